@@ -1,0 +1,27 @@
+use crate::role::Role;
+use crate::template::TemplateError;
+
+/// Everything that can go wrong when reading or writing a report.
+///
+/// Messages are German where a user may see them (they are shown in the app as they are).
+#[derive(Debug, thiserror::Error)]
+pub enum ModelError {
+    #[error("Die Datei ist kein Dreieck-Bericht oder beschädigt: {0}")]
+    NotAReport(String),
+    #[error("Die Vorlage ist fehlerhaft: {0}")]
+    Template(#[from] TemplateError),
+    #[error("Das Feld „{0}“ gibt es in dieser Vorlage nicht.")]
+    UnknownField(String),
+    #[error("Das Feld „{field}“ hat nicht die Art {expected}.")]
+    WrongKind { field: String, expected: &'static str },
+    #[error("„{code}“ ist kein gültiger Wert für „{field}“.")]
+    UnknownCode { field: String, code: String },
+    #[error("Das Ziel gibt es nicht (mehr).")]
+    UnknownGoal,
+    #[error("Die Rolle „{}“ darf das Feld „{field}“ nicht ändern.", role.label())]
+    NotPermitted { field: String, role: Role },
+    #[error("Ungültiges Datum: „{0}“ (erwartet JJJJ-MM-TT).")]
+    InvalidDate(String),
+    #[error("Automerge: {0}")]
+    Automerge(#[from] automerge::AutomergeError),
+}

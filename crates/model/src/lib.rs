@@ -1,0 +1,35 @@
+//! The report, independent of any screen, disk or network.
+//!
+//! A report is one Automerge document. Its shape is not hard-coded: a [`Template`] (plain data,
+//! parsed from JSON) names the sections and fields, their German and plain-language labels and
+//! which roles may edit them, and the document embeds the template it was created from, so a
+//! report renders the same on every device and outlives changes to the template. [`Report`] is
+//! the typed API over the document: every read and write goes through it, so the rest of the
+//! product never touches Automerge paths. Typed text is Automerge `Text` (concurrent typing keeps
+//! everybody's words); choices and dates are scalars, and where two replicas set one concurrently
+//! the API hands back every value instead of silently choosing.
+//!
+//! Nothing here reads the clock or the environment: callers pass "now" and "today" in, which
+//! keeps the crate deterministic in tests and usable in the browser, where `Instant::now` panics.
+
+mod date;
+mod error;
+mod goals;
+mod report;
+mod role;
+mod template;
+mod text_diff;
+mod validation;
+
+pub use date::{Date, DateRange};
+pub use error::ModelError;
+pub use goals::{Goal, GoalId, GoalScalar};
+pub use report::{FieldValue, Report, ReportId, SignatureLine};
+pub use role::Role;
+pub use template::{
+    builtin_templates, Code, CodeList, Field, FieldKind, Section, Template, TemplateError,
+};
+pub use validation::{validate, Problem};
+
+/// Result type of this crate.
+pub type Result<T> = std::result::Result<T, ModelError>;

@@ -1,0 +1,45 @@
+use serde::{Deserialize, Serialize};
+
+/// The corners of the "sozialrechtliches Dreieck", plus the legal guardian.
+///
+/// Templates name these in `editors` to say who may write a field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Beneficiary,
+    Provider,
+    Caseworker,
+    Guardian,
+}
+
+impl Role {
+    pub const ALL: [Role; 4] = [
+        Role::Beneficiary,
+        Role::Provider,
+        Role::Caseworker,
+        Role::Guardian,
+    ];
+
+    /// The German name shown in the interface.
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Beneficiary => "Leistungsberechtigte Person",
+            Role::Provider => "Einrichtung/Dienst",
+            Role::Caseworker => "Leistungsträger",
+            Role::Guardian => "Rechtliche Betreuung",
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Beneficiary => "beneficiary",
+            Role::Provider => "provider",
+            Role::Caseworker => "caseworker",
+            Role::Guardian => "guardian",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+}

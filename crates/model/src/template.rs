@@ -1,0 +1,261 @@
+//! Templates as data: which sections and fields a form has, in which words, and who may write what.
+//!
+//! The format is JSON (documented in `docs/templates.md`). Parsing checks more than the shape:
+//! ids are unique, every code list a field names exists, every field has its plain-language
+//! label. Errors name the JSON line and column, or the section and field, so whoever adapts a
+//! template can fix it without a programmer.
+
+use std::collections::{BTreeMap, HashSet};
+
+use serde::{Deserialize, Serialize};
+
+use crate::role::Role;
+
+/// The version of the template file format this build reads.
+pub const FORMAT: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TemplateError {
+    #[error("Zeile {line}, Spalte {column}: {message}")]
+    Syntax {
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error("Formatversion {0} wird nicht unterstützt (erwartet {FORMAT}).")]
+    Format(u32),
+    #[error("{0}")]
+    Invalid(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Template {
+    pub format: u32,
+    /// Stable identifier of the form, e.g. `kvjs-ergebnisbericht`.
+    pub id: String,
+    /// Version of this form; a report keeps the version it was created with.
+    pub version: String,
+    pub name: String,
+    pub plain_name: String,
+    #[serde(default)]
+    pub code_lists: BTreeMap<String, CodeList>,
+    pub sections: Vec<Section>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CodeList {
+    pub label: String,
+    pub plain_label: String,
+    pub codes: Vec<Code>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Code {
+    /// What is stored in the document, e.g. `"3"`.
+    pub code: String,
+    pub label: String,
+    pub plain_label: String,
+    /// Choosing this code asks for a reason (goal achievement 1–3 on the KVJS form).
+    #[serde(default)]
+    pub needs_reason: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Section {
+    pub id: String,
+    pub title: String,
+    pub plain_title: String,
+    #[serde(default)]
+    pub help: Option<String>,
+    #[serde(default)]
+    pub plain_help: Option<String>,
+    pub fields: Vec<Field>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Field {
+    pub id: String,
+    #[serde(flatten)]
+    pub kind: FieldKind,
+    pub label: String,
+    pub plain_label: String,
+    #[serde(default)]
+    pub help: Option<String>,
+    #[serde(default)]
+    pub plain_help: Option<String>,
+    /// Roles that may write this field. Everybody in a shared report may read every field.
+    pub editors: Vec<Role>,
+    /// Must be filled before the report can be signed.
+    #[serde(default)]
+    pub required: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum FieldKind {
+    /// One line of text (names, phone numbers).
+    ShortText,
+    /// Free text over several lines.
+    LongText,
+    /// A calendar date. `birth_date` turns on the plausibility check for a date of birth.
+    Date {
+        #[serde(default)]
+        birth_date: bool,
+    },
+    /// From–to; validation checks that "from" is not after "to".
+    DateRange,
+    /// One code from a code list of the template.
+    Choice { code_list: String },
+    /// The goals table: any number of goals, each with text, measures, achievement and reason.
+    Goals {
+        achievement_codes: String,
+        reason_codes: String,
+    },
+    /// A signature line: who signs, and the date. (The drawn signature comes later.)
+    Signature {
+        #[serde(default)]
+        optional: bool,
+    },
+}
+
+impl FieldKind {
+    /// A short English name, used in error messages about the wrong kind.
+    pub fn name(&self) -> &'static str {
+        match self {
+            FieldKind::ShortText => "short_text",
+            FieldKind::LongText => "long_text",
+            FieldKind::Date { .. } => "date",
+            FieldKind::DateRange => "date_range",
+            FieldKind::Choice { .. } => "choice",
+            FieldKind::Goals { .. } => "goals",
+            FieldKind::Signature { .. } => "signature",
+        }
+    }
+}
+
+impl Template {
+    /// Parses and checks a template file. Errors name the place and the problem in German.
+    pub fn from_json(json: &str) -> Result<Template, TemplateError> {
+        let template: Template =
+            serde_json::from_str(json).map_err(|e| TemplateError::Syntax {
+                line: e.line(),
+                column: e.column(),
+                message: e.to_string(),
+            })?;
+        template.check()?;
+        Ok(template)
+    }
+
+    pub fn to_json(&self) -> String {
+        // Serialising plain structs of strings, vectors and maps cannot fail.
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    pub fn field(&self, id: &str) -> Option<&Field> {
+        self.fields().find(|f| f.id == id)
+    }
+
+    pub fn fields(&self) -> impl Iterator<Item = &Field> {
+        self.sections.iter().flat_map(|s| s.fields.iter())
+    }
+
+    pub fn code_list(&self, id: &str) -> Option<&CodeList> {
+        self.code_lists.get(id)
+    }
+
+    fn check(&self) -> Result<(), TemplateError> {
+        let invalid = |m: String| Err(TemplateError::Invalid(m));
+        if self.format != FORMAT {
+            return Err(TemplateError::Format(self.format));
+        }
+        if self.id.trim().is_empty() || self.version.trim().is_empty() {
+            return invalid("„id“ und „version“ dürfen nicht leer sein.".into());
+        }
+        for (id, list) in &self.code_lists {
+            if list.codes.is_empty() {
+                return invalid(format!("Die Codeliste „{id}“ ist leer."));
+            }
+            let mut seen = HashSet::new();
+            for code in &list.codes {
+                if !seen.insert(&code.code) {
+                    return invalid(format!(
+                        "Die Codeliste „{id}“ enthält den Code „{}“ mehrfach.",
+                        code.code
+                    ));
+                }
+                if code.plain_label.trim().is_empty() {
+                    return invalid(format!(
+                        "Codeliste „{id}“, Code „{}“: der Text in Leichter Sprache fehlt.",
+                        code.code
+                    ));
+                }
+            }
+        }
+        let mut sections = HashSet::new();
+        let mut fields = HashSet::new();
+        let mut goals_tables = 0;
+        for section in &self.sections {
+            if !sections.insert(&section.id) {
+                return invalid(format!("Der Abschnitt „{}“ kommt mehrfach vor.", section.id));
+            }
+            if section.plain_title.trim().is_empty() {
+                return invalid(format!(
+                    "Abschnitt „{}“: der Titel in Leichter Sprache fehlt.",
+                    section.id
+                ));
+            }
+            for field in &section.fields {
+                let at = format!("Abschnitt „{}“, Feld „{}“", section.id, field.id);
+                if field.id.trim().is_empty() || field.id.contains('/') {
+                    return invalid(format!("{at}: ungültige Feld-ID."));
+                }
+                if !fields.insert(&field.id) {
+                    return invalid(format!("{at}: die Feld-ID kommt mehrfach vor."));
+                }
+                if field.label.trim().is_empty() {
+                    return invalid(format!("{at}: die Beschriftung fehlt."));
+                }
+                if field.plain_label.trim().is_empty() {
+                    return invalid(format!("{at}: die Beschriftung in Leichter Sprache fehlt."));
+                }
+                if field.editors.is_empty() {
+                    return invalid(format!("{at}: niemand darf das Feld bearbeiten („editors“)."));
+                }
+                let lists: Vec<&String> = match &field.kind {
+                    FieldKind::Choice { code_list } => vec![code_list],
+                    FieldKind::Goals {
+                        achievement_codes,
+                        reason_codes,
+                    } => {
+                        goals_tables += 1;
+                        vec![achievement_codes, reason_codes]
+                    }
+                    _ => vec![],
+                };
+                for list in lists {
+                    if !self.code_lists.contains_key(list) {
+                        return invalid(format!("{at}: die Codeliste „{list}“ gibt es nicht."));
+                    }
+                }
+            }
+        }
+        if goals_tables > 1 {
+            return invalid("Eine Vorlage kann höchstens eine Zieltabelle haben.".into());
+        }
+        Ok(())
+    }
+}
+
+/// The templates shipped with the app, parsed. A broken built-in template is a bug caught by
+/// this crate's tests, so it is skipped here rather than taking the app down.
+pub fn builtin_templates() -> Vec<Template> {
+    [include_str!("../templates/kvjs-ergebnisbericht.json")]
+        .into_iter()
+        .filter_map(|json| Template::from_json(json).ok())
+        .collect()
+}
