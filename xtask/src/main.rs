@@ -1,1 +1,38 @@
-fn main() {}
+//! `cargo xtask run | test | bench`: the two commands a newcomer needs, and the figures.
+//!
+//! Everything the build needs beyond cargo is checked and, when missing, installed from the
+//! package registries only (rustup target, trunk, wasm-bindgen-cli, wasm-opt from npm, Debian's
+//! Chromium). Versions are pinned in one place ([`tools`]) so that Trunk never decides to
+//! download a tool itself. Steps print what they do, so a failing CI log says where it stopped.
+
+mod bench;
+mod build;
+mod serve;
+mod sizes;
+mod test;
+mod tools;
+
+use anyhow::{bail, Result};
+
+fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let (cmd, rest) = match args.split_first() {
+        Some((cmd, rest)) => (cmd.as_str(), rest),
+        None => ("help", &[][..]),
+    };
+    match cmd {
+        "run" => serve::run(rest),
+        "test" => test::run(rest),
+        "bench" => bench::run(rest),
+        "help" | "--help" | "-h" => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        other => bail!("unknown command `{other}`\n\n{USAGE}"),
+    }
+}
+
+const USAGE: &str = "\
+cargo xtask run   [--host H] [--port P]   build the app (release) and serve it with the relay
+cargo xtask test  [--skip-e2e]            every test: fmt, clippy, native, browser, end to end
+cargo xtask bench                         print figures: app size, open time, keystroke cost";

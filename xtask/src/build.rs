@@ -1,0 +1,39 @@
+//! Building the web app with Trunk, offline, with the pinned tools.
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+
+use crate::tools::{cmd, ensure_build_tools, exec, root};
+
+/// Builds the app into `dist/` (release: small wasm via the `wasm-release` profile and wasm-opt).
+pub fn app(release: bool) -> Result<PathBuf> {
+    ensure_build_tools()?;
+    // --offline is passed on to cargo as well, so fetch first (registries are reachable).
+    exec(cmd("cargo").args(["fetch"]))?;
+    let mut trunk = cmd("trunk");
+    trunk.args(["build", "--offline"]);
+    if release {
+        trunk.arg("--release");
+    }
+    exec(&mut trunk)?;
+    Ok(root().join("dist"))
+}
+
+/// Builds the relay binary and returns its path.
+pub fn relay(release: bool) -> Result<PathBuf> {
+    let mut c = cmd("cargo");
+    c.args(["build", "-p", "dreieck-relay"]);
+    if release {
+        c.arg("--release");
+    }
+    exec(&mut c)?;
+    let profile = if release { "release" } else { "debug" };
+    Ok(target_dir().join(profile).join("dreieck-relay"))
+}
+
+pub fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("target"))
+}

@@ -1,0 +1,81 @@
+//! `cargo xtask test`: every test the project has, in the order that fails fastest.
+
+use anyhow::{bail, Result};
+
+use crate::build;
+use crate::serve::Relay;
+use crate::tools::{self, cmd, exec};
+
+pub fn run_all(skip_e2e: bool) -> Result<()> {
+    tools::ensure_wasm_target()?;
+    tools::ensure_node_tools()?;
+    tools::ensure_wasm_bindgen()?;
+    tools::ensure_chromium()?;
+
+    step("format");
+    exec(cmd("cargo").args(["fmt", "--all", "--check"]))?;
+
+    step("lint (native and wasm)");
+    exec(cmd("cargo").args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))?;
+    exec(cmd("cargo").args([
+        "clippy",
+        "-p",
+        "dreieck",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+
+    step("native tests: model, relay, xtask");
+    exec(cmd("cargo").args(["test", "--workspace", "--exclude", "dreieck"]))?;
+
+    step("browser tests: storage in headless Chromium (wasm-bindgen-test)");
+    exec(cmd("cargo")
+        .args(["test", "-p", "dreieck", "--target", "wasm32-unknown-unknown"])
+        .env("CHROMEDRIVER", "/usr/bin/chromedriver")
+        .env("WASM_BINDGEN_TEST_TIMEOUT", "120"))?;
+
+    if skip_e2e {
+        eprintln!("end-to-end tests skipped (--skip-e2e)");
+        return Ok(());
+    }
+    step("end to end: the built app, the real relay, headless Chromium");
+    let dist = build::app(true)?;
+    let relay_bin = build::relay(false)?;
+    let data = tempdir("dreieck-e2e-data")?;
+    let relay = Relay::start(&relay_bin, &dist, &data)?;
+    let result = exec(cmd("node")
+        .args(["--test", "--test-concurrency=1", "tests/e2e/"])
+        .env("DREIECK_URL", relay.url())
+        .env("CHROMIUM", tools::chromium()));
+    drop(relay);
+    let _ = std::fs::remove_dir_all(&data);
+    result
+}
+
+pub fn run(args: &[String]) -> Result<()> {
+    let mut skip_e2e = false;
+    for a in args {
+        match a.as_str() {
+            "--skip-e2e" => skip_e2e = true,
+            other => bail!("unknown argument {other}"),
+        }
+    }
+    run_all(skip_e2e)?;
+    println!("\nAlle Tests bestanden.");
+    Ok(())
+}
+
+fn step(name: &str) {
+    eprintln!("\n==> {name}");
+}
+
+pub fn tempdir(prefix: &str) -> Result<std::path::PathBuf> {
+    let dir = std::env::temp_dir().join(format!("{prefix}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
+}
