@@ -1,0 +1,54 @@
+// Shared set-up for the end-to-end tests: Debian's Chromium driven by playwright-core (no
+// browser download), the URL of the relay that xtask started, and an axe-core scan.
+import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '../../..');
+const require = createRequire(path.join(root, 'xtask/node/package.json'));
+const { chromium } = require('playwright-core');
+
+export const baseUrl = process.env.DREIECK_URL ?? 'http://127.0.0.1:8080';
+
+export async function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-dev-shm-usage',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+/// A fresh device: its own storage, service worker and offline switch.
+export async function device(browser) {
+  const context = await browser.newContext({ viewport: { width: 1024, height: 900 } });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  return { context, page, errors };
+}
+
+/// The KVJS template the app ships, so the tests walk every field the form has.
+export function kvjsTemplate() {
+  return JSON.parse(readFileSync(path.join(root, 'crates/model/templates/kvjs-ergebnisbericht.json'), 'utf8'));
+}
+
+const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+/// Runs axe-core (WCAG 2.0–2.2 A/AA rules) on the page and returns the violations.
+export async function axe(page) {
+  // Evaluated over the DevTools protocol, so the app's Content-Security-Policy does not block it.
+  await page.evaluate(axeSource);
+  return page.evaluate(async () => {
+    // eslint-disable-next-line no-undef
+    const result = await axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] },
+    });
+    return result.violations.map((v) => ({
+      id: v.id, impact: v.impact, help: v.help,
+      nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')),
+    }));
+  });
+}
