@@ -1,0 +1,91 @@
+//! A small built app in a temporary directory, shaped like Trunk 0.21's `dist/`.
+
+#![allow(dead_code)] // each test file uses a different part
+
+use std::fs;
+use std::path::PathBuf;
+
+use dreieck_relay::Config;
+use tempfile::TempDir;
+
+pub const JS: &str = "/dreieck-3f2a1b0c9d8e7f60.js";
+pub const WASM: &str = "/dreieck-3f2a1b0c9d8e7f60_bg.wasm";
+pub const CSS: &str = "/main-a1b2c3d4e5f60718.css";
+
+/// The inline loader as Trunk writes it.
+pub const LOADER: &str = "
+import init, * as bindings from '/dreieck-3f2a1b0c9d8e7f60.js';
+const wasm = await init({ module_or_path: '/dreieck-3f2a1b0c9d8e7f60_bg.wasm' });
+
+window.wasmBindings = bindings;
+
+dispatchEvent(new CustomEvent(\"TrunkApplicationStarted\", {detail: {wasm}}));
+";
+
+pub fn index_html() -> String {
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"de\"><head>\n<meta charset=\"utf-8\">\n\
+         <title>Dreieck</title>\n\
+         <link rel=\"manifest\" href=\"/manifest.webmanifest\">\n\
+         <link rel=\"stylesheet\" href=\"{CSS}\" integrity=\"sha384-x\">\n\
+         <link rel=\"modulepreload\" href=\"{JS}\" crossorigin=\"anonymous\" integrity=\"sha384-y\">\n\
+         <script type=\"module\">{LOADER}</script></head>\n\
+         <body><noscript>Dreieck braucht JavaScript und WebAssembly.</noscript></body></html>\n"
+    )
+}
+
+/// Bytes that look like a wasm module and compress well.
+pub fn wasm_bytes() -> Vec<u8> {
+    let mut bytes = b"\0asm\x01\0\0\0".to_vec();
+    for i in 0..4000u32 {
+        bytes.extend_from_slice(format!("func{}", i % 50).as_bytes());
+    }
+    bytes
+}
+
+pub fn js_text() -> String {
+    "export function hello() { return 'hallo'; }\n".repeat(200)
+}
+
+pub struct TestApp {
+    pub dir: TempDir,
+    pub config: Config,
+}
+
+impl TestApp {
+    pub fn dist(&self) -> PathBuf {
+        self.config.dist.clone()
+    }
+}
+
+/// A `dist/` with index, hashed assets, `sw.js`, the manifest and icons; `data/` not yet there.
+pub fn built_app() -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let dist = dir.path().join("dist");
+    fs::create_dir_all(dist.join("icons")).expect("icons dir");
+    let write = |name: &str, bytes: &[u8]| fs::write(dist.join(name), bytes).expect("write");
+    write("index.html", index_html().as_bytes());
+    write(&JS[1..], js_text().as_bytes());
+    write(&WASM[1..], &wasm_bytes());
+    write(
+        &CSS[1..],
+        "body { font-family: sans-serif; }\n".repeat(50).as_bytes(),
+    );
+    write("sw.js", b"self.addEventListener('fetch', () => {});\n");
+    write(
+        "manifest.webmanifest",
+        br#"{"name":"Dreieck","short_name":"Dreieck","start_url":"/","display":"standalone"}"#,
+    );
+    write(
+        "icons/icon.svg",
+        br#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><path d="M0 10 5 0 10 10z"/></svg>"#,
+    );
+    write("icons/icon-192.png", b"\x89PNG\r\n\x1a\n not really a png");
+    let config = Config {
+        host: "127.0.0.1".to_owned(),
+        port: 0,
+        dist,
+        data: dir.path().join("data"),
+    };
+    TestApp { dir, config }
+}
