@@ -57,8 +57,8 @@ pub(crate) fn inline_scripts(html: &str) -> Vec<&str> {
     while let Some(found) = lower[pos..].find('<') {
         let start = pos + found;
         let rest = &lower[start..];
-        if rest.starts_with("<!--") {
-            pos = match rest[4..].find("-->") {
+        if let Some(comment) = rest.strip_prefix("<!--") {
+            pos = match comment.find("-->") {
                 Some(end) => start + 4 + end + 3,
                 None => break,
             };

@@ -1,5 +1,7 @@
 //! `dreieck-relay`: flags, logging, signals; the rest is in the library.
 
+use std::io::IsTerminal as _;
+
 use clap::Parser as _;
 use tracing_subscriber::EnvFilter;
 
@@ -11,6 +13,7 @@ async fn main() -> anyhow::Result<()> {
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
         )
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .init();
     let config = dreieck_relay::Config::parse();
     dreieck_relay::serve(config, dreieck_relay::shutdown_signal()).await?;
