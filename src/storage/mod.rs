@@ -1,0 +1,500 @@
+//! Storage on the device: reports in IndexedDB, small settings in localStorage.
+//!
+//! No Leptos in here: this is an adapter at the edge, tested on its own in headless Chromium
+//! (`tests/storage.rs`). The layout and the rules for compaction are written down in
+//! `docs/storage.md`.
+//!
+//! ## Layout
+//! Database `dreieck` (version [`DB_VERSION`]) with two object stores, both with out-of-line keys:
+//! - `docs`: key `[report id, seq]` (an array key; `seq` a number counting up from 0) → the
+//!   bytes of one chunk (`Uint8Array`). A report is its chunks in key order, concatenated: a full
+//!   Automerge save followed by incremental saves, which is exactly what Automerge loads.
+//!   Array keys sort element by element, so one report's chunks are one contiguous key range,
+//!   `[id] ..= [id, []]` (an array sorts after every number).
+//! - `summaries`: key report id → the [`Summary`] as a JSON string, so the case list can be shown
+//!   without loading every document.
+//!
+//! ## Durability
+//! Every write is one read-write transaction with `durability: "strict"`, and the Rust future
+//! resolves only after the transaction's `complete` event: when `append` returns `Ok`, the chunk
+//! and its summary are on disk together, or neither is.
+//!
+//! ## Never losing an edit
+//! Automerge's `save_incremental` forgets what it returned: if the write of that chunk then
+//! fails (quota full), the next `save_incremental` would not contain those changes. So a
+//! [`ReportStore`] keeps a chunk whose write failed in memory and writes it in front of the
+//! next chunk for the same report (or drops it once a [`ReportStore::compact`] with a full save
+//! has succeeded). [`ReportStore::unsaved_bytes`] tells the UI that something is waiting.
+
+mod error;
+mod idb;
+pub mod settings;
+mod web;
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use js_sys::{Array, ArrayBuffer, Uint8Array};
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{IdbCursor, IdbCursorDirection, IdbDatabase, IdbKeyRange, IdbVersionChangeEvent};
+
+pub use error::{Op, StorageError};
+pub use web::{estimate, register_service_worker, request_persistence};
+
+use idb::{Durability, Tx};
+
+/// The database the app uses.
+pub const DB_NAME: &str = "dreieck";
+/// Schema version of the database; raise it (and extend [`upgrade`]) when the layout changes.
+pub const DB_VERSION: u32 = 1;
+
+const DOCS: &str = "docs";
+const SUMMARIES: &str = "summaries";
+
+/// What the case list needs to know about a report without loading its document.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    pub id: String,
+    /// The beneficiary's name, "" while empty.
+    pub title: String,
+    pub template_name: String,
+    pub created_ms: f64,
+    pub updated_ms: f64,
+}
+
+/// Handle to the open database. Cheap to clone; clones share the connection and the memory
+/// of unsaved chunks. The connection closes when the last clone is dropped.
+#[derive(Clone)]
+pub struct ReportStore {
+    inner: Rc<Inner>,
+}
+
+struct Inner {
+    db: IdbDatabase,
+    /// Chunks whose write failed, per report id, waiting to be written with the next append.
+    unsaved: RefCell<HashMap<String, Vec<u8>>>,
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        self.db.close();
+    }
+}
+
+impl ReportStore {
+    /// Opens (and on first use creates or upgrades) the app's database `dreieck`.
+    pub async fn open() -> Result<ReportStore, StorageError> {
+        Self::open_named(DB_NAME).await
+    }
+
+    /// Opens a database with another name but the same layout: the benchmark uses its own, so
+    /// that it never touches the user's reports, and tests can start from an empty one.
+    pub async fn open_named(name: &str) -> Result<ReportStore, StorageError> {
+        let factory = idb::factory()?;
+        let req = factory
+            .open_with_u32(name, DB_VERSION)
+            .map_err(|e| StorageError::Unavailable(error::describe(&e)))?;
+
+        // The upgrade runs inside the open request's version-change transaction; an error in
+        // it aborts that transaction, which makes the open request fail.
+        let upgrade_error: Rc<RefCell<Option<StorageError>>> = Rc::new(RefCell::new(None));
+        let on_upgrade = {
+            let req = req.clone();
+            let slot = upgrade_error.clone();
+            wasm_bindgen::closure::Closure::<dyn FnMut(IdbVersionChangeEvent)>::new(
+                move |event: IdbVersionChangeEvent| {
+                    if let Err(err) = upgrade(&req, event.old_version()) {
+                        *slot.borrow_mut() = Some(err);
+                        if let Some(tx) = req.transaction() {
+                            let _ = tx.abort();
+                        }
+                    }
+                },
+            )
+        };
+        req.set_onupgradeneeded(Some(on_upgrade.as_ref().unchecked_ref()));
+        let opened = idb::wait(&req, Op::Write).await;
+        req.set_onupgradeneeded(None);
+        drop(on_upgrade);
+
+        if let Some(err) = upgrade_error.borrow_mut().take() {
+            return Err(err);
+        }
+        let db: IdbDatabase = match opened {
+            Ok(v) => v
+                .dyn_into()
+                .map_err(|_| StorageError::Unavailable("keine IDBDatabase".into()))?,
+            // Opening fails with these when storage is disabled or the profile is broken.
+            Err(StorageError::ReadFailed(d) | StorageError::WriteFailed(d)) => {
+                return Err(StorageError::Unavailable(d))
+            }
+            Err(e) => return Err(e),
+        };
+        // When a newer version of the app (another tab) wants to upgrade, close this connection
+        // instead of blocking it; this tab's next write then reports `Unavailable` (reload).
+        if let Ok(close) = js_sys::Reflect::get(&db, &JsValue::from_str("close")) {
+            if let Ok(close) = close.dyn_into::<js_sys::Function>() {
+                db.set_onversionchange(Some(&close.bind0(&db)));
+            }
+        }
+        Ok(ReportStore {
+            inner: Rc::new(Inner {
+                db,
+                unsaved: RefCell::new(HashMap::new()),
+            }),
+        })
+    }
+
+    /// The summaries of all reports, most recently updated first. A summary that cannot be
+    /// parsed is skipped (and logged): the document itself is still listed by [`Self::ids`].
+    pub async fn summaries(&self) -> Result<Vec<Summary>, StorageError> {
+        let tx = self.tx(&[SUMMARIES], Op::Read, Durability::Default)?;
+        let work = async {
+            let store = tx.store(SUMMARIES)?;
+            let req = store.get_all().map_err(|e| read_err(&e))?;
+            idb::wait(&req, Op::Read).await
+        }
+        .await;
+        let values = tx.finish(work).await?;
+        let mut out = Vec::new();
+        for value in Array::from(&values).iter() {
+            match value
+                .as_string()
+                .map(|json| serde_json::from_str::<Summary>(&json))
+            {
+                Some(Ok(summary)) => out.push(summary),
+                Some(Err(e)) => warn(&format!("Dreieck: Zusammenfassung unlesbar: {e}")),
+                None => warn("Dreieck: Zusammenfassung ist kein Text"),
+            }
+        }
+        out.sort_by(|a, b| b.updated_ms.total_cmp(&a.updated_ms));
+        Ok(out)
+    }
+
+    /// Ids of every stored document, with or without a summary, in key order.
+    ///
+    /// Walks the keys of `docs` with a key cursor and jumps over each report's chunks
+    /// (`continue([id, []])`), so the cost grows with the number of reports, not of chunks.
+    pub async fn ids(&self) -> Result<Vec<String>, StorageError> {
+        let tx = self.tx(&[DOCS], Op::Read, Durability::Default)?;
+        let work = async {
+            let store = tx.store(DOCS)?;
+            let req = store.open_key_cursor().map_err(|e| read_err(&e))?;
+            let mut ids = Vec::new();
+            loop {
+                let result = idb::wait(&req, Op::Read).await?;
+                if result.is_null() || result.is_undefined() {
+                    break;
+                }
+                let cursor: IdbCursor = result
+                    .dyn_into()
+                    .map_err(|_| StorageError::ReadFailed("kein Cursor".into()))?;
+                let key = cursor.key().map_err(|e| read_err(&e))?;
+                let id = key_id(&key)?;
+                cursor
+                    .continue_with_key(&after_all_chunks(&id))
+                    .map_err(|e| read_err(&e))?;
+                ids.push(id);
+            }
+            Ok(ids)
+        }
+        .await;
+        tx.finish(work).await
+    }
+
+    /// The stored bytes of a report: its chunks in write order, concatenated (a full save and
+    /// the incremental saves after it, as `Report::load` takes them).
+    pub async fn load(&self, id: &str) -> Result<Vec<u8>, StorageError> {
+        let tx = self.tx(&[DOCS], Op::Read, Durability::Default)?;
+        let work = async {
+            let store = tx.store(DOCS)?;
+            let req = store
+                .get_all_with_key(&chunk_range(id)?)
+                .map_err(|e| read_err(&e))?;
+            idb::wait(&req, Op::Read).await
+        }
+        .await;
+        let values = Array::from(&tx.finish(work).await?);
+        if values.length() == 0 {
+            return Err(StorageError::NotFound(id.to_string()));
+        }
+        concat_chunks(&values)
+    }
+
+    /// Appends one chunk (an incremental save) and updates the summary, in one transaction;
+    /// resolves once both are committed.
+    ///
+    /// An empty chunk (nothing changed) only updates the summary. If the write fails, the
+    /// chunk is kept in memory and written before the next chunk of the same report.
+    pub async fn append(
+        &self,
+        id: &str,
+        chunk: &[u8],
+        summary: &Summary,
+    ) -> Result<(), StorageError> {
+        let json = summary_json(summary)?;
+        let waiting = self.inner.unsaved.borrow_mut().remove(id);
+        let bytes: std::borrow::Cow<[u8]> = match waiting {
+            Some(mut earlier) => {
+                earlier.extend_from_slice(chunk);
+                earlier.into()
+            }
+            None => chunk.into(),
+        };
+        let result = self.append_now(id, &bytes, &json).await;
+        if result.is_err() && !bytes.is_empty() {
+            // A newer failure may have stored something meanwhile (two appends in flight):
+            // keep both, older bytes first. Automerge does not mind the order anyway: changes
+            // whose dependencies come later are held back until they arrive.
+            let mut unsaved = self.inner.unsaved.borrow_mut();
+            let entry = unsaved.entry(id.to_string()).or_default();
+            let newer = std::mem::take(entry);
+            entry.extend_from_slice(&bytes);
+            entry.extend_from_slice(&newer);
+        }
+        result
+    }
+
+    async fn append_now(&self, id: &str, bytes: &[u8], json: &str) -> Result<(), StorageError> {
+        let tx = self.tx(&[DOCS, SUMMARIES], Op::Write, Durability::Strict)?;
+        let work = async {
+            if !bytes.is_empty() {
+                let docs = tx.store(DOCS)?;
+                // The next sequence number is read inside the same transaction, so appends
+                // from two tabs are serialised by IndexedDB and never collide.
+                let req = docs
+                    .open_key_cursor_with_range_and_direction(
+                        &chunk_range(id)?,
+                        IdbCursorDirection::Prev,
+                    )
+                    .map_err(|e| write_err(&e))?;
+                let last = idb::wait(&req, Op::Write).await?;
+                let seq = if last.is_null() || last.is_undefined() {
+                    0.0
+                } else {
+                    let cursor: IdbCursor = last
+                        .dyn_into()
+                        .map_err(|_| StorageError::WriteFailed("kein Cursor".into()))?;
+                    key_seq(&cursor.key().map_err(|e| write_err(&e))?)? + 1.0
+                };
+                // `add`, not `put`: a key collision must fail rather than overwrite a chunk.
+                docs.add_with_key(&Uint8Array::from(bytes), &chunk_key(id, seq))
+                    .map_err(|e| write_err(&e))?;
+            }
+            tx.store(SUMMARIES)?
+                .put_with_key(&JsValue::from_str(json), &JsValue::from_str(id))
+                .map_err(|e| write_err(&e))?;
+            Ok(())
+        }
+        .await;
+        tx.finish(work).await
+    }
+
+    /// Replaces all chunks of a report with one full save, and updates the summary, in one
+    /// transaction.
+    ///
+    /// Safe against other tabs: before deleting anything, the chunks stored now are merged into
+    /// `full` (Automerge), and if they held changes that `full` lacks (another tab appended
+    /// meanwhile), the merged document is stored instead. If `full` or the stored chunks cannot
+    /// be read as a document, nothing is changed and [`StorageError::Corrupt`] is returned:
+    /// compaction never replaces data it cannot prove to be covered.
+    pub async fn compact(
+        &self,
+        id: &str,
+        full: &[u8],
+        summary: &Summary,
+    ) -> Result<(), StorageError> {
+        let json = summary_json(summary)?;
+        let tx = self.tx(&[DOCS, SUMMARIES], Op::Write, Durability::Strict)?;
+        let work = async {
+            let docs = tx.store(DOCS)?;
+            let range = chunk_range(id)?;
+            let req = docs.get_all_with_key(&range).map_err(|e| write_err(&e))?;
+            let stored = concat_chunks(&Array::from(&idb::wait(&req, Op::Write).await?))?;
+            let merged = covering_save(full, &stored)?;
+            let bytes: &[u8] = merged.as_deref().unwrap_or(full);
+            docs.delete(&range).map_err(|e| write_err(&e))?;
+            docs.add_with_key(&Uint8Array::from(bytes), &chunk_key(id, 0.0))
+                .map_err(|e| write_err(&e))?;
+            tx.store(SUMMARIES)?
+                .put_with_key(&JsValue::from_str(&json), &JsValue::from_str(id))
+                .map_err(|e| write_err(&e))?;
+            Ok(())
+        }
+        .await;
+        tx.finish(work).await?;
+        // The full save came from the in-memory document, which holds every unsaved change.
+        self.inner.unsaved.borrow_mut().remove(id);
+        Ok(())
+    }
+
+    /// How many chunks a report is stored in (1 right after a compaction).
+    pub async fn chunk_count(&self, id: &str) -> Result<u32, StorageError> {
+        let tx = self.tx(&[DOCS], Op::Read, Durability::Default)?;
+        let work = async {
+            let req = tx
+                .store(DOCS)?
+                .count_with_key(&chunk_range(id)?)
+                .map_err(|e| read_err(&e))?;
+            idb::wait(&req, Op::Read).await
+        }
+        .await;
+        let count = tx.finish(work).await?;
+        count
+            .as_f64()
+            .map(|n| n as u32)
+            .ok_or_else(|| StorageError::ReadFailed("Anzahl ist keine Zahl".into()))
+    }
+
+    /// Deletes a report's chunks and its summary, in one transaction.
+    pub async fn delete(&self, id: &str) -> Result<(), StorageError> {
+        let tx = self.tx(&[DOCS, SUMMARIES], Op::Write, Durability::Strict)?;
+        let work = async {
+            tx.store(DOCS)?
+                .delete(&chunk_range(id)?)
+                .map_err(|e| write_err(&e))?;
+            tx.store(SUMMARIES)?
+                .delete(&JsValue::from_str(id))
+                .map_err(|e| write_err(&e))?;
+            Ok(())
+        }
+        .await;
+        tx.finish(work).await?;
+        self.inner.unsaved.borrow_mut().remove(id);
+        Ok(())
+    }
+
+    /// Bytes of changes to this report that could not be written yet (0 when all is stored).
+    pub fn unsaved_bytes(&self, id: &str) -> usize {
+        self.inner.unsaved.borrow().get(id).map_or(0, Vec::len)
+    }
+
+    fn tx(&self, stores: &[&str], op: Op, durability: Durability) -> Result<Tx, StorageError> {
+        Tx::new(&self.inner.db, stores, op, durability)
+    }
+}
+
+/// Creates the object stores. `old_version` is 0 for a new database.
+fn upgrade(req: &web_sys::IdbOpenDbRequest, old_version: f64) -> Result<(), StorageError> {
+    let db: IdbDatabase = req
+        .result()
+        .map_err(|e| StorageError::from_js(&e, Op::Write))?
+        .dyn_into()
+        .map_err(|_| StorageError::Unavailable("keine IDBDatabase beim Einrichten".into()))?;
+    if old_version < 1.0 {
+        for name in [DOCS, SUMMARIES] {
+            if !db.object_store_names().contains(name) {
+                db.create_object_store(name)
+                    .map_err(|e| StorageError::from_js(&e, Op::Write))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Checks that `full` covers everything in `stored` (the report's current chunks).
+///
+/// Returns `None` when it does (store `full` as it is), or the save of `full` merged with
+/// `stored` when `stored` holds changes that `full` lacks.
+fn covering_save(full: &[u8], stored: &[u8]) -> Result<Option<Vec<u8>>, StorageError> {
+    let mut doc = automerge::AutoCommit::load(full).map_err(|e| {
+        StorageError::Corrupt(format!("die neue Gesamtsicherung ist kein Dokument: {e}"))
+    })?;
+    if stored.is_empty() {
+        return Ok(None);
+    }
+    let before = doc.get_heads();
+    doc.load_incremental(stored).map_err(|e| {
+        StorageError::Corrupt(format!("die gespeicherten Teile sind nicht lesbar: {e}"))
+    })?;
+    // Changes whose ancestors are missing are held back by Automerge and would not be in a
+    // save: deleting the chunks that hold them would lose them.
+    if !doc.get_missing_deps(&[]).is_empty() {
+        return Err(StorageError::Corrupt(
+            "den gespeicherten Teilen fehlen Vorgänger-Änderungen".into(),
+        ));
+    }
+    if doc.get_heads() == before {
+        Ok(None)
+    } else {
+        Ok(Some(doc.save()))
+    }
+}
+
+fn summary_json(summary: &Summary) -> Result<String, StorageError> {
+    serde_json::to_string(summary).map_err(|e| StorageError::WriteFailed(e.to_string()))
+}
+
+/// `[id, seq]`: the key of one chunk.
+fn chunk_key(id: &str, seq: f64) -> JsValue {
+    Array::of2(&JsValue::from_str(id), &JsValue::from_f64(seq)).into()
+}
+
+/// `[id, []]`: sorts after every `[id, seq]` and before the next id's keys.
+fn after_all_chunks(id: &str) -> JsValue {
+    Array::of2(&JsValue::from_str(id), &Array::new()).into()
+}
+
+/// All chunk keys of one report: `[id]` (sorts before `[id, 0]`) up to `[id, []]`.
+fn chunk_range(id: &str) -> Result<JsValue, StorageError> {
+    let lower: JsValue = Array::of1(&JsValue::from_str(id)).into();
+    IdbKeyRange::bound(&lower, &after_all_chunks(id))
+        .map(JsValue::from)
+        .map_err(|e| StorageError::from_js(&e, Op::Read))
+}
+
+fn key_id(key: &JsValue) -> Result<String, StorageError> {
+    Array::from(key)
+        .get(0)
+        .as_string()
+        .ok_or_else(|| StorageError::Corrupt("Schlüssel ohne Bericht-Id".into()))
+}
+
+fn key_seq(key: &JsValue) -> Result<f64, StorageError> {
+    Array::from(key)
+        .get(1)
+        .as_f64()
+        .ok_or_else(|| StorageError::Corrupt("Schlüssel ohne Folgenummer".into()))
+}
+
+/// Concatenates stored chunks (each a `Uint8Array`, or an `ArrayBuffer` if written by other
+/// code) into one byte vector.
+fn concat_chunks(values: &Array) -> Result<Vec<u8>, StorageError> {
+    let mut arrays = Vec::with_capacity(values.length() as usize);
+    let mut total = 0usize;
+    for value in values.iter() {
+        let bytes = if let Some(a) = value.dyn_ref::<Uint8Array>() {
+            a.clone()
+        } else if let Some(b) = value.dyn_ref::<ArrayBuffer>() {
+            Uint8Array::new(b)
+        } else {
+            return Err(StorageError::Corrupt(
+                "ein gespeicherter Teil ist keine Bytefolge".into(),
+            ));
+        };
+        total += bytes.length() as usize;
+        arrays.push(bytes);
+    }
+    let mut out = vec![0u8; total];
+    let mut at = 0usize;
+    for a in arrays {
+        let len = a.length() as usize;
+        a.copy_to(&mut out[at..at + len]);
+        at += len;
+    }
+    Ok(out)
+}
+
+fn read_err(e: &JsValue) -> StorageError {
+    StorageError::from_js(e, Op::Read)
+}
+
+fn write_err(e: &JsValue) -> StorageError {
+    StorageError::from_js(e, Op::Write)
+}
+
+pub(crate) fn warn(message: &str) {
+    web_sys::console::warn_1(&JsValue::from_str(message));
+}

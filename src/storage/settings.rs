@@ -1,0 +1,102 @@
+//! Small per-device settings in localStorage (via gloo-storage): the role this device last
+//! worked in, a random device id, and similar short strings.
+//!
+//! localStorage, not IndexedDB, because these are read synchronously while the first view
+//! renders. Keys are prefixed with `dreieck.` so they do not clash with anything else on the
+//! origin. Values are stored as JSON strings (gloo-storage's format).
+//!
+//! gloo-storage throws (rather than returning an error) when localStorage itself cannot be
+//! reached (blocked site data, some private modes), so every function checks that first and
+//! degrades to "not set" / [`StorageError::Unavailable`].
+
+// Aliased: the Leptos prelude has its own `LocalStorage`.
+use gloo_storage::{LocalStorage as LocalStore, Storage as _};
+use js_sys::{Reflect, Uint8Array};
+use wasm_bindgen::{JsCast, JsValue};
+
+use super::error::describe;
+use super::StorageError;
+
+const PREFIX: &str = "dreieck.";
+const ROLE: &str = "role";
+const DEVICE_ID: &str = "device_id";
+
+/// Whether `localStorage` can be used; touching it throws a SecurityError where it is blocked.
+fn available() -> Result<(), StorageError> {
+    let global = js_sys::global();
+    match Reflect::get(&global, &JsValue::from_str("localStorage")) {
+        Ok(v) if !v.is_null() && !v.is_undefined() => Ok(()),
+        Ok(_) => Err(StorageError::Unavailable("localStorage fehlt".into())),
+        Err(e) => Err(StorageError::Unavailable(describe(&e))),
+    }
+}
+
+fn full_key(key: &str) -> String {
+    format!("{PREFIX}{key}")
+}
+
+/// A stored string setting, `None` when unset or unreadable.
+pub fn get(key: &str) -> Option<String> {
+    available().ok()?;
+    LocalStore::get::<String>(full_key(key)).ok()
+}
+
+/// Stores a string setting. Fails with [`StorageError::QuotaFull`] when localStorage is full.
+pub fn set(key: &str, value: &str) -> Result<(), StorageError> {
+    available()?;
+    LocalStore::set(full_key(key), value).map_err(|e| match e {
+        gloo_storage::errors::StorageError::JsError(js) if js.name == "QuotaExceededError" => {
+            StorageError::QuotaFull
+        }
+        other => StorageError::WriteFailed(other.to_string()),
+    })
+}
+
+/// Removes a setting (no error when it was not set).
+pub fn remove(key: &str) {
+    if available().is_ok() {
+        LocalStore::delete(full_key(key));
+    }
+}
+
+/// The role this device last worked in (`Role::as_str`, e.g. `"provider"`), if chosen.
+pub fn role() -> Option<String> {
+    get(ROLE)
+}
+
+/// Remembers the role chosen on this device.
+pub fn set_role(role: &str) -> Result<(), StorageError> {
+    set(ROLE, role)
+}
+
+/// Forgets the chosen role (hand the device to someone else).
+pub fn clear_role() {
+    remove(ROLE)
+}
+
+/// A random id for this browser profile (32 hex digits), created on first use and kept.
+///
+/// It names the device in lists and logs; it is not a secret and not a key.
+pub fn device_id() -> Result<String, StorageError> {
+    if let Some(id) = get(DEVICE_ID).filter(|id| !id.is_empty()) {
+        return Ok(id);
+    }
+    let id = random_hex(16)?;
+    set(DEVICE_ID, &id)?;
+    Ok(id)
+}
+
+/// `n` random bytes from `crypto.getRandomValues`, as lowercase hex.
+fn random_hex(n: u32) -> Result<String, StorageError> {
+    let crypto = Reflect::get(&js_sys::global(), &JsValue::from_str("crypto"))
+        .map_err(|e| StorageError::Unavailable(describe(&e)))?;
+    let get_random: js_sys::Function = Reflect::get(&crypto, &JsValue::from_str("getRandomValues"))
+        .map_err(|e| StorageError::Unavailable(describe(&e)))?
+        .dyn_into()
+        .map_err(|_| StorageError::Unavailable("crypto.getRandomValues fehlt".into()))?;
+    let buf = Uint8Array::new_with_length(n);
+    get_random
+        .call1(&crypto, &buf)
+        .map_err(|e| StorageError::Unavailable(describe(&e)))?;
+    Ok(buf.to_vec().iter().map(|b| format!("{b:02x}")).collect())
+}

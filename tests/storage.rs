@@ -1,0 +1,418 @@
+//! The IndexedDB adapter in a real browser (headless Chromium via wasm-bindgen-test).
+//!
+//! Run: `CHROMEDRIVER=/usr/bin/chromedriver cargo test --target wasm32-unknown-unknown --test storage`
+//! (`webdriver.json` beside Cargo.toml passes the Chromium binary and flags).
+//!
+//! Every test uses its own report ids (a random prefix per test), so the tests do not depend
+//! on each other or on the order they run in; they share the browser profile's database.
+//! No test asserts on time.
+
+#![cfg(target_arch = "wasm32")]
+
+use automerge::transaction::Transactable;
+use automerge::{AutoCommit, ObjType, ReadDoc, ROOT};
+use dreieck::storage::{self, settings, Op, ReportStore, StorageError, Summary};
+use dreieck_model::{FieldKind, Report, Role, Template};
+use wasm_bindgen::JsValue;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// A random prefix, so ids from different tests and runs never meet.
+fn prefix(test: &str) -> String {
+    let n = (js_sys::Math::random() * 1e12) as u64;
+    format!("{test}-{n:x}")
+}
+
+fn summary(id: &str, title: &str, updated_ms: f64) -> Summary {
+    Summary {
+        id: id.to_string(),
+        title: title.to_string(),
+        template_name: "Testvorlage".to_string(),
+        created_ms: 1_700_000_000_000.0,
+        updated_ms,
+    }
+}
+
+async fn store() -> ReportStore {
+    match ReportStore::open().await {
+        Ok(s) => s,
+        Err(e) => panic!("open failed: {e}"),
+    }
+}
+
+/// An Automerge document with one text, for tests that need real document bytes without the
+/// report model.
+fn text_doc(text: &str) -> (AutoCommit, automerge::ObjId) {
+    let mut doc = AutoCommit::new();
+    let obj = doc.put_object(ROOT, "text", ObjType::Text).unwrap();
+    doc.splice_text(&obj, 0, 0, text).unwrap();
+    (doc, obj)
+}
+
+fn doc_text(bytes: &[u8]) -> String {
+    let doc = AutoCommit::load(bytes).unwrap();
+    let (_, obj) = doc.get(ROOT, "text").unwrap().unwrap();
+    doc.text(&obj).unwrap()
+}
+
+#[wasm_bindgen_test]
+async fn chunks_load_back_in_write_order() {
+    let s = store().await;
+    let id = prefix("order");
+    let sum = summary(&id, "A", 1.0);
+    // More than 10 chunks: a string-sorted seq would put 10 before 2.
+    let mut expected = Vec::new();
+    for i in 0u8..12 {
+        let chunk = vec![i; (i as usize % 3) + 1];
+        expected.extend_from_slice(&chunk);
+        s.append(&id, &chunk, &sum).await.unwrap();
+    }
+    assert_eq!(s.load(&id).await.unwrap(), expected);
+    assert_eq!(s.chunk_count(&id).await.unwrap(), 12);
+}
+
+#[wasm_bindgen_test]
+async fn incremental_saves_load_as_one_document() {
+    let s = store().await;
+    let id = prefix("incr");
+    let (mut doc, obj) = text_doc("Hallo");
+    s.append(&id, &doc.save(), &summary(&id, "", 1.0))
+        .await
+        .unwrap();
+    for (i, word) in [" Welt", ",", " wie", " geht's?"].iter().enumerate() {
+        let len = doc.length(&obj);
+        doc.splice_text(&obj, len, 0, word).unwrap();
+        let chunk = doc.save_incremental();
+        assert!(!chunk.is_empty());
+        s.append(&id, &chunk, &summary(&id, "", 2.0 + i as f64))
+            .await
+            .unwrap();
+    }
+    assert_eq!(
+        doc_text(&s.load(&id).await.unwrap()),
+        "Hallo Welt, wie geht's?"
+    );
+    assert_eq!(s.chunk_count(&id).await.unwrap(), 5);
+}
+
+#[wasm_bindgen_test]
+async fn empty_chunk_only_updates_the_summary() {
+    let s = store().await;
+    let id = prefix("empty");
+    s.append(&id, &[1, 2, 3], &summary(&id, "vorher", 1.0))
+        .await
+        .unwrap();
+    s.append(&id, &[], &summary(&id, "nachher", 2.0))
+        .await
+        .unwrap();
+    assert_eq!(s.chunk_count(&id).await.unwrap(), 1);
+    let all = s.summaries().await.unwrap();
+    let mine = all.iter().find(|x| x.id == id).unwrap();
+    assert_eq!(mine.title, "nachher");
+}
+
+#[wasm_bindgen_test]
+async fn summaries_roundtrip() {
+    let s = store().await;
+    let id = prefix("sum");
+    let written = Summary {
+        id: id.clone(),
+        title: "Müller, Jürgen – „Ömer“ 😀".to_string(),
+        template_name: "KVJS Ergebnisbericht".to_string(),
+        created_ms: 1_732_000_000_123.5,
+        updated_ms: 1_732_000_999_999.25,
+    };
+    s.append(&id, &[7], &written).await.unwrap();
+    let all = s.summaries().await.unwrap();
+    assert_eq!(all.iter().find(|x| x.id == id), Some(&written));
+    // A second handle (another tab) sees the same.
+    let other = store().await;
+    let again = other.summaries().await.unwrap();
+    assert_eq!(again.iter().find(|x| x.id == id), Some(&written));
+}
+
+#[wasm_bindgen_test]
+async fn compaction_leaves_one_record_with_the_same_content() {
+    let s = store().await;
+    let id = prefix("compact");
+    let (mut doc, obj) = text_doc("Ziel: ");
+    s.append(&id, &doc.save(), &summary(&id, "", 1.0))
+        .await
+        .unwrap();
+    for c in "selbstständig einkaufen".chars() {
+        let len = doc.length(&obj);
+        doc.splice_text(&obj, len, 0, &c.to_string()).unwrap();
+        s.append(&id, &doc.save_incremental(), &summary(&id, "", 2.0))
+            .await
+            .unwrap();
+    }
+    assert_eq!(s.chunk_count(&id).await.unwrap(), 24);
+    let before = s.load(&id).await.unwrap();
+
+    s.compact(&id, &doc.save(), &summary(&id, "kompakt", 3.0))
+        .await
+        .unwrap();
+    assert_eq!(s.chunk_count(&id).await.unwrap(), 1);
+    let after = s.load(&id).await.unwrap();
+    assert!(after.len() < before.len());
+    assert_eq!(doc_text(&after), "Ziel: selbstständig einkaufen");
+    let mut a = AutoCommit::load(&before).unwrap();
+    let mut b = AutoCommit::load(&after).unwrap();
+    assert_eq!(a.get_heads(), b.get_heads());
+
+    // Appends after a compaction continue behind the full save.
+    let len = doc.length(&obj);
+    doc.splice_text(&obj, len, 0, ".").unwrap();
+    s.append(&id, &doc.save_incremental(), &summary(&id, "", 4.0))
+        .await
+        .unwrap();
+    assert_eq!(s.chunk_count(&id).await.unwrap(), 2);
+    assert_eq!(
+        doc_text(&s.load(&id).await.unwrap()),
+        "Ziel: selbstständig einkaufen."
+    );
+    // And a second compaction over a full save + chunk works too.
+    s.compact(&id, &doc.save(), &summary(&id, "", 5.0))
+        .await
+        .unwrap();
+    assert_eq!(s.chunk_count(&id).await.unwrap(), 1);
+    assert_eq!(
+        doc_text(&s.load(&id).await.unwrap()),
+        "Ziel: selbstständig einkaufen."
+    );
+}
+
+/// Two tabs write the same report; one compacts with a full save that lacks the other's
+/// latest change. The other tab's change must survive.
+#[wasm_bindgen_test]
+async fn compaction_keeps_changes_it_did_not_know() {
+    let tab_a = store().await;
+    let tab_b = store().await;
+    let id = prefix("twotabs");
+    let (mut a, obj) = text_doc("Anfang");
+    tab_a
+        .append(&id, &a.save(), &summary(&id, "", 1.0))
+        .await
+        .unwrap();
+    let mut b = a.fork();
+    b.splice_text(&obj, 0, 0, "B:").unwrap();
+    tab_b
+        .append(&id, &b.save_incremental(), &summary(&id, "", 2.0))
+        .await
+        .unwrap();
+    a.splice_text(&obj, a.length(&obj), 0, ":A").unwrap();
+    tab_a
+        .append(&id, &a.save_incremental(), &summary(&id, "", 3.0))
+        .await
+        .unwrap();
+
+    // A's full save does not contain B's change.
+    tab_a
+        .compact(&id, &a.save(), &summary(&id, "", 4.0))
+        .await
+        .unwrap();
+    assert_eq!(tab_a.chunk_count(&id).await.unwrap(), 1);
+    assert_eq!(doc_text(&tab_b.load(&id).await.unwrap()), "B:Anfang:A");
+}
+
+#[wasm_bindgen_test]
+async fn compaction_refuses_bytes_that_are_not_a_document() {
+    let s = store().await;
+    let id = prefix("badfull");
+    let (mut doc, _) = text_doc("bleibt");
+    s.append(&id, &doc.save(), &summary(&id, "", 1.0))
+        .await
+        .unwrap();
+    let err = s
+        .compact(&id, b"kein automerge", &summary(&id, "", 2.0))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StorageError::Corrupt(_)), "{err:?}");
+    assert_eq!(doc_text(&s.load(&id).await.unwrap()), "bleibt");
+    // The summary was not changed either: the transaction was aborted as a whole.
+    let all = s.summaries().await.unwrap();
+    assert_eq!(all.iter().find(|x| x.id == id).unwrap().updated_ms, 1.0);
+}
+
+/// The built-in form, as the app uses it.
+fn test_template() -> Template {
+    dreieck_model::builtin_templates()
+        .into_iter()
+        .find(|t| t.fields().any(|f| f.kind == FieldKind::LongText))
+        .expect("a built-in template with a long text field")
+}
+
+fn long_text_field(t: &Template) -> (String, Role) {
+    let f = t
+        .fields()
+        .find(|f| f.kind == FieldKind::LongText)
+        .expect("template has a long text field");
+    (f.id.clone(), f.editors[0])
+}
+
+#[wasm_bindgen_test]
+async fn a_corrupt_report_fails_alone() {
+    let s = store().await;
+    let p = prefix("corrupt");
+    let template = test_template();
+    let (field, role) = long_text_field(&template);
+    let mut good_ids = Vec::new();
+    for i in 0..3 {
+        let id = format!("{p}-gut{i}");
+        let mut r = Report::create(&template, &id, 1_732_000_000_000).unwrap();
+        s.append(&id, &r.save(), &summary(&id, "", 1.0))
+            .await
+            .unwrap();
+        r.set_text(role, &field, &format!("Bericht {i}")).unwrap();
+        s.append(&id, &r.save_incremental(), &summary(&id, "", 2.0))
+            .await
+            .unwrap();
+        good_ids.push(id);
+    }
+    let bad = format!("{p}-kaputt");
+    s.append(
+        &bad,
+        b"\x85o\x4a\x83 garbage, not automerge",
+        &summary(&bad, "", 1.0),
+    )
+    .await
+    .unwrap();
+
+    let bytes = s.load(&bad).await.unwrap();
+    assert_eq!(bytes, b"\x85o\x4a\x83 garbage, not automerge");
+    assert!(Report::load(&bytes).is_err());
+
+    let ids = s.ids().await.unwrap();
+    assert!(ids.contains(&bad));
+    for (i, id) in good_ids.iter().enumerate() {
+        assert!(ids.contains(id));
+        let r = Report::load(&s.load(id).await.unwrap()).unwrap();
+        assert_eq!(r.id(), *id);
+        assert_eq!(r.text(&field).unwrap(), format!("Bericht {i}"));
+    }
+}
+
+#[wasm_bindgen_test]
+async fn many_reports_are_listed() {
+    let s = store().await;
+    let p = prefix("many");
+    let mut ids = Vec::new();
+    for i in 0..100 {
+        let id = format!("{p}-{i:03}");
+        // Several chunks for some, so `ids` has to skip over them.
+        for c in 0..(i % 4 + 1) {
+            s.append(
+                &id,
+                &[c as u8],
+                &summary(&id, &format!("Person {i}"), i as f64),
+            )
+            .await
+            .unwrap();
+        }
+        ids.push(id);
+    }
+    let listed = s.ids().await.unwrap();
+    let mine: Vec<&String> = listed.iter().filter(|x| x.starts_with(&p)).collect();
+    assert_eq!(mine.len(), 100);
+    assert_eq!(mine, ids.iter().collect::<Vec<_>>()); // key order = id order here
+
+    let summaries = s.summaries().await.unwrap();
+    let mine: Vec<&Summary> = summaries.iter().filter(|x| x.id.starts_with(&p)).collect();
+    assert_eq!(mine.len(), 100);
+    // Most recently updated first.
+    assert_eq!(mine[0].title, "Person 99");
+    assert_eq!(mine[99].title, "Person 0");
+}
+
+#[wasm_bindgen_test]
+async fn delete_removes_chunks_and_summary() {
+    let s = store().await;
+    let id = prefix("del");
+    let neighbour = format!("{id}-nachbar");
+    for c in 0..5u8 {
+        s.append(&id, &[c], &summary(&id, "weg", 1.0))
+            .await
+            .unwrap();
+    }
+    s.append(&neighbour, &[9], &summary(&neighbour, "bleibt", 1.0))
+        .await
+        .unwrap();
+    s.delete(&id).await.unwrap();
+    assert_eq!(s.chunk_count(&id).await.unwrap(), 0);
+    assert_eq!(s.load(&id).await, Err(StorageError::NotFound(id.clone())));
+    assert!(!s.ids().await.unwrap().contains(&id));
+    assert!(!s.summaries().await.unwrap().iter().any(|x| x.id == id));
+    // An id that starts with the deleted one is untouched.
+    assert_eq!(s.load(&neighbour).await.unwrap(), vec![9]);
+    // Deleting what is not there is not an error.
+    s.delete(&id).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn loading_an_unknown_report_says_so() {
+    let s = store().await;
+    let id = prefix("unknown");
+    assert_eq!(s.load(&id).await, Err(StorageError::NotFound(id.clone())));
+    assert_eq!(s.chunk_count(&id).await.unwrap(), 0);
+}
+
+#[wasm_bindgen_test]
+async fn a_separate_database_is_separate() {
+    let name = prefix("db");
+    let own = ReportStore::open_named(&name).await.unwrap();
+    let id = prefix("sep");
+    own.append(&id, &[1], &summary(&id, "", 1.0)).await.unwrap();
+    let app = store().await;
+    assert!(!app.ids().await.unwrap().contains(&id));
+    assert_eq!(own.ids().await.unwrap(), vec![id]);
+}
+
+#[wasm_bindgen_test]
+fn quota_errors_say_the_storage_is_full() {
+    let quota =
+        web_sys::DomException::new_with_message_and_name("quota", "QuotaExceededError").unwrap();
+    let err = StorageError::from_js(&quota.into(), Op::Write);
+    assert_eq!(err, StorageError::QuotaFull);
+    let text = err.to_string();
+    assert!(text.contains("Speicher dieses Geräts ist voll"), "{text}");
+    assert!(text.contains("nicht verloren"), "{text}");
+
+    let other = web_sys::DomException::new_with_message_and_name("disk", "UnknownError").unwrap();
+    let err = StorageError::from_js(&other.into(), Op::Write);
+    assert!(matches!(err, StorageError::WriteFailed(ref d) if d.contains("UnknownError")));
+    assert!(err.to_string().contains("nicht verloren"));
+    let err = StorageError::from_js(&JsValue::from_str("kaputt"), Op::Read);
+    assert_eq!(err, StorageError::ReadFailed("kaputt".into()));
+}
+
+#[wasm_bindgen_test]
+async fn persistence_and_estimate_do_not_fail() {
+    // Headless Chromium may or may not grant persistence; either answer is fine.
+    let _granted = storage::request_persistence().await;
+    let (usage, quota) = storage::estimate()
+        .await
+        .expect("Chromium has storage.estimate");
+    assert!(quota > 0.0);
+    assert!(usage >= 0.0);
+}
+
+#[wasm_bindgen_test]
+fn settings_roundtrip() {
+    settings::clear_role();
+    assert_eq!(settings::role(), None);
+    settings::set_role("caseworker").unwrap();
+    assert_eq!(settings::role().as_deref(), Some("caseworker"));
+    settings::clear_role();
+    assert_eq!(settings::role(), None);
+
+    let id = settings::device_id().unwrap();
+    assert_eq!(id.len(), 32);
+    assert!(id.chars().all(|c| c.is_ascii_hexdigit()));
+    assert_eq!(settings::device_id().unwrap(), id);
+
+    settings::set("sprache", "leicht").unwrap();
+    assert_eq!(settings::get("sprache").as_deref(), Some("leicht"));
+    settings::remove("sprache");
+    assert_eq!(settings::get("sprache"), None);
+}
