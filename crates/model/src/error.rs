@@ -13,7 +13,10 @@ pub enum ModelError {
     #[error("Das Feld „{0}“ gibt es in dieser Vorlage nicht.")]
     UnknownField(String),
     #[error("Das Feld „{field}“ hat nicht die Art {expected}.")]
-    WrongKind { field: String, expected: &'static str },
+    WrongKind {
+        field: String,
+        expected: &'static str,
+    },
     #[error("„{code}“ ist kein gültiger Wert für „{field}“.")]
     UnknownCode { field: String, code: String },
     #[error("Das Ziel gibt es nicht (mehr).")]

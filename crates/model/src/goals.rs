@@ -1,8 +1,22 @@
 //! The goals table ("Ziele und Maßnahmen").
+//!
+//! Goals are entries of the root `goals` map, keyed by id, ordered by a fractional position
+//! `pos` (ties broken by id, so every replica shows the same order). Adding appends after the
+//! largest position; moving sets the moved goal's position between its new neighbours; only
+//! when that gap has become too small to split are the positions renumbered 1, 2, 3, ….
+//! Concurrent moves of the same goal are an ordinary scalar conflict on `pos`: one wins, the
+//! goal appears once, and nobody's text is lost.
 
-use crate::{Report, Result, Role};
+use automerge::transaction::Transactable;
+use automerge::{ObjId, ObjType, ReadDoc};
 
-/// A goal's random id (hex); stable across moves and merges.
+use crate::report::{key, write_scalar};
+use crate::template::{Field, FieldKind};
+use crate::{ModelError, Report, Result, Role};
+
+/// A goal's id: the hex actor id of the replica that added it and that replica's count of
+/// changes at the time (`<actor>-<n>`). Actor ids are random per replica and the count only
+/// grows there, so ids never collide across replicas; stable across moves and merges.
 pub type GoalId = String;
 
 /// One row of the goals table, as read.
@@ -26,54 +40,301 @@ pub enum GoalScalar {
     Reason,
 }
 
+/// The typed parts of a goal, for splicing keystrokes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GoalText {
+    /// "Nennung der Ziele"
+    Text,
+    /// "Maßnahmen"
+    Measures,
+}
+
+impl GoalText {
+    fn key(self) -> &'static str {
+        match self {
+            GoalText::Text => key::TEXT,
+            GoalText::Measures => key::MEASURES,
+        }
+    }
+}
+
+/// Below this gap between neighbours a move renumbers all positions instead of halving again.
+const MIN_GAP: f64 = 1e-6;
+
 impl Report {
     /// The goals in their order.
     pub fn goals(&self) -> Vec<Goal> {
-        todo!()
+        let achievement_list = self
+            .goals_field()
+            .ok()
+            .and_then(|(_, a, _)| self.template.code_list(a).cloned());
+        self.ordered_goals()
+            .into_iter()
+            .enumerate()
+            .map(|(i, (id, _, obj))| {
+                let text = |k: &str| {
+                    self.child(&obj, k, ObjType::Text)
+                        .and_then(|t| self.doc.text(&t).ok())
+                        .unwrap_or_default()
+                };
+                let achievement = self.read_scalar(&obj, key::ACHIEVEMENT);
+                let needs_reason = match (&achievement, &achievement_list) {
+                    (Some(code), Some(list)) => {
+                        list.codes.iter().any(|c| &c.code == code && c.needs_reason)
+                    }
+                    _ => false,
+                };
+                Goal {
+                    number: i + 1,
+                    text: text(key::TEXT),
+                    measures: text(key::MEASURES),
+                    reason: self.read_scalar(&obj, key::REASON),
+                    achievement,
+                    needs_reason,
+                    id,
+                }
+            })
+            .collect()
     }
 
     /// Appends an empty goal and returns its id.
     pub fn add_goal(&mut self, role: Role) -> Result<GoalId> {
-        let _ = role;
-        todo!()
+        let field_id = self.goals_field()?.0.id.clone();
+        self.check_edit(role, &field_id)?;
+        let goals = self.goals_obj()?;
+        self.commit_pending();
+        let actor = self.actor_hex();
+        let mut n = self.change_count();
+        let mut id = format!("{actor}-{n}");
+        while self.doc.get(&goals, id.as_str()).ok().flatten().is_some() {
+            n += 1;
+            id = format!("{actor}-{n}");
+        }
+        let pos = self
+            .ordered_goals()
+            .last()
+            .map(|(_, pos, _)| pos.floor() + 1.0)
+            .unwrap_or(1.0);
+        let key_id = id.clone();
+        self.write(|doc| {
+            let goal = doc.put_object(&goals, key_id.as_str(), ObjType::Map)?;
+            doc.put(&goal, key::POS, pos)?;
+            doc.put_object(&goal, key::TEXT, ObjType::Text)?;
+            doc.put_object(&goal, key::MEASURES, ObjType::Text)?;
+            Ok(())
+        })?;
+        Ok(id)
     }
 
     pub fn remove_goal(&mut self, role: Role, goal: &str) -> Result<()> {
-        let _ = (role, goal);
-        todo!()
+        let field_id = self.goals_field()?.0.id.clone();
+        self.check_edit(role, &field_id)?;
+        self.goal_obj(goal)?;
+        let goals = self.goals_obj()?;
+        self.write(|doc| {
+            doc.delete(&goals, goal)?;
+            Ok(())
+        })
     }
 
     /// Moves a goal to `index` (0-based) in the current order.
+    ///
+    /// An index past the end moves the goal to the end.
     pub fn move_goal(&mut self, role: Role, goal: &str, index: usize) -> Result<()> {
-        let _ = (role, goal, index);
-        todo!()
+        let field_id = self.goals_field()?.0.id.clone();
+        self.check_edit(role, &field_id)?;
+        let goal_obj = self.goal_obj(goal)?;
+        let mut order = self.ordered_goals();
+        let Some(current) = order.iter().position(|(id, _, _)| id == goal) else {
+            return Err(ModelError::UnknownGoal);
+        };
+        let moved = order.remove(current);
+        let index = index.min(order.len());
+        if index == current {
+            return Ok(());
+        }
+        let before = index.checked_sub(1).map(|i| order[i].1);
+        let after = order.get(index).map(|g| g.1);
+        let new_pos = match (before, after) {
+            (None, None) => None,
+            (Some(lo), None) => Some(lo.floor() + 1.0),
+            (None, Some(hi)) => Some(hi.ceil() - 1.0),
+            (Some(lo), Some(hi)) => {
+                let mid = lo + (hi - lo) / 2.0;
+                (hi - lo >= MIN_GAP && lo < mid && mid < hi).then_some(mid)
+            }
+        };
+        match new_pos {
+            Some(pos) if pos.is_finite() => self.write(|doc| {
+                doc.put(&goal_obj, key::POS, pos)?;
+                Ok(())
+            }),
+            _ => {
+                // Renumber: the new order gets positions 1, 2, 3, …; only changed ones are written.
+                order.insert(index, moved);
+                self.write(|doc| {
+                    for (i, (_, old, obj)) in order.iter().enumerate() {
+                        let pos = (i + 1) as f64;
+                        if *old != pos || obj == &goal_obj {
+                            doc.put(obj, key::POS, pos)?;
+                        }
+                    }
+                    Ok(())
+                })
+            }
+        }
     }
 
     pub fn set_goal_text(&mut self, role: Role, goal: &str, text: &str) -> Result<()> {
-        let _ = (role, goal, text);
-        todo!()
+        self.set_goal_part(role, goal, GoalText::Text, text)
     }
 
     pub fn set_goal_measures(&mut self, role: Role, goal: &str, text: &str) -> Result<()> {
-        let _ = (role, goal, text);
-        todo!()
+        self.set_goal_part(role, goal, GoalText::Measures, text)
+    }
+
+    /// Deletes `delete` characters at `pos` (Unicode scalar values) of a goal's text or
+    /// measures and inserts `insert`; positions are clamped like [`Report::splice_text`].
+    pub fn splice_goal_text(
+        &mut self,
+        role: Role,
+        goal: &str,
+        part: GoalText,
+        pos: usize,
+        delete: usize,
+        insert: &str,
+    ) -> Result<()> {
+        let field_id = self.goals_field()?.0.id.clone();
+        self.check_edit(role, &field_id)?;
+        let obj = self.goal_text_object(goal, part)?;
+        self.splice_obj(&obj, pos, delete, insert)
+    }
+
+    /// The Automerge Text of a goal's text or measures, to map patches to goals.
+    pub fn goal_text_object(&self, goal: &str, part: GoalText) -> Result<ObjId> {
+        let obj = self.goal_obj(goal)?;
+        self.child(&obj, part.key(), ObjType::Text)
+            .ok_or(ModelError::UnknownGoal)
     }
 
     /// Sets the Zielerreichung code; must be in the template's achievement list.
-    pub fn set_goal_achievement(&mut self, role: Role, goal: &str, code: Option<&str>) -> Result<()> {
-        let _ = (role, goal, code);
-        todo!()
+    pub fn set_goal_achievement(
+        &mut self,
+        role: Role,
+        goal: &str,
+        code: Option<&str>,
+    ) -> Result<()> {
+        self.set_goal_scalar(role, goal, GoalScalar::Achievement, code)
     }
 
     /// Sets the Grund bei Nichterreichung code; must be in the template's reason list.
     pub fn set_goal_reason(&mut self, role: Role, goal: &str, code: Option<&str>) -> Result<()> {
-        let _ = (role, goal, code);
-        todo!()
+        self.set_goal_scalar(role, goal, GoalScalar::Reason, code)
     }
 
     /// Every concurrently set value of a goal's achievement or reason, winner first.
     pub fn goal_conflicts(&self, goal: &str, which: GoalScalar) -> Result<Vec<String>> {
-        let _ = (goal, which);
-        todo!()
+        let obj = self.goal_obj(goal)?;
+        Ok(self.all_values(&obj, scalar_key(which)))
+    }
+
+    // ---- internals --------------------------------------------------------------------
+
+    /// The goals field and the ids of its achievement and reason code lists.
+    pub(crate) fn goals_field(&self) -> Result<(&Field, &str, &str)> {
+        self.template
+            .fields()
+            .find_map(|f| match &f.kind {
+                FieldKind::Goals {
+                    achievement_codes,
+                    reason_codes,
+                } => Some((f, achievement_codes.as_str(), reason_codes.as_str())),
+                _ => None,
+            })
+            .ok_or_else(|| ModelError::UnknownField("goals".into()))
+    }
+
+    fn goals_obj(&self) -> Result<ObjId> {
+        self.child(&automerge::ROOT, key::GOALS, ObjType::Map)
+            .ok_or_else(|| {
+                ModelError::NotAReport("Der Bericht ist beschädigt: „goals“ fehlt.".into())
+            })
+    }
+
+    fn goal_obj(&self, goal: &str) -> Result<ObjId> {
+        let goals = self.goals_obj()?;
+        self.child(&goals, goal, ObjType::Map)
+            .ok_or(ModelError::UnknownGoal)
+    }
+
+    /// Number of changes in the document; grows with every change this replica makes.
+    fn change_count(&self) -> u64 {
+        self.doc.stats().num_changes
+    }
+
+    /// (id, position, object) of every goal, in display order.
+    fn ordered_goals(&self) -> Vec<(String, f64, ObjId)> {
+        let Ok(goals) = self.goals_obj() else {
+            return Vec::new();
+        };
+        let mut out: Vec<(String, f64, ObjId)> = self
+            .doc
+            .keys(&goals)
+            .filter_map(|id| {
+                let obj = self.child(&goals, &id, ObjType::Map)?;
+                let pos = match self.doc.get(&obj, key::POS) {
+                    Ok(Some((value, _))) => value
+                        .as_f64()
+                        .or_else(|| value.as_i64().map(|v| v as f64))
+                        .or_else(|| value.as_u64().map(|v| v as f64))
+                        .unwrap_or(0.0),
+                    _ => 0.0,
+                };
+                Some((id, pos, obj))
+            })
+            .collect();
+        out.sort_by(|a, b| a.1.total_cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
+        out
+    }
+
+    fn set_goal_part(&mut self, role: Role, goal: &str, part: GoalText, text: &str) -> Result<()> {
+        let field_id = self.goals_field()?.0.id.clone();
+        self.check_edit(role, &field_id)?;
+        let obj = self.goal_text_object(goal, part)?;
+        self.replace_text(&obj, text)
+    }
+
+    fn set_goal_scalar(
+        &mut self,
+        role: Role,
+        goal: &str,
+        which: GoalScalar,
+        code: Option<&str>,
+    ) -> Result<()> {
+        let (field, achievement, reason) = self.goals_field()?;
+        let field = field.clone();
+        let list = match which {
+            GoalScalar::Achievement => achievement.to_string(),
+            GoalScalar::Reason => reason.to_string(),
+        };
+        self.check_edit(role, &field.id)?;
+        if let Some(code) = code {
+            // Name the column ("Zielerreichung"), not the whole table, in the message.
+            let label = self
+                .template
+                .code_list(&list)
+                .map(|l| l.label.clone())
+                .unwrap_or_else(|| field.label.clone());
+            self.check_code(&label, &list, code)?;
+        }
+        let obj = self.goal_obj(goal)?;
+        self.write(|doc| write_scalar(doc, &obj, scalar_key(which), code.map(str::to_string)))
+    }
+}
+
+fn scalar_key(which: GoalScalar) -> &'static str {
+    match which {
+        GoalScalar::Achievement => key::ACHIEVEMENT,
+        GoalScalar::Reason => key::REASON,
     }
 }

@@ -17,19 +17,20 @@ mod error;
 mod goals;
 mod report;
 mod role;
+pub mod sample;
 mod template;
 mod text_diff;
 mod validation;
 
 pub use date::{Date, DateRange};
 pub use error::ModelError;
-pub use goals::{Goal, GoalId, GoalScalar};
-pub use report::{FieldValue, Report, ReportId, SignatureLine};
+pub use goals::{Goal, GoalId, GoalScalar, GoalText};
+pub use report::{FieldValue, Report, ReportId, SignatureLine, SCHEMA, TEXT_ENCODING};
 pub use role::Role;
 pub use template::{
     builtin_templates, Code, CodeList, Field, FieldKind, Section, Template, TemplateError,
 };
-pub use validation::{validate, Problem};
+pub use validation::{validate, validate_before_signing, Problem};
 
 /// Result type of this crate.
 pub type Result<T> = std::result::Result<T, ModelError>;

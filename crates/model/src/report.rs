@@ -19,10 +19,53 @@
 //! ```
 //! Goals live in a map with a fractional position rather than a list: moving a goal then only
 //! sets one number, and an edit made concurrently to the moved goal's text is kept.
+//!
+//! Every object in this layout (each Text, each `{from, to}` and signature map, the `fields` and
+//! `goals` maps, and a goal's two Texts) is created once: the report's objects in the creation
+//! change, a goal's in the change that adds it. Never lazily on first write: two replicas
+//! creating "the same" Text concurrently would make two objects, and the merge would show only
+//! one of them, silently dropping the other replica's words.
+//!
+//! Text positions are Unicode scalar values: the document is created and loaded with
+//! [`TextEncoding::UnicodeCodePoint`] explicitly, not with automerge's platform default, which a
+//! cargo feature elsewhere in the build (`utf16-indexing`) could silently switch.
 
-use automerge::AutoCommit;
+use std::panic::{catch_unwind, AssertUnwindSafe};
 
+use automerge::transaction::{CommitOptions, Transactable};
+use automerge::{
+    AutoCommit, ChangeHash, LoadOptions, ObjId, ObjType, ReadDoc, ScalarValue, TextEncoding, Value,
+    ROOT,
+};
+
+use crate::template::{Field, FieldKind};
+use crate::text_diff::splice_between;
 use crate::{Date, DateRange, ModelError, Result, Role, Template};
+
+/// The version of the document layout this build writes and reads.
+pub const SCHEMA: u64 = 1;
+
+/// How text positions are counted in every report document: one unit per Unicode scalar value.
+pub const TEXT_ENCODING: TextEncoding = TextEncoding::UnicodeCodePoint;
+
+/// Keys of the document layout, in one place so that reader and writer cannot drift apart.
+pub(crate) mod key {
+    pub const SCHEMA: &str = "schema";
+    pub const REPORT_ID: &str = "report_id";
+    pub const CREATED_AT: &str = "created_at";
+    pub const TEMPLATE: &str = "template";
+    pub const FIELDS: &str = "fields";
+    pub const GOALS: &str = "goals";
+    pub const FROM: &str = "from";
+    pub const TO: &str = "to";
+    pub const NAME: &str = "name";
+    pub const DATE: &str = "date";
+    pub const POS: &str = "pos";
+    pub const TEXT: &str = "text";
+    pub const MEASURES: &str = "measures";
+    pub const ACHIEVEMENT: &str = "achievement";
+    pub const REASON: &str = "reason";
+}
 
 /// A report's random identifier (hex).
 pub type ReportId = String;
@@ -48,32 +91,139 @@ pub struct SignatureLine {
 pub struct Report {
     pub(crate) doc: AutoCommit,
     pub(crate) template: Template,
+    /// The time recorded with the next changes (for the history view), set by the caller.
+    pub(crate) now_ms: Option<i64>,
+}
+
+impl std::fmt::Debug for Report {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Report")
+            .field("id", &self.id())
+            .field("template", &self.template.id)
+            .finish_non_exhaustive()
+    }
+}
+
+fn damaged(what: &str) -> ModelError {
+    ModelError::NotAReport(format!("Der Bericht ist beschädigt: {what}."))
+}
+
+fn wrong_kind(field: &Field, expected: &'static str) -> ModelError {
+    ModelError::WrongKind {
+        field: field.label.clone(),
+        expected,
+    }
+}
+
+/// A scalar as the text the API hands out (codes and dates are stored as strings).
+pub(crate) fn scalar_text(value: &Value<'_>) -> Option<String> {
+    match value {
+        Value::Scalar(s) => match s.as_ref() {
+            ScalarValue::Str(s) => Some(s.to_string()),
+            ScalarValue::Null => None,
+            other => Some(other.to_string()),
+        },
+        Value::Object(_) => None,
+    }
 }
 
 impl Report {
     /// A new, empty report; the template is embedded in the document.
+    ///
+    /// The template is checked again here (a `Template` can be built in code, bypassing
+    /// [`Template::from_json`]). Every object of the layout is created in this one change.
     pub fn create(template: &Template, id: &str, created_at_ms: i64) -> Result<Report> {
-        let _ = (template, id, created_at_ms);
-        todo!()
+        template.verify()?;
+        let mut doc = AutoCommit::new_with_encoding(TEXT_ENCODING);
+        doc.put(ROOT, key::SCHEMA, SCHEMA)?;
+        doc.put(ROOT, key::REPORT_ID, id)?;
+        doc.put(ROOT, key::CREATED_AT, created_at_ms)?;
+        doc.put(ROOT, key::TEMPLATE, template.to_json())?;
+        let fields = doc.put_object(ROOT, key::FIELDS, ObjType::Map)?;
+        for field in template.fields() {
+            match field.kind {
+                FieldKind::ShortText | FieldKind::LongText => {
+                    doc.put_object(&fields, field.id.as_str(), ObjType::Text)?;
+                }
+                FieldKind::DateRange => {
+                    doc.put_object(&fields, field.id.as_str(), ObjType::Map)?;
+                }
+                FieldKind::Signature { .. } => {
+                    let line = doc.put_object(&fields, field.id.as_str(), ObjType::Map)?;
+                    doc.put_object(&line, key::NAME, ObjType::Text)?;
+                }
+                // Scalars: absent until set. Goals live in the root `goals` map.
+                FieldKind::Date { .. } | FieldKind::Choice { .. } | FieldKind::Goals { .. } => {}
+            }
+        }
+        doc.put_object(ROOT, key::GOALS, ObjType::Map)?;
+        doc.commit_with(
+            CommitOptions::default()
+                .with_message("Bericht angelegt")
+                .with_time(created_at_ms.div_euclid(1000)),
+        );
+        Ok(Report {
+            doc,
+            template: template.clone(),
+            now_ms: Some(created_at_ms),
+        })
     }
 
     /// Loads a saved document (a full save, possibly followed by incremental chunks).
     /// Anything that is not a report gives [`ModelError::NotAReport`].
+    ///
+    /// Besides Automerge's own checks (chunk checksums, change hashes), the layout is checked:
+    /// schema version, id, embedded template, and one object of the right type per template
+    /// field, so that later reads and writes can rely on it.
     pub fn load(bytes: &[u8]) -> Result<Report> {
-        let _ = bytes;
-        todo!()
+        // Automerge returns errors for malformed input; the catch is a second line of defence
+        // for natively built tools (in the browser build panics abort).
+        let loaded = catch_unwind(|| {
+            AutoCommit::load_with_options(bytes, LoadOptions::new().text_encoding(TEXT_ENCODING))
+        })
+        .map_err(|_| ModelError::NotAReport("Die Daten lassen sich nicht lesen.".into()))?;
+        let doc = loaded.map_err(|e| ModelError::NotAReport(e.to_string()))?;
+        let template = check_layout(&doc)?;
+        Ok(Report {
+            doc,
+            template,
+            now_ms: None,
+        })
     }
 
     pub fn id(&self) -> String {
-        todo!()
+        self.root_text(key::REPORT_ID).unwrap_or_default()
     }
 
     pub fn created_at_ms(&self) -> i64 {
-        todo!()
+        match self.doc.get(ROOT, key::CREATED_AT) {
+            Ok(Some((value, _))) => value
+                .as_i64()
+                .or_else(|| value.as_u64().and_then(|v| i64::try_from(v).ok()))
+                .unwrap_or(0),
+            _ => 0,
+        }
     }
 
     pub fn template(&self) -> &Template {
         &self.template
+    }
+
+    /// A title for lists: the text of the template's first one-line field (on the KVJS form
+    /// "Name, Vorname"), trimmed; "" while empty.
+    pub fn title(&self) -> String {
+        self.template
+            .fields()
+            .find(|f| f.kind == FieldKind::ShortText)
+            .and_then(|f| self.text(&f.id).ok())
+            .map(|t| t.trim().to_string())
+            .unwrap_or_default()
+    }
+
+    /// The time (ms since the epoch) recorded with the following changes, for the history
+    /// view. The crate never reads the clock; without this, changes carry no time.
+    pub fn set_now_ms(&mut self, now_ms: i64) {
+        self.now_ms = Some(now_ms);
     }
 
     /// A full, compact save of the whole document.
@@ -86,26 +236,78 @@ impl Report {
         self.doc.save_incremental()
     }
 
+    /// Every change not covered by `heads`: what the sync layer sends to a peer that has `heads`.
+    pub fn save_after(&mut self, heads: &[ChangeHash]) -> Vec<u8> {
+        self.doc.save_after(heads)
+    }
+
+    /// The document's current heads.
+    pub fn heads(&mut self) -> Vec<ChangeHash> {
+        self.doc.get_heads()
+    }
+
     /// Applies changes from elsewhere (an incremental save, a full save of another replica).
+    ///
+    /// Changes whose predecessors have not arrived yet are kept and applied once they do, so
+    /// chunks may come in any order and more than once. Bytes of a *different* report are
+    /// refused and leave this one as it was.
     pub fn apply(&mut self, bytes: &[u8]) -> Result<()> {
-        let _ = bytes;
-        todo!()
+        self.commit_pending();
+        let before = self.doc.get_heads();
+        let result = catch_unwind(AssertUnwindSafe(|| self.doc.load_incremental(bytes)));
+        match result {
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => {
+                self.ensure_own_report(&before)?;
+                return Err(ModelError::NotAReport(e.to_string()));
+            }
+            Err(_) => {
+                self.restore(&before);
+                return Err(ModelError::NotAReport(
+                    "Die Änderungen lassen sich nicht lesen.".into(),
+                ));
+            }
+        }
+        self.ensure_own_report(&before)
     }
 
     /// Merges another replica of the same report into this one.
     pub fn merge(&mut self, other: &mut Report) -> Result<()> {
-        let _ = other;
-        todo!()
+        if self.id() != other.id() {
+            return Err(foreign());
+        }
+        self.commit_pending();
+        other.commit_pending();
+        let before = self.doc.get_heads();
+        self.doc.merge(&mut other.doc)?;
+        self.ensure_own_report(&before)
     }
 
     /// An independent replica with a fresh actor (another device, in tests).
     pub fn fork(&mut self) -> Report {
-        todo!()
+        self.commit_pending();
+        Report {
+            doc: self.doc.fork(),
+            template: self.template.clone(),
+            now_ms: self.now_ms,
+        }
     }
 
     /// Hex of the document's current heads; changes whenever anything changes.
     pub fn heads_hex(&mut self) -> Vec<String> {
-        todo!()
+        self.doc.get_heads().iter().map(|h| h.to_string()).collect()
+    }
+
+    /// Hex of the actor id this replica writes with.
+    pub fn actor_hex(&self) -> String {
+        self.doc.get_actor().to_hex_string()
+    }
+
+    /// Writes from now on with the given actor id (derived by the app from the device key of
+    /// the person writing). Two replicas must never write with the same actor.
+    pub fn set_actor(&mut self, actor: &[u8]) {
+        self.commit_pending();
+        self.doc.set_actor(automerge::ActorId::from(actor));
     }
 
     /// The underlying document, for the sync layer.
@@ -116,24 +318,48 @@ impl Report {
     // ---- fields -------------------------------------------------------------------------
 
     pub fn value(&self, field: &str) -> Result<FieldValue> {
-        let _ = field;
-        todo!()
+        let def = self.field_def(field)?;
+        Ok(match &def.kind {
+            FieldKind::ShortText | FieldKind::LongText => FieldValue::Text(self.text(field)?),
+            FieldKind::Date { .. } => FieldValue::Date(self.read_date(&self.fields_obj()?, field)),
+            FieldKind::DateRange => FieldValue::DateRange(self.date_range(field)?),
+            FieldKind::Choice { .. } => {
+                FieldValue::Choice(self.read_scalar(&self.fields_obj()?, field))
+            }
+            FieldKind::Signature { .. } => FieldValue::Signature(self.signature(field)?),
+            FieldKind::Goals { .. } => FieldValue::Goals,
+        })
     }
 
     /// The whole text of a short_text or long_text field ("" when never written).
     pub fn text(&self, field: &str) -> Result<String> {
-        let _ = field;
-        todo!()
+        let obj = self.text_object(field)?;
+        Ok(self.doc.text(&obj)?)
+    }
+
+    /// The Automerge object holding a text field, to map patches (what changed) to fields.
+    pub fn text_object(&self, field: &str) -> Result<ObjId> {
+        let def = self.field_def(field)?;
+        match def.kind {
+            FieldKind::ShortText | FieldKind::LongText => self
+                .child(&self.fields_obj()?, field, ObjType::Text)
+                .ok_or_else(|| damaged(&format!("Text von „{}“ fehlt", def.label))),
+            _ => Err(wrong_kind(def, "short_text oder long_text")),
+        }
     }
 
     /// Replaces the field's text with `value` by splicing only what differs, so a concurrent
     /// edit elsewhere in the same text survives.
     pub fn set_text(&mut self, role: Role, field: &str, value: &str) -> Result<()> {
-        let _ = (role, field, value);
-        todo!()
+        self.check_edit(role, field)?;
+        let obj = self.text_object(field)?;
+        self.replace_text(&obj, value)
     }
 
     /// Deletes `delete` characters at `pos` (in Unicode scalar values) and inserts `insert`.
+    ///
+    /// A position past the end means the end, and a deletion stops at the end: a view that is a
+    /// keystroke behind (a remote change just shortened the text) must not crash the editor.
     pub fn splice_text(
         &mut self,
         role: Role,
@@ -142,42 +368,123 @@ impl Report {
         delete: usize,
         insert: &str,
     ) -> Result<()> {
-        let _ = (role, field, pos, delete, insert);
-        todo!()
+        self.check_edit(role, field)?;
+        let obj = self.text_object(field)?;
+        self.splice_obj(&obj, pos, delete, insert)
     }
 
     pub fn set_date(&mut self, role: Role, field: &str, date: Option<Date>) -> Result<()> {
-        let _ = (role, field, date);
-        todo!()
+        self.check_edit(role, field)?;
+        let def = self.field_def(field)?;
+        if !matches!(def.kind, FieldKind::Date { .. }) {
+            return Err(wrong_kind(def, "date"));
+        }
+        let fields = self.fields_obj()?;
+        self.write(|doc| write_scalar(doc, &fields, field, date.map(|d| d.iso())))
     }
 
     pub fn set_date_range(&mut self, role: Role, field: &str, range: DateRange) -> Result<()> {
-        let _ = (role, field, range);
-        todo!()
+        self.check_edit(role, field)?;
+        let obj = self.range_obj(field)?;
+        // Each end is written only when it changed, so setting "bis" while someone else sets
+        // "von" is not a conflict.
+        self.write(|doc| {
+            write_scalar(doc, &obj, key::FROM, range.from.map(|d| d.iso()))?;
+            write_scalar(doc, &obj, key::TO, range.to.map(|d| d.iso()))
+        })
     }
 
     /// Sets a choice; the code must be in the field's code list.
     pub fn set_choice(&mut self, role: Role, field: &str, code: Option<&str>) -> Result<()> {
-        let _ = (role, field, code);
-        todo!()
+        self.check_edit(role, field)?;
+        let def = self.field_def(field)?;
+        let FieldKind::Choice { code_list } = &def.kind else {
+            return Err(wrong_kind(def, "choice"));
+        };
+        if let Some(code) = code {
+            self.check_code(&def.label, code_list, code)?;
+        }
+        let fields = self.fields_obj()?;
+        self.write(|doc| write_scalar(doc, &fields, field, code.map(str::to_string)))
     }
 
     pub fn set_signature_name(&mut self, role: Role, field: &str, name: &str) -> Result<()> {
-        let _ = (role, field, name);
-        todo!()
+        self.check_edit(role, field)?;
+        let line = self.signature_obj(field)?;
+        let text = self
+            .child(&line, key::NAME, ObjType::Text)
+            .ok_or_else(|| damaged("Name einer Unterschrift fehlt"))?;
+        self.replace_text(&text, name)
     }
 
-    pub fn set_signature_date(&mut self, role: Role, field: &str, date: Option<Date>) -> Result<()> {
-        let _ = (role, field, date);
-        todo!()
+    pub fn set_signature_date(
+        &mut self,
+        role: Role,
+        field: &str,
+        date: Option<Date>,
+    ) -> Result<()> {
+        self.check_edit(role, field)?;
+        let line = self.signature_obj(field)?;
+        self.write(|doc| write_scalar(doc, &line, key::DATE, date.map(|d| d.iso())))
     }
 
     /// Every value concurrently set for a scalar field (date, choice, each end of a range as
     /// `from`/`to` sub-fields like `period/from`), winner first. More than one value means a
     /// conflict the user should resolve by setting the field again.
+    ///
+    /// A signature's date is the sub-field `<id>/date`. Text fields never conflict (an empty
+    /// list); a date range or signature without a sub-field is [`ModelError::WrongKind`]: ask
+    /// per end, or use [`Report::has_conflict`].
     pub fn conflicts(&self, field: &str) -> Result<Vec<String>> {
-        let _ = field;
-        todo!()
+        let (id, sub) = match field.split_once('/') {
+            Some((id, sub)) => (id, Some(sub)),
+            None => (field, None),
+        };
+        let def = self.field_def(id)?;
+        match (&def.kind, sub) {
+            (FieldKind::Date { .. } | FieldKind::Choice { .. }, None) => {
+                Ok(self.all_values(&self.fields_obj()?, id))
+            }
+            (FieldKind::ShortText | FieldKind::LongText | FieldKind::Goals { .. }, None) => {
+                Ok(Vec::new())
+            }
+            (FieldKind::DateRange, Some(end @ (key::FROM | key::TO))) => {
+                Ok(self.all_values(&self.range_obj(id)?, end))
+            }
+            (FieldKind::Signature { .. }, Some(key::DATE)) => {
+                Ok(self.all_values(&self.signature_obj(id)?, key::DATE))
+            }
+            (FieldKind::DateRange | FieldKind::Signature { .. }, None) => Err(wrong_kind(
+                def,
+                "date oder choice (Zeitraum: „…/from“, „…/to“; Unterschrift: „…/date“)",
+            )),
+            (_, Some(_)) => Err(ModelError::UnknownField(field.to_string())),
+        }
+    }
+
+    /// Whether any scalar in the field holds concurrently set values: for a range either end,
+    /// for a signature its date, for the goals table any goal's achievement or reason.
+    pub fn has_conflict(&self, field: &str) -> Result<bool> {
+        let def = self.field_def(field)?;
+        Ok(match &def.kind {
+            FieldKind::DateRange => {
+                self.conflicts(&format!("{field}/{}", key::FROM))?.len() > 1
+                    || self.conflicts(&format!("{field}/{}", key::TO))?.len() > 1
+            }
+            FieldKind::Signature { .. } => {
+                self.conflicts(&format!("{field}/{}", key::DATE))?.len() > 1
+            }
+            FieldKind::Goals { .. } => self.goals().iter().any(|g| {
+                [crate::GoalScalar::Achievement, crate::GoalScalar::Reason]
+                    .into_iter()
+                    .any(|w| {
+                        self.goal_conflicts(&g.id, w)
+                            .map(|v| v.len() > 1)
+                            .unwrap_or(false)
+                    })
+            }),
+            _ => self.conflicts(field)?.len() > 1,
+        })
     }
 
     pub(crate) fn check_edit(&self, role: Role, field: &str) -> Result<()> {
@@ -193,4 +500,314 @@ impl Report {
         }
         Ok(())
     }
+
+    // ---- internals --------------------------------------------------------------------
+
+    pub(crate) fn field_def(&self, id: &str) -> Result<&Field> {
+        self.template
+            .field(id)
+            .ok_or_else(|| ModelError::UnknownField(id.to_string()))
+    }
+
+    pub(crate) fn check_code(&self, label: &str, list: &str, code: &str) -> Result<()> {
+        let known = self
+            .template
+            .code_list(list)
+            .is_some_and(|l| l.codes.iter().any(|c| c.code == code));
+        if known {
+            Ok(())
+        } else {
+            Err(ModelError::UnknownCode {
+                field: label.to_string(),
+                code: code.to_string(),
+            })
+        }
+    }
+
+    /// The object stored under `key` in `parent`, if it is an object of type `typ`.
+    pub(crate) fn child(&self, parent: &ObjId, key: &str, typ: ObjType) -> Option<ObjId> {
+        match self.doc.get(parent, key) {
+            Ok(Some((Value::Object(t), id))) if t == typ => Some(id),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn fields_obj(&self) -> Result<ObjId> {
+        self.child(&ROOT, key::FIELDS, ObjType::Map)
+            .ok_or_else(|| damaged("„fields“ fehlt"))
+    }
+
+    fn range_obj(&self, field: &str) -> Result<ObjId> {
+        let def = self.field_def(field)?;
+        if def.kind != FieldKind::DateRange {
+            return Err(wrong_kind(def, "date_range"));
+        }
+        self.child(&self.fields_obj()?, field, ObjType::Map)
+            .ok_or_else(|| damaged(&format!("Zeitraum „{}“ fehlt", def.label)))
+    }
+
+    fn signature_obj(&self, field: &str) -> Result<ObjId> {
+        let def = self.field_def(field)?;
+        if !matches!(def.kind, FieldKind::Signature { .. }) {
+            return Err(wrong_kind(def, "signature"));
+        }
+        self.child(&self.fields_obj()?, field, ObjType::Map)
+            .ok_or_else(|| damaged(&format!("Unterschrift „{}“ fehlt", def.label)))
+    }
+
+    pub(crate) fn date_range(&self, field: &str) -> Result<DateRange> {
+        let obj = self.range_obj(field)?;
+        Ok(DateRange {
+            from: self.read_date(&obj, key::FROM),
+            to: self.read_date(&obj, key::TO),
+        })
+    }
+
+    pub(crate) fn signature(&self, field: &str) -> Result<SignatureLine> {
+        let obj = self.signature_obj(field)?;
+        let name = match self.child(&obj, key::NAME, ObjType::Text) {
+            Some(text) => self.doc.text(&text)?,
+            None => String::new(),
+        };
+        Ok(SignatureLine {
+            name,
+            date: self.read_date(&obj, key::DATE),
+        })
+    }
+
+    fn root_text(&self, key: &str) -> Option<String> {
+        match self.doc.get(ROOT, key) {
+            Ok(Some((value, _))) => value.as_str().map(str::to_string),
+            _ => None,
+        }
+    }
+
+    /// The winning value of a scalar, as text; `None` when absent (or not a scalar).
+    pub(crate) fn read_scalar(&self, obj: &ObjId, key: &str) -> Option<String> {
+        match self.doc.get(obj, key) {
+            Ok(Some((value, _))) => scalar_text(&value),
+            _ => None,
+        }
+    }
+
+    /// A stored date; a value that does not parse (written by something else) reads as empty.
+    pub(crate) fn read_date(&self, obj: &ObjId, key: &str) -> Option<Date> {
+        self.read_scalar(obj, key)
+            .and_then(|s| Date::parse_iso(&s).ok())
+    }
+
+    /// Every concurrently set value, winner first. Automerge lists them in op order and its
+    /// winner (what `get` returns) is the last one.
+    pub(crate) fn all_values(&self, obj: &ObjId, key: &str) -> Vec<String> {
+        let mut values: Vec<String> = match self.doc.get_all(obj, key) {
+            Ok(all) => all.iter().filter_map(|(v, _)| scalar_text(v)).collect(),
+            Err(_) => Vec::new(),
+        };
+        values.reverse();
+        values
+    }
+
+    /// Splices `obj` (a Text) from its current content to `value`, changing only the middle.
+    pub(crate) fn replace_text(&mut self, obj: &ObjId, value: &str) -> Result<()> {
+        let current = self.doc.text(obj)?;
+        let (pos, delete, insert) = splice_between(&current, value);
+        if delete == 0 && insert.is_empty() {
+            return Ok(());
+        }
+        self.write(|doc| {
+            doc.splice_text(obj, pos, delete as isize, &insert)?;
+            Ok(())
+        })
+    }
+
+    pub(crate) fn splice_obj(
+        &mut self,
+        obj: &ObjId,
+        pos: usize,
+        delete: usize,
+        insert: &str,
+    ) -> Result<()> {
+        let len = self.doc.length(obj);
+        let pos = pos.min(len);
+        let delete = delete.min(len - pos);
+        if delete == 0 && insert.is_empty() {
+            return Ok(());
+        }
+        let delete = isize::try_from(delete).unwrap_or(isize::MAX);
+        self.write(|doc| {
+            doc.splice_text(obj, pos, delete, insert)?;
+            Ok(())
+        })
+    }
+
+    /// Runs one user action as one Automerge change: committed when it succeeds, rolled back
+    /// entirely when any step fails, so a half-done action never reaches other replicas.
+    pub(crate) fn write<T>(&mut self, f: impl FnOnce(&mut AutoCommit) -> Result<T>) -> Result<T> {
+        self.commit_pending();
+        match f(&mut self.doc) {
+            Ok(value) => {
+                self.commit_pending();
+                Ok(value)
+            }
+            Err(e) => {
+                self.doc.rollback();
+                Err(e)
+            }
+        }
+    }
+
+    /// Commits whatever is pending (also what a caller did through [`Report::doc_mut`]).
+    pub(crate) fn commit_pending(&mut self) {
+        if self.doc.pending_ops() == 0 {
+            return;
+        }
+        let mut options = CommitOptions::default();
+        if let Some(ms) = self.now_ms {
+            options.set_time(ms.div_euclid(1000));
+        }
+        self.doc.commit_with(options);
+    }
+
+    /// After bytes from elsewhere were taken in: if they belonged to another report (the root
+    /// now holds two ids or two templates), go back to the state before and refuse them.
+    fn ensure_own_report(&mut self, before: &[ChangeHash]) -> Result<()> {
+        let single = |k: &str| {
+            self.doc
+                .get_all(ROOT, k)
+                .map(|v| v.len() == 1)
+                .unwrap_or(false)
+        };
+        if [
+            key::REPORT_ID,
+            key::TEMPLATE,
+            key::FIELDS,
+            key::GOALS,
+            key::SCHEMA,
+        ]
+        .iter()
+        .all(|k| single(k))
+        {
+            return Ok(());
+        }
+        self.restore(before);
+        Err(foreign())
+    }
+
+    /// Goes back to the document at `before`, keeping this replica's actor.
+    fn restore(&mut self, before: &[ChangeHash]) {
+        let actor = self.doc.get_actor().clone();
+        if let Ok(restored) = self.doc.fork_at(before) {
+            self.doc = restored.with_actor(actor);
+        }
+    }
+}
+
+fn foreign() -> ModelError {
+    ModelError::NotAReport("Die Änderungen gehören zu einem anderen Bericht.".into())
+}
+
+/// Sets or clears a scalar. Writes nothing when the value is already the only one, but does
+/// write when it is one of several concurrent values: setting again is how a conflict is
+/// resolved.
+pub(crate) fn write_scalar(
+    doc: &mut AutoCommit,
+    obj: &ObjId,
+    key: &str,
+    value: Option<String>,
+) -> Result<()> {
+    let current: Vec<Option<String>> = doc
+        .get_all(obj, key)?
+        .iter()
+        .map(|(v, _)| scalar_text(v))
+        .collect();
+    match value {
+        Some(value) => {
+            if current.len() == 1 && current[0].as_deref() == Some(value.as_str()) {
+                return Ok(());
+            }
+            doc.put(obj, key, value)?;
+        }
+        None => {
+            if !current.is_empty() {
+                doc.delete(obj, key)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Checks that a loaded document is a report this build can work with, and returns its
+/// embedded template.
+fn check_layout(doc: &AutoCommit) -> Result<Template> {
+    let not_a_report = |m: &str| ModelError::NotAReport(m.to_string());
+    let single = |k: &str| doc.get_all(ROOT, k).map(|v| v.len()).unwrap_or(0) == 1;
+    let schema = match doc.get(ROOT, key::SCHEMA) {
+        Ok(Some((value, _))) => value
+            .as_u64()
+            .or_else(|| value.as_i64().and_then(|v| u64::try_from(v).ok())),
+        _ => None,
+    };
+    let Some(schema) = schema else {
+        return Err(not_a_report("Es fehlt die Angabe des Dokumentformats."));
+    };
+    if schema > SCHEMA {
+        return Err(ModelError::NotAReport(format!(
+            "Der Bericht stammt aus einer neueren Version (Format {schema}). Bitte die App aktualisieren."
+        )));
+    }
+    if schema < 1 {
+        return Err(not_a_report("Unbekanntes Dokumentformat."));
+    }
+    for k in [
+        key::SCHEMA,
+        key::REPORT_ID,
+        key::TEMPLATE,
+        key::FIELDS,
+        key::GOALS,
+    ] {
+        if !single(k) {
+            return Err(ModelError::NotAReport(format!(
+                "„{k}“ fehlt oder ist mehrfach vorhanden."
+            )));
+        }
+    }
+    match doc.get(ROOT, key::REPORT_ID) {
+        Ok(Some((value, _))) if value.as_str().is_some() => {}
+        _ => return Err(not_a_report("Die Berichts-ID fehlt.")),
+    }
+    let json = match doc.get(ROOT, key::TEMPLATE) {
+        Ok(Some((value, _))) => value.as_str().map(str::to_string),
+        _ => None,
+    }
+    .ok_or_else(|| not_a_report("Die Vorlage fehlt."))?;
+    let template = Template::from_json(&json).map_err(|e| {
+        ModelError::NotAReport(format!("Die eingebettete Vorlage ist fehlerhaft: {e}"))
+    })?;
+    let object = |parent: &ObjId, k: &str, typ: ObjType| match doc.get(parent, k) {
+        Ok(Some((Value::Object(t), id))) if t == typ => Some(id),
+        _ => None,
+    };
+    let fields = object(&ROOT, key::FIELDS, ObjType::Map)
+        .ok_or_else(|| not_a_report("„fields“ ist keine Tabelle."))?;
+    object(&ROOT, key::GOALS, ObjType::Map)
+        .ok_or_else(|| not_a_report("„goals“ ist keine Tabelle."))?;
+    for field in template.fields() {
+        let ok = match field.kind {
+            FieldKind::ShortText | FieldKind::LongText => {
+                object(&fields, &field.id, ObjType::Text).is_some()
+            }
+            FieldKind::DateRange => object(&fields, &field.id, ObjType::Map).is_some(),
+            FieldKind::Signature { .. } => object(&fields, &field.id, ObjType::Map)
+                .and_then(|line| object(&line, key::NAME, ObjType::Text))
+                .is_some(),
+            FieldKind::Date { .. } | FieldKind::Choice { .. } | FieldKind::Goals { .. } => true,
+        };
+        if !ok {
+            return Err(ModelError::NotAReport(format!(
+                "Das Feld „{}“ fehlt oder hat die falsche Art.",
+                field.id
+            )));
+        }
+    }
+    Ok(template)
 }

@@ -76,8 +76,10 @@ pub struct Section {
     pub fields: Vec<Field>,
 }
 
+// No `deny_unknown_fields` here: serde does not support it together with `flatten` (every
+// field would be refused, "kind" first). Unknown keys are refused by `FieldKind` instead, which
+// receives every key `Field` does not know.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct Field {
     pub id: String,
     #[serde(flatten)]
@@ -141,13 +143,13 @@ impl FieldKind {
 impl Template {
     /// Parses and checks a template file. Errors name the place and the problem in German.
     pub fn from_json(json: &str) -> Result<Template, TemplateError> {
-        let template: Template =
-            serde_json::from_str(json).map_err(|e| TemplateError::Syntax {
-                line: e.line(),
-                column: e.column(),
-                message: e.to_string(),
-            })?;
+        let template: Template = serde_json::from_str(json).map_err(|e| TemplateError::Syntax {
+            line: e.line(),
+            column: e.column(),
+            message: german_message(&e),
+        })?;
         template.check()?;
+        check_field_keys(json)?;
         Ok(template)
     }
 
@@ -168,6 +170,11 @@ impl Template {
         self.code_lists.get(id)
     }
 
+    /// Runs the checks of [`Template::from_json`] on a template built or changed in code.
+    pub fn verify(&self) -> Result<(), TemplateError> {
+        self.check()
+    }
+
     fn check(&self) -> Result<(), TemplateError> {
         let invalid = |m: String| Err(TemplateError::Invalid(m));
         if self.format != FORMAT {
@@ -176,15 +183,43 @@ impl Template {
         if self.id.trim().is_empty() || self.version.trim().is_empty() {
             return invalid("„id“ und „version“ dürfen nicht leer sein.".into());
         }
+        if self.name.trim().is_empty() || self.plain_name.trim().is_empty() {
+            return invalid("„name“ und „plain_name“ dürfen nicht leer sein.".into());
+        }
+        // Every text a beneficiary may see needs its hand-written plain-language version.
+        let plain_help = |at: &str, help: &Option<String>, plain: &Option<String>| {
+            let has = |t: &Option<String>| t.as_deref().is_some_and(|t| !t.trim().is_empty());
+            if has(help) && !has(plain) {
+                Err(TemplateError::Invalid(format!(
+                    "{at}: zur Hilfe („help“) fehlt der Text in Leichter Sprache („plain_help“)."
+                )))
+            } else {
+                Ok(())
+            }
+        };
         for (id, list) in &self.code_lists {
             if list.codes.is_empty() {
                 return invalid(format!("Die Codeliste „{id}“ ist leer."));
+            }
+            if list.label.trim().is_empty() || list.plain_label.trim().is_empty() {
+                return invalid(format!(
+                    "Die Codeliste „{id}“ braucht „label“ und „plain_label“."
+                ));
             }
             let mut seen = HashSet::new();
             for code in &list.codes {
                 if !seen.insert(&code.code) {
                     return invalid(format!(
                         "Die Codeliste „{id}“ enthält den Code „{}“ mehrfach.",
+                        code.code
+                    ));
+                }
+                if code.code.trim().is_empty() {
+                    return invalid(format!("Die Codeliste „{id}“ enthält einen leeren Code."));
+                }
+                if code.label.trim().is_empty() {
+                    return invalid(format!(
+                        "Codeliste „{id}“, Code „{}“: die Beschriftung fehlt.",
                         code.code
                     ));
                 }
@@ -199,9 +234,26 @@ impl Template {
         let mut sections = HashSet::new();
         let mut fields = HashSet::new();
         let mut goals_tables = 0;
+        if self.sections.is_empty() {
+            return invalid("Die Vorlage hat keine Abschnitte.".into());
+        }
         for section in &self.sections {
+            if section.id.trim().is_empty() {
+                return invalid("Ein Abschnitt hat keine ID.".into());
+            }
+            if section.title.trim().is_empty() {
+                return invalid(format!("Abschnitt „{}“: der Titel fehlt.", section.id));
+            }
+            plain_help(
+                &format!("Abschnitt „{}“", section.id),
+                &section.help,
+                &section.plain_help,
+            )?;
             if !sections.insert(&section.id) {
-                return invalid(format!("Der Abschnitt „{}“ kommt mehrfach vor.", section.id));
+                return invalid(format!(
+                    "Der Abschnitt „{}“ kommt mehrfach vor.",
+                    section.id
+                ));
             }
             if section.plain_title.trim().is_empty() {
                 return invalid(format!(
@@ -223,8 +275,18 @@ impl Template {
                 if field.plain_label.trim().is_empty() {
                     return invalid(format!("{at}: die Beschriftung in Leichter Sprache fehlt."));
                 }
+                plain_help(&at, &field.help, &field.plain_help)?;
+                if let FieldKind::Signature { optional: true } = field.kind {
+                    if field.required {
+                        return invalid(format!(
+                            "{at}: eine Unterschrift kann nicht zugleich „optional“ und „required“ sein."
+                        ));
+                    }
+                }
                 if field.editors.is_empty() {
-                    return invalid(format!("{at}: niemand darf das Feld bearbeiten („editors“)."));
+                    return invalid(format!(
+                        "{at}: niemand darf das Feld bearbeiten („editors“)."
+                    ));
                 }
                 let lists: Vec<&String> = match &field.kind {
                     FieldKind::Choice { code_list } => vec![code_list],
@@ -248,6 +310,88 @@ impl Template {
             return invalid("Eine Vorlage kann höchstens eine Zieltabelle haben.".into());
         }
         Ok(())
+    }
+}
+
+/// Refuses unknown keys in field objects. serde cannot (see [`Field`]) for the kinds without
+/// own keys, where a typo like `"requird": true` would otherwise be ignored silently and the
+/// field would quietly not be required.
+fn check_field_keys(json: &str) -> Result<(), TemplateError> {
+    const COMMON: [&str; 8] = [
+        "id",
+        "kind",
+        "label",
+        "plain_label",
+        "help",
+        "plain_help",
+        "editors",
+        "required",
+    ];
+    let Ok(value) = serde_json::from_str::<serde_json::Value>(json) else {
+        return Ok(()); // already parsed once; cannot happen
+    };
+    let sections = value.get("sections").and_then(|s| s.as_array());
+    for section in sections.into_iter().flatten() {
+        let section_id = section.get("id").and_then(|v| v.as_str()).unwrap_or("");
+        let fields = section.get("fields").and_then(|f| f.as_array());
+        for field in fields.into_iter().flatten() {
+            let Some(object) = field.as_object() else {
+                continue;
+            };
+            let kind_keys: &[&str] = match object.get("kind").and_then(|k| k.as_str()) {
+                Some("date") => &["birth_date"],
+                Some("choice") => &["code_list"],
+                Some("goals") => &["achievement_codes", "reason_codes"],
+                Some("signature") => &["optional"],
+                _ => &[],
+            };
+            for key in object.keys() {
+                if !COMMON.contains(&key.as_str()) && !kind_keys.contains(&key.as_str()) {
+                    let field_id = object.get("id").and_then(|v| v.as_str()).unwrap_or("");
+                    return Err(TemplateError::Invalid(format!(
+                        "Abschnitt „{section_id}“, Feld „{field_id}“: die Angabe „{key}“ ist unbekannt (Tippfehler?)."
+                    )));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// serde_json's message in German where it is one of the usual mistakes; the position is
+/// given separately, so the " at line … column …" tail is dropped.
+fn german_message(e: &serde_json::Error) -> String {
+    let full = e.to_string();
+    let message = match full.rfind(" at line ") {
+        Some(i) => &full[..i],
+        None => full.as_str(),
+    };
+    let quoted = |prefix: &str| {
+        message
+            .strip_prefix(prefix)
+            .and_then(|rest| rest.split('`').next())
+            .map(str::to_string)
+    };
+    if let Some(name) = quoted("missing field `") {
+        format!("Die Angabe „{name}“ fehlt.")
+    } else if let Some(name) = quoted("unknown field `") {
+        format!("Die Angabe „{name}“ ist unbekannt (Tippfehler?).")
+    } else if let Some(name) = quoted("unknown variant `") {
+        format!(
+            "„{name}“ ist keine bekannte Art (erlaubt: short_text, long_text, date, date_range, choice, goals, signature) bzw. keine bekannte Rolle (beneficiary, provider, caseworker, guardian)."
+        )
+    } else if let Some(name) = quoted("duplicate field `") {
+        format!("Die Angabe „{name}“ kommt doppelt vor.")
+    } else if message.starts_with("EOF while parsing") {
+        "Die Datei endet mitten in einem Eintrag (fehlt eine schließende Klammer?).".to_string()
+    } else if message.starts_with("trailing comma") {
+        "Überzähliges Komma vor einer schließenden Klammer.".to_string()
+    } else if message.starts_with("expected") || message.starts_with("key must be") {
+        format!("Ungültiges JSON ({message}).")
+    } else if message.starts_with("invalid type") {
+        format!("Falscher Typ eines Werts ({message}).")
+    } else {
+        message.to_string()
     }
 }
 

@@ -1,6 +1,14 @@
 //! What is missing or implausible before a report can be signed, in German.
+//!
+//! What "required" means depends on the kind: text must contain more than blanks, a date or
+//! choice must be set, a period needs both ends, a signature line needs name and date, the goals
+//! table needs at least one goal. Independently of "required", what is filled must be plausible
+//! (period in order, birth date neither in the future nor more than 120 years back), every goal
+//! must be complete, and concurrently set values must be resolved before anyone signs.
 
-use crate::{Date, Report};
+use crate::report::FieldValue;
+use crate::template::{Field, FieldKind};
+use crate::{Date, GoalScalar, Report};
 
 /// One thing to fix, pointing at the field (and goal) it concerns.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -10,9 +18,182 @@ pub struct Problem {
     pub message: String,
 }
 
+/// The oldest plausible age, in years, for a date of birth.
+const MAX_AGE_YEARS: i32 = 120;
+
 /// Lists required fields that are empty, dates out of order or implausible, goals without
 /// text or rating, and ratings that need a reason but have none. `today` comes from the caller.
 pub fn validate(report: &Report, today: Date) -> Vec<Problem> {
-    let _ = (report, today);
-    todo!()
+    check(report, today, true)
+}
+
+/// Like [`validate`], but leaves the signature lines out: what must be complete before the
+/// first person signs.
+pub fn validate_before_signing(report: &Report, today: Date) -> Vec<Problem> {
+    check(report, today, false)
+}
+
+fn check(report: &Report, today: Date, signatures: bool) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    for field in report.template().fields() {
+        if !signatures && matches!(field.kind, FieldKind::Signature { .. }) {
+            continue;
+        }
+        check_field(report, field, today, &mut problems);
+    }
+    problems
+}
+
+fn check_field(report: &Report, field: &Field, today: Date, out: &mut Vec<Problem>) {
+    let label = &field.label;
+    let mut push = |message: String| {
+        out.push(Problem {
+            field: field.id.clone(),
+            goal: None,
+            message,
+        })
+    };
+    let Ok(value) = report.value(&field.id) else {
+        push(format!("„{label}“ lässt sich nicht lesen."));
+        return;
+    };
+    let conflict = report.has_conflict(&field.id).unwrap_or(false);
+    match value {
+        FieldValue::Text(text) => {
+            if field.required && text.trim().is_empty() {
+                push(format!("Bitte „{label}“ ausfüllen."));
+            }
+        }
+        FieldValue::Date(date) => match date {
+            None if field.required => push(format!("Bitte „{label}“ ausfüllen.")),
+            None => {}
+            Some(date) => {
+                if matches!(field.kind, FieldKind::Date { birth_date: true }) {
+                    if date > today {
+                        push(format!("„{label}“ darf nicht in der Zukunft liegen."));
+                    } else if date < years_before(today, MAX_AGE_YEARS) {
+                        push(format!(
+                            "„{label}“ liegt mehr als {MAX_AGE_YEARS} Jahre zurück. Bitte prüfen."
+                        ));
+                    }
+                }
+            }
+        },
+        FieldValue::DateRange(range) => match (range.from, range.to) {
+            (None, None) if field.required => push(format!("Bitte „{label}“ ausfüllen.")),
+            (None, None) => {}
+            (None, Some(_)) => push(format!("Bitte bei „{label}“ auch „von“ angeben.")),
+            (Some(_), None) => push(format!("Bitte bei „{label}“ auch „bis“ angeben.")),
+            (Some(from), Some(to)) => {
+                if from > to {
+                    push(format!(
+                        "„{label}“: „von“ ({from}) liegt nach „bis“ ({to})."
+                    ));
+                }
+            }
+        },
+        FieldValue::Choice(choice) => {
+            if field.required && choice.is_none() {
+                push(format!("Bitte bei „{label}“ eine Antwort auswählen."));
+            }
+        }
+        FieldValue::Signature(line) => {
+            let has_name = !line.name.trim().is_empty();
+            match (has_name, line.date) {
+                (false, None) if field.required => {
+                    push(format!("Bitte „{label}“ ausfüllen (Name und Datum)."));
+                }
+                (false, None) => {}
+                (false, Some(_)) => push(format!("Bitte bei „{label}“ auch den Namen eintragen.")),
+                (true, None) => push(format!("Bitte bei „{label}“ auch das Datum eintragen.")),
+                (true, Some(date)) => {
+                    if date > today {
+                        push(format!("„{label}“: das Datum liegt in der Zukunft."));
+                    }
+                }
+            }
+        }
+        FieldValue::Goals => {
+            check_goals(report, field, out);
+            return;
+        }
+    }
+    if conflict {
+        out.push(Problem {
+            field: field.id.clone(),
+            goal: None,
+            message: format!(
+                "„{label}“ wurde gleichzeitig verschieden ausgefüllt. Bitte einen Wert auswählen."
+            ),
+        });
+    }
+}
+
+fn check_goals(report: &Report, field: &Field, out: &mut Vec<Problem>) {
+    let goals = report.goals();
+    if field.required && goals.is_empty() {
+        out.push(Problem {
+            field: field.id.clone(),
+            goal: None,
+            message: format!("Bitte bei „{}“ mindestens ein Ziel eintragen.", field.label),
+        });
+    }
+    for goal in goals {
+        let n = goal.number;
+        let mut push = |message: String| {
+            out.push(Problem {
+                field: field.id.clone(),
+                goal: Some(goal.id.clone()),
+                message,
+            })
+        };
+        if goal.text.trim().is_empty() {
+            push(format!("Ziel {n}: Bitte das Ziel eintragen."));
+        }
+        if goal.achievement.is_none() {
+            push(format!("Ziel {n}: Bitte die Zielerreichung angeben."));
+        } else if goal.needs_reason && goal.reason.is_none() {
+            push(format!(
+                "Ziel {n}: Bitte den Grund angeben, warum das Ziel nicht (ganz) erreicht wurde."
+            ));
+        }
+        for which in [GoalScalar::Achievement, GoalScalar::Reason] {
+            let many = report
+                .goal_conflicts(&goal.id, which)
+                .map(|v| v.len() > 1)
+                .unwrap_or(false);
+            if many {
+                let what = match which {
+                    GoalScalar::Achievement => "die Zielerreichung",
+                    GoalScalar::Reason => "der Grund",
+                };
+                push(format!(
+                    "Ziel {n}: {what} wurde gleichzeitig verschieden angegeben. Bitte einen Wert auswählen."
+                ));
+            }
+        }
+    }
+}
+
+/// The same calendar day `years` years earlier (28 February for a 29 February).
+fn years_before(date: Date, years: i32) -> Date {
+    let d = date.0;
+    let year = d.year() - years;
+    let day = d.day().min(time::util::days_in_month(d.month(), year));
+    time::Date::from_calendar_date(year, d.month(), day)
+        .map(Date)
+        .unwrap_or(date)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::years_before;
+    use crate::Date;
+
+    #[test]
+    fn years_before_handles_leap_days() {
+        let d = Date::from_ymd(2024, 2, 29).unwrap();
+        assert_eq!(years_before(d, 1), Date::from_ymd(2023, 2, 28).unwrap());
+        assert_eq!(years_before(d, 4), Date::from_ymd(2020, 2, 29).unwrap());
+    }
 }
