@@ -55,7 +55,12 @@ pub struct Config {
     #[arg(long, env = "DREIECK_DIST", default_value = "dist")]
     pub dist: PathBuf,
     /// Where the relay keeps its data; created at start.
-    #[arg(long, env = "DREIECK_DATA", default_value = "data")]
+    #[arg(
+        long = "data-dir",
+        visible_alias = "data",
+        env = "DREIECK_DATA",
+        default_value = "data"
+    )]
     pub data: PathBuf,
 }
 

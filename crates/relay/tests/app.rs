@@ -419,4 +419,8 @@ fn flags_and_defaults() {
     assert_eq!(config.port, 9000);
     assert_eq!(config.dist, std::path::PathBuf::from("/srv/app"));
     assert_eq!(config.data, std::path::PathBuf::from("/var/lib/dreieck"));
+    // xtask spells it --data-dir.
+    let config = dreieck_relay::Config::try_parse_from(["dreieck-relay", "--data-dir", "/tmp/d"])
+        .expect("--data-dir");
+    assert_eq!(config.data, std::path::PathBuf::from("/tmp/d"));
 }

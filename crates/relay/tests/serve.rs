@@ -81,6 +81,19 @@ async fn serves_on_a_real_port_and_shuts_down_gracefully() {
     assert_eq!(content_type, "application/wasm");
     assert_eq!(body, common::wasm_bytes());
 
+    // How xtask waits for the relay: HTTP/1.0, read until the server closes.
+    let raw = tokio::time::timeout(LIMIT, http10_healthz(address))
+        .await
+        .expect("answer in time");
+    assert!(
+        raw.starts_with("HTTP/1.0 200") || raw.starts_with("HTTP/1.1 200"),
+        "{raw}"
+    );
+    assert!(
+        raw.ends_with(&format!("\"version\":\"{}\"}}", env!("CARGO_PKG_VERSION"))),
+        "{raw}"
+    );
+
     stop.send(()).expect("server still running");
     let result = tokio::time::timeout(LIMIT, running)
         .await
@@ -91,6 +104,20 @@ async fn serves_on_a_real_port_and_shuts_down_gracefully() {
         tokio::net::TcpStream::connect(address).await.is_err(),
         "no longer listening"
     );
+}
+
+async fn http10_healthz(address: std::net::SocketAddr) -> String {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let mut stream = tokio::net::TcpStream::connect(address)
+        .await
+        .expect("connect");
+    stream
+        .write_all(format!("GET /healthz HTTP/1.0\r\nHost: {address}\r\n\r\n").as_bytes())
+        .await
+        .expect("write");
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).await.expect("read");
+    answer
 }
 
 /// Ends the child if a test fails before it does.
