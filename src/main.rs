@@ -1,1 +1,55 @@
-fn main() {}
+//! Dreieck in the browser: starts the app, or the in-browser benchmark (`?bench`).
+
+mod app;
+mod route;
+mod state;
+mod views;
+
+use dreieck::storage::{self, ReportStore};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+fn main() {
+    console_error_panic_hook::set_once();
+
+    if wants_benchmark() {
+        spawn_local(async {
+            let json = dreieck::bench::run().await;
+            show_benchmark(&json);
+        });
+        return;
+    }
+
+    storage::register_service_worker();
+    // Without persistence the browser may evict the reports under storage pressure. A refusal
+    // is not an error the person can act on here, so it is not shown.
+    spawn_local(async {
+        let _ = storage::request_persistence().await;
+    });
+    spawn_local(async {
+        let store = ReportStore::open().await.map_err(|e| e.to_string());
+        mount_to_body(move || view! { <app::App store=store /> });
+    });
+}
+
+/// `?bench` in the address runs the benchmark instead of the app.
+fn wants_benchmark() -> bool {
+    window()
+        .location()
+        .search()
+        .map(|s| s.contains("bench"))
+        .unwrap_or(false)
+}
+
+/// Puts the benchmark's JSON into `<pre id="bench-result">`, where the bench runner reads it.
+fn show_benchmark(json: &str) {
+    let document = document();
+    let Ok(pre) = document.create_element("pre") else {
+        return;
+    };
+    pre.set_id("bench-result");
+    pre.set_text_content(Some(json));
+    if let Some(body) = document.body() {
+        let _ = body.append_child(&pre);
+    }
+}

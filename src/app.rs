@@ -1,0 +1,52 @@
+//! The app: provides the state every view needs and keeps the data safe around the page's
+//! lifecycle (compact when hidden, warn before closing with unsaved edits).
+
+use dreieck::storage::ReportStore;
+use leptos::prelude::*;
+
+use crate::state::app_context::AppContext;
+use crate::state::session;
+use crate::views::app_shell::AppShell;
+
+#[component]
+pub fn App(store: Result<ReportStore, String>) -> impl IntoView {
+    let store = match store {
+        Ok(store) => store,
+        Err(reason) => return view! { <StorageUnavailable reason=reason /> }.into_any(),
+    };
+    provide_context(AppContext::new(store));
+
+    // Hidden is often the last moment a mobile browser gives the page (it may be killed
+    // without unload): write every open report as one compact save now.
+    let hidden = window_event_listener_untyped("visibilitychange", |_| {
+        if document().hidden() {
+            for s in session::all_sessions() {
+                s.compact();
+            }
+        }
+    });
+    // Closing the tab while a write failed or is still on its way would lose the edit: ask.
+    let unload = window_event_listener_untyped("beforeunload", |ev| {
+        if session::any_unsaved() {
+            ev.prevent_default();
+        }
+    });
+    on_cleanup(move || {
+        hidden.remove();
+        unload.remove();
+    });
+
+    view! { <AppShell /> }.into_any()
+}
+
+/// Shown instead of the app when the device's storage cannot be opened: without it nothing
+/// typed could be kept, so the app does not pretend to work.
+#[component]
+fn StorageUnavailable(reason: String) -> impl IntoView {
+    view! {
+        <main id="hauptinhalt" class="page">
+            <h1>"Dreieck kann nicht starten"</h1>
+            <p class="message error" role="alert">{reason}</p>
+        </main>
+    }
+}

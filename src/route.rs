@@ -1,0 +1,92 @@
+//! Routing by the URL hash (`#/` case list, `#/bericht/<id>` editor).
+//!
+//! The hash never reaches a server, so the service worker only ever has to answer for `/` and
+//! the static files: every view works offline from the one cached `index.html`. No router crate
+//! is needed for two views.
+
+use leptos::prelude::*;
+
+/// The views the app can show.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Route {
+    /// `#/`: all reports on this device.
+    CaseList,
+    /// `#/bericht/<id>`: one report in the editor.
+    Report(String),
+}
+
+impl Route {
+    /// Reads a route from a hash such as `#/bericht/abc`; anything unknown is the case list,
+    /// so an old or mistyped link still lands somewhere useful.
+    pub fn parse(hash: &str) -> Route {
+        let path = hash.trim_start_matches('#').trim_start_matches('/');
+        match path.split_once('/') {
+            Some(("bericht", id)) if is_valid_id(id) => Route::Report(id.to_string()),
+            _ => Route::CaseList,
+        }
+    }
+
+    /// The hash link for this route, for `href` attributes.
+    pub fn href(&self) -> String {
+        match self {
+            Route::CaseList => "#/".to_string(),
+            Route::Report(id) => format!("#/bericht/{id}"),
+        }
+    }
+}
+
+/// Report ids are random hex; anything else in the hash is not taken as an id (it would end up
+/// in storage keys and element ids).
+fn is_valid_id(id: &str) -> bool {
+    !id.is_empty() && id.len() <= 64 && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+}
+
+/// The route in the address bar right now.
+pub fn current() -> Route {
+    let hash = window().location().hash().unwrap_or_default();
+    Route::parse(&hash)
+}
+
+/// Goes to `route`; the `hashchange` listener of [`use_route`] updates the view.
+pub fn navigate(route: &Route) {
+    // Setting the hash cannot fail in a normal page; if it does, the view simply stays.
+    let _ = window().location().set_hash(&route.href());
+}
+
+/// A signal that follows the URL hash for the lifetime of the app.
+pub fn use_route() -> ReadSignal<Route> {
+    let (route, set_route) = signal(current());
+    let handle = window_event_listener_untyped("hashchange", move |_| {
+        let next = current();
+        if route.get_untracked() != next {
+            set_route.set(next);
+        }
+    });
+    on_cleanup(move || handle.remove());
+    route
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_routes() {
+        assert_eq!(Route::parse(""), Route::CaseList);
+        assert_eq!(Route::parse("#/"), Route::CaseList);
+        assert_eq!(
+            Route::parse("#/bericht/ab12"),
+            Route::Report("ab12".to_string())
+        );
+        assert_eq!(Route::parse("#/bericht/"), Route::CaseList);
+        assert_eq!(Route::parse("#/bericht/<script>"), Route::CaseList);
+        assert_eq!(Route::parse("#/unbekannt"), Route::CaseList);
+    }
+
+    #[test]
+    fn href_round_trips() {
+        let r = Route::Report("0f3a".to_string());
+        assert_eq!(Route::parse(&r.href()), r);
+        assert_eq!(Route::parse(&Route::CaseList.href()), Route::CaseList);
+    }
+}

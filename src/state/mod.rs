@@ -1,0 +1,11 @@
+//! App state, kept apart from the views: what is open, what is being saved or deleted, and
+//! the few things the app takes from the browser.
+
+pub mod app_context;
+pub mod case_list;
+pub mod editor;
+pub mod pending_deletes;
+pub mod platform;
+pub mod role;
+pub mod session;
+pub mod summary;

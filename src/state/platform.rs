@@ -1,0 +1,112 @@
+//! The few things the app takes from the browser itself: the clock, randomness, downloads.
+//!
+//! Kept apart so the rest of the state code stays plain logic, and because these are exactly
+//! the places where wasm differs from native (`Instant::now` and `SystemTime::now` panic in the
+//! browser, so time comes from `js_sys::Date`).
+
+use dreieck_model::Date;
+
+/// Milliseconds since the epoch, from the browser's clock.
+pub fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+/// Today's date in the device's local time zone (what a person means by "heute").
+pub fn today() -> Option<Date> {
+    let now = js_sys::Date::new_0();
+    let month = u8::try_from(now.get_month() + 1).ok()?;
+    let day = u8::try_from(now.get_date()).ok()?;
+    let year = i32::try_from(now.get_full_year()).ok()?;
+    Date::from_ymd(year, month, day).ok()
+}
+
+/// Date and time in German notation for "zuletzt geändert", e.g. `23.11.2026, 14:05`.
+pub fn format_timestamp(ms: f64) -> String {
+    if !ms.is_finite() || ms <= 0.0 {
+        return String::new();
+    }
+    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms));
+    format!(
+        "{:02}.{:02}.{}, {:02}:{:02}",
+        d.get_date(),
+        d.get_month() + 1,
+        d.get_full_year(),
+        d.get_hours(),
+        d.get_minutes()
+    )
+}
+
+/// A random report id: 16 bytes from the platform's cryptographic generator, as hex.
+///
+/// Ids are also storage keys and appear in links, so they must never collide between devices
+/// that later share reports; a timestamp or a counter would.
+pub fn random_id() -> Result<String, String> {
+    let mut bytes = [0u8; 16];
+    fill_random(&mut bytes)?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+#[cfg(target_arch = "wasm32")]
+fn fill_random(buf: &mut [u8]) -> Result<(), String> {
+    getrandom::fill(buf).map_err(|e| format!("Zufallszahlen nicht verfügbar: {e}"))
+}
+
+/// Native builds (unit tests, `cargo check` on the host) never create reports.
+#[cfg(not(target_arch = "wasm32"))]
+fn fill_random(_buf: &mut [u8]) -> Result<(), String> {
+    Err("Zufallszahlen gibt es nur im Browser.".to_string())
+}
+
+/// Offers `bytes` as a file download named `file_name` (Blob + object URL).
+///
+/// Used for the raw bytes of a report that no longer loads, so nothing is lost even when the
+/// app cannot read it: somebody can still take it to whoever can repair it.
+pub fn download_bytes(bytes: &[u8], file_name: &str) -> Result<(), String> {
+    use wasm_bindgen::JsCast;
+
+    let fail = |what: &str| format!("Herunterladen nicht möglich ({what}).");
+    let array = js_sys::Uint8Array::from(bytes);
+    let parts = js_sys::Array::of1(&array);
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("application/octet-stream");
+    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options)
+        .map_err(|_| fail("Blob"))?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|_| fail("URL"))?;
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or_else(|| fail("kein Dokument"))?;
+    let anchor = document
+        .create_element("a")
+        .map_err(|_| fail("Link"))?
+        .dyn_into::<web_sys::HtmlAnchorElement>()
+        .map_err(|_| fail("Link"))?;
+    anchor.set_href(&url);
+    anchor.set_download(file_name);
+    anchor.click();
+    // The browser has taken the blob once the click is handled; free it a little later, not at
+    // once, because some browsers start the download asynchronously.
+    leptos::prelude::set_timeout(
+        move || {
+            let _ = web_sys::Url::revoke_object_url(&url);
+        },
+        std::time::Duration::from_secs(60),
+    );
+    Ok(())
+}
+
+/// Moves keyboard focus to the element with `id` and scrolls it into view; used by the
+/// "Prüfen" panel and after dialogs. Silently does nothing when the element is gone.
+pub fn focus_element(id: &str) -> bool {
+    use wasm_bindgen::JsCast;
+
+    let Some(el) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(id))
+    else {
+        return false;
+    };
+    match el.dyn_into::<web_sys::HtmlElement>() {
+        Ok(el) => el.focus().is_ok(),
+        Err(_) => false,
+    }
+}

@@ -1,0 +1,363 @@
+//! An open report and its autosave.
+//!
+//! Every edit appends `save_incremental()` to storage at once; writes are serialized (one in
+//! flight, and whatever is typed meanwhile goes into the next write, so nothing waits for a
+//! timer and no edit is dropped). A failed write keeps its bytes and is retried on the next edit
+//! or by the "Erneut versuchen" button. Now and then (more than [`COMPACT_AFTER`] chunks, and
+//! when the page is hidden) the whole document is written as one compact save instead.
+//!
+//! A session outlives its editor view while it holds unsaved bytes: it stays in a per-tab
+//! registry, so leaving the editor while the disk refuses a write does not lose the edit, and
+//! opening the report again shows the in-memory state, including what is not yet stored.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use dreieck::storage::{ReportStore, Summary};
+use dreieck_model::{ModelError, Report};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::state::platform::now_ms;
+use crate::state::summary::{summary_of, title_field};
+
+/// Above this many incremental chunks the next write is a full, compact save: loading stays
+/// fast and storage small, while single keystrokes stay cheap appends.
+pub const COMPACT_AFTER: u32 = 200;
+
+/// What the save indicator shows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SaveStatus {
+    Saved,
+    Saving,
+    /// The German reason from storage; the bytes are kept and retried.
+    Failed(String),
+}
+
+struct Inner {
+    id: String,
+    report: Report,
+    store: ReportStore,
+    title_field: Option<String>,
+    /// Incremental saves not yet on disk, in order.
+    pending: Vec<u8>,
+    in_flight: bool,
+    /// The next write must be a full save: a compaction was asked for, or one failed after
+    /// `save()` moved Automerge's incremental cursor past bytes that are not stored yet.
+    needs_full: bool,
+    /// The last append failed and the store kept its bytes: the next append (even an empty
+    /// one) writes them.
+    retry: bool,
+    chunks: u32,
+    /// An editor shows this session; when none does and nothing is unsaved, it is dropped.
+    shown: bool,
+}
+
+impl Inner {
+    fn is_clean(&self) -> bool {
+        self.pending.is_empty() && !self.in_flight && !self.needs_full && !self.retry
+    }
+}
+
+/// One report in memory, shared by its editor view and its writer.
+#[derive(Clone)]
+pub struct Session {
+    inner: Rc<RefCell<Inner>>,
+    /// The save indicator.
+    pub status: ArcRwSignal<SaveStatus>,
+    /// Bumped by every change made other than by typing into the field itself (choices, dates,
+    /// goals, resolving conflicts), so views re-read their values then and only then.
+    pub revision: ArcRwSignal<u64>,
+    /// The last edit the model refused, in German (e.g. a field the role may not edit).
+    pub notice: ArcRwSignal<Option<String>>,
+}
+
+thread_local! {
+    /// Sessions of this tab by report id (see the module docs for why they outlive views).
+    static SESSIONS: RefCell<HashMap<String, Session>> = RefCell::new(HashMap::new());
+}
+
+/// Why a report could not be opened.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum OpenError {
+    /// Storage has no such report (deleted, or a stale link).
+    NotFound,
+    /// Storage failed or the bytes are not a report; the German message.
+    Failed(String),
+}
+
+impl Session {
+    /// Opens the report `id`: from this tab's memory when it is already open (it may hold
+    /// edits not yet stored), otherwise from storage.
+    pub async fn open(store: ReportStore, id: &str) -> Result<Session, OpenError> {
+        if let Some(s) = existing(id) {
+            s.inner.borrow_mut().shown = true;
+            return Ok(s);
+        }
+        let ids = store
+            .ids()
+            .await
+            .map_err(|e| OpenError::Failed(e.to_string()))?;
+        if !ids.iter().any(|i| i == id) {
+            return Err(OpenError::NotFound);
+        }
+        let bytes = store
+            .load(id)
+            .await
+            .map_err(|e| OpenError::Failed(e.to_string()))?;
+        let chunks = store.chunk_count(id).await.unwrap_or(0);
+        let mut report = Report::load(&bytes).map_err(|e| OpenError::Failed(e.to_string()))?;
+        // After a load Automerge's incremental cursor is empty, so the first save_incremental
+        // would repeat the whole document as loose changes. Everything here came from storage,
+        // so moving the cursor to "now" loses nothing.
+        let _ = report.save_incremental();
+        // Opening twice at the same time (quick navigation): keep whichever came first.
+        if let Some(s) = existing(id) {
+            s.inner.borrow_mut().shown = true;
+            return Ok(s);
+        }
+        let session = Session::new(store, report, chunks, false);
+        SESSIONS.with(|m| m.borrow_mut().insert(id.to_string(), session.clone()));
+        Ok(session)
+    }
+
+    /// Creates a new report from the first built-in template matching `template_id` (or the
+    /// first one) and stores it with a full save. Returns its id.
+    pub async fn create(store: ReportStore, template_id: &str) -> Result<String, String> {
+        let templates = dreieck_model::builtin_templates();
+        let template = templates
+            .iter()
+            .find(|t| t.id == template_id)
+            .or_else(|| templates.first())
+            .ok_or_else(|| "Keine Berichtsvorlage verfügbar.".to_string())?;
+        let id = crate::state::platform::random_id()?;
+        let mut report =
+            Report::create(template, &id, now_ms() as i64).map_err(|e| e.to_string())?;
+        let title = title_field(report.template());
+        let full = report.save();
+        let summary = summary_of(&report, title.as_deref(), now_ms());
+        store
+            .compact(&id, &full, &summary)
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(id)
+    }
+
+    fn new(store: ReportStore, report: Report, chunks: u32, needs_full: bool) -> Session {
+        let title_field = title_field(report.template());
+        Session {
+            inner: Rc::new(RefCell::new(Inner {
+                id: report.id(),
+                report,
+                store,
+                title_field,
+                pending: Vec::new(),
+                in_flight: false,
+                needs_full,
+                retry: false,
+                chunks,
+                shown: true,
+            })),
+            status: ArcRwSignal::new(SaveStatus::Saved),
+            revision: ArcRwSignal::new(0),
+            notice: ArcRwSignal::new(None),
+        }
+    }
+
+    pub fn id(&self) -> String {
+        self.inner.borrow().id.clone()
+    }
+
+    /// Reads the report. Never call it from inside [`Session::edit`]'s closure.
+    pub fn read<R>(&self, f: impl FnOnce(&Report) -> R) -> R {
+        f(&self.inner.borrow().report)
+    }
+
+    /// Applies an edit and queues its bytes for storage. `structural` edits bump the revision
+    /// so other views re-read; typing into a field does not (the field already shows it).
+    /// A refused edit is shown as a notice and the views are refreshed to the stored truth.
+    pub fn edit(&self, structural: bool, f: impl FnOnce(&mut Report) -> Result<(), ModelError>) {
+        let outcome = {
+            let mut inner = self.inner.borrow_mut();
+            let result = f(&mut inner.report);
+            let bytes = inner.report.save_incremental();
+            inner.pending.extend_from_slice(&bytes);
+            result
+        };
+        match outcome {
+            Ok(()) => {
+                if self.notice.get_untracked().is_some() {
+                    self.notice.set(None);
+                }
+                if structural {
+                    self.revision.update(|r| *r += 1);
+                }
+            }
+            Err(e) => {
+                self.notice
+                    .set(Some(format!("Änderung nicht übernommen: {e}")));
+                self.revision.update(|r| *r += 1);
+            }
+        }
+        self.pump();
+    }
+
+    /// Writes what is pending now (the "Erneut versuchen" button).
+    pub fn retry(&self) {
+        self.pump();
+    }
+
+    /// Asks for a full, compact save as the next write (page hidden), and starts it.
+    pub fn compact(&self) {
+        {
+            let mut inner = self.inner.borrow_mut();
+            if inner.chunks <= 1 && inner.is_clean() {
+                return; // already one compact save
+            }
+            inner.needs_full = true;
+        }
+        self.pump();
+    }
+
+    /// Bytes or a full save are waiting (for the "leave page?" warning).
+    pub fn has_unsaved(&self) -> bool {
+        !self.inner.borrow().is_clean()
+    }
+
+    /// The editor showing this session is gone; drop the session once it is clean.
+    pub fn release(&self) {
+        self.inner.borrow_mut().shown = false;
+        self.forget_if_done();
+    }
+
+    fn forget_if_done(&self) {
+        let (done, id) = {
+            let inner = self.inner.borrow();
+            (!inner.shown && inner.is_clean(), inner.id.clone())
+        };
+        if done {
+            SESSIONS.with(|m| m.borrow_mut().remove(&id));
+        }
+    }
+
+    /// Starts the writer unless one is running; it drains everything pending, one write at a
+    /// time, and stops at the first error (keeping the bytes).
+    fn pump(&self) {
+        {
+            let mut inner = self.inner.borrow_mut();
+            if inner.in_flight || inner.is_clean() {
+                return;
+            }
+            inner.in_flight = true;
+        }
+        let session = self.clone();
+        spawn_local(async move { session.drain().await });
+    }
+
+    async fn drain(self) {
+        while let Some(job) = self.next_job() {
+            set_if_changed(&self.status, SaveStatus::Saving);
+            let store = self.inner.borrow().store.clone();
+            let result = match &job {
+                Job::Append { id, bytes, summary } => store.append(id, bytes, summary).await,
+                Job::Compact { id, bytes, summary } => store.compact(id, bytes, summary).await,
+            };
+            let mut inner = self.inner.borrow_mut();
+            match (result, job) {
+                (Ok(()), Job::Append { .. }) => {
+                    inner.retry = false;
+                    inner.chunks += 1;
+                    if inner.chunks > COMPACT_AFTER {
+                        inner.needs_full = true;
+                    }
+                }
+                (Ok(()), Job::Compact { .. }) => {
+                    inner.needs_full = false;
+                    inner.retry = false;
+                    // The store now holds the document as one chunk.
+                    inner.chunks = 1;
+                }
+                (Err(e), job) => {
+                    if let Job::Append { mut bytes, id, .. } = job {
+                        if store.unsaved_bytes(&id) >= bytes.len() {
+                            // The store keeps a failed chunk itself and writes it in front of
+                            // the next append: only remember that a retry is due.
+                            inner.retry = true;
+                        } else {
+                            // Put the bytes back in front of whatever was typed meanwhile.
+                            bytes.append(&mut inner.pending);
+                            inner.pending = bytes;
+                        }
+                    }
+                    // A failed compaction keeps `needs_full`: the next write is full again.
+                    inner.in_flight = false;
+                    drop(inner);
+                    self.status.set(SaveStatus::Failed(e.to_string()));
+                    return;
+                }
+            }
+        }
+        set_if_changed(&self.status, SaveStatus::Saved);
+        self.forget_if_done();
+    }
+
+    /// Takes the next write out of the session, or marks the writer idle when there is none.
+    fn next_job(&self) -> Option<Job> {
+        let mut inner = self.inner.borrow_mut();
+        let id = inner.id.clone();
+        if inner.needs_full {
+            let bytes = inner.report.save();
+            // The full save holds everything pending; `needs_full` stays set until it is stored.
+            inner.pending.clear();
+            let summary = summary_of(&inner.report, inner.title_field.as_deref(), now_ms());
+            return Some(Job::Compact { id, bytes, summary });
+        }
+        if inner.pending.is_empty() && !inner.retry {
+            inner.in_flight = false;
+            return None;
+        }
+        let bytes = std::mem::take(&mut inner.pending);
+        let summary = summary_of(&inner.report, inner.title_field.as_deref(), now_ms());
+        Some(Job::Append { id, bytes, summary })
+    }
+}
+
+enum Job {
+    Append {
+        id: String,
+        bytes: Vec<u8>,
+        summary: Summary,
+    },
+    Compact {
+        id: String,
+        bytes: Vec<u8>,
+        summary: Summary,
+    },
+}
+
+fn set_if_changed<T: PartialEq + Send + Sync + 'static>(signal: &ArcRwSignal<T>, value: T) {
+    if signal.with_untracked(|v| *v != value) {
+        signal.set(value);
+    }
+}
+
+fn existing(id: &str) -> Option<Session> {
+    SESSIONS.with(|m| m.borrow().get(id).cloned())
+}
+
+/// Every session of this tab (for compaction when the page is hidden).
+pub fn all_sessions() -> Vec<Session> {
+    SESSIONS.with(|m| m.borrow().values().cloned().collect())
+}
+
+/// Some report of this tab holds edits that are not stored yet.
+pub fn any_unsaved() -> bool {
+    SESSIONS.with(|m| m.borrow().values().any(Session::has_unsaved))
+}
+
+/// Drops the in-memory session of a deleted report, so a late retry cannot write chunks
+/// without their full save into storage.
+pub fn forget(id: &str) {
+    SESSIONS.with(|m| m.borrow_mut().remove(id));
+}

@@ -1,0 +1,65 @@
+//! The frame around every view: skip link, header with navigation and role, main, toasts.
+
+use leptos::prelude::*;
+
+use crate::route::{use_route, Route};
+use crate::state::platform::focus_element;
+use crate::views::case_list_page::CaseListPage;
+use crate::views::editor_page::EditorPage;
+use crate::views::role_select::RoleSelect;
+use crate::views::undo_toasts::UndoToasts;
+
+/// The id of the `<main>` element, target of the skip link.
+const MAIN_ID: &str = "hauptinhalt";
+/// Every page gives its `<h1>` this id (and `tabindex=-1`), so focus can move there after
+/// navigating: a screen reader then announces the new page instead of staying silent.
+pub const PAGE_TITLE_ID: &str = "seitentitel";
+
+#[component]
+pub fn AppShell() -> impl IntoView {
+    let route = use_route();
+
+    // After a navigation (not on the first load) move focus to the new page's heading.
+    Effect::new(move |previous: Option<Route>| {
+        let current = route.get();
+        if previous.is_some_and(|p| p != current) {
+            request_animation_frame(|| {
+                focus_element(PAGE_TITLE_ID);
+            });
+        }
+        current
+    });
+
+    view! {
+        // The skip link must not change the hash (that is the router), so it moves focus itself.
+        <a
+            class="skip-link"
+            href=format!("#{MAIN_ID}")
+            on:click=move |ev| {
+                ev.prevent_default();
+                focus_element(MAIN_ID);
+            }
+        >
+            "Zum Inhalt springen"
+        </a>
+        <header class="app-header">
+            <div class="app-header-inner">
+                <a class="brand" href=Route::CaseList.href()>
+                    <span class="brand-mark" aria-hidden="true">"▲"</span>
+                    " Dreieck"
+                </a>
+                <nav class="app-nav" aria-label="Hauptnavigation">
+                    <a href=Route::CaseList.href()>"Berichte"</a>
+                </nav>
+                <RoleSelect />
+            </div>
+        </header>
+        <main id=MAIN_ID tabindex="-1">
+            {move || match route.get() {
+                Route::CaseList => view! { <CaseListPage /> }.into_any(),
+                Route::Report(id) => view! { <EditorPage id=id /> }.into_any(),
+            }}
+        </main>
+        <UndoToasts />
+    }
+}

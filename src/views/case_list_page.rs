@@ -1,0 +1,176 @@
+//! "Berichte": every report on this device, newest change first, with search, create, delete.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::route::{navigate, Route};
+use crate::state::app_context::use_app;
+use crate::state::case_list::{matches_search, CaseList, Entry, ListState};
+use crate::state::platform::focus_element;
+use crate::state::session::Session;
+use crate::state::summary::display_title;
+use crate::views::app_shell::PAGE_TITLE_ID;
+use crate::views::broken_row::BrokenRow;
+use crate::views::case_row::CaseRow;
+use crate::views::confirm_dialog::ConfirmDialog;
+use crate::views::undo_toasts::undo_button_id;
+
+/// The form every new report is created from (the KVJS Ergebnisbericht).
+const DEFAULT_TEMPLATE: &str = "kvjs-ergebnisbericht";
+
+#[component]
+pub fn CaseListPage() -> impl IntoView {
+    let app = use_app();
+    let list = CaseList::new();
+    let query = RwSignal::new(String::new());
+    let creating = RwSignal::new(false);
+    let create_error = RwSignal::new(None::<String>);
+    // The report the delete dialog asks about: (id, title).
+    let confirm = RwSignal::new(None::<(String, String)>);
+
+    // Load now, and again after a delete has reached storage.
+    Effect::new(move |_| {
+        app.deletes.deleted.track();
+        if let Some(store) = app.store() {
+            list.reload(store);
+        }
+    });
+
+    let new_report = move |_| {
+        let Some(store) = app.store() else {
+            return;
+        };
+        creating.set(true);
+        create_error.set(None);
+        spawn_local(async move {
+            let result = Session::create(store, DEFAULT_TEMPLATE).await;
+            let _ = creating.try_set(false);
+            match result {
+                Ok(id) => navigate(&Route::Report(id)),
+                Err(e) => {
+                    let _ = create_error.try_set(Some(e));
+                }
+            }
+        });
+    };
+
+    let visible = move || {
+        let q = query.get();
+        list.entries
+            .get()
+            .into_iter()
+            .filter(|e| !app.deletes.is_pending(e.id()))
+            .filter(|e| match e {
+                Entry::Report(s) => matches_search(&display_title(&s.title), &q),
+                Entry::Broken { .. } => q.trim().is_empty(),
+            })
+            .collect::<Vec<_>>()
+    };
+
+    let ask_delete = move |id: String, title: String| confirm.set(Some((id, title)));
+    let confirm_message = Signal::derive(move || {
+        confirm
+            .get()
+            .map(|(_, title)| format!("Bericht von {} wirklich löschen?", display_title(&title)))
+    });
+    let on_confirm = move || {
+        if let Some((id, title)) = confirm.get_untracked() {
+            confirm.set(None);
+            app.deletes.schedule(id.clone(), title);
+            request_animation_frame(move || {
+                focus_element(&undo_button_id(&id));
+            });
+        }
+    };
+    let on_cancel = move || confirm.set(None);
+
+    view! {
+        <div class="page case-list-page">
+            <div class="page-head">
+                <h1 id=PAGE_TITLE_ID tabindex="-1">"Berichte"</h1>
+                <button
+                    class="button primary"
+                    on:click=new_report
+                    disabled=move || creating.get()
+                >
+                    {move || if creating.get() { "Wird angelegt …" } else { "Neuer Bericht" }}
+                </button>
+            </div>
+            {move || {
+                create_error
+                    .get()
+                    .map(|e| {
+                        view! {
+                            <p class="message error" role="alert">
+                                "Neuer Bericht konnte nicht angelegt werden: "
+                                {e}
+                            </p>
+                        }
+                    })
+            }}
+            <div class="search">
+                <label for="suche">"Suchen nach Name"</label>
+                <input
+                    id="suche"
+                    type="search"
+                    autocomplete="off"
+                    prop:value=move || query.get()
+                    on:input=move |ev| query.set(event_target_value(&ev))
+                />
+            </div>
+            {move || match list.state.get() {
+                ListState::Loading => {
+                    view! { <p class="message" role="status">"Berichte werden geladen …"</p> }
+                        .into_any()
+                }
+                ListState::Failed(e) => {
+                    view! {
+                        <p class="message error" role="alert">
+                            "Die Berichte konnten nicht gelesen werden: "
+                            {e}
+                        </p>
+                    }
+                        .into_any()
+                }
+                ListState::Ready => {
+                    view! {
+                        <Show
+                            when=move || !visible().is_empty()
+                            fallback=move || {
+                                let text = if query.get().trim().is_empty() {
+                                    "Auf diesem Gerät sind noch keine Berichte. Mit „Neuer Bericht“ beginnen."
+                                } else {
+                                    "Kein Bericht passt zu dieser Suche."
+                                };
+                                view! { <p class="message empty">{text}</p> }
+                            }
+                        >
+                            <ul class="case-list" aria-label="Berichte auf diesem Gerät">
+                                <For
+                                    each=visible
+                                    key=|e| format!("{e:?}")
+                                    children=move |entry| match entry {
+                                        Entry::Report(summary) => {
+                                            view! { <CaseRow summary=summary on_delete=ask_delete /> }
+                                                .into_any()
+                                        }
+                                        Entry::Broken { id, error } => {
+                                            view! { <BrokenRow id=id error=error /> }.into_any()
+                                        }
+                                    }
+                                />
+                            </ul>
+                        </Show>
+                    }
+                        .into_any()
+                }
+            }}
+            <ConfirmDialog
+                message=confirm_message
+                confirm_label="Löschen"
+                on_confirm=on_confirm
+                on_cancel=on_cancel
+            />
+        </div>
+    }
+}

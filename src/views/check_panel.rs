@@ -1,0 +1,122 @@
+//! "Prüfen": what is missing or implausible before signing, each with a link to the field.
+
+use dreieck_model::{validate, Problem};
+use leptos::prelude::*;
+
+use crate::route::Route;
+use crate::state::editor::use_editor;
+use crate::state::platform::{focus_element, today};
+use crate::views::goal_card::goal_control_id;
+use crate::views::text_field::control_id;
+
+/// Element ids that may show the problem's field, most specific first (a field may be shown
+/// by one control, or by a group of them).
+fn targets(problem: &Problem) -> Vec<String> {
+    match &problem.goal {
+        Some(goal) => {
+            let mut ids = Vec::new();
+            // The model may name a part of the goal after a slash, e.g. `ziele/reason`.
+            if let Some((_, part)) = problem.field.rsplit_once('/') {
+                ids.push(goal_control_id(goal, part));
+            }
+            for part in ["text", "measures", "reason"] {
+                if problem.message.to_lowercase().contains(match part {
+                    "text" => "text",
+                    "measures" => "maßnahme",
+                    _ => "grund",
+                }) {
+                    ids.push(goal_control_id(goal, part));
+                }
+            }
+            if problem.message.to_lowercase().contains("erreichung") {
+                ids.push(goal_control_id(goal, "erreichung-1"));
+            }
+            ids.push(goal_control_id(goal, "text"));
+            ids
+        }
+        None => {
+            let base = control_id(&problem.field);
+            let mut ids = Vec::new();
+            if let Some((field, part)) = problem.field.split_once('/') {
+                ids.push(format!("{}-{part}", control_id(field)));
+            }
+            ids.extend([
+                base.clone(),
+                format!("{base}-from"),
+                format!("{base}-name"),
+                format!("{base}-date"),
+                crate::views::goals_table::ADD_GOAL_ID.to_string(),
+            ]);
+            ids
+        }
+    }
+}
+
+#[component]
+pub fn CheckPanel() -> impl IntoView {
+    let editor = use_editor();
+    let problems = RwSignal::new(None::<Vec<Problem>>);
+    let run = move |_| {
+        let Some(day) = today() else {
+            return;
+        };
+        let found = editor.read(|r| validate(r, day)).unwrap_or_default();
+        problems.set(Some(found));
+    };
+    // Links keep the current hash, so following one never leaves the report.
+    let href = Route::Report(editor.id()).href();
+    view! {
+        <section class="form-section check-panel" aria-labelledby="pruefen-titel">
+            <h2 id="pruefen-titel">"Prüfen"</h2>
+            <p class="section-help">
+                "Zeigt, was vor dem Unterschreiben noch fehlt oder nicht stimmen kann."
+            </p>
+            <button class="button primary" on:click=run>
+                {move || if problems.with(Option::is_some) { "Erneut prüfen" } else { "Bericht prüfen" }}
+            </button>
+            <div role="status" aria-live="polite">
+                {move || {
+                    problems
+                        .get()
+                        .map(|list| {
+                            if list.is_empty() {
+                                view! { <p class="message ok">"Keine Probleme gefunden."</p> }.into_any()
+                            } else {
+                                let count = if list.len() == 1 {
+                                    "1 Hinweis:".to_string()
+                                } else {
+                                    format!("{} Hinweise:", list.len())
+                                };
+                                let href = href.clone();
+                                view! {
+                                    <p class="message">{count}</p>
+                                    <ul class="problem-list">
+                                        {list
+                                            .into_iter()
+                                            .map(|p| {
+                                                let ids = targets(&p);
+                                                view! {
+                                                    <li>
+                                                        <a
+                                                            href=href.clone()
+                                                            on:click=move |ev| {
+                                                                ev.prevent_default();
+                                                                ids.iter().any(|id| focus_element(id));
+                                                            }
+                                                        >
+                                                            {p.message.clone()}
+                                                        </a>
+                                                    </li>
+                                                }
+                                            })
+                                            .collect_view()}
+                                    </ul>
+                                }
+                                    .into_any()
+                            }
+                        })
+                }}
+            </div>
+        </section>
+    }
+}

@@ -1,0 +1,56 @@
+//! A modal yes/no question (a real `<dialog>`: focus stays inside, Escape cancels).
+
+use leptos::html::Dialog;
+use leptos::prelude::*;
+
+#[component]
+pub fn ConfirmDialog(
+    /// The question; the dialog is open while this is `Some`.
+    #[prop(into)]
+    message: Signal<Option<String>>,
+    /// The text of the confirming button, e.g. "Löschen".
+    #[prop(into)]
+    confirm_label: String,
+    on_confirm: impl Fn() + Clone + 'static,
+    on_cancel: impl Fn() + Clone + 'static,
+) -> impl IntoView {
+    let dialog = NodeRef::<Dialog>::new();
+    Effect::new(move |_| {
+        let open = message.with(Option::is_some);
+        if let Some(el) = dialog.get() {
+            if open && !el.open() {
+                // Without showModal (very old browsers) the dialog still opens, just not modal.
+                if el.show_modal().is_err() {
+                    el.set_open(true);
+                }
+            } else if !open && el.open() {
+                el.close();
+            }
+        }
+    });
+    let cancel_on_escape = on_cancel.clone();
+    view! {
+        <dialog
+            node_ref=dialog
+            class="confirm-dialog"
+            aria-labelledby="bestaetigen-frage"
+            on:cancel=move |ev: leptos::ev::Event| {
+                ev.prevent_default();
+                cancel_on_escape();
+            }
+        >
+            <p id="bestaetigen-frage" class="confirm-question">
+                {move || message.get().unwrap_or_default()}
+            </p>
+            <div class="confirm-actions">
+                // The harmless choice comes first and gets focus when the dialog opens.
+                <button class="button" autofocus on:click=move |_| on_cancel()>
+                    "Abbrechen"
+                </button>
+                <button class="button danger" on:click=move |_| on_confirm()>
+                    {confirm_label}
+                </button>
+            </div>
+        </dialog>
+    }
+}

@@ -1,0 +1,93 @@
+//! "Gleichzeitig geändert: A oder B?" for a scalar two people set at the same time.
+//!
+//! Automerge keeps every concurrently set value; the model hands them all back and the person
+//! chooses. Choosing sets the value again, which resolves the conflict.
+
+use dreieck_model::GoalScalar;
+use leptos::prelude::*;
+
+use crate::state::editor::use_editor;
+
+/// Which scalar to ask about.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ConflictKey {
+    /// A field, or a sub-field like `zeitraum/from`.
+    Field(String),
+    Goal(String, GoalScalar),
+}
+
+impl From<String> for ConflictKey {
+    fn from(field: String) -> Self {
+        ConflictKey::Field(field)
+    }
+}
+
+/// "A oder B", "A, B oder C".
+pub fn or_list(values: &[String]) -> String {
+    match values.split_last() {
+        None => String::new(),
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} oder {last}", rest.join(", ")),
+    }
+}
+
+#[component]
+pub fn ConflictNotice(
+    #[prop(into)] key: ConflictKey,
+    /// How a stored value is shown (a code's label, a German date).
+    show: impl Fn(&str) -> String + Clone + Send + Sync + 'static,
+    /// Sets the chosen value again.
+    on_choose: impl Fn(String) + Clone + Send + Sync + 'static,
+) -> impl IntoView {
+    let editor = use_editor();
+    let key = StoredValue::new(key);
+    let values = move || {
+        editor.track();
+        editor
+            .read(|r| {
+                key.with_value(|k| match k {
+                    ConflictKey::Field(f) => r.conflicts(f),
+                    ConflictKey::Goal(g, which) => r.goal_conflicts(g, *which),
+                })
+            })
+            .and_then(Result::ok)
+            .unwrap_or_default()
+    };
+    let question = {
+        let show = show.clone();
+        move || {
+            let shown: Vec<String> = values().iter().map(|v| show(v)).collect();
+            format!("Gleichzeitig geändert: {}?", or_list(&shown))
+        }
+    };
+    view! {
+        <Show when=move || { values().len() > 1 }>
+            <div class="conflict" role="group" aria-label="Gleichzeitig geändert">
+                <p class="conflict-question">{question.clone()}</p>
+                <div class="conflict-choices">
+                    {
+                        let show = show.clone();
+                        let on_choose = on_choose.clone();
+                        move || {
+                            values()
+                                .into_iter()
+                                .map(|v| {
+                                    let label = format!("„{}“ übernehmen", show(&v));
+                                    let on_choose = on_choose.clone();
+                                    view! {
+                                        <button
+                                            class="button"
+                                            on:click=move |_| on_choose(v.clone())
+                                        >
+                                            {label}
+                                        </button>
+                                    }
+                                })
+                                .collect_view()
+                        }
+                    }
+                </div>
+            </div>
+        </Show>
+    }
+}

@@ -1,0 +1,101 @@
+//! The editor route: opens the report, then shows the form (or why it cannot be opened).
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::route::Route;
+use crate::state::app_context::use_app;
+use crate::state::editor::Editor;
+use crate::state::session::{OpenError, Session};
+use crate::views::app_shell::PAGE_TITLE_ID;
+use crate::views::report_form::ReportForm;
+
+#[derive(Clone, Debug, PartialEq)]
+enum Load {
+    Opening,
+    Ready,
+    NotFound,
+    Failed(String),
+}
+
+#[component]
+pub fn EditorPage(id: String) -> impl IntoView {
+    let app = use_app();
+    let state = RwSignal::new(Load::Opening);
+    let editor = StoredValue::new_local(None::<Editor>);
+    let title = RwSignal::new(String::from("Bericht wird geöffnet …"));
+
+    // Opening a report that waits in the undo toast means the person wants it: keep it.
+    app.deletes.undo(&id);
+
+    let opened = StoredValue::new_local(None::<Session>);
+    if let Some(store) = app.store() {
+        let id = id.clone();
+        spawn_local(async move {
+            match Session::open(store, &id).await {
+                Ok(session) => {
+                    let name = session.read(|r| r.template().name.clone());
+                    if opened.try_set_value(Some(session.clone())).is_some() {
+                        // The page was left while opening: hand the session back.
+                        session.release();
+                        return;
+                    }
+                    editor.set_value(Some(Editor::new(session)));
+                    title.set(name);
+                    state.set(Load::Ready);
+                }
+                Err(e) => {
+                    let _ = title.try_set("Bericht nicht geöffnet".to_string());
+                    let _ = state.try_set(match e {
+                        OpenError::NotFound => Load::NotFound,
+                        OpenError::Failed(m) => Load::Failed(m),
+                    });
+                }
+            }
+        });
+    }
+    on_cleanup(move || {
+        if let Some(Some(session)) = opened.try_get_value() {
+            session.release();
+        }
+    });
+
+    view! {
+        <div class="page editor-page">
+            <nav class="breadcrumb" aria-label="Zurück">
+                <a href=Route::CaseList.href()>
+                    <span aria-hidden="true">"← "</span>
+                    "Alle Berichte"
+                </a>
+            </nav>
+            <h1 id=PAGE_TITLE_ID tabindex="-1">{move || title.get()}</h1>
+            {move || match state.get() {
+                Load::Opening => view! { <p class="message" role="status">"Wird geladen …"</p> }.into_any(),
+                Load::NotFound => {
+                    view! {
+                        <p class="message" role="alert">
+                            "Diesen Bericht gibt es auf diesem Gerät nicht (mehr)."
+                        </p>
+                    }
+                        .into_any()
+                }
+                Load::Failed(e) => {
+                    view! {
+                        <p class="message error" role="alert">
+                            "Der Bericht lässt sich nicht öffnen: "
+                            {e}
+                        </p>
+                        <p class="message">
+                            "In der Liste „Alle Berichte“ können die Rohdaten heruntergeladen werden."
+                        </p>
+                    }
+                        .into_any()
+                }
+                Load::Ready => match editor.get_value() {
+                    Some(ed) => view! { <ReportForm editor=ed /> }.into_any(),
+                    None => ().into_any(),
+                },
+            }}
+        </div>
+    }
+}

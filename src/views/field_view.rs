@@ -1,0 +1,50 @@
+//! Picks the control for a field from its kind in the template.
+
+use dreieck_model::{Field, FieldKind};
+use leptos::prelude::*;
+
+use crate::state::app_context::use_app;
+use crate::views::choice_field::ChoiceField;
+use crate::views::date_field::DateField;
+use crate::views::date_range_field::DateRangeField;
+use crate::views::goals_table::GoalsTable;
+use crate::views::signature_field::SignatureField;
+use crate::views::text_field::TextField;
+
+#[component]
+pub fn FieldView(field: Field) -> impl IntoView {
+    let app = use_app();
+    let editors = field.editors.clone();
+    // Whether the current role may write this field; follows "Meine Rolle".
+    let editable = Signal::derive(move || editors.contains(&app.role.get()));
+    match field.kind.clone() {
+        FieldKind::ShortText => {
+            view! { <TextField field=field editable=editable multiline=false /> }.into_any()
+        }
+        FieldKind::LongText => {
+            view! { <TextField field=field editable=editable multiline=true /> }.into_any()
+        }
+        FieldKind::Date { .. } => view! { <DateField field=field editable=editable /> }.into_any(),
+        FieldKind::DateRange => {
+            view! { <DateRangeField field=field editable=editable /> }.into_any()
+        }
+        FieldKind::Choice { code_list } => {
+            view! { <ChoiceField field=field code_list=code_list editable=editable /> }.into_any()
+        }
+        FieldKind::Signature { optional } => {
+            view! { <SignatureField field=field optional=optional editable=editable /> }.into_any()
+        }
+        FieldKind::Goals {
+            achievement_codes,
+            reason_codes,
+        } => view! {
+            <GoalsTable
+                field=field
+                achievement_codes=achievement_codes
+                reason_codes=reason_codes
+                editable=editable
+            />
+        }
+        .into_any(),
+    }
+}

@@ -1,0 +1,122 @@
+//! "Ziele und Maßnahmen": the goals as cards, and "Ziel hinzufügen".
+
+use dreieck_model::{CodeList, Field, GoalId};
+use leptos::prelude::*;
+
+use crate::state::app_context::use_app;
+use crate::state::editor::use_editor;
+use crate::state::platform::focus_element;
+use crate::views::confirm_dialog::ConfirmDialog;
+use crate::views::field_label::help_id;
+use crate::views::goal_card::{goal_control_id, GoalCard};
+use crate::views::text_field::control_id;
+
+/// Element id of the "Ziel hinzufügen" button (focus returns there after removing a goal).
+pub const ADD_GOAL_ID: &str = "ziel-hinzufuegen";
+
+#[component]
+pub fn GoalsTable(
+    field: Field,
+    achievement_codes: String,
+    reason_codes: String,
+    editable: Signal<bool>,
+) -> impl IntoView {
+    let editor = use_editor();
+    let app = use_app();
+    let lists = editor
+        .read(|r| {
+            let t = r.template();
+            (
+                t.code_list(&achievement_codes).cloned(),
+                t.code_list(&reason_codes).cloned(),
+            )
+        })
+        .unwrap_or_default();
+    let (Some(achievement), Some(reason)) = lists else {
+        return view! {
+            <p class="message error">"Die Vorlage nennt eine unbekannte Codeliste für die Ziele."</p>
+        }
+            .into_any();
+    };
+    let achievement: StoredValue<CodeList> = StoredValue::new(achievement);
+    let reason: StoredValue<CodeList> = StoredValue::new(reason);
+
+    // The goals' order; re-read after changes (adding, moving, removing), not on typing.
+    let order = Memo::new(move |_| {
+        editor.track();
+        editor
+            .read(|r| r.goals().into_iter().map(|g| g.id).collect::<Vec<GoalId>>())
+            .unwrap_or_default()
+    });
+
+    let add = move |_| {
+        let role = app.role.get_untracked();
+        let mut added = None;
+        editor.change(|r| {
+            added = Some(r.add_goal(role)?);
+            Ok(())
+        });
+        if let Some(goal) = added {
+            request_animation_frame(move || {
+                focus_element(&goal_control_id(&goal, "text"));
+            });
+        }
+    };
+
+    // The goal the removal dialog asks about: (id, number).
+    let confirm = RwSignal::new(None::<(GoalId, usize)>);
+    let ask_remove = move |goal: GoalId, number: usize| confirm.set(Some((goal, number)));
+    let message = Signal::derive(move || {
+        confirm.get().map(|(_, n)| {
+            format!("Ziel {n} wirklich entfernen? Text und Bewertung gehen dabei verloren.")
+        })
+    });
+    let on_confirm = move || {
+        if let Some((goal, _)) = confirm.get_untracked() {
+            confirm.set(None);
+            let role = app.role.get_untracked();
+            editor.change(|r| r.remove_goal(role, &goal));
+            request_animation_frame(|| {
+                focus_element(ADD_GOAL_ID);
+            });
+        }
+    };
+    let on_cancel = move || confirm.set(None);
+
+    let base = control_id(&field.id);
+    view! {
+        <div class="field goals" id=base.clone()>
+            {field.help.clone().map(|h| view! { <p class="field-help" id=help_id(&base)>{h}</p> })}
+            <Show when=move || order.with(Vec::is_empty)>
+                <p class="message empty">"Noch keine Ziele."</p>
+            </Show>
+            <ol class="goal-list" aria-label=field.label.clone()>
+                <For each=move || order.get() key=|id| id.clone() let:goal>
+                    <GoalCard
+                        goal=goal
+                        order=order
+                        achievement=achievement
+                        reason=reason
+                        editable=editable
+                        on_remove=ask_remove
+                    />
+                </For>
+            </ol>
+            <button
+                id=ADD_GOAL_ID
+                class="button"
+                on:click=add
+                disabled=move || !editable.get()
+            >
+                "Ziel hinzufügen"
+            </button>
+            <ConfirmDialog
+                message=message
+                confirm_label="Ziel entfernen"
+                on_confirm=on_confirm
+                on_cancel=on_cancel
+            />
+        </div>
+    }
+    .into_any()
+}

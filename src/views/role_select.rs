@@ -1,0 +1,36 @@
+//! "Meine Rolle": who uses this device now.
+
+use dreieck_model::Role;
+use leptos::prelude::*;
+
+use crate::state::app_context::use_app;
+
+#[component]
+pub fn RoleSelect() -> impl IntoView {
+    let app = use_app();
+    let on_change = move |ev| {
+        if let Some(role) = Role::parse(&event_target_value(&ev)) {
+            app.set_role(role);
+        }
+    };
+    view! {
+        <div class="role-select">
+            <label for="meine-rolle">"Meine Rolle"</label>
+            <select id="meine-rolle" on:change=on_change>
+                {Role::ALL
+                    .into_iter()
+                    .map(|role| {
+                        view! {
+                            <option
+                                value=role.as_str()
+                                prop:selected=move || app.role.get() == role
+                            >
+                                {role.label()}
+                            </option>
+                        }
+                    })
+                    .collect_view()}
+            </select>
+        </div>
+    }
+}
