@@ -34,8 +34,8 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use automerge::transaction::{CommitOptions, Transactable};
 use automerge::{
-    AutoCommit, ChangeHash, LoadOptions, ObjId, ObjType, ReadDoc, ScalarValue, TextEncoding, Value,
-    ROOT,
+    AutoCommit, Automerge, AutomergeError, ChangeHash, LoadOptions, ObjId, ObjType, OnPartialLoad,
+    ReadDoc, ScalarValue, TextEncoding, Value, VerificationMode, ROOT,
 };
 
 use crate::template::{Field, FieldKind};
@@ -251,7 +251,15 @@ impl Report {
     /// Changes whose predecessors have not arrived yet are kept and applied once they do, so
     /// chunks may come in any order and more than once. Bytes of a *different* report are
     /// refused and leave this one as it was.
+    ///
+    /// Damaged bytes are refused as a whole and change nothing. (Automerge's own
+    /// `load_incremental` takes what it can read of damaged bytes and reports success; a sync
+    /// layer would then never learn that a chunk was lost.)
     pub fn apply(&mut self, bytes: &[u8]) -> Result<()> {
+        if bytes.is_empty() {
+            return Ok(());
+        }
+        check_readable(bytes)?;
         self.commit_pending();
         let before = self.doc.get_heads();
         let result = catch_unwind(AssertUnwindSafe(|| self.doc.load_incremental(bytes)));
@@ -699,6 +707,24 @@ impl Report {
         if let Ok(restored) = self.doc.fork_at(before) {
             self.doc = restored.with_actor(actor);
         }
+    }
+}
+
+/// Whether every chunk in `bytes` parses and passes its checksum, without applying anything.
+/// Changes whose predecessors are missing are fine here: `apply` keeps them until those arrive.
+fn check_readable(bytes: &[u8]) -> Result<()> {
+    let options = LoadOptions::new()
+        .text_encoding(TEXT_ENCODING)
+        .on_partial_load(OnPartialLoad::Error)
+        .verification_mode(VerificationMode::DontCheck);
+    match catch_unwind(AssertUnwindSafe(|| {
+        Automerge::load_with_options(bytes, options)
+    })) {
+        Ok(Ok(_)) | Ok(Err(AutomergeError::MissingDeps)) => Ok(()),
+        Ok(Err(e)) => Err(ModelError::NotAReport(e.to_string())),
+        Err(_) => Err(ModelError::NotAReport(
+            "Die Änderungen lassen sich nicht lesen.".into(),
+        )),
     }
 }
 

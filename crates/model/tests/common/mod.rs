@@ -51,8 +51,10 @@ pub fn snapshot(r: &Report) -> Snapshot {
         .iter()
         .flat_map(|g| {
             [
-                r.goal_conflicts(&g.id, dreieck_model::GoalScalar::Achievement).unwrap(),
-                r.goal_conflicts(&g.id, dreieck_model::GoalScalar::Reason).unwrap(),
+                r.goal_conflicts(&g.id, dreieck_model::GoalScalar::Achievement)
+                    .unwrap(),
+                r.goal_conflicts(&g.id, dreieck_model::GoalScalar::Reason)
+                    .unwrap(),
             ]
         })
         .collect();
@@ -62,4 +64,61 @@ pub fn snapshot(r: &Report) -> Snapshot {
         goals,
         goal_conflicts,
     }
+}
+
+/// A small template with one field of every kind, for tests of kinds the KVJS form lacks.
+pub const ALL_KINDS: &str = r#"{
+  "format": 1,
+  "id": "alle-arten",
+  "version": "1",
+  "name": "Alle Arten",
+  "plain_name": "Alle Arten",
+  "code_lists": {
+    "farbe": {
+      "label": "Farbe",
+      "plain_label": "Welche Farbe?",
+      "codes": [
+        {"code": "rot", "label": "Rot", "plain_label": "Rot"},
+        {"code": "blau", "label": "Blau", "plain_label": "Blau"}
+      ]
+    },
+    "stufe": {
+      "label": "Stufe",
+      "plain_label": "Wie gut?",
+      "codes": [
+        {"code": "1", "label": "schlecht", "plain_label": "Schlecht.", "needs_reason": true},
+        {"code": "2", "label": "gut", "plain_label": "Gut."}
+      ]
+    },
+    "grund": {
+      "label": "Grund",
+      "plain_label": "Warum?",
+      "codes": [{"code": "x", "label": "Sonstiges", "plain_label": "Etwas anderes."}]
+    }
+  },
+  "sections": [
+    {
+      "id": "s",
+      "title": "Alles",
+      "plain_title": "Alles",
+      "fields": [
+        {"id": "kurz", "kind": "short_text", "label": "Kurz", "plain_label": "Kurz", "editors": ["provider"]},
+        {"id": "lang", "kind": "long_text", "label": "Lang", "plain_label": "Lang", "editors": ["provider", "beneficiary"]},
+        {"id": "tag", "kind": "date", "label": "Tag", "plain_label": "Tag", "editors": ["caseworker"]},
+        {"id": "zeit", "kind": "date_range", "label": "Zeit", "plain_label": "Zeit", "editors": ["provider"]},
+        {"id": "farbe", "kind": "choice", "code_list": "farbe", "label": "Farbe", "plain_label": "Farbe", "editors": ["beneficiary"], "required": true},
+        {"id": "ziele", "kind": "goals", "achievement_codes": "stufe", "reason_codes": "grund", "label": "Ziele", "plain_label": "Ziele", "editors": ["provider"]},
+        {"id": "sig", "kind": "signature", "label": "Unterschrift", "plain_label": "Unterschrift", "editors": ["guardian"], "optional": true}
+      ]
+    }
+  ]
+}"#;
+
+pub fn all_kinds() -> Report {
+    Report::create(&Template::from_json(ALL_KINDS).unwrap(), "alle", T0).unwrap()
+}
+
+/// Saves and loads again: what another device or a reload sees.
+pub fn reload(r: &mut Report) -> Report {
+    Report::load(&r.save()).unwrap()
 }

@@ -1,0 +1,184 @@
+//! Loading and applying bytes: what is not a report is refused, nothing panics, and chunks may
+//! arrive in any order.
+
+mod common;
+
+use automerge::transaction::Transactable;
+use automerge::{AutoCommit, ObjType, ROOT};
+use common::*;
+use dreieck_model::*;
+use proptest::prelude::*;
+
+fn not_a_report(bytes: &[u8]) -> bool {
+    matches!(Report::load(bytes), Err(ModelError::NotAReport(_)))
+}
+
+fn filled() -> Report {
+    let mut r = sample::demo_report("demo", T0).unwrap();
+    r.set_text(Role::Provider, "lb_name", "Grüße 😀").unwrap();
+    r
+}
+
+#[test]
+fn garbage_is_not_a_report() {
+    assert!(not_a_report(b""));
+    assert!(not_a_report(b"hello"));
+    assert!(not_a_report(&[0u8; 1000]));
+    assert!(not_a_report(&[0x85, 0x6f, 0x4a, 0x83, 0, 0, 0, 0, 0]));
+    assert!(not_a_report(br#"{"schema": 1}"#));
+    let e = Report::load(b"hello").unwrap_err().to_string();
+    assert!(
+        e.starts_with("Die Datei ist kein Dreieck-Bericht oder beschädigt"),
+        "{e}"
+    );
+}
+
+#[test]
+fn every_truncation_of_a_save_is_refused() {
+    let bytes = filled().save();
+    for len in 0..bytes.len() {
+        assert!(not_a_report(&bytes[..len]), "prefix of {len} bytes loaded");
+    }
+    assert!(Report::load(&bytes).is_ok());
+}
+
+#[test]
+fn flipped_bits_never_panic() {
+    let bytes = filled().save();
+    for i in (0..bytes.len()).step_by(7) {
+        let mut b = bytes.clone();
+        b[i] ^= 0x5a;
+        // Either refused or (if the flip hit something unchecked) a report; never a panic.
+        let _ = Report::load(&b);
+    }
+}
+
+#[test]
+fn an_automerge_document_without_schema_is_not_a_report() {
+    let mut doc = AutoCommit::new();
+    doc.put(ROOT, "title", "Einkaufsliste").unwrap();
+    assert!(not_a_report(&doc.save()));
+}
+
+#[test]
+fn a_document_with_a_broken_template_is_not_a_report() {
+    let mut doc = AutoCommit::new();
+    doc.put(ROOT, "schema", 1u64).unwrap();
+    doc.put(ROOT, "report_id", "x").unwrap();
+    doc.put(ROOT, "created_at", 0i64).unwrap();
+    doc.put(ROOT, "template", "{ kaputt").unwrap();
+    doc.put_object(ROOT, "fields", ObjType::Map).unwrap();
+    doc.put_object(ROOT, "goals", ObjType::Map).unwrap();
+    let e = Report::load(&doc.save()).unwrap_err();
+    assert!(e.to_string().contains("Vorlage"), "{e}");
+}
+
+#[test]
+fn a_document_missing_a_field_object_is_not_a_report() {
+    // A report whose text field is a plain string instead of a Text.
+    let mut doc = AutoCommit::new();
+    doc.put(ROOT, "schema", 1u64).unwrap();
+    doc.put(ROOT, "report_id", "x").unwrap();
+    doc.put(ROOT, "created_at", 0i64).unwrap();
+    doc.put(ROOT, "template", kvjs().to_json()).unwrap();
+    let fields = doc.put_object(ROOT, "fields", ObjType::Map).unwrap();
+    doc.put(&fields, "lb_name", "kein Text").unwrap();
+    doc.put_object(ROOT, "goals", ObjType::Map).unwrap();
+    assert!(not_a_report(&doc.save()));
+}
+
+#[test]
+fn a_newer_schema_asks_for_an_update() {
+    let mut r = new_report();
+    r.doc_mut().put(ROOT, "schema", 2u64).unwrap();
+    let e = Report::load(&r.save()).unwrap_err();
+    assert!(
+        matches!(e, ModelError::NotAReport(ref m) if m.contains("neueren Version")),
+        "{e}"
+    );
+}
+
+#[test]
+fn full_save_plus_incremental_chunks_load_as_one() {
+    let mut r = new_report();
+    let mut stored = r.save();
+    for word in ["Muster", ", ", "Maria"] {
+        let len = r.text("lb_name").unwrap().chars().count();
+        r.splice_text(Role::Provider, "lb_name", len, 0, word)
+            .unwrap();
+        stored.extend(r.save_incremental());
+    }
+    let loaded = Report::load(&stored).unwrap();
+    assert_eq!(loaded.text("lb_name").unwrap(), "Muster, Maria");
+}
+
+#[test]
+fn chunks_apply_in_any_order_and_twice() {
+    let mut a = new_report();
+    let mut b = Report::load(&a.save()).unwrap();
+    a.save_incremental();
+    let mut chunks = Vec::new();
+    for ch in "Hallo".chars() {
+        let len = a.text("wuensche").unwrap().chars().count();
+        a.splice_text(Role::Beneficiary, "wuensche", len, 0, &ch.to_string())
+            .unwrap();
+        chunks.push(a.save_incremental());
+    }
+    for chunk in chunks.iter().rev().chain(chunks.iter()) {
+        b.apply(chunk).unwrap();
+    }
+    assert_eq!(b.text("wuensche").unwrap(), "Hallo");
+    assert_eq!(b.heads_hex(), a.heads_hex());
+}
+
+#[test]
+fn another_reports_bytes_are_refused_and_change_nothing() {
+    let mut mine = filled();
+    let mut other = Report::create(&kvjs(), "fremd", T0).unwrap();
+    other.set_text(Role::Provider, "lb_name", "Fremd").unwrap();
+    let before = mine.save();
+    let heads = mine.heads_hex();
+    let e = mine.apply(&other.save()).unwrap_err();
+    assert!(matches!(e, ModelError::NotAReport(_)), "{e:?}");
+    assert_eq!(mine.heads_hex(), heads);
+    assert_eq!(mine.text("lb_name").unwrap(), "Grüße 😀");
+    assert_eq!(mine.save(), before);
+    assert!(matches!(
+        mine.merge(&mut other).unwrap_err(),
+        ModelError::NotAReport(_)
+    ));
+    // Still writable, with the same actor.
+    mine.set_text(Role::Provider, "lb_name", "Muster").unwrap();
+    assert_eq!(reload(&mut mine).text("lb_name").unwrap(), "Muster");
+}
+
+#[test]
+fn garbage_apply_is_refused() {
+    let mut r = filled();
+    let heads = r.heads_hex();
+    assert!(r.apply(b"garbage").is_err());
+    let full = r.save();
+    assert!(r.apply(&full[..full.len() / 2]).is_err());
+    assert_eq!(r.heads_hex(), heads);
+    r.apply(&[]).unwrap();
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn random_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
+        prop_assert!(Report::load(&bytes).is_err());
+        let mut r = new_report();
+        let _ = r.apply(&bytes);
+    }
+
+    #[test]
+    fn random_bytes_after_a_valid_header_never_panic(tail in proptest::collection::vec(any::<u8>(), 0..200)) {
+        let mut bytes = new_report().save();
+        let keep = bytes.len().min(12);
+        bytes.truncate(keep);
+        bytes.extend(tail);
+        let _ = Report::load(&bytes);
+    }
+}
