@@ -7,7 +7,9 @@ mod views;
 
 use dreieck::storage::{self, ReportStore};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
+// Not `leptos::task::spawn_local`: Leptos sets up its executor only when the app is mounted,
+// and these futures run before (or instead of) that.
+use wasm_bindgen_futures::spawn_local;
 
 fn main() {
     console_error_panic_hook::set_once();
