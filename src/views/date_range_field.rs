@@ -52,9 +52,9 @@ pub fn DateRangeField(field: Field, editable: Signal<bool>) -> impl IntoView {
         <fieldset class="field field-group" aria-describedby=described>
             <legend id=legend_id class="field-label">
                 {field.label.clone()}
-                {field.required.then(|| view! { <span class="mark required">" Pflichtfeld"</span> })}
+                {field.required.then(|| view! { <span class="mark required" aria-hidden="true">" Pflichtfeld"</span> })}
                 <Show when=move || !editable.get()>
-                    <span class="mark readonly">" nur lesen"</span>
+                    <span class="mark readonly" aria-hidden="true">" nur lesen"</span>
                 </Show>
             </legend>
             {field.help.clone().map(|h| view! { <p class="field-help" id=help_id(&base)>{h}</p> })}

@@ -24,9 +24,9 @@ pub fn FieldLabel(
     view! {
         <label class="field-label" for=for_id.clone()>
             {text}
-            {required.then(|| view! { <span class="mark required">" Pflichtfeld"</span> })}
+            {required.then(|| view! { <span class="mark required" aria-hidden="true">" Pflichtfeld"</span> })}
             <Show when=move || !editable.get()>
-                <span class="mark readonly">" nur lesen"</span>
+                <span class="mark readonly" aria-hidden="true">" nur lesen"</span>
             </Show>
         </label>
         {help_el}

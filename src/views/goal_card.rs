@@ -210,7 +210,7 @@ pub fn GoalCard(
                 <div class="field">
                     <label class="field-label" for=reason_id.clone()>
                         "Grund bei Nicht-Erreichung"
-                        <span class="mark required">" Pflichtfeld"</span>
+                        <span class="mark required" aria-hidden="true">" Pflichtfeld"</span>
                     </label>
                     <select
                         id=reason_id.clone()

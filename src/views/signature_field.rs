@@ -62,7 +62,7 @@ pub fn SignatureField(field: Field, optional: bool, editable: Signal<bool>) -> i
                 {field.label.clone()}
                 {optional.then(|| view! { <span class="mark">" (optional)"</span> })}
                 <Show when=move || !editable.get()>
-                    <span class="mark readonly">" nur lesen"</span>
+                    <span class="mark readonly" aria-hidden="true">" nur lesen"</span>
                 </Show>
             </legend>
             {field.help.clone().map(|h| view! { <p class="field-help" id=help_id(&base)>{h}</p> })}

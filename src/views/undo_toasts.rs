@@ -25,7 +25,6 @@ pub fn UndoToasts() -> impl IntoView {
                         .then(|| {
                             let id = pending.id.clone();
                             view! {
-                                <span aria-hidden="true">" – "</span>
                                 <button
                                     id=undo_button_id(&pending.id)
                                     class="button toast-undo"
