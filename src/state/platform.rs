@@ -94,19 +94,25 @@ pub fn download_bytes(bytes: &[u8], file_name: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// Moves keyboard focus to the element with `id` and scrolls it into view; used by the
-/// "Prüfen" panel and after dialogs. Silently does nothing when the element is gone.
+/// Moves keyboard focus to the element with `id` (the browser scrolls it into view); used by
+/// the "Prüfen" panel and after navigation and dialogs. Returns whether focus is there now:
+/// `false` when the element is gone or cannot take focus, so callers can try the next one.
 pub fn focus_element(id: &str) -> bool {
     use wasm_bindgen::JsCast;
 
-    let Some(el) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.get_element_by_id(id))
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return false;
+    };
+    let Some(el) = document
+        .get_element_by_id(id)
+        .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok())
     else {
         return false;
     };
-    match el.dyn_into::<web_sys::HtmlElement>() {
-        Ok(el) => el.focus().is_ok(),
-        Err(_) => false,
+    if el.focus().is_err() {
+        return false;
     }
+    document
+        .active_element()
+        .is_some_and(|active| &active == el.as_ref())
 }

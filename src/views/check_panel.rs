@@ -7,49 +7,43 @@ use crate::route::Route;
 use crate::state::editor::use_editor;
 use crate::state::platform::{focus_element, today};
 use crate::views::goal_card::goal_control_id;
+use crate::views::goals_table::ADD_GOAL_ID;
 use crate::views::text_field::control_id;
 
-/// Element ids that may show the problem's field, most specific first (a field may be shown
-/// by one control, or by a group of them).
+/// Element ids that may show the problem, most specific first; the first one on the page gets
+/// focus. A problem names its field (and goal), not the control, so the part of a goal or of a
+/// field group is taken from what the message is about.
 fn targets(problem: &Problem) -> Vec<String> {
+    let message = problem.message.to_lowercase();
+    let mut ids = Vec::new();
     match &problem.goal {
         Some(goal) => {
-            let mut ids = Vec::new();
-            // The model may name a part of the goal after a slash, e.g. `ziele/reason`.
-            if let Some((_, part)) = problem.field.rsplit_once('/') {
-                ids.push(goal_control_id(goal, part));
+            if message.contains("grund") {
+                ids.push(goal_control_id(goal, "reason"));
             }
-            for part in ["text", "measures", "reason"] {
-                if problem.message.to_lowercase().contains(match part {
-                    "text" => "text",
-                    "measures" => "maßnahme",
-                    _ => "grund",
-                }) {
-                    ids.push(goal_control_id(goal, part));
-                }
-            }
-            if problem.message.to_lowercase().contains("erreichung") {
+            if message.contains("zielerreichung") {
                 ids.push(goal_control_id(goal, "erreichung-1"));
             }
             ids.push(goal_control_id(goal, "text"));
-            ids
         }
         None => {
             let base = control_id(&problem.field);
-            let mut ids = Vec::new();
-            if let Some((field, part)) = problem.field.split_once('/') {
-                ids.push(format!("{}-{part}", control_id(field)));
+            if message.contains("„bis“") {
+                ids.push(format!("{base}-to"));
+            }
+            if message.contains("datum eintragen") {
+                ids.push(format!("{base}-date"));
             }
             ids.extend([
                 base.clone(),
                 format!("{base}-from"),
                 format!("{base}-name"),
                 format!("{base}-date"),
-                crate::views::goals_table::ADD_GOAL_ID.to_string(),
+                ADD_GOAL_ID.to_string(),
             ]);
-            ids
         }
     }
+    ids
 }
 
 #[component]

@@ -17,14 +17,15 @@ pub fn ReportForm(editor: Editor) -> impl IntoView {
         .unwrap_or_default();
     view! {
         <div class="report-form">
+            // Only the save state stays in view while scrolling; it is what must never be missed.
             <div class="editor-bar">
                 <SaveStatusView />
-                <p class="role-hint">
-                    "Sie schreiben als: "
-                    <strong>{move || app.role.get().label()}</strong>
-                    ". Felder, die diese Rolle nicht ändern darf, sind nur zum Lesen."
-                </p>
             </div>
+            <p class="role-hint">
+                "Sie schreiben als: "
+                <strong>{move || app.role.get().label()}</strong>
+                ". Felder, die diese Rolle nicht ändern darf, sind nur zum Lesen."
+            </p>
             {move || {
                 editor
                     .notice()
