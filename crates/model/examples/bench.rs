@@ -1,0 +1,186 @@
+//! Figures for the report document: size, time to open, cost of one keystroke.
+//!
+//! `cargo run --release -p dreieck-model --example bench`
+//!
+//! Prints figures only; nothing here asserts. The report is `sample::bench_report(20, 10_000)`:
+//! 20 goals and 10,000 single-character edits typed into the long texts and goal texts, each its
+//! own change, as a person types (bursts, typos corrected with backspace).
+
+use std::time::{Duration, Instant};
+
+use dreieck_model::{sample, Report, Role};
+
+const GOALS: usize = 20;
+const EDITS: usize = 10_000;
+const OPEN_RUNS: usize = 9;
+const KEYSTROKES: usize = 500;
+
+fn main() {
+    let t = Instant::now();
+    let mut report = sample::bench_report(GOALS, EDITS);
+    let built = t.elapsed();
+    let chars: usize = text_fields(&report)
+        .iter()
+        .map(|f| report.text(f).map(|t| t.chars().count()).unwrap_or(0))
+        .sum::<usize>()
+        + report
+            .goals()
+            .iter()
+            .map(|g| g.text.chars().count() + g.measures.chars().count())
+            .sum::<usize>();
+    let full = report.save();
+    println!("report: {GOALS} goals, {EDITS} edits, {chars} characters of text now");
+    println!("  built in {}", ms(built));
+    println!(
+        "  full save: {} bytes ({:.1} bytes per edit)",
+        full.len(),
+        full.len() as f64 / EDITS as f64
+    );
+
+    let mut opens = Vec::new();
+    for _ in 0..OPEN_RUNS {
+        let t = Instant::now();
+        let loaded = Report::load(&full);
+        opens.push(t.elapsed());
+        if loaded.is_err() {
+            println!("  load failed");
+            return;
+        }
+    }
+    opens.sort();
+    println!(
+        "  open (Report::load, {OPEN_RUNS} runs): median {}, min {}, max {}",
+        ms(opens[OPEN_RUNS / 2]),
+        ms(opens[0]),
+        ms(opens[OPEN_RUNS - 1])
+    );
+
+    let mut bare_opens = Vec::new();
+    for _ in 0..OPEN_RUNS {
+        let t = Instant::now();
+        let _ = automerge::AutoCommit::load(&full);
+        bare_opens.push(t.elapsed());
+    }
+    bare_opens.sort();
+    println!(
+        "  bare automerge load (no layout checks), median {}",
+        ms(bare_opens[OPEN_RUNS / 2])
+    );
+
+    // A second replica that receives every keystroke, as a peer would.
+    let mut peer = match Report::load(&full) {
+        Ok(p) => p,
+        Err(e) => {
+            println!("  load failed: {e}");
+            return;
+        }
+    };
+    report.save_incremental();
+    let mut raw = peer.fork();
+    keystrokes("big document", &mut report, &mut peer, &mut raw);
+
+    // The same on a nearly empty report: bytes per keystroke should not depend on history.
+    let mut small = sample::bench_report(GOALS, 100);
+    let mut small_peer = match Report::load(&small.save()) {
+        Ok(p) => p,
+        Err(e) => {
+            println!("  load failed: {e}");
+            return;
+        }
+    };
+    small.save_incremental();
+    let mut small_raw = small_peer.fork();
+    keystrokes(
+        "small document (100 edits)",
+        &mut small,
+        &mut small_peer,
+        &mut small_raw,
+    );
+}
+
+/// Types `KEYSTROKES` characters at the end of the goals' comment field, one change each:
+/// splice + `save_incremental` locally, `apply` of that chunk on the peer, and for comparison
+/// Automerge's bare `load_incremental` (without `apply`'s checks) on a second peer.
+fn keystrokes(name: &str, report: &mut Report, peer: &mut Report, raw: &mut Report) {
+    let field = "anmerkungen_zielerreichung";
+    let text = "Zu Nr. 3: Der Weg zur Arbeit klappt inzwischen auch bei Umleitungen. ";
+    let mut local = Vec::with_capacity(KEYSTROKES);
+    let mut remote = Vec::with_capacity(KEYSTROKES);
+    let mut bare = Vec::with_capacity(KEYSTROKES);
+    let mut bytes = Vec::with_capacity(KEYSTROKES);
+    let start_len = report.text(field).map(|t| t.chars().count()).unwrap_or(0);
+    for (i, ch) in text.chars().cycle().take(KEYSTROKES).enumerate() {
+        let t = Instant::now();
+        let ok = report
+            .splice_text(Role::Provider, field, start_len + i, 0, &ch.to_string())
+            .is_ok();
+        let chunk = report.save_incremental();
+        local.push(t.elapsed());
+        bytes.push(chunk.len());
+        let t = Instant::now();
+        let applied = peer.apply(&chunk).is_ok();
+        remote.push(t.elapsed());
+        let t = Instant::now();
+        let raw_ok = raw.doc_mut().load_incremental(&chunk).is_ok();
+        bare.push(t.elapsed());
+        if !ok || !applied || !raw_ok {
+            println!("  keystroke {i} failed");
+            return;
+        }
+    }
+    let field_len = report.text(field).map(|t| t.chars().count()).unwrap_or(0);
+    println!(
+        "{name}: {KEYSTROKES} keystrokes into a field of {start_len} → {field_len} characters"
+    );
+    println!(
+        "  splice + save_incremental: p50 {}, p95 {}",
+        us(pct(&mut local.clone(), 50)),
+        us(pct(&mut local, 95))
+    );
+    println!(
+        "  peer apply of the chunk:   p50 {}, p95 {}",
+        us(pct(&mut remote.clone(), 50)),
+        us(pct(&mut remote, 95))
+    );
+    println!(
+        "  bare load_incremental (no checks, for comparison): p50 {}, p95 {}",
+        us(pct(&mut bare.clone(), 50)),
+        us(pct(&mut bare, 95))
+    );
+    let first: Vec<usize> = bytes[..100].to_vec();
+    let last: Vec<usize> = bytes[bytes.len() - 100..].to_vec();
+    println!(
+        "  bytes per incremental save: p50 {}, p95 {} (first 100: p50 {}, last 100: p50 {})",
+        pct(&mut bytes.clone(), 50),
+        pct(&mut bytes, 95),
+        pct(&mut first.clone(), 50),
+        pct(&mut last.clone(), 50)
+    );
+}
+
+fn text_fields(report: &Report) -> Vec<String> {
+    report
+        .template()
+        .fields()
+        .filter(|f| {
+            matches!(
+                f.kind,
+                dreieck_model::FieldKind::ShortText | dreieck_model::FieldKind::LongText
+            )
+        })
+        .map(|f| f.id.clone())
+        .collect()
+}
+
+fn pct<T: Ord + Copy>(v: &mut [T], p: usize) -> T {
+    v.sort();
+    v[(v.len() - 1) * p / 100]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
+}
+
+fn us(d: Duration) -> String {
+    format!("{:.0} µs", d.as_secs_f64() * 1e6)
+}
