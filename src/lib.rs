@@ -3,4 +3,5 @@
 //! integration tests can import them; the binary (`src/main.rs`, the Leptos views) uses them
 //! as `dreieck::storage` and `dreieck::bench`.
 
+pub mod bench;
 pub mod storage;

@@ -416,3 +416,14 @@ fn settings_roundtrip() {
     settings::remove("sprache");
     assert_eq!(settings::get("sprache"), None);
 }
+
+/// Not a check: runs the in-browser benchmark and prints its figures (ignored by default; it
+/// takes a while). Use a release build for figures worth quoting:
+/// `CHROMEDRIVER=/usr/bin/chromedriver cargo test --release --target wasm32-unknown-unknown --test storage -- --include-ignored bench_figures`
+#[wasm_bindgen_test]
+#[ignore]
+async fn bench_figures() {
+    let json = dreieck::bench::run().await;
+    console_log!("BENCH {json}");
+    assert!(!json.starts_with("{\"error\""), "{json}");
+}

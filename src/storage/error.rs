@@ -31,12 +31,6 @@ pub enum StorageError {
          Bitte die Seite in einem normalen Fenster öffnen oder neu laden. ({0})"
     )]
     Unavailable(String),
-    /// A newer version of Dreieck is open in another tab and holds the database.
-    #[error(
-        "Dreieck ist in einem anderen Tab oder Fenster geöffnet und blockiert den Speicher. \
-         Bitte die anderen Dreieck-Tabs schließen oder neu laden."
-    )]
-    Blocked,
     /// A write failed for another reason (disk error, browser shutting down). Nothing stored
     /// before is affected, for the same reason as with [`StorageError::QuotaFull`].
     #[error(

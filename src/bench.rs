@@ -1,0 +1,263 @@
+//! The in-browser benchmark (`?bench` in the address; `main.rs` renders the result).
+//!
+//! It answers the storage questions with figures from a real browser: how long a realistic,
+//! heavily edited report takes to load, what one keystroke costs end to end (edit, incremental
+//! save, IndexedDB commit with strict durability), how many bytes each keystroke adds on disk,
+//! whether that grows as the document grows, and what chunks cost at load time before and
+//! after a compaction. It only measures and reports: no thresholds, no assertions (the DESIGN
+//! rule: benchmarks print figures, tests never time).
+//!
+//! It writes into its own database (`dreieck-bench`), never into the user's reports, and
+//! deletes its report afterwards.
+
+use dreieck_model::{FieldKind, Report, Role};
+use serde_json::{json, Value};
+
+use crate::storage::{ReportStore, StorageError, Summary};
+
+/// Database used by the benchmark, apart from the app's `dreieck`.
+const BENCH_DB: &str = "dreieck-bench";
+/// Goals and history edits of the benchmark report (about a year of real use).
+const GOALS: usize = 20;
+const HISTORY_EDITS: usize = 10_000;
+/// Keystrokes measured per phase, and edits made between the two phases.
+const KEYSTROKES: usize = 300;
+const MORE_EDITS: usize = 5_000;
+/// Repetitions for load timings (median reported).
+const LOAD_RUNS: usize = 5;
+
+/// Runs the benchmark and returns its figures as JSON (an `{"error": …}` object if it could
+/// not run; it never panics on a browser error).
+pub async fn run() -> String {
+    match measure().await {
+        Ok(v) => v.to_string(),
+        Err(e) => json!({ "error": e }).to_string(),
+    }
+}
+
+/// Milliseconds from `performance.now()` (sub-millisecond where the browser allows).
+fn now() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map(|p| p.now())
+        .unwrap_or_else(js_sys::Date::now)
+}
+
+fn s(e: StorageError) -> String {
+    e.to_string()
+}
+
+async fn measure() -> Result<Value, String> {
+    let started = now();
+    let mut report =
+        dreieck_model::sample::try_bench_report(GOALS, HISTORY_EDITS).map_err(|e| e.to_string())?;
+    let build_ms = now() - started;
+    let id = format!("bench-{}", js_sys::Date::now() as u64);
+    let summary = |updated: f64| Summary {
+        id: id.clone(),
+        title: "Benchmark".into(),
+        template_name: "bench".into(),
+        created_ms: 0.0,
+        updated_ms: updated,
+    };
+
+    let store = ReportStore::open_named(BENCH_DB).await.map_err(s)?;
+    let full = report.save();
+    store
+        .append(&id, &full, &summary(js_sys::Date::now()))
+        .await
+        .map_err(s)?;
+
+    let initial_load = load_figures(&store, &id).await?;
+
+    // The field to type into: the longest long text (the worst case for Automerge's text walk).
+    let (field, role, field_chars) = longest_long_text(&report)?;
+    // Type into the document as it comes from storage, like the app does after opening.
+    let mut doc = Report::load(&store.load(&id).await.map_err(s)?).map_err(|e| e.to_string())?;
+
+    let first = typing(&store, &id, &mut doc, &field, role, &summary).await?;
+
+    // 5,000 more edits, appended as one chunk (not timed): the document and its history grow.
+    let start = doc.text(&field).map_err(|e| e.to_string())?.chars().count();
+    for i in 0..MORE_EDITS {
+        doc.set_now_ms(js_sys::Date::now() as i64);
+        let c = if i % 12 == 11 { "\n" } else { "x" };
+        doc.splice_text(role, &field, start + i, 0, c)
+            .map_err(|e| e.to_string())?;
+    }
+    let more_chunk = doc.save_incremental();
+    store
+        .append(&id, &more_chunk, &summary(js_sys::Date::now()))
+        .await
+        .map_err(s)?;
+
+    let second = typing(&store, &id, &mut doc, &field, role, &summary).await?;
+
+    let chunks_before = store.chunk_count(&id).await.map_err(s)?;
+    let with_chunks = load_figures(&store, &id).await?;
+    let t = now();
+    let full_now = doc.save();
+    let save_ms = now() - t;
+    let t = now();
+    store
+        .compact(&id, &full_now, &summary(js_sys::Date::now()))
+        .await
+        .map_err(s)?;
+    let compact_ms = now() - t;
+    let compacted = load_figures(&store, &id).await?;
+    let final_chars = doc.text(&field).map_err(|e| e.to_string())?.chars().count();
+
+    let _ = store.delete(&id).await;
+
+    Ok(json!({
+        "build": if cfg!(debug_assertions) { "debug" } else { "release" },
+        "user_agent": user_agent(),
+        "durability": "strict (append and compact resolve after the IndexedDB commit)",
+        "report": {
+            "goals": GOALS,
+            "history_edits": HISTORY_EDITS,
+            "build_ms": round(build_ms),
+            "full_save_bytes": full.len(),
+            "typed_field": field,
+            "typed_field_chars_at_start": field_chars,
+            "typed_field_chars_at_end": final_chars,
+        },
+        "load_fresh_full_save": initial_load,
+        "typing_first_300": first,
+        "more_edits": { "edits": MORE_EDITS, "chunk_bytes": more_chunk.len() },
+        "typing_after_5000_more_edits": second,
+        "before_compaction": { "chunks": chunks_before, "load": with_chunks },
+        "compaction": {
+            "full_save_ms": round(save_ms),
+            "compact_ms_including_save_check": round(compact_ms),
+            "full_save_bytes": full_now.len(),
+        },
+        "after_compaction": { "chunks": 1, "load": compacted },
+    }))
+}
+
+/// Median of [`LOAD_RUNS`] of: reading the bytes from IndexedDB, and `Report::load` on them.
+async fn load_figures(store: &ReportStore, id: &str) -> Result<Value, String> {
+    let mut read = Vec::new();
+    let mut parse = Vec::new();
+    let mut bytes = 0;
+    for _ in 0..LOAD_RUNS {
+        let t = now();
+        let data = store.load(id).await.map_err(s)?;
+        read.push(now() - t);
+        let t = now();
+        let loaded = Report::load(&data).map_err(|e| e.to_string())?;
+        parse.push(now() - t);
+        drop(loaded);
+        bytes = data.len();
+    }
+    Ok(json!({
+        "bytes": bytes,
+        "idb_read_ms_median": round(median(&mut read)),
+        "report_load_ms_median": round(median(&mut parse)),
+    }))
+}
+
+/// [`KEYSTROKES`] single-character insertions at the end of `field`, each followed by an
+/// incremental save and an awaited append, as the editor does per keystroke.
+async fn typing(
+    store: &ReportStore,
+    id: &str,
+    doc: &mut Report,
+    field: &str,
+    role: Role,
+    summary: &impl Fn(f64) -> Summary,
+) -> Result<Value, String> {
+    let mut edit_ms = Vec::with_capacity(KEYSTROKES);
+    let mut total_ms = Vec::with_capacity(KEYSTROKES);
+    let mut bytes = Vec::with_capacity(KEYSTROKES);
+    let text = doc.text(field).map_err(|e| e.to_string())?;
+    let start = text.chars().count();
+    let typed = "Sie übt weiter, und es klappt immer besser. ";
+    for (i, c) in typed.chars().cycle().take(KEYSTROKES).enumerate() {
+        let t0 = now();
+        doc.set_now_ms(js_sys::Date::now() as i64);
+        doc.splice_text(role, field, start + i, 0, &c.to_string())
+            .map_err(|e| e.to_string())?;
+        let chunk = doc.save_incremental();
+        let t1 = now();
+        store
+            .append(id, &chunk, &summary(js_sys::Date::now()))
+            .await
+            .map_err(s)?;
+        let t2 = now();
+        edit_ms.push(t1 - t0);
+        total_ms.push(t2 - t0);
+        bytes.push(chunk.len() as f64);
+    }
+    // Kept apart: the first `save_incremental` after `Report::load` shows whether the model
+    // knows that the loaded history is already stored (else it returns all of it again).
+    let first_chunk_bytes = bytes.first().copied().unwrap_or(0.0);
+    Ok(json!({
+        "keystrokes": KEYSTROKES,
+        "field_chars_before": text.chars().count(),
+        "first_chunk_bytes": first_chunk_bytes,
+        "splice_and_save_incremental_ms": spread(&mut edit_ms),
+        "including_indexeddb_append_ms": spread(&mut total_ms),
+        "chunk_bytes": spread(&mut bytes),
+    }))
+}
+
+fn longest_long_text(report: &Report) -> Result<(String, Role, usize), String> {
+    let mut best: Option<(String, Role, usize)> = None;
+    for f in report.template().fields() {
+        if f.kind != FieldKind::LongText {
+            continue;
+        }
+        let Some(role) = f
+            .editors
+            .iter()
+            .copied()
+            .find(|r| *r == Role::Provider)
+            .or_else(|| f.editors.first().copied())
+        else {
+            continue;
+        };
+        let chars = report
+            .text(&f.id)
+            .map_err(|e| e.to_string())?
+            .chars()
+            .count();
+        if best.as_ref().is_none_or(|b| chars > b.2) {
+            best = Some((f.id.clone(), role, chars));
+        }
+    }
+    best.ok_or_else(|| "die Vorlage hat kein langes Textfeld".to_string())
+}
+
+fn user_agent() -> String {
+    web_sys::window()
+        .and_then(|w| w.navigator().user_agent().ok())
+        .unwrap_or_default()
+}
+
+fn round(ms: f64) -> f64 {
+    (ms * 1000.0).round() / 1000.0
+}
+
+fn median(v: &mut [f64]) -> f64 {
+    percentile(v, 0.5)
+}
+
+/// Nearest-rank percentile of `v` (sorted in place); 0 for an empty slice.
+fn percentile(v: &mut [f64], q: f64) -> f64 {
+    if v.is_empty() {
+        return 0.0;
+    }
+    v.sort_by(f64::total_cmp);
+    let rank = ((q * v.len() as f64).ceil() as usize).clamp(1, v.len());
+    v[rank - 1]
+}
+
+fn spread(v: &mut [f64]) -> Value {
+    json!({
+        "p50": round(percentile(v, 0.5)),
+        "p95": round(percentile(v, 0.95)),
+        "max": round(percentile(v, 1.0)),
+    })
+}
