@@ -33,10 +33,12 @@ pub fn run(args: &[String]) -> Result<()> {
     let relay_bin = build::relay(true)?;
     let data = tempdir("dreieck-bench-data")?;
     let relay = Relay::start(&relay_bin, &dist, &data)?;
-    let result = exec(cmd("node")
-        .arg("xtask/node/bench-browser.mjs")
-        .env("DREIECK_URL", relay.url())
-        .env("CHROMIUM", tools::chromium()));
+    let result = exec(
+        cmd("node")
+            .arg("xtask/node/bench-browser.mjs")
+            .env("DREIECK_URL", relay.url())
+            .env("CHROMIUM", tools::chromium()),
+    );
     drop(relay);
     let _ = std::fs::remove_dir_all(&data);
     result

@@ -16,7 +16,14 @@ pub fn run_all(skip_e2e: bool) -> Result<()> {
     exec(cmd("cargo").args(["fmt", "--all", "--check"]))?;
 
     step("lint (native and wasm)");
-    exec(cmd("cargo").args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))?;
+    exec(cmd("cargo").args([
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
     exec(cmd("cargo").args([
         "clippy",
         "-p",
@@ -33,10 +40,18 @@ pub fn run_all(skip_e2e: bool) -> Result<()> {
     exec(cmd("cargo").args(["test", "--workspace", "--exclude", "dreieck"]))?;
 
     step("browser tests: storage in headless Chromium (wasm-bindgen-test)");
-    exec(cmd("cargo")
-        .args(["test", "-p", "dreieck", "--target", "wasm32-unknown-unknown"])
-        .env("CHROMEDRIVER", "/usr/bin/chromedriver")
-        .env("WASM_BINDGEN_TEST_TIMEOUT", "120"))?;
+    exec(
+        cmd("cargo")
+            .args([
+                "test",
+                "-p",
+                "dreieck",
+                "--target",
+                "wasm32-unknown-unknown",
+            ])
+            .env("CHROMEDRIVER", "/usr/bin/chromedriver")
+            .env("WASM_BINDGEN_TEST_TIMEOUT", "120"),
+    )?;
 
     if skip_e2e {
         eprintln!("end-to-end tests skipped (--skip-e2e)");
@@ -47,10 +62,12 @@ pub fn run_all(skip_e2e: bool) -> Result<()> {
     let relay_bin = build::relay(false)?;
     let data = tempdir("dreieck-e2e-data")?;
     let relay = Relay::start(&relay_bin, &dist, &data)?;
-    let result = exec(cmd("node")
-        .args(["--test", "--test-concurrency=1", "tests/e2e/"])
-        .env("DREIECK_URL", relay.url())
-        .env("CHROMIUM", tools::chromium()));
+    let result = exec(
+        cmd("node")
+            .args(["--test", "--test-concurrency=1", "tests/e2e/"])
+            .env("DREIECK_URL", relay.url())
+            .env("CHROMIUM", tools::chromium()),
+    );
     drop(relay);
     let _ = std::fs::remove_dir_all(&data);
     result

@@ -81,7 +81,10 @@ fn locked_wasm_bindgen() -> Result<String> {
     let mut lines = lock.lines();
     while let Some(line) = lines.next() {
         if line.trim() == "name = \"wasm-bindgen\"" {
-            if let Some(v) = lines.next().and_then(|l| l.trim().strip_prefix("version = ")) {
+            if let Some(v) = lines
+                .next()
+                .and_then(|l| l.trim().strip_prefix("version = "))
+            {
                 return Ok(v.trim_matches('"').to_string());
             }
         }
@@ -91,7 +94,10 @@ fn locked_wasm_bindgen() -> Result<String> {
 
 pub fn ensure_wasm_target() -> Result<()> {
     let installed = output_of("rustup", &["target", "list", "--installed"]).unwrap_or_default();
-    if !installed.lines().any(|l| l.trim() == "wasm32-unknown-unknown") {
+    if !installed
+        .lines()
+        .any(|l| l.trim() == "wasm32-unknown-unknown")
+    {
         exec(cmd("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
     }
     Ok(())
@@ -123,9 +129,11 @@ pub fn ensure_node_tools() -> Result<()> {
         && node_modules().join("playwright-core").exists()
         && node_modules().join("axe-core").exists();
     if !ok {
-        exec(cmd("npm")
-            .args(["ci", "--no-audit", "--no-fund"])
-            .current_dir(node_dir()))?;
+        exec(
+            cmd("npm")
+                .args(["ci", "--no-audit", "--no-fund"])
+                .current_dir(node_dir()),
+        )?;
     }
     Ok(())
 }
