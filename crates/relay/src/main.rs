@@ -1,12 +1,13 @@
 //! `dreieck-relay`: flags, logging, signals; the rest is in the library.
 
 use std::io::IsTerminal as _;
+use std::process::ExitCode;
 
+use anyhow::Context as _;
 use clap::Parser as _;
 use tracing_subscriber::EnvFilter;
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
+fn main() -> ExitCode {
     // Logs go to stderr, so stdout carries only the one line that says where the app is.
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -16,6 +17,22 @@ async fn main() -> anyhow::Result<()> {
         .with_ansi(std::io::stderr().is_terminal())
         .init();
     let config = dreieck_relay::Config::parse();
-    dreieck_relay::serve(config, dreieck_relay::shutdown_signal()).await?;
+    match run(config) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            // The message and its causes on one line; no backtrace, whatever RUST_BACKTRACE says.
+            eprintln!("Fehler: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(config: dreieck_relay::Config) -> anyhow::Result<()> {
+    let runtime =
+        tokio::runtime::Runtime::new().context("Tokio-Laufzeit lässt sich nicht starten")?;
+    runtime.block_on(dreieck_relay::serve(
+        config,
+        dreieck_relay::shutdown_signal(),
+    ))?;
     Ok(())
 }

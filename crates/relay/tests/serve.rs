@@ -209,12 +209,19 @@ async fn binary_prints_its_address_and_stops_on_sigterm() {
 fn binary_without_dist_exits_with_a_clear_message() {
     let test = common::built_app();
     let mut command = relay_command(&test);
-    command.env("DREIECK_DIST", test.dir.path().join("kein-dist"));
+    command
+        .env("DREIECK_DIST", test.dir.path().join("kein-dist"))
+        .env("RUST_BACKTRACE", "1");
     let output = command.output().expect("run relay");
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("App-Verzeichnis"), "{stderr}");
     assert!(stderr.contains("kein-dist"), "{stderr}");
+    assert!(
+        stderr.starts_with("Fehler: Das App-Verzeichnis"),
+        "{stderr}"
+    );
     assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(!stderr.contains("backtrace"), "{stderr}");
     assert!(output.stdout.is_empty());
 }
