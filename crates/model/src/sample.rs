@@ -89,7 +89,7 @@ enum Target {
 
 /// A report with `goals` goals and about `edits` single-character edits of history, typed the
 /// way a person types: in bursts of a few dozen keystrokes into one field, mostly at the end,
-/// sometimes in the middle, with typos corrected by backspace (roughly one edit in twelve is a
+/// sometimes in the middle, with typos corrected by backspace (about one edit in 25 is a
 /// deletion). Scalars (name, dates, ratings) are set as well. Each keystroke is its own change.
 ///
 /// # Panics
