@@ -159,7 +159,7 @@ impl ReportStore {
         .await;
         let values = tx.finish(work).await?;
         let mut out = Vec::new();
-        for value in Array::from(&values).iter() {
+        for value in as_array(&values)?.iter() {
             match value
                 .as_string()
                 .map(|json| serde_json::from_str::<Summary>(&json))
@@ -216,7 +216,7 @@ impl ReportStore {
             idb::wait(&req, Op::Read).await
         }
         .await;
-        let values = Array::from(&tx.finish(work).await?);
+        let values = as_array(&tx.finish(work).await?)?;
         if values.length() == 0 {
             return Err(StorageError::NotFound(id.to_string()));
         }
@@ -312,7 +312,7 @@ impl ReportStore {
             let docs = tx.store(DOCS)?;
             let range = chunk_range(id)?;
             let req = docs.get_all_with_key(&range).map_err(|e| write_err(&e))?;
-            let stored = concat_chunks(&Array::from(&idb::wait(&req, Op::Write).await?))?;
+            let stored = concat_chunks(&as_array(&idb::wait(&req, Op::Write).await?)?)?;
             let merged = covering_save(full, &stored)?;
             let bytes: &[u8] = merged.as_deref().unwrap_or(full);
             docs.delete(&range).map_err(|e| write_err(&e))?;
@@ -446,17 +446,26 @@ fn chunk_range(id: &str) -> Result<JsValue, StorageError> {
 }
 
 fn key_id(key: &JsValue) -> Result<String, StorageError> {
-    Array::from(key)
+    as_array(key)?
         .get(0)
         .as_string()
         .ok_or_else(|| StorageError::Corrupt("Schlüssel ohne Bericht-Id".into()))
 }
 
 fn key_seq(key: &JsValue) -> Result<f64, StorageError> {
-    Array::from(key)
+    as_array(key)?
         .get(1)
         .as_f64()
         .ok_or_else(|| StorageError::Corrupt("Schlüssel ohne Folgenummer".into()))
+}
+
+/// The value as a JS array. (`Array::from` would call `Array.from`, which throws on
+/// `undefined`: never let a JS exception through.)
+fn as_array(value: &JsValue) -> Result<Array, StorageError> {
+    value
+        .dyn_ref::<Array>()
+        .cloned()
+        .ok_or_else(|| StorageError::Corrupt("eine Liste erwartet".into()))
 }
 
 /// Concatenates stored chunks (each a `Uint8Array`, or an `ArrayBuffer` if written by other

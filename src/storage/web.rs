@@ -56,6 +56,9 @@ pub async fn request_persistence() -> bool {
 pub async fn estimate() -> Option<(f64, f64)> {
     let manager = storage_manager()?;
     let value = await_promise(manager.estimate()).await?;
+    if !value.is_object() {
+        return None;
+    }
     let estimate: StorageEstimate = value.unchecked_into();
     Some((estimate.get_usage()?, estimate.get_quota()?))
 }
