@@ -1,5 +1,8 @@
 //! Dreieck in the browser: starts the app, or the in-browser benchmark (`?bench`).
 
+#[cfg(all(test, target_arch = "wasm32"))]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
 mod app;
 mod route;
 mod state;

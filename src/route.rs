@@ -70,7 +70,8 @@ pub fn use_route() -> ReadSignal<Route> {
 mod tests {
     use super::*;
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn parses_routes() {
         assert_eq!(Route::parse(""), Route::CaseList);
         assert_eq!(Route::parse("#/"), Route::CaseList);
@@ -83,7 +84,8 @@ mod tests {
         assert_eq!(Route::parse("#/unbekannt"), Route::CaseList);
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn href_round_trips() {
         let r = Route::Report("0f3a".to_string());
         assert_eq!(Route::parse(&r.href()), r);

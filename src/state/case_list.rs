@@ -151,7 +151,8 @@ pub fn matches_search(title: &str, query: &str) -> bool {
 mod tests {
     use super::*;
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn search_is_case_insensitive_and_partial() {
         assert!(matches_search("Müller, Anna", "müll"));
         assert!(matches_search("Müller, Anna", "ANNA"));
