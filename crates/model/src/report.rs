@@ -93,6 +93,10 @@ pub struct Report {
     pub(crate) template: Template,
     /// The time recorded with the next changes (for the history view), set by the caller.
     pub(crate) now_ms: Option<i64>,
+    /// Heads covered by what the caller has stored. Automerge's own `save_incremental`
+    /// forgets what a loaded document already holds and returns the whole history again
+    /// (1 MB for a large report), so the model keeps the mark itself.
+    pub(crate) saved: Vec<ChangeHash>,
 }
 
 impl std::fmt::Debug for Report {
@@ -166,6 +170,7 @@ impl Report {
             doc,
             template: template.clone(),
             now_ms: Some(created_at_ms),
+            saved: Vec::new(),
         })
     }
 
@@ -182,12 +187,14 @@ impl Report {
             AutoCommit::load_with_options(bytes, LoadOptions::new().text_encoding(TEXT_ENCODING))
         })
         .map_err(|_| ModelError::NotAReport("Die Daten lassen sich nicht lesen.".into()))?;
-        let doc = loaded.map_err(|e| ModelError::NotAReport(e.to_string()))?;
+        let mut doc = loaded.map_err(|e| ModelError::NotAReport(e.to_string()))?;
         let template = check_layout(&doc)?;
+        let saved = doc.get_heads();
         Ok(Report {
             doc,
             template,
             now_ms: None,
+            saved,
         })
     }
 
@@ -228,12 +235,23 @@ impl Report {
 
     /// A full, compact save of the whole document.
     pub fn save(&mut self) -> Vec<u8> {
-        self.doc.save()
+        self.commit_pending();
+        let bytes = self.doc.save();
+        self.saved = self.doc.get_heads();
+        bytes
     }
 
     /// Only what changed since the last save: what storage appends on every edit.
+    /// Empty when nothing changed since the last save or load.
     pub fn save_incremental(&mut self) -> Vec<u8> {
-        self.doc.save_incremental()
+        self.commit_pending();
+        let heads = self.doc.get_heads();
+        if heads == self.saved {
+            return Vec::new();
+        }
+        let bytes = self.doc.save_after(&self.saved);
+        self.saved = heads;
+        bytes
     }
 
     /// Every change not covered by `heads`: what the sync layer sends to a peer that has `heads`.
@@ -298,6 +316,7 @@ impl Report {
             doc: self.doc.fork(),
             template: self.template.clone(),
             now_ms: self.now_ms,
+            saved: Vec::new(),
         }
     }
 

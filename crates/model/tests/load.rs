@@ -113,6 +113,35 @@ fn full_save_plus_incremental_chunks_load_as_one() {
 }
 
 #[test]
+fn a_loaded_report_saves_only_what_changed_after_loading() {
+    let mut big = dreieck_model::sample::bench_report(5, 2_000);
+    let stored = big.save();
+    let mut loaded = Report::load(&stored).unwrap();
+    assert!(
+        loaded.save_incremental().is_empty(),
+        "nothing changed since loading, so nothing is to be stored"
+    );
+    loaded
+        .splice_text(Role::Provider, "lb_name", 0, 0, "X")
+        .unwrap();
+    let chunk = loaded.save_incremental();
+    assert!(!chunk.is_empty());
+    assert!(
+        chunk.len() < stored.len() / 4,
+        "one keystroke stores {} bytes, the whole report is {}",
+        chunk.len(),
+        stored.len()
+    );
+    let mut all = stored.clone();
+    all.extend(&chunk);
+    assert!(Report::load(&all)
+        .unwrap()
+        .text("lb_name")
+        .unwrap()
+        .starts_with('X'));
+}
+
+#[test]
 fn chunks_apply_in_any_order_and_twice() {
     let mut a = new_report();
     let mut b = Report::load(&a.save()).unwrap();
