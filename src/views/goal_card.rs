@@ -1,19 +1,26 @@
-//! One goal: its text, measures, achievement (1–5), the reason when needed, and moving.
+//! One goal: its number, text and measures, achievement and reason, and moving or removing it.
 
-use dreieck_model::{CodeList, Goal, GoalId, GoalScalar, Role};
+use dreieck_model::{CodeList, Goal, GoalId, Role};
 use leptos::html::Textarea;
 use leptos::prelude::*;
 
 use crate::state::app_context::use_app;
 use crate::state::editor::use_editor;
 use crate::state::platform::focus_element;
-use crate::views::choice_field::code_label;
-use crate::views::conflict_notice::{ConflictKey, ConflictNotice};
+use crate::views::goal_achievement::GoalAchievement;
+use crate::views::goal_reason::GoalReason;
 use crate::views::text_field::{grow_with_content, resize};
 
 /// Element id of a control in a goal card: `part` is `text`, `measures`, `reason`, `up`, …
 pub fn goal_control_id(goal: &str, part: &str) -> String {
     format!("ziel-{goal}-{part}")
+}
+
+/// Which of the goal's two texts.
+#[derive(Clone, Copy)]
+enum GoalText {
+    Text,
+    Measures,
 }
 
 #[component]
@@ -44,24 +51,22 @@ pub fn GoalCard(
     let read = move |f: fn(&Goal) -> String| data.with(|g| g.as_ref().map(f).unwrap_or_default());
     let role = move || app.role.get_untracked();
 
-    let title_id = goal_control_id(&goal, "titel");
-    let labelled_by = title_id.clone();
-    let text_id = goal_control_id(&goal, "text");
-    let measures_id = goal_control_id(&goal, "measures");
-    let reason_id = goal_control_id(&goal, "reason");
-    let up_id = goal_control_id(&goal, "up");
-    let down_id = goal_control_id(&goal, "down");
-    let reason_key = ConflictKey::Goal(goal.clone(), GoalScalar::Reason);
-    let text_node = NodeRef::<Textarea>::new();
-    let measures_node = NodeRef::<Textarea>::new();
-    grow_with_content(text_node);
-    grow_with_content(measures_node);
+    let type_text = move |ev: leptos::ev::Event, which: GoalText| {
+        let value = event_target_value(&ev);
+        let r: Role = role();
+        id.with_value(|g| {
+            editor.type_in(|rep| match which {
+                GoalText::Text => rep.set_goal_text(r, g, &value),
+                GoalText::Measures => rep.set_goal_measures(r, g, &value),
+            })
+        });
+    };
 
     let move_to = move |delta: isize| {
-        let Some(pos) = position.get_untracked() else {
-            return;
-        };
-        let Some(target) = pos.checked_add_signed(delta) else {
+        let Some(target) = position
+            .get_untracked()
+            .and_then(|p| p.checked_add_signed(delta))
+        else {
             return;
         };
         let r = role();
@@ -75,94 +80,21 @@ pub fn GoalCard(
             } else {
                 ("down", "up")
             };
-            let pressed = goal_control_id(&goal, pressed);
-            let disabled = web_sys::window()
-                .and_then(|w| w.document())
-                .and_then(|d| d.get_element_by_id(&pressed))
-                .is_some_and(|el| el.has_attribute("disabled"));
-            focus_element(&if disabled {
-                goal_control_id(&goal, other)
-            } else {
-                pressed
-            });
-        });
-    };
-
-    let achievement_options = achievement.with_value(|list| {
-        list.codes
-            .iter()
-            .map(|c| {
-                let code = c.code.clone();
-                let code_for_change = c.code.clone();
-                let input_id = goal_control_id(&goal, &format!("erreichung-{}", c.code));
-                let name = goal_control_id(&goal, "erreichung");
-                let label_for = input_id.clone();
-                view! {
-                    <label class="choice" for=label_for>
-                        <input
-                            type="radio"
-                            id=input_id
-                            name=name
-                            value=c.code.clone()
-                            prop:checked=move || data.with(|g| g.as_ref().and_then(|g| g.achievement.as_deref()) == Some(code.as_str()))
-                            prop:disabled=move || !editable.get()
-                            on:change=move |_| {
-                                let r = role();
-                                id.with_value(|g| editor.change(|rep| rep.set_goal_achievement(r, g, Some(&code_for_change))));
-                            }
-                        />
-                        <span class="choice-code">{format!("({})", c.code)}</span>
-                        <span>{c.label.clone()}</span>
-                    </label>
-                }
-            })
-            .collect_view()
-    });
-    let reason_options = move || {
-        reason.with_value(|list| {
-        list.codes
-            .iter()
-            .map(|c| {
-                let code = c.code.clone();
-                view! {
-                    <option
-                        value=c.code.clone()
-                        prop:selected=move || data.with(|g| g.as_ref().and_then(|g| g.reason.as_deref()) == Some(code.as_str()))
-                    >
-                        {format!("({}) {}", c.code, c.label)}
-                    </option>
-                }
-            })
-            .collect_view()
-    })
-    };
-    let needs_reason = move || data.with(|g| g.as_ref().is_some_and(|g| g.needs_reason));
-    let set_reason = move |code: String| {
-        let r = role();
-        let code = (!code.is_empty()).then_some(code);
-        id.with_value(|g| editor.change(|rep| rep.set_goal_reason(r, g, code.as_deref())));
-    };
-    let set_achievement = move |code: String| {
-        let r = role();
-        id.with_value(|g| editor.change(|rep| rep.set_goal_achievement(r, g, Some(&code))));
-    };
-    let show_achievement = move |code: &str| achievement.with_value(|l| code_label(l, code));
-    let show_reason = move |code: &str| reason.with_value(|l| code_label(l, code));
-
-    let type_text = move |ev: leptos::ev::Event, measures: bool| {
-        let value = event_target_value(&ev);
-        let r: Role = role();
-        id.with_value(|g| {
-            editor.type_in(|rep| {
-                if measures {
-                    rep.set_goal_measures(r, g, &value)
-                } else {
-                    rep.set_goal_text(r, g, &value)
-                }
-            })
+            if !focus_element(&goal_control_id(&goal, pressed)) {
+                focus_element(&goal_control_id(&goal, other));
+            }
         });
     };
     let remove = move |_| on_remove(id.get_value(), number());
+
+    let title_id = goal_control_id(&goal, "titel");
+    let labelled_by = title_id.clone();
+    let text_id = goal_control_id(&goal, "text");
+    let measures_id = goal_control_id(&goal, "measures");
+    let text_node = NodeRef::<Textarea>::new();
+    let measures_node = NodeRef::<Textarea>::new();
+    grow_with_content(text_node);
+    grow_with_content(measures_node);
 
     view! {
         <li class="goal-card" aria-labelledby=labelled_by>
@@ -177,7 +109,7 @@ pub fn GoalCard(
                     prop:readOnly=move || !editable.get()
                     prop:value=move || read(|g| g.text.clone())
                     on:input=move |ev| {
-                        type_text(ev, false);
+                        type_text(ev, GoalText::Text);
                         resize(text_node);
                     }
                 ></textarea>
@@ -192,51 +124,16 @@ pub fn GoalCard(
                     prop:readOnly=move || !editable.get()
                     prop:value=move || read(|g| g.measures.clone())
                     on:input=move |ev| {
-                        type_text(ev, true);
+                        type_text(ev, GoalText::Measures);
                         resize(measures_node);
                     }
                 ></textarea>
             </div>
-            <fieldset class="field field-group choices">
-                <legend class="field-label">"Zielerreichung"</legend>
-                {achievement_options}
-                <ConflictNotice
-                    key=ConflictKey::Goal(goal.clone(), GoalScalar::Achievement)
-                    show=show_achievement
-                    on_choose=set_achievement
-                />
-            </fieldset>
-            <Show when=needs_reason>
-                <div class="field">
-                    <label class="field-label" for=reason_id.clone()>
-                        "Grund bei Nicht-Erreichung"
-                        <span class="mark required" aria-hidden="true">" Pflichtfeld"</span>
-                    </label>
-                    <select
-                        id=reason_id.clone()
-                        class="control"
-                        aria-required="true"
-                        prop:disabled=move || !editable.get()
-                        on:change=move |ev| set_reason(event_target_value(&ev))
-                    >
-                        <option
-                            value=""
-                            prop:selected=move || data.with(|g| g.as_ref().is_none_or(|g| g.reason.is_none()))
-                        >
-                            "– bitte wählen –"
-                        </option>
-                        {reason_options()}
-                    </select>
-                    <ConflictNotice
-                        key=reason_key.clone()
-                        show=show_reason
-                        on_choose=set_reason
-                    />
-                </div>
-            </Show>
+            <GoalAchievement goal=goal.clone() data=data codes=achievement editable=editable />
+            <GoalReason goal=goal.clone() data=data codes=reason editable=editable />
             <div class="goal-actions">
                 <button
-                    id=up_id
+                    id=goal_control_id(&goal, "up")
                     class="button"
                     disabled=move || !editable.get() || position.get() == Some(0)
                     on:click=move |_| move_to(-1)
@@ -244,7 +141,7 @@ pub fn GoalCard(
                     "Nach oben"
                 </button>
                 <button
-                    id=down_id
+                    id=goal_control_id(&goal, "down")
                     class="button"
                     disabled=move || !editable.get() || is_last()
                     on:click=move |_| move_to(1)

@@ -1,0 +1,68 @@
+//! "Zielerreichung": the five codes of a goal as a radio group, with the conflict notice.
+
+use dreieck_model::{CodeList, Goal, GoalId, GoalScalar};
+use leptos::prelude::*;
+
+use crate::state::app_context::use_app;
+use crate::state::editor::use_editor;
+use crate::views::choice_field::code_label;
+use crate::views::conflict_notice::{ConflictKey, ConflictNotice};
+use crate::views::goal_card::goal_control_id;
+
+#[component]
+pub fn GoalAchievement(
+    goal: GoalId,
+    /// The goal as stored (re-read after changes).
+    data: Memo<Option<Goal>>,
+    codes: StoredValue<CodeList>,
+    editable: Signal<bool>,
+) -> impl IntoView {
+    let editor = use_editor();
+    let app = use_app();
+    let id = StoredValue::new(goal.clone());
+    let set = move |code: String| {
+        let role = app.role.get_untracked();
+        id.with_value(|g| editor.change(|r| r.set_goal_achievement(role, g, Some(&code))));
+    };
+    let name = goal_control_id(&goal, "erreichung");
+    let options = codes.with_value(|list| {
+        list.codes
+            .iter()
+            .map(|c| {
+                let code = c.code.clone();
+                let chosen = c.code.clone();
+                let input_id = goal_control_id(&goal, &format!("erreichung-{}", c.code));
+                let label_for = input_id.clone();
+                let checked = move || {
+                    data.with(|g| g.as_ref().and_then(|g| g.achievement.as_deref()) == Some(&code))
+                };
+                view! {
+                    <label class="choice" for=label_for>
+                        <input
+                            type="radio"
+                            id=input_id
+                            name=name.clone()
+                            value=c.code.clone()
+                            prop:checked=checked
+                            prop:disabled=move || !editable.get()
+                            on:change=move |_| set(chosen.clone())
+                        />
+                        <span class="choice-code">{format!("({})", c.code)}</span>
+                        <span>{c.label.clone()}</span>
+                    </label>
+                }
+            })
+            .collect_view()
+    });
+    view! {
+        <fieldset class="field field-group choices">
+            <legend class="field-label">"Zielerreichung"</legend>
+            {options}
+            <ConflictNotice
+                key=ConflictKey::Goal(goal, GoalScalar::Achievement)
+                show=move |code: &str| codes.with_value(|l| code_label(l, code))
+                on_choose=set
+            />
+        </fieldset>
+    }
+}
