@@ -17,7 +17,11 @@ pub fn app(release: bool) -> Result<PathBuf> {
         trunk.arg("--release");
     }
     exec(&mut trunk)?;
-    Ok(root().join("dist"))
+    let dist = root().join("dist");
+    if release {
+        crate::sizes::precompress(&dist)?;
+    }
+    Ok(dist)
 }
 
 /// Builds the relay binary and returns its path.

@@ -11,20 +11,48 @@ pub struct Size {
     pub brotli: usize,
 }
 
-pub fn of(bytes: &[u8]) -> Result<Size> {
+pub fn gzip(bytes: &[u8]) -> Result<Vec<u8>> {
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
     gz.write_all(bytes)?;
-    let gzip = gz.finish()?.len();
+    Ok(gz.finish()?)
+}
+
+pub fn brotli(bytes: &[u8]) -> Result<Vec<u8>> {
     let mut br = Vec::new();
     {
         let mut w = brotli::CompressorWriter::new(&mut br, 4096, 11, 22);
         w.write_all(bytes)?;
     }
+    Ok(br)
+}
+
+pub fn of(bytes: &[u8]) -> Result<Size> {
     Ok(Size {
         raw: bytes.len(),
-        gzip,
-        brotli: br.len(),
+        gzip: gzip(bytes)?.len(),
+        brotli: brotli(bytes)?.len(),
     })
+}
+
+/// Writes `.br` and `.gz` beside every wasm, js and css file: the relay serves them as they
+/// are, at the best compression, instead of compressing on the fly at a faster level.
+pub fn precompress(dist: &Path) -> Result<()> {
+    for entry in std::fs::read_dir(dist).context("reading dist")? {
+        let path = entry?.path();
+        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+        if matches!(ext, "wasm" | "js" | "css") && path.is_file() {
+            let bytes = std::fs::read(&path)?;
+            let name = path.as_os_str().to_owned();
+            let with = |suffix: &str| {
+                let mut n = name.clone();
+                n.push(suffix);
+                n
+            };
+            std::fs::write(with(".br"), brotli(&bytes)?)?;
+            std::fs::write(with(".gz"), gzip(&bytes)?)?;
+        }
+    }
+    Ok(())
 }
 
 /// Prints wasm, js and their total for a Trunk dist directory.
