@@ -64,7 +64,7 @@ pub fn EditorPage(id: String) -> impl IntoView {
         <div class="page editor-page">
             <nav class="breadcrumb" aria-label="Zurück">
                 <a href=Route::CaseList.href()>
-                    <span aria-hidden="true">"← "</span>
+                    <span aria-hidden="true">"←\u{a0}"</span>
                     "Alle Berichte"
                 </a>
             </nav>
