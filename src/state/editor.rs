@@ -55,6 +55,13 @@ impl Editor {
         self.session.try_with_value(|s| s.notice.get()).flatten()
     }
 
+    /// The beneficiary's name as last saved (tracked); "" while empty.
+    pub fn title(self) -> String {
+        self.session
+            .try_with_value(|s| s.title.get())
+            .unwrap_or_default()
+    }
+
     /// Writes what is pending again ("Erneut versuchen").
     pub fn retry(self) {
         self.session.with_value(|s| s.retry());

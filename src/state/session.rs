@@ -73,6 +73,9 @@ pub struct Session {
     pub revision: ArcRwSignal<u64>,
     /// The last edit the model refused, in German (e.g. a field the role may not edit).
     pub notice: ArcRwSignal<Option<String>>,
+    /// The report's title (the beneficiary's name) as last written to storage; follows typing
+    /// with the writes, not with every keystroke's render.
+    pub title: ArcRwSignal<String>,
 }
 
 thread_local! {
@@ -148,6 +151,7 @@ impl Session {
 
     fn new(store: ReportStore, report: Report, chunks: u32, needs_full: bool) -> Session {
         let title_field = title_field(report.template());
+        let title = summary_of(&report, title_field.as_deref(), 0.0).title;
         Session {
             inner: Rc::new(RefCell::new(Inner {
                 id: report.id(),
@@ -164,6 +168,7 @@ impl Session {
             status: ArcRwSignal::new(SaveStatus::Saved),
             revision: ArcRwSignal::new(0),
             notice: ArcRwSignal::new(None),
+            title: ArcRwSignal::new(title),
         }
     }
 
@@ -259,6 +264,7 @@ impl Session {
 
     async fn drain(self) {
         while let Some(job) = self.next_job() {
+            set_if_changed(&self.title, job.summary().title.clone());
             set_if_changed(&self.status, SaveStatus::Saving);
             let store = self.inner.borrow().store.clone();
             let result = match &job {
@@ -322,6 +328,14 @@ impl Session {
         let bytes = std::mem::take(&mut inner.pending);
         let summary = summary_of(&inner.report, inner.title_field.as_deref(), now_ms());
         Some(Job::Append { id, bytes, summary })
+    }
+}
+
+impl Job {
+    fn summary(&self) -> &Summary {
+        match self {
+            Job::Append { summary, .. } | Job::Compact { summary, .. } => summary,
+        }
     }
 }
 

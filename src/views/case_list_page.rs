@@ -13,6 +13,7 @@ use crate::views::app_shell::PAGE_TITLE_ID;
 use crate::views::broken_row::BrokenRow;
 use crate::views::case_row::CaseRow;
 use crate::views::confirm_dialog::ConfirmDialog;
+use crate::views::storage_usage::StorageUsage;
 use crate::views::undo_toasts::undo_button_id;
 
 /// The form every new report is created from (the KVJS Ergebnisbericht).
@@ -165,6 +166,7 @@ pub fn CaseListPage() -> impl IntoView {
                         .into_any()
                 }
             }}
+            <StorageUsage />
             <ConfirmDialog
                 message=confirm_message
                 confirm_label="Löschen"

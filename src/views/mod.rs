@@ -23,5 +23,6 @@ pub mod role_select;
 pub mod save_status;
 pub mod section_view;
 pub mod signature_field;
+pub mod storage_usage;
 pub mod text_field;
 pub mod undo_toasts;

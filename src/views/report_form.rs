@@ -8,15 +8,32 @@ use crate::views::check_panel::CheckPanel;
 use crate::views::save_status::SaveStatusView;
 use crate::views::section_view::SectionView;
 
+/// The page title outside a report (as in `index.html`).
+const APP_TITLE: &str = "Dreieck – Berichte gemeinsam schreiben";
+
 #[component]
 pub fn ReportForm(editor: Editor) -> impl IntoView {
     provide_context(editor);
     let app = use_app();
-    let sections = editor
-        .read(|r| r.template().sections.clone())
+    let (sections, form_name) = editor
+        .read(|r| (r.template().sections.clone(), r.template().name.clone()))
         .unwrap_or_default();
+    let subject = move || {
+        let name = editor.title();
+        if name.is_empty() {
+            "Name noch nicht eingetragen".to_string()
+        } else {
+            name
+        }
+    };
+    // The tab's title names the person, so several open reports can be told apart.
+    Effect::new(move |_| {
+        document().set_title(&format!("{} – {form_name} – Dreieck", subject()));
+    });
+    on_cleanup(|| document().set_title(APP_TITLE));
     view! {
         <div class="report-form">
+            <p class="report-subject">"Bericht für: " <strong>{subject}</strong></p>
             // Only the save state stays in view while scrolling; it is what must never be missed.
             <div class="editor-bar">
                 <SaveStatusView />
