@@ -22,7 +22,7 @@ export async function launch() {
 
 /// A fresh device: its own storage, service worker and offline switch.
 export async function device(browser) {
-  const context = await browser.newContext({ viewport: { width: 1024, height: 900 } });
+  const context = await browser.newContext({ viewport: { width: 1024, height: 900 }, locale: 'de-DE', timezoneId: 'Europe/Berlin' });
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
