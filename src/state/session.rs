@@ -372,6 +372,17 @@ pub fn any_unsaved() -> bool {
     SESSIONS.with(|m| m.borrow().values().any(Session::has_unsaved))
 }
 
+/// Reports of this tab whose edits are not all stored: (id, title), for a warning in the list.
+pub fn unsaved_reports() -> Vec<(String, String)> {
+    SESSIONS.with(|m| {
+        m.borrow()
+            .values()
+            .filter(|s| s.has_unsaved())
+            .map(|s| (s.id(), s.title.get_untracked()))
+            .collect()
+    })
+}
+
 /// Drops the in-memory session of a deleted report, so a late retry cannot write chunks
 /// without their full save into storage.
 pub fn forget(id: &str) {

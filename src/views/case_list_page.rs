@@ -7,7 +7,7 @@ use crate::route::{navigate, Route};
 use crate::state::app_context::use_app;
 use crate::state::case_list::{matches_search, CaseList, Entry, ListState};
 use crate::state::platform::focus_element;
-use crate::state::session::Session;
+use crate::state::session::{unsaved_reports, Session};
 use crate::state::summary::display_title;
 use crate::views::app_shell::PAGE_TITLE_ID;
 use crate::views::broken_row::BrokenRow;
@@ -54,6 +54,9 @@ pub fn CaseListPage() -> impl IntoView {
             }
         });
     };
+
+    // Edits the disk refused stay in this tab's memory; say so, with the way back to them.
+    let unsaved = unsaved_reports();
 
     let visible = move || {
         let q = query.get();
@@ -109,6 +112,30 @@ pub fn CaseListPage() -> impl IntoView {
                         }
                     })
             }}
+            {(!unsaved.is_empty())
+                .then(|| {
+                    view! {
+                        <div class="message error" role="alert">
+                            <p>
+                                "Nicht alle Änderungen sind gespeichert. Bitte den Bericht öffnen und „Erneut versuchen“ wählen, bevor diese Seite geschlossen wird:"
+                            </p>
+                            <ul>
+                                {unsaved
+                                    .into_iter()
+                                    .map(|(id, title)| {
+                                        view! {
+                                            <li>
+                                                <a href=Route::Report(id).href()>
+                                                    {display_title(&title)}
+                                                </a>
+                                            </li>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </ul>
+                        </div>
+                    }
+                })}
             <div class="search">
                 <label for="suche">"Suchen nach Name"</label>
                 <input
