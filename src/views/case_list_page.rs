@@ -71,7 +71,8 @@ pub fn CaseListPage() -> impl IntoView {
             .collect::<Vec<_>>()
     };
 
-    let ask_delete = move |id: String, title: String| confirm.set(Some((id, title)));
+    let ask_delete =
+        Callback::new(move |(id, title): (String, String)| confirm.set(Some((id, title))));
     let confirm_message = Signal::derive(move || {
         confirm
             .get()
@@ -197,8 +198,8 @@ pub fn CaseListPage() -> impl IntoView {
             <ConfirmDialog
                 message=confirm_message
                 confirm_label="Löschen"
-                on_confirm=on_confirm
-                on_cancel=on_cancel
+                on_confirm=Callback::new(move |()| on_confirm())
+                on_cancel=Callback::new(move |()| on_cancel())
             />
         </div>
     }

@@ -11,7 +11,7 @@ use crate::state::summary::display_title;
 pub fn CaseRow(
     summary: Summary,
     /// Asks to delete (id, title); the page confirms first.
-    on_delete: impl Fn(String, String) + Clone + 'static,
+    on_delete: Callback<(String, String)>,
 ) -> impl IntoView {
     let title = display_title(&summary.title);
     let changed = format_timestamp(summary.updated_ms);
@@ -30,7 +30,7 @@ pub fn CaseRow(
             <button
                 class="button quiet danger-text"
                 aria-label=delete_label
-                on:click=move |_| on_delete(id.clone(), raw_title.clone())
+                on:click=move |_| on_delete.run((id.clone(), raw_title.clone()))
             >
                 "Löschen"
             </button>

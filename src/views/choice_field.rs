@@ -89,8 +89,8 @@ pub fn ChoiceField(field: Field, code_list: String, editable: Signal<bool>) -> i
             </select>
             <ConflictNotice
                 key=field.id.clone()
-                show=move |code: &str| code_label(&shown_list, code)
-                on_choose=set
+                show=Callback::new(move |code: String| code_label(&shown_list, &code))
+                on_choose=Callback::new(set)
             />
         </div>
     }

@@ -11,8 +11,8 @@ pub fn ConfirmDialog(
     /// The text of the confirming button, e.g. "Löschen".
     #[prop(into)]
     confirm_label: String,
-    on_confirm: impl Fn() + Clone + 'static,
-    on_cancel: impl Fn() + Clone + 'static,
+    on_confirm: Callback<()>,
+    on_cancel: Callback<()>,
 ) -> impl IntoView {
     let dialog = NodeRef::<Dialog>::new();
     Effect::new(move |_| {
@@ -28,7 +28,6 @@ pub fn ConfirmDialog(
             }
         }
     });
-    let cancel_on_escape = on_cancel.clone();
     view! {
         <dialog
             node_ref=dialog
@@ -36,7 +35,7 @@ pub fn ConfirmDialog(
             aria-labelledby="bestaetigen-frage"
             on:cancel=move |ev: leptos::ev::Event| {
                 ev.prevent_default();
-                cancel_on_escape();
+                on_cancel.run(());
             }
         >
             <p id="bestaetigen-frage" class="confirm-question">
@@ -44,10 +43,10 @@ pub fn ConfirmDialog(
             </p>
             <div class="confirm-actions">
                 // The harmless choice comes first and gets focus when the dialog opens.
-                <button class="button" autofocus on:click=move |_| on_cancel()>
+                <button class="button" autofocus on:click=move |_| on_cancel.run(())>
                     "Abbrechen"
                 </button>
-                <button class="button danger" on:click=move |_| on_confirm()>
+                <button class="button danger" on:click=move |_| on_confirm.run(())>
                     {confirm_label}
                 </button>
             </div>

@@ -35,9 +35,9 @@ pub fn or_list(values: &[String]) -> String {
 pub fn ConflictNotice(
     #[prop(into)] key: ConflictKey,
     /// How a stored value is shown (a code's label, a German date).
-    show: impl Fn(&str) -> String + Clone + Send + Sync + 'static,
+    show: Callback<String, String>,
     /// Sets the chosen value again.
-    on_choose: impl Fn(String) + Clone + Send + Sync + 'static,
+    on_choose: Callback<String>,
 ) -> impl IntoView {
     let editor = use_editor();
     let key = StoredValue::new(key);
@@ -53,39 +53,28 @@ pub fn ConflictNotice(
             .and_then(Result::ok)
             .unwrap_or_default()
     };
-    let question = {
-        let show = show.clone();
-        move || {
-            let shown: Vec<String> = values().iter().map(|v| show(v)).collect();
-            format!("Gleichzeitig geändert: {}?", or_list(&shown))
-        }
+    let question = move || {
+        let shown: Vec<String> = values().into_iter().map(|v| show.run(v)).collect();
+        format!("Gleichzeitig geändert: {}?", or_list(&shown))
     };
     view! {
         <Show when=move || { values().len() > 1 }>
             <div class="conflict" role="group" aria-label="Gleichzeitig geändert">
-                <p class="conflict-question">{question.clone()}</p>
+                <p class="conflict-question">{question}</p>
                 <div class="conflict-choices">
-                    {
-                        let show = show.clone();
-                        let on_choose = on_choose.clone();
-                        move || {
-                            values()
-                                .into_iter()
-                                .map(|v| {
-                                    let label = format!("„{}“ übernehmen", show(&v));
-                                    let on_choose = on_choose.clone();
-                                    view! {
-                                        <button
-                                            class="button"
-                                            on:click=move |_| on_choose(v.clone())
-                                        >
-                                            {label}
-                                        </button>
-                                    }
-                                })
-                                .collect_view()
-                        }
-                    }
+                    {move || {
+                        values()
+                            .into_iter()
+                            .map(|v| {
+                                let label = format!("„{}“ übernehmen", show.run(v.clone()));
+                                view! {
+                                    <button class="button" on:click=move |_| on_choose.run(v.clone())>
+                                        {label}
+                                    </button>
+                                }
+                            })
+                            .collect_view()
+                    }}
                 </div>
             </div>
         </Show>

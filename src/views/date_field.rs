@@ -72,7 +72,11 @@ pub fn DateField(field: Field, editable: Signal<bool>) -> impl IntoView {
                 prop:value=value
                 on:change=move |ev| set(event_target_value(&ev))
             />
-            <ConflictNotice key=field.id.clone() show=german_date on_choose=set />
+            <ConflictNotice
+                key=field.id.clone()
+                show=Callback::new(|v: String| german_date(&v))
+                on_choose=Callback::new(set)
+            />
         </div>
     }
 }

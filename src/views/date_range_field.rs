@@ -107,7 +107,11 @@ fn RangeEnd(field: String, end: End, editable: Signal<bool>, required: bool) -> 
                 prop:value=value
                 on:change=move |ev| set(event_target_value(&ev))
             />
-            <ConflictNotice key=format!("{field}/{}", end.key()) show=german_date on_choose=set />
+            <ConflictNotice
+                key=format!("{field}/{}", end.key())
+                show=Callback::new(|v: String| german_date(&v))
+                on_choose=Callback::new(set)
+            />
         </div>
     }
 }

@@ -60,8 +60,8 @@ pub fn GoalAchievement(
             {options}
             <ConflictNotice
                 key=ConflictKey::Goal(goal, GoalScalar::Achievement)
-                show=move |code: &str| codes.with_value(|l| code_label(l, code))
-                on_choose=set
+                show=Callback::new(move |code: String| codes.with_value(|l| code_label(l, &code)))
+                on_choose=Callback::new(set)
             />
         </fieldset>
     }

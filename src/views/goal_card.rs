@@ -31,7 +31,8 @@ pub fn GoalCard(
     achievement: StoredValue<CodeList>,
     reason: StoredValue<CodeList>,
     editable: Signal<bool>,
-    on_remove: impl Fn(GoalId, usize) + Clone + Send + Sync + 'static,
+    /// Asks to remove (id, number); the table confirms first.
+    on_remove: Callback<(GoalId, usize)>,
 ) -> impl IntoView {
     let editor = use_editor();
     let app = use_app();
@@ -85,7 +86,7 @@ pub fn GoalCard(
             }
         });
     };
-    let remove = move |_| on_remove(id.get_value(), number());
+    let remove = move |_| on_remove.run((id.get_value(), number()));
 
     let title_id = goal_control_id(&goal, "titel");
     let labelled_by = title_id.clone();

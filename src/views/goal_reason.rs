@@ -68,8 +68,8 @@ pub fn GoalReason(
                 </select>
                 <ConflictNotice
                     key=key.clone()
-                    show=move |code: &str| codes.with_value(|l| code_label(l, code))
-                    on_choose=set
+                    show=Callback::new(move |code: String| codes.with_value(|l| code_label(l, &code)))
+                    on_choose=Callback::new(set)
                 />
             </div>
         </Show>

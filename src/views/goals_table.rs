@@ -65,7 +65,8 @@ pub fn GoalsTable(
 
     // The goal the removal dialog asks about: (id, number).
     let confirm = RwSignal::new(None::<(GoalId, usize)>);
-    let ask_remove = move |goal: GoalId, number: usize| confirm.set(Some((goal, number)));
+    let ask_remove =
+        Callback::new(move |(goal, number): (GoalId, usize)| confirm.set(Some((goal, number))));
     let message = Signal::derive(move || {
         confirm.get().map(|(_, n)| {
             format!("Ziel {n} wirklich entfernen? Text und Bewertung gehen dabei verloren.")
@@ -113,8 +114,8 @@ pub fn GoalsTable(
             <ConfirmDialog
                 message=message
                 confirm_label="Ziel entfernen"
-                on_confirm=on_confirm
-                on_cancel=on_cancel
+                on_confirm=Callback::new(move |()| on_confirm())
+                on_cancel=Callback::new(move |()| on_cancel())
             />
         </div>
     }

@@ -91,8 +91,8 @@ pub fn SignatureField(field: Field, optional: bool, editable: Signal<bool>) -> i
                     />
                     <ConflictNotice
                         key=format!("{}/date", field.id)
-                        show=german_date
-                        on_choose=set_date
+                        show=Callback::new(|v: String| german_date(&v))
+                        on_choose=Callback::new(set_date)
                     />
                 </div>
             </div>
