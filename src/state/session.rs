@@ -112,11 +112,8 @@ impl Session {
             .await
             .map_err(|e| OpenError::Failed(e.to_string()))?;
         let chunks = store.chunk_count(id).await.unwrap_or(0);
-        let mut report = Report::load(&bytes).map_err(|e| OpenError::Failed(e.to_string()))?;
-        // After a load Automerge's incremental cursor is empty, so the first save_incremental
-        // would repeat the whole document as loose changes. Everything here came from storage,
-        // so moving the cursor to "now" loses nothing.
-        let _ = report.save_incremental();
+        // The model marks what it loaded as saved: the next save_incremental holds only new edits.
+        let report = Report::load(&bytes).map_err(|e| OpenError::Failed(e.to_string()))?;
         // Opening twice at the same time (quick navigation): keep whichever came first.
         if let Some(s) = existing(id) {
             s.inner.borrow_mut().shown = true;
