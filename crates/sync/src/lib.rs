@@ -17,6 +17,8 @@
 //! admission), [`room`] (the relay's per-room state machine), [`client`] (the device's state
 //! machine).
 
+pub mod envelope;
+pub mod keys;
 pub mod wire;
 
 /// Everything that can go wrong in this crate. Nothing here panics on input from outside.
