@@ -1,4 +1,6 @@
-//! Dreieck in the browser: starts the app, or the in-browser benchmark (`?bench`).
+//! Dreieck in the browser: starts the app, or, in a build with the `bench` feature, the
+//! in-browser benchmark (`?bench`). The benchmark is not part of the app as served: it would
+//! add its code and demo data to every download.
 
 #[cfg(all(test, target_arch = "wasm32"))]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
@@ -17,6 +19,7 @@ use wasm_bindgen_futures::spawn_local;
 fn main() {
     console_error_panic_hook::set_once();
 
+    #[cfg(feature = "bench")]
     if wants_benchmark() {
         spawn_local(async {
             let json = dreieck::bench::run().await;
@@ -38,6 +41,7 @@ fn main() {
 }
 
 /// `?bench` in the address runs the benchmark instead of the app.
+#[cfg(feature = "bench")]
 fn wants_benchmark() -> bool {
     window()
         .location()
@@ -47,6 +51,7 @@ fn wants_benchmark() -> bool {
 }
 
 /// Puts the benchmark's JSON into `<pre id="bench-result">`, where the bench runner reads it.
+#[cfg(feature = "bench")]
 fn show_benchmark(json: &str) {
     let document = document();
     let Ok(pre) = document.create_element("pre") else {

@@ -30,9 +30,11 @@ pub fn run(args: &[String]) -> Result<()> {
     ]))?;
 
     println!("\n== Chromium: the same report, opened and typed into (storage included)");
+    // The benchmark is not in the app as served: a second build with the `bench` feature.
+    let bench_dist = build::bench_app()?;
     let relay_bin = build::relay(true)?;
     let data = tempdir("dreieck-bench-data")?;
-    let relay = Relay::start(&relay_bin, &dist, &data)?;
+    let relay = Relay::start(&relay_bin, &bench_dist, &data)?;
     let result = exec(
         cmd("node")
             .arg("xtask/node/bench-browser.mjs")

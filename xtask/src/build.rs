@@ -8,6 +8,17 @@ use crate::tools::{cmd, ensure_build_tools, exec, root};
 
 /// Builds the app into `dist/` (release: small wasm via the `wasm-release` profile and wasm-opt).
 pub fn app(release: bool) -> Result<PathBuf> {
+    trunk_build(release, None)
+}
+
+/// Builds the app with the in-browser benchmark (`?bench`, cargo feature `bench`) into
+/// `dist-bench/`, so that the benchmark never ships in `dist/`.
+pub fn bench_app() -> Result<PathBuf> {
+    trunk_build(true, Some(("bench", "dist-bench")))
+}
+
+/// `trunk build`, offline; `features` is a cargo feature list and the dist directory for it.
+fn trunk_build(release: bool, features: Option<(&str, &str)>) -> Result<PathBuf> {
     ensure_build_tools()?;
     // --offline is passed on to cargo as well, so fetch first (registries are reachable).
     exec(cmd("cargo").args(["fetch"]))?;
@@ -16,8 +27,12 @@ pub fn app(release: bool) -> Result<PathBuf> {
     if release {
         trunk.arg("--release");
     }
+    let mut dist = root().join("dist");
+    if let Some((features, dir)) = features {
+        trunk.args(["--features", features, "--dist", dir]);
+        dist = root().join(dir);
+    }
     exec(&mut trunk)?;
-    let dist = root().join("dist");
     if release {
         crate::sizes::precompress(&dist)?;
     }
