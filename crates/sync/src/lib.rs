@@ -19,6 +19,7 @@
 
 pub mod envelope;
 pub mod keys;
+pub mod room;
 pub mod wire;
 
 /// Everything that can go wrong in this crate. Nothing here panics on input from outside.

@@ -1,0 +1,721 @@
+//! The state machine the relay runs for one room.
+//!
+//! Inputs: a connection opened or closed, a frame received, and storage reporting that records up
+//! to a sequence number are durable. Outputs ([`Effect`]): frames to send to a connection,
+//! connections to close, records to persist, and log entries storage may drop. The room performs
+//! no IO; the relay executes the effects in order.
+//!
+//! * **Admission.** A connection sends `Hello{room, verifier}`, gets a fresh random `Challenge`,
+//!   and is admitted if its `Answer` verifies against the room's stored verifier. The first
+//!   connection to a room the relay has never seen registers its verifier ("trust on first use"):
+//!   room ids are 128 random bits that only invitees know, so whoever first presents one is the
+//!   person who created the room. Later a Hello's verifier is ignored; only the stored one counts.
+//! * **Append.** The room gives the entry the next sequence number, sends `Deliver` to every other
+//!   live connection at once, then asks storage to persist it; the sender's `Ack` waits until
+//!   storage reports the entry durable ([`Room::durable_up_to`]). Fan-out never waits for fsync.
+//! * **Sequence numbers and restarts.** Each entry carries `prev_seq`, the entry before it, so a
+//!   client can tell whether it holds every entry up to a point even if frames arrive out of order.
+//!   A room rebuilt after a restart ([`Room::restore`]) starts a new *epoch* and numbers new entries
+//!   from `epoch << 32`: entries fanned out but lost before they were durable are never reused, and
+//!   clients that see the epoch change re-upload their full state (see [`crate::client`]).
+//! * **CatchUp** sends the latest snapshot first if it covers more than the client has, then every
+//!   entry after that; the connection then becomes live and receives fan-out.
+//! * **Snapshot** replaces the older one and lets storage drop the entries it covers (compaction).
+//! * **Ephemeral** frames are forwarded to live connections and never persisted.
+
+use std::collections::{BTreeMap, VecDeque};
+
+use rand_core::CryptoRngCore;
+
+use crate::keys;
+use crate::wire::{self, code, Message};
+use crate::{Error, RoomId};
+
+/// The relay's handle for one connection.
+pub type ConnId = u64;
+
+/// What the room asks storage to keep. [`Room::restore`] rebuilds a room from these.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Record {
+    /// The room's admission verifier (first connection to an unknown room).
+    Registered { verifier: [u8; 32] },
+    /// The room was rebuilt after a restart and numbers entries from `epoch << 32`.
+    Epoch { epoch: u64 },
+    /// A log entry (sealed changes).
+    Entry {
+        seq: u64,
+        prev_seq: u64,
+        sealed: Vec<u8>,
+    },
+    /// A sealed full save containing every entry up to `covers_seq`.
+    Snapshot { covers_seq: u64, sealed: Vec<u8> },
+}
+
+/// What the relay must do, in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    /// Send this frame to the connection.
+    Send { conn: ConnId, frame: Vec<u8> },
+    /// Close the connection (after sending what came before).
+    Close { conn: ConnId },
+    /// Write this record, in order after the ones before. Call [`Room::durable_up_to`] with the
+    /// highest entry seq once it is durable.
+    Persist(Record),
+    /// Storage may delete entries with `seq <= through_seq` and snapshots older than the latest,
+    /// once the latest snapshot record (persisted just before) is durable.
+    Compact { through_seq: u64 },
+}
+
+#[derive(Debug)]
+enum ConnState {
+    Opened,
+    Challenged { challenge: [u8; 32] },
+    Admitted,
+    Live,
+}
+
+#[derive(Debug)]
+struct Conn {
+    state: ConnState,
+    last_client_seq: Option<u64>,
+}
+
+#[derive(Debug, Clone)]
+struct Entry {
+    seq: u64,
+    prev_seq: u64,
+    sealed: Vec<u8>,
+}
+
+#[derive(Debug)]
+struct PendingAck {
+    seq: u64,
+    prev_seq: u64,
+    conn: ConnId,
+    client_seq: u64,
+}
+
+/// One room's state, as the relay keeps it in memory.
+#[derive(Debug)]
+pub struct Room {
+    id: RoomId,
+    verifier: Option<[u8; 32]>,
+    epoch: u64,
+    next_seq: u64,
+    last_seq: u64,
+    log: VecDeque<Entry>,
+    snapshot: Option<(u64, Vec<u8>)>,
+    conns: BTreeMap<ConnId, Conn>,
+    awaiting_durable: VecDeque<PendingAck>,
+}
+
+impl Room {
+    /// A room the relay has never stored anything for.
+    pub fn new(id: RoomId) -> Self {
+        Room {
+            id,
+            verifier: None,
+            epoch: 0,
+            next_seq: 1,
+            last_seq: 0,
+            log: VecDeque::new(),
+            snapshot: None,
+            conns: BTreeMap::new(),
+            awaiting_durable: VecDeque::new(),
+        }
+    }
+
+    /// Rebuilds a room from its durable records after a restart. Starts a new epoch; the returned
+    /// `Persist(Epoch)` must be durable before the room serves connections.
+    pub fn restore(id: RoomId, records: impl IntoIterator<Item = Record>) -> (Self, Vec<Effect>) {
+        let mut room = Room::new(id);
+        let mut last_epoch = 0;
+        let mut entries: Vec<Entry> = Vec::new();
+        for record in records {
+            match record {
+                Record::Registered { verifier } => room.verifier = Some(verifier),
+                Record::Epoch { epoch } => last_epoch = last_epoch.max(epoch),
+                Record::Entry {
+                    seq,
+                    prev_seq,
+                    sealed,
+                } => entries.push(Entry {
+                    seq,
+                    prev_seq,
+                    sealed,
+                }),
+                Record::Snapshot { covers_seq, sealed } => {
+                    if room.snapshot.as_ref().is_none_or(|(c, _)| covers_seq > *c) {
+                        room.snapshot = Some((covers_seq, sealed));
+                    }
+                }
+            }
+        }
+        entries.sort_by_key(|e| e.seq);
+        entries.dedup_by_key(|e| e.seq);
+        let covers = room.snapshot.as_ref().map_or(0, |(c, _)| *c);
+        room.last_seq = entries.last().map_or(0, |e| e.seq).max(covers);
+        room.log = entries.into_iter().filter(|e| e.seq > covers).collect();
+        room.epoch = last_epoch.saturating_add(1);
+        room.next_seq = (room.last_seq.saturating_add(1)).max(room.epoch << 32);
+        let effects = vec![Effect::Persist(Record::Epoch { epoch: room.epoch })];
+        (room, effects)
+    }
+
+    /// The room's id.
+    pub fn id(&self) -> &RoomId {
+        &self.id
+    }
+
+    /// The sequence number of the last entry (0 if none).
+    pub fn head_seq(&self) -> u64 {
+        self.last_seq
+    }
+
+    /// The current epoch (0 for a room never restored).
+    pub fn epoch(&self) -> u64 {
+        self.epoch
+    }
+
+    /// Entries held in memory (after compaction).
+    pub fn log_len(&self) -> usize {
+        self.log.len()
+    }
+
+    /// What the latest snapshot covers, if there is one.
+    pub fn snapshot_covers(&self) -> Option<u64> {
+        self.snapshot.as_ref().map(|(c, _)| *c)
+    }
+
+    /// Open connections.
+    pub fn connection_count(&self) -> usize {
+        self.conns.len()
+    }
+
+    /// A connection was routed to this room.
+    pub fn connection_opened(&mut self, conn: ConnId) {
+        self.conns.insert(
+            conn,
+            Conn {
+                state: ConnState::Opened,
+                last_client_seq: None,
+            },
+        );
+    }
+
+    /// A connection went away. Its pending acknowledgements are dropped (the client retries).
+    pub fn connection_closed(&mut self, conn: ConnId) {
+        self.conns.remove(&conn);
+    }
+
+    /// Storage reports every entry up to `seq` durable: acknowledge them to their senders.
+    pub fn durable_up_to(&mut self, seq: u64) -> Vec<Effect> {
+        let mut effects = Vec::new();
+        while let Some(p) = self.awaiting_durable.front() {
+            if p.seq > seq {
+                break;
+            }
+            let p = self.awaiting_durable.pop_front();
+            if let Some(p) = p {
+                if self.conns.contains_key(&p.conn) {
+                    effects.push(send(
+                        p.conn,
+                        &Message::Ack {
+                            client_seq: p.client_seq,
+                            seq: p.seq,
+                            prev_seq: p.prev_seq,
+                        },
+                    ));
+                }
+            }
+        }
+        effects
+    }
+
+    /// A frame arrived on `conn`. Bad frames are answered with an error frame and a close; the
+    /// room and its other connections are unaffected.
+    pub fn frame_received(
+        &mut self,
+        conn: ConnId,
+        frame: &[u8],
+        rng: &mut impl CryptoRngCore,
+    ) -> Vec<Effect> {
+        if !self.conns.contains_key(&conn) {
+            return Vec::new();
+        }
+        let message = match wire::decode(frame) {
+            Ok(m) => m,
+            Err(e) => {
+                let code = match e {
+                    Error::UnsupportedVersion(_) => code::UNSUPPORTED_VERSION,
+                    _ => code::BAD_FRAME,
+                };
+                return refuse(conn, code, &e.to_string());
+            }
+        };
+        self.handle(conn, message, rng)
+    }
+
+    fn handle(
+        &mut self,
+        conn: ConnId,
+        message: Message,
+        rng: &mut impl CryptoRngCore,
+    ) -> Vec<Effect> {
+        let Some(c) = self.conns.get_mut(&conn) else {
+            return Vec::new();
+        };
+        match (&c.state, message) {
+            (ConnState::Opened, Message::Hello { room, verifier }) => {
+                if room != self.id {
+                    return refuse(conn, code::WRONG_ROOM, "wrong room");
+                }
+                let mut effects = Vec::new();
+                if self.verifier.is_none() {
+                    if !keys::is_valid_verifier(&verifier) {
+                        return refuse(conn, code::ADMISSION_REFUSED, "invalid verifier");
+                    }
+                    self.verifier = Some(verifier);
+                    effects.push(Effect::Persist(Record::Registered { verifier }));
+                }
+                let mut challenge = [0u8; 32];
+                rng.fill_bytes(&mut challenge);
+                c.state = ConnState::Challenged { challenge };
+                effects.push(send(conn, &Message::Challenge { challenge }));
+                effects
+            }
+            (ConnState::Challenged { challenge }, Message::Answer { signature }) => {
+                let challenge = *challenge;
+                let ok = self.verifier.as_ref().is_some_and(|v| {
+                    keys::verify_answer(v, &self.id, &challenge, &signature).is_ok()
+                });
+                if !ok {
+                    return refuse(conn, code::ADMISSION_REFUSED, "admission refused");
+                }
+                c.state = ConnState::Admitted;
+                vec![send(
+                    conn,
+                    &Message::Admitted {
+                        head_seq: self.last_seq,
+                        epoch: self.epoch,
+                    },
+                )]
+            }
+            (ConnState::Admitted | ConnState::Live, Message::CatchUp { after_seq }) => {
+                c.state = ConnState::Live;
+                self.catch_up(conn, after_seq)
+            }
+            (ConnState::Admitted | ConnState::Live, Message::Append { client_seq, sealed }) => {
+                if c.last_client_seq.is_some_and(|last| client_seq <= last) {
+                    return Vec::new(); // a duplicate of an append already taken
+                }
+                c.last_client_seq = Some(client_seq);
+                self.append(conn, client_seq, sealed)
+            }
+            (ConnState::Admitted | ConnState::Live, Message::Snapshot { covers_seq, sealed }) => {
+                self.snapshot(covers_seq, sealed)
+            }
+            (ConnState::Admitted | ConnState::Live, Message::Ephemeral { sealed }) => {
+                let frame = Message::Ephemeral { sealed }.encode();
+                self.live_except(conn)
+                    .map(|to| Effect::Send {
+                        conn: to,
+                        frame: frame.clone(),
+                    })
+                    .collect()
+            }
+            (_, message) => refuse(
+                conn,
+                code::UNEXPECTED,
+                &format!("unexpected {}", message.name()),
+            ),
+        }
+    }
+
+    fn live_except(&self, conn: ConnId) -> impl Iterator<Item = ConnId> + '_ {
+        self.conns
+            .iter()
+            .filter(move |(id, c)| **id != conn && matches!(c.state, ConnState::Live))
+            .map(|(id, _)| *id)
+    }
+
+    fn append(&mut self, conn: ConnId, client_seq: u64, sealed: Vec<u8>) -> Vec<Effect> {
+        let seq = self.next_seq;
+        self.next_seq = self.next_seq.saturating_add(1);
+        let prev_seq = self.last_seq;
+        self.last_seq = seq;
+        // Fan out first: peers see the change before any fsync.
+        let frame = Message::Deliver {
+            seq,
+            prev_seq,
+            sealed: sealed.clone(),
+        }
+        .encode();
+        let mut effects: Vec<Effect> = self
+            .live_except(conn)
+            .map(|to| Effect::Send {
+                conn: to,
+                frame: frame.clone(),
+            })
+            .collect();
+        self.log.push_back(Entry {
+            seq,
+            prev_seq,
+            sealed: sealed.clone(),
+        });
+        effects.push(Effect::Persist(Record::Entry {
+            seq,
+            prev_seq,
+            sealed,
+        }));
+        self.awaiting_durable.push_back(PendingAck {
+            seq,
+            prev_seq,
+            conn,
+            client_seq,
+        });
+        effects
+    }
+
+    fn catch_up(&self, conn: ConnId, after_seq: u64) -> Vec<Effect> {
+        let mut effects = Vec::new();
+        let mut from = after_seq;
+        if let Some((covers, sealed)) = &self.snapshot {
+            if *covers > after_seq {
+                effects.push(send(
+                    conn,
+                    &Message::Snapshot {
+                        covers_seq: *covers,
+                        sealed: sealed.clone(),
+                    },
+                ));
+                from = *covers;
+            }
+        }
+        for e in self.log.iter().filter(|e| e.seq > from) {
+            effects.push(send(
+                conn,
+                &Message::Deliver {
+                    seq: e.seq,
+                    prev_seq: e.prev_seq,
+                    sealed: e.sealed.clone(),
+                },
+            ));
+        }
+        effects
+    }
+
+    fn snapshot(&mut self, covers_seq: u64, sealed: Vec<u8>) -> Vec<Effect> {
+        // A client cannot cover entries the room has not assigned.
+        let covers = covers_seq.min(self.last_seq);
+        if covers == 0 || self.snapshot.as_ref().is_some_and(|(c, _)| covers <= *c) {
+            return Vec::new();
+        }
+        while self.log.front().is_some_and(|e| e.seq <= covers) {
+            self.log.pop_front();
+        }
+        self.snapshot = Some((covers, sealed.clone()));
+        vec![
+            Effect::Persist(Record::Snapshot {
+                covers_seq: covers,
+                sealed,
+            }),
+            Effect::Compact {
+                through_seq: covers,
+            },
+        ]
+    }
+}
+
+fn send(conn: ConnId, message: &Message) -> Effect {
+    Effect::Send {
+        conn,
+        frame: message.encode(),
+    }
+}
+
+fn refuse(conn: ConnId, code: u16, message: &str) -> Vec<Effect> {
+    vec![
+        send(
+            conn,
+            &Message::Error {
+                code,
+                message: message.to_owned(),
+            },
+        ),
+        Effect::Close { conn },
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::envelope::DocumentKey;
+    use crate::keys::RoomAuth;
+    use rand_chacha::rand_core::SeedableRng;
+    use rand_chacha::ChaCha20Rng;
+
+    const ROOM: RoomId = [4; 16];
+
+    fn sent(effects: &[Effect], to: ConnId) -> Vec<Message> {
+        effects
+            .iter()
+            .filter_map(|e| match e {
+                Effect::Send { conn, frame } if *conn == to => Some(wire::decode(frame).unwrap()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn admit(room: &mut Room, conn: ConnId, auth: &RoomAuth, rng: &mut ChaCha20Rng) -> Vec<Effect> {
+        room.connection_opened(conn);
+        let hello = Message::Hello {
+            room: ROOM,
+            verifier: auth.verifier(),
+        };
+        let fx = room.frame_received(conn, &hello.encode(), rng);
+        let Some(Message::Challenge { challenge }) = sent(&fx, conn).pop() else {
+            panic!("no challenge: {fx:?}");
+        };
+        let answer = Message::Answer {
+            signature: auth.answer(&ROOM, &challenge),
+        };
+        room.frame_received(conn, &answer.encode(), rng)
+    }
+
+    fn live(room: &mut Room, conn: ConnId, auth: &RoomAuth, rng: &mut ChaCha20Rng) {
+        let fx = admit(room, conn, auth, rng);
+        assert!(matches!(sent(&fx, conn)[..], [Message::Admitted { .. }]));
+        room.frame_received(conn, &Message::CatchUp { after_seq: 0 }.encode(), rng);
+    }
+
+    #[test]
+    fn first_connection_registers_then_wrong_key_is_refused() {
+        let mut rng = ChaCha20Rng::seed_from_u64(1);
+        let mut room = Room::new(ROOM);
+        let auth = RoomAuth::derive(&DocumentKey::from_bytes([1; 32]));
+        room.connection_opened(1);
+        let fx = room.frame_received(
+            1,
+            &Message::Hello {
+                room: ROOM,
+                verifier: auth.verifier(),
+            }
+            .encode(),
+            &mut rng,
+        );
+        assert!(fx.contains(&Effect::Persist(Record::Registered {
+            verifier: auth.verifier()
+        })));
+        let wrong = RoomAuth::derive(&DocumentKey::from_bytes([2; 32]));
+        let fx = admit(&mut room, 2, &wrong, &mut rng);
+        assert!(matches!(
+            sent(&fx, 2)[..],
+            [Message::Error {
+                code: code::ADMISSION_REFUSED,
+                ..
+            }]
+        ));
+        assert!(fx.contains(&Effect::Close { conn: 2 }));
+    }
+
+    #[test]
+    fn replayed_answer_is_refused() {
+        let mut rng = ChaCha20Rng::seed_from_u64(2);
+        let mut room = Room::new(ROOM);
+        let auth = RoomAuth::derive(&DocumentKey::from_bytes([1; 32]));
+        room.connection_opened(1);
+        let hello = Message::Hello {
+            room: ROOM,
+            verifier: auth.verifier(),
+        }
+        .encode();
+        let fx = room.frame_received(1, &hello, &mut rng);
+        let Some(Message::Challenge { challenge }) = sent(&fx, 1).pop() else {
+            panic!()
+        };
+        let answer = Message::Answer {
+            signature: auth.answer(&ROOM, &challenge),
+        }
+        .encode();
+        let fx = room.frame_received(1, &answer, &mut rng);
+        assert!(matches!(sent(&fx, 1)[..], [Message::Admitted { .. }]));
+        // An eavesdropper replays the recorded answer on a new connection.
+        room.connection_opened(2);
+        room.frame_received(2, &hello, &mut rng);
+        let fx = room.frame_received(2, &answer, &mut rng);
+        assert!(fx.contains(&Effect::Close { conn: 2 }));
+        // And the answer cannot be reused on the admitted connection either.
+        let fx = room.frame_received(1, &answer, &mut rng);
+        assert!(fx.contains(&Effect::Close { conn: 1 }));
+    }
+
+    #[test]
+    fn append_fans_out_before_persist_and_acks_after_durability() {
+        let mut rng = ChaCha20Rng::seed_from_u64(3);
+        let mut room = Room::new(ROOM);
+        let auth = RoomAuth::derive(&DocumentKey::from_bytes([1; 32]));
+        for c in 1..=3 {
+            live(&mut room, c, &auth, &mut rng);
+        }
+        let fx = room.frame_received(
+            1,
+            &Message::Append {
+                client_seq: 1,
+                sealed: vec![9; 50],
+            }
+            .encode(),
+            &mut rng,
+        );
+        // Deliver to 2 and 3, then persist; nothing to the sender yet.
+        assert_eq!(fx.len(), 3);
+        assert!(matches!(
+            &fx[2],
+            Effect::Persist(Record::Entry { seq: 1, .. })
+        ));
+        assert!(sent(&fx, 1).is_empty());
+        assert!(matches!(
+            sent(&fx, 2)[..],
+            [Message::Deliver {
+                seq: 1,
+                prev_seq: 0,
+                ..
+            }]
+        ));
+        // A duplicated frame is not appended twice.
+        let dup = room.frame_received(
+            1,
+            &Message::Append {
+                client_seq: 1,
+                sealed: vec![9; 50],
+            }
+            .encode(),
+            &mut rng,
+        );
+        assert!(dup.is_empty());
+        let fx = room.durable_up_to(1);
+        assert_eq!(
+            sent(&fx, 1),
+            vec![Message::Ack {
+                client_seq: 1,
+                seq: 1,
+                prev_seq: 0
+            }]
+        );
+    }
+
+    #[test]
+    fn catch_up_snapshot_first_and_compaction() {
+        let mut rng = ChaCha20Rng::seed_from_u64(4);
+        let mut room = Room::new(ROOM);
+        let auth = RoomAuth::derive(&DocumentKey::from_bytes([1; 32]));
+        live(&mut room, 1, &auth, &mut rng);
+        for i in 1..=5u64 {
+            room.frame_received(
+                1,
+                &Message::Append {
+                    client_seq: i,
+                    sealed: vec![i as u8; 41],
+                }
+                .encode(),
+                &mut rng,
+            );
+        }
+        let fx = room.frame_received(
+            1,
+            &Message::Snapshot {
+                covers_seq: 3,
+                sealed: vec![0; 41],
+            }
+            .encode(),
+            &mut rng,
+        );
+        assert!(fx.contains(&Effect::Compact { through_seq: 3 }));
+        assert_eq!(room.log_len(), 2);
+        admit(&mut room, 2, &auth, &mut rng);
+        let fx = room.frame_received(2, &Message::CatchUp { after_seq: 1 }.encode(), &mut rng);
+        let got = sent(&fx, 2);
+        assert!(matches!(got[0], Message::Snapshot { covers_seq: 3, .. }));
+        assert!(matches!(got[1], Message::Deliver { seq: 4, .. }));
+        assert!(matches!(got[2], Message::Deliver { seq: 5, .. }));
+        assert_eq!(got.len(), 3);
+        // Ephemeral: forwarded to live peers, never persisted.
+        let fx = room.frame_received(
+            2,
+            &Message::Ephemeral {
+                sealed: vec![1; 41],
+            }
+            .encode(),
+            &mut rng,
+        );
+        assert_eq!(fx.len(), 1);
+        assert!(matches!(sent(&fx, 1)[..], [Message::Ephemeral { .. }]));
+    }
+
+    #[test]
+    fn bad_frames_are_refused_and_others_keep_working() {
+        let mut rng = ChaCha20Rng::seed_from_u64(5);
+        let mut room = Room::new(ROOM);
+        let auth = RoomAuth::derive(&DocumentKey::from_bytes([1; 32]));
+        live(&mut room, 1, &auth, &mut rng);
+        live(&mut room, 2, &auth, &mut rng);
+        for bad in [
+            vec![],
+            vec![9, 1],
+            vec![1, 99],
+            vec![1, 5, 0x80],
+            Message::Ack {
+                client_seq: 1,
+                seq: 1,
+                prev_seq: 0,
+            }
+            .encode(),
+        ] {
+            room.connection_opened(3);
+            live(&mut room, 3, &auth, &mut rng);
+            let fx = room.frame_received(3, &bad, &mut rng);
+            assert!(matches!(sent(&fx, 3)[..], [Message::Error { .. }]));
+            assert!(fx.contains(&Effect::Close { conn: 3 }));
+            room.connection_closed(3);
+        }
+        let fx = room.frame_received(
+            1,
+            &Message::Append {
+                client_seq: 1,
+                sealed: vec![1; 41],
+            }
+            .encode(),
+            &mut rng,
+        );
+        assert_eq!(sent(&fx, 2).len(), 1);
+    }
+
+    #[test]
+    fn restore_starts_new_epoch_and_never_reuses_seqs() {
+        let records = vec![
+            Record::Registered { verifier: [1; 32] },
+            Record::Entry {
+                seq: 1,
+                prev_seq: 0,
+                sealed: vec![1],
+            },
+            Record::Entry {
+                seq: 2,
+                prev_seq: 1,
+                sealed: vec![2],
+            },
+            Record::Snapshot {
+                covers_seq: 1,
+                sealed: vec![0],
+            },
+        ];
+        let (room, fx) = Room::restore(ROOM, records);
+        assert_eq!(fx, vec![Effect::Persist(Record::Epoch { epoch: 1 })]);
+        assert_eq!(room.head_seq(), 2);
+        assert_eq!(room.log_len(), 1);
+        assert_eq!(room.next_seq, 1 << 32);
+        let (room, _) = Room::restore(ROOM, vec![Record::Epoch { epoch: 1 }]);
+        assert_eq!(room.epoch(), 2);
+        assert_eq!(room.next_seq, 2 << 32);
+    }
+}
