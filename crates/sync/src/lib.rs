@@ -17,6 +17,7 @@
 //! admission), [`room`] (the relay's per-room state machine), [`client`] (the device's state
 //! machine).
 
+pub mod client;
 pub mod envelope;
 pub mod keys;
 pub mod room;

@@ -1,0 +1,534 @@
+//! The state machine a device runs for one shared document.
+//!
+//! It knows nothing of Automerge: the app hands it change bytes and applies what it returns.
+//!
+//! * After each local edit the app calls [`Client::on_local_change`] with
+//!   `doc.save_after(&last_sent_heads)` and then sets `last_sent_heads = doc.get_heads()`. With
+//!   nothing in flight the change is sealed and sent at once; otherwise it is gathered into the
+//!   next Append, sent as soon as the one in flight is acknowledged. No timers.
+//! * [`Effect::Apply`] bytes must be applied (`doc.load_incremental`) before the next call into
+//!   the client. After applying, the app may set `last_sent_heads = doc.get_heads()` (every local
+//!   change has already been handed over), so remote changes are not sent back.
+//! * Delivery is at least once: an Append not acknowledged when the connection drops is sent again
+//!   after reconnecting, and a CatchUp asks for every entry after the last contiguous one applied.
+//!   Applying bytes twice is harmless (`load_incremental` is idempotent).
+//! * If the relay reports a new epoch (it restarted and may have lost entries it had already fanned
+//!   out), the client asks for the full state ([`Effect::FullStateWanted`]): the app answers with
+//!   [`Client::on_full_state`]`(doc.save())`, which replaces whatever was unsent, so changes that
+//!   depended on lost entries reach the relay together with those entries.
+//! * Every `snapshot_every` acknowledged appends the client emits [`Effect::SnapshotDue`]; the app
+//!   answers with [`Client::send_snapshot`]`(doc.save())` and the relay may compact its log.
+
+use std::collections::BTreeSet;
+
+use rand_core::CryptoRngCore;
+
+use crate::envelope::{self, DocumentKey, Kind};
+use crate::keys::RoomAuth;
+use crate::wire::{self, Message};
+use crate::{Error, RoomId};
+
+/// Client settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Config {
+    /// Ask for a snapshot after this many acknowledged appends (0: never).
+    pub snapshot_every: u64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            snapshot_every: 200,
+        }
+    }
+}
+
+/// What the app must do, in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    /// Send this frame to the relay.
+    Send(Vec<u8>),
+    /// Apply these Automerge bytes (`load_incremental`) before calling the client again.
+    Apply(Vec<u8>),
+    /// Presence from a peer (opened, not interpreted).
+    Presence(Vec<u8>),
+    /// The relay holds, durably, every local change handed over so far up to number
+    /// `local_changes` (counting calls to [`Client::on_local_change`] from 1).
+    Acknowledged { seq: u64, local_changes: u64 },
+    /// Call [`Client::send_snapshot`] with `doc.save()`.
+    SnapshotDue,
+    /// Call [`Client::on_full_state`] with `doc.save()`.
+    FullStateWanted,
+    /// The relay refused something; the connection will be closed.
+    RelayError { code: u16, message: String },
+}
+
+/// Connection progress.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// No connection.
+    Offline,
+    /// Hello sent, waiting for the challenge.
+    AwaitingChallenge,
+    /// Answer sent, waiting for admission.
+    AwaitingAdmission,
+    /// Admitted: appends flow.
+    Live,
+}
+
+#[derive(Debug)]
+struct InFlight {
+    client_seq: u64,
+    plaintext: Vec<u8>,
+    local_upto: u64,
+}
+
+/// One device's sync state for one document.
+#[derive(Debug)]
+pub struct Client {
+    room: RoomId,
+    key: DocumentKey,
+    auth: RoomAuth,
+    config: Config,
+    status: Status,
+    next_client_seq: u64,
+    in_flight: Option<InFlight>,
+    pending: Vec<u8>,
+    local_count: u64,
+    local_acked: u64,
+    watermark: u64,
+    ahead: BTreeSet<(u64, u64)>,
+    epoch: Option<u64>,
+    need_full: bool,
+    acked_since_snapshot: u64,
+}
+
+impl Client {
+    /// A client for `room` that has applied nothing from the relay yet.
+    pub fn new(room: RoomId, key: DocumentKey, config: Config) -> Self {
+        Self::resume(room, key, config, 0, None)
+    }
+
+    /// A client resuming from state the app saved: [`Client::applied_seq`] and
+    /// [`Client::relay_epoch`] (save them with the document).
+    pub fn resume(
+        room: RoomId,
+        key: DocumentKey,
+        config: Config,
+        applied_seq: u64,
+        relay_epoch: Option<u64>,
+    ) -> Self {
+        let auth = RoomAuth::derive(&key);
+        Client {
+            room,
+            key,
+            auth,
+            config,
+            status: Status::Offline,
+            next_client_seq: 1,
+            in_flight: None,
+            pending: Vec::new(),
+            local_count: 0,
+            local_acked: 0,
+            watermark: applied_seq,
+            ahead: BTreeSet::new(),
+            epoch: relay_epoch,
+            need_full: false,
+            acked_since_snapshot: 0,
+        }
+    }
+
+    /// Connection progress.
+    pub fn status(&self) -> Status {
+        self.status
+    }
+
+    /// Every log entry up to this sequence number has been applied (saved for [`Client::resume`]).
+    pub fn applied_seq(&self) -> u64 {
+        self.watermark
+    }
+
+    /// The relay epoch last seen (saved for [`Client::resume`]).
+    pub fn relay_epoch(&self) -> Option<u64> {
+        self.epoch
+    }
+
+    /// Local changes not yet acknowledged by the relay ("n changes wait to be sent").
+    pub fn unacknowledged(&self) -> u64 {
+        self.local_count - self.local_acked
+    }
+
+    /// Whether an append is waiting for its acknowledgement.
+    pub fn has_in_flight(&self) -> bool {
+        self.in_flight.is_some()
+    }
+
+    /// Whether changes wait behind the one in flight (or for a connection).
+    pub fn has_pending(&self) -> bool {
+        !self.pending.is_empty() || self.need_full
+    }
+
+    /// A transport connection to the relay is open: start admission.
+    pub fn connected(&mut self) -> Vec<Effect> {
+        self.status = Status::AwaitingChallenge;
+        vec![Effect::Send(
+            Message::Hello {
+                room: self.room,
+                verifier: self.auth.verifier(),
+            }
+            .encode(),
+        )]
+    }
+
+    /// The connection is gone. What was in flight is sent again after the next admission.
+    pub fn disconnected(&mut self) {
+        self.status = Status::Offline;
+    }
+
+    /// The app made a local change; `bytes` is `doc.save_after(&last_sent_heads)`.
+    pub fn on_local_change(
+        &mut self,
+        bytes: &[u8],
+        rng: &mut impl CryptoRngCore,
+    ) -> Result<Vec<Effect>, Error> {
+        self.local_count += 1;
+        self.pending.extend_from_slice(bytes);
+        let mut effects = Vec::new();
+        self.flush(&mut effects, rng)?;
+        Ok(effects)
+    }
+
+    /// The app's answer to [`Effect::FullStateWanted`]: `bytes` is `doc.save()`, which contains
+    /// every local change, so it replaces whatever was unsent.
+    pub fn on_full_state(
+        &mut self,
+        bytes: Vec<u8>,
+        rng: &mut impl CryptoRngCore,
+    ) -> Result<Vec<Effect>, Error> {
+        self.in_flight = None;
+        self.pending = bytes;
+        self.need_full = false;
+        let mut effects = Vec::new();
+        self.flush(&mut effects, rng)?;
+        Ok(effects)
+    }
+
+    /// The app's answer to [`Effect::SnapshotDue`]: `bytes` is `doc.save()`. It covers every entry
+    /// up to [`Client::applied_seq`]. Nothing is sent while offline.
+    pub fn send_snapshot(
+        &mut self,
+        bytes: &[u8],
+        rng: &mut impl CryptoRngCore,
+    ) -> Result<Vec<Effect>, Error> {
+        if self.status != Status::Live || self.watermark == 0 {
+            return Ok(Vec::new());
+        }
+        self.acked_since_snapshot = 0;
+        let sealed = envelope::seal(&self.key, &self.room, Kind::Snapshot, bytes, rng)?;
+        Ok(vec![Effect::Send(
+            Message::Snapshot {
+                covers_seq: self.watermark,
+                sealed,
+            }
+            .encode(),
+        )])
+    }
+
+    /// Presence for live peers (dropped while offline).
+    pub fn send_presence(
+        &mut self,
+        bytes: &[u8],
+        rng: &mut impl CryptoRngCore,
+    ) -> Result<Vec<Effect>, Error> {
+        if self.status != Status::Live {
+            return Ok(Vec::new());
+        }
+        let sealed = envelope::seal(&self.key, &self.room, Kind::Ephemeral, bytes, rng)?;
+        Ok(vec![Effect::Send(Message::Ephemeral { sealed }.encode())])
+    }
+
+    /// A frame arrived from the relay. An error leaves the client's state consistent: a frame
+    /// that fails to decode or authenticate is skipped (catch-up fetches the entry again).
+    pub fn on_frame(
+        &mut self,
+        frame: &[u8],
+        rng: &mut impl CryptoRngCore,
+    ) -> Result<Vec<Effect>, Error> {
+        if self.status == Status::Offline {
+            return Ok(Vec::new());
+        }
+        let message = wire::decode(frame)?;
+        let mut effects = Vec::new();
+        match (self.status, message) {
+            (Status::AwaitingChallenge, Message::Challenge { challenge }) => {
+                self.status = Status::AwaitingAdmission;
+                effects.push(Effect::Send(
+                    Message::Answer {
+                        signature: self.auth.answer(&self.room, &challenge),
+                    }
+                    .encode(),
+                ));
+            }
+            (Status::AwaitingAdmission, Message::Admitted { epoch, .. }) => {
+                self.status = Status::Live;
+                let seen_anything = self.watermark > 0 || !self.ahead.is_empty();
+                if self.epoch.is_some_and(|e| e != epoch) && seen_anything {
+                    self.need_full = true;
+                    self.in_flight = None;
+                    effects.push(Effect::FullStateWanted);
+                }
+                self.epoch = Some(epoch);
+                effects.push(Effect::Send(
+                    Message::CatchUp {
+                        after_seq: self.watermark,
+                    }
+                    .encode(),
+                ));
+                if let Some(f) = &self.in_flight {
+                    let sealed =
+                        envelope::seal(&self.key, &self.room, Kind::Change, &f.plaintext, rng)?;
+                    effects.push(Effect::Send(
+                        Message::Append {
+                            client_seq: f.client_seq,
+                            sealed,
+                        }
+                        .encode(),
+                    ));
+                } else {
+                    self.flush(&mut effects, rng)?;
+                }
+            }
+            (
+                Status::Live,
+                Message::Ack {
+                    client_seq,
+                    seq,
+                    prev_seq,
+                },
+            ) => {
+                if self
+                    .in_flight
+                    .as_ref()
+                    .is_some_and(|f| f.client_seq == client_seq)
+                {
+                    if let Some(f) = self.in_flight.take() {
+                        self.local_acked = self.local_acked.max(f.local_upto);
+                    }
+                    self.mark_seen(seq, prev_seq);
+                    effects.push(Effect::Acknowledged {
+                        seq,
+                        local_changes: self.local_acked,
+                    });
+                    self.acked_since_snapshot += 1;
+                    if self.config.snapshot_every > 0
+                        && self.acked_since_snapshot >= self.config.snapshot_every
+                    {
+                        self.acked_since_snapshot = 0;
+                        effects.push(Effect::SnapshotDue);
+                    }
+                    self.flush(&mut effects, rng)?;
+                }
+            }
+            (
+                Status::Live,
+                Message::Deliver {
+                    seq,
+                    prev_seq,
+                    sealed,
+                },
+            ) => {
+                if seq > self.watermark && !self.ahead.contains(&(prev_seq, seq)) {
+                    let plain = envelope::open(&self.key, &self.room, Kind::Change, &sealed)?;
+                    effects.push(Effect::Apply(plain));
+                    self.mark_seen(seq, prev_seq);
+                }
+            }
+            (Status::Live, Message::Snapshot { covers_seq, sealed }) => {
+                if covers_seq > self.watermark {
+                    let plain = envelope::open(&self.key, &self.room, Kind::Snapshot, &sealed)?;
+                    effects.push(Effect::Apply(plain));
+                    self.watermark = covers_seq;
+                    self.advance();
+                }
+            }
+            (Status::Live, Message::Ephemeral { sealed }) => {
+                let plain = envelope::open(&self.key, &self.room, Kind::Ephemeral, &sealed)?;
+                effects.push(Effect::Presence(plain));
+            }
+            (_, Message::Error { code, message }) => {
+                effects.push(Effect::RelayError { code, message });
+            }
+            (status, message) => {
+                return Err(Error::Unexpected {
+                    message: message.name(),
+                    state: match status {
+                        Status::Offline => "offline",
+                        Status::AwaitingChallenge => "awaiting challenge",
+                        Status::AwaitingAdmission => "awaiting admission",
+                        Status::Live => "live",
+                    },
+                });
+            }
+        }
+        Ok(effects)
+    }
+
+    /// Sends the gathered changes if the connection is live and nothing is in flight.
+    fn flush(
+        &mut self,
+        effects: &mut Vec<Effect>,
+        rng: &mut impl CryptoRngCore,
+    ) -> Result<(), Error> {
+        if self.status != Status::Live
+            || self.in_flight.is_some()
+            || self.need_full
+            || self.pending.is_empty()
+        {
+            return Ok(());
+        }
+        let sealed = envelope::seal(&self.key, &self.room, Kind::Change, &self.pending, rng)?;
+        let client_seq = self.next_client_seq;
+        self.next_client_seq += 1;
+        self.in_flight = Some(InFlight {
+            client_seq,
+            plaintext: std::mem::take(&mut self.pending),
+            local_upto: self.local_count,
+        });
+        effects.push(Effect::Send(
+            Message::Append { client_seq, sealed }.encode(),
+        ));
+        Ok(())
+    }
+
+    /// Records that entry `seq` (after `prev_seq`) is applied and advances the watermark over
+    /// every entry whose predecessor is covered.
+    fn mark_seen(&mut self, seq: u64, prev_seq: u64) {
+        if seq > self.watermark {
+            self.ahead.insert((prev_seq, seq));
+            self.advance();
+        }
+    }
+
+    fn advance(&mut self) {
+        while let Some(&(prev, seq)) = self.ahead.range(..=(self.watermark, u64::MAX)).next() {
+            debug_assert!(prev <= self.watermark);
+            self.ahead.remove(&(prev, seq));
+            self.watermark = self.watermark.max(seq);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::room::{self, Room};
+    use rand_chacha::rand_core::SeedableRng;
+    use rand_chacha::ChaCha20Rng;
+
+    const ROOM: RoomId = [3; 16];
+
+    /// Runs frames between clients and a room with a perfect network, making every entry
+    /// durable at once. Returns what each client asked the app to apply.
+    fn pump(
+        room: &mut Room,
+        clients: &mut [Client],
+        mut outbox: Vec<(usize, Effect)>,
+        rng: &mut ChaCha20Rng,
+    ) -> Vec<Vec<Vec<u8>>> {
+        let mut applied = vec![Vec::new(); clients.len()];
+        while let Some((i, effect)) = outbox.pop() {
+            match effect {
+                Effect::Send(frame) => {
+                    let mut fx = room.frame_received(i as u64, &frame, rng);
+                    let mut durable = Vec::new();
+                    for f in &fx {
+                        if let room::Effect::Persist(room::Record::Entry { seq, .. }) = f {
+                            durable.push(*seq);
+                        }
+                    }
+                    for seq in durable {
+                        fx.extend(room.durable_up_to(seq));
+                    }
+                    for f in fx {
+                        if let room::Effect::Send { conn, frame } = f {
+                            let c = conn as usize;
+                            for e in clients[c].on_frame(&frame, rng).unwrap() {
+                                outbox.insert(0, (c, e));
+                            }
+                        }
+                    }
+                }
+                Effect::Apply(bytes) => applied[i].push(bytes),
+                _ => {}
+            }
+        }
+        applied
+    }
+
+    #[test]
+    fn one_in_flight_and_gathering() {
+        let mut rng = ChaCha20Rng::seed_from_u64(7);
+        let key = DocumentKey::from_bytes([8; 32]);
+        let mut room = Room::new(ROOM);
+        let mut clients = vec![
+            Client::new(ROOM, key.clone(), Config::default()),
+            Client::new(ROOM, key.clone(), Config::default()),
+        ];
+        for (i, c) in clients.iter_mut().enumerate() {
+            room.connection_opened(i as u64);
+            let fx: Vec<_> = c.connected().into_iter().map(|e| (i, e)).collect();
+            // Admission only: drive without appends.
+            let mut outbox = fx;
+            while let Some((j, Effect::Send(frame))) = outbox.pop() {
+                for f in room.frame_received(j as u64, &frame, &mut rng) {
+                    if let room::Effect::Send { conn, frame } = f {
+                        for e in c.on_frame(&frame, &mut rng).unwrap() {
+                            outbox.push((conn as usize, e));
+                        }
+                    }
+                }
+            }
+            assert_eq!(c.status(), Status::Live);
+        }
+        // First change goes out at once.
+        let fx = clients[0].on_local_change(b"a", &mut rng).unwrap();
+        assert!(matches!(fx[..], [Effect::Send(_)]));
+        let first = fx;
+        // Typed while in flight: gathered, not sent.
+        assert!(clients[0]
+            .on_local_change(b"b", &mut rng)
+            .unwrap()
+            .is_empty());
+        assert!(clients[0]
+            .on_local_change(b"c", &mut rng)
+            .unwrap()
+            .is_empty());
+        assert_eq!(clients[0].unacknowledged(), 3);
+        let applied = pump(
+            &mut room,
+            &mut clients,
+            first.into_iter().map(|e| (0, e)).collect(),
+            &mut rng,
+        );
+        // The ack released "bc" as one append; B applied "a" then "bc".
+        assert_eq!(applied[1], vec![b"a".to_vec(), b"bc".to_vec()]);
+        assert_eq!(clients[0].unacknowledged(), 0);
+        assert_eq!(clients[1].applied_seq(), 2);
+        assert_eq!(clients[0].applied_seq(), 2);
+    }
+
+    #[test]
+    fn out_of_order_deliveries_advance_watermark_only_when_contiguous() {
+        let key = DocumentKey::from_bytes([8; 32]);
+        let mut c = Client::new(ROOM, key, Config::default());
+        c.mark_seen(3, 2);
+        assert_eq!(c.applied_seq(), 0);
+        c.mark_seen(1, 0);
+        assert_eq!(c.applied_seq(), 1);
+        c.mark_seen(2, 1);
+        assert_eq!(c.applied_seq(), 3);
+        // After a restart the chain may skip to a new epoch.
+        c.mark_seen(1 << 32, 3);
+        assert_eq!(c.applied_seq(), 1 << 32);
+    }
+}
