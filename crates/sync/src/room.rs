@@ -157,7 +157,7 @@ impl Room {
         room.last_seq = entries.last().map_or(0, |e| e.seq).max(covers);
         room.log = entries.into_iter().filter(|e| e.seq > covers).collect();
         room.epoch = last_epoch.saturating_add(1);
-        room.next_seq = (room.last_seq.saturating_add(1)).max(room.epoch << 32);
+        room.next_seq = (room.last_seq.saturating_add(1)).max(room.epoch.saturating_mul(1 << 32));
         let effects = vec![Effect::Persist(Record::Epoch { epoch: room.epoch })];
         (room, effects)
     }
@@ -688,6 +688,79 @@ mod tests {
             &mut rng,
         );
         assert_eq!(sent(&fx, 2).len(), 1);
+    }
+
+    #[test]
+    fn wrong_room_and_invalid_verifier_are_refused() {
+        let mut rng = ChaCha20Rng::seed_from_u64(6);
+        let mut room = Room::new(ROOM);
+        room.connection_opened(1);
+        let fx = room.frame_received(
+            1,
+            &Message::Hello {
+                room: [0; 16],
+                verifier: [0; 32],
+            }
+            .encode(),
+            &mut rng,
+        );
+        assert!(matches!(
+            sent(&fx, 1)[..],
+            [Message::Error {
+                code: code::WRONG_ROOM,
+                ..
+            }]
+        ));
+        // Not a point on the curve: the room stays unregistered.
+        let mut bad = [0xff; 32];
+        bad[31] = 0x7f;
+        let mut registered = false;
+        if !keys::is_valid_verifier(&bad) {
+            room.connection_opened(2);
+            let fx = room.frame_received(
+                2,
+                &Message::Hello {
+                    room: ROOM,
+                    verifier: bad,
+                }
+                .encode(),
+                &mut rng,
+            );
+            assert!(fx.contains(&Effect::Close { conn: 2 }));
+            registered = room.verifier.is_some();
+        }
+        assert!(!registered);
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        /// Arbitrary frames from several connections, admitted or not: never a panic.
+        #[test]
+        fn arbitrary_frames_never_panic(
+            frames in proptest::collection::vec(
+                (0u64..4, proptest::collection::vec(proptest::prelude::any::<u8>(), 0..80)),
+                0..60,
+            ),
+            seed in proptest::prelude::any::<u64>(),
+        ) {
+            let mut rng = ChaCha20Rng::seed_from_u64(seed);
+            let mut room = Room::new(ROOM);
+            let auth = RoomAuth::derive(&DocumentKey::from_bytes([1; 32]));
+            live(&mut room, 10, &auth, &mut rng);
+            for (conn, mut frame) in frames {
+                room.connection_opened(conn);
+                if frame.len() > 1 {
+                    frame[0] = crate::PROTOCOL_VERSION; // reach past the version check
+                    frame[1] %= 12;
+                }
+                for e in room.frame_received(conn, &frame, &mut rng) {
+                    if let Effect::Close { conn } = e {
+                        room.connection_closed(conn);
+                    }
+                }
+                let _ = room.durable_up_to(room.head_seq());
+            }
+        }
     }
 
     #[test]
