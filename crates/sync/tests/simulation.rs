@@ -7,7 +7,7 @@
 //! everyone reconnects. Checked: all replicas identical; a newcomer who learns everything from
 //! the relay alone holds every acknowledged edit; the relay's storage holds no plaintext.
 //!
-//! `cargo test -p dreieck-sync --test simulation` runs 200 seeds; `DREIECK_SIM_SEEDS=5000` more,
+//! `cargo test -p dreieck-sync --test simulation` runs 120 seeds; `DREIECK_SIM_SEEDS=5000` more,
 //! `DREIECK_SIM_FIRST_SEED=n` starts elsewhere (to replay a failing seed).
 
 use std::collections::{BTreeMap, VecDeque};
@@ -66,12 +66,12 @@ struct Faults {
 const CHAOS: Faults = Faults {
     drop_percent: 3,
     dup_percent: 3,
-    max_delay: 12,
+    max_delay: 4,
 };
 const HEALED: Faults = Faults {
     drop_percent: 0,
     dup_percent: 0,
-    max_delay: 3,
+    max_delay: 1,
 };
 
 struct Sim {
@@ -89,6 +89,10 @@ struct Sim {
     pending_writes: VecDeque<StorageOp>,
     faults: Faults,
     restarts: u32,
+    compactions: u32,
+    full_states: u32,
+    dropped: u32,
+    duplicated: u32,
 }
 
 impl Sim {
@@ -119,20 +123,32 @@ impl Sim {
             pending_writes: VecDeque::new(),
             faults: CHAOS,
             restarts: 0,
+            compactions: 0,
+            full_states: 0,
+            dropped: 0,
+            duplicated: 0,
         }
     }
 
     fn send(&mut self, conn: u64, to_relay: bool, bytes: Vec<u8>) {
         if chance(&mut self.rng, self.faults.drop_percent) {
+            self.dropped += 1;
             return;
         }
         let copies = if chance(&mut self.rng, self.faults.dup_percent) {
+            self.duplicated += 1;
             2
         } else {
             1
         };
         for _ in 0..copies {
-            let at = self.now + 1 + below(&mut self.rng, self.faults.max_delay);
+            // Mostly short delays, now and then a long one: frames overtake each other.
+            let max = if chance(&mut self.rng, 5) {
+                self.faults.max_delay * 5
+            } else {
+                self.faults.max_delay
+            };
+            let at = self.now + 1 + below(&mut self.rng, max);
             self.network.push(InFlightFrame {
                 at,
                 conn,
@@ -187,6 +203,7 @@ impl Sim {
                     peer.client.send_snapshot(&bytes, &mut self.rng).unwrap()
                 }
                 client::Effect::FullStateWanted => {
+                    self.full_states += 1;
                     let peer = &mut self.peers[p];
                     let bytes = peer.doc.save();
                     peer.last_sent_heads = peer.doc.get_heads();
@@ -210,9 +227,11 @@ impl Sim {
                 room::Effect::Persist(record) => {
                     self.pending_writes.push_back(StorageOp::Persist(record))
                 }
-                room::Effect::Compact { through_seq } => self
-                    .pending_writes
-                    .push_back(StorageOp::Compact(through_seq)),
+                room::Effect::Compact { through_seq } => {
+                    self.compactions += 1;
+                    self.pending_writes
+                        .push_back(StorageOp::Compact(through_seq));
+                }
             }
         }
     }
@@ -326,11 +345,11 @@ impl Sim {
                 self.peers[p].retired = true;
                 continue;
             }
-            if chance(&mut self.rng, 6) {
+            if chance(&mut self.rng, 8) {
                 self.edit(p);
             }
             if self.peers[p].conn.is_some() {
-                if chance(&mut self.rng, 3) {
+                if chance(&mut self.rng, 2) {
                     self.disconnect(p);
                 } else if chance(&mut self.rng, 2) {
                     let fx = self.peers[p]
@@ -339,14 +358,14 @@ impl Sim {
                         .unwrap();
                     self.client_effects(p, fx);
                 }
-            } else if chance(&mut self.rng, 10) {
+            } else if chance(&mut self.rng, 20) {
                 self.connect(p);
             }
         }
         if chance(&mut self.rng, 30) {
             self.flush_storage();
         }
-        if chance(&mut self.rng, 2) {
+        if chance(&mut self.rng, 1) {
             self.restart_relay();
             // Correlated failures matter most: now and then a device is lost in the same breath.
             let active: Vec<usize> = (0..self.peers.len())
@@ -413,11 +432,15 @@ struct Outcome {
     edits: usize,
     acked: u64,
     restarts: u32,
+    compactions: u32,
+    full_states: u32,
+    dropped: u32,
+    duplicated: u32,
 }
 
 fn run(seed: u64) -> Outcome {
     let mut sim = Sim::new(seed);
-    let ticks = 30 + below(&mut sim.rng, 50);
+    let ticks = 40 + below(&mut sim.rng, 60);
     for _ in 0..ticks {
         sim.chaos_tick();
     }
@@ -504,6 +527,10 @@ fn check(mut sim: Sim, seed: u64) -> Outcome {
         edits: sim.peers.iter().map(|p| p.hashes.len()).sum(),
         acked: acked.len() as u64,
         restarts: sim.restarts,
+        compactions: sim.compactions,
+        full_states: sim.full_states,
+        dropped: sim.dropped,
+        duplicated: sim.duplicated,
     }
 }
 
@@ -580,17 +607,39 @@ fn simulation() {
     let seeds: u64 = std::env::var("DREIECK_SIM_SEEDS")
         .ok()
         .and_then(|s| s.parse().ok())
-        .unwrap_or(200);
+        .unwrap_or(120);
     let first: u64 = std::env::var("DREIECK_SIM_FIRST_SEED")
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(0);
-    let (mut edits, mut acked, mut restarts) = (0, 0, 0);
+    let mut total = Outcome {
+        edits: 0,
+        acked: 0,
+        restarts: 0,
+        compactions: 0,
+        full_states: 0,
+        dropped: 0,
+        duplicated: 0,
+    };
     for seed in first..first + seeds {
         let o = run(seed);
-        edits += o.edits;
-        acked += o.acked;
-        restarts += o.restarts;
+        total.edits += o.edits;
+        total.acked += o.acked;
+        total.restarts += o.restarts;
+        total.compactions += o.compactions;
+        total.full_states += o.full_states;
+        total.dropped += o.dropped;
+        total.duplicated += o.duplicated;
     }
-    println!("{seeds} seeds: {edits} edits, {acked} acknowledged, {restarts} relay restarts");
+    println!(
+        "{seeds} seeds: {} edits, {} acknowledged, {} relay restarts, {} compactions, \
+         {} full-state uploads, {} frames dropped, {} duplicated",
+        total.edits,
+        total.acked,
+        total.restarts,
+        total.compactions,
+        total.full_states,
+        total.dropped,
+        total.duplicated
+    );
 }
