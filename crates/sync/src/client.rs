@@ -16,8 +16,10 @@
 //!   out), the client asks for the full state ([`Effect::FullStateWanted`]): the app answers with
 //!   [`Client::on_full_state`]`(doc.save())`, which replaces whatever was unsent, so changes that
 //!   depended on lost entries reach the relay together with those entries.
-//! * Every `snapshot_every` acknowledged appends the client emits [`Effect::SnapshotDue`]; the app
-//!   answers with [`Client::send_snapshot`]`(doc.save())` and the relay may compact its log.
+//! * After `snapshot_every` acknowledged appends, at the first moment every local change is
+//!   acknowledged, the client emits [`Effect::SnapshotDue`]; the app answers with
+//!   [`Client::send_snapshot`]`(doc.save())` and the relay may compact its log. Waiting for that
+//!   moment keeps a snapshot from carrying changes the log does not have.
 
 use std::collections::BTreeSet;
 
@@ -101,6 +103,7 @@ pub struct Client {
     epoch: Option<u64>,
     need_full: bool,
     acked_since_snapshot: u64,
+    snapshot_owed: bool,
 }
 
 impl Client {
@@ -135,6 +138,7 @@ impl Client {
             epoch: relay_epoch,
             need_full: false,
             acked_since_snapshot: 0,
+            snapshot_owed: false,
         }
     }
 
@@ -220,10 +224,13 @@ impl Client {
         bytes: &[u8],
         rng: &mut impl CryptoRngCore,
     ) -> Result<Vec<Effect>, Error> {
-        if self.status != Status::Live || self.watermark == 0 {
+        if self.status != Status::Live || self.watermark == 0 || !self.idle() {
+            // Asked again once every local change is acknowledged.
+            self.snapshot_owed = true;
             return Ok(Vec::new());
         }
         self.acked_since_snapshot = 0;
+        self.snapshot_owed = false;
         let sealed = envelope::seal(&self.key, &self.room, Kind::Snapshot, bytes, rng)?;
         Ok(vec![Effect::Send(
             Message::Snapshot {
@@ -323,10 +330,12 @@ impl Client {
                     if self.config.snapshot_every > 0
                         && self.acked_since_snapshot >= self.config.snapshot_every
                     {
-                        self.acked_since_snapshot = 0;
-                        effects.push(Effect::SnapshotDue);
+                        self.snapshot_owed = true;
                     }
                     self.flush(&mut effects, rng)?;
+                    if self.snapshot_owed && self.idle() {
+                        effects.push(Effect::SnapshotDue);
+                    }
                 }
             }
             (
@@ -371,6 +380,13 @@ impl Client {
             }
         }
         Ok(effects)
+    }
+
+    /// Every local change is acknowledged, so a snapshot holds nothing the log lacks. (A snapshot
+    /// with unsent local changes in it would hand them to newcomers only; if this device then
+    /// vanished, changes built on them could never be applied by the peers that did not load it.)
+    fn idle(&self) -> bool {
+        self.in_flight.is_none() && self.pending.is_empty() && !self.need_full
     }
 
     /// Sends the gathered changes if the connection is live and nothing is in flight.
@@ -515,6 +531,35 @@ mod tests {
         assert_eq!(clients[0].unacknowledged(), 0);
         assert_eq!(clients[1].applied_seq(), 2);
         assert_eq!(clients[0].applied_seq(), 2);
+    }
+
+    #[test]
+    fn no_snapshot_while_local_changes_are_unacknowledged() {
+        let mut rng = ChaCha20Rng::seed_from_u64(8);
+        let key = DocumentKey::from_bytes([8; 32]);
+        let mut c = Client::new(ROOM, key, Config { snapshot_every: 1 });
+        c.status = Status::Live;
+        c.watermark = 5;
+        let fx = c.on_local_change(b"x", &mut rng).unwrap();
+        assert_eq!(fx.len(), 1);
+        assert!(c.send_snapshot(b"doc", &mut rng).unwrap().is_empty());
+        c.on_local_change(b"y", &mut rng).unwrap();
+        // The ack releases "y": still busy, so no snapshot yet.
+        let ack = Message::Ack {
+            client_seq: 1,
+            seq: 6,
+            prev_seq: 5,
+        };
+        let fx = c.on_frame(&ack.encode(), &mut rng).unwrap();
+        assert!(!fx.contains(&Effect::SnapshotDue));
+        let ack = Message::Ack {
+            client_seq: 2,
+            seq: 7,
+            prev_seq: 6,
+        };
+        let fx = c.on_frame(&ack.encode(), &mut rng).unwrap();
+        assert!(fx.contains(&Effect::SnapshotDue));
+        assert_eq!(c.send_snapshot(b"doc", &mut rng).unwrap().len(), 1);
     }
 
     #[test]
