@@ -134,7 +134,7 @@ async fn measure() -> Result<Value, String> {
         "first_save_incremental_after_load": {
             "bytes": after_load.len(),
             "ms": round(after_load_ms),
-            "note": "discarded by the editor: the loaded history is already stored",
+            "note": "0 bytes expected: the model marks the loaded history as saved",
         },
         "typing_first_300": first,
         "load_full_save_plus_300_keystroke_chunks": with_300_chunks,
