@@ -24,6 +24,7 @@ fn main() -> Result<()> {
         "run" => serve::run(rest),
         "test" => test::run(rest),
         "bench" => bench::run(rest),
+        "sim" => sim(rest),
         "help" | "--help" | "-h" => {
             println!("{USAGE}");
             Ok(())
@@ -32,7 +33,31 @@ fn main() -> Result<()> {
     }
 }
 
+/// Many more seeds of the sync simulation than the test command runs (release build).
+fn sim(args: &[String]) -> Result<()> {
+    let seeds = match args {
+        [] => "5000".to_string(),
+        [n] if n.parse::<u64>().is_ok() => n.clone(),
+        _ => bail!("usage: cargo xtask sim [SEEDS]"),
+    };
+    tools::exec(
+        tools::cmd("cargo")
+            .args([
+                "test",
+                "--release",
+                "-p",
+                "dreieck-sync",
+                "--test",
+                "simulation",
+                "--",
+                "--nocapture",
+            ])
+            .env("DREIECK_SIM_SEEDS", seeds),
+    )
+}
+
 const USAGE: &str = "\
 cargo xtask run   [--host H] [--port P]   build the app (release) and serve it with the relay
 cargo xtask test  [--skip-e2e]            every test: fmt, clippy, native, browser, end to end
-cargo xtask bench                         print figures: app size, open time, keystroke cost";
+cargo xtask bench                         print figures: app size, open time, keystroke cost
+cargo xtask sim   [SEEDS]                 the sync simulation with many seeds (default 5000)";
