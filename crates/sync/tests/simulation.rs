@@ -7,7 +7,7 @@
 //! everyone reconnects. Checked: all replicas identical; a newcomer who learns everything from
 //! the relay alone holds every acknowledged edit; the relay's storage holds no plaintext.
 //!
-//! `cargo test -p dreieck-sync --test simulation` runs 120 seeds; `DREIECK_SIM_SEEDS=5000` more,
+//! `cargo test -p dreieck-sync --test simulation` runs 2,000 seeds; `cargo xtask sim [N]` more (release),
 //! `DREIECK_SIM_FIRST_SEED=n` starts elsewhere (to replay a failing seed).
 
 use std::collections::{BTreeMap, VecDeque};
@@ -607,7 +607,7 @@ fn simulation() {
     let seeds: u64 = std::env::var("DREIECK_SIM_SEEDS")
         .ok()
         .and_then(|s| s.parse().ok())
-        .unwrap_or(120);
+        .unwrap_or(2000);
     let first: u64 = std::env::var("DREIECK_SIM_FIRST_SEED")
         .ok()
         .and_then(|s| s.parse().ok())
