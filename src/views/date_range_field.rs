@@ -1,6 +1,6 @@
 //! A period: two dates, "von" and "bis".
 
-use dreieck_model::{DateRange, Field, FieldValue};
+use dreieck_model::{DateRange, Field};
 use leptos::prelude::*;
 
 use crate::state::app_context::use_app;
@@ -34,12 +34,8 @@ impl End {
 
 fn read_range(editor: Editor, field: &str) -> DateRange {
     editor
-        .read(|r| r.value(field))
+        .read(|r| r.date_range(field))
         .and_then(Result::ok)
-        .and_then(|v| match v {
-            FieldValue::DateRange(range) => Some(range),
-            _ => None,
-        })
         .unwrap_or_default()
 }
 

@@ -1,6 +1,6 @@
 //! A signature line: who signs, and the date. (The drawn signature comes later.)
 
-use dreieck_model::{Field, FieldValue, SignatureLine};
+use dreieck_model::{Field, SignatureLine};
 use leptos::prelude::*;
 
 use crate::state::app_context::use_app;
@@ -12,12 +12,8 @@ use crate::views::text_field::control_id;
 
 fn read_line(editor: Editor, field: &str) -> SignatureLine {
     editor
-        .read(|r| r.value(field))
+        .read(|r| r.signature(field))
         .and_then(Result::ok)
-        .and_then(|v| match v {
-            FieldValue::Signature(line) => Some(line),
-            _ => None,
-        })
         .unwrap_or_default()
 }
 

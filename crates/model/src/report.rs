@@ -582,7 +582,8 @@ impl Report {
             .ok_or_else(|| damaged(&format!("Unterschrift „{}“ fehlt", def.label)))
     }
 
-    pub(crate) fn date_range(&self, field: &str) -> Result<DateRange> {
+    /// Both ends of a date_range field.
+    pub fn date_range(&self, field: &str) -> Result<DateRange> {
         let obj = self.range_obj(field)?;
         Ok(DateRange {
             from: self.read_date(&obj, key::FROM),
@@ -590,7 +591,8 @@ impl Report {
         })
     }
 
-    pub(crate) fn signature(&self, field: &str) -> Result<SignatureLine> {
+    /// Name and date of a signature line.
+    pub fn signature(&self, field: &str) -> Result<SignatureLine> {
         let obj = self.signature_obj(field)?;
         let name = match self.child(&obj, key::NAME, ObjType::Text) {
             Some(text) => self.doc.text(&text)?,
