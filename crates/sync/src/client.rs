@@ -104,6 +104,8 @@ pub struct Client {
     need_full: bool,
     acked_since_snapshot: u64,
     snapshot_owed: bool,
+    /// The relay's last sequence number when this connection was admitted.
+    admitted_head: Option<u64>,
 }
 
 impl Client {
@@ -139,6 +141,7 @@ impl Client {
             need_full: false,
             acked_since_snapshot: 0,
             snapshot_owed: false,
+            admitted_head: None,
         }
     }
 
@@ -160,6 +163,12 @@ impl Client {
     /// Local changes not yet acknowledged by the relay ("n changes wait to be sent").
     pub fn unacknowledged(&self) -> u64 {
         self.local_count - self.local_acked
+    }
+
+    /// Live, and every entry the relay held at admission is applied: the document is as
+    /// complete as the relay can make it (a device joining by invitation waits for this).
+    pub fn caught_up(&self) -> bool {
+        self.status == Status::Live && self.admitted_head.is_some_and(|h| self.watermark >= h)
     }
 
     /// Whether an append is waiting for its acknowledgement.
@@ -187,6 +196,7 @@ impl Client {
     /// The connection is gone. What was in flight is sent again after the next admission.
     pub fn disconnected(&mut self) {
         self.status = Status::Offline;
+        self.admitted_head = None;
     }
 
     /// The app made a local change; `bytes` is `doc.save_after(&last_sent_heads)`.
@@ -276,8 +286,9 @@ impl Client {
                     .encode(),
                 ));
             }
-            (Status::AwaitingAdmission, Message::Admitted { epoch, .. }) => {
+            (Status::AwaitingAdmission, Message::Admitted { epoch, head_seq }) => {
                 self.status = Status::Live;
+                self.admitted_head = Some(head_seq);
                 let seen_anything = self.watermark > 0 || !self.ahead.is_empty();
                 if self.epoch.is_some_and(|e| e != epoch) && seen_anything {
                     self.need_full = true;
@@ -505,6 +516,7 @@ mod tests {
                 }
             }
             assert_eq!(c.status(), Status::Live);
+            assert!(c.caught_up(), "an empty room is caught up at admission");
         }
         // First change goes out at once.
         let fx = clients[0].on_local_change(b"a", &mut rng).unwrap();
@@ -531,6 +543,36 @@ mod tests {
         assert_eq!(clients[0].unacknowledged(), 0);
         assert_eq!(clients[1].applied_seq(), 2);
         assert_eq!(clients[0].applied_seq(), 2);
+
+        // A newcomer is caught up only once it has applied what the room held at admission.
+        let mut late = Client::new(ROOM, key.clone(), Config::default());
+        room.connection_opened(2);
+        let mut outbox: Vec<Vec<u8>> = late
+            .connected()
+            .into_iter()
+            .filter_map(|e| match e {
+                Effect::Send(f) => Some(f),
+                _ => None,
+            })
+            .collect();
+        let mut saw_admitted_before_catch_up = false;
+        while let Some(frame) = outbox.pop() {
+            for f in room.frame_received(2, &frame, &mut rng) {
+                if let room::Effect::Send { frame, .. } = f {
+                    for e in late.on_frame(&frame, &mut rng).unwrap() {
+                        if let Effect::Send(f) = e {
+                            outbox.push(f);
+                        }
+                    }
+                    if late.status() == Status::Live && late.applied_seq() < 2 {
+                        saw_admitted_before_catch_up |= !late.caught_up();
+                    }
+                }
+            }
+        }
+        assert!(saw_admitted_before_catch_up);
+        assert!(late.caught_up());
+        assert_eq!(late.applied_seq(), 2);
     }
 
     #[test]
