@@ -8,6 +8,7 @@ wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 mod app;
 mod route;
 mod state;
+mod sync;
 mod views;
 
 use dreieck::storage::{self, ReportStore};

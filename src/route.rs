@@ -13,6 +13,9 @@ pub enum Route {
     CaseList,
     /// `#/bericht/<id>`: one report in the editor.
     Report(String),
+    /// `#/einladung/...`: an invitation to a shared report (the rest of the path, parsed by
+    /// [`crate::sync::invitation::Invitation::parse`] so a damaged link gets its own message).
+    Join(String),
 }
 
 impl Route {
@@ -22,6 +25,7 @@ impl Route {
         let path = hash.trim_start_matches('#').trim_start_matches('/');
         match path.split_once('/') {
             Some(("bericht", id)) if is_valid_id(id) => Route::Report(id.to_string()),
+            Some(("einladung", rest)) => Route::Join(rest.to_string()),
             _ => Route::CaseList,
         }
     }
@@ -31,13 +35,14 @@ impl Route {
         match self {
             Route::CaseList => "#/".to_string(),
             Route::Report(id) => format!("#/bericht/{id}"),
+            Route::Join(rest) => format!("#/einladung/{rest}"),
         }
     }
 }
 
 /// Report ids are random hex; anything else in the hash is not taken as an id (it would end up
 /// in storage keys and element ids).
-fn is_valid_id(id: &str) -> bool {
+pub fn is_valid_id(id: &str) -> bool {
     !id.is_empty() && id.len() <= 64 && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
 }
 

@@ -1,9 +1,13 @@
 //! The handle the editor's views use to read and change the open report.
 
-use dreieck_model::{ModelError, Report};
+use std::rc::Rc;
+
+use dreieck_model::{ModelError, Report, Role};
 use leptos::prelude::*;
 
 use crate::state::session::{SaveStatus, Session};
+use crate::sync::link::Link;
+use crate::sync::shared::Shared;
 
 /// A `Copy` handle to the open [`Session`], for view closures.
 ///
@@ -65,6 +69,29 @@ impl Editor {
     /// Writes what is pending again ("Erneut versuchen").
     pub fn retry(self) {
         self.session.with_value(|s| s.retry());
+    }
+
+    /// The relay connection of a shared report (tracked: views follow sharing starting and
+    /// ending).
+    pub fn link(self) -> Option<Link> {
+        self.session
+            .try_with_value(|s| {
+                s.link_revision.track();
+                s.link()
+            })
+            .flatten()
+    }
+
+    /// The relay connection, read without tracking (event handlers).
+    pub fn link_untracked(self) -> Option<Link> {
+        self.session.try_with_value(|s| s.link()).flatten()
+    }
+
+    /// Shares the report in a new room (see [`Session::share`]).
+    pub fn share(self, shared: Shared, role: Rc<dyn Fn() -> Role>) -> Result<(), String> {
+        self.session
+            .try_with_value(|s| s.share(shared, role))
+            .unwrap_or_else(|| Err("Der Bericht ist nicht mehr geöffnet.".to_string()))
     }
 
     pub fn id(self) -> String {

@@ -20,6 +20,15 @@ pub fn today() -> Option<Date> {
     Date::from_ymd(year, month, day).ok()
 }
 
+/// The time of day in German notation, e.g. `14:05` (for "synchron seit").
+pub fn format_time(ms: f64) -> String {
+    if !ms.is_finite() || ms <= 0.0 {
+        return String::new();
+    }
+    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms));
+    format!("{:02}:{:02}", d.get_hours(), d.get_minutes())
+}
+
 /// Date and time in German notation for "zuletzt geändert", e.g. `23.11.2026, 14:05`.
 pub fn format_timestamp(ms: f64) -> String {
     if !ms.is_finite() || ms <= 0.0 {
@@ -46,14 +55,15 @@ pub fn random_id() -> Result<String, String> {
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
+/// Fills `buf` from the platform's cryptographic generator.
 #[cfg(target_arch = "wasm32")]
-fn fill_random(buf: &mut [u8]) -> Result<(), String> {
+pub fn fill_random(buf: &mut [u8]) -> Result<(), String> {
     getrandom::fill(buf).map_err(|e| format!("Zufallszahlen nicht verfügbar: {e}"))
 }
 
 /// Native builds (unit tests, `cargo check` on the host) never create reports.
 #[cfg(not(target_arch = "wasm32"))]
-fn fill_random(_buf: &mut [u8]) -> Result<(), String> {
+pub fn fill_random(_buf: &mut [u8]) -> Result<(), String> {
     Err("Zufallszahlen gibt es nur im Browser.".to_string())
 }
 

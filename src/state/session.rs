@@ -9,13 +9,19 @@
 //! A session outlives its editor view while it holds unsaved bytes: it stays in a per-tab
 //! registry, so leaving the editor while the disk refuses a write does not lose the edit, and
 //! opening the report again shows the in-memory state, including what is not yet stored.
+//!
+//! A shared report also has a [`Link`] while an editor shows it: every edit's incremental bytes
+//! go to storage and to the link alike (one `save_incremental` per edit, so storage and relay
+//! see the same changes), and a peer's changes come in through [`Session::apply_remote`], are
+//! stored like an edit, and bump the revision so the views re-read.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
+use automerge::ChangeHash;
 use dreieck::storage::{ReportStore, Summary};
-use dreieck_model::{ModelError, Report};
+use dreieck_model::{ModelError, Report, Role};
 use leptos::prelude::*;
 // The writer needs no reactive owner (it holds the session itself), and this spawner works
 // before and without a mounted Leptos app, as in the browser tests below.
@@ -23,6 +29,8 @@ use wasm_bindgen_futures::spawn_local;
 
 use crate::state::platform::now_ms;
 use crate::state::summary::{summary_of, title_field};
+use crate::sync::link::{Link, LinkedDoc};
+use crate::sync::shared::{self, Shared};
 
 /// Above this many incremental chunks the next write is a full, compact save: loading stays
 /// fast and storage small, while single keystrokes stay cheap appends.
@@ -76,6 +84,72 @@ pub struct Session {
     /// The report's title (the beneficiary's name) as last written to storage; follows typing
     /// with the writes, not with every keystroke's render.
     pub title: ArcRwSignal<String>,
+    /// The connection to the relay, for a shared report shown in an editor.
+    link: Rc<RefCell<Option<Link>>>,
+    /// Bumped when a link starts or ends, so the sync views find it.
+    pub link_revision: ArcRwSignal<u64>,
+}
+
+/// A session that does not keep the report alive (what its link holds, so that the two do not
+/// keep each other in memory).
+struct WeakSession {
+    inner: std::rc::Weak<RefCell<Inner>>,
+    link: std::rc::Weak<RefCell<Option<Link>>>,
+    status: ArcRwSignal<SaveStatus>,
+    revision: ArcRwSignal<u64>,
+    notice: ArcRwSignal<Option<String>>,
+    title: ArcRwSignal<String>,
+    link_revision: ArcRwSignal<u64>,
+}
+
+impl WeakSession {
+    fn upgrade(&self) -> Option<Session> {
+        Some(Session {
+            inner: self.inner.upgrade()?,
+            link: self.link.upgrade()?,
+            status: self.status.clone(),
+            revision: self.revision.clone(),
+            notice: self.notice.clone(),
+            title: self.title.clone(),
+            link_revision: self.link_revision.clone(),
+        })
+    }
+}
+
+impl LinkedDoc for WeakSession {
+    fn apply(&self, bytes: &[u8]) -> Result<(), String> {
+        match self.upgrade() {
+            Some(s) => s.apply_remote(bytes),
+            None => Ok(()),
+        }
+    }
+
+    fn save(&self) -> Option<Vec<u8>> {
+        let session = self.upgrade()?;
+        let (bytes, collected) = {
+            let mut inner = session.inner.borrow_mut();
+            // `save()` moves the storage cursor: collect what it would skip first.
+            let collected = inner.report.save_incremental();
+            inner.pending.extend_from_slice(&collected);
+            (inner.report.save(), !collected.is_empty())
+        };
+        if collected {
+            session.pump();
+        }
+        Some(bytes)
+    }
+
+    fn save_after(&self, heads: &[ChangeHash]) -> Option<Vec<u8>> {
+        let inner = self.inner.upgrade()?;
+        let mut inner = inner.borrow_mut();
+        Some(inner.report.save_after(heads))
+    }
+
+    fn heads(&self) -> Option<Vec<ChangeHash>> {
+        let inner = self.inner.upgrade()?;
+        let mut inner = inner.borrow_mut();
+        Some(inner.report.heads())
+    }
 }
 
 thread_local! {
@@ -166,7 +240,72 @@ impl Session {
             revision: ArcRwSignal::new(0),
             notice: ArcRwSignal::new(None),
             title: ArcRwSignal::new(title),
+            link: Rc::new(RefCell::new(None)),
+            link_revision: ArcRwSignal::new(0),
         }
+    }
+
+    fn downgrade(&self) -> WeakSession {
+        WeakSession {
+            inner: Rc::downgrade(&self.inner),
+            link: Rc::downgrade(&self.link),
+            status: self.status.clone(),
+            revision: self.revision.clone(),
+            notice: self.notice.clone(),
+            title: self.title.clone(),
+            link_revision: self.link_revision.clone(),
+        }
+    }
+
+    /// The relay connection, when the report is shared and shown.
+    pub fn link(&self) -> Option<Link> {
+        self.link.borrow().clone()
+    }
+
+    /// Connects a shared report (no-op when it is not shared or already connected).
+    pub fn connect_if_shared(&self, role: Rc<dyn Fn() -> Role>) {
+        if let Some(shared) = shared::load(&self.id()) {
+            self.connect(shared, role);
+        }
+    }
+
+    /// Shares the report: remembers `shared` and connects.
+    pub fn share(&self, shared: Shared, role: Rc<dyn Fn() -> Role>) -> Result<(), String> {
+        shared::save(&self.id(), &shared)?;
+        self.connect(shared, role);
+        Ok(())
+    }
+
+    fn connect(&self, shared: Shared, role: Rc<dyn Fn() -> Role>) {
+        if self.link.borrow().is_some() {
+            return;
+        }
+        let doc: Rc<dyn LinkedDoc> = Rc::new(self.downgrade());
+        let link = Link::start(&self.id(), shared, doc, role, true);
+        *self.link.borrow_mut() = Some(link);
+        self.link_revision.update(|r| *r += 1);
+    }
+
+    fn disconnect(&self) {
+        let link = self.link.borrow_mut().take();
+        if let Some(link) = link {
+            link.close();
+            self.link_revision.update(|r| *r += 1);
+        }
+    }
+
+    /// A peer's changes: applied, stored like an edit, and shown (the views re-read).
+    pub fn apply_remote(&self, bytes: &[u8]) -> Result<(), String> {
+        let result = {
+            let mut inner = self.inner.borrow_mut();
+            let result = inner.report.apply(bytes).map_err(|e| e.to_string());
+            let stored = inner.report.save_incremental();
+            inner.pending.extend_from_slice(&stored);
+            result
+        };
+        self.revision.update(|r| *r += 1);
+        self.pump();
+        result
     }
 
     pub fn id(&self) -> String {
@@ -182,13 +321,17 @@ impl Session {
     /// so other views re-read; typing into a field does not (the field already shows it).
     /// A refused edit is shown as a notice and the views are refreshed to the stored truth.
     pub fn edit(&self, structural: bool, f: impl FnOnce(&mut Report) -> Result<(), ModelError>) {
-        let outcome = {
+        let (outcome, bytes) = {
             let mut inner = self.inner.borrow_mut();
             let result = f(&mut inner.report);
             let bytes = inner.report.save_incremental();
             inner.pending.extend_from_slice(&bytes);
-            result
+            (result, bytes)
         };
+        let link = self.link();
+        if let Some(link) = link {
+            link.local_change(&bytes);
+        }
         match outcome {
             Ok(()) => {
                 if self.notice.get_untracked().is_some() {
@@ -232,6 +375,8 @@ impl Session {
     /// The editor showing this session is gone; drop the session once it is clean.
     pub fn release(&self) {
         self.inner.borrow_mut().shown = false;
+        // Syncing follows the editor: what was typed is stored and goes out on the next visit.
+        self.disconnect();
         self.forget_if_done();
     }
 
@@ -383,7 +528,11 @@ pub fn unsaved_reports() -> Vec<(String, String)> {
 /// Drops the in-memory session of a deleted report, so a late retry cannot write chunks
 /// without their full save into storage.
 pub fn forget(id: &str) {
-    SESSIONS.with(|m| m.borrow_mut().remove(id));
+    let session = SESSIONS.with(|m| m.borrow_mut().remove(id));
+    if let Some(session) = session {
+        session.disconnect();
+    }
+    shared::forget(id);
 }
 
 #[cfg(all(test, target_arch = "wasm32"))]

@@ -6,6 +6,7 @@ use crate::route::{use_route, Route};
 use crate::state::platform::focus_element;
 use crate::views::case_list_page::CaseListPage;
 use crate::views::editor_page::EditorPage;
+use crate::views::join_page::JoinPage;
 use crate::views::role_select::RoleSelect;
 use crate::views::undo_toasts::UndoToasts;
 
@@ -58,6 +59,7 @@ pub fn AppShell() -> impl IntoView {
             {move || match route.get() {
                 Route::CaseList => view! { <CaseListPage /> }.into_any(),
                 Route::Report(id) => view! { <EditorPage id=id /> }.into_any(),
+                Route::Join(rest) => view! { <JoinPage rest=rest /> }.into_any(),
             }}
         </main>
         <UndoToasts />

@@ -1,5 +1,7 @@
 //! The editor route: opens the report, then shows the form (or why it cannot be opened).
 
+use std::rc::Rc;
+
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -40,6 +42,8 @@ pub fn EditorPage(id: String) -> impl IntoView {
                         session.release();
                         return;
                     }
+                    let role = app.role;
+                    session.connect_if_shared(Rc::new(move || role.get_untracked()));
                     editor.set_value(Some(Editor::new(session)));
                     title.set(name);
                     state.set(Load::Ready);

@@ -17,7 +17,9 @@ pub fn FieldView(field: Field) -> impl IntoView {
     let editors = field.editors.clone();
     // Whether the current role may write this field; follows "Meine Rolle".
     let editable = Signal::derive(move || editors.contains(&app.role.get()));
-    match field.kind.clone() {
+    // `data-field` tells presence which field focus is in, whatever control has it.
+    let field_id = field.id.clone();
+    let control = match field.kind.clone() {
         FieldKind::ShortText => {
             view! { <TextField field=field editable=editable multiline=false /> }.into_any()
         }
@@ -46,5 +48,6 @@ pub fn FieldView(field: Field) -> impl IntoView {
             />
         }
         .into_any(),
-    }
+    };
+    view! { <div class="field-slot" data-field=field_id>{control}</div> }
 }

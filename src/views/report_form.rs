@@ -7,6 +7,7 @@ use crate::state::editor::Editor;
 use crate::views::check_panel::CheckPanel;
 use crate::views::save_status::SaveStatusView;
 use crate::views::section_view::SectionView;
+use crate::views::sync_bar::{focused_field, SyncBar};
 
 /// The page title outside a report (as in `index.html`).
 const APP_TITLE: &str = "Dreieck – Berichte gemeinsam schreiben";
@@ -31,12 +32,30 @@ pub fn ReportForm(editor: Editor) -> impl IntoView {
         document().set_title(&format!("{} – {form_name} – Dreieck", subject()));
     });
     on_cleanup(|| document().set_title(APP_TITLE));
+    // Presence: which field this device is in (focus leaving the form clears it).
+    let focus_in = move |ev: web_sys::FocusEvent| {
+        if let Some(link) = editor.link_untracked() {
+            link.set_focus(focused_field(&ev));
+        }
+    };
+    let focus_out = move |ev: web_sys::FocusEvent| {
+        let leaving = ev
+            .related_target()
+            .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
+            .is_none_or(|el| el.closest(".report-form").ok().flatten().is_none());
+        if leaving {
+            if let Some(link) = editor.link_untracked() {
+                link.set_focus(None);
+            }
+        }
+    };
     view! {
-        <div class="report-form">
+        <div class="report-form" on:focusin=focus_in on:focusout=focus_out>
             <p class="report-subject">"Bericht für: " <strong>{subject}</strong></p>
             // Only the save state stays in view while scrolling; it is what must never be missed.
             <div class="editor-bar">
                 <SaveStatusView />
+                <SyncBar />
             </div>
             <p class="role-hint">
                 "Sie schreiben als: "

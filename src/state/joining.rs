@@ -1,0 +1,142 @@
+//! Joining a shared report by invitation, on a device that does not have it yet.
+//!
+//! The device connects to the room with an empty document, gathers what the relay sends
+//! (snapshot and log entries, as Automerge chunks), and as soon as it has everything the room
+//! held at admission and the bytes load as the invited report, stores it like a new report.
+//! From then on it is an ordinary shared report: the editor opens it and keeps it in sync.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use automerge::ChangeHash;
+use dreieck::storage::ReportStore;
+use dreieck_model::{Report, Role};
+use leptos::prelude::*;
+
+use crate::state::platform::now_ms;
+use crate::state::summary::{summary_of, title_field};
+use crate::sync::invitation::Invitation;
+use crate::sync::link::{Link, LinkedDoc};
+use crate::sync::shared::{self, Shared};
+
+/// The bytes received so far; `revision` moves with each chunk.
+pub struct Gathered {
+    bytes: RefCell<Vec<u8>>,
+    pub revision: ArcRwSignal<u64>,
+}
+
+impl LinkedDoc for Gathered {
+    fn apply(&self, bytes: &[u8]) -> Result<(), String> {
+        // Concatenated Automerge chunks load as one document; damaged ones fail in `try_load`.
+        self.bytes.borrow_mut().extend_from_slice(bytes);
+        self.revision.update(|r| *r += 1);
+        Ok(())
+    }
+
+    // A device that is still joining has written nothing of its own to send.
+    fn save(&self) -> Option<Vec<u8>> {
+        None
+    }
+
+    fn save_after(&self, _heads: &[ChangeHash]) -> Option<Vec<u8>> {
+        None
+    }
+
+    fn heads(&self) -> Option<Vec<ChangeHash>> {
+        None
+    }
+}
+
+impl Gathered {
+    /// The invited report, once the gathered bytes are all of it.
+    fn try_load(&self, report_id: &str) -> Option<Report> {
+        let bytes = self.bytes.borrow();
+        if bytes.is_empty() {
+            return None;
+        }
+        Report::load(&bytes).ok().filter(|r| r.id() == report_id)
+    }
+}
+
+/// A join in progress.
+pub struct Joining {
+    pub invitation: Invitation,
+    pub link: Link,
+    pub gathered: Rc<Gathered>,
+}
+
+/// Whether this device already has the invited report (then the invitation only connects it).
+pub async fn already_here(store: &ReportStore, invitation: &Invitation) -> Result<bool, String> {
+    let ids = store.ids().await.map_err(|e| e.to_string())?;
+    Ok(ids.contains(&invitation.report_id))
+}
+
+/// Remembers the room for a report this device already has (keeping what it knows about the
+/// relay when the room is the same).
+pub fn adopt(invitation: &Invitation) -> Result<(), String> {
+    let id = &invitation.report_id;
+    match shared::load(id) {
+        Some(s) if s.room == invitation.room && s.key == invitation.key => Ok(()),
+        _ => shared::save(
+            id,
+            &Shared {
+                room: invitation.room,
+                key: invitation.key,
+                acked_heads: Vec::new(),
+            },
+        ),
+    }
+}
+
+/// Connects to the invitation's room with nothing but an empty document.
+pub fn start(invitation: Invitation, role: Rc<dyn Fn() -> Role>) -> Joining {
+    let gathered = Rc::new(Gathered {
+        bytes: RefCell::new(Vec::new()),
+        revision: ArcRwSignal::new(0),
+    });
+    let shared = Shared {
+        room: invitation.room,
+        key: invitation.key,
+        acked_heads: Vec::new(),
+    };
+    let doc: Rc<dyn LinkedDoc> = gathered.clone();
+    let link = Link::start(&invitation.report_id, shared, doc, role, false);
+    Joining {
+        invitation,
+        link,
+        gathered,
+    }
+}
+
+impl Joining {
+    /// The report, when the link is caught up and what arrived loads as the invited report.
+    pub fn ready(&self) -> Option<Report> {
+        if !self.link.caught_up() {
+            return None;
+        }
+        self.gathered.try_load(&self.invitation.report_id)
+    }
+
+    /// Stores the report and the room for it, and ends the joining link (the editor opens its
+    /// own). Everything in it came from the relay, so its heads are what the relay holds.
+    pub async fn finish(self, store: &ReportStore, mut report: Report) -> Result<String, String> {
+        let id = self.invitation.report_id.clone();
+        let title = title_field(report.template());
+        let summary = summary_of(&report, title.as_deref(), now_ms());
+        let bytes = report.save();
+        store
+            .compact(&id, &bytes, &summary)
+            .await
+            .map_err(|e| e.to_string())?;
+        shared::save(
+            &id,
+            &Shared {
+                room: self.invitation.room,
+                key: self.invitation.key,
+                acked_heads: report.heads(),
+            },
+        )?;
+        self.link.close();
+        Ok(id)
+    }
+}

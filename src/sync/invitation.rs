@@ -1,0 +1,127 @@
+//! Invitation links: everything a device needs to join a shared report, in the URL fragment.
+//!
+//! `#/einladung/<role>/<report id>/<room id>/<document key>` (ids and key in hex). The fragment
+//! never reaches a server (browsers do not send it, the relay serves only `/`), so the key
+//! travels only as far as the link itself is passed: by QR code on the same table, or by a
+//! channel the people already trust. Whoever holds a link can read and write the report; the
+//! role in it only preselects "Meine Rolle" on the new device.
+
+use dreieck_model::Role;
+use dreieck_sync::RoomId;
+
+use crate::route::is_valid_id;
+
+/// What an invitation carries.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Invitation {
+    pub report_id: String,
+    pub room: RoomId,
+    pub key: [u8; 32],
+    pub role: Role,
+}
+
+// Never print the key, not even in a debug log.
+impl std::fmt::Debug for Invitation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Invitation")
+            .field("role", &self.role)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Why a link is not an invitation, in German for the person who opened it.
+pub const BROKEN_LINK: &str =
+    "Dieser Einladungslink ist unvollständig oder beschädigt. Bitte lassen Sie sich den Link noch einmal geben.";
+
+impl Invitation {
+    /// The hash route of this invitation (starts with `#/einladung/`).
+    pub fn fragment(&self) -> String {
+        format!(
+            "#/einladung/{}/{}/{}/{}",
+            self.role.as_str(),
+            self.report_id,
+            to_hex(&self.room),
+            to_hex(&self.key)
+        )
+    }
+
+    /// Reads the part of the route after `einladung/`.
+    pub fn parse(rest: &str) -> Result<Invitation, &'static str> {
+        let parts: Vec<&str> = rest.trim_end_matches('/').split('/').collect();
+        let [role, report_id, room, key] = parts[..] else {
+            return Err(BROKEN_LINK);
+        };
+        let role = Role::parse(role).ok_or(BROKEN_LINK)?;
+        if !is_valid_id(report_id) {
+            return Err(BROKEN_LINK);
+        }
+        Ok(Invitation {
+            report_id: report_id.to_string(),
+            room: from_hex(room).ok_or(BROKEN_LINK)?,
+            key: from_hex(key).ok_or(BROKEN_LINK)?,
+            role,
+        })
+    }
+}
+
+pub fn to_hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Exactly `N` bytes of hex (either case), or `None`.
+pub fn from_hex<const N: usize>(s: &str) -> Option<[u8; N]> {
+    if s.len() != 2 * N || !s.is_ascii() {
+        return None;
+    }
+    let mut out = [0u8; N];
+    for (i, byte) in out.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(s.get(2 * i..2 * i + 2)?, 16).ok()?;
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Invitation {
+        Invitation {
+            report_id: "0f3a9c".to_string(),
+            room: [7; 16],
+            key: [0xab; 32],
+            role: Role::Caseworker,
+        }
+    }
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn round_trips_through_the_route() {
+        let inv = sample();
+        let fragment = inv.fragment();
+        let rest = fragment.trim_start_matches("#/einladung/");
+        assert_eq!(Invitation::parse(rest), Ok(inv));
+    }
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn damaged_links_are_refused() {
+        let fragment = sample().fragment();
+        let rest = fragment.trim_start_matches("#/einladung/").to_string();
+        // One hex digit missing from the key, a wrong role, a non-hex key, missing parts.
+        assert!(Invitation::parse(&rest[..rest.len() - 1]).is_err());
+        assert!(Invitation::parse(&rest.replacen("caseworker", "chef", 1)).is_err());
+        assert!(Invitation::parse(&rest.replace('a', "z")).is_err());
+        assert!(Invitation::parse("caseworker/0f3a9c").is_err());
+        assert!(Invitation::parse("").is_err());
+        // Multi-byte characters where hex is expected must not panic.
+        let umlaut = format!("caseworker/0f3a9c/{}/{}", "ä".repeat(16), "0".repeat(64));
+        assert!(Invitation::parse(&umlaut).is_err());
+    }
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn debug_output_hides_the_key() {
+        let shown = format!("{:?}", sample());
+        assert!(!shown.contains("ab"), "{shown}");
+    }
+}

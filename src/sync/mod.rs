@@ -1,0 +1,11 @@
+//! Sharing a report with the other corners of the triangle: invitations, the encrypted
+//! connection to the relay (through `dreieck-sync`'s client state machine), presence, and
+//! what the sync indicator shows. See docs/architecture.md, "Sync".
+
+pub mod invitation;
+pub mod link;
+pub mod presence;
+pub mod rng;
+pub mod shared;
+pub mod socket;
+pub mod status;
