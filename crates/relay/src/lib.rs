@@ -10,8 +10,15 @@
 //! fallback service, so app routes, files and API never shadow each other. `main.rs` only parses
 //! the flags, sets up logging and waits for SIGINT/SIGTERM.
 
+mod connection;
 mod csp;
+mod hub;
+mod limits;
+mod metrics;
+mod room_task;
 mod static_files;
+mod store;
+mod writer;
 
 use std::future::{Future, IntoFuture};
 use std::io;
@@ -20,6 +27,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum::extract::State;
 use axum::http::{header, Request};
 use axum::response::IntoResponse;
 use axum::routing::get;
@@ -32,7 +40,15 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tower_http::LatencyUnit;
 use tracing::Level;
 
+use crate::hub::Hub;
+use crate::metrics::Metrics;
 use crate::static_files::Site;
+use crate::writer::Writer;
+
+pub use crate::limits::SyncLimits;
+
+/// The database file inside the data directory.
+pub const DATABASE_FILE: &str = "relay.sqlite3";
 
 /// How long open connections may take to finish after a shutdown signal.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
@@ -62,6 +78,9 @@ pub struct Config {
         default_value = "data"
     )]
     pub data: PathBuf,
+    /// Limits of the sync endpoint.
+    #[command(flatten)]
+    pub limits: SyncLimits,
 }
 
 /// Everything that can stop the relay. The messages are for the person who starts it.
@@ -90,6 +109,12 @@ pub enum Error {
         #[source]
         source: io::Error,
     },
+    #[error("Die Datenbank {} lässt sich nicht öffnen", path.display())]
+    Database {
+        path: PathBuf,
+        #[source]
+        source: rusqlite::Error,
+    },
     #[error("Der Server ist ausgefallen")]
     Serve(#[source] io::Error),
 }
@@ -99,10 +124,12 @@ pub enum Error {
 pub struct Relay {
     site: Arc<Site>,
     data: PathBuf,
+    hub: Arc<Hub>,
 }
 
 impl Relay {
-    /// Checks that `dist/` holds an app and creates the data directory.
+    /// Checks that `dist/` holds an app, creates the data directory, opens the database and
+    /// starts the storage writer.
     pub fn open(config: &Config) -> Result<Relay, Error> {
         if !config.dist.is_dir() {
             return Err(Error::DistMissing(config.dist.clone()));
@@ -115,11 +142,19 @@ impl Relay {
             path: config.data.clone(),
             source,
         })?;
+        let database = config.data.join(DATABASE_FILE);
+        let metrics = Arc::new(Metrics::default());
+        let writer =
+            Writer::start(&database, Arc::clone(&metrics)).map_err(|source| Error::Database {
+                path: database.clone(),
+                source,
+            })?;
         Ok(Relay {
             site: Arc::new(Site {
                 dist: config.dist.clone(),
             }),
             data: config.data.clone(),
+            hub: Arc::new(Hub::new(config.limits.clone(), metrics, writer)),
         })
     }
 
@@ -128,13 +163,25 @@ impl Relay {
         &self.site.dist
     }
 
-    /// The relay's data directory (nothing is stored there yet).
+    /// The relay's data directory (with the database, [`DATABASE_FILE`]).
     pub fn data_dir(&self) -> &Path {
         &self.data
     }
+
+    /// Stops the sync endpoint: every open sync connection gets `Error(SHUTTING_DOWN)` and is
+    /// closed, new ones are refused, rooms leave memory, and everything queued for storage is
+    /// committed. Waits at most `grace` for connections and rooms, then commits anyway.
+    pub async fn shut_down_sync(&self, grace: Duration) {
+        self.hub.begin_shutdown();
+        if tokio::time::timeout(grace, self.hub.idle()).await.is_err() {
+            tracing::warn!("Sync-Verbindungen nach {grace:?} noch offen");
+        }
+        self.hub.writer.stop().await;
+    }
 }
 
-/// The whole HTTP surface: `/healthz`, `index.html` for `/` and every app route, the app's files.
+/// The whole HTTP surface: `/healthz`, `/sync` (WebSocket), `/metrics`, `index.html` for `/`
+/// and every app route, the app's files.
 pub fn app(relay: &Relay) -> Router {
     let trace = TraceLayer::new_for_http()
         .make_span_with(|request: &Request<_>| {
@@ -153,12 +200,18 @@ pub fn app(relay: &Relay) -> Router {
         .gzip(true)
         .quality(CompressionLevel::Precise(5));
 
+    let sync = Router::new()
+        .route("/sync", get(connection::sync))
+        .route("/metrics", get(metrics_text))
+        .with_state(Arc::clone(&relay.hub));
+
     Router::new()
         .route("/healthz", get(healthz))
         .route("/", get(static_files::index))
         .route("/index.html", get(static_files::index))
         .fallback_service(static_files::files(Arc::clone(&relay.site)))
         .with_state(Arc::clone(&relay.site))
+        .merge(sync)
         .layer(compression)
         .layer(middleware::from_fn(static_files::response_headers))
         .layer(trace)
@@ -180,11 +233,25 @@ async fn healthz() -> impl IntoResponse {
     )
 }
 
+/// Counters for Prometheus; counts only, never ids or content.
+async fn metrics_text(State(hub): State<Arc<Hub>>) -> impl IntoResponse {
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                "text/plain; version=0.0.4; charset=utf-8",
+            ),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        hub.metrics.render(),
+    )
+}
+
 /// A relay bound to its socket, not yet serving.
 #[derive(Debug)]
 pub struct Server {
     listener: TcpListener,
-    router: Router,
+    relay: Relay,
     local_addr: SocketAddr,
 }
 
@@ -209,7 +276,7 @@ impl Server {
         );
         Ok(Server {
             listener,
-            router: app(&relay),
+            relay,
             local_addr,
         })
     }
@@ -220,7 +287,8 @@ impl Server {
     }
 
     /// Serves until `shutdown` completes, then lets open requests finish (at most
-    /// [`SHUTDOWN_GRACE`]).
+    /// [`SHUTDOWN_GRACE`]), closes the sync connections and commits what is queued for storage
+    /// ([`Relay::shut_down_sync`]).
     pub async fn run<F>(self, shutdown: F) -> Result<(), Error>
     where
         F: Future<Output = ()> + Send + 'static,
@@ -228,26 +296,31 @@ impl Server {
         let stopping = Arc::new(Notify::new());
         let signal = {
             let stopping = Arc::clone(&stopping);
+            let relay = self.relay.clone();
             async move {
                 shutdown.await;
                 tracing::info!("Relay fährt herunter");
+                // Upgraded WebSocket connections are not HTTP requests axum waits for.
+                relay.hub.begin_shutdown();
                 stopping.notify_one();
             }
         };
-        let serving = axum::serve(self.listener, self.router)
+        let serving = axum::serve(self.listener, app(&self.relay))
             .with_graceful_shutdown(signal)
             .into_future();
         let deadline = async {
             stopping.notified().await;
             tokio::time::sleep(SHUTDOWN_GRACE).await;
         };
-        tokio::select! {
+        let result = tokio::select! {
             result = serving => result.map_err(Error::Serve),
             () = deadline => {
                 tracing::warn!("Verbindungen nach {SHUTDOWN_GRACE:?} noch offen, beende trotzdem");
                 Ok(())
             }
-        }
+        };
+        self.relay.shut_down_sync(SHUTDOWN_GRACE).await;
+        result
     }
 }
 

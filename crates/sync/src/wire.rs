@@ -29,6 +29,25 @@ pub mod code {
     pub const UNEXPECTED: u16 = 4;
     /// The Hello named another room than the one this connection was routed to.
     pub const WRONG_ROOM: u16 = 5;
+    /// The frame is larger than the relay accepts (its `--max-frame-bytes`).
+    pub const FRAME_TOO_LARGE: u16 = 6;
+    /// The connection sent more messages per second than the relay allows.
+    pub const RATE_LIMITED: u16 = 7;
+    /// The relay holds as many connections as it allows in total; try again later.
+    pub const TOO_MANY_CONNECTIONS: u16 = 8;
+    /// The room holds as many connections as the relay allows per room.
+    pub const ROOM_FULL: u16 = 9;
+    /// The room's stored changes and snapshots reached the relay's limit; a snapshot (which lets
+    /// the relay drop the entries it covers) is still accepted.
+    pub const ROOM_STORAGE_FULL: u16 = 10;
+    /// The relay is shutting down; reconnect later.
+    pub const SHUTTING_DOWN: u16 = 11;
+    /// The relay's storage failed; nothing sent since the last acknowledgement is stored.
+    pub const STORAGE_FAILURE: u16 = 12;
+    /// The connection did not read what the relay sent fast enough and was dropped.
+    pub const TOO_SLOW: u16 = 13;
+    /// The connection did not say Hello in time.
+    pub const TIMEOUT: u16 = 14;
 }
 
 /// Every message of the protocol. `sealed` fields are [`crate::envelope`] output: opaque to the relay.

@@ -86,6 +86,7 @@ pub fn built_app() -> TestApp {
         port: 0,
         dist,
         data: dir.path().join("data"),
+        limits: Default::default(),
     };
     TestApp { dir, config }
 }

@@ -1,0 +1,328 @@
+//! `GET /sync`: one WebSocket connection, one task that owns the socket.
+//!
+//! The contract (docs/contracts.md, "Relay WebSocket"): one binary message is one wire frame; the
+//! first must be `Hello`, which routes the connection to its room; every later frame goes to the
+//! room task as it is. What the relay checks before the room sees a frame — its size, the
+//! message rate, text messages, the relay-wide and per-room connection counts, shutdown — is
+//! answered here with an `Error` frame and a close, like everything the room refuses. After an
+//! error the socket is closed with the WebSocket closing handshake (we keep reading until the
+//! client's close arrives, for a bounded time), so the error frame is not lost to a TCP reset
+//! when the client still has frames in flight.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::body::Bytes;
+use axum::extract::ws::{CloseFrame, Message as WsMessage, WebSocket, WebSocketUpgrade};
+use axum::extract::State;
+use axum::response::Response;
+use dreieck_sync::room::ConnId;
+use dreieck_sync::wire::{self, code, Message};
+use dreieck_sync::Error as WireError;
+use futures_util::SinkExt as _;
+use tokio::sync::mpsc;
+
+use crate::hub::{Hub, RoomHandle};
+use crate::limits::{TokenBucket, HELLO_TIMEOUT};
+use crate::metrics;
+use crate::room_task::{short_hash, Outbound, Outbox, RoomEvent};
+
+/// How long to wait for the client's half of the closing handshake.
+const CLOSE_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// Frames taken from the outbox before one flush of the socket.
+const SEND_BATCH: usize = 64;
+
+/// The upgrade: the relay's WebSocket limits, then [`connection`].
+pub(crate) async fn sync(State(hub): State<Arc<Hub>>, upgrade: WebSocketUpgrade) -> Response {
+    let max = hub.limits.max_frame_bytes;
+    upgrade
+        .max_message_size(max)
+        .max_frame_size(max)
+        // Small buffers keep idle connections cheap; they grow for large frames.
+        .read_buffer_size(4 * 1024)
+        .write_buffer_size(16 * 1024)
+        .on_upgrade(move |socket| connection(hub, socket))
+}
+
+/// Why a connection ends.
+enum End {
+    /// The client closed or went away.
+    Gone,
+    /// The room closed it (it sent an error frame first) or the relay refuses with this code.
+    Refused(u16, &'static str),
+    /// The room asked for a close after its frames.
+    ClosedByRoom,
+}
+
+struct Connection {
+    hub: Arc<Hub>,
+    id: ConnId,
+    socket: WebSocket,
+    bucket: TokenBucket,
+    room: String,
+}
+
+async fn connection(hub: Arc<Hub>, socket: WebSocket) {
+    let _task = hub.task_started();
+    let id = hub.next_connection_id();
+    metrics::inc(&hub.metrics.connections_total);
+    let slot = hub.take_connection_slot();
+    let bucket = TokenBucket::new(
+        hub.limits.messages_per_second,
+        hub.limits.message_burst,
+        Instant::now(),
+    );
+    let mut c = Connection {
+        hub: Arc::clone(&hub),
+        id,
+        socket,
+        bucket,
+        room: String::from("-"),
+    };
+    if slot.is_none() {
+        c.refuse(code::TOO_MANY_CONNECTIONS, "too many connections")
+            .await;
+        return;
+    }
+    tracing::info!(conn = id, "Sync-Verbindung geöffnet");
+    let end = match c.hello().await {
+        Ok((handle, hello)) => {
+            c.room = short_hash(&handle.room);
+            let end = c.joined(&handle, hello).await;
+            let _ = handle.events.send(RoomEvent::Closed { conn: id });
+            hub.leave(&handle);
+            end
+        }
+        Err(end) => end,
+    };
+    match end {
+        End::Gone => {}
+        End::Refused(code, message) => c.refuse(code, message).await,
+        End::ClosedByRoom => c.close_handshake(1008, "").await,
+    }
+    tracing::info!(conn = id, room = %c.room, "Sync-Verbindung geschlossen");
+    drop(slot);
+}
+
+/// A received frame's error as a protocol code.
+fn decode_error_code(error: &WireError) -> u16 {
+    match error {
+        WireError::UnsupportedVersion(_) => code::UNSUPPORTED_VERSION,
+        WireError::FrameTooLarge { .. } => code::FRAME_TOO_LARGE,
+        _ => code::BAD_FRAME,
+    }
+}
+
+/// Whether a read error is tungstenite refusing a message over the size limit.
+fn is_too_large(error: &axum::Error) -> bool {
+    use std::error::Error as _;
+    let mut source: Option<&(dyn std::error::Error + 'static)> = error.source();
+    while let Some(e) = source {
+        if let Some(tungstenite::Error::Capacity(_)) = e.downcast_ref::<tungstenite::Error>() {
+            return true;
+        }
+        source = e.source();
+    }
+    false
+}
+
+impl Connection {
+    /// The next binary message, with the checks every frame gets (rate, size, text).
+    async fn next_frame(&mut self) -> Result<Bytes, End> {
+        loop {
+            let message = match self.socket.recv().await {
+                None => return Err(End::Gone),
+                Some(Err(error)) if is_too_large(&error) => {
+                    return Err(End::Refused(code::FRAME_TOO_LARGE, "frame too large"))
+                }
+                Some(Err(_)) => return Err(End::Gone),
+                Some(Ok(message)) => message,
+            };
+            match message {
+                WsMessage::Binary(frame) => {
+                    metrics::inc(&self.hub.metrics.frames_in);
+                    metrics::add(&self.hub.metrics.bytes_in, frame.len() as u64);
+                    if !self.bucket.take(Instant::now()) {
+                        return Err(End::Refused(code::RATE_LIMITED, "rate limited"));
+                    }
+                    if frame.len() > self.hub.limits.max_frame_bytes {
+                        return Err(End::Refused(code::FRAME_TOO_LARGE, "frame too large"));
+                    }
+                    return Ok(frame);
+                }
+                WsMessage::Text(_) => {
+                    metrics::inc(&self.hub.metrics.frames_in);
+                    return Err(End::Refused(
+                        code::BAD_FRAME,
+                        "text message; frames are binary",
+                    ));
+                }
+                WsMessage::Ping(_) | WsMessage::Pong(_) => {
+                    if !self.bucket.take(Instant::now()) {
+                        return Err(End::Refused(code::RATE_LIMITED, "rate limited"));
+                    }
+                }
+                WsMessage::Close(_) => return Err(End::Gone),
+            }
+        }
+    }
+
+    /// Waits for the Hello and routes the connection to its room.
+    async fn hello(&mut self) -> Result<(RoomHandle, Bytes), End> {
+        let frame = match tokio::time::timeout(HELLO_TIMEOUT, self.next_frame()).await {
+            Err(_) => return Err(End::Refused(code::TIMEOUT, "no Hello in time")),
+            Ok(frame) => frame?,
+        };
+        let room = match wire::decode_with_limit(&frame, self.hub.limits.max_frame_bytes) {
+            Ok(Message::Hello { room, .. }) => room,
+            Ok(_) => {
+                return Err(End::Refused(
+                    code::UNEXPECTED,
+                    "the first frame must be Hello",
+                ))
+            }
+            Err(error) => return Err(End::Refused(decode_error_code(&error), "bad frame")),
+        };
+        self.room = short_hash(&room);
+        let handle = self
+            .hub
+            .join(room)
+            .map_err(|code| End::Refused(code, "refused"))?;
+        Ok((handle, frame))
+    }
+
+    /// Relays frames between the socket and the room until either side ends.
+    async fn joined(&mut self, handle: &RoomHandle, hello: Bytes) -> End {
+        let (tx, mut outbox) = mpsc::unbounded_channel();
+        let queued = Arc::new(AtomicUsize::new(0));
+        let opened = RoomEvent::Opened {
+            conn: self.id,
+            outbox: Outbox {
+                tx,
+                queued: Arc::clone(&queued),
+            },
+        };
+        let to_room = |event| handle.events.send(event).is_ok();
+        if !to_room(opened)
+            || !to_room(RoomEvent::Frame {
+                conn: self.id,
+                frame: hello,
+            })
+        {
+            return End::Refused(code::STORAGE_FAILURE, "room unavailable");
+        }
+        let mut shutdown = self.hub.shutdown_signal();
+        loop {
+            tokio::select! {
+                biased;
+                () = async { drop(shutdown.wait_for(|stopping| *stopping).await) } => {
+                    return End::Refused(code::SHUTTING_DOWN, "shutting down");
+                }
+                out = outbox.recv() => {
+                    let Some(out) = out else {
+                        return End::Refused(code::STORAGE_FAILURE, "room unavailable");
+                    };
+                    if let Some(end) = self.send_batch(out, &mut outbox, &queued).await {
+                        return end;
+                    }
+                }
+                frame = self.next_frame() => {
+                    let frame = match frame {
+                        Ok(frame) => frame,
+                        Err(end) => return end,
+                    };
+                    if !to_room(RoomEvent::Frame { conn: self.id, frame }) {
+                        return End::Refused(code::STORAGE_FAILURE, "room unavailable");
+                    }
+                }
+            }
+        }
+    }
+
+    /// Sends `first` and whatever else waits in the outbox, then flushes once.
+    async fn send_batch(
+        &mut self,
+        first: Outbound,
+        outbox: &mut mpsc::UnboundedReceiver<Outbound>,
+        queued: &AtomicUsize,
+    ) -> Option<End> {
+        let mut next = Some(first);
+        let mut sent = 0;
+        while let Some(out) = next.take() {
+            match out {
+                Outbound::Frame(frame) => {
+                    queued.fetch_sub(frame.len(), Ordering::Relaxed);
+                    metrics::inc(&self.hub.metrics.frames_out);
+                    metrics::add(&self.hub.metrics.bytes_out, frame.len() as u64);
+                    if self.socket.feed(WsMessage::Binary(frame)).await.is_err() {
+                        return Some(End::Gone);
+                    }
+                }
+                Outbound::Close => {
+                    if self.socket.flush().await.is_err() {
+                        return Some(End::Gone);
+                    }
+                    return Some(End::ClosedByRoom);
+                }
+            }
+            sent += 1;
+            if sent < SEND_BATCH {
+                next = outbox.try_recv().ok();
+            }
+        }
+        if self.socket.flush().await.is_err() {
+            return Some(End::Gone);
+        }
+        None
+    }
+
+    /// Sends an error frame, then closes.
+    async fn refuse(&mut self, code: u16, message: &str) {
+        self.hub.metrics.error_sent(code);
+        tracing::warn!(conn = self.id, room = %self.room, code, "Verbindung abgewiesen");
+        let frame = Message::Error {
+            code,
+            message: message.to_owned(),
+        }
+        .encode();
+        metrics::inc(&self.hub.metrics.frames_out);
+        metrics::add(&self.hub.metrics.bytes_out, frame.len() as u64);
+        if self
+            .socket
+            .send(WsMessage::Binary(Bytes::from(frame)))
+            .await
+            .is_err()
+        {
+            return;
+        }
+        let close_code = match code {
+            code::SHUTTING_DOWN => 1001,
+            code::FRAME_TOO_LARGE => 1009,
+            code::STORAGE_FAILURE => 1011,
+            code::TOO_MANY_CONNECTIONS | code::ROOM_FULL => 1013,
+            _ => 1008,
+        };
+        self.close_handshake(close_code, message).await;
+    }
+
+    /// Sends a close frame and reads (discarding) until the client's close or a timeout.
+    async fn close_handshake(&mut self, code: u16, reason: &str) {
+        let close = WsMessage::Close(Some(CloseFrame {
+            code,
+            reason: reason.into(),
+        }));
+        if self.socket.send(close).await.is_err() {
+            return;
+        }
+        let _ = tokio::time::timeout(CLOSE_TIMEOUT, async {
+            while let Some(Ok(message)) = self.socket.recv().await {
+                if matches!(message, WsMessage::Close(_)) {
+                    break;
+                }
+            }
+        })
+        .await;
+    }
+}

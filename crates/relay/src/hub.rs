@@ -1,0 +1,218 @@
+//! Which rooms are live, how many connections each has, and the relay-wide connection count.
+//!
+//! One mutex guards the room table; it is held only to look up, count and insert, never across
+//! an await. The table's count for a room includes connections on their way in, and only a room
+//! task that finds its count at zero *under the lock* may retire ([`Hub::try_retire`]), so a join
+//! never reaches a task that is going away. Each room task has a generation number, so a
+//! connection leaving a task that storage failure already retired does not touch its successor.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use dreieck_sync::wire::code;
+use dreieck_sync::RoomId;
+use tokio::sync::{mpsc, watch};
+
+use crate::limits::SyncLimits;
+use crate::metrics::{self, Metrics};
+use crate::room_task::{self, RoomEvent};
+use crate::writer::Writer;
+
+/// A live room as the table keeps it.
+struct Slot {
+    generation: u64,
+    connections: usize,
+    events: mpsc::UnboundedSender<RoomEvent>,
+}
+
+/// A connection's way to its room task.
+#[derive(Debug, Clone)]
+pub(crate) struct RoomHandle {
+    pub room: RoomId,
+    pub generation: u64,
+    pub events: mpsc::UnboundedSender<RoomEvent>,
+}
+
+/// The sync endpoint's shared state.
+pub(crate) struct Hub {
+    pub limits: SyncLimits,
+    pub metrics: Arc<Metrics>,
+    pub writer: Writer,
+    rooms: Mutex<HashMap<RoomId, Slot>>,
+    next_conn: AtomicU64,
+    next_generation: AtomicU64,
+    connections: AtomicUsize,
+    shutdown: watch::Sender<bool>,
+    tasks: watch::Sender<usize>,
+}
+
+impl std::fmt::Debug for Hub {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Hub")
+            .field("limits", &self.limits)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Counts a running connection or room task until dropped (shutdown waits for none).
+pub(crate) struct TaskGuard(Arc<Hub>);
+
+impl Drop for TaskGuard {
+    fn drop(&mut self) {
+        self.0.tasks.send_modify(|n| *n = n.saturating_sub(1));
+    }
+}
+
+/// Holds one of the relay-wide connection slots until dropped.
+pub(crate) struct ConnectionSlot(Arc<Hub>);
+
+impl Drop for ConnectionSlot {
+    fn drop(&mut self) {
+        self.0.connections.fetch_sub(1, Ordering::AcqRel);
+        metrics::dec(&self.0.metrics.connections_open);
+    }
+}
+
+impl Hub {
+    pub fn new(limits: SyncLimits, metrics: Arc<Metrics>, writer: Writer) -> Hub {
+        Hub {
+            limits,
+            metrics,
+            writer,
+            rooms: Mutex::new(HashMap::new()),
+            next_conn: AtomicU64::new(1),
+            next_generation: AtomicU64::new(1),
+            connections: AtomicUsize::new(0),
+            shutdown: watch::Sender::new(false),
+            tasks: watch::Sender::new(0),
+        }
+    }
+
+    fn rooms(&self) -> MutexGuard<'_, HashMap<RoomId, Slot>> {
+        // A panic while holding the lock leaves the table consistent (no multi-step updates).
+        self.rooms.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// A number for logs and the room state machine, unique while the relay runs.
+    pub fn next_connection_id(&self) -> u64 {
+        self.next_conn.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// Counts a task that shutdown must wait for.
+    pub fn task_started(self: &Arc<Self>) -> TaskGuard {
+        self.tasks.send_modify(|n| *n += 1);
+        TaskGuard(Arc::clone(self))
+    }
+
+    /// One of the relay-wide connection slots, or `None` if all are taken.
+    pub fn take_connection_slot(self: &Arc<Self>) -> Option<ConnectionSlot> {
+        let before = self.connections.fetch_add(1, Ordering::AcqRel);
+        metrics::inc(&self.metrics.connections_open);
+        let slot = ConnectionSlot(Arc::clone(self));
+        (before < self.limits.max_connections).then_some(slot)
+    }
+
+    /// Routes a connection to `room`, starting its task if it is not live. Refusals are
+    /// protocol error codes.
+    pub fn join(self: &Arc<Self>, room: RoomId) -> Result<RoomHandle, u16> {
+        if self.is_shutting_down() {
+            return Err(code::SHUTTING_DOWN);
+        }
+        let mut rooms = self.rooms();
+        if let Some(slot) = rooms.get_mut(&room) {
+            if slot.connections >= self.limits.max_room_connections {
+                return Err(code::ROOM_FULL);
+            }
+            slot.connections += 1;
+            return Ok(RoomHandle {
+                room,
+                generation: slot.generation,
+                events: slot.events.clone(),
+            });
+        }
+        if self.limits.max_room_connections == 0 {
+            return Err(code::ROOM_FULL);
+        }
+        let generation = self.next_generation.fetch_add(1, Ordering::Relaxed);
+        let (events, inbox) = mpsc::unbounded_channel();
+        rooms.insert(
+            room,
+            Slot {
+                generation,
+                connections: 1,
+                events: events.clone(),
+            },
+        );
+        drop(rooms);
+        let task = self.task_started();
+        tokio::spawn(room_task::run(
+            Arc::clone(self),
+            task,
+            room,
+            generation,
+            inbox,
+        ));
+        Ok(RoomHandle {
+            room,
+            generation,
+            events,
+        })
+    }
+
+    /// A connection routed by [`Hub::join`] is gone. The last one out wakes its room task.
+    pub fn leave(&self, handle: &RoomHandle) {
+        let mut rooms = self.rooms();
+        if let Some(slot) = rooms.get_mut(&handle.room) {
+            if slot.generation == handle.generation {
+                slot.connections = slot.connections.saturating_sub(1);
+                if slot.connections == 0 {
+                    let _ = slot.events.send(RoomEvent::Vacant);
+                }
+            }
+        }
+    }
+
+    /// Removes the room task `generation` from the table if no connection is on it or on its way.
+    pub fn try_retire(&self, room: &RoomId, generation: u64) -> bool {
+        let mut rooms = self.rooms();
+        match rooms.get(room) {
+            Some(slot) if slot.generation == generation && slot.connections == 0 => {
+                rooms.remove(room);
+                true
+            }
+            Some(slot) if slot.generation == generation => false,
+            // Already removed (storage failure) or replaced.
+            _ => true,
+        }
+    }
+
+    /// Removes the room task `generation` whatever its connections (storage failed).
+    pub fn retire_now(&self, room: &RoomId, generation: u64) {
+        let mut rooms = self.rooms();
+        if rooms.get(room).is_some_and(|s| s.generation == generation) {
+            rooms.remove(room);
+        }
+    }
+
+    /// Whether shutdown has begun.
+    pub fn is_shutting_down(&self) -> bool {
+        *self.shutdown.borrow()
+    }
+
+    /// Completes once shutdown has begun.
+    pub fn shutdown_signal(&self) -> watch::Receiver<bool> {
+        self.shutdown.subscribe()
+    }
+
+    /// Tells every connection and room to finish.
+    pub fn begin_shutdown(&self) {
+        self.shutdown.send_replace(true);
+    }
+
+    /// Completes when no connection or room task runs any more.
+    pub async fn idle(&self) {
+        let mut tasks = self.tasks.subscribe();
+        let _ = tasks.wait_for(|n| *n == 0).await;
+    }
+}

@@ -1,0 +1,142 @@
+//! The sync endpoint's limits and the per-connection message rate limiter.
+//!
+//! Limits protect the relay from one client, not clients from each other: every breach is
+//! answered with an error frame and a close of that one connection only.
+
+use std::time::{Duration, Instant};
+
+/// How long a new connection may take to send its Hello.
+pub(crate) const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// What one relay allows on its sync endpoint: flags, else environment, else these defaults.
+#[derive(Clone, Debug, PartialEq, clap::Args)]
+pub struct SyncLimits {
+    /// Largest sync frame (one WebSocket message) in bytes; snapshots are the largest frames.
+    #[arg(long, env = "DREIECK_MAX_FRAME_BYTES", default_value_t = dreieck_sync::wire::MAX_FRAME_SIZE)]
+    pub max_frame_bytes: usize,
+    /// Open sync connections in total.
+    #[arg(long, env = "DREIECK_MAX_CONNECTIONS", default_value_t = 10_000)]
+    pub max_connections: usize,
+    /// Open sync connections per room (admitted or not).
+    #[arg(long, env = "DREIECK_MAX_ROOM_CONNECTIONS", default_value_t = 32)]
+    pub max_room_connections: usize,
+    /// Sustained messages per second per connection.
+    #[arg(long, env = "DREIECK_MESSAGES_PER_SECOND", default_value_t = 200.0)]
+    pub messages_per_second: f64,
+    /// Messages a connection may send at once before the rate applies.
+    #[arg(long, env = "DREIECK_MESSAGE_BURST", default_value_t = 400.0)]
+    pub message_burst: f64,
+    /// Sealed bytes (log entries and snapshots) one room may store.
+    #[arg(long, env = "DREIECK_MAX_ROOM_BYTES", default_value_t = 256 * 1024 * 1024)]
+    pub max_room_bytes: u64,
+    /// Seconds a room without connections stays in memory. A room loaded again from storage
+    /// starts a new epoch, and its clients then upload their full state once, so a short
+    /// linger absorbs reconnects after a network hiccup.
+    #[arg(long, env = "DREIECK_ROOM_LINGER_SECS", default_value_t = 30)]
+    pub room_linger_secs: u64,
+}
+
+impl Default for SyncLimits {
+    fn default() -> Self {
+        SyncLimits {
+            max_frame_bytes: dreieck_sync::wire::MAX_FRAME_SIZE,
+            max_connections: 10_000,
+            max_room_connections: 32,
+            messages_per_second: 200.0,
+            message_burst: 400.0,
+            max_room_bytes: 256 * 1024 * 1024,
+            room_linger_secs: 30,
+        }
+    }
+}
+
+impl SyncLimits {
+    /// Bytes that may wait to be sent on one connection before it counts as too slow: a full
+    /// catch-up of the largest room plus a few frames of live traffic.
+    pub(crate) fn max_queued_bytes(&self) -> usize {
+        usize::try_from(self.max_room_bytes)
+            .unwrap_or(usize::MAX)
+            .saturating_add(self.max_frame_bytes.saturating_mul(4))
+    }
+
+    /// How long a room without connections stays in memory.
+    pub(crate) fn room_linger(&self) -> Duration {
+        Duration::from_secs(self.room_linger_secs)
+    }
+}
+
+/// A token bucket: `rate` tokens per second, at most `burst` stored, one token per message.
+#[derive(Debug)]
+pub(crate) struct TokenBucket {
+    rate: f64,
+    burst: f64,
+    tokens: f64,
+    last: Instant,
+}
+
+impl TokenBucket {
+    /// A full bucket.
+    pub fn new(rate: f64, burst: f64, now: Instant) -> Self {
+        TokenBucket {
+            rate,
+            burst,
+            tokens: burst,
+            last: now,
+        }
+    }
+
+    /// Takes one token if there is one.
+    pub fn take(&mut self, now: Instant) -> bool {
+        let elapsed = now.saturating_duration_since(self.last).as_secs_f64();
+        self.last = now;
+        self.tokens = (self.tokens + elapsed * self.rate).min(self.burst);
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn burst_then_rate() {
+        let start = Instant::now();
+        let mut bucket = TokenBucket::new(10.0, 5.0, start);
+        for _ in 0..5 {
+            assert!(bucket.take(start));
+        }
+        assert!(!bucket.take(start));
+        // A tenth of a second refills one token.
+        assert!(bucket.take(start + Duration::from_millis(100)));
+        assert!(!bucket.take(start + Duration::from_millis(100)));
+        // A long pause refills to the burst, not beyond.
+        let later = start + Duration::from_secs(60);
+        for _ in 0..5 {
+            assert!(bucket.take(later));
+        }
+        assert!(!bucket.take(later));
+    }
+}
+
+#[cfg(test)]
+mod defaults {
+    use super::*;
+    use clap::Parser as _;
+
+    #[derive(clap::Parser)]
+    struct Flags {
+        #[command(flatten)]
+        limits: SyncLimits,
+    }
+
+    #[test]
+    fn default_matches_the_flags_defaults() {
+        let parsed = Flags::parse_from(["relay"]);
+        assert_eq!(parsed.limits, SyncLimits::default());
+    }
+}

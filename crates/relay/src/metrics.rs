@@ -1,0 +1,195 @@
+//! Counters for `GET /metrics`, in Prometheus' text format.
+//!
+//! Plain atomics, bumped where things happen and read only when scraped, so counting costs the
+//! hot path one relaxed add. Only counts: no room ids, no connection numbers, no content.
+
+use std::fmt::Write as _;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Error codes are small numbers ([`dreieck_sync::wire::code`]); one counter each up to this.
+const ERROR_CODES: usize = 32;
+
+/// Upper bounds of the commit batch size histogram (records per commit).
+const BATCH_BUCKETS: [u64; 11] = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024];
+
+/// Everything `/metrics` reports.
+#[derive(Debug)]
+pub(crate) struct Metrics {
+    pub connections_open: AtomicU64,
+    pub connections_total: AtomicU64,
+    pub rooms_live: AtomicU64,
+    pub frames_in: AtomicU64,
+    pub frames_out: AtomicU64,
+    pub bytes_in: AtomicU64,
+    pub bytes_out: AtomicU64,
+    errors: [AtomicU64; ERROR_CODES],
+    pub commits: AtomicU64,
+    pub commit_failures: AtomicU64,
+    batch_buckets: [AtomicU64; BATCH_BUCKETS.len()],
+    batch_sum: AtomicU64,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Metrics {
+            connections_open: AtomicU64::new(0),
+            connections_total: AtomicU64::new(0),
+            rooms_live: AtomicU64::new(0),
+            frames_in: AtomicU64::new(0),
+            frames_out: AtomicU64::new(0),
+            bytes_in: AtomicU64::new(0),
+            bytes_out: AtomicU64::new(0),
+            errors: std::array::from_fn(|_| AtomicU64::new(0)),
+            commits: AtomicU64::new(0),
+            commit_failures: AtomicU64::new(0),
+            batch_buckets: std::array::from_fn(|_| AtomicU64::new(0)),
+            batch_sum: AtomicU64::new(0),
+        }
+    }
+}
+
+/// Adds one to a counter.
+pub(crate) fn inc(counter: &AtomicU64) {
+    counter.fetch_add(1, Ordering::Relaxed);
+}
+
+/// Adds `n` to a counter.
+pub(crate) fn add(counter: &AtomicU64, n: u64) {
+    counter.fetch_add(n, Ordering::Relaxed);
+}
+
+/// Takes one from a gauge.
+pub(crate) fn dec(gauge: &AtomicU64) {
+    gauge.fetch_sub(1, Ordering::Relaxed);
+}
+
+impl Metrics {
+    /// An error frame with `code` was sent (codes beyond the table count as the last one).
+    pub fn error_sent(&self, code: u16) {
+        let i = usize::from(code).min(ERROR_CODES - 1);
+        inc(&self.errors[i]);
+    }
+
+    /// A commit of `records` records succeeded.
+    pub fn committed(&self, records: u64) {
+        inc(&self.commits);
+        add(&self.batch_sum, records);
+        for (bound, bucket) in BATCH_BUCKETS.iter().zip(&self.batch_buckets) {
+            if records <= *bound {
+                inc(bucket);
+            }
+        }
+    }
+
+    /// The text format: `# TYPE` lines and one sample per line.
+    pub fn render(&self) -> String {
+        let get = |c: &AtomicU64| c.load(Ordering::Relaxed);
+        let mut out = String::with_capacity(2048);
+        let mut one = |name: &str, kind: &str, help: &str, value: u64| {
+            let _ = writeln!(
+                out,
+                "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}"
+            );
+        };
+        one(
+            "dreieck_relay_connections_open",
+            "gauge",
+            "Open sync connections.",
+            get(&self.connections_open),
+        );
+        one(
+            "dreieck_relay_connections_total",
+            "counter",
+            "Sync connections accepted since start.",
+            get(&self.connections_total),
+        );
+        one(
+            "dreieck_relay_rooms_live",
+            "gauge",
+            "Rooms held in memory.",
+            get(&self.rooms_live),
+        );
+        one(
+            "dreieck_relay_frames_in_total",
+            "counter",
+            "WebSocket messages received on sync connections.",
+            get(&self.frames_in),
+        );
+        one(
+            "dreieck_relay_frames_out_total",
+            "counter",
+            "Frames sent on sync connections.",
+            get(&self.frames_out),
+        );
+        one(
+            "dreieck_relay_bytes_in_total",
+            "counter",
+            "Bytes received in sync frames.",
+            get(&self.bytes_in),
+        );
+        one(
+            "dreieck_relay_bytes_out_total",
+            "counter",
+            "Bytes sent in sync frames.",
+            get(&self.bytes_out),
+        );
+        one(
+            "dreieck_relay_storage_commits_total",
+            "counter",
+            "Storage transactions committed.",
+            get(&self.commits),
+        );
+        one(
+            "dreieck_relay_storage_commit_failures_total",
+            "counter",
+            "Storage transactions that failed.",
+            get(&self.commit_failures),
+        );
+        let _ = writeln!(
+            out,
+            "# HELP dreieck_relay_errors_total Error frames sent, by protocol error code.\n\
+             # TYPE dreieck_relay_errors_total counter"
+        );
+        for (code, counter) in self.errors.iter().enumerate() {
+            let n = get(counter);
+            if n > 0 {
+                let _ = writeln!(out, "dreieck_relay_errors_total{{code=\"{code}\"}} {n}");
+            }
+        }
+        let name = "dreieck_relay_storage_commit_records";
+        let _ = writeln!(
+            out,
+            "# HELP {name} Records written per storage commit.\n# TYPE {name} histogram"
+        );
+        for (bound, bucket) in BATCH_BUCKETS.iter().zip(&self.batch_buckets) {
+            let _ = writeln!(out, "{name}_bucket{{le=\"{bound}\"}} {}", get(bucket));
+        }
+        let commits = get(&self.commits);
+        let _ = writeln!(out, "{name}_bucket{{le=\"+Inf\"}} {commits}");
+        let _ = writeln!(out, "{name}_sum {}", get(&self.batch_sum));
+        let _ = writeln!(out, "{name}_count {commits}");
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn histogram_is_cumulative_and_errors_are_by_code() {
+        let m = Metrics::default();
+        m.committed(1);
+        m.committed(3);
+        m.committed(5000);
+        m.error_sent(7);
+        m.error_sent(7);
+        let text = m.render();
+        assert!(text.contains("dreieck_relay_storage_commit_records_bucket{le=\"1\"} 1\n"));
+        assert!(text.contains("dreieck_relay_storage_commit_records_bucket{le=\"4\"} 2\n"));
+        assert!(text.contains("dreieck_relay_storage_commit_records_bucket{le=\"+Inf\"} 3\n"));
+        assert!(text.contains("dreieck_relay_storage_commit_records_sum 5004\n"));
+        assert!(text.contains("dreieck_relay_errors_total{code=\"7\"} 2\n"));
+        assert!(!text.contains("code=\"3\""));
+    }
+}

@@ -1,0 +1,440 @@
+//! One tokio task per live room: it owns the room's [`Room`] state machine and executes its
+//! effects.
+//!
+//! Connections send it events (opened, frame, closed); the writer reports durability. The task
+//! feeds them to the room and carries out what comes back, in order: frames go into the
+//! connections' outboxes at once (fan-out never waits for the disk), records go to the writer's
+//! queue, and acknowledgements follow when the writer reports the entries durable. Because one
+//! task owns the room, the room needs no lock, and a slow connection cannot stall it: outboxes
+//! are unbounded queues with a byte budget, and a connection over budget is dropped.
+//!
+//! The task also enforces what the room state machine does not know about: the room's storage
+//! limit (it counts the sealed bytes it has asked storage to keep), and storage failure (every
+//! connection is told, and the room is dropped from memory so that the next connection rebuilds
+//! it from what is really on disk).
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use dreieck_sync::room::{ConnId, Effect, Record, Room};
+use dreieck_sync::wire::{self, code, Message};
+use dreieck_sync::RoomId;
+use rand_core::OsRng;
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+
+use crate::hub::{Hub, TaskGuard};
+use crate::metrics;
+use crate::store::Op;
+use crate::writer::Outcome;
+
+/// What a connection hears from its room.
+#[derive(Debug)]
+pub(crate) enum Outbound {
+    /// Send this frame.
+    Frame(Bytes),
+    /// Close the connection (after the frames before).
+    Close,
+}
+
+/// A connection's queue of frames to send, and how many bytes wait in it.
+#[derive(Debug, Clone)]
+pub(crate) struct Outbox {
+    pub tx: mpsc::UnboundedSender<Outbound>,
+    pub queued: Arc<AtomicUsize>,
+}
+
+/// What connections tell their room.
+#[derive(Debug)]
+pub(crate) enum RoomEvent {
+    Opened {
+        conn: ConnId,
+        outbox: Outbox,
+    },
+    Frame {
+        conn: ConnId,
+        frame: Bytes,
+    },
+    Closed {
+        conn: ConnId,
+    },
+    /// The last connection left (per the hub's count).
+    Vacant,
+}
+
+/// A short, non-reversible name of a room for logs: 8 hex digits of its SHA-256.
+pub(crate) fn short_hash(room: &RoomId) -> String {
+    use sha2::Digest as _;
+    let digest = sha2::Sha256::digest(room);
+    digest[..4].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+struct Conn {
+    outbox: Outbox,
+    admitted: bool,
+}
+
+/// Sealed bytes the room has asked storage to keep, by record.
+#[derive(Default)]
+struct Usage {
+    entries: BTreeMap<u64, u64>,
+    snapshots: BTreeMap<u64, u64>,
+    total: u64,
+}
+
+impl Usage {
+    fn record(&mut self, record: &Record) {
+        match record {
+            Record::Entry { seq, sealed, .. } => {
+                let len = sealed.len() as u64;
+                if let Some(old) = self.entries.insert(*seq, len) {
+                    self.total -= old;
+                }
+                self.total += len;
+            }
+            Record::Snapshot { covers_seq, sealed } => {
+                let len = sealed.len() as u64;
+                if let Some(old) = self.snapshots.insert(*covers_seq, len) {
+                    self.total -= old;
+                }
+                self.total += len;
+            }
+            Record::Registered { .. } | Record::Epoch { .. } => {}
+        }
+    }
+
+    fn compact(&mut self, through_seq: u64) {
+        let kept_entries = self.entries.split_off(&(through_seq.saturating_add(1)));
+        let dropped: u64 = self.entries.values().sum();
+        self.entries = kept_entries;
+        let kept_snapshots = self.snapshots.split_off(&through_seq);
+        let dropped_snapshots: u64 = self.snapshots.values().sum();
+        self.snapshots = kept_snapshots;
+        self.total = self.total.saturating_sub(dropped + dropped_snapshots);
+    }
+}
+
+struct RoomTask {
+    hub: Arc<Hub>,
+    id: RoomId,
+    hash: String,
+    generation: u64,
+    room: Room,
+    conns: HashMap<ConnId, Conn>,
+    usage: Usage,
+    report: mpsc::UnboundedSender<Outcome>,
+    /// Set after a storage failure: the task only refuses and winds down.
+    failed: bool,
+}
+
+/// Runs a room from loading to retiring.
+pub(crate) async fn run(
+    hub: Arc<Hub>,
+    task: TaskGuard,
+    id: RoomId,
+    generation: u64,
+    mut events: mpsc::UnboundedReceiver<RoomEvent>,
+) {
+    let _task = task;
+    metrics::inc(&hub.metrics.rooms_live);
+    let hash = short_hash(&id);
+    let (report, mut outcomes) = mpsc::unbounded_channel();
+    let loaded = load(&hub, id, &report).await;
+    let mut task = RoomTask {
+        hub: Arc::clone(&hub),
+        id,
+        hash,
+        generation,
+        room: Room::new(id),
+        conns: HashMap::new(),
+        usage: Usage::default(),
+        report,
+        failed: false,
+    };
+    match loaded {
+        Some((room, usage)) => {
+            tracing::info!(room = %task.hash, epoch = room.epoch(), "Raum geladen");
+            task.room = room;
+            task.usage = usage;
+        }
+        None => task.storage_failed(),
+    }
+    let linger = hub.limits.room_linger();
+    let mut retire_at: Option<Instant> = None;
+    while !task.failed {
+        let sleep_until = retire_at.unwrap_or_else(|| Instant::now() + linger);
+        tokio::select! {
+            event = events.recv() => match event {
+                Some(RoomEvent::Vacant) => {
+                    if hub.is_shutting_down() || linger.is_zero() {
+                        if hub.try_retire(&id, generation) {
+                            break;
+                        }
+                    } else {
+                        retire_at = Some(Instant::now() + linger);
+                    }
+                }
+                Some(event) => {
+                    retire_at = None;
+                    task.event(event);
+                }
+                None => break,
+            },
+            Some(outcome) = outcomes.recv() => match outcome {
+                Outcome::Durable { up_to } => {
+                    let effects = task.room.durable_up_to(up_to);
+                    task.execute(effects);
+                }
+                Outcome::Failed => task.storage_failed(),
+            },
+            () = tokio::time::sleep_until(sleep_until), if retire_at.is_some() => {
+                retire_at = None;
+                if hub.try_retire(&id, generation) {
+                    break;
+                }
+            }
+        }
+    }
+    if task.failed {
+        // Refuse whoever joined in the meantime; later senders find the channel closed.
+        events.close();
+        while let Ok(event) = events.try_recv() {
+            if let RoomEvent::Opened { conn, outbox } = event {
+                refuse_outbox(&outbox, code::STORAGE_FAILURE, "storage failure");
+                tracing::warn!(conn, room = %task.hash, code = code::STORAGE_FAILURE, "Verbindung abgewiesen");
+                hub.metrics.error_sent(code::STORAGE_FAILURE);
+            }
+        }
+    }
+    metrics::dec(&hub.metrics.rooms_live);
+    tracing::info!(room = %task.hash, "Raum aus dem Speicher entlassen");
+}
+
+/// The room from storage: new if storage has nothing, else restored with its new epoch durable.
+async fn load(
+    hub: &Hub,
+    id: RoomId,
+    report: &mpsc::UnboundedSender<Outcome>,
+) -> Option<(Room, Usage)> {
+    let records = hub.writer.load(id).await.ok()?;
+    let Some(records) = records else {
+        return Some((Room::new(id), Usage::default()));
+    };
+    let mut usage = Usage::default();
+    for record in &records {
+        usage.record(record);
+    }
+    let (room, effects) = Room::restore(id, records);
+    for effect in effects {
+        if let Effect::Persist(record) = effect {
+            if !hub
+                .writer
+                .write(id, Op::Record(record), usage.total, report)
+            {
+                return None;
+            }
+        }
+    }
+    hub.writer.flush().await.ok()?;
+    Some((room, usage))
+}
+
+fn refuse_outbox(outbox: &Outbox, code: u16, message: &str) {
+    let frame = Message::Error {
+        code,
+        message: message.to_owned(),
+    }
+    .encode();
+    outbox.queued.fetch_add(frame.len(), Ordering::Relaxed);
+    let _ = outbox.tx.send(Outbound::Frame(Bytes::from(frame)));
+    let _ = outbox.tx.send(Outbound::Close);
+}
+
+impl RoomTask {
+    fn event(&mut self, event: RoomEvent) {
+        match event {
+            RoomEvent::Opened { conn, outbox } => {
+                self.conns.insert(
+                    conn,
+                    Conn {
+                        outbox,
+                        admitted: false,
+                    },
+                );
+                self.room.connection_opened(conn);
+            }
+            RoomEvent::Frame { conn, frame } => {
+                if let Some(code) = self.over_storage_limit(conn, &frame) {
+                    self.refuse(conn, code, "room storage full");
+                    return;
+                }
+                let effects = self.room.frame_received(conn, &frame, &mut OsRng);
+                self.execute(effects);
+            }
+            RoomEvent::Closed { conn } => {
+                self.conns.remove(&conn);
+                self.room.connection_closed(conn);
+            }
+            RoomEvent::Vacant => {}
+        }
+    }
+
+    /// `Some(ROOM_STORAGE_FULL)` if this frame from an admitted connection would store more than
+    /// the room may. Appends count in full; a snapshot only needs to fit by itself, since
+    /// storing it lets the relay drop the entries it covers.
+    fn over_storage_limit(&self, conn: ConnId, frame: &[u8]) -> Option<u16> {
+        let max = self.hub.limits.max_room_bytes;
+        let admitted = self.conns.get(&conn).is_some_and(|c| c.admitted);
+        // The frame's length bounds its payload: most frames need no decoding here.
+        if !admitted || self.usage.total.saturating_add(frame.len() as u64) <= max {
+            return None;
+        }
+        match wire::decode_with_limit(frame, self.hub.limits.max_frame_bytes) {
+            Ok(Message::Append { sealed, .. })
+                if self.usage.total.saturating_add(sealed.len() as u64) > max =>
+            {
+                Some(code::ROOM_STORAGE_FULL)
+            }
+            Ok(Message::Snapshot { sealed, .. }) if sealed.len() as u64 > max => {
+                Some(code::ROOM_STORAGE_FULL)
+            }
+            _ => None,
+        }
+    }
+
+    /// Sends an error frame and closes, on the relay's own account.
+    fn refuse(&mut self, conn: ConnId, code: u16, message: &str) {
+        if let Some(c) = self.conns.remove(&conn) {
+            refuse_outbox(&c.outbox, code, message);
+            self.hub.metrics.error_sent(code);
+            tracing::warn!(conn, room = %self.hash, code, "Verbindung abgewiesen");
+        }
+        self.room.connection_closed(conn);
+    }
+
+    fn execute(&mut self, effects: Vec<Effect>) {
+        let mut effects = effects.into_iter().peekable();
+        while let Some(effect) = effects.next() {
+            match effect {
+                Effect::Send { conn, frame } => {
+                    let closes_next =
+                        matches!(effects.peek(), Some(Effect::Close { conn: c }) if *c == conn);
+                    self.send(conn, frame, closes_next);
+                }
+                Effect::Close { conn } => {
+                    if let Some(c) = self.conns.remove(&conn) {
+                        let _ = c.outbox.tx.send(Outbound::Close);
+                    }
+                    self.room.connection_closed(conn);
+                }
+                Effect::Persist(record) => {
+                    self.usage.record(&record);
+                    self.persist(Op::Record(record));
+                }
+                Effect::Compact { through_seq } => {
+                    self.usage.compact(through_seq);
+                    self.persist(Op::Compact { through_seq });
+                }
+            }
+        }
+    }
+
+    fn persist(&mut self, op: Op) {
+        if !self
+            .hub
+            .writer
+            .write(self.id, op, self.usage.total, &self.report)
+        {
+            self.storage_failed();
+        }
+    }
+
+    fn send(&mut self, conn: ConnId, frame: Vec<u8>, closes_next: bool) {
+        let Some(c) = self.conns.get_mut(&conn) else {
+            return;
+        };
+        // Admission and refusals are rare, their frames tiny: decode only those candidates.
+        if closes_next || (!c.admitted && frame.len() <= 32) {
+            match wire::decode(&frame) {
+                Ok(Message::Admitted { .. }) => {
+                    c.admitted = true;
+                    tracing::info!(conn, room = %self.hash, "Verbindung zugelassen");
+                }
+                Ok(Message::Error { code, .. }) => {
+                    self.hub.metrics.error_sent(code);
+                    tracing::warn!(conn, room = %self.hash, code, "Verbindung abgewiesen");
+                }
+                _ => {}
+            }
+        }
+        let queued = c.outbox.queued.fetch_add(frame.len(), Ordering::Relaxed) + frame.len();
+        if queued > self.hub.limits.max_queued_bytes() {
+            c.outbox.queued.fetch_sub(frame.len(), Ordering::Relaxed);
+            self.refuse(conn, code::TOO_SLOW, "too slow");
+            return;
+        }
+        if c.outbox
+            .tx
+            .send(Outbound::Frame(Bytes::from(frame)))
+            .is_err()
+        {
+            // The connection task is gone; its Closed event is on the way.
+            c.outbox.queued.store(0, Ordering::Relaxed);
+        }
+    }
+
+    /// Storage lost writes of this room: tell everyone, and leave memory so the next connection
+    /// rebuilds the room from the disk (a new epoch, which clients handle).
+    fn storage_failed(&mut self) {
+        if self.failed {
+            return;
+        }
+        self.failed = true;
+        self.hub.retire_now(&self.id, self.generation);
+        tracing::error!(room = %self.hash, "Speicher ausgefallen, Raum wird geschlossen");
+        let conns: Vec<ConnId> = self.conns.keys().copied().collect();
+        for conn in conns {
+            self.refuse(conn, code::STORAGE_FAILURE, "storage failure");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usage_follows_records_and_compaction() {
+        let mut usage = Usage::default();
+        for seq in 1..=4 {
+            usage.record(&Record::Entry {
+                seq,
+                prev_seq: seq - 1,
+                sealed: vec![0; 10],
+            });
+        }
+        usage.record(&Record::Snapshot {
+            covers_seq: 2,
+            sealed: vec![0; 7],
+        });
+        assert_eq!(usage.total, 47);
+        usage.compact(2);
+        assert_eq!(usage.total, 27);
+        usage.record(&Record::Snapshot {
+            covers_seq: 4,
+            sealed: vec![0; 5],
+        });
+        usage.compact(4);
+        assert_eq!(usage.total, 5);
+    }
+
+    #[test]
+    fn short_hash_is_short_and_stable() {
+        let a = short_hash(&[1; 16]);
+        assert_eq!(a.len(), 8);
+        assert_eq!(a, short_hash(&[1; 16]));
+        assert_ne!(a, short_hash(&[2; 16]));
+    }
+}

@@ -1,0 +1,259 @@
+//! The one storage writer: a dedicated thread that owns the SQLite connection.
+//!
+//! Rooms queue writes and go on; the writer takes everything queued at that moment, applies it in
+//! one transaction, commits (one fsync for the whole batch) and then tells each room with entries
+//! in the batch how far its log is durable ([`Outcome::Durable`]). The more load, the larger the
+//! batches, so commits per second stay bounded by the disk while throughput grows. Loads go
+//! through the same queue, so a room rebuilt from storage sees every write queued before it, even
+//! those of a room task that has just retired.
+//!
+//! If a commit fails, every room in the batch hears [`Outcome::Failed`] (its memory is now ahead
+//! of the disk), and later writes for those rooms are dropped until the room is loaded afresh:
+//! a gap in a room's log would otherwise stall its clients' catch-up.
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+use std::sync::mpsc as std_mpsc;
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+
+use dreieck_sync::room::Record;
+use dreieck_sync::RoomId;
+use rusqlite::Connection;
+use tokio::sync::{mpsc, oneshot};
+
+use crate::metrics::Metrics;
+use crate::store::{self, Op};
+
+/// Commands taken into one transaction at most; bounds a commit's size under a flood.
+const MAX_BATCH: usize = 4096;
+
+/// What the writer tells a room about its writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Outcome {
+    /// Every entry up to `up_to` is committed.
+    Durable { up_to: u64 },
+    /// A commit with this room's writes failed.
+    Failed,
+}
+
+/// Storage could not do what was asked (the reason is logged by the writer).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct StorageFailed;
+
+type Loaded = Result<Option<Vec<Record>>, StorageFailed>;
+
+enum Command {
+    Write {
+        room: RoomId,
+        op: Op,
+        room_bytes: u64,
+        report: mpsc::UnboundedSender<Outcome>,
+    },
+    Load {
+        room: RoomId,
+        reply: oneshot::Sender<Loaded>,
+    },
+    Flush {
+        reply: oneshot::Sender<Result<(), StorageFailed>>,
+    },
+    Stop,
+}
+
+/// A handle to the writer thread; clones share it.
+#[derive(Debug, Clone)]
+pub(crate) struct Writer {
+    queue: std_mpsc::Sender<Command>,
+    thread: Arc<Mutex<Option<JoinHandle<()>>>>,
+}
+
+impl Writer {
+    /// Opens the database and starts the thread.
+    pub fn start(path: &Path, metrics: Arc<Metrics>) -> Result<Writer, rusqlite::Error> {
+        let conn = store::open(path)?;
+        let (queue, commands) = std_mpsc::channel();
+        let thread = std::thread::Builder::new()
+            .name("dreieck-writer".into())
+            .spawn(move || run(conn, commands, &metrics))
+            .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+        Ok(Writer {
+            queue,
+            thread: Arc::new(Mutex::new(Some(thread))),
+        })
+    }
+
+    /// Queues a write; `room_bytes` is the room's stored size after it. False if the writer
+    /// has stopped.
+    pub fn write(
+        &self,
+        room: RoomId,
+        op: Op,
+        room_bytes: u64,
+        report: &mpsc::UnboundedSender<Outcome>,
+    ) -> bool {
+        self.queue
+            .send(Command::Write {
+                room,
+                op,
+                room_bytes,
+                report: report.clone(),
+            })
+            .is_ok()
+    }
+
+    /// Everything stored for `room` (`None`: nothing), after every write queued before.
+    pub async fn load(&self, room: RoomId) -> Loaded {
+        let (reply, answer) = oneshot::channel();
+        self.queue
+            .send(Command::Load { room, reply })
+            .map_err(|_| StorageFailed)?;
+        answer.await.map_err(|_| StorageFailed)?
+    }
+
+    /// Completes when everything queued before is committed.
+    pub async fn flush(&self) -> Result<(), StorageFailed> {
+        let (reply, answer) = oneshot::channel();
+        self.queue
+            .send(Command::Flush { reply })
+            .map_err(|_| StorageFailed)?;
+        answer.await.map_err(|_| StorageFailed)?
+    }
+
+    /// Commits everything queued, stops the thread and waits for it.
+    pub async fn stop(&self) {
+        let _ = self.queue.send(Command::Stop);
+        let thread = self.thread.lock().ok().and_then(|mut t| t.take());
+        if let Some(thread) = thread {
+            let joined = tokio::task::spawn_blocking(move || thread.join()).await;
+            if !matches!(joined, Ok(Ok(()))) {
+                tracing::error!("Speicher-Thread ist abgestürzt");
+            }
+        }
+    }
+}
+
+fn run(mut conn: Connection, commands: std_mpsc::Receiver<Command>, metrics: &Metrics) {
+    let mut poisoned = HashSet::new();
+    loop {
+        let Ok(first) = commands.recv() else {
+            return; // every handle is gone; everything sent was processed
+        };
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match commands.try_recv() {
+                Ok(command) => batch.push(command),
+                Err(_) => break,
+            }
+        }
+        let stop = batch.iter().any(|c| matches!(c, Command::Stop));
+        process(&mut conn, batch, &mut poisoned, metrics);
+        if stop {
+            // Commands sent after Stop (none, once the rooms are gone) are not waited for.
+            while let Ok(command) = commands.try_recv() {
+                process(&mut conn, vec![command], &mut poisoned, metrics);
+            }
+            return;
+        }
+    }
+}
+
+struct RoomBatch {
+    max_seq: Option<u64>,
+    bytes: u64,
+    report: mpsc::UnboundedSender<Outcome>,
+}
+
+fn process(
+    conn: &mut Connection,
+    batch: Vec<Command>,
+    poisoned: &mut HashSet<RoomId>,
+    metrics: &Metrics,
+) {
+    let mut rooms: HashMap<RoomId, RoomBatch> = HashMap::new();
+    let mut loads = Vec::new();
+    let result = write_batch(conn, &batch, poisoned, &mut rooms, &mut loads);
+    let ok = match result {
+        Ok(written) => {
+            metrics.committed(written);
+            true
+        }
+        Err(error) => {
+            crate::metrics::inc(&metrics.commit_failures);
+            tracing::error!(%error, "Speichern fehlgeschlagen");
+            poisoned.extend(rooms.keys().copied());
+            false
+        }
+    };
+    for batch in rooms.values() {
+        let outcome = match (ok, batch.max_seq) {
+            (true, Some(up_to)) => Outcome::Durable { up_to },
+            (true, None) => continue,
+            (false, _) => Outcome::Failed,
+        };
+        let _ = batch.report.send(outcome);
+    }
+    let mut loads = loads.into_iter();
+    for command in batch {
+        match command {
+            Command::Load { reply, .. } => {
+                let loaded = match (ok, loads.next()) {
+                    (true, Some(records)) => Ok(records),
+                    _ => Err(StorageFailed),
+                };
+                let _ = reply.send(loaded);
+            }
+            Command::Flush { reply } => {
+                let _ = reply.send(if ok { Ok(()) } else { Err(StorageFailed) });
+            }
+            Command::Write { .. } | Command::Stop => {}
+        }
+    }
+}
+
+/// Applies the batch in one transaction; returns how many records were written.
+fn write_batch(
+    conn: &mut Connection,
+    batch: &[Command],
+    poisoned: &mut HashSet<RoomId>,
+    rooms: &mut HashMap<RoomId, RoomBatch>,
+    loads: &mut Vec<Option<Vec<Record>>>,
+) -> Result<u64, rusqlite::Error> {
+    let tx = conn.transaction()?;
+    let mut written = 0;
+    for command in batch {
+        match command {
+            Command::Write {
+                room,
+                op,
+                room_bytes,
+                report,
+            } => {
+                if poisoned.contains(room) {
+                    continue; // its task already heard Failed and is retiring
+                }
+                store::apply(&tx, room, op)?;
+                written += 1;
+                let entry = rooms.entry(*room).or_insert_with(|| RoomBatch {
+                    max_seq: None,
+                    bytes: *room_bytes,
+                    report: report.clone(),
+                });
+                entry.bytes = *room_bytes;
+                if let Op::Record(Record::Entry { seq, .. }) = op {
+                    entry.max_seq = Some(entry.max_seq.map_or(*seq, |m| m.max(*seq)));
+                }
+            }
+            Command::Load { room, .. } => {
+                // A new room task: the old one's writes are all before this in the queue.
+                poisoned.remove(room);
+                loads.push(store::load(&tx, room)?);
+            }
+            Command::Flush { .. } | Command::Stop => {}
+        }
+    }
+    for (room, batch) in rooms.iter() {
+        store::set_bytes(&tx, room, batch.bytes)?;
+    }
+    tx.commit()?;
+    Ok(written)
+}
