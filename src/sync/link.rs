@@ -54,6 +54,7 @@ struct Inner {
     retry: Option<TimeoutHandle>,
     heartbeat: Option<IntervalHandle>,
     online: Option<WindowListenerHandle>,
+    offline: Option<WindowListenerHandle>,
     me: Beacon,
     role: Rc<dyn Fn() -> Role>,
     closed: bool,
@@ -103,6 +104,7 @@ impl Link {
                 retry: None,
                 heartbeat: None,
                 online: None,
+                offline: None,
                 me: Beacon {
                     id: random_id().unwrap_or_default(),
                     role: String::new(),
@@ -172,6 +174,9 @@ impl Link {
             h.clear();
         }
         if let Some(l) = inner.online.take() {
+            l.remove();
+        }
+        if let Some(l) = inner.offline.take() {
             l.remove();
         }
         inner.socket = None;
@@ -359,6 +364,20 @@ impl Link {
         self.inner.borrow_mut().retry = handle.ok();
     }
 
+    /// Gives up the current connection at once (from a window event, never from the socket's
+    /// own handler) and waits to reconnect.
+    fn drop_connection(&self) {
+        {
+            let mut inner = self.inner.borrow_mut();
+            inner.client.disconnected();
+            inner.announced = false;
+            inner.socket = None;
+        }
+        self.peers.update(Board::clear);
+        self.schedule_reconnect();
+        self.update_status();
+    }
+
     fn reconnect_now(&self) {
         {
             let mut inner = self.inner.borrow_mut();
@@ -398,6 +417,16 @@ impl Link {
                 }
             })
         };
+        // The browser says the network is gone: a socket may take long to notice on its own,
+        // so close it now and show "offline" (edits keep queueing).
+        let offline = {
+            let relink = relink.clone();
+            window_event_listener_untyped("offline", move |_| {
+                if let Some(link) = relink() {
+                    link.drop_connection();
+                }
+            })
+        };
         let heartbeat = set_interval_with_handle(
             move || {
                 if let Some(link) = relink() {
@@ -411,6 +440,7 @@ impl Link {
         );
         let mut inner = self.inner.borrow_mut();
         inner.online = Some(online);
+        inner.offline = Some(offline);
         inner.heartbeat = heartbeat.ok();
     }
 

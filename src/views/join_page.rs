@@ -48,7 +48,6 @@ pub fn JoinPage(rest: String) -> impl IntoView {
                         app.set_role(invitation.role);
                         let role = app.role;
                         let j = joining::start(invitation, Rc::new(move || role.get_untracked()));
-                        watch(&j, step, sync_state, joining);
                         joining.set_value(Some(j));
                         let _ = step.try_set(Step::Joining);
                     }
@@ -56,6 +55,9 @@ pub fn JoinPage(rest: String) -> impl IntoView {
             });
         }
     }
+    // Created here, in the component's reactive owner (not in the task above, which has none);
+    // it starts following the join when `step` says it has started.
+    watch(step, sync_state, joining);
     on_cleanup(move || {
         if let Some(Some(j)) = joining.try_update_value(Option::take) {
             j.link.close();
@@ -89,18 +91,25 @@ pub fn JoinPage(rest: String) -> impl IntoView {
 /// Follows the join: its sync state for the page, and the moment the report is complete,
 /// when it is stored and opened.
 fn watch(
-    j: &Joining,
     step: RwSignal<Step>,
     sync_state: RwSignal<State>,
     joining: StoredValue<Option<Joining>, LocalStorage>,
 ) {
-    let status = j.link.status.clone();
-    let revision = j.gathered.revision.clone();
     let app = use_app();
     Effect::new(move |_| {
-        let state = status.with(|s| s.state.clone());
-        revision.track();
-        let _ = sync_state.try_set(state);
+        if step.get() != Step::Joining {
+            return;
+        }
+        let state = joining
+            .try_with_value(|j| {
+                j.as_ref().map(|j| {
+                    j.gathered.revision.track();
+                    j.link.status.with(|s| s.state.clone())
+                })
+            })
+            .flatten();
+        let Some(state) = state else { return };
+        sync_state.set(state);
         let ready = joining
             .try_with_value(|j| j.as_ref().and_then(Joining::ready))
             .flatten();

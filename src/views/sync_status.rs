@@ -21,7 +21,12 @@ pub fn SyncStatusView(link: Link) -> impl IntoView {
     view! {
         <div class="sync-status-wrap">
             // Only the state is announced; the waiting count changes with every keystroke.
-            <p class="sync-status" data-state=move || state.get().code() role="status">
+            <p
+                class="sync-status"
+                data-state=move || state.get().code()
+                data-waiting=move || waiting.get()
+                role="status"
+            >
                 {move || match state.get() {
                     State::Synced => format!("Synchron seit {}", since.get()),
                     State::Connecting => "Verbindet …".to_string(),

@@ -23,6 +23,11 @@ fn main() -> Result<()> {
     match cmd {
         "run" => serve::run(rest),
         "test" => test::run(rest),
+        "e2e" => {
+            tools::ensure_node_tools()?;
+            tools::ensure_chromium()?;
+            test::end_to_end(rest)
+        }
         "bench" => bench::run(rest),
         "sim" => sim(rest),
         "help" | "--help" | "-h" => {
@@ -59,5 +64,6 @@ fn sim(args: &[String]) -> Result<()> {
 const USAGE: &str = "\
 cargo xtask run   [--host H] [--port P]   build the app (release) and serve it with the relay
 cargo xtask test  [--skip-e2e]            every test: fmt, clippy, native, browser, end to end
+cargo xtask e2e   [FILE…]                 only the end-to-end tests (all, or the given files)
 cargo xtask bench                         print figures: app size, open time, keystroke cost
 cargo xtask sim   [SEEDS]                 the sync simulation with many seeds (default 5000)";

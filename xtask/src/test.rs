@@ -57,15 +57,30 @@ pub fn run_all(skip_e2e: bool) -> Result<()> {
         eprintln!("end-to-end tests skipped (--skip-e2e)");
         return Ok(());
     }
+    end_to_end(&[])
+}
+
+/// The end-to-end tests (all, or the given files under tests/e2e/): the built app, the real
+/// relay, headless Chromium. Also `cargo xtask e2e [FILE…]` while working on one of them.
+pub fn end_to_end(files: &[String]) -> Result<()> {
     step("end to end: the built app, the real relay, headless Chromium");
     let dist = build::app(true)?;
     let relay_bin = build::relay(false)?;
     let data = tempdir("dreieck-e2e-data")?;
     let relay = Relay::start(&relay_bin, &dist, &data)?;
+    let targets: Vec<String> = if files.is_empty() {
+        vec!["tests/e2e/".to_string()]
+    } else {
+        files.to_vec()
+    };
     let result = exec(
         cmd("node")
-            .args(["--test", "--test-concurrency=1", "tests/e2e/"])
+            .args(["--test", "--test-concurrency=1"])
+            .args(&targets)
             .env("DREIECK_URL", relay.url())
+            // The sync tests start (and kill) relays of their own.
+            .env("DREIECK_RELAY_BIN", &relay_bin)
+            .env("DREIECK_DIST", &dist)
             .env("CHROMIUM", tools::chromium()),
     );
     drop(relay);

@@ -1,0 +1,169 @@
+// Three devices write one report through the real relay: live co-editing, an offline device,
+// a relay killed mid-session, a wrong key, and what the relay keeps on disk.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { axe, device, launch } from './lib/browser.mjs';
+import { TestRelay } from './lib/relay.mjs';
+
+// Words typed in this test; none of them may appear in the relay's files.
+const WORDS = ['Alphornblaeser', 'Bergkristall', 'Zebrafink', 'Kolibri', 'Pelikanfeder', 'Eisvogelnest'];
+
+const synced = (page) => page.locator('.sync-status[data-state="synchron"]').waitFor({ timeout: 30_000 });
+
+/// Waits until the relay has acknowledged every change typed on `page`.
+async function acknowledged(page) {
+  await page.locator('.sync-status[data-state="synchron"][data-waiting="0"]').waitFor({ timeout: 30_000 });
+}
+
+async function valueOf(page, id) {
+  return page.locator(`#feld-${id}`).inputValue();
+}
+
+/// Waits until `id` shows the same value on every page and `check` accepts it; returns it.
+async function converged(pages, id, check) {
+  const deadline = Date.now() + 30_000;
+  let values;
+  while (Date.now() < deadline) {
+    values = await Promise.all(pages.map((p) => valueOf(p, id)));
+    if (values.every((v) => v === values[0]) && check(values[0])) return values[0];
+    await pages[0].waitForTimeout(50);
+  }
+  assert.fail(`#feld-${id} did not converge: ${JSON.stringify(values)}`);
+}
+
+async function join(browser, url) {
+  const d = await device(browser);
+  await d.page.goto(url);
+  await d.page.locator('#feld-lb_name').waitFor({ timeout: 30_000 });
+  await synced(d.page);
+  return d;
+}
+
+describe('sync through the relay', () => {
+  let relay; let browser; let a; let b; let c; let links;
+
+  before(async () => {
+    relay = await TestRelay.start();
+    browser = await launch();
+    a = await device(browser);
+    await a.page.goto(relay.url + '/');
+    await a.page.getByRole('button', { name: 'Neuer Bericht' }).click();
+    await a.page.locator('#feld-lb_name').waitFor();
+    await a.page.locator('#teilen').click();
+    const dialog = a.page.locator('dialog.share-dialog');
+    await dialog.waitFor();
+    links = {};
+    for (const role of ['beneficiary', 'provider', 'caseworker', 'guardian']) {
+      links[role] = await dialog.locator(`input.invitation-link[data-role="${role}"]`).inputValue();
+      assert.match(links[role], /#\/einladung\//);
+    }
+    // Each invitation also comes as a QR code.
+    assert.equal(await dialog.locator('.qr-code svg').count(), 4);
+    assert.deepEqual(await axe(a.page), [], 'the share dialog has no accessibility violations');
+    await dialog.getByRole('button', { name: 'Fertig' }).click();
+    await synced(a.page);
+    b = await join(browser, links.caseworker);
+    c = await join(browser, links.beneficiary);
+  });
+
+  after(async () => {
+    for (const d of [a, b, c]) assert.deepEqual(d?.errors ?? [], [], 'no errors in the page');
+    await browser?.close();
+    await relay?.stop();
+  });
+
+  test('joining devices take the role of their invitation and see each other', async () => {
+    assert.equal(await b.page.getByLabel('Meine Rolle').inputValue(), 'caseworker');
+    assert.equal(await c.page.getByLabel('Meine Rolle').inputValue(), 'beneficiary');
+    // Presence: C focuses the wishes field; A and B see where C is writing.
+    await c.page.locator('#feld-wuensche').focus();
+    for (const d of [a, b]) {
+      await d.page.locator('.presence-peer[data-role="beneficiary"]', { hasText: 'Wünsche' }).waitFor({ timeout: 15_000 });
+    }
+  });
+
+  test('two people type into the same field at once and both texts survive', async () => {
+    const one = ` ${WORDS[0]} spielt laut.`;
+    const two = ` ${WORDS[1]} glitzert hell.`;
+    await a.page.locator('#feld-wuensche').focus();
+    await c.page.locator('#feld-wuensche').focus();
+    await Promise.all([
+      a.page.keyboard.type(one, { delay: 15 }),
+      c.page.keyboard.type(two, { delay: 15 }),
+    ]);
+    const text = await converged([a.page, b.page, c.page], 'wuensche', (v) => v.includes(one.trim()) && v.includes(two.trim()));
+    assert.equal(text.length, one.length + two.length);
+  });
+
+  test('an offline device keeps editing and everything merges when it is back', async () => {
+    await c.context.setOffline(true);
+    await c.page.locator('.sync-status[data-state="offline"]').waitFor({ timeout: 15_000 });
+    await c.page.locator('#feld-lb_anschrift').fill(`Am ${WORDS[2]}weg 3`);
+    await c.page.locator('.sync-waiting').waitFor();
+    await a.page.locator('#feld-entwicklung_freizeit').fill(`Beobachtet gern den ${WORDS[3]}.`);
+    await b.page.locator('#feld-gesamtplan_vom').fill('2026-03-04');
+    // A and B already agree while C is away.
+    await converged([a.page, b.page], 'entwicklung_freizeit', (v) => v.includes(WORDS[3]));
+    assert.equal(await valueOf(c.page, 'entwicklung_freizeit'), '');
+    await c.context.setOffline(false);
+    await synced(c.page);
+    const pages = [a.page, b.page, c.page];
+    await converged(pages, 'lb_anschrift', (v) => v === `Am ${WORDS[2]}weg 3`);
+    await converged(pages, 'entwicklung_freizeit', (v) => v.includes(WORDS[3]));
+    await converged(pages, 'gesamtplan_vom', (v) => v === '2026-03-04');
+  });
+
+  test('a relay killed mid-session loses nothing it acknowledged', async () => {
+    await a.page.locator('#feld-entwicklung_gesundheit').fill(`Vor dem Absturz: ${WORDS[4]}.`);
+    await acknowledged(a.page);
+    await relay.kill();
+    for (const d of [a, b, c]) {
+      await d.page.locator('.sync-status:not([data-state="synchron"])').waitFor({ timeout: 15_000 });
+    }
+    // Typed while the relay is down: queued on the device.
+    await a.page.locator('#feld-entwicklung_mobilitaet').fill(`Während der Pause: ${WORDS[5]}.`);
+    await relay.restart();
+    for (const d of [a, b, c]) await synced(d.page);
+    const pages = [a.page, b.page, c.page];
+    await converged(pages, 'entwicklung_gesundheit', (v) => v.includes(WORDS[4]));
+    await converged(pages, 'entwicklung_mobilitaet', (v) => v.includes(WORDS[5]));
+    await acknowledged(a.page);
+    // A new device learns everything from the relay alone.
+    const d = await join(browser, links.guardian);
+    for (const [id, word] of [['entwicklung_gesundheit', WORDS[4]], ['entwicklung_mobilitaet', WORDS[5]], ['lb_anschrift', WORDS[2]], ['wuensche', WORDS[0]]]) {
+      await converged([d.page, a.page], id, (v) => v.includes(word));
+    }
+    assert.deepEqual(d.errors, []);
+    await d.context.close();
+  });
+
+  test('a link with a wrong key cannot join', async () => {
+    const link = links.caseworker;
+    const last = link.at(-1);
+    const wrong = link.slice(0, -1) + (last === '0' ? '1' : '0');
+    const e = await device(browser);
+    await e.page.goto(wrong);
+    await e.page.getByText('Zugang verweigert').waitFor({ timeout: 15_000 });
+    assert.equal(await e.page.locator('#feld-lb_name').count(), 0);
+    assert.deepEqual(await axe(e.page), []);
+    await e.context.close();
+  });
+
+  test('a damaged link says so', async () => {
+    const e = await device(browser);
+    await e.page.goto(relay.url + '/#/einladung/caseworker/abc/zz');
+    await e.page.getByText('Einladungslink ist unvollständig oder beschädigt').waitFor();
+    await e.context.close();
+  });
+
+  test('the relay keeps none of the words typed', async () => {
+    const files = relay.storedBytes();
+    assert.ok(files.some((f) => f.bytes.length > 0), 'the relay stored something');
+    for (const { file, bytes } of files) {
+      for (const word of WORDS) {
+        assert.equal(bytes.indexOf(Buffer.from(word, 'utf8')), -1, `${word} in ${file}`);
+        assert.equal(bytes.indexOf(Buffer.from(word, 'utf16le')), -1, `${word} (UTF-16) in ${file}`);
+      }
+    }
+  });
+});
