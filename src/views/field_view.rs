@@ -7,6 +7,7 @@ use crate::state::app_context::use_app;
 use crate::views::choice_field::ChoiceField;
 use crate::views::date_field::DateField;
 use crate::views::date_range_field::DateRangeField;
+use crate::views::field_presence::FieldPresence;
 use crate::views::goals_table::GoalsTable;
 use crate::views::signature_field::SignatureField;
 use crate::views::text_field::TextField;
@@ -49,5 +50,11 @@ pub fn FieldView(field: Field) -> impl IntoView {
         }
         .into_any(),
     };
-    view! { <div class="field-slot" data-field=field_id>{control}</div> }
+    let marker = field_id.clone();
+    view! {
+        <div class="field-slot" data-field=field_id>
+            <FieldPresence field_id=marker />
+            {control}
+        </div>
+    }
 }

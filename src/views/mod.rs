@@ -13,6 +13,7 @@ pub mod date_field;
 pub mod date_range_field;
 pub mod editor_page;
 pub mod field_label;
+pub mod field_presence;
 pub mod field_view;
 pub mod goal_achievement;
 pub mod goal_card;

@@ -79,7 +79,12 @@ describe('sync through the relay', () => {
     await c.page.locator('#feld-wuensche').focus();
     for (const d of [a, b]) {
       await d.page.locator('.presence-peer[data-role="beneficiary"]', { hasText: 'Wünsche' }).waitFor({ timeout: 15_000 });
+      await d.page.locator('[data-field="wuensche"] .field-presence', { hasText: 'Leistungsberechtigte Person schreibt hier' }).waitFor();
     }
+    // Moving on moves the marker.
+    await c.page.locator('#feld-lb_anschrift').focus();
+    await a.page.locator('[data-field="lb_anschrift"] .field-presence').waitFor({ timeout: 15_000 });
+    assert.equal(await a.page.locator('[data-field="wuensche"] .field-presence').count(), 0);
   });
 
   test('two people type into the same field at once and both texts survive', async () => {
