@@ -31,6 +31,7 @@ use axum::extract::State;
 use axum::http::{header, Request};
 use axum::response::IntoResponse;
 use axum::routing::get;
+use axum::serve::ListenerExt as _;
 use axum::{middleware, Json, Router};
 use serde::Serialize;
 use tokio::net::TcpListener;
@@ -305,7 +306,13 @@ impl Server {
                 stopping.notify_one();
             }
         };
-        let serving = axum::serve(self.listener, app(&self.relay))
+        // Sync frames are small and latency matters: no Nagle delay on any connection.
+        let listener = self.listener.tap_io(|tcp| {
+            if let Err(error) = tcp.set_nodelay(true) {
+                tracing::warn!(%error, "TCP_NODELAY lässt sich nicht setzen");
+            }
+        });
+        let serving = axum::serve(listener, app(&self.relay))
             .with_graceful_shutdown(signal)
             .into_future();
         let deadline = async {
