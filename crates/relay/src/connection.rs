@@ -171,9 +171,15 @@ impl Connection {
 
     /// Waits for the Hello and routes the connection to its room.
     async fn hello(&mut self) -> Result<(RoomHandle, Bytes), End> {
-        let frame = match tokio::time::timeout(HELLO_TIMEOUT, self.next_frame()).await {
-            Err(_) => return Err(End::Refused(code::TIMEOUT, "no Hello in time")),
-            Ok(frame) => frame?,
+        let mut shutdown = self.hub.shutdown_signal();
+        let frame = tokio::select! {
+            () = async { drop(shutdown.wait_for(|stopping| *stopping).await) } => {
+                return Err(End::Refused(code::SHUTTING_DOWN, "shutting down"));
+            }
+            frame = tokio::time::timeout(HELLO_TIMEOUT, self.next_frame()) => match frame {
+                Err(_) => return Err(End::Refused(code::TIMEOUT, "no Hello in time")),
+                Ok(frame) => frame?,
+            },
         };
         let room = match wire::decode_with_limit(&frame, self.hub.limits.max_frame_bytes) {
             Ok(Message::Hello { room, .. }) => room,
