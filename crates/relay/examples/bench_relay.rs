@@ -136,6 +136,14 @@ fn start_relay(binary: &str, max_connections: usize) -> Result<Relay> {
     })
 }
 
+/// The machine's load over 1, 5 and 15 minutes: the clients share the machine with the relay,
+/// and anything else running shows in the figures.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_default()
+}
+
 /// Resident memory of a process in KiB (`VmRSS`), or the peak (`VmHWM`).
 fn memory_kib(pid: u32, field: &str) -> u64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
@@ -184,6 +192,12 @@ async fn wait_metric(addr: SocketAddr, name: &str, want: u64) -> Result<()> {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     Ok(())
+}
+
+/// Waits until the relay has had a chance to give freed memory back (it trims every 10 s after
+/// activity).
+async fn settle() {
+    tokio::time::sleep(Duration::from_secs(12)).await;
 }
 
 /// A protocol client on its own socket.
@@ -282,7 +296,14 @@ async fn idle_connections(relay: &Relay, n: usize) -> Result<()> {
     for mut peer in peers {
         let _ = peer.ws.close(None).await;
     }
-    wait_metric(relay.addr, "dreieck_relay_connections_open", 0).await
+    wait_metric(relay.addr, "dreieck_relay_connections_open", 0).await?;
+    wait_metric(relay.addr, "dreieck_relay_rooms_live", 0).await?;
+    settle().await;
+    println!(
+        "    after closing them:             relay RSS {} KiB",
+        memory_kib(pid, "VmRSS")
+    );
+    Ok(())
 }
 
 struct PeerStats {
@@ -411,22 +432,33 @@ fn main() -> Result<()> {
     let relay = start_relay(&args.relay, args.idle + 100)?;
     let pid = relay.child.id();
     println!(
-        "relay {} (pid {pid}) on {}, open-file limit {files}, RSS at start {} KiB",
+        "relay {} (pid {pid}) on {}, open-file limit {files}, RSS at start {} KiB, load average {}",
         args.relay,
         relay.addr,
-        memory_kib(pid, "VmRSS")
+        memory_kib(pid, "VmRSS"),
+        load_average()
     );
     runtime.block_on(async {
         idle_connections(&relay, args.idle).await?;
         load(&relay, args.rooms, args.seconds).await?;
         wait_metric(relay.addr, "dreieck_relay_connections_open", 0).await?;
-        wait_metric(relay.addr, "dreieck_relay_rooms_live", 0).await
+        wait_metric(relay.addr, "dreieck_relay_rooms_live", 0).await?;
+        settle().await;
+        Ok::<_, anyhow::Error>(())
     })?;
     println!(
         "(e) relay memory after the run:     RSS {:.1} MiB (peak {:.1} MiB), every connection closed, no room in memory",
         memory_kib(pid, "VmRSS") as f64 / 1024.0,
         memory_kib(pid, "VmHWM") as f64 / 1024.0
     );
+    if let Some(seconds) = std::env::var("BENCH_HOLD_SECS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+    {
+        println!("holding the relay for {seconds} s");
+        std::thread::sleep(Duration::from_secs(seconds));
+    }
+    println!("load average at the end: {}", load_average());
     let mut relay = relay;
     // SAFETY: sending SIGTERM to the child we started.
     unsafe {

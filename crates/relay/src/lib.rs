@@ -26,6 +26,7 @@
 //! - `hub.rs`: the table of live rooms and the connection counts; a room task leaves memory
 //!   (after `--room-linger-secs`) only when the table, under its lock, shows no connection on it
 //!   or on its way in. A room loaded again starts a new epoch, which clients handle.
+//! - `memory.rs`: gives memory that departed rooms and connections freed back to the system.
 //! - `metrics.rs`: counters for `GET /metrics`; logs and metrics carry connection numbers and an
 //!   8-hex-digit hash of the room id at most, never ids, keys, names or content.
 //!
@@ -36,6 +37,7 @@ mod connection;
 mod csp;
 mod hub;
 mod limits;
+mod memory;
 mod metrics;
 mod room_task;
 mod static_files;
@@ -334,6 +336,7 @@ impl Server {
                 tracing::warn!(%error, "TCP_NODELAY lässt sich nicht setzen");
             }
         });
+        tokio::spawn(memory::trim_periodically(Arc::clone(&self.relay.hub)));
         let serving = axum::serve(listener, app(&self.relay))
             .with_graceful_shutdown(signal)
             .into_future();
