@@ -12,6 +12,8 @@ pub(crate) const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
 #[derive(Clone, Debug, PartialEq, clap::Args)]
 pub struct SyncLimits {
     /// Largest sync frame (one WebSocket message) in bytes; snapshots are the largest frames.
+    /// The room state machine decodes at most `wire::MAX_FRAME_SIZE` (8 MiB), so a larger value
+    /// only turns FRAME_TOO_LARGE into BAD_FRAME for those frames.
     #[arg(long, env = "DREIECK_MAX_FRAME_BYTES", default_value_t = dreieck_sync::wire::MAX_FRAME_SIZE)]
     pub max_frame_bytes: usize,
     /// Open sync connections in total.
