@@ -5,7 +5,7 @@
 
 use std::time::{Duration, Instant};
 
-/// How long a new connection may take to send its Hello.
+/// How long a new connection may take to send its Hello and be admitted.
 pub(crate) const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// What one relay allows on its sync endpoint: flags, else environment, else these defaults.
