@@ -6,7 +6,9 @@
 //! download a tool itself. Steps print what they do, so a failing CI log says where it stopped.
 
 mod bench;
+mod bench_relay;
 mod build;
+mod fuzz;
 mod serve;
 mod sizes;
 mod test;
@@ -29,7 +31,9 @@ fn main() -> Result<()> {
             test::end_to_end(rest)
         }
         "bench" => bench::run(rest),
+        "bench-relay" => bench_relay::run(rest),
         "sim" => sim(rest),
+        "fuzz" => fuzz::run(rest),
         "help" | "--help" | "-h" => {
             println!("{USAGE}");
             Ok(())
@@ -66,4 +70,7 @@ cargo xtask run   [--host H] [--port P]   build the app (release) and serve it w
 cargo xtask test  [--skip-e2e]            every test: fmt, clippy, native, browser, end to end
 cargo xtask e2e   [FILE…]                 only the end-to-end tests (all, or the given files)
 cargo xtask bench                         print figures: app size, open time, keystroke cost
-cargo xtask sim   [SEEDS]                 the sync simulation with many seeds (default 5000)";
+cargo xtask sim   [SEEDS]                 the sync simulation with many seeds (default 5000)
+cargo xtask bench-relay [--idle N] [--rooms R] [--seconds S]
+                                          relay capacity: connections, messages/s, memory, latency
+cargo xtask fuzz  [SECONDS]               fuzz the sync frame decoder (nightly; default 60 s)";

@@ -62,6 +62,11 @@ struct Connection {
     socket: WebSocket,
     bucket: TokenBucket,
     room: String,
+    /// Whether the room has sent Admitted (seen passing through the outbox).
+    admitted: bool,
+    /// Hello and admission must both be done by then: a connection that never answers the
+    /// challenge would otherwise hold one of its room's places for good.
+    admit_deadline: tokio::time::Instant,
 }
 
 async fn connection(hub: Arc<Hub>, socket: WebSocket) {
@@ -80,6 +85,8 @@ async fn connection(hub: Arc<Hub>, socket: WebSocket) {
         socket,
         bucket,
         room: String::from("-"),
+        admitted: false,
+        admit_deadline: tokio::time::Instant::now() + HELLO_TIMEOUT,
     };
     if slot.is_none() {
         c.refuse(code::TOO_MANY_CONNECTIONS, "too many connections")
@@ -171,9 +178,15 @@ impl Connection {
 
     /// Waits for the Hello and routes the connection to its room.
     async fn hello(&mut self) -> Result<(RoomHandle, Bytes), End> {
-        let frame = match tokio::time::timeout(HELLO_TIMEOUT, self.next_frame()).await {
-            Err(_) => return Err(End::Refused(code::TIMEOUT, "no Hello in time")),
-            Ok(frame) => frame?,
+        let mut shutdown = self.hub.shutdown_signal();
+        let frame = tokio::select! {
+            () = async { drop(shutdown.wait_for(|stopping| *stopping).await) } => {
+                return Err(End::Refused(code::SHUTTING_DOWN, "shutting down"));
+            }
+            frame = tokio::time::timeout(HELLO_TIMEOUT, self.next_frame()) => match frame {
+                Err(_) => return Err(End::Refused(code::TIMEOUT, "no Hello in time")),
+                Ok(frame) => frame?,
+            },
         };
         let room = match wire::decode_with_limit(&frame, self.hub.limits.max_frame_bytes) {
             Ok(Message::Hello { room, .. }) => room,
@@ -215,10 +228,14 @@ impl Connection {
         }
         let mut shutdown = self.hub.shutdown_signal();
         loop {
+            let (admitted, deadline) = (self.admitted, self.admit_deadline);
             tokio::select! {
                 biased;
                 () = async { drop(shutdown.wait_for(|stopping| *stopping).await) } => {
                     return End::Refused(code::SHUTTING_DOWN, "shutting down");
+                }
+                () = tokio::time::sleep_until(deadline), if !admitted => {
+                    return End::Refused(code::TIMEOUT, "not admitted in time");
                 }
                 out = outbox.recv() => {
                     let Some(out) = out else {
@@ -254,6 +271,13 @@ impl Connection {
             match out {
                 Outbound::Frame(frame) => {
                     queued.fetch_sub(frame.len(), Ordering::Relaxed);
+                    // Admitted is tiny; only frames that small before admission are looked at.
+                    if !self.admitted
+                        && frame.len() <= 32
+                        && matches!(wire::decode(&frame), Ok(Message::Admitted { .. }))
+                    {
+                        self.admitted = true;
+                    }
                     metrics::inc(&self.hub.metrics.frames_out);
                     metrics::add(&self.hub.metrics.bytes_out, frame.len() as u64);
                     if self.socket.feed(WsMessage::Binary(frame)).await.is_err() {

@@ -220,4 +220,17 @@ dispatchEvent(new CustomEvent("TrunkApplicationStarted", {detail: {wasm}}));
         assert!(script_src.is_some_and(|directive| !directive.contains("unsafe-inline")));
         assert!(policy.contains("object-src 'none'"));
     }
+
+    /// The app's sync WebSocket goes to its own origin (`/sync`): `'self'` is all connect-src
+    /// needs (CSP 3 matches ws/wss to the same host and port; checked in Chromium by
+    /// `tests/csp_websocket.rs`), and nothing wider may creep in.
+    #[test]
+    fn connect_src_is_self_only() {
+        let policy = policy(&[]);
+        let connect_src = policy
+            .split(';')
+            .map(str::trim)
+            .find(|directive| directive.starts_with("connect-src"));
+        assert_eq!(connect_src, Some("connect-src 'self'"));
+    }
 }

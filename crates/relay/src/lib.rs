@@ -1,19 +1,43 @@
-//! The Dreieck relay: one binary that serves the built web app and, later, the sync endpoint.
+//! The Dreieck relay: one binary that serves the built web app and relays sealed changes between
+//! the devices that share a report.
 //!
 //! Design. Everything the binary does is in this library, so tests drive the real thing: [`app`]
-//! builds the whole HTTP surface as one `axum::Router`, which tests call in-process with
-//! `tower::ServiceExt::oneshot`, and [`serve`] binds it to a socket with graceful shutdown.
-//! Setting up (checking `dist/`, creating the data directory; later: opening the room store) is
-//! a separate, fallible step, [`Relay::open`], so that a wrong configuration ends in a clear
-//! [`Error`] before anything listens, and the router itself cannot fail. The sync endpoint will
-//! be one more route in [`app`] sharing the state in [`Relay`]; the static hosting stays a
-//! fallback service, so app routes, files and API never shadow each other. `main.rs` only parses
-//! the flags, sets up logging and waits for SIGINT/SIGTERM.
+//! builds the whole HTTP surface as one `axum::Router` (tests call it in-process with
+//! `tower::ServiceExt::oneshot`, or on a real port), and [`Server`] binds it to a socket with
+//! graceful shutdown. Setting up (checking `dist/`, creating the data directory, opening the
+//! SQLite database and starting its writer) is a separate, fallible step, [`Relay::open`], so a
+//! wrong configuration ends in a clear [`Error`] before anything listens, and the router itself
+//! cannot fail. The static hosting stays a fallback service, so app routes, files and API never
+//! shadow each other. `main.rs` only parses the flags, sets up logging and waits for signals.
+//!
+//! The sync endpoint (`GET /sync`, WebSocket; contract in `docs/contracts.md`) runs the protocol
+//! of `dreieck_sync`, whose state machines do no IO; this crate supplies the IO around them:
+//! - `connection.rs`: one task per WebSocket that owns the socket, checks what the room cannot
+//!   (frame size, message rate, text messages, connection limits, shutdown), waits for the Hello
+//!   and routes the connection to its room.
+//! - `room_task.rs`: one task per live room that owns its `dreieck_sync::room::Room` and carries out
+//!   its effects in order: frames into the connections' outboxes at once (fan-out never waits
+//!   for the disk), records to the writer, acknowledgements when the writer reports durability.
+//!   No lock around a room; a slow connection is dropped rather than stall its room.
+//! - `writer.rs` and `store.rs`: one thread with the only SQLite connection (WAL,
+//!   `synchronous=FULL`) that takes everything queued, writes it in one transaction and commits
+//!   it with one fsync (grouped commit), then reports to each room how far it is durable.
+//!   Rooms are loaded through the same queue, so a load sees every write queued before it.
+//! - `hub.rs`: the table of live rooms and the connection counts; a room task leaves memory
+//!   (after `--room-linger-secs`) only when the table, under its lock, shows no connection on it
+//!   or on its way in. A room loaded again starts a new epoch, which clients handle.
+//! - `memory.rs`: gives memory that departed rooms and connections freed back to the system.
+//! - `metrics.rs`: counters for `GET /metrics`; logs and metrics carry connection numbers and an
+//!   8-hex-digit hash of the room id at most, never ids, keys, names or content.
+//!
+//! Shutdown: stop accepting, send `Error(SHUTTING_DOWN)` to every sync connection and close it,
+//! let rooms leave memory, then stop the writer after it has committed everything queued.
 
 mod connection;
 mod csp;
 mod hub;
 mod limits;
+mod memory;
 mod metrics;
 mod room_task;
 mod static_files;
@@ -31,6 +55,7 @@ use axum::extract::State;
 use axum::http::{header, Request};
 use axum::response::IntoResponse;
 use axum::routing::get;
+use axum::serve::ListenerExt as _;
 use axum::{middleware, Json, Router};
 use serde::Serialize;
 use tokio::net::TcpListener;
@@ -305,7 +330,14 @@ impl Server {
                 stopping.notify_one();
             }
         };
-        let serving = axum::serve(self.listener, app(&self.relay))
+        // Sync frames are small and latency matters: no Nagle delay on any connection.
+        let listener = self.listener.tap_io(|tcp| {
+            if let Err(error) = tcp.set_nodelay(true) {
+                tracing::warn!(%error, "TCP_NODELAY lässt sich nicht setzen");
+            }
+        });
+        tokio::spawn(memory::trim_periodically(Arc::clone(&self.relay.hub)));
+        let serving = axum::serve(listener, app(&self.relay))
             .with_graceful_shutdown(signal)
             .into_future();
         let deadline = async {

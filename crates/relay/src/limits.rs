@@ -5,13 +5,15 @@
 
 use std::time::{Duration, Instant};
 
-/// How long a new connection may take to send its Hello.
+/// How long a new connection may take to send its Hello and be admitted.
 pub(crate) const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// What one relay allows on its sync endpoint: flags, else environment, else these defaults.
 #[derive(Clone, Debug, PartialEq, clap::Args)]
 pub struct SyncLimits {
     /// Largest sync frame (one WebSocket message) in bytes; snapshots are the largest frames.
+    /// The room state machine decodes at most `wire::MAX_FRAME_SIZE` (8 MiB), so a larger value
+    /// only turns FRAME_TOO_LARGE into BAD_FRAME for those frames.
     #[arg(long, env = "DREIECK_MAX_FRAME_BYTES", default_value_t = dreieck_sync::wire::MAX_FRAME_SIZE)]
     pub max_frame_bytes: usize,
     /// Open sync connections in total.

@@ -163,9 +163,19 @@ pub(crate) async fn run(
     }
     let linger = hub.limits.room_linger();
     let mut retire_at: Option<Instant> = None;
+    let mut shutdown = hub.shutdown_signal();
+    let mut stopping = false;
     while !task.failed {
         let sleep_until = retire_at.unwrap_or_else(|| Instant::now() + linger);
         tokio::select! {
+            // A lingering room must not hold up shutdown; one with connections retires when
+            // they have been told and are gone (Vacant below).
+            () = async { drop(shutdown.wait_for(|s| *s).await) }, if !stopping => {
+                stopping = true;
+                if hub.try_retire(&id, generation) {
+                    break;
+                }
+            }
             event = events.recv() => match event {
                 Some(RoomEvent::Vacant) => {
                     if hub.is_shutting_down() || linger.is_zero() {

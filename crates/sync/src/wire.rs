@@ -46,7 +46,7 @@ pub mod code {
     pub const STORAGE_FAILURE: u16 = 12;
     /// The connection did not read what the relay sent fast enough and was dropped.
     pub const TOO_SLOW: u16 = 13;
-    /// The connection did not say Hello in time.
+    /// The connection was not admitted in time (no Hello, or no Answer to the challenge).
     pub const TIMEOUT: u16 = 14;
 }
 

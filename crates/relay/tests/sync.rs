@@ -1,0 +1,623 @@
+//! The sync endpoint at `ws://…/sync` on a real port, driven by `dreieck_sync::client::Client`
+//! with real keys (and by raw frames for the refusals): delivery, acknowledgement, catch-up, a
+//! restart on the same data directory, every refusal with its error code (while another client
+//! in the room keeps working), the database holding no plaintext, and `/metrics`.
+//!
+//! No sleeping: every wait is for an event, with [`LIMIT`] only as a failure bound.
+
+mod common;
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use dreieck_relay::{Server, SyncLimits, DATABASE_FILE};
+use dreieck_sync::client::{self, Client, Config as ClientConfig};
+use dreieck_sync::envelope::DocumentKey;
+use dreieck_sync::keys::RoomAuth;
+use dreieck_sync::wire::{self, code, Message};
+use dreieck_sync::RoomId;
+use futures_util::{SinkExt as _, StreamExt as _};
+use rand_core::OsRng;
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::Message as WsMessage;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+const LIMIT: Duration = Duration::from_secs(30);
+
+type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+/// A relay serving on 127.0.0.1:0 with its own temporary directories.
+struct Running {
+    test: common::TestApp,
+    addr: SocketAddr,
+    stop: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<Result<(), dreieck_relay::Error>>,
+}
+
+async fn start(test: common::TestApp) -> Running {
+    let server = Server::bind(&test.config).await.expect("binds");
+    let addr = server.local_addr();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(server.run(async {
+        let _ = stopped.await;
+    }));
+    Running {
+        test,
+        addr,
+        stop,
+        task,
+    }
+}
+
+async fn start_with(limits: SyncLimits) -> Running {
+    let mut test = common::built_app();
+    test.config.limits = limits;
+    start(test).await
+}
+
+impl Running {
+    /// Graceful shutdown; returns the directories for a restart.
+    async fn stop(self) -> common::TestApp {
+        let _ = self.stop.send(());
+        let result = tokio::time::timeout(LIMIT, self.task)
+            .await
+            .expect("stops in time")
+            .expect("not panicked");
+        assert!(result.is_ok(), "{result:?}");
+        self.test
+    }
+
+    fn database_bytes(&self) -> Vec<u8> {
+        let data = &self.test.config.data;
+        let mut bytes = std::fs::read(data.join(DATABASE_FILE)).expect("database file");
+        if let Ok(wal) = std::fs::read(data.join(format!("{DATABASE_FILE}-wal"))) {
+            bytes.extend(wal);
+        }
+        bytes
+    }
+}
+
+async fn raw(addr: SocketAddr) -> Ws {
+    let (ws, _) = tokio::time::timeout(
+        LIMIT,
+        tokio_tungstenite::connect_async(format!("ws://{addr}/sync")),
+    )
+    .await
+    .expect("connects in time")
+    .expect("WebSocket handshake");
+    ws
+}
+
+/// The next binary frame, decoded; `None` once the relay closed.
+async fn next_message(ws: &mut Ws) -> Option<Message> {
+    loop {
+        let message = tokio::time::timeout(LIMIT, ws.next())
+            .await
+            .expect("a frame or a close in time");
+        match message {
+            Some(Ok(WsMessage::Binary(frame))) => {
+                return Some(wire::decode(&frame).expect("relay frames decode"))
+            }
+            Some(Ok(WsMessage::Close(_))) | None | Some(Err(_)) => return None,
+            Some(Ok(WsMessage::Ping(_) | WsMessage::Pong(_) | WsMessage::Frame(_))) => {}
+            Some(Ok(WsMessage::Text(text))) => panic!("relay sent text: {text}"),
+        }
+    }
+}
+
+/// The relay answers with `Error{code}` and then closes.
+async fn expect_refusal(ws: &mut Ws, expected: u16) {
+    match next_message(ws).await {
+        Some(Message::Error { code, .. }) => assert_eq!(code, expected, "error code"),
+        other => panic!("expected Error({expected}), got {other:?}"),
+    }
+    assert_eq!(next_message(ws).await, None, "closed after the error");
+}
+
+async fn send(ws: &mut Ws, frame: Vec<u8>) {
+    ws.send(WsMessage::Binary(frame.into()))
+        .await
+        .expect("send");
+}
+
+/// A device: the protocol client and its socket, recording what the client asked for.
+struct Peer {
+    ws: Ws,
+    client: Client,
+    applied: Vec<Vec<u8>>,
+    acked: u64,
+    errors: Vec<u16>,
+    presence: usize,
+    /// Everything this device wrote, for `FullStateWanted`.
+    everything: Vec<u8>,
+}
+
+impl Peer {
+    async fn join(addr: SocketAddr, room: RoomId, key: &DocumentKey) -> Peer {
+        let client = Client::new(room, key.clone(), ClientConfig { snapshot_every: 0 });
+        Peer::connect(addr, client).await
+    }
+
+    async fn connect(addr: SocketAddr, mut client: Client) -> Peer {
+        let effects = client.connected();
+        let mut peer = Peer {
+            ws: raw(addr).await,
+            client,
+            applied: Vec::new(),
+            acked: 0,
+            errors: Vec::new(),
+            presence: 0,
+            everything: Vec::new(),
+        };
+        peer.run(effects).await;
+        peer.until(|p| p.client.status() == client::Status::Live)
+            .await;
+        peer
+    }
+
+    async fn run(&mut self, effects: Vec<client::Effect>) {
+        let mut queue = std::collections::VecDeque::from(effects);
+        while let Some(effect) = queue.pop_front() {
+            match effect {
+                client::Effect::Send(frame) => {
+                    let _ = self.ws.send(WsMessage::Binary(frame.into())).await;
+                }
+                client::Effect::Apply(bytes) => self.applied.push(bytes),
+                client::Effect::Acknowledged { local_changes, .. } => self.acked = local_changes,
+                client::Effect::RelayError { code, .. } => self.errors.push(code),
+                client::Effect::Presence(_) => self.presence += 1,
+                client::Effect::FullStateWanted => {
+                    let more = self
+                        .client
+                        .on_full_state(self.everything.clone(), &mut OsRng)
+                        .expect("full state");
+                    queue.extend(more);
+                }
+                client::Effect::SnapshotDue => {}
+            }
+        }
+    }
+
+    /// Feeds frames from the relay to the client until `done` holds.
+    async fn until(&mut self, done: impl Fn(&Peer) -> bool) {
+        let deadline = tokio::time::Instant::now() + LIMIT;
+        while !done(self) {
+            let message = tokio::time::timeout_at(deadline, self.ws.next())
+                .await
+                .expect("condition reached in time");
+            let frame = match message {
+                Some(Ok(WsMessage::Binary(frame))) => frame,
+                Some(Ok(WsMessage::Close(_))) | None | Some(Err(_)) => {
+                    self.client.disconnected();
+                    assert!(done(self), "connection closed before the condition held");
+                    return;
+                }
+                Some(Ok(_)) => continue,
+            };
+            let effects = self
+                .client
+                .on_frame(&frame, &mut OsRng)
+                .expect("frame accepted");
+            self.run(effects).await;
+        }
+    }
+
+    async fn change(&mut self, text: &str) {
+        self.everything.extend_from_slice(text.as_bytes());
+        let effects = self
+            .client
+            .on_local_change(text.as_bytes(), &mut OsRng)
+            .expect("local change");
+        self.run(effects).await;
+    }
+
+    /// Makes a change and waits until the relay acknowledged it.
+    async fn change_acked(&mut self, text: &str) {
+        self.change(text).await;
+        let wanted = self.client.unacknowledged() + self.acked;
+        self.until(|p| p.acked >= wanted).await;
+    }
+
+    fn has_applied(&self, text: &str) -> bool {
+        self.applied
+            .iter()
+            .any(|bytes| bytes.windows(text.len()).any(|w| w == text.as_bytes()))
+    }
+
+    async fn close(mut self) -> Client {
+        let _ = self.ws.close(None).await;
+        self.client.disconnected();
+        self.client
+    }
+}
+
+fn room_and_key() -> (RoomId, DocumentKey) {
+    let mut room = [0u8; 16];
+    rand_core::RngCore::fill_bytes(&mut OsRng, &mut room);
+    (room, DocumentKey::generate(&mut OsRng))
+}
+
+const WORDS: [&str; 4] = [
+    "Teilhabeplan",
+    "Wohngruppe Sonnenblick",
+    "Arbeitsassistenz",
+    "Freizeitgestaltung",
+];
+
+#[tokio::test]
+async fn deliver_acknowledge_catch_up_and_survive_a_restart() {
+    let relay = start(common::built_app()).await;
+    let (room, key) = room_and_key();
+    let mut a = Peer::join(relay.addr, room, &key).await;
+    let mut b = Peer::join(relay.addr, room, &key).await;
+
+    // Delivered to the other device, acknowledged to the sender.
+    a.change_acked(WORDS[0]).await;
+    b.until(|p| p.has_applied(WORDS[0])).await;
+
+    // B goes away; A writes on; B comes back and catches up, as does a new device.
+    let b_client = b.close().await;
+    for word in &WORDS[1..] {
+        a.change_acked(word).await;
+    }
+    let mut b = Peer::connect(relay.addr, b_client).await;
+    b.until(|p| WORDS[1..].iter().all(|w| p.has_applied(w)))
+        .await;
+    let mut c = Peer::join(relay.addr, room, &key).await;
+    c.until(|p| WORDS.iter().all(|w| p.has_applied(w))).await;
+    assert_eq!(c.client.relay_epoch(), Some(0));
+    c.close().await;
+
+    // Shutdown tells the devices still connected, and commits everything acknowledged.
+    let stopping = tokio::spawn(relay.stop());
+    a.until(|p| p.errors.contains(&code::SHUTTING_DOWN)).await;
+    b.until(|p| p.errors.contains(&code::SHUTTING_DOWN)).await;
+    let test = stopping.await.expect("stopped");
+
+    let relay = start(test).await;
+    let mut d = Peer::join(relay.addr, room, &key).await;
+    d.until(|p| WORDS.iter().all(|w| p.has_applied(w))).await;
+    assert_eq!(
+        d.client.relay_epoch(),
+        Some(1),
+        "a restored room has a new epoch"
+    );
+    // A device from before the restart sees the new epoch and uploads its full state once.
+    let mut a = Peer::connect(relay.addr, a.close().await).await;
+    a.until(|p| p.client.unacknowledged() == 0 && !p.client.has_pending())
+        .await;
+    d.close().await;
+    a.close().await;
+
+    let bytes = relay.database_bytes();
+    assert!(
+        bytes.windows(16).any(|w| w == room),
+        "the database holds the room (so the grep below is looking at the right file)"
+    );
+    for word in WORDS {
+        assert!(
+            !bytes.windows(word.len()).any(|w| w == word.as_bytes()),
+            "plaintext {word:?} found in the database"
+        );
+    }
+    relay.stop().await;
+}
+
+fn strict_limits() -> SyncLimits {
+    SyncLimits {
+        max_frame_bytes: 64 * 1024,
+        max_room_connections: 5,
+        messages_per_second: 5.0,
+        message_burst: 40.0,
+        ..SyncLimits::default()
+    }
+}
+
+/// Opens a raw connection, says Hello and returns the challenge.
+async fn hello(addr: SocketAddr, room: RoomId, auth: &RoomAuth) -> (Ws, [u8; 32]) {
+    let mut ws = raw(addr).await;
+    send(
+        &mut ws,
+        Message::Hello {
+            room,
+            verifier: auth.verifier(),
+        }
+        .encode(),
+    )
+    .await;
+    match next_message(&mut ws).await {
+        Some(Message::Challenge { challenge }) => (ws, challenge),
+        other => panic!("expected a challenge, got {other:?}"),
+    }
+}
+
+/// A writes, B receives: the room still works.
+async fn still_works(a: &mut Peer, b: &mut Peer, round: &mut u32) {
+    *round += 1;
+    let text = format!("noch da {round}");
+    a.change_acked(&text).await;
+    b.until(|p| p.has_applied(&text)).await;
+}
+
+#[tokio::test]
+async fn bad_input_is_refused_with_its_code_and_the_room_keeps_working() {
+    let relay = start_with(strict_limits()).await;
+    let addr = relay.addr;
+    let (room, key) = room_and_key();
+    let auth = RoomAuth::derive(&key);
+    let mut a = Peer::join(addr, room, &key).await;
+    let mut b = Peer::join(addr, room, &key).await;
+    let mut round = 0;
+
+    let hello_frame = Message::Hello {
+        room,
+        verifier: auth.verifier(),
+    }
+    .encode();
+
+    // Malformed first frame: an unknown message kind.
+    let mut ws = raw(addr).await;
+    send(&mut ws, vec![wire::PROTOCOL_VERSION, 99]).await;
+    expect_refusal(&mut ws, code::BAD_FRAME).await;
+    still_works(&mut a, &mut b, &mut round).await;
+
+    // Truncated Hello.
+    let mut ws = raw(addr).await;
+    send(&mut ws, hello_frame[..hello_frame.len() - 5].to_vec()).await;
+    expect_refusal(&mut ws, code::BAD_FRAME).await;
+
+    // Unknown protocol version.
+    let mut ws = raw(addr).await;
+    let mut future = hello_frame.clone();
+    future[0] = wire::PROTOCOL_VERSION + 1;
+    send(&mut ws, future).await;
+    expect_refusal(&mut ws, code::UNSUPPORTED_VERSION).await;
+
+    // A text message.
+    let mut ws = raw(addr).await;
+    ws.send(WsMessage::Text("Hallo".into()))
+        .await
+        .expect("send");
+    expect_refusal(&mut ws, code::BAD_FRAME).await;
+
+    // A first frame that is not Hello.
+    let mut ws = raw(addr).await;
+    send(&mut ws, Message::CatchUp { after_seq: 0 }.encode()).await;
+    expect_refusal(&mut ws, code::UNEXPECTED).await;
+    still_works(&mut a, &mut b, &mut round).await;
+
+    // Oversized: inside the room, above the frame limit.
+    let (mut ws, _) = hello(addr, room, &auth).await;
+    send(
+        &mut ws,
+        Message::Ephemeral {
+            sealed: vec![0; 64 * 1024],
+        }
+        .encode(),
+    )
+    .await;
+    expect_refusal(&mut ws, code::FRAME_TOO_LARGE).await;
+    still_works(&mut a, &mut b, &mut round).await;
+
+    // Malformed inside the room (after admission): the room refuses it.
+    let (mut ws, challenge) = hello(addr, room, &auth).await;
+    send(
+        &mut ws,
+        Message::Answer {
+            signature: auth.answer(&room, &challenge),
+        }
+        .encode(),
+    )
+    .await;
+    assert!(matches!(
+        next_message(&mut ws).await,
+        Some(Message::Admitted { .. })
+    ));
+    send(
+        &mut ws,
+        vec![wire::PROTOCOL_VERSION, wire::PROTOCOL_VERSION],
+    )
+    .await;
+    expect_refusal(&mut ws, code::BAD_FRAME).await;
+
+    // Wrong answer: signed with another key.
+    let (mut ws, challenge) = hello(addr, room, &auth).await;
+    let stranger = RoomAuth::derive(&DocumentKey::generate(&mut OsRng));
+    send(
+        &mut ws,
+        Message::Answer {
+            signature: stranger.answer(&room, &challenge),
+        }
+        .encode(),
+    )
+    .await;
+    expect_refusal(&mut ws, code::ADMISSION_REFUSED).await;
+    still_works(&mut a, &mut b, &mut round).await;
+
+    // An answer recorded on one connection, replayed on another.
+    let (mut first, challenge) = hello(addr, room, &auth).await;
+    let recorded = Message::Answer {
+        signature: auth.answer(&room, &challenge),
+    }
+    .encode();
+    send(&mut first, recorded.clone()).await;
+    assert!(matches!(
+        next_message(&mut first).await,
+        Some(Message::Admitted { .. })
+    ));
+    let (mut second, _) = hello(addr, room, &auth).await;
+    send(&mut second, recorded).await;
+    expect_refusal(&mut second, code::ADMISSION_REFUSED).await;
+    drop(first);
+
+    // A flood over the rate limit (burst 40, then 5 per second).
+    let (mut ws, challenge) = hello(addr, room, &auth).await;
+    send(
+        &mut ws,
+        Message::Answer {
+            signature: auth.answer(&room, &challenge),
+        }
+        .encode(),
+    )
+    .await;
+    let flood = Message::CatchUp {
+        after_seq: u64::MAX,
+    }
+    .encode();
+    for _ in 0..200 {
+        if ws
+            .send(WsMessage::Binary(flood.clone().into()))
+            .await
+            .is_err()
+        {
+            break;
+        }
+    }
+    loop {
+        match next_message(&mut ws).await {
+            Some(Message::Admitted { .. }) => {}
+            Some(Message::Error { code, .. }) => {
+                assert_eq!(code, code::RATE_LIMITED);
+                break;
+            }
+            other => panic!("expected RATE_LIMITED, got {other:?}"),
+        }
+    }
+    assert_eq!(next_message(&mut ws).await, None);
+    still_works(&mut a, &mut b, &mut round).await;
+
+    // More connections than the room allows (5): A, B and three more are in, the sixth is not.
+    let mut extra = Vec::new();
+    for _ in 0..3 {
+        extra.push(hello(addr, room, &auth).await.0);
+    }
+    let mut ws = raw(addr).await;
+    send(&mut ws, hello_frame.clone()).await;
+    expect_refusal(&mut ws, code::ROOM_FULL).await;
+    still_works(&mut a, &mut b, &mut round).await;
+    drop(extra);
+
+    // A tampered Deliver (the relay could flip bits; it cannot forge): the client refuses it,
+    // applies nothing, and the genuine frame and later ones still work.
+    a.change("unverfälscht").await;
+    let genuine = loop {
+        let message = tokio::time::timeout(LIMIT, b.ws.next())
+            .await
+            .expect("deliver in time");
+        if let Some(Ok(WsMessage::Binary(frame))) = message {
+            if matches!(wire::decode(&frame), Ok(Message::Deliver { .. })) {
+                break frame.to_vec();
+            }
+        }
+    };
+    let mut tampered = genuine.clone();
+    let last = tampered.len() - 1;
+    tampered[last] ^= 1;
+    let applied_before = b.applied.len();
+    let refused = b.client.on_frame(&tampered, &mut OsRng);
+    assert_eq!(refused, Err(dreieck_sync::Error::Authentication));
+    assert_eq!(b.applied.len(), applied_before);
+    let effects = b.client.on_frame(&genuine, &mut OsRng).expect("genuine");
+    b.run(effects).await;
+    assert!(b.has_applied("unverfälscht"));
+    still_works(&mut a, &mut b, &mut round).await;
+
+    relay.stop().await;
+}
+
+#[tokio::test]
+async fn connection_and_storage_limits() {
+    let relay = start_with(SyncLimits {
+        max_connections: 3,
+        max_room_bytes: 1000,
+        ..SyncLimits::default()
+    })
+    .await;
+    let (room, key) = room_and_key();
+    let mut a = Peer::join(relay.addr, room, &key).await;
+    let mut b = Peer::join(relay.addr, room, &key).await;
+    let mut c = Peer::join(relay.addr, room, &key).await;
+
+    // Three connections are open: the fourth is refused.
+    let mut ws = raw(relay.addr).await;
+    expect_refusal(&mut ws, code::TOO_MANY_CONNECTIONS).await;
+
+    // 600 sealed bytes fit, another 600 do not: the sender is refused, the room still serves.
+    a.change_acked(&"x".repeat(560)).await;
+    b.until(|p| p.applied.len() == 1).await;
+    a.change(&"y".repeat(560)).await;
+    a.until(|p| p.errors.contains(&code::ROOM_STORAGE_FULL))
+        .await;
+    let presence = c
+        .client
+        .send_presence(b"tippt", &mut OsRng)
+        .expect("presence");
+    c.run(presence).await;
+    b.until(|p| p.presence == 1).await;
+    relay.stop().await;
+}
+
+/// A GET over HTTP/1.0, read until the server closes.
+async fn http_get(addr: SocketAddr, path: &str) -> String {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let mut stream = TcpStream::connect(addr).await.expect("connect");
+    stream
+        .write_all(format!("GET {path} HTTP/1.0\r\nHost: {addr}\r\n\r\n").as_bytes())
+        .await
+        .expect("write");
+    let mut answer = String::new();
+    tokio::time::timeout(LIMIT, stream.read_to_string(&mut answer))
+        .await
+        .expect("answer in time")
+        .expect("read");
+    answer
+}
+
+fn sample(metrics: &str, name: &str) -> u64 {
+    metrics
+        .lines()
+        .find_map(|line| line.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
+        .unwrap_or(0)
+}
+
+#[tokio::test]
+async fn metrics_move() {
+    let relay = start(common::built_app()).await;
+    let before = http_get(relay.addr, "/metrics").await;
+    assert!(before.contains("text/plain"), "{before}");
+    assert_eq!(sample(&before, "dreieck_relay_connections_open"), 0);
+
+    let (room, key) = room_and_key();
+    let mut a = Peer::join(relay.addr, room, &key).await;
+    let mut b = Peer::join(relay.addr, room, &key).await;
+    a.change_acked("eins").await;
+    b.until(|p| p.has_applied("eins")).await;
+    let with_two = http_get(relay.addr, "/metrics").await;
+    assert_eq!(sample(&with_two, "dreieck_relay_connections_open"), 2);
+    assert_eq!(sample(&with_two, "dreieck_relay_rooms_live"), 1);
+    let mut bad = raw(relay.addr).await;
+    send(&mut bad, vec![1, 99]).await;
+    expect_refusal(&mut bad, code::BAD_FRAME).await;
+    let during = http_get(relay.addr, "/metrics").await;
+    for counter in [
+        "dreieck_relay_frames_in_total",
+        "dreieck_relay_frames_out_total",
+        "dreieck_relay_bytes_in_total",
+        "dreieck_relay_bytes_out_total",
+        "dreieck_relay_storage_commits_total",
+        "dreieck_relay_storage_commit_records_count",
+    ] {
+        assert!(
+            sample(&during, counter) > sample(&before, counter),
+            "{counter} moved:\n{during}"
+        );
+    }
+    assert_eq!(
+        sample(&during, "dreieck_relay_errors_total{code=\"1\"}"),
+        1,
+        "{during}"
+    );
+    a.close().await;
+    b.close().await;
+    relay.stop().await;
+}
