@@ -63,6 +63,8 @@ struct Inner {
     remember: bool,
     /// Whether this device's presence went out since the connection became live.
     announced: bool,
+    /// The relay's last complaint (shown until in sync again).
+    notice: Option<String>,
 }
 
 /// A cheap handle; clones share the connection.
@@ -116,11 +118,13 @@ impl Link {
                 refused: None,
                 remember,
                 announced: false,
+                notice: None,
             })),
             status: ArcRwSignal::new(SyncStatus {
                 state: State::Connecting,
                 since_ms: now_ms(),
                 waiting: 0,
+                notice: None,
             }),
             peers: ArcRwSignal::new(Board::default()),
         };
@@ -301,13 +305,14 @@ impl Link {
                 }
                 Effect::RelayError { code, .. } => {
                     let (message, retry) = relay_error(code);
+                    self.inner.borrow_mut().notice = message.map(str::to_string);
                     if retry {
                         // The connection closes; the close event schedules the reconnect.
                         if let Some(socket) = &self.inner.borrow().socket {
                             socket.close();
                         }
                     } else {
-                        self.refuse(message);
+                        self.refuse(message.unwrap_or("Der Server lehnt die Verbindung ab."));
                     }
                 }
             }
@@ -475,8 +480,8 @@ impl Link {
     }
 
     fn update_status(&self) {
-        let (state, waiting) = {
-            let inner = self.inner.borrow();
+        let (state, waiting, notice) = {
+            let mut inner = self.inner.borrow_mut();
             let state = if let Some(reason) = &inner.refused {
                 State::Refused(reason.clone())
             } else {
@@ -488,10 +493,13 @@ impl Link {
                     _ => State::Connecting,
                 }
             };
-            (state, inner.client.unacknowledged())
+            if state == State::Synced {
+                inner.notice = None;
+            }
+            (state, inner.client.unacknowledged(), inner.notice.clone())
         };
         let current = self.status.get_untracked();
-        if current.state != state || current.waiting != waiting {
+        if current.state != state || current.waiting != waiting || current.notice != notice {
             let since_ms = if current.state == state {
                 current.since_ms
             } else {
@@ -501,6 +509,7 @@ impl Link {
                 state,
                 since_ms,
                 waiting,
+                notice,
             });
         }
     }

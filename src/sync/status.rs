@@ -32,22 +32,71 @@ pub struct SyncStatus {
     pub since_ms: f64,
     /// Local changes the relay has not acknowledged yet.
     pub waiting: u64,
+    /// The relay's last complaint, in German, until the link is in sync again.
+    pub notice: Option<String>,
 }
 
-/// The German message for an error code the relay sent (see docs/contracts.md), and whether
-/// trying again can help.
-pub fn relay_error(code: u16) -> (&'static str, bool) {
+/// What the app says about an error code the relay sent (docs/contracts.md, "Relay
+/// WebSocket"), and whether reconnecting can help. `None`: nothing worth telling (the state
+/// line already says "verbindet").
+pub fn relay_error(code: u16) -> (Option<&'static str>, bool) {
     use dreieck_sync::wire::code;
     match code {
         code::ADMISSION_REFUSED => (
-            "Zugang verweigert: Der Einladungslink passt nicht zu diesem Bericht.",
+            Some("Zugang verweigert: Der Einladungslink passt nicht zu diesem Bericht."),
             false,
         ),
         code::UNSUPPORTED_VERSION => (
-            "Diese Version der App passt nicht zum Server. Bitte laden Sie die Seite neu.",
+            Some("Bitte laden Sie die App neu – es gibt eine neuere Version."),
             false,
         ),
-        code::WRONG_ROOM => ("Der Server hat den Bericht verwechselt.", true),
-        _ => ("Der Server hat die Verbindung beendet.", true),
+        code::FRAME_TOO_LARGE => (
+            Some("Eine Änderung ist zu groß für den Server. Sie bleibt auf diesem Gerät gespeichert."),
+            true,
+        ),
+        code::TOO_MANY_CONNECTIONS => (
+            Some("Der Server ist gerade ausgelastet. Es wird gleich wieder versucht."),
+            true,
+        ),
+        code::ROOM_FULL => (
+            Some("Zu viele Geräte sind gerade mit diesem Bericht verbunden. Es wird weiter versucht."),
+            true,
+        ),
+        code::ROOM_STORAGE_FULL => (
+            Some("Der Speicher für diesen Bericht auf dem Server ist voll. Die Änderungen bleiben auf diesem Gerät."),
+            true,
+        ),
+        code::SHUTTING_DOWN => (Some("Der Server startet neu."), true),
+        code::STORAGE_FAILURE => (
+            Some("Der Server kann gerade nicht speichern. Die Änderungen werden erneut gesendet."),
+            true,
+        ),
+        code::BAD_FRAME | code::UNEXPECTED | code::WRONG_ROOM => {
+            (Some("Die Verbindung zum Server ist gestört."), true)
+        }
+        // Rate limit, slow reader, admission timeout, and codes newer than this app.
+        _ => (None, true),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn only_a_wrong_key_or_an_outdated_app_stops_reconnecting() {
+        for code in 0..=20u16 {
+            let (message, retry) = relay_error(code);
+            let fatal = matches!(
+                code,
+                dreieck_sync::wire::code::ADMISSION_REFUSED
+                    | dreieck_sync::wire::code::UNSUPPORTED_VERSION
+            );
+            assert_eq!(retry, !fatal, "code {code}");
+            if fatal {
+                assert!(message.is_some());
+            }
+        }
     }
 }

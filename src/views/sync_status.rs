@@ -17,6 +17,10 @@ pub fn SyncStatusView(link: Link) -> impl IntoView {
         let status = status.clone();
         Memo::new(move |_| format_time(status.with(|s| s.since_ms)))
     };
+    let notice = {
+        let status = status.clone();
+        Memo::new(move |_| status.with(|s| s.notice.clone()))
+    };
     let waiting = Memo::new(move |_| status.with(|s| s.waiting));
     view! {
         <div class="sync-status-wrap">
@@ -42,6 +46,7 @@ pub fn SyncStatusView(link: Link) -> impl IntoView {
                     }}
                 </p>
             </Show>
+            {move || notice.get().map(|n| view! { <p class="sync-notice">{n}</p> })}
         </div>
     }
 }
