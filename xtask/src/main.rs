@@ -60,4 +60,5 @@ const USAGE: &str = "\
 cargo xtask run   [--host H] [--port P]   build the app (release) and serve it with the relay
 cargo xtask test  [--skip-e2e]            every test: fmt, clippy, native, browser, end to end
 cargo xtask bench                         print figures: app size, open time, keystroke cost
+cargo xtask bench sync [--only S,..]      keystroke latency A -> B, C: Dreieck, automerge-repo, yjs
 cargo xtask sim   [SEEDS]                 the sync simulation with many seeds (default 5000)";
