@@ -16,7 +16,7 @@ import { createRequire } from 'node:module';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CHROMIUM_ARGS, device, memoryOf, summarize, typeAndMeasure, waitSameLength } from './bench-sync/measure.mjs';
+import { CHROMIUM_ARGS, busyBetween, cpuMsOf, device, machineCpu, memoryOf, summarize, typeAndMeasure, waitQuiet, waitSameLength } from './bench-sync/measure.mjs';
 import { bundlePages, nodeDir, staticServer } from './bench-sync/servers.mjs';
 import * as dreieck from './bench-sync/dreieck.mjs';
 import * as automergeRepo from './bench-sync/automerge-repo.mjs';
@@ -80,15 +80,22 @@ async function scenario(system, variantName, opts, env) {
       await waitSameLength(all.map((d) => d.page), length, 15 * 60_000, 'the history');
       log(`  history built and on B and C after ${((Date.now() - t) / 1000).toFixed(1)} s`);
     }
-    await sleep(1000); // let the history's last messages and any saving settle
+    // Let the history's last messages and any saving settle.
+    await sleep(1000);
+    const quiet = await waitQuiet();
+    if (quiet > 1000) log(`  waited ${(quiet / 1000).toFixed(1)} s for the machine to be idle`);
+    const cpu0 = cpuMsOf(server.pid);
+    const machine0 = machineCpu();
     const m = await typeAndMeasure({ ...devices, keystrokes: opts.keystrokes, intervalMs: opts.interval, log: (s) => log(`  ${s}`) });
     const mem = memoryOf(server.pid);
+    const serverCpuMsPerKey = (cpuMsOf(server.pid) - cpu0) / opts.keystrokes;
+    const machineBusy = busyBetween(machine0, machineCpu());
     const errors = all.flatMap((d) => d.errors.map((e) => `${d.name}: ${e}`));
     if (errors.length) log(`  page errors:\n    ${errors.slice(0, 5).join('\n    ')}`);
     return {
       system: system.name, variant: variantName, ...summarize(m.latencies),
       bytesPerKey: m.bytes / opts.keystrokes, framesFromA: m.frames, serverRssMiB: mem.rssMiB,
-      serverPeakMiB: mem.peakMiB, baseLength: m.base, latencies: m.latencies.map((x) => Math.round(x * 100) / 100),
+      serverPeakMiB: mem.peakMiB, serverCpuMsPerKey, machineBusy, baseLength: m.base, latencies: m.latencies.map((x) => Math.round(x * 100) / 100),
     };
   } finally {
     for (const d of Object.values(devices)) await d.context.close().catch(() => {});
@@ -102,28 +109,28 @@ const padEnd = (s, n) => String(s).padEnd(n);
 
 function printTable(results, opts) {
   console.log(`\n== Keystroke latency, A -> visible on both B and C (${opts.keystrokes} keys, one per ${opts.interval} ms), relay/server on loopback`);
-  console.log(`${padEnd('variant', 28)}${padEnd('system', 16)}${pad('p50 ms', 9)}${pad('p95 ms', 9)}${pad('p99 ms', 9)}${pad('max ms', 9)}${pad('B/key A', 10)}${pad('srv RSS MiB', 13)}`);
+  console.log(`${padEnd('variant', 28)}${padEnd('system', 16)}${pad('p50 ms', 9)}${pad('p95 ms', 9)}${pad('p99 ms', 9)}${pad('max ms', 9)}${pad('B/key A', 10)}${pad('srv RSS MiB', 13)}${pad('srv CPU ms/key', 16)}`);
   for (const r of results) {
     const v = padEnd(VARIANTS[r.variant].label, 28);
     if (r.error) {
       console.log(`${v}${padEnd(r.system, 16)}  failed: ${r.error.split('\n')[0]}`);
       continue;
     }
-    console.log(`${v}${padEnd(r.system, 16)}${pad(f1(r.p50), 9)}${pad(f1(r.p95), 9)}${pad(f1(r.p99), 9)}${pad(f1(r.max), 9)}${pad(f1(r.bytesPerKey), 10)}${pad(f1(r.serverRssMiB), 13)}`);
+    console.log(`${v}${padEnd(r.system, 16)}${pad(f1(r.p50), 9)}${pad(f1(r.p95), 9)}${pad(f1(r.p99), 9)}${pad(f1(r.max), 9)}${pad(f1(r.bytesPerKey), 10)}${pad(f1(r.serverRssMiB), 13)}${pad(r.serverCpuMsPerKey.toFixed(2), 16)}`);
   }
 
   const ok = results.filter((r) => !r.error);
   const names = [...new Set(ok.map((r) => r.system))];
   const baseline = ['dreieck', 'yjs'].find((n) => names.includes(n)) ?? names[0];
   if (names.length < 2) return;
-  console.log(`\n== Ratios: system / ${baseline}${baseline === 'dreieck' ? '' : ' (dreieck not in this run)'}`);
-  console.log(`${padEnd('variant', 28)}${padEnd('system', 16)}${pad('p50', 9)}${pad('p95', 9)}${pad('p99', 9)}${pad('max', 9)}${pad('B/key', 10)}${pad('srv RSS', 13)}`);
+  console.log(`\n== Ratios: system / ${baseline}${baseline === 'dreieck' ? '' : ' (no Dreieck figures in this run)'}`);
+  console.log(`${padEnd('variant', 28)}${padEnd('system', 16)}${pad('p50', 9)}${pad('p95', 9)}${pad('p99', 9)}${pad('max', 9)}${pad('B/key', 10)}${pad('srv RSS', 13)}${pad('srv CPU', 16)}`);
   const x = (a, b) => (Number.isFinite(a / b) && b > 0 ? `${(a / b).toFixed(2)}x` : '–');
   for (const r of ok) {
     if (r.system === baseline) continue;
     const base = ok.find((b) => b.system === baseline && b.variant === r.variant);
     if (!base) continue;
-    console.log(`${padEnd(VARIANTS[r.variant].label, 28)}${padEnd(r.system, 16)}${pad(x(r.p50, base.p50), 9)}${pad(x(r.p95, base.p95), 9)}${pad(x(r.p99, base.p99), 9)}${pad(x(r.max, base.max), 9)}${pad(x(r.bytesPerKey, base.bytesPerKey), 10)}${pad(x(r.serverRssMiB, base.serverRssMiB), 13)}`);
+    console.log(`${padEnd(VARIANTS[r.variant].label, 28)}${padEnd(r.system, 16)}${pad(x(r.p50, base.p50), 9)}${pad(x(r.p95, base.p95), 9)}${pad(x(r.p99, base.p99), 9)}${pad(x(r.max, base.max), 9)}${pad(x(r.bytesPerKey, base.bytesPerKey), 10)}${pad(x(r.serverRssMiB, base.serverRssMiB), 13)}${pad(x(r.serverCpuMsPerKey, base.serverCpuMsPerKey), 16)}`);
   }
 }
 
@@ -153,7 +160,7 @@ async function main() {
         log(`\n-- ${system.name}, ${VARIANTS[variant].label}`);
         try {
           const r = await scenario(system, variant, opts, env);
-          log(`  p50 ${f1(r.p50)} p95 ${f1(r.p95)} p99 ${f1(r.p99)} max ${f1(r.max)} ms; ${f1(r.bytesPerKey)} B/key; server ${f1(r.serverRssMiB)} MiB`);
+          log(`  p50 ${f1(r.p50)} p95 ${f1(r.p95)} p99 ${f1(r.p99)} max ${f1(r.max)} ms; ${f1(r.bytesPerKey)} B/key; server ${f1(r.serverRssMiB)} MiB, ${r.serverCpuMsPerKey.toFixed(2)} ms CPU/key; machine ${(r.machineBusy * 100).toFixed(0)}% busy while typing`);
           results.push(r);
         } catch (e) {
           log(`  FAILED: ${e.stack ?? e}`);
@@ -169,6 +176,7 @@ async function main() {
   printTable(results, opts);
   console.log('\nB/key A: WebSocket payload bytes A sent while typing, per keystroke (CDP Network.webSocketFrameSent, frame headers not counted).');
   console.log('srv RSS: VmRSS of the sync server process (Dreieck: the relay, which also serves the app) after the typing.');
+  console.log('srv CPU: CPU time (user + system) the sync server process used from just before the typing until B and C showed all of it, per keystroke.');
   if (opts.json) {
     writeFileSync(opts.json, JSON.stringify({ options: opts, versions: ver, results }, null, 2));
     log(`results written to ${opts.json}`);

@@ -196,3 +196,48 @@ export function memoryOf(pid) {
     return { rssMiB: NaN, peakMiB: NaN };
   }
 }
+
+/// CPU time (user + system) a process has used so far, in ms, from /proc/<pid>/stat.
+export function cpuMsOf(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces) start at field 3 (state).
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(f[11]) + Number(f[12]); // utime, stime (fields 14 and 15)
+    return (ticks * 1000) / CLOCK_TICKS;
+  } catch {
+    return NaN;
+  }
+}
+
+/// The machine's CPU counters (all cores), from the first line of /proc/stat.
+export function machineCpu() {
+  const n = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  return { total: n.slice(0, 8).reduce((x, y) => x + y, 0), idle: n[3] + n[4] };
+}
+
+/// The share of all cores busy between two samples (0..1).
+export function busyBetween(a, b) {
+  const dt = b.total - a.total;
+  return dt > 0 ? 1 - (b.idle - a.idle) / dt : 0;
+}
+
+/// Waits until the machine is idle: under 15% busy over two 250 ms windows in a row (the sync
+/// server saving after the history, the browsers collecting garbage, …), so that every system
+/// starts typing on a quiet machine; gives up after `timeoutMs`. Returns how long it waited.
+export async function waitQuiet(timeoutMs = 30_000) {
+  const sample = machineCpu;
+  const started = Date.now();
+  let calm = 0;
+  let last = sample();
+  while (calm < 2 && Date.now() - started < timeoutMs) {
+    await sleep(250);
+    const now = sample();
+    calm = busyBetween(last, now) < 0.15 ? calm + 1 : 0;
+    last = now;
+  }
+  return Date.now() - started;
+}
+
+/// USER_HZ: 100 on Linux for every architecture node runs on here.
+const CLOCK_TICKS = 100;
