@@ -90,11 +90,13 @@ async function scenario(system, variantName, opts, env) {
     const mem = memoryOf(server.pid);
     const serverCpuMsPerKey = (cpuMsOf(server.pid) - cpu0) / opts.keystrokes;
     const machineBusy = busyBetween(machine0, machineCpu());
+    if (!m.frames) log('  no WebSocket frame seen on A\'s page: bytes per keystroke not measured');
     const errors = all.flatMap((d) => d.errors.map((e) => `${d.name}: ${e}`));
     if (errors.length) log(`  page errors:\n    ${errors.slice(0, 5).join('\n    ')}`);
     return {
       system: system.name, variant: variantName, ...summarize(m.latencies),
-      bytesPerKey: m.bytes / opts.keystrokes, framesFromA: m.frames, serverRssMiB: mem.rssMiB,
+      // No frame at all: A's page sent nothing itself (a worker would not show here).
+      bytesPerKey: m.frames ? m.bytes / opts.keystrokes : NaN, framesFromA: m.frames, serverRssMiB: mem.rssMiB,
       serverPeakMiB: mem.peakMiB, serverCpuMsPerKey, machineBusy, baseLength: m.base, latencies: m.latencies.map((x) => Math.round(x * 100) / 100),
     };
   } finally {

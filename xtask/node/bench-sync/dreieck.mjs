@@ -44,8 +44,12 @@ export async function open({ a, b, c }, server) {
   await a.page.getByRole('button', { name: 'Neuer Bericht' }).click();
   await a.page.locator(field).waitFor();
   await a.page.locator('#teilen').click();
-  const link = (role) => a.page.locator(`input.invitation-link[data-role="${role}"]`);
-  await link('caseworker').waitFor();
+  const selector = (role) => `input.invitation-link[data-role="${role}"]`;
+  const link = (role) => a.page.locator(selector(role));
+  for (const role of ['caseworker', 'beneficiary']) {
+    // The links may appear before the report's room exists; wait for full URLs.
+    await a.page.waitForFunction((sel) => /^https?:\/\//.test(document.querySelector(sel)?.value ?? ''), selector(role), { timeout: 30_000 });
+  }
   const invitations = { caseworker: await link('caseworker').inputValue(), beneficiary: await link('beneficiary').inputValue() };
   await closeDialog(a.page);
 
