@@ -111,14 +111,14 @@ const padEnd = (s, n) => String(s).padEnd(n);
 
 function printTable(results, opts) {
   console.log(`\n== Keystroke latency, A -> visible on both B and C (${opts.keystrokes} keys, one per ${opts.interval} ms), relay/server on loopback`);
-  console.log(`${padEnd('variant', 28)}${padEnd('system', 16)}${pad('p50 ms', 9)}${pad('p95 ms', 9)}${pad('p99 ms', 9)}${pad('max ms', 9)}${pad('B/key A', 10)}${pad('srv RSS MiB', 13)}${pad('srv CPU ms/key', 16)}`);
+  console.log(`${padEnd('variant', 28)}${padEnd('system', 16)}${pad('p50 ms', 9)}${pad('p95 ms', 9)}${pad('p99 ms', 9)}${pad('max ms', 9)}${pad('B/key A', 10)}${pad('srv RSS MiB', 13)}${pad('srv CPU ms/key', 16)}${pad('busy %', 8)}`);
   for (const r of results) {
     const v = padEnd(VARIANTS[r.variant].label, 28);
     if (r.error) {
       console.log(`${v}${padEnd(r.system, 16)}  failed: ${r.error.split('\n')[0]}`);
       continue;
     }
-    console.log(`${v}${padEnd(r.system, 16)}${pad(f1(r.p50), 9)}${pad(f1(r.p95), 9)}${pad(f1(r.p99), 9)}${pad(f1(r.max), 9)}${pad(f1(r.bytesPerKey), 10)}${pad(f1(r.serverRssMiB), 13)}${pad(r.serverCpuMsPerKey.toFixed(2), 16)}`);
+    console.log(`${v}${padEnd(r.system, 16)}${pad(f1(r.p50), 9)}${pad(f1(r.p95), 9)}${pad(f1(r.p99), 9)}${pad(f1(r.max), 9)}${pad(f1(r.bytesPerKey), 10)}${pad(f1(r.serverRssMiB), 13)}${pad(r.serverCpuMsPerKey.toFixed(2), 16)}${pad((r.machineBusy * 100).toFixed(0), 8)}`);
   }
 
   const ok = results.filter((r) => !r.error);
@@ -179,6 +179,7 @@ async function main() {
   console.log('\nB/key A: WebSocket payload bytes A sent while typing, per keystroke (CDP Network.webSocketFrameSent, frame headers not counted).');
   console.log('srv RSS: VmRSS of the sync server process (Dreieck: the relay, which also serves the app) after the typing.');
   console.log('srv CPU: CPU time (user + system) the sync server process used from just before the typing until B and C showed all of it, per keystroke.');
+  console.log('busy %: share of both cores in use while typing (this benchmark included; much more than its own share means other load skewed the figures).');
   if (opts.json) {
     writeFileSync(opts.json, JSON.stringify({ options: opts, versions: ver, results }, null, 2));
     log(`results written to ${opts.json}`);
