@@ -9,7 +9,10 @@
 //
 //   node xtask/node/bench-sync.mjs [--only dreieck,automerge-repo,yjs] [--variants fresh,history]
 //        [--relay-bin target/release/dreieck-relay --dist dist] [--keystrokes 300]
-//        [--interval 30] [--json out.json] [--verbose]
+//        [--interval 30] [--runs 1] [--json out.json] [--verbose]
+//
+// --runs N repeats every scenario N times (each with its own server and devices) and pools the
+// keystrokes: the percentiles are then over N × 300 keystrokes, the other figures are means.
 //
 // `cargo xtask bench sync` builds the app and the relay and passes --relay-bin and --dist.
 import { createRequire } from 'node:module';
@@ -33,7 +36,7 @@ const VARIANTS = {
 
 function parseArgs(argv) {
   const o = {
-    only: SYSTEMS.map((s) => s.name), variants: Object.keys(VARIANTS), keystrokes: 300, interval: 30,
+    only: SYSTEMS.map((s) => s.name), variants: Object.keys(VARIANTS), keystrokes: 300, interval: 30, runs: 1,
     relayBin: null, dist: null, json: null, verbose: false,
   };
   for (let i = 0; i < argv.length; i++) {
@@ -47,6 +50,7 @@ function parseArgs(argv) {
       case '--variants': o.variants = value().split(',').map((s) => s.trim()).filter(Boolean); break;
       case '--keystrokes': o.keystrokes = Number(value()); break;
       case '--interval': o.interval = Number(value()); break;
+      case '--runs': o.runs = Number(value()); break;
       case '--relay-bin': o.relayBin = path.resolve(value()); break;
       case '--dist': o.dist = path.resolve(value()); break;
       case '--json': o.json = path.resolve(value()); break;
@@ -57,6 +61,7 @@ function parseArgs(argv) {
   for (const s of o.only) if (!SYSTEMS.some((x) => x.name === s)) throw new Error(`unknown system ${s} (${SYSTEMS.map((x) => x.name).join(', ')})`);
   for (const v of o.variants) if (!VARIANTS[v]) throw new Error(`unknown variant ${v} (${Object.keys(VARIANTS).join(', ')})`);
   if (!(o.keystrokes > 0 && o.keystrokes <= 1000) || !(o.interval > 0)) throw new Error('bad --keystrokes or --interval');
+  if (!(Number.isInteger(o.runs) && o.runs >= 1 && o.runs <= 20)) throw new Error('bad --runs');
   return o;
 }
 
@@ -105,12 +110,38 @@ async function scenario(system, variantName, opts, env) {
   }
 }
 
+/// One row per system and variant: the keystrokes of all successful runs pooled, the other
+/// figures averaged; a row fails only when every run of it failed.
+function pool(runs, opts, systems) {
+  const mean = (xs) => xs.reduce((x, y) => x + y, 0) / xs.length;
+  const rows = [];
+  for (const variant of opts.variants) {
+    for (const system of systems) {
+      const mine = runs.filter((r) => r.system === system.name && r.variant === variant);
+      const ok = mine.filter((r) => !r.error);
+      if (!ok.length) {
+        rows.push({ system: system.name, variant, error: mine[0]?.error ?? 'not run' });
+        continue;
+      }
+      const latencies = ok.flatMap((r) => r.latencies);
+      rows.push({
+        system: system.name, variant, runs: ok.length, failedRuns: mine.length - ok.length, ...summarize(latencies),
+        bytesPerKey: mean(ok.map((r) => r.bytesPerKey)), serverRssMiB: mean(ok.map((r) => r.serverRssMiB)),
+        serverPeakMiB: mean(ok.map((r) => r.serverPeakMiB)), serverCpuMsPerKey: mean(ok.map((r) => r.serverCpuMsPerKey)),
+        machineBusy: mean(ok.map((r) => r.machineBusy)),
+      });
+    }
+  }
+  return rows;
+}
+
 const f1 = (x) => (Number.isFinite(x) ? x.toFixed(1) : '–');
 const pad = (s, n) => String(s).padStart(n);
 const padEnd = (s, n) => String(s).padEnd(n);
 
 function printTable(results, opts) {
-  console.log(`\n== Keystroke latency, A -> visible on both B and C (${opts.keystrokes} keys, one per ${opts.interval} ms), relay/server on loopback`);
+  const pooled = opts.runs > 1 ? `; ${opts.runs} runs pooled` : '';
+  console.log(`\n== Keystroke latency, A -> visible on both B and C (${opts.keystrokes} keys, one per ${opts.interval} ms${pooled}), relay/server on loopback`);
   console.log(`${padEnd('variant', 28)}${padEnd('system', 16)}${pad('p50 ms', 9)}${pad('p95 ms', 9)}${pad('p99 ms', 9)}${pad('max ms', 9)}${pad('B/key A', 10)}${pad('srv RSS MiB', 13)}${pad('srv CPU ms/key', 16)}${pad('busy %', 8)}`);
   for (const r of results) {
     const v = padEnd(VARIANTS[r.variant].label, 28);
@@ -118,7 +149,7 @@ function printTable(results, opts) {
       console.log(`${v}${padEnd(r.system, 16)}  failed: ${r.error.split('\n')[0]}`);
       continue;
     }
-    console.log(`${v}${padEnd(r.system, 16)}${pad(f1(r.p50), 9)}${pad(f1(r.p95), 9)}${pad(f1(r.p99), 9)}${pad(f1(r.max), 9)}${pad(f1(r.bytesPerKey), 10)}${pad(f1(r.serverRssMiB), 13)}${pad(r.serverCpuMsPerKey.toFixed(2), 16)}${pad((r.machineBusy * 100).toFixed(0), 8)}`);
+    console.log(`${v}${padEnd(r.system, 16)}${pad(f1(r.p50), 9)}${pad(f1(r.p95), 9)}${pad(f1(r.p99), 9)}${pad(f1(r.max), 9)}${pad(f1(r.bytesPerKey), 10)}${pad(f1(r.serverRssMiB), 13)}${pad(r.serverCpuMsPerKey.toFixed(2), 16)}${pad((r.machineBusy * 100).toFixed(0), 8)}${r.failedRuns ? `  (${r.failedRuns} of ${r.runs + r.failedRuns} runs failed)` : ''}`);
   }
 
   const ok = results.filter((r) => !r.error);
@@ -153,20 +184,22 @@ async function main() {
   const site = bundle ? await staticServer(bundle.dir) : null;
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
   const env = { browser, pagesUrl: site?.url };
-  const results = [];
+  const runs = [];
   const ver = versions(browser.version());
   try {
     log(`versions: ${Object.entries(ver).map(([k, val]) => `${k} ${val}`).join(', ')}`);
-    for (const variant of opts.variants) {
-      for (const system of systems) {
-        log(`\n-- ${system.name}, ${VARIANTS[variant].label}`);
-        try {
-          const r = await scenario(system, variant, opts, env);
-          log(`  p50 ${f1(r.p50)} p95 ${f1(r.p95)} p99 ${f1(r.p99)} max ${f1(r.max)} ms; ${f1(r.bytesPerKey)} B/key; server ${f1(r.serverRssMiB)} MiB, ${r.serverCpuMsPerKey.toFixed(2)} ms CPU/key; machine ${(r.machineBusy * 100).toFixed(0)}% busy while typing`);
-          results.push(r);
-        } catch (e) {
-          log(`  FAILED: ${e.stack ?? e}`);
-          results.push({ system: system.name, variant, error: String(e.message ?? e) });
+    for (let run = 1; run <= opts.runs; run++) {
+      for (const variant of opts.variants) {
+        for (const system of systems) {
+          log(`\n-- ${system.name}, ${VARIANTS[variant].label}${opts.runs > 1 ? `, run ${run} of ${opts.runs}` : ''}`);
+          try {
+            const r = await scenario(system, variant, opts, env);
+            log(`  p50 ${f1(r.p50)} p95 ${f1(r.p95)} p99 ${f1(r.p99)} max ${f1(r.max)} ms; ${f1(r.bytesPerKey)} B/key; server ${f1(r.serverRssMiB)} MiB, ${r.serverCpuMsPerKey.toFixed(2)} ms CPU/key; machine ${(r.machineBusy * 100).toFixed(0)}% busy while typing`);
+            runs.push({ run, ...r });
+          } catch (e) {
+            log(`  FAILED: ${e.stack ?? e}`);
+            runs.push({ run, system: system.name, variant, error: String(e.message ?? e) });
+          }
         }
       }
     }
@@ -175,13 +208,14 @@ async function main() {
     await site?.close();
     bundle?.remove();
   }
+  const results = pool(runs, opts, systems);
   printTable(results, opts);
   console.log('\nB/key A: WebSocket payload bytes A sent while typing, per keystroke (CDP Network.webSocketFrameSent, frame headers not counted).');
   console.log('srv RSS: VmRSS of the sync server process (Dreieck: the relay, which also serves the app) after the typing.');
   console.log('srv CPU: CPU time (user + system) the sync server process used from just before the typing until B and C showed all of it, per keystroke.');
   console.log('busy %: share of both cores in use while typing (this benchmark included; much more than its own share means other load skewed the figures).');
   if (opts.json) {
-    writeFileSync(opts.json, JSON.stringify({ options: opts, versions: ver, results }, null, 2));
+    writeFileSync(opts.json, JSON.stringify({ options: opts, versions: ver, results, runs }, null, 2));
     log(`results written to ${opts.json}`);
   }
   if (results.some((r) => r.error)) process.exitCode = 1;
