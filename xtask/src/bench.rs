@@ -9,8 +9,10 @@ use crate::test::tempdir;
 use crate::tools::{self, cmd, exec};
 
 pub fn run(args: &[String]) -> Result<()> {
-    if let Some(a) = args.first() {
-        bail!("unknown argument {a}");
+    match args.split_first() {
+        Some((sub, rest)) if sub == "sync" => return sync(rest),
+        Some((a, _)) => bail!("unknown argument {a}"),
+        None => {}
     }
     tools::ensure_chromium()?;
     let dist = build::app(true)?;
@@ -44,4 +46,55 @@ pub fn run(args: &[String]) -> Result<()> {
     drop(relay);
     let _ = std::fs::remove_dir_all(&data);
     result
+}
+
+/// `cargo xtask bench sync [--only dreieck,automerge-repo,yjs] [--variants fresh,history] …`:
+/// keystroke latency from device A to B and C through each system's sync server, in headless
+/// Chromium (xtask/node/bench-sync.mjs; every flag is passed on to it). The app and the relay
+/// are built only when Dreieck is among the systems.
+fn sync(args: &[String]) -> Result<()> {
+    tools::ensure_chromium()?;
+    ensure_sync_node_deps()?;
+    let with_dreieck = args
+        .windows(2)
+        .find(|w| w[0] == "--only")
+        .is_none_or(|w| w[1].split(',').any(|s| s.trim() == "dreieck"));
+    let mut node = cmd("node");
+    node.arg("xtask/node/bench-sync.mjs");
+    if with_dreieck {
+        let dist = build::app(true)?;
+        let relay_bin = build::relay(true)?;
+        node.arg("--relay-bin")
+            .arg(relay_bin)
+            .arg("--dist")
+            .arg(dist);
+    }
+    exec(node.args(args).env("CHROMIUM", tools::chromium()))
+}
+
+/// The npm packages the sync comparison adds to xtask/node; `npm ci` when one is missing.
+fn ensure_sync_node_deps() -> Result<()> {
+    tools::ensure_node_tools()?;
+    let packages = [
+        "esbuild",
+        "ws",
+        "yjs",
+        "y-websocket",
+        "@y/websocket-server",
+        "@automerge/automerge",
+        "@automerge/automerge-repo",
+        "@automerge/automerge-repo-network-websocket",
+        "@automerge/automerge-repo-storage-nodefs",
+    ];
+    if packages
+        .iter()
+        .any(|p| !tools::node_modules().join(p).exists())
+    {
+        exec(
+            cmd("npm")
+                .args(["ci", "--no-audit", "--no-fund"])
+                .current_dir(tools::root().join("xtask/node")),
+        )?;
+    }
+    Ok(())
 }

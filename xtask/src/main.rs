@@ -70,6 +70,7 @@ cargo xtask run   [--host H] [--port P]   build the app (release) and serve it w
 cargo xtask test  [--skip-e2e]            every test: fmt, clippy, native, browser, end to end
 cargo xtask e2e   [FILE…]                 only the end-to-end tests (all, or the given files)
 cargo xtask bench                         print figures: app size, open time, keystroke cost
+cargo xtask bench sync [--only S,..]      keystroke latency A -> B, C: Dreieck, automerge-repo, yjs
 cargo xtask sim   [SEEDS]                 the sync simulation with many seeds (default 5000)
 cargo xtask bench-relay [--idle N] [--rooms R] [--seconds S]
                                           relay capacity: connections, messages/s, memory, latency
