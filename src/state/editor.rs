@@ -12,7 +12,7 @@ use crate::sync::shared::Shared;
 /// A `Copy` handle to the open [`Session`], for view closures.
 ///
 /// Reads are not reactive by themselves: a view that should follow changes calls
-/// [`Editor::track`] first, which ties it to the session's revision. Typing does not bump the
+/// [`Editor::track_field`] first, which ties it to the session's revision. Typing does not bump the
 /// revision, so a keystroke re-renders nothing but the field's own DOM (which the browser
 /// already updated).
 #[derive(Clone, Copy)]
@@ -27,12 +27,17 @@ impl Editor {
         }
     }
 
-    /// Subscribes the current reactive scope to changes other than typing in place.
-    pub fn track(self) {
-        self.session.with_value(|s| s.revision.track());
+    /// Subscribes the current reactive scope to changes of `field` (a template field id, or
+    /// [`crate::state::session::GOALS`]) made other than by typing in place: structural edits
+    /// on this device, and peers' changes that touched this field.
+    pub fn track_field(self, field: &str) {
+        self.session.with_value(|s| {
+            s.revision.track();
+            s.field_revision(field).track();
+        });
     }
 
-    /// Reads the report (not reactive; see [`Editor::track`]). `None` once the editor is gone.
+    /// Reads the report (not reactive; see [`Editor::track_field`]). `None` once the editor is gone.
     pub fn read<R>(self, f: impl FnOnce(&Report) -> R) -> Option<R> {
         self.session.try_with_value(|s| s.read(f))
     }

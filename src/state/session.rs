@@ -88,7 +88,13 @@ pub struct Session {
     link: Rc<RefCell<Option<Link>>>,
     /// Bumped when a link starts or ends, so the sync views find it.
     pub link_revision: ArcRwSignal<u64>,
+    /// Per field (and [`GOALS`] for the goals): bumped when a peer's change touched it, so a
+    /// remote keystroke re-renders one field, not the form.
+    touched: Rc<RefCell<HashMap<String, ArcRwSignal<u64>>>>,
 }
+
+/// The key of the goals in the per-field revisions.
+pub const GOALS: &str = "#ziele";
 
 /// A session that does not keep the report alive (what its link holds, so that the two do not
 /// keep each other in memory).
@@ -100,6 +106,7 @@ struct WeakSession {
     notice: ArcRwSignal<Option<String>>,
     title: ArcRwSignal<String>,
     link_revision: ArcRwSignal<u64>,
+    touched: std::rc::Weak<RefCell<HashMap<String, ArcRwSignal<u64>>>>,
 }
 
 impl WeakSession {
@@ -112,6 +119,7 @@ impl WeakSession {
             notice: self.notice.clone(),
             title: self.title.clone(),
             link_revision: self.link_revision.clone(),
+            touched: self.touched.upgrade()?,
         })
     }
 }
@@ -242,6 +250,7 @@ impl Session {
             title: ArcRwSignal::new(title),
             link: Rc::new(RefCell::new(None)),
             link_revision: ArcRwSignal::new(0),
+            touched: Rc::new(RefCell::new(HashMap::new())),
         }
     }
 
@@ -254,6 +263,23 @@ impl Session {
             notice: self.notice.clone(),
             title: self.title.clone(),
             link_revision: self.link_revision.clone(),
+            touched: Rc::downgrade(&self.touched),
+        }
+    }
+
+    /// The revision of one field (or [`GOALS`]) as touched by peers; created on first use.
+    pub fn field_revision(&self, key: &str) -> ArcRwSignal<u64> {
+        self.touched
+            .borrow_mut()
+            .entry(key.to_string())
+            .or_insert_with(|| ArcRwSignal::new(0))
+            .clone()
+    }
+
+    fn bump_touched(&self, key: &str) {
+        let signal = self.touched.borrow().get(key).cloned();
+        if let Some(signal) = signal {
+            signal.update(|r| *r += 1);
         }
     }
 
@@ -294,18 +320,30 @@ impl Session {
         }
     }
 
-    /// A peer's changes: applied, stored like an edit, and shown (the views re-read).
+    /// A peer's changes: applied, stored like an edit, and shown — only the views of what they
+    /// touched re-read.
     pub fn apply_remote(&self, bytes: &[u8]) -> Result<(), String> {
         let result = {
             let mut inner = self.inner.borrow_mut();
-            let result = inner.report.apply(bytes).map_err(|e| e.to_string());
+            let result = inner.report.apply_touched(bytes).map_err(|e| e.to_string());
             let stored = inner.report.save_incremental();
             inner.pending.extend_from_slice(&stored);
             result
         };
-        self.revision.update(|r| *r += 1);
+        // Storage first: the write starts before the views take their time.
         self.pump();
-        result
+        let touched = result?;
+        if touched.everything {
+            self.revision.update(|r| *r += 1);
+            return Ok(());
+        }
+        for field in &touched.fields {
+            self.bump_touched(field);
+        }
+        if touched.goals {
+            self.bump_touched(GOALS);
+        }
+        Ok(())
     }
 
     pub fn id(&self) -> String {

@@ -38,7 +38,7 @@ pub fn ChoiceField(field: Field, code_list: String, editable: Signal<bool>) -> i
     };
 
     let current = move || {
-        editor.track();
+        field_id.with_value(|f| editor.track_field(f));
         editor
             .read(|r| field_id.with_value(|f| r.value(f)))
             .and_then(Result::ok)

@@ -7,6 +7,7 @@ use dreieck_model::GoalScalar;
 use leptos::prelude::*;
 
 use crate::state::editor::use_editor;
+use crate::state::session::GOALS;
 
 /// Which scalar to ask about.
 #[derive(Clone, Debug, PartialEq)]
@@ -42,7 +43,10 @@ pub fn ConflictNotice(
     let editor = use_editor();
     let key = StoredValue::new(key);
     let values = move || {
-        editor.track();
+        key.with_value(|k| match k {
+            ConflictKey::Field(f) => editor.track_field(f),
+            ConflictKey::Goal(..) => editor.track_field(GOALS),
+        });
         editor
             .read(|r| {
                 key.with_value(|k| match k {

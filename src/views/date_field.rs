@@ -34,7 +34,7 @@ pub fn DateField(field: Field, editable: Signal<bool>) -> impl IntoView {
     let field_id = StoredValue::new(field.id.clone());
 
     let value = move || {
-        editor.track();
+        field_id.with_value(|f| editor.track_field(f));
         editor
             .read(|r| field_id.with_value(|f| r.value(f)))
             .and_then(Result::ok)

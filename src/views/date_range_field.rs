@@ -69,7 +69,7 @@ fn RangeEnd(field: String, end: End, editable: Signal<bool>, required: bool) -> 
     let id = format!("{}-{}", control_id(&field), end.key());
     let field_id = StoredValue::new(field.clone());
     let value = move || {
-        editor.track();
+        field_id.with_value(|f| editor.track_field(f));
         let range = field_id.with_value(|f| read_range(editor, f));
         let date = match end {
             End::From => range.from,

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use crate::state::app_context::use_app;
 use crate::state::editor::use_editor;
 use crate::state::platform::focus_element;
+use crate::state::session::GOALS;
 use crate::views::goal_achievement::GoalAchievement;
 use crate::views::goal_reason::GoalReason;
 use crate::views::text_field::{grow_with_content, resize};
@@ -44,7 +45,7 @@ pub fn GoalCard(
 
     // This goal as stored; re-read after changes made elsewhere than typing in place.
     let data = Memo::new(move |_| {
-        editor.track();
+        editor.track_field(GOALS);
         editor
             .read(|r| id.with_value(|g| r.goals().into_iter().find(|x| &x.id == g)))
             .flatten()

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use crate::state::app_context::use_app;
 use crate::state::editor::use_editor;
 use crate::state::platform::focus_element;
+use crate::state::session::GOALS;
 use crate::views::confirm_dialog::ConfirmDialog;
 use crate::views::field_label::help_id;
 use crate::views::goal_card::{goal_control_id, GoalCard};
@@ -43,7 +44,7 @@ pub fn GoalsTable(
 
     // The goals' order; re-read after changes (adding, moving, removing), not on typing.
     let order = Memo::new(move |_| {
-        editor.track();
+        editor.track_field(GOALS);
         editor
             .read(|r| r.goals().into_iter().map(|g| g.id).collect::<Vec<GoalId>>())
             .unwrap_or_default()

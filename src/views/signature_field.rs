@@ -28,11 +28,11 @@ pub fn SignatureField(field: Field, optional: bool, editable: Signal<bool>) -> i
     let field_id = StoredValue::new(field.id.clone());
 
     let name = move || {
-        editor.track();
+        field_id.with_value(|f| editor.track_field(f));
         field_id.with_value(|f| read_line(editor, f).name)
     };
     let date = move || {
-        editor.track();
+        field_id.with_value(|f| editor.track_field(f));
         field_id
             .with_value(|f| read_line(editor, f).date)
             .map(|d| d.iso())

@@ -21,10 +21,10 @@ pub fn TextField(field: Field, editable: Signal<bool>, multiline: bool) -> impl 
     let described = field.help.as_ref().map(|_| help_id(&id));
     let field_id = StoredValue::new(field.id.clone());
 
-    // Read once on render and again only after changes made elsewhere (see `Editor::track`):
+    // Read once on render and again only after changes made elsewhere (see `Editor::track_field`):
     // a keystroke never re-renders anything.
     let value = move || {
-        editor.track();
+        field_id.with_value(|f| editor.track_field(f));
         editor
             .read(|r| field_id.with_value(|f| r.text(f).unwrap_or_default()))
             .unwrap_or_default()

@@ -20,6 +20,7 @@ mod role;
 pub mod sample;
 mod template;
 mod text_diff;
+mod touched;
 mod validation;
 
 pub use date::{Date, DateRange};
@@ -30,6 +31,7 @@ pub use role::Role;
 pub use template::{
     builtin_templates, Code, CodeList, Field, FieldKind, Section, Template, TemplateError,
 };
+pub use touched::Touched;
 pub use validation::{validate, validate_before_signing, Problem};
 
 /// Result type of this crate.

@@ -1,0 +1,170 @@
+//! Which parts of a report a batch of changes from elsewhere touched.
+//!
+//! A peer's keystroke should make the one field it changed re-read, not the whole form: with
+//! every view re-reading on every remote change, the cost of showing a keystroke grows with the
+//! size of the form. Automerge reports what an applied change did as patches; this maps them onto
+//! the layout of docs/document.md.
+
+use std::collections::BTreeSet;
+
+use automerge::{Patch, PatchAction, Prop, ROOT};
+
+use crate::report::key;
+use crate::Report;
+
+/// What changed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Touched {
+    /// Template field ids whose value changed (not the goals).
+    pub fields: BTreeSet<String>,
+    /// Any goal changed (added, removed, moved, text, codes).
+    pub goals: bool,
+    /// Something outside fields and goals changed (never in a well-formed report after its
+    /// creation): everything should be re-read.
+    pub everything: bool,
+}
+
+impl Touched {
+    pub fn is_empty(&self) -> bool {
+        self.fields.is_empty() && !self.goals && !self.everything
+    }
+
+    fn add(&mut self, patch: &Patch) {
+        // The top-level key the patch lies under, and the key below it.
+        let mut keys = patch.path.iter().map(|(_, prop)| prop);
+        let (top, second) = match (patch.path.first(), keys.next(), keys.next()) {
+            (Some((obj, _)), Some(Prop::Map(top)), second) if *obj == ROOT => {
+                let second = match second {
+                    Some(Prop::Map(k)) => Some(k.clone()),
+                    Some(Prop::Seq(_)) => None,
+                    // The patch is on the top-level object itself: the key is in the action.
+                    None => action_key(&patch.action),
+                };
+                (Some(top.clone()), second)
+            }
+            // A patch on the root map itself.
+            (None, _, _) => (action_key(&patch.action), None),
+            _ => (None, None),
+        };
+        match (top.as_deref(), second) {
+            (Some(key::FIELDS), Some(field)) => {
+                self.fields.insert(field);
+            }
+            (Some(key::GOALS), _) => self.goals = true,
+            _ => self.everything = true,
+        }
+    }
+}
+
+fn action_key(action: &PatchAction) -> Option<String> {
+    match action {
+        PatchAction::PutMap { key, .. } | PatchAction::DeleteMap { key } => Some(key.clone()),
+        _ => None,
+    }
+}
+
+impl Report {
+    /// [`Report::apply`], and what the applied changes touched. Damaged or foreign bytes are
+    /// refused as by `apply` and touch nothing.
+    pub fn apply_touched(&mut self, bytes: &[u8]) -> crate::Result<Touched> {
+        if bytes.is_empty() {
+            return Ok(Touched::default());
+        }
+        // Record patches only around this load: the log costs a little on every later edit.
+        self.doc_mut().update_diff_cursor();
+        let result = self.apply(bytes);
+        let patches = match result {
+            Ok(()) => self.doc_mut().diff_incremental(),
+            Err(_) => Vec::new(),
+        };
+        self.doc_mut().reset_diff_cursor();
+        result?;
+        let mut touched = Touched::default();
+        for patch in &patches {
+            touched.add(patch);
+        }
+        Ok(touched)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{builtin_templates, Date, DateRange, Role};
+
+    fn pair() -> (Report, Report) {
+        let templates = builtin_templates();
+        let mut a = Report::create(&templates[0], "r1", 0).expect("create");
+        let b = Report::load(&a.save()).expect("load");
+        (a, b)
+    }
+
+    fn send(from: &mut Report, to: &mut Report) -> Touched {
+        let heads = to.heads();
+        let bytes = from.save_after(&heads);
+        to.apply_touched(&bytes).expect("apply")
+    }
+
+    #[test]
+    fn a_keystroke_touches_its_field_only() {
+        let (mut a, mut b) = pair();
+        a.set_text(Role::Provider, "wuensche", "Kochen")
+            .expect("edit");
+        let t = send(&mut a, &mut b);
+        assert_eq!(t.fields.iter().collect::<Vec<_>>(), vec!["wuensche"]);
+        assert!(!t.goals && !t.everything);
+        assert_eq!(b.text("wuensche").ok().as_deref(), Some("Kochen"));
+    }
+
+    #[test]
+    fn scalars_ranges_and_signatures_name_their_field() {
+        let (mut a, mut b) = pair();
+        let day = Date::parse_iso("2026-03-04").expect("date");
+        a.set_date(Role::Caseworker, "gesamtplan_vom", Some(day))
+            .expect("date");
+        a.set_date_range(
+            Role::Provider,
+            "berichtszeitraum",
+            DateRange {
+                from: Some(day),
+                to: None,
+            },
+        )
+        .expect("range");
+        a.set_signature_name(Role::Provider, "unterschrift_leitung", "A. B.")
+            .expect("name");
+        let t = send(&mut a, &mut b);
+        let fields: Vec<_> = t.fields.iter().map(String::as_str).collect();
+        assert_eq!(
+            fields,
+            vec!["berichtszeitraum", "gesamtplan_vom", "unterschrift_leitung"]
+        );
+        assert!(!t.everything);
+    }
+
+    #[test]
+    fn goals_are_touched_as_goals() {
+        let (mut a, mut b) = pair();
+        let g = a.add_goal(Role::Provider).expect("goal");
+        a.set_goal_text(Role::Provider, &g, "Allein einkaufen")
+            .expect("text");
+        let t = send(&mut a, &mut b);
+        assert!(t.goals);
+        assert!(t.fields.is_empty() && !t.everything);
+    }
+
+    #[test]
+    fn nothing_new_touches_nothing_and_damage_is_refused() {
+        let (mut a, mut b) = pair();
+        a.set_text(Role::Provider, "wuensche", "x").expect("edit");
+        let bytes = a.save_after(&b.heads());
+        send(&mut a, &mut b);
+        assert!(b.apply_touched(&bytes).expect("again").is_empty());
+        let mut bad = bytes.clone();
+        let last = bad.len() - 1;
+        bad[last] ^= 0xff;
+        let mut c = pair().1;
+        assert!(c.apply_touched(&bad).is_err());
+        assert_eq!(c.text("wuensche").ok().as_deref(), Some(""));
+    }
+}
