@@ -65,6 +65,8 @@ struct Inner {
     announced: bool,
     /// The relay's last complaint (shown until in sync again).
     notice: Option<String>,
+    /// An acknowledgement came with the frame being handled.
+    acked: bool,
 }
 
 /// A cheap handle; clones share the connection.
@@ -119,6 +121,7 @@ impl Link {
                 remember,
                 announced: false,
                 notice: None,
+                acked: false,
             })),
             status: ArcRwSignal::new(SyncStatus {
                 state: State::Connecting,
@@ -167,6 +170,7 @@ impl Link {
 
     /// Ends the link: says goodbye to the others, closes the socket, stops all timers.
     pub fn close(&self) {
+        self.remember_heads_if_settled();
         self.send_beacon(true);
         let mut inner = self.inner.borrow_mut();
         inner.closed = true;
@@ -224,7 +228,11 @@ impl Link {
                 self.run(effects);
             }
             SocketEvent::Frame(frame) => {
-                let was_live = self.inner.borrow().client.status() == Status::Live;
+                let (was_live, was_caught_up) = {
+                    let mut inner = self.inner.borrow_mut();
+                    inner.acked = false;
+                    (inner.client.status() == Status::Live, inner.client.caught_up())
+                };
                 let result = {
                     let mut inner = self.inner.borrow_mut();
                     inner.client.on_frame(&frame, &mut WebRng)
@@ -237,7 +245,13 @@ impl Link {
                     self.inner.borrow_mut().attempt = 0;
                     self.announce();
                 }
-                self.remember_heads_if_settled();
+                // Not after every peer's change: that would put a localStorage write between
+                // each remote keystroke and its display. Peers' changes not yet remembered are
+                // only sent again once after a reload (harmless duplicates).
+                let acked = self.inner.borrow().acked;
+                if acked || (!was_caught_up && self.caught_up()) {
+                    self.remember_heads_if_settled();
+                }
             }
             SocketEvent::Closed => {
                 {
@@ -285,7 +299,7 @@ impl Link {
                         self.peers.update(|b| b.hear(beacon, now_ms()));
                     }
                 }
-                Effect::Acknowledged { .. } => {}
+                Effect::Acknowledged { .. } => self.inner.borrow_mut().acked = true,
                 Effect::SnapshotDue | Effect::FullStateWanted => {
                     let Some(bytes) = doc.and_then(|d| d.save()) else {
                         continue;
