@@ -231,7 +231,10 @@ impl Link {
                 let (was_live, was_caught_up) = {
                     let mut inner = self.inner.borrow_mut();
                     inner.acked = false;
-                    (inner.client.status() == Status::Live, inner.client.caught_up())
+                    (
+                        inner.client.status() == Status::Live,
+                        inner.client.caught_up(),
+                    )
                 };
                 let result = {
                     let mut inner = self.inner.borrow_mut();

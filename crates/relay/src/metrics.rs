@@ -25,6 +25,8 @@ pub(crate) struct Metrics {
     errors: [AtomicU64; ERROR_CODES],
     pub commits: AtomicU64,
     pub commit_failures: AtomicU64,
+    /// Sealed bytes committed (log entries and snapshots; not SQLite's own overhead).
+    pub stored_bytes: AtomicU64,
     batch_buckets: [AtomicU64; BATCH_BUCKETS.len()],
     batch_sum: AtomicU64,
 }
@@ -42,6 +44,7 @@ impl Default for Metrics {
             errors: std::array::from_fn(|_| AtomicU64::new(0)),
             commits: AtomicU64::new(0),
             commit_failures: AtomicU64::new(0),
+            stored_bytes: AtomicU64::new(0),
             batch_buckets: std::array::from_fn(|_| AtomicU64::new(0)),
             batch_sum: AtomicU64::new(0),
         }
@@ -132,6 +135,12 @@ impl Metrics {
             "counter",
             "Bytes sent in sync frames.",
             get(&self.bytes_out),
+        );
+        one(
+            "dreieck_relay_stored_bytes_total",
+            "counter",
+            "Sealed bytes committed to storage (log entries and snapshots).",
+            get(&self.stored_bytes),
         );
         one(
             "dreieck_relay_storage_commits_total",

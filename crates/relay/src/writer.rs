@@ -173,8 +173,9 @@ fn process(
     let mut loads = Vec::new();
     let result = write_batch(conn, &batch, poisoned, &mut rooms, &mut loads);
     let ok = match result {
-        Ok(written) => {
+        Ok((written, sealed_bytes)) => {
             metrics.committed(written);
+            crate::metrics::add(&metrics.stored_bytes, sealed_bytes);
             true
         }
         Err(error) => {
@@ -210,16 +211,18 @@ fn process(
     }
 }
 
-/// Applies the batch in one transaction; returns how many records were written.
+/// Applies the batch in one transaction; returns how many records were written and how many
+/// sealed bytes (log entries and snapshots) they hold.
 fn write_batch(
     conn: &mut Connection,
     batch: &[Command],
     poisoned: &mut HashSet<RoomId>,
     rooms: &mut HashMap<RoomId, RoomBatch>,
     loads: &mut Vec<Option<Vec<Record>>>,
-) -> Result<u64, rusqlite::Error> {
+) -> Result<(u64, u64), rusqlite::Error> {
     let tx = conn.transaction()?;
     let mut written = 0;
+    let mut sealed_bytes = 0u64;
     for command in batch {
         match command {
             Command::Write {
@@ -233,6 +236,11 @@ fn write_batch(
                 }
                 store::apply(&tx, room, op)?;
                 written += 1;
+                if let Op::Record(Record::Entry { sealed, .. } | Record::Snapshot { sealed, .. }) =
+                    op
+                {
+                    sealed_bytes += sealed.len() as u64;
+                }
                 let entry = rooms.entry(*room).or_insert_with(|| RoomBatch {
                     max_seq: None,
                     bytes: *room_bytes,
@@ -255,5 +263,5 @@ fn write_batch(
         store::set_bytes(&tx, room, batch.bytes)?;
     }
     tx.commit()?;
-    Ok(written)
+    Ok((written, sealed_bytes))
 }

@@ -606,6 +606,7 @@ async fn metrics_move() {
         "dreieck_relay_bytes_out_total",
         "dreieck_relay_storage_commits_total",
         "dreieck_relay_storage_commit_records_count",
+        "dreieck_relay_stored_bytes_total",
     ] {
         assert!(
             sample(&during, counter) > sample(&before, counter),
