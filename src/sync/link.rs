@@ -40,6 +40,12 @@ pub trait LinkedDoc {
     fn heads(&self) -> Option<Vec<ChangeHash>>;
 }
 
+/// A sealed full save goes to the relay after this many acknowledged appends, so it can drop
+/// the log entries before it. Every snapshot costs a whole document on the wire; at 1,000 a
+/// typical report's snapshot adds a few bytes per keystroke, and a device that reconnects
+/// replays at most about 150 KB of entries after the last one.
+const SNAPSHOT_EVERY: u64 = 1_000;
+
 /// Longest wait between reconnect attempts.
 const MAX_BACKOFF_MS: f64 = 15_000.0;
 const FIRST_BACKOFF_MS: f64 = 300.0;
@@ -94,7 +100,9 @@ impl Link {
         let client = Client::new(
             shared.room,
             DocumentKey::from_bytes(shared.key),
-            Config::default(),
+            Config {
+                snapshot_every: SNAPSHOT_EVERY,
+            },
         );
         let initial = doc.save_after(&shared.acked_heads).unwrap_or_default();
         let link = Link {

@@ -96,6 +96,104 @@ fn main() {
         &mut small_peer,
         &mut small_raw,
     );
+    long_field();
+}
+
+/// The app's own path for one keystroke into a long field: the view hands `set_text` the
+/// field's whole value (it diffs and splices), storage takes `save_incremental`; the peer runs
+/// `apply_touched` and reads the field's text back to show it. The field is built as the sync
+/// benchmark builds it: 15,000 single-character inserts, then 5,000 deletions.
+fn long_field() {
+    let field = "wuensche";
+    let templates = dreieck_model::builtin_templates();
+    let Some(template) = templates.first() else {
+        return;
+    };
+    let Ok(mut report) = Report::create(template, "bench-long", 0) else {
+        return;
+    };
+    let t = Instant::now();
+    let filler = "Ich möchte selbst einkaufen gehen und kochen lernen. ";
+    for (i, ch) in filler.chars().cycle().take(15_000).enumerate() {
+        if report
+            .splice_text(Role::Provider, field, i, 0, &ch.to_string())
+            .is_err()
+        {
+            println!("  building failed");
+            return;
+        }
+    }
+    for _ in 0..5_000 {
+        let len = report.text(field).map(|t| t.chars().count()).unwrap_or(0);
+        if report
+            .splice_text(Role::Provider, field, len - 1, 1, "")
+            .is_err()
+        {
+            println!("  building failed");
+            return;
+        }
+    }
+    let built = t.elapsed();
+    let Ok(mut peer) = Report::load(&report.save()) else {
+        println!("  load failed");
+        return;
+    };
+    let Ok(mut plain_peer) = Report::load(&report.save()) else {
+        println!("  load failed");
+        return;
+    };
+    let (mut plain, mut reads) = (Vec::new(), Vec::new());
+    let mut value = report.text(field).unwrap_or_default();
+    let (mut local, mut remote) = (Vec::new(), Vec::new());
+    for ch in "Und am Wochenende möchte ich ins Stadion gehen. "
+        .chars()
+        .cycle()
+        .take(KEYSTROKES)
+    {
+        value.push(ch);
+        let t = Instant::now();
+        let ok = report.set_text(Role::Provider, field, &value).is_ok();
+        let chunk = report.save_incremental();
+        local.push(t.elapsed());
+        let t = Instant::now();
+        let shown = peer
+            .apply_touched(&chunk)
+            .ok()
+            .filter(|touched| touched.fields.contains(field))
+            .and_then(|_| peer.text(field).ok());
+        remote.push(t.elapsed());
+        let t = Instant::now();
+        let _ = plain_peer.apply(&chunk);
+        plain.push(t.elapsed());
+        let t = Instant::now();
+        let _ = plain_peer.text(field);
+        reads.push(t.elapsed());
+        if !ok || shown.as_deref() != Some(value.as_str()) {
+            println!("  keystroke failed");
+            return;
+        }
+    }
+    println!(
+        "long field: 20,000 edits to 10,000 characters (built in {}), then {KEYSTROKES} keystrokes",
+        ms(built)
+    );
+    println!(
+        "  set_text (whole value) + save_incremental: p50 {}, p95 {}",
+        us(pct(&mut local.clone(), 50)),
+        us(pct(&mut local, 95))
+    );
+    println!(
+        "  peer apply_touched + text(): p50 {}, p95 {}",
+        us(pct(&mut remote.clone(), 50)),
+        us(pct(&mut remote, 95))
+    );
+    println!(
+        "    of which apply alone: p50 {}, p95 {}; text() alone: p50 {}, p95 {}",
+        us(pct(&mut plain.clone(), 50)),
+        us(pct(&mut plain, 95)),
+        us(pct(&mut reads.clone(), 50)),
+        us(pct(&mut reads, 95))
+    );
 }
 
 /// Types `KEYSTROKES` characters at the end of the goals' comment field, one change each:
