@@ -47,6 +47,29 @@ impl Editor {
         self.session.with_value(|s| s.edit(false, f));
     }
 
+    /// Typing into a text field (peers get the splice and can show it at once).
+    pub fn type_text(self, role: Role, field: &str, value: &str) {
+        self.session.with_value(|s| s.type_text(role, field, value));
+    }
+
+    /// Splices of peers' keystrokes to show in `field` before the document has them (tracked;
+    /// the view takes them out with [`Editor::take_previews`]).
+    pub fn track_previews(self, field: &str) {
+        self.session.with_value(|s| s.previews(field).track());
+    }
+
+    /// Takes the splices waiting for `field`, in order.
+    pub fn take_previews(self, field: &str) -> Vec<dreieck_model::live::Splice> {
+        self.session
+            .try_with_value(|s| {
+                let signal = s.previews(field);
+                let mut taken = Vec::new();
+                signal.update_untracked(|v| taken = std::mem::take(v));
+                taken
+            })
+            .unwrap_or_default()
+    }
+
     /// Any other edit (choices, dates, goals, resolving a conflict): views re-read.
     pub fn change(self, f: impl FnOnce(&mut Report) -> Result<(), ModelError>) {
         self.session.with_value(|s| s.edit(true, f));

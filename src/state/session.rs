@@ -31,6 +31,7 @@ use crate::state::platform::now_ms;
 use crate::state::summary::{summary_of, title_field};
 use crate::sync::link::{Link, LinkedDoc};
 use crate::sync::shared::{self, Shared};
+use dreieck_model::live::{self, Splice};
 
 /// Above this many incremental chunks the next write is a full, compact save: loading stays
 /// fast and storage small, while single keystrokes stay cheap appends.
@@ -66,6 +67,8 @@ struct Inner {
 
 impl Inner {
     fn is_clean(&self) -> bool {
+        // (Peers' changes shown ahead are not counted: the relay holds them and sends them
+        // again after a reload.)
         self.pending.is_empty() && !self.in_flight && !self.needs_full && !self.retry
     }
 }
@@ -91,6 +94,21 @@ pub struct Session {
     /// Per field (and [`GOALS`] for the goals): bumped when a peer's change touched it, so a
     /// remote keystroke re-renders one field, not the form.
     touched: Rc<RefCell<HashMap<String, ArcRwSignal<u64>>>>,
+    /// Peers' changes shown already (their splices) but applied only after the next paint.
+    live: Rc<RefCell<Live>>,
+}
+
+/// Peers' keystrokes on their way to the document (see `dreieck_model::live`).
+#[derive(Default)]
+struct Live {
+    /// Automerge bytes shown but not applied yet, in order.
+    deferred: Vec<u8>,
+    /// The document's heads once `deferred` is applied (`None`: nothing deferred).
+    heads_after: Option<Vec<ChangeHash>>,
+    /// A flush is scheduled.
+    scheduled: bool,
+    /// Splices each text field's view must show (it takes them).
+    previews: HashMap<String, ArcRwSignal<Vec<Splice>>>,
 }
 
 /// The key of the goals in the per-field revisions.
@@ -107,6 +125,7 @@ struct WeakSession {
     title: ArcRwSignal<String>,
     link_revision: ArcRwSignal<u64>,
     touched: std::rc::Weak<RefCell<HashMap<String, ArcRwSignal<u64>>>>,
+    live: std::rc::Weak<RefCell<Live>>,
 }
 
 impl WeakSession {
@@ -120,6 +139,7 @@ impl WeakSession {
             title: self.title.clone(),
             link_revision: self.link_revision.clone(),
             touched: self.touched.upgrade()?,
+            live: self.live.upgrade()?,
         })
     }
 }
@@ -134,6 +154,7 @@ impl LinkedDoc for WeakSession {
 
     fn save(&self) -> Option<Vec<u8>> {
         let session = self.upgrade()?;
+        session.flush_live();
         let (bytes, collected) = {
             let mut inner = session.inner.borrow_mut();
             // `save()` moves the storage cursor: collect what it would skip first.
@@ -148,14 +169,16 @@ impl LinkedDoc for WeakSession {
     }
 
     fn save_after(&self, heads: &[ChangeHash]) -> Option<Vec<u8>> {
-        let inner = self.inner.upgrade()?;
-        let mut inner = inner.borrow_mut();
+        let session = self.upgrade()?;
+        session.flush_live();
+        let mut inner = session.inner.borrow_mut();
         Some(inner.report.save_after(heads))
     }
 
     fn heads(&self) -> Option<Vec<ChangeHash>> {
-        let inner = self.inner.upgrade()?;
-        let mut inner = inner.borrow_mut();
+        let session = self.upgrade()?;
+        session.flush_live();
+        let mut inner = session.inner.borrow_mut();
         Some(inner.report.heads())
     }
 }
@@ -251,6 +274,7 @@ impl Session {
             link: Rc::new(RefCell::new(None)),
             link_revision: ArcRwSignal::new(0),
             touched: Rc::new(RefCell::new(HashMap::new())),
+            live: Rc::new(RefCell::new(Live::default())),
         }
     }
 
@@ -264,7 +288,70 @@ impl Session {
             title: self.title.clone(),
             link_revision: self.link_revision.clone(),
             touched: Rc::downgrade(&self.touched),
+            live: Rc::downgrade(&self.live),
         }
+    }
+
+    /// The splices a text field's view must show before the document has them (it takes
+    /// them out); created on first use.
+    pub fn previews(&self, field: &str) -> ArcRwSignal<Vec<Splice>> {
+        self.live
+            .borrow_mut()
+            .previews
+            .entry(field.to_string())
+            .or_insert_with(|| ArcRwSignal::new(Vec::new()))
+            .clone()
+    }
+
+    /// Applies the peers' changes that were shown ahead of the document. Everything that
+    /// reads or writes the document calls this first, so it never sees an older state than
+    /// the screen.
+    pub fn flush_live(&self) {
+        let bytes = {
+            let mut live = self.live.borrow_mut();
+            live.heads_after = None;
+            std::mem::take(&mut live.deferred)
+        };
+        if !bytes.is_empty() {
+            if let Err(e) = self.apply_now(&bytes) {
+                leptos::logging::warn!("sync: changes refused: {e}");
+            }
+        }
+    }
+
+    /// Typing into a text field: like [`Session::edit`], and peers get the splice with the
+    /// change so they can show it at once.
+    pub fn type_text(&self, role: Role, field: &str, value: &str) {
+        self.flush_live();
+        let (outcome, bytes) = {
+            let mut inner = self.inner.borrow_mut();
+            let result = inner.report.set_text_spliced(role, field, value);
+            let bytes = inner.report.save_incremental();
+            inner.pending.extend_from_slice(&bytes);
+            (result, bytes)
+        };
+        match outcome {
+            Ok(splice) => {
+                if let Some(link) = self.link() {
+                    match &splice {
+                        Some((index, s)) => link.local_typing(&bytes, *index, s),
+                        None => link.local_change(&bytes),
+                    }
+                }
+                if self.notice.get_untracked().is_some() {
+                    self.notice.set(None);
+                }
+            }
+            Err(e) => {
+                if let Some(link) = self.link() {
+                    link.local_change(&bytes);
+                }
+                self.notice
+                    .set(Some(format!("Änderung nicht übernommen: {e}")));
+                self.revision.update(|r| *r += 1);
+            }
+        }
+        self.pump();
     }
 
     /// The revision of one field (or [`GOALS`]) as touched by peers; created on first use.
@@ -320,9 +407,49 @@ impl Session {
         }
     }
 
-    /// A peer's changes: applied, stored like an edit, and shown — only the views of what they
+    /// A peer's changes. When they are keystrokes made on exactly the document this device has
+    /// (or will have once the changes shown ahead are applied), their splices are shown at
+    /// once and the changes applied after the next paint; otherwise they are applied now.
+    pub fn apply_remote(&self, payload: &[u8]) -> Result<(), String> {
+        let decoded = live::decode(payload).map_err(|e| e.to_string())?;
+        let base = {
+            let live = self.live.borrow();
+            live.heads_after.clone()
+        };
+        let base = match base {
+            Some(heads) => heads,
+            None => self.inner.borrow_mut().report.heads(),
+        };
+        let previews = self.inner.borrow().report.previews(&base, &decoded);
+        let Some((splices, heads_after)) = previews else {
+            self.flush_live();
+            return self.apply_now(&decoded.automerge_bytes());
+        };
+        let schedule = {
+            let mut live = self.live.borrow_mut();
+            live.deferred.extend(decoded.automerge_bytes());
+            live.heads_after = Some(heads_after);
+            !std::mem::replace(&mut live.scheduled, true)
+        };
+        for splice in splices {
+            let signal = self.previews(&splice.field);
+            signal.update(|v| v.push(splice));
+        }
+        if schedule {
+            let weak = self.downgrade();
+            after_paint(move || {
+                if let Some(session) = weak.upgrade() {
+                    session.live.borrow_mut().scheduled = false;
+                    session.flush_live();
+                }
+            });
+        }
+        Ok(())
+    }
+
+    /// Applies Automerge bytes from a peer, stores them, and has the views of what they
     /// touched re-read.
-    pub fn apply_remote(&self, bytes: &[u8]) -> Result<(), String> {
+    fn apply_now(&self, bytes: &[u8]) -> Result<(), String> {
         let result = {
             let mut inner = self.inner.borrow_mut();
             let result = inner.report.apply_touched(bytes).map_err(|e| e.to_string());
@@ -352,6 +479,7 @@ impl Session {
 
     /// Reads the report. Never call it from inside [`Session::edit`]'s closure.
     pub fn read<R>(&self, f: impl FnOnce(&Report) -> R) -> R {
+        self.flush_live();
         f(&self.inner.borrow().report)
     }
 
@@ -359,6 +487,7 @@ impl Session {
     /// so other views re-read; typing into a field does not (the field already shows it).
     /// A refused edit is shown as a notice and the views are refreshed to the stored truth.
     pub fn edit(&self, structural: bool, f: impl FnOnce(&mut Report) -> Result<(), ModelError>) {
+        self.flush_live();
         let (outcome, bytes) = {
             let mut inner = self.inner.borrow_mut();
             let result = f(&mut inner.report);
@@ -729,5 +858,18 @@ mod tests {
         let store = store().await;
         let result = Session::open(store, "gibt-es-nicht").await;
         assert_eq!(result.err(), Some(OpenError::NotFound));
+    }
+}
+
+/// Runs `f` after the browser has painted (a timeout scheduled from an animation frame), or
+/// at once-ish when the page is hidden and no frame comes.
+fn after_paint(f: impl FnOnce() + 'static) {
+    let hidden = web_sys::window()
+        .and_then(|w| w.document())
+        .is_some_and(|d| d.hidden());
+    if hidden {
+        set_timeout(f, std::time::Duration::ZERO);
+    } else {
+        request_animation_frame(move || set_timeout(f, std::time::Duration::ZERO));
     }
 }

@@ -16,6 +16,7 @@ use std::rc::{Rc, Weak};
 use std::time::Duration;
 
 use automerge::ChangeHash;
+use dreieck_model::live::{self, Splice};
 use dreieck_model::Role;
 use dreieck_sync::client::{Client, Config, Effect, Status};
 use dreieck_sync::envelope::DocumentKey;
@@ -153,12 +154,23 @@ impl Link {
 
     /// A local edit's bytes (`save_incremental` of the edit): queued for the relay.
     pub fn local_change(&self, bytes: &[u8]) {
+        self.send_item(bytes, None);
+    }
+
+    /// A keystroke's bytes with the splice it made, so peers in step can show it at once
+    /// (see `dreieck_model::live`).
+    pub fn local_typing(&self, bytes: &[u8], field_index: usize, splice: &Splice) {
+        self.send_item(bytes, Some((field_index, splice)));
+    }
+
+    fn send_item(&self, bytes: &[u8], splice: Option<(usize, &Splice)>) {
         if bytes.is_empty() {
             return;
         }
+        let item = live::encode_item(bytes, splice);
         let effects = {
             let mut inner = self.inner.borrow_mut();
-            inner.client.on_local_change(bytes, &mut WebRng)
+            inner.client.on_local_change(&item, &mut WebRng)
         };
         self.run_or_log(effects);
     }
@@ -320,7 +332,10 @@ impl Link {
                         if matches!(effect, Effect::SnapshotDue) {
                             inner.client.send_snapshot(&bytes, &mut WebRng)
                         } else {
-                            inner.client.on_full_state(bytes, &mut WebRng)
+                            // Sent as an item: whatever is typed after it is appended to it.
+                            inner
+                                .client
+                                .on_full_state(live::encode_item(&bytes, None), &mut WebRng)
                         }
                     };
                     match more {

@@ -32,7 +32,7 @@ pub fn TextField(field: Field, editable: Signal<bool>, multiline: bool) -> impl 
     let on_input = move |ev: leptos::ev::Event| {
         let text = event_target_value(&ev);
         let role = app.role.get_untracked();
-        field_id.with_value(|f| editor.type_in(|r| r.set_text(role, f, &text)));
+        field_id.with_value(|f| editor.type_text(role, f, &text));
     };
 
     let control = if multiline {
@@ -42,6 +42,14 @@ pub fn TextField(field: Field, editable: Signal<bool>, multiline: bool) -> impl 
             let text = value();
             if let Some(el) = node.get() {
                 if show_text(&el, &text) {
+                    resize(node);
+                }
+            }
+        });
+        Effect::new(move |_| {
+            field_id.with_value(|f| editor.track_previews(f));
+            if let Some(el) = node.get() {
+                if show_previews(&el, editor, field_id) {
                     resize(node);
                 }
             }
@@ -68,6 +76,12 @@ pub fn TextField(field: Field, editable: Signal<bool>, multiline: bool) -> impl 
             let text = value();
             if let Some(el) = node.get() {
                 show_text(&el, &text);
+            }
+        });
+        Effect::new(move |_| {
+            field_id.with_value(|f| editor.track_previews(f));
+            if let Some(el) = node.get() {
+                show_previews(&el, editor, field_id);
             }
         });
         view! {
@@ -126,6 +140,23 @@ macro_rules! text_control {
 }
 text_control!(web_sys::HtmlTextAreaElement);
 text_control!(web_sys::HtmlInputElement);
+
+/// Shows a peer's keystrokes that arrived ahead of the document (see `dreieck_model::live`):
+/// the control shows exactly the document the sender had, so the splices apply to its value.
+fn show_previews(
+    el: &(impl TextControl + AsRef<web_sys::Element>),
+    editor: crate::state::editor::Editor,
+    field_id: StoredValue<String>,
+) -> bool {
+    let splices = field_id.with_value(|f| editor.take_previews(f));
+    if splices.is_empty() {
+        return false;
+    }
+    let shown = splices.iter().fold(el.text(), |text, s| {
+        dreieck_model::live::apply_splice(&text, s)
+    });
+    show_text(el, &shown)
+}
 
 /// Shows `text` in the control unless it already shows it; returns whether it changed.
 ///

@@ -15,6 +15,7 @@
 mod date;
 mod error;
 mod goals;
+pub mod live;
 mod report;
 mod role;
 pub mod sample;

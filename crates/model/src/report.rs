@@ -638,15 +638,25 @@ impl Report {
 
     /// Splices `obj` (a Text) from its current content to `value`, changing only the middle.
     pub(crate) fn replace_text(&mut self, obj: &ObjId, value: &str) -> Result<()> {
+        self.replace_text_spliced(obj, value).map(|_| ())
+    }
+
+    /// Like `replace_text`; returns the splice made (`None` when the text was already `value`).
+    pub(crate) fn replace_text_spliced(
+        &mut self,
+        obj: &ObjId,
+        value: &str,
+    ) -> Result<Option<(usize, usize, String)>> {
         let current = self.doc.text(obj)?;
         let (pos, delete, insert) = splice_between(&current, value);
         if delete == 0 && insert.is_empty() {
-            return Ok(());
+            return Ok(None);
         }
         self.write(|doc| {
             doc.splice_text(obj, pos, delete as isize, &insert)?;
             Ok(())
-        })
+        })?;
+        Ok(Some((pos, delete, insert)))
     }
 
     pub(crate) fn splice_obj(

@@ -1,0 +1,326 @@
+//! Showing a peer's keystroke before Automerge has applied it.
+//!
+//! Automerge 0.12 applies a remote change to a Text by walking every operation of that Text
+//! (about 0.3 µs per operation natively, more in the browser): in a field with 20,000 edits of
+//! history that is several milliseconds per keystroke, too slow to show typing live. A change
+//! made by typing therefore travels with the splice it made (field, position, deleted count,
+//! inserted text). A receiving device whose document is exactly the sender's document before
+//! the change — the change's dependencies are this device's heads — knows that applying the
+//! change makes the same splice on its text, so it can show the splice at once and apply the
+//! change right after the browser has painted. Anything else (concurrent edits, gaps, a change
+//! without a splice) takes the normal path: apply, then show.
+//!
+//! Payload format (inside the sealed envelope, docs/contracts.md): either Automerge bytes as
+//! they are (a full save, a snapshot), or a sequence of items:
+//! `0xD8 len change` (a change without a splice) or
+//! `0xD7 field_index pos delete insert_len insert len change`, integers as unsigned LEB128,
+//! positions in Unicode scalar values, the field index into the template's field list.
+
+use automerge::{Change, ChangeHash};
+
+use crate::{ModelError, Report, Result, Role};
+
+const PLAIN: u8 = 0xD8;
+const SPLICED: u8 = 0xD7;
+/// The first byte of every Automerge chunk (its magic number).
+const AUTOMERGE: u8 = 0x85;
+
+/// A splice a keystroke made in a text field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Splice {
+    pub field: String,
+    /// In Unicode scalar values.
+    pub pos: usize,
+    pub delete: usize,
+    pub insert: String,
+}
+
+/// One local change with the splice it made, if it was typing.
+pub fn encode_item(change: &[u8], splice: Option<(usize, &Splice)>) -> Vec<u8> {
+    let mut out = Vec::with_capacity(change.len() + 16);
+    match splice {
+        Some((index, s)) => {
+            out.push(SPLICED);
+            leb(&mut out, index as u64);
+            leb(&mut out, s.pos as u64);
+            leb(&mut out, s.delete as u64);
+            leb(&mut out, s.insert.len() as u64);
+            out.extend_from_slice(s.insert.as_bytes());
+        }
+        None => out.push(PLAIN),
+    }
+    leb(&mut out, change.len() as u64);
+    out.extend_from_slice(change);
+    out
+}
+
+/// A splice as it travels: the field by its index in the template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WireSplice {
+    pub field_index: usize,
+    pub pos: usize,
+    pub delete: usize,
+    pub insert: String,
+}
+
+/// A decoded payload: each change's Automerge bytes, with the splice it made if it carried one.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Payload {
+    pub changes: Vec<(Vec<u8>, Option<WireSplice>)>,
+}
+
+impl Payload {
+    /// All Automerge bytes of the payload, concatenated (what `apply` takes).
+    pub fn automerge_bytes(&self) -> Vec<u8> {
+        self.changes
+            .iter()
+            .flat_map(|(c, _)| c.iter().copied())
+            .collect()
+    }
+}
+
+/// Reads a payload; raw Automerge bytes come back as one change without a splice.
+pub fn decode(bytes: &[u8]) -> Result<Payload> {
+    let bad = || ModelError::NotAReport("Die empfangenen Änderungen sind beschädigt.".into());
+    let mut payload = Payload::default();
+    if bytes.first().is_none_or(|b| *b == AUTOMERGE) {
+        payload.changes.push((bytes.to_vec(), None));
+        return Ok(payload);
+    }
+    let mut r = Reader { bytes, at: 0 };
+    while let Some(tag) = r.byte() {
+        let splice = match tag {
+            PLAIN => None,
+            SPLICED => {
+                let index = r.usize().ok_or_else(bad)?;
+                let pos = r.usize().ok_or_else(bad)?;
+                let delete = r.usize().ok_or_else(bad)?;
+                let len = r.usize().ok_or_else(bad)?;
+                let insert = std::str::from_utf8(r.take(len).ok_or_else(bad)?)
+                    .map_err(|_| bad())?
+                    .to_string();
+                Some(WireSplice {
+                    field_index: index,
+                    pos,
+                    delete,
+                    insert,
+                })
+            }
+            _ => return Err(bad()),
+        };
+        let len = r.usize().ok_or_else(bad)?;
+        let change = r.take(len).ok_or_else(bad)?.to_vec();
+        payload.changes.push((change, splice));
+    }
+    Ok(payload)
+}
+
+impl Report {
+    /// [`Report::set_text`], returning the splice it made (`None` when nothing changed) and
+    /// the field's index in the template (for [`encode_item`]).
+    pub fn set_text_spliced(
+        &mut self,
+        role: Role,
+        field: &str,
+        value: &str,
+    ) -> Result<Option<(usize, Splice)>> {
+        self.check_edit(role, field)?;
+        let obj = self.text_object(field)?;
+        let Some((pos, delete, insert)) = self.replace_text_spliced(&obj, value)? else {
+            return Ok(None);
+        };
+        let index = self
+            .template()
+            .fields()
+            .position(|f| f.id == field)
+            .unwrap_or(usize::MAX);
+        Ok(Some((
+            index,
+            Splice {
+                field: field.to_string(),
+                pos,
+                delete,
+                insert,
+            },
+        )))
+    }
+
+    /// The splices to show now for `payload`, if every change in it carries one and applies
+    /// directly on top of `heads` (this document's heads, or where the changes waiting to be
+    /// applied will leave it), with the heads afterwards. `None`: apply first, then show.
+    pub fn previews(
+        &self,
+        heads: &[ChangeHash],
+        payload: &Payload,
+    ) -> Option<(Vec<Splice>, Vec<ChangeHash>)> {
+        let mut at: Vec<ChangeHash> = heads.to_vec();
+        at.sort();
+        let mut splices = Vec::new();
+        for (bytes, splice) in &payload.changes {
+            let splice = splice.as_ref()?;
+            let change = Change::from_bytes(bytes.clone()).ok()?;
+            let mut deps = change.deps().to_vec();
+            deps.sort();
+            if deps != at {
+                return None;
+            }
+            let field = self.template().fields().nth(splice.field_index)?;
+            splices.push(Splice {
+                field: field.id.clone(),
+                pos: splice.pos,
+                delete: splice.delete,
+                insert: splice.insert.clone(),
+            });
+            at = vec![change.hash()];
+        }
+        Some((splices, at))
+    }
+}
+
+/// Applies a splice to a string the way Automerge applies it to a Text (positions clamped).
+pub fn apply_splice(text: &str, splice: &Splice) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let pos = splice.pos.min(chars.len());
+    let end = (pos + splice.delete).min(chars.len());
+    let mut out: String = chars[..pos].iter().collect();
+    out.push_str(&splice.insert);
+    out.extend(chars[end..].iter());
+    out
+}
+
+fn leb(out: &mut Vec<u8>, mut v: u64) {
+    loop {
+        let byte = (v & 0x7f) as u8;
+        v >>= 7;
+        if v == 0 {
+            out.push(byte);
+            return;
+        }
+        out.push(byte | 0x80);
+    }
+}
+
+struct Reader<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl Reader<'_> {
+    fn byte(&mut self) -> Option<u8> {
+        let b = *self.bytes.get(self.at)?;
+        self.at += 1;
+        Some(b)
+    }
+
+    fn usize(&mut self) -> Option<usize> {
+        let mut v: u64 = 0;
+        for shift in (0..64).step_by(7) {
+            let b = self.byte()?;
+            v |= u64::from(b & 0x7f) << shift;
+            if b & 0x80 == 0 {
+                return usize::try_from(v).ok();
+            }
+        }
+        None
+    }
+
+    fn take(&mut self, n: usize) -> Option<&[u8]> {
+        let end = self.at.checked_add(n)?;
+        let s = self.bytes.get(self.at..end)?;
+        self.at = end;
+        Some(s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::builtin_templates;
+    use proptest::prelude::*;
+
+    fn pair() -> (Report, Report) {
+        let templates = builtin_templates();
+        let mut a = Report::create(&templates[0], "r1", 0).expect("create");
+        let b = Report::load(&a.save()).expect("load");
+        (a, b)
+    }
+
+    fn typed(a: &mut Report, value: &str) -> Vec<u8> {
+        let (index, splice) = a
+            .set_text_spliced(Role::Provider, "wuensche", value)
+            .expect("edit")
+            .expect("a change");
+        let change = a.save_incremental();
+        encode_item(&change, Some((index, &splice)))
+    }
+
+    #[test]
+    fn a_peer_in_step_can_show_the_keystrokes_before_applying_them() {
+        let (mut a, mut b) = pair();
+        // Two keystrokes gathered into one payload, as while a send is in flight.
+        let mut payload = typed(&mut a, "Hallo");
+        payload.extend(typed(&mut a, "Hallo!"));
+        let decoded = decode(&payload).expect("decode");
+        let heads = b.heads();
+        let (splices, after) = b.previews(&heads, &decoded).expect("in step");
+        let shown = splices
+            .iter()
+            .fold(b.text("wuensche").expect("text"), |t, s| {
+                apply_splice(&t, s)
+            });
+        assert_eq!(shown, "Hallo!");
+        b.apply(&decoded.automerge_bytes()).expect("apply");
+        assert_eq!(b.text("wuensche").ok().as_deref(), Some("Hallo!"));
+        let mut now = b.heads();
+        now.sort();
+        assert_eq!(now, after, "the predicted heads are the real ones");
+    }
+
+    #[test]
+    fn a_peer_out_of_step_applies_first() {
+        let (mut a, mut b) = pair();
+        b.set_text(Role::Beneficiary, "wuensche", "B")
+            .expect("edit");
+        let payload = typed(&mut a, "A");
+        let decoded = decode(&payload).expect("decode");
+        let heads = b.heads();
+        assert_eq!(b.previews(&heads, &decoded), None);
+        b.apply(&decoded.automerge_bytes()).expect("apply");
+        let text = b.text("wuensche").expect("text");
+        assert!(text.contains('A') && text.contains('B'), "{text}");
+    }
+
+    #[test]
+    fn raw_automerge_and_plain_items_have_no_preview() {
+        let (mut a, mut b) = pair();
+        a.set_text(Role::Provider, "lb_name", "X").expect("edit");
+        let change = a.save_incremental();
+        for payload in [change.clone(), encode_item(&change, None)] {
+            let decoded = decode(&payload).expect("decode");
+            assert_eq!(decoded.automerge_bytes(), change);
+            let heads = b.heads();
+            assert_eq!(b.previews(&heads, &decoded), None);
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn garbage_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..64)) {
+            let _ = decode(&bytes);
+            let mut with_tag = vec![SPLICED];
+            with_tag.extend(bytes);
+            let _ = decode(&with_tag);
+        }
+
+        #[test]
+        fn splices_match_automerge(old in "[a-zäöü😀 ]{0,20}", new in "[a-zäöü😀 ]{0,20}") {
+            let (mut a, _) = pair();
+            a.set_text(Role::Provider, "wuensche", &old).expect("edit");
+            if let Some((_, s)) = a.set_text_spliced(Role::Provider, "wuensche", &new).expect("edit") {
+                prop_assert_eq!(apply_splice(&old, &s), new);
+            } else {
+                prop_assert_eq!(old, new);
+            }
+        }
+    }
+}
