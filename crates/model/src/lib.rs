@@ -18,6 +18,7 @@ mod goals;
 mod report;
 mod role;
 pub mod sample;
+mod signing;
 mod template;
 mod text_diff;
 mod validation;
@@ -27,6 +28,10 @@ pub use error::ModelError;
 pub use goals::{Goal, GoalId, GoalScalar, GoalText};
 pub use report::{FieldValue, Report, ReportId, SignatureLine, SCHEMA, TEXT_ENCODING};
 pub use role::Role;
+pub use signing::{
+    InvalidSignature, Participant, ParticipantKey, SignRequest, SignatureRecord, Strokes,
+    Verification, MAX_NAME_CHARS, MAX_POINTS, SIGNATURE_DOMAIN,
+};
 pub use template::{
     builtin_templates, Code, CodeList, Field, FieldKind, Section, Template, TemplateError,
 };
