@@ -79,6 +79,9 @@ pub struct Session {
     /// Bumped by every change made other than by typing into the field itself (choices, dates,
     /// goals, resolving conflicts), so views re-read their values then and only then.
     pub revision: ArcRwSignal<u64>,
+    /// Bumped by every change, typing included: for the few views that must follow every
+    /// change of content (signature lines show whether a signature still covers the report).
+    pub changes: ArcRwSignal<u64>,
     /// The last edit the model refused, in German (e.g. a field the role may not edit).
     pub notice: ArcRwSignal<Option<String>>,
     /// The report's title (the beneficiary's name) as last written to storage; follows typing
@@ -97,6 +100,7 @@ struct WeakSession {
     link: std::rc::Weak<RefCell<Option<Link>>>,
     status: ArcRwSignal<SaveStatus>,
     revision: ArcRwSignal<u64>,
+    changes: ArcRwSignal<u64>,
     notice: ArcRwSignal<Option<String>>,
     title: ArcRwSignal<String>,
     link_revision: ArcRwSignal<u64>,
@@ -109,6 +113,7 @@ impl WeakSession {
             link: self.link.upgrade()?,
             status: self.status.clone(),
             revision: self.revision.clone(),
+            changes: self.changes.clone(),
             notice: self.notice.clone(),
             title: self.title.clone(),
             link_revision: self.link_revision.clone(),
@@ -238,6 +243,7 @@ impl Session {
             })),
             status: ArcRwSignal::new(SaveStatus::Saved),
             revision: ArcRwSignal::new(0),
+            changes: ArcRwSignal::new(0),
             notice: ArcRwSignal::new(None),
             title: ArcRwSignal::new(title),
             link: Rc::new(RefCell::new(None)),
@@ -251,6 +257,7 @@ impl Session {
             link: Rc::downgrade(&self.link),
             status: self.status.clone(),
             revision: self.revision.clone(),
+            changes: self.changes.clone(),
             notice: self.notice.clone(),
             title: self.title.clone(),
             link_revision: self.link_revision.clone(),
@@ -304,6 +311,7 @@ impl Session {
             result
         };
         self.revision.update(|r| *r += 1);
+        self.changes.update(|r| *r += 1);
         self.pump();
         result
     }
@@ -331,6 +339,9 @@ impl Session {
         let link = self.link();
         if let Some(link) = link {
             link.local_change(&bytes);
+        }
+        if !bytes.is_empty() {
+            self.changes.update(|r| *r += 1);
         }
         match outcome {
             Ok(()) => {
