@@ -37,6 +37,12 @@ impl Editor {
         });
     }
 
+    /// Subscribes the current reactive scope to every change, typing included (signature
+    /// lines: any change may outdate a signature).
+    pub fn track_all(self) {
+        self.session.with_value(|s| s.changes.track());
+    }
+
     /// Reads the report (not reactive; see [`Editor::track_field`]). `None` once the editor is gone.
     pub fn read<R>(self, f: impl FnOnce(&Report) -> R) -> Option<R> {
         self.session.try_with_value(|s| s.read(f))

@@ -82,6 +82,9 @@ pub struct Session {
     /// Bumped by every change made other than by typing into the field itself (choices, dates,
     /// goals, resolving conflicts), so views re-read their values then and only then.
     pub revision: ArcRwSignal<u64>,
+    /// Bumped by every change, typing included: for the few views that must follow every
+    /// change of content (signature lines show whether a signature still covers the report).
+    pub changes: ArcRwSignal<u64>,
     /// The last edit the model refused, in German (e.g. a field the role may not edit).
     pub notice: ArcRwSignal<Option<String>>,
     /// The report's title (the beneficiary's name) as last written to storage; follows typing
@@ -121,6 +124,7 @@ struct WeakSession {
     link: std::rc::Weak<RefCell<Option<Link>>>,
     status: ArcRwSignal<SaveStatus>,
     revision: ArcRwSignal<u64>,
+    changes: ArcRwSignal<u64>,
     notice: ArcRwSignal<Option<String>>,
     title: ArcRwSignal<String>,
     link_revision: ArcRwSignal<u64>,
@@ -135,6 +139,7 @@ impl WeakSession {
             link: self.link.upgrade()?,
             status: self.status.clone(),
             revision: self.revision.clone(),
+            changes: self.changes.clone(),
             notice: self.notice.clone(),
             title: self.title.clone(),
             link_revision: self.link_revision.clone(),
@@ -269,6 +274,7 @@ impl Session {
             })),
             status: ArcRwSignal::new(SaveStatus::Saved),
             revision: ArcRwSignal::new(0),
+            changes: ArcRwSignal::new(0),
             notice: ArcRwSignal::new(None),
             title: ArcRwSignal::new(title),
             link: Rc::new(RefCell::new(None)),
@@ -284,6 +290,7 @@ impl Session {
             link: Rc::downgrade(&self.link),
             status: self.status.clone(),
             revision: self.revision.clone(),
+            changes: self.changes.clone(),
             notice: self.notice.clone(),
             title: self.title.clone(),
             link_revision: self.link_revision.clone(),
@@ -341,6 +348,7 @@ impl Session {
                 if self.notice.get_untracked().is_some() {
                     self.notice.set(None);
                 }
+                self.changes.update(|r| *r += 1);
             }
             Err(e) => {
                 if let Some(link) = self.link() {
@@ -459,6 +467,7 @@ impl Session {
         };
         // Storage first: the write starts before the views take their time.
         self.pump();
+        self.changes.update(|r| *r += 1);
         let touched = result?;
         if touched.everything {
             self.revision.update(|r| *r += 1);
@@ -498,6 +507,9 @@ impl Session {
         let link = self.link();
         if let Some(link) = link {
             link.local_change(&bytes);
+        }
+        if !bytes.is_empty() {
+            self.changes.update(|r| *r += 1);
         }
         match outcome {
             Ok(()) => {

@@ -20,6 +20,7 @@ use super::StorageError;
 const PREFIX: &str = "dreieck.";
 const ROLE: &str = "role";
 const DEVICE_ID: &str = "device_id";
+const SIGNING_SEED: &str = "signing_seed.";
 
 /// Whether `localStorage` can be used; touching it throws a SecurityError where it is blocked.
 fn available() -> Result<(), StorageError> {
@@ -84,6 +85,41 @@ pub fn device_id() -> Result<String, StorageError> {
     let id = random_hex(16)?;
     set(DEVICE_ID, &id)?;
     Ok(id)
+}
+
+/// The secret seed of this device's Ed25519 signing key for `role` (`Role::as_str`), created on
+/// first use and kept.
+///
+/// One key per (device, role), not per person: a shared tablet has one person per role in a
+/// conversation, and the role select is how the app knows who is at the glass. Two people of the
+/// same role on one device (staff member and head) share a key; the record still names who
+/// signed, and the key says "this device, in this role". Per-person keys come with the
+/// participants management (PIN lock, signed participants list).
+///
+/// localStorage, in the clear: any script on this origin can read it (the CSP allows only the
+/// app's own), and the PIN lock that encrypts local data at rest will cover it too.
+pub fn signing_seed(role: &str) -> Result<[u8; 32], StorageError> {
+    let key = format!("{SIGNING_SEED}{role}");
+    if let Some(seed) = get(&key).and_then(|hex| parse_seed(&hex)) {
+        return Ok(seed);
+    }
+    let hex = random_hex(32)?;
+    let seed = parse_seed(&hex)
+        .ok_or_else(|| StorageError::Unavailable("Zufallszahlen fehlerhaft".into()))?;
+    set(&key, &hex)?;
+    Ok(seed)
+}
+
+/// 64 hex digits as 32 bytes; `None` for anything else (a damaged setting is replaced).
+fn parse_seed(hex: &str) -> Option<[u8; 32]> {
+    if hex.len() != 64 || !hex.is_ascii() {
+        return None;
+    }
+    let mut seed = [0u8; 32];
+    for (i, byte) in seed.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).ok()?;
+    }
+    Some(seed)
 }
 
 /// `n` random bytes from `crypto.getRandomValues`, as lowercase hex.

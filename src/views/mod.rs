@@ -29,6 +29,7 @@ pub mod save_status;
 pub mod section_view;
 pub mod share_dialog;
 pub mod signature_field;
+pub mod signature_pad;
 pub mod storage_usage;
 pub mod sync_bar;
 pub mod sync_status;

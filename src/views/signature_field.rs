@@ -1,20 +1,58 @@
-//! A signature line: who signs, and the date. (The drawn signature comes later.)
+//! A signature line: the drawn signature, "unterschrieben von … am …", and whether the signature
+//! is valid for the report as it is now; the pad to sign (again) for a role that may sign it.
+//!
+//! The verification is re-read on every change of the report, typing included: a signature
+//! that covered the report a keystroke ago may now be for an earlier version.
 
-use dreieck_model::{Field, SignatureLine};
+use dreieck::storage::settings;
+use dreieck_model::{
+    Field, ModelError, ParticipantKey, SignRequest, SignatureRecord, Strokes, Verification,
+};
 use leptos::prelude::*;
 
 use crate::state::app_context::use_app;
 use crate::state::editor::{use_editor, Editor};
-use crate::views::conflict_notice::ConflictNotice;
-use crate::views::date_field::{german_date, parse_date_input};
+use crate::state::platform::{format_timestamp, now_ms, today};
 use crate::views::field_label::help_id;
+use crate::views::signature_pad::{stroke_view, SignaturePad, VIEW_H, VIEW_W};
 use crate::views::text_field::control_id;
 
-fn read_line(editor: Editor, field: &str) -> SignatureLine {
+/// What the line shows: the record (if any) and its verification.
+#[derive(Clone, PartialEq)]
+struct Shown {
+    record: Option<SignatureRecord>,
+    verification: Verification,
+    /// Labels of the fields changed since signing (for an earlier version).
+    changed: Vec<String>,
+}
+
+fn read(editor: Editor, field: &str) -> Shown {
     editor
-        .read(|r| r.signature(field))
-        .and_then(Result::ok)
-        .unwrap_or_default()
+        .read(|r| {
+            let verification = r.verify_signature(field).unwrap_or(Verification::Unsigned);
+            let changed = match &verification {
+                Verification::ValidForEarlierVersion { changed_fields } => changed_fields
+                    .iter()
+                    .map(|id| {
+                        r.template()
+                            .field(id)
+                            .map(|f| f.label.clone())
+                            .unwrap_or_else(|| id.clone())
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            };
+            Shown {
+                record: r.signature_record(field).ok().flatten(),
+                verification,
+                changed,
+            }
+        })
+        .unwrap_or(Shown {
+            record: None,
+            verification: Verification::Unsigned,
+            changed: Vec::new(),
+        })
 }
 
 #[component]
@@ -22,36 +60,72 @@ pub fn SignatureField(field: Field, optional: bool, editable: Signal<bool>) -> i
     let editor = use_editor();
     let app = use_app();
     let base = control_id(&field.id);
-    let name_id = format!("{base}-name");
-    let date_id = format!("{base}-date");
     let described = field.help.as_ref().map(|_| help_id(&base));
     let field_id = StoredValue::new(field.id.clone());
+    // Signing again: the pad is open although the line is signed.
+    let resigning = RwSignal::new(false);
 
-    let name = move || {
+    let shown = Memo::new(move |_| {
         field_id.with_value(|f| editor.track_field(f));
-        field_id.with_value(|f| read_line(editor, f).name)
-    };
-    let date = move || {
-        field_id.with_value(|f| editor.track_field(f));
-        field_id
-            .with_value(|f| read_line(editor, f).date)
-            .map(|d| d.iso())
-            .unwrap_or_default()
-    };
-    let set_name = move |ev: leptos::ev::Event| {
-        let text = event_target_value(&ev);
+        editor.track_all();
+        field_id.with_value(|f| read(editor, f))
+    });
+    // Its own memo, so the pad is rebuilt (losing a drawing in progress) only when the line
+    // becomes signed or unsigned, not on every change elsewhere in the report.
+    let is_signed = Memo::new(move |_| shown.with(|s| s.record.is_some()));
+    let signed = move || is_signed.get();
+
+    let on_sign = Callback::new(move |(name, strokes): (String, Strokes)| {
         let role = app.role.get_untracked();
-        field_id.with_value(|f| editor.type_in(|r| r.set_signature_name(role, f, &text)));
-    };
-    let set_date = move |iso: String| {
-        let role = app.role.get_untracked();
+        let seed = settings::signing_seed(role.as_str());
+        let time_ms = now_ms() as i64;
+        let date = today();
         field_id.with_value(|f| {
             editor.change(|r| {
-                let date = parse_date_input(&iso)?;
-                r.set_signature_date(role, f, date)
+                let seed = seed.map_err(|e| ModelError::Signature(e.to_string()))?;
+                let date = date.ok_or_else(|| {
+                    ModelError::Signature("Das heutige Datum ist nicht bekannt.".into())
+                })?;
+                let key = ParticipantKey::from_seed(&seed);
+                r.sign(
+                    &SignRequest {
+                        field: f,
+                        role,
+                        name: &name,
+                        strokes: &strokes,
+                        time_ms,
+                        date,
+                    },
+                    &key,
+                )
             })
         });
+        resigning.set(false);
+    });
+
+    let pad_base = base.clone();
+    let pad = move || {
+        let open = editable.get() && (!signed() || resigning.get());
+        open.then(|| {
+            let initial = shown.with_untracked(|s| {
+                s.record
+                    .as_ref()
+                    .map(|r| r.name.clone())
+                    .unwrap_or_default()
+            });
+            let cancel = signed().then_some(Callback::new(move |()| resigning.set(false)));
+            view! {
+                <SignaturePad
+                    base=pad_base.clone()
+                    initial_name=initial
+                    on_sign=on_sign
+                    on_cancel=cancel
+                />
+            }
+        })
     };
+    let signer_id = format!("{base}-signer");
+
     view! {
         <fieldset class="field field-group signature" aria-describedby=described>
             <legend class="field-label">
@@ -62,36 +136,74 @@ pub fn SignatureField(field: Field, optional: bool, editable: Signal<bool>) -> i
                 </Show>
             </legend>
             {field.help.clone().map(|h| view! { <p class="field-help" id=help_id(&base)>{h}</p> })}
-            <div class="field-row">
-                <div class="field-part field-part-wide">
-                    <label for=name_id.clone()>"Name"</label>
-                    <input
-                        type="text"
-                        id=name_id
-                        class="control"
-                        autocomplete="off"
-                        prop:readOnly=move || !editable.get()
-                        prop:value=name
-                        on:input=set_name
-                    />
-                </div>
-                <div class="field-part">
-                    <label for=date_id.clone()>"Datum"</label>
-                    <input
-                        type="date"
-                        id=date_id
-                        class="control control-date"
-                        prop:readOnly=move || !editable.get()
-                        prop:value=date
-                        on:change=move |ev| set_date(event_target_value(&ev))
-                    />
-                    <ConflictNotice
-                        key=format!("{}/date", field.id)
-                        show=Callback::new(|v: String| german_date(&v))
-                        on_choose=Callback::new(set_date)
-                    />
-                </div>
-            </div>
+            {move || {
+                let s = shown.get();
+                let signer_id = signer_id.clone();
+                match s.record {
+                    None => {
+                        let text = if matches!(s.verification, Verification::Invalid(_)) {
+                            "ungültig: die Unterschrift ist beschädigt"
+                        } else {
+                            "noch nicht unterschrieben"
+                        };
+                        view! { <p class="signature-state">{text}</p> }.into_any()
+                    }
+                    Some(record) => {
+                        let when = format_timestamp(record.time_ms as f64);
+                        let drawing = if record.typed() {
+                            view! {
+                                <p class="signature-typed">
+                                    "Mit eingetipptem Namen unterschrieben (ohne Zeichnung)"
+                                </p>
+                            }
+                                .into_any()
+                        } else {
+                            let label = format!("Gezeichnete Unterschrift von {}", record.name);
+                            view! {
+                                <svg
+                                    class="signature-drawing"
+                                    viewBox=format!("0 0 {VIEW_W} {VIEW_H}")
+                                    role="img"
+                                    aria-label=label
+                                >
+                                    {record.strokes.to_points().into_iter().map(stroke_view).collect_view()}
+                                </svg>
+                            }
+                                .into_any()
+                        };
+                        let (class, state) = match &s.verification {
+                            Verification::Valid => ("signature-state valid", "gültig".to_string()),
+                            Verification::ValidForEarlierVersion { .. } => (
+                                "signature-state earlier",
+                                format!(
+                                    "gilt für eine frühere Fassung – seitdem geändert: {}",
+                                    s.changed.join(", ")
+                                ),
+                            ),
+                            Verification::Invalid(why) => {
+                                ("signature-state invalid", format!("ungültig: {}", why.message()))
+                            }
+                            Verification::Unsigned => ("signature-state", String::new()),
+                        };
+                        view! {
+                            {drawing}
+                            <p class="signed-by">
+                                "unterschrieben von "
+                                <span id=signer_id class="signer">{record.name.clone()}</span>
+                                " (" {record.role.label()} ") am " {when}
+                            </p>
+                            <p class=class>{state}</p>
+                        }
+                            .into_any()
+                    }
+                }
+            }}
+            <Show when=move || editable.get() && signed() && !resigning.get()>
+                <button type="button" class="button" on:click=move |_| resigning.set(true)>
+                    "Erneut unterschreiben"
+                </button>
+            </Show>
+            {pad}
         </fieldset>
     }
 }

@@ -25,6 +25,9 @@ pub enum ModelError {
     NotPermitted { field: String, role: Role },
     #[error("Ungültiges Datum: „{0}“ (erwartet JJJJ-MM-TT).")]
     InvalidDate(String),
+    /// Signing refused (no name, a drawing too long); the German reason.
+    #[error("{0}")]
+    Signature(String),
     #[error("Automerge: {0}")]
     Automerge(#[from] automerge::AutomergeError),
 }

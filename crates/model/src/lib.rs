@@ -19,6 +19,7 @@ pub mod live;
 mod report;
 mod role;
 pub mod sample;
+mod signing;
 mod template;
 mod text_diff;
 mod touched;
@@ -29,6 +30,10 @@ pub use error::ModelError;
 pub use goals::{Goal, GoalId, GoalScalar, GoalText};
 pub use report::{FieldValue, Report, ReportId, SignatureLine, SCHEMA, TEXT_ENCODING};
 pub use role::Role;
+pub use signing::{
+    InvalidSignature, Participant, ParticipantKey, SignRequest, SignatureRecord, Strokes,
+    Verification, MAX_NAME_CHARS, MAX_POINTS, SIGNATURE_DOMAIN,
+};
 pub use template::{
     builtin_templates, Code, CodeList, Field, FieldKind, Section, Template, TemplateError,
 };

@@ -12,8 +12,9 @@
 //!     <field id>: "JJJJ-MM-TT"     date (absent = empty)
 //!     <field id>: {from, to}       date_range, each "JJJJ-MM-TT"
 //!     <field id>: "<code>"         choice
-//!     <field id>: {name: Text, date: "JJJJ-MM-TT"}   signature
+//!     <field id>: {name: Text, date: "JJJJ-MM-TT", signed: <bytes>}   signature (signing.rs)
 //!   }
+//!   participants: { <public key hex>: "{role, name} as JSON" }
 //!   goals: { <goal id>: {pos: f64, text: Text, measures: Text,
 //!                        achievement: "<code>", reason: "<code>"} }
 //! ```
@@ -161,6 +162,7 @@ impl Report {
             }
         }
         doc.put_object(ROOT, key::GOALS, ObjType::Map)?;
+        doc.put_object(ROOT, crate::signing::PARTICIPANTS, ObjType::Map)?;
         doc.commit_with(
             CommitOptions::default()
                 .with_message("Bericht angelegt")

@@ -118,7 +118,8 @@ pub enum FieldKind {
         achievement_codes: String,
         reason_codes: String,
     },
-    /// A signature line: who signs, and the date. (The drawn signature comes later.)
+    /// A signature line: the drawn signature, who signed and when, signed with the signer's key
+    /// (see `signing.rs`). `editors` are the roles that may sign it.
     Signature {
         #[serde(default)]
         optional: bool,

@@ -5,10 +5,15 @@
 //! table needs at least one goal. Independently of "required", what is filled must be plausible
 //! (period in order, birth date neither in the future nor more than 120 years back), every goal
 //! must be complete, and concurrently set values must be resolved before anyone signs.
+//!
+//! A signature line counts as signed when it holds a signature record (see `signing.rs`); a
+//! typed name and date alone are not a signature. An invalid signature is a problem; a genuine
+//! signature for an earlier version of the report is a note (`Problem::note`): the signer should
+//! look at what changed and sign again, but nothing is wrong with the report itself.
 
 use crate::report::FieldValue;
 use crate::template::{Field, FieldKind};
-use crate::{Date, GoalScalar, Report};
+use crate::{Date, GoalScalar, Report, Verification};
 
 /// One thing to fix, pointing at the field (and goal) it concerns.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,6 +21,9 @@ pub struct Problem {
     pub field: String,
     pub goal: Option<String>,
     pub message: String,
+    /// Information rather than something to fix before signing (a signature that covers an
+    /// earlier version of the report).
+    pub note: bool,
 }
 
 /// The oldest plausible age, in years, for a date of birth.
@@ -51,6 +59,7 @@ fn check_field(report: &Report, field: &Field, today: Date, out: &mut Vec<Proble
             field: field.id.clone(),
             goal: None,
             message,
+            note: false,
         })
     };
     let Ok(value) = report.value(&field.id) else {
@@ -98,18 +107,57 @@ fn check_field(report: &Report, field: &Field, today: Date, out: &mut Vec<Proble
             }
         }
         FieldValue::Signature(line) => {
+            let verification = report
+                .verify_signature(&field.id)
+                .unwrap_or(Verification::Unsigned);
             let has_name = !line.name.trim().is_empty();
-            match (has_name, line.date) {
-                (false, None) if field.required => {
-                    push(format!("Bitte „{label}“ ausfüllen (Name und Datum)."));
-                }
-                (false, None) => {}
-                (false, Some(_)) => push(format!("Bitte bei „{label}“ auch den Namen eintragen.")),
-                (true, None) => push(format!("Bitte bei „{label}“ auch das Datum eintragen.")),
-                (true, Some(date)) => {
-                    if date > today {
+            match verification {
+                Verification::Unsigned => match (has_name, line.date) {
+                    (false, None) if field.required => {
+                        push(format!("Bitte „{label}“ unterschreiben."));
+                    }
+                    (false, None) => {}
+                    (false, Some(_)) => {
+                        push(format!("Bitte bei „{label}“ auch den Namen eintragen."))
+                    }
+                    (true, None) => push(format!("Bitte bei „{label}“ auch das Datum eintragen.")),
+                    (true, Some(date)) => {
+                        if date > today {
+                            push(format!("„{label}“: das Datum liegt in der Zukunft."));
+                        } else if field.required {
+                            push(format!("Bitte „{label}“ unterschreiben."));
+                        }
+                    }
+                },
+                Verification::Valid => {
+                    if line.date.is_some_and(|date| date > today) {
                         push(format!("„{label}“: das Datum liegt in der Zukunft."));
                     }
+                }
+                Verification::Invalid(why) => push(format!(
+                    "„{label}“ ist ungültig: {}. Bitte erneut unterschreiben.",
+                    why.message()
+                )),
+                Verification::ValidForEarlierVersion { changed_fields } => {
+                    let labels: Vec<String> = changed_fields
+                        .iter()
+                        .map(|id| {
+                            report
+                                .template()
+                                .field(id)
+                                .map(|f| format!("„{}“", f.label))
+                                .unwrap_or_else(|| id.clone())
+                        })
+                        .collect();
+                    out.push(Problem {
+                        field: field.id.clone(),
+                        goal: None,
+                        message: format!(
+                            "„{label}“ gilt für eine frühere Fassung. Seitdem geändert: {}. Bitte erneut unterschreiben.",
+                            labels.join(", ")
+                        ),
+                        note: true,
+                    });
                 }
             }
         }
@@ -122,6 +170,7 @@ fn check_field(report: &Report, field: &Field, today: Date, out: &mut Vec<Proble
         out.push(Problem {
             field: field.id.clone(),
             goal: None,
+            note: false,
             message: format!(
                 "„{label}“ wurde gleichzeitig verschieden ausgefüllt. Bitte einen Wert auswählen."
             ),
@@ -136,6 +185,7 @@ fn check_goals(report: &Report, field: &Field, out: &mut Vec<Problem>) {
             field: field.id.clone(),
             goal: None,
             message: format!("Bitte bei „{}“ mindestens ein Ziel eintragen.", field.label),
+            note: false,
         });
     }
     for goal in goals {
@@ -145,6 +195,7 @@ fn check_goals(report: &Report, field: &Field, out: &mut Vec<Problem>) {
                 field: field.id.clone(),
                 goal: Some(goal.id.clone()),
                 message,
+                note: false,
             })
         };
         if goal.text.trim().is_empty() {

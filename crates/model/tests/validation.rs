@@ -60,10 +60,100 @@ fn the_demo_report_only_lacks_signatures() {
         ("unterschrift_leitung", Role::Provider),
         ("unterschrift_leistungsberechtigter", Role::Beneficiary),
     ] {
+        // A typed name and date are not a signature.
         r.set_signature_name(role, field, "Name").unwrap();
         r.set_signature_date(role, field, Some(today())).unwrap();
     }
+    assert_eq!(validate(&r, today()).len(), 3);
+    for (n, (field, role)) in [
+        ("unterschrift_leistungserbringer", Role::Provider),
+        ("unterschrift_leitung", Role::Provider),
+        ("unterschrift_leistungsberechtigter", Role::Beneficiary),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        sign(&mut r, field, role, "Name", n as u8);
+    }
+    // The guardian's line is optional.
     assert_eq!(validate(&r, today()), vec![]);
+}
+
+fn sign(r: &mut Report, field: &str, role: Role, name: &str, seed: u8) {
+    let strokes = Strokes::from_points(&[vec![(0.1, 0.1), (0.9, 0.9)]]);
+    r.sign(
+        &SignRequest {
+            field,
+            role,
+            name,
+            strokes: &strokes,
+            time_ms: T0,
+            date: today(),
+        },
+        &ParticipantKey::from_seed(&[seed; 32]),
+    )
+    .unwrap();
+}
+
+#[test]
+fn required_signature_lines_must_be_signed() {
+    let r = sample::demo_report("demo", T0).unwrap();
+    assert_eq!(
+        messages(&r, today()),
+        [
+            "Bitte „Unterschrift/Datum Leistungserbringer“ unterschreiben.",
+            "Bitte „Unterschrift/Datum des/der Leiter/in“ unterschreiben.",
+            "Bitte „Unterschrift/Datum des Leistungsberechtigten“ unterschreiben.",
+        ]
+    );
+    assert!(validate(&r, today()).iter().all(|p| !p.note));
+}
+
+#[test]
+fn a_signature_for_an_earlier_version_is_a_note_naming_what_changed() {
+    let mut r = sample::demo_report("demo", T0).unwrap();
+    sign(
+        &mut r,
+        "unterschrift_leistungserbringer",
+        P,
+        "Anna Berger",
+        1,
+    );
+    r.set_text(P, "erstellt_von", "Jemand anders").unwrap();
+    let problems = validate(&r, today());
+    let note: Vec<&Problem> = problems.iter().filter(|p| p.note).collect();
+    assert_eq!(note.len(), 1);
+    assert_eq!(note[0].field, "unterschrift_leistungserbringer");
+    assert_eq!(
+        note[0].message,
+        "„Unterschrift/Datum Leistungserbringer“ gilt für eine frühere Fassung. Seitdem geändert: „Der Ergebnisbericht wurde erstellt von“. Bitte erneut unterschreiben."
+    );
+}
+
+#[test]
+fn an_invalid_signature_is_a_problem() {
+    use automerge::transaction::Transactable;
+    use automerge::ReadDoc;
+    let mut r = sample::demo_report("demo", T0).unwrap();
+    sign(
+        &mut r,
+        "unterschrift_leistungserbringer",
+        P,
+        "Anna Berger",
+        1,
+    );
+    let doc = r.doc_mut();
+    let (_, participants) = doc.get(automerge::ROOT, "participants").unwrap().unwrap();
+    let key = ParticipantKey::from_seed(&[1; 32]).public_hex();
+    doc.delete(&participants, key.as_str()).unwrap();
+    doc.commit();
+    let problems = validate(&r, today());
+    let p = problems
+        .iter()
+        .find(|p| p.field == "unterschrift_leistungserbringer")
+        .unwrap();
+    assert!(!p.note);
+    assert!(p.message.contains("ist ungültig"), "{}", p.message);
 }
 
 #[test]

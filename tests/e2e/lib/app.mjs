@@ -36,6 +36,11 @@ function dateFor(n) {
 
 const roleFor = { provider: 'Einrichtung/Dienst', beneficiary: 'Leistungsberechtigte Person', guardian: 'Rechtliche Betreuung', caseworker: 'Leistungsträger' };
 
+/// The fieldset of a signature line.
+export function signatureLine(page, fieldId) {
+  return page.locator(`.field-slot[data-field="${fieldId}"] fieldset.signature`);
+}
+
 /// Fills one field as a person with a role allowed to edit it; returns what a reader should see.
 export async function fillField(page, field, n) {
   await chooseRole(page, roleFor[field.editors[0]]);
@@ -59,9 +64,11 @@ export async function fillField(page, field, n) {
       return v;
     }
     case 'signature': {
-      const v = { name: `Unterschrift ${n}`, date: dateFor(n) };
+      // Signed by typing the name (what a keyboard user does); signatures.test.mjs draws.
+      const v = { name: `Unterschrift ${n}` };
       await page.locator(`${id}-name`).fill(v.name);
-      await page.locator(`${id}-date`).fill(v.date);
+      await signatureLine(page, field.id).getByRole('button', { name: 'Unterschreiben' }).click();
+      await page.locator(`${id}-signer`).waitFor();
       return v;
     }
     case 'choice': {
@@ -88,7 +95,7 @@ export async function fieldValues(page, template) {
           out[field.id] = { from: await page.locator(`${id}-from`).inputValue(), to: await page.locator(`${id}-to`).inputValue() };
           break;
         case 'signature':
-          out[field.id] = { name: await page.locator(`${id}-name`).inputValue(), date: await page.locator(`${id}-date`).inputValue() };
+          out[field.id] = { name: await page.locator(`${id}-signer`).textContent() };
           break;
         default:
           out[field.id] = await page.locator(id).inputValue();
