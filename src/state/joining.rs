@@ -10,7 +10,7 @@ use std::rc::Rc;
 
 use automerge::ChangeHash;
 use dreieck::storage::ReportStore;
-use dreieck_model::{Report, Role};
+use dreieck_model::{live, Report, Role};
 use leptos::prelude::*;
 
 use crate::state::platform::now_ms;
@@ -26,9 +26,12 @@ pub struct Gathered {
 }
 
 impl LinkedDoc for Gathered {
-    fn apply(&self, bytes: &[u8]) -> Result<(), String> {
+    fn apply(&self, payload: &[u8]) -> Result<(), String> {
         // Concatenated Automerge chunks load as one document; damaged ones fail in `try_load`.
-        self.bytes.borrow_mut().extend_from_slice(bytes);
+        let decoded = live::decode(payload).map_err(|e| e.to_string())?;
+        self.bytes
+            .borrow_mut()
+            .extend_from_slice(&decoded.automerge_bytes());
         self.revision.update(|r| *r += 1);
         Ok(())
     }
