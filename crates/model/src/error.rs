@@ -25,6 +25,12 @@ pub enum ModelError {
     NotPermitted { field: String, role: Role },
     #[error("Ungültiges Datum: „{0}“ (erwartet JJJJ-MM-TT).")]
     InvalidDate(String),
+    #[error(
+        "„{to}“ kann nicht aus „{from}“ angelegt werden: die Vorlage übernimmt nichts daraus."
+    )]
+    NotAFollowUp { from: String, to: String },
+    #[error("Feld „{field}“ lässt sich nicht übernehmen: {message}.")]
+    CarryOver { field: String, message: String },
     #[error("Automerge: {0}")]
     Automerge(#[from] automerge::AutomergeError),
 }

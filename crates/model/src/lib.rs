@@ -13,6 +13,7 @@
 //! keeps the crate deterministic in tests and usable in the browser, where `Instant::now` panics.
 
 mod date;
+mod due;
 mod error;
 mod goals;
 mod report;
@@ -23,12 +24,14 @@ mod text_diff;
 mod validation;
 
 pub use date::{Date, DateRange};
+pub use due::{due, Due, DueState, SOON_DAYS};
 pub use error::ModelError;
 pub use goals::{Goal, GoalId, GoalScalar, GoalText};
 pub use report::{FieldValue, Report, ReportId, SignatureLine, SCHEMA, TEXT_ENCODING};
 pub use role::Role;
 pub use template::{
-    builtin_templates, Code, CodeList, Field, FieldKind, Section, Template, TemplateError,
+    builtin_templates, CarriedFrom, Code, CodeList, Condition, Field, FieldKind, Section, Template,
+    TemplateError, BUILTIN_JSON,
 };
 pub use validation::{validate, validate_before_signing, Problem};
 

@@ -5,6 +5,8 @@
 //! table needs at least one goal. Independently of "required", what is filled must be plausible
 //! (period in order, birth date neither in the future nor more than 120 years back), every goal
 //! must be complete, and concurrently set values must be resolved before anyone signs.
+//!
+//! Fields hidden by a condition (`shown_when`, see [`crate::Condition`]) are skipped entirely.
 
 use crate::report::FieldValue;
 use crate::template::{Field, FieldKind};
@@ -37,6 +39,11 @@ fn check(report: &Report, today: Date, signatures: bool) -> Vec<Problem> {
     let mut problems = Vec::new();
     for field in report.template().fields() {
         if !signatures && matches!(field.kind, FieldKind::Signature { .. }) {
+            continue;
+        }
+        // A field whose condition does not hold does not apply to this report (Feedbackbogen,
+        // Nichtantritt: "Nachfolgende Angaben entfallen!"): not required, not checked.
+        if !report.is_shown(&field.id) {
             continue;
         }
         check_field(report, field, today, &mut problems);
