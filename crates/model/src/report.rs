@@ -7,6 +7,7 @@
 //!   report_id: "…"                 random id, also the storage key
 //!   created_at: <ms since epoch>
 //!   template: "<JSON>"             the template the report was created from, verbatim
+//!   follows: "…"                   optional: the report this one was created from
 //!   fields: {
 //!     <field id>: Text             short_text, long_text
 //!     <field id>: "JJJJ-MM-TT"     date (absent = empty)
