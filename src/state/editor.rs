@@ -128,6 +128,11 @@ impl Editor {
             .unwrap_or_else(|| Err("Der Bericht ist nicht mehr geöffnet.".to_string()))
     }
 
+    /// The open session, for work that outlives a borrow of the report (creating a follow-up).
+    pub fn session(self) -> Option<Session> {
+        self.session.try_get_value()
+    }
+
     pub fn id(self) -> String {
         self.session.try_with_value(|s| s.id()).unwrap_or_default()
     }

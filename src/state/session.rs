@@ -244,8 +244,32 @@ impl Session {
             .or_else(|| templates.first())
             .ok_or_else(|| "Keine Berichtsvorlage verfügbar.".to_string())?;
         let id = crate::state::platform::random_id()?;
-        let mut report =
-            Report::create(template, &id, now_ms() as i64).map_err(|e| e.to_string())?;
+        let report = Report::create(template, &id, now_ms() as i64).map_err(|e| e.to_string())?;
+        Session::store_new(store, report).await
+    }
+
+    /// Creates a follow-up of this session's report (the Feedbackbogen from an
+    /// Erwartungsbogen) from the built-in template `template_id`, with the fields the template
+    /// carries over already filled, and stores it. Returns its id.
+    pub async fn create_follow_up(
+        store: ReportStore,
+        from: &Session,
+        template_id: &str,
+    ) -> Result<String, String> {
+        let template = dreieck_model::builtin_templates()
+            .into_iter()
+            .find(|t| t.id == template_id)
+            .ok_or_else(|| format!("Die Vorlage „{template_id}“ gibt es nicht."))?;
+        let id = crate::state::platform::random_id()?;
+        let report = from
+            .read(|r| Report::create_follow_up(r, &template, &id, now_ms() as i64))
+            .map_err(|e| e.to_string())?;
+        Session::store_new(store, report).await
+    }
+
+    /// Stores a newly created report as one full save with its summary. Returns its id.
+    async fn store_new(store: ReportStore, mut report: Report) -> Result<String, String> {
+        let id = report.id();
         let title = title_field(report.template());
         let full = report.save();
         let summary = summary_of(&report, title.as_deref(), now_ms());

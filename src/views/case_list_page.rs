@@ -16,7 +16,7 @@ use crate::views::confirm_dialog::ConfirmDialog;
 use crate::views::storage_usage::StorageUsage;
 use crate::views::undo_toasts::undo_button_id;
 
-/// The form every new report is created from (the KVJS Ergebnisbericht).
+/// The form preselected for a new report (the KVJS Ergebnisbericht, form 1).
 const DEFAULT_TEMPLATE: &str = "kvjs-ergebnisbericht";
 
 #[component]
@@ -25,6 +25,13 @@ pub fn CaseListPage() -> impl IntoView {
     let list = CaseList::new();
     let query = RwSignal::new(String::new());
     let creating = RwSignal::new(false);
+    // Which form "Neuer Bericht" creates: one of the shipped templates, chosen by radio button
+    // (one tab stop, arrow keys between forms, the whole label is the touch target).
+    let template_choice = RwSignal::new(DEFAULT_TEMPLATE.to_string());
+    let forms: Vec<(String, String)> = dreieck_model::builtin_templates()
+        .into_iter()
+        .map(|t| (t.id, t.name))
+        .collect();
     let create_error = RwSignal::new(None::<String>);
     // The report the delete dialog asks about: (id, title).
     let confirm = RwSignal::new(None::<(String, String)>);
@@ -44,7 +51,8 @@ pub fn CaseListPage() -> impl IntoView {
         creating.set(true);
         create_error.set(None);
         spawn_local(async move {
-            let result = Session::create(store, DEFAULT_TEMPLATE).await;
+            let template = template_choice.get_untracked();
+            let result = Session::create(store, &template).await;
             let _ = creating.try_set(false);
             match result {
                 Ok(id) => navigate(&Route::Report(id)),
@@ -93,6 +101,34 @@ pub fn CaseListPage() -> impl IntoView {
         <div class="page case-list-page">
             <div class="page-head">
                 <h1 id=PAGE_TITLE_ID tabindex="-1">"Berichte"</h1>
+            </div>
+            <div class="new-report">
+                <fieldset class="form-choice">
+                    <legend>"Formular für einen neuen Bericht"</legend>
+                    <div class="choices">
+                        {forms
+                            .into_iter()
+                            .map(|(id, name)| {
+                                let checked_id = id.clone();
+                                let chosen_id = id.clone();
+                                view! {
+                                    <label class="choice">
+                                        <input
+                                            type="radio"
+                                            name="formular"
+                                            value=id
+                                            prop:checked=move || {
+                                                template_choice.with(|c| *c == checked_id)
+                                            }
+                                            on:change=move |_| template_choice.set(chosen_id.clone())
+                                        />
+                                        <span>{name}</span>
+                                    </label>
+                                }
+                            })
+                            .collect_view()}
+                    </div>
+                </fieldset>
                 <button
                     class="button primary"
                     on:click=new_report

@@ -4,6 +4,7 @@ use dreieck_model::{Field, FieldKind};
 use leptos::prelude::*;
 
 use crate::state::app_context::use_app;
+use crate::state::editor::use_editor;
 use crate::views::choice_field::ChoiceField;
 use crate::views::date_field::DateField;
 use crate::views::date_range_field::DateRangeField;
@@ -51,8 +52,18 @@ pub fn FieldView(field: Field) -> impl IntoView {
         .into_any(),
     };
     let marker = field_id.clone();
+    // A field whose condition does not hold (`shown_when`: the Feedbackbogen's Anlass) is not
+    // part of this report now. It stays in the DOM, hidden, so switching back keeps its state;
+    // this re-evaluates on every change, so it follows the Anlass wherever it is set.
+    let editor = use_editor();
+    let shown_id = field_id.clone();
+    let hidden = move || {
+        // Every change, peers' included: the condition's field may be changed anywhere.
+        editor.track_all();
+        !editor.read(|r| r.is_shown(&shown_id)).unwrap_or(true)
+    };
     view! {
-        <div class="field-slot" data-field=field_id>
+        <div class="field-slot" data-field=field_id hidden=hidden>
             <FieldPresence field_id=marker />
             {control}
         </div>

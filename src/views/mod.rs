@@ -15,6 +15,7 @@ pub mod editor_page;
 pub mod field_label;
 pub mod field_presence;
 pub mod field_view;
+pub mod follow_up;
 pub mod goal_achievement;
 pub mod goal_card;
 pub mod goal_reason;

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use crate::state::app_context::use_app;
 use crate::state::editor::Editor;
 use crate::views::check_panel::CheckPanel;
+use crate::views::follow_up::FollowUp;
 use crate::views::save_status::SaveStatusView;
 use crate::views::section_view::SectionView;
 use crate::views::sync_bar::{focused_field, SyncBar};
@@ -72,6 +73,7 @@ pub fn ReportForm(editor: Editor) -> impl IntoView {
                 .map(|section| view! { <SectionView section=section /> })
                 .collect_view()}
             <CheckPanel />
+            <FollowUp />
         </div>
     }
 }

@@ -28,6 +28,12 @@ pub enum ModelError {
     /// Signing refused (no name, a drawing too long); the German reason.
     #[error("{0}")]
     Signature(String),
+    #[error(
+        "„{to}“ kann nicht aus „{from}“ angelegt werden: die Vorlage übernimmt nichts daraus."
+    )]
+    NotAFollowUp { from: String, to: String },
+    #[error("Feld „{field}“ lässt sich nicht übernehmen: {message}.")]
+    CarryOver { field: String, message: String },
     #[error("Automerge: {0}")]
     Automerge(#[from] automerge::AutomergeError),
 }

@@ -13,6 +13,7 @@
 //! keeps the crate deterministic in tests and usable in the browser, where `Instant::now` panics.
 
 mod date;
+mod due;
 mod error;
 mod goals;
 pub mod live;
@@ -26,6 +27,7 @@ mod touched;
 mod validation;
 
 pub use date::{Date, DateRange};
+pub use due::{due, Due, DueState, SOON_DAYS};
 pub use error::ModelError;
 pub use goals::{Goal, GoalId, GoalScalar, GoalText};
 pub use report::{FieldValue, Report, ReportId, SignatureLine, SCHEMA, TEXT_ENCODING};
@@ -35,7 +37,8 @@ pub use signing::{
     Verification, MAX_NAME_CHARS, MAX_POINTS, SIGNATURE_DOMAIN,
 };
 pub use template::{
-    builtin_templates, Code, CodeList, Field, FieldKind, Section, Template, TemplateError,
+    builtin_templates, CarriedFrom, Code, CodeList, Condition, Field, FieldKind, Section, Template,
+    TemplateError, BUILTIN_JSON,
 };
 pub use touched::Touched;
 pub use validation::{validate, validate_before_signing, Problem};

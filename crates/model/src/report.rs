@@ -7,6 +7,7 @@
 //!   report_id: "…"                 random id, also the storage key
 //!   created_at: <ms since epoch>
 //!   template: "<JSON>"             the template the report was created from, verbatim
+//!   follows: "…"                   optional: the report this one was created from
 //!   fields: {
 //!     <field id>: Text             short_text, long_text
 //!     <field id>: "JJJJ-MM-TT"     date (absent = empty)
@@ -66,6 +67,7 @@ pub(crate) mod key {
     pub const MEASURES: &str = "measures";
     pub const ACHIEVEMENT: &str = "achievement";
     pub const REASON: &str = "reason";
+    pub const FOLLOWS: &str = "follows";
 }
 
 /// A report's random identifier (hex).
@@ -198,6 +200,129 @@ impl Report {
             now_ms: None,
             saved,
         })
+    }
+
+    /// A follow-up report (the Feedbackbogen after the Erwartungsbogen), created from `from`:
+    /// every field of `template` that declares `carried_from` with `from`'s template id starts
+    /// with the value of the named field of `from`.
+    ///
+    /// The copies are one change of their own after the creation change ("Aus … übernommen"),
+    /// written without role checks (nobody types them), and the new report records `from`'s id
+    /// under `follows`. Refused when `template` takes nothing from `from`'s kind of form, or
+    /// when a named field is missing in `from` or of a kind that cannot hold the value: such a
+    /// template is a mistake its author should see, not a half-filled report.
+    pub fn create_follow_up(
+        from: &Report,
+        template: &Template,
+        id: &str,
+        created_at_ms: i64,
+    ) -> Result<Report> {
+        let source = from.template();
+        let mapping: Vec<(&Field, &Field)> = template
+            .fields()
+            .filter_map(|f| {
+                let carried = f.carried_from.as_ref()?;
+                (carried.template == source.id).then_some((f, carried))
+            })
+            .map(|(f, carried)| {
+                let src = source
+                    .field(&carried.field)
+                    .ok_or_else(|| ModelError::CarryOver {
+                        field: f.label.clone(),
+                        message: format!(
+                            "das Feld „{}“ gibt es in „{}“ nicht",
+                            carried.field, source.name
+                        ),
+                    })?;
+                if !carry_compatible(&src.kind, &f.kind) {
+                    return Err(ModelError::CarryOver {
+                        field: f.label.clone(),
+                        message: format!(
+                            "„{}“ ({}) passt nicht zu diesem Feld ({})",
+                            src.label,
+                            src.kind.name(),
+                            f.kind.name()
+                        ),
+                    });
+                }
+                Ok((f, src))
+            })
+            .collect::<Result<_>>()?;
+        if mapping.is_empty() {
+            return Err(ModelError::NotAFollowUp {
+                from: source.name.clone(),
+                to: template.name.clone(),
+            });
+        }
+        let mut values = Vec::new();
+        for (to, src) in &mapping {
+            values.push((to.id.clone(), from.value(&src.id)?));
+        }
+        let mut report = Report::create(template, id, created_at_ms)?;
+        let fields = report.fields_obj()?;
+        let from_id = from.id();
+        report.doc.put(ROOT, key::FOLLOWS, from_id)?;
+        for (to, value) in values {
+            match value {
+                FieldValue::Text(text) => {
+                    let obj = report.text_object(&to)?;
+                    report.doc.splice_text(&obj, 0, 0, &text)?;
+                }
+                FieldValue::Date(Some(date)) => {
+                    report.doc.put(&fields, to.as_str(), date.iso())?;
+                }
+                FieldValue::DateRange(range) => {
+                    let obj = report.range_obj(&to)?;
+                    for (end, date) in [(key::FROM, range.from), (key::TO, range.to)] {
+                        if let Some(date) = date {
+                            report.doc.put(&obj, end, date.iso())?;
+                        }
+                    }
+                }
+                FieldValue::Choice(Some(code)) => {
+                    // Only codes the new form knows; another list's code would be refused later.
+                    let def = report.field_def(&to)?.clone();
+                    if let FieldKind::Choice { code_list } = &def.kind {
+                        if report.check_code(&def.label, code_list, &code).is_ok() {
+                            report.doc.put(&fields, to.as_str(), code)?;
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        let message = format!("Aus „{}“ übernommen", source.name);
+        report.doc.commit_with(
+            CommitOptions::default()
+                .with_message(message)
+                .with_time(created_at_ms.div_euclid(1000)),
+        );
+        Ok(report)
+    }
+
+    /// The id of the report this one was created from ([`Report::create_follow_up`]).
+    pub fn follows(&self) -> Option<String> {
+        self.root_text(key::FOLLOWS)
+    }
+
+    /// Whether the field is shown now: its own and its section's conditions hold
+    /// (`shown_when` in the template). Hidden fields are neither required nor validated.
+    pub fn is_shown(&self, field: &str) -> bool {
+        self.template.is_field_shown(field, &|id| self.chosen(id))
+    }
+
+    /// Whether the section is shown now (its `shown_when` holds).
+    pub fn is_section_shown(&self, section: &str) -> bool {
+        self.template
+            .is_section_shown(section, &|id| self.chosen(id))
+    }
+
+    /// The chosen code of a choice field, if any.
+    fn chosen(&self, field: &str) -> Option<String> {
+        match self.value(field) {
+            Ok(FieldValue::Choice(code)) => code,
+            _ => None,
+        }
     }
 
     pub fn id(&self) -> String {
@@ -759,6 +884,19 @@ fn check_readable(bytes: &[u8]) -> Result<()> {
             "Die Änderungen lassen sich nicht lesen.".into(),
         )),
     }
+}
+
+/// Whether a value of kind `from` can start a field of kind `to`: text into text (one line or
+/// several), and otherwise the same kind.
+fn carry_compatible(from: &FieldKind, to: &FieldKind) -> bool {
+    use FieldKind::*;
+    matches!(
+        (from, to),
+        (ShortText | LongText, ShortText | LongText)
+            | (Date { .. }, Date { .. })
+            | (DateRange, DateRange)
+            | (Choice { .. }, Choice { .. })
+    )
 }
 
 fn foreign() -> ModelError {

@@ -73,7 +73,39 @@ pub struct Section {
     pub help: Option<String>,
     #[serde(default)]
     pub plain_help: Option<String>,
+    /// The section and all its fields are shown only while this holds (see [`Condition`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shown_when: Option<Condition>,
     pub fields: Vec<Field>,
+}
+
+/// "Shown only while the choice `field` holds one of `any_of`": the Feedbackbogen's Anlass
+/// decides which parts of the form apply (Nichtantritt: "Nachfolgende Angaben entfallen!").
+///
+/// A hidden field is not required and not validated; its value stays in the document, so
+/// choosing the other answer again brings back what was written. The named field must be a
+/// `choice` that comes earlier in the form, which keeps evaluation free of cycles; a condition
+/// on a field that is itself hidden does not hold.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Condition {
+    /// Id of a `choice` field earlier in the form.
+    pub field: String,
+    /// Codes of that field's code list; the condition holds while one of them is chosen.
+    #[serde(rename = "in")]
+    pub any_of: Vec<String>,
+}
+
+/// Where a follow-up form takes a field's first value from: the field `field` of a report made
+/// from template `template` (the Feedbackbogen's "Individuelle Erwartung des eLb (Hier bitte die
+/// Inhalte aus Erwartungsbogen einfügen)"). Used by [`crate::Report::create_follow_up`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CarriedFrom {
+    /// Id of the template of the earlier report, e.g. `goettingen-erwartungsbogen`.
+    pub template: String,
+    /// Id of the field in that template.
+    pub field: String,
 }
 
 // No `deny_unknown_fields` here: serde does not support it together with `flatten` (every
@@ -92,9 +124,15 @@ pub struct Field {
     pub plain_help: Option<String>,
     /// Roles that may write this field. Everybody in a shared report may read every field.
     pub editors: Vec<Role>,
-    /// Must be filled before the report can be signed.
+    /// Must be filled before the report can be signed (only while the field is shown).
     #[serde(default)]
     pub required: bool,
+    /// The field is shown only while this holds (see [`Condition`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shown_when: Option<Condition>,
+    /// A follow-up report created from an earlier one starts with this field's value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub carried_from: Option<CarriedFrom>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -310,7 +348,146 @@ impl Template {
         if goals_tables > 1 {
             return invalid("Eine Vorlage kann höchstens eine Zieltabelle haben.".into());
         }
+        self.check_conditions()
+    }
+
+    /// Conditions must name a `choice` field earlier in the form and codes of its list;
+    /// `carried_from` must name a template and a field, and not on a signature or goals table.
+    fn check_conditions(&self) -> Result<(), TemplateError> {
+        // Position of every field in form order.
+        let position: BTreeMap<&str, usize> = self
+            .fields()
+            .enumerate()
+            .map(|(i, f)| (f.id.as_str(), i))
+            .collect();
+        let mut next = 0;
+        for section in &self.sections {
+            if let Some(condition) = &section.shown_when {
+                let at = format!("Abschnitt „{}“", section.id);
+                self.check_condition(&at, condition, next, &position)?;
+            }
+            for field in &section.fields {
+                let at = format!("Abschnitt „{}“, Feld „{}“", section.id, field.id);
+                if let Some(condition) = &field.shown_when {
+                    self.check_condition(&at, condition, next, &position)?;
+                }
+                if let Some(from) = &field.carried_from {
+                    if from.template.trim().is_empty() || from.field.trim().is_empty() {
+                        return Err(TemplateError::Invalid(format!(
+                            "{at}: „carried_from“ braucht „template“ und „field“."
+                        )));
+                    }
+                    if matches!(
+                        field.kind,
+                        FieldKind::Signature { .. } | FieldKind::Goals { .. }
+                    ) {
+                        return Err(TemplateError::Invalid(format!(
+                            "{at}: Unterschriften und Zieltabellen können nicht übernommen werden („carried_from“)."
+                        )));
+                    }
+                }
+                next += 1;
+            }
+        }
         Ok(())
+    }
+
+    /// `before`: the position of the first field the condition governs; the named field must
+    /// come earlier.
+    fn check_condition(
+        &self,
+        at: &str,
+        condition: &Condition,
+        before: usize,
+        position: &BTreeMap<&str, usize>,
+    ) -> Result<(), TemplateError> {
+        let invalid = |m: String| Err(TemplateError::Invalid(format!("{at}: {m}")));
+        let name = &condition.field;
+        let Some(field) = self.field(name) else {
+            return invalid(format!(
+                "die Bedingung („shown_when“) nennt das Feld „{name}“, das es nicht gibt."
+            ));
+        };
+        if position.get(name.as_str()).is_none_or(|&p| p >= before) {
+            return invalid(format!(
+                "die Bedingung („shown_when“) nennt das Feld „{name}“; es muss vor diesem Feld stehen."
+            ));
+        }
+        let FieldKind::Choice { code_list } = &field.kind else {
+            return invalid(format!(
+                "die Bedingung („shown_when“) nennt das Feld „{name}“; es muss eine Auswahl („choice“) sein."
+            ));
+        };
+        if condition.any_of.is_empty() {
+            return invalid("die Bedingung („shown_when“) nennt keine Codes („in“).".into());
+        }
+        let list = self.code_lists.get(code_list);
+        for code in &condition.any_of {
+            if !list.is_some_and(|l| l.codes.iter().any(|c| &c.code == code)) {
+                return invalid(format!(
+                    "die Bedingung („shown_when“) nennt den Code „{code}“, den es beim Feld „{name}“ (Codeliste „{code_list}“) nicht gibt."
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether the field is shown, given the chosen code of each choice field (`choice`).
+    /// A field of a hidden section is hidden; a condition on a hidden field does not hold.
+    /// Unknown fields are hidden.
+    pub fn is_field_shown(&self, id: &str, choice: &dyn Fn(&str) -> Option<String>) -> bool {
+        // Conditions only point to earlier fields in a checked template; the depth limit
+        // keeps a template built in code (unchecked) from recursing forever.
+        self.field_shown_depth(id, choice, self.fields().count())
+    }
+
+    /// Whether the section is shown (its condition holds).
+    pub fn is_section_shown(&self, id: &str, choice: &dyn Fn(&str) -> Option<String>) -> bool {
+        let depth = self.fields().count();
+        self.sections.iter().find(|s| s.id == id).is_some_and(|s| {
+            s.shown_when
+                .as_ref()
+                .is_none_or(|c| self.holds(c, choice, depth))
+        })
+    }
+
+    fn field_shown_depth(
+        &self,
+        id: &str,
+        choice: &dyn Fn(&str) -> Option<String>,
+        depth: usize,
+    ) -> bool {
+        let Some(depth) = depth.checked_sub(1) else {
+            return false;
+        };
+        let Some(section) = self
+            .sections
+            .iter()
+            .find(|s| s.fields.iter().any(|f| f.id == id))
+        else {
+            return false;
+        };
+        let section_ok = section
+            .shown_when
+            .as_ref()
+            .is_none_or(|c| self.holds(c, choice, depth));
+        section_ok
+            && section
+                .fields
+                .iter()
+                .find(|f| f.id == id)
+                .and_then(|f| f.shown_when.as_ref())
+                .is_none_or(|c| self.holds(c, choice, depth))
+    }
+
+    fn holds(
+        &self,
+        condition: &Condition,
+        choice: &dyn Fn(&str) -> Option<String>,
+        depth: usize,
+    ) -> bool {
+        self.field_shown_depth(&condition.field, choice, depth)
+            && choice(&condition.field).is_some_and(|code| condition.any_of.contains(&code))
     }
 }
 
@@ -318,7 +495,7 @@ impl Template {
 /// own keys, where a typo like `"requird": true` would otherwise be ignored silently and the
 /// field would quietly not be required.
 fn check_field_keys(json: &str) -> Result<(), TemplateError> {
-    const COMMON: [&str; 8] = [
+    const COMMON: [&str; 10] = [
         "id",
         "kind",
         "label",
@@ -327,6 +504,8 @@ fn check_field_keys(json: &str) -> Result<(), TemplateError> {
         "plain_help",
         "editors",
         "required",
+        "shown_when",
+        "carried_from",
     ];
     let Ok(value) = serde_json::from_str::<serde_json::Value>(json) else {
         return Ok(()); // already parsed once; cannot happen
@@ -396,10 +575,18 @@ fn german_message(e: &serde_json::Error) -> String {
     }
 }
 
+/// The shipped template files, in the order the app offers them.
+pub const BUILTIN_JSON: [&str; 4] = [
+    include_str!("../templates/kvjs-ergebnisbericht.json"),
+    include_str!("../templates/goettingen-erwartungsbogen.json"),
+    include_str!("../templates/goettingen-feedbackbogen.json"),
+    include_str!("../templates/hamburg-wille-ressourcen.json"),
+];
+
 /// The templates shipped with the app, parsed. A broken built-in template is a bug caught by
 /// this crate's tests, so it is skipped here rather than taking the app down.
 pub fn builtin_templates() -> Vec<Template> {
-    [include_str!("../templates/kvjs-ergebnisbericht.json")]
+    BUILTIN_JSON
         .into_iter()
         .filter_map(|json| Template::from_json(json).ok())
         .collect()

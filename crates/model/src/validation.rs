@@ -10,6 +10,8 @@
 //! typed name and date alone are not a signature. An invalid signature is a problem; a genuine
 //! signature for an earlier version of the report is a note (`Problem::note`): the signer should
 //! look at what changed and sign again, but nothing is wrong with the report itself.
+//!
+//! Fields hidden by a condition (`shown_when`, see [`crate::Condition`]) are skipped entirely.
 
 use crate::report::FieldValue;
 use crate::template::{Field, FieldKind};
@@ -45,6 +47,11 @@ fn check(report: &Report, today: Date, signatures: bool) -> Vec<Problem> {
     let mut problems = Vec::new();
     for field in report.template().fields() {
         if !signatures && matches!(field.kind, FieldKind::Signature { .. }) {
+            continue;
+        }
+        // A field whose condition does not hold does not apply to this report (Feedbackbogen,
+        // Nichtantritt: "Nachfolgende Angaben entfallen!"): not required, not checked.
+        if !report.is_shown(&field.id) {
             continue;
         }
         check_field(report, field, today, &mut problems);

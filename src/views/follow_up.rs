@@ -1,0 +1,87 @@
+//! "Feedbackbogen anlegen": a follow-up form created from the open report (the Göttingen
+//! Feedbackbogen from an Erwartungsbogen), so the expectation and the person's details do not
+//! have to be typed twice. Offered for every shipped template that carries fields from this
+//! report's form (`carried_from`).
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::route::{navigate, Route};
+use crate::state::app_context::use_app;
+use crate::state::editor::use_editor;
+use crate::state::session::Session;
+
+#[component]
+pub fn FollowUp() -> impl IntoView {
+    let editor = use_editor();
+    let app = use_app();
+    let source = editor.read(|r| r.template().id.clone()).unwrap_or_default();
+    let follow_ups: Vec<(String, String)> = dreieck_model::builtin_templates()
+        .into_iter()
+        .filter(|t| {
+            t.fields().any(|f| {
+                f.carried_from
+                    .as_ref()
+                    .is_some_and(|c| c.template == source)
+            })
+        })
+        .map(|t| (t.id, t.name))
+        .collect();
+    if follow_ups.is_empty() {
+        return ().into_any();
+    }
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let create = move |template_id: String| {
+        let (Some(store), Some(session)) = (app.store(), editor.session()) else {
+            return;
+        };
+        busy.set(true);
+        error.set(None);
+        spawn_local(async move {
+            let result = Session::create_follow_up(store, &session, &template_id).await;
+            let _ = busy.try_set(false);
+            match result {
+                Ok(id) => navigate(&Route::Report(id)),
+                Err(e) => {
+                    let _ = error.try_set(Some(e));
+                }
+            }
+        });
+    };
+    view! {
+        <section class="form-section follow-up" aria-labelledby="folgebogen-titel">
+            <h2 id="folgebogen-titel">"Nächster Bogen"</h2>
+            <p class="section-help">
+                "Legt einen neuen Bogen an. Name, Angebot, Zeitraum und Erwartung werden aus diesem Bogen übernommen."
+            </p>
+            {follow_ups
+                .into_iter()
+                .map(|(id, name)| {
+                    view! {
+                        <button
+                            class="button primary"
+                            disabled=move || busy.get()
+                            on:click=move |_| create(id.clone())
+                        >
+                            {format!("{name} anlegen")}
+                        </button>
+                    }
+                })
+                .collect_view()}
+            {move || {
+                error
+                    .get()
+                    .map(|e| {
+                        view! {
+                            <p class="message error" role="alert">
+                                "Der Bogen konnte nicht angelegt werden: "
+                                {e}
+                            </p>
+                        }
+                    })
+            }}
+        </section>
+    }
+    .into_any()
+}
