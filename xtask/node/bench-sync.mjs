@@ -89,10 +89,17 @@ async function scenario(system, variantName, opts, env) {
     await sleep(1000);
     const quiet = await waitQuiet();
     if (quiet > 1000) log(`  waited ${(quiet / 1000).toFixed(1)} s for the machine to be idle`);
+    const stored0 = await system.storedBytes?.(server);
     const cpu0 = cpuMsOf(server.pid);
     const machine0 = machineCpu();
     const m = await typeAndMeasure({ ...devices, keystrokes: opts.keystrokes, intervalMs: opts.interval, log: (s) => log(`  ${s}`) });
     const mem = memoryOf(server.pid);
+    // Sealed bytes the server committed to its storage while A typed (Dreieck's relay reports
+    // it in /metrics; the comparison servers have no such counter). Waits for the last commit.
+    await sleep(500);
+    const stored1 = await system.storedBytes?.(server);
+    const storedPerKey = stored0 === undefined || stored1 === undefined ? NaN : (stored1 - stored0) / opts.keystrokes;
+    if (!Number.isNaN(storedPerKey)) log(`  stored by the server: ${storedPerKey.toFixed(1)} B/key (sealed entries, without SQLite's own overhead)`);
     const serverCpuMsPerKey = (cpuMsOf(server.pid) - cpu0) / opts.keystrokes;
     const machineBusy = busyBetween(machine0, machineCpu());
     if (!m.frames) log('  no WebSocket frame seen on A\'s page: bytes per keystroke not measured');
@@ -102,7 +109,7 @@ async function scenario(system, variantName, opts, env) {
       system: system.name, variant: variantName, ...summarize(m.latencies),
       // No frame at all: A's page sent nothing itself (a worker would not show here).
       bytesPerKey: m.frames ? m.bytes / opts.keystrokes : NaN, framesFromA: m.frames, serverRssMiB: mem.rssMiB,
-      serverPeakMiB: mem.peakMiB, serverCpuMsPerKey, machineBusy, baseLength: m.base, latencies: m.latencies.map((x) => Math.round(x * 100) / 100),
+      serverPeakMiB: mem.peakMiB, serverCpuMsPerKey, storedPerKey, machineBusy, baseLength: m.base, latencies: m.latencies.map((x) => Math.round(x * 100) / 100),
     };
   } finally {
     for (const d of Object.values(devices)) await d.context.close().catch(() => {});

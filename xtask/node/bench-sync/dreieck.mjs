@@ -39,6 +39,13 @@ const live = (page) => page.locator('.sync-status[data-state="synchron"]').first
 
 /// A makes and shares a report; B and C join it through the caseworker's and the
 /// beneficiary's invitation links; returns when all three are live.
+/// Sealed bytes the relay has committed so far (its /metrics counter).
+export async function storedBytes(server) {
+  const text = await (await fetch(`${server.url}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith('dreieck_relay_stored_bytes_total '));
+  return line ? Number(line.split(' ')[1]) : undefined;
+}
+
 export async function open({ a, b, c }, server) {
   await a.page.goto(`${server.url}/`);
   await a.page.getByRole('button', { name: 'Neuer Bericht' }).click();
