@@ -108,11 +108,18 @@ struct Live {
     deferred: Vec<u8>,
     /// The document's heads once `deferred` is applied (`None`: nothing deferred).
     heads_after: Option<Vec<ChangeHash>>,
-    /// A flush is scheduled.
-    scheduled: bool,
+    /// The pending flush, re-armed by every keystroke shown ahead.
+    timer: Option<TimeoutHandle>,
+    /// When the oldest change shown ahead arrived (ms), to bound how long it waits.
+    first_deferred_ms: Option<f64>,
     /// Splices each text field's view must show (it takes them).
     previews: HashMap<String, ArcRwSignal<Vec<Splice>>>,
 }
+
+/// A peer's typing is applied to the document after this long without a new keystroke.
+const QUIET_MS: f64 = 150.0;
+/// ... and at the latest this long after the oldest keystroke shown ahead.
+const MAX_DEFER_MS: f64 = 1_000.0;
 
 /// The key of the goals in the per-field revisions.
 pub const GOALS: &str = "#ziele";
@@ -341,6 +348,10 @@ impl Session {
         let bytes = {
             let mut live = self.live.borrow_mut();
             live.heads_after = None;
+            live.first_deferred_ms = None;
+            if let Some(t) = live.timer.take() {
+                t.clear();
+            }
             std::mem::take(&mut live.deferred)
         };
         if !bytes.is_empty() {
@@ -457,26 +468,47 @@ impl Session {
             self.flush_live();
             return self.apply_now(&decoded.automerge_bytes());
         };
-        let schedule = {
+        {
             let mut live = self.live.borrow_mut();
             live.deferred.extend(decoded.automerge_bytes());
             live.heads_after = Some(heads_after);
-            !std::mem::replace(&mut live.scheduled, true)
-        };
+        }
         for splice in splices {
             let signal = self.previews(&splice.field);
             signal.update(|v| v.push(splice));
         }
-        if schedule {
-            let weak = self.downgrade();
-            after_paint(move || {
+        self.schedule_flush();
+        Ok(())
+    }
+
+    /// Applies what was shown ahead once the peer pauses ([`QUIET_MS`] without a keystroke),
+    /// or at the latest [`MAX_DEFER_MS`] after the oldest one: the Text is walked once per
+    /// burst of typing instead of once per keystroke, and the main thread stays free to show
+    /// the next keystroke. (The changes are safe at the relay meanwhile; anything that reads or
+    /// writes the document applies them first.)
+    fn schedule_flush(&self) {
+        let now = now_ms();
+        let mut live = self.live.borrow_mut();
+        let first = *live.first_deferred_ms.get_or_insert(now);
+        let overdue = now - first >= MAX_DEFER_MS;
+        if overdue && live.timer.is_some() {
+            return; // the armed timer fires soon enough
+        }
+        if let Some(t) = live.timer.take() {
+            t.clear();
+        }
+        let delay = if overdue { 0.0 } else { QUIET_MS };
+        let weak = self.downgrade();
+        live.timer = set_timeout_with_handle(
+            move || {
                 if let Some(session) = weak.upgrade() {
-                    session.live.borrow_mut().scheduled = false;
+                    session.live.borrow_mut().timer = None;
                     session.flush_live();
                 }
-            });
-        }
-        Ok(())
+            },
+            std::time::Duration::from_millis(delay as u64),
+        )
+        .ok();
     }
 
     /// Applies Automerge bytes from a peer, stores them, and has the views of what they
@@ -894,18 +926,5 @@ mod tests {
         let store = store().await;
         let result = Session::open(store, "gibt-es-nicht").await;
         assert_eq!(result.err(), Some(OpenError::NotFound));
-    }
-}
-
-/// Runs `f` after the browser has painted (a timeout scheduled from an animation frame), or
-/// at once-ish when the page is hidden and no frame comes.
-fn after_paint(f: impl FnOnce() + 'static) {
-    let hidden = web_sys::window()
-        .and_then(|w| w.document())
-        .is_some_and(|d| d.hidden());
-    if hidden {
-        set_timeout(f, std::time::Duration::ZERO);
-    } else {
-        request_animation_frame(move || set_timeout(f, std::time::Duration::ZERO));
     }
 }
