@@ -37,6 +37,18 @@ impl Editor {
         });
     }
 
+    /// Subscribes the current reactive scope to changes of the fields a condition
+    /// (`shown_when`) looks at: what is shown follows them, wherever they are set, and not
+    /// every keystroke elsewhere.
+    pub fn track_conditions(self) {
+        self.session.with_value(|s| {
+            s.revision.track();
+            for field in s.condition_fields() {
+                s.field_revision(&field).track();
+            }
+        });
+    }
+
     /// Subscribes the current reactive scope to every change, typing included (signature
     /// lines: any change may outdate a signature).
     pub fn track_all(self) {

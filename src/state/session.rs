@@ -3,8 +3,9 @@
 //! Every edit appends `save_incremental()` to storage at once; writes are serialized (one in
 //! flight, and whatever is typed meanwhile goes into the next write, so nothing waits for a
 //! timer and no edit is dropped). A failed write keeps its bytes and is retried on the next edit
-//! or by the "Erneut versuchen" button. Now and then (more than [`COMPACT_AFTER`] chunks, and
-//! when the page is hidden) the whole document is written as one compact save instead.
+//! or by the "Erneut versuchen" button. Now and then (more than [`COMPACT_AFTER`] chunks, once
+//! typing pauses; and when the page is hidden) the whole document is written as one compact
+//! save instead.
 //!
 //! A session outlives its editor view while it holds unsaved bytes: it stays in a per-tab
 //! registry, so leaving the editor while the disk refuses a write does not lose the edit, and
@@ -33,9 +34,15 @@ use crate::sync::link::{Link, LinkedDoc};
 use crate::sync::shared::{self, Shared};
 use dreieck_model::live::{self, Splice};
 
-/// Above this many incremental chunks the next write is a full, compact save: loading stays
-/// fast and storage small, while single keystrokes stay cheap appends.
+/// Above this many incremental chunks the document is written as one full, compact save once
+/// editing pauses ([`COMPACT_QUIET_MS`]): loading stays fast and storage small, while single
+/// keystrokes stay cheap appends. A full save of a long history takes tens of milliseconds on
+/// the main thread, which would hold up the keystroke (and a peer's keystroke) it fell on.
 pub const COMPACT_AFTER: u32 = 200;
+/// ... and at this many chunks at once, pause or not, so loading stays bounded.
+pub const COMPACT_LIMIT: u32 = 4 * COMPACT_AFTER;
+/// How long no write must have happened before a due compaction runs.
+const COMPACT_QUIET_MS: u64 = 2_000;
 
 /// What the save indicator shows.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -61,6 +68,8 @@ struct Inner {
     /// one) writes them.
     retry: bool,
     chunks: u32,
+    /// The compaction waiting for a pause in editing (re-armed by every write).
+    compact_timer: Option<TimeoutHandle>,
     /// An editor shows this session; when none does and nothing is unsaved, it is dropped.
     shown: bool,
 }
@@ -301,6 +310,7 @@ impl Session {
                 needs_full,
                 retry: false,
                 chunks,
+                compact_timer: None,
                 shown: true,
             })),
             status: ArcRwSignal::new(SaveStatus::Saved),
@@ -411,6 +421,11 @@ impl Session {
         if let Some(signal) = signal {
             signal.update(|r| *r += 1);
         }
+    }
+
+    /// The fields the template's conditions look at (see `Template::condition_fields`).
+    pub fn condition_fields(&self) -> Vec<String> {
+        self.inner.borrow().report.template().condition_fields()
     }
 
     /// The relay connection, when the report is shared and shown.
@@ -592,6 +607,8 @@ impl Session {
 
     /// Asks for a full, compact save as the next write (page hidden), and starts it.
     pub fn compact(&self) {
+        // Peers' changes shown ahead go into the save too.
+        self.flush_live();
         {
             let mut inner = self.inner.borrow_mut();
             if inner.chunks <= 1 && inner.is_clean() {
@@ -653,8 +670,11 @@ impl Session {
                 (Ok(()), Job::Append { .. }) => {
                     inner.retry = false;
                     inner.chunks += 1;
-                    if inner.chunks > COMPACT_AFTER {
+                    if inner.chunks >= COMPACT_LIMIT {
                         inner.needs_full = true;
+                    } else if inner.chunks > COMPACT_AFTER {
+                        drop(inner);
+                        self.compact_when_quiet();
                     }
                 }
                 (Ok(()), Job::Compact { .. }) => {
@@ -685,6 +705,25 @@ impl Session {
         }
         set_if_changed(&self.status, SaveStatus::Saved);
         self.forget_if_done();
+    }
+
+    /// (Re-)arms the compaction for when no write has happened for [`COMPACT_QUIET_MS`].
+    fn compact_when_quiet(&self) {
+        let weak = self.downgrade();
+        let timer = set_timeout_with_handle(
+            move || {
+                if let Some(session) = weak.upgrade() {
+                    session.inner.borrow_mut().compact_timer = None;
+                    session.compact();
+                }
+            },
+            std::time::Duration::from_millis(COMPACT_QUIET_MS),
+        )
+        .ok();
+        let earlier = std::mem::replace(&mut self.inner.borrow_mut().compact_timer, timer);
+        if let Some(t) = earlier {
+            t.clear();
+        }
     }
 
     /// Takes the next write out of the session, or marks the writer idle when there is none.
@@ -862,8 +901,43 @@ mod tests {
             session.edit(false, |r| r.set_text(Role::Provider, "wuensche", &typed));
             until_saved(&session).await;
         }
+        // Not while typing goes on: a full save would hold up the keystroke it fell on.
+        let chunks = store.chunk_count(&id).await.unwrap_or(0);
+        assert!(chunks > COMPACT_AFTER, "{chunks} chunks while typing");
+        // Once typing pauses, the chunks become one.
+        until_compacted(&store, &id).await;
+        let report = stored(&store, &id).await;
+        assert_eq!(report.text("wuensche").ok(), Some(typed));
+        session.release();
+    }
+
+    /// Waits (up to 10 s) for the report's chunks to be compacted into a few.
+    async fn until_compacted(store: &ReportStore, id: &str) {
+        for _ in 0..1000 {
+            if store.chunk_count(id).await.unwrap_or(u32::MAX) < 10 {
+                return;
+            }
+            sleep(10).await;
+        }
+        panic!("the chunks were not compacted");
+    }
+
+    #[wasm_bindgen_test]
+    async fn typing_without_a_pause_is_compacted_at_the_limit() {
+        let store = store().await;
+        let (id, session) = new_session(&store).await;
+        let mut typed = String::new();
+        let mut most = 0;
+        for i in 0..(COMPACT_LIMIT + 5) {
+            typed.push(char::from(b'a' + (i % 26) as u8));
+            session.edit(false, |r| r.set_text(Role::Provider, "wuensche", &typed));
+            until_saved(&session).await;
+            most = most.max(session.inner.borrow().chunks);
+        }
+        // Compacted while typing went on (the quiet timer was re-armed by every write).
+        assert!(most <= COMPACT_LIMIT, "{most} chunks at most");
         let chunks = store.chunk_count(&id).await.unwrap_or(u32::MAX);
-        assert!(chunks < 10, "{chunks} chunks after compaction");
+        assert!(chunks < 10, "{chunks} chunks after the limit");
         let report = stored(&store, &id).await;
         assert_eq!(report.text("wuensche").ok(), Some(typed));
         session.release();

@@ -21,6 +21,7 @@ pub fn FieldView(field: Field) -> impl IntoView {
     let editable = Signal::derive(move || editors.contains(&app.role.get()));
     // `data-field` tells presence which field focus is in, whatever control has it.
     let field_id = field.id.clone();
+    let conditional = field.shown_when.is_some();
     let control = match field.kind.clone() {
         FieldKind::ShortText => {
             view! { <TextField field=field editable=editable multiline=false /> }.into_any()
@@ -53,14 +54,16 @@ pub fn FieldView(field: Field) -> impl IntoView {
     };
     let marker = field_id.clone();
     // A field whose condition does not hold (`shown_when`: the Feedbackbogen's Anlass) is not
-    // part of this report now. It stays in the DOM, hidden, so switching back keeps its state;
-    // this re-evaluates on every change, so it follows the Anlass wherever it is set.
+    // part of this report now. It stays in the DOM, hidden, so switching back keeps its state.
+    // Only the fields a condition looks at can change that (wherever they are set); a field
+    // without a condition of its own is hidden with its section.
     let editor = use_editor();
     let shown_id = field_id.clone();
     let hidden = move || {
-        // Every change, peers' included: the condition's field may be changed anywhere.
-        editor.track_all();
-        !editor.read(|r| r.is_shown(&shown_id)).unwrap_or(true)
+        conditional && {
+            editor.track_conditions();
+            !editor.read(|r| r.is_shown(&shown_id)).unwrap_or(true)
+        }
     };
     view! {
         <div class="field-slot" data-field=field_id hidden=hidden>

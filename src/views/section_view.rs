@@ -10,16 +10,18 @@ use crate::views::field_view::FieldView;
 pub fn SectionView(section: Section) -> impl IntoView {
     let heading_id = format!("abschnitt-{}", section.id);
     let labelled_by = heading_id.clone();
-    // Hidden while its condition does not hold (see `FieldView`), re-evaluated on every
-    // change.
+    // Hidden while its condition does not hold (see `FieldView`), re-evaluated when a field
+    // a condition looks at changes.
     let editor = use_editor();
     let section_id = section.id.clone();
+    let conditional = section.shown_when.is_some();
     let hidden = move || {
-        // Every change, peers' included: the condition's field may be changed anywhere.
-        editor.track_all();
-        !editor
-            .read(|r| r.is_section_shown(&section_id))
-            .unwrap_or(true)
+        conditional && {
+            editor.track_conditions();
+            !editor
+                .read(|r| r.is_section_shown(&section_id))
+                .unwrap_or(true)
+        }
     };
     view! {
         <section class="form-section" aria-labelledby=labelled_by hidden=hidden>

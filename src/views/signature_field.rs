@@ -1,8 +1,9 @@
 //! A signature line: the drawn signature, "unterschrieben von … am …", and whether the signature
 //! is valid for the report as it is now; the pad to sign (again) for a role that may sign it.
 //!
-//! The verification is re-read on every change of the report, typing included: a signature
-//! that covered the report a keystroke ago may now be for an earlier version.
+//! Once the line is signed, the verification is re-read on every change of the report, typing
+//! included: a signature that covered the report a keystroke ago may now be for an earlier
+//! version. An unsigned line follows only its own field.
 
 use dreieck::storage::settings;
 use dreieck_model::{
@@ -67,8 +68,14 @@ pub fn SignatureField(field: Field, optional: bool, editable: Signal<bool>) -> i
 
     let shown = Memo::new(move |_| {
         field_id.with_value(|f| editor.track_field(f));
-        editor.track_all();
-        field_id.with_value(|f| read(editor, f))
+        let shown = field_id.with_value(|f| read(editor, f));
+        // Once signed, every change (typing anywhere included) may make this signature one
+        // for an earlier version; an unsigned line changes only when it is signed, which
+        // touches the line itself.
+        if shown.record.is_some() {
+            editor.track_all();
+        }
+        shown
     });
     // Its own memo, so the pad is rebuilt (losing a drawing in progress) only when the line
     // becomes signed or unsigned, not on every change elsewhere in the report.

@@ -9,10 +9,12 @@
 //
 //   node xtask/node/bench-sync.mjs [--only dreieck,automerge-repo,yjs] [--variants fresh,history]
 //        [--relay-bin target/release/dreieck-relay --dist dist] [--keystrokes 300]
-//        [--interval 30] [--runs 1] [--json out.json] [--verbose]
+//        [--interval 30] [--runs 1] [--json out.json] [--verbose] [--trace]
 //
 // --runs N repeats every scenario N times (each with its own server and devices) and pools the
 // keystrokes: the percentiles are then over N × 300 keystrokes, the other figures are means.
+// --trace records a Chromium trace of the typing and names the tasks behind every keystroke
+// slower than 10 ms (a diagnosis; tracing itself costs some time).
 //
 // `cargo xtask bench sync` builds the app and the relay and passes --relay-bin and --dist.
 import { createRequire } from 'node:module';
@@ -21,6 +23,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CHROMIUM_ARGS, busyBetween, cpuMsOf, device, machineCpu, memoryOf, summarize, typeAndMeasure, waitQuiet, waitSameLength } from './bench-sync/measure.mjs';
 import { bundlePages, nodeDir, staticServer } from './bench-sync/servers.mjs';
+import { explain, startTrace } from './bench-sync/trace.mjs';
 import * as dreieck from './bench-sync/dreieck.mjs';
 import * as automergeRepo from './bench-sync/automerge-repo.mjs';
 import * as yjs from './bench-sync/yjs.mjs';
@@ -37,7 +40,7 @@ const VARIANTS = {
 function parseArgs(argv) {
   const o = {
     only: SYSTEMS.map((s) => s.name), variants: Object.keys(VARIANTS), keystrokes: 300, interval: 30, runs: 1,
-    relayBin: null, dist: null, json: null, verbose: false,
+    relayBin: null, dist: null, json: null, verbose: false, trace: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -55,6 +58,7 @@ function parseArgs(argv) {
       case '--dist': o.dist = path.resolve(value()); break;
       case '--json': o.json = path.resolve(value()); break;
       case '--verbose': o.verbose = true; break;
+      case '--trace': o.trace = true; break;
       default: throw new Error(`unknown argument ${a}`);
     }
   }
@@ -92,7 +96,9 @@ async function scenario(system, variantName, opts, env) {
     const stored0 = await system.storedBytes?.(server);
     const cpu0 = cpuMsOf(server.pid);
     const machine0 = machineCpu();
+    const trace = opts.trace ? await startTrace(env.browser) : null;
     const m = await typeAndMeasure({ ...devices, keystrokes: opts.keystrokes, intervalMs: opts.interval, log: (s) => log(`  ${s}`) });
+    if (trace) explain(await trace.stop(), m.latencies, { log });
     const mem = memoryOf(server.pid);
     // Sealed bytes the server committed to its storage while A typed (Dreieck's relay reports
     // it in /metrics; the comparison servers have no such counter). Waits for the last commit.

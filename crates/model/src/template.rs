@@ -432,6 +432,24 @@ impl Template {
         Ok(())
     }
 
+    /// The choice fields some condition (`shown_when`) looks at: what is shown can change only
+    /// when one of them does, so views follow these instead of every change.
+    pub fn condition_fields(&self) -> Vec<String> {
+        let mut ids: Vec<String> = self
+            .sections
+            .iter()
+            .flat_map(|s| {
+                std::iter::once(s.shown_when.as_ref())
+                    .chain(s.fields.iter().map(|f| f.shown_when.as_ref()))
+            })
+            .flatten()
+            .map(|c| c.field.clone())
+            .collect();
+        ids.sort();
+        ids.dedup();
+        ids
+    }
+
     /// Whether the field is shown, given the chosen code of each choice field (`choice`).
     /// A field of a hidden section is hidden; a condition on a hidden field does not hold.
     /// Unknown fields are hidden.

@@ -206,6 +206,14 @@ fn wille_und_ressourcen_asks_every_question_grouped_as_the_seed() {
 // ---- conditions ---------------------------------------------------------------------------
 
 #[test]
+fn only_the_anlass_decides_what_is_shown() {
+    // Views re-check what is shown only when one of these changes: the list must name every
+    // field a condition looks at (the Anlass), and nothing typed.
+    assert_eq!(feedback().condition_fields(), vec!["anlass".to_string()]);
+    assert!(kvjs().condition_fields().is_empty());
+}
+
+#[test]
 fn anlass_decides_which_fields_apply() {
     let mut r = Report::create(&feedback(), "f1", T0).unwrap();
     // Nothing chosen yet: only the head and the Anlass are shown.
