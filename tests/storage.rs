@@ -427,3 +427,67 @@ async fn bench_figures() {
     console_log!("BENCH {json}");
     assert!(!json.starts_with("{\"error\""), "{json}");
 }
+
+/// Two tabs append to the same report in turns: each tab remembers the next chunk number, so
+/// the other tab's chunk is in its way every time. Every chunk must be stored, none
+/// overwritten, and every append must succeed.
+#[wasm_bindgen_test]
+async fn two_tabs_appending_in_turns_keep_every_chunk() {
+    let tab_a = store().await;
+    let tab_b = store().await;
+    let id = prefix("turns");
+    let (mut doc, obj) = text_doc("");
+    tab_a
+        .append(&id, &doc.save(), &summary(&id, "", 1.0))
+        .await
+        .unwrap();
+    for i in 0..6 {
+        doc.splice_text(&obj, doc.length(&obj), 0, &i.to_string())
+            .unwrap();
+        let tab = if i % 2 == 0 { &tab_b } else { &tab_a };
+        if let Err(e) = tab
+            .append(
+                &id,
+                &doc.save_incremental(),
+                &summary(&id, "", 2.0 + i as f64),
+            )
+            .await
+        {
+            panic!("append {i} failed: {e}");
+        }
+    }
+    assert_eq!(tab_a.chunk_count(&id).await.unwrap(), 7);
+    assert_eq!(doc_text(&tab_b.load(&id).await.unwrap()), "012345");
+    assert_eq!(tab_a.unsaved_bytes(&id), 0);
+    assert_eq!(tab_b.unsaved_bytes(&id), 0);
+}
+
+/// Typing changes the summary's time with every keystroke: the title is written at once, the
+/// time alone at most every two seconds (of `updated_ms`, not of the clock).
+#[wasm_bindgen_test]
+async fn the_summary_follows_the_title_at_once_and_the_time_now_and_then() {
+    let s = store().await;
+    let id = prefix("summary-pace");
+    let stored = |s: ReportStore, id: String| async move {
+        let all = s.summaries().await.unwrap();
+        all.into_iter().find(|x| x.id == id).unwrap()
+    };
+    s.append(&id, &[1], &summary(&id, "A", 1_000.0))
+        .await
+        .unwrap();
+    s.append(&id, &[2], &summary(&id, "A", 1_500.0))
+        .await
+        .unwrap();
+    assert_eq!(stored(s.clone(), id.clone()).await.updated_ms, 1_000.0);
+    s.append(&id, &[3], &summary(&id, "An", 1_600.0))
+        .await
+        .unwrap();
+    let now = stored(s.clone(), id.clone()).await;
+    assert_eq!((now.title.as_str(), now.updated_ms), ("An", 1_600.0));
+    s.append(&id, &[4], &summary(&id, "An", 3_600.0))
+        .await
+        .unwrap();
+    assert_eq!(stored(s.clone(), id.clone()).await.updated_ms, 3_600.0);
+    // The chunks are all there, whatever happened to the summary.
+    assert_eq!(s.chunk_count(&id).await.unwrap(), 4);
+}

@@ -75,7 +75,17 @@ struct Inner {
     db: IdbDatabase,
     /// Chunks whose write failed, per report id, waiting to be written with the next append.
     unsaved: RefCell<HashMap<String, Vec<u8>>>,
+    /// The sequence number the next chunk of a report gets, once known: an append then needs
+    /// no cursor to find it (a keystroke is one `add`). Forgotten when a write fails, since
+    /// another tab may have appended.
+    next_seq: RefCell<HashMap<String, f64>>,
+    /// The summary last written per report: a keystroke that changes only its time writes it
+    /// at most every [`SUMMARY_EVERY_MS`].
+    written: RefCell<HashMap<String, Summary>>,
 }
+
+/// How stale a summary's `updated_ms` may get while only the time changes (typing).
+const SUMMARY_EVERY_MS: f64 = 2_000.0;
 
 impl Drop for Inner {
     fn drop(&mut self) {
@@ -143,6 +153,8 @@ impl ReportStore {
             inner: Rc::new(Inner {
                 db,
                 unsaved: RefCell::new(HashMap::new()),
+                next_seq: RefCell::new(HashMap::new()),
+                written: RefCell::new(HashMap::new()),
             }),
         })
     }
@@ -234,7 +246,6 @@ impl ReportStore {
         chunk: &[u8],
         summary: &Summary,
     ) -> Result<(), StorageError> {
-        let json = summary_json(summary)?;
         let waiting = self.inner.unsaved.borrow_mut().remove(id);
         let bytes: std::borrow::Cow<[u8]> = match waiting {
             Some(mut earlier) => {
@@ -243,7 +254,7 @@ impl ReportStore {
             }
             None => chunk.into(),
         };
-        let result = self.append_now(id, &bytes, &json).await;
+        let result = self.append_now(id, &bytes, summary).await;
         if result.is_err() && !bytes.is_empty() {
             // A newer failure may have stored something meanwhile (two appends in flight):
             // keep both, older bytes first. Automerge does not mind the order anyway: changes
@@ -257,36 +268,103 @@ impl ReportStore {
         result
     }
 
-    async fn append_now(&self, id: &str, bytes: &[u8], json: &str) -> Result<(), StorageError> {
+    async fn append_now(
+        &self,
+        id: &str,
+        bytes: &[u8],
+        summary: &Summary,
+    ) -> Result<(), StorageError> {
+        let known = self.inner.next_seq.borrow().get(id).copied();
+        let json = self
+            .summary_due(summary)
+            .then(|| summary_json(summary))
+            .transpose()?;
+        let result = self.append_at(id, bytes, json.as_deref(), known).await;
+        match result {
+            Ok(seq) => {
+                if let Some(seq) = seq {
+                    self.inner
+                        .next_seq
+                        .borrow_mut()
+                        .insert(id.to_string(), seq + 1.0);
+                }
+                if json.is_some() {
+                    self.inner
+                        .written
+                        .borrow_mut()
+                        .insert(id.to_string(), summary.clone());
+                }
+                Ok(())
+            }
+            Err(e) => {
+                self.inner.next_seq.borrow_mut().remove(id);
+                self.inner.written.borrow_mut().remove(id);
+                if known.is_some() && !bytes.is_empty() {
+                    // Another tab may have taken the number: look it up and try once more.
+                    let json = summary_json(summary)?;
+                    let seq = self.append_at(id, bytes, Some(&json), None).await?;
+                    if let Some(seq) = seq {
+                        self.inner
+                            .next_seq
+                            .borrow_mut()
+                            .insert(id.to_string(), seq + 1.0);
+                    }
+                    self.inner
+                        .written
+                        .borrow_mut()
+                        .insert(id.to_string(), summary.clone());
+                    return Ok(());
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// Whether `summary` must be written: anything but its time changed, or the stored one
+    /// is [`SUMMARY_EVERY_MS`] old.
+    fn summary_due(&self, summary: &Summary) -> bool {
+        match self.inner.written.borrow().get(&summary.id) {
+            Some(w) => {
+                w.title != summary.title
+                    || w.template_name != summary.template_name
+                    || w.created_ms != summary.created_ms
+                    || summary.updated_ms - w.updated_ms >= SUMMARY_EVERY_MS
+            }
+            None => true,
+        }
+    }
+
+    /// One transaction: the chunk at `seq` (looked up with a cursor when `None`) and the
+    /// summary if given. Returns the sequence number used.
+    async fn append_at(
+        &self,
+        id: &str,
+        bytes: &[u8],
+        json: Option<&str>,
+        seq: Option<f64>,
+    ) -> Result<Option<f64>, StorageError> {
         let tx = self.tx(&[DOCS, SUMMARIES], Op::Write, Durability::Strict)?;
         let work = async {
+            let mut used = None;
             if !bytes.is_empty() {
                 let docs = tx.store(DOCS)?;
-                // The next sequence number is read inside the same transaction, so appends
-                // from two tabs are serialised by IndexedDB and never collide.
-                let req = docs
-                    .open_key_cursor_with_range_and_direction(
-                        &chunk_range(id)?,
-                        IdbCursorDirection::Prev,
-                    )
-                    .map_err(|e| write_err(&e))?;
-                let last = idb::wait(&req, Op::Write).await?;
-                let seq = if last.is_null() || last.is_undefined() {
-                    0.0
-                } else {
-                    let cursor: IdbCursor = last
-                        .dyn_into()
-                        .map_err(|_| StorageError::WriteFailed("kein Cursor".into()))?;
-                    key_seq(&cursor.key().map_err(|e| write_err(&e))?)? + 1.0
+                let seq = match seq {
+                    Some(seq) => seq,
+                    // Read inside the same transaction, so appends from two tabs are
+                    // serialised by IndexedDB and never collide.
+                    None => last_seq(&docs, id).await?.map_or(0.0, |s| s + 1.0),
                 };
                 // `add`, not `put`: a key collision must fail rather than overwrite a chunk.
                 docs.add_with_key(&Uint8Array::from(bytes), &chunk_key(id, seq))
                     .map_err(|e| write_err(&e))?;
+                used = Some(seq);
             }
-            tx.store(SUMMARIES)?
-                .put_with_key(&JsValue::from_str(json), &JsValue::from_str(id))
-                .map_err(|e| write_err(&e))?;
-            Ok(())
+            if let Some(json) = json {
+                tx.store(SUMMARIES)?
+                    .put_with_key(&JsValue::from_str(json), &JsValue::from_str(id))
+                    .map_err(|e| write_err(&e))?;
+            }
+            Ok(used)
         }
         .await;
         tx.finish(work).await
@@ -324,9 +402,18 @@ impl ReportStore {
             Ok(())
         }
         .await;
-        tx.finish(work).await?;
+        let outcome = tx.finish(work).await;
+        // Whatever happened, the chunks are one (seq 0) or as they were (look them up).
+        self.inner.next_seq.borrow_mut().remove(id);
+        self.inner.written.borrow_mut().remove(id);
+        outcome?;
         // The full save came from the in-memory document, which holds every unsaved change.
         self.inner.unsaved.borrow_mut().remove(id);
+        self.inner.next_seq.borrow_mut().insert(id.to_string(), 1.0);
+        self.inner
+            .written
+            .borrow_mut()
+            .insert(id.to_string(), summary.clone());
         Ok(())
     }
 
@@ -363,6 +450,8 @@ impl ReportStore {
         .await;
         tx.finish(work).await?;
         self.inner.unsaved.borrow_mut().remove(id);
+        self.inner.next_seq.borrow_mut().remove(id);
+        self.inner.written.borrow_mut().remove(id);
         Ok(())
     }
 
@@ -374,6 +463,21 @@ impl ReportStore {
     fn tx(&self, stores: &[&str], op: Op, durability: Durability) -> Result<Tx, StorageError> {
         Tx::new(&self.inner.db, stores, op, durability)
     }
+}
+
+/// The sequence number of a report's last chunk, if it has any (a key cursor from the end).
+async fn last_seq(docs: &web_sys::IdbObjectStore, id: &str) -> Result<Option<f64>, StorageError> {
+    let req = docs
+        .open_key_cursor_with_range_and_direction(&chunk_range(id)?, IdbCursorDirection::Prev)
+        .map_err(|e| write_err(&e))?;
+    let last = idb::wait(&req, Op::Write).await?;
+    if last.is_null() || last.is_undefined() {
+        return Ok(None);
+    }
+    let cursor: IdbCursor = last
+        .dyn_into()
+        .map_err(|_| StorageError::WriteFailed("kein Cursor".into()))?;
+    Ok(Some(key_seq(&cursor.key().map_err(|e| write_err(&e))?)?))
 }
 
 /// Creates the object stores. `old_version` is 0 for a new database.

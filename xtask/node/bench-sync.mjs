@@ -23,7 +23,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CHROMIUM_ARGS, busyBetween, cpuMsOf, device, machineCpu, memoryOf, summarize, typeAndMeasure, waitQuiet, waitSameLength } from './bench-sync/measure.mjs';
 import { bundlePages, nodeDir, staticServer } from './bench-sync/servers.mjs';
-import { explain, startTrace } from './bench-sync/trace.mjs';
+import { explain, startProfile, startTrace } from './bench-sync/trace.mjs';
 import * as dreieck from './bench-sync/dreieck.mjs';
 import * as automergeRepo from './bench-sync/automerge-repo.mjs';
 import * as yjs from './bench-sync/yjs.mjs';
@@ -59,6 +59,7 @@ function parseArgs(argv) {
       case '--json': o.json = path.resolve(value()); break;
       case '--verbose': o.verbose = true; break;
       case '--trace': o.trace = true; break;
+      case '--profile': o.profile = true; break;
       default: throw new Error(`unknown argument ${a}`);
     }
   }
@@ -97,8 +98,10 @@ async function scenario(system, variantName, opts, env) {
     const cpu0 = cpuMsOf(server.pid);
     const machine0 = machineCpu();
     const trace = opts.trace ? await startTrace(env.browser) : null;
+    const profiles = opts.profile ? [await startProfile(devices.a.page, 'A'), await startProfile(devices.b.page, 'B')] : [];
     const m = await typeAndMeasure({ ...devices, keystrokes: opts.keystrokes, intervalMs: opts.interval, log: (s) => log(`  ${s}`) });
-    if (trace) explain(await trace.stop(), m.latencies, { log });
+    for (const p of profiles) await p.stop({ keystrokes: opts.keystrokes, log });
+    if (trace) await explain(await trace.stop(), m.latencies, { log });
     const mem = memoryOf(server.pid);
     // Sealed bytes the server committed to its storage while A typed (Dreieck's relay reports
     // it in /metrics; the comparison servers have no such counter). Waits for the last commit.
