@@ -125,10 +125,15 @@ struct Live {
     previews: HashMap<String, ArcRwSignal<Vec<Splice>>>,
 }
 
-/// A peer's typing is applied to the document after this long without a new keystroke.
+/// A peer's typing is applied to the document after this long without a new keystroke
+/// (people pause this long every few words).
 const QUIET_MS: f64 = 150.0;
-/// ... and at the latest this long after the oldest keystroke shown ahead.
-const MAX_DEFER_MS: f64 = 1_000.0;
+/// ... and at the latest this long after the oldest keystroke shown ahead, or once this many
+/// bytes wait. Applying walks the whole text (tens of milliseconds in a long field), and
+/// nothing needs it sooner: the screen shows the splices, the relay holds the changes, and
+/// whatever reads or writes the document applies them first.
+const MAX_DEFER_MS: f64 = 10_000.0;
+const MAX_DEFER_BYTES: usize = 256 * 1024;
 
 /// The key of the goals in the per-field revisions.
 pub const GOALS: &str = "#ziele";
@@ -493,6 +498,10 @@ impl Session {
             signal.update(|v| v.push(splice));
         }
         self.schedule_flush();
+        // A peer typing is not a pause either: a due compaction waits for it too.
+        if self.inner.borrow().compact_timer.is_some() {
+            self.compact_when_quiet();
+        }
         Ok(())
     }
 
@@ -505,7 +514,7 @@ impl Session {
         let now = now_ms();
         let mut live = self.live.borrow_mut();
         let first = *live.first_deferred_ms.get_or_insert(now);
-        let overdue = now - first >= MAX_DEFER_MS;
+        let overdue = now - first >= MAX_DEFER_MS || live.deferred.len() >= MAX_DEFER_BYTES;
         if overdue && live.timer.is_some() {
             return; // the armed timer fires soon enough
         }
@@ -626,6 +635,8 @@ impl Session {
 
     /// The editor showing this session is gone; drop the session once it is clean.
     pub fn release(&self) {
+        // Peers' changes shown ahead are stored with the rest.
+        self.flush_live();
         self.inner.borrow_mut().shown = false;
         // Syncing follows the editor: what was typed is stored and goes out on the next visit.
         self.disconnect();
