@@ -60,6 +60,11 @@ impl Editor {
         self.session.try_with_value(|s| s.read(f))
     }
 
+    /// Reads the template (labels, code lists, sections): never waits for peers' changes.
+    pub fn template<R>(self, f: impl FnOnce(&dreieck_model::Template) -> R) -> Option<R> {
+        self.session.try_with_value(|s| s.with_template(f))
+    }
+
     /// An edit made by typing into the field that shows it: nothing else re-renders.
     pub fn type_in(self, f: impl FnOnce(&mut Report) -> Result<(), ModelError>) {
         self.session.with_value(|s| s.edit(false, f));

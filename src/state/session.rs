@@ -43,6 +43,11 @@ pub const COMPACT_AFTER: u32 = 200;
 pub const COMPACT_LIMIT: u32 = 4 * COMPACT_AFTER;
 /// How long no write must have happened before a due compaction runs.
 const COMPACT_QUIET_MS: u64 = 2_000;
+/// Peers' keystrokes are written to storage together, at most this long after the first one
+/// (one write per keystroke on every device would cost each of them as much as the typist):
+/// they are safe at the relay and on the typist's device meanwhile, and a local edit or
+/// hiding the page writes them at once.
+const STORE_REMOTE_WITHIN_MS: u64 = 1_000;
 
 /// What the save indicator shows.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -70,6 +75,8 @@ struct Inner {
     chunks: u32,
     /// The compaction waiting for a pause in editing (re-armed by every write).
     compact_timer: Option<TimeoutHandle>,
+    /// The write of peers' changes, due [`STORE_REMOTE_WITHIN_MS`] after the first of them.
+    store_timer: Option<TimeoutHandle>,
     /// An editor shows this session; when none does and nothing is unsaved, it is dropped.
     shown: bool,
 }
@@ -121,6 +128,13 @@ struct Live {
     timer: Option<TimeoutHandle>,
     /// When the oldest change shown ahead arrived (ms), to bound how long it waits.
     first_deferred_ms: Option<f64>,
+    /// The fields their splices touched (bumped once they are applied).
+    fields: std::collections::BTreeSet<String>,
+    /// Whether a waiting keystroke is in a long text ([`EAGER_UP_TO_CHARS`]): applying walks
+    /// the whole text, so they wait for a pause and are applied together. Keystrokes in short
+    /// texts are applied right after they are shown: each costs a fraction of a millisecond,
+    /// and left to pile up, a pause would end in one long task.
+    long: bool,
     /// Splices each text field's view must show (it takes them).
     previews: HashMap<String, ArcRwSignal<Vec<Splice>>>,
 }
@@ -134,6 +148,9 @@ const QUIET_MS: f64 = 150.0;
 /// whatever reads or writes the document applies them first.
 const MAX_DEFER_MS: f64 = 10_000.0;
 const MAX_DEFER_BYTES: usize = 256 * 1024;
+/// Keystrokes in texts up to this long are applied right after they are shown (see
+/// `Live::long`; Automerge walks 2,000 characters in about half a millisecond natively).
+const EAGER_UP_TO_CHARS: usize = 2_000;
 
 /// The key of the goals in the per-field revisions.
 pub const GOALS: &str = "#ziele";
@@ -316,6 +333,7 @@ impl Session {
                 retry: false,
                 chunks,
                 compact_timer: None,
+                store_timer: None,
                 shown: true,
             })),
             status: ArcRwSignal::new(SaveStatus::Saved),
@@ -360,18 +378,46 @@ impl Session {
     /// reads or writes the document calls this first, so it never sees an older state than
     /// the screen.
     pub fn flush_live(&self) {
-        let bytes = {
+        let (bytes, fields) = {
             let mut live = self.live.borrow_mut();
             live.heads_after = None;
             live.first_deferred_ms = None;
+            live.long = false;
             if let Some(t) = live.timer.take() {
                 t.clear();
             }
-            std::mem::take(&mut live.deferred)
+            (
+                std::mem::take(&mut live.deferred),
+                std::mem::take(&mut live.fields),
+            )
         };
-        if !bytes.is_empty() {
-            if let Err(e) = self.apply_now(&bytes) {
+        if bytes.is_empty() {
+            return;
+        }
+        // The bytes are exactly the peer's changes on top of this document (that is what made
+        // them previews), so they are stored as they came, and the fields they touch are
+        // known from their splices: no re-encoding, no patches.
+        let result = {
+            let mut inner = self.inner.borrow_mut();
+            let result = inner.report.apply_stored(&bytes);
+            let stored = match result {
+                Ok(true) => bytes,
+                _ => inner.report.save_incremental(),
+            };
+            inner.pending.extend_from_slice(&stored);
+            result
+        };
+        self.pump_soon();
+        self.changes.update(|r| *r += 1);
+        match result {
+            Ok(_) => {
+                for field in &fields {
+                    self.bump_touched(field);
+                }
+            }
+            Err(e) => {
                 leptos::logging::warn!("sync: changes refused: {e}");
+                self.revision.update(|r| *r += 1);
             }
         }
     }
@@ -488,10 +534,21 @@ impl Session {
             self.flush_live();
             return self.apply_now(&decoded.automerge_bytes());
         };
+        let long = {
+            let inner = self.inner.borrow();
+            splices.iter().any(|s| {
+                inner
+                    .report
+                    .text_len(&s.field)
+                    .map_or(true, |n| n > EAGER_UP_TO_CHARS)
+            })
+        };
         {
             let mut live = self.live.borrow_mut();
             live.deferred.extend(decoded.automerge_bytes());
             live.heads_after = Some(heads_after);
+            live.fields.extend(splices.iter().map(|s| s.field.clone()));
+            live.long |= long;
         }
         for splice in splices {
             let signal = self.previews(&splice.field);
@@ -514,7 +571,8 @@ impl Session {
         let now = now_ms();
         let mut live = self.live.borrow_mut();
         let first = *live.first_deferred_ms.get_or_insert(now);
-        let overdue = now - first >= MAX_DEFER_MS || live.deferred.len() >= MAX_DEFER_BYTES;
+        let overdue =
+            now - first >= MAX_DEFER_MS || live.deferred.len() >= MAX_DEFER_BYTES || !live.long;
         if overdue && live.timer.is_some() {
             return; // the armed timer fires soon enough
         }
@@ -564,6 +622,12 @@ impl Session {
 
     pub fn id(&self) -> String {
         self.inner.borrow().id.clone()
+    }
+
+    /// Reads the report's template: fixed for the report's life, so peers' keystrokes waiting
+    /// to be applied need not be applied first (as [`Session::read`] does).
+    pub fn with_template<R>(&self, f: impl FnOnce(&dreieck_model::Template) -> R) -> R {
+        f(self.inner.borrow().report.template())
     }
 
     /// Reads the report. Never call it from inside [`Session::edit`]'s closure.
@@ -716,6 +780,28 @@ impl Session {
         }
         set_if_changed(&self.status, SaveStatus::Saved);
         self.forget_if_done();
+    }
+
+    /// Starts the writer within [`STORE_REMOTE_WITHIN_MS`] (peers' changes).
+    fn pump_soon(&self) {
+        if self.inner.borrow().store_timer.is_some() {
+            return;
+        }
+        let weak = self.downgrade();
+        let timer = set_timeout_with_handle(
+            move || {
+                if let Some(session) = weak.upgrade() {
+                    session.inner.borrow_mut().store_timer = None;
+                    session.pump();
+                }
+            },
+            std::time::Duration::from_millis(STORE_REMOTE_WITHIN_MS),
+        )
+        .ok();
+        match timer {
+            Some(t) => self.inner.borrow_mut().store_timer = Some(t),
+            None => self.pump(),
+        }
     }
 
     /// (Re-)arms the compaction for when no write has happened for [`COMPACT_QUIET_MS`].

@@ -26,7 +26,7 @@ pub fn ChoiceField(field: Field, code_list: String, editable: Signal<bool>) -> i
     let described = field.help.as_ref().map(|_| help_id(&id));
     let field_id = StoredValue::new(field.id.clone());
     let list = editor
-        .read(|r| r.template().code_list(&code_list).cloned())
+        .template(|t| t.code_list(&code_list).cloned())
         .flatten();
     let Some(list) = list else {
         return view! {

@@ -15,7 +15,7 @@ use crate::state::session::Session;
 pub fn FollowUp() -> impl IntoView {
     let editor = use_editor();
     let app = use_app();
-    let source = editor.read(|r| r.template().id.clone()).unwrap_or_default();
+    let source = editor.template(|t| t.id.clone()).unwrap_or_default();
     let follow_ups: Vec<(String, String)> = dreieck_model::builtin_templates()
         .into_iter()
         .filter(|t| {

@@ -11,7 +11,7 @@ pub fn PresenceList(link: Link) -> impl IntoView {
     let peers = link.peers.clone();
     let field_label = move |id: &str| {
         editor
-            .read(|r| r.template().field(id).map(|f| f.label.clone()))
+            .template(|t| t.field(id).map(|f| f.label.clone()))
             .flatten()
     };
     view! {

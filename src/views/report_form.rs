@@ -18,7 +18,7 @@ pub fn ReportForm(editor: Editor) -> impl IntoView {
     provide_context(editor);
     let app = use_app();
     let (sections, form_name) = editor
-        .read(|r| (r.template().sections.clone(), r.template().name.clone()))
+        .template(|t| (t.sections.clone(), t.name.clone()))
         .unwrap_or_default();
     let subject = move || {
         let name = editor.title();

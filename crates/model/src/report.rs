@@ -424,6 +424,24 @@ impl Report {
         self.ensure_own_report(&before)
     }
 
+    /// Applies `bytes` that the caller stores as they are (a peer's changes, appended to
+    /// storage unchanged): returns `true` when the document's new state is then fully stored,
+    /// so the next [`Report::save_incremental`] need not encode these changes again. Returns
+    /// `false` (nothing marked) when something else was unsaved, or when changes are held
+    /// back waiting for predecessors (they might be released by a later chunk that does not
+    /// hold them); the caller then saves incrementally as usual.
+    pub fn apply_stored(&mut self, bytes: &[u8]) -> Result<bool> {
+        self.commit_pending();
+        let clean = self.doc.get_heads() == self.saved
+            && ReadDoc::get_missing_deps(&self.doc, &[]).is_empty();
+        self.apply(bytes)?;
+        if clean && ReadDoc::get_missing_deps(&self.doc, &[]).is_empty() {
+            self.saved = self.doc.get_heads();
+            return Ok(true);
+        }
+        Ok(false)
+    }
+
     /// Merges another replica of the same report into this one.
     pub fn merge(&mut self, other: &mut Report) -> Result<()> {
         if self.id() != other.id() {
@@ -489,6 +507,13 @@ impl Report {
     pub fn text(&self, field: &str) -> Result<String> {
         let obj = self.text_object(field)?;
         Ok(self.doc.text(&obj)?)
+    }
+
+    /// The length of a text field in characters, without reading the text (how long applying
+    /// a peer's change to it will take grows with it).
+    pub fn text_len(&self, field: &str) -> Result<usize> {
+        let obj = self.text_object(field)?;
+        Ok(self.doc.length(&obj))
     }
 
     /// The Automerge object holding a text field, to map patches (what changed) to fields.

@@ -220,3 +220,67 @@ proptest! {
         let _ = Report::load(&bytes);
     }
 }
+
+// ---- a peer's changes stored as they came -----------------------------------------------
+
+/// The app appends a peer's bytes to storage unchanged; the document must then load from the
+/// stored chunks exactly as it is in memory, and nothing may be stored twice or left out.
+#[test]
+fn peer_changes_stored_as_they_came_load_back() {
+    let mut a = new_report();
+    let mut stored = a.save();
+    let mut b = Report::load(&stored).unwrap();
+
+    a.set_text(Role::Provider, "wuensche", "Hallo").unwrap();
+    let first = a.save_incremental();
+    assert!(
+        b.apply_stored(&first).unwrap(),
+        "a clean replica stores them as they are"
+    );
+    stored.extend_from_slice(&first);
+    assert!(b.save_incremental().is_empty(), "nothing left to save");
+    assert_eq!(
+        Report::load(&stored).unwrap().text("wuensche").unwrap(),
+        "Hallo"
+    );
+
+    // An edit of its own not saved yet: the peer's bytes alone would not cover the document.
+    b.set_text(Role::Provider, "lb_name", "Anna").unwrap();
+    a.set_text(Role::Provider, "wuensche", "Hallo Welt")
+        .unwrap();
+    let second = a.save_incremental();
+    assert!(!b.apply_stored(&second).unwrap());
+    stored.extend_from_slice(&second);
+    stored.extend_from_slice(&b.save_incremental());
+    let back = Report::load(&stored).unwrap();
+    assert_eq!(back.text("wuensche").unwrap(), "Hallo Welt");
+    assert_eq!(back.text("lb_name").unwrap(), "Anna");
+}
+
+/// Changes that arrive before their predecessors are held back; bytes that release them do
+/// not contain them, so they must be saved the usual way.
+#[test]
+fn held_back_changes_are_not_marked_stored() {
+    let mut a = new_report();
+    let mut stored = a.save();
+    let mut b = Report::load(&stored).unwrap();
+    a.set_text(Role::Provider, "wuensche", "eins").unwrap();
+    let first = a.save_incremental();
+    a.set_text(Role::Provider, "wuensche", "eins zwei").unwrap();
+    let second = a.save_incremental();
+
+    assert!(
+        !b.apply_stored(&second).unwrap(),
+        "held back: predecessor missing"
+    );
+    assert!(
+        !b.apply_stored(&first).unwrap(),
+        "releases what was held back"
+    );
+    stored.extend_from_slice(&first);
+    stored.extend_from_slice(&b.save_incremental());
+    assert_eq!(
+        Report::load(&stored).unwrap().text("wuensche").unwrap(),
+        "eins zwei"
+    );
+}

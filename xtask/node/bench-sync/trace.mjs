@@ -5,7 +5,7 @@
 // dispatched the keydowns; its i-th keydown in the trace is keystroke i, which maps the page
 // clock of the latencies onto the trace clock.
 
-const CATEGORIES = ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8', 'blink.user_timing'].join(',');
+const CATEGORIES = ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8', 'blink.user_timing', ...(process.env.TRACE_STACKS ? ['disabled-by-default-v8.cpu_profiler'] : [])].join(',');
 
 /// Starts tracing the whole browser; `stop()` returns the trace events.
 export async function startTrace(browser) {
@@ -100,6 +100,10 @@ export async function startProfile(page, who) {
     async stop({ keystrokes, log, top = 25 }) {
       const { profile } = await cdp.send('Profiler.stop');
       await cdp.detach().catch(() => {});
+      if (process.env.PROFILE_DUMP) {
+        const { writeFileSync } = await import('node:fs');
+        writeFileSync(`${process.env.PROFILE_DUMP}-${who}.json`, JSON.stringify(profile));
+      }
       const byId = new Map(profile.nodes.map((n) => [n.id, n]));
       const parent = new Map();
       for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
