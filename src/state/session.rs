@@ -79,6 +79,16 @@ struct Inner {
     store_timer: Option<TimeoutHandle>,
     /// An editor shows this session; when none does and nothing is unsaved, it is dropped.
     shown: bool,
+    /// The text last typed into a field and the document's heads right after: while the heads
+    /// are the same, the field holds exactly that text, so the next keystroke need not read
+    /// it from the document (in a long text, the most expensive part of a keystroke).
+    typed: Option<Typed>,
+}
+
+struct Typed {
+    field: String,
+    heads: Vec<ChangeHash>,
+    text: String,
 }
 
 impl Inner {
@@ -335,6 +345,7 @@ impl Session {
                 compact_timer: None,
                 store_timer: None,
                 shown: true,
+                typed: None,
             })),
             status: ArcRwSignal::new(SaveStatus::Saved),
             revision: ArcRwSignal::new(0),
@@ -428,9 +439,24 @@ impl Session {
         self.flush_live();
         let (outcome, bytes) = {
             let mut inner = self.inner.borrow_mut();
-            let result = inner.report.set_text_spliced(role, field, value);
+            let inner = &mut *inner;
+            let typed = inner.typed.take().filter(|t| t.field == field);
+            let known = match typed {
+                Some(t) if t.heads == inner.report.heads() => Some(t.text),
+                _ => None,
+            };
+            let result = inner
+                .report
+                .set_text_spliced_from(role, field, known.as_deref(), value);
             let bytes = inner.report.save_incremental();
             inner.pending.extend_from_slice(&bytes);
+            if result.is_ok() {
+                inner.typed = Some(Typed {
+                    field: field.to_string(),
+                    heads: inner.report.heads(),
+                    text: value.to_string(),
+                });
+            }
             (result, bytes)
         };
         match outcome {

@@ -124,9 +124,23 @@ impl Report {
         field: &str,
         value: &str,
     ) -> Result<Option<(usize, Splice)>> {
+        self.set_text_spliced_from(role, field, None, value)
+    }
+
+    /// Like [`Report::set_text_spliced`], from the text the caller knows the field to hold
+    /// (what it set last, when the document has not changed since): a keystroke in a long
+    /// text then does not read the whole text first. A `known` text that cannot be right
+    /// (another length) is ignored.
+    pub fn set_text_spliced_from(
+        &mut self,
+        role: Role,
+        field: &str,
+        known: Option<&str>,
+        value: &str,
+    ) -> Result<Option<(usize, Splice)>> {
         self.check_edit(role, field)?;
         let obj = self.text_object(field)?;
-        let Some((pos, delete, insert)) = self.replace_text_spliced(&obj, value)? else {
+        let Some((pos, delete, insert)) = self.replace_text_spliced(&obj, known, value)? else {
             return Ok(None);
         };
         let index = self
@@ -301,6 +315,33 @@ mod tests {
             let heads = b.heads();
             assert_eq!(b.previews(&heads, &decoded), None);
         }
+    }
+
+    #[test]
+    fn a_known_text_gives_the_same_splice_and_a_wrong_one_is_not_trusted() {
+        let (mut a, _) = pair();
+        a.set_text(Role::Provider, "wuensche", "Hallo Welt")
+            .expect("edit");
+        let (_, known) = a
+            .set_text_spliced_from(
+                Role::Provider,
+                "wuensche",
+                Some("Hallo Welt"),
+                "Hallo, Welt",
+            )
+            .expect("edit")
+            .expect("a change");
+        assert_eq!(
+            (known.pos, known.delete, known.insert.as_str()),
+            (5, 0, ",")
+        );
+        // A stale copy (another text of another length) must not decide where the splice goes.
+        let (_, read) = a
+            .set_text_spliced_from(Role::Provider, "wuensche", Some("Hallo"), "Hallo, Welt!")
+            .expect("edit")
+            .expect("a change");
+        assert_eq!((read.pos, read.delete, read.insert.as_str()), (11, 0, "!"));
+        assert_eq!(a.text("wuensche").ok().as_deref(), Some("Hallo, Welt!"));
     }
 
     proptest! {

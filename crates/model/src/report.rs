@@ -790,17 +790,28 @@ impl Report {
 
     /// Splices `obj` (a Text) from its current content to `value`, changing only the middle.
     pub(crate) fn replace_text(&mut self, obj: &ObjId, value: &str) -> Result<()> {
-        self.replace_text_spliced(obj, value).map(|_| ())
+        self.replace_text_spliced(obj, None, value).map(|_| ())
     }
 
     /// Like `replace_text`; returns the splice made (`None` when the text was already `value`).
+    /// `known`: the text as the caller last saw it, when it is sure nothing changed it since
+    /// (reading a long text costs more than the rest of a keystroke). A `known` text of the
+    /// wrong length is not trusted; the text is read instead.
     pub(crate) fn replace_text_spliced(
         &mut self,
         obj: &ObjId,
+        known: Option<&str>,
         value: &str,
     ) -> Result<Option<(usize, usize, String)>> {
-        let current = self.doc.text(obj)?;
-        let (pos, delete, insert) = splice_between(&current, value);
+        let read;
+        let current = match known {
+            Some(k) if k.chars().count() == self.doc.length(obj) => k,
+            _ => {
+                read = self.doc.text(obj)?;
+                read.as_str()
+            }
+        };
+        let (pos, delete, insert) = splice_between(current, value);
         if delete == 0 && insert.is_empty() {
             return Ok(None);
         }
