@@ -138,12 +138,14 @@ struct Live {
     timer: Option<TimeoutHandle>,
     /// When the oldest change shown ahead arrived (ms), to bound how long it waits.
     first_deferred_ms: Option<f64>,
+    /// How many keystrokes wait.
+    items: usize,
     /// The fields their splices touched (bumped once they are applied).
     fields: std::collections::BTreeSet<String>,
     /// Whether a waiting keystroke is in a long text ([`EAGER_UP_TO_CHARS`]): applying walks
     /// the whole text, so they wait for a pause and are applied together. Keystrokes in short
-    /// texts are applied right after they are shown: each costs a fraction of a millisecond,
-    /// and left to pile up, a pause would end in one long task.
+    /// texts are applied every [`EAGER_BATCH`] keystrokes: left to pile up, a pause would end
+    /// in one long task.
     long: bool,
     /// Splices each text field's view must show (it takes them).
     previews: HashMap<String, ArcRwSignal<Vec<Splice>>>,
@@ -158,9 +160,13 @@ const QUIET_MS: f64 = 150.0;
 /// whatever reads or writes the document applies them first.
 const MAX_DEFER_MS: f64 = 10_000.0;
 const MAX_DEFER_BYTES: usize = 256 * 1024;
-/// Keystrokes in texts up to this long are applied right after they are shown (see
-/// `Live::long`; Automerge walks 2,000 characters in about half a millisecond natively).
+/// Keystrokes in texts up to this long are applied in small batches right after they are
+/// shown (see `Live::long`; Automerge walks 2,000 characters in about half a millisecond
+/// natively) ...
 const EAGER_UP_TO_CHARS: usize = 2_000;
+/// ... of this many: one apply per batch instead of one per keystroke, and short enough to
+/// fit between two keystrokes.
+const EAGER_BATCH: usize = 12;
 
 /// The key of the goals in the per-field revisions.
 pub const GOALS: &str = "#ziele";
@@ -394,6 +400,7 @@ impl Session {
             live.heads_after = None;
             live.first_deferred_ms = None;
             live.long = false;
+            live.items = 0;
             if let Some(t) = live.timer.take() {
                 t.clear();
             }
@@ -575,6 +582,7 @@ impl Session {
             live.heads_after = Some(heads_after);
             live.fields.extend(splices.iter().map(|s| s.field.clone()));
             live.long |= long;
+            live.items += 1;
         }
         for splice in splices {
             let signal = self.previews(&splice.field);
@@ -597,8 +605,9 @@ impl Session {
         let now = now_ms();
         let mut live = self.live.borrow_mut();
         let first = *live.first_deferred_ms.get_or_insert(now);
-        let overdue =
-            now - first >= MAX_DEFER_MS || live.deferred.len() >= MAX_DEFER_BYTES || !live.long;
+        let overdue = now - first >= MAX_DEFER_MS
+            || live.deferred.len() >= MAX_DEFER_BYTES
+            || (!live.long && live.items >= EAGER_BATCH);
         if overdue && live.timer.is_some() {
             return; // the armed timer fires soon enough
         }

@@ -74,7 +74,16 @@ struct Inner {
     notice: Option<String>,
     /// An acknowledgement came with the frame being handled.
     acked: bool,
+    /// When the acknowledged heads were last remembered (ms), and the write waiting for
+    /// [`REMEMBER_EVERY_MS`] to pass.
+    remembered_ms: f64,
+    remember_timer: Option<TimeoutHandle>,
 }
+
+/// While acknowledgements stream in (someone typing), the acknowledged heads are written to
+/// localStorage at most this often: a write per keystroke would sit between the keystrokes.
+/// Heads remembered late only mean a few changes are sent again after a reload.
+const REMEMBER_EVERY_MS: f64 = 2_000.0;
 
 /// A cheap handle; clones share the connection.
 #[derive(Clone)]
@@ -131,6 +140,8 @@ impl Link {
                 announced: false,
                 notice: None,
                 acked: false,
+                remembered_ms: f64::NEG_INFINITY,
+                remember_timer: None,
             })),
             status: ArcRwSignal::new(SyncStatus {
                 state: State::Connecting,
@@ -190,6 +201,9 @@ impl Link {
 
     /// Ends the link: says goodbye to the others, closes the socket, stops all timers.
     pub fn close(&self) {
+        if let Some(t) = self.inner.borrow_mut().remember_timer.take() {
+            t.clear();
+        }
         self.remember_heads_if_settled();
         self.send_beacon(true);
         let mut inner = self.inner.borrow_mut();
@@ -273,7 +287,7 @@ impl Link {
                 // only sent again once after a reload (harmless duplicates).
                 let acked = self.inner.borrow().acked;
                 if acked || (!was_caught_up && self.caught_up()) {
-                    self.remember_heads_if_settled();
+                    self.remember_soon();
                 }
             }
             SocketEvent::Closed => {
@@ -359,9 +373,37 @@ impl Link {
         }
     }
 
+    /// Remembers the heads now, or once [`REMEMBER_EVERY_MS`] has passed since last time.
+    fn remember_soon(&self) {
+        let wait = {
+            let inner = self.inner.borrow();
+            if inner.remember_timer.is_some() {
+                return;
+            }
+            REMEMBER_EVERY_MS - (now_ms() - inner.remembered_ms)
+        };
+        if wait <= 0.0 {
+            self.remember_heads_if_settled();
+            return;
+        }
+        let link = self.clone();
+        let timer = set_timeout_with_handle(
+            move || {
+                link.inner.borrow_mut().remember_timer = None;
+                link.remember_heads_if_settled();
+            },
+            Duration::from_millis(wait as u64),
+        );
+        match timer {
+            Ok(t) => self.inner.borrow_mut().remember_timer = Some(t),
+            Err(_) => self.remember_heads_if_settled(),
+        }
+    }
+
     /// When the relay holds every local change and everything it had at admission is here,
     /// the document's heads are all known to the relay: remember them for the next visit.
     fn remember_heads_if_settled(&self) {
+        self.inner.borrow_mut().remembered_ms = now_ms();
         let (settled, doc, id) = {
             let inner = self.inner.borrow();
             let settled = inner.remember
