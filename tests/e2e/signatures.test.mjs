@@ -13,6 +13,9 @@ const LINE = 'unterschrift_leistungserbringer';
 
 /// Draws one stroke with the mouse across the pad, from (x0, y0) to (x1, y1) in the unit box.
 async function drawStroke(page, pad, [x0, y0], [x1, y1], steps = 12) {
+  // A person draws on the pad they see: bring it into view first (sections out of sight are
+  // not laid out, so the page may settle around it once it is).
+  await pad.scrollIntoViewIfNeeded();
   const box = await pad.boundingBox();
   const at = (x, y) => [box.x + x * box.width, box.y + y * box.height];
   await page.mouse.move(...at(x0, y0));
