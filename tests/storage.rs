@@ -491,3 +491,46 @@ async fn the_summary_follows_the_title_at_once_and_the_time_now_and_then() {
     // The chunks are all there, whatever happened to the summary.
     assert_eq!(s.chunk_count(&id).await.unwrap(), 4);
 }
+
+/// A writer that compacts what it wrote itself skips re-reading the chunks; if another tab
+/// appended meanwhile, the chunk count gives it away and that tab's change is merged in.
+#[wasm_bindgen_test]
+async fn an_own_compaction_still_keeps_another_tabs_change() {
+    let tab_a = store().await;
+    let tab_b = store().await;
+    let id = prefix("own-compact");
+    let (mut a, obj) = text_doc("Anfang");
+    let first = tab_a
+        .append(&id, &a.save(), &summary(&id, "", 1.0))
+        .await
+        .unwrap();
+    assert_eq!(first, Some(0.0));
+    // Everything stored is A's own: the fast path, and the result is A's document.
+    a.splice_text(&obj, a.length(&obj), 0, ":1").unwrap();
+    let own = tab_a
+        .append(&id, &a.save_incremental(), &summary(&id, "", 2.0))
+        .await
+        .unwrap();
+    assert_eq!(own, Some(1.0));
+    tab_a
+        .compact_own(&id, &a.save(), &summary(&id, "", 3.0), Some(2.0))
+        .await
+        .unwrap();
+    assert_eq!(doc_text(&tab_a.load(&id).await.unwrap()), "Anfang:1");
+
+    // Now B appends behind A's back; A's full save does not have it.
+    let mut b = AutoCommit::load(&tab_b.load(&id).await.unwrap()).unwrap();
+    b.splice_text(&obj, 0, 0, "B:").unwrap();
+    tab_b
+        .append(&id, &b.save_incremental(), &summary(&id, "", 4.0))
+        .await
+        .unwrap();
+    a.splice_text(&obj, a.length(&obj), 0, ":2").unwrap();
+    tab_a
+        .compact_own(&id, &a.save(), &summary(&id, "", 5.0), Some(1.0))
+        .await
+        .unwrap();
+    assert_eq!(tab_a.chunk_count(&id).await.unwrap(), 1);
+    let text = doc_text(&tab_a.load(&id).await.unwrap());
+    assert!(text.starts_with("B:") && text.ends_with(":2"), "{text}");
+}

@@ -73,6 +73,10 @@ struct Inner {
     /// one) writes them.
     retry: bool,
     chunks: u32,
+    /// How many chunks from the first this session knows its document to hold (it wrote
+    /// them, or compacted into them); `None` until its first compaction, or once another tab
+    /// appended. Lets a compaction skip checking the stored chunks (see `compact_own`).
+    covered: Option<f64>,
     /// The compaction waiting for a pause in editing (re-armed by every write).
     compact_timer: Option<TimeoutHandle>,
     /// The write of peers' changes, due [`STORE_REMOTE_WITHIN_MS`] after the first of them.
@@ -348,6 +352,7 @@ impl Session {
                 needs_full,
                 retry: false,
                 chunks,
+                covered: None,
                 compact_timer: None,
                 store_timer: None,
                 shown: true,
@@ -773,11 +778,22 @@ impl Session {
             let store = self.inner.borrow().store.clone();
             let result = match &job {
                 Job::Append { id, bytes, summary } => store.append(id, bytes, summary).await,
-                Job::Compact { id, bytes, summary } => store.compact(id, bytes, summary).await,
+                Job::Compact {
+                    id,
+                    bytes,
+                    summary,
+                    covered,
+                } => store
+                    .compact_own(id, bytes, summary, *covered)
+                    .await
+                    .map(|()| None),
             };
             let mut inner = self.inner.borrow_mut();
             match (result, job) {
-                (Ok(()), Job::Append { .. }) => {
+                (Ok(seq), Job::Append { .. }) => {
+                    if let Some(seq) = seq {
+                        inner.covered = inner.covered.filter(|c| *c == seq).map(|c| c + 1.0);
+                    }
                     inner.retry = false;
                     inner.chunks += 1;
                     if inner.chunks >= COMPACT_LIMIT {
@@ -787,7 +803,8 @@ impl Session {
                         self.compact_when_quiet();
                     }
                 }
-                (Ok(()), Job::Compact { .. }) => {
+                (Ok(_), Job::Compact { .. }) => {
+                    inner.covered = Some(1.0);
                     inner.needs_full = false;
                     inner.retry = false;
                     // The store now holds the document as one chunk.
@@ -867,7 +884,13 @@ impl Session {
             // The full save holds everything pending; `needs_full` stays set until it is stored.
             inner.pending.clear();
             let summary = summary_of(&inner.report, inner.title_field.as_deref(), now_ms());
-            return Some(Job::Compact { id, bytes, summary });
+            let covered = inner.covered;
+            return Some(Job::Compact {
+                id,
+                bytes,
+                summary,
+                covered,
+            });
         }
         if inner.pending.is_empty() && !inner.retry {
             inner.in_flight = false;
@@ -897,6 +920,7 @@ enum Job {
         id: String,
         bytes: Vec<u8>,
         summary: Summary,
+        covered: Option<f64>,
     },
 }
 

@@ -240,12 +240,13 @@ impl ReportStore {
     ///
     /// An empty chunk (nothing changed) only updates the summary. If the write fails, the
     /// chunk is kept in memory and written before the next chunk of the same report.
+    /// Returns the sequence number the chunk got (`None`: nothing but the summary written).
     pub async fn append(
         &self,
         id: &str,
         chunk: &[u8],
         summary: &Summary,
-    ) -> Result<(), StorageError> {
+    ) -> Result<Option<f64>, StorageError> {
         let waiting = self.inner.unsaved.borrow_mut().remove(id);
         let bytes: std::borrow::Cow<[u8]> = match waiting {
             Some(mut earlier) => {
@@ -273,7 +274,7 @@ impl ReportStore {
         id: &str,
         bytes: &[u8],
         summary: &Summary,
-    ) -> Result<(), StorageError> {
+    ) -> Result<Option<f64>, StorageError> {
         let known = self.inner.next_seq.borrow().get(id).copied();
         let json = self
             .summary_due(summary)
@@ -294,7 +295,7 @@ impl ReportStore {
                         .borrow_mut()
                         .insert(id.to_string(), summary.clone());
                 }
-                Ok(())
+                Ok(seq)
             }
             Err(e) => {
                 self.inner.next_seq.borrow_mut().remove(id);
@@ -313,7 +314,7 @@ impl ReportStore {
                         .written
                         .borrow_mut()
                         .insert(id.to_string(), summary.clone());
-                    return Ok(());
+                    return Ok(seq);
                 }
                 Err(e)
             }
@@ -384,14 +385,37 @@ impl ReportStore {
         full: &[u8],
         summary: &Summary,
     ) -> Result<(), StorageError> {
+        self.compact_own(id, full, summary, None).await
+    }
+
+    /// [`ReportStore::compact`] by the writer that knows `full` holds chunks `0..covered`
+    /// (it wrote them, or the compaction they came from, and nothing else since). When those
+    /// are all the stored chunks, the check that `full` covers them (a full load of both, most
+    /// of a compaction's time in a long report) is skipped; when another tab appended
+    /// meanwhile, there are more chunks and the check runs as always.
+    pub async fn compact_own(
+        &self,
+        id: &str,
+        full: &[u8],
+        summary: &Summary,
+        covered: Option<f64>,
+    ) -> Result<(), StorageError> {
         let json = summary_json(summary)?;
         let tx = self.tx(&[DOCS, SUMMARIES], Op::Write, Durability::Strict)?;
         let work = async {
             let docs = tx.store(DOCS)?;
             let range = chunk_range(id)?;
-            let req = docs.get_all_with_key(&range).map_err(|e| write_err(&e))?;
-            let stored = concat_chunks(&as_array(&idb::wait(&req, Op::Write).await?)?)?;
-            let merged = covering_save(full, &stored)?;
+            let all_known = match covered {
+                Some(c) => last_seq(&docs, id).await?.map_or(0.0, |l| l + 1.0) == c,
+                None => false,
+            };
+            let merged = if all_known {
+                None
+            } else {
+                let req = docs.get_all_with_key(&range).map_err(|e| write_err(&e))?;
+                let stored = concat_chunks(&as_array(&idb::wait(&req, Op::Write).await?)?)?;
+                covering_save(full, &stored)?
+            };
             let bytes: &[u8] = merged.as_deref().unwrap_or(full);
             docs.delete(&range).map_err(|e| write_err(&e))?;
             docs.add_with_key(&Uint8Array::from(bytes), &chunk_key(id, 0.0))
