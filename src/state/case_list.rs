@@ -8,6 +8,7 @@ use dreieck_model::Report;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use crate::state::platform::lowercase;
 use crate::state::summary::summary_of;
 
 /// One row of the case list.
@@ -143,8 +144,8 @@ fn sort(entries: &mut [Entry]) {
 
 /// Whether `title` matches the search text: case-insensitive, on any part of the name.
 pub fn matches_search(title: &str, query: &str) -> bool {
-    let q = query.trim().to_lowercase();
-    q.is_empty() || title.to_lowercase().contains(&q)
+    let q = lowercase(query.trim());
+    q.is_empty() || lowercase(title).contains(&q)
 }
 
 #[cfg(test)]

@@ -45,6 +45,13 @@ pub fn format_timestamp(ms: f64) -> String {
     )
 }
 
+/// `s` in lower case, by the browser's `String.prototype.toLowerCase` (full Unicode mapping,
+/// like `str::to_lowercase`): the app does not carry Rust's 12 KB Unicode case table for the
+/// two places that compare text case-insensitively.
+pub fn lowercase(s: &str) -> String {
+    js_sys::JsString::from(s).to_lower_case().into()
+}
+
 /// A random report id: 16 bytes from the platform's cryptographic generator, as hex.
 ///
 /// Ids are also storage keys and appear in links, so they must never collide between devices

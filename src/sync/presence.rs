@@ -33,7 +33,9 @@ impl Beacon {
 
     /// `None` for anything that is not a beacon (a newer app version, a damaged payload).
     pub fn decode(bytes: &[u8]) -> Option<Beacon> {
-        serde_json::from_slice(bytes).ok()
+        // Through `from_str`, the one JSON reader the app already links (`from_slice` would add
+        // a second copy of the parser); JSON that is not UTF-8 is refused either way.
+        serde_json::from_str(std::str::from_utf8(bytes).ok()?).ok()
     }
 }
 

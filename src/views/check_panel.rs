@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use crate::route::Route;
 use crate::state::editor::use_editor;
-use crate::state::platform::{focus_element, today};
+use crate::state::platform::{focus_element, lowercase, today};
 use crate::views::goal_card::goal_control_id;
 use crate::views::goals_table::ADD_GOAL_ID;
 use crate::views::text_field::control_id;
@@ -14,7 +14,7 @@ use crate::views::text_field::control_id;
 /// focus. A problem names its field (and goal), not the control, so the part of a goal or of a
 /// field group is taken from what the message is about.
 fn targets(problem: &Problem) -> Vec<String> {
-    let message = problem.message.to_lowercase();
+    let message = lowercase(&problem.message);
     let mut ids = Vec::new();
     match &problem.goal {
         Some(goal) => {

@@ -101,6 +101,20 @@ mod tests {
     }
 
     #[test]
+    fn derivation_matches_rfc_5869_and_ed25519() {
+        // Computed apart from this crate (Python: hmac/hashlib HKDF-SHA256 without salt, then
+        // the Ed25519 public key of the seed): verifiers the relay already stores stay valid
+        // whichever hkdf/sha2 versions build this crate.
+        let auth = RoomAuth::derive(&DocumentKey::from_bytes([5; 32]));
+        let expected: [u8; 32] = [
+            0x6b, 0x51, 0xa6, 0x05, 0x37, 0x76, 0x1a, 0x7f, 0x90, 0xf5, 0xde, 0x78, 0x8f, 0x8e,
+            0xdb, 0x48, 0x66, 0x75, 0xef, 0x0e, 0x8d, 0x98, 0x17, 0x2a, 0x0a, 0xe8, 0xba, 0xc9,
+            0x86, 0x24, 0x92, 0x00,
+        ];
+        assert_eq!(auth.verifier(), expected);
+    }
+
+    #[test]
     fn challenge_response() {
         let auth = RoomAuth::derive(&DocumentKey::from_bytes([5; 32]));
         let verifier = auth.verifier();
