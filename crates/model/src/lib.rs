@@ -30,7 +30,7 @@ pub use date::{Date, DateRange};
 pub use due::{due, Due, DueState, SOON_DAYS};
 pub use error::ModelError;
 pub use goals::{Goal, GoalId, GoalScalar, GoalText};
-pub use report::{FieldValue, Report, ReportId, SignatureLine, SCHEMA, TEXT_ENCODING};
+pub use report::{FieldValue, Report, ReportId, SignatureLine, ACTOR_LEN, SCHEMA, TEXT_ENCODING};
 pub use role::Role;
 pub use signing::{
     InvalidSignature, Participant, ParticipantKey, SignRequest, SignatureRecord, Strokes,

@@ -141,7 +141,7 @@ impl Report {
     /// [`Template::from_json`]). Every object of the layout is created in this one change.
     pub fn create(template: &Template, id: &str, created_at_ms: i64) -> Result<Report> {
         template.verify()?;
-        let mut doc = AutoCommit::new_with_encoding(TEXT_ENCODING);
+        let mut doc = AutoCommit::new_with_encoding(TEXT_ENCODING).with_actor(session_actor());
         doc.put(ROOT, key::SCHEMA, SCHEMA)?;
         doc.put(ROOT, key::REPORT_ID, id)?;
         doc.put(ROOT, key::CREATED_AT, created_at_ms)?;
@@ -191,7 +191,9 @@ impl Report {
             AutoCommit::load_with_options(bytes, LoadOptions::new().text_encoding(TEXT_ENCODING))
         })
         .map_err(|_| ModelError::NotAReport("Die Daten lassen sich nicht lesen.".into()))?;
-        let mut doc = loaded.map_err(|e| ModelError::NotAReport(e.to_string()))?;
+        let mut doc = loaded
+            .map_err(|e| ModelError::NotAReport(e.to_string()))?
+            .with_actor(session_actor());
         let template = check_layout(&doc)?;
         let saved = doc.get_heads();
         Ok(Report {
@@ -458,7 +460,7 @@ impl Report {
     pub fn fork(&mut self) -> Report {
         self.commit_pending();
         Report {
-            doc: self.doc.fork(),
+            doc: self.doc.fork().with_actor(session_actor()),
             template: self.template.clone(),
             now_ms: self.now_ms,
             saved: Vec::new(),
@@ -902,6 +904,27 @@ impl Report {
             self.doc = restored.with_actor(actor);
         }
     }
+}
+
+/// Length of the actor ids this crate writes with.
+pub const ACTOR_LEN: usize = 8;
+
+/// A fresh actor for one replica's session: 8 random bytes instead of Automerge's 16.
+///
+/// Every change carries its actor, and every change that touches an object another actor
+/// created (a keystroke into a field the report's creator laid out) carries that actor too:
+/// 16 bytes of a keystroke's ≈ 125 on the wire. 64 random bits are enough for the actors of
+/// one report — the chance that two of 10,000 sessions draw the same is below 3 · 10⁻¹².
+/// Automerge's own generator (a UUID v4 from the system's RNG) is the source; its two halves
+/// are folded into one, so the UUID's fixed version and variant bits cost no randomness.
+fn session_actor() -> automerge::ActorId {
+    let full = automerge::ActorId::random();
+    let bytes = full.to_bytes();
+    let mut short = [0u8; ACTOR_LEN];
+    for (i, b) in short.iter_mut().enumerate() {
+        *b = bytes.get(i).copied().unwrap_or(0) ^ bytes.get(i + ACTOR_LEN).copied().unwrap_or(0);
+    }
+    automerge::ActorId::from(&short[..])
 }
 
 /// Whether every chunk in `bytes` parses and passes its checksum, without applying anything.

@@ -69,7 +69,7 @@ export async function device(browser, name) {
 export async function wireCounter(page) {
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Network.enable');
-  const c = { counting: false, bytes: 0, frames: 0 };
+  const c = { counting: false, bytes: 0, frames: 0, byKind: {} };
   cdp.on('Network.webSocketFrameSent', ({ response }) => {
     if (!c.counting) return;
     // opcode 1: text, payloadData is the text; 2: binary, payloadData is base64.
@@ -78,10 +78,15 @@ export async function wireCounter(page) {
       : Buffer.byteLength(response.payloadData, 'utf8');
     c.bytes += n;
     c.frames += 1;
+    // Binary frames are Dreieck's: byte 1 names the message kind (crates/sync/src/wire.rs).
+    const kind = response.opcode === 2 ? `kind ${Buffer.from(response.payloadData, 'base64')[1]}` : 'text';
+    const k = (c.byKind[kind] ??= { frames: 0, bytes: 0 });
+    k.frames += 1;
+    k.bytes += n;
   });
   return {
-    start() { c.counting = true; c.bytes = 0; c.frames = 0; },
-    stop() { c.counting = false; return { bytes: c.bytes, frames: c.frames }; },
+    start() { c.counting = true; c.bytes = 0; c.frames = 0; c.byKind = {}; },
+    stop() { c.counting = false; return { bytes: c.bytes, frames: c.frames, byKind: c.byKind }; },
     detach: () => cdp.detach().catch(() => {}),
   };
 }
@@ -163,7 +168,12 @@ export async function typeAndMeasure({ a, b, c, keystrokes, intervalMs, timeoutM
   const visibleB = visibleTimes(rb.seen, text, 'B');
   const visibleC = visibleTimes(rc.seen, text, 'C');
   const latencies = ra.keydowns.map((t, i) => Math.max(visibleB[i], visibleC[i]) - t);
-  if (log) log(`typed ${keystrokes} keys in ${(typingMs / 1000).toFixed(1)} s; ${sent.frames} frames from A`);
+  if (log) {
+    const kinds = Object.entries(sent.byKind)
+      .map(([k, v]) => `${k}: ${v.frames} frames, ${(v.bytes / v.frames).toFixed(1)} B each`)
+      .join('; ');
+    log(`typed ${keystrokes} keys in ${(typingMs / 1000).toFixed(1)} s; ${sent.frames} frames from A (${kinds})`);
+  }
   return { latencies, bytes: sent.bytes, frames: sent.frames, typingMs, base };
 }
 
