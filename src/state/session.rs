@@ -773,6 +773,14 @@ impl Session {
 
     async fn drain(self) {
         while let Some(job) = self.next_job() {
+            if let (Job::Compact { bytes, .. }, Some(link)) = (&job, self.link()) {
+                // The same full save can serve as the relay's snapshot, if one is waiting —
+                // unless peers' changes shown ahead are not in it (a compaction forced at the
+                // limit does not wait for them): a snapshot must hold all the link applied.
+                if self.live.borrow().deferred.is_empty() {
+                    link.offer_save(bytes);
+                }
+            }
             set_if_changed(&self.title, job.summary().title.clone());
             set_if_changed(&self.status, SaveStatus::Saving);
             let store = self.inner.borrow().store.clone();

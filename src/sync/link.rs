@@ -47,6 +47,12 @@ pub trait LinkedDoc {
 /// replays at most about 150 KB of entries after the last one.
 const SNAPSHOT_EVERY: u64 = 1_000;
 
+/// A snapshot is a full save: in a long report some 100 ms of main thread, which must not land
+/// between two keystrokes. It waits for a pause in the typing (anyone's); the session's
+/// compaction, after its own pause of 2 s, usually makes that save first and hands it over
+/// ([`Link::offer_save`]), so one pause costs one save.
+const SNAPSHOT_QUIET_MS: u64 = 2_500;
+
 /// Longest wait between reconnect attempts.
 const MAX_BACKOFF_MS: f64 = 15_000.0;
 const FIRST_BACKOFF_MS: f64 = 300.0;
@@ -78,6 +84,9 @@ struct Inner {
     /// [`REMEMBER_EVERY_MS`] to pass.
     remembered_ms: f64,
     remember_timer: Option<TimeoutHandle>,
+    /// The relay asked for a snapshot: it is made once nobody has typed for
+    /// [`SNAPSHOT_QUIET_MS`] (re-armed by every change in either direction).
+    snapshot_timer: Option<TimeoutHandle>,
 }
 
 /// While acknowledgements stream in (someone typing), the acknowledged heads are written to
@@ -142,6 +151,7 @@ impl Link {
                 acked: false,
                 remembered_ms: f64::NEG_INFINITY,
                 remember_timer: None,
+                snapshot_timer: None,
             })),
             status: ArcRwSignal::new(SyncStatus {
                 state: State::Connecting,
@@ -184,6 +194,55 @@ impl Link {
             inner.client.on_local_change(&item, &mut WebRng)
         };
         self.run_or_log(effects);
+        self.snapshot_later();
+    }
+
+    /// A full save the session made anyway (its compaction): answers a snapshot the relay is
+    /// waiting for, so that no second save is needed.
+    pub fn offer_save(&self, bytes: &[u8]) {
+        let Some(timer) = self.inner.borrow_mut().snapshot_timer.take() else {
+            return;
+        };
+        timer.clear();
+        self.send_snapshot(bytes);
+    }
+
+    /// Postpones a waiting snapshot: someone is typing.
+    fn snapshot_later(&self) {
+        if self.inner.borrow().snapshot_timer.is_some() {
+            self.snapshot_when_quiet();
+        }
+    }
+
+    /// (Re-)arms the snapshot for the next pause of [`SNAPSHOT_QUIET_MS`].
+    fn snapshot_when_quiet(&self) {
+        let link = self.clone();
+        let timer = set_timeout_with_handle(
+            move || {
+                let doc = {
+                    let mut inner = link.inner.borrow_mut();
+                    inner.snapshot_timer = None;
+                    inner.doc.clone()
+                };
+                if let Some(bytes) = doc.and_then(|d| d.save()) {
+                    link.send_snapshot(&bytes);
+                }
+            },
+            Duration::from_millis(SNAPSHOT_QUIET_MS),
+        );
+        let earlier = std::mem::replace(&mut self.inner.borrow_mut().snapshot_timer, timer.ok());
+        if let Some(t) = earlier {
+            t.clear();
+        }
+    }
+
+    fn send_snapshot(&self, bytes: &[u8]) {
+        let effects = self
+            .inner
+            .borrow_mut()
+            .client
+            .send_snapshot(bytes, &mut WebRng);
+        self.run_or_log(effects);
     }
 
     /// The field this device is editing now (`None`: none), for the others' presence lists.
@@ -202,6 +261,9 @@ impl Link {
     /// Ends the link: says goodbye to the others, closes the socket, stops all timers.
     pub fn close(&self) {
         if let Some(t) = self.inner.borrow_mut().remember_timer.take() {
+            t.clear();
+        }
+        if let Some(t) = self.inner.borrow_mut().snapshot_timer.take() {
             t.clear();
         }
         self.remember_heads_if_settled();
@@ -330,6 +392,7 @@ impl Link {
                             leptos::logging::warn!("sync: changes refused: {e}");
                         }
                     }
+                    self.snapshot_later();
                 }
                 Effect::Presence(bytes) => {
                     if let Some(beacon) = Beacon::decode(&bytes) {
@@ -337,20 +400,17 @@ impl Link {
                     }
                 }
                 Effect::Acknowledged { .. } => self.inner.borrow_mut().acked = true,
-                Effect::SnapshotDue | Effect::FullStateWanted => {
+                Effect::SnapshotDue => self.snapshot_when_quiet(),
+                Effect::FullStateWanted => {
                     let Some(bytes) = doc.and_then(|d| d.save()) else {
                         continue;
                     };
                     let more = {
                         let mut inner = self.inner.borrow_mut();
-                        if matches!(effect, Effect::SnapshotDue) {
-                            inner.client.send_snapshot(&bytes, &mut WebRng)
-                        } else {
-                            // Sent as an item: whatever is typed after it is appended to it.
-                            inner
-                                .client
-                                .on_full_state(live::encode_item(&bytes, None), &mut WebRng)
-                        }
+                        // Sent as an item: whatever is typed after it is appended to it.
+                        inner
+                            .client
+                            .on_full_state(live::encode_item(&bytes, None), &mut WebRng)
                     };
                     match more {
                         Ok(more) => queue.extend(more),
