@@ -9,6 +9,7 @@ mod app;
 mod route;
 mod state;
 mod sync;
+mod timer;
 mod views;
 
 use dreieck::storage::{self, ReportStore};

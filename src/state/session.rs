@@ -32,6 +32,7 @@ use crate::state::platform::now_ms;
 use crate::state::summary::{summary_of, title_field};
 use crate::sync::link::{Link, LinkedDoc};
 use crate::sync::shared::{self, Shared};
+use crate::timer::Timer;
 use dreieck_model::live::{self, Splice};
 
 /// Above this many incremental chunks the document is written as one full, compact save once
@@ -78,9 +79,9 @@ struct Inner {
     /// appended. Lets a compaction skip checking the stored chunks (see `compact_own`).
     covered: Option<f64>,
     /// The compaction waiting for a pause in editing (re-armed by every write).
-    compact_timer: Option<TimeoutHandle>,
+    compact_timer: Timer,
     /// The write of peers' changes, due [`STORE_REMOTE_WITHIN_MS`] after the first of them.
-    store_timer: Option<TimeoutHandle>,
+    store_timer: Timer,
     /// An editor shows this session; when none does and nothing is unsaved, it is dropped.
     shown: bool,
     /// The text last typed into a field and the document's heads right after: while the heads
@@ -139,7 +140,7 @@ struct Live {
     /// The document's heads once `deferred` is applied (`None`: nothing deferred).
     heads_after: Option<Vec<ChangeHash>>,
     /// The pending flush, re-armed by every keystroke shown ahead.
-    timer: Option<TimeoutHandle>,
+    timer: Timer,
     /// When the oldest change shown ahead arrived (ms), to bound how long it waits.
     first_deferred_ms: Option<f64>,
     /// How many keystrokes wait.
@@ -353,8 +354,8 @@ impl Session {
                 retry: false,
                 chunks,
                 covered: None,
-                compact_timer: None,
-                store_timer: None,
+                compact_timer: Timer::default(),
+                store_timer: Timer::default(),
                 shown: true,
                 typed: None,
             })),
@@ -406,9 +407,7 @@ impl Session {
             live.first_deferred_ms = None;
             live.long = false;
             live.items = 0;
-            if let Some(t) = live.timer.take() {
-                t.clear();
-            }
+            live.timer.cancel();
             (
                 std::mem::take(&mut live.deferred),
                 std::mem::take(&mut live.fields),
@@ -595,7 +594,7 @@ impl Session {
         }
         self.schedule_flush();
         // A peer typing is not a pause either: a due compaction waits for it too.
-        if self.inner.borrow().compact_timer.is_some() {
+        if self.inner.borrow().compact_timer.is_armed() {
             self.compact_when_quiet();
         }
         Ok(())
@@ -613,24 +612,17 @@ impl Session {
         let overdue = now - first >= MAX_DEFER_MS
             || live.deferred.len() >= MAX_DEFER_BYTES
             || (!live.long && live.items >= EAGER_BATCH);
-        if overdue && live.timer.is_some() {
+        if overdue && live.timer.is_armed() {
             return; // the armed timer fires soon enough
-        }
-        if let Some(t) = live.timer.take() {
-            t.clear();
         }
         let delay = if overdue { 0.0 } else { QUIET_MS };
         let weak = self.downgrade();
-        live.timer = set_timeout_with_handle(
-            move || {
-                if let Some(session) = weak.upgrade() {
-                    session.live.borrow_mut().timer = None;
-                    session.flush_live();
-                }
-            },
-            std::time::Duration::from_millis(delay as u64),
-        )
-        .ok();
+        live.timer.arm(delay as u64, move || {
+            if let Some(session) = weak.upgrade() {
+                session.live.borrow_mut().timer.fired();
+                session.flush_live();
+            }
+        });
     }
 
     /// Applies Automerge bytes from a peer, stores them, and has the views of what they
@@ -844,43 +836,37 @@ impl Session {
 
     /// Starts the writer within [`STORE_REMOTE_WITHIN_MS`] (peers' changes).
     fn pump_soon(&self) {
-        if self.inner.borrow().store_timer.is_some() {
+        if self.inner.borrow().store_timer.is_armed() {
             return;
         }
         let weak = self.downgrade();
-        let timer = set_timeout_with_handle(
-            move || {
+        let armed = self
+            .inner
+            .borrow_mut()
+            .store_timer
+            .arm(STORE_REMOTE_WITHIN_MS, move || {
                 if let Some(session) = weak.upgrade() {
-                    session.inner.borrow_mut().store_timer = None;
+                    session.inner.borrow_mut().store_timer.fired();
                     session.pump();
                 }
-            },
-            std::time::Duration::from_millis(STORE_REMOTE_WITHIN_MS),
-        )
-        .ok();
-        match timer {
-            Some(t) => self.inner.borrow_mut().store_timer = Some(t),
-            None => self.pump(),
+            });
+        if !armed {
+            self.pump();
         }
     }
 
     /// (Re-)arms the compaction for when no write has happened for [`COMPACT_QUIET_MS`].
     fn compact_when_quiet(&self) {
         let weak = self.downgrade();
-        let timer = set_timeout_with_handle(
-            move || {
+        self.inner
+            .borrow_mut()
+            .compact_timer
+            .arm(COMPACT_QUIET_MS, move || {
                 if let Some(session) = weak.upgrade() {
-                    session.inner.borrow_mut().compact_timer = None;
+                    session.inner.borrow_mut().compact_timer.fired();
                     session.compact();
                 }
-            },
-            std::time::Duration::from_millis(COMPACT_QUIET_MS),
-        )
-        .ok();
-        let earlier = std::mem::replace(&mut self.inner.borrow_mut().compact_timer, timer);
-        if let Some(t) = earlier {
-            t.clear();
-        }
+            });
     }
 
     /// Takes the next write out of the session, or marks the writer idle when there is none.

@@ -28,6 +28,7 @@ use crate::sync::rng::{self, WebRng};
 use crate::sync::shared::{self, Shared};
 use crate::sync::socket::{relay_url, Socket, SocketEvent};
 use crate::sync::status::{relay_error, State, SyncStatus};
+use crate::timer::Timer;
 
 /// The document a link keeps in sync.
 pub trait LinkedDoc {
@@ -64,7 +65,7 @@ struct Inner {
     doc: Option<Rc<dyn LinkedDoc>>,
     socket: Option<Socket>,
     attempt: u32,
-    retry: Option<TimeoutHandle>,
+    retry: Timer,
     heartbeat: Option<IntervalHandle>,
     online: Option<WindowListenerHandle>,
     offline: Option<WindowListenerHandle>,
@@ -83,10 +84,10 @@ struct Inner {
     /// When the acknowledged heads were last remembered (ms), and the write waiting for
     /// [`REMEMBER_EVERY_MS`] to pass.
     remembered_ms: f64,
-    remember_timer: Option<TimeoutHandle>,
+    remember_timer: Timer,
     /// The relay asked for a snapshot: it is made once nobody has typed for
     /// [`SNAPSHOT_QUIET_MS`] (re-armed by every change in either direction).
-    snapshot_timer: Option<TimeoutHandle>,
+    snapshot_timer: Timer,
 }
 
 /// While acknowledgements stream in (someone typing), the acknowledged heads are written to
@@ -132,7 +133,7 @@ impl Link {
                 doc: Some(doc),
                 socket: None,
                 attempt: 0,
-                retry: None,
+                retry: Timer::default(),
                 heartbeat: None,
                 online: None,
                 offline: None,
@@ -150,8 +151,8 @@ impl Link {
                 notice: None,
                 acked: false,
                 remembered_ms: f64::NEG_INFINITY,
-                remember_timer: None,
-                snapshot_timer: None,
+                remember_timer: Timer::default(),
+                snapshot_timer: Timer::default(),
             })),
             status: ArcRwSignal::new(SyncStatus {
                 state: State::Connecting,
@@ -200,16 +201,19 @@ impl Link {
     /// A full save the session made anyway (its compaction): answers a snapshot the relay is
     /// waiting for, so that no second save is needed.
     pub fn offer_save(&self, bytes: &[u8]) {
-        let Some(timer) = self.inner.borrow_mut().snapshot_timer.take() else {
-            return;
-        };
-        timer.clear();
+        {
+            let mut inner = self.inner.borrow_mut();
+            if !inner.snapshot_timer.is_armed() {
+                return;
+            }
+            inner.snapshot_timer.cancel();
+        }
         self.send_snapshot(bytes);
     }
 
     /// Postpones a waiting snapshot: someone is typing.
     fn snapshot_later(&self) {
-        if self.inner.borrow().snapshot_timer.is_some() {
+        if self.inner.borrow().snapshot_timer.is_armed() {
             self.snapshot_when_quiet();
         }
     }
@@ -217,23 +221,19 @@ impl Link {
     /// (Re-)arms the snapshot for the next pause of [`SNAPSHOT_QUIET_MS`].
     fn snapshot_when_quiet(&self) {
         let link = self.clone();
-        let timer = set_timeout_with_handle(
-            move || {
+        self.inner
+            .borrow_mut()
+            .snapshot_timer
+            .arm(SNAPSHOT_QUIET_MS, move || {
                 let doc = {
                     let mut inner = link.inner.borrow_mut();
-                    inner.snapshot_timer = None;
+                    inner.snapshot_timer.fired();
                     inner.doc.clone()
                 };
                 if let Some(bytes) = doc.and_then(|d| d.save()) {
                     link.send_snapshot(&bytes);
                 }
-            },
-            Duration::from_millis(SNAPSHOT_QUIET_MS),
-        );
-        let earlier = std::mem::replace(&mut self.inner.borrow_mut().snapshot_timer, timer.ok());
-        if let Some(t) = earlier {
-            t.clear();
-        }
+            });
     }
 
     fn send_snapshot(&self, bytes: &[u8]) {
@@ -260,20 +260,14 @@ impl Link {
 
     /// Ends the link: says goodbye to the others, closes the socket, stops all timers.
     pub fn close(&self) {
-        if let Some(t) = self.inner.borrow_mut().remember_timer.take() {
-            t.clear();
-        }
-        if let Some(t) = self.inner.borrow_mut().snapshot_timer.take() {
-            t.clear();
-        }
+        self.inner.borrow_mut().remember_timer.cancel();
+        self.inner.borrow_mut().snapshot_timer.cancel();
         self.remember_heads_if_settled();
         self.send_beacon(true);
         let mut inner = self.inner.borrow_mut();
         inner.closed = true;
         inner.doc = None;
-        if let Some(t) = inner.retry.take() {
-            t.clear();
-        }
+        inner.retry.cancel();
         if let Some(h) = inner.heartbeat.take() {
             h.clear();
         }
@@ -437,7 +431,7 @@ impl Link {
     fn remember_soon(&self) {
         let wait = {
             let inner = self.inner.borrow();
-            if inner.remember_timer.is_some() {
+            if inner.remember_timer.is_armed() {
                 return;
             }
             REMEMBER_EVERY_MS - (now_ms() - inner.remembered_ms)
@@ -447,16 +441,16 @@ impl Link {
             return;
         }
         let link = self.clone();
-        let timer = set_timeout_with_handle(
-            move || {
-                link.inner.borrow_mut().remember_timer = None;
+        let armed = self
+            .inner
+            .borrow_mut()
+            .remember_timer
+            .arm(wait as u64, move || {
+                link.inner.borrow_mut().remember_timer.fired();
                 link.remember_heads_if_settled();
-            },
-            Duration::from_millis(wait as u64),
-        );
-        match timer {
-            Ok(t) => self.inner.borrow_mut().remember_timer = Some(t),
-            Err(_) => self.remember_heads_if_settled(),
+            });
+        if !armed {
+            self.remember_heads_if_settled();
         }
     }
 
@@ -491,7 +485,7 @@ impl Link {
     fn schedule_reconnect(&self) {
         let delay = {
             let mut inner = self.inner.borrow_mut();
-            if inner.closed || inner.refused.is_some() || inner.retry.is_some() {
+            if inner.closed || inner.refused.is_some() || inner.retry.is_armed() {
                 return;
             }
             let base =
@@ -501,14 +495,10 @@ impl Link {
             base * (0.75 + 0.5 * js_sys::Math::random())
         };
         let link = self.clone();
-        let handle = set_timeout_with_handle(
-            move || {
-                link.inner.borrow_mut().retry = None;
-                link.reconnect_now();
-            },
-            Duration::from_millis(delay as u64),
-        );
-        self.inner.borrow_mut().retry = handle.ok();
+        self.inner.borrow_mut().retry.arm(delay as u64, move || {
+            link.inner.borrow_mut().retry.fired();
+            link.reconnect_now();
+        });
     }
 
     /// Gives up the current connection at once (from a window event, never from the socket's
@@ -531,9 +521,7 @@ impl Link {
             if inner.closed || inner.refused.is_some() {
                 return;
             }
-            if let Some(t) = inner.retry.take() {
-                t.clear();
-            }
+            inner.retry.cancel();
             inner.client.disconnected();
             // Dropped from a timer or an event of the window, never from its own handler.
             inner.socket = None;
@@ -629,7 +617,7 @@ impl Link {
             } else {
                 match inner.client.status() {
                     Status::Live if inner.client.caught_up() => State::Synced,
-                    Status::Offline if inner.socket.is_none() || inner.retry.is_some() => {
+                    Status::Offline if inner.socket.is_none() || inner.retry.is_armed() => {
                         State::Offline
                     }
                     _ => State::Connecting,
