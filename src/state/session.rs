@@ -104,10 +104,20 @@ impl Inner {
     }
 }
 
-/// One report in memory, shared by its editor view and its writer.
+/// One report in memory, shared by its editor view and its writer: a cheap handle.
 #[derive(Clone)]
-pub struct Session {
-    inner: Rc<RefCell<Inner>>,
+pub struct Session(Rc<Parts>);
+
+impl std::ops::Deref for Session {
+    type Target = Parts;
+    fn deref(&self) -> &Parts {
+        &self.0
+    }
+}
+
+/// What a [`Session`] holds.
+pub struct Parts {
+    inner: RefCell<Inner>,
     /// The save indicator.
     pub status: ArcRwSignal<SaveStatus>,
     /// Bumped by every change made other than by typing into the field itself (choices, dates,
@@ -122,14 +132,14 @@ pub struct Session {
     /// with the writes, not with every keystroke's render.
     pub title: ArcRwSignal<String>,
     /// The connection to the relay, for a shared report shown in an editor.
-    link: Rc<RefCell<Option<Link>>>,
+    link: RefCell<Option<Link>>,
     /// Bumped when a link starts or ends, so the sync views find it.
     pub link_revision: ArcRwSignal<u64>,
     /// Per field (and [`GOALS`] for the goals): bumped when a peer's change touched it, so a
     /// remote keystroke re-renders one field, not the form.
-    touched: Rc<RefCell<HashMap<String, ArcRwSignal<u64>>>>,
+    touched: RefCell<HashMap<String, ArcRwSignal<u64>>>,
     /// Peers' changes shown already (their splices) but applied only after the next paint.
-    live: Rc<RefCell<Live>>,
+    live: RefCell<Live>,
 }
 
 /// Peers' keystrokes on their way to the document (see `dreieck_model::live`).
@@ -178,33 +188,11 @@ pub const GOALS: &str = "#ziele";
 
 /// A session that does not keep the report alive (what its link holds, so that the two do not
 /// keep each other in memory).
-struct WeakSession {
-    inner: std::rc::Weak<RefCell<Inner>>,
-    link: std::rc::Weak<RefCell<Option<Link>>>,
-    status: ArcRwSignal<SaveStatus>,
-    revision: ArcRwSignal<u64>,
-    changes: ArcRwSignal<u64>,
-    notice: ArcRwSignal<Option<String>>,
-    title: ArcRwSignal<String>,
-    link_revision: ArcRwSignal<u64>,
-    touched: std::rc::Weak<RefCell<HashMap<String, ArcRwSignal<u64>>>>,
-    live: std::rc::Weak<RefCell<Live>>,
-}
+struct WeakSession(std::rc::Weak<Parts>);
 
 impl WeakSession {
     fn upgrade(&self) -> Option<Session> {
-        Some(Session {
-            inner: self.inner.upgrade()?,
-            link: self.link.upgrade()?,
-            status: self.status.clone(),
-            revision: self.revision.clone(),
-            changes: self.changes.clone(),
-            notice: self.notice.clone(),
-            title: self.title.clone(),
-            link_revision: self.link_revision.clone(),
-            touched: self.touched.upgrade()?,
-            live: self.live.upgrade()?,
-        })
+        self.0.upgrade().map(Session)
     }
 }
 
@@ -342,8 +330,8 @@ impl Session {
     fn new(store: ReportStore, report: Report, chunks: u32, needs_full: bool) -> Session {
         let title_field = title_field(report.template());
         let title = summary_of(&report, title_field.as_deref(), 0.0).title;
-        Session {
-            inner: Rc::new(RefCell::new(Inner {
+        Session(Rc::new(Parts {
+            inner: RefCell::new(Inner {
                 id: report.id(),
                 report,
                 store,
@@ -358,32 +346,21 @@ impl Session {
                 store_timer: Timer::default(),
                 shown: true,
                 typed: None,
-            })),
+            }),
             status: ArcRwSignal::new(SaveStatus::Saved),
             revision: ArcRwSignal::new(0),
             changes: ArcRwSignal::new(0),
             notice: ArcRwSignal::new(None),
             title: ArcRwSignal::new(title),
-            link: Rc::new(RefCell::new(None)),
+            link: RefCell::new(None),
             link_revision: ArcRwSignal::new(0),
-            touched: Rc::new(RefCell::new(HashMap::new())),
-            live: Rc::new(RefCell::new(Live::default())),
-        }
+            touched: RefCell::new(HashMap::new()),
+            live: RefCell::new(Live::default()),
+        }))
     }
 
     fn downgrade(&self) -> WeakSession {
-        WeakSession {
-            inner: Rc::downgrade(&self.inner),
-            link: Rc::downgrade(&self.link),
-            status: self.status.clone(),
-            revision: self.revision.clone(),
-            changes: self.changes.clone(),
-            notice: self.notice.clone(),
-            title: self.title.clone(),
-            link_revision: self.link_revision.clone(),
-            touched: Rc::downgrade(&self.touched),
-            live: Rc::downgrade(&self.live),
-        }
+        WeakSession(Rc::downgrade(&self.0))
     }
 
     /// The splices a text field's view must show before the document has them (it takes
@@ -1136,7 +1113,7 @@ mod tests {
             Ok(s) => s,
             Err(e) => panic!("open failed: {e:?}"),
         };
-        assert!(Rc::ptr_eq(&first.inner, &again.inner));
+        assert!(Rc::ptr_eq(&first.0, &again.0));
         until_saved(&first).await;
         first.release();
         assert!(
