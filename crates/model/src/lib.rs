@@ -22,6 +22,8 @@ mod role;
 pub mod sample;
 mod signing;
 mod template;
+#[cfg(test)]
+mod testing;
 mod text_diff;
 mod touched;
 mod validation;

@@ -249,15 +249,8 @@ impl Reader<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::builtin_templates;
+    use crate::testing::pair;
     use proptest::prelude::*;
-
-    fn pair() -> (Report, Report) {
-        let templates = builtin_templates();
-        let mut a = Report::create(&templates[0], "r1", 0).expect("create");
-        let b = Report::load(&a.save()).expect("load");
-        (a, b)
-    }
 
     fn typed(a: &mut Report, value: &str) -> Vec<u8> {
         let (index, splice) = a

@@ -90,14 +90,8 @@ impl Report {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{builtin_templates, Date, DateRange, Role};
-
-    fn pair() -> (Report, Report) {
-        let templates = builtin_templates();
-        let mut a = Report::create(&templates[0], "r1", 0).expect("create");
-        let b = Report::load(&a.save()).expect("load");
-        (a, b)
-    }
+    use crate::testing::pair;
+    use crate::{Date, DateRange, Role};
 
     fn send(from: &mut Report, to: &mut Report) -> Touched {
         let heads = to.heads();
