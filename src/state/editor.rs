@@ -2,7 +2,7 @@
 
 use std::rc::Rc;
 
-use dreieck_model::{ModelError, Report, Role};
+use dreieck_model::{FieldEdit, ModelError, Report, Role};
 use leptos::prelude::*;
 
 use crate::state::session::{SaveStatus, Session};
@@ -58,6 +58,13 @@ impl Editor {
     /// Reads the report (not reactive; see [`Editor::track_field`]). `None` once the editor is gone.
     pub fn read<R>(self, f: impl FnOnce(&Report) -> R) -> Option<R> {
         self.session.try_with_value(|s| s.read(f))
+    }
+
+    /// Who changed `field` when, newest first (on request: it walks every change).
+    pub fn field_history(self, field: &str) -> Result<Vec<FieldEdit>, String> {
+        self.session
+            .try_with_value(|s| s.field_history(field).map_err(|e| e.to_string()))
+            .unwrap_or_else(|| Ok(Vec::new()))
     }
 
     /// Reads the template (labels, code lists, sections): never waits for peers' changes.

@@ -22,7 +22,7 @@ use std::rc::Rc;
 
 use automerge::ChangeHash;
 use dreieck::storage::{ReportStore, Summary};
-use dreieck_model::{ModelError, Report, Role};
+use dreieck_model::{FieldEdit, ModelError, Report, Role};
 use leptos::prelude::*;
 // The writer needs no reactive owner (it holds the session itself), and this spawner works
 // before and without a mounted Leptos app, as in the browser tests below.
@@ -428,6 +428,7 @@ impl Session {
         let (outcome, bytes) = {
             let mut inner = self.inner.borrow_mut();
             let inner = &mut *inner;
+            inner.report.set_now_ms(now_ms() as i64);
             let typed = inner.typed.take().filter(|t| t.field == field);
             let known = match typed {
                 Some(t) if t.heads == inner.report.heads() => Some(t.text),
@@ -645,6 +646,12 @@ impl Session {
         f(&self.inner.borrow().report)
     }
 
+    /// Who changed `field` when (walks the whole change graph: on request only).
+    pub fn field_history(&self, field: &str) -> Result<Vec<FieldEdit>, ModelError> {
+        self.flush_live();
+        self.inner.borrow_mut().report.field_history(field)
+    }
+
     /// Applies an edit and queues its bytes for storage. `structural` edits bump the revision
     /// so other views re-read; typing into a field does not (the field already shows it).
     /// A refused edit is shown as a notice and the views are refreshed to the stored truth.
@@ -652,6 +659,7 @@ impl Session {
         self.flush_live();
         let (outcome, bytes) = {
             let mut inner = self.inner.borrow_mut();
+            inner.report.set_now_ms(now_ms() as i64);
             let result = f(&mut inner.report);
             let bytes = inner.report.save_incremental();
             inner.pending.extend_from_slice(&bytes);

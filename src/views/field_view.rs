@@ -8,6 +8,7 @@ use crate::state::editor::use_editor;
 use crate::views::choice_field::ChoiceField;
 use crate::views::date_field::DateField;
 use crate::views::date_range_field::DateRangeField;
+use crate::views::field_history::FieldHistory;
 use crate::views::field_presence::FieldPresence;
 use crate::views::goals_table::GoalsTable;
 use crate::views::signature_field::SignatureField;
@@ -22,6 +23,10 @@ pub fn FieldView(field: Field) -> impl IntoView {
     // `data-field` tells presence which field focus is in, whatever control has it.
     let field_id = field.id.clone();
     let conditional = field.shown_when.is_some();
+    // The goals have their own structure; every other field shows its history on request.
+    let history = (!matches!(field.kind, FieldKind::Goals { .. })).then(|| {
+        view! { <FieldHistory field_id=field.id.clone() label=field.label.clone() /> }
+    });
     let control = match field.kind.clone() {
         FieldKind::ShortText => {
             view! { <TextField field=field editable=editable multiline=false /> }.into_any()
@@ -69,6 +74,7 @@ pub fn FieldView(field: Field) -> impl IntoView {
         <div class="field-slot" data-field=field_id hidden=hidden>
             <FieldPresence field_id=marker />
             {control}
+            {history}
         </div>
     }
 }

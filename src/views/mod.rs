@@ -12,6 +12,7 @@ pub mod conflict_notice;
 pub mod date_field;
 pub mod date_range_field;
 pub mod editor_page;
+pub mod field_history;
 pub mod field_label;
 pub mod field_presence;
 pub mod field_view;

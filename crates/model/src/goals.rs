@@ -100,7 +100,7 @@ impl Report {
     /// Appends an empty goal and returns its id.
     pub fn add_goal(&mut self, role: Role) -> Result<GoalId> {
         let field_id = self.goals_field()?.0.id.clone();
-        self.check_edit(role, &field_id)?;
+        self.begin_edit(role, &field_id)?;
         let goals = self.goals_obj()?;
         self.commit_pending();
         let actor = self.actor_hex();
@@ -128,7 +128,7 @@ impl Report {
 
     pub fn remove_goal(&mut self, role: Role, goal: &str) -> Result<()> {
         let field_id = self.goals_field()?.0.id.clone();
-        self.check_edit(role, &field_id)?;
+        self.begin_edit(role, &field_id)?;
         self.goal_obj(goal)?;
         let goals = self.goals_obj()?;
         self.write(|doc| {
@@ -142,7 +142,7 @@ impl Report {
     /// An index past the end moves the goal to the end.
     pub fn move_goal(&mut self, role: Role, goal: &str, index: usize) -> Result<()> {
         let field_id = self.goals_field()?.0.id.clone();
-        self.check_edit(role, &field_id)?;
+        self.begin_edit(role, &field_id)?;
         let goal_obj = self.goal_obj(goal)?;
         let mut order = self.ordered_goals();
         let Some(current) = order.iter().position(|(id, _, _)| id == goal) else {
@@ -205,7 +205,7 @@ impl Report {
         insert: &str,
     ) -> Result<()> {
         let field_id = self.goals_field()?.0.id.clone();
-        self.check_edit(role, &field_id)?;
+        self.begin_edit(role, &field_id)?;
         let obj = self.goal_text_object(goal, part)?;
         self.splice_obj(&obj, pos, delete, insert)
     }
@@ -299,7 +299,7 @@ impl Report {
 
     fn set_goal_part(&mut self, role: Role, goal: &str, part: GoalText, text: &str) -> Result<()> {
         let field_id = self.goals_field()?.0.id.clone();
-        self.check_edit(role, &field_id)?;
+        self.begin_edit(role, &field_id)?;
         let obj = self.goal_text_object(goal, part)?;
         self.replace_text(&obj, text)
     }
@@ -317,7 +317,7 @@ impl Report {
             GoalScalar::Achievement => achievement.to_string(),
             GoalScalar::Reason => reason.to_string(),
         };
-        self.check_edit(role, &field.id)?;
+        self.begin_edit(role, &field.id)?;
         if let Some(code) = code {
             // Name the column ("Zielerreichung"), not the whole table, in the message.
             let label = self

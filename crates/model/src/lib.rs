@@ -16,6 +16,7 @@ mod date;
 mod due;
 mod error;
 mod goals;
+mod history;
 pub mod live;
 mod report;
 mod role;
@@ -32,6 +33,7 @@ pub use date::{Date, DateRange};
 pub use due::{due, Due, DueState, SOON_DAYS};
 pub use error::ModelError;
 pub use goals::{Goal, GoalId, GoalScalar, GoalText};
+pub use history::{FieldEdit, SITTING_GAP_S};
 pub use report::{FieldValue, Report, ReportId, SignatureLine, ACTOR_LEN, SCHEMA, TEXT_ENCODING};
 pub use role::Role;
 pub use signing::{

@@ -138,7 +138,7 @@ impl Report {
         known: Option<&str>,
         value: &str,
     ) -> Result<Option<(usize, Splice)>> {
-        self.check_edit(role, field)?;
+        self.begin_edit(role, field)?;
         let obj = self.text_object(field)?;
         let Some((pos, delete, insert)) = self.replace_text_spliced(&obj, known, value)? else {
             return Ok(None);

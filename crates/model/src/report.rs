@@ -68,6 +68,7 @@ pub(crate) mod key {
     pub const ACHIEVEMENT: &str = "achievement";
     pub const REASON: &str = "reason";
     pub const FOLLOWS: &str = "follows";
+    pub const ACTORS: &str = "actors";
 }
 
 /// A report's random identifier (hex).
@@ -100,6 +101,11 @@ pub struct Report {
     /// forgets what a loaded document already holds and returns the whole history again
     /// (1 MB for a large report), so the model keeps the mark itself.
     pub(crate) saved: Vec<ChangeHash>,
+    /// The role the current actor is registered for (see `history`), once known: spares the
+    /// registry lookup on every keystroke.
+    pub(crate) acting: Option<Role>,
+    /// The role the current actor is to be registered for with the next write.
+    pub(crate) unregistered: Option<Role>,
 }
 
 impl std::fmt::Debug for Report {
@@ -165,6 +171,7 @@ impl Report {
         }
         doc.put_object(ROOT, key::GOALS, ObjType::Map)?;
         doc.put_object(ROOT, crate::signing::PARTICIPANTS, ObjType::Map)?;
+        doc.put_object(ROOT, key::ACTORS, ObjType::Map)?;
         doc.commit_with(
             CommitOptions::default()
                 .with_message("Bericht angelegt")
@@ -175,6 +182,8 @@ impl Report {
             template: template.clone(),
             now_ms: Some(created_at_ms),
             saved: Vec::new(),
+            acting: None,
+            unregistered: None,
         })
     }
 
@@ -201,6 +210,8 @@ impl Report {
             template,
             now_ms: None,
             saved,
+            acting: None,
+            unregistered: None,
         })
     }
 
@@ -464,6 +475,8 @@ impl Report {
             template: self.template.clone(),
             now_ms: self.now_ms,
             saved: Vec::new(),
+            acting: None,
+            unregistered: None,
         }
     }
 
@@ -482,6 +495,8 @@ impl Report {
     pub fn set_actor(&mut self, actor: &[u8]) {
         self.commit_pending();
         self.doc.set_actor(automerge::ActorId::from(actor));
+        self.acting = None;
+        self.unregistered = None;
     }
 
     /// The underlying document, for the sync layer.
@@ -532,7 +547,7 @@ impl Report {
     /// Replaces the field's text with `value` by splicing only what differs, so a concurrent
     /// edit elsewhere in the same text survives.
     pub fn set_text(&mut self, role: Role, field: &str, value: &str) -> Result<()> {
-        self.check_edit(role, field)?;
+        self.begin_edit(role, field)?;
         let obj = self.text_object(field)?;
         self.replace_text(&obj, value)
     }
@@ -549,13 +564,13 @@ impl Report {
         delete: usize,
         insert: &str,
     ) -> Result<()> {
-        self.check_edit(role, field)?;
+        self.begin_edit(role, field)?;
         let obj = self.text_object(field)?;
         self.splice_obj(&obj, pos, delete, insert)
     }
 
     pub fn set_date(&mut self, role: Role, field: &str, date: Option<Date>) -> Result<()> {
-        self.check_edit(role, field)?;
+        self.begin_edit(role, field)?;
         let def = self.field_def(field)?;
         if !matches!(def.kind, FieldKind::Date { .. }) {
             return Err(wrong_kind(def, "date"));
@@ -565,7 +580,7 @@ impl Report {
     }
 
     pub fn set_date_range(&mut self, role: Role, field: &str, range: DateRange) -> Result<()> {
-        self.check_edit(role, field)?;
+        self.begin_edit(role, field)?;
         let obj = self.range_obj(field)?;
         // Each end is written only when it changed, so setting "bis" while someone else sets
         // "von" is not a conflict.
@@ -577,7 +592,7 @@ impl Report {
 
     /// Sets a choice; the code must be in the field's code list.
     pub fn set_choice(&mut self, role: Role, field: &str, code: Option<&str>) -> Result<()> {
-        self.check_edit(role, field)?;
+        self.begin_edit(role, field)?;
         let def = self.field_def(field)?;
         let FieldKind::Choice { code_list } = &def.kind else {
             return Err(wrong_kind(def, "choice"));
@@ -590,7 +605,7 @@ impl Report {
     }
 
     pub fn set_signature_name(&mut self, role: Role, field: &str, name: &str) -> Result<()> {
-        self.check_edit(role, field)?;
+        self.begin_edit(role, field)?;
         let line = self.signature_obj(field)?;
         let text = self
             .child(&line, key::NAME, ObjType::Text)
@@ -604,7 +619,7 @@ impl Report {
         field: &str,
         date: Option<Date>,
     ) -> Result<()> {
-        self.check_edit(role, field)?;
+        self.begin_edit(role, field)?;
         let line = self.signature_obj(field)?;
         self.write(|doc| write_scalar(doc, &line, key::DATE, date.map(|d| d.iso())))
     }
@@ -666,6 +681,14 @@ impl Report {
             }),
             _ => self.conflicts(field)?.len() > 1,
         })
+    }
+
+    /// Checks that `role` may edit `field`, and makes the edit count as `role`'s
+    /// ([`Report::act_as`]).
+    pub(crate) fn begin_edit(&mut self, role: Role, field: &str) -> Result<()> {
+        self.check_edit(role, field)?;
+        self.act_as(role);
+        Ok(())
     }
 
     pub(crate) fn check_edit(&self, role: Role, field: &str) -> Result<()> {
@@ -848,9 +871,24 @@ impl Report {
     /// entirely when any step fails, so a half-done action never reaches other replicas.
     pub(crate) fn write<T>(&mut self, f: impl FnOnce(&mut AutoCommit) -> Result<T>) -> Result<T> {
         self.commit_pending();
-        match f(&mut self.doc) {
+        let register = self.unregistered;
+        let registered = match register {
+            Some(role) => self.register_actor(role),
+            None => Ok(()),
+        };
+        let ops_before = self.doc.pending_ops();
+        match registered.and_then(|()| f(&mut self.doc)) {
+            Ok(value) if self.doc.pending_ops() == ops_before => {
+                // Nothing written: no change, not even the registration.
+                self.doc.rollback();
+                Ok(value)
+            }
             Ok(value) => {
                 self.commit_pending();
+                if register.is_some() {
+                    self.acting = register;
+                    self.unregistered = None;
+                }
                 Ok(value)
             }
             Err(e) => {
@@ -899,6 +937,7 @@ impl Report {
 
     /// Goes back to the document at `before`, keeping this replica's actor.
     fn restore(&mut self, before: &[ChangeHash]) {
+        self.acting = None;
         let actor = self.doc.get_actor().clone();
         if let Ok(restored) = self.doc.fork_at(before) {
             self.doc = restored.with_actor(actor);
@@ -917,7 +956,7 @@ pub const ACTOR_LEN: usize = 8;
 /// one report — the chance that two of 10,000 sessions draw the same is below 3 · 10⁻¹².
 /// Automerge's own generator (a UUID v4 from the system's RNG) is the source; its two halves
 /// are folded into one, so the UUID's fixed version and variant bits cost no randomness.
-fn session_actor() -> automerge::ActorId {
+pub(crate) fn session_actor() -> automerge::ActorId {
     let full = automerge::ActorId::random();
     let bytes = full.to_bytes();
     let mut short = [0u8; ACTOR_LEN];

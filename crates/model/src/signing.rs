@@ -368,7 +368,7 @@ impl Report {
             time_ms,
             date,
         } = *request;
-        self.check_edit(role, field)?;
+        self.begin_edit(role, field)?;
         let line = self.signature_line_obj(field)?;
         let name = name.trim();
         if name.is_empty() {

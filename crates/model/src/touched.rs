@@ -51,6 +51,8 @@ impl Touched {
                 self.fields.insert(field);
             }
             (Some(key::GOALS), _) => self.goals = true,
+            // Who wrote with which actor: nothing on screen shows it.
+            (Some(key::ACTORS), _) => {}
             _ => self.everything = true,
         }
     }

@@ -319,7 +319,9 @@ fn a_keystroke_from_another_session_stays_small() {
             .unwrap();
         let change = typist.save_incremental();
         let item = live::encode_item(&change, Some((index, &splice)));
-        assert!(item.len() < 120, "keystroke {i}: {} bytes", item.len());
+        // The first keystroke also registers the session's actor with its role (once).
+        let limit = if i == 0 { 160 } else { 120 };
+        assert!(item.len() < limit, "keystroke {i}: {} bytes", item.len());
     }
     created.apply(&typist.save()).unwrap();
     assert_eq!(created.text("anmerkungen_einrichtung").unwrap(), text);
