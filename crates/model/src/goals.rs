@@ -31,6 +31,11 @@ pub struct Goal {
     pub reason: Option<String>,
     /// The chosen achievement asks for a reason (1–3 on the KVJS scale).
     pub needs_reason: bool,
+    /// The person supported rates the goal too, on the same scale ("Selbsteinschätzung").
+    /// Kept beside the provider's achievement, never merged with it.
+    pub self_rating: Option<String>,
+    /// Both ratings are given and differ: something to talk about, not to resolve.
+    pub ratings_differ: bool,
 }
 
 /// The scalar parts of a goal, for reading conflicts.
@@ -38,6 +43,7 @@ pub struct Goal {
 pub enum GoalScalar {
     Achievement,
     Reason,
+    SelfRating,
 }
 
 /// The typed parts of a goal, for splicing keystrokes.
@@ -57,6 +63,9 @@ impl GoalText {
         }
     }
 }
+
+/// What the person's own rating is called in messages.
+pub const SELF_RATING_LABEL: &str = "Selbsteinschätzung";
 
 /// Below this gap between neighbours a move renumbers all positions instead of halving again.
 const MIN_GAP: f64 = 1e-6;
@@ -78,6 +87,9 @@ impl Report {
                         .unwrap_or_default()
                 };
                 let achievement = self.read_scalar(&obj, key::ACHIEVEMENT);
+                let self_rating = self.read_scalar(&obj, key::SELF_RATING);
+                let ratings_differ =
+                    matches!((&achievement, &self_rating), (Some(a), Some(s)) if a != s);
                 let needs_reason = match (&achievement, &achievement_list) {
                     (Some(code), Some(list)) => {
                         list.codes.iter().any(|c| &c.code == code && c.needs_reason)
@@ -91,6 +103,8 @@ impl Report {
                     reason: self.read_scalar(&obj, key::REASON),
                     achievement,
                     needs_reason,
+                    self_rating,
+                    ratings_differ,
                     id,
                 }
             })
@@ -232,6 +246,30 @@ impl Report {
         self.set_goal_scalar(role, goal, GoalScalar::Reason, code)
     }
 
+    /// The person supported rates a goal themselves, on the achievement scale. Only they can:
+    /// whoever else holds the tablet cannot put a rating in their mouth.
+    pub fn set_goal_self_rating(
+        &mut self,
+        role: Role,
+        goal: &str,
+        code: Option<&str>,
+    ) -> Result<()> {
+        if role != Role::Beneficiary {
+            return Err(ModelError::NotPermitted {
+                field: SELF_RATING_LABEL.to_string(),
+                role,
+            });
+        }
+        let (_, achievement, _) = self.goals_field()?;
+        let list = achievement.to_string();
+        if let Some(code) = code {
+            self.check_code(SELF_RATING_LABEL, &list, code)?;
+        }
+        let obj = self.goal_obj(goal)?;
+        self.act_as(role);
+        self.write(|doc| write_scalar(doc, &obj, key::SELF_RATING, code.map(str::to_string)))
+    }
+
     /// Every concurrently set value of a goal's achievement or reason, winner first.
     pub fn goal_conflicts(&self, goal: &str, which: GoalScalar) -> Result<Vec<String>> {
         let obj = self.goal_obj(goal)?;
@@ -314,7 +352,7 @@ impl Report {
         let (field, achievement, reason) = self.goals_field()?;
         let field = field.clone();
         let list = match which {
-            GoalScalar::Achievement => achievement.to_string(),
+            GoalScalar::Achievement | GoalScalar::SelfRating => achievement.to_string(),
             GoalScalar::Reason => reason.to_string(),
         };
         self.begin_edit(role, &field.id)?;
@@ -336,5 +374,6 @@ fn scalar_key(which: GoalScalar) -> &'static str {
     match which {
         GoalScalar::Achievement => key::ACHIEVEMENT,
         GoalScalar::Reason => key::REASON,
+        GoalScalar::SelfRating => key::SELF_RATING,
     }
 }

@@ -67,6 +67,7 @@ pub(crate) mod key {
     pub const MEASURES: &str = "measures";
     pub const ACHIEVEMENT: &str = "achievement";
     pub const REASON: &str = "reason";
+    pub const SELF_RATING: &str = "self_rating";
     pub const FOLLOWS: &str = "follows";
     pub const ACTORS: &str = "actors";
 }
@@ -671,13 +672,17 @@ impl Report {
                 self.conflicts(&format!("{field}/{}", key::DATE))?.len() > 1
             }
             FieldKind::Goals { .. } => self.goals().iter().any(|g| {
-                [crate::GoalScalar::Achievement, crate::GoalScalar::Reason]
-                    .into_iter()
-                    .any(|w| {
-                        self.goal_conflicts(&g.id, w)
-                            .map(|v| v.len() > 1)
-                            .unwrap_or(false)
-                    })
+                [
+                    crate::GoalScalar::Achievement,
+                    crate::GoalScalar::Reason,
+                    crate::GoalScalar::SelfRating,
+                ]
+                .into_iter()
+                .any(|w| {
+                    self.goal_conflicts(&g.id, w)
+                        .map(|v| v.len() > 1)
+                        .unwrap_or(false)
+                })
             }),
             _ => self.conflicts(field)?.len() > 1,
         })

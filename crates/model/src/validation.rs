@@ -215,7 +215,11 @@ fn check_goals(report: &Report, field: &Field, out: &mut Vec<Problem>) {
                 "Ziel {n}: Bitte den Grund angeben, warum das Ziel nicht (ganz) erreicht wurde."
             ));
         }
-        for which in [GoalScalar::Achievement, GoalScalar::Reason] {
+        for which in [
+            GoalScalar::Achievement,
+            GoalScalar::Reason,
+            GoalScalar::SelfRating,
+        ] {
             let many = report
                 .goal_conflicts(&goal.id, which)
                 .map(|v| v.len() > 1)
@@ -224,6 +228,7 @@ fn check_goals(report: &Report, field: &Field, out: &mut Vec<Problem>) {
                 let what = match which {
                     GoalScalar::Achievement => "die Zielerreichung",
                     GoalScalar::Reason => "der Grund",
+                    GoalScalar::SelfRating => "die Selbsteinschätzung",
                 };
                 push(format!(
                     "Ziel {n}: {what} wurde gleichzeitig verschieden angegeben. Bitte einen Wert auswählen."

@@ -252,3 +252,63 @@ fn goal_splice_counts_scalar_values() {
         .unwrap();
     assert_eq!(r.goals()[0].measures, "M");
 }
+
+#[test]
+fn the_person_rates_a_goal_beside_the_provider_and_both_are_kept() {
+    let mut r = report_with(&["Allein einkaufen"]);
+    let id = r.goals()[0].id.clone();
+    r.set_goal_self_rating(Role::Beneficiary, &id, Some("5"))
+        .unwrap();
+    r.set_goal_achievement(P, &id, Some("3")).unwrap();
+    let loaded = reload(&mut r);
+    let g = &loaded.goals()[0];
+    assert_eq!(g.self_rating.as_deref(), Some("5"));
+    assert_eq!(g.achievement.as_deref(), Some("3"));
+    assert!(g.ratings_differ, "a difference to talk about");
+
+    // The same rating: nothing to point out.
+    r.set_goal_self_rating(Role::Beneficiary, &id, Some("3"))
+        .unwrap();
+    assert!(!r.goals()[0].ratings_differ);
+    // Only one given: no difference either.
+    r.set_goal_self_rating(Role::Beneficiary, &id, None)
+        .unwrap();
+    let g = &r.goals()[0];
+    assert_eq!(g.self_rating, None);
+    assert!(!g.ratings_differ);
+}
+
+#[test]
+fn only_the_person_supported_rates_themselves() {
+    let mut r = report_with(&["A"]);
+    let id = r.goals()[0].id.clone();
+    let heads = r.heads_hex();
+    for role in [Role::Provider, Role::Caseworker, Role::Guardian] {
+        let e = r.set_goal_self_rating(role, &id, Some("4")).unwrap_err();
+        assert!(matches!(e, ModelError::NotPermitted { .. }), "{e:?}");
+    }
+    let e = r
+        .set_goal_self_rating(Role::Beneficiary, &id, Some("9"))
+        .unwrap_err();
+    assert!(e.to_string().contains("Selbsteinschätzung"), "{e}");
+    assert_eq!(r.heads_hex(), heads, "a refused rating changes nothing");
+    // The provider's rating does not fill in the person's.
+    r.set_goal_achievement(P, &id, Some("4")).unwrap();
+    assert_eq!(r.goals()[0].self_rating, None);
+}
+
+#[test]
+fn concurrent_self_ratings_are_a_conflict_to_resolve_not_a_silent_choice() {
+    let mut a = report_with(&["A"]);
+    let id = a.goals()[0].id.clone();
+    let mut b = Report::load(&a.save()).unwrap();
+    a.set_goal_self_rating(Role::Beneficiary, &id, Some("2"))
+        .unwrap();
+    b.set_goal_self_rating(Role::Beneficiary, &id, Some("4"))
+        .unwrap();
+    a.merge(&mut b).unwrap();
+    let mut values = a.goal_conflicts(&id, GoalScalar::SelfRating).unwrap();
+    values.sort();
+    assert_eq!(values, ["2", "4"]);
+    assert!(a.has_conflict("ziele").unwrap());
+}
