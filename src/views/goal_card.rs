@@ -10,6 +10,7 @@ use crate::state::platform::focus_element;
 use crate::state::session::GOALS;
 use crate::views::goal_achievement::GoalAchievement;
 use crate::views::goal_reason::GoalReason;
+use crate::views::goal_self_rating::GoalSelfRating;
 use crate::views::text_field::{grow_with_content, resize};
 
 /// Element id of a control in a goal card: `part` is `text`, `measures`, `reason`, `up`, …
@@ -133,6 +134,7 @@ pub fn GoalCard(
             </div>
             <GoalAchievement goal=goal.clone() data=data codes=achievement editable=editable />
             <GoalReason goal=goal.clone() data=data codes=reason editable=editable />
+            <GoalSelfRating goal=goal.clone() data=data codes=achievement />
             <div class="goal-actions">
                 <button
                     id=goal_control_id(&goal, "up")

@@ -61,7 +61,7 @@ test('every control in the case list and the editor is at least 44 × 44 px', as
   await page.locator('#feld-lb_name').fill('Klein, Karl');
   await waitSaved(page);
   await page.getByRole('button', { name: 'Ziel hinzufügen' }).click();
-  await page.locator('.goal-card input[type=radio][value="1"]').check();
+  await page.locator('.goal-card input[type=radio][name$="-erreichung"][value="1"]').check();
   const tooSmall = async () => page.evaluate(() => {
     const out = [];
     // Radio buttons are sized by their whole label, which is the touch target.

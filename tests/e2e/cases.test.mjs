@@ -98,7 +98,7 @@ test('axe-core finds no accessibility violations in the case list and the editor
   await page.getByRole('link', { name: /Ahmadi, Farah/ }).click();
   await page.locator('#feld-lb_name').waitFor();
   await page.getByRole('button', { name: 'Ziel hinzufügen' }).click();
-  await page.locator('.goal-card input[type=radio][value="2"]').check();
+  await page.locator('.goal-card input[type=radio][name$="-erreichung"][value="2"]').check();
   assert.deepEqual(await axe(page), [], 'editor');
   await context.close();
 });

@@ -121,7 +121,7 @@ export async function fillGoals(page) {
     await card.getByLabel('Nennung des Ziels').fill(goal.text);
     await card.getByLabel('Maßnahmen').fill(goal.measures);
     const reason = card.getByLabel('Grund bei Nicht-Erreichung');
-    await card.locator(`input[type=radio][value="${goal.achievement}"]`).check();
+    await card.locator(`input[type=radio][name$="-erreichung"][value="${goal.achievement}"]`).check();
     if (goal.reason) {
       await reason.selectOption(goal.reason);
     } else {
@@ -141,7 +141,7 @@ export async function goalValues(page) {
     out.push({
       text: await card.getByLabel('Nennung des Ziels').inputValue(),
       measures: await card.getByLabel('Maßnahmen').inputValue(),
-      achievement: await card.locator('input[type=radio]:checked').getAttribute('value'),
+      achievement: await card.locator('input[type=radio][name$="-erreichung"]:checked').getAttribute('value'),
       reason: (await reason.count()) ? await reason.inputValue() : null,
     });
   }
