@@ -1033,7 +1033,7 @@ mod tests {
         let mut typed = String::new();
         for i in 0..(COMPACT_AFTER + 5) {
             typed.push(char::from(b'a' + (i % 26) as u8));
-            session.edit(false, |r| r.set_text(Role::Provider, "wuensche", &typed));
+            session.edit(false, |r| r.set_text(Role::Beneficiary, "wuensche", &typed));
             until_saved(&session).await;
         }
         // Not while typing goes on: a full save would hold up the keystroke it fell on.
@@ -1065,7 +1065,7 @@ mod tests {
         let mut most = 0;
         for i in 0..(COMPACT_LIMIT + 5) {
             typed.push(char::from(b'a' + (i % 26) as u8));
-            session.edit(false, |r| r.set_text(Role::Provider, "wuensche", &typed));
+            session.edit(false, |r| r.set_text(Role::Beneficiary, "wuensche", &typed));
             until_saved(&session).await;
             most = most.max(session.inner.borrow().chunks);
         }

@@ -90,13 +90,13 @@ describe('sync through the relay', () => {
   test('two people type into the same field at once and both texts survive', async () => {
     const one = ` ${WORDS[0]} spielt laut.`;
     const two = ` ${WORDS[1]} glitzert hell.`;
-    await a.page.locator('#feld-wuensche').focus();
-    await c.page.locator('#feld-wuensche').focus();
+    await a.page.locator('#feld-lb_name').focus();
+    await c.page.locator('#feld-lb_name').focus();
     await Promise.all([
       a.page.keyboard.type(one, { delay: 15 }),
       c.page.keyboard.type(two, { delay: 15 }),
     ]);
-    const text = await converged([a.page, b.page, c.page], 'wuensche', (v) => v.includes(one.trim()) && v.includes(two.trim()));
+    const text = await converged([a.page, b.page, c.page], 'lb_name', (v) => v.includes(one.trim()) && v.includes(two.trim()));
     assert.equal(text.length, one.length + two.length);
   });
 
@@ -135,7 +135,7 @@ describe('sync through the relay', () => {
     await acknowledged(a.page);
     // A new device learns everything from the relay alone.
     const d = await join(browser, links.guardian);
-    for (const [id, word] of [['entwicklung_gesundheit', WORDS[4]], ['entwicklung_mobilitaet', WORDS[5]], ['lb_anschrift', WORDS[2]], ['wuensche', WORDS[0]]]) {
+    for (const [id, word] of [['entwicklung_gesundheit', WORDS[4]], ['entwicklung_mobilitaet', WORDS[5]], ['lb_anschrift', WORDS[2]], ['lb_name', WORDS[0]]]) {
       await converged([d.page, a.page], id, (v) => v.includes(word));
     }
     assert.deepEqual(d.errors, []);

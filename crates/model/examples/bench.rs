@@ -104,7 +104,7 @@ fn main() {
 /// `apply_touched` and reads the field's text back to show it. The field is built as the sync
 /// benchmark builds it: 15,000 single-character inserts, then 5,000 deletions.
 fn long_field() {
-    let field = "wuensche";
+    let field = "anmerkungen_einrichtung";
     let templates = dreieck_model::builtin_templates();
     let Some(template) = templates.first() else {
         return;

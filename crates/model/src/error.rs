@@ -23,6 +23,10 @@ pub enum ModelError {
     UnknownGoal,
     #[error("Die Rolle „{}“ darf das Feld „{field}“ nicht ändern.", role.label())]
     NotPermitted { field: String, role: Role },
+    #[error(
+        "„{field}“ steht in den eigenen Worten der leistungsberechtigten Person: nur sie schreibt dort. Eine Anmerkung daneben ist möglich."
+    )]
+    OwnWords { field: String },
     #[error("Ungültiges Datum: „{0}“ (erwartet JJJJ-MM-TT).")]
     InvalidDate(String),
     /// Signing refused (no name, a drawing too long); the German reason.

@@ -18,6 +18,7 @@ mod error;
 mod goals;
 mod history;
 pub mod live;
+mod own_words;
 mod report;
 mod role;
 pub mod sample;
@@ -34,6 +35,7 @@ pub use due::{due, Due, DueState, SOON_DAYS};
 pub use error::ModelError;
 pub use goals::{Goal, GoalId, GoalScalar, GoalText};
 pub use history::{FieldEdit, SITTING_GAP_S};
+pub use own_words::{InputMode, OwnWords};
 pub use report::{FieldValue, Report, ReportId, SignatureLine, ACTOR_LEN, SCHEMA, TEXT_ENCODING};
 pub use role::Role;
 pub use signing::{

@@ -139,6 +139,7 @@ impl Report {
         value: &str,
     ) -> Result<Option<(usize, Splice)>> {
         self.begin_edit(role, field)?;
+        self.note_input(field, crate::own_words::InputMode::Typed);
         let obj = self.text_object(field)?;
         let Some((pos, delete, insert)) = self.replace_text_spliced(&obj, known, value)? else {
             return Ok(None);
@@ -254,7 +255,7 @@ mod tests {
 
     fn typed(a: &mut Report, value: &str) -> Vec<u8> {
         let (index, splice) = a
-            .set_text_spliced(Role::Provider, "wuensche", value)
+            .set_text_spliced(Role::Beneficiary, "wuensche", value)
             .expect("edit")
             .expect("a change");
         let change = a.save_incremental();
@@ -313,11 +314,11 @@ mod tests {
     #[test]
     fn a_known_text_gives_the_same_splice_and_a_wrong_one_is_not_trusted() {
         let (mut a, _) = pair();
-        a.set_text(Role::Provider, "wuensche", "Hallo Welt")
+        a.set_text(Role::Beneficiary, "wuensche", "Hallo Welt")
             .expect("edit");
         let (_, known) = a
             .set_text_spliced_from(
-                Role::Provider,
+                Role::Beneficiary,
                 "wuensche",
                 Some("Hallo Welt"),
                 "Hallo, Welt",
@@ -330,7 +331,7 @@ mod tests {
         );
         // A stale copy (another text of another length) must not decide where the splice goes.
         let (_, read) = a
-            .set_text_spliced_from(Role::Provider, "wuensche", Some("Hallo"), "Hallo, Welt!")
+            .set_text_spliced_from(Role::Beneficiary, "wuensche", Some("Hallo"), "Hallo, Welt!")
             .expect("edit")
             .expect("a change");
         assert_eq!((read.pos, read.delete, read.insert.as_str()), (11, 0, "!"));
@@ -349,8 +350,8 @@ mod tests {
         #[test]
         fn splices_match_automerge(old in "[a-zäöü😀 ]{0,20}", new in "[a-zäöü😀 ]{0,20}") {
             let (mut a, _) = pair();
-            a.set_text(Role::Provider, "wuensche", &old).expect("edit");
-            if let Some((_, s)) = a.set_text_spliced(Role::Provider, "wuensche", &new).expect("edit") {
+            a.set_text(Role::Beneficiary, "wuensche", &old).expect("edit");
+            if let Some((_, s)) = a.set_text_spliced(Role::Beneficiary, "wuensche", &new).expect("edit") {
                 prop_assert_eq!(apply_splice(&old, &s), new);
             } else {
                 prop_assert_eq!(old, new);

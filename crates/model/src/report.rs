@@ -70,6 +70,7 @@ pub(crate) mod key {
     pub const SELF_RATING: &str = "self_rating";
     pub const FOLLOWS: &str = "follows";
     pub const ACTORS: &str = "actors";
+    pub const OWN_WORDS: &str = "own_words";
 }
 
 /// A report's random identifier (hex).
@@ -107,6 +108,8 @@ pub struct Report {
     pub(crate) acting: Option<Role>,
     /// The role the current actor is to be registered for with the next write.
     pub(crate) unregistered: Option<Role>,
+    /// How the next write's words got into an own-words field, when not yet recorded.
+    pub(crate) unrecorded_input: Option<(String, crate::own_words::InputMode)>,
 }
 
 impl std::fmt::Debug for Report {
@@ -173,6 +176,7 @@ impl Report {
         doc.put_object(ROOT, key::GOALS, ObjType::Map)?;
         doc.put_object(ROOT, crate::signing::PARTICIPANTS, ObjType::Map)?;
         doc.put_object(ROOT, key::ACTORS, ObjType::Map)?;
+        crate::own_words::lay_out(&mut doc, template)?;
         doc.commit_with(
             CommitOptions::default()
                 .with_message("Bericht angelegt")
@@ -185,6 +189,7 @@ impl Report {
             saved: Vec::new(),
             acting: None,
             unregistered: None,
+            unrecorded_input: None,
         })
     }
 
@@ -213,6 +218,7 @@ impl Report {
             saved,
             acting: None,
             unregistered: None,
+            unrecorded_input: None,
         })
     }
 
@@ -478,6 +484,7 @@ impl Report {
             saved: Vec::new(),
             acting: None,
             unregistered: None,
+            unrecorded_input: None,
         }
     }
 
@@ -549,6 +556,7 @@ impl Report {
     /// edit elsewhere in the same text survives.
     pub fn set_text(&mut self, role: Role, field: &str, value: &str) -> Result<()> {
         self.begin_edit(role, field)?;
+        self.note_input(field, crate::own_words::InputMode::Typed);
         let obj = self.text_object(field)?;
         self.replace_text(&obj, value)
     }
@@ -566,6 +574,7 @@ impl Report {
         insert: &str,
     ) -> Result<()> {
         self.begin_edit(role, field)?;
+        self.note_input(field, crate::own_words::InputMode::Typed);
         let obj = self.text_object(field)?;
         self.splice_obj(&obj, pos, delete, insert)
     }
@@ -705,6 +714,11 @@ impl Report {
             return Err(ModelError::NotPermitted {
                 field: f.label.clone(),
                 role,
+            });
+        }
+        if f.own_words && role != Role::Beneficiary {
+            return Err(ModelError::OwnWords {
+                field: f.label.clone(),
             });
         }
         Ok(())
@@ -877,10 +891,15 @@ impl Report {
     pub(crate) fn write<T>(&mut self, f: impl FnOnce(&mut AutoCommit) -> Result<T>) -> Result<T> {
         self.commit_pending();
         let register = self.unregistered;
+        let input = self.unrecorded_input.clone();
         let registered = match register {
             Some(role) => self.register_actor(role),
             None => Ok(()),
-        };
+        }
+        .and_then(|()| match &input {
+            Some((field, mode)) => self.record_input(field, *mode),
+            None => Ok(()),
+        });
         let ops_before = self.doc.pending_ops();
         match registered.and_then(|()| f(&mut self.doc)) {
             Ok(value) if self.doc.pending_ops() == ops_before => {
@@ -893,6 +912,9 @@ impl Report {
                 if register.is_some() {
                     self.acting = register;
                     self.unregistered = None;
+                }
+                if input.is_some() {
+                    self.unrecorded_input = None;
                 }
                 Ok(value)
             }

@@ -114,7 +114,8 @@ fn build_bench(goal_count: usize, edits: usize) -> Result<Report> {
     let mut targets = Vec::new();
     for field in template.fields() {
         if field.kind == crate::FieldKind::LongText {
-            let role = if field.editors.contains(&Role::Provider) {
+            // The person's own words are theirs to type.
+            let role = if field.editors.contains(&Role::Provider) && !field.own_words {
                 Role::Provider
             } else {
                 Role::Beneficiary

@@ -133,6 +133,10 @@ pub struct Field {
     /// A follow-up report created from an earlier one starts with this field's value.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub carried_from: Option<CarriedFrom>,
+    /// The person's own words (O-Ton): only the beneficiary writes the text; the other
+    /// editors may add a remark beside it, never change it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub own_words: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -327,6 +331,16 @@ impl Template {
                         "{at}: niemand darf das Feld bearbeiten („editors“)."
                     ));
                 }
+                if field.own_words {
+                    if !matches!(field.kind, FieldKind::ShortText | FieldKind::LongText) {
+                        return invalid(format!("{at}: „own_words“ gibt es nur für Textfelder."));
+                    }
+                    if !field.editors.contains(&Role::Beneficiary) {
+                        return invalid(format!(
+                            "{at}: eigene Worte („own_words“) schreibt die leistungsberechtigte Person; sie fehlt in „editors“."
+                        ));
+                    }
+                }
                 let lists: Vec<&String> = match &field.kind {
                     FieldKind::Choice { code_list } => vec![code_list],
                     FieldKind::Goals {
@@ -513,7 +527,7 @@ impl Template {
 /// own keys, where a typo like `"requird": true` would otherwise be ignored silently and the
 /// field would quietly not be required.
 fn check_field_keys(json: &str) -> Result<(), TemplateError> {
-    const COMMON: [&str; 10] = [
+    const COMMON: [&str; 11] = [
         "id",
         "kind",
         "label",
@@ -524,6 +538,7 @@ fn check_field_keys(json: &str) -> Result<(), TemplateError> {
         "required",
         "shown_when",
         "carried_from",
+        "own_words",
     ];
     let Ok(value) = serde_json::from_str::<serde_json::Value>(json) else {
         return Ok(()); // already parsed once; cannot happen

@@ -51,6 +51,10 @@ impl Touched {
                 self.fields.insert(field);
             }
             (Some(key::GOALS), _) => self.goals = true,
+            // The remark and input record beside an own-words field: shown with the field.
+            (Some(key::OWN_WORDS), Some(field)) => {
+                self.fields.insert(field);
+            }
             // Who wrote with which actor: nothing on screen shows it.
             (Some(key::ACTORS), _) => {}
             _ => self.everything = true,
@@ -104,7 +108,7 @@ mod tests {
     #[test]
     fn a_keystroke_touches_its_field_only() {
         let (mut a, mut b) = pair();
-        a.set_text(Role::Provider, "wuensche", "Kochen")
+        a.set_text(Role::Beneficiary, "wuensche", "Kochen")
             .expect("edit");
         let t = send(&mut a, &mut b);
         assert_eq!(t.fields.iter().collect::<Vec<_>>(), vec!["wuensche"]);
@@ -152,7 +156,8 @@ mod tests {
     #[test]
     fn nothing_new_touches_nothing_and_damage_is_refused() {
         let (mut a, mut b) = pair();
-        a.set_text(Role::Provider, "wuensche", "x").expect("edit");
+        a.set_text(Role::Beneficiary, "wuensche", "x")
+            .expect("edit");
         let bytes = a.save_after(&b.heads());
         send(&mut a, &mut b);
         assert!(b.apply_touched(&bytes).expect("again").is_empty());

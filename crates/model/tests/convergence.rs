@@ -20,7 +20,7 @@ use proptest::prelude::*;
 
 const TEXT_FIELDS: [&str; 4] = [
     "lb_name",
-    "wuensche",
+    "lb_anschrift",
     "entwicklung_freizeit",
     "anmerkungen_zielerreichung",
 ];

@@ -20,14 +20,14 @@ fn a_new_report_has_no_history() {
 fn switching_the_role_makes_the_next_edits_someone_elses() {
     let mut r = new_report();
     r.set_now_ms(T0 + MIN);
-    r.set_text(Role::Provider, "wuensche", "Er möchte ")
+    r.set_text(Role::Provider, "lb_anschrift", "Hauptstr. ")
         .unwrap();
     let provider_actor = r.actor_hex();
     r.set_now_ms(T0 + 2 * MIN);
     r.set_text(
         Role::Beneficiary,
-        "wuensche",
-        "Er möchte Ich will kochen lernen.",
+        "lb_anschrift",
+        "Hauptstr. 5, 70173 Stuttgart",
     )
     .unwrap();
     assert_ne!(
@@ -36,18 +36,15 @@ fn switching_the_role_makes_the_next_edits_someone_elses() {
         "a new actor for the new role"
     );
 
-    let history = r.field_history("wuensche").unwrap();
+    let history = r.field_history("lb_anschrift").unwrap();
     assert_eq!(history.len(), 2, "{history:?}");
     // Newest first.
     assert_eq!(history[0].role, Some(Role::Beneficiary));
-    assert_eq!(
-        history[0].inserted,
-        "Ich will kochen lernen.".chars().count()
-    );
+    assert_eq!(history[0].inserted, "5, 70173 Stuttgart".chars().count());
     assert_eq!(history[0].from_s, (T0 + 2 * MIN) / 1000);
     assert_eq!(history[1].role, Some(Role::Provider));
     assert_eq!(history[1].actor, provider_actor);
-    assert_eq!(history[1].inserted, "Er möchte ".chars().count());
+    assert_eq!(history[1].inserted, "Hauptstr. ".chars().count());
     // Other fields are untouched.
     assert_eq!(r.field_history("lb_name").unwrap(), vec![]);
 }
@@ -118,17 +115,17 @@ fn every_replica_knows_who_wrote_after_a_merge() {
     let mut a = new_report();
     let mut b = Report::load(&a.save()).unwrap();
     a.set_now_ms(T0 + MIN);
-    a.set_text(Role::Provider, "wuensche", "Von der Einrichtung. ")
+    a.set_text(Role::Provider, "lb_anschrift", "Von der Einrichtung. ")
         .unwrap();
     b.set_now_ms(T0 + MIN);
-    b.set_text(Role::Beneficiary, "wuensche", "Von mir.")
+    b.set_text(Role::Beneficiary, "lb_anschrift", "Von mir.")
         .unwrap();
     a.merge(&mut b).unwrap();
     b.merge(&mut a).unwrap();
 
     for r in [&mut a, &mut b] {
         let roles: Vec<Option<Role>> = r
-            .field_history("wuensche")
+            .field_history("lb_anschrift")
             .unwrap()
             .iter()
             .map(|e| e.role)

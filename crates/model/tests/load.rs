@@ -231,7 +231,7 @@ fn peer_changes_stored_as_they_came_load_back() {
     let mut stored = a.save();
     let mut b = Report::load(&stored).unwrap();
 
-    a.set_text(Role::Provider, "wuensche", "Hallo").unwrap();
+    a.set_text(Role::Beneficiary, "wuensche", "Hallo").unwrap();
     let first = a.save_incremental();
     assert!(
         b.apply_stored(&first).unwrap(),
@@ -246,7 +246,7 @@ fn peer_changes_stored_as_they_came_load_back() {
 
     // An edit of its own not saved yet: the peer's bytes alone would not cover the document.
     b.set_text(Role::Provider, "lb_name", "Anna").unwrap();
-    a.set_text(Role::Provider, "wuensche", "Hallo Welt")
+    a.set_text(Role::Beneficiary, "wuensche", "Hallo Welt")
         .unwrap();
     let second = a.save_incremental();
     assert!(!b.apply_stored(&second).unwrap());
@@ -264,9 +264,10 @@ fn held_back_changes_are_not_marked_stored() {
     let mut a = new_report();
     let mut stored = a.save();
     let mut b = Report::load(&stored).unwrap();
-    a.set_text(Role::Provider, "wuensche", "eins").unwrap();
+    a.set_text(Role::Beneficiary, "wuensche", "eins").unwrap();
     let first = a.save_incremental();
-    a.set_text(Role::Provider, "wuensche", "eins zwei").unwrap();
+    a.set_text(Role::Beneficiary, "wuensche", "eins zwei")
+        .unwrap();
     let second = a.save_incremental();
 
     assert!(
