@@ -7,6 +7,7 @@ wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
 mod app;
 mod route;
+mod speech;
 mod state;
 mod sync;
 mod timer;

@@ -11,6 +11,7 @@ use crate::views::date_range_field::DateRangeField;
 use crate::views::field_history::FieldHistory;
 use crate::views::field_presence::FieldPresence;
 use crate::views::goals_table::GoalsTable;
+use crate::views::own_words::OwnWordsParts;
 use crate::views::signature_field::SignatureField;
 use crate::views::text_field::TextField;
 
@@ -18,12 +19,18 @@ use crate::views::text_field::TextField;
 pub fn FieldView(field: Field) -> impl IntoView {
     let app = use_app();
     let editors = field.editors.clone();
-    // Whether the current role may write this field; follows "Meine Rolle".
-    let editable = Signal::derive(move || editors.contains(&app.role.get()));
+    let own_words = field.own_words;
+    // Whether the current role may write this field; follows "Meine Rolle". The person's own
+    // words are written in their role only.
+    let editable = Signal::derive(move || {
+        let role = app.role.get();
+        editors.contains(&role) && (!own_words || role == dreieck_model::Role::Beneficiary)
+    });
     // `data-field` tells presence which field focus is in, whatever control has it.
     let field_id = field.id.clone();
     let conditional = field.shown_when.is_some();
     // The goals have their own structure; every other field shows its history on request.
+    let own_words_parts = own_words.then(|| view! { <OwnWordsParts field=field.clone() /> });
     let history = (!matches!(field.kind, FieldKind::Goals { .. })).then(|| {
         view! { <FieldHistory field_id=field.id.clone() label=field.label.clone() /> }
     });
@@ -74,6 +81,7 @@ pub fn FieldView(field: Field) -> impl IntoView {
         <div class="field-slot" data-field=field_id hidden=hidden>
             <FieldPresence field_id=marker />
             {control}
+            {own_words_parts}
             {history}
         </div>
     }

@@ -25,6 +25,7 @@ pub mod goal_self_rating;
 pub mod goals_table;
 pub mod invitation_card;
 pub mod join_page;
+pub mod own_words;
 pub mod presence_list;
 pub mod qr_code;
 pub mod report_form;

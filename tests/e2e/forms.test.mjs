@@ -65,7 +65,10 @@ test('a Feedbackbogen created from an Erwartungsbogen carries the expectation ov
   await page.locator('#feld-projektname').fill('Angebot XY');
   await page.locator('#feld-name').fill('ZZZ-Tester');
   await page.locator('#feld-vorname').fill('Testi');
+  // The expectation is the person's own words: written in their role.
+  await chooseRole(page, 'Leistungsberechtigte Person');
   await page.locator('#feld-erwartungen').fill('Ich will einen Praktikumsplatz finden.');
+  await chooseRole(page, 'Leistungsträger');
   await waitSaved(page);
   const first = page.url();
 

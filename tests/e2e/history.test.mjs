@@ -25,15 +25,15 @@ test('switching the speaker changes the author in the history', async () => {
   await newReport(page);
 
   await chooseRole(page, 'Einrichtung/Dienst');
-  await page.locator('#feld-wuensche').pressSequentially('Notiz. ');
+  await page.locator('#feld-lb_anschrift').pressSequentially('Notiz. ');
   await chooseRole(page, 'Leistungsberechtigte Person');
-  // Appended at the end, as a person would type after the staff's note.
-  await page.locator('#feld-wuensche').focus();
+  // Appended at the end, as a person would type after what the staff wrote.
+  await page.locator('#feld-lb_anschrift').focus();
   await page.keyboard.press('End');
   await page.keyboard.type('Ich will kochen lernen.');
   await waitSaved(page);
 
-  const lines = await history(page, 'wuensche');
+  const lines = await history(page, 'lb_anschrift');
   assert.equal(lines.length, 2, lines.join('\n'));
   // Newest first.
   assert.match(lines[0], /Leistungsberechtigte Person · 23 Zeichen geschrieben$/);
@@ -41,17 +41,17 @@ test('switching the speaker changes the author in the history', async () => {
   assert.match(lines[0], /^\d\d\.\d\d\.\d{4}, \d\d:\d\d/, 'with the time of the edit');
 
   // A field nobody touched says so; deleting is counted.
-  const untouched = page.locator('.field-slot[data-field="lb_anschrift"] details.field-history');
+  const untouched = page.locator('.field-slot[data-field="einrichtung_telefon"] details.field-history');
   await untouched.locator('summary').click();
   await untouched.getByText('Noch keine Änderungen.').waitFor();
 
   // After a reload the history is the same (it lives in the document).
   await page.reload();
-  assert.deepEqual(await history(page, 'wuensche'), lines);
+  assert.deepEqual(await history(page, 'lb_anschrift'), lines);
 
   // The disclosure is reachable and named for screen readers; no violations with it open.
-  const summary = page.locator('.field-slot[data-field="wuensche"] summary');
-  assert.match(await summary.textContent(), /^Verlauf von „Wünsche/);
+  const summary = page.locator('.field-slot[data-field="lb_anschrift"] summary');
+  assert.match(await summary.textContent(), /^Verlauf von „Anschrift/);
   const hidden = await summary.locator('.visually-hidden').boundingBox();
   assert.ok(hidden.width <= 1 && hidden.height <= 1, 'the field name is for screen readers only');
   assert.deepEqual(await axe(page), []);

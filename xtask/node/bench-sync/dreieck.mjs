@@ -81,10 +81,10 @@ async function closeDialog(page) {
   }
 }
 
-/// The field is written by the beneficiary or the provider (A's default role).
+/// The wishes are the person's own words: A writes them in the beneficiary's role.
 async function ensureEditable(page) {
   const readOnly = await page.locator(field).evaluate((el) => el.readOnly);
-  if (readOnly) await page.getByLabel('Meine Rolle').selectOption({ label: 'Einrichtung/Dienst' });
+  if (readOnly) await page.getByLabel('Meine Rolle').selectOption({ label: 'Leistungsberechtigte Person' });
 }
 
 /// The history, as real input: `inserts` characters typed one by one at the end of A's field
