@@ -24,7 +24,7 @@ use futures_util::SinkExt as _;
 use tokio::sync::mpsc;
 
 use crate::hub::{Hub, RoomHandle};
-use crate::limits::{TokenBucket, HELLO_TIMEOUT};
+use crate::limits::TokenBucket;
 use crate::metrics;
 use crate::room_task::{short_hash, Outbound, Outbox, RoomEvent};
 
@@ -86,7 +86,7 @@ async fn connection(hub: Arc<Hub>, socket: WebSocket) {
         bucket,
         room: String::from("-"),
         admitted: false,
-        admit_deadline: tokio::time::Instant::now() + HELLO_TIMEOUT,
+        admit_deadline: tokio::time::Instant::now() + hub.limits.admission_timeout(),
     };
     if slot.is_none() {
         c.refuse(code::TOO_MANY_CONNECTIONS, "too many connections")
@@ -183,7 +183,7 @@ impl Connection {
             () = async { drop(shutdown.wait_for(|stopping| *stopping).await) } => {
                 return Err(End::Refused(code::SHUTTING_DOWN, "shutting down"));
             }
-            frame = tokio::time::timeout(HELLO_TIMEOUT, self.next_frame()) => match frame {
+            frame = tokio::time::timeout(self.hub.limits.admission_timeout(), self.next_frame()) => match frame {
                 Err(_) => return Err(End::Refused(code::TIMEOUT, "no Hello in time")),
                 Ok(frame) => frame?,
             },

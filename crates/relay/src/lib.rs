@@ -28,7 +28,11 @@
 //!   or on its way in. A room loaded again starts a new epoch, which clients handle.
 //! - `memory.rs`: gives memory that departed rooms and connections freed back to the system.
 //! - `metrics.rs`: counters for `GET /metrics`; logs and metrics carry connection numbers and an
-//!   8-hex-digit hash of the room id at most, never ids, keys, names or content.
+//!   8-hex-digit hash of the room id at most, never ids, keys, names or content. `/metrics`
+//!   answers only the machine itself (loopback) unless `--metrics-public`.
+//! - `writer.rs`: a room takes part in a storage batch before its first write is tried, so a
+//!   failed commit reaches every room that lost writes (each refuses its connections with
+//!   STORAGE_FAILURE and is loaded again from the disk by the next connection).
 //!
 //! Shutdown: stop accepting, send `Error(SHUTTING_DOWN)` to every sync connection and close it,
 //! let rooms leave memory, then stop the writer after it has committed everything queued.
@@ -106,6 +110,11 @@ pub struct Config {
     /// Limits of the sync endpoint.
     #[command(flatten)]
     pub limits: SyncLimits,
+    /// Serve `/metrics` to every address, not only to the machine itself (loopback). For a
+    /// metrics collector elsewhere; the counters hold no content, but how busy a relay is
+    /// concerns nobody outside by default.
+    #[arg(long, env = "DREIECK_METRICS_PUBLIC")]
+    pub metrics_public: bool,
 }
 
 /// Everything that can stop the relay. The messages are for the person who starts it.
@@ -150,6 +159,7 @@ pub struct Relay {
     site: Arc<Site>,
     data: PathBuf,
     hub: Arc<Hub>,
+    metrics_public: bool,
 }
 
 impl Relay {
@@ -180,6 +190,7 @@ impl Relay {
             }),
             data: config.data.clone(),
             hub: Arc::new(Hub::new(config.limits.clone(), metrics, writer)),
+            metrics_public: config.metrics_public,
         })
     }
 
@@ -227,8 +238,13 @@ pub fn app(relay: &Relay) -> Router {
 
     let sync = Router::new()
         .route("/sync", get(connection::sync))
-        .route("/metrics", get(metrics_text))
         .with_state(Arc::clone(&relay.hub));
+    let metrics = Router::new()
+        .route("/metrics", get(metrics_text))
+        .with_state(MetricsAccess {
+            hub: Arc::clone(&relay.hub),
+            public: relay.metrics_public,
+        });
 
     Router::new()
         .route("/healthz", get(healthz))
@@ -237,6 +253,7 @@ pub fn app(relay: &Relay) -> Router {
         .fallback_service(static_files::files(Arc::clone(&relay.site)))
         .with_state(Arc::clone(&relay.site))
         .merge(sync)
+        .merge(metrics)
         .layer(compression)
         .layer(middleware::from_fn(static_files::response_headers))
         .layer(trace)
@@ -258,8 +275,27 @@ async fn healthz() -> impl IntoResponse {
     )
 }
 
-/// Counters for Prometheus; counts only, never ids or content.
-async fn metrics_text(State(hub): State<Arc<Hub>>) -> impl IntoResponse {
+#[derive(Clone)]
+struct MetricsAccess {
+    hub: Arc<Hub>,
+    public: bool,
+}
+
+/// Counters for Prometheus; counts only, never ids or content. Only for the machine itself
+/// unless `--metrics-public`: a request from elsewhere (or served without the peer's address)
+/// gets 404, as if there were no such page.
+async fn metrics_text(
+    State(access): State<MetricsAccess>,
+    request: Request<axum::body::Body>,
+) -> axum::response::Response {
+    let peer = request
+        .extensions()
+        .get::<axum::extract::ConnectInfo<SocketAddr>>()
+        .map(|axum::extract::ConnectInfo(addr)| *addr);
+    if !metrics_allowed(access.public, peer) {
+        return axum::http::StatusCode::NOT_FOUND.into_response();
+    }
+    let hub = access.hub;
     (
         [
             (
@@ -270,6 +306,20 @@ async fn metrics_text(State(hub): State<Arc<Hub>>) -> impl IntoResponse {
         ],
         hub.metrics.render(),
     )
+        .into_response()
+}
+
+/// Who may read `/metrics`: the machine itself, or everyone with `--metrics-public`. Without
+/// the peer's address (a router served without it) nobody.
+fn metrics_allowed(public: bool, peer: Option<SocketAddr>) -> bool {
+    public
+        || peer.is_some_and(|addr| match addr.ip() {
+            std::net::IpAddr::V4(ip) => ip.is_loopback(),
+            // An IPv4 client on a dual-stack socket arrives as ::ffff:127.0.0.1.
+            std::net::IpAddr::V6(ip) => {
+                ip.is_loopback() || ip.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
+            }
+        })
 }
 
 /// A relay bound to its socket, not yet serving.
@@ -337,9 +387,12 @@ impl Server {
             }
         });
         tokio::spawn(memory::trim_periodically(Arc::clone(&self.relay.hub)));
-        let serving = axum::serve(listener, app(&self.relay))
-            .with_graceful_shutdown(signal)
-            .into_future();
+        let serving = axum::serve(
+            listener,
+            app(&self.relay).into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(signal)
+        .into_future();
         let deadline = async {
             stopping.notified().await;
             tokio::time::sleep(SHUTDOWN_GRACE).await;
@@ -393,5 +446,31 @@ pub async fn shutdown_signal() {
     tokio::select! {
         () = interrupt => {}
         () = terminate => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::metrics_allowed;
+
+    #[test]
+    fn metrics_are_for_the_machine_itself_unless_public() {
+        let at = |a: &str| Some(a.parse().expect("address"));
+        for local in ["127.0.0.1:9", "[::1]:9", "[::ffff:127.0.0.1]:9"] {
+            assert!(metrics_allowed(false, at(local)), "{local}");
+        }
+        for other in [
+            "192.168.1.20:9",
+            "10.0.0.1:9",
+            "[2001:db8::1]:9",
+            "[::ffff:10.0.0.1]:9",
+        ] {
+            assert!(!metrics_allowed(false, at(other)), "{other}");
+            assert!(
+                metrics_allowed(true, at(other)),
+                "{other} with --metrics-public"
+            );
+        }
+        assert!(!metrics_allowed(false, None));
     }
 }

@@ -5,9 +5,6 @@
 
 use std::time::{Duration, Instant};
 
-/// How long a new connection may take to send its Hello and be admitted.
-pub(crate) const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
-
 /// What one relay allows on its sync endpoint: flags, else environment, else these defaults.
 #[derive(Clone, Debug, PartialEq, clap::Args)]
 pub struct SyncLimits {
@@ -36,6 +33,10 @@ pub struct SyncLimits {
     /// linger absorbs reconnects after a network hiccup.
     #[arg(long, env = "DREIECK_ROOM_LINGER_SECS", default_value_t = 30)]
     pub room_linger_secs: u64,
+    /// Milliseconds a new connection may take to send its Hello and answer the challenge;
+    /// then it gets TIMEOUT and is closed (a connection that never speaks holds a slot).
+    #[arg(long, env = "DREIECK_ADMISSION_TIMEOUT_MS", default_value_t = 10_000)]
+    pub admission_timeout_ms: u64,
 }
 
 impl Default for SyncLimits {
@@ -48,11 +49,16 @@ impl Default for SyncLimits {
             message_burst: 400.0,
             max_room_bytes: 256 * 1024 * 1024,
             room_linger_secs: 30,
+            admission_timeout_ms: 10_000,
         }
     }
 }
 
 impl SyncLimits {
+    pub(crate) fn admission_timeout(&self) -> Duration {
+        Duration::from_millis(self.admission_timeout_ms)
+    }
+
     /// Bytes that may wait to be sent on one connection before it counts as too slow: a full
     /// catch-up of the largest room plus a few frames of live traffic.
     pub(crate) fn max_queued_bytes(&self) -> usize {

@@ -234,6 +234,14 @@ fn write_batch(
                 if poisoned.contains(room) {
                     continue; // its task already heard Failed and is retiring
                 }
+                // The room is part of this batch before its write is tried: if the write
+                // fails, the room must hear that its writes were lost.
+                let entry = rooms.entry(*room).or_insert_with(|| RoomBatch {
+                    max_seq: None,
+                    bytes: *room_bytes,
+                    report: report.clone(),
+                });
+                entry.bytes = *room_bytes;
                 store::apply(&tx, room, op)?;
                 written += 1;
                 if let Op::Record(Record::Entry { sealed, .. } | Record::Snapshot { sealed, .. }) =
@@ -241,12 +249,6 @@ fn write_batch(
                 {
                     sealed_bytes += sealed.len() as u64;
                 }
-                let entry = rooms.entry(*room).or_insert_with(|| RoomBatch {
-                    max_seq: None,
-                    bytes: *room_bytes,
-                    report: report.clone(),
-                });
-                entry.bytes = *room_bytes;
                 if let Op::Record(Record::Entry { seq, .. }) = op {
                     entry.max_seq = Some(entry.max_seq.map_or(*seq, |m| m.max(*seq)));
                 }

@@ -138,7 +138,13 @@ impl Peer {
         Peer::connect(addr, client).await
     }
 
-    async fn connect(addr: SocketAddr, mut client: Client) -> Peer {
+    async fn connect(addr: SocketAddr, client: Client) -> Peer {
+        Peer::resume(addr, client, Vec::new()).await
+    }
+
+    /// Connects again with what the device wrote so far (its full state, should the relay
+    /// ask for it).
+    async fn resume(addr: SocketAddr, mut client: Client, everything: Vec<u8>) -> Peer {
         let effects = client.connected();
         let mut peer = Peer {
             ws: raw(addr).await,
@@ -147,7 +153,7 @@ impl Peer {
             acked: 0,
             errors: Vec::new(),
             presence: 0,
-            everything: Vec::new(),
+            everything,
         };
         peer.run(effects).await;
         peer.until(|p| p.client.status() == client::Status::Live)
@@ -621,4 +627,117 @@ async fn metrics_move() {
     a.close().await;
     b.close().await;
     relay.stop().await;
+}
+
+fn quick_admission() -> SyncLimits {
+    SyncLimits {
+        admission_timeout_ms: 300,
+        ..SyncLimits::default()
+    }
+}
+
+#[tokio::test]
+async fn a_connection_that_never_says_hello_times_out_and_the_room_keeps_working() {
+    let relay = start_with(quick_admission()).await;
+    let (room, key) = room_and_key();
+    let mut a = Peer::join(relay.addr, room, &key).await;
+    let mut b = Peer::join(relay.addr, room, &key).await;
+    let mut silent = raw(relay.addr).await;
+    expect_refusal(&mut silent, code::TIMEOUT).await;
+    let mut round = 0;
+    still_works(&mut a, &mut b, &mut round).await;
+}
+
+#[tokio::test]
+async fn a_challenge_left_unanswered_times_out_and_the_room_keeps_working() {
+    let relay = start_with(quick_admission()).await;
+    let (room, key) = room_and_key();
+    let mut a = Peer::join(relay.addr, room, &key).await;
+    let mut b = Peer::join(relay.addr, room, &key).await;
+    let (mut ws, _challenge) = hello(relay.addr, room, &RoomAuth::derive(&key)).await;
+    expect_refusal(&mut ws, code::TIMEOUT).await;
+    let mut round = 0;
+    still_works(&mut a, &mut b, &mut round).await;
+}
+
+#[tokio::test]
+async fn a_device_that_stops_reading_is_dropped_as_too_slow_and_the_others_keep_everything() {
+    // A small send queue per connection (room bytes + 4 frames), and no rate limit in the way.
+    let relay = start_with(SyncLimits {
+        max_room_bytes: 16 * 1024,
+        max_frame_bytes: 16 * 1024,
+        messages_per_second: 100_000.0,
+        message_burst: 100_000.0,
+        ..SyncLimits::default()
+    })
+    .await;
+    let (room, key) = room_and_key();
+    let mut a = Peer::join(relay.addr, room, &key).await;
+    let mut b = Peer::join(relay.addr, room, &key).await;
+    let mut stalled = Peer::join(relay.addr, room, &key).await;
+
+    // Presence is fanned out but not stored: A floods the room with it while the stalled
+    // device reads nothing, until the relay's queue for it overflows.
+    let beacon = vec![b'x'; 12 * 1024];
+    let mut sent = 0;
+    while sent < 2_000 {
+        let frames = a
+            .client
+            .send_presence(&beacon, &mut OsRng)
+            .expect("presence");
+        a.run(frames).await;
+        sent += 1;
+        // B keeps up, as a device on a good connection does.
+        b.until(|p| p.presence >= sent).await;
+    }
+    // The stalled device finds, after what was queued for it, the relay's reason.
+    let mut refused = None;
+    while let Some(message) = next_message(&mut stalled.ws).await {
+        if let Message::Error { code, .. } = message {
+            refused = Some(code);
+        }
+    }
+    assert_eq!(refused, Some(code::TOO_SLOW));
+    // Everyone else is served as before, changes included.
+    let mut round = 0;
+    still_works(&mut a, &mut b, &mut round).await;
+    still_works(&mut b, &mut a, &mut round).await;
+}
+
+#[tokio::test]
+async fn a_write_the_disk_refuses_is_not_acknowledged_and_nothing_acknowledged_is_lost() {
+    let relay = start(common::built_app()).await;
+    let addr = relay.addr;
+    let (room, key) = room_and_key();
+    let mut a = Peer::join(addr, room, &key).await;
+    let mut b = Peer::join(addr, room, &key).await;
+    a.change_acked("vorher").await;
+    b.until(|p| p.has_applied("vorher")).await;
+
+    // Another process holds the database's write lock: the relay's next commit fails.
+    let lock = rusqlite::Connection::open(relay.test.config.data.join(DATABASE_FILE))
+        .expect("second connection");
+    lock.execute_batch("BEGIN IMMEDIATE").expect("write lock");
+    let acked = a.acked;
+    a.change("waehrend").await;
+    a.until(|p| p.errors.contains(&code::STORAGE_FAILURE)).await;
+    assert_eq!(
+        a.acked, acked,
+        "a write that is not durable is not acknowledged"
+    );
+    b.until(|p| p.errors.contains(&code::STORAGE_FAILURE)).await;
+    lock.execute_batch("ROLLBACK").expect("release");
+    drop(lock);
+
+    // The disk is back: the device sends again what was not acknowledged, and a new device
+    // gets everything, the acknowledged change included.
+    let written = a.everything.clone();
+    let client = a.close().await;
+    let mut a = Peer::resume(addr, client, written).await;
+    a.until(|p| p.client.unacknowledged() == 0).await;
+    let mut c = Peer::join(addr, room, &key).await;
+    c.until(|p| p.has_applied("vorher") && p.has_applied("waehrend"))
+        .await;
+    let mut round = 0;
+    still_works(&mut a, &mut c, &mut round).await;
 }

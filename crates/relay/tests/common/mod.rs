@@ -87,6 +87,7 @@ pub fn built_app() -> TestApp {
         dist,
         data: dir.path().join("data"),
         limits: Default::default(),
+        metrics_public: false,
     };
     TestApp { dir, config }
 }
