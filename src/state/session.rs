@@ -425,6 +425,7 @@ impl Session {
     /// change so they can show it at once.
     pub fn type_text(&self, role: Role, field: &str, value: &str) {
         self.flush_live();
+        let recorded;
         let (outcome, bytes) = {
             let mut inner = self.inner.borrow_mut();
             let inner = &mut *inner;
@@ -437,6 +438,7 @@ impl Session {
             let result = inner
                 .report
                 .set_text_spliced_from(role, field, known.as_deref(), value);
+            recorded = inner.report.take_recorded_input();
             let bytes = inner.report.save_incremental();
             inner.pending.extend_from_slice(&bytes);
             if result.is_ok() {
@@ -460,6 +462,10 @@ impl Session {
                     self.notice.set(None);
                 }
                 self.changes.update(|r| *r += 1);
+                // The first keystroke in someone's own words: "getippt" appears beside them.
+                if let Some(field) = recorded {
+                    self.bump_touched(&field);
+                }
             }
             Err(e) => {
                 if let Some(link) = self.link() {

@@ -15,10 +15,9 @@ pub fn OwnWordsParts(field: Field) -> impl IntoView {
     let editor = use_editor();
     let app = use_app();
     let field_id = StoredValue::new(field.id.clone());
-    // Follows every change (the first keystroke records "getippt"); a read of two flags and
-    // the remark, in the one or two own-words fields of a form.
+    // Re-read when the field is touched other than by typing in place: a peer's remark, and
+    // the keystroke that first records "getippt" (the session bumps the field then).
     let own = Memo::new(move |_| {
-        editor.track_all();
         field_id.with_value(|f| editor.track_field(f));
         editor
             .read(|r| field_id.with_value(|f| r.own_words(f).unwrap_or_default()))

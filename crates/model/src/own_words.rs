@@ -108,6 +108,13 @@ impl Report {
         self.replace_text(&remark, text)
     }
 
+    /// The own-words field whose way of input ("getippt", "diktiert") a write recorded since
+    /// the last call: once per field and way, so the view showing it need not follow every
+    /// keystroke.
+    pub fn take_recorded_input(&mut self) -> Option<String> {
+        self.recorded_input.take()
+    }
+
     /// Records `mode` for `field` with the next write, if it is an own-words field and the
     /// mode is not recorded yet (one flag per field and mode, set once: typing costs nothing
     /// after the first keystroke).

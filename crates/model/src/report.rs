@@ -110,6 +110,8 @@ pub struct Report {
     pub(crate) unregistered: Option<Role>,
     /// How the next write's words got into an own-words field, when not yet recorded.
     pub(crate) unrecorded_input: Option<(String, crate::own_words::InputMode)>,
+    /// The own-words field whose way of input the last write recorded (for the caller to show).
+    pub(crate) recorded_input: Option<String>,
 }
 
 impl std::fmt::Debug for Report {
@@ -190,6 +192,7 @@ impl Report {
             acting: None,
             unregistered: None,
             unrecorded_input: None,
+            recorded_input: None,
         })
     }
 
@@ -219,6 +222,7 @@ impl Report {
             acting: None,
             unregistered: None,
             unrecorded_input: None,
+            recorded_input: None,
         })
     }
 
@@ -485,6 +489,7 @@ impl Report {
             acting: None,
             unregistered: None,
             unrecorded_input: None,
+            recorded_input: None,
         }
     }
 
@@ -913,8 +918,9 @@ impl Report {
                     self.acting = register;
                     self.unregistered = None;
                 }
-                if input.is_some() {
+                if let Some((field, _)) = input {
                     self.unrecorded_input = None;
+                    self.recorded_input = Some(field);
                 }
                 Ok(value)
             }
