@@ -19,9 +19,11 @@ mod goals;
 mod history;
 pub mod live;
 mod own_words;
+mod pictogram;
 mod report;
 mod role;
 pub mod sample;
+mod sentences;
 mod signing;
 mod template;
 #[cfg(test)]
@@ -36,8 +38,10 @@ pub use error::ModelError;
 pub use goals::{Goal, GoalId, GoalScalar, GoalText};
 pub use history::{FieldEdit, SITTING_GAP_S};
 pub use own_words::{InputMode, OwnWords};
+pub use pictogram::Pictogram;
 pub use report::{FieldValue, Report, ReportId, SignatureLine, ACTOR_LEN, SCHEMA, TEXT_ENCODING};
 pub use role::Role;
+pub use sentences::sentences;
 pub use signing::{
     InvalidSignature, Participant, ParticipantKey, SignRequest, SignatureRecord, Strokes,
     Verification, MAX_NAME_CHARS, MAX_POINTS, SIGNATURE_DOMAIN,

@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
+use crate::pictogram::Pictogram;
 use crate::role::Role;
 
 /// The version of the template file format this build reads.
@@ -73,6 +74,10 @@ pub struct Section {
     pub help: Option<String>,
     #[serde(default)]
     pub plain_help: Option<String>,
+    /// The picture beside the heading in plain language; templates without one show a sheet
+    /// of paper.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pictogram: Option<Pictogram>,
     /// The section and all its fields are shown only while this holds (see [`Condition`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shown_when: Option<Condition>,
@@ -590,9 +595,16 @@ fn german_message(e: &serde_json::Error) -> String {
     } else if let Some(name) = quoted("unknown field `") {
         format!("Die Angabe „{name}“ ist unbekannt (Tippfehler?).")
     } else if let Some(name) = quoted("unknown variant `") {
-        format!(
-            "„{name}“ ist keine bekannte Art (erlaubt: short_text, long_text, date, date_range, choice, goals, signature) bzw. keine bekannte Rolle (beneficiary, provider, caseworker, guardian)."
-        )
+        // serde lists what it expected: "…, expected one of `a`, `b`" or "expected `a` or `b`".
+        let allowed = message
+            .split_once("expected ")
+            .map(|(_, list)| {
+                list.trim_start_matches("one of ")
+                    .replace('`', "")
+                    .replace(" or ", ", ")
+            })
+            .unwrap_or_default();
+        format!("„{name}“ ist hier nicht erlaubt (erlaubt: {allowed}).")
     } else if let Some(name) = quoted("duplicate field `") {
         format!("Die Angabe „{name}“ kommt doppelt vor.")
     } else if message.starts_with("EOF while parsing") {

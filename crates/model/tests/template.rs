@@ -556,3 +556,48 @@ fn builtin_templates_all_parse() {
     }
     assert_eq!(builtin_templates().len(), BUILTIN_JSON.len());
 }
+
+#[test]
+fn every_shipped_section_has_a_pictogram() {
+    for template in builtin_templates() {
+        for section in &template.sections {
+            assert!(
+                section.pictogram.is_some(),
+                "{}: section {} has no pictogram",
+                template.id,
+                section.id
+            );
+        }
+    }
+}
+
+#[test]
+fn a_pictogram_is_optional_and_an_unknown_one_is_named_with_the_allowed_ones() {
+    let plain = Template::from_json(MINIMAL).expect("minimal template");
+    assert_eq!(plain.sections[0].pictogram, None);
+
+    let with = MINIMAL.replace(
+        r#""plain_title": "Teil","#,
+        r#""plain_title": "Teil", "pictogram": "heart","#,
+    );
+    let t = Template::from_json(&with).expect("template with pictogram");
+    assert_eq!(t.sections[0].pictogram, Some(Pictogram::Heart));
+    assert_eq!(Template::from_json(&t.to_json()), Ok(t));
+
+    let unknown = MINIMAL.replace(
+        r#""plain_title": "Teil","#,
+        r#""plain_title": "Teil", "pictogram": "rocket","#,
+    );
+    let e = Template::from_json(&unknown).unwrap_err().to_string();
+    assert!(e.starts_with("Zeile "), "{e}");
+    assert!(e.contains("„rocket“ ist hier nicht erlaubt"), "{e}");
+    assert!(e.contains("person, people, house"), "{e}");
+}
+
+#[test]
+fn an_unknown_role_is_named_with_the_allowed_ones() {
+    let json = MINIMAL.replace(r#""editors": ["provider"]"#, r#""editors": ["nurse"]"#);
+    let e = Template::from_json(&json).unwrap_err().to_string();
+    assert!(e.contains("„nurse“ ist hier nicht erlaubt"), "{e}");
+    assert!(e.contains("beneficiary"), "{e}");
+}
