@@ -42,6 +42,27 @@ impl Date {
         format!("{day:02}.{month:02}.{sign}{year:04}")
     }
 
+    /// As it is read aloud and written in plain language: `3. März 2026`.
+    pub fn spoken(&self) -> String {
+        const MONTHS: [&str; 12] = [
+            "Januar",
+            "Februar",
+            "März",
+            "April",
+            "Mai",
+            "Juni",
+            "Juli",
+            "August",
+            "September",
+            "Oktober",
+            "November",
+            "Dezember",
+        ];
+        let (sign, year, month, day) = self.parts();
+        let name = MONTHS[usize::from(month.clamp(1, 12)) - 1];
+        format!("{day}. {name} {sign}{year}")
+    }
+
     fn parts(&self) -> (&'static str, u32, u8, u8) {
         let year = self.0.year();
         let sign = if year < 0 { "-" } else { "" };

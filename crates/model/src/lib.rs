@@ -25,6 +25,7 @@ mod role;
 pub mod sample;
 mod sentences;
 mod signing;
+mod spoken;
 mod template;
 #[cfg(test)]
 mod testing;
