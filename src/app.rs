@@ -14,7 +14,17 @@ pub fn App(store: Result<ReportStore, String>) -> impl IntoView {
         Ok(store) => store,
         Err(reason) => return view! { <StorageUnavailable reason=reason /> }.into_any(),
     };
-    provide_context(AppContext::new(store));
+    let app = AppContext::new(store);
+    provide_context(app);
+    // Leichte Sprache enlarges the whole page (every size is in rem), so it is a class on
+    // the root element.
+    Effect::new(move |_| {
+        if let Some(root) = document().document_element() {
+            let _ = root
+                .class_list()
+                .toggle_with_force("plain-language", app.plain.get());
+        }
+    });
 
     // Hidden is often the last moment a mobile browser gives the page (it may be killed
     // without unload): write every open report as one compact save now.

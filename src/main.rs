@@ -6,6 +6,7 @@
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
 mod app;
+mod read_aloud;
 mod route;
 mod speech;
 mod state;

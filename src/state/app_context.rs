@@ -1,11 +1,15 @@
 //! What every view may need, provided once as context by the app.
 
-use dreieck::storage::ReportStore;
+use dreieck::storage::{settings, ReportStore};
 use dreieck_model::Role;
 use leptos::prelude::*;
 
 use crate::state::pending_deletes::PendingDeletes;
+use crate::state::read_aloud::ReadAloud;
 use crate::state::role;
+
+/// The setting that remembers Leichte Sprache on this device.
+const PLAIN_LANGUAGE: &str = "plain_language";
 
 /// App-wide state. `Copy`: every field is a handle into Leptos' arena.
 #[derive(Clone, Copy)]
@@ -14,6 +18,11 @@ pub struct AppContext {
     /// Who is using this device now ("Meine Rolle"); fields the role may not edit are read-only.
     pub role: RwSignal<Role>,
     pub deletes: PendingDeletes,
+    /// Leichte Sprache: labels, help and codes in plain language, large type, pictograms and
+    /// read-aloud. A setting of the device, like the role: a tablet used with the person
+    /// supported keeps it.
+    pub plain: RwSignal<bool>,
+    pub reader: ReadAloud,
 }
 
 impl AppContext {
@@ -22,6 +31,8 @@ impl AppContext {
             deletes: PendingDeletes::new(store.clone()),
             store: StoredValue::new_local(store),
             role: RwSignal::new(role::load()),
+            plain: RwSignal::new(settings::get(PLAIN_LANGUAGE).as_deref() == Some("1")),
+            reader: ReadAloud::new(),
         }
     }
 
@@ -34,6 +45,25 @@ impl AppContext {
     pub fn set_role(self, role: Role) {
         role::save(role);
         self.role.set(role);
+    }
+
+    /// Switches Leichte Sprache on or off and remembers it on this device (not being able to
+    /// remember it only means the next visit starts in standard language).
+    pub fn set_plain(self, plain: bool) {
+        let _ = settings::set(PLAIN_LANGUAGE, if plain { "1" } else { "0" });
+        if !plain {
+            self.reader.stop();
+        }
+        self.plain.set(plain);
+    }
+
+    /// `plain` in Leichte Sprache, `standard` otherwise (tracked).
+    pub fn words<'a>(self, standard: &'a str, plain: &'a str) -> &'a str {
+        if self.plain.get() {
+            plain
+        } else {
+            standard
+        }
     }
 }
 

@@ -7,6 +7,7 @@ use crate::state::platform::focus_element;
 use crate::views::case_list_page::CaseListPage;
 use crate::views::editor_page::EditorPage;
 use crate::views::join_page::JoinPage;
+use crate::views::plain_language_switch::PlainLanguageSwitch;
 use crate::views::role_select::RoleSelect;
 use crate::views::undo_toasts::UndoToasts;
 
@@ -52,6 +53,7 @@ pub fn AppShell() -> impl IntoView {
                 <nav class="app-nav" aria-label="Hauptnavigation">
                     <a href=Route::CaseList.href()>"Berichte"</a>
                 </nav>
+                <PlainLanguageSwitch />
                 <RoleSelect />
             </div>
         </header>

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use crate::state::app_context::use_app;
 use crate::state::editor::use_editor;
 use crate::views::conflict_notice::ConflictNotice;
-use crate::views::field_label::{help_id, FieldLabel};
+use crate::views::field_label::{described_by, FieldLabel};
 use crate::views::text_field::control_id;
 
 /// A code's label as shown to people, e.g. "teilweise erreicht"; the code itself if unknown.
@@ -23,7 +23,7 @@ pub fn ChoiceField(field: Field, code_list: String, editable: Signal<bool>) -> i
     let editor = use_editor();
     let app = use_app();
     let id = control_id(&field.id);
-    let described = field.help.as_ref().map(|_| help_id(&id));
+    let described = described_by(&field, &id);
     let field_id = StoredValue::new(field.id.clone());
     let list = editor
         .template(|t| t.code_list(&code_list).cloned())
@@ -57,9 +57,10 @@ pub fn ChoiceField(field: Field, code_list: String, editable: Signal<bool>) -> i
         .iter()
         .map(|c| {
             let code = c.code.clone();
+            let (label, plain) = (c.label.clone(), c.plain_label.clone());
             view! {
                 <option value=c.code.clone() prop:selected=move || current().as_deref() == Some(code.as_str())>
-                    {c.label.clone()}
+                    {move || app.words(&label, &plain).to_string()}
                 </option>
             }
         })
@@ -67,13 +68,7 @@ pub fn ChoiceField(field: Field, code_list: String, editable: Signal<bool>) -> i
     let shown_list = list.clone();
     view! {
         <div class="field">
-            <FieldLabel
-                for_id=id.clone()
-                text=field.label.clone()
-                help=field.help.clone()
-                required=field.required
-                editable=editable
-            />
+            <FieldLabel for_id=id.clone() field=field.clone() editable=editable />
             <select
                 id=id
                 class="control"
@@ -83,7 +78,7 @@ pub fn ChoiceField(field: Field, code_list: String, editable: Signal<bool>) -> i
                 on:change=move |ev| set(event_target_value(&ev))
             >
                 <option value="" prop:selected=move || current().is_none()>
-                    "– bitte wählen –"
+                    {move || app.words("– bitte wählen –", "Bitte wählen Sie.")}
                 </option>
                 {options}
             </select>

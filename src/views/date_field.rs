@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use crate::state::app_context::use_app;
 use crate::state::editor::use_editor;
 use crate::views::conflict_notice::ConflictNotice;
-use crate::views::field_label::{help_id, FieldLabel};
+use crate::views::field_label::{described_by, FieldLabel};
 use crate::views::text_field::control_id;
 
 /// Reads an `<input type="date">` value: empty clears the date, anything else must be ISO.
@@ -30,7 +30,7 @@ pub fn DateField(field: Field, editable: Signal<bool>) -> impl IntoView {
     let editor = use_editor();
     let app = use_app();
     let id = control_id(&field.id);
-    let described = field.help.as_ref().map(|_| help_id(&id));
+    let described = described_by(&field, &id);
     let field_id = StoredValue::new(field.id.clone());
 
     let value = move || {
@@ -55,13 +55,7 @@ pub fn DateField(field: Field, editable: Signal<bool>) -> impl IntoView {
     };
     view! {
         <div class="field">
-            <FieldLabel
-                for_id=id.clone()
-                text=field.label.clone()
-                help=field.help.clone()
-                required=field.required
-                editable=editable
-            />
+            <FieldLabel for_id=id.clone() field=field.clone() editable=editable />
             <input
                 type="date"
                 id=id

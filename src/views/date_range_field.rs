@@ -7,7 +7,7 @@ use crate::state::app_context::use_app;
 use crate::state::editor::{use_editor, Editor};
 use crate::views::conflict_notice::ConflictNotice;
 use crate::views::date_field::{german_date, parse_date_input};
-use crate::views::field_label::help_id;
+use crate::views::field_label::{described_by, FieldHelp, LabelText};
 use crate::views::text_field::control_id;
 
 /// Which end of the period.
@@ -42,18 +42,14 @@ fn read_range(editor: Editor, field: &str) -> DateRange {
 #[component]
 pub fn DateRangeField(field: Field, editable: Signal<bool>) -> impl IntoView {
     let base = control_id(&field.id);
-    let described = field.help.as_ref().map(|_| help_id(&base));
+    let described = described_by(&field, &base);
     let legend_id = format!("{base}-legende");
     view! {
         <fieldset class="field field-group" aria-describedby=described>
             <legend id=legend_id class="field-label">
-                {field.label.clone()}
-                {field.required.then(|| view! { <span class="mark required" aria-hidden="true">" Pflichtfeld"</span> })}
-                <Show when=move || !editable.get()>
-                    <span class="mark readonly" aria-hidden="true">" nur lesen"</span>
-                </Show>
+                <LabelText field=field.clone() editable=editable />
             </legend>
-            {field.help.clone().map(|h| view! { <p class="field-help" id=help_id(&base)>{h}</p> })}
+            <FieldHelp field=field.clone() control_id=base.clone() />
             <div class="field-row">
                 <RangeEnd field=field.id.clone() end=End::From editable=editable required=field.required />
                 <RangeEnd field=field.id.clone() end=End::To editable=editable required=field.required />

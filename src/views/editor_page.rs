@@ -22,10 +22,14 @@ enum Load {
 
 #[component]
 pub fn EditorPage(id: String) -> impl IntoView {
-    let app = use_app();
     let state = RwSignal::new(Load::Opening);
     let editor = StoredValue::new_local(None::<Editor>);
-    let title = RwSignal::new(String::from("Bericht wird geöffnet …"));
+    let app = use_app();
+    // The form's name, and its name in Leichte Sprache.
+    let title = RwSignal::new((
+        String::from("Bericht wird geöffnet …"),
+        String::from("Der Bericht wird geöffnet."),
+    ));
 
     // Opening a report that waits in the undo toast means the person wants it: keep it.
     app.deletes.undo(&id);
@@ -36,7 +40,8 @@ pub fn EditorPage(id: String) -> impl IntoView {
         spawn_local(async move {
             match Session::open(store, &id).await {
                 Ok(session) => {
-                    let name = session.read(|r| r.template().name.clone());
+                    let name = session
+                        .read(|r| (r.template().name.clone(), r.template().plain_name.clone()));
                     if opened.try_set_value(Some(session.clone())).is_some() {
                         // The page was left while opening: hand the session back.
                         session.release();
@@ -49,7 +54,10 @@ pub fn EditorPage(id: String) -> impl IntoView {
                     state.set(Load::Ready);
                 }
                 Err(e) => {
-                    let _ = title.try_set("Bericht nicht geöffnet".to_string());
+                    let _ = title.try_set((
+                        "Bericht nicht geöffnet".to_string(),
+                        "Der Bericht geht nicht auf.".to_string(),
+                    ));
                     let _ = state.try_set(match e {
                         OpenError::NotFound => Load::NotFound,
                         OpenError::Failed(m) => Load::Failed(m),
@@ -72,7 +80,7 @@ pub fn EditorPage(id: String) -> impl IntoView {
                     "Alle Berichte"
                 </a>
             </nav>
-            <h1 id=PAGE_TITLE_ID tabindex="-1">{move || title.get()}</h1>
+            <h1 id=PAGE_TITLE_ID tabindex="-1">{move || title.with(|(name, plain)| app.words(name, plain).to_string())}</h1>
             {move || match state.get() {
                 Load::Opening => view! { <p class="message" role="status">"Wird geladen …"</p> }.into_any(),
                 Load::NotFound => {

@@ -9,9 +9,11 @@ use crate::views::choice_field::ChoiceField;
 use crate::views::date_field::DateField;
 use crate::views::date_range_field::DateRangeField;
 use crate::views::field_history::FieldHistory;
+use crate::views::field_label::field_sentences;
 use crate::views::field_presence::FieldPresence;
 use crate::views::goals_table::GoalsTable;
 use crate::views::own_words::OwnWordsParts;
+use crate::views::read_aloud_button::ReadAloudButton;
 use crate::views::signature_field::SignatureField;
 use crate::views::text_field::TextField;
 
@@ -34,6 +36,31 @@ pub fn FieldView(field: Field) -> impl IntoView {
     let history = (!matches!(field.kind, FieldKind::Goals { .. })).then(|| {
         view! { <FieldHistory field_id=field.id.clone() label=field.label.clone() /> }
     });
+    // Read aloud: the plain label and help, then what the field holds. While the value is
+    // read, the control is highlighted (its sentences are not on screen as text).
+    let reader = app.reader;
+    let editor = use_editor();
+    let intro = field_sentences(&field);
+    let value_from = intro.len();
+    let spoken_id = field_id.clone();
+    let spoken = Callback::new(move |()| {
+        let mut all = intro.clone();
+        all.extend(
+            editor
+                .read(|r| r.spoken_value(&spoken_id).unwrap_or_default())
+                .unwrap_or_default(),
+        );
+        all
+    });
+    let reading_id = field_id.clone();
+    let reading_value = move || {
+        reader
+            .sentence(&reading_id)
+            .is_some_and(|i| i >= value_from)
+    };
+    let read_button = view! {
+        <ReadAloudButton block=field_id.clone() what=field.plain_label.clone() sentences=spoken />
+    };
     let control = match field.kind.clone() {
         FieldKind::ShortText => {
             view! { <TextField field=field editable=editable multiline=false /> }.into_any()
@@ -69,7 +96,6 @@ pub fn FieldView(field: Field) -> impl IntoView {
     // part of this report now. It stays in the DOM, hidden, so switching back keeps its state.
     // Only the fields a condition looks at can change that (wherever they are set); a field
     // without a condition of its own is hidden with its section.
-    let editor = use_editor();
     let shown_id = field_id.clone();
     let hidden = move || {
         conditional && {
@@ -78,8 +104,9 @@ pub fn FieldView(field: Field) -> impl IntoView {
         }
     };
     view! {
-        <div class="field-slot" data-field=field_id hidden=hidden>
+        <div class="field-slot" class:reading-value=reading_value data-field=field_id hidden=hidden>
             <FieldPresence field_id=marker />
+            {read_button}
             {control}
             {own_words_parts}
             {history}

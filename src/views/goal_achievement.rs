@@ -7,6 +7,7 @@ use crate::state::app_context::use_app;
 use crate::state::editor::use_editor;
 use crate::views::choice_field::code_label;
 use crate::views::conflict_notice::{ConflictKey, ConflictNotice};
+use crate::views::face::Face;
 use crate::views::goal_card::goal_control_id;
 
 #[component]
@@ -25,11 +26,20 @@ pub fn GoalAchievement(
         id.with_value(|g| editor.change(|r| r.set_goal_achievement(role, g, Some(&code))));
     };
     let name = goal_control_id(&goal, "erreichung");
+    let levels = codes.with_value(|list| list.codes.len());
+    let (legend, plain_legend) = codes.with_value(|l| {
+        (
+            "Zielerreichung",
+            format!("Der Dienst sagt: {}", l.plain_label),
+        )
+    });
     let options = codes.with_value(|list| {
         list.codes
             .iter()
-            .map(|c| {
+            .enumerate()
+            .map(|(i, c)| {
                 let code = c.code.clone();
+                let (label, plain) = (c.label.clone(), c.plain_label.clone());
                 let chosen = c.code.clone();
                 let input_id = goal_control_id(&goal, &format!("erreichung-{}", c.code));
                 let label_for = input_id.clone();
@@ -47,8 +57,11 @@ pub fn GoalAchievement(
                             prop:disabled=move || !editable.get()
                             on:change=move |_| set(chosen.clone())
                         />
+                        <Show when=move || app.plain.get()>
+                            <Face level=i levels=levels />
+                        </Show>
                         <span class="choice-code">{format!("({})", c.code)}</span>
-                        <span>{c.label.clone()}</span>
+                        <span>{move || app.words(&label, &plain).to_string()}</span>
                     </label>
                 }
             })
@@ -56,7 +69,7 @@ pub fn GoalAchievement(
     });
     view! {
         <fieldset class="field field-group choices">
-            <legend class="field-label">"Zielerreichung"</legend>
+            <legend class="field-label">{move || app.words(legend, &plain_legend).to_string()}</legend>
             {options}
             <ConflictNotice
                 key=ConflictKey::Goal(goal, GoalScalar::Achievement)

@@ -103,7 +103,9 @@ pub fn GoalCard(
         <li class="goal-card" aria-labelledby=labelled_by>
             <h3 id=title_id class="goal-title">{move || format!("Ziel {}", number())}</h3>
             <div class="field">
-                <label class="field-label" for=text_id.clone()>"Nennung des Ziels"</label>
+                <label class="field-label" for=text_id.clone()>
+                    {move || app.words("Nennung des Ziels", "Das Ziel")}
+                </label>
                 <textarea
                     node_ref=text_node
                     id=text_id
@@ -118,7 +120,9 @@ pub fn GoalCard(
                 ></textarea>
             </div>
             <div class="field">
-                <label class="field-label" for=measures_id.clone()>"Maßnahmen"</label>
+                <label class="field-label" for=measures_id.clone()>
+                    {move || app.words("Maßnahmen", "Das wird dafür gemacht")}
+                </label>
                 <textarea
                     node_ref=measures_node
                     id=measures_id

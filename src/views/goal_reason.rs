@@ -34,25 +34,30 @@ pub fn GoalReason(
                 .iter()
                 .map(|c| {
                     let code = c.code.clone();
+                    let (label, plain) = (c.label.clone(), c.plain_label.clone());
+                    let number = c.code.clone();
                     view! {
                         <option
                             value=c.code.clone()
                             prop:selected=move || current().as_deref() == Some(code.as_str())
                         >
-                            {format!("({}) {}", c.code, c.label)}
+                            {move || format!("({number}) {}", app.words(&label, &plain))}
                         </option>
                     }
                 })
                 .collect_view()
         })
     };
+    let plain_question = StoredValue::new(codes.with_value(|l| l.plain_label.clone()));
     let needs_reason = move || data.with(|g| g.as_ref().is_some_and(|g| g.needs_reason));
     view! {
         <Show when=needs_reason>
             <div class="field">
                 <label class="field-label" for=select_id.clone()>
-                    "Grund bei Nicht-Erreichung"
-                    <span class="mark required" aria-hidden="true">" Pflichtfeld"</span>
+                    {move || plain_question.with_value(|p| app.words("Grund bei Nicht-Erreichung", p).to_string())}
+                    <span class="mark required" aria-hidden="true">
+                        {move || app.words(" Pflichtfeld", " Muss ausgefüllt werden")}
+                    </span>
                 </label>
                 <select
                     id=select_id.clone()
@@ -62,7 +67,7 @@ pub fn GoalReason(
                     on:change=move |ev| set(event_target_value(&ev))
                 >
                     <option value="" prop:selected=move || current().is_none()>
-                        "– bitte wählen –"
+                        {move || app.words("– bitte wählen –", "Bitte wählen Sie.")}
                     </option>
                     {options()}
                 </select>

@@ -63,6 +63,11 @@ pub fn GoalSelfRating(
     let difference = move || {
         data.with(|g| {
             let g = g.as_ref().filter(|g| g.ratings_differ)?;
+            if app.plain.get() {
+                return Some(
+                    "Sie sehen es anders als der Dienst. Sprechen Sie darüber.".to_string(),
+                );
+            }
             let named =
                 |code: &str| codes.with_value(|l| format!("({code}) {}", code_label(l, code)));
             let provider = named(g.achievement.as_deref()?);
@@ -77,10 +82,13 @@ pub fn GoalSelfRating(
     view! {
         <fieldset class="field field-group choices self-rating">
             <legend class="field-label">
-                "Selbsteinschätzung der leistungsberechtigten Person: " {plain_question}
+                {move || app.words("Selbsteinschätzung der leistungsberechtigten Person: ", "Was sagen Sie? ")}
+                {plain_question}
             </legend>
             <Show when=move || !editable.get()>
-                <p class="field-help">"Nur die leistungsberechtigte Person wählt hier."</p>
+                <p class="field-help">
+                    {move || app.words("Nur die leistungsberechtigte Person wählt hier.", "Hier wählt nur die Person selbst.")}
+                </p>
             </Show>
             {options}
             <ConflictNotice

@@ -8,7 +8,7 @@ use crate::state::editor::use_editor;
 use crate::state::platform::focus_element;
 use crate::state::session::GOALS;
 use crate::views::confirm_dialog::ConfirmDialog;
-use crate::views::field_label::help_id;
+use crate::views::field_label::FieldHelp;
 use crate::views::goal_card::{goal_control_id, GoalCard};
 use crate::views::text_field::control_id;
 
@@ -86,13 +86,14 @@ pub fn GoalsTable(
     let on_cancel = move || confirm.set(None);
 
     let base = control_id(&field.id);
+    let (list_label, plain_list_label) = (field.label.clone(), field.plain_label.clone());
     view! {
         <div class="field goals" id=base.clone()>
-            {field.help.clone().map(|h| view! { <p class="field-help" id=help_id(&base)>{h}</p> })}
+            <FieldHelp field=field.clone() control_id=base.clone() />
             <Show when=move || order.with(Vec::is_empty)>
-                <p class="message empty">"Noch keine Ziele."</p>
+                <p class="message empty">{move || app.words("Noch keine Ziele.", "Es gibt noch keine Ziele.")}</p>
             </Show>
-            <ol class="goal-list" aria-label=field.label.clone()>
+            <ol class="goal-list" aria-label=move || app.words(&list_label, &plain_list_label).to_string()>
                 <For each=move || order.get() key=|id| id.clone() let:goal>
                     <GoalCard
                         goal=goal
@@ -110,7 +111,7 @@ pub fn GoalsTable(
                 on:click=add
                 disabled=move || !editable.get()
             >
-                "Ziel hinzufügen"
+                {move || app.words("Ziel hinzufügen", "Neues Ziel")}
             </button>
             <ConfirmDialog
                 message=message

@@ -46,7 +46,14 @@ pub fn OwnWordsParts(field: Field) -> impl IntoView {
                 <DictateButton field_id=dictate_for.clone() />
             </Show>
             <Show when=move || !is_beneficiary()>
-                <p class="field-help">"Nur die leistungsberechtigte Person schreibt hier. Eine Anmerkung ist darunter möglich."</p>
+                <p class="field-help">
+                    {move || {
+                        app.words(
+                            "Nur die leistungsberechtigte Person schreibt hier. Eine Anmerkung ist darunter möglich.",
+                            "Hier schreibt nur die Person selbst. Der Dienst kann darunter etwas dazu schreiben.",
+                        )
+                    }}
+                </p>
             </Show>
             <Remark field=field.clone() own=own />
         </div>
@@ -142,7 +149,9 @@ fn Remark(field: Field, own: Memo<OwnWords>) -> impl IntoView {
         field_id.with_value(|f| editor.type_in(|r| r.set_own_words_remark(role, f, &text)));
     };
     view! {
-        <label class="field-label" for=id.clone()>"Anmerkung der Fachkraft (neben den eigenen Worten)"</label>
+        <label class="field-label" for=id.clone()>
+            {move || app.words("Anmerkung der Fachkraft (neben den eigenen Worten)", "Das schreibt der Dienst dazu")}
+        </label>
         <textarea node_ref=node id=id class="control remark" rows="2" prop:readOnly=move || !editable() on:input=on_input></textarea>
     }
 }

@@ -23,7 +23,8 @@ pub fn ReportForm(editor: Editor) -> impl IntoView {
     let subject = move || {
         let name = editor.title();
         if name.is_empty() {
-            "Name noch nicht eingetragen".to_string()
+            app.words("Name noch nicht eingetragen", "Der Name fehlt noch.")
+                .to_string()
         } else {
             name
         }
@@ -52,7 +53,10 @@ pub fn ReportForm(editor: Editor) -> impl IntoView {
     };
     view! {
         <div class="report-form" on:focusin=focus_in on:focusout=focus_out>
-            <p class="report-subject">"Bericht für: " <strong>{subject}</strong></p>
+            <p class="report-subject">
+                {move || app.words("Bericht für: ", "Der Bericht ist über: ")}
+                <strong>{subject}</strong>
+            </p>
             // Only the save state stays in view while scrolling; it is what must never be missed.
             <div class="editor-bar">
                 <SaveStatusView />
@@ -61,8 +65,18 @@ pub fn ReportForm(editor: Editor) -> impl IntoView {
             <p class="role-hint">
                 "Sie schreiben als: "
                 <strong>{move || app.role.get().label()}</strong>
-                ". Felder, die diese Rolle nicht ändern darf, sind nur zum Lesen."
+                {move || {
+                    app.words(
+                        ". Felder, die diese Rolle nicht ändern darf, sind nur zum Lesen.",
+                        ". Manche Felder können Sie nur lesen.",
+                    )
+                }}
             </p>
+            {move || {
+                app.reader
+                    .failure()
+                    .map(|m| view! { <p class="message error" role="alert">{m}</p> })
+            }}
             {move || {
                 editor
                     .notice()

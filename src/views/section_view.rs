@@ -1,10 +1,14 @@
 //! One section of the template, with its fields.
 
-use dreieck_model::Section;
+use dreieck_model::{sentences, Pictogram, Section};
 use leptos::prelude::*;
 
+use crate::state::app_context::use_app;
 use crate::state::editor::use_editor;
 use crate::views::field_view::FieldView;
+use crate::views::pictogram::PictogramView;
+use crate::views::read_aloud_button::ReadAloudButton;
+use crate::views::words::{sentence_count, Words};
 
 #[component]
 pub fn SectionView(section: Section) -> impl IntoView {
@@ -23,10 +27,55 @@ pub fn SectionView(section: Section) -> impl IntoView {
                 .unwrap_or(true)
         }
     };
+    let app = use_app();
+    // Read-aloud block of the heading: the plain title, then the plain help.
+    let block = heading_id.clone();
+    let spoken: Vec<String> = sentences(&section.plain_title)
+        .into_iter()
+        .chain(
+            section
+                .plain_help
+                .as_deref()
+                .map(sentences)
+                .unwrap_or_default(),
+        )
+        .map(String::from)
+        .collect();
+    let help_first = sentence_count(&section.plain_title);
+    let pictogram = section.pictogram.unwrap_or(Pictogram::Document);
+    let (help, plain_help) = (section.help.clone(), section.plain_help.clone());
+    let help_block = block.clone();
+    let help_view = move || {
+        let text = if app.plain.get() { &plain_help } else { &help };
+        text.as_ref().map(|_| {
+            view! {
+                <p class="section-help">
+                    <Words
+                        standard=help.clone().unwrap_or_default()
+                        plain=plain_help.clone().unwrap_or_default()
+                        block=help_block.clone()
+                        first=help_first
+                    />
+                </p>
+            }
+        })
+    };
     view! {
         <section class="form-section" aria-labelledby=labelled_by hidden=hidden>
-            <h2 id=heading_id>{section.title.clone()}</h2>
-            {section.help.clone().map(|h| view! { <p class="section-help">{h}</p> })}
+            <div class="section-head">
+                <Show when=move || app.plain.get()>
+                    <PictogramView pictogram=pictogram />
+                </Show>
+                <h2 id=heading_id>
+                    <Words standard=section.title.clone() plain=section.plain_title.clone() block=block.clone() />
+                </h2>
+                <ReadAloudButton
+                    block=block
+                    what=section.plain_title.clone()
+                    sentences=Callback::new(move |()| spoken.clone())
+                />
+            </div>
+            {help_view}
             {section
                 .fields
                 .into_iter()

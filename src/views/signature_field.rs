@@ -14,7 +14,7 @@ use leptos::prelude::*;
 use crate::state::app_context::use_app;
 use crate::state::editor::{use_editor, Editor};
 use crate::state::platform::{format_timestamp, now_ms, today};
-use crate::views::field_label::help_id;
+use crate::views::field_label::{described_by, FieldHelp, LabelText};
 use crate::views::signature_pad::{stroke_view, SignaturePad, VIEW_H, VIEW_W};
 use crate::views::text_field::control_id;
 
@@ -61,7 +61,7 @@ pub fn SignatureField(field: Field, optional: bool, editable: Signal<bool>) -> i
     let editor = use_editor();
     let app = use_app();
     let base = control_id(&field.id);
-    let described = field.help.as_ref().map(|_| help_id(&base));
+    let described = described_by(&field, &base);
     let field_id = StoredValue::new(field.id.clone());
     // Signing again: the pad is open although the line is signed.
     let resigning = RwSignal::new(false);
@@ -136,13 +136,9 @@ pub fn SignatureField(field: Field, optional: bool, editable: Signal<bool>) -> i
     view! {
         <fieldset class="field field-group signature" aria-describedby=described>
             <legend class="field-label">
-                {field.label.clone()}
-                {optional.then(|| view! { <span class="mark">" (optional)"</span> })}
-                <Show when=move || !editable.get()>
-                    <span class="mark readonly" aria-hidden="true">" nur lesen"</span>
-                </Show>
+                <LabelText field=field.clone() editable=editable optional=optional />
             </legend>
-            {field.help.clone().map(|h| view! { <p class="field-help" id=help_id(&base)>{h}</p> })}
+            <FieldHelp field=field.clone() control_id=base.clone() />
             {move || {
                 let s = shown.get();
                 let signer_id = signer_id.clone();

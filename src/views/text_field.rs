@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use crate::state::app_context::use_app;
 use crate::state::editor::use_editor;
-use crate::views::field_label::{help_id, FieldLabel};
+use crate::views::field_label::{described_by, FieldLabel};
 
 /// Element id of a field's control (also what the "Prüfen" panel focuses).
 pub fn control_id(field: &str) -> String {
@@ -18,7 +18,7 @@ pub fn TextField(field: Field, editable: Signal<bool>, multiline: bool) -> impl 
     let editor = use_editor();
     let app = use_app();
     let id = control_id(&field.id);
-    let described = field.help.as_ref().map(|_| help_id(&id));
+    let described = described_by(&field, &id);
     let field_id = StoredValue::new(field.id.clone());
 
     // Read once on render and again only after changes made elsewhere (see `Editor::track_field`):
@@ -100,13 +100,7 @@ pub fn TextField(field: Field, editable: Signal<bool>, multiline: bool) -> impl 
     };
     view! {
         <div class="field">
-            <FieldLabel
-                for_id=id
-                text=field.label.clone()
-                help=field.help.clone()
-                required=field.required
-                editable=editable
-            />
+            <FieldLabel for_id=id field=field.clone() editable=editable />
             {control}
         </div>
     }
