@@ -38,6 +38,9 @@ pub enum ModelError {
     NotAFollowUp { from: String, to: String },
     #[error("Feld „{field}“ lässt sich nicht übernehmen: {message}.")]
     CarryOver { field: String, message: String },
+    /// The conversation's step or participants refused; the German reason.
+    #[error("{0}")]
+    Conversation(String),
     #[error("Automerge: {0}")]
     Automerge(#[from] automerge::AutomergeError),
 }

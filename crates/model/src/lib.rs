@@ -12,6 +12,7 @@
 //! Nothing here reads the clock or the environment: callers pass "now" and "today" in, which
 //! keeps the crate deterministic in tests and usable in the browser, where `Instant::now` panics.
 
+mod conversation;
 mod date;
 mod due;
 mod error;
@@ -33,6 +34,7 @@ mod text_diff;
 mod touched;
 mod validation;
 
+pub use conversation::{AgendaPart, AgendaStep, MAX_PARTICIPANT_NAME};
 pub use date::{Date, DateRange};
 pub use due::{due, Due, DueState, SOON_DAYS};
 pub use error::ModelError;

@@ -71,6 +71,7 @@ pub(crate) mod key {
     pub const FOLLOWS: &str = "follows";
     pub const ACTORS: &str = "actors";
     pub const OWN_WORDS: &str = "own_words";
+    pub const CONVERSATION: &str = "conversation";
 }
 
 /// A report's random identifier (hex).

@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
+use crate::conversation::AgendaPart;
 use crate::pictogram::Pictogram;
 use crate::role::Role;
 
@@ -42,6 +43,9 @@ pub struct Template {
     #[serde(default)]
     pub code_lists: BTreeMap<String, CodeList>,
     pub sections: Vec<Section>,
+    /// The parts of the joint conversation, in order; without it every section is a part.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conversation: Option<Vec<AgendaPart>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -367,7 +371,41 @@ impl Template {
         if goals_tables > 1 {
             return invalid("Eine Vorlage kann höchstens eine Zieltabelle haben.".into());
         }
+        self.check_conversation()?;
         self.check_conditions()
+    }
+
+    /// Every section is talked about in exactly one part of the conversation.
+    fn check_conversation(&self) -> Result<(), TemplateError> {
+        let Some(parts) = &self.conversation else {
+            return Ok(());
+        };
+        let invalid = |m: String| {
+            Err(TemplateError::Invalid(format!(
+                "Gesprächsablauf („conversation“): {m}"
+            )))
+        };
+        let mut seen = HashSet::new();
+        for part in parts {
+            if part.title.trim().is_empty() || part.plain_title.trim().is_empty() {
+                return invalid("jeder Teil braucht „title“ und „plain_title“.".into());
+            }
+            if part.sections.is_empty() {
+                return invalid(format!("der Teil „{}“ nennt keinen Abschnitt.", part.title));
+            }
+            for id in &part.sections {
+                if !self.sections.iter().any(|s| &s.id == id) {
+                    return invalid(format!("den Abschnitt „{id}“ gibt es nicht."));
+                }
+                if !seen.insert(id) {
+                    return invalid(format!("der Abschnitt „{id}“ kommt mehrfach vor."));
+                }
+            }
+        }
+        if let Some(missing) = self.sections.iter().find(|s| !seen.contains(&s.id)) {
+            return invalid(format!("der Abschnitt „{}“ fehlt.", missing.id));
+        }
+        Ok(())
     }
 
     /// Conditions must name a `choice` field earlier in the form and codes of its list;

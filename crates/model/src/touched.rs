@@ -19,6 +19,8 @@ pub struct Touched {
     pub fields: BTreeSet<String>,
     /// Any goal changed (added, removed, moved, text, codes).
     pub goals: bool,
+    /// The conversation's step or participants changed.
+    pub conversation: bool,
     /// Something outside fields and goals changed (never in a well-formed report after its
     /// creation): everything should be re-read.
     pub everything: bool,
@@ -26,7 +28,7 @@ pub struct Touched {
 
 impl Touched {
     pub fn is_empty(&self) -> bool {
-        self.fields.is_empty() && !self.goals && !self.everything
+        self.fields.is_empty() && !self.goals && !self.conversation && !self.everything
     }
 
     fn add(&mut self, patch: &Patch) {
@@ -51,6 +53,7 @@ impl Touched {
                 self.fields.insert(field);
             }
             (Some(key::GOALS), _) => self.goals = true,
+            (Some(key::CONVERSATION), _) => self.conversation = true,
             // The remark and input record beside an own-words field: shown with the field.
             (Some(key::OWN_WORDS), Some(field)) => {
                 self.fields.insert(field);
