@@ -13,6 +13,8 @@ pub enum Route {
     CaseList,
     /// `#/bericht/<id>`: one report in the editor.
     Report(String),
+    /// `#/bericht/<id>/gespraech`: the report in conversation mode (one step at a time).
+    Conversation(String),
     /// `#/einladung/...`: an invitation to a shared report (the rest of the path, parsed by
     /// [`crate::sync::invitation::Invitation::parse`] so a damaged link gets its own message).
     Join(String),
@@ -24,7 +26,11 @@ impl Route {
     pub fn parse(hash: &str) -> Route {
         let path = hash.trim_start_matches('#').trim_start_matches('/');
         match path.split_once('/') {
-            Some(("bericht", id)) if is_valid_id(id) => Route::Report(id.to_string()),
+            Some(("bericht", rest)) => match rest.split_once('/') {
+                Some((id, "gespraech")) if is_valid_id(id) => Route::Conversation(id.to_string()),
+                None if is_valid_id(rest) => Route::Report(rest.to_string()),
+                _ => Route::CaseList,
+            },
             Some(("einladung", rest)) => Route::Join(rest.to_string()),
             _ => Route::CaseList,
         }
@@ -35,6 +41,7 @@ impl Route {
         match self {
             Route::CaseList => "#/".to_string(),
             Route::Report(id) => format!("#/bericht/{id}"),
+            Route::Conversation(id) => format!("#/bericht/{id}/gespraech"),
             Route::Join(rest) => format!("#/einladung/{rest}"),
         }
     }
@@ -87,6 +94,11 @@ mod tests {
         assert_eq!(Route::parse("#/bericht/"), Route::CaseList);
         assert_eq!(Route::parse("#/bericht/<script>"), Route::CaseList);
         assert_eq!(Route::parse("#/unbekannt"), Route::CaseList);
+        assert_eq!(
+            Route::parse("#/bericht/ab12/gespraech"),
+            Route::Conversation("ab12".to_string())
+        );
+        assert_eq!(Route::parse("#/bericht/ab12/anders"), Route::CaseList);
     }
 
     #[cfg_attr(not(target_arch = "wasm32"), test)]
@@ -94,6 +106,8 @@ mod tests {
     fn href_round_trips() {
         let r = Route::Report("0f3a".to_string());
         assert_eq!(Route::parse(&r.href()), r);
+        let c = Route::Conversation("0f3a".to_string());
+        assert_eq!(Route::parse(&c.href()), c);
         assert_eq!(Route::parse(&Route::CaseList.href()), Route::CaseList);
     }
 }

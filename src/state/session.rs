@@ -185,6 +185,8 @@ const EAGER_BATCH: usize = 12;
 
 /// The key of the goals in the per-field revisions.
 pub const GOALS: &str = "#ziele";
+/// The revision key of the conversation's step and participants.
+pub const CONVERSATION: &str = "#gespraech";
 
 /// A session that does not keep the report alive (what its link holds, so that the two do not
 /// keep each other in memory).
@@ -632,6 +634,9 @@ impl Session {
         }
         if touched.goals {
             self.bump_touched(GOALS);
+        }
+        if touched.conversation {
+            self.bump_touched(CONVERSATION);
         }
         Ok(())
     }

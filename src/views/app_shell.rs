@@ -60,7 +60,8 @@ pub fn AppShell() -> impl IntoView {
         <main id=MAIN_ID tabindex="-1">
             {move || match route.get() {
                 Route::CaseList => view! { <CaseListPage /> }.into_any(),
-                Route::Report(id) => view! { <EditorPage id=id /> }.into_any(),
+                Route::Report(id) => view! { <EditorPage id=id conversation=false /> }.into_any(),
+                Route::Conversation(id) => view! { <EditorPage id=id conversation=true /> }.into_any(),
                 Route::Join(rest) => view! { <JoinPage rest=rest /> }.into_any(),
             }}
         </main>

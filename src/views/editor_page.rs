@@ -10,6 +10,7 @@ use crate::state::app_context::use_app;
 use crate::state::editor::Editor;
 use crate::state::session::{OpenError, Session};
 use crate::views::app_shell::PAGE_TITLE_ID;
+use crate::views::conversation_form::ConversationForm;
 use crate::views::report_form::ReportForm;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -21,7 +22,11 @@ enum Load {
 }
 
 #[component]
-pub fn EditorPage(id: String) -> impl IntoView {
+pub fn EditorPage(
+    id: String,
+    /// Conversation mode: the agenda one step at a time (see `ConversationForm`).
+    conversation: bool,
+) -> impl IntoView {
     let state = RwSignal::new(Load::Opening);
     let editor = StoredValue::new_local(None::<Editor>);
     let app = use_app();
@@ -104,6 +109,7 @@ pub fn EditorPage(id: String) -> impl IntoView {
                         .into_any()
                 }
                 Load::Ready => match editor.get_value() {
+                    Some(ed) if conversation => view! { <ConversationForm editor=ed /> }.into_any(),
                     Some(ed) => view! { <ReportForm editor=ed /> }.into_any(),
                     None => ().into_any(),
                 },

@@ -4,6 +4,7 @@ use dreieck_model::{CodeList, Field, GoalId};
 use leptos::prelude::*;
 
 use crate::state::app_context::use_app;
+use crate::state::conversation::GoalFocus;
 use crate::state::editor::use_editor;
 use crate::state::platform::focus_element;
 use crate::state::session::GOALS;
@@ -50,6 +51,16 @@ pub fn GoalsTable(
             .unwrap_or_default()
     });
 
+    // In a conversation's goal step, only that goal (see `GoalFocus`).
+    let focus = use_context::<GoalFocus>();
+    let shown = move || {
+        let only = focus.and_then(|f| f.goal.get());
+        order
+            .get()
+            .into_iter()
+            .filter(|g| only.as_ref().is_none_or(|o| o == g))
+            .collect::<Vec<_>>()
+    };
     let add = move |_| {
         let role = app.role.get_untracked();
         let mut added = None;
@@ -58,6 +69,9 @@ pub fn GoalsTable(
             Ok(())
         });
         if let Some(goal) = added {
+            if let Some(f) = focus {
+                f.on_added.run(goal.clone());
+            }
             request_animation_frame(move || {
                 focus_element(&goal_control_id(&goal, "text"));
             });
@@ -94,7 +108,7 @@ pub fn GoalsTable(
                 <p class="message empty">{move || app.words("Noch keine Ziele.", "Es gibt noch keine Ziele.")}</p>
             </Show>
             <ol class="goal-list" aria-label=move || app.words(&list_label, &plain_list_label).to_string()>
-                <For each=move || order.get() key=|id| id.clone() let:goal>
+                <For each=shown key=|id| id.clone() let:goal>
                     <GoalCard
                         goal=goal
                         order=order

@@ -1,6 +1,7 @@
 //! The views: one small component per file, named after what it shows. They hold no data of
 //! their own beyond what is on screen; state lives in [`crate::state`].
 
+pub mod agenda_nav;
 pub mod app_shell;
 pub mod broken_row;
 pub mod case_list_page;
@@ -9,6 +10,7 @@ pub mod check_panel;
 pub mod choice_field;
 pub mod confirm_dialog;
 pub mod conflict_notice;
+pub mod conversation_form;
 pub mod date_field;
 pub mod date_range_field;
 pub mod editor_page;
@@ -26,6 +28,7 @@ pub mod goals_table;
 pub mod invitation_card;
 pub mod join_page;
 pub mod own_words;
+pub mod participants_panel;
 pub mod pictogram;
 pub mod plain_language_switch;
 pub mod presence_list;
@@ -38,6 +41,7 @@ pub mod section_view;
 pub mod share_dialog;
 pub mod signature_field;
 pub mod signature_pad;
+pub mod speaker_switch;
 pub mod storage_usage;
 pub mod sync_bar;
 pub mod sync_status;

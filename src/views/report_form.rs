@@ -72,6 +72,11 @@ pub fn ReportForm(editor: Editor) -> impl IntoView {
                     )
                 }}
             </p>
+            <p>
+                <a class="button" id="gespraech-starten" href=crate::route::Route::Conversation(editor.id()).href()>
+                    {move || app.words("Gespräch führen (Schritt für Schritt)", "Gespräch: Schritt für Schritt")}
+                </a>
+            </p>
             {move || {
                 app.reader
                     .failure()

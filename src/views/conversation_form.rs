@@ -1,0 +1,125 @@
+//! Conversation mode: the joint conversation on one tablet. Who is present, who is speaking
+//! (edits count as that person's role), and the agenda one step at a time in large type. The
+//! step is stored in the report, so a device joined from elsewhere shows the same step.
+
+use dreieck_model::AgendaStep;
+use leptos::prelude::*;
+
+use crate::route::Route;
+use crate::state::app_context::use_app;
+use crate::state::conversation::GoalFocus;
+use crate::state::editor::Editor;
+use crate::state::session::{CONVERSATION, GOALS};
+use crate::views::agenda_nav::AgendaNav;
+use crate::views::participants_panel::ParticipantsPanel;
+use crate::views::save_status::SaveStatusView;
+use crate::views::section_view::SectionView;
+use crate::views::speaker_switch::SpeakerSwitch;
+use crate::views::sync_bar::SyncBar;
+
+#[component]
+pub fn ConversationForm(editor: Editor) -> impl IntoView {
+    provide_context(editor);
+    let app = use_app();
+    // Large type and targets for the whole page while the conversation is shown.
+    set_root_class(true);
+    on_cleanup(|| set_root_class(false));
+
+    // The agenda and where the conversation is: follows goals, conditions and the stored step.
+    let state = Memo::new(move |_| {
+        editor.track_field(CONVERSATION);
+        editor.track_field(GOALS);
+        editor.track_conditions();
+        editor
+            .read(|r| (r.agenda(), r.conversation_step()))
+            .unwrap_or_default()
+    });
+    let current = Memo::new(move |_| state.with(|(agenda, i)| agenda.get(*i).cloned()));
+    let go_to = Callback::new(move |key: String| {
+        let role = app.role.get_untracked();
+        editor.change(|r| r.set_conversation_step(role, &key));
+    });
+    // A goal added in a goal step becomes the step.
+    let focus = GoalFocus {
+        goal: Signal::derive(move || current.with(|s| s.as_ref().and_then(|s| s.goal.clone()))),
+        on_added: Callback::new(move |goal: dreieck_model::GoalId| {
+            // Read from the report: the memo may not have seen the new goal yet.
+            let key = editor
+                .read(|r| {
+                    r.agenda()
+                        .into_iter()
+                        .find(|s| s.goal.as_ref() == Some(&goal))
+                })
+                .flatten()
+                .map(|s| s.key);
+            if let Some(key) = key {
+                go_to.run(key);
+            }
+        }),
+    };
+    provide_context(focus);
+
+    let subject = move || {
+        let name = editor.title();
+        if name.is_empty() {
+            app.words("Name noch nicht eingetragen", "Der Name fehlt noch.")
+                .to_string()
+        } else {
+            name
+        }
+    };
+    let report_href = Route::Report(editor.id()).href();
+    view! {
+        <div class="report-form conversation">
+            <p class="report-subject">
+                {move || app.words("Gespräch zum Bericht für: ", "Gespräch über den Bericht von: ")}
+                <strong>{subject}</strong>
+            </p>
+            <div class="editor-bar">
+                <SaveStatusView />
+                <SyncBar />
+            </div>
+            <p>
+                <a href=report_href>{move || app.words("Ganzen Bericht zeigen", "Den ganzen Bericht zeigen")}</a>
+            </p>
+            {move || {
+                editor
+                    .notice()
+                    .map(|n| view! { <p class="message error" role="alert">{n}</p> })
+            }}
+            <ParticipantsPanel />
+            <SpeakerSwitch />
+            <AgendaNav state=state go_to=go_to />
+            {move || current.get().map(|step| view! { <StepView step=step /> })}
+            <AgendaNav state=state go_to=go_to bottom=true />
+        </div>
+    }
+}
+
+/// One step: its sections (a goal step shows its goal only, through [`GoalFocus`]).
+#[component]
+fn StepView(step: AgendaStep) -> impl IntoView {
+    let editor = crate::state::editor::use_editor();
+    let sections = editor
+        .template(|t| {
+            step.sections
+                .iter()
+                .filter_map(|id| t.sections.iter().find(|s| &s.id == id).cloned())
+                .collect::<Vec<_>>()
+        })
+        .unwrap_or_default();
+    view! {
+        <div class="conversation-step">
+            {sections
+                .into_iter()
+                .map(|section| view! { <SectionView section=section /> })
+                .collect_view()}
+        </div>
+    }
+}
+
+fn set_root_class(on: bool) {
+    if let Some(root) = document().document_element() {
+        let _ = root.class_list().toggle_with_force("conversation-mode", on);
+    }
+}

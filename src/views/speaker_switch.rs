@@ -1,0 +1,61 @@
+//! "Wer spricht gerade?": on a shared tablet, whoever speaks takes the pen. Choosing a person
+//! sets the role this device writes in, so each edit counts as theirs (their own Automerge
+//! actor, their name in the history) and own-words fields open only for the person supported.
+
+use leptos::prelude::*;
+
+use crate::state::app_context::use_app;
+use crate::state::editor::use_editor;
+use crate::state::session::CONVERSATION;
+
+#[component]
+pub fn SpeakerSwitch() -> impl IntoView {
+    let editor = use_editor();
+    let app = use_app();
+    let present = Memo::new(move |_| {
+        editor.track_field(CONVERSATION);
+        editor.read(|r| r.present()).unwrap_or_default()
+    });
+    let options = move || {
+        present
+            .get()
+            .into_iter()
+            .map(|(role, name)| {
+                let id = format!("spricht-{}", role.as_str());
+                let label_for = id.clone();
+                let label = if name.trim().is_empty() {
+                    role.label().to_string()
+                } else {
+                    format!("{name} ({})", role.label())
+                };
+                view! {
+                    <label class="choice speaker" for=label_for>
+                        <input
+                            type="radio"
+                            id=id
+                            name="wer-spricht"
+                            prop:checked=move || app.role.get() == role
+                            on:change=move |_| app.set_role(role)
+                        />
+                        <span>{label}</span>
+                    </label>
+                }
+            })
+            .collect_view()
+    };
+    let nobody = move || present.with(Vec::is_empty);
+    view! {
+        <fieldset class="form-section speaker-switch">
+            <legend>{move || app.words("Wer spricht gerade?", "Wer spricht jetzt?")}</legend>
+            <Show when=nobody>
+                <p class="field-help">
+                    {move || app.words("Zuerst oben eintragen, wer dabei ist.", "Schreiben Sie zuerst oben auf: Wer ist dabei?")}
+                </p>
+            </Show>
+            <div class="speaker-options">{options}</div>
+            <p class="field-help" aria-live="polite">
+                "Es schreibt: " <strong>{move || app.role.get().label()}</strong>
+            </p>
+        </fieldset>
+    }
+}

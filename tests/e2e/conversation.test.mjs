@@ -1,0 +1,140 @@
+// Conversation mode on one tablet: who is present, "Wer spricht gerade?" making edits count as
+// that person's, the agenda step by step with one goal at a time, and a caseworker joined from
+// the office following the step the tablet shows.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, device, axe } from './lib/browser.mjs';
+import { openApp, newReport, waitSaved } from './lib/app.mjs';
+import { TestRelay } from './lib/relay.mjs';
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+const stepTitle = (page) => page.locator('#gespraech-schritt');
+
+async function startConversation(page) {
+  await page.locator('#gespraech-starten').click();
+  await stepTitle(page).waitFor();
+}
+
+async function history(page, fieldId) {
+  const details = page.locator(`.field-slot[data-field="${fieldId}"] details.field-history`);
+  await details.locator('summary').click();
+  await details.locator('li, p').first().waitFor();
+  return details.locator('li').allInnerTexts();
+}
+
+test('the tablet: who is present, who speaks, and the agenda one goal at a time', async () => {
+  const { page, errors } = await device(browser);
+  await openApp(page);
+  await newReport(page);
+  await startConversation(page);
+  assert.equal(await stepTitle(page).textContent(), 'Schritt 1 von 5: Allgemeines');
+  assert.match(page.url(), /#\/bericht\/[0-9a-f]+\/gespraech$/);
+
+  // Nobody present yet: the switch asks for the participants first.
+  await page.getByText('Zuerst oben eintragen, wer dabei ist.').waitFor();
+  await page.getByRole('checkbox', { name: 'Leistungsberechtigte Person' }).check();
+  await page.locator('#dabei-beneficiary-name').fill('Anna Beispiel');
+  await page.locator('#dabei-beneficiary-name').press('Tab');
+  await page.getByRole('checkbox', { name: 'Einrichtung/Dienst' }).check();
+  await page.locator('#dabei-provider-name').fill('Frau Sommer');
+  await page.locator('#dabei-provider-name').press('Tab');
+  const anna = page.getByRole('radio', { name: 'Anna Beispiel (Leistungsberechtigte Person)' });
+  const staff = page.getByRole('radio', { name: 'Frau Sommer (Einrichtung/Dienst)' });
+
+  // Whoever speaks writes: the history names each.
+  await staff.check();
+  await page.locator('#feld-lb_anschrift').pressSequentially('Notiz. ');
+  await anna.check();
+  assert.equal(await page.getByLabel('Meine Rolle').inputValue(), 'beneficiary');
+  await page.locator('#feld-lb_anschrift').focus();
+  await page.keyboard.press('End');
+  await page.keyboard.type('Ich wohne gern hier.');
+  await waitSaved(page);
+  const lines = await history(page, 'lb_anschrift');
+  assert.match(lines[0], /Leistungsberechtigte Person · 20 Zeichen geschrieben$/);
+  assert.match(lines[1], /Einrichtung\/Dienst · 7 Zeichen geschrieben$/);
+
+  // Step by step: Entwicklung, then the goals, one at a time.
+  await page.getByRole('button', { name: 'Weiter' }).first().click();
+  await stepTitle(page).filter({ hasText: 'Schritt 2 von 5: Entwicklung' }).waitFor();
+  assert.equal(await page.locator('#feld-lb_name').count(), 0, 'only this step is shown');
+  await page.getByRole('button', { name: 'Weiter' }).first().click();
+  await stepTitle(page).filter({ hasText: 'Schritt 3 von 5: Ziele' }).waitFor();
+  await staff.check();
+  await page.getByRole('button', { name: 'Ziel hinzufügen' }).click();
+  await stepTitle(page).filter({ hasText: 'Schritt 3 von 5: Ziele – Ziel 1' }).waitFor();
+  await page.locator('.goal-card textarea').first().fill('Allein einkaufen');
+  await page.getByRole('button', { name: 'Ziel hinzufügen' }).click();
+  await stepTitle(page).filter({ hasText: 'Schritt 4 von 6: Ziele – Ziel 2' }).waitFor();
+  assert.equal(await page.locator('.goal-card').count(), 1, 'one goal at a time');
+  assert.equal(await page.locator('.goal-card h3').textContent(), 'Ziel 2');
+  await page.getByRole('button', { name: 'Zurück' }).first().click();
+  await stepTitle(page).filter({ hasText: 'Ziel 1' }).waitFor();
+  assert.equal(await page.locator('.goal-card textarea').first().inputValue(), 'Allein einkaufen');
+
+  // The wishes are the person's own words: open while Anna speaks, not while staff does.
+  await page.getByRole('button', { name: 'Ihre Wünsche' }).or(page.getByRole('button', { name: 'Wünsche' })).first().click();
+  await stepTitle(page).filter({ hasText: 'Wünsche' }).waitFor();
+  assert.equal(await page.locator('#feld-wuensche').evaluate((e) => e.readOnly), true);
+  await anna.check();
+  assert.equal(await page.locator('#feld-wuensche').evaluate((e) => e.readOnly), false);
+  await page.locator('#feld-wuensche').fill('Ich will kochen lernen.');
+  await waitSaved(page);
+
+  // Large type and targets on the tablet; nothing for axe to find.
+  const size = await page.evaluate(() => parseFloat(getComputedStyle(document.documentElement).fontSize));
+  assert.ok(size >= 18, `root font ${size}px`);
+  for (const b of await page.locator('.agenda button, .choice.speaker').all()) {
+    const box = await b.boundingBox();
+    assert.ok(box.width >= 44 && box.height >= 44, `target ${JSON.stringify(box)}`);
+  }
+  assert.deepEqual(await axe(page), []);
+
+  // A reload comes back to the same step with the same people.
+  await page.reload();
+  await stepTitle(page).filter({ hasText: 'Schritt 5 von 6: Wünsche' }).waitFor();
+  assert.equal(await page.locator('#dabei-beneficiary-name').inputValue(), 'Anna Beispiel');
+  // Back to the whole report: the large type goes with the conversation.
+  await page.getByRole('link', { name: 'Ganzen Bericht zeigen' }).click();
+  await page.locator('#feld-lb_name').waitFor();
+  assert.equal(await page.locator('html.conversation-mode').count(), 0);
+  assert.deepEqual(errors, []);
+});
+
+test('a caseworker joined from the office sees the step the tablet shows', async () => {
+  const relay = await TestRelay.start();
+  try {
+    const tablet = await device(browser);
+    await tablet.page.goto(relay.url + '/');
+    await tablet.page.getByRole('button', { name: 'Neuer Bericht' }).click();
+    await tablet.page.locator('#feld-lb_name').waitFor();
+    await tablet.page.locator('#teilen').click();
+    const dialog = tablet.page.locator('dialog.share-dialog');
+    await dialog.waitFor();
+    const link = await dialog.locator('input.invitation-link[data-role="caseworker"]').inputValue();
+    await dialog.getByRole('button', { name: 'Fertig' }).click();
+    await startConversation(tablet.page);
+
+    const office = await device(browser);
+    await office.page.goto(link);
+    await office.page.locator('#feld-lb_name').waitFor({ timeout: 30_000 });
+    await startConversation(office.page);
+    assert.equal(await stepTitle(office.page).textContent(), 'Schritt 1 von 5: Allgemeines');
+
+    await tablet.page.getByRole('button', { name: 'Weiter' }).first().click();
+    await tablet.page.getByRole('button', { name: 'Weiter' }).first().click();
+    await stepTitle(tablet.page).filter({ hasText: 'Schritt 3 von 5: Ziele' }).waitFor();
+    await stepTitle(office.page).filter({ hasText: 'Schritt 3 von 5: Ziele' }).waitFor({ timeout: 30_000 });
+    // And the other way round: the office moves on, the tablet follows.
+    await office.page.getByRole('button', { name: 'Weiter' }).first().click();
+    await stepTitle(tablet.page).filter({ hasText: 'Schritt 4 von 5: Wünsche' }).waitFor({ timeout: 30_000 });
+    assert.deepEqual([...tablet.errors, ...office.errors], []);
+    await tablet.context.close();
+    await office.context.close();
+  } finally {
+    await relay.stop();
+  }
+});
