@@ -497,6 +497,11 @@ impl Link {
         let link = self.clone();
         self.inner.borrow_mut().retry.arm(delay as u64, move || {
             link.inner.borrow_mut().retry.fired();
+            // Without a network the attempt cannot succeed (and the browser logs it as an
+            // error): the "online" event of `watch_network` reconnects instead.
+            if !browser_online() {
+                return;
+            }
             link.reconnect_now();
         });
     }
@@ -643,4 +648,9 @@ impl Link {
             });
         }
     }
+}
+
+/// Whether the browser believes it has a network (`navigator.onLine`); true when unknown.
+fn browser_online() -> bool {
+    web_sys::window().is_none_or(|w| w.navigator().on_line())
 }

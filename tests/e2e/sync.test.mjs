@@ -67,9 +67,12 @@ describe('sync through the relay', () => {
   });
 
   after(async () => {
-    for (const d of [a, b, c]) assert.deepEqual(d?.errors ?? [], [], 'no errors in the page');
+    // Close first: a failed check must not leave the browser and the relay running (the
+    // test process would wait for them forever).
+    const errors = [a, b, c].map((d) => d?.errors ?? []);
     await browser?.close();
     await relay?.stop();
+    for (const e of errors) assert.deepEqual(e, [], 'no errors in the page');
   });
 
   test('joining devices take the role of their invitation and see each other', async () => {
