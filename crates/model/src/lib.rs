@@ -15,13 +15,16 @@
 mod date;
 mod due;
 mod error;
+mod export;
 mod goals;
 mod history;
 pub mod live;
 mod own_words;
 mod report;
+mod report_file;
 mod role;
 pub mod sample;
+pub mod sealed_file;
 mod signing;
 mod template;
 #[cfg(test)]
@@ -33,10 +36,15 @@ mod validation;
 pub use date::{Date, DateRange};
 pub use due::{due, Due, DueState, SOON_DAYS};
 pub use error::ModelError;
+pub use export::{CSV_EXTENSION, JSON_EXTENSION, JSON_FORMAT, JSON_FORMAT_VERSION};
 pub use goals::{Goal, GoalId, GoalScalar, GoalText};
 pub use history::{FieldEdit, SITTING_GAP_S};
 pub use own_words::{InputMode, OwnWords};
 pub use report::{FieldValue, Report, ReportId, SignatureLine, ACTOR_LEN, SCHEMA, TEXT_ENCODING};
+pub use report_file::{
+    file_kind, file_name, is_valid_report_id, read_report_file, FileKind, AUTOMERGE_EXTENSION,
+    SEALED_EXTENSION,
+};
 pub use role::Role;
 pub use signing::{
     InvalidSignature, Participant, ParticipantKey, SignRequest, SignatureRecord, Strokes,

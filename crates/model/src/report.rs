@@ -468,14 +468,25 @@ impl Report {
 
     /// Merges another replica of the same report into this one.
     pub fn merge(&mut self, other: &mut Report) -> Result<()> {
+        self.merge_counted(other).map(|_| ())
+    }
+
+    /// [`Report::merge`], returning how many of `other`'s changes were new here. Bytes of
+    /// another report leave this one as it was.
+    pub(crate) fn merge_counted(&mut self, other: &mut Report) -> Result<usize> {
         if self.id() != other.id() {
             return Err(foreign());
         }
         self.commit_pending();
         other.commit_pending();
         let before = self.doc.get_heads();
-        self.doc.merge(&mut other.doc)?;
-        self.ensure_own_report(&before)
+        if let Err(e) = self.doc.merge(&mut other.doc) {
+            self.restore(&before);
+            return Err(e.into());
+        }
+        self.ensure_own_report(&before)?;
+        // (`merge` returns the new heads, not what it applied.)
+        Ok(self.doc.get_changes(&before).len())
     }
 
     /// An independent replica with a fresh actor (another device, in tests).
