@@ -7,6 +7,7 @@ pub mod editor;
 pub mod joining;
 pub mod pending_deletes;
 pub mod platform;
+pub mod report_files;
 pub mod role;
 pub mod session;
 pub mod summary;

@@ -149,6 +149,12 @@ pub fn seal(
     Ok(file)
 }
 
+/// Checks what can be checked without the password (format, header, length), so that a
+/// damaged or cut-off file is named as such before anybody is asked for a password.
+pub fn check(file: &[u8]) -> Result<()> {
+    Header::parse(file).map(|_| ())
+}
+
 /// Decrypts a sealed file. Errors say what is wrong: not a sealed file, a newer format, a
 /// damaged or cut-off file, or the wrong password. Never panics on any input.
 pub fn open(file: &[u8], password: &str) -> Result<Vec<u8>> {

@@ -625,3 +625,19 @@ fn goals_csv_of_a_form_without_goals_is_the_header_only() {
     let r = Report::create(&hamburg, "h1", T0).unwrap();
     assert_eq!(r.to_goals_csv().matches("\r\n").count(), 1);
 }
+
+#[test]
+fn a_damaged_sealed_file_is_named_before_any_password_is_asked_for() {
+    let file = sealed(&mut demo(), PASSWORD);
+    assert!(sealed_file::check(&file).is_ok());
+    assert!(matches!(
+        sealed_file::check(&file[..file.len() - 1]),
+        Err(ModelError::DamagedFile(_))
+    ));
+    let mut bad = file.clone();
+    bad[30] ^= 1;
+    assert!(matches!(
+        sealed_file::check(&bad),
+        Err(ModelError::DamagedFile(_))
+    ));
+}
