@@ -641,3 +641,44 @@ fn a_damaged_sealed_file_is_named_before_any_password_is_asked_for() {
         Err(ModelError::DamagedFile(_))
     ));
 }
+
+/// The documented schema and the export agree on the keys every object must have, and the
+/// export has no key the schema does not name.
+#[test]
+fn json_export_matches_the_documented_schema_keys() {
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("../../../docs/export.schema.json")).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_str(&signed_demo().to_json_export(EXPORTED_MS)).unwrap();
+    fn check(value: &serde_json::Value, schema: &serde_json::Value, what: &str) {
+        let object = value.as_object().unwrap();
+        for key in schema["required"].as_array().unwrap() {
+            assert!(
+                object.contains_key(key.as_str().unwrap()),
+                "{what}: {key} missing"
+            );
+        }
+        let known = schema["properties"].as_object().unwrap();
+        for key in object.keys() {
+            assert!(known.contains_key(key), "{what}: {key} not in the schema");
+        }
+    }
+    let defs = &schema["$defs"];
+    check(&json, &schema, "export");
+    check(&json["report"], &schema["properties"]["report"], "report");
+    check(
+        &json["template"],
+        &schema["properties"]["template"],
+        "template",
+    );
+    for field in json["fields"].as_array().unwrap() {
+        check(field, &defs["field"], "field");
+        if let Some(sig) = field.get("signature") {
+            check(sig, &defs["signature"], "signature");
+        }
+    }
+    for goal in json["goals"].as_array().unwrap() {
+        check(goal, &defs["goal"], "goal");
+        check(&goal["achievement"], &defs["code"], "code");
+    }
+}
