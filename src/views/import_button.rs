@@ -153,12 +153,13 @@ pub fn ImportButton(
                 on:change=chosen
             />
         </div>
-        <div class="import-outcome">
+        // One live region that stays in the page: each outcome replaces the last.
+        <div class="import-outcome" aria-live="polite">
             {move || match outcome.get() {
                 Some(Ok(done)) => {
                     let href = Route::Report(done.id().to_string()).href();
                     view! {
-                        <p class="message ok" role="status">
+                        <p class="message ok">
                             {done.message()}
                             " "
                             <a href=href>"Bericht öffnen"</a>
