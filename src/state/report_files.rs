@@ -203,3 +203,129 @@ fn merged(id: String, title: String, changes: usize) -> Imported {
         Imported::Merged { id, title, changes }
     }
 }
+
+#[cfg(all(test, target_arch = "wasm32"))]
+mod tests {
+    use dreieck::storage::ReportStore;
+    use dreieck_model::{Report, Role};
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    use super::*;
+
+    const P: Role = Role::Provider;
+
+    async fn store() -> ReportStore {
+        match ReportStore::open().await {
+            Ok(s) => s,
+            Err(e) => panic!("open failed: {e}"),
+        }
+    }
+
+    async fn sleep(ms: i32) {
+        let promise = js_sys::Promise::new(&mut |resolve, _| {
+            if let Some(w) = web_sys::window() {
+                let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+            }
+        });
+        let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+    }
+
+    async fn stored(store: &ReportStore, id: &str) -> Report {
+        let bytes = store.load(id).await.unwrap_or_default();
+        match Report::load(&bytes) {
+            Ok(r) => r,
+            Err(e) => panic!("stored bytes do not load: {e}"),
+        }
+    }
+
+    /// What another device hands over: its report as a file, read back.
+    fn file_of(report: &mut Report) -> Report {
+        match open(&report.to_automerge_file(), None) {
+            Ok(r) => r,
+            Err(e) => panic!("the file does not open: {e}"),
+        }
+    }
+
+    fn unwrap<T, E: std::fmt::Display>(r: Result<T, E>) -> T {
+        r.unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[wasm_bindgen_test]
+    async fn a_file_is_stored_as_new_then_merged_then_up_to_date() {
+        let store = store().await;
+        let template = dreieck_model::builtin_templates().remove(0);
+        let id = format!("import{}", js_sys::Date::now() as u64);
+        let mut there = unwrap(Report::create(&template, &id, 0));
+        unwrap(there.set_text(P, "lb_name", "Import, Ida"));
+
+        let first = unwrap(store_import(store.clone(), file_of(&mut there)).await);
+        assert_eq!(
+            first,
+            Imported::New {
+                id: id.clone(),
+                title: "Import, Ida".into()
+            }
+        );
+        let again = unwrap(store_import(store.clone(), file_of(&mut there)).await);
+        assert!(matches!(again, Imported::UpToDate { .. }), "{again:?}");
+
+        unwrap(there.set_text(P, "lb_anschrift", "Weg 1"));
+        let merged = unwrap(store_import(store.clone(), file_of(&mut there)).await);
+        assert!(
+            matches!(merged, Imported::Merged { changes: 1, .. }),
+            "{merged:?}"
+        );
+        let report = stored(&store, &id).await;
+        assert_eq!(report.text("lb_anschrift").ok().as_deref(), Some("Weg 1"));
+        let _ = store.delete(&id).await;
+    }
+
+    #[wasm_bindgen_test]
+    async fn an_open_session_takes_the_import_and_stores_both_sides() {
+        let store = store().await;
+        let id = unwrap(Session::create(store.clone(), "kvjs-ergebnisbericht").await);
+        let session = match Session::open(store.clone(), &id).await {
+            Ok(s) => s,
+            Err(e) => panic!("{e:?}"),
+        };
+        let mut there = unwrap(open(&session.automerge_file(), None));
+        unwrap(there.set_text(P, "einrichtung_telefon", "0711 3"));
+        session.edit(false, |r| r.set_text(P, "lb_anschrift", "Hier 3"));
+
+        let result = unwrap(store_import(store.clone(), file_of(&mut there)).await);
+        assert!(matches!(result, Imported::Merged { .. }), "{result:?}");
+        assert_eq!(
+            session.read(|r| r.text("einrichtung_telefon").ok()),
+            Some("0711 3".to_string())
+        );
+        for _ in 0..500 {
+            if !session.has_unsaved() {
+                break;
+            }
+            sleep(10).await;
+        }
+        let report = stored(&store, &id).await;
+        assert_eq!(
+            report.text("einrichtung_telefon").ok().as_deref(),
+            Some("0711 3")
+        );
+        assert_eq!(report.text("lb_anschrift").ok().as_deref(), Some("Hier 3"));
+        session.release();
+        let _ = store.delete(&id).await;
+    }
+
+    #[wasm_bindgen_test]
+    async fn another_report_under_the_same_id_changes_nothing() {
+        let store = store().await;
+        let templates = dreieck_model::builtin_templates();
+        let id = format!("fremd{}", js_sys::Date::now() as u64);
+        let mut ours = unwrap(Report::create(&templates[0], &id, 0));
+        unwrap(store_import(store.clone(), file_of(&mut ours)).await);
+        let chunks = store.chunk_count(&id).await.unwrap_or(0);
+        let mut other = unwrap(Report::create(&templates[1], &id, 0));
+        let refused = store_import(store.clone(), file_of(&mut other)).await;
+        assert!(refused.is_err(), "{refused:?}");
+        assert_eq!(store.chunk_count(&id).await.unwrap_or(0), chunks);
+        let _ = store.delete(&id).await;
+    }
+}
