@@ -60,7 +60,7 @@ struct FieldOut {
     /// Whether the form shows the field now (`shown_when`); a hidden field keeps its value.
     shown: bool,
     /// Depends on `kind`, see the schema.
-    value: serde_json::Value,
+    value: ValueOut,
     /// The German text of a chosen code.
     #[serde(skip_serializing_if = "Option::is_none")]
     value_label: Option<String>,
@@ -72,6 +72,24 @@ struct FieldOut {
     own_words: Option<OwnWordsOut>,
     #[serde(skip_serializing_if = "Option::is_none")]
     signature: Option<SignatureOut>,
+}
+
+/// A field's value as the schema describes it per kind. A typed enum rather than
+/// `serde_json::Value`, whose serializer the browser app would otherwise carry for this alone.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum ValueOut {
+    /// short_text, long_text
+    Text(String),
+    /// date, choice (`null` when empty)
+    Scalar(Option<String>),
+    /// date_range
+    Range {
+        from: Option<String>,
+        to: Option<String>,
+    },
+    /// signature
+    Signature { name: String, date: Option<String> },
 }
 
 #[derive(Serialize)]
@@ -193,28 +211,30 @@ impl Report {
     }
 
     fn field_out(&self, field: &Field, section: &str, section_title: &str) -> FieldOut {
-        use serde_json::Value as J;
-        let date = |d: Option<crate::Date>| d.map_or(J::Null, |d| J::String(d.iso()));
+        let date = |d: Option<crate::Date>| d.map(|d| d.iso());
         let mut value_label = None;
         let mut signature = None;
         let value = match self.value(&field.id) {
-            Ok(FieldValue::Text(t)) => J::String(t),
-            Ok(FieldValue::Date(d)) => date(d),
-            Ok(FieldValue::DateRange(r)) => serde_json::json!({
-                "from": date(r.from),
-                "to": date(r.to),
-            }),
+            Ok(FieldValue::Text(t)) => ValueOut::Text(t),
+            Ok(FieldValue::Date(d)) => ValueOut::Scalar(date(d)),
+            Ok(FieldValue::DateRange(r)) => ValueOut::Range {
+                from: date(r.from),
+                to: date(r.to),
+            },
             Ok(FieldValue::Choice(code)) => {
                 if let (Some(code), FieldKind::Choice { code_list }) = (&code, &field.kind) {
                     value_label = code_label(self.template.code_list(code_list), code);
                 }
-                code.map_or(J::Null, J::String)
+                ValueOut::Scalar(code)
             }
             Ok(FieldValue::Signature(line)) => {
                 signature = Some(self.signature_out(&field.id));
-                serde_json::json!({ "name": line.name, "date": date(line.date) })
+                ValueOut::Signature {
+                    name: line.name,
+                    date: date(line.date),
+                }
             }
-            Ok(FieldValue::Goals) | Err(_) => J::Null,
+            Ok(FieldValue::Goals) | Err(_) => ValueOut::Scalar(None),
         };
         let conflicting_values = match field.kind {
             FieldKind::Date { .. } | FieldKind::Choice { .. } => {
