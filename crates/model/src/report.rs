@@ -468,25 +468,19 @@ impl Report {
 
     /// Merges another replica of the same report into this one.
     pub fn merge(&mut self, other: &mut Report) -> Result<()> {
-        self.merge_counted(other).map(|_| ())
-    }
-
-    /// [`Report::merge`], returning how many of `other`'s changes were new here. Bytes of
-    /// another report leave this one as it was.
-    pub(crate) fn merge_counted(&mut self, other: &mut Report) -> Result<usize> {
         if self.id() != other.id() {
             return Err(foreign());
         }
         self.commit_pending();
         other.commit_pending();
         let before = self.doc.get_heads();
-        if let Err(e) = self.doc.merge(&mut other.doc) {
-            self.restore(&before);
-            return Err(e.into());
-        }
-        self.ensure_own_report(&before)?;
-        // (`merge` returns the new heads, not what it applied.)
-        Ok(self.doc.get_changes(&before).len())
+        self.doc.merge(&mut other.doc)?;
+        self.ensure_own_report(&before)
+    }
+
+    /// How many changes the document holds (grows with every change, local or applied).
+    pub(crate) fn change_count(&self) -> u64 {
+        self.doc.stats().num_changes
     }
 
     /// An independent replica with a fresh actor (another device, in tests).

@@ -147,12 +147,19 @@ impl Report {
                 format!("Formular „{}“ statt „{}“", there.name, here.name)
             }));
         }
-        self.merge_counted(incoming).map_err(|e| match e {
+        // The file's document as bytes from another replica, taken in on the path the sync
+        // layer uses (`apply`: all or nothing, and undone when it turns out to be another
+        // report) rather than Automerge's `merge`, which the browser app would link for this
+        // alone.
+        let bytes = incoming.to_automerge_file();
+        let before = self.change_count();
+        self.apply(&bytes).map_err(|e| match e {
             ModelError::NotAReport(_) => {
                 ModelError::NotTheSameReport("unabhängig davon angelegt".into())
             }
             other => other,
-        })
+        })?;
+        Ok(usize::try_from(self.change_count().saturating_sub(before)).unwrap_or(usize::MAX))
     }
 }
 
