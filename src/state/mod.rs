@@ -9,6 +9,7 @@ pub mod joining;
 pub mod pending_deletes;
 pub mod platform;
 pub mod read_aloud;
+pub mod report_files;
 pub mod role;
 pub mod session;
 pub mod summary;

@@ -79,13 +79,18 @@ pub fn fill_random(_buf: &mut [u8]) -> Result<(), String> {
 /// Used for the raw bytes of a report that no longer loads, so nothing is lost even when the
 /// app cannot read it: somebody can still take it to whoever can repair it.
 pub fn download_bytes(bytes: &[u8], file_name: &str) -> Result<(), String> {
+    download_file(bytes, file_name, "application/octet-stream")
+}
+
+/// Offers `bytes` as a file download of the given MIME type (exports: JSON, CSV, report files).
+pub fn download_file(bytes: &[u8], file_name: &str, mime: &str) -> Result<(), String> {
     use wasm_bindgen::JsCast;
 
     let fail = |what: &str| format!("Herunterladen nicht möglich ({what}).");
     let array = js_sys::Uint8Array::from(bytes);
     let parts = js_sys::Array::of1(&array);
     let options = web_sys::BlobPropertyBag::new();
-    options.set_type("application/octet-stream");
+    options.set_type(mime);
     let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options)
         .map_err(|_| fail("Blob"))?;
     let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|_| fail("URL"))?;

@@ -701,6 +701,35 @@ impl Session {
         self.pump();
     }
 
+    /// Merges a replica of this report read from a file (see `Report::import`): stored and
+    /// sent on like an edit, and every view re-reads. Returns how many changes were new.
+    pub fn import(&self, incoming: &mut Report) -> Result<usize, ModelError> {
+        self.flush_live();
+        let (result, bytes) = {
+            let mut inner = self.inner.borrow_mut();
+            let result = inner.report.import(incoming);
+            let bytes = inner.report.save_incremental();
+            inner.pending.extend_from_slice(&bytes);
+            (result, bytes)
+        };
+        if !bytes.is_empty() {
+            if let Some(link) = self.link() {
+                link.local_change(&bytes);
+            }
+            self.changes.update(|r| *r += 1);
+            self.revision.update(|r| *r += 1);
+        }
+        self.pump();
+        result
+    }
+
+    /// The whole report as an `.automerge` file, including what is not stored yet (it does
+    /// not disturb the incremental saving, unlike a full save).
+    pub fn automerge_file(&self) -> Vec<u8> {
+        self.flush_live();
+        self.inner.borrow_mut().report.to_automerge_file()
+    }
+
     /// Writes what is pending now (the "Erneut versuchen" button).
     pub fn retry(&self) {
         self.pump();
@@ -920,7 +949,9 @@ fn set_if_changed<T: PartialEq + Send + Sync + 'static>(signal: &ArcRwSignal<T>,
     }
 }
 
-fn existing(id: &str) -> Option<Session> {
+/// The session of report `id` in this tab, if it has one (open in the editor, or holding
+/// edits not yet stored).
+pub fn existing(id: &str) -> Option<Session> {
     SESSIONS.with(|m| m.borrow().get(id).cloned())
 }
 

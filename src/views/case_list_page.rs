@@ -1,4 +1,5 @@
-//! "Berichte": every report on this device, newest change first, with search, create, delete.
+//! "Berichte": every report on this device, newest change first, with search, create, import,
+//! delete.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -13,6 +14,7 @@ use crate::views::app_shell::PAGE_TITLE_ID;
 use crate::views::broken_row::BrokenRow;
 use crate::views::case_row::CaseRow;
 use crate::views::confirm_dialog::ConfirmDialog;
+use crate::views::import_button::ImportButton;
 use crate::views::storage_usage::StorageUsage;
 use crate::views::undo_toasts::undo_button_id;
 
@@ -137,6 +139,11 @@ pub fn CaseListPage() -> impl IntoView {
                     {move || if creating.get() { "Wird angelegt …" } else { "Neuer Bericht" }}
                 </button>
             </div>
+            <ImportButton on_imported=Callback::new(move |()| {
+                if let Some(store) = app.store() {
+                    list.reload(store);
+                }
+            }) />
             {move || {
                 create_error
                     .get()

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use crate::state::app_context::use_app;
 use crate::state::editor::Editor;
 use crate::views::check_panel::CheckPanel;
+use crate::views::export_dialog::ExportButton;
 use crate::views::follow_up::FollowUp;
 use crate::views::save_status::SaveStatusView;
 use crate::views::section_view::SectionView;
@@ -60,7 +61,10 @@ pub fn ReportForm(editor: Editor) -> impl IntoView {
             // Only the save state stays in view while scrolling; it is what must never be missed.
             <div class="editor-bar">
                 <SaveStatusView />
-                <SyncBar />
+                <div class="editor-actions">
+                    <ExportButton />
+                    <SyncBar />
+                </div>
             </div>
             <p class="role-hint">
                 "Sie schreiben als: "

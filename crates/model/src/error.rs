@@ -41,6 +41,27 @@ pub enum ModelError {
     /// The conversation's step or participants refused; the German reason.
     #[error("{0}")]
     Conversation(String),
+    /// A sealed file opened with the wrong password.
+    #[error("Das Passwort ist falsch. Bitte noch einmal eingeben.")]
+    WrongPassword,
+    /// A sealed file was given without a password.
+    #[error("Die Datei ist mit einem Passwort verschlüsselt. Bitte das Passwort eingeben.")]
+    PasswordRequired,
+    #[error("Das Passwort muss mindestens {0} Zeichen lang sein.")]
+    PasswordTooShort(usize),
+    /// A sealed file that cannot be opened whatever the password; the German reason.
+    #[error("Die Datei ist beschädigt: {0}.")]
+    DamagedFile(String),
+    /// A sealed file of a newer format than this build reads.
+    #[error(
+        "Die Datei stammt aus einer neueren Version von Dreieck (Dateiformat {0}). Bitte die App aktualisieren."
+    )]
+    NewerFile(u8),
+    /// An imported file holds another report under the id of one on this device; what differs.
+    #[error(
+        "Die Datei enthält einen anderen Bericht mit derselben Kennung wie ein Bericht auf diesem Gerät ({0}). Nichts wurde geändert."
+    )]
+    NotTheSameReport(String),
     #[error("Automerge: {0}")]
     Automerge(#[from] automerge::AutomergeError),
 }

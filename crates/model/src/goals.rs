@@ -305,11 +305,6 @@ impl Report {
             .ok_or(ModelError::UnknownGoal)
     }
 
-    /// Number of changes in the document; grows with every change this replica makes.
-    fn change_count(&self) -> u64 {
-        self.doc.stats().num_changes
-    }
-
     /// (id, position, object) of every goal, in display order.
     fn ordered_goals(&self) -> Vec<(String, f64, ObjId)> {
         let Ok(goals) = self.goals_obj() else {

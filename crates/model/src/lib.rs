@@ -16,15 +16,18 @@ mod conversation;
 mod date;
 mod due;
 mod error;
+mod export;
 mod goals;
 mod history;
 pub mod live;
 mod own_words;
 mod pictogram;
 mod report;
+mod report_file;
 mod role;
 pub mod sample;
 mod sentences;
+pub mod sealed_file;
 mod signing;
 mod spoken;
 mod template;
@@ -38,11 +41,16 @@ pub use conversation::{AgendaPart, AgendaStep, MAX_PARTICIPANT_NAME};
 pub use date::{Date, DateRange};
 pub use due::{due, Due, DueState, SOON_DAYS};
 pub use error::ModelError;
+pub use export::{CSV_EXTENSION, JSON_EXTENSION, JSON_FORMAT, JSON_FORMAT_VERSION};
 pub use goals::{Goal, GoalId, GoalScalar, GoalText};
 pub use history::{FieldEdit, SITTING_GAP_S};
 pub use own_words::{InputMode, OwnWords};
 pub use pictogram::Pictogram;
 pub use report::{FieldValue, Report, ReportId, SignatureLine, ACTOR_LEN, SCHEMA, TEXT_ENCODING};
+pub use report_file::{
+    file_kind, file_name, is_valid_report_id, read_report_file, FileKind, AUTOMERGE_EXTENSION,
+    SEALED_EXTENSION,
+};
 pub use role::Role;
 pub use sentences::sentences;
 pub use signing::{

@@ -479,6 +479,11 @@ impl Report {
         self.ensure_own_report(&before)
     }
 
+    /// How many changes the document holds (grows with every change, local or applied).
+    pub(crate) fn change_count(&self) -> u64 {
+        self.doc.stats().num_changes
+    }
+
     /// An independent replica with a fresh actor (another device, in tests).
     pub fn fork(&mut self) -> Report {
         self.commit_pending();

@@ -1,0 +1,182 @@
+//! A report as one file, and a file taken back in.
+//!
+//! Two kinds of file hold a whole report: the plain Automerge document (`.automerge`, what
+//! any Automerge implementation loads) and the same bytes sealed with a password
+//! (`.dreieck`, see [`crate::sealed_file`]). Importing tells them apart by their first bytes,
+//! opens the sealed kind, checks that the document is a report (as [`Report::load`] does for
+//! storage), and either adds it as a new report or merges it into the replica already on the
+//! device: a file is just another replica, so both sides' edits survive, as with sync.
+
+use std::borrow::Cow;
+
+use crate::sealed_file::{self, KdfParams, NONCE_LEN, SALT_LEN};
+use crate::{Date, ModelError, Report, Result};
+
+/// The first bytes of every Automerge document and change chunk.
+const AUTOMERGE_MAGIC: [u8; 4] = [0x85, 0x6f, 0x4a, 0x83];
+
+/// File name extensions, without the dot.
+pub const SEALED_EXTENSION: &str = "dreieck";
+pub const AUTOMERGE_EXTENSION: &str = "automerge";
+
+/// What a file looks like from its first bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    /// A password-sealed report (`.dreieck`).
+    Sealed,
+    /// An Automerge document (`.automerge`): a report, or something else made with Automerge.
+    Automerge,
+    /// Text starting like JSON: most likely this app's JSON export, which is for reading, not
+    /// for importing.
+    Json,
+    /// Anything else, including an empty file.
+    Other,
+}
+
+/// Tells the kinds of file apart without reading further than the first bytes.
+pub fn file_kind(bytes: &[u8]) -> FileKind {
+    if sealed_file::is_sealed(bytes) {
+        FileKind::Sealed
+    } else if bytes.starts_with(&AUTOMERGE_MAGIC) {
+        FileKind::Automerge
+    } else if bytes
+        .strip_prefix("\u{feff}".as_bytes())
+        .unwrap_or(bytes)
+        .iter()
+        .find(|b| !b.is_ascii_whitespace())
+        == Some(&b'{')
+    {
+        FileKind::Json
+    } else {
+        FileKind::Other
+    }
+}
+
+/// Reads a report from a file: a sealed one with `password`, a plain Automerge one as it is.
+///
+/// Everything that is not a report of this app's layout is refused with a German reason
+/// ([`ModelError::NotAReport`], [`ModelError::PasswordRequired`],
+/// [`ModelError::WrongPassword`], [`ModelError::DamagedFile`], [`ModelError::NewerFile`]);
+/// no input makes it panic.
+pub fn read_report_file(bytes: &[u8], password: Option<&str>) -> Result<Report> {
+    let document: Cow<'_, [u8]> = match file_kind(bytes) {
+        FileKind::Sealed => {
+            let password = password
+                .filter(|p| !p.is_empty())
+                .ok_or(ModelError::PasswordRequired)?;
+            Cow::Owned(sealed_file::open(bytes, password)?)
+        }
+        FileKind::Automerge => Cow::Borrowed(bytes),
+        FileKind::Json => {
+            return Err(ModelError::NotAReport(
+                "Das ist eine JSON-Datei (etwa ein JSON-Export). Importieren lassen sich nur \
+                 Dateien mit der Endung .dreieck oder .automerge."
+                    .into(),
+            ))
+        }
+        FileKind::Other if bytes.is_empty() => {
+            return Err(ModelError::NotAReport("Die Datei ist leer.".into()))
+        }
+        FileKind::Other => {
+            return Err(ModelError::NotAReport(
+                "Sie ist weder eine verschlüsselte Dreieck-Datei (.dreieck) noch eine \
+                 Automerge-Datei (.automerge)."
+                    .into(),
+            ))
+        }
+    };
+    let report = Report::load(&document)?;
+    if !is_valid_report_id(&report.id()) {
+        return Err(ModelError::NotAReport(
+            "Die Kennung des Berichts ist ungültig.".into(),
+        ));
+    }
+    Ok(report)
+}
+
+/// Report ids become storage keys, links and element ids: the app's own are 32 hex digits,
+/// and an imported file may bring no more than letters, digits and dashes.
+pub fn is_valid_report_id(id: &str) -> bool {
+    !id.is_empty() && id.len() <= 64 && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+}
+
+impl Report {
+    /// The whole report as a plain `.automerge` file.
+    ///
+    /// Not [`Report::save`]: that marks everything as stored, and the editor's next
+    /// incremental save to storage would then leave out what was typed since the last write.
+    pub fn to_automerge_file(&mut self) -> Vec<u8> {
+        self.commit_pending();
+        self.doc.save()
+    }
+
+    /// The whole report sealed with `password` (a `.dreieck` file). `salt` and `nonce` must be
+    /// fresh random bytes (the crate draws none).
+    pub fn to_sealed_file(
+        &mut self,
+        password: &str,
+        salt: [u8; SALT_LEN],
+        nonce: [u8; NONCE_LEN],
+        params: KdfParams,
+    ) -> Result<Vec<u8>> {
+        let document = self.to_automerge_file();
+        sealed_file::seal(&document, password, salt, nonce, params)
+    }
+
+    /// Takes in another replica of this report (read from a file): both sides' changes are
+    /// kept, as when devices sync. Returns how many of the file's changes were new here (0: the
+    /// device already had everything in it).
+    ///
+    /// A file holding another report under this report's id (another template, or a report
+    /// created independently with the same id) is refused with
+    /// [`ModelError::NotTheSameReport`] and changes nothing.
+    pub fn import(&mut self, incoming: &mut Report) -> Result<usize> {
+        if incoming.id() != self.id() {
+            return Err(ModelError::NotTheSameReport(
+                "die Kennungen unterscheiden sich".into(),
+            ));
+        }
+        if incoming.template != self.template {
+            let (here, there) = (&self.template, &incoming.template);
+            return Err(ModelError::NotTheSameReport(if here.id == there.id {
+                format!(
+                    "Formular „{}“ in Fassung {} statt {}",
+                    there.name, there.version, here.version
+                )
+            } else {
+                format!("Formular „{}“ statt „{}“", there.name, here.name)
+            }));
+        }
+        // The file's document as bytes from another replica, taken in on the path the sync
+        // layer uses (`apply`: all or nothing, and undone when it turns out to be another
+        // report) rather than Automerge's `merge`, which the browser app would link for this
+        // alone.
+        let bytes = incoming.to_automerge_file();
+        let before = self.change_count();
+        self.apply(&bytes).map_err(|e| match e {
+            ModelError::NotAReport(_) => {
+                ModelError::NotTheSameReport("unabhängig davon angelegt".into())
+            }
+            other => other,
+        })?;
+        Ok(usize::try_from(self.change_count().saturating_sub(before)).unwrap_or(usize::MAX))
+    }
+}
+
+/// A file name for a report: form, date and the start of the id — never the person's name,
+/// which would travel unencrypted on a stick, in a mail's attachment list or a download folder.
+pub fn file_name(report: &Report, today: Date, extension: &str) -> String {
+    // An imported report may bring any template id: keep what is safe in every file system.
+    let safe = |s: &str, max: usize| -> String {
+        s.chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+            .take(max)
+            .collect()
+    };
+    format!(
+        "{}-{}-{}.{extension}",
+        safe(&report.template().id, 64),
+        today.iso(),
+        safe(&report.id(), 8)
+    )
+}
