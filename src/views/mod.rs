@@ -32,6 +32,7 @@ pub mod participants_panel;
 pub mod pictogram;
 pub mod plain_language_switch;
 pub mod presence_list;
+pub mod print_report;
 pub mod qr_code;
 pub mod read_aloud_button;
 pub mod report_form;
