@@ -15,6 +15,8 @@ pub enum Route {
     Report(String),
     /// `#/bericht/<id>/gespraech`: the report in conversation mode (one step at a time).
     Conversation(String),
+    /// `#/bericht/<id>/druck`: the report as the paper form, to print or save as PDF.
+    Print(String),
     /// `#/einladung/...`: an invitation to a shared report (the rest of the path, parsed by
     /// [`crate::sync::invitation::Invitation::parse`] so a damaged link gets its own message).
     Join(String),
@@ -28,6 +30,7 @@ impl Route {
         match path.split_once('/') {
             Some(("bericht", rest)) => match rest.split_once('/') {
                 Some((id, "gespraech")) if is_valid_id(id) => Route::Conversation(id.to_string()),
+                Some((id, "druck")) if is_valid_id(id) => Route::Print(id.to_string()),
                 None if is_valid_id(rest) => Route::Report(rest.to_string()),
                 _ => Route::CaseList,
             },
@@ -42,6 +45,7 @@ impl Route {
             Route::CaseList => "#/".to_string(),
             Route::Report(id) => format!("#/bericht/{id}"),
             Route::Conversation(id) => format!("#/bericht/{id}/gespraech"),
+            Route::Print(id) => format!("#/bericht/{id}/druck"),
             Route::Join(rest) => format!("#/einladung/{rest}"),
         }
     }
@@ -108,6 +112,8 @@ mod tests {
         assert_eq!(Route::parse(&r.href()), r);
         let c = Route::Conversation("0f3a".to_string());
         assert_eq!(Route::parse(&c.href()), c);
+        let p = Route::Print("0f3a".to_string());
+        assert_eq!(Route::parse(&p.href()), p);
         assert_eq!(Route::parse(&Route::CaseList.href()), Route::CaseList);
     }
 }

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use crate::route::{use_route, Route};
 use crate::state::platform::focus_element;
 use crate::views::case_list_page::CaseListPage;
-use crate::views::editor_page::EditorPage;
+use crate::views::editor_page::{EditorPage, Mode};
 use crate::views::join_page::JoinPage;
 use crate::views::plain_language_switch::PlainLanguageSwitch;
 use crate::views::role_select::RoleSelect;
@@ -60,8 +60,11 @@ pub fn AppShell() -> impl IntoView {
         <main id=MAIN_ID tabindex="-1">
             {move || match route.get() {
                 Route::CaseList => view! { <CaseListPage /> }.into_any(),
-                Route::Report(id) => view! { <EditorPage id=id conversation=false /> }.into_any(),
-                Route::Conversation(id) => view! { <EditorPage id=id conversation=true /> }.into_any(),
+                Route::Report(id) => view! { <EditorPage id=id mode=Mode::Edit /> }.into_any(),
+                Route::Conversation(id) => {
+                    view! { <EditorPage id=id mode=Mode::Conversation /> }.into_any()
+                }
+                Route::Print(id) => view! { <EditorPage id=id mode=Mode::Print /> }.into_any(),
                 Route::Join(rest) => view! { <JoinPage rest=rest /> }.into_any(),
             }}
         </main>

@@ -11,6 +11,7 @@ use crate::state::editor::Editor;
 use crate::state::session::{OpenError, Session};
 use crate::views::app_shell::PAGE_TITLE_ID;
 use crate::views::conversation_form::ConversationForm;
+use crate::views::print_report::PrintReport;
 use crate::views::report_form::ReportForm;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -21,12 +22,19 @@ enum Load {
     Failed(String),
 }
 
+/// How the open report is shown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// The whole form to fill in.
+    Edit,
+    /// The agenda one step at a time (see `ConversationForm`).
+    Conversation,
+    /// The paper form (see `PrintReport`).
+    Print,
+}
+
 #[component]
-pub fn EditorPage(
-    id: String,
-    /// Conversation mode: the agenda one step at a time (see `ConversationForm`).
-    conversation: bool,
-) -> impl IntoView {
+pub fn EditorPage(id: String, mode: Mode) -> impl IntoView {
     let state = RwSignal::new(Load::Opening);
     let editor = StoredValue::new_local(None::<Editor>);
     let app = use_app();
@@ -109,8 +117,11 @@ pub fn EditorPage(
                         .into_any()
                 }
                 Load::Ready => match editor.get_value() {
-                    Some(ed) if conversation => view! { <ConversationForm editor=ed /> }.into_any(),
-                    Some(ed) => view! { <ReportForm editor=ed /> }.into_any(),
+                    Some(ed) => match mode {
+                        Mode::Edit => view! { <ReportForm editor=ed /> }.into_any(),
+                        Mode::Conversation => view! { <ConversationForm editor=ed /> }.into_any(),
+                        Mode::Print => view! { <PrintReport editor=ed /> }.into_any(),
+                    },
                     None => ().into_any(),
                 },
             }}

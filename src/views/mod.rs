@@ -35,6 +35,7 @@ pub mod pictogram;
 pub mod plain_language_switch;
 pub mod password_dialog;
 pub mod presence_list;
+pub mod print_report;
 pub mod qr_code;
 pub mod read_aloud_button;
 pub mod report_form;

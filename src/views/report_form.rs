@@ -80,6 +80,10 @@ pub fn ReportForm(editor: Editor) -> impl IntoView {
                 <a class="button" id="gespraech-starten" href=crate::route::Route::Conversation(editor.id()).href()>
                     {move || app.words("Gespräch führen (Schritt für Schritt)", "Gespräch: Schritt für Schritt")}
                 </a>
+                " "
+                <a class="button" id="druckansicht" href=crate::route::Route::Print(editor.id()).href()>
+                    {move || app.words("Druckansicht / PDF", "Drucken")}
+                </a>
             </p>
             {move || {
                 app.reader

@@ -127,7 +127,8 @@ pub fn ensure_wasm_bindgen() -> Result<()> {
 pub fn ensure_node_tools() -> Result<()> {
     let ok = node_modules().join(".bin/wasm-opt").exists()
         && node_modules().join("playwright-core").exists()
-        && node_modules().join("axe-core").exists();
+        && node_modules().join("axe-core").exists()
+        && node_modules().join("pdfjs-dist").exists();
     if !ok {
         exec(
             cmd("npm")

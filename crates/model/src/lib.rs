@@ -14,6 +14,7 @@
 
 mod conversation;
 mod date;
+mod display;
 mod due;
 mod error;
 mod export;

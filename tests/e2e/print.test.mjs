@@ -1,0 +1,125 @@
+// Print and PDF: every form as the paper form, printed to PDF by headless Chromium and read
+// back: the values, the goals table with its legends, the signature lines, the footer with
+// name and period and "Seite n von m" on every page.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import path from 'node:path';
+import { launch, device, axe } from './lib/browser.mjs';
+import { openApp, waitSaved, chooseRole, fillField, fillGoals } from './lib/app.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const require = createRequire(path.join(root, 'xtask/node/package.json'));
+const pdfjs = await import(pathToFileURL(require.resolve('pdfjs-dist/legacy/build/pdf.mjs')).href);
+const template = (id) =>
+  JSON.parse(readFileSync(path.join(root, `crates/model/templates/${id}.json`), 'utf8'));
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+/// The text of each page of a PDF, white space squashed.
+async function pdfPages(bytes) {
+  const doc = await pdfjs.getDocument({ data: new Uint8Array(bytes), disableFontFace: true, useSystemFonts: false }).promise;
+  const pages = [];
+  for (let i = 1; i <= doc.numPages; i++) {
+    const content = await (await doc.getPage(i)).getTextContent();
+    pages.push(content.items.map((it) => it.str).join(' ').replace(/\s+/g, ' '));
+  }
+  return pages;
+}
+
+const squash = (s) => s.replace(/\s+/g, ' ').trim();
+/// Whether `text` is in the PDF's text, wherever lines or cells broke it.
+const has = (all, text) => all.replace(/\s+/g, '').includes(text.replace(/\s+/g, ''));
+const roleFor = { provider: 'Einrichtung/Dienst', beneficiary: 'Leistungsberechtigte Person', guardian: 'Rechtliche Betreuung', caseworker: 'Leistungsträger' };
+
+async function printToPdf(page) {
+  await page.locator('#druckansicht').click();
+  await page.locator('article.printout').waitFor();
+  assert.deepEqual(await axe(page), [], 'the print view has no accessibility violations');
+  const pdf = await page.pdf({ format: 'A4', printBackground: true });
+  if (process.env.PRINT_PDF_DIR) {
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(path.join(process.env.PRINT_PDF_DIR, `${Date.now()}.pdf`), pdf);
+  }
+  return pdf;
+}
+
+test('the KVJS Ergebnisbericht prints as the paper form, every value on it', async () => {
+  const { page, errors } = await device(browser);
+  await openApp(page);
+  await page.getByRole('button', { name: 'Neuer Bericht' }).click();
+  await page.locator('#feld-lb_name').waitFor();
+  const t = template('kvjs-ergebnisbericht');
+  const filled = {};
+  let n = 0;
+  for (const field of t.sections.flatMap((s) => s.fields)) {
+    if (field.kind === 'goals' || field.kind === 'signature') continue;
+    filled[field.id] = await fillField(page, field, n++);
+  }
+  const goals = await fillGoals(page);
+  await fillField(page, t.sections.flatMap((s) => s.fields).find((f) => f.id === 'unterschrift_leistungserbringer'), 99);
+  await chooseRole(page, 'Einrichtung/Dienst');
+  await waitSaved(page);
+
+  const pages = await pdfPages(await printToPdf(page));
+  const all = pages.join(' ');
+  assert.ok(pages.length >= 2, `${pages.length} pages`);
+  pages.forEach((text, i) => {
+    assert.match(text, new RegExp(`Seite ${i + 1} von ${pages.length}`), `page number on page ${i + 1}`);
+    assert.ok(has(text, `${filled.lb_name} · 01.01.2025 – 31.12.2025`), `name and period in the footer of page ${i + 1}`);
+  });
+  assert.ok(has(all, t.name));
+  for (const section of t.sections) assert.ok(has(all, squash(section.title)), section.title);
+  for (const [id, v] of Object.entries(filled)) {
+    const field = t.sections.flatMap((s) => s.fields).find((f) => f.id === id);
+    if (typeof v === 'string' && field.kind !== 'choice' && field.kind !== 'date') {
+      for (const line of v.split('\n')) assert.ok(has(all, squash(line)), `${id}: ${line}`);
+    }
+  }
+  assert.ok(has(all, '17.05.1990'), 'the date of birth as on paper');
+  for (const g of goals) {
+    assert.ok(has(all, g.text), g.text);
+    assert.ok(has(all, g.measures), g.measures);
+  }
+  // The legends of the scale and the reasons, with the form's wording.
+  for (const list of ['zielerreichung', 'grund']) {
+    for (const c of t.code_lists[list].codes) assert.ok(has(all, `(${c.code}) ${c.label}`), c.label);
+  }
+  assert.ok(has(all, 'Unterschrift 99 (Einrichtung/Dienst)'), 'the signed line names the signer');
+  assert.ok(has(all, 'gültig'));
+  assert.ok(has(all, 'nicht unterschrieben'), 'the open lines are there to sign on paper');
+  assert.deepEqual(errors, []);
+});
+
+test('the other forms print with their own sections and labels', async () => {
+  const { page, errors } = await device(browser);
+  for (const id of ['goettingen-erwartungsbogen', 'goettingen-feedbackbogen', 'hamburg-wille-ressourcen']) {
+    const t = template(id);
+    await openApp(page);
+    const first = t.sections[0].fields.find((f) => f.kind === 'short_text');
+    await chooseRole(page, roleFor[first.editors[0]]);
+    await page.getByRole('radio', { name: t.name, exact: true }).check();
+    await page.getByRole('button', { name: 'Neuer Bericht' }).click();
+    await page.locator(`#feld-${first.id}`).fill('Beispiel');
+    if (id === 'goettingen-feedbackbogen') {
+      await chooseRole(page, 'Einrichtung/Dienst');
+      await page.locator('#feld-anlass').selectOption({ label: 'Regulärer Abschluss des Angebotes' });
+    }
+    await waitSaved(page);
+    const all = (await pdfPages(await printToPdf(page))).join(' ');
+    assert.ok(has(all, t.name), t.name);
+    assert.match(all, /Seite 1 von \d/);
+    for (const section of t.sections) {
+      assert.ok(has(all, squash(section.title)), `${id}: ${section.title}`);
+      for (const field of section.fields) {
+        if (field.shown_when) continue; // its condition does not hold in this report
+        assert.ok(has(all, squash(field.label)), `${id}: ${field.label}`);
+      }
+    }
+  }
+  assert.deepEqual(errors, []);
+});
