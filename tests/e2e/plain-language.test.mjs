@@ -124,6 +124,13 @@ test('the plain-language view shows a Leichte-Sprache text for everything a bene
       help: parseFloat(getComputedStyle(document.querySelector('.field-help, .section-help')).fontSize),
     }));
     assert.ok(sizes.root >= 18 && sizes.help >= 18, JSON.stringify(sizes));
+    // Large targets: every button, control and choice is at least 44 × 44 px.
+    const small = await page.evaluate(() => [...document.querySelectorAll('main .button, main .control, main .choice')]
+      .map((el) => ({ el, r: el.getBoundingClientRect() }))
+      .filter(({ r }) => r.width > 0 && (r.width < 44 || r.height < 44))
+      .map(({ el, r }) => `${el.id || el.className} ${Math.round(r.width)}×${Math.round(r.height)}`));
+    assert.deepEqual(small, [], `${id}: small targets`);
+    assert.ok(await page.locator('main .button, main .control, main .choice').count() > 10, 'targets were measured');
   }
 
   // The switch is a setting of the device: still on after a reload, off again on request.
