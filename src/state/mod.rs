@@ -13,3 +13,5 @@ pub mod report_files;
 pub mod role;
 pub mod session;
 pub mod summary;
+#[cfg(all(test, target_arch = "wasm32"))]
+pub mod test_support;

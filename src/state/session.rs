@@ -993,25 +993,9 @@ mod tests {
     use wasm_bindgen_test::wasm_bindgen_test;
 
     use super::*;
+    use crate::state::test_support::{sleep, store};
 
     const TEMPLATE: &str = "kvjs-ergebnisbericht";
-
-    async fn store() -> ReportStore {
-        match ReportStore::open().await {
-            Ok(s) => s,
-            Err(e) => panic!("open failed: {e}"),
-        }
-    }
-
-    /// Lets the writer run (IndexedDB answers in a later task, not a microtask).
-    async fn sleep(ms: i32) {
-        let promise = js_sys::Promise::new(&mut |resolve, _| {
-            if let Some(w) = web_sys::window() {
-                let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
-            }
-        });
-        let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
-    }
 
     async fn until_saved(session: &Session) {
         for _ in 0..500 {

@@ -12,6 +12,7 @@ use crate::state::editor::Editor;
 use crate::state::session::{CONVERSATION, GOALS};
 use crate::views::agenda_nav::AgendaNav;
 use crate::views::participants_panel::ParticipantsPanel;
+use crate::views::report_form::subject;
 use crate::views::save_status::SaveStatusView;
 use crate::views::section_view::SectionView;
 use crate::views::speaker_switch::SpeakerSwitch;
@@ -59,15 +60,7 @@ pub fn ConversationForm(editor: Editor) -> impl IntoView {
     };
     provide_context(focus);
 
-    let subject = move || {
-        let name = editor.title();
-        if name.is_empty() {
-            app.words("Name noch nicht eingetragen", "Der Name fehlt noch.")
-                .to_string()
-        } else {
-            name
-        }
-    };
+    let subject = move || subject(editor);
     let report_href = Route::Report(editor.id()).href();
     view! {
         <div class="report-form conversation">

@@ -14,6 +14,18 @@ use crate::views::sync_bar::{focused_field, SyncBar};
 /// The page title outside a report (as in `index.html`).
 const APP_TITLE: &str = "Dreieck – Berichte gemeinsam schreiben";
 
+/// Whom the report is about, or that the name is still missing (tracked).
+pub fn subject(editor: Editor) -> String {
+    let name = editor.title();
+    if name.is_empty() {
+        use_app()
+            .words("Name noch nicht eingetragen", "Der Name fehlt noch.")
+            .to_string()
+    } else {
+        name
+    }
+}
+
 #[component]
 pub fn ReportForm(editor: Editor) -> impl IntoView {
     provide_context(editor);
@@ -21,15 +33,7 @@ pub fn ReportForm(editor: Editor) -> impl IntoView {
     let (sections, form_name) = editor
         .template(|t| (t.sections.clone(), t.name.clone()))
         .unwrap_or_default();
-    let subject = move || {
-        let name = editor.title();
-        if name.is_empty() {
-            app.words("Name noch nicht eingetragen", "Der Name fehlt noch.")
-                .to_string()
-        } else {
-            name
-        }
-    };
+    let subject = move || subject(editor);
     // The tab's title names the person, so several open reports can be told apart.
     Effect::new(move |_| {
         document().set_title(&format!("{} – {form_name} – Dreieck", subject()));
