@@ -59,6 +59,7 @@ async fn measure() -> Result<Value, String> {
         template_name: "bench".into(),
         created_ms: 0.0,
         updated_ms: updated,
+        ..Summary::default()
     };
 
     let store = ReportStore::open_named(BENCH_DB).await.map_err(s)?;

@@ -17,6 +17,8 @@ pub enum Route {
     Conversation(String),
     /// `#/bericht/<id>/druck`: the report as the paper form, to print or save as PDF.
     Print(String),
+    /// `#/fehlende-hilfen`: the "fehlender Hilfebaustein" flags of every report on the device.
+    MissingHelp,
     /// `#/einladung/...`: an invitation to a shared report (the rest of the path, parsed by
     /// [`crate::sync::invitation::Invitation::parse`] so a damaged link gets its own message).
     Join(String),
@@ -27,6 +29,9 @@ impl Route {
     /// so an old or mistyped link still lands somewhere useful.
     pub fn parse(hash: &str) -> Route {
         let path = hash.trim_start_matches('#').trim_start_matches('/');
+        if path.trim_end_matches('/') == "fehlende-hilfen" {
+            return Route::MissingHelp;
+        }
         match path.split_once('/') {
             Some(("bericht", rest)) => match rest.split_once('/') {
                 Some((id, "gespraech")) if is_valid_id(id) => Route::Conversation(id.to_string()),
@@ -46,6 +51,7 @@ impl Route {
             Route::Report(id) => format!("#/bericht/{id}"),
             Route::Conversation(id) => format!("#/bericht/{id}/gespraech"),
             Route::Print(id) => format!("#/bericht/{id}/druck"),
+            Route::MissingHelp => "#/fehlende-hilfen".to_string(),
             Route::Join(rest) => format!("#/einladung/{rest}"),
         }
     }
@@ -112,6 +118,8 @@ mod tests {
         assert_eq!(Route::parse(&r.href()), r);
         let c = Route::Conversation("0f3a".to_string());
         assert_eq!(Route::parse(&c.href()), c);
+        assert_eq!(Route::parse(&Route::MissingHelp.href()), Route::MissingHelp);
+        assert_eq!(Route::parse("#/fehlende-hilfen/"), Route::MissingHelp);
         let p = Route::Print("0f3a".to_string());
         assert_eq!(Route::parse(&p.href()), p);
         assert_eq!(Route::parse(&Route::CaseList.href()), Route::CaseList);

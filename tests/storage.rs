@@ -11,7 +11,9 @@
 
 use automerge::transaction::Transactable;
 use automerge::{AutoCommit, ObjType, ReadDoc, ROOT};
-use dreieck::storage::{self, settings, Op, ReportStore, StorageError, Summary};
+use dreieck::storage::{
+    self, settings, MissingHelpSummary, Op, ReportStore, StorageError, Summary,
+};
 use dreieck_model::{FieldKind, Report, Role, Template};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
@@ -31,6 +33,7 @@ fn summary(id: &str, title: &str, updated_ms: f64) -> Summary {
         template_name: "Testvorlage".to_string(),
         created_ms: 1_700_000_000_000.0,
         updated_ms,
+        ..Summary::default()
     }
 }
 
@@ -122,6 +125,14 @@ async fn summaries_roundtrip() {
         template_name: "KVJS Ergebnisbericht".to_string(),
         created_ms: 1_732_000_000_123.5,
         updated_ms: 1_732_000_999_999.25,
+        status: "im_gespraech".to_string(),
+        due: Some("2026-12-31".to_string()),
+        due_reason: "Ergebnisbericht: vor Ablauf …".to_string(),
+        missing_help: vec![MissingHelpSummary {
+            area: "wohnen".to_string(),
+            text: "Keine betreute WG im Ort.".to_string(),
+            date: Some("2026-11-23".to_string()),
+        }],
     };
     s.append(&id, &[7], &written).await.unwrap();
     let all = s.summaries().await.unwrap();

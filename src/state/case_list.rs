@@ -1,10 +1,12 @@
-//! The data behind the case list: the stored reports, and which of them no longer load.
+//! The data behind the case list: the stored reports, which of them no longer load, and how
+//! they are filtered and ordered (by deadline first: a caseworker with a hundred reports needs
+//! to see which are due).
 
 use std::cell::RefCell;
 use std::collections::HashMap;
 
 use dreieck::storage::{ReportStore, Summary};
-use dreieck_model::Report;
+use dreieck_model::{due_state, Date, DueState, Report, Status};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -137,7 +139,8 @@ async fn check(store: &ReportStore, id: &str) -> Result<Summary, String> {
     Ok(summary_of(&report, title.as_deref(), 0.0))
 }
 
-/// Newest change first; broken documents on top, where they are noticed.
+/// Newest change first; broken documents on top, where they are noticed (the order they are
+/// loaded in; [`arrange`] orders what is shown).
 fn sort(entries: &mut [Entry]) {
     entries.sort_by(|a, b| b.updated_ms().total_cmp(&a.updated_ms()));
 }
@@ -146,6 +149,128 @@ fn sort(entries: &mut [Entry]) {
 pub fn matches_search(title: &str, query: &str) -> bool {
     let q = lowercase(query.trim());
     q.is_empty() || lowercase(title).contains(&q)
+}
+
+/// The status of a listed report; a summary from before statuses were kept is a draft until
+/// the report changes.
+pub fn status_of(summary: &Summary) -> Status {
+    Status::from_code(&summary.status).unwrap_or(Status::Draft)
+}
+
+/// The deadline of a listed report that still has to be met: none once it is submitted.
+pub fn open_deadline(summary: &Summary) -> Option<Date> {
+    if status_of(summary) == Status::Submitted {
+        return None;
+    }
+    summary.due.as_deref().and_then(|d| Date::parse_iso(d).ok())
+}
+
+/// How urgent a listed report is on `today` (`None`: no open deadline, or no date known).
+pub fn urgency(summary: &Summary, today: Option<Date>) -> Option<DueState> {
+    open_deadline(summary)
+        .zip(today)
+        .map(|(d, today)| due_state(d, today))
+}
+
+/// The order of the list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Order {
+    /// Earliest open deadline first; reports without one after them, submitted ones last.
+    Due,
+    /// Newest change first.
+    Changed,
+    /// By the person's name.
+    Name,
+}
+
+impl Order {
+    pub const ALL: [Order; 3] = [Order::Due, Order::Changed, Order::Name];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Order::Due => "frist",
+            Order::Changed => "geaendert",
+            Order::Name => "name",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Order::Due => "Fälligkeit",
+            Order::Changed => "Letzte Änderung",
+            Order::Name => "Name",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Order {
+        Order::ALL
+            .into_iter()
+            .find(|o| o.code() == code)
+            .unwrap_or(Order::Due)
+    }
+}
+
+/// What the list is narrowed to.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Filter {
+    /// Part of the person's name.
+    pub person: String,
+    /// Only reports in this status.
+    pub status: Option<Status>,
+    /// Only reports whose deadline has passed.
+    pub overdue_only: bool,
+}
+
+impl Filter {
+    pub fn is_empty(&self) -> bool {
+        self.person.trim().is_empty() && self.status.is_none() && !self.overdue_only
+    }
+}
+
+/// The entries `filter` lets through, in `order`. Broken documents are shown whenever no
+/// filter is set, on top, where they are noticed.
+pub fn arrange(
+    entries: &[Entry],
+    filter: &Filter,
+    order: Order,
+    today: Option<Date>,
+) -> Vec<Entry> {
+    let mut shown: Vec<Entry> = entries
+        .iter()
+        .filter(|e| match e {
+            Entry::Report(s) => {
+                matches_search(
+                    &crate::state::summary::display_title(&s.title),
+                    &filter.person,
+                ) && filter.status.is_none_or(|wanted| status_of(s) == wanted)
+                    && (!filter.overdue_only || urgency(s, today) == Some(DueState::Ueberfaellig))
+            }
+            Entry::Broken { .. } => filter.is_empty(),
+        })
+        .cloned()
+        .collect();
+    let changed = |e: &Entry| -e.updated_ms();
+    match order {
+        Order::Changed => shown.sort_by(|a, b| changed(a).total_cmp(&changed(b))),
+        Order::Name => shown.sort_by_cached_key(|e| match e {
+            Entry::Report(s) => (1, lowercase(s.title.trim()).is_empty(), lowercase(&s.title)),
+            Entry::Broken { id, .. } => (0, false, id.clone()),
+        }),
+        Order::Due => shown.sort_by(|a, b| {
+            let rank = |e: &Entry| match e {
+                Entry::Broken { .. } => (0, None),
+                Entry::Report(s) => match (open_deadline(s), status_of(s)) {
+                    (Some(d), _) => (1, Some(d)),
+                    (None, Status::Submitted) => (3, None),
+                    (None, _) => (2, None),
+                },
+            };
+            rank(a)
+                .cmp(&rank(b))
+                .then_with(|| changed(a).total_cmp(&changed(b)))
+        }),
+    }
+    shown
 }
 
 #[cfg(test)]
@@ -159,5 +284,116 @@ mod tests {
         assert!(matches_search("Müller, Anna", "ANNA"));
         assert!(matches_search("Müller, Anna", "  "));
         assert!(!matches_search("Müller, Anna", "Schmidt"));
+    }
+
+    fn report(id: &str, title: &str, status: Status, due: Option<&str>, updated: f64) -> Entry {
+        Entry::Report(Summary {
+            id: id.into(),
+            title: title.into(),
+            template_name: "KVJS".into(),
+            created_ms: 0.0,
+            updated_ms: updated,
+            status: status.code().into(),
+            due: due.map(str::to_string),
+            ..Summary::default()
+        })
+    }
+
+    fn ids(entries: &[Entry]) -> Vec<&str> {
+        entries.iter().map(Entry::id).collect()
+    }
+
+    fn sample() -> Vec<Entry> {
+        vec![
+            report(
+                "later",
+                "Berger, Jan",
+                Status::Draft,
+                Some("2026-12-20"),
+                5.0,
+            ),
+            report("none", "Celik, Ece", Status::InConversation, None, 9.0),
+            report(
+                "sent",
+                "Adler, Tom",
+                Status::Submitted,
+                Some("2026-11-01"),
+                8.0,
+            ),
+            report(
+                "overdue",
+                "müller, anna",
+                Status::Signed,
+                Some("2026-11-30"),
+                1.0,
+            ),
+            Entry::Broken {
+                id: "kaputt".into(),
+                error: "beschädigt".into(),
+            },
+        ]
+    }
+
+    fn today() -> Option<Date> {
+        Date::from_ymd(2026, 12, 3).ok()
+    }
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn due_order_puts_the_earliest_open_deadline_first_and_submitted_last() {
+        let all = arrange(&sample(), &Filter::default(), Order::Due, today());
+        assert_eq!(ids(&all), ["kaputt", "overdue", "later", "none", "sent"]);
+        let by_change = arrange(&sample(), &Filter::default(), Order::Changed, today());
+        assert_eq!(
+            ids(&by_change),
+            ["kaputt", "none", "sent", "later", "overdue"]
+        );
+        let by_name = arrange(&sample(), &Filter::default(), Order::Name, today());
+        assert_eq!(
+            ids(&by_name),
+            ["kaputt", "sent", "later", "none", "overdue"]
+        );
+    }
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn a_submitted_report_is_never_overdue() {
+        let Entry::Report(sent) = &sample()[2] else {
+            panic!("a report");
+        };
+        assert_eq!(urgency(sent, today()), None);
+        let Entry::Report(open) = &sample()[3] else {
+            panic!("a report");
+        };
+        assert_eq!(urgency(open, today()), Some(DueState::Ueberfaellig));
+    }
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn filters_by_status_person_and_overdue_and_hide_broken_rows_while_filtering() {
+        let by_status = Filter {
+            status: Some(Status::InConversation),
+            ..Filter::default()
+        };
+        assert_eq!(
+            ids(&arrange(&sample(), &by_status, Order::Due, today())),
+            ["none"]
+        );
+        let by_person = Filter {
+            person: "MÜLLER".into(),
+            ..Filter::default()
+        };
+        assert_eq!(
+            ids(&arrange(&sample(), &by_person, Order::Due, today())),
+            ["overdue"]
+        );
+        let overdue = Filter {
+            overdue_only: true,
+            ..Filter::default()
+        };
+        assert_eq!(
+            ids(&arrange(&sample(), &overdue, Order::Due, today())),
+            ["overdue"]
+        );
     }
 }

@@ -187,6 +187,8 @@ const EAGER_BATCH: usize = 12;
 pub const GOALS: &str = "#ziele";
 /// The revision key of the conversation's step and participants.
 pub const CONVERSATION: &str = "#gespraech";
+/// The revision key of the submission record and the missing-help flags.
+pub const CASE: &str = "#fall";
 
 /// A session that does not keep the report alive (what its link holds, so that the two do not
 /// keep each other in memory).
@@ -637,6 +639,9 @@ impl Session {
         }
         if touched.conversation {
             self.bump_touched(CONVERSATION);
+        }
+        if touched.case {
+            self.bump_touched(CASE);
         }
         Ok(())
     }

@@ -1,7 +1,7 @@
 //! What the case list shows about a report without loading it: the storage [`Summary`].
 
-use dreieck::storage::Summary;
-use dreieck_model::{FieldKind, Report, Template};
+use dreieck::storage::{MissingHelpSummary, Summary};
+use dreieck_model::{deadline, FieldKind, Report, Template};
 
 /// Field ids that hold the beneficiary's name in the templates we know, most specific first.
 const NAME_FIELD_IDS: [&str; 4] = ["lb_name", "beneficiary_name", "name_vorname", "name"];
@@ -34,12 +34,26 @@ pub fn summary_of(report: &Report, title_field: Option<&str>, updated_ms: f64) -
         .and_then(|f| report.text(f).ok())
         .map(|t| t.trim().to_string())
         .unwrap_or_default();
+    // Stored without its urgency: the list judges that against its own "today".
+    let deadline = deadline(report);
     Summary {
         id: report.id(),
         title,
         template_name: report.template().name.clone(),
         created_ms: report.created_at_ms() as f64,
         updated_ms,
+        status: report.status().code().to_string(),
+        due: deadline.date.map(|d| d.iso()),
+        due_reason: deadline.reason,
+        missing_help: report
+            .missing_help()
+            .into_iter()
+            .map(|flag| MissingHelpSummary {
+                area: flag.area,
+                text: flag.text,
+                date: flag.date.map(|d| d.iso()),
+            })
+            .collect(),
     }
 }
 

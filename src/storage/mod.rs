@@ -54,7 +54,10 @@ const DOCS: &str = "docs";
 const SUMMARIES: &str = "summaries";
 
 /// What the case list needs to know about a report without loading its document.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+///
+/// Fields added after the first release carry `serde(default)`: a summary written by an older
+/// build still reads, and is rewritten with the new fields at the report's next change.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
     pub id: String,
     /// The beneficiary's name, "" while empty.
@@ -62,6 +65,28 @@ pub struct Summary {
     pub template_name: String,
     pub created_ms: f64,
     pub updated_ms: f64,
+    /// The status code (`dreieck_model::Status::code`); "" when unknown.
+    #[serde(default)]
+    pub status: String,
+    /// The deadline (ISO date), when the form has one and its dates are filled.
+    #[serde(default)]
+    pub due: Option<String>,
+    /// Why that is the deadline, or what is missing to know it (German).
+    #[serde(default)]
+    pub due_reason: String,
+    /// The "fehlender Hilfebaustein" flags, for the overview across reports.
+    #[serde(default)]
+    pub missing_help: Vec<MissingHelpSummary>,
+}
+
+/// One "fehlender Hilfebaustein" flag as the overview lists it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MissingHelpSummary {
+    /// The area code (`dreieck_model::HELP_AREAS`).
+    pub area: String,
+    pub text: String,
+    /// ISO date it was noted.
+    pub date: Option<String>,
 }
 
 /// Handle to the open database. Cheap to clone; clones share the connection and the memory
@@ -326,10 +351,11 @@ impl ReportStore {
     fn summary_due(&self, summary: &Summary) -> bool {
         match self.inner.written.borrow().get(&summary.id) {
             Some(w) => {
-                w.title != summary.title
-                    || w.template_name != summary.template_name
-                    || w.created_ms != summary.created_ms
-                    || summary.updated_ms - w.updated_ms >= SUMMARY_EVERY_MS
+                let same_but_time = Summary {
+                    updated_ms: summary.updated_ms,
+                    ..w.clone()
+                };
+                same_but_time != *summary || summary.updated_ms - w.updated_ms >= SUMMARY_EVERY_MS
             }
             None => true,
         }

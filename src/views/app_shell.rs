@@ -7,6 +7,7 @@ use crate::state::platform::focus_element;
 use crate::views::case_list_page::CaseListPage;
 use crate::views::editor_page::{EditorPage, Mode};
 use crate::views::join_page::JoinPage;
+use crate::views::missing_help_page::MissingHelpPage;
 use crate::views::plain_language_switch::PlainLanguageSwitch;
 use crate::views::role_select::RoleSelect;
 use crate::views::undo_toasts::UndoToasts;
@@ -65,6 +66,7 @@ pub fn AppShell() -> impl IntoView {
                     view! { <EditorPage id=id mode=Mode::Conversation /> }.into_any()
                 }
                 Route::Print(id) => view! { <EditorPage id=id mode=Mode::Print /> }.into_any(),
+                Route::MissingHelp => view! { <MissingHelpPage /> }.into_any(),
                 Route::Join(rest) => view! { <JoinPage rest=rest /> }.into_any(),
             }}
         </main>

@@ -1,17 +1,18 @@
-//! "Berichte": every report on this device, newest change first, with search, create, import,
-//! delete.
+//! "Berichte": every report on this device, earliest deadline first, with filters by person,
+//! status and deadline, and create, import, delete.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::route::{navigate, Route};
 use crate::state::app_context::use_app;
-use crate::state::case_list::{matches_search, CaseList, Entry, ListState};
-use crate::state::platform::focus_element;
+use crate::state::case_list::{arrange, CaseList, Entry, Filter, ListState, Order};
+use crate::state::platform::{focus_element, today};
 use crate::state::session::{unsaved_reports, Session};
 use crate::state::summary::display_title;
 use crate::views::app_shell::PAGE_TITLE_ID;
 use crate::views::broken_row::BrokenRow;
+use crate::views::case_filters::CaseFilters;
 use crate::views::case_row::CaseRow;
 use crate::views::confirm_dialog::ConfirmDialog;
 use crate::views::import_button::ImportButton;
@@ -25,7 +26,10 @@ const DEFAULT_TEMPLATE: &str = "kvjs-ergebnisbericht";
 pub fn CaseListPage() -> impl IntoView {
     let app = use_app();
     let list = CaseList::new();
-    let query = RwSignal::new(String::new());
+    let filter = RwSignal::new(Filter::default());
+    let order = RwSignal::new(Order::Due);
+    // The day deadlines are judged against; a device without a date judges none overdue.
+    let today = today();
     let creating = RwSignal::new(false);
     // Which form "Neuer Bericht" creates: one of the shipped templates, chosen by radio button
     // (one tab stop, arrow keys between forms, the whole label is the touch target).
@@ -69,16 +73,24 @@ pub fn CaseListPage() -> impl IntoView {
     let unsaved = unsaved_reports();
 
     let visible = move || {
-        let q = query.get();
-        list.entries
+        let entries: Vec<Entry> = list
+            .entries
             .get()
             .into_iter()
             .filter(|e| !app.deletes.is_pending(e.id()))
-            .filter(|e| match e {
-                Entry::Report(s) => matches_search(&display_title(&s.title), &q),
-                Entry::Broken { .. } => q.trim().is_empty(),
-            })
-            .collect::<Vec<_>>()
+            .collect();
+        filter.with(|f| arrange(&entries, f, order.get(), today))
+    };
+    let missing_help_count = move || {
+        list.entries.with(|entries| {
+            entries
+                .iter()
+                .map(|e| match e {
+                    Entry::Report(s) => s.missing_help.len(),
+                    Entry::Broken { .. } => 0,
+                })
+                .sum::<usize>()
+        })
     };
 
     let ask_delete =
@@ -180,16 +192,12 @@ pub fn CaseListPage() -> impl IntoView {
                         </div>
                     }
                 })}
-            <div class="search">
-                <label for="suche">"Suchen nach Name"</label>
-                <input
-                    id="suche"
-                    type="search"
-                    autocomplete="off"
-                    prop:value=move || query.get()
-                    on:input=move |ev| query.set(event_target_value(&ev))
-                />
-            </div>
+            <CaseFilters filter=filter order=order />
+            <p class="missing-help-link">
+                <a href=Route::MissingHelp.href()>
+                    {move || format!("Fehlende Hilfebausteine aller Berichte ({})", missing_help_count())}
+                </a>
+            </p>
             {move || match list.state.get() {
                 ListState::Loading => {
                     view! { <p class="message" role="status">"Berichte werden geladen …"</p> }
@@ -209,10 +217,10 @@ pub fn CaseListPage() -> impl IntoView {
                         <Show
                             when=move || !visible().is_empty()
                             fallback=move || {
-                                let text = if query.get().trim().is_empty() {
+                                let text = if filter.with(Filter::is_empty) {
                                     "Auf diesem Gerät sind noch keine Berichte. Mit „Neuer Bericht“ beginnen."
                                 } else {
-                                    "Kein Bericht passt zu dieser Suche."
+                                    "Kein Bericht passt zu diesen Filtern."
                                 };
                                 view! { <p class="message empty">{text}</p> }
                             }
@@ -223,7 +231,7 @@ pub fn CaseListPage() -> impl IntoView {
                                     key=|e| format!("{e:?}")
                                     children=move |entry| match entry {
                                         Entry::Report(summary) => {
-                                            view! { <CaseRow summary=summary on_delete=ask_delete /> }
+                                            view! { <CaseRow summary=summary today=today on_delete=ask_delete /> }
                                                 .into_any()
                                         }
                                         Entry::Broken { id, error } => {

@@ -1,15 +1,20 @@
-//! One report in the case list: open it, or delete it.
+//! One report in the case list: whose it is, which form, where it stands and when it is due;
+//! open it, or delete it.
 
 use dreieck::storage::Summary;
+use dreieck_model::{Date, DueState};
 use leptos::prelude::*;
 
 use crate::route::Route;
+use crate::state::case_list::{open_deadline, status_of, urgency};
 use crate::state::platform::format_timestamp;
 use crate::state::summary::display_title;
 
 #[component]
 pub fn CaseRow(
     summary: Summary,
+    /// The day deadlines are judged against.
+    today: Option<Date>,
     /// Asks to delete (id, title); the page confirms first.
     on_delete: Callback<(String, String)>,
 ) -> impl IntoView {
@@ -18,13 +23,42 @@ pub fn CaseRow(
     let delete_label = format!("Bericht von {title} löschen");
     let id = summary.id.clone();
     let raw_title = summary.title.clone();
+    let status = status_of(&summary);
+    let urgency = urgency(&summary, today);
+    let due = open_deadline(&summary).map(|date| {
+        let (class, word) = match urgency {
+            Some(DueState::Ueberfaellig) => ("case-due overdue", Some("überfällig")),
+            Some(DueState::BaldFaellig) => ("case-due soon", Some("bald fällig")),
+            _ => ("case-due", None),
+        };
+        view! {
+            <span class=class title=summary.due_reason.clone()>
+                {word.map(|w| view! { <strong class="due-flag">{w}</strong> })}
+                {format!("fällig bis {}", date.german())}
+            </span>
+        }
+    });
+    let flags = summary.missing_help.len();
     view! {
-        <li class="case">
+        <li class="case" class:case-overdue=urgency == Some(DueState::Ueberfaellig)>
             <a class="case-open" href=Route::Report(summary.id.clone()).href()>
                 <span class="case-title">{title}</span>
                 <span class="case-meta">
                     {summary.template_name.clone()}
                     {(!changed.is_empty()).then(|| format!(" · zuletzt geändert {changed}"))}
+                </span>
+                <span class="case-state">
+                    <span class=format!("status status-{}", status.code())>{status.label()}</span>
+                    {due}
+                    {(flags > 0)
+                        .then(|| {
+                            let text = if flags == 1 {
+                                "1 fehlender Hilfebaustein".to_string()
+                            } else {
+                                format!("{flags} fehlende Hilfebausteine")
+                            };
+                            view! { <span class="case-flags">{text}</span> }
+                        })}
                 </span>
             </a>
             <button

@@ -4,7 +4,9 @@
 pub mod agenda_nav;
 pub mod app_shell;
 pub mod broken_row;
+pub mod case_filters;
 pub mod case_list_page;
+pub mod case_panel;
 pub mod case_row;
 pub mod check_panel;
 pub mod choice_field;
@@ -29,6 +31,8 @@ pub mod goals_table;
 pub mod import_button;
 pub mod invitation_card;
 pub mod join_page;
+pub mod missing_help_page;
+pub mod missing_help_panel;
 pub mod own_words;
 pub mod participants_panel;
 pub mod password_dialog;

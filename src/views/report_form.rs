@@ -1,12 +1,15 @@
-//! The report itself: save state, the template's sections, and the "Prüfen" panel.
+//! The report itself: save state, the template's sections, the "Prüfen" panel, where the
+//! report stands, and the gaps in help it notes.
 
 use leptos::prelude::*;
 
 use crate::state::app_context::use_app;
 use crate::state::editor::Editor;
+use crate::views::case_panel::CasePanel;
 use crate::views::check_panel::CheckPanel;
 use crate::views::export_dialog::ExportButton;
 use crate::views::follow_up::FollowUp;
+use crate::views::missing_help_panel::MissingHelpPanel;
 use crate::views::save_status::SaveStatusView;
 use crate::views::section_view::SectionView;
 use crate::views::sync_bar::{focused_field, SyncBar};
@@ -104,6 +107,8 @@ pub fn ReportForm(editor: Editor) -> impl IntoView {
                 .map(|section| view! { <SectionView section=section /> })
                 .collect_view()}
             <CheckPanel />
+            <CasePanel />
+            <MissingHelpPanel />
             <FollowUp />
         </div>
     }

@@ -186,6 +186,12 @@ impl Report {
         })
     }
 
+    /// Whether the joint conversation has begun: a step was taken or somebody noted present.
+    pub(crate) fn conversation_began(&self) -> bool {
+        self.conversation_obj()
+            .is_some_and(|o| self.read_scalar(&o, STEP).is_some() || !self.present().is_empty())
+    }
+
     fn conversation_obj(&self) -> Option<automerge::ObjId> {
         self.child(&ROOT, key::CONVERSATION, ObjType::Map)
     }

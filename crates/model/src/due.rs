@@ -73,26 +73,19 @@ impl Due {
         }
     }
 
-    fn at(date: Date, today: Date, reason: String) -> Due {
-        let left = (date.0 - today.0).whole_days();
-        let state = if left < 0 {
-            DueState::Ueberfaellig
-        } else if left <= SOON_DAYS {
-            DueState::BaldFaellig
-        } else {
-            DueState::Offen
-        };
+    /// The state is filled in by [`due`], the one place that knows "today".
+    fn at(date: Date, reason: String) -> Due {
         Due {
             date: Some(date),
-            state: Some(state),
+            state: None,
             reason,
         }
     }
 
     /// `days` after `event`; no date (with a reason) in the unlikely case the calendar ends.
-    fn after(event: Date, days: i64, today: Date, reason: String) -> Due {
+    fn after(event: Date, days: i64, reason: String) -> Due {
         match event.0.checked_add(time::Duration::days(days)) {
-            Some(date) => Due::at(Date(date), today, reason),
+            Some(date) => Due::at(Date(date), reason),
             None => Due::none(format!("{reason} Das Datum liegt außerhalb des Kalenders.")),
         }
     }
@@ -100,10 +93,18 @@ impl Due {
 
 /// The deadline of `report` as of `today` (see the module documentation for the rules).
 pub fn due(report: &Report, today: Date) -> Due {
+    let mut due = deadline(report);
+    due.state = due.date.map(|date| due_state(date, today));
+    due
+}
+
+/// The deadline without judging it: `state` is `None`. The date does not depend on the day it
+/// is asked on, so a list can store it and judge it daily with [`due_state`].
+pub fn deadline(report: &Report) -> Due {
     let template = report.template();
     match template.id.as_str() {
-        KVJS => kvjs(report, today),
-        FEEDBACK => feedback(report, today),
+        KVJS => kvjs(report),
+        FEEDBACK => feedback(report),
         _ => Due::none(format!(
             "Für „{}“ gibt es keine feste Frist.",
             template.name
@@ -111,11 +112,23 @@ pub fn due(report: &Report, today: Date) -> Due {
     }
 }
 
-fn kvjs(report: &Report, today: Date) -> Due {
+/// How urgent a deadline on `date` is on `today`. Separate from [`due`] so that a list can
+/// keep the date and judge it again on another day without loading the report.
+pub fn due_state(date: Date, today: Date) -> DueState {
+    let left = (date.0 - today.0).whole_days();
+    if left < 0 {
+        DueState::Ueberfaellig
+    } else if left <= SOON_DAYS {
+        DueState::BaldFaellig
+    } else {
+        DueState::Offen
+    }
+}
+
+fn kvjs(report: &Report) -> Due {
     match range(report, "berichtszeitraum").1 {
         Some(end) => Due::at(
             end,
-            today,
             format!(
                 "Ergebnisbericht: vor Ablauf des Bewilligungszeitraums vorzulegen, spätestens am letzten Tag des Berichtszeitraums ({end})."
             ),
@@ -127,7 +140,7 @@ fn kvjs(report: &Report, today: Date) -> Due {
     }
 }
 
-fn feedback(report: &Report, today: Date) -> Due {
+fn feedback(report: &Report) -> Due {
     let (start, end) = range(report, "teilnahme");
     let anlass = match report.value("anlass") {
         Ok(FieldValue::Choice(code)) => code,
@@ -138,7 +151,6 @@ fn feedback(report: &Report, today: Date) -> Due {
             Some(start) => Due::after(
                 start,
                 7,
-                today,
                 format!(
                     "Nichtantritt: sofort vorzulegen, spätestens eine Woche nach dem geplanten Beginn ({start})."
                 ),
@@ -152,7 +164,6 @@ fn feedback(report: &Report, today: Date) -> Due {
             Some(day) => Due::after(
                 day,
                 7,
-                today,
                 format!("Abbruch: sofort vorzulegen, spätestens eine Woche nach dem Abbruch ({day})."),
             ),
             None => Due::none("Abbruch: Frist unbekannt. Bitte „Abbruch am“ eintragen.".into()),
@@ -161,14 +172,12 @@ fn feedback(report: &Report, today: Date) -> Due {
             (Some(talk), _) => Due::after(
                 talk,
                 14,
-                today,
                 format!(
                     "Regulärer Abschluss: spätestens zwei Wochen nach dem Abschlussgespräch ({talk}) an die IFK senden."
                 ),
             ),
             (None, Some(end)) => Due::at(
                 end,
-                today,
                 format!(
                     "Regulärer Abschluss: Abschlussgespräch und Feedbackbogen spätestens am letzten Tag der Teilnahme ({end})."
                 ),

@@ -41,6 +41,9 @@ pub enum ModelError {
     /// The conversation's step or participants refused; the German reason.
     #[error("{0}")]
     Conversation(String),
+    /// Submission or a missing-help flag refused; the German reason.
+    #[error("{0}")]
+    Workflow(String),
     /// A sealed file opened with the wrong password.
     #[error("Das Passwort ist falsch. Bitte noch einmal eingeben.")]
     WrongPassword,

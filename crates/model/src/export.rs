@@ -388,6 +388,50 @@ impl Report {
     }
 }
 
+/// One "fehlender Hilfebaustein" as the planning level receives it: no name and no report id,
+/// since the concept passes the gap on, not the person (seed 001).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanningRow {
+    /// Area code ([`crate::HELP_AREAS`]).
+    pub area: String,
+    pub text: String,
+    /// ISO date the gap was noted.
+    pub date: Option<String>,
+    /// The form it was noted in.
+    pub form: String,
+}
+
+/// The gaps of many reports as CSV for the planning level, in the same dialect as
+/// [`Report::to_goals_csv`].
+pub fn missing_help_csv(rows: &[PlanningRow]) -> String {
+    let mut out = String::from("\u{feff}");
+    let header = [
+        "Bereich (Code)",
+        "Bereich",
+        "Was hat gefehlt",
+        "Eingetragen am",
+        "Formular",
+    ];
+    push_row(&mut out, header.iter().map(|s| s.to_string()));
+    for row in rows {
+        let label = crate::help_area(&row.area)
+            .map(|a| a.label.to_string())
+            .unwrap_or_else(|| row.area.clone());
+        push_row(
+            &mut out,
+            [
+                row.area.clone(),
+                label,
+                row.text.clone(),
+                row.date.clone().unwrap_or_default(),
+                row.form.clone(),
+            ]
+            .into_iter(),
+        );
+    }
+    out
+}
+
 fn push_row(out: &mut String, cells: impl Iterator<Item = String>) {
     for (i, cell) in cells.enumerate() {
         if i > 0 {
@@ -414,6 +458,26 @@ fn csv_cell(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_planning_csv_names_area_and_text_but_no_person() {
+        let csv = missing_help_csv(&[PlanningRow {
+            area: "wohnen".into(),
+            text: "=Keine WG; nirgends".into(),
+            date: Some("2026-11-23".into()),
+            form: "Ergebnisbericht".into(),
+        }]);
+        let lines: Vec<&str> = csv.trim_start_matches('\u{feff}').split("\r\n").collect();
+        assert_eq!(
+            lines[0],
+            "Bereich (Code);Bereich;Was hat gefehlt;Eingetragen am;Formular"
+        );
+        assert_eq!(
+            lines[1],
+            "wohnen;Wohnen;\"'=Keine WG; nirgends\";2026-11-23;Ergebnisbericht"
+        );
+        assert_eq!(lines.len(), 3);
+    }
 
     #[test]
     fn csv_cells_are_quoted_and_defused() {

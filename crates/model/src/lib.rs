@@ -21,6 +21,7 @@ mod export;
 mod goals;
 mod history;
 pub mod live;
+mod missing_help;
 mod own_words;
 mod pictogram;
 mod report;
@@ -31,6 +32,7 @@ pub mod sealed_file;
 mod sentences;
 mod signing;
 mod spoken;
+mod status;
 mod template;
 #[cfg(test)]
 mod testing;
@@ -40,11 +42,16 @@ mod validation;
 
 pub use conversation::{AgendaPart, AgendaStep, MAX_PARTICIPANT_NAME};
 pub use date::{Date, DateRange};
-pub use due::{due, Due, DueState, SOON_DAYS};
+pub use due::{deadline, due, due_state, Due, DueState, SOON_DAYS};
 pub use error::ModelError;
-pub use export::{CSV_EXTENSION, JSON_EXTENSION, JSON_FORMAT, JSON_FORMAT_VERSION};
+pub use export::{
+    missing_help_csv, PlanningRow, CSV_EXTENSION, JSON_EXTENSION, JSON_FORMAT, JSON_FORMAT_VERSION,
+};
 pub use goals::{Goal, GoalId, GoalScalar, GoalText};
 pub use history::{FieldEdit, SITTING_GAP_S};
+pub use missing_help::{
+    check_missing_help, help_area, HelpArea, MissingHelp, HELP_AREAS, MAX_MISSING_HELP_CHARS,
+};
 pub use own_words::{InputMode, OwnWords};
 pub use pictogram::Pictogram;
 pub use report::{FieldValue, Report, ReportId, SignatureLine, ACTOR_LEN, SCHEMA, TEXT_ENCODING};
@@ -58,6 +65,7 @@ pub use signing::{
     InvalidSignature, Participant, ParticipantKey, SignRequest, SignatureRecord, Strokes,
     Verification, MAX_NAME_CHARS, MAX_POINTS, SIGNATURE_DOMAIN,
 };
+pub use status::{Status, Submission};
 pub use template::{
     builtin_templates, CarriedFrom, Code, CodeList, Condition, Field, FieldKind, Section, Template,
     TemplateError, BUILTIN_JSON,

@@ -72,6 +72,10 @@ pub(crate) mod key {
     pub const ACTORS: &str = "actors";
     pub const OWN_WORDS: &str = "own_words";
     pub const CONVERSATION: &str = "conversation";
+    pub const SUBMISSION: &str = "submission";
+    pub const ROLE: &str = "role";
+    pub const MISSING_HELP: &str = "missing_help";
+    pub const AREA: &str = "area";
 }
 
 /// A report's random identifier (hex).

@@ -21,6 +21,9 @@ pub struct Touched {
     pub goals: bool,
     /// The conversation's step or participants changed.
     pub conversation: bool,
+    /// The submission record or the missing-help flags changed (the report's place in the
+    /// case process, shown beside the form).
+    pub case: bool,
     /// Something outside fields and goals changed (never in a well-formed report after its
     /// creation): everything should be re-read.
     pub everything: bool,
@@ -28,7 +31,11 @@ pub struct Touched {
 
 impl Touched {
     pub fn is_empty(&self) -> bool {
-        self.fields.is_empty() && !self.goals && !self.conversation && !self.everything
+        self.fields.is_empty()
+            && !self.goals
+            && !self.conversation
+            && !self.case
+            && !self.everything
     }
 
     fn add(&mut self, patch: &Patch) {
@@ -54,6 +61,7 @@ impl Touched {
             }
             (Some(key::GOALS), _) => self.goals = true,
             (Some(key::CONVERSATION), _) => self.conversation = true,
+            (Some(key::SUBMISSION | key::MISSING_HELP), _) => self.case = true,
             // The remark and input record beside an own-words field: shown with the field.
             (Some(key::OWN_WORDS), Some(field)) => {
                 self.fields.insert(field);
