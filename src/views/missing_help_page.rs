@@ -125,7 +125,10 @@ pub fn MissingHelpPage() -> impl IntoView {
                     view! {
                         <p>
                             <button class="button primary" id="planung-csv" on:click=download>
-                                {format!("Liste für die Planung herunterladen (CSV, {total} Einträge)")}
+                                {format!(
+                                    "Liste für die Planung herunterladen (CSV, {total} {})",
+                                    if total == 1 { "Eintrag" } else { "Einträge" },
+                                )}
                             </button>
                         </p>
                         {groups

@@ -117,6 +117,21 @@ mod tests {
     }
 
     #[test]
+    fn submission_and_missing_help_touch_the_case_only() {
+        let (mut a, mut b) = pair();
+        let day = Date::parse_iso("2026-11-23").expect("date");
+        a.add_missing_help(Role::Caseworker, "wohnen", "Keine WG.", day)
+            .expect("flag");
+        let t = send(&mut a, &mut b);
+        assert!(t.case && t.fields.is_empty() && !t.everything, "{t:?}");
+        assert_eq!(b.missing_help().len(), 1);
+        a.mark_submitted(Role::Provider, day).expect("submit");
+        let t = send(&mut a, &mut b);
+        assert!(t.case && !t.everything, "{t:?}");
+        assert!(b.submission().is_some());
+    }
+
+    #[test]
     fn a_keystroke_touches_its_field_only() {
         let (mut a, mut b) = pair();
         a.set_text(Role::Beneficiary, "wuensche", "Kochen")
