@@ -32,6 +32,34 @@ struct JsonExport {
     template: TemplateInfo,
     fields: Vec<FieldOut>,
     goals: Vec<GoalOut>,
+    case: CaseOut,
+}
+
+/// Where the report stands in the case process (status, deadline, submission, gaps in help).
+#[derive(Serialize)]
+struct CaseOut {
+    status: &'static str,
+    status_label: &'static str,
+    /// The deadline by the form's rules, when known.
+    due: Option<String>,
+    due_reason: String,
+    submitted: Option<SubmittedOut>,
+    missing_help: Vec<MissingHelpOut>,
+}
+
+#[derive(Serialize)]
+struct SubmittedOut {
+    date: String,
+    role: &'static str,
+}
+
+#[derive(Serialize)]
+struct MissingHelpOut {
+    area: String,
+    area_label: String,
+    text: String,
+    role: &'static str,
+    date: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -205,9 +233,36 @@ impl Report {
             },
             fields,
             goals: self.goals_out(),
+            case: self.case_out(),
         };
         // Plain structs of strings, numbers and vectors always serialise.
         serde_json::to_string_pretty(&export).unwrap_or_default()
+    }
+
+    fn case_out(&self) -> CaseOut {
+        let status = self.status();
+        let deadline = crate::deadline(self);
+        CaseOut {
+            status: status.code(),
+            status_label: status.label(),
+            due: deadline.date.map(|d| d.iso()),
+            due_reason: deadline.reason,
+            submitted: self.submission().map(|s| SubmittedOut {
+                date: s.date.iso(),
+                role: s.role.as_str(),
+            }),
+            missing_help: self
+                .missing_help()
+                .into_iter()
+                .map(|f| MissingHelpOut {
+                    area_label: f.area_label(),
+                    area: f.area,
+                    text: f.text,
+                    role: f.role.as_str(),
+                    date: f.date.map(|d| d.iso()),
+                })
+                .collect(),
+        }
     }
 
     fn field_out(&self, field: &Field, section: &str, section_title: &str) -> FieldOut {

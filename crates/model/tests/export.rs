@@ -648,8 +648,20 @@ fn a_damaged_sealed_file_is_named_before_any_password_is_asked_for() {
 fn json_export_matches_the_documented_schema_keys() {
     let schema: serde_json::Value =
         serde_json::from_str(include_str!("../../../docs/export.schema.json")).unwrap();
+    let mut report = signed_demo();
+    report
+        .add_missing_help(
+            Role::Caseworker,
+            "mobilitaet",
+            "Kein Fahrdienst.",
+            d(2026, 11, 23),
+        )
+        .unwrap();
+    report
+        .mark_submitted(Role::Provider, d(2026, 11, 30))
+        .unwrap();
     let json: serde_json::Value =
-        serde_json::from_str(&signed_demo().to_json_export(EXPORTED_MS)).unwrap();
+        serde_json::from_str(&report.to_json_export(EXPORTED_MS)).unwrap();
     fn check(value: &serde_json::Value, schema: &serde_json::Value, what: &str) {
         let object = value.as_object().unwrap();
         for key in schema["required"].as_array().unwrap() {
@@ -681,4 +693,18 @@ fn json_export_matches_the_documented_schema_keys() {
         check(goal, &defs["goal"], "goal");
         check(&goal["achievement"], &defs["code"], "code");
     }
+    let case = &schema["properties"]["case"];
+    check(&json["case"], case, "case");
+    check(
+        &json["case"]["submitted"],
+        &case["properties"]["submitted"],
+        "submitted",
+    );
+    for flag in json["case"]["missing_help"].as_array().unwrap() {
+        check(flag, &case["properties"]["missing_help"]["items"], "flag");
+    }
+    assert_eq!(json["case"]["status"], "uebermittelt");
+    assert_eq!(json["case"]["submitted"]["date"], "2026-11-30");
+    assert_eq!(json["case"]["missing_help"][0]["area_label"], "Mobilität");
+    assert_eq!(json["case"]["missing_help"][0]["text"], "Kein Fahrdienst.");
 }
