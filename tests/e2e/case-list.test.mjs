@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { launch, device, axe } from './lib/browser.mjs';
 import { openApp, waitSaved, chooseRole, signatureLine } from './lib/app.mjs';
+import { TestRelay } from './lib/relay.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -269,4 +270,40 @@ test('missing help is noted in a report, gathered across reports, and handed on 
   await page.locator('.gap-area h2', { hasText: 'Wohnen (1)' }).waitFor();
   assert.deepEqual(errors, []);
   await context.close();
+});
+
+test('a gap noted and a submission recorded on one device appear on the other', async () => {
+  const relay = await TestRelay.start();
+  try {
+    const provider = await device(browser);
+    await provider.page.goto(relay.url + '/');
+    await chooseRole(provider.page, 'Einrichtung/Dienst');
+    await provider.page.getByRole('button', { name: 'Neuer Bericht' }).click();
+    await provider.page.locator('#feld-lb_name').fill('Adler, Tom');
+    await provider.page.locator('#teilen').click();
+    const dialog = provider.page.locator('dialog.share-dialog');
+    await dialog.waitFor();
+    const link = await dialog.locator('input.invitation-link[data-role="caseworker"]').inputValue();
+    await dialog.getByRole('button', { name: 'Fertig' }).click();
+
+    const office = await device(browser);
+    await office.page.goto(link);
+    await office.page.locator('#feld-lb_name').waitFor({ timeout: 30_000 });
+    await chooseRole(office.page, 'Leistungsträger');
+    await office.page.getByLabel('Bereich', { exact: true }).selectOption({ label: 'Arbeit und Beschäftigung' });
+    await office.page.getByLabel('Was hat gefehlt?').fill('Kein Zuverdienst-Platz in erreichbarer Nähe.');
+    await office.page.locator('#hilfebaustein-eintragen').click();
+
+    await provider.page
+      .locator('section.missing-help .missing-help-item', { hasText: 'Kein Zuverdienst-Platz in erreichbarer Nähe.' })
+      .waitFor({ timeout: 30_000 });
+    await provider.page.locator('#als-uebermittelt').click();
+    await office.page.locator('#bericht-stand').filter({ hasText: /^übermittelt$/ }).waitFor({ timeout: 30_000 });
+    assert.match(await office.page.locator('#uebermittelt').textContent(), /eingetragen von: Einrichtung\/Dienst/);
+    assert.deepEqual([...provider.errors, ...office.errors], []);
+    await provider.context.close();
+    await office.context.close();
+  } finally {
+    await relay.stop();
+  }
 });
