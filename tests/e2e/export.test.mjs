@@ -12,7 +12,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { launch, device, axe, kvjsTemplate } from './lib/browser.mjs';
 import {
-  openApp, newReport, waitSaved, fieldValues, fillField, fillGoals, goalValues,
+  openApp, newReport, waitSaved, fieldValues, fillField, fillGoals, goalValues, chooseRole,
 } from './lib/app.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -138,6 +138,76 @@ test('a sealed report opens on a fresh device with the password, with every fiel
   assert.deepEqual(a.errors, []);
   await a.context.close();
   await b.context.close();
+});
+
+const shippedTemplate = (id) =>
+  JSON.parse(readFileSync(path.resolve(here, `../../crates/model/templates/${id}.json`), 'utf8'));
+
+/// What a reader sees in the fields with these ids (any form).
+async function formValues(page, template, ids) {
+  const out = {};
+  for (const field of template.sections.flatMap((s) => s.fields)) {
+    if (!ids.includes(field.id)) continue;
+    const id = `#feld-${field.id}`;
+    if (field.kind === 'date_range') {
+      out[field.id] = { from: await page.locator(`${id}-from`).inputValue(), to: await page.locator(`${id}-to`).inputValue() };
+    } else if (field.kind === 'signature') {
+      out[field.id] = { name: await page.locator(`${id}-signer`).textContent() };
+    } else {
+      out[field.id] = await page.locator(id).inputValue();
+    }
+  }
+  return out;
+}
+
+test('each of the other forms: filled, checked, exported and imported whole on a fresh device', async () => {
+  for (const id of ['goettingen-erwartungsbogen', 'goettingen-feedbackbogen', 'hamburg-wille-ressourcen']) {
+    const t = shippedTemplate(id);
+    const a = await device(browser);
+    await openApp(a.page);
+    const first = t.sections[0].fields[0];
+    await chooseRole(a.page, 'Einrichtung/Dienst');
+    await a.page.getByRole('radio', { name: t.name, exact: true }).check();
+    await a.page.getByRole('button', { name: 'Neuer Bericht' }).click();
+    await a.page.locator(`#feld-${first.id}`).waitFor();
+    if (id === 'goettingen-feedbackbogen') {
+      // The Anlass with the most fields: the result questions of a regular end.
+      await a.page.locator('#feld-anlass').selectOption({ label: 'Regulärer Abschluss des Angebotes' });
+    }
+    const expected = {};
+    let n = 0;
+    for (const field of t.sections.flatMap((s) => s.fields)) {
+      if (field.id === 'anlass') {
+        expected.anlass = await a.page.locator('#feld-anlass').inputValue();
+        continue;
+      }
+      // A field its condition hides is not on the form to fill.
+      if (field.shown_when && !(await a.page.locator(`.field-slot[data-field="${field.id}"]`).isVisible())) continue;
+      expected[field.id] = await fillField(a.page, field, n++);
+    }
+    await waitSaved(a.page);
+    // "Prüfen" finds nothing missing in a form filled throughout.
+    await a.page.getByRole('button', { name: 'Bericht prüfen' }).click();
+    await a.page.locator('.check-panel .message').first().waitFor();
+    assert.equal(
+      await a.page.locator('.check-panel [role="status"]').innerText(),
+      'Keine Probleme gefunden.',
+      `${id}: the check`,
+    );
+    const { file, name } = await exportPlain(a.page, 'Automerge-Datei (.automerge)');
+    assert.match(name, new RegExp(`^${id}-\\d{4}-\\d{2}-\\d{2}-[0-9a-f]{8}\\.automerge$`));
+
+    const b = await device(browser);
+    await openApp(b.page);
+    await chooseFile(b.page, file);
+    await outcome(b.page).filter({ hasText: 'Der Bericht ist neu auf diesem Gerät' }).waitFor();
+    await b.page.getByRole('link', { name: 'Bericht öffnen' }).click();
+    await b.page.locator(`#feld-${first.id}`).waitFor();
+    assert.deepEqual(await formValues(b.page, t, Object.keys(expected)), expected, `${id}: the imported report`);
+    assert.deepEqual([...a.errors, ...b.errors], [], id);
+    await a.context.close();
+    await b.context.close();
+  }
 });
 
 test('a wrong password says so and changes nothing; cancelling too', async () => {
