@@ -16,6 +16,7 @@ use crate::views::case_filters::CaseFilters;
 use crate::views::case_row::CaseRow;
 use crate::views::confirm_dialog::ConfirmDialog;
 use crate::views::import_button::ImportButton;
+use crate::views::list_state_message::list_state_message;
 use crate::views::storage_usage::StorageUsage;
 use crate::views::undo_toasts::undo_button_id;
 
@@ -199,18 +200,8 @@ pub fn CaseListPage() -> impl IntoView {
                 </a>
             </p>
             {move || match list.state.get() {
-                ListState::Loading => {
-                    view! { <p class="message" role="status">"Berichte werden geladen …"</p> }
-                        .into_any()
-                }
-                ListState::Failed(e) => {
-                    view! {
-                        <p class="message error" role="alert">
-                            "Die Berichte konnten nicht gelesen werden: "
-                            {e}
-                        </p>
-                    }
-                        .into_any()
+                ListState::Loading | ListState::Failed(_) => {
+                    list.state.with(list_state_message).unwrap_or_else(|| ().into_any())
                 }
                 ListState::Ready => {
                     view! {

@@ -1,18 +1,14 @@
 //! "Stand des Berichts": where the report stands (Entwurf, im Gespräch, unterschrieben,
 //! übermittelt), its deadline and why, and recording that it was sent to the authority.
 
-use dreieck_model::{due, Date, DueState, Role, Status};
+use dreieck_model::{due, Date, DueState, Status};
 use leptos::prelude::*;
 
 use crate::state::app_context::use_app;
 use crate::state::editor::use_editor;
 use crate::state::platform::today;
 use crate::state::session::CASE;
-
-/// The roles that record a submission (as the model allows).
-fn may_submit(role: Role) -> bool {
-    matches!(role, Role::Provider | Role::Caseworker)
-}
+use crate::views::case_role_hint::CaseRoleHint;
 
 #[component]
 pub fn CasePanel() -> impl IntoView {
@@ -93,7 +89,7 @@ pub fn CasePanel() -> impl IntoView {
                                 <button
                                     class="button"
                                     id="uebermittlung-zuruecknehmen"
-                                    disabled=move || !may_submit(app.role.get())
+                                    disabled=move || !app.role.get().keeps_the_case()
                                     on:click=withdraw
                                 >
                                     "Übermittlung zurücknehmen"
@@ -116,7 +112,7 @@ pub fn CasePanel() -> impl IntoView {
                                     <button
                                         class="button primary"
                                         id="als-uebermittelt"
-                                        disabled=move || !may_submit(app.role.get())
+                                        disabled=move || !app.role.get().keeps_the_case()
                                         on:click=submit
                                     >
                                         "Als übermittelt eintragen"
@@ -126,16 +122,7 @@ pub fn CasePanel() -> impl IntoView {
                                 .into_any()
                         }
                     }}
-                    {move || {
-                        (!may_submit(app.role.get()))
-                            .then(|| {
-                                view! {
-                                    <p class="section-help">
-                                        "Die Übermittlung tragen Einrichtung oder Leistungsträger ein."
-                                    </p>
-                                }
-                            })
-                    }}
+                    <CaseRoleHint text="Die Übermittlung tragen Einrichtung oder Leistungsträger ein." />
                     {move || error.get().map(|e| view! { <p class="message error" role="alert">{e}</p> })}
                 }
                     .into_any()

@@ -5,11 +5,11 @@ use std::rc::Rc;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::route::Route;
 use crate::state::app_context::use_app;
 use crate::state::editor::Editor;
 use crate::state::session::{OpenError, Session};
 use crate::views::app_shell::PAGE_TITLE_ID;
+use crate::views::back_to_list::BackToList;
 use crate::views::conversation_form::ConversationForm;
 use crate::views::print_report::PrintReport;
 use crate::views::report_form::ReportForm;
@@ -87,12 +87,7 @@ pub fn EditorPage(id: String, mode: Mode) -> impl IntoView {
 
     view! {
         <div class="page editor-page">
-            <nav class="breadcrumb" aria-label="Zurück">
-                <a href=Route::CaseList.href()>
-                    <span aria-hidden="true">"←\u{a0}"</span>
-                    "Alle Berichte"
-                </a>
-            </nav>
+            <BackToList />
             <h1 id=PAGE_TITLE_ID tabindex="-1">{move || title.with(|(name, plain)| app.words(name, plain).to_string())}</h1>
             {move || match state.get() {
                 Load::Opening => view! { <p class="message" role="status">"Wird geladen …"</p> }.into_any(),

@@ -10,6 +10,8 @@ use crate::state::case_list::{CaseList, Entry, ListState};
 use crate::state::platform::{download_file, today};
 use crate::state::summary::display_title;
 use crate::views::app_shell::PAGE_TITLE_ID;
+use crate::views::back_to_list::BackToList;
+use crate::views::list_state_message::list_state_message;
 
 /// One gap as listed: the area, the text, when, and which report.
 #[derive(Clone, Debug, PartialEq)]
@@ -90,28 +92,14 @@ pub fn MissingHelpPage() -> impl IntoView {
     };
     view! {
         <div class="page missing-help-page">
-            <nav class="breadcrumb" aria-label="Zurück">
-                <a href=Route::CaseList.href()>
-                    <span aria-hidden="true">"←\u{a0}"</span>
-                    "Alle Berichte"
-                </a>
-            </nav>
+            <BackToList />
             <h1 id=PAGE_TITLE_ID tabindex="-1">"Fehlende Hilfebausteine"</h1>
             <p class="section-help">
                 "Hilfen, die gebraucht wurden und nicht da waren, aus allen Berichten auf diesem Gerät. Die Liste für die Planung enthält Bereich, Beschreibung, Datum und Formular, aber keine Namen."
             </p>
             {move || match list.state.get() {
-                ListState::Loading => {
-                    view! { <p class="message" role="status">"Berichte werden geladen …"</p> }.into_any()
-                }
-                ListState::Failed(e) => {
-                    view! {
-                        <p class="message error" role="alert">
-                            "Die Berichte konnten nicht gelesen werden: "
-                            {e}
-                        </p>
-                    }
-                        .into_any()
+                ListState::Loading | ListState::Failed(_) => {
+                    list.state.with(list_state_message).unwrap_or_else(|| ().into_any())
                 }
                 ListState::Ready => {
                     let groups = by_area(all());

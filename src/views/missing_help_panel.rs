@@ -2,21 +2,17 @@
 //! not exist, so the planning level learns of it (seed 001), and removing a note made by
 //! mistake. Every device sees the notes; the case list gathers them across reports.
 
-use dreieck_model::{check_missing_help, Role, HELP_AREAS, MAX_MISSING_HELP_CHARS};
+use dreieck_model::{check_missing_help, HELP_AREAS, MAX_MISSING_HELP_CHARS};
 use leptos::prelude::*;
 
 use crate::state::app_context::use_app;
 use crate::state::editor::use_editor;
 use crate::state::platform::today;
 use crate::state::session::CASE;
+use crate::views::case_role_hint::CaseRoleHint;
 
 const AREA_ID: &str = "hilfebaustein-bereich";
 const TEXT_ID: &str = "hilfebaustein-text";
-
-/// The roles that note gaps (as the model allows).
-fn may_note(role: Role) -> bool {
-    matches!(role, Role::Provider | Role::Caseworker)
-}
 
 #[component]
 pub fn MissingHelpPanel() -> impl IntoView {
@@ -91,7 +87,7 @@ pub fn MissingHelpPanel() -> impl IntoView {
                                         <button
                                             class="button quiet danger-text"
                                             aria-label=remove_label
-                                            disabled=move || !may_note(app.role.get())
+                                            disabled=move || !app.role.get().keeps_the_case()
                                             on:click=move |_| {
                                                 let role = app.role.get_untracked();
                                                 let id = id.clone();
@@ -138,21 +134,12 @@ pub fn MissingHelpPanel() -> impl IntoView {
                 <button
                     class="button primary"
                     id="hilfebaustein-eintragen"
-                    disabled=move || !may_note(app.role.get())
+                    disabled=move || !app.role.get().keeps_the_case()
                     on:click=add
                 >
                     "Eintragen"
                 </button>
-                {move || {
-                    (!may_note(app.role.get()))
-                        .then(|| {
-                            view! {
-                                <p class="section-help">
-                                    "Fehlende Hilfebausteine tragen Einrichtung oder Leistungsträger ein."
-                                </p>
-                            }
-                        })
-                }}
+                <CaseRoleHint text="Fehlende Hilfebausteine tragen Einrichtung oder Leistungsträger ein." />
                 {move || error.get().map(|e| view! { <p class="message error" role="alert">{e}</p> })}
             </div>
         </section>

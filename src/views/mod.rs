@@ -3,10 +3,12 @@
 
 pub mod agenda_nav;
 pub mod app_shell;
+pub mod back_to_list;
 pub mod broken_row;
 pub mod case_filters;
 pub mod case_list_page;
 pub mod case_panel;
+pub mod case_role_hint;
 pub mod case_row;
 pub mod check_panel;
 pub mod choice_field;
@@ -31,6 +33,7 @@ pub mod goals_table;
 pub mod import_button;
 pub mod invitation_card;
 pub mod join_page;
+pub mod list_state_message;
 pub mod missing_help_page;
 pub mod missing_help_panel;
 pub mod own_words;

@@ -73,10 +73,6 @@ pub fn help_area(code: &str) -> Option<HelpArea> {
 /// Longest description kept for one flag: a paragraph, not a report.
 pub const MAX_MISSING_HELP_CHARS: usize = 2_000;
 
-/// The roles that note gaps: the case management (caseworker) and the provider's staff, who
-/// see the gap first. The beneficiary says what they need in their wishes and own words.
-const NOTERS: [Role; 2] = [Role::Provider, Role::Caseworker];
-
 /// One flagged gap.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MissingHelp {
@@ -217,7 +213,7 @@ pub fn check_missing_help<'a>(role: Role, area: &str, text: &'a str) -> Result<&
 }
 
 fn check_noter(role: Role) -> Result<()> {
-    if NOTERS.contains(&role) {
+    if role.keeps_the_case() {
         Ok(())
     } else {
         Err(refused(format!(

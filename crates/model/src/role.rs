@@ -39,6 +39,14 @@ impl Role {
         }
     }
 
+    /// Whether this role keeps the case: records the submission and notes missing help. The
+    /// provider sends the report and sees gaps first; the caseworker receives it and plans the
+    /// help. The beneficiary signs and speaks in their own words; recording the paperwork is
+    /// not theirs, nor the guardian's.
+    pub fn keeps_the_case(self) -> bool {
+        matches!(self, Role::Provider | Role::Caseworker)
+    }
+
     pub fn parse(s: &str) -> Option<Role> {
         Role::ALL.into_iter().find(|r| r.as_str() == s)
     }

@@ -68,10 +68,6 @@ pub struct Submission {
     pub role: Role,
 }
 
-/// The roles that may record or withdraw a submission: the provider sends the report, the
-/// caseworker receives it. The beneficiary signs; sending is not theirs to record.
-const SUBMITTERS: [Role; 2] = [Role::Provider, Role::Caseworker];
-
 impl Report {
     /// The report's state now (see the module documentation).
     pub fn status(&self) -> Status {
@@ -144,7 +140,7 @@ impl Report {
 }
 
 fn check_submitter(role: Role) -> Result<()> {
-    if SUBMITTERS.contains(&role) {
+    if role.keeps_the_case() {
         Ok(())
     } else {
         Err(ModelError::Workflow(format!(
