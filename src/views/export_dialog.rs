@@ -19,6 +19,25 @@ enum Progress {
 /// Shortest password accepted (the model refuses shorter ones too).
 const MIN_CHARS: usize = dreieck_model::sealed_file::MIN_PASSWORD_CHARS;
 
+/// The unprotected files: what each is, and whom it is for.
+const PLAIN_EXPORTS: [(ExportKind, &str, &str); 3] = [
+    (
+        ExportKind::Automerge,
+        "Automerge-Datei (.automerge)",
+        "Der ganze Bericht mit Verlauf, für Programme, die Automerge lesen.",
+    ),
+    (
+        ExportKind::Json,
+        "Inhalte als JSON (.json)",
+        "Alle Felder, Ziele, Unterschriften und der Stand des Berichts für die Systeme des Leistungsträgers.",
+    ),
+    (
+        ExportKind::GoalsCsv,
+        "Ziele als Tabelle (.csv)",
+        "Eine Zeile je Ziel, zum Beispiel für Excel.",
+    ),
+];
+
 #[component]
 pub fn ExportButton() -> impl IntoView {
     let editor = use_editor();
@@ -167,24 +186,19 @@ pub fn ExportButton() -> impl IntoView {
                     "Diese Dateien sind nicht geschützt. Nur auf eigenen Geräten ablegen oder auf einem sicheren Weg weitergeben."
                 </p>
                 <ul class="export-choices">
-                    <li>
-                        <button class="button" on:click=plain(ExportKind::Automerge) disabled=sealing>
-                            "Automerge-Datei (.automerge)"
-                        </button>
-                        <span>"Der ganze Bericht mit Verlauf, für Programme, die Automerge lesen."</span>
-                    </li>
-                    <li>
-                        <button class="button" on:click=plain(ExportKind::Json) disabled=sealing>
-                            "Inhalte als JSON (.json)"
-                        </button>
-                        <span>"Alle Felder, Ziele und Unterschriften für die Systeme des Leistungsträgers."</span>
-                    </li>
-                    <li>
-                        <button class="button" on:click=plain(ExportKind::GoalsCsv) disabled=sealing>
-                            "Ziele als Tabelle (.csv)"
-                        </button>
-                        <span>"Eine Zeile je Ziel, zum Beispiel für Excel."</span>
-                    </li>
+                    {PLAIN_EXPORTS
+                        .into_iter()
+                        .map(|(kind, label, hint)| {
+                            view! {
+                                <li>
+                                    <button class="button" on:click=plain(kind) disabled=sealing>
+                                        {label}
+                                    </button>
+                                    <span>{hint}</span>
+                                </li>
+                            }
+                        })
+                        .collect_view()}
                 </ul>
             </section>
             <div class="export-result">

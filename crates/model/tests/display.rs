@@ -14,30 +14,14 @@ fn values_print_as_on_paper() {
         .unwrap();
     r.set_date(Role::Provider, "lb_geburtsdatum", Some(d(1990, 3, 7)))
         .unwrap();
-    r.set_date_range(
-        Role::Provider,
-        "berichtszeitraum",
-        DateRange {
-            from: Some(d(2026, 1, 1)),
-            to: Some(d(2026, 12, 31)),
-        },
-    )
-    .unwrap();
+    set_period(&mut r, Some(d(2026, 1, 1)), Some(d(2026, 12, 31)));
     assert_eq!(r.display_value("lb_name").unwrap(), "Beispiel, Anna");
     assert_eq!(r.display_value("lb_geburtsdatum").unwrap(), "07.03.1990");
     assert_eq!(
         r.display_value("berichtszeitraum").unwrap(),
         "01.01.2026 – 31.12.2026"
     );
-    r.set_date_range(
-        Role::Provider,
-        "berichtszeitraum",
-        DateRange {
-            from: Some(d(2026, 1, 1)),
-            to: None,
-        },
-    )
-    .unwrap();
+    set_period(&mut r, Some(d(2026, 1, 1)), None);
     assert_eq!(
         r.display_value("berichtszeitraum").unwrap(),
         "01.01.2026 – "

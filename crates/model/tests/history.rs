@@ -79,15 +79,7 @@ fn dates_choices_and_ranges_count_as_values_set() {
         .unwrap();
     r.set_date(Role::Caseworker, "gesamtplan_vom", None)
         .unwrap();
-    r.set_date_range(
-        Role::Provider,
-        "berichtszeitraum",
-        DateRange {
-            from: Some(d(2026, 1, 1)),
-            to: Some(d(2026, 12, 31)),
-        },
-    )
-    .unwrap();
+    set_period(&mut r, Some(d(2026, 1, 1)), Some(d(2026, 12, 31)));
 
     let plan = r.field_history("gesamtplan_vom").unwrap();
     assert_eq!(plan.len(), 1, "{plan:?}");

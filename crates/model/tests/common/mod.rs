@@ -1,7 +1,7 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
-use dreieck_model::{builtin_templates, Date, FieldValue, Goal, Report, Template};
+use dreieck_model::{builtin_templates, Date, DateRange, FieldValue, Goal, Report, Role, Template};
 
 pub const T0: i64 = 1_795_428_000_000;
 
@@ -14,6 +14,12 @@ pub fn kvjs() -> Template {
 
 pub fn new_report() -> Report {
     Report::create(&kvjs(), "r1", T0).unwrap()
+}
+
+/// Sets the KVJS Berichtszeitraum as the provider (who fills it in).
+pub fn set_period(r: &mut Report, from: Option<Date>, to: Option<Date>) {
+    r.set_date_range(Role::Provider, "berichtszeitraum", DateRange { from, to })
+        .unwrap();
 }
 
 pub fn d(y: i32, m: u8, day: u8) -> Date {
