@@ -20,6 +20,7 @@ mod error;
 mod export;
 mod goals;
 mod history;
+mod json_locator;
 pub mod live;
 mod own_words;
 mod pictogram;
@@ -32,6 +33,7 @@ mod sentences;
 mod signing;
 mod spoken;
 mod template;
+mod template_library;
 #[cfg(test)]
 mod testing;
 mod text_diff;
@@ -62,6 +64,7 @@ pub use template::{
     builtin_templates, CarriedFrom, Code, CodeList, Condition, Field, FieldKind, Section, Template,
     TemplateError, BUILTIN_JSON,
 };
+pub use template_library::{compare_versions, Admission, Library, LibraryError};
 pub use touched::Touched;
 pub use validation::{validate, validate_before_signing, Problem};
 
