@@ -9,6 +9,8 @@ use crate::views::editor_page::{EditorPage, Mode};
 use crate::views::join_page::JoinPage;
 use crate::views::plain_language_switch::PlainLanguageSwitch;
 use crate::views::role_select::RoleSelect;
+use crate::views::template_editor_page::TemplateEditorPage;
+use crate::views::templates_page::TemplatesPage;
 use crate::views::undo_toasts::UndoToasts;
 
 /// The id of the `<main>` element, target of the skip link.
@@ -52,6 +54,7 @@ pub fn AppShell() -> impl IntoView {
                 </a>
                 <nav class="app-nav" aria-label="Hauptnavigation">
                     <a href=Route::CaseList.href()>"Berichte"</a>
+                    <a href=Route::Templates.href()>"Vorlagen"</a>
                 </nav>
                 <PlainLanguageSwitch />
                 <RoleSelect />
@@ -66,6 +69,10 @@ pub fn AppShell() -> impl IntoView {
                 }
                 Route::Print(id) => view! { <EditorPage id=id mode=Mode::Print /> }.into_any(),
                 Route::Join(rest) => view! { <JoinPage rest=rest /> }.into_any(),
+                Route::Templates => view! { <TemplatesPage /> }.into_any(),
+                Route::TemplateEditor { id, version } => {
+                    view! { <TemplateEditorPage id=id version=version /> }.into_any()
+                }
             }}
         </main>
         <UndoToasts />

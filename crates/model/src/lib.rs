@@ -33,6 +33,7 @@ mod sentences;
 mod signing;
 mod spoken;
 mod template;
+mod template_edit;
 mod template_library;
 #[cfg(test)]
 mod testing;
@@ -64,6 +65,7 @@ pub use template::{
     builtin_templates, CarriedFrom, Code, CodeList, Condition, Field, FieldKind, Section, Template,
     TemplateError, BUILTIN_JSON,
 };
+pub use template_edit::Move;
 pub use template_library::{compare_versions, Admission, Library, LibraryError};
 pub use touched::Touched;
 pub use validation::{validate, validate_before_signing, Problem};

@@ -32,6 +32,9 @@ pub enum TemplateError {
     /// `format` is not the one this build reads.
     #[error("{}Formatversion {found} wird nicht unterstützt (erwartet {FORMAT}).", at_line(*.line))]
     Format { line: Option<usize>, found: u32 },
+    /// The file is not a template file at all (not text, far too large).
+    #[error("Die Datei ist keine Vorlage: {0}")]
+    NotText(String),
     /// The shape is right, the content is not. `line` is `None` for a template checked
     /// without its file ([`Template::verify`]).
     #[error("{}{message}", at_line(*.line))]
@@ -47,6 +50,7 @@ impl TemplateError {
         match self {
             TemplateError::Syntax { line, .. } => Some(*line),
             TemplateError::Format { line, .. } | TemplateError::Invalid { line, .. } => *line,
+            TemplateError::NotText(_) => None,
         }
     }
 }
@@ -266,6 +270,34 @@ impl Template {
             return Err(problem.into_error(line));
         }
         Ok(template)
+    }
+
+    /// Parses a file a person chose: it must be UTF-8 text (a byte-order mark is allowed) and
+    /// begin with `{`, so a picture or a report file gets a plain message instead of
+    /// "Zeile 1, Spalte 1: …". The size limit keeps a wrong choice from freezing the page.
+    pub fn from_file(bytes: &[u8]) -> Result<Template, TemplateError> {
+        const MAX_BYTES: usize = 2 * 1024 * 1024;
+        if bytes.len() > MAX_BYTES {
+            return Err(TemplateError::NotText(format!(
+                "sie ist mit {} KB zu groß (eine Vorlage hat höchstens 2048 KB).",
+                bytes.len() / 1024
+            )));
+        }
+        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        let text = match std::str::from_utf8(bytes) {
+            Ok(text) if !text.contains('\0') => text,
+            _ => {
+                return Err(TemplateError::NotText(
+                    "sie enthält keinen Text. Eine Vorlage ist eine JSON-Datei (.json), wie sie „Herunterladen“ auf der Seite „Vorlagen“ speichert.".into(),
+                ))
+            }
+        };
+        if !text.trim_start().starts_with('{') {
+            return Err(TemplateError::NotText(
+                "sie beginnt nicht mit „{“. Eine Vorlage ist eine JSON-Datei (.json), wie sie „Herunterladen“ auf der Seite „Vorlagen“ speichert.".into(),
+            ));
+        }
+        Template::from_json(text)
     }
 
     pub fn to_json(&self) -> String {

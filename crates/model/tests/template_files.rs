@@ -370,3 +370,19 @@ fn a_report_keeps_the_version_it_was_created_with() {
     assert!(new.template().field("ziele_text").is_some());
     assert!(new.template().field("wuensche_text").is_none());
 }
+
+#[test]
+fn a_file_that_is_not_text_gets_a_plain_message() {
+    for bytes in [&b"\x89PNG\r\n\x1a\n\0\0"[..], &b"DRK1\0\x01\xff\xfe"[..]] {
+        let e = Template::from_file(bytes).unwrap_err();
+        assert!(matches!(e, TemplateError::NotText(_)), "{e:?}");
+        assert!(e.to_string().contains("keinen Text"), "{e}");
+    }
+    let e = Template::from_file(b"name;version\nx;1").unwrap_err();
+    assert!(e.to_string().contains("beginnt nicht mit „{“"), "{e}");
+    let e = Template::from_file(&vec![b' '; 3 * 1024 * 1024]).unwrap_err();
+    assert!(e.to_string().contains("zu groß"), "{e}");
+    // A byte-order mark (some editors write one) is fine.
+    let with_bom = [&b"\xEF\xBB\xBF"[..], BASE.as_bytes()].concat();
+    assert!(Template::from_file(&with_bom).is_ok());
+}
