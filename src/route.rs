@@ -1,4 +1,4 @@
-//! Routing by the URL hash (`#/` case list, `#/bericht/<id>` editor).
+//! Routing by the URL hash (`#/` case list, `#/bericht/<id>` editor, `#/vorlagen` templates).
 //!
 //! The hash never reaches a server, so the service worker only ever has to answer for `/` and
 //! the static files: every view works offline from the one cached `index.html`. No router crate
@@ -19,6 +19,10 @@ pub enum Route {
     Print(String),
     /// `#/fehlende-hilfen`: the "fehlender Hilfebaustein" flags of every report on the device.
     MissingHelp,
+    /// `#/vorlagen`: the templates on this device; import, download, remove.
+    Templates,
+    /// `#/vorlagen/<id>/<version>`: a template in the editor for labels and order.
+    TemplateEditor { id: String, version: String },
     /// `#/einladung/...`: an invitation to a shared report (the rest of the path, parsed by
     /// [`crate::sync::invitation::Invitation::parse`] so a damaged link gets its own message).
     Join(String),
@@ -40,6 +44,17 @@ impl Route {
                 _ => Route::CaseList,
             },
             Some(("einladung", rest)) => Route::Join(rest.to_string()),
+            Some(("vorlagen", "")) => Route::Templates,
+            Some(("vorlagen", rest)) => match rest.split_once('/') {
+                Some((id, version)) if is_template_key(id) && is_template_key(version) => {
+                    Route::TemplateEditor {
+                        id: id.to_string(),
+                        version: version.to_string(),
+                    }
+                }
+                _ => Route::Templates,
+            },
+            _ if path == "vorlagen" => Route::Templates,
             _ => Route::CaseList,
         }
     }
@@ -53,6 +68,8 @@ impl Route {
             Route::Print(id) => format!("#/bericht/{id}/druck"),
             Route::MissingHelp => "#/fehlende-hilfen".to_string(),
             Route::Join(rest) => format!("#/einladung/{rest}"),
+            Route::Templates => "#/vorlagen".to_string(),
+            Route::TemplateEditor { id, version } => format!("#/vorlagen/{id}/{version}"),
         }
     }
 }
@@ -61,6 +78,15 @@ impl Route {
 /// in storage keys and element ids).
 pub fn is_valid_id(id: &str) -> bool {
     !id.is_empty() && id.len() <= 64 && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+}
+
+/// Template ids and versions: what `Template::from_json` allows (letters without umlauts,
+/// digits, `.`, `-`, `_`), so every template on the device has an editor link.
+pub fn is_template_key(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 64
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
 
 /// The route in the address bar right now.
@@ -109,6 +135,18 @@ mod tests {
             Route::Conversation("ab12".to_string())
         );
         assert_eq!(Route::parse("#/bericht/ab12/anders"), Route::CaseList);
+        assert_eq!(Route::parse("#/vorlagen"), Route::Templates);
+        assert_eq!(Route::parse("#/vorlagen/"), Route::Templates);
+        assert_eq!(
+            Route::parse("#/vorlagen/kvjs-ergebnisbericht/2026.1"),
+            Route::TemplateEditor {
+                id: "kvjs-ergebnisbericht".to_string(),
+                version: "2026.1".to_string()
+            }
+        );
+        assert_eq!(Route::parse("#/vorlagen/a b/1"), Route::Templates);
+        assert_eq!(Route::parse("#/vorlagen/kvjs"), Route::Templates);
+        assert_eq!(Route::parse("#/vorlagen/kvjs/1/x"), Route::Templates);
     }
 
     #[cfg_attr(not(target_arch = "wasm32"), test)]
@@ -123,5 +161,11 @@ mod tests {
         let p = Route::Print("0f3a".to_string());
         assert_eq!(Route::parse(&p.href()), p);
         assert_eq!(Route::parse(&Route::CaseList.href()), Route::CaseList);
+        assert_eq!(Route::parse(&Route::Templates.href()), Route::Templates);
+        let e = Route::TemplateEditor {
+            id: "verein_bericht".to_string(),
+            version: "2027.1-b".to_string(),
+        };
+        assert_eq!(Route::parse(&e.href()), e);
     }
 }

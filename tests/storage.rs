@@ -15,6 +15,7 @@ use dreieck::storage::{
     self, settings, MissingHelpSummary, Op, ReportStore, StorageError, Summary,
 };
 use dreieck_model::{FieldKind, Report, Role, Template};
+use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 
@@ -544,4 +545,103 @@ async fn an_own_compaction_still_keeps_another_tabs_change() {
     assert_eq!(tab_a.chunk_count(&id).await.unwrap(), 1);
     let text = doc_text(&tab_a.load(&id).await.unwrap());
     assert!(text.starts_with("B:") && text.ends_with(":2"), "{text}");
+}
+
+#[wasm_bindgen(inline_js = r#"
+export function makeVersion1(name, id, chunk, summary) {
+  return new Promise((resolve, reject) => {
+    const open = indexedDB.open(name, 1);
+    open.onupgradeneeded = () => {
+      open.result.createObjectStore('docs');
+      open.result.createObjectStore('summaries');
+    };
+    open.onerror = () => reject(open.error);
+    open.onsuccess = () => {
+      const db = open.result;
+      const tx = db.transaction(['docs', 'summaries'], 'readwrite');
+      tx.objectStore('docs').add(chunk, [id, 0]);
+      tx.objectStore('summaries').put(summary, id);
+      tx.oncomplete = () => { db.close(); resolve(); };
+      tx.onerror = () => reject(tx.error);
+    };
+  });
+}
+export function databaseVersion(name) {
+  return new Promise((resolve, reject) => {
+    const open = indexedDB.open(name);
+    open.onerror = () => reject(open.error);
+    open.onsuccess = () => { const v = open.result.version; open.result.close(); resolve(v); };
+  });
+}
+"#)]
+extern "C" {
+    #[wasm_bindgen(js_name = makeVersion1)]
+    fn make_version_1(
+        name: &str,
+        id: &str,
+        chunk: &js_sys::Uint8Array,
+        summary: &str,
+    ) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = databaseVersion)]
+    fn database_version(name: &str) -> js_sys::Promise;
+}
+
+async fn settle(promise: js_sys::Promise) -> JsValue {
+    match wasm_bindgen_futures::JsFuture::from(promise).await {
+        Ok(v) => v,
+        Err(e) => panic!("{e:?}"),
+    }
+}
+
+#[wasm_bindgen_test]
+async fn the_upgrade_to_version_2_keeps_reports_and_adds_templates() {
+    let name = prefix("db-v1");
+    let id = prefix("alt");
+    let template = test_template();
+    let (field, role) = long_text_field(&template);
+    let mut report = Report::create(&template, &id, 0).unwrap();
+    report
+        .set_text(role, &field, "Vor dem Update geschrieben")
+        .unwrap();
+    let bytes = report.save();
+    let json = serde_json::to_string(&summary(&id, "Alt", 5.0)).unwrap();
+    settle(make_version_1(
+        &name,
+        &id,
+        &js_sys::Uint8Array::from(&bytes[..]),
+        &json,
+    ))
+    .await;
+    assert_eq!(settle(database_version(&name)).await.as_f64(), Some(1.0));
+
+    let s = ReportStore::open_named(&name).await.unwrap();
+    assert_eq!(
+        settle(database_version(&name)).await.as_f64(),
+        Some(storage::DB_VERSION as f64)
+    );
+    let loaded = Report::load(&s.load(&id).await.unwrap()).unwrap();
+    assert_eq!(
+        loaded.value(&field).unwrap(),
+        dreieck_model::FieldValue::Text("Vor dem Update geschrieben".into())
+    );
+    assert_eq!(s.summaries().await.unwrap(), vec![summary(&id, "Alt", 5.0)]);
+
+    // The new store works: add, list, refuse the same key again, remove.
+    assert!(s.templates().await.unwrap().is_empty());
+    let text = template.to_json_pretty();
+    s.add_template(&template.id, &template.version, &text)
+        .await
+        .unwrap();
+    assert_eq!(s.templates().await.unwrap(), vec![text.clone()]);
+    assert!(s
+        .add_template(&template.id, &template.version, "{}")
+        .await
+        .is_err());
+    assert_eq!(s.templates().await.unwrap(), vec![text]);
+    s.delete_template(&template.id, &template.version)
+        .await
+        .unwrap();
+    assert!(s.templates().await.unwrap().is_empty());
+    // The report is still there after all that.
+    assert!(s.load(&id).await.is_ok());
 }

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use crate::state::pending_deletes::PendingDeletes;
 use crate::state::read_aloud::ReadAloud;
 use crate::state::role;
+use crate::state::template_library::TemplateLibrary;
 
 /// The setting that remembers Leichte Sprache on this device.
 const PLAIN_LANGUAGE: &str = "plain_language";
@@ -23,11 +24,16 @@ pub struct AppContext {
     /// supported keeps it.
     pub plain: RwSignal<bool>,
     pub reader: ReadAloud,
+    /// The forms this device offers for new reports: shipped and imported templates.
+    pub templates: TemplateLibrary,
 }
 
 impl AppContext {
     pub fn new(store: ReportStore) -> AppContext {
+        let templates = TemplateLibrary::new();
+        templates.reload(store.clone());
         AppContext {
+            templates,
             deletes: PendingDeletes::new(store.clone()),
             store: StoredValue::new_local(store),
             role: RwSignal::new(role::load()),

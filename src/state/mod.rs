@@ -13,5 +13,7 @@ pub mod report_files;
 pub mod role;
 pub mod session;
 pub mod summary;
+pub mod template_draft;
+pub mod template_library;
 #[cfg(all(test, target_arch = "wasm32"))]
 pub mod test_support;

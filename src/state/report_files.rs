@@ -268,7 +268,8 @@ mod tests {
     #[wasm_bindgen_test]
     async fn an_open_session_takes_the_import_and_stores_both_sides() {
         let store = store().await;
-        let id = unwrap(Session::create(store.clone(), "kvjs-ergebnisbericht").await);
+        let kvjs = dreieck_model::builtin_templates().remove(0);
+        let id = unwrap(Session::create(store.clone(), &kvjs).await);
         let session = match Session::open(store.clone(), &id).await {
             Ok(s) => s,
             Err(e) => panic!("{e:?}"),

@@ -22,7 +22,7 @@ use std::rc::Rc;
 
 use automerge::ChangeHash;
 use dreieck::storage::{ReportStore, Summary};
-use dreieck_model::{FieldEdit, ModelError, Report, Role};
+use dreieck_model::{FieldEdit, ModelError, Report, Role, Template};
 use leptos::prelude::*;
 // The writer needs no reactive owner (it holds the session itself), and this spawner works
 // before and without a mounted Leptos app, as in the browser tests below.
@@ -285,35 +285,25 @@ impl Session {
         Ok(session)
     }
 
-    /// Creates a new report from the first built-in template matching `template_id` (or the
-    /// first one) and stores it with a full save. Returns its id.
-    pub async fn create(store: ReportStore, template_id: &str) -> Result<String, String> {
-        let templates = dreieck_model::builtin_templates();
-        let template = templates
-            .iter()
-            .find(|t| t.id == template_id)
-            .or_else(|| templates.first())
-            .ok_or_else(|| "Keine Berichtsvorlage verfügbar.".to_string())?;
+    /// Creates a new report from `template` (shipped or imported; the report embeds it) and
+    /// stores it with a full save. Returns its id.
+    pub async fn create(store: ReportStore, template: &Template) -> Result<String, String> {
         let id = crate::state::platform::random_id()?;
         let report = Report::create(template, &id, now_ms() as i64).map_err(|e| e.to_string())?;
         Session::store_new(store, report).await
     }
 
     /// Creates a follow-up of this session's report (the Feedbackbogen from an
-    /// Erwartungsbogen) from the built-in template `template_id`, with the fields the template
-    /// carries over already filled, and stores it. Returns its id.
+    /// Erwartungsbogen) from `template`, with the fields the template carries over already
+    /// filled, and stores it. Returns its id.
     pub async fn create_follow_up(
         store: ReportStore,
         from: &Session,
-        template_id: &str,
+        template: &Template,
     ) -> Result<String, String> {
-        let template = dreieck_model::builtin_templates()
-            .into_iter()
-            .find(|t| t.id == template_id)
-            .ok_or_else(|| format!("Die Vorlage „{template_id}“ gibt es nicht."))?;
         let id = crate::state::platform::random_id()?;
         let report = from
-            .read(|r| Report::create_follow_up(r, &template, &id, now_ms() as i64))
+            .read(|r| Report::create_follow_up(r, template, &id, now_ms() as i64))
             .map_err(|e| e.to_string())?;
         Session::store_new(store, report).await
     }
@@ -1024,7 +1014,9 @@ mod tests {
     }
 
     async fn new_session(store: &ReportStore) -> (String, Session) {
-        let id = match Session::create(store.clone(), TEMPLATE).await {
+        let template = dreieck_model::builtin_templates().remove(0);
+        assert_eq!(template.id, TEMPLATE);
+        let id = match Session::create(store.clone(), &template).await {
             Ok(id) => id,
             Err(e) => panic!("create failed: {e}"),
         };

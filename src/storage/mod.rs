@@ -5,7 +5,7 @@
 //! `docs/storage.md`.
 //!
 //! ## Layout
-//! Database `dreieck` (version [`DB_VERSION`]) with two object stores, both with out-of-line keys:
+//! Database `dreieck` (version [`DB_VERSION`]) with three object stores, all with out-of-line keys:
 //! - `docs`: key `[report id, seq]` (an array key; `seq` a number counting up from 0) → the
 //!   bytes of one chunk (`Uint8Array`). A report is its chunks in key order, concatenated: a full
 //!   Automerge save followed by incremental saves, which is exactly what Automerge loads.
@@ -13,6 +13,8 @@
 //!   `[id] ..= [id, []]` (an array sorts after every number).
 //! - `summaries`: key report id → the [`Summary`] as a JSON string, so the case list can be shown
 //!   without loading every document.
+//! - `templates` (since version 2): key `[id, version]` → an imported template's JSON text
+//!   (`templates.rs`).
 //!
 //! ## Durability
 //! Every write is one read-write transaction with `durability: "strict"`, and the Rust future
@@ -29,6 +31,7 @@
 mod error;
 mod idb;
 pub mod settings;
+mod templates;
 mod web;
 
 use std::cell::RefCell;
@@ -48,7 +51,7 @@ use idb::{Durability, Tx};
 /// The database the app uses.
 pub const DB_NAME: &str = "dreieck";
 /// Schema version of the database; raise it (and extend [`upgrade`]) when the layout changes.
-pub const DB_VERSION: u32 = 1;
+pub const DB_VERSION: u32 = 2;
 
 const DOCS: &str = "docs";
 const SUMMARIES: &str = "summaries";
@@ -544,6 +547,9 @@ fn upgrade(req: &web_sys::IdbOpenDbRequest, old_version: f64) -> Result<(), Stor
                     .map_err(|e| StorageError::from_js(&e, Op::Write))?;
             }
         }
+    }
+    if old_version < 2.0 {
+        templates::create_store(&db)?;
     }
     Ok(())
 }

@@ -10,6 +10,8 @@ use crate::views::join_page::JoinPage;
 use crate::views::missing_help_page::MissingHelpPage;
 use crate::views::plain_language_switch::PlainLanguageSwitch;
 use crate::views::role_select::RoleSelect;
+use crate::views::template_editor_page::TemplateEditorPage;
+use crate::views::templates_page::TemplatesPage;
 use crate::views::undo_toasts::UndoToasts;
 
 /// The id of the `<main>` element, target of the skip link.
@@ -53,6 +55,7 @@ pub fn AppShell() -> impl IntoView {
                 </a>
                 <nav class="app-nav" aria-label="Hauptnavigation">
                     <a href=Route::CaseList.href()>"Berichte"</a>
+                    <a href=Route::Templates.href()>"Vorlagen"</a>
                 </nav>
                 <PlainLanguageSwitch />
                 <RoleSelect />
@@ -68,6 +71,10 @@ pub fn AppShell() -> impl IntoView {
                 Route::Print(id) => view! { <EditorPage id=id mode=Mode::Print /> }.into_any(),
                 Route::MissingHelp => view! { <MissingHelpPage /> }.into_any(),
                 Route::Join(rest) => view! { <JoinPage rest=rest /> }.into_any(),
+                Route::Templates => view! { <TemplatesPage /> }.into_any(),
+                Route::TemplateEditor { id, version } => {
+                    view! { <TemplateEditorPage id=id version=version /> }.into_any()
+                }
             }}
         </main>
         <UndoToasts />

@@ -2,13 +2,12 @@
 //! status and deadline, and create, import, delete.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
-use crate::route::{navigate, Route};
+use crate::route::Route;
 use crate::state::app_context::use_app;
 use crate::state::case_list::{arrange, CaseList, Entry, Filter, ListState, Order};
 use crate::state::platform::{focus_element, today};
-use crate::state::session::{unsaved_reports, Session};
+use crate::state::session::unsaved_reports;
 use crate::state::summary::display_title;
 use crate::views::app_shell::PAGE_TITLE_ID;
 use crate::views::broken_row::BrokenRow;
@@ -17,11 +16,9 @@ use crate::views::case_row::CaseRow;
 use crate::views::confirm_dialog::ConfirmDialog;
 use crate::views::import_button::ImportButton;
 use crate::views::list_state_message::list_state_message;
+use crate::views::new_report::NewReport;
 use crate::views::storage_usage::StorageUsage;
 use crate::views::undo_toasts::undo_button_id;
-
-/// The form preselected for a new report (the KVJS Ergebnisbericht, form 1).
-const DEFAULT_TEMPLATE: &str = "kvjs-ergebnisbericht";
 
 #[component]
 pub fn CaseListPage() -> impl IntoView {
@@ -31,15 +28,6 @@ pub fn CaseListPage() -> impl IntoView {
     let order = RwSignal::new(Order::Due);
     // The day deadlines are judged against; a device without a date judges none overdue.
     let today = today();
-    let creating = RwSignal::new(false);
-    // Which form "Neuer Bericht" creates: one of the shipped templates, chosen by radio button
-    // (one tab stop, arrow keys between forms, the whole label is the touch target).
-    let template_choice = RwSignal::new(DEFAULT_TEMPLATE.to_string());
-    let forms: Vec<(String, String)> = dreieck_model::builtin_templates()
-        .into_iter()
-        .map(|t| (t.id, t.name))
-        .collect();
-    let create_error = RwSignal::new(None::<String>);
     // The report the delete dialog asks about: (id, title).
     let confirm = RwSignal::new(None::<(String, String)>);
 
@@ -50,25 +38,6 @@ pub fn CaseListPage() -> impl IntoView {
             list.reload(store);
         }
     });
-
-    let new_report = move |_| {
-        let Some(store) = app.store() else {
-            return;
-        };
-        creating.set(true);
-        create_error.set(None);
-        spawn_local(async move {
-            let template = template_choice.get_untracked();
-            let result = Session::create(store, &template).await;
-            let _ = creating.try_set(false);
-            match result {
-                Ok(id) => navigate(&Route::Report(id)),
-                Err(e) => {
-                    let _ = create_error.try_set(Some(e));
-                }
-            }
-        });
-    };
 
     // Edits the disk refused stay in this tab's memory; say so, with the way back to them.
     let unsaved = unsaved_reports();
@@ -117,58 +86,12 @@ pub fn CaseListPage() -> impl IntoView {
             <div class="page-head">
                 <h1 id=PAGE_TITLE_ID tabindex="-1">"Berichte"</h1>
             </div>
-            <div class="new-report">
-                <fieldset class="form-choice">
-                    <legend>"Formular für einen neuen Bericht"</legend>
-                    <div class="choices">
-                        {forms
-                            .into_iter()
-                            .map(|(id, name)| {
-                                let checked_id = id.clone();
-                                let chosen_id = id.clone();
-                                view! {
-                                    <label class="choice">
-                                        <input
-                                            type="radio"
-                                            name="formular"
-                                            value=id
-                                            prop:checked=move || {
-                                                template_choice.with(|c| *c == checked_id)
-                                            }
-                                            on:change=move |_| template_choice.set(chosen_id.clone())
-                                        />
-                                        <span>{name}</span>
-                                    </label>
-                                }
-                            })
-                            .collect_view()}
-                    </div>
-                </fieldset>
-                <button
-                    class="button primary"
-                    on:click=new_report
-                    disabled=move || creating.get()
-                >
-                    {move || if creating.get() { "Wird angelegt …" } else { "Neuer Bericht" }}
-                </button>
-            </div>
+            <NewReport />
             <ImportButton on_imported=Callback::new(move |()| {
                 if let Some(store) = app.store() {
                     list.reload(store);
                 }
             }) />
-            {move || {
-                create_error
-                    .get()
-                    .map(|e| {
-                        view! {
-                            <p class="message error" role="alert">
-                                "Neuer Bericht konnte nicht angelegt werden: "
-                                {e}
-                            </p>
-                        }
-                    })
-            }}
             {(!unsaved.is_empty())
                 .then(|| {
                     view! {

@@ -3,6 +3,7 @@
 //! have to be typed twice. Offered for every shipped template that carries fields from this
 //! report's form (`carried_from`).
 
+use dreieck_model::Template;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -16,30 +17,32 @@ pub fn FollowUp() -> impl IntoView {
     let editor = use_editor();
     let app = use_app();
     let source = editor.template(|t| t.id.clone()).unwrap_or_default();
-    let follow_ups: Vec<(String, String)> = dreieck_model::builtin_templates()
-        .into_iter()
-        .filter(|t| {
-            t.fields().any(|f| {
-                f.carried_from
-                    .as_ref()
-                    .is_some_and(|c| c.template == source)
+    let follow_ups: Vec<Template> = app.templates.library.with_untracked(|l| {
+        l.choices()
+            .into_iter()
+            .filter(|t| {
+                t.fields().any(|f| {
+                    f.carried_from
+                        .as_ref()
+                        .is_some_and(|c| c.template == source)
+                })
             })
-        })
-        .map(|t| (t.id, t.name))
-        .collect();
+            .cloned()
+            .collect()
+    });
     if follow_ups.is_empty() {
         return ().into_any();
     }
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
-    let create = move |template_id: String| {
+    let create = move |template: Template| {
         let (Some(store), Some(session)) = (app.store(), editor.session()) else {
             return;
         };
         busy.set(true);
         error.set(None);
         spawn_local(async move {
-            let result = Session::create_follow_up(store, &session, &template_id).await;
+            let result = Session::create_follow_up(store, &session, &template).await;
             let _ = busy.try_set(false);
             match result {
                 Ok(id) => navigate(&Route::Report(id)),
@@ -57,12 +60,13 @@ pub fn FollowUp() -> impl IntoView {
             </p>
             {follow_ups
                 .into_iter()
-                .map(|(id, name)| {
+                .map(|template| {
+                    let name = template.name.clone();
                     view! {
                         <button
                             class="button primary"
                             disabled=move || busy.get()
-                            on:click=move |_| create(id.clone())
+                            on:click=move |_| create(template.clone())
                         >
                             {format!("{name} anlegen")}
                         </button>

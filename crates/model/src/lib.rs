@@ -20,6 +20,7 @@ mod error;
 mod export;
 mod goals;
 mod history;
+mod json_locator;
 pub mod live;
 mod missing_help;
 mod own_words;
@@ -34,6 +35,8 @@ mod signing;
 mod spoken;
 mod status;
 mod template;
+mod template_edit;
+mod template_library;
 #[cfg(test)]
 mod testing;
 mod text_diff;
@@ -70,6 +73,8 @@ pub use template::{
     builtin_templates, CarriedFrom, Code, CodeList, Condition, Field, FieldKind, Section, Template,
     TemplateError, BUILTIN_JSON,
 };
+pub use template_edit::Move;
+pub use template_library::{compare_versions, Admission, Library, LibraryError};
 pub use touched::Touched;
 pub use validation::{validate, validate_before_signing, Problem};
 

@@ -10,24 +10,90 @@ use std::collections::{BTreeMap, HashSet};
 use serde::{Deserialize, Serialize};
 
 use crate::conversation::AgendaPart;
+use crate::json_locator::{at_path, line_at, offset_of, Path, Seg, Spans};
 use crate::pictogram::Pictogram;
 use crate::role::Role;
 
 /// The version of the template file format this build reads.
 pub const FORMAT: u32 = 1;
 
+/// Why a template file was refused. Every variant's text is German and, for a file, starts
+/// with the line to look at (`Zeile 42: …`), so whoever adapts a form can fix it without a
+/// programmer.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TemplateError {
+    /// Not JSON, or not the shape of a template (a missing or unknown key, an unknown `kind`).
     #[error("Zeile {line}, Spalte {column}: {message}")]
     Syntax {
         line: usize,
         column: usize,
         message: String,
     },
-    #[error("Formatversion {0} wird nicht unterstützt (erwartet {FORMAT}).")]
+    /// `format` is not the one this build reads.
+    #[error("{}Formatversion {found} wird nicht unterstützt (erwartet {FORMAT}).", at_line(*.line))]
+    Format { line: Option<usize>, found: u32 },
+    /// The file is not a template file at all (not text, far too large).
+    #[error("Die Datei ist keine Vorlage: {0}")]
+    NotText(String),
+    /// The shape is right, the content is not. `line` is `None` for a template checked
+    /// without its file ([`Template::verify`]).
+    #[error("{}{message}", at_line(*.line))]
+    Invalid {
+        line: Option<usize>,
+        message: String,
+    },
+}
+
+impl TemplateError {
+    /// The 1-based line of the file the problem is on, where known.
+    pub fn line(&self) -> Option<usize> {
+        match self {
+            TemplateError::Syntax { line, .. } => Some(*line),
+            TemplateError::Format { line, .. } | TemplateError::Invalid { line, .. } => *line,
+            TemplateError::NotText(_) => None,
+        }
+    }
+}
+
+fn at_line(line: Option<usize>) -> String {
+    line.map(|l| format!("Zeile {l}: ")).unwrap_or_default()
+}
+
+/// A problem the content checks found, and where in the file (a path, turned into a line by
+/// [`Spans`] when there is a file).
+#[derive(Debug)]
+struct Problem {
+    at: Path,
+    kind: ProblemKind,
+}
+
+#[derive(Debug)]
+enum ProblemKind {
     Format(u32),
-    #[error("{0}")]
     Invalid(String),
+}
+
+impl Problem {
+    fn format(found: u32) -> Problem {
+        Problem {
+            at: at_path!["format"],
+            kind: ProblemKind::Format(found),
+        }
+    }
+
+    fn into_error(self, line: Option<usize>) -> TemplateError {
+        match self.kind {
+            ProblemKind::Format(found) => TemplateError::Format { line, found },
+            ProblemKind::Invalid(message) => TemplateError::Invalid { line, message },
+        }
+    }
+}
+
+fn fail(at: Path, message: impl Into<String>) -> Result<(), Problem> {
+    Err(Problem {
+        at,
+        kind: ProblemKind::Invalid(message.into()),
+    })
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -193,21 +259,55 @@ impl FieldKind {
 }
 
 impl Template {
-    /// Parses and checks a template file. Errors name the place and the problem in German.
+    /// Parses and checks a template file. Errors name the line and the problem in German.
     pub fn from_json(json: &str) -> Result<Template, TemplateError> {
-        let template: Template = serde_json::from_str(json).map_err(|e| TemplateError::Syntax {
-            line: e.line(),
-            column: e.column(),
-            message: german_message(&e),
-        })?;
-        template.check()?;
-        check_field_keys(json)?;
+        let template: Template = serde_json::from_str(json).map_err(|e| syntax_error(json, &e))?;
+        let checked = template
+            .check()
+            .and_then(|()| check_field_keys(&template, json));
+        if let Err(problem) = checked {
+            let line = Spans::of(json).line(json, &problem.at);
+            return Err(problem.into_error(line));
+        }
         Ok(template)
+    }
+
+    /// Parses a file a person chose: it must be UTF-8 text (a byte-order mark is allowed) and
+    /// begin with `{`, so a picture or a report file gets a plain message instead of
+    /// "Zeile 1, Spalte 1: …". The size limit keeps a wrong choice from freezing the page.
+    pub fn from_file(bytes: &[u8]) -> Result<Template, TemplateError> {
+        const MAX_BYTES: usize = 2 * 1024 * 1024;
+        if bytes.len() > MAX_BYTES {
+            return Err(TemplateError::NotText(format!(
+                "sie ist mit {} KB zu groß (eine Vorlage hat höchstens 2048 KB).",
+                bytes.len() / 1024
+            )));
+        }
+        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        let text = match std::str::from_utf8(bytes) {
+            Ok(text) if !text.contains('\0') => text,
+            _ => {
+                return Err(TemplateError::NotText(
+                    "sie enthält keinen Text. Eine Vorlage ist eine JSON-Datei (.json), wie sie „Herunterladen“ auf der Seite „Vorlagen“ speichert.".into(),
+                ))
+            }
+        };
+        if !text.trim_start().starts_with('{') {
+            return Err(TemplateError::NotText(
+                "sie beginnt nicht mit „{“. Eine Vorlage ist eine JSON-Datei (.json), wie sie „Herunterladen“ auf der Seite „Vorlagen“ speichert.".into(),
+            ));
+        }
+        Template::from_json(text)
     }
 
     pub fn to_json(&self) -> String {
         // Serialising plain structs of strings, vectors and maps cannot fail.
         serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// The template as a file a person can read and edit (indented, one key per line).
+    pub fn to_json_pretty(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default()
     }
 
     pub fn field(&self, id: &str) -> Option<&Field> {
@@ -222,64 +322,106 @@ impl Template {
         self.code_lists.get(id)
     }
 
-    /// Runs the checks of [`Template::from_json`] on a template built or changed in code.
+    /// Runs the checks of [`Template::from_json`] on a template built or changed in code
+    /// (there is no file, so the error names no line).
     pub fn verify(&self) -> Result<(), TemplateError> {
-        self.check()
+        self.check().map_err(|p| p.into_error(None))
     }
 
-    fn check(&self) -> Result<(), TemplateError> {
-        let invalid = |m: String| Err(TemplateError::Invalid(m));
+    fn check(&self) -> Result<(), Problem> {
         if self.format != FORMAT {
-            return Err(TemplateError::Format(self.format));
+            return Err(Problem::format(self.format));
         }
-        if self.id.trim().is_empty() || self.version.trim().is_empty() {
-            return invalid("„id“ und „version“ dürfen nicht leer sein.".into());
+        for (key, value) in [
+            ("id", &self.id),
+            ("version", &self.version),
+            ("name", &self.name),
+            ("plain_name", &self.plain_name),
+        ] {
+            if value.trim().is_empty() {
+                return fail(at_path![key], format!("„{key}“ darf nicht leer sein."));
+            }
         }
-        if self.name.trim().is_empty() || self.plain_name.trim().is_empty() {
-            return invalid("„name“ und „plain_name“ dürfen nicht leer sein.".into());
+        // Id and version name the template in file names, links (`#/vorlagen/<id>/<version>`)
+        // and storage keys.
+        for (key, value, max) in [("id", &self.id, 64), ("version", &self.version, 32)] {
+            let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.');
+            if value.len() > max || !value.chars().all(allowed) {
+                return fail(
+                    at_path![key],
+                    format!(
+                        "„{key}“ darf nur Buchstaben ohne Umlaute, Ziffern, Punkt, Binde- und Unterstrich enthalten (höchstens {max} Zeichen), nicht „{value}“."
+                    ),
+                );
+            }
         }
         // Every text a beneficiary may see needs its hand-written plain-language version.
-        let plain_help = |at: &str, help: &Option<String>, plain: &Option<String>| {
+        let plain_help = |at: Path, place: &str, help: &Option<String>, plain: &Option<String>| {
             let has = |t: &Option<String>| t.as_deref().is_some_and(|t| !t.trim().is_empty());
             if has(help) && !has(plain) {
-                Err(TemplateError::Invalid(format!(
-                    "{at}: zur Hilfe („help“) fehlt der Text in Leichter Sprache („plain_help“)."
-                )))
+                fail(
+                    at,
+                    format!(
+                        "{place}: zur Hilfe („help“) fehlt der Text in Leichter Sprache („plain_help“)."
+                    ),
+                )
             } else {
                 Ok(())
             }
         };
         for (id, list) in &self.code_lists {
+            let at = |rest: &[Seg]| {
+                let mut p = at_path!["code_lists", id];
+                p.extend_from_slice(rest);
+                p
+            };
             if list.codes.is_empty() {
-                return invalid(format!("Die Codeliste „{id}“ ist leer."));
+                return fail(
+                    at(&at_path!["codes"]),
+                    format!("Die Codeliste „{id}“ ist leer."),
+                );
             }
             if list.label.trim().is_empty() || list.plain_label.trim().is_empty() {
-                return invalid(format!(
-                    "Die Codeliste „{id}“ braucht „label“ und „plain_label“."
-                ));
+                return fail(
+                    at(&[]),
+                    format!("Die Codeliste „{id}“ braucht „label“ und „plain_label“."),
+                );
             }
             let mut seen = HashSet::new();
-            for code in &list.codes {
+            for (k, code) in list.codes.iter().enumerate() {
+                let at = |key: &str| at(&at_path!["codes", k, key]);
                 if !seen.insert(&code.code) {
-                    return invalid(format!(
-                        "Die Codeliste „{id}“ enthält den Code „{}“ mehrfach.",
-                        code.code
-                    ));
+                    return fail(
+                        at("code"),
+                        format!(
+                            "Die Codeliste „{id}“ enthält den Code „{}“ mehrfach.",
+                            code.code
+                        ),
+                    );
                 }
                 if code.code.trim().is_empty() {
-                    return invalid(format!("Die Codeliste „{id}“ enthält einen leeren Code."));
+                    return fail(
+                        at("code"),
+                        format!("Die Codeliste „{id}“ enthält einen leeren Code."),
+                    );
                 }
                 if code.label.trim().is_empty() {
-                    return invalid(format!(
-                        "Codeliste „{id}“, Code „{}“: die Beschriftung fehlt.",
-                        code.code
-                    ));
+                    return fail(
+                        at("label"),
+                        format!(
+                            "Codeliste „{id}“, Code „{}“: die Beschriftung fehlt.",
+                            code.code
+                        ),
+                    );
                 }
                 if code.plain_label.trim().is_empty() {
-                    return invalid(format!(
-                        "Codeliste „{id}“, Code „{}“: der Text in Leichter Sprache fehlt.",
-                        code.code
-                    ));
+                    return fail(
+                        at("plain_label"),
+                        format!(
+                            "Codeliste „{id}“, Code „{}“: der Text in Leichter Sprache fehlt.",
+                            code.code
+                        ),
+                    );
                 }
             }
         }
@@ -287,130 +429,161 @@ impl Template {
         let mut fields = HashSet::new();
         let mut goals_tables = 0;
         if self.sections.is_empty() {
-            return invalid("Die Vorlage hat keine Abschnitte.".into());
+            return fail(at_path!["sections"], "Die Vorlage hat keine Abschnitte.");
         }
-        for section in &self.sections {
+        for (i, section) in self.sections.iter().enumerate() {
+            let at = |key: &str| at_path!["sections", i, key];
+            let place = format!("Abschnitt „{}“", section.id);
             if section.id.trim().is_empty() {
-                return invalid("Ein Abschnitt hat keine ID.".into());
+                return fail(at("id"), "Ein Abschnitt hat keine ID.");
             }
             if section.title.trim().is_empty() {
-                return invalid(format!("Abschnitt „{}“: der Titel fehlt.", section.id));
+                return fail(at("title"), format!("{place}: der Titel fehlt."));
             }
-            plain_help(
-                &format!("Abschnitt „{}“", section.id),
-                &section.help,
-                &section.plain_help,
-            )?;
+            plain_help(at("help"), &place, &section.help, &section.plain_help)?;
             if !sections.insert(&section.id) {
-                return invalid(format!(
-                    "Der Abschnitt „{}“ kommt mehrfach vor.",
-                    section.id
-                ));
+                return fail(
+                    at("id"),
+                    format!("Der Abschnitt „{}“ kommt mehrfach vor.", section.id),
+                );
             }
             if section.plain_title.trim().is_empty() {
-                return invalid(format!(
-                    "Abschnitt „{}“: der Titel in Leichter Sprache fehlt.",
-                    section.id
-                ));
+                return fail(
+                    at("plain_title"),
+                    format!("{place}: der Titel in Leichter Sprache fehlt."),
+                );
             }
-            for field in &section.fields {
-                let at = format!("Abschnitt „{}“, Feld „{}“", section.id, field.id);
+            for (j, field) in section.fields.iter().enumerate() {
+                let at = |key: &str| at_path!["sections", i, "fields", j, key];
+                let place = format!("Abschnitt „{}“, Feld „{}“", section.id, field.id);
                 if field.id.trim().is_empty() || field.id.contains('/') {
-                    return invalid(format!("{at}: ungültige Feld-ID."));
+                    return fail(at("id"), format!("{place}: ungültige Feld-ID."));
                 }
                 if !fields.insert(&field.id) {
-                    return invalid(format!("{at}: die Feld-ID kommt mehrfach vor."));
+                    return fail(
+                        at("id"),
+                        format!("{place}: die Feld-ID kommt mehrfach vor."),
+                    );
                 }
                 if field.label.trim().is_empty() {
-                    return invalid(format!("{at}: die Beschriftung fehlt."));
+                    return fail(at("label"), format!("{place}: die Beschriftung fehlt."));
                 }
                 if field.plain_label.trim().is_empty() {
-                    return invalid(format!("{at}: die Beschriftung in Leichter Sprache fehlt."));
+                    return fail(
+                        at("plain_label"),
+                        format!("{place}: die Beschriftung in Leichter Sprache fehlt."),
+                    );
                 }
-                plain_help(&at, &field.help, &field.plain_help)?;
+                plain_help(at("help"), &place, &field.help, &field.plain_help)?;
                 if let FieldKind::Signature { optional: true } = field.kind {
                     if field.required {
-                        return invalid(format!(
-                            "{at}: eine Unterschrift kann nicht zugleich „optional“ und „required“ sein."
-                        ));
+                        return fail(
+                            at("optional"),
+                            format!(
+                                "{place}: eine Unterschrift kann nicht zugleich „optional“ und „required“ sein."
+                            ),
+                        );
                     }
                 }
                 if field.editors.is_empty() {
-                    return invalid(format!(
-                        "{at}: niemand darf das Feld bearbeiten („editors“)."
-                    ));
+                    return fail(
+                        at("editors"),
+                        format!("{place}: niemand darf das Feld bearbeiten („editors“)."),
+                    );
                 }
                 if field.own_words {
                     if !matches!(field.kind, FieldKind::ShortText | FieldKind::LongText) {
-                        return invalid(format!("{at}: „own_words“ gibt es nur für Textfelder."));
+                        return fail(
+                            at("own_words"),
+                            format!("{place}: „own_words“ gibt es nur für Textfelder."),
+                        );
                     }
                     if !field.editors.contains(&Role::Beneficiary) {
-                        return invalid(format!(
-                            "{at}: eigene Worte („own_words“) schreibt die leistungsberechtigte Person; sie fehlt in „editors“."
-                        ));
+                        return fail(
+                            at("editors"),
+                            format!(
+                                "{place}: eigene Worte („own_words“) schreibt die leistungsberechtigte Person; sie fehlt in „editors“."
+                            ),
+                        );
                     }
                 }
-                let lists: Vec<&String> = match &field.kind {
-                    FieldKind::Choice { code_list } => vec![code_list],
+                let lists: Vec<(&str, &String)> = match &field.kind {
+                    FieldKind::Choice { code_list } => vec![("code_list", code_list)],
                     FieldKind::Goals {
                         achievement_codes,
                         reason_codes,
                     } => {
                         goals_tables += 1;
-                        vec![achievement_codes, reason_codes]
+                        if goals_tables > 1 {
+                            return fail(
+                                at("kind"),
+                                "Eine Vorlage kann höchstens eine Zieltabelle haben.",
+                            );
+                        }
+                        vec![
+                            ("achievement_codes", achievement_codes),
+                            ("reason_codes", reason_codes),
+                        ]
                     }
                     _ => vec![],
                 };
-                for list in lists {
+                for (key, list) in lists {
                     if !self.code_lists.contains_key(list) {
-                        return invalid(format!("{at}: die Codeliste „{list}“ gibt es nicht."));
+                        return fail(
+                            at(key),
+                            format!("{place}: die Codeliste „{list}“ gibt es nicht."),
+                        );
                     }
                 }
             }
-        }
-        if goals_tables > 1 {
-            return invalid("Eine Vorlage kann höchstens eine Zieltabelle haben.".into());
         }
         self.check_conversation()?;
         self.check_conditions()
     }
 
     /// Every section is talked about in exactly one part of the conversation.
-    fn check_conversation(&self) -> Result<(), TemplateError> {
+    fn check_conversation(&self) -> Result<(), Problem> {
         let Some(parts) = &self.conversation else {
             return Ok(());
         };
-        let invalid = |m: String| {
-            Err(TemplateError::Invalid(format!(
-                "Gesprächsablauf („conversation“): {m}"
-            )))
-        };
+        let invalid =
+            |at: Path, m: String| fail(at, format!("Gesprächsablauf („conversation“): {m}"));
         let mut seen = HashSet::new();
-        for part in parts {
+        for (p, part) in parts.iter().enumerate() {
             if part.title.trim().is_empty() || part.plain_title.trim().is_empty() {
-                return invalid("jeder Teil braucht „title“ und „plain_title“.".into());
+                return invalid(
+                    at_path!["conversation", p],
+                    "jeder Teil braucht „title“ und „plain_title“.".into(),
+                );
             }
             if part.sections.is_empty() {
-                return invalid(format!("der Teil „{}“ nennt keinen Abschnitt.", part.title));
+                return invalid(
+                    at_path!["conversation", p, "sections"],
+                    format!("der Teil „{}“ nennt keinen Abschnitt.", part.title),
+                );
             }
-            for id in &part.sections {
+            for (k, id) in part.sections.iter().enumerate() {
+                let at = at_path!["conversation", p, "sections", k];
                 if !self.sections.iter().any(|s| &s.id == id) {
-                    return invalid(format!("den Abschnitt „{id}“ gibt es nicht."));
+                    return invalid(at, format!("den Abschnitt „{id}“ gibt es nicht."));
                 }
                 if !seen.insert(id) {
-                    return invalid(format!("der Abschnitt „{id}“ kommt mehrfach vor."));
+                    return invalid(at, format!("der Abschnitt „{id}“ kommt mehrfach vor."));
                 }
             }
         }
         if let Some(missing) = self.sections.iter().find(|s| !seen.contains(&s.id)) {
-            return invalid(format!("der Abschnitt „{}“ fehlt.", missing.id));
+            return invalid(
+                at_path!["conversation"],
+                format!("der Abschnitt „{}“ fehlt.", missing.id),
+            );
         }
         Ok(())
     }
 
     /// Conditions must name a `choice` field earlier in the form and codes of its list;
     /// `carried_from` must name a template and a field, and not on a signature or goals table.
-    fn check_conditions(&self) -> Result<(), TemplateError> {
+    fn check_conditions(&self) -> Result<(), Problem> {
         // Position of every field in form order.
         let position: BTreeMap<&str, usize> = self
             .fields()
@@ -418,29 +591,35 @@ impl Template {
             .map(|(i, f)| (f.id.as_str(), i))
             .collect();
         let mut next = 0;
-        for section in &self.sections {
+        for (i, section) in self.sections.iter().enumerate() {
             if let Some(condition) = &section.shown_when {
-                let at = format!("Abschnitt „{}“", section.id);
-                self.check_condition(&at, condition, next, &position)?;
+                let place = format!("Abschnitt „{}“", section.id);
+                let at = at_path!["sections", i, "shown_when"];
+                self.check_condition(at, &place, condition, next, &position)?;
             }
-            for field in &section.fields {
-                let at = format!("Abschnitt „{}“, Feld „{}“", section.id, field.id);
+            for (j, field) in section.fields.iter().enumerate() {
+                let at = |key: &str| at_path!["sections", i, "fields", j, key];
+                let place = format!("Abschnitt „{}“, Feld „{}“", section.id, field.id);
                 if let Some(condition) = &field.shown_when {
-                    self.check_condition(&at, condition, next, &position)?;
+                    self.check_condition(at("shown_when"), &place, condition, next, &position)?;
                 }
                 if let Some(from) = &field.carried_from {
                     if from.template.trim().is_empty() || from.field.trim().is_empty() {
-                        return Err(TemplateError::Invalid(format!(
-                            "{at}: „carried_from“ braucht „template“ und „field“."
-                        )));
+                        return fail(
+                            at("carried_from"),
+                            format!("{place}: „carried_from“ braucht „template“ und „field“."),
+                        );
                     }
                     if matches!(
                         field.kind,
                         FieldKind::Signature { .. } | FieldKind::Goals { .. }
                     ) {
-                        return Err(TemplateError::Invalid(format!(
-                            "{at}: Unterschriften und Zieltabellen können nicht übernommen werden („carried_from“)."
-                        )));
+                        return fail(
+                            at("carried_from"),
+                            format!(
+                                "{place}: Unterschriften und Zieltabellen können nicht übernommen werden („carried_from“)."
+                            ),
+                        );
                     }
                 }
                 next += 1;
@@ -450,40 +629,58 @@ impl Template {
     }
 
     /// `before`: the position of the first field the condition governs; the named field must
-    /// come earlier.
+    /// come earlier. `at` is the condition's path in the file.
     fn check_condition(
         &self,
-        at: &str,
+        at: Path,
+        place: &str,
         condition: &Condition,
         before: usize,
         position: &BTreeMap<&str, usize>,
-    ) -> Result<(), TemplateError> {
-        let invalid = |m: String| Err(TemplateError::Invalid(format!("{at}: {m}")));
+    ) -> Result<(), Problem> {
+        let invalid = |key: Seg, m: String| {
+            let mut at = at.clone();
+            at.push(key);
+            fail(at, format!("{place}: {m}"))
+        };
         let name = &condition.field;
         let Some(field) = self.field(name) else {
-            return invalid(format!(
-                "die Bedingung („shown_when“) nennt das Feld „{name}“, das es nicht gibt."
-            ));
+            return invalid(
+                "field".into(),
+                format!("die Bedingung („shown_when“) nennt das Feld „{name}“, das es nicht gibt."),
+            );
         };
         if position.get(name.as_str()).is_none_or(|&p| p >= before) {
-            return invalid(format!(
-                "die Bedingung („shown_when“) nennt das Feld „{name}“; es muss vor diesem Feld stehen."
-            ));
+            return invalid(
+                "field".into(),
+                format!(
+                    "die Bedingung („shown_when“) nennt das Feld „{name}“; es muss vor diesem Feld stehen."
+                ),
+            );
         }
         let FieldKind::Choice { code_list } = &field.kind else {
-            return invalid(format!(
-                "die Bedingung („shown_when“) nennt das Feld „{name}“; es muss eine Auswahl („choice“) sein."
-            ));
+            return invalid(
+                "field".into(),
+                format!(
+                    "die Bedingung („shown_when“) nennt das Feld „{name}“; es muss eine Auswahl („choice“) sein."
+                ),
+            );
         };
         if condition.any_of.is_empty() {
-            return invalid("die Bedingung („shown_when“) nennt keine Codes („in“).".into());
+            return invalid(
+                "in".into(),
+                "die Bedingung („shown_when“) nennt keine Codes („in“).".into(),
+            );
         }
         let list = self.code_lists.get(code_list);
         for code in &condition.any_of {
             if !list.is_some_and(|l| l.codes.iter().any(|c| &c.code == code)) {
-                return invalid(format!(
-                    "die Bedingung („shown_when“) nennt den Code „{code}“, den es beim Feld „{name}“ (Codeliste „{code_list}“) nicht gibt."
-                ));
+                return invalid(
+                    "in".into(),
+                    format!(
+                        "die Bedingung („shown_when“) nennt den Code „{code}“, den es beim Feld „{name}“ (Codeliste „{code_list}“) nicht gibt."
+                    ),
+                );
             }
         }
         Ok(())
@@ -569,7 +766,7 @@ impl Template {
 /// Refuses unknown keys in field objects. serde cannot (see [`Field`]) for the kinds without
 /// own keys, where a typo like `"requird": true` would otherwise be ignored silently and the
 /// field would quietly not be required.
-fn check_field_keys(json: &str) -> Result<(), TemplateError> {
+fn check_field_keys(template: &Template, json: &str) -> Result<(), Problem> {
     const COMMON: [&str; 11] = [
         "id",
         "kind",
@@ -583,35 +780,114 @@ fn check_field_keys(json: &str) -> Result<(), TemplateError> {
         "carried_from",
         "own_words",
     ];
-    let Ok(value) = serde_json::from_str::<serde_json::Value>(json) else {
-        return Ok(()); // already parsed once; cannot happen
+    /// Just the keys of each field object, in file order.
+    #[derive(Deserialize)]
+    struct Keys {
+        sections: Vec<SectionKeys>,
+    }
+    #[derive(Deserialize)]
+    struct SectionKeys {
+        fields: Vec<BTreeMap<String, serde::de::IgnoredAny>>,
+    }
+    let Ok(keys) = serde_json::from_str::<Keys>(json) else {
+        return Ok(()); // already parsed once as a template; cannot happen
     };
-    let sections = value.get("sections").and_then(|s| s.as_array());
-    for section in sections.into_iter().flatten() {
-        let section_id = section.get("id").and_then(|v| v.as_str()).unwrap_or("");
-        let fields = section.get("fields").and_then(|f| f.as_array());
-        for field in fields.into_iter().flatten() {
-            let Some(object) = field.as_object() else {
-                continue;
-            };
-            let kind_keys: &[&str] = match object.get("kind").and_then(|k| k.as_str()) {
-                Some("date") => &["birth_date"],
-                Some("choice") => &["code_list"],
-                Some("goals") => &["achievement_codes", "reason_codes"],
-                Some("signature") => &["optional"],
+    for (i, (section, in_file)) in template.sections.iter().zip(&keys.sections).enumerate() {
+        for (j, (field, object)) in section.fields.iter().zip(&in_file.fields).enumerate() {
+            let kind_keys: &[&str] = match field.kind {
+                FieldKind::Date { .. } => &["birth_date"],
+                FieldKind::Choice { .. } => &["code_list"],
+                FieldKind::Goals { .. } => &["achievement_codes", "reason_codes"],
+                FieldKind::Signature { .. } => &["optional"],
                 _ => &[],
             };
             for key in object.keys() {
                 if !COMMON.contains(&key.as_str()) && !kind_keys.contains(&key.as_str()) {
-                    let field_id = object.get("id").and_then(|v| v.as_str()).unwrap_or("");
-                    return Err(TemplateError::Invalid(format!(
-                        "Abschnitt „{section_id}“, Feld „{field_id}“: die Angabe „{key}“ ist unbekannt (Tippfehler?)."
-                    )));
+                    return fail(
+                        at_path!["sections", i, "fields", j, key],
+                        format!(
+                            "Abschnitt „{}“, Feld „{}“: die Angabe „{key}“ ist unbekannt (Tippfehler?).",
+                            section.id, field.id
+                        ),
+                    );
                 }
             }
         }
     }
     Ok(())
+}
+
+/// A serde error as [`TemplateError::Syntax`]. When the JSON itself is fine but a value does
+/// not fit (a missing key, an unknown `kind`), the message also names the section and field
+/// it is in: serde reports the end of a field object, which may be a line of `}` only.
+fn syntax_error(json: &str, e: &serde_json::Error) -> TemplateError {
+    let mut message = german_message(e);
+    let (mut line, mut column) = (e.line(), e.column());
+    if e.classify() == serde_json::error::Category::Data {
+        let spans = Spans::of(json);
+        let offset = offset_of(json, line, column);
+        // serde stops at the end of the object that holds an unknown key: point at the key.
+        let unknown = e.to_string();
+        let key = unknown
+            .strip_prefix("unknown field `")
+            .and_then(|rest| rest.split('`').next());
+        if let Some(key) = key {
+            let found = spans.enclosing(offset).into_iter().rev().find_map(|p| {
+                let mut p = p.clone();
+                p.push(Seg::Key(key.to_string()));
+                spans.offset(&p)
+            });
+            if let Some(at) = found {
+                (line, column) = line_column(json, at);
+            }
+        }
+        if let Some(place) = place_at(&spans, json, offset) {
+            message = format!("{place}: {message}");
+        }
+    }
+    TemplateError::Syntax {
+        line,
+        column,
+        message,
+    }
+}
+
+/// 1-based line and column (in characters) of byte `offset`.
+fn line_column(json: &str, offset: usize) -> (usize, usize) {
+    let before = json.get(..offset).unwrap_or(json);
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (
+        line_at(json, offset),
+        before[line_start..].chars().count() + 1,
+    )
+}
+
+/// "Abschnitt „s“, Feld „a“" (or "Abschnitt „s“", "Codeliste „c“") for the innermost section,
+/// field or code list around byte `offset`.
+fn place_at(spans: &Spans, json: &str, offset: usize) -> Option<String> {
+    let id = |p: &[Seg]| {
+        let mut p = p.to_vec();
+        p.push(Seg::Key("id".into()));
+        spans.string(json, &p).unwrap_or_default()
+    };
+    spans
+        .enclosing(offset)
+        .into_iter()
+        .rev()
+        .find_map(|p| match p.as_slice() {
+            [Seg::Key(s), Seg::Index(_), Seg::Key(f), Seg::Index(_)]
+                if s == "sections" && f == "fields" =>
+            {
+                Some(format!("Abschnitt „{}“, Feld „{}“", id(&p[..2]), id(p)))
+            }
+            [Seg::Key(s), Seg::Index(_)] if s == "sections" => {
+                Some(format!("Abschnitt „{}“", id(p)))
+            }
+            [Seg::Key(c), Seg::Key(list)] if c == "code_lists" => {
+                Some(format!("Codeliste „{list}“"))
+            }
+            _ => None,
+        })
 }
 
 /// serde_json's message in German where it is one of the usual mistakes; the position is

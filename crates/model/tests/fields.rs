@@ -405,7 +405,7 @@ fn create_refuses_a_broken_template() {
     t.sections[0].fields[0].plain_label = " ".into();
     assert!(matches!(
         Report::create(&t, "x", T0).unwrap_err(),
-        ModelError::Template(TemplateError::Invalid(_))
+        ModelError::Template(TemplateError::Invalid { .. })
     ));
 }
 

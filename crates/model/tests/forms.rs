@@ -304,7 +304,7 @@ const CHAIN: &str = r#"{
 
 fn invalid(json: &str) -> String {
     match Template::from_json(json) {
-        Err(TemplateError::Invalid(m)) => m,
+        Err(TemplateError::Invalid { message, .. }) => message,
         other => panic!("expected Invalid, got {other:?}"),
     }
 }

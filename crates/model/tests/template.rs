@@ -25,7 +25,7 @@ const MINIMAL: &str = r#"{
 
 fn invalid(json: &str) -> String {
     match Template::from_json(json) {
-        Err(TemplateError::Invalid(m)) => m,
+        Err(TemplateError::Invalid { message, .. }) => message,
         other => panic!("expected Invalid, got {other:?}"),
     }
 }
@@ -113,7 +113,9 @@ fn duplicate_ids() {
     let t = Template::from_json(MINIMAL).unwrap();
     let mut twice = t.clone();
     twice.sections.push(t.sections[0].clone());
-    assert!(matches!(twice.verify(), Err(TemplateError::Invalid(m)) if m.contains("mehrfach")));
+    assert!(
+        matches!(twice.verify(), Err(TemplateError::Invalid { message, line: None }) if message.contains("mehrfach"))
+    );
     let codes = MINIMAL.replace(
         r#""sections""#,
         r#""code_lists": {"c": {"label": "C", "plain_label": "C", "codes": [
@@ -129,7 +131,13 @@ fn duplicate_ids() {
 #[test]
 fn other_mistakes() {
     let e = Template::from_json(&MINIMAL.replace(r#""format": 1"#, r#""format": 2"#)).unwrap_err();
-    assert_eq!(e, TemplateError::Format(2));
+    assert_eq!(
+        e,
+        TemplateError::Format {
+            line: Some(2),
+            found: 2
+        }
+    );
     assert!(
         invalid(&MINIMAL.replace(r#""editors": ["provider"]"#, r#""editors": []"#))
             .contains("editors")

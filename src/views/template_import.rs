@@ -1,0 +1,96 @@
+//! "Vorlage importieren": a template file (`.json`) taken onto this device, or refused with
+//! the line and the problem.
+
+use leptos::html::Input;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::state::app_context::use_app;
+use crate::state::report_files::read_file;
+
+/// The id of the file input (tests choose files through it).
+pub const TEMPLATE_FILE_INPUT_ID: &str = "vorlage-datei";
+
+#[component]
+pub fn TemplateImport() -> impl IntoView {
+    let app = use_app();
+    let input = NodeRef::<Input>::new();
+    let busy = RwSignal::new(false);
+    let outcome = RwSignal::new(None::<Result<String, String>>);
+
+    let choose = move |_| {
+        if let Some(el) = input.get() {
+            el.click();
+        }
+    };
+    let chosen = move |_| {
+        let Some(el) = input.get() else {
+            return;
+        };
+        let Some(file) = el.files().and_then(|files| files.get(0)) else {
+            return;
+        };
+        // Choosing the same file again (after fixing it) must fire `change` again.
+        el.set_value("");
+        let Some(store) = app.store() else {
+            return;
+        };
+        outcome.set(None);
+        busy.set(true);
+        spawn_local(async move {
+            let result = match read_file(&file).await {
+                Ok(bytes) => app
+                    .templates
+                    .import(&store, &bytes)
+                    .await
+                    .map(|added| added.message()),
+                Err(e) => Err(e),
+            };
+            let _ = busy.try_set(false);
+            let _ = outcome.try_set(Some(result));
+        });
+    };
+
+    view! {
+        <div class="import">
+            <button
+                id="vorlage-importieren"
+                class="button primary"
+                on:click=choose
+                disabled=move || busy.get()
+                aria-describedby="vorlage-importieren-hinweis"
+            >
+                {move || if busy.get() { "Wird geprüft …" } else { "Vorlage importieren" }}
+            </button>
+            <span id="vorlage-importieren-hinweis" class="import-hint">
+                "Eine Vorlagendatei (.json) wählen. Sie wird geprüft, bevor etwas gespeichert wird."
+            </span>
+            <input
+                node_ref=input
+                id=TEMPLATE_FILE_INPUT_ID
+                type="file"
+                accept=".json,application/json"
+                hidden
+                tabindex="-1"
+                on:change=chosen
+            />
+        </div>
+        // One live region that stays in the page: each outcome replaces the last.
+        <div class="template-import-outcome" aria-live="polite">
+            {move || match outcome.get() {
+                Some(Ok(message)) => view! { <p class="message ok">{message}</p> }.into_any(),
+                Some(Err(e)) => {
+                    view! {
+                        <p class="message error" role="alert">
+                            "Die Vorlage wurde nicht übernommen. "
+                            {e}
+                            " Auf diesem Gerät wurde nichts geändert."
+                        </p>
+                    }
+                        .into_any()
+                }
+                None => ().into_any(),
+            }}
+        </div>
+    }
+}
