@@ -68,3 +68,4 @@ pub mod templates_page;
 pub mod text_field;
 pub mod undo_toasts;
 pub mod words;
+pub mod words_pair;

@@ -10,6 +10,7 @@ use crate::state::template_draft::{TemplateDraft, Words};
 use crate::views::app_shell::PAGE_TITLE_ID;
 use crate::views::template_save::TemplateSave;
 use crate::views::template_section_editor::TemplateSectionEditor;
+use crate::views::words_pair::WordsPair;
 
 #[component]
 pub fn TemplateEditorPage(id: String, version: String) -> impl IntoView {
@@ -63,26 +64,12 @@ fn TemplateEditor(template: Template) -> impl IntoView {
             <section class="template-name-editor" aria-labelledby="vorlage-name-titel">
                 <h2 id="vorlage-name-titel">"Formular"</h2>
                 <div class="field-row">
-                    <div class="field-part field-part-wide">
-                        <label for="vorlage-name">"Name des Formulars"</label>
-                        <input
-                            id="vorlage-name"
-                            class="control"
-                            type="text"
-                            prop:value=move || name(Words::Standard)
-                            on:input=move |ev| draft.set_name(Words::Standard, event_target_value(&ev))
-                        />
-                    </div>
-                    <div class="field-part field-part-wide">
-                        <label for="vorlage-name-plain">"Name in Leichter Sprache"</label>
-                        <input
-                            id="vorlage-name-plain"
-                            class="control"
-                            type="text"
-                            prop:value=move || name(Words::Plain)
-                            on:input=move |ev| draft.set_name(Words::Plain, event_target_value(&ev))
-                        />
-                    </div>
+                    <WordsPair
+                        ids=["vorlage-name".to_string(), "vorlage-name-plain".to_string()]
+                        labels=["Name des Formulars", "Name in Leichter Sprache"]
+                        value=Callback::new(name)
+                        on_input=Callback::new(move |(words, text)| draft.set_name(words, text))
+                    />
                 </div>
             </section>
             // Moves are announced here (the moved item keeps focus on its button).

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 
 use crate::state::template_draft::{TemplateDraft, Words};
 use crate::views::move_buttons::MoveButtons;
+use crate::views::words_pair::WordsPair;
 
 /// The kind of a field in German.
 pub fn kind_name(kind: &FieldKind) -> &'static str {
@@ -49,12 +50,10 @@ pub fn TemplateFieldEditor(draft: TemplateDraft, field_id: String) -> impl IntoV
     };
     let kind = t.with_untracked(|t| t.field(&fid).map(|f| kind_name(&f.kind)).unwrap_or(""));
     let standard_id = format!("vorlage-feld-{fid}-label");
-    let standard_id_ref = standard_id.clone();
     let plain_id = format!("vorlage-feld-{fid}-plain");
-    let plain_id_ref = plain_id.clone();
     let legend_id = format!("vorlage-feld-{fid}-titel");
-    let (label_std, label_plain, label_what) = (label.clone(), label.clone(), label);
-    let (set_std, set_plain, moved) = (fid.clone(), fid.clone(), fid.clone());
+    let (label_value, label_what) = (label.clone(), label);
+    let (set_label, moved) = (fid.clone(), fid.clone());
     view! {
         <li class="template-field">
             <fieldset>
@@ -66,30 +65,14 @@ pub fn TemplateFieldEditor(draft: TemplateDraft, field_id: String) -> impl IntoV
                     </span>
                 </legend>
                 <div class="field-row">
-                    <div class="field-part field-part-wide">
-                        <label for=standard_id_ref>"Beschriftung"</label>
-                        <input
-                            id=standard_id
-                            class="control"
-                            type="text"
-                            prop:value=move || label_std(Words::Standard)
-                            on:input=move |ev| {
-                                draft.set_field_label(&set_std, Words::Standard, event_target_value(&ev))
-                            }
-                        />
-                    </div>
-                    <div class="field-part field-part-wide">
-                        <label for=plain_id_ref>"Beschriftung in Leichter Sprache"</label>
-                        <input
-                            id=plain_id
-                            class="control"
-                            type="text"
-                            prop:value=move || label_plain(Words::Plain)
-                            on:input=move |ev| {
-                                draft.set_field_label(&set_plain, Words::Plain, event_target_value(&ev))
-                            }
-                        />
-                    </div>
+                    <WordsPair
+                        ids=[standard_id, plain_id]
+                        labels=["Beschriftung", "Beschriftung in Leichter Sprache"]
+                        value=Callback::new(label_value)
+                        on_input=Callback::new(move |(words, text)| {
+                            draft.set_field_label(&set_label, words, text)
+                        })
+                    />
                 </div>
                 <MoveButtons
                     id_prefix=format!("vorlage-feld-{field_id}")

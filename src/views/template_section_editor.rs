@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use crate::state::template_draft::{TemplateDraft, Words};
 use crate::views::move_buttons::MoveButtons;
 use crate::views::template_field_editor::TemplateFieldEditor;
+use crate::views::words_pair::WordsPair;
 
 #[component]
 pub fn TemplateSectionEditor(draft: TemplateDraft, section_id: String) -> impl IntoView {
@@ -44,12 +45,9 @@ pub fn TemplateSectionEditor(draft: TemplateDraft, section_id: String) -> impl I
     let heading_id = format!("vorlage-abschnitt-{sid}-titel");
     let heading_id_ref = heading_id.clone();
     let standard_id = format!("vorlage-abschnitt-{sid}-label");
-    let standard_id_ref = standard_id.clone();
     let plain_id = format!("vorlage-abschnitt-{sid}-plain");
-    let plain_id_ref = plain_id.clone();
-    let (title_heading, title_std, title_plain, title_what) =
-        (title.clone(), title.clone(), title.clone(), title);
-    let (set_std, set_plain, moved) = (sid.clone(), sid.clone(), sid.clone());
+    let (title_heading, title_value, title_what) = (title.clone(), title.clone(), title);
+    let (set_title, moved) = (sid.clone(), sid.clone());
     view! {
         <section class="template-section-editor" aria-labelledby=heading_id_ref>
             <h2 id=heading_id>
@@ -59,30 +57,14 @@ pub fn TemplateSectionEditor(draft: TemplateDraft, section_id: String) -> impl I
                 {move || title_heading(Words::Standard)}
             </h2>
             <div class="field-row">
-                <div class="field-part field-part-wide">
-                    <label for=standard_id_ref>"Überschrift"</label>
-                    <input
-                        id=standard_id
-                        class="control"
-                        type="text"
-                        prop:value=move || title_std(Words::Standard)
-                        on:input=move |ev| {
-                            draft.set_section_title(&set_std, Words::Standard, event_target_value(&ev))
-                        }
-                    />
-                </div>
-                <div class="field-part field-part-wide">
-                    <label for=plain_id_ref>"Überschrift in Leichter Sprache"</label>
-                    <input
-                        id=plain_id
-                        class="control"
-                        type="text"
-                        prop:value=move || title_plain(Words::Plain)
-                        on:input=move |ev| {
-                            draft.set_section_title(&set_plain, Words::Plain, event_target_value(&ev))
-                        }
-                    />
-                </div>
+                <WordsPair
+                    ids=[standard_id, plain_id]
+                    labels=["Überschrift", "Überschrift in Leichter Sprache"]
+                    value=Callback::new(title_value)
+                    on_input=Callback::new(move |(words, text)| {
+                        draft.set_section_title(&set_title, words, text)
+                    })
+                />
             </div>
             <MoveButtons
                 id_prefix=format!("vorlage-abschnitt-{section_id}")
