@@ -92,6 +92,14 @@ pub fn needs_password(bytes: &[u8]) -> Result<bool, ModelError> {
     Ok(true)
 }
 
+/// The file just chosen in a file input, and the input emptied, so that choosing the same file
+/// again (after mending it) fires `change` again.
+pub fn take_chosen_file(input: &web_sys::HtmlInputElement) -> Option<web_sys::File> {
+    let file = input.files().and_then(|files| files.get(0))?;
+    input.set_value("");
+    Some(file)
+}
+
 /// Reads the file a person chose (all of it: reports are kilobytes to a few megabytes).
 pub async fn read_file(file: &web_sys::File) -> Result<Vec<u8>, String> {
     let buffer = wasm_bindgen_futures::JsFuture::from(file.array_buffer())

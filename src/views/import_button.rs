@@ -77,14 +77,12 @@ pub fn ImportButton(
         }
     };
     let chosen = move |_| {
-        let Some(el) = input.get() else {
+        let Some(file) = input
+            .get()
+            .and_then(|el| report_files::take_chosen_file(&el))
+        else {
             return;
         };
-        let Some(file) = el.files().and_then(|files| files.get(0)) else {
-            return;
-        };
-        // Choosing the same file again must fire `change` again.
-        el.set_value("");
         outcome.set(None);
         busy.set(true);
         spawn_local(async move {

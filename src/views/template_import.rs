@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::state::app_context::use_app;
-use crate::state::report_files::read_file;
+use crate::state::report_files::{read_file, take_chosen_file};
 
 /// The id of the file input (tests choose files through it).
 pub const TEMPLATE_FILE_INPUT_ID: &str = "vorlage-datei";
@@ -24,14 +24,9 @@ pub fn TemplateImport() -> impl IntoView {
         }
     };
     let chosen = move |_| {
-        let Some(el) = input.get() else {
+        let Some(file) = input.get().and_then(|el| take_chosen_file(&el)) else {
             return;
         };
-        let Some(file) = el.files().and_then(|files| files.get(0)) else {
-            return;
-        };
-        // Choosing the same file again (after fixing it) must fire `change` again.
-        el.set_value("");
         let Some(store) = app.store() else {
             return;
         };
