@@ -386,3 +386,42 @@ fn a_file_that_is_not_text_gets_a_plain_message() {
     let with_bom = [&b"\xEF\xBB\xBF"[..], BASE.as_bytes()].concat();
     assert!(Template::from_file(&with_bom).is_ok());
 }
+
+mod damaged_files {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Every shipped template, as text: real files to damage.
+    fn shipped() -> Vec<String> {
+        builtin_templates().iter().map(Template::to_json).collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+        /// Whatever the bytes, reading a template file ends in a template or a message, never
+        /// a panic (the line locator runs on every refusal).
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..2048)) {
+            let _ = Template::from_file(&bytes);
+        }
+
+        /// A real template with a stretch cut out or a byte replaced: refused with a message
+        /// (or still a template when the change happened to keep it valid), never a panic.
+        #[test]
+        fn a_damaged_template_is_refused_with_a_message(
+            which in 0usize..4,
+            at in 0.0f64..1.0,
+            cut in 0usize..64,
+            byte in any::<u8>(),
+        ) {
+            let mut bytes = shipped()[which].clone().into_bytes();
+            let start = ((bytes.len() as f64) * at) as usize % bytes.len();
+            let end = (start + cut).min(bytes.len());
+            bytes.splice(start..end, [byte]);
+            if let Err(e) = Template::from_file(&bytes) {
+                prop_assert!(!e.to_string().trim().is_empty());
+            }
+        }
+    }
+}
