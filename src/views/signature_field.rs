@@ -145,9 +145,12 @@ pub fn SignatureField(field: Field, optional: bool, editable: Signal<bool>) -> i
                 match s.record {
                     None => {
                         let text = if matches!(s.verification, Verification::Invalid(_)) {
-                            "ungültig: die Unterschrift ist beschädigt"
+                            app.words(
+                                "ungültig: die Unterschrift ist beschädigt",
+                                "Die Unterschrift ist kaputt. Sie gilt nicht.",
+                            )
                         } else {
-                            "noch nicht unterschrieben"
+                            app.words("noch nicht unterschrieben", "Hier fehlt noch die Unterschrift.")
                         };
                         view! { <p class="signature-state">{text}</p> }.into_any()
                     }
@@ -156,7 +159,10 @@ pub fn SignatureField(field: Field, optional: bool, editable: Signal<bool>) -> i
                         let drawing = if record.typed() {
                             view! {
                                 <p class="signature-typed">
-                                    "Mit eingetipptem Namen unterschrieben (ohne Zeichnung)"
+                                    {app.words(
+                                        "Mit eingetipptem Namen unterschrieben (ohne Zeichnung)",
+                                        "Mit dem getippten Namen unterschrieben.",
+                                    )}
                                 </p>
                             }
                                 .into_any()
@@ -175,13 +181,21 @@ pub fn SignatureField(field: Field, optional: bool, editable: Signal<bool>) -> i
                                 .into_any()
                         };
                         let (class, state) = match &s.verification {
-                            Verification::Valid => ("signature-state valid", "gültig".to_string()),
+                            Verification::Valid => (
+                                "signature-state valid",
+                                app.words("gültig", "Die Unterschrift gilt.").to_string(),
+                            ),
                             Verification::ValidForEarlierVersion { .. } => (
                                 "signature-state earlier",
-                                format!(
-                                    "gilt für eine frühere Fassung – seitdem geändert: {}",
-                                    s.changed.join(", ")
-                                ),
+                                if app.plain.get() {
+                                    "Nach der Unterschrift wurde etwas geändert. Bitte noch einmal unterschreiben."
+                                        .to_string()
+                                } else {
+                                    format!(
+                                        "gilt für eine frühere Fassung – seitdem geändert: {}",
+                                        s.changed.join(", ")
+                                    )
+                                },
                             ),
                             Verification::Invalid(why) => {
                                 ("signature-state invalid", format!("ungültig: {}", why.message()))
@@ -203,7 +217,7 @@ pub fn SignatureField(field: Field, optional: bool, editable: Signal<bool>) -> i
             }}
             <Show when=move || editable.get() && signed() && !resigning.get()>
                 <button type="button" class="button" on:click=move |_| resigning.set(true)>
-                    "Erneut unterschreiben"
+                    {move || app.words("Erneut unterschreiben", "Noch einmal unterschreiben")}
                 </button>
             </Show>
             {pad}

@@ -10,6 +10,9 @@ use dreieck_model::Strokes;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
+use crate::state::app_context::use_app;
+use crate::views::words::Words;
+
 /// Width and height of the drawing's coordinate system (3 : 1, like a signature line on paper).
 pub const VIEW_W: f64 = 600.0;
 pub const VIEW_H: f64 = 200.0;
@@ -101,11 +104,12 @@ pub fn SignaturePad(
         on_sign.run((name.get_untracked(), drawn));
     };
     let has_name = move || !name.get().trim().is_empty();
+    let app = use_app();
 
     view! {
         <div class="signature-pad">
             <div class="field-part field-part-wide">
-                <label for=name_id.clone()>"Name"</label>
+                <label for=name_id.clone()>{move || app.words("Name", "Ihr Name")}</label>
                 <input
                     type="text"
                     id=name_id
@@ -116,8 +120,11 @@ pub fn SignaturePad(
                 />
             </div>
             <p class="field-help" id=hint_id.clone()>
-                "Mit Finger, Stift oder Maus im Feld unterschreiben. "
-                "Ohne Zeichnung gilt der eingetippte Name als Unterschrift."
+                <Words
+                    standard="Mit Finger, Stift oder Maus im Feld unterschreiben. Ohne Zeichnung gilt der eingetippte Name als Unterschrift."
+                    plain="Schreiben Sie Ihren Namen in das Feld. Das geht mit dem Finger oder mit einem Stift. Sie können auch nur Ihren Namen tippen. Das gilt dann auch als Unterschrift."
+                    block=hint_id.clone()
+                />
             </p>
             <svg
                 class="signature-canvas"
@@ -140,7 +147,7 @@ pub fn SignaturePad(
                     on:click=clear
                     disabled=move || strokes.with(Vec::is_empty)
                 >
-                    "Löschen"
+                    {move || app.words("Löschen", "Löschen und neu anfangen")}
                 </button>
                 <button
                     type="button"

@@ -226,3 +226,31 @@ test('without speech synthesis there is no read-aloud button; the plain view has
   assert.deepEqual([...errors, ...other.errors], []);
   await other.context.close();
 });
+
+test('signing in Leichte Sprache: the pad and the signature line speak plainly', async () => {
+  const { page, errors } = await device(browser);
+  await openApp(page);
+  await plainOn(page);
+  await newForm(page, template('kvjs-ergebnisbericht'));
+  await chooseRole(page, 'Leistungsberechtigte Person');
+  const line = page.locator('.field-slot[data-field="unterschrift_leistungsberechtigter"] fieldset.signature');
+  await line.scrollIntoViewIfNeeded();
+  assert.equal(squash(await line.locator('.signature-state').textContent()), 'Hier fehlt noch die Unterschrift.');
+  const hint = await line.locator('.signature-pad .field-help .sentence').allTextContents();
+  assert.deepEqual(hint, [
+    'Schreiben Sie Ihren Namen in das Feld.',
+    'Das geht mit dem Finger oder mit einem Stift.',
+    'Sie können auch nur Ihren Namen tippen.',
+    'Das gilt dann auch als Unterschrift.',
+  ]);
+  await line.getByLabel('Ihr Name').fill('Anna Müller');
+  await line.getByRole('button', { name: 'Unterschreiben' }).click();
+  await line.locator('.signature-state', { hasText: 'Die Unterschrift gilt.' }).waitFor();
+  assert.equal(squash(await line.locator('.signature-typed').textContent()), 'Mit dem getippten Namen unterschrieben.');
+  await line.getByRole('button', { name: 'Noch einmal unterschreiben' }).waitFor();
+  // Back in standard German, the same line in the form's words.
+  await page.getByRole('button', { name: 'Leichte Sprache' }).click();
+  await line.locator('.signature-state', { hasText: /^gültig$/ }).waitFor();
+  await line.getByRole('button', { name: 'Erneut unterschreiben' }).waitFor();
+  assert.deepEqual(errors, []);
+});
