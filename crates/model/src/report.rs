@@ -117,6 +117,9 @@ pub struct Report {
     pub(crate) unrecorded_input: Option<(String, crate::own_words::InputMode)>,
     /// The own-words field whose way of input the last write recorded (for the caller to show).
     pub(crate) recorded_input: Option<String>,
+    /// The signature verifications of the document as it was at a change count (see
+    /// `Report::verify_signatures`).
+    pub(crate) verified: crate::signing::VerifiedCache,
 }
 
 impl std::fmt::Debug for Report {
@@ -198,6 +201,7 @@ impl Report {
             unregistered: None,
             unrecorded_input: None,
             recorded_input: None,
+            verified: Default::default(),
         })
     }
 
@@ -228,6 +232,7 @@ impl Report {
             unregistered: None,
             unrecorded_input: None,
             recorded_input: None,
+            verified: Default::default(),
         })
     }
 
@@ -500,6 +505,7 @@ impl Report {
             unregistered: None,
             unrecorded_input: None,
             recorded_input: None,
+            verified: Default::default(),
         }
     }
 

@@ -315,6 +315,10 @@ pub enum Verification {
     Invalid(InvalidSignature),
 }
 
+/// [`Report::verify_signatures`]'s last result and the document state it belongs to.
+pub(crate) type VerifiedCache =
+    std::cell::RefCell<Option<((u64, usize), Vec<(String, Verification)>)>>;
+
 /// Why a signature is invalid.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InvalidSignature {
@@ -501,8 +505,22 @@ impl Report {
     }
 
     /// Every signature line of the template with its verification, in template order.
+    ///
+    /// Verifying a signature compares every field at the signed version with now, tens of
+    /// milliseconds on a large report, and the status in the case list, the "Stand" panel
+    /// and the summary written with every save all ask after each change. So the result is
+    /// kept for the document state it was computed on, named by its change count and its
+    /// uncommitted operations: a report's history only grows, and the one way back (refusing
+    /// a foreign change) returns to a state with exactly the earlier content.
     pub fn verify_signatures(&self) -> Vec<(String, Verification)> {
-        self.template
+        let state = (self.doc.stats().num_changes, self.doc.pending_ops());
+        if let Some((at, cached)) = self.verified.borrow().as_ref() {
+            if *at == state {
+                return cached.clone();
+            }
+        }
+        let verified: Vec<(String, Verification)> = self
+            .template
             .fields()
             .filter(|f| matches!(f.kind, FieldKind::Signature { .. }))
             .map(|f| {
@@ -511,7 +529,9 @@ impl Report {
                     .unwrap_or(Verification::Invalid(InvalidSignature::Damaged));
                 (f.id.clone(), v)
             })
-            .collect()
+            .collect();
+        *self.verified.borrow_mut() = Some((state, verified.clone()));
+        verified
     }
 
     // ---- internals --------------------------------------------------------------------
