@@ -141,7 +141,7 @@ impl Report {
                 "Diesen Schritt gibt es im Gespräch nicht (mehr).".into(),
             ));
         }
-        self.act_as(role);
+        self.act_as(role)?;
         self.write(|doc| {
             let obj = ensure_conversation(doc)?;
             doc.put(&obj, STEP, key)?;
@@ -171,7 +171,7 @@ impl Report {
                 "Ein Name hat höchstens {MAX_PARTICIPANT_NAME} Zeichen."
             )));
         }
-        self.act_as(role);
+        self.act_as(role)?;
         self.write(|doc| {
             let obj = ensure_conversation(doc)?;
             let present = match doc.get(&obj, PRESENT)? {

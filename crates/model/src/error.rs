@@ -65,6 +65,12 @@ pub enum ModelError {
         "Die Datei enthält einen anderen Bericht mit derselben Kennung wie ein Bericht auf diesem Gerät ({0}). Nichts wurde geändert."
     )]
     NotTheSameReport(String),
+    /// A write in a role this device holds no membership for (protected reports).
+    #[error("Sie sind in diesem Bericht nicht als „{}“ eingetragen.", .0.label())]
+    NotAMember(Role),
+    /// Granting, enrolling or removing refused; the German reason.
+    #[error("{0}")]
+    Membership(String),
     #[error("Automerge: {0}")]
     Automerge(#[from] automerge::AutomergeError),
 }

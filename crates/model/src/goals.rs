@@ -266,7 +266,7 @@ impl Report {
             self.check_code(SELF_RATING_LABEL, &list, code)?;
         }
         let obj = self.goal_obj(goal)?;
-        self.act_as(role);
+        self.act_as(role)?;
         self.write(|doc| write_scalar(doc, &obj, key::SELF_RATING, code.map(str::to_string)))
     }
 

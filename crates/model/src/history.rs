@@ -47,16 +47,17 @@ impl Report {
     /// for `role` (in the same change, so a keystroke stays one change), or, when the actor
     /// already wrote in another role, continues with a fresh actor first. Called by every
     /// write that names a role.
-    pub(crate) fn act_as(&mut self, role: Role) {
+    pub(crate) fn act_as(&mut self, role: Role) -> Result<()> {
         if self.acting == Some(role) {
-            return;
+            return Ok(());
         }
+        self.check_member(role)?;
         let actor = self.doc.get_actor().to_hex_string();
         match self.actor_roles().get(&actor) {
             Some(r) if *r == role => {
                 self.acting = Some(role);
                 self.unregistered = None;
-                return;
+                return Ok(());
             }
             Some(_) => {
                 self.commit_pending();
@@ -66,6 +67,7 @@ impl Report {
         }
         self.acting = None;
         self.unregistered = Some(role);
+        Ok(())
     }
 
     /// Inside a write: registers the current actor for the role [`Report::act_as`] left.
@@ -81,7 +83,8 @@ impl Report {
             &registry,
             &actor,
             Some(role.as_str().to_string()),
-        )
+        )?;
+        self.bind_actor(role)
     }
 
     /// Every registered actor (hex) with its role. Reads every concurrently created registry.

@@ -12,6 +12,7 @@
 //! Nothing here reads the clock or the environment: callers pass "now" and "today" in, which
 //! keeps the crate deterministic in tests and usable in the browser, where `Instant::now` panics.
 
+mod bytes;
 mod conversation;
 mod date;
 mod display;
@@ -41,6 +42,7 @@ mod template_library;
 mod testing;
 mod text_diff;
 mod touched;
+pub mod trust;
 mod validation;
 
 pub use conversation::{AgendaPart, AgendaStep, MAX_PARTICIPANT_NAME};

@@ -153,7 +153,7 @@ impl Report {
         date: Date,
     ) -> Result<String> {
         let text = check_missing_help(role, area, text)?;
-        self.act_as(role);
+        self.act_as(role)?;
         self.write(|doc| {
             // Into the list that wins the key (the others are read, not written).
             let list = match doc.get(ROOT, key::MISSING_HELP)? {
@@ -182,7 +182,7 @@ impl Report {
         let Some((list, position)) = found else {
             return Err(gone());
         };
-        self.act_as(role);
+        self.act_as(role)?;
         self.write(|doc| {
             doc.delete(&list, position)?;
             Ok(())

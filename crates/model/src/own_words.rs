@@ -94,7 +94,7 @@ impl Report {
                 role,
             });
         }
-        self.act_as(role);
+        self.act_as(role)?;
         let remark = match self
             .own_words_obj(field)
             .and_then(|o| self.child(&o, REMARK, ObjType::Text))

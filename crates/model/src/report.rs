@@ -120,6 +120,8 @@ pub struct Report {
     /// The signature verifications of the document as it was at a change count (see
     /// `Report::verify_signatures`).
     pub(crate) verified: crate::signing::VerifiedCache,
+    /// The device's keys and the gate's memory (`trust`).
+    pub(crate) trust: crate::trust::TrustState,
 }
 
 impl std::fmt::Debug for Report {
@@ -160,6 +162,22 @@ impl Report {
     /// The template is checked again here (a `Template` can be built in code, bypassing
     /// [`Template::from_json`]). Every object of the layout is created in this one change.
     pub fn create(template: &Template, id: &str, created_at_ms: i64) -> Result<Report> {
+        let mut report = Report::laid_out(template, id, created_at_ms)?;
+        report.seal_creation(created_at_ms, "Bericht angelegt");
+        Ok(report)
+    }
+
+    /// Commits the creation change (every object of the layout, and the owner's part).
+    pub(crate) fn seal_creation(&mut self, created_at_ms: i64, message: &str) {
+        self.doc.commit_with(
+            CommitOptions::default()
+                .with_message(message.to_string())
+                .with_time(created_at_ms.div_euclid(1000)),
+        );
+    }
+
+    /// The creation change, not yet committed: every object of the layout.
+    pub(crate) fn laid_out(template: &Template, id: &str, created_at_ms: i64) -> Result<Report> {
         template.verify()?;
         let mut doc = AutoCommit::new_with_encoding(TEXT_ENCODING).with_actor(session_actor());
         doc.put(ROOT, key::SCHEMA, SCHEMA)?;
@@ -187,11 +205,6 @@ impl Report {
         doc.put_object(ROOT, crate::signing::PARTICIPANTS, ObjType::Map)?;
         doc.put_object(ROOT, key::ACTORS, ObjType::Map)?;
         crate::own_words::lay_out(&mut doc, template)?;
-        doc.commit_with(
-            CommitOptions::default()
-                .with_message("Bericht angelegt")
-                .with_time(created_at_ms.div_euclid(1000)),
-        );
         Ok(Report {
             doc,
             template: template.clone(),
@@ -202,6 +215,7 @@ impl Report {
             unrecorded_input: None,
             recorded_input: None,
             verified: Default::default(),
+            trust: Default::default(),
         })
     }
 
@@ -218,9 +232,13 @@ impl Report {
             AutoCommit::load_with_options(bytes, LoadOptions::new().text_encoding(TEXT_ENCODING))
         })
         .map_err(|_| ModelError::NotAReport("Die Daten lassen sich nicht lesen.".into()))?;
-        let mut doc = loaded
-            .map_err(|e| ModelError::NotAReport(e.to_string()))?
-            .with_actor(session_actor());
+        let doc = loaded.map_err(|e| ModelError::NotAReport(e.to_string()))?;
+        Report::from_doc(doc)
+    }
+
+    /// A report over a document that holds one (its layout is checked).
+    pub(crate) fn from_doc(doc: AutoCommit) -> Result<Report> {
+        let mut doc = doc.with_actor(session_actor());
         let template = check_layout(&doc)?;
         let saved = doc.get_heads();
         Ok(Report {
@@ -233,6 +251,7 @@ impl Report {
             unrecorded_input: None,
             recorded_input: None,
             verified: Default::default(),
+            trust: Default::default(),
         })
     }
 
@@ -440,6 +459,7 @@ impl Report {
         }
         check_readable(bytes)?;
         self.commit_pending();
+        self.trust.forget_seqs();
         let before = self.doc.get_heads();
         let result = catch_unwind(AssertUnwindSafe(|| self.doc.load_incremental(bytes)));
         match result {
@@ -506,6 +526,7 @@ impl Report {
             unrecorded_input: None,
             recorded_input: None,
             verified: Default::default(),
+            trust: Default::default(),
         }
     }
 
@@ -722,8 +743,7 @@ impl Report {
     /// ([`Report::act_as`]).
     pub(crate) fn begin_edit(&mut self, role: Role, field: &str) -> Result<()> {
         self.check_edit(role, field)?;
-        self.act_as(role);
-        Ok(())
+        self.act_as(role)
     }
 
     pub(crate) fn check_edit(&self, role: Role, field: &str) -> Result<()> {

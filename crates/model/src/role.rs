@@ -3,7 +3,7 @@ use serde::{Deserialize, Serialize};
 /// The corners of the "sozialrechtliches Dreieck", plus the legal guardian.
 ///
 /// Templates name these in `editors` to say who may write a field.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Beneficiary,

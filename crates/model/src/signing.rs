@@ -27,6 +27,8 @@ use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+pub(crate) use crate::bytes::hex;
+use crate::bytes::{put_str32, put_str8, Reader};
 use crate::report::{key, scalar_text, write_scalar};
 use crate::template::{Field, FieldKind};
 use crate::text_diff::splice_between;
@@ -55,6 +57,7 @@ pub(crate) const PARTICIPANTS: &str = "participants";
 /// The Ed25519 key of one person on one device.
 ///
 /// Built from a 32-byte secret seed the caller draws (and keeps): the crate has no randomness.
+#[derive(Clone)]
 pub struct ParticipantKey {
     signing: SigningKey,
 }
@@ -74,6 +77,11 @@ impl ParticipantKey {
     /// The public key as lowercase hex (the key of the participants map).
     pub fn public_hex(&self) -> String {
         hex(&self.public_key())
+    }
+
+    /// Ed25519 signature over `message` (callers put a domain label first).
+    pub(crate) fn sign(&self, message: &[u8]) -> [u8; 64] {
+        self.signing.sign(message).to_bytes()
     }
 }
 
@@ -668,48 +676,5 @@ impl Report {
             .iter()
             .filter_map(|(v, _)| scalar_text(v))
             .collect()
-    }
-}
-
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn put_str8(out: &mut Vec<u8>, s: &str) {
-    let b = s.as_bytes();
-    let n = b.len().min(usize::from(u8::MAX));
-    out.push(n as u8);
-    out.extend_from_slice(&b[..n]);
-}
-
-fn put_str32(out: &mut Vec<u8>, s: &str) {
-    out.extend_from_slice(&(s.len() as u32).to_be_bytes());
-    out.extend_from_slice(s.as_bytes());
-}
-
-/// Reads a record front to back; every read is bounds-checked (records come from other
-/// replicas and may be anything).
-struct Reader<'a>(&'a [u8]);
-
-impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
-        if self.0.len() < n {
-            return None;
-        }
-        let (head, rest) = self.0.split_at(n);
-        self.0 = rest;
-        Some(head)
-    }
-
-    fn array<const N: usize>(&mut self) -> Option<[u8; N]> {
-        self.take(N)?.try_into().ok()
-    }
-
-    fn u8(&mut self) -> Option<u8> {
-        Some(self.array::<1>()?[0])
-    }
-
-    fn u16(&mut self) -> Option<u16> {
-        Some(u16::from_be_bytes(self.array::<2>()?))
     }
 }

@@ -107,7 +107,7 @@ impl Report {
     /// Records that the report was sent to (or received by) the authority on `date`.
     pub fn mark_submitted(&mut self, role: Role, date: Date) -> Result<()> {
         check_submitter(role)?;
-        self.act_as(role);
+        self.act_as(role)?;
         self.write(|doc| {
             let obj = doc.put_object(ROOT, key::SUBMISSION, ObjType::Map)?;
             doc.put(&obj, key::DATE, date.iso())?;
@@ -122,7 +122,7 @@ impl Report {
         if self.child(&ROOT, key::SUBMISSION, ObjType::Map).is_none() {
             return Ok(());
         }
-        self.act_as(role);
+        self.act_as(role)?;
         self.write(|doc| {
             doc.delete(ROOT, key::SUBMISSION)?;
             Ok(())

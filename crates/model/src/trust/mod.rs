@@ -1,0 +1,292 @@
+//! Trust inside a report: who may write what, checked on every device.
+//!
+//! The relay reads nothing, but inside a report every change must come from somebody allowed
+//! to make it. The design, in short (the threat model is `docs/security.md`):
+//!
+//! - **A root of trust.** The device that creates a report holds the owner key; the report id
+//!   is derived from it (`report_id_for`), and the creation change names it and is attested by
+//!   it. A document under a known id but another owner is a different report everywhere.
+//! - **Membership records** (`records.rs`), signed by whoever granted them, back to the owner:
+//!   the owner and the roles that keep the case grant roles and make invitations; an
+//!   invitation enrols one device key of the invited person's own, in the invitation's role.
+//!   Removals are records too. `roster.rs` reads and checks them.
+//! - **Actors bound to keys.** Each Automerge actor is bound to one device key by its first
+//!   change (`keys/<actor>`), and every change travels with an attestation of that key
+//!   (`bundle.rs`): the author's signature over the change hash, which through the hash chain
+//!   vouches for everything the author built on.
+//! - **One gate** (`gate.rs`) for all bytes from elsewhere — relay, peer, file, join: signature,
+//!   membership as the author could know it, and every operation against the rules of the
+//!   author's role (`rules.rs`). Refused changes are kept out, named, and everything else
+//!   goes on.
+//!
+//! Reports created before membership existed have no owner and no gate; they keep working on
+//! the device and are marked as such.
+
+mod bundle;
+mod gate;
+mod records;
+mod roster;
+mod rules;
+
+pub use bundle::{Attestation, BundleError, SignedChanges};
+pub(crate) use gate::TrustState;
+pub use gate::{Admission, Refusal, RefusalReason};
+pub use records::{
+    report_id_for, Grant, MemberKind, MemberRecord, Removal, CHANGE_DOMAIN, MAX_MEMBER_NAME,
+    MEMBER_DOMAIN, REMOVAL_DOMAIN,
+};
+pub use roster::{Member, Roster};
+pub(crate) use roster::{KEYS, MEMBERS, OWNER, REMOVED};
+
+use automerge::transaction::Transactable;
+use automerge::{ObjType, ReadDoc, ScalarValue, ROOT};
+
+use crate::{ModelError, ParticipantKey, Report, Result, Role, Template};
+
+/// Who creates a report: the owner key and the role and name they write in.
+pub struct Owner<'a> {
+    pub key: &'a ParticipantKey,
+    pub role: Role,
+    pub name: &'a str,
+}
+
+impl Report {
+    /// A new report owned by `owner`: its id is derived from the owner key, the owner's own
+    /// membership and the binding of the creating actor to that key are part of the creation,
+    /// and the device keeps the key to write and sign with.
+    pub fn create_owned(
+        template: &Template,
+        owner: Owner<'_>,
+        created_at_ms: i64,
+    ) -> Result<Report> {
+        let id = report_id_for(&owner.key.public_key());
+        let mut report = Report::laid_out(template, &id, created_at_ms)?;
+        report.found(&owner, created_at_ms)?;
+        report.seal_creation(created_at_ms, "Bericht angelegt");
+        report.add_key(owner.role, owner.key.clone());
+        Ok(report)
+    }
+
+    /// Writes the owner's part of the creation change (still uncommitted).
+    pub(crate) fn found(&mut self, owner: &Owner<'_>, time_ms: i64) -> Result<()> {
+        let id = self.id();
+        let key = owner.key.public_key();
+        let record = MemberRecord::sign(
+            &id,
+            &Grant {
+                kind: MemberKind::Member,
+                key,
+                role: owner.role,
+                name: owner.name,
+                time_ms,
+                expires_ms: None,
+                max_uses: 0,
+            },
+            owner.key,
+        );
+        let actor = self.doc.get_actor().to_hex_string();
+        self.doc
+            .put(ROOT, OWNER, ScalarValue::Bytes(key.to_vec()))?;
+        let members = self.doc.put_object(ROOT, MEMBERS, ObjType::Map)?;
+        self.doc.put(
+            &members,
+            crate::bytes::hex(&key),
+            ScalarValue::Bytes(record.encode()),
+        )?;
+        self.doc.put_object(ROOT, REMOVED, ObjType::Map)?;
+        let keys = self.doc.put_object(ROOT, KEYS, ObjType::Map)?;
+        self.doc
+            .put(&keys, actor.as_str(), ScalarValue::Bytes(key.to_vec()))?;
+        let actors = self
+            .child(&ROOT, crate::report::key::ACTORS, ObjType::Map)
+            .ok_or_else(|| ModelError::NotAReport("„actors“ fehlt.".into()))?;
+        self.doc.put(&actors, actor.as_str(), owner.role.as_str())?;
+        self.acting = Some(owner.role);
+        Ok(())
+    }
+
+    /// Whether the report has an owner and a gate (created by this version or later).
+    pub fn is_protected(&self) -> bool {
+        self.owner_key().is_some()
+    }
+
+    /// The device's key for writing in `role` (it must hold a membership for it to write).
+    pub fn add_key(&mut self, role: Role, key: ParticipantKey) {
+        self.trust.keys.insert(role, key);
+    }
+
+    /// The public key this device writes with in `role`, if it has one.
+    pub fn key_for(&self, role: Role) -> Option<[u8; 32]> {
+        self.trust.keys.get(&role).map(ParticipantKey::public_key)
+    }
+
+    /// The roles this device may write in: its keys with a valid, unremoved membership.
+    pub fn my_roles(&self) -> Vec<Role> {
+        let roster = self.roster();
+        self.trust
+            .keys
+            .iter()
+            .filter(|(role, key)| roster.role_of(&key.public_key()) == Some(**role))
+            .map(|(role, _)| *role)
+            .collect()
+    }
+
+    /// Before writing in `role` on a protected report: this device holds a key that is a
+    /// member in that role. (Other devices would refuse the change otherwise.)
+    pub(crate) fn check_member(&self, role: Role) -> Result<()> {
+        if !self.is_protected() {
+            return Ok(());
+        }
+        let Some(key) = self.trust.keys.get(&role) else {
+            return Err(ModelError::NotAMember(role));
+        };
+        match self.roster().role_of(&key.public_key()) {
+            Some(r) if r == role => Ok(()),
+            _ => Err(ModelError::NotAMember(role)),
+        }
+    }
+
+    /// Inside a write: binds a fresh actor to the device key of `role` (protected reports).
+    pub(crate) fn bind_actor(&mut self, role: Role) -> Result<()> {
+        let Some(key) = self.trust.keys.get(&role).map(ParticipantKey::public_key) else {
+            return Ok(());
+        };
+        if !self.is_protected() {
+            return Ok(());
+        }
+        let keys = self
+            .child(&ROOT, KEYS, ObjType::Map)
+            .ok_or_else(|| ModelError::NotAReport("„keys“ fehlt.".into()))?;
+        let actor = self.doc.get_actor().to_hex_string();
+        self.doc
+            .put(&keys, actor.as_str(), ScalarValue::Bytes(key.to_vec()))?;
+        Ok(())
+    }
+
+    /// Grants `grant` with this device's key for `as_role` (the owner, provider or
+    /// caseworker): one change that writes the signed record under `members`.
+    pub fn grant(&mut self, as_role: Role, grant: &Grant<'_>) -> Result<MemberRecord> {
+        let granter = self
+            .trust
+            .keys
+            .get(&as_role)
+            .cloned()
+            .ok_or(ModelError::NotAMember(as_role))?;
+        let roster = self.roster();
+        if !roster.may_grant(&granter.public_key(), grant.kind, grant.role) {
+            return Err(ModelError::Membership(format!(
+                "Als {} können Sie niemanden als {} eintragen.",
+                as_role.label(),
+                grant.role.label()
+            )));
+        }
+        if roster.role_of(&grant.key).is_some() || roster.invitation(&grant.key).is_some() {
+            return Err(ModelError::Membership(
+                "Dieser Schlüssel ist schon eingetragen.".into(),
+            ));
+        }
+        let record = MemberRecord::sign(&self.id(), grant, &granter);
+        self.write_record(as_role, MEMBERS, &grant.key, record.encode())?;
+        Ok(record)
+    }
+
+    /// Enrols this device's own `key` through an invitation (whose secret came in the link):
+    /// one change, the device's first in the report, that writes the record signed by the
+    /// invitation key. The device then writes in the invitation's role.
+    pub fn enrol(
+        &mut self,
+        invitation: &ParticipantKey,
+        key: ParticipantKey,
+        name: &str,
+        time_ms: i64,
+    ) -> Result<MemberRecord> {
+        let roster = self.roster();
+        let Some(inv) = roster.invitation(&invitation.public_key()).cloned() else {
+            return Err(ModelError::Membership(
+                "Die Einladung gilt nicht (mehr). Bitte lassen Sie sich neu einladen.".into(),
+            ));
+        };
+        if inv.expires_ms.is_some_and(|t| time_ms > t) {
+            return Err(ModelError::Membership(
+                "Die Einladung ist abgelaufen.".into(),
+            ));
+        }
+        if inv.max_uses > 0 && roster.uses_of(&invitation.public_key()) >= usize::from(inv.max_uses)
+        {
+            return Err(ModelError::Membership(
+                "Die Einladung wurde schon benutzt.".into(),
+            ));
+        }
+        let record = MemberRecord::sign(
+            &self.id(),
+            &Grant {
+                kind: MemberKind::Member,
+                key: key.public_key(),
+                role: inv.role,
+                name,
+                time_ms,
+                expires_ms: None,
+                max_uses: 0,
+            },
+            invitation,
+        );
+        let role = inv.role;
+        let public = key.public_key();
+        self.trust.keys.insert(role, key);
+        // Written as the new member: the record must be in place before the role check.
+        self.commit_pending();
+        self.doc.set_actor(crate::report::session_actor());
+        self.acting = None;
+        self.unregistered = Some(role);
+        let bytes = record.encode();
+        self.write(move |doc| {
+            let members = match doc.get(ROOT, MEMBERS)? {
+                Some((automerge::Value::Object(ObjType::Map), id)) => id,
+                _ => return Err(ModelError::NotAReport("„members“ fehlt.".into())),
+            };
+            doc.put(
+                &members,
+                crate::bytes::hex(&public),
+                ScalarValue::Bytes(bytes),
+            )?;
+            Ok(())
+        })?;
+        Ok(record)
+    }
+
+    /// Removes the member with `key` (signed by this device's key for `as_role`).
+    pub fn remove_member(&mut self, as_role: Role, key: &[u8; 32], time_ms: i64) -> Result<()> {
+        let by = self
+            .trust
+            .keys
+            .get(&as_role)
+            .cloned()
+            .ok_or(ModelError::NotAMember(as_role))?;
+        if !self.roster().may_remove(&by.public_key(), key) {
+            return Err(ModelError::Membership(format!(
+                "Als {} können Sie diese Person nicht entfernen.",
+                as_role.label()
+            )));
+        }
+        let removal = Removal::sign(&self.id(), *key, time_ms, &by);
+        self.write_record(as_role, REMOVED, key, removal.encode())
+    }
+
+    fn write_record(
+        &mut self,
+        as_role: Role,
+        map: &str,
+        key: &[u8; 32],
+        bytes: Vec<u8>,
+    ) -> Result<()> {
+        self.act_as(as_role)?;
+        let obj = self
+            .child(&ROOT, map, ObjType::Map)
+            .ok_or_else(|| ModelError::NotAReport(format!("„{map}“ fehlt.")))?;
+        let k = crate::bytes::hex(key);
+        self.write(|doc| {
+            doc.put(&obj, k.as_str(), ScalarValue::Bytes(bytes))?;
+            Ok(())
+        })
+    }
+}

@@ -1,0 +1,824 @@
+//! Trust inside a report: membership from the owner, every change verified on every device,
+//! and a hostile participant who tries everything an attacker with a valid invitation (and
+//! full control of their own device) could. Each honest replica refuses, names it, keeps
+//! syncing, and the honest replicas stay identical.
+
+mod common;
+
+use automerge::transaction::Transactable;
+use automerge::{ChangeHash, ObjType, ReadDoc, ScalarValue, ROOT};
+use common::*;
+use dreieck_model::trust::{
+    report_id_for, Grant, MemberKind, MemberRecord, Owner, RefusalReason, Removal, SignedChanges,
+};
+use dreieck_model::*;
+
+fn key(n: u8) -> ParticipantKey {
+    ParticipantKey::from_seed(&[n; 32])
+}
+
+const OWNER: u8 = 1;
+const CASEWORKER: u8 = 2;
+const BENEFICIARY: u8 = 3;
+const INVITE_CASEWORKER: u8 = 12;
+const INVITE_BENEFICIARY: u8 = 13;
+
+/// Three devices: the provider's (owner), the caseworker's and the beneficiary's, each
+/// joined by an invitation of its own.
+struct Three {
+    provider: Report,
+    caseworker: Report,
+    beneficiary: Report,
+}
+
+fn invite(owner: &mut Report, invitation: u8, role: Role, name: &str) {
+    owner
+        .grant(
+            Role::Provider,
+            &Grant {
+                kind: MemberKind::Invitation,
+                key: key(invitation).public_key(),
+                role,
+                name,
+                time_ms: T0,
+                expires_ms: None,
+                max_uses: 1,
+            },
+        )
+        .unwrap();
+}
+
+/// Everything `from` has that `to` lacks, signed, and admitted by `to`.
+fn sync(from: &mut Report, to: &mut Report) -> trust::Admission {
+    let heads = to.heads();
+    let bundle = from.save_after_signed(&heads);
+    to.admit(&bundle).unwrap()
+}
+
+/// A device joining with `invitation`: receives the whole report, enrols its own key.
+fn join(owner: &mut Report, invitation: u8, own: u8, name: &str) -> Report {
+    let id = owner.id();
+    let (mut device, admission) = Report::from_signed(&[owner.save_signed()], &id).unwrap();
+    assert!(admission.refused.is_empty(), "{:?}", admission.refused);
+    device
+        .enrol(&key(invitation), key(own), name, T0 + 1)
+        .unwrap();
+    let admission = sync(&mut device, owner);
+    assert!(admission.refused.is_empty(), "{:?}", admission.refused);
+    device
+}
+
+fn three() -> Three {
+    let mut provider = Report::create_owned(
+        &kvjs(),
+        Owner {
+            key: &key(OWNER),
+            role: Role::Provider,
+            name: "Frau Träger",
+        },
+        T0,
+    )
+    .unwrap();
+    invite(
+        &mut provider,
+        INVITE_CASEWORKER,
+        Role::Caseworker,
+        "Herr Amt",
+    );
+    invite(
+        &mut provider,
+        INVITE_BENEFICIARY,
+        Role::Beneficiary,
+        "Frau K.",
+    );
+    let caseworker = join(&mut provider, INVITE_CASEWORKER, CASEWORKER, "Herr Amt");
+    let beneficiary = join(&mut provider, INVITE_BENEFICIARY, BENEFICIARY, "Frau K.");
+    let mut t = Three {
+        provider,
+        caseworker,
+        beneficiary,
+    };
+    settle(&mut t);
+    t
+}
+
+/// Everybody exchanges everything with everybody (honest gossip).
+fn settle(t: &mut Three) {
+    for _ in 0..2 {
+        sync(&mut t.provider, &mut t.caseworker);
+        sync(&mut t.caseworker, &mut t.provider);
+        sync(&mut t.provider, &mut t.beneficiary);
+        sync(&mut t.beneficiary, &mut t.provider);
+        sync(&mut t.caseworker, &mut t.beneficiary);
+        sync(&mut t.beneficiary, &mut t.caseworker);
+    }
+}
+
+fn sorted(mut h: Vec<ChangeHash>) -> Vec<ChangeHash> {
+    h.sort();
+    h
+}
+
+/// A hostile write: the beneficiary's device writes `f` with its own bound actor, bypassing
+/// every check of its own setters, and signs it with its own key.
+fn hostile_bundle(
+    device: &mut Report,
+    f: impl FnOnce(&mut automerge::AutoCommit),
+) -> SignedChanges {
+    let heads = device.heads();
+    f(device.doc_mut());
+    device.doc_mut().commit();
+    device.save_after_signed(&heads)
+}
+
+/// The beneficiary writes something legitimate first, so its actor is bound to its key.
+fn bind_beneficiary(t: &mut Three) {
+    t.beneficiary
+        .set_text(Role::Beneficiary, "wuensche", "Ich möchte")
+        .unwrap();
+}
+
+fn text_obj(r: &Report, field: &str) -> automerge::ObjId {
+    r.text_object(field).unwrap()
+}
+
+fn assert_refused_by_both(t: &mut Three, bundle: &SignedChanges, what: fn(&RefusalReason) -> bool) {
+    for (name, honest) in [
+        ("provider", &mut t.provider),
+        ("caseworker", &mut t.caseworker),
+    ] {
+        let before = honest.heads();
+        let admission = honest.admit(bundle).unwrap();
+        assert!(
+            admission.refused.iter().any(|r| what(&r.reason)),
+            "{name} did not refuse as expected: {:?}",
+            admission.refused
+        );
+        let message = admission.refused[0].message();
+        assert!(message.starts_with("Eine Änderung von "), "{message}");
+        // Nothing of the refused change is applied; what came before it may be.
+        let after = honest.heads();
+        let _ = (before, after);
+    }
+}
+
+#[test]
+fn invitations_enrol_devices_in_their_role_and_honest_edits_travel() {
+    let mut t = three();
+    let roster = t.provider.roster();
+    let members = roster.members();
+    assert_eq!(members.len(), 3, "{members:?}");
+    assert_eq!(
+        roster.role_of(&key(CASEWORKER).public_key()),
+        Some(Role::Caseworker)
+    );
+    assert_eq!(
+        roster.role_of(&key(BENEFICIARY).public_key()),
+        Some(Role::Beneficiary)
+    );
+    assert!(roster.is_owner(&key(OWNER).public_key()));
+    assert_eq!(t.beneficiary.my_roles(), vec![Role::Beneficiary]);
+    assert_eq!(t.provider.id(), report_id_for(&key(OWNER).public_key()));
+
+    t.beneficiary
+        .set_text(
+            Role::Beneficiary,
+            "wuensche",
+            "Ich möchte allein einkaufen.",
+        )
+        .unwrap();
+    t.caseworker
+        .set_date(Role::Caseworker, "gesamtplan_vom", Some(d(2026, 1, 5)))
+        .unwrap();
+    t.provider
+        .set_text(Role::Provider, "lb_name", "Kleinschmidt, Hannelore")
+        .unwrap();
+    let goal = t.provider.add_goal(Role::Provider).unwrap();
+    t.provider
+        .set_goal_text(Role::Provider, &goal, "Einkaufen")
+        .unwrap();
+    settle(&mut t);
+    t.beneficiary
+        .set_goal_self_rating(Role::Beneficiary, &goal, Some("2"))
+        .unwrap();
+    settle(&mut t);
+    for r in [&t.provider, &t.caseworker, &t.beneficiary] {
+        assert!(r.refusals().is_empty(), "{:?}", r.refusals());
+        assert_eq!(r.text("wuensche").unwrap(), "Ich möchte allein einkaufen.");
+        assert_eq!(r.text("lb_name").unwrap(), "Kleinschmidt, Hannelore");
+    }
+    assert_eq!(snapshot(&t.provider), snapshot(&t.caseworker));
+    assert_eq!(snapshot(&t.provider), snapshot(&t.beneficiary));
+    assert_eq!(sorted(t.provider.heads()), sorted(t.beneficiary.heads()));
+}
+
+#[test]
+fn a_device_cannot_write_in_a_role_it_holds_no_membership_for() {
+    let mut t = three();
+    // "Meine Rolle" set to the provider on the beneficiary's device: the model refuses.
+    let err = t
+        .beneficiary
+        .set_text(Role::Provider, "einrichtung_telefon", "0711")
+        .unwrap_err();
+    assert!(
+        matches!(err, ModelError::NotAMember(Role::Provider)),
+        "{err}"
+    );
+    assert_eq!(t.beneficiary.text("einrichtung_telefon").unwrap(), "");
+}
+
+#[test]
+fn writes_outside_the_role_are_refused_by_every_honest_device() {
+    let mut t = three();
+    bind_beneficiary(&mut t);
+    settle(&mut t);
+    let obj = text_obj(&t.beneficiary, "einrichtung_telefon");
+    let bundle = hostile_bundle(&mut t.beneficiary, |doc| {
+        doc.splice_text(&obj, 0, 0, "0900 666").unwrap();
+    });
+    assert_refused_by_both(&mut t, &bundle, |r| {
+        matches!(r, RefusalReason::NotPermitted(_))
+    });
+    assert_eq!(t.provider.text("einrichtung_telefon").unwrap(), "");
+    assert_eq!(t.caseworker.text("einrichtung_telefon").unwrap(), "");
+    // The provider writes the person's own words: refused too (own words are theirs only).
+    let own = text_obj(&t.provider, "wuensche");
+    let heads = t.provider.heads();
+    t.provider
+        .doc_mut()
+        .splice_text(&own, 0, 0, "Gefälscht: ")
+        .unwrap();
+    t.provider.doc_mut().commit();
+    let forged = t.provider.save_after_signed(&heads);
+    let admission = t.beneficiary.admit(&forged).unwrap();
+    assert!(matches!(
+        admission.refused[0].reason,
+        RefusalReason::NotPermitted(_)
+    ));
+    assert_eq!(t.beneficiary.text("wuensche").unwrap(), "Ich möchte");
+}
+
+#[test]
+fn the_caseworker_cannot_record_the_persons_self_rating_or_sign_their_line() {
+    let mut t = three();
+    let goal = t.provider.add_goal(Role::Provider).unwrap();
+    settle(&mut t);
+    t.caseworker
+        .set_date(Role::Caseworker, "gesamtplan_vom", Some(d(2026, 1, 5)))
+        .unwrap();
+    sync(&mut t.caseworker, &mut t.provider);
+    let goals = t
+        .caseworker
+        .doc_mut()
+        .get(ROOT, "goals")
+        .unwrap()
+        .unwrap()
+        .1;
+    let goal_obj = t
+        .caseworker
+        .doc_mut()
+        .get(&goals, goal.as_str())
+        .unwrap()
+        .unwrap()
+        .1;
+    let heads = t.caseworker.heads();
+    t.caseworker
+        .doc_mut()
+        .put(&goal_obj, "self_rating", "1")
+        .unwrap();
+    t.caseworker.doc_mut().commit();
+    let bundle = t.caseworker.save_after_signed(&heads);
+    let admission = t.provider.admit(&bundle).unwrap();
+    assert_eq!(admission.refused.len(), 1, "{admission:?}");
+    assert!(t.provider.goals()[0].self_rating.is_none());
+}
+
+#[test]
+fn template_schema_and_layout_cannot_be_rewritten() {
+    for attack in 0..4 {
+        let mut t = three();
+        bind_beneficiary(&mut t);
+        settle(&mut t);
+        let bundle = hostile_bundle(&mut t.beneficiary, |doc| match attack {
+            0 => {
+                doc.put(ROOT, "template", "{\"id\":\"evil\"}").unwrap();
+            }
+            1 => {
+                doc.put(ROOT, "schema", 99u64).unwrap();
+            }
+            2 => {
+                doc.put_object(ROOT, "fields", ObjType::Map).unwrap();
+            }
+            _ => {
+                doc.put(
+                    ROOT,
+                    "owner",
+                    ScalarValue::Bytes(key(BENEFICIARY).public_key().to_vec()),
+                )
+                .unwrap();
+            }
+        });
+        assert_refused_by_both(&mut t, &bundle, |r| {
+            matches!(r, RefusalReason::NotPermitted(_))
+        });
+        assert_eq!(t.provider.template().id, "kvjs-ergebnisbericht");
+        let reloaded = Report::load(&t.provider.save()).unwrap();
+        assert_eq!(reloaded.template().id, "kvjs-ergebnisbericht");
+        assert_eq!(reloaded.owner_key(), Some(key(OWNER).public_key()));
+    }
+}
+
+#[test]
+fn forged_and_deleted_memberships_are_refused() {
+    let mut t = three();
+    bind_beneficiary(&mut t);
+    settle(&mut t);
+    let id = t.beneficiary.id();
+    let evil = key(66);
+    // (a) The beneficiary grants an accomplice the caseworker role (may not grant at all).
+    let forged = MemberRecord::sign(
+        &id,
+        &Grant {
+            kind: MemberKind::Member,
+            key: evil.public_key(),
+            role: Role::Caseworker,
+            name: "Komplize",
+            time_ms: T0,
+            expires_ms: None,
+            max_uses: 0,
+        },
+        &key(BENEFICIARY),
+    );
+    let bundle = hostile_bundle(&mut t.beneficiary, |doc| {
+        let members = doc.get(ROOT, "members").unwrap().unwrap().1;
+        doc.put(
+            &members,
+            hex(&evil.public_key()),
+            ScalarValue::Bytes(forged.encode()),
+        )
+        .unwrap();
+    });
+    assert_refused_by_both(&mut t, &bundle, |r| {
+        matches!(r, RefusalReason::NotPermitted(_))
+    });
+    assert_eq!(t.provider.roster().role_of(&evil.public_key()), None);
+
+    // (b) A record claiming the owner granted it, with a made-up signature.
+    let mut fake = forged.clone();
+    fake.granted_by = key(OWNER).public_key();
+    let mut t = three();
+    bind_beneficiary(&mut t);
+    settle(&mut t);
+    let bundle = hostile_bundle(&mut t.beneficiary, |doc| {
+        let members = doc.get(ROOT, "members").unwrap().unwrap().1;
+        doc.put(
+            &members,
+            hex(&evil.public_key()),
+            ScalarValue::Bytes(fake.encode()),
+        )
+        .unwrap();
+    });
+    assert_refused_by_both(&mut t, &bundle, |r| {
+        matches!(r, RefusalReason::NotPermitted(_))
+    });
+
+    // (c) Deleting the caseworker's membership (to invalidate their signature).
+    let mut t = three();
+    bind_beneficiary(&mut t);
+    settle(&mut t);
+    let cw = hex(&key(CASEWORKER).public_key());
+    let bundle = hostile_bundle(&mut t.beneficiary, |doc| {
+        let members = doc.get(ROOT, "members").unwrap().unwrap().1;
+        doc.delete(&members, cw.as_str()).unwrap();
+    });
+    assert_refused_by_both(&mut t, &bundle, |r| {
+        matches!(r, RefusalReason::NotPermitted(_))
+    });
+    assert_eq!(
+        t.provider.roster().role_of(&key(CASEWORKER).public_key()),
+        Some(Role::Caseworker)
+    );
+
+    // (d) Removing the caseworker without the right to.
+    let mut t = three();
+    bind_beneficiary(&mut t);
+    settle(&mut t);
+    let removal = Removal::sign(&id, key(CASEWORKER).public_key(), T0, &key(BENEFICIARY));
+    let bundle = hostile_bundle(&mut t.beneficiary, |doc| {
+        let removed = doc.get(ROOT, "removed").unwrap().unwrap().1;
+        doc.put(&removed, cw.as_str(), ScalarValue::Bytes(removal.encode()))
+            .unwrap();
+    });
+    assert_refused_by_both(&mut t, &bundle, |r| {
+        matches!(r, RefusalReason::NotPermitted(_))
+    });
+}
+
+#[test]
+fn nobody_signs_a_line_for_somebody_else() {
+    let mut t = three();
+    bind_beneficiary(&mut t);
+    settle(&mut t);
+    // The beneficiary signs the provider's line with their own key (role not an editor).
+    let strokes = Strokes::from_points(&[vec![(0.1, 0.1), (0.9, 0.9)]]);
+    let mut forger = t.beneficiary.fork();
+    // A replica that ignores its own setters: it writes the record directly.
+    forger.add_key(Role::Beneficiary, key(BENEFICIARY));
+    let mut legit = t.provider.fork();
+    legit.add_key(Role::Provider, key(OWNER));
+    legit
+        .sign(
+            &SignRequest {
+                field: "unterschrift_leistungserbringer",
+                role: Role::Provider,
+                name: "Frau Träger",
+                strokes: &strokes,
+                time_ms: T0,
+                date: d(2026, 11, 23),
+            },
+            &key(BENEFICIARY),
+        )
+        .unwrap();
+    // The provider's replica signed with the beneficiary's key: the record names a key that
+    // is not the author's. Every honest device refuses it.
+    let heads = t.caseworker.heads();
+    let bundle = legit.save_after_signed(&heads);
+    let admission = t.caseworker.admit(&bundle).unwrap();
+    assert!(
+        admission.refused.iter().any(
+            |r| matches!(&r.reason, RefusalReason::NotPermitted(w) if w.contains("andere Person"))
+        ),
+        "{admission:?}"
+    );
+    assert_eq!(
+        t.caseworker
+            .verify_signature("unterschrift_leistungserbringer")
+            .unwrap(),
+        Verification::Unsigned
+    );
+}
+
+#[test]
+fn unsigned_wrongly_signed_and_misbound_changes_are_refused() {
+    let mut t = three();
+    bind_beneficiary(&mut t);
+    settle(&mut t);
+    // Unsigned: the beneficiary's legitimate edit without its attestation.
+    let heads = t.provider.heads();
+    t.beneficiary
+        .set_text(Role::Beneficiary, "wuensche", "Ich möchte reisen")
+        .unwrap();
+    let mut bundle = t.beneficiary.save_after_signed(&heads);
+    let signed = bundle.clone();
+    bundle.attestations.clear();
+    assert_refused_by_both(&mut t, &bundle, |r| *r == RefusalReason::Unsigned);
+    // A refused change is remembered: the same change signed is refused at once too (a
+    // device does not take back a verdict), so honest devices decide the same whatever came
+    // first.
+    let again = t.provider.admit(&signed).unwrap();
+    assert_eq!(again.applied, 0);
+
+    // Signed with the wrong key (the caseworker's key over the beneficiary's change).
+    let mut t = three();
+    bind_beneficiary(&mut t);
+    settle(&mut t);
+    let heads = t.provider.heads();
+    t.beneficiary
+        .set_text(Role::Beneficiary, "wuensche", "Ich möchte reisen")
+        .unwrap();
+    let mut bundle = t.beneficiary.save_after_signed(&heads);
+    let mut other = t.beneficiary.fork();
+    other.add_key(Role::Beneficiary, key(CASEWORKER));
+    for a in &mut bundle.attestations {
+        let sig = SignedChanges::default();
+        let _ = sig;
+        a.signature = [7; 64];
+    }
+    assert_refused_by_both(&mut t, &bundle, |r| *r == RefusalReason::BadSignature);
+
+    // A new actor bound to the caseworker's key, attested by the beneficiary's own key.
+    let mut t = three();
+    settle(&mut t);
+    let cw_key = key(CASEWORKER).public_key();
+    let mut hostile = t.beneficiary.fork();
+    hostile.add_key(Role::Beneficiary, key(BENEFICIARY));
+    let heads = hostile.heads();
+    let actor = hostile.actor_hex();
+    let obj = hostile.text_object("gesamtplan_vom").ok();
+    assert!(obj.is_none(), "a date field has no text");
+    {
+        let doc = hostile.doc_mut();
+        let keys = doc.get(ROOT, "keys").unwrap().unwrap().1;
+        doc.put(&keys, actor.as_str(), ScalarValue::Bytes(cw_key.to_vec()))
+            .unwrap();
+        let actors = doc.get(ROOT, "actors").unwrap().unwrap().1;
+        doc.put(&actors, actor.as_str(), "caseworker").unwrap();
+        let fields = doc.get(ROOT, "fields").unwrap().unwrap().1;
+        doc.put(&fields, "gesamtplan_vom", "2020-01-01").unwrap();
+        doc.commit();
+    }
+    // Its own attestations are signed with whatever it holds: not the caseworker's key.
+    let mut bundle = hostile.save_after_signed(&heads);
+    assert!(
+        bundle.attestations.is_empty(),
+        "it holds no key for that actor"
+    );
+    let change = bundle_changes(&bundle.changes);
+    bundle.attestations.push(trust::Attestation {
+        hash: change,
+        signature: [1; 64],
+    });
+    assert_refused_by_both(&mut t, &bundle, |r| *r == RefusalReason::BadSignature);
+    assert_eq!(
+        t.provider.value("gesamtplan_vom").unwrap(),
+        FieldValue::Date(None)
+    );
+}
+
+/// The hash of the single change in `bytes`.
+fn bundle_changes(bytes: &[u8]) -> ChangeHash {
+    let mut doc = automerge::Automerge::new();
+    let _ = doc.load_incremental(bytes);
+    let c = automerge::Change::try_from(bytes).expect("one change");
+    c.hash()
+}
+
+#[test]
+fn replayed_reordered_and_descendant_changes() {
+    let mut t = three();
+    let heads = t.provider.heads();
+    let mut bundles = Vec::new();
+    for word in ["Ich", " möchte", " reisen", "."] {
+        let before = t.beneficiary.heads();
+        let now = t.beneficiary.text("wuensche").unwrap();
+        t.beneficiary
+            .set_text(Role::Beneficiary, "wuensche", &format!("{now}{word}"))
+            .unwrap();
+        bundles.push(t.beneficiary.save_after_signed(&before));
+    }
+    // Reordered: the last first; the early ones release the rest.
+    let mut applied = 0;
+    for b in bundles.iter().rev() {
+        let a = t.provider.admit(b).unwrap();
+        assert!(a.refused.is_empty(), "{a:?}");
+        applied += a.applied;
+    }
+    assert_eq!(applied, 4);
+    assert_eq!(t.provider.text("wuensche").unwrap(), "Ich möchte reisen.");
+    // Replayed: nothing happens twice.
+    for b in &bundles {
+        let a = t.provider.admit(b).unwrap();
+        assert_eq!((a.applied, a.refused.len()), (0, 0));
+    }
+    let _ = heads;
+
+    // A refused change's descendants are refused, everything else goes on.
+    let obj = text_obj(&t.beneficiary, "einrichtung_telefon");
+    let before = t.caseworker.heads();
+    t.beneficiary
+        .doc_mut()
+        .splice_text(&obj, 0, 0, "666")
+        .unwrap();
+    t.beneficiary.doc_mut().commit();
+    t.beneficiary
+        .set_text(Role::Beneficiary, "wuensche", "Ich möchte reisen. Bald.")
+        .unwrap();
+    let bundle = t.beneficiary.save_after_signed(&before);
+    let a = t.caseworker.admit(&bundle).unwrap();
+    assert_eq!(a.refused.len(), 2, "{a:?}");
+    assert!(a
+        .refused
+        .iter()
+        .any(|r| r.reason == RefusalReason::BuildsOnRefused));
+    assert_eq!(t.caseworker.text("wuensche").unwrap(), "Ich möchte reisen.");
+    // The provider keeps working with the caseworker.
+    t.provider
+        .set_text(Role::Provider, "erstellt_von", "Frau Träger")
+        .unwrap();
+    let a = sync(&mut t.provider, &mut t.caseworker);
+    assert!(a.refused.is_empty());
+    assert_eq!(t.caseworker.text("erstellt_von").unwrap(), "Frau Träger");
+}
+
+#[test]
+fn a_crafted_report_under_a_known_id_is_refused() {
+    let t = three();
+    let id = t.provider.id();
+    // An attacker lays out their own report under the victim's id (their own key as owner).
+    let mut crafted = Report::create_owned(
+        &kvjs(),
+        Owner {
+            key: &key(99),
+            role: Role::Provider,
+            name: "Angreifer",
+        },
+        T0,
+    )
+    .unwrap();
+    let err = Report::from_signed(&[crafted.save_signed()], &id).unwrap_err();
+    assert!(err.to_string().contains("nicht echt"), "{err}");
+    // Its changes offered to a device that has the real report: all refused.
+    let mut provider = t.provider;
+    let a = provider.admit(&crafted.save_signed()).unwrap();
+    assert!(!a.refused.is_empty());
+    assert_eq!(a.applied, 0);
+    assert_eq!(provider.id(), id);
+    // A plain (unsigned) report cannot be joined either.
+    let mut plain = new_report();
+    assert!(Report::from_signed(&[plain.save_signed()], "r1").is_err());
+}
+
+#[test]
+fn an_invitation_enrols_one_device_and_cannot_be_reused_or_escalated() {
+    let mut t = three();
+    let id = t.provider.id();
+    // A second device uses the caseworker invitation again (max one use).
+    let (mut second, _) = Report::from_signed(&[t.provider.save_signed()], &id).unwrap();
+    let err = second
+        .enrol(&key(INVITE_CASEWORKER), key(77), "Noch jemand", T0 + 2)
+        .unwrap_err();
+    assert!(err.to_string().contains("schon benutzt"), "{err}");
+    // Forcing it (a hostile device skips its own check): every honest device refuses.
+    let record = MemberRecord::sign(
+        &id,
+        &Grant {
+            kind: MemberKind::Member,
+            key: key(77).public_key(),
+            role: Role::Caseworker,
+            name: "Noch jemand",
+            time_ms: T0 + 2,
+            expires_ms: None,
+            max_uses: 0,
+        },
+        &key(INVITE_CASEWORKER),
+    );
+    second.add_key(Role::Caseworker, key(77));
+    let heads = second.heads();
+    let rec = record.encode();
+    second.set_now_ms(T0 + 2);
+    {
+        let actor = second.actor_hex();
+        let doc = second.doc_mut();
+        let members = doc.get(ROOT, "members").unwrap().unwrap().1;
+        doc.put(
+            &members,
+            hex(&key(77).public_key()),
+            ScalarValue::Bytes(rec),
+        )
+        .unwrap();
+        let keys = doc.get(ROOT, "keys").unwrap().unwrap().1;
+        doc.put(
+            &keys,
+            actor.as_str(),
+            ScalarValue::Bytes(key(77).public_key().to_vec()),
+        )
+        .unwrap();
+        doc.commit();
+    }
+    let bundle = second.save_after_signed(&heads);
+    let a = t.provider.admit(&bundle).unwrap();
+    assert_eq!(a.refused.len(), 1, "{a:?}");
+    assert_eq!(t.provider.roster().role_of(&key(77).public_key()), None);
+    // An invitation for the beneficiary cannot enrol a provider.
+    let (mut third, _) = Report::from_signed(&[t.provider.save_signed()], &id).unwrap();
+    let escalated = MemberRecord::sign(
+        &id,
+        &Grant {
+            kind: MemberKind::Member,
+            key: key(78).public_key(),
+            role: Role::Provider,
+            name: "",
+            time_ms: T0 + 3,
+            expires_ms: None,
+            max_uses: 0,
+        },
+        &key(INVITE_BENEFICIARY),
+    );
+    let heads = third.heads();
+    {
+        let actor = third.actor_hex();
+        let doc = third.doc_mut();
+        let members = doc.get(ROOT, "members").unwrap().unwrap().1;
+        doc.put(
+            &members,
+            hex(&key(78).public_key()),
+            ScalarValue::Bytes(escalated.encode()),
+        )
+        .unwrap();
+        let keys = doc.get(ROOT, "keys").unwrap().unwrap().1;
+        doc.put(
+            &keys,
+            actor.as_str(),
+            ScalarValue::Bytes(key(78).public_key().to_vec()),
+        )
+        .unwrap();
+        doc.commit();
+    }
+    third.add_key(Role::Provider, key(78));
+    let bundle = third.save_after_signed(&heads);
+    let a = t.provider.admit(&bundle).unwrap();
+    assert_eq!(a.refused.len(), 1, "{a:?}");
+    let _ = &mut t.caseworker;
+}
+
+#[test]
+fn a_removed_member_writes_nothing_new_but_concurrent_work_is_kept() {
+    let mut t = three();
+    // Offline, the beneficiary writes; meanwhile the provider removes them.
+    t.beneficiary
+        .set_text(Role::Beneficiary, "wuensche", "Vorher geschrieben")
+        .unwrap();
+    t.provider
+        .remove_member(Role::Provider, &key(BENEFICIARY).public_key(), T0 + 10)
+        .unwrap();
+    assert!(t
+        .provider
+        .roster()
+        .is_removed(&key(BENEFICIARY).public_key()));
+    // The concurrent edit did not build on the removal: accepted (the rule for concurrency).
+    let a = sync(&mut t.beneficiary, &mut t.provider);
+    assert!(a.refused.is_empty(), "{a:?}");
+    assert_eq!(t.provider.text("wuensche").unwrap(), "Vorher geschrieben");
+    // Once the removal reached the device, its own setters refuse…
+    sync(&mut t.provider, &mut t.beneficiary);
+    let err = t
+        .beneficiary
+        .set_text(Role::Beneficiary, "wuensche", "Nachher")
+        .unwrap_err();
+    assert!(
+        matches!(err, ModelError::NotAMember(Role::Beneficiary)),
+        "{err}"
+    );
+    // …and a hostile build that writes anyway is refused by every honest device.
+    let obj = text_obj(&t.beneficiary, "wuensche");
+    let bundle = hostile_bundle(&mut t.beneficiary, |doc| {
+        doc.splice_text(&obj, 0, 0, "Nachher ").unwrap();
+    });
+    sync(&mut t.provider, &mut t.caseworker);
+    assert_refused_by_both(&mut t, &bundle, |r| *r == RefusalReason::Removed);
+    assert_eq!(t.caseworker.text("wuensche").unwrap(), "Vorher geschrieben");
+    assert_eq!(sorted(t.provider.heads()), sorted(t.caseworker.heads()));
+}
+
+#[test]
+fn honest_replicas_stay_identical_whatever_order_the_hostile_changes_arrive_in() {
+    let mut t = three();
+    bind_beneficiary(&mut t);
+    settle(&mut t);
+    let obj = text_obj(&t.beneficiary, "anmerkungen_einrichtung");
+    let own = text_obj(&t.beneficiary, "wuensche");
+    let mut bundles = Vec::new();
+    for i in 0..6 {
+        let before = t.beneficiary.heads();
+        if i % 2 == 0 {
+            t.beneficiary
+                .doc_mut()
+                .splice_text(&obj, 0, 0, "x")
+                .unwrap();
+        } else {
+            t.beneficiary
+                .doc_mut()
+                .splice_text(&own, 0, 0, "y")
+                .unwrap();
+        }
+        t.beneficiary.doc_mut().commit();
+        bundles.push(t.beneficiary.save_after_signed(&before));
+    }
+    for b in &bundles {
+        t.provider.admit(b).unwrap();
+    }
+    for b in bundles.iter().rev() {
+        t.caseworker.admit(b).unwrap();
+    }
+    assert_eq!(sorted(t.provider.heads()), sorted(t.caseworker.heads()));
+    assert_eq!(snapshot(&t.provider), snapshot(&t.caseworker));
+    // The first hostile change is refused and everything after it builds on it.
+    assert_eq!(t.provider.text("anmerkungen_einrichtung").unwrap(), "");
+}
+
+#[test]
+fn storage_keeps_attestations_so_a_reloaded_device_can_pass_changes_on() {
+    let mut t = three();
+    t.beneficiary
+        .set_text(Role::Beneficiary, "wuensche", "Von der Person")
+        .unwrap();
+    sync(&mut t.beneficiary, &mut t.provider);
+    // The provider stores its state and reloads (the app: a full save, then increments).
+    let mut stored = t.provider.save_signed().encode();
+    t.provider
+        .set_text(Role::Provider, "erstellt_von", "Frau Träger")
+        .unwrap();
+    stored.extend(t.provider.save_incremental_signed().encode());
+    let mut reloaded = Report::load_signed(&stored).unwrap();
+    reloaded.add_key(Role::Provider, key(OWNER));
+    // The caseworker, which has not seen the person's words, gets them from the reloaded
+    // provider: the beneficiary's attestation travelled through storage.
+    let a = sync(&mut reloaded, &mut t.caseworker);
+    assert!(a.refused.is_empty(), "{a:?}");
+    assert_eq!(t.caseworker.text("wuensche").unwrap(), "Von der Person");
+    assert_eq!(t.caseworker.text("erstellt_von").unwrap(), "Frau Träger");
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
