@@ -34,12 +34,7 @@ fn read(editor: Editor, field: &str) -> Shown {
             let changed = match &verification {
                 Verification::ValidForEarlierVersion { changed_fields } => changed_fields
                     .iter()
-                    .map(|id| {
-                        r.template()
-                            .field(id)
-                            .map(|f| f.label.clone())
-                            .unwrap_or_else(|| id.clone())
-                    })
+                    .map(|id| r.changed_label(id))
                     .collect(),
                 _ => Vec::new(),
             };

@@ -68,7 +68,8 @@ pub use role::Role;
 pub use sentences::sentences;
 pub use signing::{
     InvalidSignature, Participant, ParticipantKey, SignRequest, SignatureRecord, Strokes,
-    Verification, MAX_NAME_CHARS, MAX_POINTS, SIGNATURE_DOMAIN,
+    Verification, CHANGED_SUBMISSION, CHANGED_TEMPLATE, MAX_NAME_CHARS, MAX_POINTS,
+    SIGNATURE_DOMAIN,
 };
 pub use status::{Status, Submission};
 pub use template::{

@@ -309,6 +309,12 @@ impl SignatureRecord {
     }
 }
 
+/// In [`Verification::ValidForEarlierVersion`]: the template differs from the signed one.
+pub const CHANGED_TEMPLATE: &str = "vorlage";
+/// In [`Verification::ValidForEarlierVersion`]: a submission recorded before signing was
+/// changed or taken back.
+pub const CHANGED_SUBMISSION: &str = "uebermittlung";
+
 /// What a signature line's record is worth on this replica, now.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Verification {
@@ -381,6 +387,10 @@ impl Report {
             date,
         } = *request;
         self.begin_edit(role, field)?;
+        if self.is_protected() && self.key_for(role) != Some(key.public_key()) {
+            // Other devices accept a signature only by the author's own member key.
+            return Err(ModelError::NotAMember(role));
+        }
         let line = self.signature_line_obj(field)?;
         let name = name.trim();
         if name.is_empty() {
@@ -480,9 +490,18 @@ impl Report {
         let Some(record) = SignatureRecord::decode(&bytes) else {
             return invalid(InvalidSignature::Damaged);
         };
-        match self.participants().get(&hex(&record.public_key)) {
+        // The signer's role: from the verified membership (protected reports), or from the
+        // participants list of a report from before membership, which anyone could write.
+        let signer_role = if self.is_protected() {
+            self.roster().signer_role(&record.public_key)
+        } else {
+            self.participants()
+                .get(&hex(&record.public_key))
+                .map(|p| p.role)
+        };
+        match signer_role {
             None => return invalid(InvalidSignature::UnknownKey),
-            Some(p) if p.role != record.role => return invalid(InvalidSignature::RoleMismatch),
+            Some(role) if role != record.role => return invalid(InvalidSignature::RoleMismatch),
             Some(_) => {}
         }
         if self.check_edit(record.role, field).is_err() {
@@ -510,6 +529,20 @@ impl Report {
                 changed_fields: changed,
             }
         })
+    }
+
+    /// The German name of an entry of `changed_fields`: a field's label, or what the
+    /// non-field entries stand for.
+    pub fn changed_label(&self, id: &str) -> String {
+        match id {
+            CHANGED_TEMPLATE => "Vorlage".to_string(),
+            CHANGED_SUBMISSION => "Übermittlung".to_string(),
+            _ => self
+                .template
+                .field(id)
+                .map(|f| f.label.clone())
+                .unwrap_or_else(|| id.to_string()),
+        }
     }
 
     /// Every signature line of the template with its verification, in template order.
@@ -575,9 +608,30 @@ impl Report {
 
     /// Ids of the fields whose content differs between the signed heads and now, in template
     /// order. The signed line itself counts as changed when its name or date no longer match
-    /// the record (somebody edited them after signing).
+    /// the record (somebody edited them after signing). A field's content includes the staff's
+    /// remark beside the person's own words; the goals include the person's self-rating.
+    /// Beyond the fields: [`CHANGED_TEMPLATE`] when the template differs (never, through the
+    /// gate), and [`CHANGED_SUBMISSION`] when a submission recorded before signing was changed
+    /// or taken back (recording it after signing is the normal course, not a change).
     fn changed_since(&self, record: &SignatureRecord, own: &str) -> Result<Vec<String>> {
         let mut changed = Vec::new();
+        let root_values = |k: &str, heads: Option<&[ChangeHash]>| -> Vec<String> {
+            self.values_at(&ROOT, k, heads)
+        };
+        if root_values(key::TEMPLATE, Some(&record.heads)) != root_values(key::TEMPLATE, None) {
+            changed.push(CHANGED_TEMPLATE.to_string());
+        }
+        let submission = |heads: Option<&[ChangeHash]>| -> Option<Vec<String>> {
+            let obj = self.child_at(&ROOT, key::SUBMISSION, heads)?;
+            let mut out = self.values_at(&obj, key::DATE, heads);
+            out.extend(self.values_at(&obj, key::ROLE, heads));
+            Some(out)
+        };
+        if let Some(signed) = submission(Some(&record.heads)) {
+            if submission(None).as_ref() != Some(&signed) {
+                changed.push(CHANGED_SUBMISSION.to_string());
+            }
+        }
         for field in self.template.fields() {
             if matches!(field.kind, FieldKind::Signature { .. }) {
                 if field.id == own {
@@ -607,6 +661,16 @@ impl Report {
                 if let Some(text) = self.child_at(&fields, &field.id, heads) {
                     out.push(self.text_at_heads(&text, heads));
                 }
+                if field.own_words {
+                    let remark = self
+                        .child_at(&ROOT, key::OWN_WORDS, heads)
+                        .and_then(|all| self.child_at(&all, &field.id, heads))
+                        .and_then(|own| self.child_at(&own, "remark", heads));
+                    if let Some(remark) = remark {
+                        out.push("remark".to_string());
+                        out.push(self.text_at_heads(&remark, heads));
+                    }
+                }
             }
             FieldKind::Date { .. } | FieldKind::Choice { .. } => {
                 out.extend(self.values_at(&fields, &field.id, heads));
@@ -632,7 +696,7 @@ impl Report {
                         continue;
                     };
                     out.push(format!("goal {id}"));
-                    for part in [key::POS, key::ACHIEVEMENT, key::REASON] {
+                    for part in [key::POS, key::ACHIEVEMENT, key::REASON, key::SELF_RATING] {
                         out.push(part.to_string());
                         out.extend(self.values_at(&goal, part, heads));
                     }

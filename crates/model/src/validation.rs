@@ -148,13 +148,7 @@ fn check_field(report: &Report, field: &Field, today: Date, out: &mut Vec<Proble
                 Verification::ValidForEarlierVersion { changed_fields } => {
                     let labels: Vec<String> = changed_fields
                         .iter()
-                        .map(|id| {
-                            report
-                                .template()
-                                .field(id)
-                                .map(|f| format!("„{}“", f.label))
-                                .unwrap_or_else(|| id.clone())
-                        })
+                        .map(|id| format!("„{}“", report.changed_label(id)))
                         .collect();
                     out.push(Problem {
                         field: field.id.clone(),

@@ -147,7 +147,6 @@ fn assert_refused_by_both(t: &mut Three, bundle: &SignedChanges, what: fn(&Refus
         ("provider", &mut t.provider),
         ("caseworker", &mut t.caseworker),
     ] {
-        let before = honest.heads();
         let admission = honest.admit(bundle).unwrap();
         assert!(
             admission.refused.iter().any(|r| what(&r.reason)),
@@ -156,9 +155,10 @@ fn assert_refused_by_both(t: &mut Three, bundle: &SignedChanges, what: fn(&Refus
         );
         let message = admission.refused[0].message();
         assert!(message.starts_with("Eine Änderung von "), "{message}");
-        // Nothing of the refused change is applied; what came before it may be.
-        let after = honest.heads();
-        let _ = (before, after);
+        // Nothing of a refused change is applied.
+        for r in &admission.refused {
+            assert!(honest.doc_mut().get_change_by_hash(&r.change).is_none());
+        }
     }
 }
 
@@ -419,40 +419,57 @@ fn nobody_signs_a_line_for_somebody_else() {
     let mut t = three();
     bind_beneficiary(&mut t);
     settle(&mut t);
-    // The beneficiary signs the provider's line with their own key (role not an editor).
-    let strokes = Strokes::from_points(&[vec![(0.1, 0.1), (0.9, 0.9)]]);
-    let mut forger = t.beneficiary.fork();
-    // A replica that ignores its own setters: it writes the record directly.
-    forger.add_key(Role::Beneficiary, key(BENEFICIARY));
-    let mut legit = t.provider.fork();
-    legit.add_key(Role::Provider, key(OWNER));
-    legit
-        .sign(
-            &SignRequest {
-                field: "unterschrift_leistungserbringer",
-                role: Role::Provider,
-                name: "Frau Träger",
-                strokes: &strokes,
-                time_ms: T0,
-                date: d(2026, 11, 23),
-            },
-            &key(BENEFICIARY),
-        )
+    let record = |k: u8, role: Role, heads: Vec<ChangeHash>| SignatureRecord {
+        public_key: key(k).public_key(),
+        // The key check comes before the signature; any bytes will do for the attack.
+        signature: [3; 64],
+        time_ms: T0,
+        role,
+        name: "Frau Träger".into(),
+        date: d(2026, 11, 23),
+        heads,
+        strokes: Strokes::default(),
+    };
+    let line = |doc: &mut automerge::AutoCommit, field: &str| {
+        let fields = doc.get(ROOT, "fields").unwrap().unwrap().1;
+        doc.get(&fields, field).unwrap().unwrap().1
+    };
+    // The beneficiary puts a record with the provider's key on the provider's line.
+    let forged = record(OWNER, Role::Provider, t.beneficiary.heads());
+    let bundle = hostile_bundle(&mut t.beneficiary, |doc| {
+        let l = line(doc, "unterschrift_leistungserbringer");
+        doc.put(&l, "signed", ScalarValue::Bytes(forged.encode()))
+            .unwrap();
+    });
+    assert_refused_by_both(&mut t, &bundle, |r| {
+        matches!(r, RefusalReason::NotPermitted(_))
+    });
+    // The provider (allowed on that line) stores a record naming somebody else's key.
+    let mut t = three();
+    t.provider
+        .set_text(Role::Provider, "erstellt_von", "Frau Träger")
         .unwrap();
-    // The provider's replica signed with the beneficiary's key: the record names a key that
-    // is not the author's. Every honest device refuses it.
-    let heads = t.caseworker.heads();
-    let bundle = legit.save_after_signed(&heads);
+    settle(&mut t);
+    let heads = t.provider.heads();
+    let other = record(CASEWORKER, Role::Provider, heads.clone());
+    {
+        let doc = t.provider.doc_mut();
+        let l = line(doc, "unterschrift_leitung");
+        doc.put(&l, "signed", ScalarValue::Bytes(other.encode()))
+            .unwrap();
+        doc.commit();
+    }
+    let bundle = t.provider.save_after_signed(&heads);
     let admission = t.caseworker.admit(&bundle).unwrap();
     assert!(
         admission.refused.iter().any(
-            |r| matches!(&r.reason, RefusalReason::NotPermitted(w) if w.contains("andere Person"))
+            |r| matches!(&r.reason, RefusalReason::NotPermitted(w) if w.contains("anderen Person"))
         ),
         "{admission:?}"
     );
     assert_eq!(
         t.caseworker
-            .verify_signature("unterschrift_leistungserbringer")
+            .verify_signature("unterschrift_leitung")
             .unwrap(),
         Verification::Unsigned
     );
@@ -487,11 +504,7 @@ fn unsigned_wrongly_signed_and_misbound_changes_are_refused() {
         .set_text(Role::Beneficiary, "wuensche", "Ich möchte reisen")
         .unwrap();
     let mut bundle = t.beneficiary.save_after_signed(&heads);
-    let mut other = t.beneficiary.fork();
-    other.add_key(Role::Beneficiary, key(CASEWORKER));
     for a in &mut bundle.attestations {
-        let sig = SignedChanges::default();
-        let _ = sig;
         a.signature = [7; 64];
     }
     assert_refused_by_both(&mut t, &bundle, |r| *r == RefusalReason::BadSignature);
@@ -537,8 +550,6 @@ fn unsigned_wrongly_signed_and_misbound_changes_are_refused() {
 
 /// The hash of the single change in `bytes`.
 fn bundle_changes(bytes: &[u8]) -> ChangeHash {
-    let mut doc = automerge::Automerge::new();
-    let _ = doc.load_incremental(bytes);
     let c = automerge::Change::try_from(bytes).expect("one change");
     c.hash()
 }
@@ -546,7 +557,6 @@ fn bundle_changes(bytes: &[u8]) -> ChangeHash {
 #[test]
 fn replayed_reordered_and_descendant_changes() {
     let mut t = three();
-    let heads = t.provider.heads();
     let mut bundles = Vec::new();
     for word in ["Ich", " möchte", " reisen", "."] {
         let before = t.beneficiary.heads();
@@ -570,7 +580,6 @@ fn replayed_reordered_and_descendant_changes() {
         let a = t.provider.admit(b).unwrap();
         assert_eq!((a.applied, a.refused.len()), (0, 0));
     }
-    let _ = heads;
 
     // A refused change's descendants are refused, everything else goes on.
     let obj = text_obj(&t.beneficiary, "einrichtung_telefon");
@@ -718,7 +727,6 @@ fn an_invitation_enrols_one_device_and_cannot_be_reused_or_escalated() {
     let bundle = third.save_after_signed(&heads);
     let a = t.provider.admit(&bundle).unwrap();
     assert_eq!(a.refused.len(), 1, "{a:?}");
-    let _ = &mut t.caseworker;
 }
 
 #[test]
@@ -821,4 +829,194 @@ fn storage_keeps_attestations_so_a_reloaded_device_can_pass_changes_on() {
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn sign_line(r: &mut Report, field: &str, role: Role, name: &str, k: u8) {
+    let strokes = Strokes::from_points(&[vec![(0.1, 0.5), (0.4, 0.2)]]);
+    r.sign(
+        &SignRequest {
+            field,
+            role,
+            name,
+            strokes: &strokes,
+            time_ms: T0 + 5,
+            date: d(2026, 11, 23),
+        },
+        &key(k),
+    )
+    .unwrap();
+}
+
+#[test]
+fn signatures_count_by_membership_and_cover_every_part_of_the_content() {
+    let mut t = three();
+    let goal = t.provider.add_goal(Role::Provider).unwrap();
+    t.provider
+        .set_own_words_remark(Role::Provider, "wuensche", "Im Gespräch gesagt")
+        .unwrap();
+    settle(&mut t);
+    sign_line(
+        &mut t.beneficiary,
+        "unterschrift_leistungsberechtigter",
+        Role::Beneficiary,
+        "Frau K.",
+        BENEFICIARY,
+    );
+    sign_line(
+        &mut t.provider,
+        "unterschrift_leistungserbringer",
+        Role::Provider,
+        "Frau Träger",
+        OWNER,
+    );
+    settle(&mut t);
+    for r in [&t.provider, &t.caseworker, &t.beneficiary] {
+        assert_eq!(
+            r.verify_signature("unterschrift_leistungsberechtigter")
+                .unwrap(),
+            Verification::Valid
+        );
+    }
+    // Signing with a key that is not this device's member key for the role: refused.
+    let err = t
+        .provider
+        .sign(
+            &SignRequest {
+                field: "unterschrift_leitung",
+                role: Role::Provider,
+                name: "Chef",
+                strokes: &Strokes::default(),
+                time_ms: T0,
+                date: d(2026, 11, 23),
+            },
+            &key(55),
+        )
+        .unwrap_err();
+    assert!(
+        matches!(err, ModelError::NotAMember(Role::Provider)),
+        "{err}"
+    );
+
+    // The person's self-rating after signing: the provider's signature is for an earlier
+    // version (the goals changed).
+    t.beneficiary
+        .set_goal_self_rating(Role::Beneficiary, &goal, Some("1"))
+        .unwrap();
+    settle(&mut t);
+    assert_eq!(
+        t.caseworker
+            .verify_signature("unterschrift_leistungserbringer")
+            .unwrap(),
+        Verification::ValidForEarlierVersion {
+            changed_fields: vec!["ziele".into()]
+        }
+    );
+    // The remark beside the person's words changed: that field counts as changed.
+    t.provider
+        .set_own_words_remark(Role::Provider, "wuensche", "Später ergänzt")
+        .unwrap();
+    settle(&mut t);
+    let v = t
+        .caseworker
+        .verify_signature("unterschrift_leistungsberechtigter")
+        .unwrap();
+    assert_eq!(
+        v,
+        Verification::ValidForEarlierVersion {
+            changed_fields: vec!["wuensche".into(), "ziele".into()]
+        }
+    );
+}
+
+#[test]
+fn a_submission_changed_after_signing_outdates_the_signature_but_recording_it_does_not() {
+    let mut t = three();
+    sign_line(
+        &mut t.provider,
+        "unterschrift_leistungserbringer",
+        Role::Provider,
+        "Frau Träger",
+        OWNER,
+    );
+    t.provider
+        .mark_submitted(Role::Provider, d(2026, 11, 24))
+        .unwrap();
+    assert_eq!(
+        t.provider
+            .verify_signature("unterschrift_leistungserbringer")
+            .unwrap(),
+        Verification::Valid
+    );
+    // Signed again after submission, then the submission is taken back.
+    sign_line(
+        &mut t.provider,
+        "unterschrift_leistungserbringer",
+        Role::Provider,
+        "Frau Träger",
+        OWNER,
+    );
+    t.provider.withdraw_submission(Role::Provider).unwrap();
+    match t
+        .provider
+        .verify_signature("unterschrift_leistungserbringer")
+        .unwrap()
+    {
+        Verification::ValidForEarlierVersion { changed_fields } => {
+            assert_eq!(changed_fields, vec![CHANGED_SUBMISSION.to_string()]);
+            assert_eq!(t.provider.changed_label(&changed_fields[0]), "Übermittlung");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn the_participants_list_no_longer_vouches_for_a_signer() {
+    let mut t = three();
+    // A tampered replica (bypassing the gate: its own storage edited) lists a stranger as
+    // provider and stores the stranger's signature on the provider's line.
+    let stranger = key(90);
+    let mut tampered = t.provider.fork();
+    let strokes = Strokes::default();
+    {
+        let heads = {
+            let mut h = tampered.heads();
+            h.sort();
+            h
+        };
+        let mut record = SignatureRecord {
+            public_key: stranger.public_key(),
+            signature: [0; 64],
+            time_ms: T0,
+            role: Role::Provider,
+            name: "Fremd".into(),
+            date: d(2026, 11, 23),
+            heads,
+            strokes,
+        };
+        // A made-up signature is enough: the membership check comes first.
+        record.signature = [3; 64];
+        let doc = tampered.doc_mut();
+        let participants = doc.get(ROOT, "participants").unwrap().unwrap().1;
+        doc.put(
+            &participants,
+            hex(&stranger.public_key()),
+            "{\"role\":\"provider\",\"name\":\"Fremd\"}",
+        )
+        .unwrap();
+        let fields = doc.get(ROOT, "fields").unwrap().unwrap().1;
+        let line = doc
+            .get(&fields, "unterschrift_leistungserbringer")
+            .unwrap()
+            .unwrap()
+            .1;
+        doc.put(&line, "signed", ScalarValue::Bytes(record.encode()))
+            .unwrap();
+        doc.commit();
+    }
+    assert_eq!(
+        tampered
+            .verify_signature("unterschrift_leistungserbringer")
+            .unwrap(),
+        Verification::Invalid(InvalidSignature::UnknownKey)
+    );
 }

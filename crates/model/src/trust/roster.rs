@@ -7,7 +7,8 @@
 //! role. Nothing is believed because it is in the document: a record counts only when its
 //! signature verifies and its granter's own record does, back to the owner.
 
-use std::collections::BTreeMap;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
 
 use automerge::{AutoCommit, ChangeHash, ObjType, ReadDoc, ScalarValue, Value, ROOT};
 
@@ -48,6 +49,10 @@ pub struct Roster {
     owner: Option<[u8; 32]>,
     records: BTreeMap<[u8; 32], Vec<MemberRecord>>,
     removals: BTreeMap<[u8; 32], Vec<Removal>>,
+    /// Signature checks already made, by the whole encoded record (never by the signature
+    /// alone: a copied signature on an altered record must be checked again): a chain is
+    /// followed for every record below it, and Ed25519 verification is the expensive part.
+    checked: RefCell<HashMap<Vec<u8>, bool>>,
 }
 
 impl Roster {
@@ -145,6 +150,13 @@ impl Roster {
             .find(|r| r.kind == MemberKind::Invitation && self.record_valid(r, 0))
     }
 
+    /// The role a signature by `key` counts for: a valid membership record, whether or not
+    /// the member was removed later (a signature made while a member stays genuine; the gate
+    /// refuses anything a removed member writes after learning of the removal).
+    pub fn signer_role(&self, key: &[u8; 32]) -> Option<Role> {
+        self.valid_role(key, MemberKind::Member, 0)
+    }
+
     /// Whether a valid removal of `key` exists (the owner cannot be removed).
     pub fn is_removed(&self, key: &[u8; 32]) -> bool {
         self.removals
@@ -233,7 +245,7 @@ impl Roster {
     /// invitation used up, when the record was written is the gate's question, judged at the
     /// writing change; here the chain only.)
     pub(crate) fn record_valid(&self, r: &MemberRecord, depth: usize) -> bool {
-        if depth > MAX_CHAIN || !r.verifies(&self.report_id) {
+        if depth > MAX_CHAIN || !self.verified(r) {
             return false;
         }
         if r.granted_by == r.key {
@@ -256,6 +268,16 @@ impl Roster {
                 MemberKind::Invitation => r.kind == MemberKind::Member && r.role == g.role,
             }
         })
+    }
+
+    fn verified(&self, r: &MemberRecord) -> bool {
+        let encoded = r.encode();
+        if let Some(ok) = self.checked.borrow().get(&encoded) {
+            return *ok;
+        }
+        let ok = r.verifies(&self.report_id);
+        self.checked.borrow_mut().insert(encoded, ok);
+        ok
     }
 
     fn removal_valid(&self, r: &Removal) -> bool {
