@@ -20,6 +20,15 @@
 //!   acknowledged, the client emits [`Effect::SnapshotDue`]; the app answers with
 //!   [`Client::send_snapshot`]`(doc.save())` and the relay may compact its log. Waiting for that
 //!   moment keeps a snapshot from carrying changes the log does not have.
+//! * The relay takes a snapshot only from a connection it has sent everything the snapshot
+//!   covers (a snapshot and every entry after it, or every entry from 0; see [`crate::room`]),
+//!   and refuses any other with `BAD_SNAPSHOT`. The client counts what reached it on the current
+//!   connection the same way and sends a snapshot only when that covers its watermark. A device
+//!   that caught up from a point of its own (it reconnected with a watermark, and the relay's
+//!   snapshot was not newer) first asks again from 0 (`CatchUp{0}`), keeps the sealed snapshot
+//!   meanwhile, and sends it once the answer has arrived: one more download of the relay's
+//!   snapshot and log per snapshot such a device makes. Nothing is sent when the relay is known
+//!   to hold a snapshot covering as much.
 
 use std::collections::BTreeSet;
 
@@ -85,6 +94,69 @@ struct InFlight {
     local_upto: u64,
 }
 
+/// What reached this device on the current connection, counted as the relay counts it
+/// ([`crate::room`]): the most a snapshot sent on this connection may cover.
+#[derive(Debug, Default)]
+struct Received {
+    /// `after_seq` of the CatchUp sent at admission.
+    first_after: u64,
+    /// A `CatchUp{0}` was sent since, to earn the relay's mark for a snapshot.
+    asked_from_start: bool,
+    /// The relay has sent this connection every entry up to here (a snapshot, or from 0, then
+    /// every entry in a row); `None` until a frame shows that.
+    holds: Option<u64>,
+    /// Entries (`prev_seq`, `seq`) delivered or acknowledged on this connection, not yet in a
+    /// row with `holds`.
+    pending: BTreeSet<(u64, u64)>,
+    /// A sealed Snapshot frame (and what it covers) waiting until `holds` reaches that.
+    waiting_snapshot: Option<(u64, Vec<u8>)>,
+}
+
+impl Received {
+    /// Whether entries received now may still join a row from a proven start.
+    fn counting(&self) -> bool {
+        self.holds.is_some() || self.first_after == 0 || self.asked_from_start
+    }
+
+    /// A Deliver arrived: the relay caught this connection up (only live connections get
+    /// Delivers). If every CatchUp sent here asked from 0, or this entry is one only a CatchUp
+    /// from 0 sends, the relay sent every entry from the start.
+    fn delivered(&mut self, prev_seq: u64, seq: u64) {
+        if self.holds.is_none()
+            && (self.first_after == 0 || (self.asked_from_start && seq <= self.first_after))
+        {
+            self.holds = Some(0);
+        }
+        self.entry(prev_seq, seq);
+    }
+
+    /// The relay's snapshot arrived: it holds every entry up to `covers`, sent to this
+    /// connection, and every entry after it follows.
+    fn snapshot(&mut self, covers: u64) {
+        self.holds = Some(self.holds.map_or(covers, |h| h.max(covers)));
+        self.advance();
+    }
+
+    /// An entry reached this connection (delivered, or written here and acknowledged).
+    fn entry(&mut self, prev_seq: u64, seq: u64) {
+        if self.counting() && self.holds.is_none_or(|h| seq > h) {
+            self.pending.insert((prev_seq, seq));
+            self.advance();
+        }
+    }
+
+    fn advance(&mut self) {
+        let Some(mut h) = self.holds else {
+            return;
+        };
+        while let Some(&(prev, seq)) = self.pending.range(..=(h, u64::MAX)).next() {
+            self.pending.remove(&(prev, seq));
+            h = h.max(seq);
+        }
+        self.holds = Some(h);
+    }
+}
+
 /// One device's sync state for one document.
 #[derive(Debug)]
 pub struct Client {
@@ -106,6 +178,10 @@ pub struct Client {
     snapshot_owed: bool,
     /// The relay's last sequence number when this connection was admitted.
     admitted_head: Option<u64>,
+    /// What the relay's snapshot covers, as far as this device has seen it in the current epoch.
+    relay_snapshot: u64,
+    /// What reached this device on the current connection.
+    received: Received,
 }
 
 impl Client {
@@ -142,6 +218,8 @@ impl Client {
             acked_since_snapshot: 0,
             snapshot_owed: false,
             admitted_head: None,
+            relay_snapshot: 0,
+            received: Received::default(),
         }
     }
 
@@ -197,6 +275,12 @@ impl Client {
     pub fn disconnected(&mut self) {
         self.status = Status::Offline;
         self.admitted_head = None;
+        if std::mem::take(&mut self.received)
+            .waiting_snapshot
+            .is_some()
+        {
+            self.snapshot_owed = true; // asked for again on the next connection
+        }
     }
 
     /// The app made a local change; `bytes` is `doc.save_after(&last_sent_heads)`.
@@ -228,7 +312,10 @@ impl Client {
     }
 
     /// The app's answer to [`Effect::SnapshotDue`]: `bytes` is `doc.save()`. It covers every entry
-    /// up to [`Client::applied_seq`]. Nothing is sent while offline.
+    /// up to [`Client::applied_seq`]. Nothing is sent while offline, nor when the relay is known
+    /// to hold a snapshot covering as much. If the relay has not yet sent this connection all the
+    /// snapshot covers, the client asks for it (`CatchUp{0}`) and sends the snapshot, sealed now,
+    /// once that has arrived (see the module documentation).
     pub fn send_snapshot(
         &mut self,
         bytes: &[u8],
@@ -241,13 +328,22 @@ impl Client {
         }
         self.acked_since_snapshot = 0;
         self.snapshot_owed = false;
+        let covers_seq = self.watermark;
+        if covers_seq <= self.relay_snapshot {
+            return Ok(Vec::new()); // the relay would compact nothing
+        }
         let sealed = envelope::seal(&self.key, &self.room, Kind::Snapshot, bytes, rng)?;
+        let frame = Message::Snapshot { covers_seq, sealed }.encode();
+        if self.received.holds.is_some_and(|h| h >= covers_seq) {
+            return Ok(vec![Effect::Send(frame)]);
+        }
+        self.received.waiting_snapshot = Some((covers_seq, frame));
+        if self.received.asked_from_start {
+            return Ok(Vec::new()); // the answer is on its way
+        }
+        self.received.asked_from_start = true;
         Ok(vec![Effect::Send(
-            Message::Snapshot {
-                covers_seq: self.watermark,
-                sealed,
-            }
-            .encode(),
+            Message::CatchUp { after_seq: 0 }.encode(),
         )])
     }
 
@@ -295,7 +391,14 @@ impl Client {
                     self.in_flight = None;
                     effects.push(Effect::FullStateWanted);
                 }
+                if self.epoch != Some(epoch) {
+                    self.relay_snapshot = 0; // a restored room may hold an older one
+                }
                 self.epoch = Some(epoch);
+                self.received = Received {
+                    first_after: self.watermark,
+                    ..Received::default()
+                };
                 effects.push(Effect::Send(
                     Message::CatchUp {
                         after_seq: self.watermark,
@@ -324,6 +427,8 @@ impl Client {
                     prev_seq,
                 },
             ) => {
+                self.received.entry(prev_seq, seq);
+                self.release_snapshot(&mut effects);
                 if self
                     .in_flight
                     .as_ref()
@@ -357,19 +462,24 @@ impl Client {
                     sealed,
                 },
             ) => {
+                self.received.delivered(prev_seq, seq);
                 if seq > self.watermark && !self.ahead.contains(&(prev_seq, seq)) {
                     let plain = envelope::open(&self.key, &self.room, Kind::Change, &sealed)?;
                     effects.push(Effect::Apply(plain));
                     self.mark_seen(seq, prev_seq);
                 }
+                self.release_snapshot(&mut effects);
             }
             (Status::Live, Message::Snapshot { covers_seq, sealed }) => {
+                self.received.snapshot(covers_seq);
+                self.relay_snapshot = self.relay_snapshot.max(covers_seq);
                 if covers_seq > self.watermark {
                     let plain = envelope::open(&self.key, &self.room, Kind::Snapshot, &sealed)?;
                     effects.push(Effect::Apply(plain));
                     self.watermark = covers_seq;
                     self.advance();
                 }
+                self.release_snapshot(&mut effects);
             }
             (Status::Live, Message::Ephemeral { sealed }) => {
                 let plain = envelope::open(&self.key, &self.room, Kind::Ephemeral, &sealed)?;
@@ -425,6 +535,23 @@ impl Client {
             Message::Append { client_seq, sealed }.encode(),
         ));
         Ok(())
+    }
+
+    /// Sends the snapshot kept back by [`Client::send_snapshot`] once the relay has sent this
+    /// connection everything it covers.
+    fn release_snapshot(&mut self, effects: &mut Vec<Effect>) {
+        let r = &mut self.received;
+        let Some((covers, _)) = &r.waiting_snapshot else {
+            return;
+        };
+        let covers = *covers;
+        if covers <= self.relay_snapshot {
+            r.waiting_snapshot = None; // the relay's own covers as much by now
+        } else if r.holds.is_some_and(|h| h >= covers) {
+            if let Some((_, frame)) = r.waiting_snapshot.take() {
+                effects.push(Effect::Send(frame));
+            }
+        }
     }
 
     /// Records that entry `seq` (after `prev_seq`) is applied and advances the watermark over
@@ -601,7 +728,166 @@ mod tests {
         };
         let fx = c.on_frame(&ack.encode(), &mut rng).unwrap();
         assert!(fx.contains(&Effect::SnapshotDue));
-        assert_eq!(c.send_snapshot(b"doc", &mut rng).unwrap().len(), 1);
+        // Nothing has shown that the relay sent this connection entries 1..=5: ask from 0 first.
+        let fx = c.send_snapshot(b"doc", &mut rng).unwrap();
+        assert_eq!(
+            fx,
+            vec![Effect::Send(Message::CatchUp { after_seq: 0 }.encode())]
+        );
+        // The answer: entries 1..=5 (6 and 7 were acknowledged); the snapshot follows the last.
+        for seq in 1..=5 {
+            let deliver = Message::Deliver {
+                seq,
+                prev_seq: seq - 1,
+                sealed: vec![0; 41],
+            };
+            let fx = c.on_frame(&deliver.encode(), &mut rng).unwrap();
+            let snapshot: Vec<_> = fx
+                .iter()
+                .filter_map(|e| match e {
+                    Effect::Send(f) => wire::decode(f).ok(),
+                    _ => None,
+                })
+                .collect();
+            if seq < 5 {
+                assert!(snapshot.is_empty(), "{snapshot:?}");
+            } else {
+                assert!(matches!(
+                    snapshot[..],
+                    [Message::Snapshot { covers_seq: 7, .. }]
+                ));
+            }
+        }
+    }
+
+    /// Like [`pump`], and closes what the room closes; returns every effect but Send, per client
+    /// (connection `i` is client `i`).
+    fn drive(
+        room: &mut Room,
+        clients: &mut [Client],
+        outbox: Vec<(usize, Effect)>,
+        rng: &mut ChaCha20Rng,
+    ) -> Vec<Vec<Effect>> {
+        let mut seen = vec![Vec::new(); clients.len()];
+        let mut queue: std::collections::VecDeque<_> = outbox.into();
+        while let Some((i, effect)) = queue.pop_front() {
+            let Effect::Send(frame) = effect else {
+                seen[i].push(effect);
+                continue;
+            };
+            let mut fx = room.frame_received(i as u64, &frame, rng);
+            let durable: Vec<u64> = fx
+                .iter()
+                .filter_map(|f| match f {
+                    room::Effect::Persist(room::Record::Entry { seq, .. }) => Some(*seq),
+                    _ => None,
+                })
+                .collect();
+            for seq in durable {
+                fx.extend(room.durable_up_to(seq));
+            }
+            for f in fx {
+                match f {
+                    room::Effect::Send { conn, frame } => {
+                        let c = conn as usize;
+                        for e in clients[c].on_frame(&frame, rng).unwrap() {
+                            queue.push_back((c, e));
+                        }
+                    }
+                    room::Effect::Close { conn } => {
+                        room.connection_closed(conn);
+                        clients[conn as usize].disconnected();
+                    }
+                    _ => {}
+                }
+            }
+        }
+        seen
+    }
+
+    fn join(
+        room: &mut Room,
+        clients: &mut [Client],
+        i: usize,
+        rng: &mut ChaCha20Rng,
+    ) -> Vec<Effect> {
+        room.connection_opened(i as u64);
+        let fx = clients[i].connected().into_iter().map(|e| (i, e)).collect();
+        let mut seen = drive(room, clients, fx, rng);
+        assert_eq!(clients[i].status(), Status::Live);
+        seen.swap_remove(i)
+    }
+
+    fn change(
+        room: &mut Room,
+        clients: &mut [Client],
+        i: usize,
+        text: &[u8],
+        rng: &mut ChaCha20Rng,
+    ) -> Vec<Vec<Effect>> {
+        let fx = clients[i].on_local_change(text, rng).unwrap();
+        drive(room, clients, fx.into_iter().map(|e| (i, e)).collect(), rng)
+    }
+
+    fn applied(effects: &[Effect]) -> Vec<&[u8]> {
+        effects
+            .iter()
+            .filter_map(|e| match e {
+                Effect::Apply(bytes) => Some(bytes.as_slice()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_reconnected_device_asks_from_0_and_its_snapshot_is_accepted() {
+        let mut rng = ChaCha20Rng::seed_from_u64(14);
+        let key = DocumentKey::from_bytes([8; 32]);
+        let mut room = Room::new(ROOM);
+        let mut clients: Vec<Client> = (0..3)
+            .map(|_| Client::new(ROOM, key.clone(), Config::default()))
+            .collect();
+        join(&mut room, &mut clients, 0, &mut rng);
+        join(&mut room, &mut clients, 1, &mut rng);
+        change(&mut room, &mut clients, 0, b"a", &mut rng);
+        change(&mut room, &mut clients, 0, b"b", &mut rng);
+        // Client 1 reconnects with watermark 2: the relay sends it only what follows.
+        clients[1].disconnected();
+        room.connection_closed(1);
+        join(&mut room, &mut clients, 1, &mut rng);
+        assert_eq!(room.holds(1), None);
+        change(&mut room, &mut clients, 0, b"c", &mut rng);
+        assert_eq!(clients[1].applied_seq(), 3);
+        let fx = clients[1].send_snapshot(b"abc", &mut rng).unwrap();
+        assert_eq!(
+            fx,
+            vec![Effect::Send(Message::CatchUp { after_seq: 0 }.encode())]
+        );
+        // Asked again before the answer came: nothing more is sent.
+        assert!(clients[1]
+            .send_snapshot(b"abc", &mut rng)
+            .unwrap()
+            .is_empty());
+        let seen = drive(
+            &mut room,
+            &mut clients,
+            fx.into_iter().map(|e| (1, e)).collect(),
+            &mut rng,
+        );
+        assert!(
+            seen[1].is_empty(),
+            "nothing applied twice, no refusal: {:?}",
+            seen[1]
+        );
+        assert_eq!(room.snapshot_covers(), Some(3));
+        assert_eq!(room.log_len(), 0);
+        // A device that was sent the relay's snapshot sends none covering no more.
+        let fx = join(&mut room, &mut clients, 2, &mut rng);
+        assert_eq!(applied(&fx), vec![b"abc".as_slice()]);
+        assert!(clients[2]
+            .send_snapshot(b"abc", &mut rng)
+            .unwrap()
+            .is_empty());
     }
 
     #[test]

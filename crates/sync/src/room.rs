@@ -21,6 +21,23 @@
 //! * **CatchUp** sends the latest snapshot first if it covers more than the client has, then every
 //!   entry after that; the connection then becomes live and receives fan-out.
 //! * **Snapshot** replaces the older one and lets storage drop the entries it covers (compaction).
+//!   Only from a connection that demonstrably holds everything it covers: the room keeps, per
+//!   connection, a mark up to which it has sent that connection every entry (see below). A
+//!   Snapshot covering more than that mark, more than the room has assigned, or nothing
+//!   (`covers_seq` 0) is refused with `BAD_SNAPSHOT` and the connection closed; the log and the
+//!   stored snapshot stay as they were. One covering no more than the stored snapshot is ignored.
+//! * **The mark** ("holds everything up to") starts with a CatchUp that sends the connection
+//!   the stored snapshot, or that asks from 0 while there is no snapshot: the connection then
+//!   holds everything up to the room's last seq. Fan-out and the connection's own appends move
+//!   it on, each only if its `prev_seq` is the mark (contiguous, never the highest seen). A
+//!   CatchUp from a later point (`after_seq` > 0, the snapshot not newer) sends only what follows
+//!   that point: what the client claims to hold up to it is a claim, not something the room
+//!   sent, so it earns no mark (an honest client asks again from 0 before it sends a snapshot,
+//!   see [`crate::client`]). Marks belong to connections: after [`Room::restore`] nobody has one,
+//!   and each connection earns its own in the new epoch.
+//!   What the mark does not stop: an insider who holds the room key can fetch everything and
+//!   then send a snapshot it sealed under another key; the next honest snapshot covering more
+//!   replaces it.
 //! * **Ephemeral** frames are forwarded to live connections and never persisted.
 
 use std::collections::{BTreeMap, VecDeque};
@@ -78,6 +95,9 @@ enum ConnState {
 struct Conn {
     state: ConnState,
     last_client_seq: Option<u64>,
+    /// The room has sent this connection every entry up to this seq (a snapshot covering a
+    /// prefix, then every entry after it), or it wrote them itself. `None`: no such prefix.
+    holds: Option<u64>,
 }
 
 #[derive(Debug, Clone)]
@@ -192,6 +212,12 @@ impl Room {
         self.conns.len()
     }
 
+    /// Up to which seq `conn` demonstrably holds every entry (the most a Snapshot from it may
+    /// cover); `None` if it holds no such prefix (not caught up, or only from a point it named).
+    pub fn holds(&self, conn: ConnId) -> Option<u64> {
+        self.conns.get(&conn).and_then(|c| c.holds)
+    }
+
     /// A connection was routed to this room.
     pub fn connection_opened(&mut self, conn: ConnId) {
         self.conns.insert(
@@ -199,6 +225,7 @@ impl Room {
             Conn {
                 state: ConnState::Opened,
                 last_client_seq: None,
+                holds: None,
             },
         );
     }
@@ -313,7 +340,7 @@ impl Room {
                 self.append(conn, client_seq, sealed)
             }
             (ConnState::Admitted | ConnState::Live, Message::Snapshot { covers_seq, sealed }) => {
-                self.snapshot(covers_seq, sealed)
+                self.snapshot(conn, covers_seq, sealed)
             }
             (ConnState::Admitted | ConnState::Live, Message::Ephemeral { sealed }) => {
                 let frame = Message::Ephemeral { sealed }.encode();
@@ -344,6 +371,13 @@ impl Room {
         self.next_seq = self.next_seq.saturating_add(1);
         let prev_seq = self.last_seq;
         self.last_seq = seq;
+        // Every live connection is sent the entry below, and the sender wrote it.
+        for (id, c) in self.conns.iter_mut() {
+            let reaches = *id == conn || matches!(c.state, ConnState::Live);
+            if reaches && c.holds == Some(prev_seq) {
+                c.holds = Some(seq);
+            }
+        }
         // Fan out first: peers see the change before any fsync.
         let frame = Message::Deliver {
             seq,
@@ -377,9 +411,11 @@ impl Room {
         effects
     }
 
-    fn catch_up(&self, conn: ConnId, after_seq: u64) -> Vec<Effect> {
+    fn catch_up(&mut self, conn: ConnId, after_seq: u64) -> Vec<Effect> {
         let mut effects = Vec::new();
         let mut from = after_seq;
+        // From 0 without a snapshot, every entry the room has is sent.
+        let mut from_the_start = after_seq == 0;
         if let Some((covers, sealed)) = &self.snapshot {
             if *covers > after_seq {
                 effects.push(send(
@@ -390,7 +426,17 @@ impl Room {
                     },
                 ));
                 from = *covers;
+                from_the_start = true;
             }
+        }
+        let last = self.last_seq;
+        if let Some(c) = self.conns.get_mut(&conn) {
+            c.holds = match c.holds {
+                _ if from_the_start => Some(last),
+                // It held everything up to `h` and is now sent everything after `after_seq`.
+                Some(h) if h >= after_seq => Some(last),
+                other => other,
+            };
         }
         for e in self.log.iter().filter(|e| e.seq > from) {
             effects.push(send(
@@ -405,11 +451,26 @@ impl Room {
         effects
     }
 
-    fn snapshot(&mut self, covers_seq: u64, sealed: Vec<u8>) -> Vec<Effect> {
-        // A client cannot cover entries the room has not assigned.
-        let covers = covers_seq.min(self.last_seq);
-        if covers == 0 || self.snapshot.as_ref().is_some_and(|(c, _)| covers <= *c) {
-            return Vec::new();
+    fn snapshot(&mut self, conn: ConnId, covers: u64, sealed: Vec<u8>) -> Vec<Effect> {
+        if covers == 0 {
+            return refuse(conn, code::BAD_SNAPSHOT, "snapshot covers nothing");
+        }
+        if covers > self.last_seq {
+            return refuse(
+                conn,
+                code::BAD_SNAPSHOT,
+                "snapshot covers entries the room has not assigned",
+            );
+        }
+        if self.snapshot.as_ref().is_some_and(|(c, _)| covers <= *c) {
+            return Vec::new(); // the stored snapshot covers as much
+        }
+        if self.holds(conn).is_none_or(|h| covers > h) {
+            return refuse(
+                conn,
+                code::BAD_SNAPSHOT,
+                "snapshot covers entries this connection was not sent",
+            );
         }
         while self.log.front().is_some_and(|e| e.seq <= covers) {
             self.log.pop_front();
@@ -761,6 +822,239 @@ mod tests {
                 let _ = room.durable_up_to(room.head_seq());
             }
         }
+    }
+
+    fn append(room: &mut Room, conn: ConnId, client_seq: u64, rng: &mut ChaCha20Rng) {
+        let fx = room.frame_received(
+            conn,
+            &Message::Append {
+                client_seq,
+                sealed: vec![client_seq as u8; 41],
+            }
+            .encode(),
+            rng,
+        );
+        assert!(!fx.contains(&Effect::Close { conn }), "{fx:?}");
+    }
+
+    fn snapshot(
+        room: &mut Room,
+        conn: ConnId,
+        covers_seq: u64,
+        rng: &mut ChaCha20Rng,
+    ) -> Vec<Effect> {
+        room.frame_received(
+            conn,
+            &Message::Snapshot {
+                covers_seq,
+                sealed: vec![0xee; 41],
+            }
+            .encode(),
+            rng,
+        )
+    }
+
+    fn refused_as_bad_snapshot(fx: &[Effect], conn: ConnId) {
+        assert!(
+            matches!(
+                sent(fx, conn)[..],
+                [Message::Error {
+                    code: code::BAD_SNAPSHOT,
+                    ..
+                }]
+            ),
+            "{fx:?}"
+        );
+        assert!(fx.contains(&Effect::Close { conn }));
+        assert!(
+            !fx.iter()
+                .any(|e| matches!(e, Effect::Persist(_) | Effect::Compact { .. })),
+            "{fx:?}"
+        );
+    }
+
+    /// The seqs a fresh connection is sent by CatchUp from 0.
+    fn joiner_gets(
+        room: &mut Room,
+        conn: ConnId,
+        auth: &RoomAuth,
+        rng: &mut ChaCha20Rng,
+    ) -> Vec<u64> {
+        admit(room, conn, auth, rng);
+        let fx = room.frame_received(conn, &Message::CatchUp { after_seq: 0 }.encode(), rng);
+        sent(&fx, conn)
+            .into_iter()
+            .map(|m| match m {
+                Message::Deliver { seq, .. } => seq,
+                Message::Snapshot { covers_seq, .. } => covers_seq,
+                other => panic!("unexpected {other:?}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_snapshot_covering_everything_is_refused_and_erases_nothing() {
+        let mut rng = ChaCha20Rng::seed_from_u64(7);
+        let mut room = Room::new(ROOM);
+        let auth = RoomAuth::derive(&DocumentKey::from_bytes([1; 32]));
+        live(&mut room, 1, &auth, &mut rng);
+        for i in 1..=5 {
+            append(&mut room, 1, i, &mut rng);
+        }
+        // An admitted insider, caught up and live: it holds 1..=5, not u64::MAX.
+        live(&mut room, 2, &auth, &mut rng);
+        assert_eq!(room.holds(2), Some(5));
+        let fx = snapshot(&mut room, 2, u64::MAX, &mut rng);
+        refused_as_bad_snapshot(&fx, 2);
+        room.connection_closed(2);
+        // Nor 0, nor one past the head.
+        live(&mut room, 3, &auth, &mut rng);
+        refused_as_bad_snapshot(&snapshot(&mut room, 3, 0, &mut rng), 3);
+        room.connection_closed(3);
+        live(&mut room, 4, &auth, &mut rng);
+        refused_as_bad_snapshot(&snapshot(&mut room, 4, 6, &mut rng), 4);
+        room.connection_closed(4);
+        assert_eq!(room.log_len(), 5);
+        assert_eq!(room.snapshot_covers(), None);
+        assert_eq!(
+            joiner_gets(&mut room, 5, &auth, &mut rng),
+            vec![1, 2, 3, 4, 5]
+        );
+    }
+
+    #[test]
+    fn a_snapshot_covering_entries_the_connection_was_not_sent_is_refused() {
+        let mut rng = ChaCha20Rng::seed_from_u64(8);
+        let mut room = Room::new(ROOM);
+        let auth = RoomAuth::derive(&DocumentKey::from_bytes([1; 32]));
+        live(&mut room, 1, &auth, &mut rng);
+        for i in 1..=5 {
+            append(&mut room, 1, i, &mut rng);
+        }
+        // Admitted, never caught up: sent nothing.
+        let fx = admit(&mut room, 2, &auth, &mut rng);
+        assert!(matches!(
+            sent(&fx, 2)[..],
+            [Message::Admitted { head_seq: 5, .. }]
+        ));
+        assert_eq!(room.holds(2), None);
+        refused_as_bad_snapshot(&snapshot(&mut room, 2, 3, &mut rng), 2);
+        room.connection_closed(2);
+        // Caught up from a point it named: sent 5 only. Claiming 1..=4 earns nothing, and the
+        // live fan-out after it does not make the prefix whole.
+        admit(&mut room, 3, &auth, &mut rng);
+        let fx = room.frame_received(3, &Message::CatchUp { after_seq: 4 }.encode(), &mut rng);
+        assert!(matches!(
+            sent(&fx, 3)[..],
+            [Message::Deliver { seq: 5, .. }]
+        ));
+        append(&mut room, 1, 6, &mut rng);
+        assert_eq!(room.holds(3), None);
+        refused_as_bad_snapshot(&snapshot(&mut room, 3, 5, &mut rng), 3);
+        room.connection_closed(3);
+        // Admitted but not live: its own append does not give it the entries before.
+        admit(&mut room, 4, &auth, &mut rng);
+        append(&mut room, 4, 1, &mut rng);
+        refused_as_bad_snapshot(&snapshot(&mut room, 4, 7, &mut rng), 4);
+        room.connection_closed(4);
+        assert_eq!(room.log_len(), 7);
+        assert_eq!(room.snapshot_covers(), None);
+        assert_eq!(
+            joiner_gets(&mut room, 5, &auth, &mut rng),
+            vec![1, 2, 3, 4, 5, 6, 7]
+        );
+    }
+
+    #[test]
+    fn honest_snapshots_after_catch_up_and_after_fan_out_compact() {
+        let mut rng = ChaCha20Rng::seed_from_u64(9);
+        let mut room = Room::new(ROOM);
+        let auth = RoomAuth::derive(&DocumentKey::from_bytes([1; 32]));
+        live(&mut room, 1, &auth, &mut rng);
+        for i in 1..=3 {
+            append(&mut room, 1, i, &mut rng);
+        }
+        // The author holds its own appends; a newcomer what catch-up sent it.
+        assert_eq!(room.holds(1), Some(3));
+        live(&mut room, 2, &auth, &mut rng);
+        assert_eq!(room.holds(2), Some(3));
+        let fx = snapshot(&mut room, 2, 3, &mut rng);
+        assert!(fx.contains(&Effect::Compact { through_seq: 3 }), "{fx:?}");
+        assert_eq!(room.log_len(), 0);
+        // Live fan-out moves the mark on.
+        append(&mut room, 1, 4, &mut rng);
+        append(&mut room, 1, 5, &mut rng);
+        assert_eq!(room.holds(2), Some(5));
+        let fx = snapshot(&mut room, 2, 4, &mut rng);
+        assert!(fx.contains(&Effect::Compact { through_seq: 4 }), "{fx:?}");
+        // Covering no more than the stored snapshot: ignored, not refused.
+        assert!(snapshot(&mut room, 1, 4, &mut rng).is_empty());
+        assert!(snapshot(&mut room, 1, 2, &mut rng).is_empty());
+        // Sent the snapshot by its catch-up, a device that was away holds it and what follows.
+        admit(&mut room, 3, &auth, &mut rng);
+        let fx = room.frame_received(3, &Message::CatchUp { after_seq: 2 }.encode(), &mut rng);
+        assert!(matches!(
+            sent(&fx, 3)[..],
+            [
+                Message::Snapshot { covers_seq: 4, .. },
+                Message::Deliver { seq: 5, .. }
+            ]
+        ));
+        assert_eq!(room.holds(3), Some(5));
+        // A device that named a point earns the mark by asking again from 0.
+        admit(&mut room, 4, &auth, &mut rng);
+        room.frame_received(4, &Message::CatchUp { after_seq: 5 }.encode(), &mut rng);
+        assert_eq!(room.holds(4), None);
+        room.frame_received(4, &Message::CatchUp { after_seq: 0 }.encode(), &mut rng);
+        assert_eq!(room.holds(4), Some(5));
+        // ... and keeps it when a duplicate of the first CatchUp arrives late.
+        room.frame_received(4, &Message::CatchUp { after_seq: 5 }.encode(), &mut rng);
+        assert_eq!(room.holds(4), Some(5));
+        append(&mut room, 1, 6, &mut rng);
+        let fx = snapshot(&mut room, 4, 6, &mut rng);
+        assert!(fx.contains(&Effect::Compact { through_seq: 6 }), "{fx:?}");
+        assert_eq!(room.snapshot_covers(), Some(6));
+    }
+
+    #[test]
+    fn after_a_restore_marks_are_earned_again() {
+        let mut rng = ChaCha20Rng::seed_from_u64(10);
+        let auth = RoomAuth::derive(&DocumentKey::from_bytes([1; 32]));
+        let mut records = vec![Record::Registered {
+            verifier: auth.verifier(),
+        }];
+        for seq in 1..=4 {
+            records.push(Record::Entry {
+                seq,
+                prev_seq: seq - 1,
+                sealed: vec![seq as u8; 41],
+            });
+        }
+        records.push(Record::Snapshot {
+            covers_seq: 2,
+            sealed: vec![0; 41],
+        });
+        let (mut room, _) = Room::restore(ROOM, records);
+        // A device from before the restart names its old watermark: sent nothing it can prove.
+        admit(&mut room, 1, &auth, &mut rng);
+        room.frame_received(1, &Message::CatchUp { after_seq: 4 }.encode(), &mut rng);
+        assert_eq!(room.holds(1), None);
+        // Its full-state upload is the first entry of the new epoch, after 4.
+        append(&mut room, 1, 1, &mut rng);
+        assert_eq!(room.head_seq(), 1 << 32);
+        refused_as_bad_snapshot(&snapshot(&mut room, 1, 1 << 32, &mut rng), 1);
+        room.connection_closed(1);
+        assert_eq!(room.snapshot_covers(), Some(2));
+        // From 0 it is sent the snapshot and every entry after: the new epoch's included.
+        admit(&mut room, 2, &auth, &mut rng);
+        room.frame_received(2, &Message::CatchUp { after_seq: 0 }.encode(), &mut rng);
+        assert_eq!(room.holds(2), Some(1 << 32));
+        append(&mut room, 2, 1, &mut rng);
+        assert_eq!(room.holds(2), Some((1 << 32) + 1));
+        let fx = snapshot(&mut room, 2, (1 << 32) + 1, &mut rng);
+        assert!(fx.contains(&Effect::Compact {
+            through_seq: (1 << 32) + 1
+        }));
     }
 
     #[test]

@@ -48,6 +48,9 @@ pub mod code {
     pub const TOO_SLOW: u16 = 13;
     /// The connection was not admitted in time (no Hello, or no Answer to the challenge).
     pub const TIMEOUT: u16 = 14;
+    /// A Snapshot claimed to cover entries the connection was never sent (or none at all, or
+    /// more than the room has assigned); the room's log and snapshot are left as they were.
+    pub const BAD_SNAPSHOT: u16 = 15;
 }
 
 /// Every message of the protocol. `sealed` fields are [`crate::envelope`] output: opaque to the relay.
