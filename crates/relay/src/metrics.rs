@@ -7,7 +7,12 @@ use std::fmt::Write as _;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Error codes are small numbers ([`dreieck_sync::wire::code`]); one counter each up to this.
+/// The room's own refusals (BAD_FRAME, UNSUPPORTED_VERSION, ADMISSION_REFUSED, UNEXPECTED,
+/// WRONG_ROOM, BAD_SNAPSHOT) are counted when their frame is queued (`room_task`), the relay's
+/// where it sends them.
 const ERROR_CODES: usize = 32;
+// The highest code so far has its own counter.
+const _: () = assert!((dreieck_sync::wire::code::BAD_SNAPSHOT as usize) < ERROR_CODES);
 
 /// Upper bounds of the commit batch size histogram (records per commit).
 const BATCH_BUCKETS: [u64; 11] = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024];

@@ -1,7 +1,8 @@
 //! The sync endpoint at `ws://…/sync` on a real port, driven by `dreieck_sync::client::Client`
 //! with real keys (and by raw frames for the refusals): delivery, acknowledgement, catch-up, a
 //! restart on the same data directory, every refusal with its error code (while another client
-//! in the room keeps working), the database holding no plaintext, and `/metrics`.
+//! in the room keeps working), snapshots an insider may not send, the database holding no
+//! plaintext, and `/metrics`.
 //!
 //! No sleeping: every wait is for an event, with [`LIMIT`] only as a failure bound.
 
@@ -12,7 +13,7 @@ use std::time::Duration;
 
 use dreieck_relay::{Server, SyncLimits, DATABASE_FILE};
 use dreieck_sync::client::{self, Client, Config as ClientConfig};
-use dreieck_sync::envelope::DocumentKey;
+use dreieck_sync::envelope::{self, DocumentKey, Kind};
 use dreieck_sync::keys::RoomAuth;
 use dreieck_sync::wire::{self, code, Message};
 use dreieck_sync::RoomId;
@@ -128,6 +129,8 @@ struct Peer {
     acked: u64,
     errors: Vec<u16>,
     presence: usize,
+    /// Snapshot frames this device sent.
+    snapshots_sent: usize,
     /// Everything this device wrote, for `FullStateWanted`.
     everything: Vec<u8>,
 }
@@ -153,6 +156,7 @@ impl Peer {
             acked: 0,
             errors: Vec::new(),
             presence: 0,
+            snapshots_sent: 0,
             everything,
         };
         peer.run(effects).await;
@@ -166,6 +170,9 @@ impl Peer {
         while let Some(effect) = queue.pop_front() {
             match effect {
                 client::Effect::Send(frame) => {
+                    if matches!(wire::decode(&frame), Ok(Message::Snapshot { .. })) {
+                        self.snapshots_sent += 1;
+                    }
                     let _ = self.ws.send(WsMessage::Binary(frame.into())).await;
                 }
                 client::Effect::Apply(bytes) => self.applied.push(bytes),
@@ -528,6 +535,114 @@ async fn bad_input_is_refused_with_its_code_and_the_room_keeps_working() {
     assert!(b.has_applied("unverfälscht"));
     still_works(&mut a, &mut b, &mut round).await;
 
+    relay.stop().await;
+}
+
+/// Opens a raw connection and is admitted; returns the room's head.
+async fn admitted(addr: SocketAddr, room: RoomId, auth: &RoomAuth) -> (Ws, u64) {
+    let (mut ws, challenge) = hello(addr, room, auth).await;
+    send(
+        &mut ws,
+        Message::Answer {
+            signature: auth.answer(&room, &challenge),
+        }
+        .encode(),
+    )
+    .await;
+    match next_message(&mut ws).await {
+        Some(Message::Admitted { head_seq, .. }) => (ws, head_seq),
+        other => panic!("expected admission, got {other:?}"),
+    }
+}
+
+/// Like [`expect_refusal`], after whatever catch-up sent first; returns how many entries that was.
+async fn expect_refusal_after_catch_up(ws: &mut Ws, expected: u16) -> usize {
+    let mut delivered = 0;
+    loop {
+        match next_message(ws).await {
+            Some(Message::Deliver { .. }) => delivered += 1,
+            Some(Message::Error { code, .. }) => {
+                assert_eq!(code, expected, "error code");
+                break;
+            }
+            other => panic!("expected Error({expected}), got {other:?}"),
+        }
+    }
+    assert_eq!(next_message(ws).await, None, "closed after the error");
+    delivered
+}
+
+#[tokio::test]
+async fn an_insiders_snapshot_over_entries_it_was_not_sent_is_refused_and_erases_nothing() {
+    let relay = start(common::built_app()).await;
+    let addr = relay.addr;
+    let (room, key) = room_and_key();
+    let auth = RoomAuth::derive(&key);
+    let mut a = Peer::join(addr, room, &key).await;
+    let mut b = Peer::join(addr, room, &key).await;
+    for word in WORDS {
+        a.change_acked(word).await;
+    }
+    b.until(|p| WORDS.iter().all(|w| p.has_applied(w))).await;
+    // What an insider uploads: it holds the room key, but nobody can open this.
+    let stranger = DocumentKey::generate(&mut OsRng);
+    let unreadable = |covers_seq| Message::Snapshot {
+        covers_seq,
+        sealed: envelope::seal(&stranger, &room, Kind::Snapshot, b"leer", &mut OsRng)
+            .expect("seal"),
+    };
+
+    // Caught up, and claiming every entry there will ever be.
+    let (mut ws, head) = admitted(addr, room, &auth).await;
+    assert_eq!(head, WORDS.len() as u64);
+    send(&mut ws, Message::CatchUp { after_seq: 0 }.encode()).await;
+    send(&mut ws, unreadable(u64::MAX).encode()).await;
+    let delivered = expect_refusal_after_catch_up(&mut ws, code::BAD_SNAPSHOT).await;
+    assert_eq!(delivered, WORDS.len());
+    // Naming the head as what it holds: sent nothing, so it may cover nothing.
+    let (mut ws, head) = admitted(addr, room, &auth).await;
+    send(&mut ws, Message::CatchUp { after_seq: head }.encode()).await;
+    send(&mut ws, unreadable(head).encode()).await;
+    expect_refusal(&mut ws, code::BAD_SNAPSHOT).await;
+    // Not caught up at all.
+    let (mut ws, head) = admitted(addr, room, &auth).await;
+    send(&mut ws, unreadable(head).encode()).await;
+    expect_refusal(&mut ws, code::BAD_SNAPSHOT).await;
+
+    // A device joining afterwards gets every entry from the log.
+    let mut c = Peer::join(addr, room, &key).await;
+    c.until(|p| WORDS.iter().all(|w| p.has_applied(w)) && p.client.caught_up())
+        .await;
+    c.close().await;
+
+    // An honest device that reconnected (so it caught up from its own watermark) asks from 0
+    // first, and then its snapshot is taken.
+    let mut b = Peer::connect(addr, b.close().await).await;
+    let effects = b
+        .client
+        .send_snapshot(b"SCHNAPPSCHUSS", &mut OsRng)
+        .expect("snapshot");
+    b.run(effects).await;
+    b.until(|p| p.snapshots_sent == 1).await;
+    // One connection's frames are handled in order: once this is acknowledged, the relay has
+    // handled the snapshot before it.
+    b.change_acked("danach").await;
+    assert!(b.errors.is_empty(), "{:?}", b.errors);
+    let mut d = Peer::join(addr, room, &key).await;
+    d.until(|p| p.has_applied("SCHNAPPSCHUSS") && p.has_applied("danach") && p.client.caught_up())
+        .await;
+    assert!(
+        !WORDS.iter().any(|w| d.has_applied(w)),
+        "the entries the snapshot covers were compacted"
+    );
+    a.until(|p| p.has_applied("danach")).await;
+
+    let metrics = http_get(addr, "/metrics").await;
+    assert_eq!(
+        sample(&metrics, "dreieck_relay_errors_total{code=\"15\"}"),
+        3,
+        "{metrics}"
+    );
     relay.stop().await;
 }
 
