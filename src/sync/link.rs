@@ -411,6 +411,9 @@ impl Link {
                         Err(e) => leptos::logging::warn!("sync: {e}"),
                     }
                 }
+                Effect::Rejected { seq, reason } => {
+                    leptos::logging::warn!("sync: entry {seq} refused: {reason}")
+                }
                 Effect::RelayError { code, .. } => {
                     let (message, retry) = relay_error(code);
                     self.inner.borrow_mut().notice = message.map(str::to_string);

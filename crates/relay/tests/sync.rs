@@ -129,6 +129,8 @@ struct Peer {
     acked: u64,
     errors: Vec<u16>,
     presence: usize,
+    /// Sequence numbers of what did not open (`Effect::Rejected`).
+    rejected: Vec<u64>,
     /// Snapshot frames this device sent.
     snapshots_sent: usize,
     /// Everything this device wrote, for `FullStateWanted`.
@@ -156,6 +158,7 @@ impl Peer {
             acked: 0,
             errors: Vec::new(),
             presence: 0,
+            rejected: Vec::new(),
             snapshots_sent: 0,
             everything,
         };
@@ -175,6 +178,7 @@ impl Peer {
                     }
                     let _ = self.ws.send(WsMessage::Binary(frame.into())).await;
                 }
+                client::Effect::Rejected { seq, .. } => self.rejected.push(seq),
                 client::Effect::Apply(bytes) => self.applied.push(bytes),
                 client::Effect::Acknowledged { local_changes, .. } => self.acked = local_changes,
                 client::Effect::RelayError { code, .. } => self.errors.push(code),
@@ -527,8 +531,21 @@ async fn bad_input_is_refused_with_its_code_and_the_room_keeps_working() {
     let last = tampered.len() - 1;
     tampered[last] ^= 1;
     let applied_before = b.applied.len();
-    let refused = b.client.on_frame(&tampered, &mut OsRng);
-    assert_eq!(refused, Err(dreieck_sync::Error::Authentication));
+    let refused = b
+        .client
+        .on_frame(&tampered, &mut OsRng)
+        .expect("reported, not an error");
+    assert!(
+        matches!(
+            refused[..],
+            [client::Effect::Rejected {
+                reason: client::Rejection::Change,
+                ..
+            }]
+        ),
+        "{refused:?}"
+    );
+    b.run(refused).await;
     assert_eq!(b.applied.len(), applied_before);
     let effects = b.client.on_frame(&genuine, &mut OsRng).expect("genuine");
     b.run(effects).await;
@@ -613,6 +630,7 @@ async fn an_insiders_snapshot_over_entries_it_was_not_sent_is_refused_and_erases
     let mut c = Peer::join(addr, room, &key).await;
     c.until(|p| WORDS.iter().all(|w| p.has_applied(w)) && p.client.caught_up())
         .await;
+    assert!(c.rejected.is_empty(), "{:?}", c.rejected);
     c.close().await;
 
     // An honest device that reconnected (so it caught up from its own watermark) asks from 0

@@ -29,6 +29,24 @@
 //!   meanwhile, and sends it once the answer has arrived: one more download of the relay's
 //!   snapshot and log per snapshot such a device makes. Nothing is sent when the relay is known
 //!   to hold a snapshot covering as much.
+//!
+//! Envelopes that do not open. A device holding the room key may seal under another key (a bug,
+//! or on purpose), and the relay may alter bytes; neither may stop the others.
+//! * A log entry that does not open is reported as [`Effect::Rejected`] (its seq and a
+//!   [`Rejection`], never its bytes) and counted as seen: the watermark moves past it and the rest
+//!   of the log is applied, so [`Client::caught_up`] is reached. Should a genuine copy of the same
+//!   seq arrive later on (a duplicate frame), it is still applied.
+//! * A presence message that does not open is reported the same way (seq 0) and otherwise ignored.
+//! * A snapshot that does not open is reported, and the watermark stays where it is: nothing the
+//!   snapshot covers has been applied. The relay sends the entries after the snapshot right
+//!   behind it, and the client applies them (Automerge holds back changes whose dependencies
+//!   are missing). **Limit:** the entries the snapshot covers are gone from the relay (that is
+//!   what compaction means), so the protocol has no way to fetch them without it. A device that
+//!   did not hold them stays short of [`Client::caught_up`] (a joining device keeps waiting,
+//!   with the rejection reported) until a device that holds them sends a newer snapshot, which
+//!   the relay sends at the next connection. The mark the relay keeps per connection
+//!   ([`crate::room`]) only stops a snapshot from covering entries its sender was not sent: an
+//!   insider who fetched everything can still replace the snapshot with one nobody can open.
 
 use std::collections::BTreeSet;
 
@@ -72,7 +90,35 @@ pub enum Effect {
     FullStateWanted,
     /// The relay refused something; the connection will be closed.
     RelayError { code: u16, message: String },
+    /// Something from the relay did not open with the document key (sealed under another key,
+    /// for another room or kind, or altered) and was skipped. `seq`: the log entry's sequence
+    /// number, the snapshot's `covers_seq`, 0 for presence. Carries no content.
+    Rejected { seq: u64, reason: Rejection },
 }
+
+/// What did not open (see [`Effect::Rejected`]); for logs, never content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rejection {
+    /// A log entry: skipped, the watermark moves past it.
+    Change,
+    /// The relay's snapshot: nothing it covers is applied, the watermark stays.
+    Snapshot,
+    /// A presence message: ignored.
+    Presence,
+}
+
+impl std::fmt::Display for Rejection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Rejection::Change => "change does not open with the document key",
+            Rejection::Snapshot => "snapshot does not open with the document key",
+            Rejection::Presence => "presence does not open with the document key",
+        })
+    }
+}
+
+/// Seqs of rejected entries kept for a genuine copy arriving later (oldest dropped first).
+const REJECTED_KEPT: usize = 256;
 
 /// Connection progress.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -182,6 +228,8 @@ pub struct Client {
     relay_snapshot: u64,
     /// What reached this device on the current connection.
     received: Received,
+    /// Entries that did not open (see [`REJECTED_KEPT`]).
+    rejected: BTreeSet<u64>,
 }
 
 impl Client {
@@ -220,6 +268,7 @@ impl Client {
             admitted_head: None,
             relay_snapshot: 0,
             received: Received::default(),
+            rejected: BTreeSet::new(),
         }
     }
 
@@ -228,7 +277,8 @@ impl Client {
         self.status
     }
 
-    /// Every log entry up to this sequence number has been applied (saved for [`Client::resume`]).
+    /// Every log entry up to this sequence number has been applied, or rejected because it did
+    /// not open ([`Effect::Rejected`]); saved for [`Client::resume`].
     pub fn applied_seq(&self) -> u64 {
         self.watermark
     }
@@ -361,7 +411,8 @@ impl Client {
     }
 
     /// A frame arrived from the relay. An error leaves the client's state consistent: a frame
-    /// that fails to decode or authenticate is skipped (catch-up fetches the entry again).
+    /// that fails to decode, or comes at the wrong moment, is skipped. Sealed payloads that do
+    /// not open are not errors: they are reported as [`Effect::Rejected`].
     pub fn on_frame(
         &mut self,
         frame: &[u8],
@@ -463,10 +514,25 @@ impl Client {
                 },
             ) => {
                 self.received.delivered(prev_seq, seq);
-                if seq > self.watermark && !self.ahead.contains(&(prev_seq, seq)) {
-                    let plain = envelope::open(&self.key, &self.room, Kind::Change, &sealed)?;
-                    effects.push(Effect::Apply(plain));
-                    self.mark_seen(seq, prev_seq);
+                let fresh = seq > self.watermark && !self.ahead.contains(&(prev_seq, seq));
+                if fresh || self.rejected.contains(&seq) {
+                    match envelope::open(&self.key, &self.room, Kind::Change, &sealed) {
+                        Ok(plain) => {
+                            effects.push(Effect::Apply(plain));
+                            self.rejected.remove(&seq);
+                        }
+                        Err(_) if fresh => {
+                            effects.push(Effect::Rejected {
+                                seq,
+                                reason: Rejection::Change,
+                            });
+                            self.remember_rejected(seq);
+                        }
+                        Err(_) => {} // reported when it first came
+                    }
+                    if fresh {
+                        self.mark_seen(seq, prev_seq);
+                    }
                 }
                 self.release_snapshot(&mut effects);
             }
@@ -474,16 +540,29 @@ impl Client {
                 self.received.snapshot(covers_seq);
                 self.relay_snapshot = self.relay_snapshot.max(covers_seq);
                 if covers_seq > self.watermark {
-                    let plain = envelope::open(&self.key, &self.room, Kind::Snapshot, &sealed)?;
-                    effects.push(Effect::Apply(plain));
-                    self.watermark = covers_seq;
-                    self.advance();
+                    match envelope::open(&self.key, &self.room, Kind::Snapshot, &sealed) {
+                        Ok(plain) => {
+                            effects.push(Effect::Apply(plain));
+                            self.watermark = covers_seq;
+                            self.advance();
+                        }
+                        // The watermark stays: what the snapshot covers is not applied.
+                        Err(_) => effects.push(Effect::Rejected {
+                            seq: covers_seq,
+                            reason: Rejection::Snapshot,
+                        }),
+                    }
                 }
                 self.release_snapshot(&mut effects);
             }
             (Status::Live, Message::Ephemeral { sealed }) => {
-                let plain = envelope::open(&self.key, &self.room, Kind::Ephemeral, &sealed)?;
-                effects.push(Effect::Presence(plain));
+                match envelope::open(&self.key, &self.room, Kind::Ephemeral, &sealed) {
+                    Ok(plain) => effects.push(Effect::Presence(plain)),
+                    Err(_) => effects.push(Effect::Rejected {
+                        seq: 0,
+                        reason: Rejection::Presence,
+                    }),
+                }
             }
             (_, Message::Error { code, message }) => {
                 effects.push(Effect::RelayError { code, message });
@@ -554,8 +633,15 @@ impl Client {
         }
     }
 
-    /// Records that entry `seq` (after `prev_seq`) is applied and advances the watermark over
-    /// every entry whose predecessor is covered.
+    fn remember_rejected(&mut self, seq: u64) {
+        self.rejected.insert(seq);
+        while self.rejected.len() > REJECTED_KEPT {
+            self.rejected.pop_first();
+        }
+    }
+
+    /// Records that entry `seq` (after `prev_seq`) is applied (or rejected) and advances the
+    /// watermark over every entry whose predecessor is covered.
     fn mark_seen(&mut self, seq: u64, prev_seq: u64) {
         if seq > self.watermark {
             self.ahead.insert((prev_seq, seq));
@@ -837,6 +923,166 @@ mod tests {
                 _ => None,
             })
             .collect()
+    }
+
+    fn rejected(effects: &[Effect]) -> Vec<(u64, Rejection)> {
+        effects
+            .iter()
+            .filter_map(|e| match e {
+                Effect::Rejected { seq, reason } => Some((*seq, *reason)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn an_entry_sealed_under_another_key_is_skipped_and_everyone_catches_up() {
+        let mut rng = ChaCha20Rng::seed_from_u64(11);
+        let key = DocumentKey::from_bytes([8; 32]);
+        let stranger = DocumentKey::from_bytes([9; 32]);
+        let mut room = Room::new(ROOM);
+        let mut clients: Vec<Client> = (0..4)
+            .map(|_| Client::new(ROOM, key.clone(), Config::default()))
+            .collect();
+        for i in 0..3 {
+            join(&mut room, &mut clients, i, &mut rng);
+        }
+        let mut seen = vec![Vec::new(); 4];
+        let mut record = |fx: Vec<Vec<Effect>>| {
+            for (i, effects) in fx.into_iter().enumerate() {
+                seen[i].extend(effects);
+            }
+        };
+        record(change(&mut room, &mut clients, 0, b"a", &mut rng));
+        // Client 2 holds the room key (it was admitted) but seals under another one.
+        let bad = |kind, rng: &mut ChaCha20Rng| envelope::seal(&stranger, &ROOM, kind, b"x", rng);
+        let append = Message::Append {
+            client_seq: 1000,
+            sealed: bad(Kind::Change, &mut rng).unwrap(),
+        };
+        let presence = Message::Ephemeral {
+            sealed: bad(Kind::Ephemeral, &mut rng).unwrap(),
+        };
+        record(drive(
+            &mut room,
+            &mut clients,
+            vec![
+                (2, Effect::Send(append.encode())),
+                (2, Effect::Send(presence.encode())),
+            ],
+            &mut rng,
+        ));
+        record(change(&mut room, &mut clients, 1, b"b", &mut rng));
+        assert_eq!(room.head_seq(), 3);
+        for (i, other) in [(0, b"b"), (1, b"a")] {
+            assert_eq!(applied(&seen[i]), vec![other.as_slice()], "client {i}");
+            assert_eq!(
+                rejected(&seen[i]),
+                vec![(2, Rejection::Change), (0, Rejection::Presence)],
+                "client {i}"
+            );
+            assert_eq!(clients[i].applied_seq(), 3, "client {i}");
+            assert!(clients[i].caught_up(), "client {i}");
+        }
+        // A device joining afterwards is caught up too, with everything but the bad entry.
+        let fx = join(&mut room, &mut clients, 3, &mut rng);
+        assert_eq!(applied(&fx), vec![b"a".as_slice(), b"b".as_slice()]);
+        assert_eq!(rejected(&fx), vec![(2, Rejection::Change)]);
+        assert!(clients[3].caught_up());
+        assert_eq!(clients[3].applied_seq(), 3);
+    }
+
+    #[test]
+    fn a_genuine_copy_after_a_tampered_one_is_still_applied() {
+        let mut rng = ChaCha20Rng::seed_from_u64(12);
+        let key = DocumentKey::from_bytes([8; 32]);
+        let mut c = Client::new(ROOM, key.clone(), Config::default());
+        c.status = Status::Live;
+        let sealed = envelope::seal(&key, &ROOM, Kind::Change, b"echt", &mut rng).unwrap();
+        let genuine = Message::Deliver {
+            seq: 1,
+            prev_seq: 0,
+            sealed: sealed.clone(),
+        };
+        let mut altered = sealed;
+        altered[30] ^= 1;
+        let tampered = Message::Deliver {
+            seq: 1,
+            prev_seq: 0,
+            sealed: altered,
+        };
+        let fx = c.on_frame(&tampered.encode(), &mut rng).unwrap();
+        assert_eq!(
+            fx,
+            vec![Effect::Rejected {
+                seq: 1,
+                reason: Rejection::Change
+            }]
+        );
+        assert_eq!(c.applied_seq(), 1);
+        let fx = c.on_frame(&genuine.encode(), &mut rng).unwrap();
+        assert_eq!(fx, vec![Effect::Apply(b"echt".to_vec())]);
+        assert!(c.on_frame(&genuine.encode(), &mut rng).unwrap().is_empty());
+        assert!(c.on_frame(&tampered.encode(), &mut rng).unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_snapshot_that_does_not_open_is_reported_until_a_readable_one_replaces_it() {
+        let mut rng = ChaCha20Rng::seed_from_u64(13);
+        let key = DocumentKey::from_bytes([8; 32]);
+        let stranger = DocumentKey::from_bytes([9; 32]);
+        let mut room = Room::new(ROOM);
+        let mut clients: Vec<Client> = (0..3)
+            .map(|_| Client::new(ROOM, key.clone(), Config::default()))
+            .collect();
+        join(&mut room, &mut clients, 0, &mut rng);
+        join(&mut room, &mut clients, 1, &mut rng);
+        change(&mut room, &mut clients, 0, b"a", &mut rng);
+        change(&mut room, &mut clients, 0, b"b", &mut rng);
+        // The insider was sent entries 1 and 2, so the relay takes its snapshot of them, which
+        // nobody can open (the limit of the relay's check).
+        let bad = Message::Snapshot {
+            covers_seq: 2,
+            sealed: envelope::seal(&stranger, &ROOM, Kind::Snapshot, b"x", &mut rng).unwrap(),
+        };
+        drive(
+            &mut room,
+            &mut clients,
+            vec![(1, Effect::Send(bad.encode()))],
+            &mut rng,
+        );
+        assert_eq!(room.snapshot_covers(), Some(2));
+        change(&mut room, &mut clients, 0, b"c", &mut rng);
+        // A device joining now is told, applies what follows the snapshot, and is not caught
+        // up: entries 1 and 2 are applied nowhere on it.
+        let fx = join(&mut room, &mut clients, 2, &mut rng);
+        assert_eq!(rejected(&fx), vec![(2, Rejection::Snapshot)]);
+        assert_eq!(applied(&fx), vec![b"c".as_slice()]);
+        assert_eq!(clients[2].applied_seq(), 0);
+        assert!(!clients[2].caught_up());
+        // Client 0 holds everything. Its connection was never sent an entry (it wrote them all),
+        // so it asks from 0 first; its snapshot then goes out and replaces the bad one.
+        let fx = clients[0].send_snapshot(b"abc", &mut rng).unwrap();
+        assert_eq!(
+            fx,
+            vec![Effect::Send(Message::CatchUp { after_seq: 0 }.encode())]
+        );
+        let seen = drive(
+            &mut room,
+            &mut clients,
+            fx.into_iter().map(|e| (0, e)).collect(),
+            &mut rng,
+        );
+        assert!(seen[0].is_empty(), "{:?}", seen[0]);
+        assert_eq!(room.snapshot_covers(), Some(3));
+        // At its next connection the joining device gets it and is caught up.
+        clients[2].disconnected();
+        room.connection_closed(2);
+        let fx = join(&mut room, &mut clients, 2, &mut rng);
+        assert_eq!(applied(&fx), vec![b"abc".as_slice()]);
+        assert!(rejected(&fx).is_empty());
+        assert!(clients[2].caught_up());
+        assert_eq!(clients[2].applied_seq(), 3);
     }
 
     #[test]

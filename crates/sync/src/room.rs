@@ -36,8 +36,8 @@
 //!   see [`crate::client`]). Marks belong to connections: after [`Room::restore`] nobody has one,
 //!   and each connection earns its own in the new epoch.
 //!   What the mark does not stop: an insider who holds the room key can fetch everything and
-//!   then send a snapshot it sealed under another key; the next honest snapshot covering more
-//!   replaces it.
+//!   then send a snapshot it sealed under another key. Clients report that snapshot
+//!   ([`crate::client::Effect::Rejected`]); the next honest snapshot covering more replaces it.
 //! * **Ephemeral** frames are forwarded to live connections and never persisted.
 
 use std::collections::{BTreeMap, VecDeque};

@@ -209,7 +209,9 @@ impl Sim {
                     peer.last_sent_heads = peer.doc.get_heads();
                     peer.client.on_full_state(bytes, &mut self.rng).unwrap()
                 }
-                client::Effect::Presence(_) | client::Effect::RelayError { .. } => Vec::new(),
+                client::Effect::Presence(_)
+                | client::Effect::RelayError { .. }
+                | client::Effect::Rejected { .. } => Vec::new(),
             };
             queue.extend(more);
         }
