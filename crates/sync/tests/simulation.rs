@@ -3,9 +3,12 @@
 //! Each seed runs 3–10 peers, each with a real Automerge document typing into one shared Text,
 //! and a relay room whose storage makes records durable only now and then. The network drops,
 //! duplicates, delays and reorders frames; peers go offline, keep editing and come back; the relay
-//! restarts and loses its memory and every write not yet durable. Then the network heals and
+//! restarts and loses its memory and every write not yet durable. In a third of the seeds an
+//! insider is in the room too: admitted with the room key, it appends changes and presence sealed
+//! under another key, and snapshots covering what it was never sent. Then the network heals and
 //! everyone reconnects. Checked: all replicas identical; a newcomer who learns everything from
-//! the relay alone holds every acknowledged edit; the relay's storage holds no plaintext.
+//! the relay alone holds every acknowledged edit and is caught up; the relay never refuses an
+//! honest snapshot, always the insider's; the relay's storage holds no plaintext.
 //!
 //! `cargo test -p dreieck-sync --test simulation` runs 2,000 seeds; `cargo xtask sim [N]` more (release),
 //! `DREIECK_SIM_FIRST_SEED=n` starts elsewhere (to replay a failing seed).
@@ -15,8 +18,10 @@ use std::collections::{BTreeMap, VecDeque};
 use automerge::transaction::Transactable;
 use automerge::{ActorId, AutoCommit, ChangeHash, ObjId, ObjType, ReadDoc, ROOT};
 use dreieck_sync::client::{self, Client, Config, Status};
-use dreieck_sync::envelope::DocumentKey;
+use dreieck_sync::envelope::{self, DocumentKey, Kind};
+use dreieck_sync::keys::RoomAuth;
 use dreieck_sync::room::{self, Record, Room};
+use dreieck_sync::wire::{self, code, Message};
 use rand_chacha::rand_core::{RngCore, SeedableRng};
 use rand_chacha::ChaCha20Rng;
 
@@ -42,6 +47,16 @@ struct Peer {
     /// Left for good (a lost tablet): never reconnects. What only it held may be gone, but not
     /// what the relay acknowledged, nor what others received from it.
     retired: bool,
+}
+
+/// Holds the room key (it is admitted) but seals under another one; never catches up, so every
+/// snapshot it sends covers entries it was not sent.
+struct Insider {
+    auth: RoomAuth,
+    wrong: DocumentKey,
+    conn: Option<u64>,
+    admitted_head: Option<u64>,
+    next_client_seq: u64,
 }
 
 struct InFlightFrame {
@@ -93,6 +108,12 @@ struct Sim {
     full_states: u32,
     dropped: u32,
     duplicated: u32,
+    insider: Option<Insider>,
+    /// Entries, snapshots and presence honest peers reported as not opening.
+    rejected: u32,
+    /// BAD_SNAPSHOT refusals: of the insider (expected), of honest peers (never).
+    insider_refused: u32,
+    honest_refused: u32,
 }
 
 impl Sim {
@@ -109,6 +130,13 @@ impl Sim {
         let peers = (0..n)
             .map(|_| new_peer(&base_bytes, &key, config, &mut rng))
             .collect();
+        let insider = (below(&mut rng, 3) == 0).then(|| Insider {
+            auth: RoomAuth::derive(&key),
+            wrong: DocumentKey::generate(&mut rng),
+            conn: None,
+            admitted_head: None,
+            next_client_seq: 1,
+        });
         Sim {
             rng,
             now: 0,
@@ -127,6 +155,10 @@ impl Sim {
             full_states: 0,
             dropped: 0,
             duplicated: 0,
+            insider,
+            rejected: 0,
+            insider_refused: 0,
+            honest_refused: 0,
         }
     }
 
@@ -209,21 +241,26 @@ impl Sim {
                     peer.last_sent_heads = peer.doc.get_heads();
                     peer.client.on_full_state(bytes, &mut self.rng).unwrap()
                 }
-                client::Effect::Presence(_)
-                | client::Effect::RelayError { .. }
-                | client::Effect::Rejected { .. } => Vec::new(),
+                client::Effect::Rejected { .. } => {
+                    self.rejected += 1;
+                    Vec::new()
+                }
+                client::Effect::Presence(_) | client::Effect::RelayError { .. } => Vec::new(),
             };
             queue.extend(more);
         }
     }
 
     fn room_effects(&mut self, effects: Vec<room::Effect>) {
+        self.count_refusals(&effects);
         for effect in effects {
             match effect {
                 room::Effect::Send { conn, frame } => self.send(conn, false, frame),
                 room::Effect::Close { conn } => {
                     if let Some(p) = self.conns.get(&conn).copied() {
                         self.disconnect(p);
+                    } else if self.insider_conn() == Some(conn) {
+                        self.insider_gone();
                     }
                 }
                 room::Effect::Persist(record) => {
@@ -261,11 +298,135 @@ impl Sim {
         }
     }
 
+    /// Counts BAD_SNAPSHOT refusals where the room makes them (the error frame may be lost on
+    /// the way: the close is at once).
+    fn count_refusals(&mut self, effects: &[room::Effect]) {
+        for pair in effects.windows(2) {
+            let [room::Effect::Send { conn, frame }, room::Effect::Close { conn: closed }] = pair
+            else {
+                continue;
+            };
+            if conn != closed {
+                continue;
+            }
+            if let Ok(Message::Error { code, .. }) = wire::decode(frame) {
+                if code == code::BAD_SNAPSHOT {
+                    if self.insider_conn() == Some(*conn) {
+                        self.insider_refused += 1;
+                    } else {
+                        self.honest_refused += 1;
+                    }
+                }
+            }
+        }
+    }
+
+    fn insider_conn(&self) -> Option<u64> {
+        self.insider.as_ref().and_then(|i| i.conn)
+    }
+
+    fn insider_gone(&mut self) {
+        if let Some(i) = self.insider.as_mut() {
+            if let Some(conn) = i.conn.take() {
+                self.room.connection_closed(conn);
+            }
+            i.admitted_head = None;
+        }
+    }
+
+    /// The insider's turn: connect, or send something nobody can open.
+    fn insider_tick(&mut self) {
+        let Some(insider) = self.insider.as_mut() else {
+            return;
+        };
+        let Some(conn) = insider.conn else {
+            if chance(&mut self.rng, 10) {
+                let conn = self.next_conn;
+                self.next_conn += 1;
+                insider.conn = Some(conn);
+                self.room.connection_opened(conn);
+                let hello = Message::Hello {
+                    room: ROOM_ID,
+                    verifier: insider.auth.verifier(),
+                };
+                self.send(conn, true, hello.encode());
+            }
+            return;
+        };
+        let Some(head) = insider.admitted_head else {
+            return;
+        };
+        let roll = below(&mut self.rng, 100);
+        let frame = if roll < 6 {
+            let client_seq = insider.next_client_seq;
+            insider.next_client_seq += 1;
+            let sealed = envelope::seal(
+                &insider.wrong,
+                &ROOM_ID,
+                Kind::Change,
+                b"Einschleusung",
+                &mut self.rng,
+            )
+            .unwrap();
+            Message::Append { client_seq, sealed }
+        } else if roll < 9 {
+            let sealed = envelope::seal(
+                &insider.wrong,
+                &ROOM_ID,
+                Kind::Ephemeral,
+                b"cursor",
+                &mut self.rng,
+            )
+            .unwrap();
+            Message::Ephemeral { sealed }
+        } else if roll < 10 {
+            // Everything there is, or ever will be: it was sent none of it.
+            let covers_seq = if chance(&mut self.rng, 50) {
+                u64::MAX
+            } else {
+                head.max(1)
+            };
+            let sealed = envelope::seal(
+                &insider.wrong,
+                &ROOM_ID,
+                Kind::Snapshot,
+                b"leer",
+                &mut self.rng,
+            )
+            .unwrap();
+            Message::Snapshot { covers_seq, sealed }
+        } else {
+            return;
+        };
+        self.send(conn, true, frame.encode());
+    }
+
+    /// A frame from the relay to the insider.
+    fn insider_frame(&mut self, bytes: &[u8]) {
+        let Some(insider) = self.insider.as_mut() else {
+            return;
+        };
+        let Some(conn) = insider.conn else {
+            return;
+        };
+        match wire::decode(bytes) {
+            Ok(Message::Challenge { challenge }) => {
+                let answer = Message::Answer {
+                    signature: insider.auth.answer(&ROOM_ID, &challenge),
+                };
+                self.send(conn, true, answer.encode());
+            }
+            Ok(Message::Admitted { head_seq, .. }) => insider.admitted_head = Some(head_seq),
+            _ => {}
+        }
+    }
+
     fn restart_relay(&mut self) {
         self.restarts += 1;
         for p in 0..self.peers.len() {
             self.disconnect(p);
         }
+        self.insider_gone();
         self.pending_writes.clear();
         let (room, effects) = Room::restore(ROOM_ID, self.durable.clone());
         self.room = room;
@@ -318,6 +479,17 @@ impl Sim {
             due.swap(i, j);
         }
         for frame in due {
+            if self.insider_conn() == Some(frame.conn) {
+                if frame.to_relay {
+                    let fx = self
+                        .room
+                        .frame_received(frame.conn, &frame.bytes, &mut self.rng);
+                    self.room_effects(fx);
+                } else {
+                    self.insider_frame(&frame.bytes);
+                }
+                continue;
+            }
             let Some(&p) = self.conns.get(&frame.conn) else {
                 continue; // the connection is gone
             };
@@ -364,6 +536,7 @@ impl Sim {
                 self.connect(p);
             }
         }
+        self.insider_tick();
         if chance(&mut self.rng, 30) {
             self.flush_storage();
         }
@@ -393,6 +566,7 @@ impl Sim {
 
     fn heal(&mut self) {
         self.faults = HEALED;
+        self.insider_gone();
         for p in 0..self.peers.len() {
             self.disconnect(p);
             if !self.peers[p].retired {
@@ -438,6 +612,8 @@ struct Outcome {
     full_states: u32,
     dropped: u32,
     duplicated: u32,
+    rejected: u32,
+    insider_refused: u32,
 }
 
 fn run(seed: u64) -> Outcome {
@@ -502,6 +678,10 @@ fn check(mut sim: Sim, seed: u64) -> Outcome {
         .iter()
         .flat_map(|p| p.hashes[..p.acked_local as usize].to_vec())
         .collect();
+    assert!(
+        sim.peers[observer].client.caught_up(),
+        "seed {seed}: the newcomer is not caught up"
+    );
     let obs = &mut sim.peers[observer];
     for h in &acked {
         assert!(
@@ -524,6 +704,10 @@ fn check(mut sim: Sim, seed: u64) -> Outcome {
             "seed {seed}: plaintext in storage"
         );
     }
+    assert_eq!(
+        sim.honest_refused, 0,
+        "seed {seed}: an honest snapshot was refused"
+    );
 
     Outcome {
         edits: sim.peers.iter().map(|p| p.hashes.len()).sum(),
@@ -533,6 +717,8 @@ fn check(mut sim: Sim, seed: u64) -> Outcome {
         full_states: sim.full_states,
         dropped: sim.dropped,
         duplicated: sim.duplicated,
+        rejected: sim.rejected,
+        insider_refused: sim.insider_refused,
     }
 }
 
@@ -622,6 +808,8 @@ fn simulation() {
         full_states: 0,
         dropped: 0,
         duplicated: 0,
+        rejected: 0,
+        insider_refused: 0,
     };
     for seed in first..first + seeds {
         let o = run(seed);
@@ -632,16 +820,24 @@ fn simulation() {
         total.full_states += o.full_states;
         total.dropped += o.dropped;
         total.duplicated += o.duplicated;
+        total.rejected += o.rejected;
+        total.insider_refused += o.insider_refused;
     }
     println!(
         "{seeds} seeds: {} edits, {} acknowledged, {} relay restarts, {} compactions, \
-         {} full-state uploads, {} frames dropped, {} duplicated",
+         {} full-state uploads, {} frames dropped, {} duplicated, {} sealed under another key \
+         rejected, {} insider snapshots refused",
         total.edits,
         total.acked,
         total.restarts,
         total.compactions,
         total.full_states,
         total.dropped,
-        total.duplicated
+        total.duplicated,
+        total.rejected,
+        total.insider_refused
     );
+    if seeds >= 100 {
+        assert!(total.rejected > 0 && total.insider_refused > 0 && total.compactions > 0);
+    }
 }
