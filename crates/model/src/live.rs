@@ -83,7 +83,9 @@ impl Payload {
 pub fn decode(bytes: &[u8]) -> Result<Payload> {
     let bad = || ModelError::NotAReport("Die empfangenen Änderungen sind beschädigt.".into());
     let mut payload = Payload::default();
-    if bytes.first().is_none_or(|b| *b == AUTOMERGE) {
+    if bytes.first().is_none_or(|b| *b == AUTOMERGE)
+        || crate::trust::SignedChanges::looks_like(bytes)
+    {
         payload.changes.push((bytes.to_vec(), None));
         return Ok(payload);
     }
@@ -163,17 +165,29 @@ impl Report {
     /// The splices to show now for `payload`, if every change in it carries one and applies
     /// directly on top of `heads` (this document's heads, or where the changes waiting to be
     /// applied will leave it), with the heads afterwards. `None`: apply first, then show.
+    ///
+    /// In a protected report every change must also pass the gate (a dry run): nothing is
+    /// shown that will not be applied.
     pub fn previews(
-        &self,
+        &mut self,
         heads: &[ChangeHash],
         payload: &Payload,
     ) -> Option<(Vec<Splice>, Vec<ChangeHash>)> {
         let mut at: Vec<ChangeHash> = heads.to_vec();
         at.sort();
         let mut splices = Vec::new();
+        let mut chain = Vec::new();
+        let mut attestations = Vec::new();
         for (bytes, splice) in &payload.changes {
             let splice = splice.as_ref()?;
-            let change = Change::from_bytes(bytes.clone()).ok()?;
+            let change_bytes = if crate::trust::SignedChanges::looks_like(bytes) {
+                let bundle = crate::trust::SignedChanges::decode(bytes).ok()?;
+                attestations.extend(bundle.attestations);
+                bundle.changes
+            } else {
+                bytes.clone()
+            };
+            let change = Change::from_bytes(change_bytes).ok()?;
             let mut deps = change.deps().to_vec();
             deps.sort();
             if deps != at {
@@ -187,6 +201,10 @@ impl Report {
                 insert: splice.insert.clone(),
             });
             at = vec![change.hash()];
+            chain.push(change);
+        }
+        if !self.would_admit(&chain, &attestations) {
+            return None;
         }
         Some((splices, at))
     }

@@ -226,6 +226,15 @@ impl Report {
     /// schema version, id, embedded template, and one object of the right type per template
     /// field, so that later reads and writes can rely on it.
     pub fn load(bytes: &[u8]) -> Result<Report> {
+        if crate::trust::SignedChanges::looks_like(bytes) {
+            return Report::load_signed(bytes);
+        }
+        Report::load_plain(bytes)
+    }
+
+    /// Loads plain Automerge bytes (a report from before membership, or the Automerge part of
+    /// stored bundles).
+    pub(crate) fn load_plain(bytes: &[u8]) -> Result<Report> {
         // Automerge returns errors for malformed input; the catch is a second line of defence
         // for natively built tools (in the browser build panics abort).
         let loaded = catch_unwind(|| {
@@ -270,6 +279,27 @@ impl Report {
         id: &str,
         created_at_ms: i64,
     ) -> Result<Report> {
+        Report::follow_up(from, template, Err(id), created_at_ms)
+    }
+
+    /// [`Report::create_follow_up`] for a report owned by `owner` (see
+    /// [`Report::create_owned`]): the creation and the carried values are one change, made
+    /// and attested by the owner.
+    pub fn create_follow_up_owned(
+        from: &Report,
+        template: &Template,
+        owner: crate::trust::Owner<'_>,
+        created_at_ms: i64,
+    ) -> Result<Report> {
+        Report::follow_up(from, template, Ok(owner), created_at_ms)
+    }
+
+    fn follow_up(
+        from: &Report,
+        template: &Template,
+        owner_or_id: std::result::Result<crate::trust::Owner<'_>, &str>,
+        created_at_ms: i64,
+    ) -> Result<Report> {
         let source = from.template();
         let mapping: Vec<(&Field, &Field)> = template
             .fields()
@@ -311,7 +341,15 @@ impl Report {
         for (to, src) in &mapping {
             values.push((to.id.clone(), from.value(&src.id)?));
         }
-        let mut report = Report::create(template, id, created_at_ms)?;
+        let (mut report, owner) = match owner_or_id {
+            Err(id) => (Report::create(template, id, created_at_ms)?, None),
+            Ok(owner) => {
+                let id = crate::trust::report_id_for(&owner.key.public_key());
+                let mut report = Report::laid_out(template, &id, created_at_ms)?;
+                report.found(&owner, created_at_ms)?;
+                (report, Some((owner.role, owner.key.clone())))
+            }
+        };
         let fields = report.fields_obj()?;
         let from_id = from.id();
         report.doc.put(ROOT, key::FOLLOWS, from_id)?;
@@ -350,6 +388,9 @@ impl Report {
                 .with_message(message)
                 .with_time(created_at_ms.div_euclid(1000)),
         );
+        if let Some((role, key)) = owner {
+            report.add_key(role, key);
+        }
         Ok(report)
     }
 
@@ -413,17 +454,51 @@ impl Report {
         self.now_ms = Some(now_ms);
     }
 
-    /// A full, compact save of the whole document.
+    /// A full, compact save of the whole document, in the report's own format: plain
+    /// Automerge for a report from before membership, a signed bundle (`trust`) for a
+    /// protected one. Storage, the relay and files all take these bytes; [`Report::load`] and
+    /// [`Report::apply`] read both.
     pub fn save(&mut self) -> Vec<u8> {
+        if self.is_protected() {
+            return self.save_signed().encode();
+        }
+        self.save_plain()
+    }
+
+    /// Only what changed since the last save: what storage appends on every edit (signed for
+    /// a protected report, like [`Report::save`]). Empty when nothing changed since the last
+    /// save or load.
+    pub fn save_incremental(&mut self) -> Vec<u8> {
+        if self.is_protected() {
+            let signed = self.save_incremental_signed();
+            return if signed.changes.is_empty() {
+                Vec::new()
+            } else {
+                signed.encode()
+            };
+        }
+        self.save_incremental_plain()
+    }
+
+    /// Every change not covered by `heads`: what the sync layer sends to a peer that has
+    /// `heads` (signed for a protected report).
+    pub fn save_after(&mut self, heads: &[ChangeHash]) -> Vec<u8> {
+        if self.is_protected() {
+            return self.save_after_signed(heads).encode();
+        }
+        self.doc.save_after(heads)
+    }
+
+    /// The whole document as plain Automerge bytes, marked as stored.
+    pub(crate) fn save_plain(&mut self) -> Vec<u8> {
         self.commit_pending();
         let bytes = self.doc.save();
         self.saved = self.doc.get_heads();
         bytes
     }
 
-    /// Only what changed since the last save: what storage appends on every edit.
-    /// Empty when nothing changed since the last save or load.
-    pub fn save_incremental(&mut self) -> Vec<u8> {
+    /// What changed since the last save, as plain Automerge bytes, marked as stored.
+    pub(crate) fn save_incremental_plain(&mut self) -> Vec<u8> {
         self.commit_pending();
         let heads = self.doc.get_heads();
         if heads == self.saved {
@@ -432,11 +507,6 @@ impl Report {
         let bytes = self.doc.save_after(&self.saved);
         self.saved = heads;
         bytes
-    }
-
-    /// Every change not covered by `heads`: what the sync layer sends to a peer that has `heads`.
-    pub fn save_after(&mut self, heads: &[ChangeHash]) -> Vec<u8> {
-        self.doc.save_after(heads)
     }
 
     /// The document's current heads.
@@ -454,6 +524,18 @@ impl Report {
     /// `load_incremental` takes what it can read of damaged bytes and reports success; a sync
     /// layer would then never learn that a chunk was lost.)
     pub fn apply(&mut self, bytes: &[u8]) -> Result<()> {
+        if bytes.is_empty() {
+            return Ok(());
+        }
+        if self.is_protected() {
+            // Every change through the gate; refusals are kept in `refusals()`.
+            return self.receive(bytes).map(|_| ());
+        }
+        self.apply_plain(bytes)
+    }
+
+    /// Applies plain Automerge bytes without the gate (reports from before membership).
+    pub(crate) fn apply_plain(&mut self, bytes: &[u8]) -> Result<()> {
         if bytes.is_empty() {
             return Ok(());
         }
@@ -487,8 +569,15 @@ impl Report {
     pub fn apply_stored(&mut self, bytes: &[u8]) -> Result<bool> {
         self.commit_pending();
         let clean = self.doc.get_heads() == self.saved
-            && ReadDoc::get_missing_deps(&self.doc, &[]).is_empty();
+            && ReadDoc::get_missing_deps(&self.doc, &[]).is_empty()
+            && self.trust.waiting_is_empty();
+        let refused_before = self.refusals().len();
         self.apply(bytes)?;
+        if self.refusals().len() != refused_before || !self.trust.waiting_is_empty() {
+            // The bytes hold changes that were not applied: they must not be stored as they
+            // are (storage is trusted when the report is opened again).
+            return Ok(false);
+        }
         if clean && ReadDoc::get_missing_deps(&self.doc, &[]).is_empty() {
             self.saved = self.doc.get_heads();
             return Ok(true);
@@ -503,6 +592,11 @@ impl Report {
         }
         self.commit_pending();
         other.commit_pending();
+        if self.is_protected() {
+            let heads = self.heads();
+            let bytes = other.save_after(&heads);
+            return self.apply(&bytes);
+        }
         let before = self.doc.get_heads();
         self.doc.merge(&mut other.doc)?;
         self.ensure_own_report(&before)

@@ -85,7 +85,23 @@ pub fn read_report_file(bytes: &[u8], password: Option<&str>) -> Result<Report> 
             ))
         }
     };
-    let report = Report::load(&document)?;
+    let report = if crate::trust::SignedChanges::looks_like(&document) {
+        // A protected report: verified like a report received by invitation. Changes the
+        // gate refuses are left out and named in `refusals()`.
+        let bundles = crate::trust::SignedChanges::decode_all(&document)
+            .map_err(|_| ModelError::NotAReport("Die Datei ist beschädigt.".into()))?;
+        Report::from_signed_for(&bundles, None)?.0
+    } else {
+        let report = Report::load(&document)?;
+        if report.is_protected() {
+            return Err(ModelError::NotAReport(
+                "Die Datei enthält den Bericht ohne die Signaturen der Geräte (Automerge-Datei). \
+                 Zwischen Dreieck-Geräten bitte die verschlüsselte .dreieck-Datei verwenden."
+                    .into(),
+            ));
+        }
+        report
+    };
     if !is_valid_report_id(&report.id()) {
         return Err(ModelError::NotAReport(
             "Die Kennung des Berichts ist ungültig.".into(),
@@ -119,7 +135,7 @@ impl Report {
         nonce: [u8; NONCE_LEN],
         params: KdfParams,
     ) -> Result<Vec<u8>> {
-        let document = self.to_automerge_file();
+        let document = self.export_bytes();
         sealed_file::seal(&document, password, salt, nonce, params)
     }
 
@@ -151,7 +167,12 @@ impl Report {
         // layer uses (`apply`: all or nothing, and undone when it turns out to be another
         // report) rather than Automerge's `merge`, which the browser app would link for this
         // alone.
-        let bytes = incoming.to_automerge_file();
+        if incoming.owner_key() != self.owner_key() {
+            return Err(ModelError::NotTheSameReport(
+                "unabhängig davon angelegt".into(),
+            ));
+        }
+        let bytes = incoming.export_bytes();
         let before = self.change_count();
         self.apply(&bytes).map_err(|e| match e {
             ModelError::NotAReport(_) => {

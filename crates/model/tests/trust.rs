@@ -817,7 +817,7 @@ fn storage_keeps_attestations_so_a_reloaded_device_can_pass_changes_on() {
         .set_text(Role::Provider, "erstellt_von", "Frau Träger")
         .unwrap();
     stored.extend(t.provider.save_incremental_signed().encode());
-    let mut reloaded = Report::load_signed(&stored).unwrap();
+    let mut reloaded = Report::load(&stored).unwrap();
     reloaded.add_key(Role::Provider, key(OWNER));
     // The caseworker, which has not seen the person's words, gets them from the reloaded
     // provider: the beneficiary's attestation travelled through storage.
@@ -1019,4 +1019,50 @@ fn the_participants_list_no_longer_vouches_for_a_signer() {
             .unwrap(),
         Verification::Invalid(InvalidSignature::UnknownKey)
     );
+}
+
+#[test]
+fn a_peers_keystroke_is_shown_ahead_only_when_the_gate_will_take_it() {
+    let mut t = three();
+    // Everything so far is stored (as the app's storage does after each sync).
+    t.beneficiary.save_incremental();
+    // An honest keystroke, as the app sends it: the signed increment with its splice.
+    let (index, splice) = t
+        .beneficiary
+        .set_text_spliced(Role::Beneficiary, "wuensche", "Hallo")
+        .unwrap()
+        .unwrap();
+    let bytes = t.beneficiary.save_incremental();
+    let payload = live::decode(&live::encode_item(&bytes, Some((index, &splice)))).unwrap();
+    let heads = t.provider.heads();
+    let (shown, _) = t.provider.previews(&heads, &payload).expect("shown ahead");
+    assert_eq!(shown[0].insert, "Hallo");
+    t.provider.apply(&payload.automerge_bytes()).unwrap();
+    assert_eq!(t.provider.text("wuensche").unwrap(), "Hallo");
+    // A hostile "keystroke" into a provider field with a made-up splice: not shown, refused.
+    let obj = text_obj(&t.beneficiary, "einrichtung_telefon");
+    let heads = t.provider.heads();
+    t.beneficiary
+        .doc_mut()
+        .splice_text(&obj, 0, 0, "0900")
+        .unwrap();
+    t.beneficiary.doc_mut().commit();
+    let bytes = t.beneficiary.save_incremental();
+    let fake = live::Splice {
+        field: "einrichtung_telefon".into(),
+        pos: 0,
+        delete: 0,
+        insert: "0900".into(),
+    };
+    let field_index = t
+        .provider
+        .template()
+        .fields()
+        .position(|f| f.id == "einrichtung_telefon")
+        .unwrap();
+    let payload = live::decode(&live::encode_item(&bytes, Some((field_index, &fake)))).unwrap();
+    assert!(t.provider.previews(&heads, &payload).is_none());
+    t.provider.apply(&payload.automerge_bytes()).unwrap();
+    assert_eq!(t.provider.text("einrichtung_telefon").unwrap(), "");
+    assert_eq!(t.provider.refusals().len(), 1);
 }

@@ -143,6 +143,11 @@ impl TrustState {
     pub(crate) fn forget_seqs(&mut self) {
         self.seqs = None;
     }
+
+    /// No change is held back waiting for predecessors.
+    pub(crate) fn waiting_is_empty(&self) -> bool {
+        self.waiting.is_empty()
+    }
 }
 
 /// Splits Automerge bytes (change chunks, compressed changes, whole documents, in any
@@ -204,7 +209,7 @@ impl Report {
     /// [`Report::apply`] does.
     pub fn admit(&mut self, bundle: &SignedChanges) -> Result<Admission> {
         if self.owner_key().is_none() {
-            self.apply(&bundle.changes)?;
+            self.apply_plain(&bundle.changes)?;
             return Ok(Admission::default());
         }
         self.commit_pending();
@@ -287,23 +292,16 @@ impl Report {
             r.sort();
             r.into()
         };
-        let mut accepted: Vec<Change> = Vec::new();
-        let mut accepted_set: HashSet<ChangeHash> = HashSet::new();
-        let mut created: HashMap<OpId, (ObjectId, Key)> = HashMap::new();
+        let mut b = Judging {
+            vouched,
+            ..Judging::default()
+        };
         let mut settled: HashSet<ChangeHash> = HashSet::new();
-        let mut sig_ok: HashMap<ChangeHash, bool> = HashMap::new();
 
         while let Some(h) = ready.pop_front() {
             settled.insert(h);
             let Some(c) = by_hash.get(&h) else { continue };
-            let verdict = self.judge_one(
-                c,
-                &accepted_set,
-                &mut accepted,
-                &mut created,
-                &vouched,
-                &mut sig_ok,
-            )?;
+            let verdict = self.judge_one(c, &mut b)?;
             match verdict {
                 Verdict::Accept(info) => {
                     let actor = c.actor_id().clone();
@@ -326,8 +324,8 @@ impl Report {
                             self.trust.tips.insert(actor, (c.seq(), att));
                         }
                     }
-                    accepted_set.insert(h);
-                    accepted.push(c.clone());
+                    b.accepted_set.insert(h);
+                    b.accepted.push(c.clone());
                     admission.applied += 1;
                 }
                 Verdict::Refuse(reason, author) => {
@@ -346,12 +344,12 @@ impl Report {
                 }
             }
         }
-        self.flush_accepted(&mut accepted)?;
+        self.flush_accepted(&mut b.accepted)?;
         // What was not settled waits for predecessors (bounded).
         let mut waiting: Vec<Change> = by_hash
             .into_iter()
             .filter(|(h, _)| {
-                !accepted_set.contains(h)
+                !b.accepted_set.contains(h)
                     && !self.trust.refused.contains(h)
                     && (!settled.contains(h) || self.doc.get_change_by_hash(h).is_none())
             })
@@ -363,21 +361,13 @@ impl Report {
         Ok(admission)
     }
 
-    fn judge_one(
-        &mut self,
-        c: &Change,
-        accepted_set: &HashSet<ChangeHash>,
-        accepted: &mut Vec<Change>,
-        created: &mut HashMap<OpId, (ObjectId, Key)>,
-        vouched: &HashMap<ChangeHash, ChangeHash>,
-        sig_ok: &mut HashMap<ChangeHash, bool>,
-    ) -> Result<Verdict> {
+    fn judge_one(&mut self, c: &Change, b: &mut Judging) -> Result<Verdict> {
         // 1. Predecessors.
         for d in c.deps() {
             if self.trust.refused.contains(d) {
                 return Ok(Verdict::Refuse(RefusalReason::BuildsOnRefused, None));
             }
-            if !accepted_set.contains(d) && self.doc.get_change_by_hash(d).is_none() {
+            if !b.accepted_set.contains(d) && self.doc.get_change_by_hash(d).is_none() {
                 return Ok(Verdict::Wait);
             }
         }
@@ -410,10 +400,10 @@ impl Report {
                 },
             }
         };
-        let Some(tip) = vouched.get(&c.hash()) else {
+        let Some(tip) = b.vouched.get(&c.hash()) else {
             return Ok(Verdict::Refuse(RefusalReason::Unsigned, None));
         };
-        let ok = *sig_ok.entry(*tip).or_insert_with(|| {
+        let ok = *b.sig_ok.entry(*tip).or_insert_with(|| {
             self.trust
                 .waiting_attestations
                 .get(tip)
@@ -427,8 +417,17 @@ impl Report {
             || !self.trust.actors.contains_key(&actor)
             || writes_records(&expanded)
             || self.current_roster_removes(&key);
+        if needs_roster
+            && b.dry
+            && c.deps()
+                .iter()
+                .any(|d| self.doc.get_change_by_hash(d).is_none())
+        {
+            // A dry run cannot read the document at heads it does not have yet.
+            return Ok(Verdict::Wait);
+        }
         let mut roster = if needs_roster {
-            self.flush_accepted(accepted)?;
+            self.flush_accepted(&mut b.accepted)?;
             Some(Roster::read(&self.doc, &self.id(), Some(c.deps())))
         } else {
             None
@@ -463,49 +462,94 @@ impl Report {
                 }
             }
         };
-        // 4. Every operation.
+        // 4. Every operation: first where each lands (this may look into the document),
+        // then the rules (which only read the template and the roster).
+        let start = c.start_op().get();
+        let mut local: HashMap<OpId, (ObjectId, Key)> = HashMap::new();
+        let mut paths = Vec::with_capacity(expanded.operations.len());
+        for (i, op) in expanded.operations.iter().enumerate() {
+            let Some(path) = self.path_of(&op.obj, &b.created, &local, 0) else {
+                return Ok(Verdict::Refuse(
+                    RefusalReason::NotPermitted("an einer unbekannten Stelle schreiben".into()),
+                    Some(key),
+                ));
+            };
+            paths.push(path);
+            if let OpType::Make(_) = op.action {
+                local.insert(
+                    OpId(start + i as u64, actor.clone()),
+                    (op.obj.clone(), op.key.clone()),
+                );
+            }
+        }
         let mut roster_for_ops = roster.unwrap_or_default();
         let report_id = self.id();
-        let template = self.template.clone();
         let author = Author {
             role,
             key,
             actor_hex: &actor_hex,
             first,
         };
-        let start = c.start_op().get();
-        let mut local: HashMap<OpId, (ObjectId, Key)> = HashMap::new();
-        for (i, op) in expanded.operations.iter().enumerate() {
-            let id = OpId(start + i as u64, actor.clone());
-            let Some(path) = self.path_of(&op.obj, created, &local, 0) else {
-                return Ok(Verdict::Refuse(
-                    RefusalReason::NotPermitted("an einer unbekannten Stelle schreiben".into()),
-                    Some(key),
-                ));
-            };
+        for (op, path) in expanded.operations.iter().zip(&paths) {
             let mut cx = Context {
-                template: &template,
+                template: &self.template,
                 report_id: &report_id,
                 roster: &mut roster_for_ops,
             };
             if let Err(what) =
-                rules::check_op(&path, &op.key, &op.action, op.insert, &author, &mut cx)
+                rules::check_op(path, &op.key, &op.action, op.insert, &author, &mut cx)
             {
                 return Ok(Verdict::Refuse(
                     RefusalReason::NotPermitted(what),
                     Some(key),
                 ));
             }
-            if let OpType::Make(_) = op.action {
-                local.insert(id, (op.obj.clone(), op.key.clone()));
-            }
         }
-        created.extend(local);
+        b.created.extend(local);
         if writes_records(&expanded) {
             // Membership changed: this device's own right to write is checked again.
             self.acting = None;
         }
         Ok(Verdict::Accept(ActorInfo { key, role }))
+    }
+
+    /// Whether `chain` (changes each built on the one before, the first on this document's
+    /// heads) would all pass the gate with `attestations` — without applying or remembering
+    /// anything: a peer's keystroke is shown ahead of applying it only when it will be applied.
+    pub(crate) fn would_admit(&mut self, chain: &[Change], attestations: &[Attestation]) -> bool {
+        if !self.is_protected() {
+            return true;
+        }
+        self.commit_pending();
+        for a in attestations {
+            self.trust.waiting_attestations.insert(a.hash, a.signature);
+        }
+        self.ensure_seqs();
+        let by_hash: HashMap<ChangeHash, Change> =
+            chain.iter().map(|c| (c.hash(), c.clone())).collect();
+        let mut b = Judging {
+            vouched: self.vouchers(&by_hash),
+            dry: true,
+            ..Judging::default()
+        };
+        let saved_seqs = self.trust.seqs.clone();
+        let mut ok = true;
+        for c in chain {
+            match self.judge_one(c, &mut b) {
+                Ok(Verdict::Accept(_)) => {
+                    b.accepted_set.insert(c.hash());
+                    if let Some(seqs) = self.trust.seqs.as_mut() {
+                        seqs.insert(c.actor_id().clone(), c.seq());
+                    }
+                }
+                _ => {
+                    ok = false;
+                    break;
+                }
+            }
+        }
+        self.trust.seqs = saved_seqs;
+        ok
     }
 
     /// Applies the changes accepted so far (before reading the document at their heads).
@@ -601,14 +645,16 @@ impl Report {
             return Some(p.clone());
         }
         let made = local.get(id).or_else(|| created.get(id)).cloned();
-        let path = match made {
+        let path: Vec<Step> = match made {
+            // Made by a change not applied yet: not cached (that change may still be refused,
+            // and its objects must not become known places).
             Some((parent, k)) => {
                 let mut p = self.path_of(&parent, created, local, depth + 1)?;
                 p.push(match k {
                     Key::Map(s) => Step::Key(s.to_string()),
                     Key::Seq(_) => Step::Elem,
                 });
-                p
+                return Some(p);
             }
             None => {
                 // Only actors the document knows can have made its objects.
@@ -709,9 +755,24 @@ impl Report {
         out
     }
 
+    /// The whole report in its own format without marking anything as stored (for a file).
+    pub(crate) fn export_bytes(&mut self) -> Vec<u8> {
+        self.commit_pending();
+        let changes = self.doc.save();
+        if !self.is_protected() {
+            return changes;
+        }
+        let attestations = self.attest(&changes);
+        SignedChanges {
+            changes,
+            attestations,
+        }
+        .encode()
+    }
+
     /// What storage appends after an edit, signed (see [`Report::save_incremental`]).
     pub fn save_incremental_signed(&mut self) -> SignedChanges {
-        let changes = self.save_incremental();
+        let changes = self.save_incremental_plain();
         let attestations = if changes.is_empty() {
             Vec::new()
         } else {
@@ -736,7 +797,7 @@ impl Report {
 
     /// The whole report, signed: for a snapshot, a file or a compaction.
     pub fn save_signed(&mut self) -> SignedChanges {
-        let changes = self.save();
+        let changes = self.save_plain();
         let attestations = self.attest(&changes);
         SignedChanges {
             changes,
@@ -747,17 +808,31 @@ impl Report {
     /// Loads what storage holds: signed bundles (or plain Automerge bytes of a report from
     /// before membership). The device's own storage is trusted; attestations in it are kept to
     /// pass on.
-    pub fn load_signed(bytes: &[u8]) -> Result<Report> {
-        if !SignedChanges::looks_like(bytes) {
-            return Report::load(bytes);
-        }
+    pub(crate) fn load_signed(bytes: &[u8]) -> Result<Report> {
         let bundles = SignedChanges::decode_all(bytes).map_err(|_| {
             ModelError::NotAReport("Die gespeicherten Daten sind beschädigt.".into())
         })?;
         let joined = SignedChanges::join(bundles);
-        let mut report = Report::load(&joined.changes)?;
+        let mut report = Report::load_plain(&joined.changes)?;
         report.keep_tips(&joined.attestations);
         Ok(report)
+    }
+
+    /// Bytes from elsewhere in the report's format (signed bundles, possibly several in a
+    /// row) or plain Automerge bytes (then nothing new is signed and the gate refuses it),
+    /// through the gate.
+    pub fn receive(&mut self, bytes: &[u8]) -> Result<Admission> {
+        let bundle = if SignedChanges::looks_like(bytes) {
+            SignedChanges::join(SignedChanges::decode_all(bytes).map_err(|_| {
+                ModelError::NotAReport("Die empfangenen Änderungen sind beschädigt.".into())
+            })?)
+        } else {
+            SignedChanges {
+                changes: bytes.to_vec(),
+                attestations: Vec::new(),
+            }
+        };
+        self.admit(&bundle)
     }
 
     /// Remembers attestations of changes the document holds (to pass on).
@@ -783,6 +858,14 @@ impl Report {
     pub fn from_signed(
         bundles: &[SignedChanges],
         expected_id: &str,
+    ) -> Result<(Report, Admission)> {
+        Report::from_signed_for(bundles, Some(expected_id))
+    }
+
+    /// [`Report::from_signed`] for a file, whose report is whatever id its owner's key gives.
+    pub(crate) fn from_signed_for(
+        bundles: &[SignedChanges],
+        expected_id: Option<&str>,
     ) -> Result<(Report, Admission)> {
         let joined = SignedChanges::join(bundles.iter().cloned());
         let changes = split_changes(&joined.changes)?;
@@ -846,6 +929,22 @@ fn vouchers(
     vouched
 }
 
+/// The state of judging one batch.
+#[derive(Default)]
+struct Judging {
+    /// Accepted, not yet applied (applied before the document is read at their heads).
+    accepted: Vec<Change>,
+    accepted_set: HashSet<ChangeHash>,
+    /// Objects made by accepted changes: where they sit.
+    created: HashMap<OpId, (ObjectId, Key)>,
+    /// For each change, the attested change that vouches for it.
+    vouched: HashMap<ChangeHash, ChangeHash>,
+    /// Attestations checked, by the attested change.
+    sig_ok: HashMap<ChangeHash, bool>,
+    /// A dry run: nothing is applied (see `would_admit`).
+    dry: bool,
+}
+
 enum Verdict {
     Accept(ActorInfo),
     /// Refused; the author's key once their signature verified (so a refusal never names
@@ -860,7 +959,7 @@ enum Verdict {
 fn check_creation(
     root: &Change,
     all: &[Change],
-    expected_id: &str,
+    expected_id: Option<&str>,
     attestations: &[Attestation],
 ) -> Result<[u8; 32]> {
     let refuse = |why: &str| {
@@ -914,7 +1013,7 @@ fn check_creation(
         return refuse("er hat keine Besitzerin");
     };
     let derived = report_id_for(&owner);
-    if id.as_deref() != Some(derived.as_str()) || derived != expected_id {
+    if id.as_deref() != Some(derived.as_str()) || expected_id.is_some_and(|e| e != derived) {
         return refuse("Kennung und Schlüssel passen nicht zusammen");
     }
     if binding != Some(owner) {
