@@ -1066,3 +1066,45 @@ fn a_peers_keystroke_is_shown_ahead_only_when_the_gate_will_take_it() {
     assert_eq!(t.provider.text("einrichtung_telefon").unwrap(), "");
     assert_eq!(t.provider.refusals().len(), 1);
 }
+
+#[test]
+fn the_person_writes_on_the_staff_tablet_under_a_membership_the_tablet_grants() {
+    let mut t = three();
+    // The provider's tablet holds a key per role (as the app does); the person supported
+    // takes the tablet and writes their wishes.
+    t.provider.add_key(Role::Beneficiary, key(40));
+    t.provider.set_now_ms(T0 + 100);
+    t.provider
+        .set_text(Role::Beneficiary, "wuensche", "Ich möchte malen.")
+        .unwrap();
+    let roster = t.provider.roster();
+    assert_eq!(
+        roster.role_of(&key(40).public_key()),
+        Some(Role::Beneficiary)
+    );
+    let member = roster
+        .members()
+        .into_iter()
+        .find(|m| m.key == key(40).public_key())
+        .unwrap();
+    assert_eq!(
+        member.name,
+        "Leistungsberechtigte Person (am Gerät von Frau Träger)"
+    );
+    let a = sync(&mut t.provider, &mut t.caseworker);
+    assert!(a.refused.is_empty(), "{a:?}");
+    assert_eq!(t.caseworker.text("wuensche").unwrap(), "Ich möchte malen.");
+    // The history credits the words to the beneficiary's role.
+    let history = t.caseworker.field_history("wuensche").unwrap();
+    assert_eq!(history[0].role, Some(Role::Beneficiary));
+    // The beneficiary's own device cannot grant itself the provider's role.
+    t.beneficiary.add_key(Role::Provider, key(41));
+    let err = t
+        .beneficiary
+        .set_text(Role::Provider, "erstellt_von", "Ich")
+        .unwrap_err();
+    assert!(
+        matches!(err, ModelError::NotAMember(Role::Provider)),
+        "{err}"
+    );
+}

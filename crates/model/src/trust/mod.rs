@@ -133,17 +133,59 @@ impl Report {
 
     /// Before writing in `role` on a protected report: this device holds a key that is a
     /// member in that role. (Other devices would refuse the change otherwise.)
-    pub(crate) fn check_member(&self, role: Role) -> Result<()> {
+    ///
+    /// Several people on one device: when the device has a key for `role` that is not a member
+    /// yet, and another of its keys may grant that role (the owner, provider or caseworker on
+    /// their tablet), it grants it first, in a change of its own that names where it was
+    /// made — "Leistungsberechtigte Person (am Gerät von Frau Träger)". So the person supported
+    /// can write their own words on the staff's tablet, their edits are theirs in the history,
+    /// and no device claims a role nobody gave it.
+    pub(crate) fn check_member(&mut self, role: Role) -> Result<()> {
         if !self.is_protected() {
             return Ok(());
         }
-        let Some(key) = self.trust.keys.get(&role) else {
+        let Some(key) = self.trust.keys.get(&role).map(ParticipantKey::public_key) else {
             return Err(ModelError::NotAMember(role));
         };
-        match self.roster().role_of(&key.public_key()) {
-            Some(r) if r == role => Ok(()),
-            _ => Err(ModelError::NotAMember(role)),
+        let roster = self.roster();
+        match roster.role_of(&key) {
+            Some(r) if r == role => return Ok(()),
+            Some(_) => return Err(ModelError::NotAMember(role)),
+            None if roster.is_removed(&key) => return Err(ModelError::NotAMember(role)),
+            None => {}
         }
+        let granter = self.trust.keys.iter().find_map(|(r, k)| {
+            let public = k.public_key();
+            (*r != role
+                && roster.role_of(&public) == Some(*r)
+                && roster.may_grant(&public, MemberKind::Member, role))
+            .then(|| (*r, public))
+        });
+        let Some((granter_role, granter_key)) = granter else {
+            return Err(ModelError::NotAMember(role));
+        };
+        let granter_name = roster
+            .members()
+            .into_iter()
+            .find(|m| m.key == granter_key)
+            .map(|m| m.name)
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| granter_role.label().to_string());
+        let name = format!("{} (am Gerät von {granter_name})", role.label());
+        let time_ms = self.now_ms.unwrap_or(0);
+        self.grant(
+            granter_role,
+            &Grant {
+                kind: MemberKind::Member,
+                key,
+                role,
+                name: &name,
+                time_ms,
+                expires_ms: None,
+                max_uses: 0,
+            },
+        )?;
+        Ok(())
     }
 
     /// Inside a write: binds a fresh actor to the device key of `role` (protected reports).
