@@ -159,7 +159,7 @@ impl Report {
             (*r != role
                 && roster.role_of(&public) == Some(*r)
                 && roster.may_grant(&public, MemberKind::Member, role))
-            .then(|| (*r, public))
+            .then_some((*r, public))
         });
         let Some((granter_role, granter_key)) = granter else {
             return Err(ModelError::NotAMember(role));
