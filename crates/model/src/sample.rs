@@ -306,3 +306,25 @@ pub fn demo_report(id: &str, created_at_ms: i64) -> Result<Report> {
     )?;
     Ok(report)
 }
+
+/// Two replicas of a protected report for measuring the cost of signing and verifying: the
+/// owner's device (it types as the provider and signs every change) and a device that took
+/// the report in through the gate (it verifies every change). Fixed keys: for benchmarks only.
+pub fn signed_pair() -> Result<(Report, Report)> {
+    let template = kvjs_template()?;
+    let key = crate::ParticipantKey::from_seed(&[7; 32]);
+    let mut owner = Report::create_owned(
+        &template,
+        crate::trust::Owner {
+            key: &key,
+            role: Role::Provider,
+            name: "Messung",
+        },
+        SAMPLE_CREATED_AT_MS,
+    )?;
+    let id = owner.id();
+    let whole = crate::trust::SignedChanges::decode(&owner.save())
+        .map_err(|_| crate::ModelError::NotAReport("bundle".into()))?;
+    let (peer, _) = Report::from_signed(&[whole], &id)?;
+    Ok((owner, peer))
+}

@@ -489,11 +489,15 @@ fn unsigned_wrongly_signed_and_misbound_changes_are_refused() {
     let signed = bundle.clone();
     bundle.attestations.clear();
     assert_refused_by_both(&mut t, &bundle, |r| *r == RefusalReason::Unsigned);
-    // A refused change is remembered: the same change signed is refused at once too (a
-    // device does not take back a verdict), so honest devices decide the same whatever came
-    // first.
+    // A stripped copy is not held against the change: the signed copy that follows is taken,
+    // so a device that saw the stripped copy first ends up like one that did not.
     let again = t.provider.admit(&signed).unwrap();
-    assert_eq!(again.applied, 0);
+    assert_eq!(again.applied, 1, "{again:?}");
+    assert_eq!(t.provider.text("wuensche").unwrap(), "Ich möchte reisen");
+    sync(&mut t.provider, &mut t.caseworker);
+    let again = t.caseworker.admit(&signed).unwrap();
+    assert!(again.refused.is_empty());
+    assert_eq!(sorted(t.provider.heads()), sorted(t.caseworker.heads()));
 
     // Signed with the wrong key (the caseworker's key over the beneficiary's change).
     let mut t = three();
@@ -1107,4 +1111,43 @@ fn the_person_writes_on_the_staff_tablet_under_a_membership_the_tablet_grants() 
         matches!(err, ModelError::NotAMember(Role::Provider)),
         "{err}"
     );
+}
+
+#[test]
+fn a_removal_and_a_change_built_on_it_arriving_together_are_judged_like_apart() {
+    let mut t = three();
+    bind_beneficiary(&mut t);
+    settle(&mut t);
+    t.provider
+        .remove_member(Role::Provider, &key(BENEFICIARY).public_key(), T0 + 10)
+        .unwrap();
+    // The beneficiary's device learns of the removal and writes anyway (a hostile build).
+    sync(&mut t.provider, &mut t.beneficiary);
+    let obj = text_obj(&t.beneficiary, "wuensche");
+    t.beneficiary
+        .doc_mut()
+        .splice_text(&obj, 0, 0, "Danach ")
+        .unwrap();
+    t.beneficiary.doc_mut().commit();
+    // The caseworker has seen neither: one bundle brings the removal and the change on it.
+    let heads = t.caseworker.heads();
+    let both = t.beneficiary.save_after_signed(&heads);
+    let a = t.caseworker.admit(&both).unwrap();
+    assert!(
+        a.refused.iter().any(|r| r.reason == RefusalReason::Removed),
+        "{a:?}"
+    );
+    assert!(t
+        .caseworker
+        .roster()
+        .is_removed(&key(BENEFICIARY).public_key()));
+    assert_eq!(t.caseworker.text("wuensche").unwrap(), "Ich möchte");
+    // The provider, which had the removal before, decides the same: identical replicas.
+    sync(&mut t.beneficiary, &mut t.provider);
+    assert_eq!(sorted(t.provider.heads()), sorted(t.caseworker.heads()));
+    // A device joining afterwards from the provider's whole report agrees too.
+    let id = t.provider.id();
+    let (joiner, _) =
+        Report::from_signed(&[SignedChanges::decode(&t.provider.save()).unwrap()], &id).unwrap();
+    assert_eq!(joiner.text("wuensche").unwrap(), "Ich möchte");
 }

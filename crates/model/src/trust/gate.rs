@@ -30,6 +30,9 @@ use super::bundle::{Attestation, SignedChanges};
 use super::records::{change_message, report_id_for, verify, MemberKind, MemberRecord};
 use super::roster::{Roster, KEYS, MEMBERS, OWNER};
 use super::rules::{self, Author, Context, Step};
+// Declared here (not in `trust/mod.rs`) so that the checks live next to their only callers.
+#[path = "validate.rs"]
+mod validate;
 use crate::report::{key, TEXT_ENCODING};
 use crate::{ModelError, ParticipantKey, Report, Result, Role};
 
@@ -151,7 +154,8 @@ impl TrustState {
 }
 
 /// Splits Automerge bytes (change chunks, compressed changes, whole documents, in any
-/// mixture) into changes, refusing anything unreadable.
+/// mixture) into changes, refusing anything unreadable — including changes Automerge parses
+/// but could not decode or apply without panicking (`validate::well_formed`).
 pub(crate) fn split_changes(bytes: &[u8]) -> Result<Vec<Change>> {
     const MAGIC: [u8; 4] = [0x85, 0x6f, 0x4a, 0x83];
     let unreadable = |what: &str| {
@@ -185,6 +189,9 @@ pub(crate) fn split_changes(bytes: &[u8]) -> Result<Vec<Change>> {
             }
             _ => return Err(unreadable("Art")),
         }
+    }
+    for c in &out {
+        validate::well_formed(c).map_err(unreadable)?;
     }
     Ok(out)
 }
@@ -379,6 +386,18 @@ impl Report {
         if c.seq() > have + 1 {
             return Ok(Verdict::Wait);
         }
+        // Nothing reaches Automerge's decoding or `apply_changes` that would make it panic or
+        // leave a document that does not load again (validate.rs): checked on the document
+        // at the change's dependencies, so what was accepted so far is applied first. A dry
+        // run applies nothing; it cannot judge a change built on one it has not applied.
+        if !b.dry {
+            self.flush_accepted(&mut b.accepted)?;
+        }
+        match validate::readable(self.doc.document(), c) {
+            Ok(true) => {}
+            Ok(false) => return Ok(Verdict::Wait),
+            Err(_) => return Ok(Verdict::Refuse(RefusalReason::Unreadable, None)),
+        }
         let expanded = c.decode();
         let actor_hex = actor.to_hex_string();
         // 2. The key the actor writes for.
@@ -416,6 +435,7 @@ impl Report {
         let needs_roster = first
             || !self.trust.actors.contains_key(&actor)
             || writes_records(&expanded)
+            || b.removes_in_batch
             || self.current_roster_removes(&key);
         if needs_roster
             && b.dry
@@ -506,6 +526,14 @@ impl Report {
             }
         }
         b.created.extend(local);
+        if paths
+            .iter()
+            .any(|p| p.first() == Some(&Step::Key(super::roster::REMOVED.to_string())))
+        {
+            // Later changes of this batch may build on the removal: judge them against the
+            // document as their authors knew it.
+            b.removes_in_batch = true;
+        }
         if writes_records(&expanded) {
             // Membership changed: this device's own right to write is checked again.
             self.acting = None;
@@ -693,7 +721,16 @@ impl Report {
     }
 
     fn remember_refusal(&mut self, refusal: Refusal) {
-        self.trust.refused.insert(refusal.change);
+        // A missing or wrong signature is a fault of the copy, not of the change: the same
+        // change may still come signed (whoever holds the room key can send a stripped copy
+        // first), so it is not held against the change. Every other reason is about the
+        // change itself and stays.
+        if !matches!(
+            refusal.reason,
+            RefusalReason::Unsigned | RefusalReason::BadSignature
+        ) {
+            self.trust.refused.insert(refusal.change);
+        }
         if self.trust.refusals.len() >= MAX_REFUSALS {
             self.trust.refusals.remove(0);
         }
@@ -943,6 +980,8 @@ struct Judging {
     sig_ok: HashMap<ChangeHash, bool>,
     /// A dry run: nothing is applied (see `would_admit`).
     dry: bool,
+    /// An accepted change of this batch removed somebody.
+    removes_in_batch: bool,
 }
 
 enum Verdict {
