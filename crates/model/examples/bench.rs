@@ -127,6 +127,8 @@ fn main() {
         &mut small_raw,
     );
     long_field();
+    println!();
+    signed_keystrokes();
 }
 
 /// The app's own path for one keystroke into a long field: the view hands `set_text` the
