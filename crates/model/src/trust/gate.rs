@@ -153,9 +153,9 @@ impl TrustState {
     }
 }
 
-/// Splits Automerge bytes (change chunks, compressed changes, whole documents, in any
-/// mixture) into changes, refusing anything unreadable — including changes Automerge parses
-/// but could not decode or apply without panicking (`validate::well_formed`).
+/// Splits Automerge bytes (change chunks and whole documents, in any mixture) into changes,
+/// refusing anything unreadable — including changes Automerge would parse, decode or apply
+/// only by panicking (`validate.rs`).
 pub(crate) fn split_changes(bytes: &[u8]) -> Result<Vec<Change>> {
     const MAGIC: [u8; 4] = [0x85, 0x6f, 0x4a, 0x83];
     let unreadable = |what: &str| {
@@ -177,7 +177,12 @@ pub(crate) fn split_changes(bytes: &[u8]) -> Result<Vec<Change>> {
         let (chunk, tail) = rest.split_at(total);
         rest = tail;
         match chunk_type {
-            1 | 2 => out.push(Change::try_from(chunk).map_err(|e| unreadable(&e.to_string()))?),
+            // Compressed changes (2) and bundles (3) are refused: no device of ours makes
+            // them, and Automerge's parser must not see what `safe_to_parse` cannot check.
+            1 => {
+                validate::safe_to_parse(chunk).map_err(unreadable)?;
+                out.push(Change::try_from(chunk).map_err(|e| unreadable(&e.to_string()))?);
+            }
             0 => {
                 let options = LoadOptions::new()
                     .text_encoding(TEXT_ENCODING)
@@ -393,7 +398,7 @@ impl Report {
         if !b.dry {
             self.flush_accepted(&mut b.accepted)?;
         }
-        match validate::readable(self.doc.document(), c) {
+        match validate::readable(self.doc.document(), c, have) {
             Ok(true) => {}
             Ok(false) => return Ok(Verdict::Wait),
             Err(_) => return Ok(Verdict::Refuse(RefusalReason::Unreadable, None)),
