@@ -1151,3 +1151,31 @@ fn a_removal_and_a_change_built_on_it_arriving_together_are_judged_like_apart() 
         Report::from_signed(&[SignedChanges::decode(&t.provider.save()).unwrap()], &id).unwrap();
     assert_eq!(joiner.text("wuensche").unwrap(), "Ich möchte");
 }
+
+#[test]
+fn teilen_makes_one_invitation_per_role_and_only_where_the_device_may_invite() {
+    let mut t = three();
+    let link_key = key(60);
+    assert!(t
+        .provider
+        .ensure_invitation(Role::Guardian, &link_key, T0)
+        .unwrap());
+    assert!(!t
+        .provider
+        .ensure_invitation(Role::Guardian, &link_key, T0)
+        .unwrap());
+    // The person supported's device invites nobody.
+    let err = t
+        .beneficiary
+        .ensure_invitation(Role::Guardian, &key(61), T0)
+        .unwrap_err();
+    assert!(err.to_string().contains("eingeladen"), "{err}");
+    // A guardian joins with it; joining twice with the same device writes nothing new.
+    sync(&mut t.provider, &mut t.caseworker);
+    let mut guardian = join(&mut t.provider, 60, 62, "Herr Betreuer");
+    assert_eq!(guardian.my_roles(), vec![Role::Guardian]);
+    let heads = guardian.heads();
+    let role = guardian.enrol(&link_key, key(62), "", T0 + 9).unwrap();
+    assert_eq!(role, Role::Guardian);
+    assert_eq!(guardian.heads(), heads);
+}

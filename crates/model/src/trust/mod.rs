@@ -232,6 +232,48 @@ impl Report {
         Ok(record)
     }
 
+    /// Makes sure an invitation for `role` with `invitation`'s key exists, granted by one of
+    /// this device's keys that may ("Teilen" shows a link per role the device can invite to).
+    /// Returns whether it was granted now. Reusable until removed: the link is the person's to
+    /// pass on to whoever holds that role.
+    pub fn ensure_invitation(
+        &mut self,
+        role: Role,
+        invitation: &ParticipantKey,
+        time_ms: i64,
+    ) -> Result<bool> {
+        let roster = self.roster();
+        let key = invitation.public_key();
+        if roster.invitation(&key).is_some_and(|r| r.role == role) {
+            return Ok(false);
+        }
+        let granter = self.trust.keys.iter().find_map(|(r, k)| {
+            let public = k.public_key();
+            (roster.role_of(&public) == Some(*r)
+                && roster.may_grant(&public, MemberKind::Invitation, role))
+            .then_some(*r)
+        });
+        let Some(as_role) = granter else {
+            return Err(ModelError::Membership(format!(
+                "Von diesem Gerät aus kann niemand als {} eingeladen werden.",
+                role.label()
+            )));
+        };
+        self.grant(
+            as_role,
+            &Grant {
+                kind: MemberKind::Invitation,
+                key,
+                role,
+                name: "",
+                time_ms,
+                expires_ms: None,
+                max_uses: 0,
+            },
+        )?;
+        Ok(true)
+    }
+
     /// Enrols this device's own `key` through an invitation (whose secret came in the link):
     /// one change, the device's first in the report, that writes the record signed by the
     /// invitation key. The device then writes in the invitation's role.
@@ -241,8 +283,18 @@ impl Report {
         key: ParticipantKey,
         name: &str,
         time_ms: i64,
-    ) -> Result<MemberRecord> {
+    ) -> Result<Role> {
         let roster = self.roster();
+        if let Some(role) = roster.role_of(&key.public_key()) {
+            // Joined before (this device's key for the role is a member already).
+            if roster
+                .invitation(&invitation.public_key())
+                .is_some_and(|inv| inv.role == role)
+            {
+                self.trust.keys.insert(role, key);
+                return Ok(role);
+            }
+        }
         let Some(inv) = roster.invitation(&invitation.public_key()).cloned() else {
             return Err(ModelError::Membership(
                 "Die Einladung gilt nicht (mehr). Bitte lassen Sie sich neu einladen.".into(),
@@ -293,7 +345,7 @@ impl Report {
             )?;
             Ok(())
         })?;
-        Ok(record)
+        Ok(role)
     }
 
     /// Removes the member with `key` (signed by this device's key for `as_role`).
