@@ -61,8 +61,8 @@ pub use own_words::{InputMode, OwnWords};
 pub use pictogram::Pictogram;
 pub use report::{FieldValue, Report, ReportId, SignatureLine, ACTOR_LEN, SCHEMA, TEXT_ENCODING};
 pub use report_file::{
-    file_kind, file_name, is_valid_report_id, read_report_file, FileKind, AUTOMERGE_EXTENSION,
-    SEALED_EXTENSION,
+    file_document, file_kind, file_name, is_valid_report_id, read_report_file,
+    read_report_file_inviting, FileInvitation, FileKind, AUTOMERGE_EXTENSION, SEALED_EXTENSION,
 };
 pub use role::Role;
 pub use sentences::sentences;

@@ -59,6 +59,74 @@ pub fn file_kind(bytes: &[u8]) -> FileKind {
 /// [`ModelError::WrongPassword`], [`ModelError::DamagedFile`], [`ModelError::NewerFile`]);
 /// no input makes it panic.
 pub fn read_report_file(bytes: &[u8], password: Option<&str>) -> Result<Report> {
+    read_report_file_inviting(bytes, password).map(|(report, _)| report)
+}
+
+/// The start of an invitation carried in a sealed file, before the report's bytes.
+const FILE_INVITATION: &[u8; 4] = b"DRSI";
+
+/// An invitation a sealed file carries: whoever knows the file's password may enrol a device
+/// key of their own in `role` with `secret` (the seed of an invitation key the exporting
+/// device granted in the report). So a report handed to another device of the team by file
+/// can be written there, and only in that role.
+#[derive(Clone, PartialEq, Eq)]
+pub struct FileInvitation {
+    pub role: crate::Role,
+    pub secret: [u8; 32],
+}
+
+// Never print the secret.
+impl std::fmt::Debug for FileInvitation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FileInvitation")
+            .field("role", &self.role)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The bytes to seal: the report's own bytes ([`Report::file_bytes`]), with an invitation in
+/// front when one is given.
+pub fn file_document(report_bytes: Vec<u8>, invitation: Option<&FileInvitation>) -> Vec<u8> {
+    let Some(inv) = invitation else {
+        return report_bytes;
+    };
+    let role = inv.role.as_str().as_bytes();
+    let mut out = Vec::with_capacity(report_bytes.len() + 38 + role.len());
+    out.extend_from_slice(FILE_INVITATION);
+    out.push(role.len() as u8);
+    out.extend_from_slice(role);
+    out.extend_from_slice(&inv.secret);
+    out.extend_from_slice(&report_bytes);
+    out
+}
+
+/// Splits an invitation off the front of a file's document, if it carries one.
+fn split_invitation(document: &[u8]) -> Result<(Option<FileInvitation>, &[u8])> {
+    let Some(rest) = document.strip_prefix(FILE_INVITATION.as_slice()) else {
+        return Ok((None, document));
+    };
+    let damaged = || ModelError::NotAReport("Die Einladung in der Datei ist beschädigt.".into());
+    let (&len, rest) = rest.split_first().ok_or_else(damaged)?;
+    let len = usize::from(len);
+    let role = rest
+        .get(..len)
+        .and_then(|r| std::str::from_utf8(r).ok())
+        .and_then(crate::Role::parse)
+        .ok_or_else(damaged)?;
+    let secret: [u8; 32] = rest
+        .get(len..len + 32)
+        .and_then(|s| s.try_into().ok())
+        .ok_or_else(damaged)?;
+    Ok((Some(FileInvitation { role, secret }), &rest[len + 32..]))
+}
+
+/// [`read_report_file`], with the invitation a sealed file may carry. A plain `.automerge`
+/// file never carries one (anyone who gets it could use it).
+pub fn read_report_file_inviting(
+    bytes: &[u8],
+    password: Option<&str>,
+) -> Result<(Report, Option<FileInvitation>)> {
+    let sealed = file_kind(bytes) == FileKind::Sealed;
     let document: Cow<'_, [u8]> = match file_kind(bytes) {
         FileKind::Sealed => {
             let password = password
@@ -85,14 +153,19 @@ pub fn read_report_file(bytes: &[u8], password: Option<&str>) -> Result<Report> 
             ))
         }
     };
-    let report = if crate::trust::SignedChanges::looks_like(&document) {
+    let (invitation, document) = if sealed {
+        split_invitation(&document)?
+    } else {
+        (None, &document[..])
+    };
+    let report = if crate::trust::SignedChanges::looks_like(document) {
         // A protected report: verified like a report received by invitation. Changes the
         // gate refuses are left out and named in `refusals()`.
-        let bundles = crate::trust::SignedChanges::decode_all(&document)
+        let bundles = crate::trust::SignedChanges::decode_all(document)
             .map_err(|_| ModelError::NotAReport("Die Datei ist beschädigt.".into()))?;
         Report::from_signed_for(&bundles, None)?.0
     } else {
-        let report = Report::load(&document)?;
+        let report = Report::load(document)?;
         if report.is_protected() {
             return Err(ModelError::NotAReport(
                 "Die Datei enthält den Bericht ohne die Signaturen der Geräte (Automerge-Datei). \
@@ -107,7 +180,7 @@ pub fn read_report_file(bytes: &[u8], password: Option<&str>) -> Result<Report> 
             "Die Kennung des Berichts ist ungültig.".into(),
         ));
     }
-    Ok(report)
+    Ok((report, invitation))
 }
 
 /// Report ids become storage keys, links and element ids: the app's own are 32 hex digits,
@@ -117,6 +190,12 @@ pub fn is_valid_report_id(id: &str) -> bool {
 }
 
 impl Report {
+    /// The whole report in its own format (signed for a protected report), for a sealed
+    /// file: like [`Report::save`], without marking anything as stored.
+    pub fn file_bytes(&mut self) -> Vec<u8> {
+        self.export_bytes()
+    }
+
     /// The whole report as a plain `.automerge` file.
     ///
     /// Not [`Report::save`]: that marks everything as stored, and the editor's next
@@ -135,7 +214,7 @@ impl Report {
         nonce: [u8; NONCE_LEN],
         params: KdfParams,
     ) -> Result<Vec<u8>> {
-        let document = self.export_bytes();
+        let document = self.file_bytes();
         sealed_file::seal(&document, password, salt, nonce, params)
     }
 

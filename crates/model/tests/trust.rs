@@ -1179,3 +1179,68 @@ fn teilen_makes_one_invitation_per_role_and_only_where_the_device_may_invite() {
     assert_eq!(role, Role::Guardian);
     assert_eq!(guardian.heads(), heads);
 }
+
+#[test]
+fn a_sealed_file_hands_the_report_to_another_device_of_the_team_in_one_role() {
+    use dreieck_model::sealed_file::{self, KdfParams};
+    let params = KdfParams {
+        memory_kib: 64,
+        passes: 1,
+        lanes: 1,
+    };
+    let mut t = three();
+    t.provider
+        .set_text(Role::Provider, "erstellt_von", "Frau Träger")
+        .unwrap();
+    // The provider's device grants a file invitation for its own role and seals it in.
+    let secret = [70; 32];
+    t.provider
+        .ensure_invitation(Role::Provider, &ParticipantKey::from_seed(&secret), T0)
+        .unwrap();
+    let document = file_document(
+        t.provider.file_bytes(),
+        Some(&FileInvitation {
+            role: Role::Provider,
+            secret,
+        }),
+    );
+    let file =
+        sealed_file::seal(&document, "Ein gutes Passwort", [1; 16], [2; 24], params).unwrap();
+    // Another office computer opens it and enrols its own key in the provider's role.
+    let (mut office, invitation) =
+        read_report_file_inviting(&file, Some("Ein gutes Passwort")).unwrap();
+    let invitation = invitation.expect("the file carries an invitation");
+    assert_eq!(invitation.role, Role::Provider);
+    office
+        .enrol(
+            &ParticipantKey::from_seed(&invitation.secret),
+            key(71),
+            "",
+            T0 + 20,
+        )
+        .unwrap();
+    office
+        .set_text(Role::Provider, "einrichtung_telefon", "07071 111")
+        .unwrap();
+    // Its work comes back by file and is taken in through the gate.
+    let back = sealed_file::seal(
+        &office.file_bytes(),
+        "Zurück ins Büro",
+        [3; 16],
+        [4; 24],
+        params,
+    )
+    .unwrap();
+    let mut incoming = read_report_file(&back, Some("Zurück ins Büro")).unwrap();
+    assert!(t.provider.import(&mut incoming).unwrap() > 0);
+    assert!(
+        t.provider.refusals().is_empty(),
+        "{:?}",
+        t.provider.refusals()
+    );
+    assert_eq!(t.provider.text("einrichtung_telefon").unwrap(), "07071 111");
+    // A plain .automerge of a protected report carries no signatures: refused on a fresh device.
+    let plain = t.provider.to_automerge_file();
+    let err = read_report_file(&plain, None).unwrap_err();
+    assert!(err.to_string().contains(".dreieck"), "{err}");
+}
