@@ -32,12 +32,9 @@
 //! [`TextEncoding::UnicodeCodePoint`] explicitly, not with automerge's platform default, which a
 //! cargo feature elsewhere in the build (`utf16-indexing`) could silently switch.
 
-use std::panic::{catch_unwind, AssertUnwindSafe};
-
 use automerge::transaction::{CommitOptions, Transactable};
 use automerge::{
-    AutoCommit, Automerge, AutomergeError, ChangeHash, LoadOptions, ObjId, ObjType, OnPartialLoad,
-    ReadDoc, ScalarValue, TextEncoding, Value, VerificationMode, ROOT,
+    AutoCommit, ChangeHash, ObjId, ObjType, ReadDoc, ScalarValue, TextEncoding, Value, ROOT,
 };
 
 use crate::template::{Field, FieldKind};
@@ -235,13 +232,9 @@ impl Report {
     /// Loads plain Automerge bytes (a report from before membership, or the Automerge part of
     /// stored bundles).
     pub(crate) fn load_plain(bytes: &[u8]) -> Result<Report> {
-        // Automerge returns errors for malformed input; the catch is a second line of defence
-        // for natively built tools (in the browser build panics abort).
-        let loaded = catch_unwind(|| {
-            AutoCommit::load_with_options(bytes, LoadOptions::new().text_encoding(TEXT_ENCODING))
-        })
-        .map_err(|_| ModelError::NotAReport("Die Daten lassen sich nicht lesen.".into()))?;
-        let doc = loaded.map_err(|e| ModelError::NotAReport(e.to_string()))?;
+        // Nothing reaches Automerge that would make it panic (trust/validate.rs): there is no
+        // catching a panic in the browser build, where panics abort.
+        let doc = Report::load_checked(bytes)?;
         Report::from_doc(doc)
     }
 
@@ -539,23 +532,15 @@ impl Report {
         if bytes.is_empty() {
             return Ok(());
         }
-        check_readable(bytes)?;
         self.commit_pending();
         self.trust.forget_seqs();
         let before = self.doc.get_heads();
-        let result = catch_unwind(AssertUnwindSafe(|| self.doc.load_incremental(bytes)));
-        match result {
-            Ok(Ok(_)) => {}
-            Ok(Err(e)) => {
-                self.ensure_own_report(&before)?;
-                return Err(ModelError::NotAReport(e.to_string()));
-            }
-            Err(_) => {
-                self.restore(&before);
-                return Err(ModelError::NotAReport(
-                    "Die Änderungen lassen sich nicht lesen.".into(),
-                ));
-            }
+        // Every chunk is checked before anything is applied, then change by change before
+        // Automerge sees it (trust/validate.rs): no catch would stop a panic in the browser
+        // build, where panics abort.
+        if let Err(e) = self.apply_checked(bytes) {
+            self.restore(&before);
+            return Err(e);
         }
         self.ensure_own_report(&before)
     }
@@ -1127,24 +1112,6 @@ pub(crate) fn session_actor() -> automerge::ActorId {
         *b = bytes.get(i).copied().unwrap_or(0) ^ bytes.get(i + ACTOR_LEN).copied().unwrap_or(0);
     }
     automerge::ActorId::from(&short[..])
-}
-
-/// Whether every chunk in `bytes` parses and passes its checksum, without applying anything.
-/// Changes whose predecessors are missing are fine here: `apply` keeps them until those arrive.
-fn check_readable(bytes: &[u8]) -> Result<()> {
-    let options = LoadOptions::new()
-        .text_encoding(TEXT_ENCODING)
-        .on_partial_load(OnPartialLoad::Error)
-        .verification_mode(VerificationMode::DontCheck);
-    match catch_unwind(AssertUnwindSafe(|| {
-        Automerge::load_with_options(bytes, options)
-    })) {
-        Ok(Ok(_)) | Ok(Err(AutomergeError::MissingDeps)) => Ok(()),
-        Ok(Err(e)) => Err(ModelError::NotAReport(e.to_string())),
-        Err(_) => Err(ModelError::NotAReport(
-            "Die Änderungen lassen sich nicht lesen.".into(),
-        )),
-    }
 }
 
 /// Whether a value of kind `from` can start a field of kind `to`: text into text (one line or

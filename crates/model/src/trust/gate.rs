@@ -392,13 +392,14 @@ impl Report {
             return Ok(Verdict::Wait);
         }
         // Nothing reaches Automerge's decoding or `apply_changes` that would make it panic or
-        // leave a document that does not load again (validate.rs): checked on the document
-        // at the change's dependencies, so what was accepted so far is applied first. A dry
-        // run applies nothing; it cannot judge a change built on one it has not applied.
-        if !b.dry {
+        // leave a document that does not load again (validate.rs): checked against the
+        // document and the changes accepted so far (applied in steps of `validate::PENDING`,
+        // which bounds the checking work per change). A dry run keeps no accepted changes: it
+        // cannot judge a change built on one it has not applied.
+        if !b.dry && b.accepted.len() >= validate::PENDING {
             self.flush_accepted(&mut b.accepted)?;
         }
-        match validate::readable(self.doc.document(), c, have) {
+        match validate::readable(self.doc.document(), &b.accepted, c, have) {
             Ok(true) => {}
             Ok(false) => return Ok(Verdict::Wait),
             Err(_) => return Ok(Verdict::Refuse(RefusalReason::Unreadable, None)),

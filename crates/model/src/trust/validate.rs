@@ -28,8 +28,16 @@
 use std::collections::{HashMap, HashSet};
 
 use automerge::legacy::{ElementId, Key, ObjectId, Op, OpId, OpType};
-use automerge::ScalarValue;
-use automerge::{ActorId, Automerge, Change, ChangeHash, ExpandedChange, ObjType, ReadDoc};
+use automerge::{ActorId, AutoCommit, Automerge, Change, ChangeHash, ExpandedChange, ObjType};
+use automerge::{LoadOptions, OnPartialLoad, ReadDoc, ScalarValue, VerificationMode};
+
+use super::{split_changes, MAX_WAITING};
+use crate::report::TEXT_ENCODING;
+use crate::{ModelError, Report};
+
+/// At most this many accepted changes wait to be applied while the gate checks the next: the
+/// checks look through them (see [`fits`]).
+pub(crate) const PENDING: usize = 64;
 
 /// Why a change is refused (for tests and debugging; the gate says "unreadable").
 pub(crate) type Unfit = &'static str;
@@ -56,30 +64,42 @@ pub(crate) fn well_formed(c: &Change) -> Result<(), Unfit> {
         return Err("not Automerge's own encoding");
     }
     if c.deps().is_empty() {
-        fits(&Automerge::new(), c, 0)?;
+        fits(&Automerge::new(), &[], c, 0)?;
     }
     Ok(())
 }
 
-/// Before the gate decodes `c`: [`well_formed`], and [`fits`] once `doc` holds all its
-/// dependencies (`Ok(false)`: not yet; it cannot be judged). `actor_seq`: the number of the
-/// newest change of `c`'s actor in `doc` (0 for none).
-pub(crate) fn readable(doc: &Automerge, c: &Change, actor_seq: u64) -> Result<bool, Unfit> {
+/// Before the gate decodes `c`: [`well_formed`], and [`fits`] once `doc` and `pending`
+/// (changes accepted but not applied yet, in the order accepted) hold all its dependencies
+/// (`Ok(false)`: not yet; it cannot be judged). `actor_seq`: the number of the newest change
+/// of `c`'s actor in `doc` and `pending` (0 for none).
+pub(crate) fn readable(
+    doc: &Automerge,
+    pending: &[Change],
+    c: &Change,
+    actor_seq: u64,
+) -> Result<bool, Unfit> {
     well_formed(c)?;
-    if c.deps()
-        .iter()
-        .any(|d| doc.get_change_meta_by_hash(d).is_none())
-    {
+    let ready = c.deps().iter().all(|d| {
+        pending.iter().any(|p| p.hash() == *d) || doc.get_change_meta_by_hash(d).is_some()
+    });
+    if !ready {
         return Ok(false);
     }
-    fits(doc, c, actor_seq)?;
+    fits(doc, pending, c, actor_seq)?;
     Ok(true)
 }
 
-/// Checks a well-formed change against the document it would be applied to, all of whose
-/// dependencies the document holds, in which the newest change of its actor has number
-/// `actor_seq` (0: none) — see the module doc.
-pub(crate) fn fits(doc: &Automerge, c: &Change, actor_seq: u64) -> Result<(), Unfit> {
+/// Checks a well-formed change against the document it would be applied to — `doc` and
+/// then `pending` (changes already checked, not applied yet) — which holds all its
+/// dependencies and in which the newest change of its actor has number `actor_seq` (0: none);
+/// see the module doc.
+pub(crate) fn fits(
+    doc: &Automerge,
+    pending: &[Change],
+    c: &Change,
+    actor_seq: u64,
+) -> Result<(), Unfit> {
     if actor_seq.checked_add(1) != Some(c.seq()) {
         return Err("not the actor's next change");
     }
@@ -88,37 +108,66 @@ pub(crate) fn fits(doc: &Automerge, c: &Change, actor_seq: u64) -> Result<(), Un
     if !deps.iter().all(|d| distinct.insert(*d)) {
         return Err("a dependency twice");
     }
-    if deps.is_empty() && !doc.get_heads().is_empty() {
+    if deps.is_empty() && !(doc.get_heads().is_empty() && pending.is_empty()) {
         return Err("a second start of the document");
     }
+    let by_hash: HashMap<ChangeHash, &Change> = pending.iter().map(|p| (p.hash(), p)).collect();
     let mut max_op = 0;
     for d in deps {
-        let meta = doc
-            .get_change_meta_by_hash(d)
-            .ok_or("a dependency is missing")?;
-        max_op = max_op.max(meta.max_op);
+        let m = match by_hash.get(d) {
+            Some(p) => p.max_op(),
+            None => {
+                doc.get_change_meta_by_hash(d)
+                    .ok_or("a dependency is missing")?
+                    .max_op
+            }
+        };
+        max_op = max_op.max(m);
     }
     if c.start_op().get() != max_op + 1 {
         return Err("the first operation counter does not follow the dependencies");
     }
+    // The change's past: pending changes it builds on, and where they reach the document.
+    let mut seen_pending: HashSet<ChangeHash> = HashSet::new();
+    let mut frontier: Vec<ChangeHash> = Vec::new();
+    let mut stack: Vec<ChangeHash> = deps.to_vec();
+    while let Some(h) = stack.pop() {
+        match by_hash.get(&h) {
+            Some(p) => {
+                if seen_pending.insert(h) {
+                    stack.extend(p.deps().iter().copied());
+                }
+            }
+            None => {
+                if !frontier.contains(&h) {
+                    frontier.push(h);
+                }
+            }
+        }
+    }
     let actor = c.actor_id();
-    let unseen: HashSet<ChangeHash> = if deps.is_empty() {
-        HashSet::new()
-    } else {
-        let mut unseen = HashSet::new();
-        for meta in doc.get_changes_meta(deps) {
+    let mut unseen: HashSet<ChangeHash> = HashSet::new();
+    if !doc.get_heads().is_empty() {
+        for meta in doc.get_changes_meta(&frontier) {
+            unseen.insert(meta.hash);
             if *meta.actor == *actor {
                 return Err("the actor's earlier change is not in its past");
             }
-            unseen.insert(meta.hash);
         }
-        unseen
-    };
+    }
+    for p in pending {
+        if !seen_pending.contains(&p.hash()) {
+            unseen.insert(p.hash());
+            if p.actor_id() == actor {
+                return Err("the actor's earlier change is not in its past");
+            }
+        }
+    }
     let expanded = c.decode();
     let mut past = Past {
         doc,
+        pending,
         unseen,
-        changes: HashMap::new(),
     };
     let start = c.start_op().get();
     let mut referenced: HashSet<ActorId> = HashSet::new();
@@ -200,40 +249,188 @@ pub(crate) fn fits(doc: &Automerge, c: &Change, actor_seq: u64) -> Result<(), Un
     Ok(())
 }
 
+/// Plain Automerge bytes (a report from before membership, or what storage holds) take the
+/// same checks, without the gate's rules: `Report::load_plain` and `Report::apply_plain`
+/// call these instead of handing the bytes to Automerge's `load` and `load_incremental`.
+impl Report {
+    /// A document from saved bytes: a first document chunk loaded by Automerge (its own
+    /// checks: columns, change hashes, heads), every change after it checked and applied in
+    /// causal order. A change whose predecessors are missing makes the bytes unreadable, as
+    /// in Automerge's own `load`.
+    pub(crate) fn load_checked(bytes: &[u8]) -> crate::Result<AutoCommit> {
+        let mut doc = AutoCommit::new_with_encoding(TEXT_ENCODING);
+        let mut rest = bytes;
+        if let Some((0, chunk, tail)) = first_chunk(bytes) {
+            let options = LoadOptions::new()
+                .text_encoding(TEXT_ENCODING)
+                .on_partial_load(OnPartialLoad::Error)
+                .verification_mode(VerificationMode::Check);
+            doc = AutoCommit::load_with_options(chunk, options)
+                .map_err(|e| ModelError::NotAReport(e.to_string()))?;
+            rest = tail;
+        }
+        let left = apply_in_order(&mut doc, split_changes(rest)?)?;
+        if !left.is_empty() {
+            return Err(ModelError::NotAReport(
+                "Es fehlen Änderungen, auf denen andere aufbauen.".into(),
+            ));
+        }
+        Ok(doc)
+    }
+
+    /// Applies plain Automerge bytes: every chunk checked first (damaged bytes change
+    /// nothing), then change by change, each checked against the document; changes whose
+    /// predecessors have not arrived wait (bounded) for later bytes. On an error after the
+    /// first change the document may hold part of the bytes: the caller restores it.
+    pub(crate) fn apply_checked(&mut self, bytes: &[u8]) -> crate::Result<()> {
+        let incoming = split_changes(bytes)?;
+        let mut pending = self.trust.waiting.clone();
+        pending.extend(incoming);
+        let mut left = apply_in_order(&mut self.doc, pending)?;
+        left.truncate(MAX_WAITING);
+        self.trust.waiting = left;
+        self.trust.forget_seqs();
+        Ok(())
+    }
+}
+
+/// `(type, chunk, rest)` of the first chunk of `bytes`, if it is a whole chunk.
+fn first_chunk(bytes: &[u8]) -> Option<(u8, &[u8], &[u8])> {
+    let mut r = Bytes(bytes);
+    let head = r.take(9)?;
+    if head[..4] != [0x85, 0x6f, 0x4a, 0x83] {
+        return None;
+    }
+    let len = usize::try_from(r.uleb()?).ok()?;
+    let total = (bytes.len() - r.0.len()).checked_add(len)?;
+    (total <= bytes.len()).then(|| (head[8], &bytes[..total], &bytes[total..]))
+}
+
+/// Applies `changes` (each well formed, see [`split_changes`]) to `doc` one by one in causal
+/// order, each after [`fits`]; returns those whose predecessors `doc` lacks. A change that
+/// does not fit, or a second change with an actor's number, is an error.
+fn apply_in_order(doc: &mut AutoCommit, changes: Vec<Change>) -> crate::Result<Vec<Change>> {
+    let unreadable = |why: &str| {
+        ModelError::NotAReport(format!("Die Änderungen lassen sich nicht lesen ({why})."))
+    };
+    let mut seqs: HashMap<ActorId, u64> = HashMap::new();
+    for meta in doc.document().get_changes_meta(&[]) {
+        let s = seqs.entry(meta.actor.into_owned()).or_insert(0);
+        *s = (*s).max(meta.seq);
+    }
+    let mut seen = HashSet::new();
+    let mut pending: Vec<Change> = changes
+        .into_iter()
+        .filter(|c| seen.insert(c.hash()))
+        .filter(|c| doc.document().get_change_meta_by_hash(&c.hash()).is_none())
+        .collect();
+    loop {
+        let before = pending.len();
+        let mut waiting = Vec::new();
+        for c in pending {
+            let have = seqs.get(c.actor_id()).copied().unwrap_or(0);
+            let ready = c.seq() == have.saturating_add(1)
+                && c.deps()
+                    .iter()
+                    .all(|d| doc.document().get_change_meta_by_hash(d).is_some());
+            if !ready {
+                if c.seq() <= have {
+                    return Err(unreadable("eine Nummer doppelt"));
+                }
+                waiting.push(c);
+                continue;
+            }
+            fits(doc.document(), &[], &c, have).map_err(unreadable)?;
+            seqs.insert(c.actor_id().clone(), c.seq());
+            doc.apply_changes([c])?;
+        }
+        pending = waiting;
+        if pending.len() == before || pending.is_empty() {
+            return Ok(pending);
+        }
+    }
+}
+
 /// The values a report writes (no counters, and nothing from a future Automerge).
 fn plain_scalar(v: &ScalarValue) -> bool {
     !matches!(v, ScalarValue::Counter(_) | ScalarValue::Unknown { .. })
 }
 
-/// Operations of the document in the past of the change being checked.
+/// Operations of the document (and of pending changes) in the past of the change checked.
 struct Past<'a> {
     doc: &'a Automerge,
-    /// Changes of the document the author had not seen.
+    pending: &'a [Change],
+    /// Changes the author had not seen.
     unseen: HashSet<ChangeHash>,
-    changes: HashMap<ChangeHash, ExpandedChange>,
 }
 
 impl Past<'_> {
     fn op(&mut self, id: &OpId) -> Option<Op> {
-        let exid = self
-            .doc
-            .import_obj(&format!("{}@{}", id.0, id.1.to_hex_string()))
-            .ok()?;
-        let hash = self.doc.hash_for_opid(&exid)?;
+        let in_pending = self
+            .pending
+            .iter()
+            .find(|p| *p.actor_id() == id.1 && p.start_op().get() <= id.0 && id.0 <= p.max_op());
+        let hash = match in_pending {
+            Some(p) => p.hash(),
+            None => {
+                let exid = self
+                    .doc
+                    .import_obj(&format!("{}@{}", id.0, id.1.to_hex_string()))
+                    .ok()?;
+                self.doc.hash_for_opid(&exid)?
+            }
+        };
         if self.unseen.contains(&hash) {
             return None;
         }
-        if !self.changes.contains_key(&hash) {
-            let change = self.doc.get_change_by_hash(&hash)?;
-            self.changes.insert(hash, change.decode());
-        }
-        let change = self.changes.get(&hash)?;
+        let change = decoded(hash, || match in_pending {
+            Some(p) => Some(p.clone()),
+            None => self.doc.get_change_by_hash(&hash),
+        })?;
         if change.actor_id != id.1 {
             return None;
         }
         let index = id.0.checked_sub(change.start_op.get())?;
         change.operations.get(usize::try_from(index).ok()?).cloned()
     }
+}
+
+/// Changes decoded lately, by hash (a hash names one content, whatever the document, so
+/// this never goes stale): a keystroke names the text and the previous keystroke, and a batch
+/// of them would otherwise decode the same changes again and again.
+fn decoded(
+    hash: ChangeHash,
+    fetch: impl FnOnce() -> Option<Change>,
+) -> Option<std::rc::Rc<ExpandedChange>> {
+    use std::cell::RefCell;
+    use std::collections::VecDeque;
+    use std::rc::Rc;
+    const KEEP: usize = 64;
+    thread_local! {
+        static CACHE: RefCell<VecDeque<(ChangeHash, Rc<ExpandedChange>)>> =
+            const { RefCell::new(VecDeque::new()) };
+    }
+    if let Some(hit) = CACHE.with(|c| {
+        c.borrow()
+            .iter()
+            .find(|(h, _)| *h == hash)
+            .map(|(_, e)| e.clone())
+    }) {
+        return Some(hit);
+    }
+    let change = fetch()?;
+    if change.hash() != hash {
+        return None;
+    }
+    let expanded = Rc::new(change.decode());
+    CACHE.with(|c| {
+        let mut c = c.borrow_mut();
+        if c.len() >= KEEP {
+            c.pop_front();
+        }
+        c.push_back((hash, expanded.clone()));
+    });
+    Some(expanded)
 }
 
 /// Whether Automerge can parse the change chunk `chunk` without panicking, and decode it:
@@ -412,7 +609,7 @@ mod tests {
                 .iter()
                 .filter(|m| *m.actor == *c.actor_id())
                 .count() as u64;
-            fits(&replay, &c, seq).unwrap();
+            fits(&replay, &[], &c, seq).unwrap();
             replay.apply_changes([c]).unwrap();
         }
     }
