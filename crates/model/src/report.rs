@@ -337,7 +337,7 @@ impl Report {
         let (mut report, owner) = match owner_or_id {
             Err(id) => (Report::create(template, id, created_at_ms)?, None),
             Ok(owner) => {
-                let id = crate::trust::report_id_for(&owner.key.public_key());
+                let id = crate::trust::report_id_for(&owner.key.public_key(), &owner.nonce);
                 let mut report = Report::laid_out(template, &id, created_at_ms)?;
                 report.found(&owner, created_at_ms)?;
                 (report, Some((owner.role, owner.key.clone())))

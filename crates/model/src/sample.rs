@@ -319,6 +319,7 @@ pub fn signed_pair() -> Result<(Report, Report)> {
             key: &key,
             role: Role::Provider,
             name: "Messung",
+            nonce: [9; 16],
         },
         SAMPLE_CREATED_AT_MS,
     )?;

@@ -75,6 +75,7 @@ fn three() -> Three {
             key: &key(OWNER),
             role: Role::Provider,
             name: "Frau Träger",
+            nonce: [9; 16],
         },
         T0,
     )
@@ -178,7 +179,10 @@ fn invitations_enrol_devices_in_their_role_and_honest_edits_travel() {
     );
     assert!(roster.is_owner(&key(OWNER).public_key()));
     assert_eq!(t.beneficiary.my_roles(), vec![Role::Beneficiary]);
-    assert_eq!(t.provider.id(), report_id_for(&key(OWNER).public_key()));
+    assert_eq!(
+        t.provider.id(),
+        report_id_for(&key(OWNER).public_key(), &[9; 16])
+    );
 
     t.beneficiary
         .set_text(
@@ -624,6 +628,7 @@ fn a_crafted_report_under_a_known_id_is_refused() {
             key: &key(99),
             role: Role::Provider,
             name: "Angreifer",
+            nonce: [9; 16],
         },
         T0,
     )
@@ -1243,4 +1248,19 @@ fn a_sealed_file_hands_the_report_to_another_device_of_the_team_in_one_role() {
     let plain = t.provider.to_automerge_file();
     let err = read_report_file(&plain, None).unwrap_err();
     assert!(err.to_string().contains(".dreieck"), "{err}");
+}
+
+#[test]
+fn one_device_key_owns_many_reports_each_with_its_own_id() {
+    let device = key(OWNER);
+    let owner = |nonce| Owner {
+        key: &device,
+        role: Role::Provider,
+        name: "",
+        nonce,
+    };
+    let a = Report::create_owned(&kvjs(), owner([1; 16]), T0).unwrap();
+    let b = Report::create_owned(&kvjs(), owner([2; 16]), T0).unwrap();
+    assert_ne!(a.id(), b.id());
+    assert_eq!(a.owner_key(), b.owner_key());
 }

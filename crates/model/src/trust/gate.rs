@@ -28,7 +28,7 @@ use automerge::{
 
 use super::bundle::{Attestation, SignedChanges};
 use super::records::{change_message, report_id_for, verify, MemberKind, MemberRecord};
-use super::roster::{Roster, KEYS, MEMBERS, OWNER};
+use super::roster::{Roster, KEYS, MEMBERS, OWNER, OWNER_NONCE};
 use super::rules::{self, Author, Context, Step};
 // Declared here (not in `trust/mod.rs`) so that the checks live next to their only callers.
 #[path = "validate.rs"]
@@ -1034,6 +1034,7 @@ fn check_creation(
         }
     };
     let mut owner: Option<[u8; 32]> = None;
+    let mut nonce: Option<[u8; 16]> = None;
     let mut id: Option<String> = None;
     let mut binding: Option<[u8; 32]> = None;
     let mut records: Vec<MemberRecord> = Vec::new();
@@ -1045,6 +1046,7 @@ fn check_creation(
         let Key::Map(k) = &op.key else { continue };
         match (&op.obj, k.as_str(), value) {
             (ObjectId::Root, OWNER, ScalarValue::Bytes(b)) => owner = b[..].try_into().ok(),
+            (ObjectId::Root, OWNER_NONCE, ScalarValue::Bytes(b)) => nonce = b[..].try_into().ok(),
             (ObjectId::Root, key::REPORT_ID, ScalarValue::Str(s)) => id = Some(s.to_string()),
             (obj, k, ScalarValue::Bytes(b)) => match root_key(obj).as_deref() {
                 Some(KEYS) if k == actor_hex => binding = b[..].try_into().ok(),
@@ -1057,7 +1059,10 @@ fn check_creation(
     let Some(owner) = owner else {
         return refuse("er hat keine Besitzerin");
     };
-    let derived = report_id_for(&owner);
+    let Some(nonce) = nonce else {
+        return refuse("seine Kennung ist nicht an die Besitzerin gebunden");
+    };
+    let derived = report_id_for(&owner, &nonce);
     if id.as_deref() != Some(derived.as_str()) || expected_id.is_some_and(|e| e != derived) {
         return refuse("Kennung und Schlüssel passen nicht zusammen");
     }

@@ -36,18 +36,21 @@ pub use records::{
     MEMBER_DOMAIN, REMOVAL_DOMAIN,
 };
 pub use roster::{Member, Roster};
-pub(crate) use roster::{KEYS, MEMBERS, OWNER, REMOVED};
+pub(crate) use roster::{KEYS, MEMBERS, OWNER, OWNER_NONCE, REMOVED};
 
 use automerge::transaction::Transactable;
 use automerge::{ObjType, ReadDoc, ScalarValue, ROOT};
 
 use crate::{ModelError, ParticipantKey, Report, Result, Role, Template};
 
-/// Who creates a report: the owner key and the role and name they write in.
+/// Who creates a report: the owner key and the role and name they write in, and 16 random
+/// bytes that make this report's id (one device key owns many reports; the crate draws no
+/// randomness).
 pub struct Owner<'a> {
     pub key: &'a ParticipantKey,
     pub role: Role,
     pub name: &'a str,
+    pub nonce: [u8; 16],
 }
 
 impl Report {
@@ -59,7 +62,7 @@ impl Report {
         owner: Owner<'_>,
         created_at_ms: i64,
     ) -> Result<Report> {
-        let id = report_id_for(&owner.key.public_key());
+        let id = report_id_for(&owner.key.public_key(), &owner.nonce);
         let mut report = Report::laid_out(template, &id, created_at_ms)?;
         report.found(&owner, created_at_ms)?;
         report.seal_creation(created_at_ms, "Bericht angelegt");
@@ -87,6 +90,8 @@ impl Report {
         let actor = self.doc.get_actor().to_hex_string();
         self.doc
             .put(ROOT, OWNER, ScalarValue::Bytes(key.to_vec()))?;
+        self.doc
+            .put(ROOT, OWNER_NONCE, ScalarValue::Bytes(owner.nonce.to_vec()))?;
         let members = self.doc.put_object(ROOT, MEMBERS, ObjType::Map)?;
         self.doc.put(
             &members,

@@ -28,16 +28,18 @@ const REMOVAL_VERSION: u8 = 1;
 /// At most this many characters in a member's name.
 pub const MAX_MEMBER_NAME: usize = 200;
 
-/// The id of a report owned by `owner`: 16 bytes of SHA-256 over the key, as hex.
+/// The id of a report owned by `owner`: 16 bytes of SHA-256 over the key and the report's
+/// random `nonce` (one device key owns many reports), as hex.
 ///
 /// The report's identity is bound to its owner key: a document that claims this id must name
 /// this key as its owner, and its creation must be attested by it, which nobody without the
 /// owner's secret can do. So a crafted report under a known id (ids travel in every link and
 /// file name) is recognised as foreign everywhere.
-pub fn report_id_for(owner: &[u8; 32]) -> String {
+pub fn report_id_for(owner: &[u8; 32], nonce: &[u8; 16]) -> String {
     let mut h = Sha256::new();
     h.update(REPORT_ID_DOMAIN);
     h.update(owner);
+    h.update(nonce);
     crate::bytes::hex(&h.finalize()[..16])
 }
 
@@ -333,10 +335,11 @@ mod tests {
 
     #[test]
     fn report_ids_follow_the_owner_key() {
-        let a = report_id_for(&key(1).public_key());
+        let a = report_id_for(&key(1).public_key(), &[0; 16]);
         assert_eq!(a.len(), 32);
-        assert_eq!(a, report_id_for(&key(1).public_key()));
-        assert_ne!(a, report_id_for(&key(2).public_key()));
+        assert_eq!(a, report_id_for(&key(1).public_key(), &[0; 16]));
+        assert_ne!(a, report_id_for(&key(2).public_key(), &[0; 16]));
+        assert_ne!(a, report_id_for(&key(1).public_key(), &[1; 16]));
         assert!(crate::is_valid_report_id(&a));
     }
 }

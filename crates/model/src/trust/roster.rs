@@ -18,6 +18,8 @@ use crate::Role;
 
 /// Root key of the owner's public key (bytes, 32).
 pub(crate) const OWNER: &str = "owner";
+/// Root key of the 16 random bytes that, with the owner key, give the report's id.
+pub(crate) const OWNER_NONCE: &str = "owner_nonce";
 /// Root key of the membership records.
 pub(crate) const MEMBERS: &str = "members";
 /// Root key of the removals.

@@ -161,6 +161,7 @@ fn build() -> Fixture {
             key: &key(OWNER),
             role: Role::Provider,
             name: "Frau Träger",
+            nonce: [9; 16],
         },
         T0,
     )
