@@ -101,6 +101,19 @@ pub fn navigate(route: &Route) {
     let _ = window().location().set_hash(&route.href());
 }
 
+/// Goes to `route` in place of the current history entry, so that Back does not return to
+/// what was there. After an invitation link: the link carries the document key, which must
+/// not stay in the address bar or in the history. `location.replace` with only a new hash
+/// replaces the entry without loading the page and fires `hashchange` like [`navigate`].
+pub fn replace(route: &Route) {
+    let location = window().location();
+    // The page's own address with the new hash (a bare `#...` would resolve against a
+    // `<base>`, if the page ever had one). As in `navigate`: if it fails, the view stays.
+    let Ok(href) = location.href() else { return };
+    let page = href.split_once('#').map_or(href.as_str(), |(page, _)| page);
+    let _ = location.replace(&format!("{page}{}", route.href()));
+}
+
 /// A signal that follows the URL hash for the lifetime of the app.
 pub fn use_route() -> ReadSignal<Route> {
     let (route, set_route) = signal(current());

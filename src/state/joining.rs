@@ -4,6 +4,11 @@
 //! (snapshot and log entries, as Automerge chunks), and as soon as it has everything the room
 //! held at admission and the bytes load as the invited report, stores it like a new report.
 //! From then on it is an ordinary shared report: the editor opens it and keeps it in sync.
+//!
+//! A link for a report the device already has is followed without asking only when it names
+//! the room and key the device uses already ([`Fit::Same`]). Anyone who knows the report's id
+//! can make a link with a room and key of their own, and using it would upload the whole
+//! history there; so any other link is used only after the person chose to ([`adopt`]).
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -15,7 +20,7 @@ use leptos::prelude::*;
 
 use crate::state::platform::now_ms;
 use crate::state::summary::{summary_of, title_field};
-use crate::sync::invitation::Invitation;
+use crate::sync::invitation::{Fit, Invitation};
 use crate::sync::link::{Link, LinkedDoc};
 use crate::sync::shared::{self, Shared};
 
@@ -74,13 +79,19 @@ pub async fn already_here(store: &ReportStore, invitation: &Invitation) -> Resul
     Ok(ids.contains(&invitation.report_id))
 }
 
-/// Remembers the room for a report this device already has (keeping what it knows about the
-/// relay when the room is the same).
+/// How the invitation fits the room and key this device keeps for a report it already has.
+pub fn fit(invitation: &Invitation) -> Fit {
+    invitation.fit(shared::load(&invitation.report_id).as_ref())
+}
+
+/// Shares a report this device already has through the invitation's room and key, in place
+/// of the ones it used (keeping what it knows about the relay when they are the same). Only
+/// on the person's explicit choice: the whole report is uploaded to that room.
 pub fn adopt(invitation: &Invitation) -> Result<(), String> {
     let id = &invitation.report_id;
-    match shared::load(id) {
-        Some(s) if s.room == invitation.room && s.key == invitation.key => Ok(()),
-        _ => shared::save(
+    match fit(invitation) {
+        Fit::Same => Ok(()),
+        Fit::NotShared | Fit::Different => shared::save(
             id,
             &Shared {
                 room: invitation.room,

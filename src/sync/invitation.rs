@@ -10,6 +10,7 @@ use dreieck_model::Role;
 use dreieck_sync::RoomId;
 
 use crate::route::is_valid_id;
+use crate::sync::shared::Shared;
 
 /// What an invitation carries.
 #[derive(Clone, PartialEq, Eq)]
@@ -61,6 +62,32 @@ impl Invitation {
             key: from_hex(key).ok_or(BROKEN_LINK)?,
             role,
         })
+    }
+}
+
+/// How an invitation for a report this device already has relates to the room and key the
+/// device keeps for it. Anyone who knows a report's id (it is in every link and export) can
+/// make a link for it with a room and key of their own, so only [`Fit::Same`] may be followed
+/// without asking: using any other link uploads the whole report to wherever it points.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fit {
+    /// The room and key this device uses already: the link only opens the report.
+    Same,
+    /// The report is not shared from this device: using the link would start sharing it there.
+    NotShared,
+    /// Another room or key: using the link would move the report somewhere else.
+    Different,
+}
+
+impl Invitation {
+    /// Decides how this invitation fits `stored`, the sharing state this device keeps for the
+    /// invited report (`None`: not shared).
+    pub fn fit(&self, stored: Option<&Shared>) -> Fit {
+        match stored {
+            None => Fit::NotShared,
+            Some(s) if s.room == self.room && s.key == self.key => Fit::Same,
+            Some(_) => Fit::Different,
+        }
     }
 }
 
@@ -116,6 +143,33 @@ mod tests {
         // Multi-byte characters where hex is expected must not panic.
         let umlaut = format!("caseworker/0f3a9c/{}/{}", "ä".repeat(16), "0".repeat(64));
         assert!(Invitation::parse(&umlaut).is_err());
+    }
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn only_the_stored_room_and_key_fit_without_asking() {
+        let inv = sample();
+        let stored = |room, key| Shared {
+            room,
+            key,
+            acked_heads: Vec::new(),
+        };
+        assert_eq!(inv.fit(Some(&stored(inv.room, inv.key))), Fit::Same);
+        assert_eq!(inv.fit(None), Fit::NotShared);
+        // One bit off in the key, or in the room, is another place.
+        let mut key = inv.key;
+        key[31] ^= 1;
+        assert_eq!(inv.fit(Some(&stored(inv.room, key))), Fit::Different);
+        let mut room = inv.room;
+        room[0] ^= 0x80;
+        assert_eq!(inv.fit(Some(&stored(room, inv.key))), Fit::Different);
+        assert_eq!(inv.fit(Some(&stored(room, key))), Fit::Different);
+        // The role in the link does not matter: every role's link names the same room and key.
+        let other_role = Invitation {
+            role: Role::Beneficiary,
+            ..inv.clone()
+        };
+        assert_eq!(other_role.fit(Some(&stored(inv.room, inv.key))), Fit::Same);
     }
 
     #[cfg_attr(not(target_arch = "wasm32"), test)]

@@ -1,21 +1,32 @@
 //! `#/einladung/...`: joins a shared report, then opens it in the editor.
+//!
+//! A link for a report this device already has opens it at once only when it names the room
+//! and key the device uses; any other asks first ([`LinkConflict`]). Whichever way the report
+//! opens, its route replaces the link in the history, so neither the address bar nor Back
+//! shows the key.
 
 use std::rc::Rc;
 
+use dreieck::storage::ReportStore;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::route::{navigate, Route};
+use crate::route::{replace, Route};
 use crate::state::app_context::use_app;
 use crate::state::joining::{self, Joining};
-use crate::sync::invitation::Invitation;
+use crate::state::summary::display_title;
+use crate::sync::invitation::{Fit, Invitation};
 use crate::sync::status::State;
 use crate::views::app_shell::PAGE_TITLE_ID;
+use crate::views::link_conflict::LinkConflict;
 
 #[derive(Clone, Debug, PartialEq)]
 enum Step {
     Checking,
     Joining,
+    /// The device has the report and the link names another room or key (or any, while the
+    /// report is not shared): the person chooses. The string names the report.
+    Asking(Fit, String),
     Failed(String),
 }
 
@@ -25,6 +36,8 @@ pub fn JoinPage(rest: String) -> impl IntoView {
     let step = RwSignal::new(Step::Checking);
     let sync_state = RwSignal::new(State::Connecting);
     let joining = StoredValue::new_local(None::<Joining>);
+    // The parsed link, for the choice while asking.
+    let asked = StoredValue::new(None::<Invitation>);
 
     match Invitation::parse(&rest) {
         Err(message) => step.set(Step::Failed(message.to_string())),
@@ -35,13 +48,15 @@ pub fn JoinPage(rest: String) -> impl IntoView {
                     Err(e) => {
                         let _ = step.try_set(Step::Failed(e));
                     }
-                    Ok(true) => match joining::adopt(&invitation) {
-                        Ok(()) => {
+                    Ok(true) => match joining::fit(&invitation) {
+                        Fit::Same => {
                             app.set_role(invitation.role);
-                            navigate(&Route::Report(invitation.report_id));
+                            replace(&Route::Report(invitation.report_id));
                         }
-                        Err(e) => {
-                            let _ = step.try_set(Step::Failed(e));
+                        fit => {
+                            let name = report_name(&store, &invitation.report_id).await;
+                            asked.set_value(Some(invitation));
+                            let _ = step.try_set(Step::Asking(fit, name));
                         }
                     },
                     Ok(false) => {
@@ -64,11 +79,36 @@ pub fn JoinPage(rest: String) -> impl IntoView {
         }
     });
 
+    // Nothing from the link is used: not its room and key, not its role.
+    let keep = Callback::new(move |()| {
+        if let Some(Some(inv)) = asked.try_get_value() {
+            replace(&Route::Report(inv.report_id));
+        }
+    });
+    // The person chose the link: its room and key replace the ones the report had.
+    let use_link = Callback::new(move |()| {
+        let Some(Some(inv)) = asked.try_get_value() else {
+            return;
+        };
+        match joining::adopt(&inv) {
+            Ok(()) => {
+                app.set_role(inv.role);
+                replace(&Route::Report(inv.report_id));
+            }
+            Err(e) => step.set(Step::Failed(format!(
+                "Der neue Zugang konnte nicht gespeichert werden: {e}"
+            ))),
+        }
+    });
+
     view! {
         <div class="page join-page">
             <h1 id=PAGE_TITLE_ID tabindex="-1">"Einladung zu einem Bericht"</h1>
             {move || match step.get() {
                 Step::Checking => view! { <p class="message" role="status">"Einladung wird geprüft …"</p> }.into_any(),
+                Step::Asking(fit, name) => view! {
+                    <LinkConflict fit=fit report=name on_keep=keep on_use=use_link />
+                }.into_any(),
                 Step::Failed(reason) => view! {
                     <p class="message error" role="alert">{reason}</p>
                     <p><a href=Route::CaseList.href()>"Zu allen Berichten"</a></p>
@@ -120,7 +160,7 @@ fn watch(
         let Some(store) = app.store() else { return };
         spawn_local(async move {
             match j.finish(&store, report).await {
-                Ok(id) => navigate(&Route::Report(id)),
+                Ok(id) => replace(&Route::Report(id)),
                 Err(e) => {
                     let _ = step.try_set(Step::Failed(format!(
                         "Der Bericht konnte auf diesem Gerät nicht gespeichert werden: {e}"
@@ -129,4 +169,14 @@ fn watch(
             }
         });
     });
+}
+
+/// The report as the case list names it: "Bericht: <name> – <form>"; "" when unknown.
+async fn report_name(store: &ReportStore, id: &str) -> String {
+    let summaries = store.summaries().await.unwrap_or_default();
+    summaries
+        .into_iter()
+        .find(|s| s.id == id)
+        .map(|s| format!("Bericht: {} – {}", display_title(&s.title), s.template_name))
+        .unwrap_or_default()
 }

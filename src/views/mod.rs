@@ -33,6 +33,7 @@ pub mod goals_table;
 pub mod import_button;
 pub mod invitation_card;
 pub mod join_page;
+pub mod link_conflict;
 pub mod list_state_message;
 pub mod missing_help_page;
 pub mod missing_help_panel;
