@@ -1264,3 +1264,24 @@ fn one_device_key_owns_many_reports_each_with_its_own_id() {
     assert_ne!(a.id(), b.id());
     assert_eq!(a.owner_key(), b.owner_key());
 }
+
+#[test]
+fn a_device_joins_from_several_whole_copies_of_the_report() {
+    // After a relay restart every device uploads its whole report again: a newcomer gathers
+    // the old snapshot and several full copies, each holding the creation.
+    let mut t = three();
+    t.caseworker
+        .set_date(Role::Caseworker, "gesamtplan_vom", Some(d(2026, 1, 5)))
+        .unwrap();
+    let id = t.provider.id();
+    let copies: Vec<SignedChanges> = [&mut t.provider, &mut t.caseworker, &mut t.beneficiary]
+        .into_iter()
+        .map(|r| SignedChanges::decode(&r.save()).unwrap())
+        .collect();
+    let (joiner, admission) = Report::from_signed(&copies, &id).unwrap();
+    assert!(admission.refused.is_empty(), "{admission:?}");
+    assert_eq!(
+        joiner.value("gesamtplan_vom").unwrap(),
+        FieldValue::Date(Some(d(2026, 1, 5)))
+    );
+}

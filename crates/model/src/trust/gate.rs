@@ -912,7 +912,11 @@ impl Report {
     ) -> Result<(Report, Admission)> {
         let joined = SignedChanges::join(bundles.iter().cloned());
         let changes = split_changes(&joined.changes)?;
-        let roots: Vec<&Change> = changes.iter().filter(|c| c.deps().is_empty()).collect();
+        // The same change may come several times (a snapshot and full saves after a relay
+        // restart all hold the creation): count each once.
+        let mut roots: Vec<&Change> = changes.iter().filter(|c| c.deps().is_empty()).collect();
+        roots.sort_by_key(|c| c.hash());
+        roots.dedup_by_key(|c| c.hash());
         let [root] = roots[..] else {
             return Err(ModelError::NotAReport(
                 "Der Anfang des Berichts fehlt oder ist mehrfach da.".into(),
