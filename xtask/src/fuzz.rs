@@ -1,4 +1,8 @@
-//! `cargo xtask fuzz [SECONDS]`: libFuzzer on the sync frame decoder (`crates/sync/fuzz`).
+//! `cargo xtask fuzz [SECONDS] [TARGET]`: libFuzzer on every fuzz target, SECONDS each (or on
+//! the one named):
+//! - `frame_decode` (`crates/sync/fuzz`): the sync frame decoder;
+//! - `foreign_bytes` (`crates/model/fuzz`): bytes from other devices into a report — the gate
+//!   (`admit`, `from_signed`), `load` and `apply` (the check of `crates/model/tests/foreign`).
 //!
 //! cargo-fuzz needs a nightly toolchain (for `-Zsanitizer`); it is not installed here, because
 //! rustup would download it from outside the package registries. cargo-fuzz itself comes from
@@ -12,15 +16,31 @@ use crate::tools;
 
 const DEFAULT_SECONDS: u64 = 60;
 
+/// Each target with the crate (under the repository root) whose `fuzz` directory holds it,
+/// and the sanitizer it runs under. `foreign_bytes` is all safe Rust around Automerge and runs
+/// hundreds of milliseconds per input under AddressSanitizer: without it, several times more
+/// inputs in the same time.
+const TARGETS: [(&str, &str, &str); 2] = [
+    ("frame_decode", "crates/sync", "address"),
+    ("foreign_bytes", "crates/model", "none"),
+];
+
+const USAGE: &str = "usage: cargo xtask fuzz [SECONDS] [frame_decode|foreign_bytes]";
+
 pub fn run(args: &[String]) -> Result<()> {
-    let seconds = match args {
-        [] => DEFAULT_SECONDS,
-        [s] => match s.parse::<u64>() {
-            Ok(n) if n > 0 => n,
-            _ => bail!("usage: cargo xtask fuzz [SECONDS]"),
-        },
-        _ => bail!("usage: cargo xtask fuzz [SECONDS]"),
+    let (seconds, only) = match args {
+        [] => (DEFAULT_SECONDS, None),
+        [s] => (parse_seconds(s)?, None),
+        [s, t] => (parse_seconds(s)?, Some(t.as_str())),
+        _ => bail!(USAGE),
     };
+    let targets: Vec<(&str, &str, &str)> = TARGETS
+        .into_iter()
+        .filter(|(name, _, _)| only.is_none_or(|o| o == *name))
+        .collect();
+    if targets.is_empty() {
+        bail!(USAGE);
+    }
     if !has_nightly() {
         bail!(
             "cargo fuzz needs a nightly Rust toolchain, and this machine has none \
@@ -31,14 +51,33 @@ pub fn run(args: &[String]) -> Result<()> {
     if !has_cargo_fuzz() {
         tools::exec(tools::cmd("cargo").args(["install", "cargo-fuzz", "--locked"]))?;
     }
-    tools::exec(
-        tools::cmd("cargo")
-            .current_dir(tools::root().join("crates/sync"))
-            // `cargo xtask` runs under the stable toolchain; `+nightly` must win.
-            .env_remove("RUSTUP_TOOLCHAIN")
-            .args(["+nightly", "fuzz", "run", "frame_decode", "--"])
-            .arg(format!("-max_total_time={seconds}")),
-    )
+    for (name, dir, sanitizer) in targets {
+        eprintln!("fuzzing {name} ({dir}/fuzz) for {seconds} s");
+        tools::exec(
+            tools::cmd("cargo")
+                .current_dir(tools::root().join(dir))
+                // `cargo xtask` runs under the stable toolchain; `+nightly` must win.
+                .env_remove("RUSTUP_TOOLCHAIN")
+                .args([
+                    "+nightly",
+                    "fuzz",
+                    "run",
+                    "--sanitizer",
+                    sanitizer,
+                    name,
+                    "--",
+                ])
+                .arg(format!("-max_total_time={seconds}")),
+        )?;
+    }
+    Ok(())
+}
+
+fn parse_seconds(s: &str) -> Result<u64> {
+    match s.parse::<u64>() {
+        Ok(n) if n > 0 => Ok(n),
+        _ => bail!(USAGE),
+    }
 }
 
 fn has_nightly() -> bool {

@@ -74,4 +74,5 @@ cargo xtask bench sync [--only S,..]      keystroke latency A -> B, C: Dreieck, 
 cargo xtask sim   [SEEDS]                 the sync simulation with many seeds (default 5000)
 cargo xtask bench-relay [--idle N] [--rooms R] [--seconds S]
                                           relay capacity: connections, messages/s, memory, latency
-cargo xtask fuzz  [SECONDS]               fuzz the sync frame decoder (nightly; default 60 s)";
+cargo xtask fuzz  [SECONDS] [TARGET]      fuzz the sync frame decoder and foreign bytes into a
+                                          report, SECONDS each (nightly; default 60 s)";
