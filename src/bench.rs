@@ -118,6 +118,7 @@ async fn measure() -> Result<Value, String> {
 
     let _ = store.delete(&id).await;
     let sealed = seal_figures(&full_now)?;
+    let signed = signed_typing()?;
 
     Ok(json!({
         "build": if cfg!(debug_assertions) { "debug" } else { "release" },
@@ -150,6 +151,7 @@ async fn measure() -> Result<Value, String> {
         },
         "after_compaction": { "chunks": 1, "load": compacted },
         "sealed_file": sealed,
+        "signed_keystrokes": signed,
     }))
 }
 
@@ -243,6 +245,44 @@ async fn typing(
         "first_chunk_bytes": first_chunk_bytes,
         "splice_and_save_incremental_ms": spread(&mut edit_ms),
         "including_indexeddb_append_ms": spread(&mut total_ms),
+        "chunk_bytes": spread(&mut bytes),
+    }))
+}
+
+/// What trust costs per keystroke in the browser: in a protected report every incremental
+/// save is signed (Ed25519 over the change hash) and the peer takes it in through the gate
+/// (signature, membership, every operation against the author's role).
+fn signed_typing() -> Result<Value, String> {
+    let (mut owner, mut peer) = dreieck_model::sample::signed_pair().map_err(|e| e.to_string())?;
+    let field = "anmerkungen_zielerreichung";
+    let mut sign_ms = Vec::with_capacity(KEYSTROKES);
+    let mut verify_ms = Vec::with_capacity(KEYSTROKES);
+    let mut bytes = Vec::with_capacity(KEYSTROKES);
+    for (i, c) in "Signiert und geprüft. "
+        .chars()
+        .cycle()
+        .take(KEYSTROKES)
+        .enumerate()
+    {
+        let t0 = now();
+        owner
+            .splice_text(Role::Provider, field, i, 0, &c.to_string())
+            .map_err(|e| e.to_string())?;
+        let chunk = owner.save_incremental();
+        let t1 = now();
+        peer.apply(&chunk).map_err(|e| e.to_string())?;
+        let t2 = now();
+        if !peer.refusals().is_empty() {
+            return Err("a signed keystroke was refused".into());
+        }
+        sign_ms.push(t1 - t0);
+        verify_ms.push(t2 - t1);
+        bytes.push(chunk.len() as f64);
+    }
+    Ok(json!({
+        "keystrokes": KEYSTROKES,
+        "splice_and_signed_save_incremental_ms": spread(&mut sign_ms),
+        "peer_apply_through_the_gate_ms": spread(&mut verify_ms),
         "chunk_bytes": spread(&mut bytes),
     }))
 }

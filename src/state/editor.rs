@@ -117,6 +117,13 @@ impl Editor {
         self.session.try_with_value(|s| s.notice.get()).flatten()
     }
 
+    /// Changes from elsewhere the gate refused, as German messages (tracked).
+    pub fn refused(self) -> Vec<String> {
+        self.session
+            .try_with_value(|s| s.refused.get())
+            .unwrap_or_default()
+    }
+
     /// The beneficiary's name as last saved (tracked); "" while empty.
     pub fn title(self) -> String {
         self.session

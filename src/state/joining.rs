@@ -15,9 +15,11 @@ use std::rc::Rc;
 
 use automerge::ChangeHash;
 use dreieck::storage::ReportStore;
-use dreieck_model::{live, Report, Role};
+use dreieck_model::trust::SignedChanges;
+use dreieck_model::{live, ParticipantKey, Report, Role};
 use leptos::prelude::*;
 
+use crate::state::device_keys::device_key;
 use crate::state::platform::now_ms;
 use crate::state::summary::{summary_of, title_field};
 use crate::sync::invitation::{Fit, Invitation};
@@ -57,12 +59,24 @@ impl LinkedDoc for Gathered {
 
 impl Gathered {
     /// The invited report, once the gathered bytes are all of it.
+    ///
+    /// A protected report is taken in through the gate (`Report::from_signed`): its creation
+    /// must be its owner's, the owner's key must give the invited id, and every change must
+    /// pass. A report from before membership loads as it is.
     fn try_load(&self, report_id: &str) -> Option<Report> {
         let bytes = self.bytes.borrow();
         if bytes.is_empty() {
             return None;
         }
-        Report::load(&bytes).ok().filter(|r| r.id() == report_id)
+        if SignedChanges::looks_like(&bytes) {
+            let bundles = SignedChanges::decode_all(&bytes).ok()?;
+            return Report::from_signed(&bundles, report_id)
+                .ok()
+                .map(|(report, _)| report);
+        }
+        Report::load(&bytes)
+            .ok()
+            .filter(|r| r.id() == report_id && !r.is_protected())
     }
 }
 
@@ -133,8 +147,22 @@ impl Joining {
 
     /// Stores the report and the room for it, and ends the joining link (the editor opens its
     /// own). Everything in it came from the relay, so its heads are what the relay holds.
+    ///
+    /// With an invitation secret the device first enrols its own key for the invited role
+    /// (its first change in the report); that change is not at the relay yet, so the heads
+    /// remembered as the relay's are the ones before it, and the editor's link uploads it.
     pub async fn finish(self, store: &ReportStore, mut report: Report) -> Result<String, String> {
         let id = self.invitation.report_id.clone();
+        let relay_heads = report.heads();
+        if let Some(secret) = self.invitation.secret {
+            let invitation = ParticipantKey::from_seed(&secret);
+            let own = device_key(self.invitation.role)?;
+            let now = now_ms() as i64;
+            report.set_now_ms(now);
+            report
+                .enrol(&invitation, own, "", now)
+                .map_err(|e| e.to_string())?;
+        }
         let title = title_field(report.template());
         let summary = summary_of(&report, title.as_deref(), now_ms());
         let bytes = report.save();
@@ -147,7 +175,7 @@ impl Joining {
             &Shared {
                 room: self.invitation.room,
                 key: self.invitation.key,
-                acked_heads: report.heads(),
+                acked_heads: relay_heads,
             },
         )?;
         self.link.close();

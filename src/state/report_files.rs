@@ -6,14 +6,16 @@
 //! into the report already on the device (through its open session when this tab has one,
 //! so the editor's own writer and link carry the merged changes).
 
+use dreieck::storage::settings;
 use dreieck::storage::ReportStore;
 use dreieck_model::sealed_file::{KdfParams, NONCE_LEN, SALT_LEN};
 use dreieck_model::{
-    file_name, read_report_file, FileKind, ModelError, Report, AUTOMERGE_EXTENSION, CSV_EXTENSION,
-    JSON_EXTENSION, SEALED_EXTENSION,
+    file_document, file_name, read_report_file_inviting, FileInvitation, FileKind, ModelError,
+    ParticipantKey, Report, AUTOMERGE_EXTENSION, CSV_EXTENSION, JSON_EXTENSION, SEALED_EXTENSION,
 };
 use wasm_bindgen::JsCast;
 
+use crate::state::device_keys::{device_key, give_keys};
 use crate::state::platform::{download_file, fill_random, now_ms, today};
 use crate::state::session::{self, Session};
 use crate::state::summary::{display_title, summary_of, title_field};
@@ -62,7 +64,8 @@ pub fn export(session: &Session, kind: ExportKind, password: &str) -> Result<Str
             let mut nonce = [0u8; NONCE_LEN];
             fill_random(&mut salt)?;
             fill_random(&mut nonce)?;
-            let document = session.automerge_file();
+            let invitation = file_invitation(session);
+            let document = file_document(session.file_bytes(), invitation.as_ref());
             dreieck_model::sealed_file::seal(
                 &document,
                 password,
@@ -111,9 +114,57 @@ pub async fn read_file(file: &web_sys::File) -> Result<Vec<u8>, String> {
     Ok(js_sys::Uint8Array::new(&buffer).to_vec())
 }
 
-/// Opens a chosen file as a report (decrypting a sealed one), without storing anything.
-pub fn open(bytes: &[u8], password: Option<&str>) -> Result<Report, ModelError> {
-    read_report_file(bytes, password)
+/// An invitation for this device's role ("Meine Rolle") to seal into the file, so the device
+/// that opens it (knowing the password) can write there in that role. Granted in the report
+/// the first time (the same invitation as the role's link); `None` for a report from before
+/// membership or when this device may not invite to its role.
+fn file_invitation(session: &Session) -> Option<FileInvitation> {
+    if !session.read(|r| r.is_protected()) {
+        return None;
+    }
+    let role = crate::state::role::load();
+    let secret = settings::invitation_seed(&session.id(), role.as_str()).ok()?;
+    let key = ParticipantKey::from_seed(&secret);
+    let granted = std::rc::Rc::new(std::cell::Cell::new(false));
+    let done = granted.clone();
+    session.edit(false, move |r| {
+        match r.ensure_invitation(role, &key, now_ms() as i64) {
+            Ok(_) => {
+                done.set(true);
+                Ok(())
+            }
+            Err(ModelError::Membership(_)) => Ok(()),
+            Err(e) => Err(e),
+        }
+    });
+    granted.get().then_some(FileInvitation { role, secret })
+}
+
+/// Enrols this device's own key with the invitation a sealed file brought (see
+/// [`file_invitation`]); nothing for a file without one or a device that is a member already.
+fn enrol_from_file(report: &mut Report, invitation: Option<&FileInvitation>) -> Result<(), String> {
+    let Some(inv) = invitation else {
+        return Ok(());
+    };
+    if !report.is_protected() {
+        return Ok(());
+    }
+    let own = device_key(inv.role)?;
+    let now = now_ms() as i64;
+    report.set_now_ms(now);
+    report
+        .enrol(&ParticipantKey::from_seed(&inv.secret), own, "", now)
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}
+
+/// Opens a chosen file as a report (decrypting a sealed one), without storing anything; with
+/// the invitation a sealed file may carry.
+pub fn open(
+    bytes: &[u8],
+    password: Option<&str>,
+) -> Result<(Report, Option<FileInvitation>), ModelError> {
+    read_report_file_inviting(bytes, password)
 }
 
 /// What an import did.
@@ -163,12 +214,21 @@ impl Imported {
 
 /// Stores an opened report: merged into the one on this device with the same id, or as a new
 /// one. A merge that the model refuses (another report under the same id) changes nothing.
-pub async fn store_import(store: ReportStore, mut incoming: Report) -> Result<Imported, String> {
+pub async fn store_import(
+    store: ReportStore,
+    mut incoming: Report,
+    invitation: Option<FileInvitation>,
+) -> Result<Imported, String> {
     let id = incoming.id();
     // This tab has the report open (or holds unsaved edits of it): merge into that copy, so
     // its writer stores the result and its link sends it on.
     if let Some(session) = session::existing(&id) {
         let changes = session.import(&mut incoming).map_err(|e| e.to_string())?;
+        if invitation.is_some() {
+            session.edit(false, |r| {
+                enrol_from_file(r, invitation.as_ref()).map_err(ModelError::Membership)
+            });
+        }
         let field = session.with_template(title_field);
         let title = session.read(|r| summary_of(r, field.as_deref(), 0.0).title);
         return Ok(merged(id, title, changes));
@@ -180,10 +240,12 @@ pub async fn store_import(store: ReportStore, mut incoming: Report) -> Result<Im
             format!("Der Bericht auf diesem Gerät lässt sich nicht öffnen, die Datei wurde deshalb nicht zusammengeführt: {e}")
         })?;
         let changes = here.import(&mut incoming).map_err(|e| e.to_string())?;
+        give_keys(&mut here);
+        enrol_from_file(&mut here, invitation.as_ref())?;
         let title_field = title_field(here.template());
         let summary = summary_of(&here, title_field.as_deref(), now_ms());
-        if changes > 0 {
-            let chunk = here.save_incremental();
+        let chunk = here.save_incremental();
+        if !chunk.is_empty() {
             store
                 .append(&id, &chunk, &summary)
                 .await
@@ -191,6 +253,8 @@ pub async fn store_import(store: ReportStore, mut incoming: Report) -> Result<Im
         }
         return Ok(merged(id, summary.title, changes));
     }
+    give_keys(&mut incoming);
+    enrol_from_file(&mut incoming, invitation.as_ref())?;
     let title_field = title_field(incoming.template());
     let summary = summary_of(&incoming, title_field.as_deref(), now_ms());
     let full = incoming.save();
@@ -231,10 +295,27 @@ mod tests {
         }
     }
 
-    /// What another device hands over: its report as a file, read back.
+    /// What another device hands over: its report as a file, read back (sealed for a
+    /// protected report, whose plain `.automerge` carries no signatures).
     fn file_of(report: &mut Report) -> Report {
-        match open(&report.to_automerge_file(), None) {
-            Ok(r) => r,
+        let file = if report.is_protected() {
+            let params = KdfParams {
+                memory_kib: 64,
+                passes: 1,
+                lanes: 1,
+            };
+            unwrap(dreieck_model::sealed_file::seal(
+                &report.file_bytes(),
+                "Testpasswort",
+                [1; SALT_LEN],
+                [2; NONCE_LEN],
+                params,
+            ))
+        } else {
+            report.to_automerge_file()
+        };
+        match open(&file, Some("Testpasswort")) {
+            Ok((r, _)) => r,
             Err(e) => panic!("the file does not open: {e}"),
         }
     }
@@ -251,7 +332,7 @@ mod tests {
         let mut there = unwrap(Report::create(&template, &id, 0));
         unwrap(there.set_text(P, "lb_name", "Import, Ida"));
 
-        let first = unwrap(store_import(store.clone(), file_of(&mut there)).await);
+        let first = unwrap(store_import(store.clone(), file_of(&mut there), None).await);
         assert_eq!(
             first,
             Imported::New {
@@ -259,11 +340,11 @@ mod tests {
                 title: "Import, Ida".into()
             }
         );
-        let again = unwrap(store_import(store.clone(), file_of(&mut there)).await);
+        let again = unwrap(store_import(store.clone(), file_of(&mut there), None).await);
         assert!(matches!(again, Imported::UpToDate { .. }), "{again:?}");
 
         unwrap(there.set_text(P, "lb_anschrift", "Weg 1"));
-        let merged = unwrap(store_import(store.clone(), file_of(&mut there)).await);
+        let merged = unwrap(store_import(store.clone(), file_of(&mut there), None).await);
         assert!(
             matches!(merged, Imported::Merged { changes: 1, .. }),
             "{merged:?}"
@@ -282,11 +363,13 @@ mod tests {
             Ok(s) => s,
             Err(e) => panic!("{e:?}"),
         };
-        let mut there = unwrap(open(&session.automerge_file(), None));
+        // The same person's other copy (this device's key: the owner's).
+        let mut there = unwrap(Report::load(&session.file_bytes()));
+        there.add_key(P, unwrap(crate::state::device_keys::device_key(P)));
         unwrap(there.set_text(P, "einrichtung_telefon", "0711 3"));
         session.edit(false, |r| r.set_text(P, "lb_anschrift", "Hier 3"));
 
-        let result = unwrap(store_import(store.clone(), file_of(&mut there)).await);
+        let result = unwrap(store_import(store.clone(), file_of(&mut there), None).await);
         assert!(matches!(result, Imported::Merged { .. }), "{result:?}");
         assert_eq!(
             session.read(|r| r.text("einrichtung_telefon").ok()),
@@ -314,10 +397,10 @@ mod tests {
         let templates = dreieck_model::builtin_templates();
         let id = format!("fremd{}", js_sys::Date::now() as u64);
         let mut ours = unwrap(Report::create(&templates[0], &id, 0));
-        unwrap(store_import(store.clone(), file_of(&mut ours)).await);
+        unwrap(store_import(store.clone(), file_of(&mut ours), None).await);
         let chunks = store.chunk_count(&id).await.unwrap_or(0);
         let mut other = unwrap(Report::create(&templates[1], &id, 0));
-        let refused = store_import(store.clone(), file_of(&mut other)).await;
+        let refused = store_import(store.clone(), file_of(&mut other), None).await;
         assert!(refused.is_err(), "{refused:?}");
         assert_eq!(store.chunk_count(&id).await.unwrap_or(0), chunks);
         let _ = store.delete(&id).await;

@@ -22,12 +22,14 @@ use std::rc::Rc;
 
 use automerge::ChangeHash;
 use dreieck::storage::{ReportStore, Summary};
+use dreieck_model::trust::Owner;
 use dreieck_model::{FieldEdit, ModelError, Report, Role, Template};
 use leptos::prelude::*;
 // The writer needs no reactive owner (it holds the session itself), and this spawner works
 // before and without a mounted Leptos app, as in the browser tests below.
 use wasm_bindgen_futures::spawn_local;
 
+use crate::state::device_keys::{device_key, give_keys};
 use crate::state::platform::now_ms;
 use crate::state::summary::{summary_of, title_field};
 use crate::sync::link::{Link, LinkedDoc};
@@ -128,6 +130,9 @@ pub struct Parts {
     pub changes: ArcRwSignal<u64>,
     /// The last edit the model refused, in German (e.g. a field the role may not edit).
     pub notice: ArcRwSignal<Option<String>>,
+    /// Changes from elsewhere the gate refused ("Eine Änderung von … wurde abgelehnt: …"),
+    /// oldest first; they stay until the report is closed.
+    pub refused: ArcRwSignal<Vec<String>>,
     /// The report's title (the beneficiary's name) as last written to storage; follows typing
     /// with the writes, not with every keystroke's render.
     pub title: ArcRwSignal<String>,
@@ -287,9 +292,22 @@ impl Session {
 
     /// Creates a new report from `template` (shipped or imported; the report embeds it) and
     /// stores it with a full save. Returns its id.
+    ///
+    /// The device that creates a report owns it: its key for the remembered role ("Meine
+    /// Rolle") is the owner key, and the report's id is derived from it.
     pub async fn create(store: ReportStore, template: &Template) -> Result<String, String> {
-        let id = crate::state::platform::random_id()?;
-        let report = Report::create(template, &id, now_ms() as i64).map_err(|e| e.to_string())?;
+        let role = crate::state::role::load();
+        let key = device_key(role)?;
+        let mut nonce = [0u8; 16];
+        crate::state::platform::fill_random(&mut nonce)?;
+        let owner = Owner {
+            key: &key,
+            role,
+            name: "",
+            nonce,
+        };
+        let report =
+            Report::create_owned(template, owner, now_ms() as i64).map_err(|e| e.to_string())?;
         Session::store_new(store, report).await
     }
 
@@ -301,9 +319,20 @@ impl Session {
         from: &Session,
         template: &Template,
     ) -> Result<String, String> {
-        let id = crate::state::platform::random_id()?;
+        let role = crate::state::role::load();
+        let key = device_key(role)?;
+        let mut nonce = [0u8; 16];
+        crate::state::platform::fill_random(&mut nonce)?;
         let report = from
-            .read(|r| Report::create_follow_up(r, template, &id, now_ms() as i64))
+            .read(|r| {
+                let owner = Owner {
+                    key: &key,
+                    role,
+                    name: "",
+                    nonce,
+                };
+                Report::create_follow_up_owned(r, template, owner, now_ms() as i64)
+            })
             .map_err(|e| e.to_string())?;
         Session::store_new(store, report).await
     }
@@ -321,7 +350,8 @@ impl Session {
         Ok(id)
     }
 
-    fn new(store: ReportStore, report: Report, chunks: u32, needs_full: bool) -> Session {
+    fn new(store: ReportStore, mut report: Report, chunks: u32, needs_full: bool) -> Session {
+        give_keys(&mut report);
         let title_field = title_field(report.template());
         let title = summary_of(&report, title_field.as_deref(), 0.0).title;
         Session(Rc::new(Parts {
@@ -345,6 +375,7 @@ impl Session {
             revision: ArcRwSignal::new(0),
             changes: ArcRwSignal::new(0),
             notice: ArcRwSignal::new(None),
+            refused: ArcRwSignal::new(Vec::new()),
             title: ArcRwSignal::new(title),
             link: RefCell::new(None),
             link_revision: ArcRwSignal::new(0),
@@ -400,6 +431,7 @@ impl Session {
             inner.pending.extend_from_slice(&stored);
             result
         };
+        self.show_refusals();
         self.pump_soon();
         self.changes.update(|r| *r += 1);
         match result {
@@ -544,7 +576,7 @@ impl Session {
             Some(heads) => heads,
             None => self.inner.borrow_mut().report.heads(),
         };
-        let previews = self.inner.borrow().report.previews(&base, &decoded);
+        let previews = self.inner.borrow_mut().report.previews(&base, &decoded);
         let Some((splices, heads_after)) = previews else {
             self.flush_live();
             return self.apply_now(&decoded.automerge_bytes());
@@ -603,6 +635,23 @@ impl Session {
         });
     }
 
+    /// Shows the refusals the gate made that are not shown yet (never their content: the
+    /// model names who and why).
+    fn show_refusals(&self) {
+        let messages: Vec<String> = {
+            let inner = self.inner.borrow();
+            let shown = self.refused.with_untracked(Vec::len);
+            let all = inner.report.refusals();
+            all.iter()
+                .skip(shown.min(all.len()))
+                .map(|r| r.message())
+                .collect()
+        };
+        if !messages.is_empty() {
+            self.refused.update(|v| v.extend(messages));
+        }
+    }
+
     /// Applies Automerge bytes from a peer, stores them, and has the views of what they
     /// touched re-read.
     fn apply_now(&self, bytes: &[u8]) -> Result<(), String> {
@@ -613,6 +662,7 @@ impl Session {
             inner.pending.extend_from_slice(&stored);
             result
         };
+        self.show_refusals();
         // Storage first: the write starts before the views take their time.
         self.pump();
         self.changes.update(|r| *r += 1);
@@ -716,6 +766,13 @@ impl Session {
         }
         self.pump();
         result
+    }
+
+    /// The whole report in its own format (signed for a protected report) for a sealed file,
+    /// including what is not stored yet.
+    pub fn file_bytes(&self) -> Vec<u8> {
+        self.flush_live();
+        self.inner.borrow_mut().report.file_bytes()
     }
 
     /// The whole report as an `.automerge` file, including what is not stored yet (it does

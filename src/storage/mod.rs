@@ -38,6 +38,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
+use dreieck_model::trust::{Attestation, SignedChanges};
 use js_sys::{Array, ArrayBuffer, Uint8Array};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::{JsCast, JsValue};
@@ -558,15 +559,22 @@ fn upgrade(req: &web_sys::IdbOpenDbRequest, old_version: f64) -> Result<(), Stor
 ///
 /// Returns `None` when it does (store `full` as it is), or the save of `full` merged with
 /// `stored` when `stored` holds changes that `full` lacks.
+///
+/// A protected report stores signed bundles (`dreieck_model::trust::SignedChanges`): their
+/// Automerge bytes are compared, and a merged save keeps the attestations of both.
 fn covering_save(full: &[u8], stored: &[u8]) -> Result<Option<Vec<u8>>, StorageError> {
-    let mut doc = automerge::AutoCommit::load(full).map_err(|e| {
+    let (full_changes, full_attestations, signed) = automerge_part(full)
+        .map_err(|e| StorageError::Corrupt(format!("die neue Gesamtsicherung ist {e}")))?;
+    let mut doc = automerge::AutoCommit::load(&full_changes).map_err(|e| {
         StorageError::Corrupt(format!("die neue Gesamtsicherung ist kein Dokument: {e}"))
     })?;
     if stored.is_empty() {
         return Ok(None);
     }
+    let (stored_changes, stored_attestations, _) = automerge_part(stored)
+        .map_err(|e| StorageError::Corrupt(format!("die gespeicherten Teile sind {e}")))?;
     let before = doc.get_heads();
-    doc.load_incremental(stored).map_err(|e| {
+    doc.load_incremental(&stored_changes).map_err(|e| {
         StorageError::Corrupt(format!("die gespeicherten Teile sind nicht lesbar: {e}"))
     })?;
     // Changes whose ancestors are missing are held back by Automerge and would not be in a
@@ -578,9 +586,35 @@ fn covering_save(full: &[u8], stored: &[u8]) -> Result<Option<Vec<u8>>, StorageE
     }
     if doc.get_heads() == before {
         Ok(None)
+    } else if signed {
+        let mut attestations = full_attestations;
+        for a in stored_attestations {
+            if !attestations.contains(&a) {
+                attestations.push(a);
+            }
+        }
+        Ok(Some(
+            SignedChanges {
+                changes: doc.save(),
+                attestations,
+            }
+            .encode(),
+        ))
     } else {
         Ok(Some(doc.save()))
     }
+}
+
+/// The Automerge bytes of stored bytes (signed bundles or plain), their attestations, and
+/// whether they were signed.
+fn automerge_part(bytes: &[u8]) -> Result<(Vec<u8>, Vec<Attestation>, bool), &'static str> {
+    if !SignedChanges::looks_like(bytes) {
+        return Ok((bytes.to_vec(), Vec::new(), false));
+    }
+    let joined = SignedChanges::join(
+        SignedChanges::decode_all(bytes).map_err(|_| "beschädigt (signierte Teile)")?,
+    );
+    Ok((joined.changes, joined.attestations, true))
 }
 
 fn summary_json(summary: &Summary) -> Result<String, StorageError> {

@@ -21,6 +21,7 @@ const PREFIX: &str = "dreieck.";
 const ROLE: &str = "role";
 const DEVICE_ID: &str = "device_id";
 const SIGNING_SEED: &str = "signing_seed.";
+const INVITATION_SEED: &str = "invitation_seed.";
 
 /// Whether `localStorage` can be used; touching it throws a SecurityError where it is blocked.
 fn available() -> Result<(), StorageError> {
@@ -99,14 +100,25 @@ pub fn device_id() -> Result<String, StorageError> {
 /// localStorage, in the clear: any script on this origin can read it (the CSP allows only the
 /// app's own), and the PIN lock that encrypts local data at rest will cover it too.
 pub fn signing_seed(role: &str) -> Result<[u8; 32], StorageError> {
-    let key = format!("{SIGNING_SEED}{role}");
-    if let Some(seed) = get(&key).and_then(|hex| parse_seed(&hex)) {
+    seed_at(&format!("{SIGNING_SEED}{role}"))
+}
+
+/// The secret of the invitation link this device hands out for `role` in report `report`
+/// (its public key is in the report's membership as an invitation), created on first use.
+/// Kept so that "Teilen" shows the same link each time.
+pub fn invitation_seed(report: &str, role: &str) -> Result<[u8; 32], StorageError> {
+    seed_at(&format!("{INVITATION_SEED}{report}.{role}"))
+}
+
+/// A 32-byte secret kept under `key`, created when missing or damaged.
+fn seed_at(key: &str) -> Result<[u8; 32], StorageError> {
+    if let Some(seed) = get(key).and_then(|hex| parse_seed(&hex)) {
         return Ok(seed);
     }
     let hex = random_hex(32)?;
     let seed = parse_seed(&hex)
         .ok_or_else(|| StorageError::Unavailable("Zufallszahlen fehlerhaft".into()))?;
-    set(&key, &hex)?;
+    set(key, &hex)?;
     Ok(seed)
 }
 

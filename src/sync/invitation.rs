@@ -19,6 +19,10 @@ pub struct Invitation {
     pub room: RoomId,
     pub key: [u8; 32],
     pub role: Role,
+    /// The invitation's secret (a protected report): the seed of the invitation key whose
+    /// record in the report grants `role`. The joining device enrols its own key with it.
+    /// `None` for a report from before membership.
+    pub secret: Option<[u8; 32]>,
 }
 
 // Never print the key, not even in a debug log.
@@ -37,8 +41,12 @@ pub const BROKEN_LINK: &str =
 impl Invitation {
     /// The hash route of this invitation (starts with `#/einladung/`).
     pub fn fragment(&self) -> String {
+        let secret = self
+            .secret
+            .map(|s| format!("/{}", to_hex(&s)))
+            .unwrap_or_default();
         format!(
-            "#/einladung/{}/{}/{}/{}",
+            "#/einladung/{}/{}/{}/{}{secret}",
             self.role.as_str(),
             self.report_id,
             to_hex(&self.room),
@@ -49,8 +57,16 @@ impl Invitation {
     /// Reads the part of the route after `einladung/`.
     pub fn parse(rest: &str) -> Result<Invitation, &'static str> {
         let parts: Vec<&str> = rest.trim_end_matches('/').split('/').collect();
-        let [role, report_id, room, key] = parts[..] else {
-            return Err(BROKEN_LINK);
+        let (role, report_id, room, key, secret) = match parts[..] {
+            [role, report_id, room, key] => (role, report_id, room, key, None),
+            [role, report_id, room, key, secret] => (
+                role,
+                report_id,
+                room,
+                key,
+                Some(from_hex(secret).ok_or(BROKEN_LINK)?),
+            ),
+            _ => return Err(BROKEN_LINK),
         };
         let role = Role::parse(role).ok_or(BROKEN_LINK)?;
         if !is_valid_id(report_id) {
@@ -61,6 +77,7 @@ impl Invitation {
             room: from_hex(room).ok_or(BROKEN_LINK)?,
             key: from_hex(key).ok_or(BROKEN_LINK)?,
             role,
+            secret,
         })
     }
 }
@@ -117,7 +134,23 @@ mod tests {
             room: [7; 16],
             key: [0xab; 32],
             role: Role::Caseworker,
+            secret: Some([0xcd; 32]),
         }
+    }
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn links_without_a_secret_still_read_and_a_damaged_secret_is_refused() {
+        let plain = Invitation {
+            secret: None,
+            ..sample()
+        };
+        let fragment = plain.fragment();
+        let rest = fragment.trim_start_matches("#/einladung/");
+        assert_eq!(Invitation::parse(rest), Ok(plain));
+        let full = sample().fragment();
+        let rest = full.trim_start_matches("#/einladung/");
+        assert!(Invitation::parse(&rest[..rest.len() - 1]).is_err());
     }
 
     #[cfg_attr(not(target_arch = "wasm32"), test)]

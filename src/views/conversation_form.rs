@@ -12,6 +12,7 @@ use crate::state::editor::Editor;
 use crate::state::session::{CONVERSATION, GOALS};
 use crate::views::agenda_nav::AgendaNav;
 use crate::views::participants_panel::ParticipantsPanel;
+use crate::views::refused_changes::RefusedChanges;
 use crate::views::report_form::subject;
 use crate::views::save_status::SaveStatusView;
 use crate::views::section_view::SectionView;
@@ -72,6 +73,7 @@ pub fn ConversationForm(editor: Editor) -> impl IntoView {
                 <SaveStatusView />
                 <SyncBar />
             </div>
+            <RefusedChanges />
             <p>
                 <a href=report_href>{move || app.words("Ganzen Bericht zeigen", "Den ganzen Bericht zeigen")}</a>
             </p>

@@ -37,8 +37,8 @@ pub fn ImportButton(
     // Opens the file (decrypting with `password`), then stores it. A wrong password keeps the
     // password dialog open; every other failure closes it and says why.
     let import = move |bytes: Vec<u8>, password: Option<String>| {
-        let report = match report_files::open(&bytes, password.as_deref()) {
-            Ok(report) => report,
+        let (report, invitation) = match report_files::open(&bytes, password.as_deref()) {
+            Ok(opened) => opened,
             Err(e @ (ModelError::WrongPassword | ModelError::PasswordRequired)) => {
                 busy.set(false);
                 sealed.set_value(Some(bytes));
@@ -62,7 +62,7 @@ pub fn ImportButton(
             return;
         };
         spawn_local(async move {
-            let result = report_files::store_import(store, report).await;
+            let result = report_files::store_import(store, report, invitation).await;
             let _ = busy.try_set(false);
             if result.is_ok() {
                 on_imported.run(());

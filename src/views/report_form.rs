@@ -10,6 +10,7 @@ use crate::views::check_panel::CheckPanel;
 use crate::views::export_dialog::ExportButton;
 use crate::views::follow_up::FollowUp;
 use crate::views::missing_help_panel::MissingHelpPanel;
+use crate::views::refused_changes::RefusedChanges;
 use crate::views::save_status::SaveStatusView;
 use crate::views::section_view::SectionView;
 use crate::views::sync_bar::{focused_field, SyncBar};
@@ -73,6 +74,7 @@ pub fn ReportForm(editor: Editor) -> impl IntoView {
                     <SyncBar />
                 </div>
             </div>
+            <RefusedChanges />
             <p class="role-hint">
                 "Sie schreiben als: "
                 <strong>{move || app.role.get().label()}</strong>

@@ -7,11 +7,15 @@ use leptos::html::Dialog;
 use leptos::prelude::*;
 
 use crate::state::app_context::use_app;
-use crate::state::editor::use_editor;
+use crate::state::editor::{use_editor, Editor};
 use crate::state::platform::fill_random;
+use crate::state::platform::now_ms;
 use crate::sync::invitation::Invitation;
 use crate::sync::shared::{self, Shared};
 use crate::views::invitation_card::InvitationCard;
+use crate::views::members_list::MembersList;
+use dreieck::storage::settings;
+use dreieck_model::{ModelError, ParticipantKey};
 
 /// A new room: 128 random bits of id and a 256-bit document key, from the platform generator.
 fn new_room() -> Result<Shared, String> {
@@ -26,25 +30,61 @@ fn new_room() -> Result<Shared, String> {
     })
 }
 
-/// The invitation links of the report, one per role (`None` while it is not shared).
-fn invitations(report_id: &str) -> Option<Vec<(Role, String)>> {
+/// The invitation links of the report, one per role this device may invite to (`None` while
+/// it is not shared).
+///
+/// In a protected report each link carries the secret of an invitation for its role: the
+/// first time, the invitation is granted in the report (signed by this device's key for a
+/// role that may invite), so it reaches the other devices like any edit. The joining device
+/// enrols its own key with it and then writes in that role only.
+fn invitations(editor: Editor, report_id: &str) -> Option<Vec<(Role, String)>> {
     let shared = shared::load(report_id)?;
     let location = window().location();
     let base = format!("{}{}", location.origin().ok()?, location.pathname().ok()?);
+    let protected = editor.read(|r| r.is_protected()).unwrap_or(false);
     Some(
         Role::ALL
             .into_iter()
-            .map(|role| {
+            .filter_map(|role| {
+                let secret = if protected {
+                    Some(invitation_secret(editor, report_id, role)?)
+                } else {
+                    None
+                };
                 let inv = Invitation {
                     report_id: report_id.to_string(),
                     room: shared.room,
                     key: shared.key,
                     role,
+                    secret,
                 };
-                (role, format!("{base}{}", inv.fragment()))
+                Some((role, format!("{base}{}", inv.fragment())))
             })
             .collect(),
     )
+}
+
+/// The secret of this device's invitation for `role`, granted in the report if it is not yet;
+/// `None` when this device may not invite to that role.
+fn invitation_secret(editor: Editor, report_id: &str, role: Role) -> Option<[u8; 32]> {
+    let seed = settings::invitation_seed(report_id, role.as_str()).ok()?;
+    let key = ParticipantKey::from_seed(&seed);
+    let granted = std::rc::Rc::new(std::cell::Cell::new(false));
+    let done = granted.clone();
+    let now = now_ms() as i64;
+    editor.change(move |r| {
+        r.set_now_ms(now);
+        match r.ensure_invitation(role, &key, now) {
+            Ok(_) => {
+                done.set(true);
+                Ok(())
+            }
+            // Not this device's to invite: no link for the role.
+            Err(ModelError::Membership(_)) => Ok(()),
+            Err(e) => Err(e),
+        }
+    });
+    granted.get().then_some(seed)
 }
 
 #[component]
@@ -67,7 +107,7 @@ pub fn ShareButton() -> impl IntoView {
             }
         }
         error.set(None);
-        links.set(invitations(&id).unwrap_or_default());
+        links.set(invitations(editor, &id).unwrap_or_default());
         if let Some(el) = dialog.get() {
             if el.show_modal().is_err() {
                 el.set_open(true);
@@ -101,6 +141,7 @@ pub fn ShareButton() -> impl IntoView {
                         .collect_view()
                 }}
             </ul>
+            <MembersList />
             <div class="confirm-actions">
                 <button class="button primary" autofocus on:click=close>
                     "Fertig"

@@ -194,12 +194,19 @@ test('each of the other forms: filled, checked, exported and imported whole on a
       'Keine Probleme gefunden.',
       `${id}: the check`,
     );
-    const { file, name } = await exportPlain(a.page, 'Automerge-Datei (.automerge)');
-    assert.match(name, new RegExp(`^${id}-\\d{4}-\\d{2}-\\d{2}-[0-9a-f]{8}\\.automerge$`));
+    const plain = await exportPlain(a.page, 'Automerge-Datei (.automerge)');
+    assert.match(plain.name, new RegExp(`^${id}-\\d{4}-\\d{2}-\\d{2}-[0-9a-f]{8}\\.automerge$`));
+    const { file, name } = await exportSealed(a.page);
+    assert.match(name, new RegExp(`^${id}-\\d{4}-\\d{2}-\\d{2}-[0-9a-f]{8}\\.dreieck$`));
 
     const b = await device(browser);
     await openApp(b.page);
-    await chooseFile(b.page, file);
+    // The plain Automerge file carries no signatures of the devices: another Dreieck device
+    // says so and takes nothing; the sealed file carries them.
+    await chooseFile(b.page, plain.file);
+    await outcome(b.page).filter({ hasText: 'ohne die Signaturen' }).waitFor();
+    assert.equal(await rows(b.page).count(), 0);
+    await importSealed(b.page, file);
     await outcome(b.page).filter({ hasText: 'Der Bericht ist neu auf diesem Gerät' }).waitFor();
     await b.page.getByRole('link', { name: 'Bericht öffnen' }).click();
     await b.page.locator(`#feld-${first.id}`).waitFor();
@@ -289,10 +296,12 @@ test('importing into a device that has the report merges both sides\u2019 edits'
   await a.page.locator('#feld-lb_name').fill('Zusammen, Zoe');
   await a.page.locator('#feld-anmerkungen_einrichtung').fill('Mitte');
   await waitSaved(a.page);
-  const first = await exportPlain(a.page, 'Automerge-Datei (.automerge)');
+  // Sealed: it carries the signatures and an invitation for A's role, so B (another computer
+  // of the same team, knowing the password) may write in that role.
+  const first = await exportSealed(a.page);
   const b = await device(browser);
   await openApp(b.page);
-  await chooseFile(b.page, first.file);
+  await importSealed(b.page, first.file);
   await outcome(b.page).filter({ hasText: 'neu auf diesem Gerät' }).waitFor();
 
   // Both edit offline: different fields, and both ends of the same text.

@@ -148,10 +148,28 @@ describe('sync through the relay', () => {
     await d.context.close();
   });
 
+  test('a device writes only in the role it was invited to; the others never see more', async () => {
+    // The person supported's device switches "Meine Rolle" to the provider and types into a
+    // provider's field: its model refuses (it holds no such membership and may not grant one).
+    await c.page.getByLabel('Meine Rolle').selectOption('provider');
+    await c.page.locator('#feld-einrichtung_telefon').fill('0900 666');
+    await c.page.getByText('nicht als „Einrichtung/Dienst“ eingetragen').first().waitFor();
+    // Back in its own role, it writes something it may: once that reached A, anything sent
+    // before it would have too.
+    await c.page.getByLabel('Meine Rolle').selectOption('beneficiary');
+    await c.page.locator('#feld-wuensche').fill(`Ich wünsche mir ${WORDS[3]}.`);
+    await converged([a.page, c.page], 'wuensche', (v) => v.includes(WORDS[3]));
+    assert.equal(await valueOf(a.page, 'einrichtung_telefon'), '');
+    assert.equal(await valueOf(b.page, 'einrichtung_telefon'), '');
+    assert.deepEqual([...a.errors, ...b.errors, ...c.errors], []);
+  });
+
   test('a link with a wrong key cannot join', async () => {
-    const link = links.caseworker;
-    const last = link.at(-1);
-    const wrong = link.slice(0, -1) + (last === '0' ? '1' : '0');
+    // …/<room>/<document key>/<invitation secret>: one character of the document key changed.
+    const parts = links.caseworker.split('/');
+    const key = parts.at(-2);
+    parts[parts.length - 2] = key.slice(0, -1) + (key.at(-1) === '0' ? '1' : '0');
+    const wrong = parts.join('/');
     const e = await device(browser);
     await e.page.goto(wrong);
     await e.page.getByText('Zugang verweigert').waitFor({ timeout: 15_000 });
@@ -176,5 +194,31 @@ describe('sync through the relay', () => {
         assert.equal(bytes.indexOf(Buffer.from(word, 'utf16le')), -1, `${word} (UTF-16) in ${file}`);
       }
     }
+  });
+
+  test('"Teilen" lists who is in the report; a removed device can change nothing', async () => {
+    await a.page.locator('#teilen').click();
+    const dialog = a.page.locator('dialog.share-dialog');
+    await dialog.waitFor();
+    const members = dialog.locator('.member-list .member');
+    // The owner (this device), the caseworker and the person supported, each with their role.
+    await members.filter({ hasText: 'Leistungsträger' }).waitFor();
+    await members.filter({ hasText: 'Leistungsberechtigte Person' }).waitFor();
+    assert.match(await members.filter({ hasText: 'dieses Gerät' }).innerText(), /Einrichtung\/Dienst/);
+    assert.deepEqual(await axe(a.page), []);
+    await dialog.getByRole('button', { name: /^Entfernen: .*Leistungsberechtigte Person/ }).click();
+    await members.filter({ hasText: 'entfernt' }).waitFor();
+    await dialog.getByRole('button', { name: 'Fertig' }).click();
+    // The removal reaches the person's device: its own list shows it removed…
+    await c.page.locator('#teilen').click();
+    const theirs = c.page.locator('dialog.share-dialog');
+    await theirs.locator('.member-list .member', { hasText: 'entfernt' }).waitFor({ timeout: 30_000 });
+    await theirs.getByRole('button', { name: 'Fertig' }).click();
+    // …and from then on its model refuses to write, so nothing leaves the device.
+    const before = await valueOf(a.page, 'wuensche');
+    await c.page.locator('#feld-wuensche').fill(`${before} Nach dem Entfernen.`);
+    await c.page.getByText('nicht als „Leistungsberechtigte Person“ eingetragen').first().waitFor();
+    assert.equal(await valueOf(a.page, 'wuensche'), before);
+    assert.deepEqual([...a.errors, ...c.errors], []);
   });
 });

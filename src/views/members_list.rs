@@ -1,0 +1,119 @@
+//! "Wer ist dabei": the members of a protected report as every device verifies them (role,
+//! name, this device, removed), with "Entfernen" where this device may remove.
+
+use dreieck_model::trust::Member;
+use dreieck_model::{Report, Role};
+use leptos::prelude::*;
+
+use crate::state::editor::use_editor;
+use crate::state::platform::now_ms;
+
+/// One member as the list shows it.
+#[derive(Clone, PartialEq)]
+struct Row {
+    key: [u8; 32],
+    label: String,
+    role: Role,
+    this_device: bool,
+    removed: bool,
+    owner: bool,
+    /// The role this device removes with, when it may remove this member.
+    remove_as: Option<Role>,
+}
+
+fn rows(r: &Report) -> Vec<Row> {
+    let roster = r.roster();
+    let mine: Vec<(Role, [u8; 32])> = r
+        .my_roles()
+        .into_iter()
+        .filter_map(|role| Some((role, r.key_for(role)?)))
+        .collect();
+    roster
+        .members()
+        .into_iter()
+        .map(|m: Member| {
+            let this_device = mine.iter().any(|(_, k)| *k == m.key);
+            let remove_as = if m.removed || this_device {
+                None
+            } else {
+                mine.iter()
+                    .find(|(_, k)| roster.may_remove(k, &m.key))
+                    .map(|(role, _)| *role)
+            };
+            Row {
+                key: m.key,
+                label: if m.name.is_empty() {
+                    m.role.label().to_string()
+                } else {
+                    m.name.clone()
+                },
+                role: m.role,
+                this_device,
+                removed: m.removed,
+                owner: m.owner,
+                remove_as,
+            }
+        })
+        .collect()
+}
+
+#[component]
+pub fn MembersList() -> impl IntoView {
+    let editor = use_editor();
+    let list = Memo::new(move |_| {
+        editor.track_all();
+        editor.read(|r| r.is_protected().then(|| rows(r))).flatten()
+    });
+    move || {
+        list.get().map(|rows| {
+            view! {
+                <section class="members" aria-labelledby="mitglieder-titel">
+                    <h3 id="mitglieder-titel">"Wer ist dabei"</h3>
+                    <ul class="member-list">
+                        {rows
+                            .into_iter()
+                            .map(|row| {
+                                let key = row.key;
+                                let remove_as = row.remove_as;
+                                let name = format!("{} ({})", row.label, row.role.label());
+                                let remove_label = format!("Entfernen: {name}");
+                                let mut notes = Vec::new();
+                                if row.owner {
+                                    notes.push("hat den Bericht angelegt");
+                                }
+                                if row.this_device {
+                                    notes.push("dieses Gerät");
+                                }
+                                if row.removed {
+                                    notes.push("entfernt");
+                                }
+                                let notes = notes.join(", ");
+                                view! {
+                                    <li class="member" class:removed=row.removed>
+                                        <span class="member-name">{name}</span>
+                                        {(!notes.is_empty()).then(|| view! { <span class="member-notes">{notes}</span> })}
+                                        {remove_as.map(|as_role| view! {
+                                            <button
+                                                class="button"
+                                                aria-label=remove_label
+                                                on:click=move |_| {
+                                                    editor.change(move |r| r.remove_member(as_role, &key, now_ms() as i64));
+                                                }
+                                            >
+                                                "Entfernen"
+                                            </button>
+                                        })}
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
+                    </ul>
+                    <p class="member-hint">
+                        "Wer entfernt ist, kann im Bericht nichts mehr ändern. "
+                        "Lesen kann das Gerät neue Einträge noch, solange der Bericht über diesen Zugang geteilt ist."
+                    </p>
+                </section>
+            }
+        })
+    }
+}
