@@ -320,3 +320,23 @@ fn the_valid_bundles_pass_the_check_unchanged() {
     let a = honest.admit(&fx.typing).unwrap();
     assert!(a.refused.is_empty() && a.applied == 4, "{a:?}");
 }
+
+#[test]
+fn a_counter_beyond_32_bits_is_refused_before_automerge_parses_it() {
+    // Automerge's column reader unwraps every operation id into 32 bits (`OpId::new`):
+    // `Change::try_from` on these bytes panics. The gate reads the columns first.
+    let fx = fixture();
+    let text = fx.own_text.clone();
+    let change = members_change(vec![automerge::legacy::Op {
+        action: OpType::Delete,
+        obj: text,
+        key: Key::Seq(automerge::legacy::ElementId::Id(fx.own_elems[0].clone())),
+        pred: SortedVec::from(vec![OpId(u64::from(u32::MAX) + 5, fx.member_actor.clone())]),
+        insert: false,
+    }]);
+    let bundle = signed_by_member(fx, change.raw_bytes().to_vec());
+    let mut honest = fx.honest();
+    assert!(honest.admit(&bundle).is_err());
+    assert!(dreieck_model::Report::load(&bundle.changes).is_err());
+    fx.check(&bundle, Origin::SignedByMember);
+}

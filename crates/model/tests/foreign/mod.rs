@@ -628,18 +628,28 @@ pub fn reseal(bytes: &[u8]) -> Vec<u8> {
     out
 }
 
-/// A chunk with a correct header around `data`. The checksum is the first four bytes of the
-/// hash Automerge computes (where it parses the chunk; elsewhere it stays zero).
+/// A chunk with a correct header around `data`: its checksum is the first four bytes of its
+/// hash.
 pub fn chunk(kind: u8, data: &[u8]) -> Vec<u8> {
     let mut out = MAGIC.to_vec();
-    out.extend_from_slice(&[0; 4]);
+    out.extend_from_slice(&chunk_hash(kind, data).0[..4]);
     out.push(kind);
     uleb(&mut out, data.len() as u64);
     out.extend_from_slice(data);
-    if let Ok(c) = Change::try_from(&out[..]) {
-        out[4..8].copy_from_slice(&c.hash().0[..4]);
-    }
     out
+}
+
+/// The hash of a chunk (of a change: the change's hash) as Automerge computes it: SHA-256
+/// over type ‖ uLEB128 length ‖ data. Computed here, not by parsing: Automerge's parser
+/// panics on some bytes (that is what the tests are about).
+pub fn chunk_hash(kind: u8, data: &[u8]) -> ChangeHash {
+    use sha2::{Digest, Sha256};
+    let mut head = vec![kind];
+    uleb(&mut head, data.len() as u64);
+    let mut h = Sha256::new();
+    h.update(&head);
+    h.update(data);
+    ChangeHash(h.finalize().into())
 }
 
 /// `(type, data, rest)` of the first chunk, if `bytes` start with one that fits.
@@ -680,11 +690,8 @@ fn uleb(out: &mut Vec<u8>, mut v: u64) {
 pub fn signed_by_member(fx: &Fixture, bytes: Vec<u8>) -> SignedChanges {
     let mut attestations = Vec::new();
     let mut rest = &bytes[..];
-    while let Some((_, _, tail)) = split_chunk(rest) {
-        let whole = &rest[..rest.len() - tail.len()];
-        if let Ok(c) = Change::try_from(whole) {
-            attestations.push(attest(&fx.id, c.hash(), BENEFICIARY));
-        }
+    while let Some((kind, data, tail)) = split_chunk(rest) {
+        attestations.push(attest(&fx.id, chunk_hash(kind, data), BENEFICIARY));
         rest = tail;
     }
     SignedChanges {
