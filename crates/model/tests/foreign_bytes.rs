@@ -340,3 +340,27 @@ fn a_counter_beyond_32_bits_is_refused_before_automerge_parses_it() {
     assert!(dreieck_model::Report::load(&bundle.changes).is_err());
     fx.check(&bundle, Origin::SignedByMember);
 }
+
+/// OPEN: Automerge's document loader panics on damaged whole documents behind a correct
+/// checksum (a hostile sender computes the checksum): about 2 % of single-bit flips of the
+/// report's document chunk panic in hexane (`RawColumnIter::take would cross slab boundary`,
+/// raw.rs:622; lib.rs:354/364) or automerge (change_graph.rs:1007, collector.rs:214/299),
+/// in release builds too. Every path that takes a whole document from elsewhere reaches it
+/// (`from_signed`, `admit`, `load`, `apply`): `split_changes` and `load_checked` still hand
+/// document chunks to that loader as they are. Ignored until document chunks are checked (or
+/// no longer taken from other devices); `cargo test -- --ignored` shows it.
+#[test]
+#[ignore]
+fn a_damaged_whole_document_behind_a_good_checksum_never_panics() {
+    let fx = fixture();
+    let (kind, data, _) = split_chunk(&fx.whole.changes).unwrap();
+    for at in 0..data.len() {
+        let mut damaged = data.to_vec();
+        damaged[at] ^= 1;
+        let bundle = SignedChanges {
+            changes: chunk(kind, &damaged),
+            attestations: fx.whole.attestations.clone(),
+        };
+        let _ = dreieck_model::Report::from_signed(&[bundle], &fx.id);
+    }
+}

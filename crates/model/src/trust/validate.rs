@@ -24,6 +24,10 @@
 //!   of key, at elements of that object, over predecessors at the same place. Only the
 //!   operations a report uses pass: maps, lists and texts made, scalars put, values deleted,
 //!   elements inserted and deleted (no counters, marks, tables or overwritten elements).
+//!
+//! Not covered yet: a whole document chunk still goes to Automerge's document loader as it
+//! is, and that loader panics on some damaged documents behind a correct checksum (see the
+//! ignored test in `tests/foreign_bytes.rs`).
 
 use std::collections::{HashMap, HashSet};
 
