@@ -341,6 +341,32 @@ fn a_counter_beyond_32_bits_is_refused_before_automerge_parses_it() {
     fx.check(&bundle, Origin::SignedByMember);
 }
 
+#[test]
+fn a_keystroke_preview_of_such_bytes_is_not_shown_and_does_not_panic() {
+    // A peer's keystroke is shown ahead of applying it (`Report::previews`): its change is
+    // parsed there too, and must go through the same checks first.
+    let fx = fixture();
+    let change = members_change(vec![automerge::legacy::Op {
+        action: OpType::Delete,
+        obj: fx.own_text.clone(),
+        key: Key::Seq(automerge::legacy::ElementId::Id(fx.own_elems[0].clone())),
+        pred: SortedVec::from(vec![OpId(u64::from(u32::MAX) + 5, fx.member_actor.clone())]),
+        insert: false,
+    }]);
+    let bundle = signed_by_member(fx, change.raw_bytes().to_vec());
+    let splice = dreieck_model::live::Splice {
+        field: "wuensche".into(),
+        pos: 0,
+        delete: 1,
+        insert: String::new(),
+    };
+    let item = dreieck_model::live::encode_item(&bundle.encode(), Some((0, &splice)));
+    let payload = dreieck_model::live::decode(&item).unwrap();
+    let mut honest = fx.honest();
+    let heads = honest.heads();
+    assert!(honest.previews(&heads, &payload).is_none());
+}
+
 /// OPEN: Automerge's document loader panics on damaged whole documents behind a correct
 /// checksum (a hostile sender computes the checksum): about 2 % of single-bit flips of the
 /// report's document chunk panic in hexane (`RawColumnIter::take would cross slab boundary`,
