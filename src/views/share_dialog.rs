@@ -93,6 +93,9 @@ pub fn ShareButton() -> impl IntoView {
     let app = use_app();
     let dialog = NodeRef::<Dialog>::new();
     let links = RwSignal::new(Vec::<(Role, String)>::new());
+    // The member list verifies every membership record: only while the dialog is open, not
+    // on every keystroke of everybody.
+    let showing = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
 
     let open = move |_| {
@@ -108,6 +111,7 @@ pub fn ShareButton() -> impl IntoView {
         }
         error.set(None);
         links.set(invitations(editor, &id).unwrap_or_default());
+        showing.set(true);
         if let Some(el) = dialog.get() {
             if el.show_modal().is_err() {
                 el.set_open(true);
@@ -125,7 +129,12 @@ pub fn ShareButton() -> impl IntoView {
             "Teilen"
         </button>
         {move || error.get().map(|e| view! { <p class="message error" role="alert">{e}</p> })}
-        <dialog node_ref=dialog class="share-dialog" aria-labelledby="teilen-titel">
+        <dialog
+            node_ref=dialog
+            class="share-dialog"
+            aria-labelledby="teilen-titel"
+            on:close=move |_| showing.set(false)
+        >
             <h2 id="teilen-titel">"Bericht teilen"</h2>
             <p>
                 "Wer einen dieser Links öffnet oder den QR-Code scannt, kann den Bericht lesen und mitschreiben. "
@@ -141,7 +150,7 @@ pub fn ShareButton() -> impl IntoView {
                         .collect_view()
                 }}
             </ul>
-            <MembersList />
+            {move || showing.get().then(|| view! { <MembersList /> })}
             <div class="confirm-actions">
                 <button class="button primary" autofocus on:click=close>
                     "Fertig"

@@ -129,6 +129,7 @@ fn main() {
     long_field();
     println!();
     signed_keystrokes();
+    signed_join();
 }
 
 /// The app's own path for one keystroke into a long field: the view hands `set_text` the
@@ -288,15 +289,74 @@ fn keystrokes(name: &str, report: &mut Report, peer: &mut Report, raw: &mut Repo
     );
 }
 
-/// The cost of trust per keystroke: the same keystrokes into a protected report, where every
-/// incremental save is signed (Ed25519 over the change hash, in a bundle) and the peer takes
-/// it in through the gate (signature, membership, every operation against the role).
-fn signed_keystrokes() {
-    let Ok((mut owner, mut peer)) = dreieck_model::sample::signed_pair() else {
+/// The cost of trust for a device joining a whole report: every change of the report's
+/// history through the gate (`Report::from_signed`), against loading the same bytes from the
+/// device's own storage (trusted, no gate).
+fn signed_join() {
+    let Ok(mut report) = sample::signed_bench_report(GOALS, EDITS) else {
         println!("  building failed");
         return;
     };
-    let field = "anmerkungen_zielerreichung";
+    let id = report.id();
+    let bytes = report.save();
+    let Ok(whole) = dreieck_model::trust::SignedChanges::decode(&bytes) else {
+        println!("  not a bundle");
+        return;
+    };
+    let t = Instant::now();
+    let joined = Report::from_signed(std::slice::from_ref(&whole), &id);
+    let join = t.elapsed();
+    let t = Instant::now();
+    let loaded = Report::load(&bytes);
+    let load = t.elapsed();
+    match (joined, loaded) {
+        (Ok((_, admission)), Ok(_)) => println!(
+            "protected report, {GOALS} goals and {EDITS} edits ({} KB signed): joining through the gate {} ({} changes, {} refused); loading from own storage {}",
+            bytes.len() / 1024,
+            ms(join),
+            admission.applied + 1,
+            admission.refused.len(),
+            ms(load)
+        ),
+        (Err(e), _) | (_, Err(e)) => println!("  failed: {e}"),
+    }
+}
+
+/// The cost of trust per keystroke: the same keystrokes into a protected report, where every
+/// incremental save is signed (Ed25519 over the change hash, in a bundle) and the peer takes
+/// it in through the gate (signature, membership, every operation against the role) — on a
+/// fresh report and on one with 10,000 edits of history.
+fn signed_keystrokes() {
+    if let Ok((owner, peer)) = dreieck_model::sample::signed_pair() {
+        typed_through_the_gate(
+            "protected report, fresh",
+            owner,
+            peer,
+            "anmerkungen_zielerreichung",
+        );
+    }
+    let Ok(mut owner) = sample::signed_bench_report(GOALS, EDITS) else {
+        println!("  building failed");
+        return;
+    };
+    let id = owner.id();
+    let Ok(whole) = dreieck_model::trust::SignedChanges::decode(&owner.save()) else {
+        return;
+    };
+    let Ok((peer, _)) = Report::from_signed(&[whole], &id) else {
+        println!("  join failed");
+        return;
+    };
+    typed_through_the_gate(
+        "protected report, 10,000 edits of history",
+        owner,
+        peer,
+        "anmerkungen_zielerreichung",
+    );
+}
+
+fn typed_through_the_gate(name: &str, mut owner: Report, mut peer: Report, field: &str) {
+    let start = owner.text(field).map(|t| t.chars().count()).unwrap_or(0);
     let mut local = Vec::with_capacity(KEYSTROKES);
     let mut remote = Vec::with_capacity(KEYSTROKES);
     let mut bytes = Vec::with_capacity(KEYSTROKES);
@@ -308,7 +368,7 @@ fn signed_keystrokes() {
     {
         let t = Instant::now();
         let ok = owner
-            .splice_text(Role::Provider, field, i, 0, &ch.to_string())
+            .splice_text(Role::Provider, field, start + i, 0, &ch.to_string())
             .is_ok();
         let chunk = owner.save_incremental();
         local.push(t.elapsed());
@@ -321,7 +381,7 @@ fn signed_keystrokes() {
             return;
         }
     }
-    println!("protected report: {KEYSTROKES} keystrokes, each signed and verified");
+    println!("{name}: {KEYSTROKES} keystrokes, each signed and verified");
     println!(
         "  splice + signed save_incremental: p50 {}, p95 {}",
         us(pct(&mut local.clone(), 50)),

@@ -104,12 +104,36 @@ pub fn bench_report(goals: usize, edits: usize) -> Report {
 
 /// [`bench_report`], returning errors instead of panicking.
 pub fn try_bench_report(goals: usize, edits: usize) -> Result<Report> {
-    build_bench(goals, edits)
+    let template = kvjs_template()?;
+    let report = Report::create(&template, "bench-report", SAMPLE_CREATED_AT_MS)?;
+    build_bench(report, goals, edits)
 }
 
-fn build_bench(goal_count: usize, edits: usize) -> Result<Report> {
+/// [`bench_report`] as a protected report: owned by a fixed key (the provider's), the
+/// person's words written under a membership the owner's device grants. For measuring what
+/// the gate costs on a whole report (a device joining it). Fixed keys: benchmarks only.
+pub fn signed_bench_report(goals: usize, edits: usize) -> Result<Report> {
     let template = kvjs_template()?;
-    let mut report = Report::create(&template, "bench-report", SAMPLE_CREATED_AT_MS)?;
+    let key = crate::ParticipantKey::from_seed(&[7; 32]);
+    let mut report = Report::create_owned(
+        &template,
+        crate::trust::Owner {
+            key: &key,
+            role: Role::Provider,
+            name: "Messung",
+            nonce: [3; 16],
+        },
+        SAMPLE_CREATED_AT_MS,
+    )?;
+    report.add_key(
+        Role::Beneficiary,
+        crate::ParticipantKey::from_seed(&[8; 32]),
+    );
+    build_bench(report, goals, edits)
+}
+
+fn build_bench(mut report: Report, goal_count: usize, edits: usize) -> Result<Report> {
+    let template = report.template().clone();
     fill_scalars(&mut report)?;
     let mut targets = Vec::new();
     for field in template.fields() {

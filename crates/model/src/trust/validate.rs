@@ -91,6 +91,8 @@ pub(crate) fn readable(
         return Ok(false);
     }
     fits(doc, pending, c, actor_seq)?;
+    // The next keystroke names this one's operations: keep it decoded.
+    let _ = decoded(c.hash(), || Some(c.clone()));
     Ok(true)
 }
 
@@ -151,7 +153,14 @@ pub(crate) fn fits(
     }
     let actor = c.actor_id();
     let mut unseen: HashSet<ChangeHash> = HashSet::new();
-    if !doc.get_heads().is_empty() {
+    // A change built on all of the document (live typing: its dependencies are the heads)
+    // has every change of the document in its past: nothing to look for, and the look
+    // walks the whole change graph.
+    let mut heads = doc.get_heads();
+    heads.sort();
+    let mut sorted_frontier = frontier.clone();
+    sorted_frontier.sort();
+    if !heads.is_empty() && sorted_frontier != heads {
         for meta in doc.get_changes_meta(&frontier) {
             unseen.insert(meta.hash);
             if *meta.actor == *actor {
@@ -414,11 +423,15 @@ fn decoded(
         static CACHE: RefCell<VecDeque<(ChangeHash, Rc<ExpandedChange>)>> =
             const { RefCell::new(VecDeque::new()) };
     }
+    // Least recently used goes first: the creation change (which made every field's object)
+    // and the latest keystrokes are asked for again and again and stay.
     if let Some(hit) = CACHE.with(|c| {
-        c.borrow()
-            .iter()
-            .find(|(h, _)| *h == hash)
-            .map(|(_, e)| e.clone())
+        let mut c = c.borrow_mut();
+        let at = c.iter().position(|(h, _)| *h == hash)?;
+        let entry = c.remove(at)?;
+        let hit = entry.1.clone();
+        c.push_back(entry);
+        Some(hit)
     }) {
         return Some(hit);
     }
