@@ -1285,3 +1285,32 @@ fn a_device_joins_from_several_whole_copies_of_the_report() {
         FieldValue::Date(Some(d(2026, 1, 5)))
     );
 }
+
+#[test]
+fn keystrokes_follow_each_other_ahead_of_being_applied() {
+    // Typing fast: the second keystroke arrives while the first is shown but not applied yet;
+    // it is shown at once too, and both are applied together later.
+    let mut t = three();
+    t.beneficiary.save_incremental();
+    let mut heads = t.provider.heads();
+    let mut deferred = Vec::new();
+    for word in ["Ha", "Hal", "Hall", "Hallo"] {
+        let (index, splice) = t
+            .beneficiary
+            .set_text_spliced(Role::Beneficiary, "wuensche", word)
+            .unwrap()
+            .unwrap();
+        let bytes = t.beneficiary.save_incremental();
+        let payload = live::decode(&live::encode_item(&bytes, Some((index, &splice)))).unwrap();
+        let (shown, after) = t
+            .provider
+            .previews(&heads, &payload)
+            .expect("each keystroke is shown ahead");
+        assert_eq!(shown.len(), 1);
+        heads = after;
+        deferred.extend(payload.automerge_bytes());
+    }
+    t.provider.apply(&deferred).unwrap();
+    assert!(t.provider.refusals().is_empty());
+    assert_eq!(t.provider.text("wuensche").unwrap(), "Hallo");
+}

@@ -137,6 +137,9 @@ pub(crate) struct TrustState {
     paths: HashMap<ObjectId, Vec<Step>>,
     waiting: Vec<Change>,
     waiting_attestations: HashMap<ChangeHash, [u8; 64]>,
+    /// Changes a dry run let through for showing ahead, not applied yet (the next keystroke
+    /// builds on them); cleared by the next admission, which applies them.
+    previewed: Vec<Change>,
     refused: HashSet<ChangeHash>,
     pub(crate) refusals: Vec<Refusal>,
 }
@@ -232,6 +235,8 @@ impl Report {
         let mut batch: Vec<Change> = std::mem::take(&mut self.trust.waiting);
         batch.extend(incoming);
         let before = self.doc.get_heads();
+        // Whatever was shown ahead is applied now or taken back by the caller.
+        self.trust.previewed.clear();
         let outcome = self.judge(batch);
         match outcome {
             Ok(admission) => {
@@ -443,13 +448,9 @@ impl Report {
             || writes_records(&expanded)
             || b.removes_in_batch
             || self.current_roster_removes(&key);
-        if needs_roster
-            && b.dry
-            && c.deps()
-                .iter()
-                .any(|d| self.doc.get_change_by_hash(d).is_none())
-        {
-            // A dry run cannot read the document at heads it does not have yet.
+        if needs_roster && b.dry {
+            // A dry run cannot read the document at heads it does not have yet, nor apply
+            // what it holds to get there.
             return Ok(Verdict::Wait);
         }
         let mut roster = if needs_roster {
@@ -567,11 +568,21 @@ impl Report {
             ..Judging::default()
         };
         let saved_seqs = self.trust.seqs.clone();
+        // Keystrokes shown ahead before and not applied yet: this chain builds on them.
+        for c in &self.trust.previewed {
+            b.accepted_set.insert(c.hash());
+            b.accepted.push(c.clone());
+            if let Some(seqs) = self.trust.seqs.as_mut() {
+                let s = seqs.entry(c.actor_id().clone()).or_insert(0);
+                *s = (*s).max(c.seq());
+            }
+        }
         let mut ok = true;
         for c in chain {
             match self.judge_one(c, &mut b) {
                 Ok(Verdict::Accept(_)) => {
                     b.accepted_set.insert(c.hash());
+                    b.accepted.push(c.clone());
                     if let Some(seqs) = self.trust.seqs.as_mut() {
                         seqs.insert(c.actor_id().clone(), c.seq());
                     }
@@ -583,6 +594,9 @@ impl Report {
             }
         }
         self.trust.seqs = saved_seqs;
+        if ok {
+            self.trust.previewed.extend(chain.iter().cloned());
+        }
         ok
     }
 
