@@ -75,7 +75,13 @@ pub fn MembersList() -> impl IntoView {
                             .map(|row| {
                                 let key = row.key;
                                 let remove_as = row.remove_as;
-                                let name = format!("{} ({})", row.label, row.role.label());
+                                // The role is named once: a name that already holds it (a
+                                // grant on a tablet) or no name at all shows as it is.
+                                let name = if row.label.contains(row.role.label()) {
+                                    row.label.clone()
+                                } else {
+                                    format!("{} ({})", row.label, row.role.label())
+                                };
                                 let remove_label = format!("Entfernen: {name}");
                                 let mut notes = Vec::new();
                                 if row.owner {
@@ -87,7 +93,11 @@ pub fn MembersList() -> impl IntoView {
                                 if row.removed {
                                     notes.push("entfernt");
                                 }
-                                let notes = notes.join(", ");
+                                let notes = if notes.is_empty() {
+                                    String::new()
+                                } else {
+                                    format!(" – {}", notes.join(", "))
+                                };
                                 view! {
                                     <li class="member" class:removed=row.removed>
                                         <span class="member-name">{name}</span>
