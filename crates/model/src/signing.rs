@@ -83,6 +83,12 @@ impl ParticipantKey {
     pub(crate) fn sign(&self, message: &[u8]) -> [u8; 64] {
         self.signing.sign(message).to_bytes()
     }
+
+    /// The same key's X25519 secret scalar bytes (for opening what was sealed to this key,
+    /// see `trust::room_move`).
+    pub(crate) fn x25519_scalar(&self) -> [u8; 32] {
+        self.signing.to_scalar_bytes()
+    }
 }
 
 // Never print the secret.

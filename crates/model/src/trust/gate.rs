@@ -1143,11 +1143,17 @@ fn member_records_in(expanded: &automerge::ExpandedChange) -> Vec<MemberRecord> 
         .collect()
 }
 
-/// Whether a change writes a membership record or a removal (the rules then need the
+/// Whether a change writes a membership record, a removal or a room move (the rules then need the
 /// roster as the author knew it).
 fn writes_records(expanded: &automerge::ExpandedChange) -> bool {
-    expanded.operations.iter().any(|op| {
-        matches!(&op.action, OpType::Put(ScalarValue::Bytes(b))
-            if MemberRecord::decode(b).is_some() || super::records::Removal::decode(b).is_some())
+    expanded.operations.iter().any(|op| match &op.action {
+        OpType::Put(ScalarValue::Bytes(b)) => {
+            MemberRecord::decode(b).is_some()
+                || super::records::Removal::decode(b).is_some()
+                || super::room_move::RoomMove::decode(b).is_some()
+        }
+        // The map of room moves, made by the first move.
+        OpType::Make(_) => matches!(&op.key, Key::Map(k) if k == super::roster::MOVES),
+        _ => false,
     })
 }

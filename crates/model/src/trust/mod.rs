@@ -24,7 +24,9 @@
 
 mod bundle;
 mod gate;
+mod moving;
 mod records;
+mod room_move;
 mod roster;
 mod rules;
 
@@ -35,6 +37,7 @@ pub use records::{
     report_id_for, Grant, MemberKind, MemberRecord, Removal, CHANGE_DOMAIN, MAX_MEMBER_NAME,
     MEMBER_DOMAIN, REMOVAL_DOMAIN,
 };
+pub use room_move::{RoomKeys, RoomMove, MOVE_DOMAIN};
 pub use roster::{Member, Roster};
 pub(crate) use roster::{KEYS, MEMBERS, OWNER, OWNER_NONCE, REMOVED};
 

@@ -26,6 +26,8 @@ pub(crate) const MEMBERS: &str = "members";
 pub(crate) const REMOVED: &str = "removed";
 /// Root key of the actor bindings: actor hex → the device key (bytes, 32) it writes for.
 pub(crate) const KEYS: &str = "keys";
+/// Root key of the room moves (record id → [`super::RoomMove`] bytes); made by the first move.
+pub(crate) const MOVES: &str = "moves";
 
 /// Longest chain of grants followed back to the owner (owner → staff → invitation → member
 /// is 3); bounds the work a hostile chain can cause.
@@ -198,6 +200,21 @@ impl Roster {
             return false;
         }
         self.is_owner(by) || self.role_of(by).is_some_and(Role::keeps_the_case)
+    }
+
+    /// Whether `by` may move the report to a new room now: whoever may remove may.
+    pub fn may_move(&self, by: &[u8; 32]) -> bool {
+        !self.is_removed(by)
+            && (self.is_owner(by) || self.role_of(by).is_some_and(Role::keeps_the_case))
+    }
+
+    /// Whether a move signed by `by` counts: the owner's, or a case-keeping member's (judged
+    /// without removals: a move made before its author was removed stays the move it was).
+    pub fn made_move(&self, by: &[u8; 32]) -> bool {
+        self.is_owner(by)
+            || self
+                .valid_role(by, MemberKind::Member, 0)
+                .is_some_and(Role::keeps_the_case)
     }
 
     /// Everybody with a valid record, removed ones included (marked), invitations left out.

@@ -11,6 +11,7 @@ use automerge::legacy::{Key, OpType};
 use automerge::{ObjType, ScalarValue};
 
 use super::records::{MemberKind, MemberRecord, Removal};
+use super::room_move::RoomMove;
 use super::roster::Roster;
 use crate::report::key;
 use crate::signing::{SignatureRecord, SIGNED};
@@ -290,6 +291,25 @@ pub(crate) fn check_op(
                 .ok_or_else(|| "eine unlesbare Mitgliedschaft eintragen".to_string())?;
             check_grant(&record, cx)?;
             cx.roster.add_record(record);
+            Ok(())
+        }
+        [super::roster::MOVES] => match action {
+            OpType::Make(ObjType::Map) if !insert && cx.roster.may_move(&author.key) => Ok(()),
+            _ => Err("den Bericht umziehen, ohne dazu berechtigt zu sein".into()),
+        },
+        [super::roster::MOVES, k] => {
+            let OpType::Put(ScalarValue::Bytes(bytes)) = action else {
+                return Err("einen Umzug des Berichts löschen".into());
+            };
+            let record = RoomMove::decode(bytes)
+                .filter(|r| !insert && r.id() == k)
+                .ok_or_else(|| "einen unlesbaren Umzug eintragen".to_string())?;
+            if record.by != author.key
+                || !record.verifies(cx.report_id)
+                || !cx.roster.may_move(&record.by)
+            {
+                return Err("den Bericht umziehen, ohne dazu berechtigt zu sein".into());
+            }
             Ok(())
         }
         [super::roster::REMOVED, k] => {

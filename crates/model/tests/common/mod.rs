@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+pub mod members;
+
 use dreieck_model::{builtin_templates, Date, DateRange, FieldValue, Goal, Report, Role, Template};
 
 pub const T0: i64 = 1_795_428_000_000;
