@@ -230,6 +230,11 @@ pub struct Client {
     received: Received,
     /// Entries that did not open (see [`REJECTED_KEPT`]).
     rejected: BTreeSet<u64>,
+    /// Local changes wait until the relay's answer to the admission's CatchUp has arrived
+    /// (see [`Client::listening_first`]).
+    holding: bool,
+    /// The highest seq delivered (or covered by a snapshot) on this connection, opened or not.
+    heard: u64,
 }
 
 impl Client {
@@ -269,6 +274,8 @@ impl Client {
             relay_snapshot: 0,
             received: Received::default(),
             rejected: BTreeSet::new(),
+            holding: false,
+            heard: 0,
         }
     }
 
@@ -456,19 +463,9 @@ impl Client {
                     }
                     .encode(),
                 ));
-                if let Some(f) = &self.in_flight {
-                    let sealed =
-                        envelope::seal(&self.key, &self.room, Kind::Change, &f.plaintext, rng)?;
-                    effects.push(Effect::Send(
-                        Message::Append {
-                            client_seq: f.client_seq,
-                            sealed,
-                        }
-                        .encode(),
-                    ));
-                } else {
-                    self.flush(&mut effects, rng)?;
-                }
+                self.heard = 0;
+                self.holding = true;
+                self.send_held(&mut effects, rng)?;
             }
             (
                 Status::Live,
@@ -535,6 +532,8 @@ impl Client {
                     }
                 }
                 self.release_snapshot(&mut effects);
+                self.heard = self.heard.max(seq);
+                self.send_held(&mut effects, rng)?;
             }
             (Status::Live, Message::Snapshot { covers_seq, sealed }) => {
                 self.received.snapshot(covers_seq);
@@ -554,6 +553,8 @@ impl Client {
                     }
                 }
                 self.release_snapshot(&mut effects);
+                self.heard = self.heard.max(covers_seq);
+                self.send_held(&mut effects, rng)?;
             }
             (Status::Live, Message::Ephemeral { sealed }) => {
                 match envelope::open(&self.key, &self.room, Kind::Ephemeral, &sealed) {
@@ -582,6 +583,43 @@ impl Client {
         Ok(effects)
     }
 
+    /// Whether local changes are still held back on this connection: a device listens before
+    /// it speaks. After admission it sends nothing of its own until the relay has answered its
+    /// CatchUp up to the head it reported (applied, or delivered and refused), so a device
+    /// that was offline learns first what happened meanwhile: that the report moved to
+    /// another room after a removal, say, before its offline edits go out to the old one,
+    /// where the removed device would read them. (The app closes the link at such a move;
+    /// the held changes then go to the new room.)
+    pub fn listening_first(&self) -> bool {
+        self.status == Status::Live && self.holding
+    }
+
+    /// Sends what waited for the catch-up, once it is complete.
+    fn send_held(
+        &mut self,
+        effects: &mut Vec<Effect>,
+        rng: &mut impl CryptoRngCore,
+    ) -> Result<(), Error> {
+        let head = self.admitted_head.unwrap_or(0);
+        if !self.holding || (self.watermark < head && self.heard < head) {
+            return Ok(());
+        }
+        self.holding = false;
+        // What was in flight when the last connection dropped goes again, as it was.
+        if let Some(f) = &self.in_flight {
+            let sealed = envelope::seal(&self.key, &self.room, Kind::Change, &f.plaintext, rng)?;
+            effects.push(Effect::Send(
+                Message::Append {
+                    client_seq: f.client_seq,
+                    sealed,
+                }
+                .encode(),
+            ));
+            return Ok(());
+        }
+        self.flush(effects, rng)
+    }
+
     /// Every local change is acknowledged, so a snapshot holds nothing the log lacks. (A snapshot
     /// with unsent local changes in it would hand them to newcomers only; if this device then
     /// vanished, changes built on them could never be applied by the peers that did not load it.)
@@ -596,6 +634,7 @@ impl Client {
         rng: &mut impl CryptoRngCore,
     ) -> Result<(), Error> {
         if self.status != Status::Live
+            || self.holding
             || self.in_flight.is_some()
             || self.need_full
             || self.pending.is_empty()
@@ -846,8 +885,8 @@ mod tests {
         }
     }
 
-    /// Like [`pump`], and closes what the room closes; returns every effect but Send, per client
-    /// (connection `i` is client `i`).
+    /// Like [`pump`], and closes what the room closes; returns every effect, in order, per
+    /// client (connection `i` is client `i`).
     fn drive(
         room: &mut Room,
         clients: &mut [Client],
@@ -857,8 +896,8 @@ mod tests {
         let mut seen = vec![Vec::new(); clients.len()];
         let mut queue: std::collections::VecDeque<_> = outbox.into();
         while let Some((i, effect)) = queue.pop_front() {
+            seen[i].push(effect.clone());
             let Effect::Send(frame) = effect else {
-                seen[i].push(effect);
                 continue;
             };
             let mut fx = room.frame_received(i as u64, &frame, rng);
@@ -925,6 +964,14 @@ mod tests {
             .collect()
     }
 
+    /// Every effect but the frames sent.
+    fn not_sent(effects: &[Effect]) -> Vec<&Effect> {
+        effects
+            .iter()
+            .filter(|e| !matches!(e, Effect::Send(_)))
+            .collect()
+    }
+
     fn rejected(effects: &[Effect]) -> Vec<(u64, Rejection)> {
         effects
             .iter()
@@ -933,6 +980,41 @@ mod tests {
                 _ => None,
             })
             .collect()
+    }
+
+    #[test]
+    fn a_device_back_online_sends_nothing_of_its_own_before_it_has_caught_up() {
+        let mut rng = ChaCha20Rng::seed_from_u64(5);
+        let key = DocumentKey::from_bytes([8; 32]);
+        let mut room = Room::new(ROOM);
+        let mut clients: Vec<Client> = (0..2)
+            .map(|_| Client::new(ROOM, key.clone(), Config::default()))
+            .collect();
+        join(&mut room, &mut clients, 0, &mut rng);
+        join(&mut room, &mut clients, 1, &mut rng);
+        room.connection_closed(1);
+        clients[1].disconnected();
+        // Offline, device 1 writes; meanwhile device 0 writes twice (the news device 1 must
+        // hear first, such as a move to another room).
+        assert!(clients[1]
+            .on_local_change(b"offline", &mut rng)
+            .unwrap()
+            .is_empty());
+        change(&mut room, &mut clients, 0, b"news 1", &mut rng);
+        change(&mut room, &mut clients, 0, b"news 2", &mut rng);
+        let seen = join(&mut room, &mut clients, 1, &mut rng);
+        let first_append = seen.iter().position(|e| {
+            matches!(e, Effect::Send(f) if matches!(wire::decode(f), Ok(Message::Append { .. })))
+        });
+        let last_apply = seen.iter().rposition(|e| matches!(e, Effect::Apply(_)));
+        assert_eq!(applied(&seen), [b"news 1".as_slice(), b"news 2"]);
+        let (Some(append), Some(apply)) = (first_append, last_apply) else {
+            panic!("the offline change was never sent: {seen:?}");
+        };
+        assert!(apply < append, "sent before catching up: {seen:?}");
+        // And it did reach the other device.
+        assert!(clients[1].caught_up() && !clients[1].listening_first());
+        assert_eq!(clients[1].unacknowledged(), 0);
     }
 
     #[test]
@@ -1073,7 +1155,7 @@ mod tests {
             fx.into_iter().map(|e| (0, e)).collect(),
             &mut rng,
         );
-        assert!(seen[0].is_empty(), "{:?}", seen[0]);
+        assert!(not_sent(&seen[0]).is_empty(), "{:?}", seen[0]);
         assert_eq!(room.snapshot_covers(), Some(3));
         // At its next connection the joining device gets it and is caught up.
         clients[2].disconnected();
@@ -1121,7 +1203,7 @@ mod tests {
             &mut rng,
         );
         assert!(
-            seen[1].is_empty(),
+            not_sent(&seen[1]).is_empty(),
             "nothing applied twice, no refusal: {:?}",
             seen[1]
         );
