@@ -124,6 +124,19 @@ impl Editor {
             .unwrap_or_default()
     }
 
+    /// Removes a participant, signed with this device's key for `as_role` (see
+    /// [`crate::state::session::Session::remove_member`]).
+    pub fn remove_member(self, as_role: Role, key: [u8; 32]) {
+        self.session.with_value(|s| s.remove_member(as_role, &key));
+    }
+
+    /// Whether the report moved on to a room this device cannot open (tracked).
+    pub fn moved_away(self) -> bool {
+        self.session
+            .try_with_value(|s| s.moved_away.get())
+            .unwrap_or_default()
+    }
+
     /// The beneficiary's name as last saved (tracked); "" while empty.
     pub fn title(self) -> String {
         self.session

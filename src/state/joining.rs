@@ -116,6 +116,11 @@ pub fn adopt(invitation: &Invitation) -> Result<(), String> {
     }
 }
 
+/// The report moved after the link was made: its room holds the report as it was then, and
+/// whatever this device wrote there would reach nobody.
+pub const OUTDATED: &str = "Diese Einladung ist veraltet: Der Bericht ist inzwischen umgezogen, \
+     weil jemand entfernt wurde. Bitte lassen Sie sich einen neuen Link geben.";
+
 /// Connects to the invitation's room with nothing but an empty document.
 pub fn start(invitation: Invitation, role: Rc<dyn Fn() -> Role>) -> Joining {
     let gathered = Rc::new(Gathered {
@@ -153,6 +158,13 @@ impl Joining {
     /// remembered as the relay's are the ones before it, and the editor's link uploads it.
     pub async fn finish(self, store: &ReportStore, mut report: Report) -> Result<String, String> {
         let id = self.invitation.report_id.clone();
+        if report
+            .room_move()
+            .is_some_and(|m| !m.leads_to(&self.invitation.room))
+        {
+            self.link.close();
+            return Err(OUTDATED.into());
+        }
         let relay_heads = report.heads();
         if let Some(secret) = self.invitation.secret {
             let invitation = ParticipantKey::from_seed(&secret);

@@ -30,7 +30,7 @@ use leptos::prelude::*;
 use wasm_bindgen_futures::spawn_local;
 
 use crate::state::device_keys::{device_key, give_keys};
-use crate::state::platform::now_ms;
+use crate::state::platform::{fill_random, now_ms};
 use crate::state::summary::{summary_of, title_field};
 use crate::sync::link::{Link, LinkedDoc};
 use crate::sync::shared::{self, Shared};
@@ -133,6 +133,9 @@ pub struct Parts {
     /// Changes from elsewhere the gate refused ("Eine Änderung von … wurde abgelehnt: …"),
     /// oldest first; they stay until the report is closed.
     pub refused: ArcRwSignal<Vec<String>>,
+    /// The report moved to a room this device cannot open: it was removed, or the move was
+    /// not sealed to it (see [`Session::follow_room`]).
+    pub moved_away: ArcRwSignal<bool>,
     /// The report's title (the beneficiary's name) as last written to storage; follows typing
     /// with the writes, not with every keystroke's render.
     pub title: ArcRwSignal<String>,
@@ -376,6 +379,7 @@ impl Session {
             changes: ArcRwSignal::new(0),
             notice: ArcRwSignal::new(None),
             refused: ArcRwSignal::new(Vec::new()),
+            moved_away: ArcRwSignal::new(false),
             title: ArcRwSignal::new(title),
             link: RefCell::new(None),
             link_revision: ArcRwSignal::new(0),
@@ -549,10 +553,120 @@ impl Session {
         if self.link.borrow().is_some() {
             return;
         }
+        // The report may have moved while it was closed here (the move came in a file, or
+        // the page closed before the link switched): start where it lives now.
+        let target = self.inner.borrow().report.room_target();
+        let shared = match target {
+            Some(t) if t.room != shared.room => {
+                let moved = Shared {
+                    room: t.room,
+                    key: t.key,
+                    acked_heads: Vec::new(),
+                };
+                if let Err(e) = shared::save(&self.id(), &moved) {
+                    leptos::logging::warn!("sync: new room not remembered: {e}");
+                }
+                moved
+            }
+            _ => shared,
+        };
         let doc: Rc<dyn LinkedDoc> = Rc::new(self.downgrade());
         let link = Link::start(&self.id(), shared, doc, role, true);
         *self.link.borrow_mut() = Some(link);
         self.link_revision.update(|r| *r += 1);
+        self.follow_room();
+    }
+
+    /// Removes a participant and, when the report is shared, moves it to a new room and key
+    /// in the same edit: both reach the other devices together, so none of them sees the
+    /// removal without the move (and makes a move of its own meanwhile).
+    pub fn remove_member(&self, as_role: Role, key: &[u8; 32]) {
+        let next = match shared::load(&self.id()) {
+            Some(_) => match fresh_move() {
+                Ok(next) => Some(next),
+                Err(e) => {
+                    self.notice.set(Some(format!("Nicht entfernt: {e}")));
+                    return;
+                }
+            },
+            None => None,
+        };
+        self.edit(true, |r| {
+            let now = now_ms() as i64;
+            r.remove_member(as_role, key, now)?;
+            if let Some((to, ephemeral)) = next {
+                r.move_room(as_role, &to, ephemeral, now)?;
+            }
+            Ok(())
+        });
+    }
+
+    /// Keeps a shared report in the room only its current members can open (see
+    /// `dreieck_model::trust::room_move`). After a removal without a fresh move, a device that
+    /// may move the report makes one. When the current move leads elsewhere, the link moves
+    /// there: at once when the move came from another device (nothing more of this device's
+    /// goes to the old room), after the old room holds it when it was made here (devices that
+    /// are offline find it there). The new link uploads the whole report.
+    fn follow_room(&self) {
+        let Some(link) = self.link() else {
+            return;
+        };
+        // Only in step with the room: a device catching up may hold a removal whose move is
+        // still on its way.
+        let due_as = link
+            .settled()
+            .then(|| {
+                let inner = self.inner.borrow();
+                inner
+                    .report
+                    .room_move_due()
+                    .then(|| inner.report.may_move_as())
+                    .flatten()
+            })
+            .flatten();
+        if let Some(role) = due_as {
+            let Ok((to, ephemeral)) = fresh_move() else {
+                return;
+            };
+            // `edit` follows the room again, and then the move is no longer due.
+            self.edit(true, |r| r.move_room(role, &to, ephemeral, now_ms() as i64));
+            return;
+        }
+        let (target, made_here, known) = {
+            let inner = self.inner.borrow();
+            let current = inner.report.room_move();
+            let mine: Vec<[u8; 32]> = inner.report.my_keys();
+            let made_here = current.as_ref().is_some_and(|m| mine.contains(&m.by));
+            let known = current.as_ref().map(|m| m.leads_to(&link.room()));
+            (inner.report.room_target(), made_here, known)
+        };
+
+        let Some(target) = target else {
+            set_if_changed(&self.moved_away, known == Some(false));
+            return;
+        };
+        if target.room == link.room() {
+            return;
+        }
+        if made_here && !link.settled() {
+            let weak = self.downgrade();
+            link.when_settled(Rc::new(move || {
+                if let Some(session) = weak.upgrade() {
+                    session.follow_room();
+                }
+            }));
+            return;
+        }
+        let role = link.role_source();
+        self.disconnect();
+        let moved = Shared {
+            room: target.room,
+            key: target.key,
+            acked_heads: Vec::new(),
+        };
+        if let Err(e) = self.share(moved, role) {
+            leptos::logging::warn!("sync: new room not remembered: {e}");
+        }
     }
 
     fn disconnect(&self) {
@@ -669,6 +783,8 @@ impl Session {
         let touched = result?;
         if touched.everything {
             self.revision.update(|r| *r += 1);
+            // Membership or a move may have changed.
+            self.follow_room();
             return Ok(());
         }
         for field in &touched.fields {
@@ -744,6 +860,9 @@ impl Session {
             }
         }
         self.pump();
+        if structural {
+            self.follow_room();
+        }
     }
 
     /// Merges a replica of this report read from a file (see `Report::import`): stored and
@@ -993,6 +1112,20 @@ enum Job {
         summary: Summary,
         covered: Option<f64>,
     },
+}
+
+/// A new room and key, and the ephemeral secret that seals them to the members.
+fn fresh_move() -> Result<(dreieck_model::trust::RoomKeys, [u8; 32]), String> {
+    let to = Shared::fresh()?;
+    let mut ephemeral = [0u8; 32];
+    fill_random(&mut ephemeral)?;
+    Ok((
+        dreieck_model::trust::RoomKeys {
+            room: to.room,
+            key: to.key,
+        },
+        ephemeral,
+    ))
 }
 
 fn set_if_changed<T: PartialEq + Send + Sync + 'static>(signal: &ArcRwSignal<T>, value: T) {

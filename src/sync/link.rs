@@ -88,6 +88,8 @@ struct Inner {
     /// The relay asked for a snapshot: it is made once nobody has typed for
     /// [`SNAPSHOT_QUIET_MS`] (re-armed by every change in either direction).
     snapshot_timer: Timer,
+    /// Called once, the next time the relay holds every local change ([`Link::when_settled`]).
+    on_settled: Option<Rc<dyn Fn()>>,
 }
 
 /// While acknowledgements stream in (someone typing), the acknowledged heads are written to
@@ -153,6 +155,7 @@ impl Link {
                 remembered_ms: f64::NEG_INFINITY,
                 remember_timer: Timer::default(),
                 snapshot_timer: Timer::default(),
+                on_settled: None,
             })),
             status: ArcRwSignal::new(SyncStatus {
                 state: State::Connecting,
@@ -285,6 +288,35 @@ impl Link {
         self.inner.borrow().client.caught_up()
     }
 
+    /// The room this link syncs in.
+    pub fn room(&self) -> dreieck_sync::RoomId {
+        self.inner.borrow().shared.room
+    }
+
+    /// Whether the relay holds every local change handed to this link.
+    pub fn settled(&self) -> bool {
+        let inner = self.inner.borrow();
+        let c = &inner.client;
+        c.status() == Status::Live
+            && !c.listening_first()
+            && c.unacknowledged() == 0
+            && !c.has_pending()
+    }
+
+    /// Calls `f` once, as soon as the link is [`Link::settled`] (now, if it is).
+    pub fn when_settled(&self, f: Rc<dyn Fn()>) {
+        if self.settled() {
+            f();
+        } else {
+            self.inner.borrow_mut().on_settled = Some(f);
+        }
+    }
+
+    /// The role presence is sent with (handed on when the report moves to another room).
+    pub fn role_source(&self) -> Rc<dyn Fn() -> Role> {
+        self.inner.borrow().role.clone()
+    }
+
     fn connect(&self) {
         let Some(url) = relay_url() else {
             self.refuse("Die Adresse des Servers ist unbekannt.");
@@ -344,6 +376,12 @@ impl Link {
                 let acked = self.inner.borrow().acked;
                 if acked || (!was_caught_up && self.caught_up()) {
                     self.remember_soon();
+                }
+                if acked && self.settled() {
+                    let f = self.inner.borrow_mut().on_settled.take();
+                    if let Some(f) = f {
+                        f();
+                    }
                 }
             }
             SocketEvent::Closed => {

@@ -27,6 +27,22 @@ impl std::fmt::Debug for Shared {
     }
 }
 
+impl Shared {
+    /// A new room: 128 random bits of id and a 256-bit document key, from the platform
+    /// generator, with nothing known to be there yet.
+    pub fn fresh() -> Result<Shared, String> {
+        let mut room = [0u8; 16];
+        let mut key = [0u8; 32];
+        crate::state::platform::fill_random(&mut room)?;
+        crate::state::platform::fill_random(&mut key)?;
+        Ok(Shared {
+            room,
+            key,
+            acked_heads: Vec::new(),
+        })
+    }
+}
+
 #[derive(Serialize, Deserialize)]
 struct Stored {
     room: String,

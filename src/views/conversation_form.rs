@@ -11,6 +11,7 @@ use crate::state::conversation::GoalFocus;
 use crate::state::editor::Editor;
 use crate::state::session::{CONVERSATION, GOALS};
 use crate::views::agenda_nav::AgendaNav;
+use crate::views::moved_away::MovedAway;
 use crate::views::participants_panel::ParticipantsPanel;
 use crate::views::refused_changes::RefusedChanges;
 use crate::views::report_form::subject;
@@ -73,6 +74,7 @@ pub fn ConversationForm(editor: Editor) -> impl IntoView {
                 <SaveStatusView />
                 <SyncBar />
             </div>
+            <MovedAway />
             <RefusedChanges />
             <p>
                 <a href=report_href>{move || app.words("Ganzen Bericht zeigen", "Den ganzen Bericht zeigen")}</a>

@@ -161,6 +161,9 @@ fn watch(
         spawn_local(async move {
             match j.finish(&store, report).await {
                 Ok(id) => replace(&Route::Report(id)),
+                Err(e) if e == crate::state::joining::OUTDATED => {
+                    let _ = step.try_set(Step::Failed(e));
+                }
                 Err(e) => {
                     let _ = step.try_set(Step::Failed(format!(
                         "Der Bericht konnte auf diesem Gerät nicht gespeichert werden: {e}"

@@ -6,7 +6,6 @@ use dreieck_model::{Report, Role};
 use leptos::prelude::*;
 
 use crate::state::editor::use_editor;
-use crate::state::platform::now_ms;
 
 /// One member as the list shows it.
 #[derive(Clone, PartialEq)]
@@ -107,7 +106,7 @@ pub fn MembersList() -> impl IntoView {
                                                 class="button"
                                                 aria-label=remove_label
                                                 on:click=move |_| {
-                                                    editor.change(move |r| r.remove_member(as_role, &key, now_ms() as i64));
+                                                    editor.remove_member(as_role, key);
                                                 }
                                             >
                                                 "Entfernen"
@@ -120,7 +119,9 @@ pub fn MembersList() -> impl IntoView {
                     </ul>
                     <p class="member-hint">
                         "Wer entfernt ist, kann im Bericht nichts mehr ändern. "
-                        "Lesen kann das Gerät neue Einträge noch, solange der Bericht über diesen Zugang geteilt ist."
+                        "Der Bericht zieht dabei in einen neuen Bereich um: Das entfernte Gerät sieht nur den Stand bis dahin. "
+                        "Geräte, die gerade offline sind, ziehen mit um, sobald sie wieder verbunden sind. "
+                        "Einladungslinks von vorher gelten danach nicht mehr."
                     </p>
                 </section>
             }

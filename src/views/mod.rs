@@ -39,6 +39,7 @@ pub mod members_list;
 pub mod missing_help_page;
 pub mod missing_help_panel;
 pub mod move_buttons;
+pub mod moved_away;
 pub mod new_report;
 pub mod own_words;
 pub mod participants_panel;

@@ -10,6 +10,7 @@ use crate::views::check_panel::CheckPanel;
 use crate::views::export_dialog::ExportButton;
 use crate::views::follow_up::FollowUp;
 use crate::views::missing_help_panel::MissingHelpPanel;
+use crate::views::moved_away::MovedAway;
 use crate::views::refused_changes::RefusedChanges;
 use crate::views::save_status::SaveStatusView;
 use crate::views::section_view::SectionView;
@@ -74,6 +75,7 @@ pub fn ReportForm(editor: Editor) -> impl IntoView {
                     <SyncBar />
                 </div>
             </div>
+            <MovedAway />
             <RefusedChanges />
             <p class="role-hint">
                 "Sie schreiben als: "

@@ -8,7 +8,6 @@ use leptos::prelude::*;
 
 use crate::state::app_context::use_app;
 use crate::state::editor::{use_editor, Editor};
-use crate::state::platform::fill_random;
 use crate::state::platform::now_ms;
 use crate::sync::invitation::Invitation;
 use crate::sync::shared::{self, Shared};
@@ -16,19 +15,6 @@ use crate::views::invitation_card::InvitationCard;
 use crate::views::members_list::MembersList;
 use dreieck::storage::settings;
 use dreieck_model::{ModelError, ParticipantKey};
-
-/// A new room: 128 random bits of id and a 256-bit document key, from the platform generator.
-fn new_room() -> Result<Shared, String> {
-    let mut room = [0u8; 16];
-    let mut key = [0u8; 32];
-    fill_random(&mut room)?;
-    fill_random(&mut key)?;
-    Ok(Shared {
-        room,
-        key,
-        acked_heads: Vec::new(),
-    })
-}
 
 /// The invitation links of the report, one per role this device may invite to (`None` while
 /// it is not shared).
@@ -102,8 +88,8 @@ pub fn ShareButton() -> impl IntoView {
         let id = editor.id();
         if shared::load(&id).is_none() {
             let role = app.role;
-            let result =
-                new_room().and_then(|s| editor.share(s, Rc::new(move || role.get_untracked())));
+            let result = Shared::fresh()
+                .and_then(|s| editor.share(s, Rc::new(move || role.get_untracked())));
             if let Err(e) = result {
                 error.set(Some(format!("Teilen ist nicht möglich: {e}")));
                 return;

@@ -196,7 +196,11 @@ describe('sync through the relay', () => {
     }
   });
 
-  test('"Teilen" lists who is in the report; a removed device can change nothing', async () => {
+  test('"Teilen" lists who is in the report; a removed device can change nothing and reads nothing new; an offline device follows the move', async () => {
+    // The caseworker's device is offline during the removal, and writes meanwhile.
+    await b.context.setOffline(true);
+    await b.page.locator('.sync-status[data-state="offline"]').waitFor({ timeout: 15_000 });
+    await b.page.locator('#feld-gesamtplan_vom').fill('2026-05-06');
     await a.page.locator('#teilen').click();
     const dialog = a.page.locator('dialog.share-dialog');
     await dialog.waitFor();
@@ -219,6 +223,35 @@ describe('sync through the relay', () => {
     await c.page.locator('#feld-wuensche').fill(`${before} Nach dem Entfernen.`);
     await c.page.getByText('nicht als „Leistungsberechtigte Person“ eingetragen').first().waitFor();
     assert.equal(await valueOf(a.page, 'wuensche'), before);
+
+    // The report moved to a new room and key: what is written now reaches the caseworker's
+    // device once it is back (it learns of the move in the old room before it sends its own
+    // edit, and takes the edit along), never the removed device.
+    const after = `Nach dem Umzug: ${WORDS[5]}.`;
+    await a.page.locator('#feld-entwicklung_allgemein').fill(after);
+    await b.context.setOffline(false);
+    await converged([a.page, b.page], 'entwicklung_allgemein', (v) => v === after);
+    await converged([a.page, b.page], 'gesamtplan_vom', (v) => v === '2026-05-06');
+    await acknowledged(a.page);
+    await acknowledged(b.page);
+    // The removed device is in step with the only room it can open, and that holds neither.
+    await synced(c.page);
+    assert.equal(await valueOf(c.page, 'entwicklung_allgemein'), '');
+    assert.notEqual(await valueOf(c.page, 'gesamtplan_vom'), '2026-05-06');
+    await c.page.locator('.moved-away', { hasText: 'nicht mehr dabei' }).waitFor();
+    // "Teilen" on the remaining devices now hands out links to the new room.
+    await a.page.locator('#teilen').click();
+    const fresh = await a.page.locator('dialog.share-dialog input.invitation-link[data-role="caseworker"]').inputValue();
+    await a.page.locator('dialog.share-dialog').getByRole('button', { name: 'Fertig' }).click();
+    const room = (link) => link.match(/einladung\/[^/]+\/[^/]+\/([0-9a-f]+)/)[1];
+    assert.notEqual(room(fresh), room(links.caseworker));
     assert.deepEqual([...a.errors, ...c.errors], []);
+  });
+
+  test('a link from before the move says it is outdated', async () => {
+    const d = await device(browser);
+    await d.page.goto(links.provider);
+    await d.page.getByText('Diese Einladung ist veraltet').waitFor({ timeout: 30_000 });
+    await d.context.close();
   });
 });

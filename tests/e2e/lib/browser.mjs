@@ -26,7 +26,7 @@ export async function device(browser) {
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); if (process.env.DEBUG_CONSOLE) console.log('[page]', m.text()); });
   return { context, page, errors };
 }
 

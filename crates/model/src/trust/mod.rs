@@ -128,6 +128,16 @@ impl Report {
         self.trust.keys.get(&role).map(ParticipantKey::public_key)
     }
 
+    /// The public keys this device holds for the report (one per role it was given a key
+    /// for, member or not).
+    pub fn my_keys(&self) -> Vec<[u8; 32]> {
+        self.trust
+            .keys
+            .values()
+            .map(ParticipantKey::public_key)
+            .collect()
+    }
+
     /// The roles this device may write in: its keys with a valid, unremoved membership.
     pub fn my_roles(&self) -> Vec<Role> {
         let roster = self.roster();
