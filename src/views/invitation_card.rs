@@ -1,4 +1,4 @@
-//! One role's invitation: the link to copy and the QR code to scan.
+//! One person's invitation: for whom, the link to copy and the QR code to scan.
 
 use dreieck_model::Role;
 use leptos::prelude::*;
@@ -6,8 +6,21 @@ use leptos::prelude::*;
 use crate::views::qr_code::QrCode;
 
 #[component]
-pub fn InvitationCard(role: Role, url: String) -> impl IntoView {
-    let input_id = format!("einladung-{}", role.as_str());
+pub fn InvitationCard(
+    role: Role,
+    name: String,
+    url: String,
+    /// "gilt bis …" (a protected report's invitations expire).
+    until: Option<String>,
+) -> impl IntoView {
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let input_id = format!("einladung-{n}");
+    let whom = if name.is_empty() {
+        role.label().to_string()
+    } else {
+        format!("{name} ({})", role.label())
+    };
     let copied = RwSignal::new(false);
     let copy = {
         let url = url.clone();
@@ -19,14 +32,16 @@ pub fn InvitationCard(role: Role, url: String) -> impl IntoView {
     };
     view! {
         <li class="invitation">
-            <h3 class="invitation-role">{role.label()}</h3>
+            <h3 class="invitation-role">{whom.clone()}</h3>
+            {until.map(|u| view! { <p class="invitation-until">{u}</p> })}
             <label class="invitation-label" for=input_id.clone()>
-                "Einladungslink für „" {role.label()} "“"
+                "Einladungslink für „" {whom.clone()} "“"
             </label>
             <input
                 id=input_id
                 class="control invitation-link"
                 data-role=role.as_str()
+                data-name=name
                 type="text"
                 readonly
                 prop:value=url.clone()
@@ -41,7 +56,7 @@ pub fn InvitationCard(role: Role, url: String) -> impl IntoView {
             <button class="button" on:click=copy>
                 {move || if copied.get() { "Kopiert" } else { "Link kopieren" }}
             </button>
-            <QrCode text=url label=format!("QR-Code der Einladung für {}", role.label()) />
+            <QrCode text=url label=format!("QR-Code der Einladung für {whom}") />
         </li>
     }
 }

@@ -1,11 +1,13 @@
 //! "Wer ist dabei": the members of a protected report as every device verifies them (role,
-//! name, this device, removed), with "Entfernen" where this device may remove.
+//! name, this device, removed), with "Entfernen" where this device may remove, and the
+//! invitations not used yet, with "Zurückziehen".
 
 use dreieck_model::trust::Member;
 use dreieck_model::{Report, Role};
 use leptos::prelude::*;
 
 use crate::state::editor::use_editor;
+use crate::state::platform::now_ms;
 
 /// One member as the list shows it.
 #[derive(Clone, PartialEq)]
@@ -18,9 +20,11 @@ struct Row {
     owner: bool,
     /// The role this device removes with, when it may remove this member.
     remove_as: Option<Role>,
+    /// An invitation not used yet (its link may be out there).
+    invitation: bool,
 }
 
-fn rows(r: &Report) -> Vec<Row> {
+fn rows(r: &Report, now_ms: i64) -> Vec<Row> {
     let roster = r.roster();
     let mine: Vec<(Role, [u8; 32])> = r
         .my_roles()
@@ -51,8 +55,28 @@ fn rows(r: &Report) -> Vec<Row> {
                 removed: m.removed,
                 owner: m.owner,
                 remove_as,
+                invitation: false,
             }
         })
+        .chain(r.open_invitations(now_ms).into_iter().map(|inv| {
+            Row {
+                key: inv.key,
+                label: if inv.name.is_empty() {
+                    inv.role.label().to_string()
+                } else {
+                    inv.name.clone()
+                },
+                role: inv.role,
+                this_device: false,
+                removed: false,
+                owner: false,
+                remove_as: mine
+                    .iter()
+                    .find(|(_, k)| roster.may_remove(k, &inv.key))
+                    .map(|(role, _)| *role),
+                invitation: true,
+            }
+        }))
         .collect()
 }
 
@@ -61,7 +85,10 @@ pub fn MembersList() -> impl IntoView {
     let editor = use_editor();
     let list = Memo::new(move |_| {
         editor.track_all();
-        editor.read(|r| r.is_protected().then(|| rows(r))).flatten()
+        let now = now_ms() as i64;
+        editor
+            .read(|r| r.is_protected().then(|| rows(r, now)))
+            .flatten()
     });
     move || {
         list.get().map(|rows| {
@@ -81,8 +108,15 @@ pub fn MembersList() -> impl IntoView {
                                 } else {
                                     format!("{} ({})", row.label, row.role.label())
                                 };
-                                let remove_label = format!("Entfernen: {name}");
+                                let (action, remove_label) = if row.invitation {
+                                    ("Zurückziehen", format!("Einladung zurückziehen: {name}"))
+                                } else {
+                                    ("Entfernen", format!("Entfernen: {name}"))
+                                };
                                 let mut notes = Vec::new();
+                                if row.invitation {
+                                    notes.push("eingeladen, noch nicht dabei");
+                                }
                                 if row.owner {
                                     notes.push("hat den Bericht angelegt");
                                 }
@@ -109,7 +143,7 @@ pub fn MembersList() -> impl IntoView {
                                                     editor.remove_member(as_role, key);
                                                 }
                                             >
-                                                "Entfernen"
+                                                {action}
                                             </button>
                                         })}
                                     </li>

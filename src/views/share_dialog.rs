@@ -8,69 +8,86 @@ use leptos::prelude::*;
 
 use crate::state::app_context::use_app;
 use crate::state::editor::{use_editor, Editor};
-use crate::state::platform::now_ms;
+use crate::state::platform::{fill_random, now_ms};
 use crate::sync::invitation::Invitation;
 use crate::sync::shared::{self, Shared};
 use crate::views::invitation_card::InvitationCard;
 use crate::views::members_list::MembersList;
-use dreieck::storage::settings;
 use dreieck_model::{ModelError, ParticipantKey};
 
-/// The invitation links of the report, one per role this device may invite to (`None` while
-/// it is not shared).
-///
-/// In a protected report each link carries the secret of an invitation for its role: the
-/// first time, the invitation is granted in the report (signed by this device's key for a
-/// role that may invite), so it reaches the other devices like any edit. The joining device
-/// enrols its own key with it and then writes in that role only.
-fn invitations(editor: Editor, report_id: &str) -> Option<Vec<(Role, String)>> {
-    let shared = shared::load(report_id)?;
-    let location = window().location();
-    let base = format!("{}{}", location.origin().ok()?, location.pathname().ok()?);
-    let protected = editor.read(|r| r.is_protected()).unwrap_or(false);
-    Some(
-        Role::ALL
-            .into_iter()
-            .filter_map(|role| {
-                let secret = if protected {
-                    Some(invitation_secret(editor, report_id, role)?)
-                } else {
-                    None
-                };
-                let inv = Invitation {
-                    report_id: report_id.to_string(),
-                    room: shared.room,
-                    key: shared.key,
-                    role,
-                    secret,
-                };
-                Some((role, format!("{base}{}", inv.fragment())))
-            })
-            .collect(),
-    )
+/// How long a person's invitation can be used.
+const INVITATION_DAYS: i64 = 14;
+
+/// One invitation made in this dialog: for whom, and the link that carries it.
+#[derive(Clone, PartialEq)]
+struct Made {
+    role: Role,
+    name: String,
+    url: String,
+    expires_ms: Option<i64>,
 }
 
-/// The secret of this device's invitation for `role`, granted in the report if it is not yet;
-/// `None` when this device may not invite to that role.
-fn invitation_secret(editor: Editor, report_id: &str, role: Role) -> Option<[u8; 32]> {
-    let seed = settings::invitation_seed(report_id, role.as_str()).ok()?;
-    let key = ParticipantKey::from_seed(&seed);
-    let granted = std::rc::Rc::new(std::cell::Cell::new(false));
-    let done = granted.clone();
+/// Makes the invitation link for one person in `role` (`None` with the reason in German).
+///
+/// In a protected report the link carries the secret of a fresh invitation key, granted in
+/// the report for one device and [`INVITATION_DAYS`] (signed by this device's key for a role
+/// that may invite), so it reaches the other devices like any edit. The joining device enrols
+/// its own key with it and then writes in that role only. A report from before membership
+/// has no invitations: its link carries the room and key only.
+fn invite(editor: Editor, report_id: &str, role: Role, name: &str) -> Result<Made, String> {
+    let shared = shared::load(report_id).ok_or("Der Bericht ist nicht geteilt.")?;
+    let location = window().location();
+    let base = format!(
+        "{}{}",
+        location
+            .origin()
+            .map_err(|_| "Die Adresse der Seite ist unbekannt.")?,
+        location
+            .pathname()
+            .map_err(|_| "Die Adresse der Seite ist unbekannt.")?
+    );
+    let protected = editor.read(|r| r.is_protected()).unwrap_or(false);
     let now = now_ms() as i64;
-    editor.change(move |r| {
-        r.set_now_ms(now);
-        match r.ensure_invitation(role, &key, now) {
-            Ok(_) => {
-                done.set(true);
-                Ok(())
+    let expires_ms = now + INVITATION_DAYS * 24 * 60 * 60 * 1000;
+    let secret = if protected {
+        let mut seed = [0u8; 32];
+        fill_random(&mut seed)?;
+        let key = ParticipantKey::from_seed(&seed);
+        let outcome = std::rc::Rc::new(std::cell::RefCell::new(None::<String>));
+        let error = outcome.clone();
+        let name = name.to_string();
+        editor.change(move |r| {
+            r.set_now_ms(now);
+            match r.invite(role, &name, &key, now, expires_ms) {
+                Ok(()) => Ok(()),
+                // Said here, in the dialog, not as a failed edit.
+                Err(ModelError::Membership(why)) => {
+                    *error.borrow_mut() = Some(why);
+                    Ok(())
+                }
+                Err(e) => Err(e),
             }
-            // Not this device's to invite: no link for the role.
-            Err(ModelError::Membership(_)) => Ok(()),
-            Err(e) => Err(e),
+        });
+        if let Some(why) = outcome.borrow_mut().take() {
+            return Err(why);
         }
-    });
-    granted.get().then_some(seed)
+        Some(seed)
+    } else {
+        None
+    };
+    let inv = Invitation {
+        report_id: report_id.to_string(),
+        room: shared.room,
+        key: shared.key,
+        role,
+        secret,
+    };
+    Ok(Made {
+        role,
+        name: name.trim().to_string(),
+        url: format!("{base}{}", inv.fragment()),
+        expires_ms: protected.then_some(expires_ms),
+    })
 }
 
 #[component]
@@ -78,7 +95,12 @@ pub fn ShareButton() -> impl IntoView {
     let editor = use_editor();
     let app = use_app();
     let dialog = NodeRef::<Dialog>::new();
-    let links = RwSignal::new(Vec::<(Role, String)>::new());
+    // The invitations made since the dialog opened (their secrets are nowhere else).
+    let made = RwSignal::new(Vec::<Made>::new());
+    let roles = RwSignal::new(Vec::<Role>::new());
+    let role = RwSignal::new(None::<Role>);
+    let name = RwSignal::new(String::new());
+    let form_error = RwSignal::new(None::<String>);
     // The member list verifies every membership record: only while the dialog is open, not
     // on every keystroke of everybody.
     let showing = RwSignal::new(false);
@@ -96,7 +118,19 @@ pub fn ShareButton() -> impl IntoView {
             }
         }
         error.set(None);
-        links.set(invitations(editor, &id).unwrap_or_default());
+        form_error.set(None);
+        made.set(Vec::new());
+        let invitable = editor
+            .read(|r| {
+                if r.is_protected() {
+                    r.invitable_roles()
+                } else {
+                    Role::ALL.to_vec()
+                }
+            })
+            .unwrap_or_default();
+        role.set(invitable.first().copied());
+        roles.set(invitable);
         showing.set(true);
         if let Some(el) = dialog.get() {
             if el.show_modal().is_err() {
@@ -107,6 +141,20 @@ pub fn ShareButton() -> impl IntoView {
     let close = move |_| {
         if let Some(el) = dialog.get() {
             el.close();
+        }
+    };
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(r) = role.get_untracked() else {
+            return;
+        };
+        match invite(editor, &editor.id(), r, &name.get_untracked()) {
+            Ok(m) => {
+                form_error.set(None);
+                name.set(String::new());
+                made.update(|v| v.push(m));
+            }
+            Err(why) => form_error.set(Some(why)),
         }
     };
 
@@ -123,16 +171,66 @@ pub fn ShareButton() -> impl IntoView {
         >
             <h2 id="teilen-titel">"Bericht teilen"</h2>
             <p>
-                "Wer einen dieser Links öffnet oder den QR-Code scannt, kann den Bericht lesen und mitschreiben. "
-                "Geben Sie jeden Link nur der Person, für die er bestimmt ist. "
+                "Laden Sie jede Person einzeln ein: Der Link gilt für ein Gerät und "
+                {INVITATION_DAYS} " Tage. Wer ihn öffnet oder den QR-Code scannt, kann den Bericht "
+                "lesen und in der eingeladenen Rolle mitschreiben. "
                 "Der Server sieht den Inhalt nie: alles wird auf den Geräten verschlüsselt."
             </p>
-            <ul class="invitations">
+            {move || {
+                let list = roles.get();
+                if list.is_empty() {
+                    return view! {
+                        <p class="invite-none">"Von diesem Gerät aus können Sie niemanden einladen."</p>
+                    }
+                        .into_any();
+                }
+                view! {
+                    <form class="invite-form" on:submit=submit>
+                        <div class="field">
+                            <label for="einladen-rolle">"Rolle der Person"</label>
+                            <select
+                                id="einladen-rolle"
+                                class="control"
+                                on:change=move |ev| role.set(Role::parse(&event_target_value(&ev)))
+                            >
+                                {list
+                                    .into_iter()
+                                    .map(|r| {
+                                        view! {
+                                            <option value=r.as_str() selected=move || role.get() == Some(r)>
+                                                {r.label()}
+                                            </option>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </select>
+                        </div>
+                        <div class="field">
+                            <label for="einladen-name">"Name der Person"</label>
+                            <input
+                                id="einladen-name"
+                                class="control"
+                                type="text"
+                                autocomplete="off"
+                                maxlength="200"
+                                prop:value=move || name.get()
+                                on:input=move |ev| name.set(event_target_value(&ev))
+                            />
+                        </div>
+                        <button class="button" type="submit">"Einladung erstellen"</button>
+                        {move || form_error.get().map(|e| view! { <p class="message error" role="alert">{e}</p> })}
+                    </form>
+                }
+                    .into_any()
+            }}
+            <ul class="invitations" aria-live="polite">
                 {move || {
-                    links
-                        .get()
+                    made.get()
                         .into_iter()
-                        .map(|(role, url)| view! { <InvitationCard role=role url=url /> })
+                        .map(|m| {
+                            let until = m.expires_ms.map(until_label);
+                            view! { <InvitationCard role=m.role name=m.name url=m.url until=until /> }
+                        })
                         .collect_view()
                 }}
             </ul>
@@ -144,4 +242,15 @@ pub fn ShareButton() -> impl IntoView {
             </div>
         </dialog>
     }
+}
+
+/// "gilt bis 18.12.2026" for an expiry in ms since the epoch.
+fn until_label(ms: i64) -> String {
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
+    format!(
+        "gilt bis {:02}.{:02}.{} für ein Gerät",
+        date.get_date(),
+        date.get_month() + 1,
+        date.get_full_year()
+    )
 }

@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { launch, device, axe } from './lib/browser.mjs';
+import { launch, device, axe, invite } from './lib/browser.mjs';
 import { openApp, waitSaved, chooseRole, signatureLine } from './lib/app.mjs';
 import { TestRelay } from './lib/relay.mjs';
 
@@ -280,11 +280,7 @@ test('a gap noted and a submission recorded on one device appear on the other', 
     await chooseRole(provider.page, 'Einrichtung/Dienst');
     await provider.page.getByRole('button', { name: 'Neuer Bericht' }).click();
     await provider.page.locator('#feld-lb_name').fill('Adler, Tom');
-    await provider.page.locator('#teilen').click();
-    const dialog = provider.page.locator('dialog.share-dialog');
-    await dialog.waitFor();
-    const link = await dialog.locator('input.invitation-link[data-role="caseworker"]').inputValue();
-    await dialog.getByRole('button', { name: 'Fertig' }).click();
+    const link = await invite(provider.page, 'caseworker', 'Herr Amt');
 
     const office = await device(browser);
     await office.page.goto(link);

@@ -3,7 +3,7 @@
 // the office following the step the tablet shows.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, device, axe } from './lib/browser.mjs';
+import { launch, device, axe, invite } from './lib/browser.mjs';
 import { openApp, newReport, waitSaved } from './lib/app.mjs';
 import { TestRelay } from './lib/relay.mjs';
 
@@ -111,11 +111,7 @@ test('a caseworker joined from the office sees the step the tablet shows', async
     await tablet.page.goto(relay.url + '/');
     await tablet.page.getByRole('button', { name: 'Neuer Bericht' }).click();
     await tablet.page.locator('#feld-lb_name').waitFor();
-    await tablet.page.locator('#teilen').click();
-    const dialog = tablet.page.locator('dialog.share-dialog');
-    await dialog.waitFor();
-    const link = await dialog.locator('input.invitation-link[data-role="caseworker"]').inputValue();
-    await dialog.getByRole('button', { name: 'Fertig' }).click();
+    const link = await invite(tablet.page, 'caseworker', 'Herr Amt');
     await startConversation(tablet.page);
 
     const office = await device(browser);

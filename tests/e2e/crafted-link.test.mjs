@@ -4,7 +4,7 @@
 // the address bar and the history.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { axe, device, launch } from './lib/browser.mjs';
+import { axe, device, launch, invite } from './lib/browser.mjs';
 import { TestRelay } from './lib/relay.mjs';
 import { chooseRole } from './lib/app.mjs';
 
@@ -65,11 +65,7 @@ describe('an invitation link for a report the device already has', () => {
     await a.page.goto(relay.url + '/');
     await a.page.getByRole('button', { name: 'Neuer Bericht' }).click();
     await a.page.locator('#feld-lb_name').fill('Erika Beispiel');
-    await a.page.locator('#teilen').click();
-    const dialog = a.page.locator('dialog.share-dialog');
-    await dialog.waitFor();
-    link = await dialog.locator('input.invitation-link[data-role="caseworker"]').inputValue();
-    await dialog.getByRole('button', { name: 'Fertig' }).click();
+    link = await invite(a.page, 'caseworker', 'Herr Amt');
     await synced(a.page);
     reportId = parts(link).report;
     reportUrl = `${relay.url}/#/bericht/${reportId}`;

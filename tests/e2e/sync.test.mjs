@@ -2,7 +2,7 @@
 // a relay killed mid-session, a wrong key, and what the relay keeps on disk.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { axe, device, launch } from './lib/browser.mjs';
+import { axe, device, invite, launch } from './lib/browser.mjs';
 import { TestRelay } from './lib/relay.mjs';
 
 // Words typed in this test; none of them may appear in the relay's files.
@@ -49,16 +49,17 @@ describe('sync through the relay', () => {
     await a.page.goto(relay.url + '/');
     await a.page.getByRole('button', { name: 'Neuer Bericht' }).click();
     await a.page.locator('#feld-lb_name').waitFor();
-    await a.page.locator('#teilen').click();
-    const dialog = a.page.locator('dialog.share-dialog');
-    await dialog.waitFor();
+    // "Teilen" invites one person at a time, each in a role.
     links = {};
+    const names = { beneficiary: 'Frau K.', provider: 'Herr Zwei', caseworker: 'Herr Amt', guardian: 'Frau Betreuerin' };
     for (const role of ['beneficiary', 'provider', 'caseworker', 'guardian']) {
-      links[role] = await dialog.locator(`input.invitation-link[data-role="${role}"]`).inputValue();
+      links[role] = await invite(a.page, role, names[role], { keepOpen: true });
       assert.match(links[role], /#\/einladung\//);
     }
-    // Each invitation also comes as a QR code.
+    const dialog = a.page.locator('dialog.share-dialog');
+    // Each invitation also comes as a QR code, and is listed as open until it is used.
     assert.equal(await dialog.locator('.qr-code svg').count(), 4);
+    await dialog.locator('.member-list .member', { hasText: 'Herr Amt' }).filter({ hasText: 'noch nicht dabei' }).waitFor();
     assert.deepEqual(await axe(a.page), [], 'the share dialog has no accessibility violations');
     await dialog.getByRole('button', { name: 'Fertig' }).click();
     await synced(a.page);
@@ -240,9 +241,7 @@ describe('sync through the relay', () => {
     assert.notEqual(await valueOf(c.page, 'gesamtplan_vom'), '2026-05-06');
     await c.page.locator('.moved-away', { hasText: 'nicht mehr dabei' }).waitFor();
     // "Teilen" on the remaining devices now hands out links to the new room.
-    await a.page.locator('#teilen').click();
-    const fresh = await a.page.locator('dialog.share-dialog input.invitation-link[data-role="caseworker"]').inputValue();
-    await a.page.locator('dialog.share-dialog').getByRole('button', { name: 'Fertig' }).click();
+    const fresh = await invite(a.page, 'caseworker', 'Frau Neu');
     const room = (link) => link.match(/einladung\/[^/]+\/[^/]+\/([0-9a-f]+)/)[1];
     assert.notEqual(room(fresh), room(links.caseworker));
     assert.deepEqual([...a.errors, ...c.errors], []);

@@ -1165,3 +1165,110 @@ fn keystrokes_follow_each_other_ahead_of_being_applied() {
     assert!(t.provider.refusals().is_empty());
     assert_eq!(t.provider.text("wuensche").unwrap(), "Hallo");
 }
+
+#[test]
+fn teilen_invites_one_named_person_once_until_it_expires_or_is_withdrawn() {
+    let mut t = three();
+    assert_eq!(t.provider.invitable_roles(), Role::ALL.to_vec());
+    assert!(t.beneficiary.invitable_roles().is_empty());
+    assert!(t
+        .provider
+        .invite(Role::Caseworker, "  ", &key(20), T0, T0 + 1_000)
+        .is_err());
+    t.provider
+        .invite(Role::Caseworker, "Frau Neu", &key(20), T0, T0 + 1_000)
+        .unwrap();
+    t.provider
+        .invite(Role::Guardian, "Herr Spät", &key(21), T0, T0 + 1_000)
+        .unwrap();
+    let open = t.provider.open_invitations(T0 + 10);
+    let names: Vec<&str> = open.iter().map(|i| i.name.as_str()).collect();
+    assert!(
+        names.contains(&"Frau Neu") && names.contains(&"Herr Spät"),
+        "{names:?}"
+    );
+
+    // One device enrols; a second one with the same link is refused, and the invitation is
+    // no longer open.
+    let id = t.provider.id();
+    let (mut first, _) = Report::from_signed(&[t.provider.save_signed()], &id).unwrap();
+    first.enrol(&key(20), key(30), "Frau Neu", T0 + 20).unwrap();
+    sync(&mut first, &mut t.provider);
+    let (mut second, _) = Report::from_signed(&[t.provider.save_signed()], &id).unwrap();
+    let err = second
+        .enrol(&key(20), key(31), "Frau Neu", T0 + 21)
+        .unwrap_err();
+    assert!(err.to_string().contains("schon benutzt"), "{err}");
+    assert!(!t
+        .provider
+        .open_invitations(T0 + 30)
+        .iter()
+        .any(|i| i.name == "Frau Neu"));
+
+    // Expired: the setter refuses, and so does every honest device when a hostile build
+    // enrols anyway.
+    let (mut late, _) = Report::from_signed(&[t.provider.save_signed()], &id).unwrap();
+    let err = late
+        .enrol(&key(21), key(32), "Herr Spät", T0 + 2_000)
+        .unwrap_err();
+    assert!(err.to_string().contains("abgelaufen"), "{err}");
+    let heads = late.heads();
+    let record = MemberRecord::sign(
+        &id,
+        &Grant {
+            kind: MemberKind::Member,
+            key: key(32).public_key(),
+            role: Role::Guardian,
+            name: "Herr Spät",
+            time_ms: T0 + 2_000,
+            expires_ms: None,
+            max_uses: 0,
+        },
+        &key(21),
+    );
+    late.add_key(Role::Guardian, key(32));
+    late.doc_mut().set_actor(automerge::ActorId::random());
+    let actor = late.doc_mut().get_actor().to_hex_string();
+    let members = late.doc_mut().get(ROOT, "members").unwrap().unwrap().1;
+    let keys = late.doc_mut().get(ROOT, "keys").unwrap().unwrap().1;
+    late.doc_mut()
+        .put(
+            &members,
+            hex(&key(32).public_key()),
+            ScalarValue::Bytes(record.encode()),
+        )
+        .unwrap();
+    late.doc_mut()
+        .put(
+            &keys,
+            actor,
+            ScalarValue::Bytes(key(32).public_key().to_vec()),
+        )
+        .unwrap();
+    late.doc_mut().commit();
+    let bundle = late.save_after_signed(&heads);
+    let a = t.provider.admit(&bundle).unwrap();
+    assert!(
+        a.refused.iter().any(
+            |r| matches!(&r.reason, RefusalReason::NotPermitted(w) if w.contains("abgelaufen"))
+        ),
+        "{a:?}"
+    );
+
+    // Withdrawn before use: it enrols nobody and is no longer listed.
+    t.provider
+        .invite(Role::Beneficiary, "Frau Später", &key(22), T0, T0 + 1_000)
+        .unwrap();
+    t.provider
+        .remove_member(Role::Provider, &key(22).public_key(), T0 + 40)
+        .unwrap();
+    assert!(!t
+        .provider
+        .open_invitations(T0 + 50)
+        .iter()
+        .any(|i| i.name == "Frau Später"));
+    let (mut withdrawn, _) = Report::from_signed(&[t.provider.save_signed()], &id).unwrap();
+    assert!(withdrawn
+        .enrol(&key(22), key(33), "Frau Später", T0 + 60)
+        .is_err());
+}

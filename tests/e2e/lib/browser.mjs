@@ -52,3 +52,21 @@ export async function axe(page) {
     }));
   });
 }
+
+/// Invites one person through "Teilen" on `page` and returns the link. With `keepOpen` the
+/// dialog stays open (to invite more, or look at it).
+export async function invite(page, role, name, { keepOpen = false } = {}) {
+  const dialog = page.locator('dialog.share-dialog');
+  if (!(await dialog.isVisible())) {
+    await page.locator('#teilen').click();
+    await dialog.waitFor();
+  }
+  await dialog.getByLabel('Rolle der Person').selectOption(role);
+  await dialog.getByLabel('Name der Person').fill(name);
+  await dialog.getByRole('button', { name: 'Einladung erstellen' }).click();
+  const input = dialog.locator(`input.invitation-link[data-role="${role}"][data-name="${name}"]`);
+  await input.waitFor();
+  const link = await input.inputValue();
+  if (!keepOpen) await dialog.getByRole('button', { name: 'Fertig' }).click();
+  return link;
+}

@@ -260,36 +260,100 @@ impl Report {
         invitation: &ParticipantKey,
         time_ms: i64,
     ) -> Result<bool> {
-        let roster = self.roster();
         let key = invitation.public_key();
-        if roster.invitation(&key).is_some_and(|r| r.role == role) {
+        if self
+            .roster()
+            .invitation(&key)
+            .is_some_and(|r| r.role == role)
+        {
             return Ok(false);
         }
-        let granter = self.trust.keys.iter().find_map(|(r, k)| {
+        self.grant_invitation(&Grant {
+            kind: MemberKind::Invitation,
+            key,
+            role,
+            name: "",
+            time_ms,
+            expires_ms: None,
+            max_uses: 0,
+        })?;
+        Ok(true)
+    }
+
+    /// Invites one named person in `role` ("Teilen"): the invitation enrols one device, until
+    /// `expires_ms`; its secret is `invitation`'s seed, which travels in the link only.
+    pub fn invite(
+        &mut self,
+        role: Role,
+        name: &str,
+        invitation: &ParticipantKey,
+        time_ms: i64,
+        expires_ms: i64,
+    ) -> Result<()> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(ModelError::Membership(
+                "Bitte geben Sie den Namen der Person an, die Sie einladen.".into(),
+            ));
+        }
+        if name.chars().count() > MAX_MEMBER_NAME {
+            return Err(ModelError::Membership(format!(
+                "Der Name ist zu lang (höchstens {MAX_MEMBER_NAME} Zeichen)."
+            )));
+        }
+        self.grant_invitation(&Grant {
+            kind: MemberKind::Invitation,
+            key: invitation.public_key(),
+            role,
+            name,
+            time_ms,
+            expires_ms: Some(expires_ms),
+            max_uses: 1,
+        })
+        .map(|_| ())
+    }
+
+    /// The roles this device may invite to.
+    pub fn invitable_roles(&self) -> Vec<Role> {
+        let roster = self.roster();
+        Role::ALL
+            .into_iter()
+            .filter(|role| self.inviting_role(&roster, *role).is_some())
+            .collect()
+    }
+
+    /// Invitations not used up, not expired at `now_ms` and not withdrawn.
+    pub fn open_invitations(&self, now_ms: i64) -> Vec<MemberRecord> {
+        let roster = self.roster();
+        roster
+            .invitations()
+            .into_iter()
+            .filter(|inv| {
+                !inv.expires_ms.is_some_and(|t| now_ms > t)
+                    && (inv.max_uses == 0 || roster.uses_of(&inv.key) < usize::from(inv.max_uses))
+            })
+            .collect()
+    }
+
+    /// Which of this device's roles signs an invitation to `role`.
+    fn inviting_role(&self, roster: &Roster, role: Role) -> Option<Role> {
+        self.trust.keys.iter().find_map(|(r, k)| {
             let public = k.public_key();
             (roster.role_of(&public) == Some(*r)
                 && roster.may_grant(&public, MemberKind::Invitation, role))
             .then_some(*r)
-        });
-        let Some(as_role) = granter else {
+        })
+    }
+
+    fn grant_invitation(&mut self, grant: &Grant<'_>) -> Result<MemberRecord> {
+        let roster = self.roster();
+        let Some(as_role) = self.inviting_role(&roster, grant.role) else {
             return Err(ModelError::Membership(format!(
                 "Von diesem Gerät aus kann niemand als {} eingeladen werden.",
-                role.label()
+                grant.role.label()
             )));
         };
-        self.grant(
-            as_role,
-            &Grant {
-                kind: MemberKind::Invitation,
-                key,
-                role,
-                name: "",
-                time_ms,
-                expires_ms: None,
-                max_uses: 0,
-            },
-        )?;
-        Ok(true)
+        self.grant(as_role, grant)
     }
 
     /// Enrols this device's own `key` through an invitation (whose secret came in the link):
@@ -329,6 +393,12 @@ impl Report {
                 "Die Einladung wurde schon benutzt.".into(),
             ));
         }
+        // Without a name of its own the device takes the one the invitation was made for.
+        let name = if name.trim().is_empty() {
+            inv.name.as_str()
+        } else {
+            name
+        };
         let record = MemberRecord::sign(
             &self.id(),
             &Grant {

@@ -217,6 +217,14 @@ impl Roster {
                 .is_some_and(Role::keeps_the_case)
     }
 
+    /// Every valid invitation that was not withdrawn (used up or expired ones included).
+    pub fn invitations(&self) -> Vec<MemberRecord> {
+        self.records
+            .keys()
+            .filter_map(|key| self.invitation(key).cloned())
+            .collect()
+    }
+
     /// Everybody with a valid record, removed ones included (marked), invitations left out.
     pub fn members(&self) -> Vec<Member> {
         let mut out = Vec::new();
