@@ -329,7 +329,7 @@ impl Report {
             .invitations()
             .into_iter()
             .filter(|inv| {
-                !inv.expires_ms.is_some_and(|t| now_ms > t)
+                inv.expires_ms.is_none_or(|t| now_ms <= t)
                     && (inv.max_uses == 0 || roster.uses_of(&inv.key) < usize::from(inv.max_uses))
             })
             .collect()
