@@ -3,22 +3,45 @@
 
 use leptos::prelude::*;
 
+use crate::state::app_context::use_app;
 use crate::state::editor::use_editor;
+
+/// The heading and the explanation above the list, a sentence a line.
+fn wording(plain: bool) -> (&'static str, &'static [&'static str]) {
+    if plain {
+        (
+            "Diese Änderungen fehlen im Bericht",
+            &[
+                "Ein anderes Gerät wollte etwas im Bericht ändern.",
+                "Das Gerät darf das nicht ändern.",
+                "Darum ist die Änderung nicht im Bericht.",
+                "Alles andere kommt weiter an.",
+            ],
+        )
+    } else {
+        (
+            "Abgelehnte Änderungen",
+            &[
+                "Diese Änderungen kamen von einem anderen Gerät und wurden nicht übernommen. \
+               Alles andere wird weiter abgeglichen.",
+            ],
+        )
+    }
+}
 
 #[component]
 pub fn RefusedChanges() -> impl IntoView {
     let editor = use_editor();
+    let app = use_app();
     let refused = Memo::new(move |_| editor.refused());
     move || {
         let list = refused.get();
         (!list.is_empty()).then(|| {
+            let (title, lines) = wording(app.plain.get());
             view! {
                 <section class="refused-changes message error" role="alert" aria-labelledby="abgelehnt-titel">
-                    <h2 id="abgelehnt-titel">"Abgelehnte Änderungen"</h2>
-                    <p>
-                        "Diese Änderungen kamen von einem anderen Gerät und wurden nicht übernommen. "
-                        "Alles andere wird weiter abgeglichen."
-                    </p>
+                    <h2 id="abgelehnt-titel">{title}</h2>
+                    {lines.iter().map(|line| view! { <p>{*line}</p> }).collect_view()}
                     <ul>{list.into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}</ul>
                 </section>
             }

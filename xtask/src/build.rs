@@ -51,6 +51,21 @@ pub fn relay(release: bool) -> Result<PathBuf> {
     Ok(target_dir().join(profile).join("dreieck-relay"))
 }
 
+/// The hostile device of the end-to-end tests (`crates/relay/examples/hostile_device.rs`).
+pub fn hostile_device() -> Result<PathBuf> {
+    exec(cmd("cargo").args([
+        "build",
+        "-p",
+        "dreieck-relay",
+        "--example",
+        "hostile_device",
+    ]))?;
+    Ok(target_dir()
+        .join("debug")
+        .join("examples")
+        .join("hostile_device"))
+}
+
 pub fn target_dir() -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)

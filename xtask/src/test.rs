@@ -66,6 +66,7 @@ pub fn end_to_end(files: &[String]) -> Result<()> {
     step("end to end: the built app, the real relay, headless Chromium");
     let dist = build::app(true)?;
     let relay_bin = build::relay(false)?;
+    let hostile = build::hostile_device()?;
     let data = tempdir("dreieck-e2e-data")?;
     let relay = Relay::start(&relay_bin, &dist, &data)?;
     let targets: Vec<String> = if files.is_empty() {
@@ -80,6 +81,7 @@ pub fn end_to_end(files: &[String]) -> Result<()> {
             .env("DREIECK_URL", relay.url())
             // The sync tests start (and kill) relays of their own.
             .env("DREIECK_RELAY_BIN", &relay_bin)
+            .env("DREIECK_HOSTILE_BIN", &hostile)
             .env("DREIECK_DIST", &dist)
             .env("CHROMIUM", tools::chromium()),
     );
