@@ -320,6 +320,26 @@ fn signed_join() {
         ),
         (Err(e), _) | (_, Err(e)) => println!("  failed: {e}"),
     }
+    // The same report as change chunks only (what a device could send instead of a whole
+    // document, which Automerge's loader cannot take from a hostile sender safely).
+    let changes = report.doc_mut().save_after(&[]);
+    let as_changes = dreieck_model::trust::SignedChanges {
+        changes,
+        attestations: whole.attestations.clone(),
+    };
+    let encoded = as_changes.encode();
+    let t = Instant::now();
+    let joined = Report::from_signed(std::slice::from_ref(&as_changes), &id);
+    let join = t.elapsed();
+    match joined {
+        Ok((_, admission)) => println!(
+            "  the same as change chunks only: {} KB signed; joining through the gate {} ({} refused)",
+            encoded.len() / 1024,
+            ms(join),
+            admission.refused.len()
+        ),
+        Err(e) => println!("  as change chunks: failed: {e}"),
+    }
 }
 
 /// The cost of trust per keystroke: the same keystrokes into a protected report, where every
