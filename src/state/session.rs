@@ -82,6 +82,8 @@ struct Inner {
     covered: Option<f64>,
     /// The compaction waiting for a pause in editing (re-armed by every write).
     compact_timer: Timer,
+    /// Bumps [`Parts::changes`] once typing has gone on for [`CHANGES_EVERY_MS`].
+    changes_timer: Timer,
     /// The write of peers' changes, due [`STORE_REMOTE_WITHIN_MS`] after the first of them.
     store_timer: Timer,
     /// An editor shows this session; when none does and nothing is unsaved, it is dropped.
@@ -125,8 +127,9 @@ pub struct Parts {
     /// Bumped by every change made other than by typing into the field itself (choices, dates,
     /// goals, resolving conflicts), so views re-read their values then and only then.
     pub revision: ArcRwSignal<u64>,
-    /// Bumped by every change, typing included: for the few views that must follow every
-    /// change of content (signature lines show whether a signature still covers the report).
+    /// Bumped by every change, typing included (typing and peers' changes at most every
+    /// [`CHANGES_EVERY_MS`]): for the few views that must follow every change of content
+    /// (signature lines show whether a signature still covers the report).
     pub changes: ArcRwSignal<u64>,
     /// The last edit the model refused, in German (e.g. a field the role may not edit).
     pub notice: ArcRwSignal<Option<String>>,
@@ -190,6 +193,9 @@ const EAGER_UP_TO_CHARS: usize = 2_000;
 /// ... of this many: one apply per batch instead of one per keystroke, and short enough to
 /// fit between two keystrokes.
 const EAGER_BATCH: usize = 12;
+
+/// While somebody types, the views that follow every change re-read at most this often.
+const CHANGES_EVERY_MS: u64 = 300;
 
 /// The key of the goals in the per-field revisions.
 pub const GOALS: &str = "#ziele";
@@ -370,6 +376,7 @@ impl Session {
                 chunks,
                 covered: None,
                 compact_timer: Timer::default(),
+                changes_timer: Timer::default(),
                 store_timer: Timer::default(),
                 shown: true,
                 typed: None,
@@ -437,7 +444,7 @@ impl Session {
         };
         self.show_refusals();
         self.pump_soon();
-        self.changes.update(|r| *r += 1);
+        self.changed_soon();
         match result {
             Ok(_) => {
                 for field in &fields {
@@ -491,7 +498,7 @@ impl Session {
                 if self.notice.get_untracked().is_some() {
                     self.notice.set(None);
                 }
-                self.changes.update(|r| *r += 1);
+                self.changed_soon();
                 // The first keystroke in someone's own words: "getippt" appears beside them.
                 if let Some(field) = recorded {
                     self.bump_touched(&field);
@@ -779,7 +786,7 @@ impl Session {
         self.show_refusals();
         // Storage first: the write starts before the views take their time.
         self.pump();
-        self.changes.update(|r| *r += 1);
+        self.changed_soon();
         let touched = result?;
         if touched.everything {
             self.revision.update(|r| *r += 1);
@@ -942,6 +949,28 @@ impl Session {
         };
         if done {
             SESSIONS.with(|m| m.borrow_mut().remove(&id));
+        }
+    }
+
+    /// Bumps [`Parts::changes`] [`CHANGES_EVERY_MS`] after the first change since the last
+    /// bump. Typing and peers' keystrokes go through here: the views that follow every change
+    /// (the case status, signature lines, the member list) verify signatures and rebuild
+    /// their markup, which must not sit between two keystrokes.
+    fn changed_soon(&self) {
+        let weak = self.downgrade();
+        let mut inner = self.inner.borrow_mut();
+        if inner.changes_timer.is_armed() {
+            return;
+        }
+        let armed = inner.changes_timer.arm(CHANGES_EVERY_MS, move || {
+            if let Some(session) = weak.upgrade() {
+                session.inner.borrow_mut().changes_timer.fired();
+                session.changes.update(|r| *r += 1);
+            }
+        });
+        drop(inner);
+        if !armed {
+            self.changes.update(|r| *r += 1);
         }
     }
 

@@ -14,13 +14,16 @@ use crate::views::case_role_hint::CaseRoleHint;
 pub fn CasePanel() -> impl IntoView {
     let editor = use_editor();
     let app = use_app();
-    // Signatures, deadlines and the conversation follow any change: re-read on every one.
-    let state = move || {
+    // Signatures, deadlines and the conversation follow any change: re-read on every one
+    // (while somebody types, a few times a second), and the panel is rebuilt only when what
+    // it shows changed.
+    let state = Memo::new(move |_| {
         editor.track_all();
         editor.track_field(CASE);
         let day = today();
         editor.read(|r| (r.status(), day.map(|d| due(r, d)), r.submission()))
-    };
+    });
+    let state = move || state.get();
     let sent_on = RwSignal::new(today().map(|d| d.iso()).unwrap_or_default());
     let error = RwSignal::new(None::<String>);
     let submit = move |_| {

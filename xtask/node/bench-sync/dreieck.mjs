@@ -2,8 +2,9 @@
 //
 // Coded against the contract of the sync UI (being written alongside, to be verified once it
 // lands): A opens the app, makes a new report ("Neuer Bericht") and shares it ("Teilen",
-// #teilen); the dialog lists one invitation link per role in
-// `input.invitation-link[data-role=…]`; B opens the caseworker's link, C the beneficiary's; each
+// #teilen) and invites one person per role there ("Rolle der Person", "Name der Person",
+// "Einladung erstellen"), each link in `input.invitation-link[data-role=…]`; B opens the
+// caseworker's link, C the beneficiary's; each
 // lands in the report editor, and `.sync-status[data-state="synchron"]` shows on all three once
 // they are live. Remote changes reach a textarea by setting its `value`.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -51,13 +52,17 @@ export async function open({ a, b, c }, server) {
   await a.page.getByRole('button', { name: 'Neuer Bericht' }).click();
   await a.page.locator(field).waitFor();
   await a.page.locator('#teilen').click();
-  const selector = (role) => `input.invitation-link[data-role="${role}"]`;
-  const link = (role) => a.page.locator(selector(role));
+  const dialog = a.page.locator('dialog.share-dialog');
+  await dialog.waitFor();
+  const invitations = {};
   for (const role of ['caseworker', 'beneficiary']) {
-    // The links may appear before the report's room exists; wait for full URLs.
-    await a.page.waitForFunction((sel) => /^https?:\/\//.test(document.querySelector(sel)?.value ?? ''), selector(role), { timeout: 30_000 });
+    await dialog.getByLabel('Rolle der Person').selectOption(role);
+    await dialog.getByLabel('Name der Person').fill(`Bench ${role}`);
+    await dialog.getByRole('button', { name: 'Einladung erstellen' }).click();
+    const selector = `input.invitation-link[data-role="${role}"]`;
+    await a.page.waitForFunction((sel) => /^https?:\/\//.test(document.querySelector(sel)?.value ?? ''), selector, { timeout: 30_000 });
+    invitations[role] = await dialog.locator(selector).inputValue();
   }
-  const invitations = { caseworker: await link('caseworker').inputValue(), beneficiary: await link('beneficiary').inputValue() };
   await closeDialog(a.page);
 
   for (const [d, role] of [[b, 'caseworker'], [c, 'beneficiary']]) {
