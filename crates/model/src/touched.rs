@@ -66,8 +66,10 @@ impl Touched {
             (Some(key::OWN_WORDS), Some(field)) => {
                 self.fields.insert(field);
             }
-            // Who wrote with which actor: nothing on screen shows it.
-            (Some(key::ACTORS), _) => {}
+            // Who wrote with which actor, and the device key an actor writes for: nothing on
+            // screen shows them (a peer's first keystroke binds its actor; re-reading every
+            // view for it would hold up the keystroke).
+            (Some(key::ACTORS | crate::trust::KEYS), _) => {}
             _ => self.everything = true,
         }
     }
