@@ -1272,3 +1272,84 @@ fn teilen_invites_one_named_person_once_until_it_expires_or_is_withdrawn() {
         .enrol(&key(22), key(33), "Frau Später", T0 + 60)
         .is_err());
 }
+
+/// A hostile write by the caseworker's device (a case-keeping member, bound first by a
+/// legitimate edit), judged by the provider's and the beneficiary's devices.
+fn caseworker_writes(
+    t: &mut Three,
+    f: impl FnOnce(&mut automerge::AutoCommit),
+) -> Vec<dreieck_model::trust::Admission> {
+    t.caseworker
+        .set_date(Role::Caseworker, "gesamtplan_vom", Some(d(2026, 1, 5)))
+        .unwrap();
+    settle(t);
+    let heads = t.caseworker.heads();
+    f(t.caseworker.doc_mut());
+    t.caseworker.doc_mut().commit();
+    let bundle = t.caseworker.save_after_signed(&heads);
+    vec![
+        t.provider.admit(&bundle).unwrap(),
+        t.beneficiary.admit(&bundle).unwrap(),
+    ]
+}
+
+#[test]
+fn nobody_removes_the_owner_or_takes_a_removal_back() {
+    // The owner: the caseworker's setters refuse, and a removal it signs and writes anyway is
+    // refused by every honest device; the owner keeps writing.
+    let mut t = three();
+    let owner = key(OWNER).public_key();
+    assert!(t
+        .caseworker
+        .remove_member(Role::Caseworker, &owner, T0 + 5)
+        .is_err());
+    let id = t.provider.id();
+    let removal = Removal::sign(&id, owner, T0 + 5, &key(CASEWORKER));
+    let verdicts = caseworker_writes(&mut t, |doc| {
+        let removed = doc.get(ROOT, "removed").unwrap().unwrap().1;
+        doc.put(&removed, hex(&owner), ScalarValue::Bytes(removal.encode()))
+            .unwrap();
+    });
+    for a in &verdicts {
+        assert!(
+            a.refused.iter().any(
+                |r| matches!(&r.reason, RefusalReason::NotPermitted(w) if w.contains("entfernen"))
+            ),
+            "{a:?}"
+        );
+    }
+    assert!(!t.provider.roster().is_removed(&owner));
+    t.provider
+        .set_text(Role::Provider, "anmerkungen_einrichtung", "Weiter.")
+        .unwrap();
+
+    // A removal cannot be taken back: the provider removes the beneficiary; the caseworker's
+    // device deletes the removal record, or overwrites it with bytes that are no removal.
+    for undo in [0, 1] {
+        let mut t = three();
+        let person = key(BENEFICIARY).public_key();
+        t.provider
+            .remove_member(Role::Provider, &person, T0 + 10)
+            .unwrap();
+        settle(&mut t);
+        let verdicts = caseworker_writes(&mut t, |doc| {
+            let removed = doc.get(ROOT, "removed").unwrap().unwrap().1;
+            if undo == 0 {
+                doc.delete(&removed, hex(&person)).unwrap();
+            } else {
+                doc.put(&removed, hex(&person), ScalarValue::Bytes(vec![1, 2, 3]))
+                    .unwrap();
+            }
+        });
+        for a in &verdicts {
+            assert!(
+                a.refused
+                    .iter()
+                    .any(|r| matches!(&r.reason, RefusalReason::NotPermitted(w) if w.contains("Entfernung"))),
+                "{a:?}"
+            );
+        }
+        assert!(t.provider.roster().is_removed(&person));
+        assert!(t.beneficiary.roster().is_removed(&person));
+    }
+}
