@@ -1353,3 +1353,100 @@ fn nobody_removes_the_owner_or_takes_a_removal_back() {
         assert!(t.beneficiary.roster().is_removed(&person));
     }
 }
+
+/// The honest set-up the case-record attacks start from: a submission recorded by the
+/// caseworker, a missing-help flag by the provider, the person's own words with a remark by the
+/// provider; everybody in step.
+fn with_case_records() -> Three {
+    let mut t = three();
+    bind_beneficiary(&mut t);
+    t.caseworker
+        .mark_submitted(Role::Caseworker, d(2026, 2, 1))
+        .unwrap();
+    t.provider
+        .add_missing_help(
+            Role::Provider,
+            "wohnen",
+            "Ein Platz im Wohnheim fehlt.",
+            d(2026, 2, 1),
+        )
+        .unwrap();
+    t.provider
+        .set_own_words_remark(Role::Provider, "wuensche", "So gesagt im Gespräch.")
+        .unwrap();
+    settle(&mut t);
+    t
+}
+
+fn child(doc: &automerge::AutoCommit, parent: &automerge::ObjId, key: &str) -> automerge::ObjId {
+    doc.get(parent, key).unwrap().unwrap().1
+}
+
+#[test]
+fn case_records_and_the_marks_of_own_words_follow_their_roles() {
+    // The person records a submission date (only provider and caseworker may).
+    let mut t = with_case_records();
+    let bundle = hostile_bundle(&mut t.beneficiary, |doc| {
+        let s = child(doc, &ROOT, "submission");
+        doc.put(&s, "date", "2026-03-03").unwrap();
+    });
+    assert_refused_by_both(
+        &mut t,
+        &bundle,
+        |r| matches!(r, RefusalReason::NotPermitted(w) if w.contains("Übermittlung")),
+    );
+
+    // The person deletes the provider's missing-help flag.
+    let mut t = with_case_records();
+    let bundle = hostile_bundle(&mut t.beneficiary, |doc| {
+        let list = child(doc, &ROOT, "missing_help");
+        doc.delete(&list, 0).unwrap();
+    });
+    assert_refused_by_both(
+        &mut t,
+        &bundle,
+        |r| matches!(r, RefusalReason::NotPermitted(w) if w.contains("Hilfebaustein")),
+    );
+    assert_eq!(t.provider.missing_help().len(), 1);
+
+    // The person writes into the remark beside their own words (staff's note, not theirs).
+    let mut t = with_case_records();
+    let bundle = hostile_bundle(&mut t.beneficiary, |doc| {
+        let words = child(doc, &ROOT, "own_words");
+        let field = child(doc, &words, "wuensche");
+        let remark = child(doc, &field, "remark");
+        doc.splice_text(&remark, 0, 0, "Nicht so gesagt. ").unwrap();
+    });
+    assert_refused_by_both(
+        &mut t,
+        &bundle,
+        |r| matches!(r, RefusalReason::NotPermitted(w) if w.contains("Anmerkung")),
+    );
+
+    // The caseworker records the submission in the provider's name, or marks text as the
+    // person's own dictated words.
+    for attack in [0, 1] {
+        let mut t = with_case_records();
+        let verdicts = caseworker_writes(&mut t, |doc| {
+            if attack == 0 {
+                let s = child(doc, &ROOT, "submission");
+                doc.put(&s, "role", "provider").unwrap();
+            } else {
+                let words = child(doc, &ROOT, "own_words");
+                let field = child(doc, &words, "wuensche");
+                doc.put(&field, "dictated", true).unwrap();
+            }
+        });
+        for a in &verdicts {
+            assert!(
+                a.refused.iter().any(|r| matches!(&r.reason,
+                    RefusalReason::NotPermitted(w) if w.contains("anderen Rolle") || w.contains("eigene Worte"))),
+                "attack {attack}: {a:?}"
+            );
+        }
+        assert_eq!(
+            t.provider.submission().map(|s| s.role),
+            Some(Role::Caseworker)
+        );
+    }
+}
