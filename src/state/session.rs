@@ -561,22 +561,8 @@ impl Session {
             return;
         }
         // The report may have moved while it was closed here (the move came in a file, or
-        // the page closed before the link switched): start where it lives now.
-        let target = self.inner.borrow().report.room_target();
-        let shared = match target {
-            Some(t) if t.room != shared.room => {
-                let moved = Shared {
-                    room: t.room,
-                    key: t.key,
-                    acked_heads: Vec::new(),
-                };
-                if let Err(e) = shared::save(&self.id(), &moved) {
-                    leptos::logging::warn!("sync: new room not remembered: {e}");
-                }
-                moved
-            }
-            _ => shared,
-        };
+        // the page closed before the link switched): `follow_room` moves the link, after the
+        // old room holds the move when it was made here.
         let doc: Rc<dyn LinkedDoc> = Rc::new(self.downgrade());
         let link = Link::start(&self.id(), shared, doc, role, true);
         *self.link.borrow_mut() = Some(link);
