@@ -1450,3 +1450,44 @@ fn case_records_and_the_marks_of_own_words_follow_their_roles() {
         );
     }
 }
+
+#[test]
+fn nobody_registers_another_role_or_another_persons_key() {
+    // The person's device records its own actor as the provider's.
+    let mut t = three();
+    bind_beneficiary(&mut t);
+    settle(&mut t);
+    let bundle = hostile_bundle(&mut t.beneficiary, |doc| {
+        let actors = doc.get(ROOT, "actors").unwrap().unwrap().1;
+        let me = doc.get_actor().to_hex_string();
+        doc.put(&actors, me, "provider").unwrap();
+    });
+    assert_refused_by_both(
+        &mut t,
+        &bundle,
+        |r| matches!(r, RefusalReason::NotPermitted(w) if w.contains("andere Rolle")),
+    );
+
+    // The person's device lists the provider's key among the signers (as the provider).
+    let mut t = three();
+    bind_beneficiary(&mut t);
+    settle(&mut t);
+    let provider_key = hex(&key(OWNER).public_key());
+    let bundle = hostile_bundle(&mut t.beneficiary, |doc| {
+        let participants = match doc.get(ROOT, "participants").unwrap() {
+            Some((_, obj)) => obj,
+            None => doc.put_object(ROOT, "participants", ObjType::Map).unwrap(),
+        };
+        doc.put(
+            &participants,
+            provider_key.as_str(),
+            r#"{"role":"provider","name":"Frau Träger"}"#,
+        )
+        .unwrap();
+    });
+    assert_refused_by_both(
+        &mut t,
+        &bundle,
+        |r| matches!(r, RefusalReason::NotPermitted(w) if w.contains("Unterschreibenden")),
+    );
+}
