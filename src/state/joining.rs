@@ -58,25 +58,32 @@ impl LinkedDoc for Gathered {
 }
 
 impl Gathered {
-    /// The invited report, once the gathered bytes are all of it.
+    /// The invited report from the gathered bytes, or why they are not it (in German).
     ///
     /// A protected report is taken in through the gate (`Report::from_signed`): its creation
     /// must be its owner's, the owner's key must give the invited id, and every change must
     /// pass. A report from before membership loads as it is.
-    fn try_load(&self, report_id: &str) -> Option<Report> {
+    /// `None` while nothing arrived: the inviting device may not have uploaded the report yet.
+    fn try_load(&self, report_id: &str) -> Option<Result<Report, String>> {
         let bytes = self.bytes.borrow();
         if bytes.is_empty() {
             return None;
         }
         if SignedChanges::looks_like(&bytes) {
-            let bundles = SignedChanges::decode_all(&bytes).ok()?;
-            return Report::from_signed(&bundles, report_id)
-                .ok()
-                .map(|(report, _)| report);
+            let Ok(bundles) = SignedChanges::decode_all(&bytes) else {
+                return Some(Err("Die empfangenen Daten sind beschädigt.".into()));
+            };
+            return Some(
+                Report::from_signed(&bundles, report_id)
+                    .map(|(report, _)| report)
+                    .map_err(|e| e.to_string()),
+            );
         }
-        Report::load(&bytes)
-            .ok()
-            .filter(|r| r.id() == report_id && !r.is_protected())
+        Some(match Report::load(&bytes) {
+            Ok(r) if r.id() == report_id && !r.is_protected() => Ok(r),
+            Ok(_) => Err("Unter diesem Link liegt ein anderer Bericht.".into()),
+            Err(e) => Err(e.to_string()),
+        })
     }
 }
 
@@ -142,8 +149,10 @@ pub fn start(invitation: Invitation, role: Rc<dyn Fn() -> Role>) -> Joining {
 }
 
 impl Joining {
-    /// The report, when the link is caught up and what arrived loads as the invited report.
-    pub fn ready(&self) -> Option<Report> {
+    /// Once the link has everything the room held: the invited report, or why what arrived
+    /// is not it (a room that holds another report, or one the gate refuses). `None` while
+    /// still gathering.
+    pub fn ready(&self) -> Option<Result<Report, String>> {
         if !self.link.caught_up() {
             return None;
         }

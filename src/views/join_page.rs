@@ -153,9 +153,19 @@ fn watch(
         let ready = joining
             .try_with_value(|j| j.as_ref().and_then(Joining::ready))
             .flatten();
-        let Some(report) = ready else { return };
+        let Some(ready) = ready else { return };
         let Some(Some(j)) = joining.try_update_value(Option::take) else {
             return;
+        };
+        let report = match ready {
+            Ok(report) => report,
+            Err(why) => {
+                j.link.close();
+                let _ = step.try_set(Step::Failed(format!(
+                    "Der Bericht unter diesem Link kann nicht übernommen werden: {why}"
+                )));
+                return;
+            }
         };
         let Some(store) = app.store() else { return };
         spawn_local(async move {

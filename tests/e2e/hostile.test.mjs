@@ -42,6 +42,18 @@ describe('a hostile participant with devtools', () => {
     await synced(person.page);
   });
 
+  test('a link whose room holds another report says so instead of waiting', async () => {
+    const link = await invite(provider.page, 'caseworker', 'Herr Amt');
+    // The same room and key under another report's id (ids are 32 hex digits).
+    const forged = link.replace(/(#\/einladung\/[^/]+\/)([0-9a-f]{32})/, (_, head, id) => head + [...id].reverse().join(''));
+    assert.notEqual(forged, link);
+    const d = await device(browser);
+    await d.page.goto(forged);
+    await d.page.getByText('Der Bericht unter diesem Link kann nicht übernommen werden').waitFor({ timeout: 30_000 });
+    assert.match(await d.page.locator('body').innerText(), /nicht echt/);
+    await d.context.close();
+  });
+
   after(async () => {
     await browser?.close();
     await relay?.stop();
