@@ -6,6 +6,7 @@ use dreieck_model::trust::Member;
 use dreieck_model::{Report, Role};
 use leptos::prelude::*;
 
+use crate::state::app_context::use_app;
 use crate::state::editor::use_editor;
 use crate::state::platform::now_ms;
 
@@ -80,9 +81,61 @@ fn rows(r: &Report, now_ms: i64) -> Vec<Row> {
         .collect()
 }
 
+/// What the list says beside a name, in Leichte Sprache with `plain`.
+fn notes_of(row: &Row, plain: bool) -> Vec<&'static str> {
+    let mut notes = Vec::new();
+    if row.invitation {
+        notes.push(if plain {
+            "eingeladen, aber noch nicht dabei"
+        } else {
+            "eingeladen, noch nicht dabei"
+        });
+    }
+    if row.owner {
+        notes.push(if plain {
+            "hat den Bericht angefangen"
+        } else {
+            "hat den Bericht angelegt"
+        });
+    }
+    if row.this_device {
+        notes.push("dieses Gerät");
+    }
+    if row.removed {
+        notes.push(if plain {
+            "ist nicht mehr dabei"
+        } else {
+            "entfernt"
+        });
+    }
+    notes
+}
+
+/// What removing does, a sentence a line in Leichte Sprache.
+fn hint(plain: bool) -> &'static [&'static str] {
+    if plain {
+        &[
+            "Sie können eine Person aus dem Bericht nehmen.",
+            "Dann kann die Person nichts mehr ändern.",
+            "Der Bericht ist danach an einem neuen Ort.",
+            "Die Person sieht nur den alten Stand.",
+            "Geräte ohne Internet kommen später nach.",
+            "Alte Links gehen dann nicht mehr.",
+        ]
+    } else {
+        &[
+            "Wer entfernt ist, kann im Bericht nichts mehr ändern. Der Bericht zieht dabei in \
+           einen neuen Bereich um: Das entfernte Gerät sieht nur den Stand bis dahin. Geräte, \
+           die gerade offline sind, ziehen mit um, sobald sie wieder verbunden sind. \
+           Einladungslinks von vorher gelten danach nicht mehr.",
+        ]
+    }
+}
+
 #[component]
 pub fn MembersList() -> impl IntoView {
     let editor = use_editor();
+    let app = use_app();
     let list = Memo::new(move |_| {
         editor.track_all();
         let now = now_ms() as i64;
@@ -91,7 +144,10 @@ pub fn MembersList() -> impl IntoView {
             .flatten()
     });
     move || {
+        let plain = app.plain.get();
         list.get().map(|rows| {
+            // What removing does is said where this device may remove somebody.
+            let may_remove = rows.iter().any(|r| r.remove_as.is_some());
             view! {
                 <section class="members" aria-labelledby="mitglieder-titel">
                     <h3 id="mitglieder-titel">"Wer ist dabei"</h3>
@@ -108,24 +164,13 @@ pub fn MembersList() -> impl IntoView {
                                 } else {
                                     format!("{} ({})", row.label, row.role.label())
                                 };
-                                let (action, remove_label) = if row.invitation {
-                                    ("Zurückziehen", format!("Einladung zurückziehen: {name}"))
-                                } else {
-                                    ("Entfernen", format!("Entfernen: {name}"))
+                                let (action, remove_label) = match (row.invitation, plain) {
+                                    (true, false) => ("Zurückziehen", format!("Einladung zurückziehen: {name}")),
+                                    (true, true) => ("Link zurücknehmen", format!("Link zurücknehmen: {name}")),
+                                    (false, false) => ("Entfernen", format!("Entfernen: {name}")),
+                                    (false, true) => ("Aus dem Bericht nehmen", format!("Aus dem Bericht nehmen: {name}")),
                                 };
-                                let mut notes = Vec::new();
-                                if row.invitation {
-                                    notes.push("eingeladen, noch nicht dabei");
-                                }
-                                if row.owner {
-                                    notes.push("hat den Bericht angelegt");
-                                }
-                                if row.this_device {
-                                    notes.push("dieses Gerät");
-                                }
-                                if row.removed {
-                                    notes.push("entfernt");
-                                }
+                                let notes = notes_of(&row, plain);
                                 let notes = if notes.is_empty() {
                                     String::new()
                                 } else {
@@ -151,12 +196,11 @@ pub fn MembersList() -> impl IntoView {
                             })
                             .collect_view()}
                     </ul>
-                    <p class="member-hint">
-                        "Wer entfernt ist, kann im Bericht nichts mehr ändern. "
-                        "Der Bericht zieht dabei in einen neuen Bereich um: Das entfernte Gerät sieht nur den Stand bis dahin. "
-                        "Geräte, die gerade offline sind, ziehen mit um, sobald sie wieder verbunden sind. "
-                        "Einladungslinks von vorher gelten danach nicht mehr."
-                    </p>
+                    {may_remove.then(|| view! {
+                        <div class="member-hint">
+                            {hint(plain).iter().map(|line| view! { <p>{*line}</p> }).collect_view()}
+                        </div>
+                    })}
                 </section>
             }
         })

@@ -16,7 +16,51 @@ use crate::views::members_list::MembersList;
 use dreieck_model::{ModelError, ParticipantKey};
 
 /// How long a person's invitation can be used.
+/// (The dialog's texts name the 14 days.)
 const INVITATION_DAYS: i64 = 14;
+
+/// The dialog's texts, in Leichte Sprache with `plain` (a sentence a line there).
+struct Wording {
+    intro: &'static [&'static str],
+    nobody: &'static [&'static str],
+    role: &'static str,
+    name: &'static str,
+    create: &'static str,
+}
+
+fn wording(plain: bool) -> Wording {
+    if plain {
+        Wording {
+            intro: &[
+                "Sie können andere Personen einladen.",
+                "Jede Person bekommt einen eigenen Link.",
+                "Der Link geht auf einem Gerät und 14 Tage lang.",
+                "Mit dem Link kann die Person den Bericht lesen und mitschreiben.",
+                "Der Server kann den Bericht nicht lesen.",
+            ],
+            nobody: &[
+                "Von diesem Gerät aus können Sie niemanden einladen.",
+                "Das macht Ihr Dienst oder das Amt.",
+            ],
+            role: "Wer ist die Person?",
+            name: "Wie heißt die Person?",
+            create: "Link machen",
+        }
+    } else {
+        Wording {
+            intro: &[
+                "Laden Sie jede Person einzeln ein: Der Link gilt für ein Gerät und 14 Tage. \
+                      Wer ihn öffnet oder den QR-Code scannt, kann den Bericht lesen und in der \
+                      eingeladenen Rolle mitschreiben. Der Server sieht den Inhalt nie: alles wird \
+                      auf den Geräten verschlüsselt.",
+            ],
+            nobody: &["Von diesem Gerät aus können Sie niemanden einladen."],
+            role: "Rolle der Person",
+            name: "Name der Person",
+            create: "Einladung erstellen",
+        }
+    }
+}
 
 /// One invitation made in this dialog: for whom, and the link that carries it.
 #[derive(Clone, PartialEq)]
@@ -170,24 +214,28 @@ pub fn ShareButton() -> impl IntoView {
             on:close=move |_| showing.set(false)
         >
             <h2 id="teilen-titel">"Bericht teilen"</h2>
-            <p>
-                "Laden Sie jede Person einzeln ein: Der Link gilt für ein Gerät und "
-                {INVITATION_DAYS} " Tage. Wer ihn öffnet oder den QR-Code scannt, kann den Bericht "
-                "lesen und in der eingeladenen Rolle mitschreiben. "
-                "Der Server sieht den Inhalt nie: alles wird auf den Geräten verschlüsselt."
-            </p>
+            {move || {
+                wording(app.plain.get())
+                    .intro
+                    .iter()
+                    .map(|line| view! { <p>{*line}</p> })
+                    .collect_view()
+            }}
             {move || {
                 let list = roles.get();
+                let words = wording(app.plain.get());
                 if list.is_empty() {
                     return view! {
-                        <p class="invite-none">"Von diesem Gerät aus können Sie niemanden einladen."</p>
+                        <div class="invite-none">
+                            {words.nobody.iter().map(|line| view! { <p>{*line}</p> }).collect_view()}
+                        </div>
                     }
                         .into_any();
                 }
                 view! {
                     <form class="invite-form" on:submit=submit>
                         <div class="field">
-                            <label for="einladen-rolle">"Rolle der Person"</label>
+                            <label for="einladen-rolle">{words.role}</label>
                             <select
                                 id="einladen-rolle"
                                 class="control"
@@ -206,7 +254,7 @@ pub fn ShareButton() -> impl IntoView {
                             </select>
                         </div>
                         <div class="field">
-                            <label for="einladen-name">"Name der Person"</label>
+                            <label for="einladen-name">{words.name}</label>
                             <input
                                 id="einladen-name"
                                 class="control"
@@ -217,7 +265,7 @@ pub fn ShareButton() -> impl IntoView {
                                 on:input=move |ev| name.set(event_target_value(&ev))
                             />
                         </div>
-                        <button class="button" type="submit">"Einladung erstellen"</button>
+                        <button class="button" type="submit">{words.create}</button>
                         {move || form_error.get().map(|e| view! { <p class="message error" role="alert">{e}</p> })}
                     </form>
                 }
