@@ -1491,3 +1491,31 @@ fn nobody_registers_another_role_or_another_persons_key() {
         |r| matches!(r, RefusalReason::NotPermitted(w) if w.contains("Unterschreibenden")),
     );
 }
+
+#[test]
+fn the_conversation_takes_only_roles_and_short_names() {
+    // Any member may record who is present, but only under a role and with a name of at
+    // most 200 characters; anything else there is refused by every honest device.
+    for attack in [0, 1] {
+        let mut t = three();
+        bind_beneficiary(&mut t);
+        t.provider
+            .set_present(Role::Provider, Role::Provider, Some("Frau Träger"))
+            .unwrap();
+        settle(&mut t);
+        let bundle = hostile_bundle(&mut t.beneficiary, |doc| {
+            let conversation = doc.get(ROOT, "conversation").unwrap().unwrap().1;
+            let present = doc.get(&conversation, "present").unwrap().unwrap().1;
+            if attack == 0 {
+                doc.put(&present, "hausmeister", "Herr X").unwrap();
+            } else {
+                doc.put(&present, "beneficiary", "x".repeat(201)).unwrap();
+            }
+        });
+        assert_refused_by_both(
+            &mut t,
+            &bundle,
+            |r| matches!(r, RefusalReason::NotPermitted(w) if w.contains("Aufbau")),
+        );
+    }
+}
