@@ -18,25 +18,18 @@ use std::sync::OnceLock;
 use automerge::legacy::{ElementId, Key, MarkData, ObjectId, Op, OpId, OpType, SortedVec};
 use automerge::{ActorId, Change, ChangeHash, ExpandedChange, ObjType, ScalarValue};
 use dreieck_model::trust::{
-    Admission, Attestation, Grant, MemberKind, MemberRecord, Owner, SignedChanges, CHANGE_DOMAIN,
+    Admission, Attestation, Grant, MemberKind, MemberRecord, SignedChanges, CHANGE_DOMAIN,
 };
-use dreieck_model::{ParticipantKey, Report, Role};
+use dreieck_model::{Report, Role};
 use ed25519_dalek::{Signer, SigningKey};
 
+use crate::common::members::{invite, settle, sorted, three, Three};
+pub use crate::common::members::{key, BENEFICIARY, CASEWORKER, OWNER};
 use crate::common::{kvjs, snapshot, T0};
 
-pub const OWNER: u8 = 1;
-pub const CASEWORKER: u8 = 2;
-pub const BENEFICIARY: u8 = 3;
-const INVITE_CASEWORKER: u8 = 12;
-const INVITE_BENEFICIARY: u8 = 13;
 const INVITE_MORE: u8 = 14;
 
 const MAGIC: [u8; 4] = [0x85, 0x6f, 0x4a, 0x83];
-
-pub fn key(n: u8) -> ParticipantKey {
-    ParticipantKey::from_seed(&[n; 32])
-}
 
 /// What a member can do with their own key: attest any change hash (the message the gate
 /// verifies: domain ‖ u32 length ‖ report id ‖ hash).
@@ -106,46 +99,6 @@ pub fn fixture() -> &'static Fixture {
     FIXTURE.get_or_init(build)
 }
 
-fn sync(from: &mut Report, to: &mut Report) {
-    let heads = to.heads();
-    let bundle = from.save_after_signed(&heads);
-    let a = to.admit(&bundle).unwrap();
-    assert!(a.refused.is_empty(), "{:?}", a.refused);
-}
-
-fn invite(owner: &mut Report, invitation: u8, role: Role, name: &str) {
-    owner
-        .grant(
-            Role::Provider,
-            &Grant {
-                kind: MemberKind::Invitation,
-                key: key(invitation).public_key(),
-                role,
-                name,
-                time_ms: T0,
-                expires_ms: None,
-                max_uses: 1,
-            },
-        )
-        .unwrap();
-}
-
-fn join(owner: &mut Report, invitation: u8, own: u8, name: &str) -> Report {
-    let id = owner.id();
-    let (mut device, admission) = Report::from_signed(&[owner.save_signed()], &id).unwrap();
-    assert!(admission.refused.is_empty(), "{:?}", admission.refused);
-    device
-        .enrol(&key(invitation), key(own), name, T0 + 1)
-        .unwrap();
-    sync(&mut device, owner);
-    device
-}
-
-fn sorted(mut h: Vec<ChangeHash>) -> Vec<ChangeHash> {
-    h.sort();
-    h
-}
-
 fn hashes(r: &mut Report) -> HashSet<ChangeHash> {
     r.doc_mut()
         .get_changes(&[])
@@ -155,46 +108,20 @@ fn hashes(r: &mut Report) -> HashSet<ChangeHash> {
 }
 
 fn build() -> Fixture {
-    let mut provider = Report::create_owned(
-        &kvjs(),
-        Owner {
-            key: &key(OWNER),
-            role: Role::Provider,
-            name: "Frau Träger",
-            nonce: [9; 16],
-        },
-        T0,
-    )
-    .unwrap();
-    invite(
-        &mut provider,
-        INVITE_CASEWORKER,
-        Role::Caseworker,
-        "Herr Amt",
-    );
-    invite(
-        &mut provider,
-        INVITE_BENEFICIARY,
-        Role::Beneficiary,
-        "Frau K.",
-    );
-    let mut caseworker = join(&mut provider, INVITE_CASEWORKER, CASEWORKER, "Herr Amt");
-    let mut beneficiary = join(&mut provider, INVITE_BENEFICIARY, BENEFICIARY, "Frau K.");
-    beneficiary
+    let mut t = three();
+    t.beneficiary
         .set_text(Role::Beneficiary, "wuensche", "Ich möchte")
         .unwrap();
-    let goal = provider.add_goal(Role::Provider).unwrap();
-    provider
+    let goal = t.provider.add_goal(Role::Provider).unwrap();
+    t.provider
         .set_goal_text(Role::Provider, &goal, "Einkaufen")
         .unwrap();
-    for _ in 0..2 {
-        sync(&mut provider, &mut caseworker);
-        sync(&mut caseworker, &mut provider);
-        sync(&mut provider, &mut beneficiary);
-        sync(&mut beneficiary, &mut provider);
-        sync(&mut caseworker, &mut beneficiary);
-        sync(&mut beneficiary, &mut caseworker);
-    }
+    settle(&mut t);
+    let Three {
+        mut provider,
+        mut caseworker,
+        mut beneficiary,
+    } = t;
     let settled = sorted(caseworker.heads());
     assert_eq!(settled, sorted(provider.heads()));
     assert_eq!(settled, sorted(beneficiary.heads()));
@@ -293,7 +220,8 @@ fn build() -> Fixture {
     let typing = beneficiary.save_after_signed(&settled);
     invite(&mut provider, INVITE_MORE, Role::Beneficiary, "Noch jemand");
     let membership = provider.save_after_signed(&settled);
-    sync(&mut beneficiary, &mut provider);
+    let joined = crate::common::members::sync(&mut beneficiary, &mut provider);
+    assert!(joined.refused.is_empty(), "{:?}", joined.refused);
     let whole = provider.save_signed();
 
     let mut legit = hashes(&mut provider);
