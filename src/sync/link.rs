@@ -377,7 +377,7 @@ impl Link {
                 if acked || (!was_caught_up && self.caught_up()) {
                     self.remember_soon();
                 }
-                if self.settled() && self.inner.borrow().on_settled.is_some() {
+                if self.inner.borrow().on_settled.is_some() && self.settled() {
                     let f = self.inner.borrow_mut().on_settled.take();
                     if let Some(f) = f {
                         f();

@@ -226,12 +226,7 @@ impl Report {
     /// Grants `grant` with this device's key for `as_role` (the owner, provider or
     /// caseworker): one change that writes the signed record under `members`.
     pub fn grant(&mut self, as_role: Role, grant: &Grant<'_>) -> Result<MemberRecord> {
-        let granter = self
-            .trust
-            .keys
-            .get(&as_role)
-            .cloned()
-            .ok_or(ModelError::NotAMember(as_role))?;
+        let granter = self.signing_key(as_role)?;
         let roster = self.roster();
         if !roster.may_grant(&granter.public_key(), grant.kind, grant.role) {
             return Err(ModelError::Membership(format!(
@@ -337,12 +332,30 @@ impl Report {
 
     /// Which of this device's roles signs an invitation to `role`.
     fn inviting_role(&self, roster: &Roster, role: Role) -> Option<Role> {
+        self.acting_role(roster, |key| {
+            roster.may_grant(key, MemberKind::Invitation, role)
+        })
+    }
+
+    /// A role this device is a member in whose key `allowed` accepts.
+    pub(crate) fn acting_role(
+        &self,
+        roster: &Roster,
+        allowed: impl Fn(&[u8; 32]) -> bool,
+    ) -> Option<Role> {
         self.trust.keys.iter().find_map(|(r, k)| {
             let public = k.public_key();
-            (roster.role_of(&public) == Some(*r)
-                && roster.may_grant(&public, MemberKind::Invitation, role))
-            .then_some(*r)
+            (roster.role_of(&public) == Some(*r) && allowed(&public)).then_some(*r)
         })
+    }
+
+    /// The device's key for signing as `role`.
+    pub(crate) fn signing_key(&self, role: Role) -> Result<ParticipantKey> {
+        self.trust
+            .keys
+            .get(&role)
+            .cloned()
+            .ok_or(ModelError::NotAMember(role))
     }
 
     fn grant_invitation(&mut self, grant: &Grant<'_>) -> Result<MemberRecord> {
@@ -438,12 +451,7 @@ impl Report {
 
     /// Removes the member with `key` (signed by this device's key for `as_role`).
     pub fn remove_member(&mut self, as_role: Role, key: &[u8; 32], time_ms: i64) -> Result<()> {
-        let by = self
-            .trust
-            .keys
-            .get(&as_role)
-            .cloned()
-            .ok_or(ModelError::NotAMember(as_role))?;
+        let by = self.signing_key(as_role)?;
         if !self.roster().may_remove(&by.public_key(), key) {
             return Err(ModelError::Membership(format!(
                 "Als {} können Sie diese Person nicht entfernen.",

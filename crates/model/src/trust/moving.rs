@@ -4,7 +4,7 @@
 use automerge::{ObjType, ReadDoc, Value, ROOT};
 
 use super::room_move::{RoomKeys, RoomMove};
-use super::roster::{bytes_of, Roster, MOVES};
+use super::roster::{bytes_of, Roster, MOVES, REMOVED};
 use crate::{ModelError, ParticipantKey, Report, Result, Role};
 
 impl Report {
@@ -17,12 +17,7 @@ impl Report {
         ephemeral: [u8; 32],
         time_ms: i64,
     ) -> Result<()> {
-        let by = self
-            .trust
-            .keys
-            .get(&as_role)
-            .cloned()
-            .ok_or(ModelError::NotAMember(as_role))?;
+        let by = self.signing_key(as_role)?;
         let roster = self.roster();
         if !roster.may_move(&by.public_key()) {
             return Err(ModelError::Membership(format!(
@@ -53,10 +48,10 @@ impl Report {
 
     /// The move that counts now: the valid one with the latest time (ties: the larger id).
     pub fn room_move(&self) -> Option<RoomMove> {
-        let roster = self.roster();
-        self.room_moves(&roster)
-            .into_iter()
-            .max_by(|a, b| (a.time_ms, a.id()).cmp(&(b.time_ms, b.id())))
+        if !self.any_entry(MOVES) {
+            return None; // the common case, without checking a record
+        }
+        self.current_move(&self.roster())
     }
 
     /// Where this device should sync the report: the current move opened with one of its
@@ -74,6 +69,9 @@ impl Report {
     /// Whether the report needs a (new) move: somebody was removed, and the current move is
     /// missing or still sealed to a removed key (it was made concurrently with the removal).
     pub fn room_move_due(&self) -> bool {
+        if !self.any_entry(REMOVED) {
+            return false;
+        }
         let roster = self.roster();
         let removed: Vec<[u8; 32]> = roster
             .members()
@@ -84,7 +82,7 @@ impl Report {
         if removed.is_empty() {
             return false;
         }
-        match self.room_move() {
+        match self.current_move(&roster) {
             None => true,
             Some(m) => m.recipients().any(|k| removed.contains(k)),
         }
@@ -93,14 +91,23 @@ impl Report {
     /// The role this device can move the report as, if any.
     pub fn may_move_as(&self) -> Option<Role> {
         let roster = self.roster();
-        self.trust
-            .keys
+        self.acting_role(&roster, |key| roster.may_move(key))
+    }
+
+    fn current_move(&self, roster: &Roster) -> Option<RoomMove> {
+        self.room_moves(roster)
+            .into_iter()
+            .max_by(|a, b| (a.time_ms, a.id()).cmp(&(b.time_ms, b.id())))
+    }
+
+    /// Whether a map under the root key `key` holds any entry (nothing is checked): the
+    /// session asks after every structural edit, and most reports never had a removal.
+    fn any_entry(&self, key: &str) -> bool {
+        self.doc
+            .get_all(&ROOT, key)
+            .unwrap_or_default()
             .iter()
-            .find(|(role, k)| {
-                let public = k.public_key();
-                roster.role_of(&public) == Some(**role) && roster.may_move(&public)
-            })
-            .map(|(role, _)| *role)
+            .any(|(v, obj)| matches!(v, Value::Object(ObjType::Map)) && self.doc.length(obj) > 0)
     }
 
     fn room_moves(&self, roster: &Roster) -> Vec<RoomMove> {
