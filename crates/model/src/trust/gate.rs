@@ -31,6 +31,8 @@ use super::records::{change_message, report_id_for, verify, MemberKind, MemberRe
 use super::roster::{Roster, KEYS, MEMBERS, OWNER, OWNER_NONCE};
 use super::rules::{self, Author, Context, Step};
 // Declared here (not in `trust/mod.rs`) so that the checks live next to their only callers.
+#[path = "document_chunk.rs"]
+mod document_chunk;
 #[path = "validate.rs"]
 mod validate;
 use crate::report::{key, TEXT_ENCODING};
@@ -187,6 +189,7 @@ pub(crate) fn split_changes(bytes: &[u8]) -> Result<Vec<Change>> {
                 out.push(Change::try_from(chunk).map_err(|e| unreadable(&e.to_string()))?);
             }
             0 => {
+                document_chunk::check(chunk).map_err(unreadable)?;
                 let options = LoadOptions::new()
                     .text_encoding(TEXT_ENCODING)
                     .on_partial_load(OnPartialLoad::Error)

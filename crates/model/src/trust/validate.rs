@@ -25,9 +25,8 @@
 //!   operations a report uses pass: maps, lists and texts made, scalars put, values deleted,
 //!   elements inserted and deleted (no counters, marks, tables or overwritten elements).
 //!
-//! Not covered yet: a whole document chunk still goes to Automerge's document loader as it
-//! is, and that loader panics on some damaged documents behind a correct checksum (see the
-//! ignored test in `tests/foreign_bytes.rs`).
+//! A whole document chunk goes to Automerge's document loader only after
+//! `document_chunk::check`: that loader trusts how the columns fit together.
 
 use std::collections::{HashMap, HashSet};
 
@@ -274,6 +273,9 @@ impl Report {
         let mut doc = AutoCommit::new_with_encoding(TEXT_ENCODING);
         let mut rest = bytes;
         if let Some((0, chunk, tail)) = first_chunk(bytes) {
+            super::document_chunk::check(chunk).map_err(|e| {
+                ModelError::NotAReport(format!("Das Dokument lässt sich nicht lesen ({e})."))
+            })?;
             let options = LoadOptions::new()
                 .text_encoding(TEXT_ENCODING)
                 .on_partial_load(OnPartialLoad::Error)
@@ -540,14 +542,14 @@ fn rle_within(data: &[u8], min: u64, max: u64, delta: bool) -> bool {
 }
 
 /// A bounds-checked reader of LEB128 fields.
-struct Bytes<'a>(&'a [u8]);
+pub(crate) struct Bytes<'a>(pub(crate) &'a [u8]);
 
 impl<'a> Bytes<'a> {
-    fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
 
-    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+    pub(crate) fn take(&mut self, n: usize) -> Option<&'a [u8]> {
         if n > self.0.len() {
             return None;
         }
@@ -556,11 +558,11 @@ impl<'a> Bytes<'a> {
         Some(head)
     }
 
-    fn byte(&mut self) -> Option<u8> {
+    pub(crate) fn byte(&mut self) -> Option<u8> {
         self.take(1).map(|b| b[0])
     }
 
-    fn uleb(&mut self) -> Option<u64> {
+    pub(crate) fn uleb(&mut self) -> Option<u64> {
         let mut value: u64 = 0;
         for i in 0..10 {
             let b = self.byte()?;
@@ -572,7 +574,7 @@ impl<'a> Bytes<'a> {
         None
     }
 
-    fn sleb(&mut self) -> Option<i64> {
+    pub(crate) fn sleb(&mut self) -> Option<i64> {
         let mut value: i64 = 0;
         let mut shift = 0u32;
         loop {
@@ -591,7 +593,7 @@ impl<'a> Bytes<'a> {
         }
     }
 
-    fn prefixed(&mut self) -> Option<&'a [u8]> {
+    pub(crate) fn prefixed(&mut self) -> Option<&'a [u8]> {
         let len = usize::try_from(self.uleb()?).ok()?;
         self.take(len)
     }

@@ -70,6 +70,9 @@ pub struct Fixture {
     pub typing: SignedChanges,
     pub membership: SignedChanges,
     pub whole: SignedChanges,
+    /// The same document saved without compressed columns: damage to it reaches the column
+    /// decoders instead of the inflater.
+    pub whole_plain: SignedChanges,
     /// The provider's edit made after everybody settled: what an honest device sends next.
     pub after: SignedChanges,
     pub after_text: String,
@@ -223,6 +226,15 @@ fn build() -> Fixture {
     let joined = crate::common::members::sync(&mut beneficiary, &mut provider);
     assert!(joined.refused.is_empty(), "{:?}", joined.refused);
     let whole = provider.save_signed();
+    let whole_plain = SignedChanges {
+        changes: automerge::Automerge::load(&whole.changes)
+            .unwrap()
+            .save_with_options(automerge::SaveOptions {
+                deflate: false,
+                retain_orphans: false,
+            }),
+        attestations: whole.attestations.clone(),
+    };
 
     let mut legit = hashes(&mut provider);
     legit.extend(hashes(&mut beneficiary));
@@ -242,6 +254,7 @@ fn build() -> Fixture {
         typing,
         membership,
         whole,
+        whole_plain,
         after,
         after_text,
         after_hashes,
@@ -269,15 +282,19 @@ fn hex_bytes(s: &str) -> Vec<u8> {
         .collect()
 }
 
+/// How many valid bundles [`Fixture::base`] gives.
+pub const BASES: u8 = 6;
+
 impl Fixture {
     /// The valid bundles, by number (for the proptests and the fuzz target).
     pub fn base(&self, n: u8) -> SignedChanges {
-        match n % 5 {
+        match n % BASES {
             0 => self.keystroke.clone(),
             1 => self.typing.clone(),
             2 => self.membership.clone(),
             3 => self.whole.clone(),
-            _ => SignedChanges::join([self.membership.clone(), self.typing.clone()]),
+            4 => SignedChanges::join([self.membership.clone(), self.typing.clone()]),
+            _ => self.whole_plain.clone(),
         }
     }
 
