@@ -23,7 +23,7 @@ use std::collections::BTreeMap;
 
 use automerge::transaction::Transactable;
 use automerge::{ChangeHash, ObjId, ObjType, ReadDoc, ScalarValue, Value, ROOT};
-use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
+use ed25519_dalek::{Signer, SigningKey, VerifyingKey};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -513,14 +513,14 @@ impl Report {
         if self.check_edit(record.role, field).is_err() {
             return invalid(InvalidSignature::NotPermitted);
         }
-        let Ok(key) = VerifyingKey::from_bytes(&record.public_key) else {
+        if VerifyingKey::from_bytes(&record.public_key).is_err() {
             return invalid(InvalidSignature::UnknownKey);
-        };
-        let signature = Signature::from_bytes(&record.signature);
-        if key
-            .verify_strict(&record.message(&self.id(), field), &signature)
-            .is_err()
-        {
+        }
+        if !crate::trust::verify(
+            &record.public_key,
+            &record.message(&self.id(), field),
+            &record.signature,
+        ) {
             return invalid(InvalidSignature::BadSignature);
         }
         // Fully qualified: `AutoCommit` has a `&mut self` method of the same name.

@@ -32,6 +32,7 @@ mod rules;
 
 pub use bundle::{Attestation, BundleError, SignedChanges};
 pub(crate) use gate::{split_changes, TrustState};
+pub(crate) use records::verify;
 pub use gate::{Admission, Refusal, RefusalReason};
 pub use records::{
     report_id_for, Grant, MemberKind, MemberRecord, Removal, CHANGE_DOMAIN, MAX_MEMBER_NAME,

@@ -256,12 +256,48 @@ pub(crate) fn change_message(report_id: &str, hash: &[u8; 32]) -> Vec<u8> {
 
 /// Ed25519 `verify_strict` of `signature` by `key` over `message`; a key that is not a valid
 /// point verifies nothing.
+///
+/// The same records are verified again and again: the member list and the case status re-read
+/// the roster and the signature lines a few times a second while somebody types, on every
+/// device, and an Ed25519 verification takes about a millisecond in the browser (no
+/// precomputed tables, see Cargo.toml). So a triple that verified once is remembered, by its
+/// SHA-256 (a collision would be needed to pass anything else); failures are not.
 pub(crate) fn verify(key: &[u8; 32], message: &[u8], signature: &[u8; 64]) -> bool {
-    let Ok(key) = VerifyingKey::from_bytes(key) else {
+    use sha2::{Digest, Sha256};
+    use std::collections::HashSet;
+    use std::sync::Mutex;
+    /// Verified triples kept, at most (then forgotten all at once): 128 KB.
+    const REMEMBERED: usize = 4096;
+    static VERIFIED: Mutex<Option<HashSet<[u8; 32]>>> = Mutex::new(None);
+
+    let digest: [u8; 32] = Sha256::new()
+        .chain_update(key)
+        .chain_update(signature)
+        .chain_update(message)
+        .finalize()
+        .into();
+    let known = |verified: &Option<HashSet<[u8; 32]>>| {
+        verified.as_ref().is_some_and(|v| v.contains(&digest))
+    };
+    if VERIFIED.lock().is_ok_and(|v| known(&v)) {
+        return true;
+    }
+    let Ok(verifying) = VerifyingKey::from_bytes(key) else {
         return false;
     };
-    key.verify_strict(message, &Signature::from_bytes(signature))
-        .is_ok()
+    let fine = verifying
+        .verify_strict(message, &Signature::from_bytes(signature))
+        .is_ok();
+    if fine {
+        if let Ok(mut v) = VERIFIED.lock() {
+            let set = v.get_or_insert_with(HashSet::new);
+            if set.len() >= REMEMBERED {
+                set.clear();
+            }
+            set.insert(digest);
+        }
+    }
+    fine
 }
 
 fn kind_byte(kind: MemberKind) -> u8 {
@@ -290,6 +326,23 @@ mod tests {
 
     fn key(n: u8) -> ParticipantKey {
         ParticipantKey::from_seed(&[n; 32])
+    }
+
+    #[test]
+    fn a_remembered_verification_passes_nothing_else() {
+        let signer = ed25519_dalek::SigningKey::from_bytes(&[7; 32]);
+        let key = signer.verifying_key().to_bytes();
+        let signature = ed25519_dalek::Signer::sign(&signer, b"genau das").to_bytes();
+        assert!(verify(&key, b"genau das", &signature));
+        assert!(verify(&key, b"genau das", &signature), "remembered");
+        assert!(!verify(&key, b"etwas anderes", &signature));
+        let mut altered = signature;
+        altered[5] ^= 1;
+        assert!(!verify(&key, b"genau das", &altered));
+        let other = ed25519_dalek::SigningKey::from_bytes(&[8; 32])
+            .verifying_key()
+            .to_bytes();
+        assert!(!verify(&other, b"genau das", &signature));
     }
 
     #[test]
