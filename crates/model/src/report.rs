@@ -583,6 +583,7 @@ impl Report {
             return self.apply(&bytes);
         }
         let before = self.doc.get_heads();
+        self.trust.forget_seqs();
         self.doc.merge(&mut other.doc)?;
         self.ensure_own_report(&before)
     }
@@ -1090,6 +1091,7 @@ impl Report {
         if let Ok(restored) = self.doc.fork_at(before) {
             self.doc = restored.with_actor(actor);
         }
+        self.trust.forget_seqs();
     }
 }
 

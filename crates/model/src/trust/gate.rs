@@ -144,12 +144,21 @@ pub(crate) struct TrustState {
     previewed: Vec<Change>,
     refused: HashSet<ChangeHash>,
     pub(crate) refusals: Vec<Refusal>,
+    /// The owner key once read: it never changes in a document that has one (the rules refuse
+    /// rewriting it), and nearly everything asks for it, several times a keystroke.
+    owner: std::cell::OnceCell<[u8; 32]>,
+    /// Keys bound to actors (`keys/<actor>`), once read: a binding never changes either.
+    bound: std::cell::RefCell<HashMap<String, [u8; 32]>>,
 }
 
 impl TrustState {
     /// The document changed outside the gate (a plain apply or merge): count again.
     pub(crate) fn forget_seqs(&mut self) {
         self.seqs = None;
+        // Bytes applied without the gate (a report from before membership) may have written
+        // anything: read again.
+        self.owner.take();
+        self.bound.get_mut().clear();
     }
 
     /// No change is held back waiting for predecessors.
@@ -647,20 +656,34 @@ impl Report {
 
     /// The device key `keys/<actor>` names in the document.
     pub(crate) fn bound_key(&self, actor_hex: &str) -> Option<[u8; 32]> {
-        let keys = self.child(&automerge::ROOT, KEYS, automerge::ObjType::Map)?;
-        match self.doc.get(&keys, actor_hex) {
-            Ok(Some((v, _))) => super::roster::bytes_of(&v).and_then(|b| b.try_into().ok()),
-            _ => None,
+        if let Some(key) = self.trust.bound.borrow().get(actor_hex) {
+            return Some(*key);
         }
+        let keys = self.child(&automerge::ROOT, KEYS, automerge::ObjType::Map)?;
+        let key: [u8; 32] = match self.doc.get(&keys, actor_hex) {
+            Ok(Some((v, _))) => super::roster::bytes_of(&v).and_then(|b| b.try_into().ok())?,
+            _ => return None,
+        };
+        self.trust
+            .bound
+            .borrow_mut()
+            .insert(actor_hex.to_string(), key);
+        Some(key)
     }
 
     /// The owner's public key; `None` for a report from before membership.
     pub fn owner_key(&self) -> Option<[u8; 32]> {
-        let all = self.doc.get_all(automerge::ROOT, OWNER).ok()?;
-        match &all[..] {
-            [(v, _)] => super::roster::bytes_of(v).and_then(|b| b.try_into().ok()),
-            _ => None,
+        if let Some(key) = self.trust.owner.get() {
+            return Some(*key);
         }
+        let all = self.doc.get_all(automerge::ROOT, OWNER).ok()?;
+        let key: [u8; 32] = match &all[..] {
+            [(v, _)] => super::roster::bytes_of(v).and_then(|b| b.try_into().ok())?,
+            _ => return None,
+        };
+        // Bytes that reach the document past the gate forget it (`TrustState::forget_seqs`).
+        let _ = self.trust.owner.set(key);
+        Some(key)
     }
 
     fn current_roster_removes(&self, key: &[u8; 32]) -> bool {
@@ -766,7 +789,7 @@ impl Report {
         if let Ok(restored) = self.doc.fork_at(heads) {
             self.doc = restored.with_actor(actor);
         }
-        self.trust.seqs = None;
+        self.trust.forget_seqs();
     }
 
     /// Who is in this report (verified), as the document holds it now.
@@ -791,6 +814,23 @@ impl Report {
                 *e = (c.seq(), c.hash());
             }
         }
+        self.attest_newest(newest)
+    }
+
+    /// [`Report::attest`] for the changes since `heads`, read from the document (what this
+    /// device just made needs no parsing and checking again).
+    fn attest_since(&mut self, heads: &[ChangeHash]) -> Vec<Attestation> {
+        let mut newest: HashMap<ActorId, (u64, ChangeHash)> = HashMap::new();
+        for c in self.doc.get_changes_meta(heads) {
+            let e = newest.entry(c.actor.into_owned()).or_insert((0, c.hash));
+            if c.seq >= e.0 {
+                *e = (c.seq, c.hash);
+            }
+        }
+        self.attest_newest(newest)
+    }
+
+    fn attest_newest(&mut self, newest: HashMap<ActorId, (u64, ChangeHash)>) -> Vec<Attestation> {
         let report_id = self.id();
         let mut out = Vec::new();
         for (actor, (seq, hash)) in newest {
@@ -832,11 +872,12 @@ impl Report {
 
     /// What storage appends after an edit, signed (see [`Report::save_incremental`]).
     pub fn save_incremental_signed(&mut self) -> SignedChanges {
+        let since = self.saved.clone();
         let changes = self.save_incremental_plain();
         let attestations = if changes.is_empty() {
             Vec::new()
         } else {
-            self.attest(&changes)
+            self.attest_since(&since)
         };
         SignedChanges {
             changes,

@@ -32,8 +32,8 @@ mod rules;
 
 pub use bundle::{Attestation, BundleError, SignedChanges};
 pub(crate) use gate::{split_changes, TrustState};
-pub(crate) use records::verify;
 pub use gate::{Admission, Refusal, RefusalReason};
+pub(crate) use records::verify;
 pub use records::{
     report_id_for, Grant, MemberKind, MemberRecord, Removal, CHANGE_DOMAIN, MAX_MEMBER_NAME,
     MEMBER_DOMAIN, REMOVAL_DOMAIN,
