@@ -1519,3 +1519,72 @@ fn the_conversation_takes_only_roles_and_short_names() {
         );
     }
 }
+
+/// Counters and marks are no part of a report: a member who writes them into a field of its
+/// own (where its role may write text) is refused by every honest device, and the field stays
+/// as it was.
+#[test]
+fn counters_and_marks_are_refused_even_in_a_field_of_ones_own() {
+    use automerge::marks::{ExpandMark, Mark};
+    let mut t = three();
+    bind_beneficiary(&mut t);
+    settle(&mut t);
+    let obj = text_obj(&t.beneficiary, "wuensche");
+    let marked = hostile_bundle(&mut t.beneficiary, |doc| {
+        doc.mark(&obj, Mark::new("bold".into(), true, 0, 3), ExpandMark::None)
+            .unwrap();
+    });
+    assert_refused_by_both(&mut t, &marked, |r| *r == RefusalReason::Unreadable);
+
+    let mut t = three();
+    bind_beneficiary(&mut t);
+    settle(&mut t);
+    let fields = t
+        .beneficiary
+        .doc_mut()
+        .get(ROOT, "fields")
+        .unwrap()
+        .unwrap()
+        .1;
+    let counted = hostile_bundle(&mut t.beneficiary, |doc| {
+        doc.put(&fields, "wuensche", ScalarValue::Counter(7.into()))
+            .unwrap();
+    });
+    assert_refused_by_both(&mut t, &counted, |r| {
+        matches!(
+            r,
+            RefusalReason::Unreadable | RefusalReason::NotPermitted(_)
+        )
+    });
+    for honest in [&t.provider, &t.caseworker] {
+        assert_eq!(honest.text("wuensche").unwrap(), "Ich möchte");
+    }
+}
+
+/// A removed member's signature made while it was a member still counts: removing somebody
+/// takes away what they may do from now on, not what they signed.
+#[test]
+fn a_removed_members_earlier_signature_stays_valid() {
+    let mut t = three();
+    settle(&mut t);
+    sign_line(
+        &mut t.beneficiary,
+        "unterschrift_leistungsberechtigter",
+        Role::Beneficiary,
+        "Frau K.",
+        BENEFICIARY,
+    );
+    settle(&mut t);
+    t.provider
+        .remove_member(Role::Provider, &key(BENEFICIARY).public_key(), T0 + 10)
+        .unwrap();
+    settle(&mut t);
+    for r in [&t.provider, &t.caseworker] {
+        assert!(r.roster().is_removed(&key(BENEFICIARY).public_key()));
+        assert_eq!(
+            r.verify_signature("unterschrift_leistungsberechtigter")
+                .unwrap(),
+            Verification::Valid
+        );
+    }
+}
