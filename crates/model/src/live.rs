@@ -223,7 +223,8 @@ pub fn apply_splice(text: &str, splice: &Splice) -> String {
     out
 }
 
-fn leb(out: &mut Vec<u8>, mut v: u64) {
+/// Appends `v` as unsigned LEB128.
+pub(crate) fn leb(out: &mut Vec<u8>, mut v: u64) {
     loop {
         let byte = (v & 0x7f) as u8;
         v >>= 7;

@@ -553,6 +553,7 @@ fn covered(changes: &Changes, ops: &Ops) -> Result<(), Unfit> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::live::leb;
     use automerge::transaction::Transactable;
     use automerge::{AutoCommit, ObjType, ROOT};
 
@@ -590,9 +591,15 @@ mod tests {
         }
     }
 
-    /// `doc` (saved without compression) with one column's data replaced, behind a correct
-    /// header: what a hostile member can send.
-    fn with_column(doc: &[u8], ops: bool, spec: u32, data: &[u8]) -> Vec<u8> {
+    /// A document chunk taken apart: the body up to the column lists, every column as
+    /// `(of the operations, spec, data)`, and what follows the columns.
+    struct Parts {
+        prefix: Vec<u8>,
+        cols: Vec<(bool, u32, Vec<u8>)>,
+        suffix: Vec<u8>,
+    }
+
+    fn parts(doc: &[u8]) -> Parts {
         let mut r = Bytes(doc);
         r.take(9).unwrap();
         let len = r.uleb().unwrap() as usize;
@@ -604,23 +611,44 @@ mod tests {
         for _ in 0..r.uleb().unwrap() {
             r.take(32).unwrap();
         }
-        let prefix = body.len() - r.0.len();
+        let prefix = body[..body.len() - r.0.len()].to_vec();
         let change_layout = layout(&mut r, &spec::CHANGES).unwrap();
         let op_layout = layout(&mut r, &spec::OPS).unwrap();
-        let mut cols: Vec<(bool, u32, Vec<u8>)> = Vec::new();
-        for (is_ops, l) in [(false, change_layout), (true, op_layout)] {
+        let mut cols = Vec::new();
+        for (ops, l) in [(false, change_layout), (true, op_layout)] {
             for (s, n) in l {
-                let d = r.take(n).unwrap().to_vec();
-                let d = if is_ops == ops && s == spec {
-                    data.to_vec()
-                } else {
-                    d
-                };
-                cols.push((is_ops, s, d));
+                cols.push((ops, s, r.take(n).unwrap().to_vec()));
             }
         }
-        let suffix = r.0;
-        let mut out = body[..prefix].to_vec();
+        Parts {
+            prefix,
+            cols,
+            suffix: r.0.to_vec(),
+        }
+    }
+
+    /// One column's data.
+    fn column(doc: &[u8], ops: bool, spec: u32) -> Vec<u8> {
+        parts(doc)
+            .cols
+            .into_iter()
+            .find(|c| c.0 == ops && c.1 == spec)
+            .map(|c| c.2)
+            .unwrap_or_default()
+    }
+
+    /// `doc` (saved without compression) with one column's data replaced, behind a correct
+    /// header: what a hostile member can send.
+    fn with_column(doc: &[u8], ops: bool, spec: u32, data: &[u8]) -> Vec<u8> {
+        let Parts {
+            prefix,
+            mut cols,
+            suffix,
+        } = parts(doc);
+        for c in cols.iter_mut().filter(|c| c.0 == ops && c.1 == spec) {
+            c.2 = data.to_vec();
+        }
+        let mut out = prefix;
         for set in [false, true] {
             let mine: Vec<_> = cols.iter().filter(|c| c.0 == set).collect();
             leb(&mut out, mine.len() as u64);
@@ -642,43 +670,6 @@ mod tests {
         chunk.extend(&sum[..4]);
         chunk.extend(hashed);
         chunk
-    }
-
-    fn leb(out: &mut Vec<u8>, mut v: u64) {
-        loop {
-            let b = (v & 0x7f) as u8;
-            v >>= 7;
-            if v == 0 {
-                out.push(b);
-                return;
-            }
-            out.push(b | 0x80);
-        }
-    }
-
-    fn column(doc: &[u8], ops: bool, spec: u32) -> Vec<u8> {
-        let mut r = Bytes(doc);
-        r.take(9).unwrap();
-        let len = r.uleb().unwrap() as usize;
-        let mut r = Bytes(r.take(len).unwrap());
-        for _ in 0..r.uleb().unwrap() {
-            r.prefixed().unwrap();
-        }
-        for _ in 0..r.uleb().unwrap() {
-            r.take(32).unwrap();
-        }
-        let change_layout = layout(&mut r, &spec::CHANGES).unwrap();
-        let op_layout = layout(&mut r, &spec::OPS).unwrap();
-        let mut found = Vec::new();
-        for (is_ops, l) in [(false, change_layout), (true, op_layout)] {
-            for (s, n) in l {
-                let d = r.take(n).unwrap();
-                if is_ops == ops && s == spec {
-                    found = d.to_vec();
-                }
-            }
-        }
-        found
     }
 
     /// What Automerge's loader does with `bytes`: `None` for a panic.
