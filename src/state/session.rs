@@ -51,6 +51,11 @@ const COMPACT_QUIET_MS: u64 = 2_000;
 /// they are safe at the relay and on the typist's device meanwhile, and a local edit or
 /// hiding the page writes them at once.
 const STORE_REMOTE_WITHIN_MS: u64 = 1_000;
+/// While writes follow each other (typing, a peer typing), the case list's summary is worked
+/// out again at most this often: it reads the status, the deadline and every signature line,
+/// half a millisecond per keystroke otherwise. The last one is brought up to date once the
+/// writes stop, and at once when the editor closes or the page is hidden.
+const SUMMARY_EVERY_MS: f64 = 1_000.0;
 
 /// What the save indicator shows.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -86,6 +91,13 @@ struct Inner {
     changes_timer: Timer,
     /// The write of peers' changes, due [`STORE_REMOTE_WITHIN_MS`] after the first of them.
     store_timer: Timer,
+    /// The summary last worked out and when ([`SUMMARY_EVERY_MS`]).
+    summary: Option<(f64, Summary)>,
+    /// A write went out with that summary although the report had changed since: a write of
+    /// the summary alone is due.
+    summary_stale: bool,
+    /// That write, [`SUMMARY_EVERY_MS`] after the summary was worked out.
+    summary_timer: Timer,
     /// An editor shows this session; when none does and nothing is unsaved, it is dropped.
     shown: bool,
     /// The text last typed into a field and the document's heads right after: while the heads
@@ -102,9 +114,31 @@ struct Typed {
 
 impl Inner {
     fn is_clean(&self) -> bool {
+        self.holds_nothing_unsaved() && !self.summary_stale
+    }
+
+    /// No change of the document waits to be stored (only the summary may be behind).
+    fn holds_nothing_unsaved(&self) -> bool {
         // (Peers' changes shown ahead are not counted: the relay holds them and sends them
         // again after a reload.)
         self.pending.is_empty() && !self.in_flight && !self.needs_full && !self.retry
+    }
+
+    /// The summary for a write at `now`: worked out afresh when the last one is older than
+    /// [`SUMMARY_EVERY_MS`] (or `fresh`), otherwise the last one, and a summary write is due.
+    fn summary_for_write(&mut self, now: f64, fresh: bool) -> Summary {
+        match &self.summary {
+            Some((at, last)) if !fresh && now - at < SUMMARY_EVERY_MS => {
+                self.summary_stale = true;
+                last.clone()
+            }
+            _ => {
+                let summary = summary_of(&self.report, self.title_field.as_deref(), now);
+                self.summary = Some((now, summary.clone()));
+                self.summary_stale = false;
+                summary
+            }
+        }
     }
 }
 
@@ -378,6 +412,9 @@ impl Session {
                 compact_timer: Timer::default(),
                 changes_timer: Timer::default(),
                 store_timer: Timer::default(),
+                summary: None,
+                summary_stale: false,
+                summary_timer: Timer::default(),
                 shown: true,
                 typed: None,
             }),
@@ -903,19 +940,20 @@ impl Session {
     pub fn compact(&self) {
         // Peers' changes shown ahead go into the save too.
         self.flush_live();
+        self.summary_now();
         {
             let mut inner = self.inner.borrow_mut();
-            if inner.chunks <= 1 && inner.is_clean() {
-                return; // already one compact save
+            if !(inner.chunks <= 1 && inner.holds_nothing_unsaved()) {
+                inner.needs_full = true;
             }
-            inner.needs_full = true;
         }
+        // (Already one compact save: at most the summary is due.)
         self.pump();
     }
 
     /// Bytes or a full save are waiting (for the "leave page?" warning).
     pub fn has_unsaved(&self) -> bool {
-        !self.inner.borrow().is_clean()
+        !self.inner.borrow().holds_nothing_unsaved()
     }
 
     /// The editor showing this session is gone; drop the session once it is clean.
@@ -925,6 +963,9 @@ impl Session {
         self.inner.borrow_mut().shown = false;
         // Syncing follows the editor: what was typed is stored and goes out on the next visit.
         self.disconnect();
+        // The case list shows the summary next.
+        self.summary_now();
+        self.pump();
         self.forget_if_done();
     }
 
@@ -985,7 +1026,9 @@ impl Session {
                 }
             }
             set_if_changed(&self.title, job.summary().title.clone());
-            set_if_changed(&self.status, SaveStatus::Saving);
+            if !job.summary_only() {
+                set_if_changed(&self.status, SaveStatus::Saving);
+            }
             let store = self.inner.borrow().store.clone();
             let result = match &job {
                 Job::Append { id, bytes, summary } => store.append(id, bytes, summary).await,
@@ -1006,7 +1049,9 @@ impl Session {
                         inner.covered = inner.covered.filter(|c| *c == seq).map(|c| c + 1.0);
                     }
                     inner.retry = false;
-                    inner.chunks += 1;
+                    if seq.is_some() {
+                        inner.chunks += 1;
+                    }
                     if inner.chunks >= COMPACT_LIMIT {
                         inner.needs_full = true;
                     } else if inner.chunks > COMPACT_AFTER {
@@ -1084,11 +1129,12 @@ impl Session {
     fn next_job(&self) -> Option<Job> {
         let mut inner = self.inner.borrow_mut();
         let id = inner.id.clone();
+        let now = now_ms();
         if inner.needs_full {
             let bytes = inner.report.save();
             // The full save holds everything pending; `needs_full` stays set until it is stored.
             inner.pending.clear();
-            let summary = summary_of(&inner.report, inner.title_field.as_deref(), now_ms());
+            let summary = inner.summary_for_write(now, true);
             let covered = inner.covered;
             return Some(Job::Compact {
                 id,
@@ -1097,13 +1143,42 @@ impl Session {
                 covered,
             });
         }
-        if inner.pending.is_empty() && !inner.retry {
+        let nothing = inner.pending.is_empty() && !inner.retry;
+        let summary_due = inner
+            .summary
+            .as_ref()
+            .is_none_or(|(at, _)| now - at >= SUMMARY_EVERY_MS);
+        if nothing && !(inner.summary_stale && summary_due) {
             inner.in_flight = false;
+            if inner.summary_stale {
+                let at = inner.summary.as_ref().map_or(now, |(at, _)| *at);
+                let weak = self.downgrade();
+                let wait = (at + SUMMARY_EVERY_MS - now).max(0.0) as u64;
+                let armed = inner.summary_timer.arm(wait, move || {
+                    if let Some(session) = weak.upgrade() {
+                        session.inner.borrow_mut().summary_timer.fired();
+                        session.pump();
+                    }
+                });
+                if !armed {
+                    // No timer: bring the summary up to date with the next write.
+                    inner.summary_stale = false;
+                }
+            }
             return None;
         }
         let bytes = std::mem::take(&mut inner.pending);
-        let summary = summary_of(&inner.report, inner.title_field.as_deref(), now_ms());
+        let summary = inner.summary_for_write(now, false);
         Some(Job::Append { id, bytes, summary })
+    }
+
+    /// The next write works out the summary afresh (the case list is about to show it).
+    fn summary_now(&self) {
+        let mut inner = self.inner.borrow_mut();
+        if inner.summary_stale {
+            inner.summary = None;
+            inner.summary_timer.cancel();
+        }
     }
 }
 
@@ -1112,6 +1187,11 @@ impl Job {
         match self {
             Job::Append { summary, .. } | Job::Compact { summary, .. } => summary,
         }
+    }
+
+    /// Writes the summary alone (see [`SUMMARY_EVERY_MS`]).
+    fn summary_only(&self) -> bool {
+        matches!(self, Job::Append { bytes, .. } if bytes.is_empty())
     }
 }
 

@@ -413,7 +413,16 @@ impl Report {
     }
 
     pub fn id(&self) -> String {
-        self.root_text(key::REPORT_ID).unwrap_or_default()
+        if let Some(id) = self.trust.id.get() {
+            return id.clone();
+        }
+        let id = self.root_text(key::REPORT_ID).unwrap_or_default();
+        // Remembered only from an owned report, whose id no change may rewrite; without an
+        // owner, bytes from elsewhere pass no gate and the id is read every time.
+        if !id.is_empty() && self.owner_key().is_some() {
+            let _ = self.trust.id.set(id.clone());
+        }
+        id
     }
 
     pub fn created_at_ms(&self) -> i64 {

@@ -149,6 +149,9 @@ pub(crate) struct TrustState {
     owner: std::cell::OnceCell<[u8; 32]>,
     /// Keys bound to actors (`keys/<actor>`), once read: a binding never changes either.
     bound: std::cell::RefCell<HashMap<String, [u8; 32]>>,
+    /// The report id once read (the rules refuse rewriting it too); the gate asks for it with
+    /// every change it judges.
+    pub(crate) id: std::cell::OnceCell<String>,
 }
 
 impl TrustState {
@@ -159,6 +162,7 @@ impl TrustState {
         // anything: read again.
         self.owner.take();
         self.bound.get_mut().clear();
+        self.id.take();
     }
 
     /// No change is held back waiting for predecessors.
