@@ -677,7 +677,7 @@ impl Report {
         let def = self.field_def(field)?;
         match def.kind {
             FieldKind::ShortText | FieldKind::LongText => self
-                .child(&self.fields_obj()?, field, ObjType::Text)
+                .field_obj(field, ObjType::Text)
                 .ok_or_else(|| damaged(&format!("Text von „{}“ fehlt", def.label))),
             _ => Err(wrong_kind(def, "short_text oder long_text")),
         }
@@ -886,8 +886,27 @@ impl Report {
     }
 
     pub(crate) fn fields_obj(&self) -> Result<ObjId> {
-        self.child(&ROOT, key::FIELDS, ObjType::Map)
+        self.layout_child("", || self.child(&ROOT, key::FIELDS, ObjType::Map))
             .ok_or_else(|| damaged("„fields“ fehlt"))
+    }
+
+    /// A field's own object (its text, date range or signature line), looked up once.
+    pub(crate) fn field_obj(&self, field: &str, typ: ObjType) -> Option<ObjId> {
+        let fields = self.fields_obj().ok()?;
+        self.layout_child(field, || self.child(&fields, field, typ))
+    }
+
+    /// An object of the layout, remembered once found (see `TrustState::layout`).
+    fn layout_child(&self, name: &str, find: impl FnOnce() -> Option<ObjId>) -> Option<ObjId> {
+        if let Some(obj) = self.trust.layout.borrow().get(name) {
+            return Some(obj.clone());
+        }
+        let obj = find()?;
+        self.trust
+            .layout
+            .borrow_mut()
+            .insert(name.to_string(), obj.clone());
+        Some(obj)
     }
 
     fn range_obj(&self, field: &str) -> Result<ObjId> {
@@ -895,7 +914,7 @@ impl Report {
         if def.kind != FieldKind::DateRange {
             return Err(wrong_kind(def, "date_range"));
         }
-        self.child(&self.fields_obj()?, field, ObjType::Map)
+        self.field_obj(field, ObjType::Map)
             .ok_or_else(|| damaged(&format!("Zeitraum „{}“ fehlt", def.label)))
     }
 
@@ -904,7 +923,7 @@ impl Report {
         if !matches!(def.kind, FieldKind::Signature { .. }) {
             return Err(wrong_kind(def, "signature"));
         }
-        self.child(&self.fields_obj()?, field, ObjType::Map)
+        self.field_obj(field, ObjType::Map)
             .ok_or_else(|| damaged(&format!("Unterschrift „{}“ fehlt", def.label)))
     }
 

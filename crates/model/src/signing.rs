@@ -591,7 +591,7 @@ impl Report {
                 expected: "signature",
             });
         }
-        self.child(&self.fields_obj()?, field, ObjType::Map)
+        self.field_obj(field, ObjType::Map)
             .ok_or_else(|| ModelError::NotAReport(format!("Unterschrift „{}“ fehlt.", def.label)))
     }
 

@@ -152,6 +152,11 @@ pub(crate) struct TrustState {
     /// The report id once read (the rules refuse rewriting it too); the gate asks for it with
     /// every change it judges.
     pub(crate) id: std::cell::OnceCell<String>,
+    /// The layout's objects once looked up: `fields` (under "") and each field's own object.
+    /// Made at creation and never replaced (the rules refuse it; without an owner, bytes from
+    /// elsewhere forget them), they are read by every view and every keystroke, and a map
+    /// lookup in the document walks its columns.
+    pub(crate) layout: std::cell::RefCell<HashMap<String, automerge::ObjId>>,
 }
 
 impl TrustState {
@@ -163,6 +168,7 @@ impl TrustState {
         self.owner.take();
         self.bound.get_mut().clear();
         self.id.take();
+        self.layout.get_mut().clear();
     }
 
     /// No change is held back waiting for predecessors.
