@@ -4,6 +4,7 @@
 mod common;
 
 use automerge::transaction::Transactable;
+use automerge::ReadDoc;
 use automerge::{AutoCommit, ObjType, ROOT};
 use common::*;
 use dreieck_model::*;
@@ -158,6 +159,32 @@ fn chunks_apply_in_any_order_and_twice() {
     }
     assert_eq!(b.text("wuensche").unwrap(), "Hallo");
     assert_eq!(b.heads_hex(), a.heads_hex());
+}
+
+/// A report from before membership takes bytes from elsewhere without a gate, and they may
+/// replace an object of the layout: what the device shows is the document's winner, never an
+/// object it looked up before.
+#[test]
+fn a_replaced_field_object_is_read_afresh_after_bytes_from_elsewhere() {
+    let mut a = new_report();
+    a.set_text(Role::Beneficiary, "wuensche", "alt").unwrap();
+    let mut b = Report::load(&a.save()).unwrap();
+    assert_eq!(a.text("wuensche").unwrap(), "alt");
+    let heads = b.heads();
+    {
+        let doc = b.doc_mut();
+        let fields = doc.get(ROOT, "fields").unwrap().unwrap().1;
+        let text = doc.put_object(&fields, "wuensche", ObjType::Text).unwrap();
+        doc.splice_text(&text, 0, 0, "neu").unwrap();
+        doc.commit();
+    }
+    a.apply(&b.save_after(&heads)).unwrap();
+    assert_eq!(a.text("wuensche").unwrap(), "neu");
+    // And typing goes into the object shown.
+    a.set_text(Role::Beneficiary, "wuensche", "neu und mehr")
+        .unwrap();
+    let a = Report::load(&a.save()).unwrap();
+    assert_eq!(a.text("wuensche").unwrap(), "neu und mehr");
 }
 
 #[test]
