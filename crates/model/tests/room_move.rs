@@ -5,7 +5,7 @@
 mod common;
 
 use automerge::transaction::Transactable;
-use automerge::{ObjType, ScalarValue, ROOT};
+use automerge::{ObjType, ReadDoc, ScalarValue, ROOT};
 use common::members::*;
 use common::{d, T0};
 use dreieck_model::trust::{Grant, MemberKind, RefusalReason, RoomKeys, RoomMove};
@@ -252,4 +252,77 @@ fn concurrent_removals_leave_a_stale_move_that_the_next_move_replaces() {
     assert_eq!(t.caseworker.room_target(), Some(target(8)));
     assert_eq!(t.beneficiary.room_target(), None);
     assert_eq!(staff.room_target(), None);
+}
+
+/// A move, once written, stays: a member who may move the report (the caseworker) can neither
+/// delete the current move nor the map of moves, nor write another record under its key, to
+/// send the remaining devices back to a room the removed device still reads.
+#[test]
+fn nobody_deletes_or_overwrites_a_move() {
+    let moved = || {
+        let (mut t, mut staff) = four();
+        t.provider
+            .remove_member(Role::Provider, &key(BENEFICIARY).public_key(), T0 + 30)
+            .unwrap();
+        t.provider
+            .move_room(Role::Provider, &target(6), [11; 32], T0 + 30)
+            .unwrap();
+        settle(&mut t);
+        sync(&mut t.provider, &mut staff);
+        (t, staff)
+    };
+    let (t, _) = moved();
+    let genuine_id = t.provider.room_move().unwrap().id();
+    let everyone = [key(OWNER).public_key(), key(CASEWORKER).public_key()];
+    let other = RoomMove::seal(
+        &t.provider.id(),
+        &target(9),
+        &everyone,
+        [12; 32],
+        T0 + 31,
+        &key(CASEWORKER),
+    );
+    type Attack = Box<dyn Fn(&mut automerge::AutoCommit, &automerge::ObjId)>;
+    let attacks: [(&str, Attack, &str); 3] = [
+        (
+            "the move deleted",
+            Box::new({
+                let k = genuine_id.clone();
+                move |doc, moves| doc.delete(moves, k.as_str()).unwrap()
+            }),
+            "Umzug des Berichts löschen",
+        ),
+        (
+            "the map of moves deleted",
+            Box::new(|doc, _| doc.delete(ROOT, "moves").unwrap()),
+            "",
+        ),
+        (
+            "another record under the move's key",
+            Box::new({
+                let k = genuine_id.clone();
+                let bytes = other.encode();
+                move |doc, moves| {
+                    doc.put(moves, k.as_str(), ScalarValue::Bytes(bytes.clone()))
+                        .unwrap()
+                }
+            }),
+            "unlesbaren Umzug",
+        ),
+    ];
+    for (what, attack, why) in attacks {
+        let (mut t, mut staff) = moved();
+        let bundle = hostile_bundle(&mut t.caseworker, |doc| {
+            let moves = doc.get(ROOT, "moves").unwrap().unwrap().1;
+            attack(doc, &moves)
+        });
+        assert_refused_by(
+            [("provider", &mut t.provider), ("staff", &mut staff)],
+            &bundle,
+            |r| matches!(r, RefusalReason::NotPermitted(m) if m.contains(why)),
+        );
+        for honest in [&t.provider, &staff] {
+            assert_eq!(honest.room_target(), Some(target(6)), "{what}");
+        }
+    }
 }

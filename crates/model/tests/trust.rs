@@ -1588,3 +1588,94 @@ fn a_removed_members_earlier_signature_stays_valid() {
         );
     }
 }
+
+/// The caseworker may grant roles, but never by a record for a key the report already lists
+/// (a member, an invitation, the owner), nor by one its subject signed itself: each would turn
+/// a key into something it was not granted.
+#[test]
+fn records_for_listed_keys_the_owner_or_self_signed_are_refused() {
+    let evil = key(66);
+    let caseworker = key(CASEWORKER);
+    let cases: [(&str, [u8; 32], Role, &ParticipantKey, &str); 4] = [
+        // The person's key made a caseworker (an accomplice, or the person's words rewritten
+        // by staff under the person's key).
+        (
+            "a member's key in another role",
+            key(BENEFICIARY).public_key(),
+            Role::Caseworker,
+            &caseworker,
+            "schon eingetragen",
+        ),
+        // An invitation's key turned into a member of another role.
+        (
+            "an invitation's key",
+            key(INVITE_BENEFICIARY).public_key(),
+            Role::Provider,
+            &caseworker,
+            "schon eingetragen",
+        ),
+        // The owner's key given a second role.
+        (
+            "the owner's key",
+            key(OWNER).public_key(),
+            Role::Beneficiary,
+            &caseworker,
+            "nur beim Anlegen",
+        ),
+        // A key vouching for itself.
+        (
+            "a self-signed record",
+            evil.public_key(),
+            Role::Provider,
+            &evil,
+            "nur beim Anlegen",
+        ),
+    ];
+    for (what, subject, role, signer, why) in cases {
+        let mut t = three();
+        let id = t.caseworker.id();
+        let record = MemberRecord::sign(
+            &id,
+            &Grant {
+                kind: MemberKind::Member,
+                key: subject,
+                role,
+                name: "Komplize",
+                time_ms: T0 + 5,
+                expires_ms: None,
+                max_uses: 0,
+            },
+            signer,
+        );
+        let roles_before = |r: &Report| {
+            (
+                r.roster().role_of(&subject),
+                r.roster().role_of(&evil.public_key()),
+            )
+        };
+        let before = roles_before(&t.provider);
+        let bundle = hostile_bundle(&mut t.caseworker, |doc| {
+            let members = doc.get(ROOT, "members").unwrap().unwrap().1;
+            doc.put(&members, hex(&subject), ScalarValue::Bytes(record.encode()))
+                .unwrap();
+        });
+        assert_refused_by(
+            [
+                ("provider", &mut t.provider),
+                ("beneficiary", &mut t.beneficiary),
+            ],
+            &bundle,
+            |r| matches!(r, RefusalReason::NotPermitted(m) if m.contains(why)),
+        );
+        for honest in [&t.provider, &t.beneficiary] {
+            assert_eq!(roles_before(honest), before, "{what}: the roster changed");
+        }
+        // Syncing goes on between the honest devices.
+        t.beneficiary
+            .set_text(Role::Beneficiary, "wuensche", "Weiter so")
+            .unwrap();
+        let a = sync(&mut t.beneficiary, &mut t.provider);
+        assert!(a.refused.is_empty(), "{what}: {a:?}");
+        assert_eq!(t.provider.text("wuensche").unwrap(), "Weiter so");
+    }
+}

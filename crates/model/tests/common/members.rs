@@ -142,10 +142,24 @@ pub fn assert_refused_by_both(
     bundle: &SignedChanges,
     what: fn(&RefusalReason) -> bool,
 ) {
-    for (name, honest) in [
-        ("provider", &mut t.provider),
-        ("caseworker", &mut t.caseworker),
-    ] {
+    assert_refused_by(
+        [
+            ("provider", &mut t.provider),
+            ("caseworker", &mut t.caseworker),
+        ],
+        bundle,
+        what,
+    );
+}
+
+/// Each honest device refuses the bundle for the reason `what`, names it, applies nothing
+/// of it.
+pub fn assert_refused_by<const N: usize>(
+    honest_devices: [(&str, &mut Report); N],
+    bundle: &SignedChanges,
+    what: impl Fn(&RefusalReason) -> bool,
+) {
+    for (name, honest) in honest_devices {
         let admission = honest.admit(bundle).unwrap();
         assert!(
             admission.refused.iter().any(|r| what(&r.reason)),
