@@ -1679,3 +1679,76 @@ fn records_for_listed_keys_the_owner_or_self_signed_are_refused() {
         assert_eq!(t.provider.text("wuensche").unwrap(), "Weiter so");
     }
 }
+
+/// A file is bytes from elsewhere like any other: the person's device writes into the
+/// provider's field behind its own app's back and hands the report on as a `.dreieck` file.
+/// Importing it, and opening it on a device without the report, take everything else and
+/// refuse that change, by name.
+#[test]
+fn a_file_with_a_change_beyond_its_authors_role_is_refused_when_opened_and_imported() {
+    use dreieck_model::sealed_file::{self, KdfParams};
+    let params = KdfParams {
+        memory_kib: 64,
+        passes: 1,
+        lanes: 1,
+    };
+    let mut t = three();
+    t.provider
+        .set_text(Role::Provider, "erstellt_von", "Frau Träger")
+        .unwrap();
+    settle(&mut t);
+    t.beneficiary
+        .set_text(Role::Beneficiary, "wuensche", "Ich möchte kochen lernen")
+        .unwrap();
+    // (Sent to the caseworker, which closes the change: the hostile write is one of its own.)
+    sync(&mut t.beneficiary, &mut t.caseworker);
+    let provider_field = text_obj(&t.beneficiary, "erstellt_von");
+    hostile_bundle(&mut t.beneficiary, |doc| {
+        let n = doc.length(&provider_field);
+        doc.splice_text(&provider_field, 0, n as isize, "Jemand anderes")
+            .unwrap();
+    });
+    let file = sealed_file::seal(
+        &t.beneficiary.file_bytes(),
+        "Ein gutes Passwort",
+        [5; 16],
+        [6; 24],
+        params,
+    )
+    .unwrap();
+
+    // Opened, the file holds the person's words and refuses the rest, by name.
+    let mut incoming = read_report_file(&file, Some("Ein gutes Passwort")).unwrap();
+    assert_eq!(incoming.text("erstellt_von").unwrap(), "Frau Träger");
+    assert_eq!(
+        incoming.text("wuensche").unwrap(),
+        "Ich möchte kochen lernen"
+    );
+    assert!(
+        incoming
+            .refusals()
+            .iter()
+            .any(|r| matches!(r.reason, RefusalReason::NotPermitted(_))
+                && r.message().starts_with("Eine Änderung von ")),
+        "{:?}",
+        incoming.refusals()
+    );
+    // Imported into the provider's report, the provider's field stays as it was. (The
+    // person's words were vouched for only by the refused change's signature, which the
+    // opened copy does not pass on: they come with the person's device's next sync, which
+    // carries it, and the refused change is named there.)
+    t.provider.import(&mut incoming).unwrap();
+    assert_eq!(t.provider.text("erstellt_von").unwrap(), "Frau Träger");
+    let a = sync(&mut t.beneficiary, &mut t.provider);
+    assert!(
+        a.refused
+            .iter()
+            .any(|r| matches!(r.reason, RefusalReason::NotPermitted(_))),
+        "{a:?}"
+    );
+    assert_eq!(t.provider.text("erstellt_von").unwrap(), "Frau Träger");
+    assert_eq!(
+        t.provider.text("wuensche").unwrap(),
+        "Ich möchte kochen lernen"
+    );
+}
