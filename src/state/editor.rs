@@ -117,8 +117,8 @@ impl Editor {
         self.session.try_with_value(|s| s.notice.get()).flatten()
     }
 
-    /// Changes from elsewhere the gate refused, as German messages (tracked).
-    pub fn refused(self) -> Vec<String> {
+    /// Changes from elsewhere the gate refused, with who and why (tracked).
+    pub fn refused(self) -> Vec<dreieck_model::trust::Refusal> {
         self.session
             .try_with_value(|s| s.refused.get())
             .unwrap_or_default()

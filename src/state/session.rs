@@ -22,7 +22,7 @@ use std::rc::Rc;
 
 use automerge::ChangeHash;
 use dreieck::storage::{ReportStore, Summary};
-use dreieck_model::trust::Owner;
+use dreieck_model::trust::{Owner, Refusal};
 use dreieck_model::{FieldEdit, ModelError, Report, Role, Template};
 use leptos::prelude::*;
 // The writer needs no reactive owner (it holds the session itself), and this spawner works
@@ -169,7 +169,7 @@ pub struct Parts {
     pub notice: ArcRwSignal<Option<String>>,
     /// Changes from elsewhere the gate refused ("Eine Änderung von … wurde abgelehnt: …"),
     /// oldest first; they stay until the report is closed.
-    pub refused: ArcRwSignal<Vec<String>>,
+    pub refused: ArcRwSignal<Vec<Refusal>>,
     /// The report moved to a room this device cannot open: it was removed, or the move was
     /// not sealed to it (see [`Session::follow_room`]).
     pub moved_away: ArcRwSignal<bool>,
@@ -782,14 +782,11 @@ impl Session {
     /// Shows the refusals the gate made that are not shown yet (never their content: the
     /// model names who and why).
     fn show_refusals(&self) {
-        let messages: Vec<String> = {
+        let messages: Vec<Refusal> = {
             let inner = self.inner.borrow();
             let shown = self.refused.with_untracked(Vec::len);
             let all = inner.report.refusals();
-            all.iter()
-                .skip(shown.min(all.len()))
-                .map(|r| r.message())
-                .collect()
+            all.iter().skip(shown.min(all.len())).cloned().collect()
         };
         if !messages.is_empty() {
             self.refused.update(|v| v.extend(messages));

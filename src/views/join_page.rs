@@ -27,7 +27,43 @@ enum Step {
     /// The device has the report and the link names another room or key (or any, while the
     /// report is not shared): the person chooses. The string names the report.
     Asking(Fit, String),
-    Failed(String),
+    Failed(Trouble, String),
+}
+
+/// Why a join failed, for the text in Leichte Sprache (the standard text says it exactly).
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Trouble {
+    /// The link cannot be read.
+    BadLink,
+    /// The report moved after the link was made.
+    Outdated,
+    /// The link's room holds another report, or one this device cannot take.
+    NotThisReport,
+    /// The device could not store the report or its room.
+    NotStored,
+}
+
+impl Trouble {
+    /// A sentence a line (LEICHTE-SPRACHE.md): what happened, and what the person can do.
+    fn plain(self) -> &'static [&'static str] {
+        match self {
+            Trouble::BadLink => &["Dieser Link ist kaputt.", "Bitten Sie um einen neuen Link."],
+            Trouble::Outdated => &[
+                "Dieser Link ist alt.",
+                "Der Bericht ist jetzt an einem neuen Ort.",
+                "Bitten Sie um einen neuen Link.",
+            ],
+            Trouble::NotThisReport => &[
+                "Unter diesem Link ist nicht der richtige Bericht.",
+                "Bitten Sie um einen neuen Link.",
+            ],
+            Trouble::NotStored => &[
+                "Das Gerät kann den Bericht nicht speichern.",
+                "Vielleicht ist der Speicher voll.",
+                "Bitten Sie jemanden um Hilfe.",
+            ],
+        }
+    }
 }
 
 #[component]
@@ -40,13 +76,13 @@ pub fn JoinPage(rest: String) -> impl IntoView {
     let asked = StoredValue::new(None::<Invitation>);
 
     match Invitation::parse(&rest) {
-        Err(message) => step.set(Step::Failed(message.to_string())),
+        Err(message) => step.set(Step::Failed(Trouble::BadLink, message.to_string())),
         Ok(invitation) => {
             spawn_local(async move {
                 let Some(store) = app.store() else { return };
                 match joining::already_here(&store, &invitation).await {
                     Err(e) => {
-                        let _ = step.try_set(Step::Failed(e));
+                        let _ = step.try_set(Step::Failed(Trouble::NotStored, e));
                     }
                     Ok(true) => match joining::fit(&invitation) {
                         Fit::Same => {
@@ -95,9 +131,10 @@ pub fn JoinPage(rest: String) -> impl IntoView {
                 app.set_role(inv.role);
                 replace(&Route::Report(inv.report_id));
             }
-            Err(e) => step.set(Step::Failed(format!(
-                "Der neue Zugang konnte nicht gespeichert werden: {e}"
-            ))),
+            Err(e) => step.set(Step::Failed(
+                Trouble::NotStored,
+                format!("Der neue Zugang konnte nicht gespeichert werden: {e}"),
+            )),
         }
     });
 
@@ -109,10 +146,17 @@ pub fn JoinPage(rest: String) -> impl IntoView {
                 Step::Asking(fit, name) => view! {
                     <LinkConflict fit=fit report=name on_keep=keep on_use=use_link />
                 }.into_any(),
-                Step::Failed(reason) => view! {
-                    <p class="message error" role="alert">{reason}</p>
-                    <p><a href=Route::CaseList.href()>"Zu allen Berichten"</a></p>
-                }.into_any(),
+                Step::Failed(trouble, reason) => {
+                    let text = if app.plain.get() {
+                        trouble.plain().iter().map(|line| view! { <p>{*line}</p> }).collect_view().into_any()
+                    } else {
+                        view! { <p>{reason}</p> }.into_any()
+                    };
+                    view! {
+                        <div class="message error" role="alert">{text}</div>
+                        <p><a href=Route::CaseList.href()>"Zu allen Berichten"</a></p>
+                    }.into_any()
+                }
                 Step::Joining => view! {
                     <p class="message" role="status" data-state=move || sync_state.get().code()>
                         {move || match sync_state.get() {
@@ -161,9 +205,10 @@ fn watch(
             Ok(report) => report,
             Err(why) => {
                 j.link.close();
-                let _ = step.try_set(Step::Failed(format!(
-                    "Der Bericht unter diesem Link kann nicht übernommen werden: {why}"
-                )));
+                let _ = step.try_set(Step::Failed(
+                    Trouble::NotThisReport,
+                    format!("Der Bericht unter diesem Link kann nicht übernommen werden: {why}"),
+                ));
                 return;
             }
         };
@@ -172,12 +217,13 @@ fn watch(
             match j.finish(&store, report).await {
                 Ok(id) => replace(&Route::Report(id)),
                 Err(e) if e == crate::state::joining::OUTDATED => {
-                    let _ = step.try_set(Step::Failed(e));
+                    let _ = step.try_set(Step::Failed(Trouble::Outdated, e));
                 }
                 Err(e) => {
-                    let _ = step.try_set(Step::Failed(format!(
-                        "Der Bericht konnte auf diesem Gerät nicht gespeichert werden: {e}"
-                    )));
+                    let _ = step.try_set(Step::Failed(
+                        Trouble::NotStored,
+                        format!("Der Bericht konnte auf diesem Gerät nicht gespeichert werden: {e}"),
+                    ));
                 }
             }
         });

@@ -37,12 +37,24 @@ pub fn RefusedChanges() -> impl IntoView {
     move || {
         let list = refused.get();
         (!list.is_empty()).then(|| {
-            let (title, lines) = wording(app.plain.get());
+            let plain = app.plain.get();
+            let (title, lines) = wording(plain);
+            let items = list
+                .into_iter()
+                .map(|r| {
+                    if plain {
+                        let [who, why] = r.plain_lines();
+                        view! { <li>{who}<br />{why}</li> }.into_any()
+                    } else {
+                        view! { <li>{r.message()}</li> }.into_any()
+                    }
+                })
+                .collect_view();
             view! {
                 <section class="refused-changes message error" role="alert" aria-labelledby="abgelehnt-titel">
                     <h2 id="abgelehnt-titel">{title}</h2>
                     {lines.iter().map(|line| view! { <p>{*line}</p> }).collect_view()}
-                    <ul>{list.into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}</ul>
+                    <ul>{items}</ul>
                 </section>
             }
         })

@@ -76,6 +76,15 @@ describe('a hostile participant with devtools', () => {
       assert.match(await box.innerText(), /Eine Änderung von Frau K\. \(Leistungsberechtigte Person\) wurde abgelehnt/);
       assert.equal(await d.page.locator('#feld-einrichtung_name_anschrift').inputValue(), 'Wohnverbund Nord');
     }
+    // The person reads it in Leichte Sprache: who, and why it is not in the report.
+    await person.page.getByRole('button', { name: 'Leichte Sprache' }).click();
+    const plainBox = person.page.locator('.refused-changes');
+    await plainBox.getByText('Frau K. mit dem Zugang für Sie wollte etwas ändern.').waitFor();
+    await plainBox.getByText('Das darf die Person nicht ändern.').waitFor();
+    assert.doesNotMatch(await plainBox.innerText(), /Leistungsberechtigte Person|abgelehnt/);
+    const shot = process.env.REFUSED_PLAIN_SCREENSHOT;
+    if (shot) await plainBox.screenshot({ path: shot });
+    await person.page.getByRole('button', { name: 'Leichte Sprache' }).click();
     // Sync goes on: an honest edit after the refused one still travels.
     await provider.page.locator('#feld-anmerkungen_einrichtung').fill('Weiter geht es.');
     const deadline = Date.now() + 30_000;

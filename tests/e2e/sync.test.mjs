@@ -251,6 +251,12 @@ describe('sync through the relay', () => {
     const d = await device(browser);
     await d.page.goto(links.provider);
     await d.page.getByText('Diese Einladung ist veraltet').waitFor({ timeout: 30_000 });
+    // The person, in Leichte Sprache: what happened and what to do, a sentence a line.
+    await d.page.getByRole('button', { name: 'Leichte Sprache' }).click();
+    await d.page.getByRole('alert').getByText('Dieser Link ist alt.').waitFor();
+    await d.page.getByRole('alert').getByText('Bitten Sie um einen neuen Link.').waitFor();
+    const shot = process.env.OUTDATED_LINK_SCREENSHOT;
+    if (shot) await d.page.screenshot({ path: shot });
     await d.context.close();
   });
 });

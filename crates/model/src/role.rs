@@ -30,6 +30,17 @@ impl Role {
         }
     }
 
+    /// Who wrote something, in Leichte Sprache, after a name or "Jemand": "vom Amt", not
+    /// "(Leistungsträger)"; the person is addressed as "Sie" (LEICHTE-SPRACHE.md).
+    pub fn plain_from(self) -> &'static str {
+        match self {
+            Role::Beneficiary => "mit dem Zugang für Sie",
+            Role::Provider => "vom Dienst",
+            Role::Caseworker => "vom Amt",
+            Role::Guardian => "von der rechtlichen Betreuung",
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Beneficiary => "beneficiary",

@@ -81,6 +81,22 @@ impl RefusalReason {
             RefusalReason::Unreadable => "sie lässt sich nicht lesen".into(),
         }
     }
+
+    /// The reason in Leichte Sprache: one short sentence (written by hand, see
+    /// LEICHTE-SPRACHE.md; what exactly was tried stays in the standard text).
+    pub fn plain(&self) -> &'static str {
+        match self {
+            RefusalReason::Unsigned | RefusalReason::BadSignature => {
+                "Die Änderung hat keine richtige Unterschrift vom Gerät."
+            }
+            RefusalReason::NotAMember => "Das Gerät gehört nicht zum Bericht.",
+            RefusalReason::Removed => "Die Person ist nicht mehr beim Bericht dabei.",
+            RefusalReason::NotPermitted(_) => "Das darf die Person nicht ändern.",
+            RefusalReason::BuildsOnRefused => "Eine Änderung davor ging schon nicht.",
+            RefusalReason::Conflicting => "Das Gerät hat vorher etwas anderes geschickt.",
+            RefusalReason::Unreadable => "Die Änderung ist kaputt.",
+        }
+    }
 }
 
 /// One refused change, as the report names it.
@@ -104,6 +120,20 @@ impl Refusal {
             "Eine Änderung von {who} wurde abgelehnt: {}.",
             self.reason.message()
         )
+    }
+
+    /// The same in Leichte Sprache, a sentence a line: who wanted to change something, and
+    /// why it is not in the report. Roles as a person says them (no "Leistungsträger", no
+    /// slash).
+    pub fn plain_lines(&self) -> [String; 2] {
+        let who = match &self.author {
+            Some((name, role)) if !name.is_empty() => {
+                format!("{name} {} wollte etwas ändern.", role.plain_from())
+            }
+            Some((_, role)) => format!("Jemand {} wollte etwas ändern.", role.plain_from()),
+            None => "Ein fremdes Gerät wollte etwas ändern.".to_string(),
+        };
+        [who, self.reason.plain().to_string()]
     }
 }
 
