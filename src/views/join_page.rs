@@ -222,7 +222,9 @@ fn watch(
                 Err(e) => {
                     let _ = step.try_set(Step::Failed(
                         Trouble::NotStored,
-                        format!("Der Bericht konnte auf diesem Gerät nicht gespeichert werden: {e}"),
+                        format!(
+                            "Der Bericht konnte auf diesem Gerät nicht gespeichert werden: {e}"
+                        ),
                     ));
                 }
             }

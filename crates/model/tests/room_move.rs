@@ -326,3 +326,103 @@ fn nobody_deletes_or_overwrites_a_move() {
         }
     }
 }
+
+/// Two devices move the report at the same time, each before it has seen the other's move.
+/// The provider's device follows its own move; the caseworker's, which has both, follows the
+/// later one and leaves that move in the room of the other: from there the provider's device
+/// follows it too, and every device ends in one room.
+#[test]
+fn concurrent_moves_end_in_one_room_through_the_move_left_behind() {
+    let (mut t, mut staff) = four();
+    let beneficiary = key(BENEFICIARY).public_key();
+    // Both remove the person, each with a move of its own (the provider a moment earlier).
+    t.provider
+        .remove_member(Role::Provider, &beneficiary, T0 + 30)
+        .unwrap();
+    t.provider
+        .move_room(Role::Provider, &target(6), [11; 32], T0 + 30)
+        .unwrap();
+    t.caseworker
+        .remove_member(Role::Caseworker, &beneficiary, T0 + 31)
+        .unwrap();
+    t.caseworker
+        .move_room(Role::Caseworker, &target(7), [12; 32], T0 + 31)
+        .unwrap();
+    // The old room gets the provider's move first; the provider's device leaves it with only
+    // its own move known, and the second staff device follows it there.
+    sync(&mut t.provider, &mut staff);
+    assert_eq!(t.provider.room_target(), Some(target(6)));
+    assert_eq!(staff.room_target(), Some(target(6)));
+    // The caseworker's device, still in the old room, has both: its own is the later one.
+    sync(&mut t.provider, &mut t.caseworker);
+    assert_eq!(t.caseworker.room_target(), Some(target(7)));
+    assert_eq!(t.caseworker.rooms_left_behind(&[]), vec![target(6)]);
+    let left = t.caseworker.room_move().unwrap().encode();
+
+    // In room 6, the move left behind reaches the provider's and the staff device.
+    for device in [&mut t.provider, &mut staff] {
+        let pointer = device.check_move(&left).expect("a genuine move counts");
+        assert_eq!(device.room_target_with(&[pointer.clone()]), Some(target(7)));
+        // Once there, the document brings the move itself, and nothing points back.
+        sync(&mut t.caseworker, device);
+        assert_eq!(device.room_target(), Some(target(7)));
+        assert_eq!(device.room_target_with(&[pointer]), Some(target(7)));
+    }
+    // The removed person's device can open neither.
+    sync(&mut t.provider, &mut t.beneficiary);
+    assert_eq!(t.beneficiary.room_target_with(&[]), None);
+    assert_eq!(
+        t.beneficiary
+            .check_move(&left)
+            .and_then(|m| t.beneficiary.room_target_with(&[m])),
+        None
+    );
+}
+
+/// A pointer is bytes from elsewhere: only a genuine move of this report, signed by someone
+/// who may move it, counts; a damaged one, one of another report, or one signed by a member
+/// who may not move the report does not.
+#[test]
+fn a_move_left_behind_counts_only_when_genuine() {
+    let mut t = three();
+    let id = t.provider.id();
+    let everyone = [key(OWNER).public_key(), key(CASEWORKER).public_key()];
+    let genuine = RoomMove::seal(&id, &target(5), &everyone, [10; 32], T0 + 22, &key(OWNER));
+    assert!(t.caseworker.check_move(&genuine.encode()).is_some());
+    let mut damaged = genuine.encode();
+    let last = damaged.len() - 1;
+    damaged[last] ^= 1;
+    let elsewhere = RoomMove::seal(
+        "anderer",
+        &target(5),
+        &everyone,
+        [10; 32],
+        T0 + 22,
+        &key(OWNER),
+    );
+    let by_the_person = RoomMove::seal(
+        &id,
+        &target(5),
+        &everyone,
+        [10; 32],
+        T0 + 22,
+        &key(BENEFICIARY),
+    );
+    for (what, bytes) in [
+        ("damaged", damaged),
+        ("another report's", elsewhere.encode()),
+        ("signed by the person", by_the_person.encode()),
+        ("not a move at all", b"hallo".to_vec()),
+    ] {
+        assert!(t.caseworker.check_move(&bytes).is_none(), "{what}");
+    }
+    // And a genuine one that is not the latest does not win.
+    t.provider
+        .remove_member(Role::Provider, &key(BENEFICIARY).public_key(), T0 + 30)
+        .unwrap();
+    t.provider
+        .move_room(Role::Provider, &target(6), [11; 32], T0 + 30)
+        .unwrap();
+    sync(&mut t.provider, &mut t.caseworker);
+    assert_eq!(t.caseworker.room_target_with(&[genuine]), Some(target(6)));
+}

@@ -48,22 +48,77 @@ impl Report {
 
     /// The move that counts now: the valid one with the latest time (ties: the larger id).
     pub fn room_move(&self) -> Option<RoomMove> {
-        if !self.any_entry(MOVES) {
-            return None; // the common case, without checking a record
-        }
-        self.current_move(&self.roster())
+        self.room_move_with(&[])
     }
 
     /// Where this device should sync the report: the current move opened with one of its
     /// keys. `None`: no move yet (the room it was shared in holds), or none this device can
     /// open (it was removed, or joined after the move under the new room already).
     pub fn room_target(&self) -> Option<RoomKeys> {
-        let current = self.room_move()?;
+        self.room_target_with(&[])
+    }
+
+    /// A move record that came outside the document: a pointer left in the room of a move
+    /// that lost to a concurrent one (see [`Report::rooms_left_behind`]). It counts as if
+    /// it were in the document when it verifies for this report and its signer may move it —
+    /// the checks the document's records pass.
+    pub fn check_move(&self, bytes: &[u8]) -> Option<RoomMove> {
+        let record = RoomMove::decode(bytes)?;
+        (record.verifies(&self.id()) && self.roster().made_move(&record.by)).then_some(record)
+    }
+
+    /// [`Report::room_move`], counting also `known` (records from [`Report::check_move`]).
+    pub fn room_move_with(&self, known: &[RoomMove]) -> Option<RoomMove> {
+        if known.is_empty() && !self.any_entry(MOVES) {
+            return None; // the common case, without checking a record
+        }
+        let roster = self.roster();
+        let id = self.id();
+        self.room_moves(&roster)
+            .into_iter()
+            .chain(
+                known
+                    .iter()
+                    .filter(|m| m.verifies(&id) && roster.made_move(&m.by))
+                    .cloned(),
+            )
+            .max_by(|a, b| (a.time_ms, a.id()).cmp(&(b.time_ms, b.id())))
+    }
+
+    /// [`Report::room_target`], counting also `known`.
+    pub fn room_target_with(&self, known: &[RoomMove]) -> Option<RoomKeys> {
+        let current = self.room_move_with(known)?;
+        self.open_move(&current)
+    }
+
+    /// The rooms of the other moves this device can open: when two devices move the report
+    /// at the same time, each follows its own until it learns of the other; the devices that
+    /// followed the move that lost wait in its room and hear nothing there any more. A
+    /// device that knows both leaves the current move in those rooms (nothing else: the
+    /// record is sealed to the current members, so whoever else reads there learns nothing).
+    pub fn rooms_left_behind(&self, known: &[RoomMove]) -> Vec<RoomKeys> {
+        let Some(current) = self.room_move_with(known) else {
+            return Vec::new();
+        };
+        let roster = self.roster();
+        let mut rooms: Vec<RoomKeys> = self
+            .room_moves(&roster)
+            .iter()
+            .chain(known)
+            .filter(|m| m.room_tag != current.room_tag)
+            .filter_map(|m| self.open_move(m))
+            .collect();
+        rooms.sort_by_key(|r| r.room);
+        rooms.dedup_by_key(|r| r.room);
+        rooms
+    }
+
+    fn open_move(&self, record: &RoomMove) -> Option<RoomKeys> {
         let id = self.id();
         self.trust
             .keys
             .values()
-            .find_map(|k: &ParticipantKey| current.open(&id, k))
+            .find_map(|k: &ParticipantKey| record.open(&id, k))
     }
 
     /// Whether the report needs a (new) move: somebody was removed, and the current move is
@@ -95,6 +150,9 @@ impl Report {
     }
 
     fn current_move(&self, roster: &Roster) -> Option<RoomMove> {
+        if !self.any_entry(MOVES) {
+            return None;
+        }
         self.room_moves(roster)
             .into_iter()
             .max_by(|a, b| (a.time_ms, a.id()).cmp(&(b.time_ms, b.id())))
