@@ -22,7 +22,7 @@ use std::rc::Rc;
 
 use automerge::ChangeHash;
 use dreieck::storage::{ReportStore, Summary};
-use dreieck_model::trust::{Owner, Refusal};
+use dreieck_model::trust::{Owner, Refusal, RoomMove};
 use dreieck_model::{FieldEdit, ModelError, Report, Role, Template};
 use leptos::prelude::*;
 // The writer needs no reactive owner (it holds the session itself), and this spawner works
@@ -33,6 +33,7 @@ use crate::state::device_keys::{device_key, give_keys};
 use crate::state::platform::{fill_random, now_ms};
 use crate::state::summary::{summary_of, title_field};
 use crate::sync::link::{Link, LinkedDoc};
+use crate::sync::moves_left;
 use crate::sync::shared::{self, Shared};
 use crate::timer::Timer;
 use dreieck_model::live::{self, Splice};
@@ -178,6 +179,9 @@ pub struct Parts {
     pub title: ArcRwSignal<String>,
     /// The connection to the relay, for a shared report shown in an editor.
     link: RefCell<Option<Link>>,
+    /// Links that leave the current move in rooms of moves that lost to it, each closed once
+    /// the relay holds it (see [`Session::tell_rooms_left_behind`]).
+    telling: RefCell<Vec<Link>>,
     /// Bumped when a link starts or ends, so the sync views find it.
     pub link_revision: ArcRwSignal<u64>,
     /// Per field (and [`GOALS`] for the goals): bumped when a peer's change touched it, so a
@@ -237,6 +241,31 @@ pub const GOALS: &str = "#ziele";
 pub const CONVERSATION: &str = "#gespraech";
 /// The revision key of the submission record and the missing-help flags.
 pub const CASE: &str = "#fall";
+
+/// A link that only leaves a move in a room: it sends nothing of the report and takes
+/// nothing in (the report is not in that room any more).
+struct NothingToSend;
+
+impl LinkedDoc for NothingToSend {
+    fn apply(&self, _: &[u8]) -> Result<(), String> {
+        Ok(())
+    }
+
+    fn save(&self) -> Option<Vec<u8>> {
+        None
+    }
+
+    fn save_after(&self, _: &[ChangeHash]) -> Option<Vec<u8>> {
+        None
+    }
+
+    fn heads(&self) -> Option<Vec<ChangeHash>> {
+        None
+    }
+}
+
+/// How many moves taken from other rooms a device remembers per report.
+const MAX_KNOWN_MOVES: usize = 16;
 
 /// A session that does not keep the report alive (what its link holds, so that the two do not
 /// keep each other in memory).
@@ -426,6 +455,7 @@ impl Session {
             moved_away: ArcRwSignal::new(false),
             title: ArcRwSignal::new(title),
             link: RefCell::new(None),
+            telling: RefCell::new(Vec::new()),
             link_revision: ArcRwSignal::new(0),
             touched: RefCell::new(HashMap::new()),
             live: RefCell::new(Live::default()),
@@ -662,13 +692,14 @@ impl Session {
             self.edit(true, |r| r.move_room(role, &to, ephemeral, now_ms() as i64));
             return;
         }
+        let moves = self.known_moves();
         let (target, made_here, known) = {
             let inner = self.inner.borrow();
-            let current = inner.report.room_move();
+            let current = inner.report.room_move_with(&moves);
             let mine: Vec<[u8; 32]> = inner.report.my_keys();
             let made_here = current.as_ref().is_some_and(|m| mine.contains(&m.by));
             let known = current.as_ref().map(|m| m.leads_to(&link.room()));
-            (inner.report.room_target(), made_here, known)
+            (inner.report.room_target_with(&moves), made_here, known)
         };
 
         let Some(target) = target else {
@@ -676,6 +707,7 @@ impl Session {
             return;
         };
         if target.room == link.room() {
+            self.tell_rooms_left_behind(&moves, &link);
             return;
         }
         if made_here && !link.settled() {
@@ -699,7 +731,108 @@ impl Session {
         }
     }
 
+    /// Moves that reached this device in other rooms ([`moves_left`]), as far as they are
+    /// genuine for this report.
+    fn known_moves(&self) -> Vec<RoomMove> {
+        let left = moves_left::load(&self.id());
+        let inner = self.inner.borrow();
+        left.known
+            .iter()
+            .filter_map(|bytes| inner.report.check_move(bytes))
+            .collect()
+    }
+
+    /// Move records a peer left in this room: remembered when genuine, and followed.
+    fn take_moves(&self, records: &[Vec<u8>]) {
+        let id = self.id();
+        let mut left = moves_left::load(&id);
+        let taken: Vec<Vec<u8>> = {
+            let inner = self.inner.borrow();
+            records
+                .iter()
+                .filter(|r| !left.known.contains(r) && inner.report.check_move(r).is_some())
+                .cloned()
+                .collect()
+        };
+        if taken.is_empty() {
+            return;
+        }
+        left.known.extend(taken);
+        // A member who may move could send any number: the latest few are enough.
+        let excess = left.known.len().saturating_sub(MAX_KNOWN_MOVES);
+        left.known.drain(..excess);
+        // This room has the move already: it needs no telling.
+        if let Some(link) = self.link() {
+            if !left.told.contains(&link.room()) {
+                left.told.push(link.room());
+            }
+        }
+        if let Err(e) = moves_left::save(&id, &left) {
+            leptos::logging::warn!("sync: move not remembered: {e}");
+        }
+        self.follow_room();
+    }
+
+    /// Leaves the current move in the rooms of the other moves this device can open, once
+    /// each: devices that followed a move made at the same time as the current one wait there
+    /// and would hear nothing more (`Report::rooms_left_behind`).
+    fn tell_rooms_left_behind(&self, moves: &[RoomMove], link: &Link) {
+        let (rooms, current) = {
+            let inner = self.inner.borrow();
+            (
+                inner.report.rooms_left_behind(moves),
+                inner.report.room_move_with(moves),
+            )
+        };
+        let Some(current) = current else { return };
+        let id = self.id();
+        let told = moves_left::load(&id).told;
+        for room in rooms {
+            let busy = self.telling.borrow().iter().any(|l| l.room() == room.room);
+            if busy || told.contains(&room.room) || room.room == link.room() {
+                continue;
+            }
+            let shared = Shared {
+                room: room.room,
+                key: room.key,
+                acked_heads: Vec::new(),
+            };
+            let tell = Link::start(
+                &id,
+                shared,
+                Rc::new(NothingToSend),
+                link.role_source(),
+                false,
+            );
+            tell.leave_move(&current.encode());
+            self.telling.borrow_mut().push(tell.clone());
+            let weak = self.downgrade();
+            let (id, room) = (id.clone(), room.room);
+            tell.when_settled(Rc::new(move || {
+                let mut left = moves_left::load(&id);
+                if !left.told.contains(&room) {
+                    left.told.push(room);
+                    if let Err(e) = moves_left::save(&id, &left) {
+                        leptos::logging::warn!("sync: told room not remembered: {e}");
+                    }
+                }
+                if let Some(session) = weak.upgrade() {
+                    session.telling.borrow_mut().retain(|l| {
+                        let done = l.room() == room;
+                        if done {
+                            l.close();
+                        }
+                        !done
+                    });
+                }
+            }));
+        }
+    }
+
     fn disconnect(&self) {
+        for tell in self.telling.borrow_mut().drain(..) {
+            tell.close();
+        }
         let link = self.link.borrow_mut().take();
         if let Some(link) = link {
             link.close();
@@ -712,6 +845,12 @@ impl Session {
     /// once and the changes applied after the next paint; otherwise they are applied now.
     pub fn apply_remote(&self, payload: &[u8]) -> Result<(), String> {
         let decoded = live::decode(payload).map_err(|e| e.to_string())?;
+        if !decoded.moves.is_empty() {
+            self.take_moves(&decoded.moves);
+        }
+        if decoded.changes.is_empty() {
+            return Ok(());
+        }
         let base = {
             let live = self.live.borrow();
             live.heads_after.clone()
@@ -1261,6 +1400,7 @@ pub fn forget(id: &str) {
         session.disconnect();
     }
     shared::forget(id);
+    moves_left::forget(id);
 }
 
 #[cfg(all(test, target_arch = "wasm32"))]

@@ -188,6 +188,16 @@ impl Link {
         self.send_item(bytes, Some((field_index, splice)));
     }
 
+    /// Leaves a room move record in this room (see `crate::sync::moves_left`).
+    pub fn leave_move(&self, record: &[u8]) {
+        let item = live::encode_move(record);
+        let effects = {
+            let mut inner = self.inner.borrow_mut();
+            inner.client.on_local_change(&item, &mut WebRng)
+        };
+        self.run_or_log(effects);
+    }
+
     fn send_item(&self, bytes: &[u8], splice: Option<(usize, &Splice)>) {
         if bytes.is_empty() {
             return;

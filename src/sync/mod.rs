@@ -4,6 +4,7 @@
 
 pub mod invitation;
 pub mod link;
+pub mod moves_left;
 pub mod presence;
 pub mod rng;
 pub mod shared;

@@ -14,7 +14,9 @@
 //! they are (a full save, a snapshot), or a sequence of items:
 //! `0xD8 len change` (a change without a splice) or
 //! `0xD7 field_index pos delete insert_len insert len change`, integers as unsigned LEB128,
-//! positions in Unicode scalar values, the field index into the template's field list.
+//! positions in Unicode scalar values, the field index into the template's field list; or
+//! `0xD6 len record`: a room move left in the room of a move that lost to it (no change; see
+//! `Report::rooms_left_behind`).
 
 use automerge::{Change, ChangeHash};
 
@@ -22,6 +24,7 @@ use crate::{ModelError, Report, Result, Role};
 
 const PLAIN: u8 = 0xD8;
 const SPLICED: u8 = 0xD7;
+const MOVED: u8 = 0xD6;
 /// The first byte of every Automerge chunk (its magic number).
 const AUTOMERGE: u8 = 0x85;
 
@@ -54,6 +57,15 @@ pub fn encode_item(change: &[u8], splice: Option<(usize, &Splice)>) -> Vec<u8> {
     out
 }
 
+/// A room move record to leave in another room (see [`Payload::moves`]).
+pub fn encode_move(record: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(record.len() + 4);
+    out.push(MOVED);
+    leb(&mut out, record.len() as u64);
+    out.extend_from_slice(record);
+    out
+}
+
 /// A splice as it travels: the field by its index in the template.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WireSplice {
@@ -67,6 +79,8 @@ pub struct WireSplice {
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Payload {
     pub changes: Vec<(Vec<u8>, Option<WireSplice>)>,
+    /// Room move records, as they came (unchecked: `Report::check_move`).
+    pub moves: Vec<Vec<u8>>,
 }
 
 impl Payload {
@@ -93,6 +107,11 @@ pub fn decode(bytes: &[u8]) -> Result<Payload> {
     while let Some(tag) = r.byte() {
         let splice = match tag {
             PLAIN => None,
+            MOVED => {
+                let len = r.usize().ok_or_else(bad)?;
+                payload.moves.push(r.take(len).ok_or_else(bad)?.to_vec());
+                continue;
+            }
             SPLICED => {
                 let index = r.usize().ok_or_else(bad)?;
                 let pos = r.usize().ok_or_else(bad)?;
@@ -330,6 +349,22 @@ mod tests {
             let heads = b.heads();
             assert_eq!(b.previews(&heads, &decoded), None);
         }
+    }
+
+    #[test]
+    fn a_move_travels_beside_changes_and_a_cut_one_is_refused() {
+        let (mut a, _) = pair();
+        a.set_text(Role::Provider, "lb_name", "X").expect("edit");
+        let change = a.save_incremental();
+        let record = b"a move record".to_vec();
+        let mut payload = encode_move(&record);
+        payload.extend(encode_item(&change, None));
+        let decoded = decode(&payload).expect("decode");
+        assert_eq!(decoded.moves, vec![record]);
+        assert_eq!(decoded.automerge_bytes(), change);
+        let only = encode_move(b"x");
+        assert_eq!(decode(&only).expect("decode").changes, vec![]);
+        assert!(decode(&only[..only.len() - 1]).is_err());
     }
 
     #[test]
