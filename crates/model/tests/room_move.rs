@@ -362,7 +362,10 @@ fn concurrent_moves_end_in_one_room_through_the_move_left_behind() {
     // In room 6, the move left behind reaches the provider's and the staff device.
     for device in [&mut t.provider, &mut staff] {
         let pointer = device.check_move(&left).expect("a genuine move counts");
-        assert_eq!(device.room_target_with(&[pointer.clone()]), Some(target(7)));
+        assert_eq!(
+            device.room_target_with(std::slice::from_ref(&pointer)),
+            Some(target(7))
+        );
         // Once there, the document brings the move itself, and nothing points back.
         sync(&mut t.caseworker, device);
         assert_eq!(device.room_target(), Some(target(7)));
