@@ -99,6 +99,8 @@ struct Inner {
     summary_stale: bool,
     /// That write, [`SUMMARY_EVERY_MS`] after the summary was worked out.
     summary_timer: Timer,
+    /// The write in flight stores changes (not the summary alone).
+    bytes_in_flight: bool,
     /// An editor shows this session; when none does and nothing is unsaved, it is dropped.
     shown: bool,
     /// The text last typed into a field and the document's heads right after: while the heads
@@ -115,14 +117,15 @@ struct Typed {
 
 impl Inner {
     fn is_clean(&self) -> bool {
-        self.holds_nothing_unsaved() && !self.summary_stale
+        self.holds_nothing_unsaved() && !self.in_flight && !self.summary_stale
     }
 
-    /// No change of the document waits to be stored (only the summary may be behind).
+    /// No change of the document waits to be stored (only the summary may be behind, or on
+    /// its way).
     fn holds_nothing_unsaved(&self) -> bool {
         // (Peers' changes shown ahead are not counted: the relay holds them and sends them
         // again after a reload.)
-        self.pending.is_empty() && !self.in_flight && !self.needs_full && !self.retry
+        self.pending.is_empty() && !self.bytes_in_flight && !self.needs_full && !self.retry
     }
 
     /// The summary for a write at `now`: worked out afresh when the last one is older than
@@ -444,6 +447,7 @@ impl Session {
                 summary: None,
                 summary_stale: false,
                 summary_timer: Timer::default(),
+                bytes_in_flight: false,
                 shown: true,
                 typed: None,
             }),
@@ -1179,6 +1183,7 @@ impl Session {
                     .map(|()| None),
             };
             let mut inner = self.inner.borrow_mut();
+            inner.bytes_in_flight = false;
             match (result, job) {
                 (Ok(seq), Job::Append { .. }) => {
                     if let Some(seq) = seq {
@@ -1272,6 +1277,7 @@ impl Session {
             inner.pending.clear();
             let summary = inner.summary_for_write(now, true);
             let covered = inner.covered;
+            inner.bytes_in_flight = true;
             return Some(Job::Compact {
                 id,
                 bytes,
@@ -1304,6 +1310,8 @@ impl Session {
             return None;
         }
         let bytes = std::mem::take(&mut inner.pending);
+        // (A failed append's bytes wait in the store: a retry writes them too.)
+        inner.bytes_in_flight = !bytes.is_empty() || inner.retry;
         let summary = inner.summary_for_write(now, false);
         Some(Job::Append { id, bytes, summary })
     }
