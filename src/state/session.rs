@@ -43,10 +43,14 @@ use dreieck_model::live::{self, Splice};
 /// keystrokes stay cheap appends. A full save of a long history takes tens of milliseconds on
 /// the main thread, which would hold up the keystroke (and a peer's keystroke) it fell on.
 pub const COMPACT_AFTER: u32 = 200;
-/// ... and at this many chunks at once, pause or not, so loading stays bounded.
+/// ... and at this many after a short pause ([`COMPACT_SHORT_PAUSE_MS`]: people pause that
+/// long every few words), so loading stays bounded ...
 pub const COMPACT_LIMIT: u32 = 4 * COMPACT_AFTER;
+/// ... and at this many at once, pause or not.
+pub const COMPACT_HARD_LIMIT: u32 = 2 * COMPACT_LIMIT;
 /// How long no write must have happened before a due compaction runs.
 const COMPACT_QUIET_MS: u64 = 2_000;
+const COMPACT_SHORT_PAUSE_MS: u64 = 300;
 /// Peers' keystrokes are written to storage together, at most this long after the first one
 /// (one write per keystroke on every device would cost each of them as much as the typist):
 /// they are safe at the relay and on the typist's device meanwhile, and a local edit or
@@ -891,8 +895,16 @@ impl Session {
         }
         self.schedule_flush();
         // A peer typing is not a pause either: a due compaction waits for it too.
-        if self.inner.borrow().compact_timer.is_armed() {
-            self.compact_when_quiet();
+        let (armed, chunks) = {
+            let inner = self.inner.borrow();
+            (inner.compact_timer.is_armed(), inner.chunks)
+        };
+        if armed {
+            self.compact_after_pause(if chunks >= COMPACT_LIMIT {
+                COMPACT_SHORT_PAUSE_MS
+            } else {
+                COMPACT_QUIET_MS
+            });
         }
         Ok(())
     }
@@ -1193,8 +1205,11 @@ impl Session {
                     if seq.is_some() {
                         inner.chunks += 1;
                     }
-                    if inner.chunks >= COMPACT_LIMIT {
+                    if inner.chunks >= COMPACT_HARD_LIMIT {
                         inner.needs_full = true;
+                    } else if inner.chunks >= COMPACT_LIMIT {
+                        drop(inner);
+                        self.compact_after_pause(COMPACT_SHORT_PAUSE_MS);
                     } else if inner.chunks > COMPACT_AFTER {
                         drop(inner);
                         self.compact_when_quiet();
@@ -1254,16 +1269,18 @@ impl Session {
 
     /// (Re-)arms the compaction for when no write has happened for [`COMPACT_QUIET_MS`].
     fn compact_when_quiet(&self) {
+        self.compact_after_pause(COMPACT_QUIET_MS);
+    }
+
+    /// (Re-)arms the compaction for when no write has happened for `ms`.
+    fn compact_after_pause(&self, ms: u64) {
         let weak = self.downgrade();
-        self.inner
-            .borrow_mut()
-            .compact_timer
-            .arm(COMPACT_QUIET_MS, move || {
-                if let Some(session) = weak.upgrade() {
-                    session.inner.borrow_mut().compact_timer.fired();
-                    session.compact();
-                }
-            });
+        self.inner.borrow_mut().compact_timer.arm(ms, move || {
+            if let Some(session) = weak.upgrade() {
+                session.inner.borrow_mut().compact_timer.fired();
+                session.compact();
+            }
+        });
     }
 
     /// Takes the next write out of the session, or marks the writer idle when there is none.
@@ -1516,16 +1533,40 @@ mod tests {
         let (id, session) = new_session(&store).await;
         let mut typed = String::new();
         let mut most = 0;
-        for i in 0..(COMPACT_LIMIT + 5) {
+        for i in 0..(COMPACT_HARD_LIMIT + 5) {
             typed.push(char::from(b'a' + (i % 26) as u8));
             session.edit(false, |r| r.set_text(Role::Beneficiary, "wuensche", &typed));
             until_saved(&session).await;
             most = most.max(session.inner.borrow().chunks);
         }
-        // Compacted while typing went on (the quiet timer was re-armed by every write).
-        assert!(most <= COMPACT_LIMIT, "{most} chunks at most");
+        // Compacted while typing went on (the pause timers were re-armed by every write).
+        assert!(most <= COMPACT_HARD_LIMIT, "{most} chunks at most");
         let chunks = store.chunk_count(&id).await.unwrap_or(u32::MAX);
         assert!(chunks < 10, "{chunks} chunks after the limit");
+        let report = stored(&store, &id).await;
+        assert_eq!(report.text("wuensche").ok(), Some(typed));
+        session.release();
+    }
+
+    #[wasm_bindgen_test]
+    async fn past_the_limit_a_short_pause_compacts() {
+        let store = store().await;
+        let (id, session) = new_session(&store).await;
+        let mut typed = String::new();
+        for i in 0..(COMPACT_LIMIT + 5) {
+            typed.push(char::from(b'a' + (i % 26) as u8));
+            session.edit(false, |r| r.set_text(Role::Beneficiary, "wuensche", &typed));
+            until_saved(&session).await;
+        }
+        // Compacted after the first short pause.
+        for _ in 0..200 {
+            if store.chunk_count(&id).await.unwrap_or(u32::MAX) < 10 {
+                break;
+            }
+            sleep(10).await;
+        }
+        let chunks = store.chunk_count(&id).await.unwrap_or(u32::MAX);
+        assert!(chunks < 10, "{chunks} chunks after a pause past the limit");
         let report = stored(&store, &id).await;
         assert_eq!(report.text("wuensche").ok(), Some(typed));
         session.release();
