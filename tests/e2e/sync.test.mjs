@@ -241,7 +241,7 @@ describe('sync through the relay', () => {
     assert.notEqual(await valueOf(c.page, 'gesamtplan_vom'), '2026-05-06');
     await c.page.locator('.moved-away', { hasText: 'nicht mehr dabei' }).waitFor();
     const movedShot = process.env.MOVED_AWAY_SCREENSHOT;
-    if (movedShot) await c.page.screenshot({ path: movedShot });
+    if (movedShot) await c.page.locator('.moved-away').screenshot({ path: movedShot });
     // "Teilen" on the remaining devices now hands out links to the new room.
     const fresh = await invite(a.page, 'caseworker', 'Frau Neu');
     const room = (link) => link.match(/einladung\/[^/]+\/[^/]+\/([0-9a-f]+)/)[1];
