@@ -5,10 +5,8 @@
 // and not the removed person.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { device, invite, launch } from './lib/browser.mjs';
+import { device, invite, join, launch, synced } from './lib/browser.mjs';
 import { TestRelay } from './lib/relay.mjs';
-
-const synced = (page) => page.locator('.sync-status[data-state="synchron"]').waitFor({ timeout: 30_000 });
 
 /// The room this device syncs the report in (localStorage `dreieck.sync.<report id>`, a
 /// setting that holds a JSON string).
@@ -29,14 +27,6 @@ async function until(what, check, timeoutMs = 30_000) {
     assert.ok(Date.now() < deadline, `${what} (${last})`);
     await new Promise((r) => setTimeout(r, 50));
   }
-}
-
-async function join(browser, url) {
-  const d = await device(browser);
-  await d.page.goto(url);
-  await d.page.locator('#feld-lb_name').waitFor({ timeout: 30_000 });
-  await synced(d.page);
-  return d;
 }
 
 /// Removes the person supported through "Teilen" (works offline too).

@@ -2,13 +2,11 @@
 // a relay killed mid-session, a wrong key, and what the relay keeps on disk.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { axe, device, invite, launch } from './lib/browser.mjs';
+import { axe, device, invite, join, launch, synced } from './lib/browser.mjs';
 import { TestRelay } from './lib/relay.mjs';
 
 // Words typed in this test; none of them may appear in the relay's files.
 const WORDS = ['Alphornblaeser', 'Bergkristall', 'Zebrafink', 'Kolibri', 'Pelikanfeder', 'Eisvogelnest'];
-
-const synced = (page) => page.locator('.sync-status[data-state="synchron"]').waitFor({ timeout: 30_000 });
 
 /// Waits until the relay has acknowledged every change typed on `page`.
 async function acknowledged(page) {
@@ -29,14 +27,6 @@ async function converged(pages, id, check) {
     await pages[0].waitForTimeout(50);
   }
   assert.fail(`#feld-${id} did not converge: ${JSON.stringify(values)}`);
-}
-
-async function join(browser, url) {
-  const d = await device(browser);
-  await d.page.goto(url);
-  await d.page.locator('#feld-lb_name').waitFor({ timeout: 30_000 });
-  await synced(d.page);
-  return d;
 }
 
 describe('sync through the relay', () => {

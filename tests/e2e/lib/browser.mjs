@@ -70,3 +70,15 @@ export async function invite(page, role, name, { keepOpen = false } = {}) {
   if (!keepOpen) await dialog.getByRole('button', { name: 'Fertig' }).click();
   return link;
 }
+
+/// Waits until the page's sync indicator says it is in step with the relay.
+export const synced = (page) => page.locator('.sync-status[data-state="synchron"]').waitFor({ timeout: 30_000 });
+
+/// A fresh device that opens an invitation link and waits until the report is there and synced.
+export async function join(browser, url) {
+  const d = await device(browser);
+  await d.page.goto(url);
+  await d.page.locator('#feld-lb_name').waitFor({ timeout: 30_000 });
+  await synced(d.page);
+  return d;
+}
