@@ -8,7 +8,7 @@ use automerge::transaction::Transactable;
 use automerge::{ObjType, ReadDoc, ScalarValue, ROOT};
 use common::members::*;
 use common::{d, T0};
-use dreieck_model::trust::{Grant, MemberKind, RefusalReason, RoomKeys, RoomMove};
+use dreieck_model::trust::{RefusalReason, RoomKeys, RoomMove};
 use dreieck_model::*;
 
 const STAFF: u8 = 4;
@@ -24,20 +24,7 @@ fn target(n: u8) -> RoomKeys {
 /// The three devices and a second one of the provider's staff.
 fn four() -> (Three, Report) {
     let mut t = three();
-    t.provider
-        .grant(
-            Role::Provider,
-            &Grant {
-                kind: MemberKind::Invitation,
-                key: key(INVITE_STAFF).public_key(),
-                role: Role::Provider,
-                name: "Herr Zwei",
-                time_ms: T0,
-                expires_ms: None,
-                max_uses: 1,
-            },
-        )
-        .unwrap();
+    invite(&mut t.provider, INVITE_STAFF, Role::Provider, "Herr Zwei");
     let mut staff = join(&mut t.provider, INVITE_STAFF, STAFF, "Herr Zwei");
     settle(&mut t);
     sync(&mut t.provider, &mut staff);

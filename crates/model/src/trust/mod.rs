@@ -22,6 +22,7 @@
 //! Reports created before membership existed have no owner and no gate; they keep working on
 //! the device and are marked as such.
 
+mod admission;
 mod bundle;
 mod gate;
 mod moving;
@@ -30,6 +31,10 @@ mod room_move;
 mod roster;
 mod rules;
 
+pub use admission::{
+    Decision, Declined, InvitationSecret, JoinGrant, JoinMessage, JoinReply, JoinRequest,
+    JOIN_DOMAIN,
+};
 pub use bundle::{Attestation, BundleError, SignedChanges};
 pub(crate) use gate::{split_changes, TrustState};
 pub use gate::{Admission, Refusal, RefusalReason};
@@ -236,7 +241,7 @@ impl Report {
                 grant.role.label()
             )));
         }
-        if roster.role_of(&grant.key).is_some() || roster.invitation(&grant.key).is_some() {
+        if roster.role_of(&grant.key).is_some() || roster.invitation_record(&grant.key).is_some() {
             return Err(ModelError::Membership(
                 "Dieser Schlüssel ist schon eingetragen.".into(),
             ));
@@ -276,13 +281,14 @@ impl Report {
         Ok(true)
     }
 
-    /// Invites one named person in `role` ("Teilen"): the invitation enrols one device, until
-    /// `expires_ms`; its secret is `invitation`'s seed, which travels in the link only.
+    /// Invites one named person in `role` ("Teilen"): one device, until `expires_ms`. The
+    /// link carries `secret`; this device admits the device that asks with it
+    /// ([`Report::decide_join`]), which then writes in `role`.
     pub fn invite(
         &mut self,
         role: Role,
         name: &str,
-        invitation: &ParticipantKey,
+        secret: &InvitationSecret,
         time_ms: i64,
         expires_ms: i64,
     ) -> Result<()> {
@@ -299,7 +305,7 @@ impl Report {
         }
         self.grant_invitation(&Grant {
             kind: MemberKind::Invitation,
-            key: invitation.public_key(),
+            key: secret.record_key().public_key(),
             role,
             name,
             time_ms,
@@ -324,10 +330,8 @@ impl Report {
         roster
             .invitations()
             .into_iter()
-            .filter(|inv| {
-                inv.expires_ms.is_none_or(|t| now_ms <= t)
-                    && (inv.max_uses == 0 || roster.uses_of(&inv.key) < usize::from(inv.max_uses))
-            })
+            // A used one was withdrawn by the admission that used it.
+            .filter(|inv| inv.expires_ms.is_none_or(|t| now_ms <= t))
             .collect()
     }
 
@@ -370,9 +374,9 @@ impl Report {
         self.grant(as_role, grant)
     }
 
-    /// Enrols this device's own `key` through an invitation (whose secret came in the link):
-    /// one change, the device's first in the report, that writes the record signed by the
-    /// invitation key. The device then writes in the invitation's role.
+    /// Enrols this device's own `key` through an invitation without limits (whose secret came
+    /// in a sealed file): one change, the device's first in the report, that writes the record
+    /// signed by the invitation key. The device then writes in the invitation's role.
     pub fn enrol(
         &mut self,
         invitation: &ParticipantKey,
@@ -396,15 +400,10 @@ impl Report {
                 "Die Einladung gilt nicht (mehr). Bitte lassen Sie sich neu einladen.".into(),
             ));
         };
-        if inv.expires_ms.is_some_and(|t| time_ms > t) {
+        if inv.max_uses > 0 || inv.expires_ms.is_some() {
+            // Its device admits through the link ([`Report::decide_join`]).
             return Err(ModelError::Membership(
-                "Die Einladung ist abgelaufen.".into(),
-            ));
-        }
-        if inv.max_uses > 0 && roster.uses_of(&invitation.public_key()) >= usize::from(inv.max_uses)
-        {
-            return Err(ModelError::Membership(
-                "Die Einladung wurde schon benutzt.".into(),
+                "Diese Einladung gilt nur über ihren Link.".into(),
             ));
         }
         // Without a name of its own the device takes the one the invitation was made for.

@@ -91,11 +91,14 @@ impl RoomMove {
         keys.dedup();
         let mut sealed = Vec::with_capacity(keys.len());
         for member in keys.into_iter().take(MAX_RECIPIENTS) {
-            let Some(point) = montgomery_of(&member) else {
-                continue;
-            };
-            let shared = point.mul_clamped(ephemeral).to_bytes();
-            if let Some(bytes) = seal_one(report_id, &shared, &epk, &member, &plain) {
+            let bytes = seal_to(
+                MOVE_DOMAIN,
+                report_id.as_bytes(),
+                ephemeral,
+                &member,
+                &plain,
+            );
+            if let Some(bytes) = bytes.and_then(|b| b.try_into().ok()) {
                 sealed.push((member, bytes));
             }
         }
@@ -117,22 +120,13 @@ impl RoomMove {
     pub fn open(&self, report_id: &str, key: &ParticipantKey) -> Option<RoomKeys> {
         let me = key.public_key();
         let (_, bytes) = self.sealed.iter().find(|(k, _)| *k == me)?;
-        let shared = MontgomeryPoint(self.ephemeral)
-            .mul_clamped(key.x25519_scalar())
-            .to_bytes();
-        if shared == [0; 32] {
-            return None; // a low-order ephemeral: nothing secret was agreed
-        }
-        let aead = ChaCha20Poly1305::new(&derive(&shared, &self.ephemeral, &me));
-        let mut plain = aead
-            .decrypt(
-                Nonce::from_slice(&[0; 12]),
-                Payload {
-                    msg: bytes,
-                    aad: report_id.as_bytes(),
-                },
-            )
-            .ok()?;
+        let mut plain = open_sealed(
+            MOVE_DOMAIN,
+            report_id.as_bytes(),
+            &self.ephemeral,
+            bytes,
+            key,
+        )?;
         let keys = RoomKeys {
             room: plain.get(..16)?.try_into().ok()?,
             key: plain.get(16..PLAIN_LEN)?.try_into().ok()?,
@@ -239,10 +233,10 @@ fn montgomery_of(ed25519: &[u8; 32]) -> Option<MontgomeryPoint> {
         .map(|k| k.to_montgomery())
 }
 
-fn derive(shared: &[u8; 32], epk: &[u8; 32], member: &[u8; 32]) -> Key {
+fn derive(domain: &[u8], shared: &[u8; 32], epk: &[u8; 32], member: &[u8; 32]) -> Key {
     let hk = Hkdf::<Sha256>::new(None, shared);
-    let mut info = Vec::with_capacity(MOVE_DOMAIN.len() + 64);
-    info.extend_from_slice(MOVE_DOMAIN);
+    let mut info = Vec::with_capacity(domain.len() + 64);
+    info.extend_from_slice(domain);
     info.extend_from_slice(epk);
     info.extend_from_slice(member);
     let mut okm = [0u8; 32];
@@ -253,28 +247,45 @@ fn derive(shared: &[u8; 32], epk: &[u8; 32], member: &[u8; 32]) -> Key {
     key
 }
 
-fn seal_one(
-    report_id: &str,
-    shared: &[u8; 32],
-    epk: &[u8; 32],
+/// Seals `plain` to the device key `member` (Ed25519 public key) with the ephemeral secret
+/// `ephemeral` (whose public half, `mul_base_clamped`, travels beside the sealed bytes);
+/// `domain` keeps one purpose's keys apart from another's. `None` when `member` is no point
+/// or a low-order one (nothing secret would be agreed).
+pub(super) fn seal_to(
+    domain: &[u8],
+    aad: &[u8],
+    ephemeral: [u8; 32],
     member: &[u8; 32],
-    plain: &[u8; PLAIN_LEN],
-) -> Option<[u8; SEALED_LEN]> {
-    if *shared == [0; 32] {
+    plain: &[u8],
+) -> Option<Vec<u8>> {
+    let shared = montgomery_of(member)?.mul_clamped(ephemeral).to_bytes();
+    if shared == [0; 32] {
         return None;
     }
+    let epk = MontgomeryPoint::mul_base_clamped(ephemeral).to_bytes();
     // One key per (ephemeral, member): the zero nonce is never used twice under a key.
-    let aead = ChaCha20Poly1305::new(&derive(shared, epk, member));
-    let sealed = aead
-        .encrypt(
-            Nonce::from_slice(&[0; 12]),
-            Payload {
-                msg: plain,
-                aad: report_id.as_bytes(),
-            },
-        )
-        .ok()?;
-    sealed.try_into().ok()
+    let aead = ChaCha20Poly1305::new(&derive(domain, &shared, &epk, member));
+    aead.encrypt(Nonce::from_slice(&[0; 12]), Payload { msg: plain, aad })
+        .ok()
+}
+
+/// Opens what [`seal_to`] sealed to `key` under the ephemeral public key `epk`.
+pub(super) fn open_sealed(
+    domain: &[u8],
+    aad: &[u8],
+    epk: &[u8; 32],
+    sealed: &[u8],
+    key: &ParticipantKey,
+) -> Option<Vec<u8>> {
+    let shared = MontgomeryPoint(*epk)
+        .mul_clamped(key.x25519_scalar())
+        .to_bytes();
+    if shared == [0; 32] {
+        return None; // a low-order ephemeral: nothing secret was agreed
+    }
+    let aead = ChaCha20Poly1305::new(&derive(domain, &shared, epk, &key.public_key()));
+    aead.decrypt(Nonce::from_slice(&[0; 12]), Payload { msg: sealed, aad })
+        .ok()
 }
 
 #[cfg(test)]

@@ -168,18 +168,21 @@ impl Roster {
             .is_some_and(|list| list.iter().any(|r| self.removal_valid(r)))
     }
 
-    /// How many device keys were enrolled through the invitation `key`.
-    pub fn uses_of(&self, key: &[u8; 32]) -> usize {
+    /// The record of the invitation `key` when valid, withdrawn or not (the inviting device
+    /// answers a device it admitted again after the invitation was used).
+    pub fn invitation_record(&self, key: &[u8; 32]) -> Option<&MemberRecord> {
         self.records
-            .values()
-            .flatten()
-            .filter(|r| r.kind == MemberKind::Member && r.granted_by == *key)
-            .count()
+            .get(key)?
+            .iter()
+            .find(|r| r.kind == MemberKind::Invitation && self.record_valid(r, 0))
     }
 
     /// Whether `granter` may sign a record of `kind` for `role`: the owner and the roles that
-    /// keep the case (provider, caseworker) grant any role and make invitations; an
-    /// invitation enrols one device key in its own role.
+    /// keep the case (provider, caseworker) grant any role and make invitations. An
+    /// invitation without limits (the one a sealed file carries) enrols device keys in its
+    /// own role; one with limits enrols nobody itself: its holders cannot be counted or timed
+    /// by the devices that verify, so the device that made it admits
+    /// (see [`super::admission`]).
     pub fn may_grant(&self, granter: &[u8; 32], kind: MemberKind, role: Role) -> bool {
         if self.is_removed(granter) {
             return false;
@@ -188,7 +191,12 @@ impl Roster {
             return self.is_owner(granter) || r.keeps_the_case();
         }
         match self.invitation(granter) {
-            Some(inv) => kind == MemberKind::Member && inv.role == role,
+            Some(inv) => {
+                kind == MemberKind::Member
+                    && inv.role == role
+                    && inv.max_uses == 0
+                    && inv.expires_ms.is_none()
+            }
             None => false,
         }
     }

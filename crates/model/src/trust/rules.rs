@@ -10,7 +10,7 @@
 use automerge::legacy::{Key, OpType};
 use automerge::{ObjType, ScalarValue};
 
-use super::records::{MemberKind, MemberRecord, Removal};
+use super::records::{MemberRecord, Removal};
 use super::room_move::RoomMove;
 use super::roster::Roster;
 use crate::report::key;
@@ -330,8 +330,8 @@ pub(crate) fn check_op(
 }
 
 /// A membership record written by a change: it verifies, its granter may grant it as the
-/// author could know (not removed, the invitation not withdrawn, used up or expired), and
-/// the key has no record yet.
+/// author could know (not removed; an invitation only if it has no limits and was not
+/// withdrawn), and the key has no record yet.
 fn check_grant(record: &MemberRecord, cx: &mut Context<'_>) -> Result<(), Refused> {
     let refuse = |why: &str| Err(format!("eine Mitgliedschaft eintragen: {why}"));
     if !record.verifies(cx.report_id) {
@@ -340,7 +340,10 @@ fn check_grant(record: &MemberRecord, cx: &mut Context<'_>) -> Result<(), Refuse
     if record.granted_by == record.key || cx.roster.is_owner(&record.key) {
         return refuse("nur beim Anlegen des Berichts");
     }
-    if cx.roster.role_of(&record.key).is_some() || cx.roster.invitation(&record.key).is_some() {
+    // An invitation's key, even withdrawn: every holder of its link knows its secret half.
+    if cx.roster.role_of(&record.key).is_some()
+        || cx.roster.invitation_record(&record.key).is_some()
+    {
         return refuse("der Schlüssel ist schon eingetragen");
     }
     if !cx
@@ -348,17 +351,6 @@ fn check_grant(record: &MemberRecord, cx: &mut Context<'_>) -> Result<(), Refuse
         .may_grant(&record.granted_by, record.kind, record.role)
     {
         return refuse("wer sie ausstellt, darf diese Rolle nicht vergeben");
-    }
-    if let Some(inv) = cx.roster.invitation(&record.granted_by) {
-        if record.kind != MemberKind::Member {
-            return refuse("eine Einladung lädt niemanden weiter ein");
-        }
-        if inv.expires_ms.is_some_and(|t| record.time_ms > t) {
-            return refuse("die Einladung ist abgelaufen");
-        }
-        if inv.max_uses > 0 && cx.roster.uses_of(&record.granted_by) >= usize::from(inv.max_uses) {
-            return refuse("die Einladung ist schon benutzt");
-        }
     }
     Ok(())
 }

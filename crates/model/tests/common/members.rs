@@ -2,7 +2,9 @@
 //! (shared by the tests of trust inside a report).
 
 use automerge::ChangeHash;
-use dreieck_model::trust::{self, Grant, MemberKind, Owner, RefusalReason, SignedChanges};
+use dreieck_model::trust::{
+    self, Decision, InvitationSecret, JoinGrant, JoinRequest, Owner, RefusalReason, SignedChanges,
+};
 use dreieck_model::*;
 
 use super::{kvjs, T0};
@@ -25,21 +27,41 @@ pub struct Three {
     pub beneficiary: Report,
 }
 
+/// The secret of the invitation link number `n`.
+pub fn secret(n: u8) -> InvitationSecret {
+    InvitationSecret::from_bytes([n; 32])
+}
+
+/// The public key an invitation's record names.
+pub fn invitation_key(n: u8) -> [u8; 32] {
+    secret(n).record_key().public_key()
+}
+
+/// Where the report is shared (the rooms themselves play no part in these tests).
+pub fn room() -> trust::RoomKeys {
+    trust::RoomKeys {
+        room: [5; 16],
+        key: [6; 32],
+    }
+}
+
+/// The provider invites one person in `role` (one device, for a year) with link `invitation`.
 pub fn invite(owner: &mut Report, invitation: u8, role: Role, name: &str) {
     owner
-        .grant(
-            Role::Provider,
-            &Grant {
-                kind: MemberKind::Invitation,
-                key: key(invitation).public_key(),
-                role,
-                name,
-                time_ms: T0,
-                expires_ms: None,
-                max_uses: 1,
-            },
-        )
+        .invite(role, name, &secret(invitation), T0, T0 + YEAR_MS)
         .unwrap();
+}
+
+pub const YEAR_MS: i64 = 365 * 24 * 60 * 60 * 1000;
+
+/// The inviting device's grant for the device `own` asking with link `invitation`, the
+/// devices in `admitted` admitted through it before (panics when it is not admitted).
+pub fn admitted(inviter: &Report, invitation: u8, own: u8, admitted: &[[u8; 32]]) -> JoinGrant {
+    let request = JoinRequest::sign(&inviter.id(), &secret(invitation), &key(own));
+    match inviter.decide_join(&secret(invitation), &request, admitted, T0 + 1, &room()) {
+        Decision::Admit(grant) => *grant,
+        other => panic!("not admitted: {other:?}"),
+    }
 }
 
 /// Everything `from` has that `to` lacks, signed, and admitted by `to`.
@@ -49,14 +71,15 @@ pub fn sync(from: &mut Report, to: &mut Report) -> trust::Admission {
     to.admit(&bundle).unwrap()
 }
 
-/// A device joining with `invitation`: receives the whole report, enrols its own key.
+/// A device joining with `invitation`: receives the whole report, is admitted by `owner`,
+/// and writes its membership.
 pub fn join(owner: &mut Report, invitation: u8, own: u8, name: &str) -> Report {
     let id = owner.id();
     let (mut device, admission) = Report::from_signed(&[owner.save_signed()], &id).unwrap();
     assert!(admission.refused.is_empty(), "{:?}", admission.refused);
-    device
-        .enrol(&key(invitation), key(own), name, T0 + 1)
-        .unwrap();
+    let grant = admitted(owner, invitation, own, &[]);
+    assert_eq!(grant.record.name, name);
+    device.join(&grant, key(own)).unwrap();
     let admission = sync(&mut device, owner);
     assert!(admission.refused.is_empty(), "{:?}", admission.refused);
     device
