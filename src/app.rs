@@ -5,6 +5,7 @@ use dreieck::storage::ReportStore;
 use leptos::prelude::*;
 
 use crate::state::app_context::AppContext;
+use crate::state::doorkeeper::Doorkeeper;
 use crate::state::session;
 use crate::views::app_shell::AppShell;
 
@@ -14,8 +15,10 @@ pub fn App(store: Result<ReportStore, String>) -> impl IntoView {
         Ok(store) => store,
         Err(reason) => return view! { <StorageUnavailable reason=reason /> }.into_any(),
     };
+    let doorkeeper = Doorkeeper::start(store.clone());
     let app = AppContext::new(store);
     provide_context(app);
+    provide_context(doorkeeper);
     // Leichte Sprache enlarges the whole page (every size is in rem), so it is a class on
     // the root element.
     Effect::new(move |_| {

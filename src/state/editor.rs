@@ -130,6 +130,12 @@ impl Editor {
         self.session.with_value(|s| s.remove_member(as_role, &key));
     }
 
+    /// Withdraws the invitation with `key` (nothing moves; see `Session::withdraw_invitation`).
+    pub fn withdraw_invitation(self, as_role: Role, key: [u8; 32]) {
+        self.session
+            .with_value(|s| s.withdraw_invitation(as_role, &key));
+    }
+
     /// Whether the report moved on to a room this device cannot open (tracked).
     pub fn moved_away(self) -> bool {
         self.session

@@ -1,6 +1,8 @@
 //! Joining a shared report by invitation, on a device that does not have it yet.
 //!
-//! The device connects to the room with an empty document, gathers what the relay sends
+//! A protected report's link names no room: the device first asks the inviting device in the
+//! invitation's rendezvous room ([`ask`]) and is told the room and given its membership
+//! there. Then it connects to the room with an empty document, gathers what the relay sends
 //! (snapshot and log entries, as Automerge chunks), and as soon as it has everything the room
 //! held at admission and the bytes load as the invited report, stores it like a new report.
 //! From then on it is an ordinary shared report: the editor opens it and keeps it in sync.
@@ -15,15 +17,18 @@ use std::rc::Rc;
 
 use automerge::ChangeHash;
 use dreieck::storage::ReportStore;
-use dreieck_model::trust::SignedChanges;
-use dreieck_model::{live, ParticipantKey, Report, Role};
+use dreieck_model::trust::{
+    Declined, InvitationSecret, JoinGrant, JoinMessage, JoinReply, JoinRequest, SignedChanges,
+};
+use dreieck_model::{live, Report, Role};
 use leptos::prelude::*;
 
 use crate::state::device_keys::device_key;
 use crate::state::platform::now_ms;
 use crate::state::summary::{summary_of, title_field};
-use crate::sync::invitation::{Fit, Invitation};
+use crate::sync::invitation::{Access, Fit, Invitation};
 use crate::sync::link::{Link, LinkedDoc};
+use crate::sync::rendezvous::Rendezvous;
 use crate::sync::shared::{self, Shared};
 
 /// The bytes received so far; `revision` moves with each chunk.
@@ -89,7 +94,11 @@ impl Gathered {
 
 /// A join in progress.
 pub struct Joining {
-    pub invitation: Invitation,
+    pub report_id: String,
+    pub role: Role,
+    shared: Shared,
+    /// The membership the inviting device granted (a protected report).
+    grant: Option<JoinGrant>,
     pub link: Link,
     pub gathered: Rc<Gathered>,
 }
@@ -110,13 +119,16 @@ pub fn fit(invitation: &Invitation) -> Fit {
 /// on the person's explicit choice: the whole report is uploaded to that room.
 pub fn adopt(invitation: &Invitation) -> Result<(), String> {
     let id = &invitation.report_id;
+    let Access::Room { room, key } = &invitation.access else {
+        return Ok(());
+    };
     match fit(invitation) {
         Fit::Same => Ok(()),
         Fit::NotShared | Fit::Different => shared::save(
             id,
             &Shared {
-                room: invitation.room,
-                key: invitation.key,
+                room: *room,
+                key: *key,
                 acked_heads: Vec::new(),
             },
         ),
@@ -128,24 +140,71 @@ pub fn adopt(invitation: &Invitation) -> Result<(), String> {
 pub const OUTDATED: &str = "Diese Einladung ist veraltet: Der Bericht ist inzwischen umgezogen, \
      weil jemand entfernt wurde. Bitte lassen Sie sich einen neuen Link geben.";
 
-/// Connects to the invitation's room with nothing but an empty document.
-pub fn start(invitation: Invitation, role: Rc<dyn Fn() -> Role>) -> Joining {
+/// What the inviting device answered this device, once it has.
+pub enum Answer {
+    Admitted(Box<JoinGrant>),
+    Declined(Declined),
+}
+
+/// Asks the inviting device for admission: posts this device's request (its own key for the
+/// invited role, signed) in the invitation's rendezvous room.
+pub fn ask(invitation: &Invitation, secret: &InvitationSecret) -> Result<Rendezvous, String> {
+    let own = device_key(invitation.role)?;
+    let request = JoinRequest::sign(&invitation.report_id, secret, &own);
+    Ok(Rendezvous::open(
+        &invitation.report_id,
+        secret,
+        Some(request.encode()),
+    ))
+}
+
+/// The inviting device's answer to this device among what the rendezvous heard (the latest
+/// that opens: a grant for another device, or one that does not open, is not an answer).
+pub fn answer(invitation: &Invitation, rendezvous: &Rendezvous) -> Option<Answer> {
+    let own = device_key(invitation.role).ok()?;
+    let me = own.public_key();
+    rendezvous.messages().iter().rev().find_map(|m| match m {
+        JoinMessage::Reply(JoinReply::Declined { to, why }) if *to == me => {
+            Some(Answer::Declined(*why))
+        }
+        JoinMessage::Reply(reply) => reply
+            .open(&invitation.report_id, &own)
+            .map(|grant| Answer::Admitted(Box::new(grant))),
+        JoinMessage::Request(_) => None,
+    })
+}
+
+/// Connects to the report's room with nothing but an empty document: the room of a link
+/// from before membership, or the one the inviting device named in `grant`.
+pub fn start(
+    invitation: &Invitation,
+    grant: Option<JoinGrant>,
+    role: Rc<dyn Fn() -> Role>,
+) -> Option<Joining> {
+    let (room, key) = match (&invitation.access, &grant) {
+        (_, Some(g)) => (g.room.room, g.room.key),
+        (Access::Room { room, key }, None) => (*room, *key),
+        (Access::Ask(_), None) => return None,
+    };
     let gathered = Rc::new(Gathered {
         bytes: RefCell::new(Vec::new()),
         revision: ArcRwSignal::new(0),
     });
     let shared = Shared {
-        room: invitation.room,
-        key: invitation.key,
+        room,
+        key,
         acked_heads: Vec::new(),
     };
     let doc: Rc<dyn LinkedDoc> = gathered.clone();
-    let link = Link::start(&invitation.report_id, shared, doc, role, false);
-    Joining {
-        invitation,
+    let link = Link::start(&invitation.report_id, shared.clone(), doc, role, false);
+    Some(Joining {
+        report_id: invitation.report_id.clone(),
+        role: invitation.role,
+        shared,
+        grant,
         link,
         gathered,
-    }
+    })
 }
 
 impl Joining {
@@ -156,33 +215,29 @@ impl Joining {
         if !self.link.caught_up() {
             return None;
         }
-        self.gathered.try_load(&self.invitation.report_id)
+        self.gathered.try_load(&self.report_id)
     }
 
     /// Stores the report and the room for it, and ends the joining link (the editor opens its
     /// own). Everything in it came from the relay, so its heads are what the relay holds.
     ///
-    /// With an invitation secret the device first enrols its own key for the invited role
-    /// (its first change in the report); that change is not at the relay yet, so the heads
-    /// remembered as the relay's are the ones before it, and the editor's link uploads it.
+    /// Admitted by the inviting device, the device first writes its membership (its first
+    /// change in the report); that change is not at the relay yet, so the heads remembered as
+    /// the relay's are the ones before it, and the editor's link uploads it.
     pub async fn finish(self, store: &ReportStore, mut report: Report) -> Result<String, String> {
-        let id = self.invitation.report_id.clone();
+        let id = self.report_id.clone();
         if report
             .room_move()
-            .is_some_and(|m| !m.leads_to(&self.invitation.room))
+            .is_some_and(|m| !m.leads_to(&self.shared.room))
         {
             self.link.close();
             return Err(OUTDATED.into());
         }
         let relay_heads = report.heads();
-        if let Some(secret) = self.invitation.secret {
-            let invitation = ParticipantKey::from_seed(&secret);
-            let own = device_key(self.invitation.role)?;
-            let now = now_ms() as i64;
-            report.set_now_ms(now);
-            report
-                .enrol(&invitation, own, "", now)
-                .map_err(|e| e.to_string())?;
+        if let Some(grant) = &self.grant {
+            let own = device_key(self.role)?;
+            report.set_now_ms(now_ms() as i64);
+            report.join(grant, own).map_err(|e| e.to_string())?;
         }
         let title = title_field(report.template());
         let summary = summary_of(&report, title.as_deref(), now_ms());
@@ -194,9 +249,8 @@ impl Joining {
         shared::save(
             &id,
             &Shared {
-                room: self.invitation.room,
-                key: self.invitation.key,
                 acked_heads: relay_heads,
+                ..self.shared.clone()
             },
         )?;
         self.link.close();

@@ -669,6 +669,13 @@ impl Session {
         });
     }
 
+    /// Withdraws an invitation not used yet. Its link carries no room and no key (the
+    /// inviting device admits through it), so nothing moves: the withdrawal reaches the other
+    /// devices like any edit, and the inviting device admits nobody through it any more.
+    pub fn withdraw_invitation(&self, as_role: Role, key: &[u8; 32]) {
+        self.edit(true, |r| r.remove_member(as_role, key, now_ms() as i64));
+    }
+
     /// Keeps a shared report in the room only its current members can open (see
     /// `dreieck_model::trust::room_move`). After a removal without a fresh move, a device that
     /// may move the report makes one. When the current move leads elsewhere, the link moves
@@ -1426,6 +1433,7 @@ pub fn forget(id: &str) {
     }
     shared::forget(id);
     moves_left::forget(id);
+    crate::sync::open_invites::forget_report(id);
 }
 
 #[cfg(all(test, target_arch = "wasm32"))]

@@ -1,31 +1,38 @@
-//! Invitation links: everything a device needs to join a shared report, in the URL fragment.
+//! Invitation links, in the URL fragment.
 //!
-//! `#/einladung/<role>/<report id>/<room id>/<document key>` (ids and key in hex). The fragment
-//! never reaches a server (browsers do not send it, the relay serves only `/`), so the key
-//! travels only as far as the link itself is passed: by QR code on the same table, or by a
-//! channel the people already trust. Whoever holds a link can read and write the report; the
-//! role in it only preselects "Meine Rolle" on the new device.
+//! A protected report: `#/einladung/<role>/<report id>/<secret>`. The link carries the
+//! invitation's secret only, no room and no key of the report: the joining device asks the
+//! inviting device through the invitation's rendezvous room, and is admitted there once
+//! (`dreieck_model::trust::admission`). A report from before membership:
+//! `#/einladung/<role>/<report id>/<room id>/<document key>`; whoever holds such a link can
+//! read and write the report. The fragment never reaches a server (browsers do not send it,
+//! the relay serves only `/`).
 
+use dreieck_model::trust::InvitationSecret;
 use dreieck_model::Role;
 use dreieck_sync::RoomId;
 
 use crate::route::is_valid_id;
 use crate::sync::shared::Shared;
 
+/// What a link gives access with.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Access {
+    /// A protected report: ask the inviting device with this secret.
+    Ask(InvitationSecret),
+    /// A report from before membership: its room and key.
+    Room { room: RoomId, key: [u8; 32] },
+}
+
 /// What an invitation carries.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Invitation {
     pub report_id: String,
-    pub room: RoomId,
-    pub key: [u8; 32],
     pub role: Role,
-    /// The invitation's secret (a protected report): the seed of the invitation key whose
-    /// record in the report grants `role`. The joining device enrols its own key with it.
-    /// `None` for a report from before membership.
-    pub secret: Option<[u8; 32]>,
+    pub access: Access,
 }
 
-// Never print the key, not even in a debug log.
+// Never print the key or the secret, not even in a debug log.
 impl std::fmt::Debug for Invitation {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Invitation")
@@ -38,34 +45,45 @@ impl std::fmt::Debug for Invitation {
 pub const BROKEN_LINK: &str =
     "Dieser Einladungslink ist unvollständig oder beschädigt. Bitte lassen Sie sich den Link noch einmal geben.";
 
+/// A link of the kind made before invitations were admitted by the inviting device: it no
+/// longer leads anywhere.
+pub const OLD_LINK: &str =
+    "Dieser Einladungslink stammt aus einer älteren Version und gilt nicht mehr. Bitte lassen Sie sich einen neuen Link geben.";
+
 impl Invitation {
     /// The hash route of this invitation (starts with `#/einladung/`).
     pub fn fragment(&self) -> String {
-        let secret = self
-            .secret
-            .map(|s| format!("/{}", to_hex(&s)))
-            .unwrap_or_default();
+        let access = match &self.access {
+            Access::Ask(secret) => to_hex(secret.as_bytes()),
+            Access::Room { room, key } => format!("{}/{}", to_hex(room), to_hex(key)),
+        };
         format!(
-            "#/einladung/{}/{}/{}/{}{secret}",
+            "#/einladung/{}/{}/{access}",
             self.role.as_str(),
-            self.report_id,
-            to_hex(&self.room),
-            to_hex(&self.key)
+            self.report_id
         )
     }
 
     /// Reads the part of the route after `einladung/`.
     pub fn parse(rest: &str) -> Result<Invitation, &'static str> {
         let parts: Vec<&str> = rest.trim_end_matches('/').split('/').collect();
-        let (role, report_id, room, key, secret) = match parts[..] {
-            [role, report_id, room, key] => (role, report_id, room, key, None),
-            [role, report_id, room, key, secret] => (
+        let (role, report_id, access) = match parts[..] {
+            [role, report_id, secret] => (
                 role,
                 report_id,
-                room,
-                key,
-                Some(from_hex(secret).ok_or(BROKEN_LINK)?),
+                Access::Ask(InvitationSecret::from_bytes(
+                    from_hex(secret).ok_or(BROKEN_LINK)?,
+                )),
             ),
+            [role, report_id, room, key] => (
+                role,
+                report_id,
+                Access::Room {
+                    room: from_hex(room).ok_or(BROKEN_LINK)?,
+                    key: from_hex(key).ok_or(BROKEN_LINK)?,
+                },
+            ),
+            [_, _, _, _, _] => return Err(OLD_LINK),
             _ => return Err(BROKEN_LINK),
         };
         let role = Role::parse(role).ok_or(BROKEN_LINK)?;
@@ -74,10 +92,8 @@ impl Invitation {
         }
         Ok(Invitation {
             report_id: report_id.to_string(),
-            room: from_hex(room).ok_or(BROKEN_LINK)?,
-            key: from_hex(key).ok_or(BROKEN_LINK)?,
             role,
-            secret,
+            access,
         })
     }
 }
@@ -99,10 +115,14 @@ pub enum Fit {
 impl Invitation {
     /// Decides how this invitation fits `stored`, the sharing state this device keeps for the
     /// invited report (`None`: not shared).
+    /// A link that asks the inviting device carries no room: it only opens the report here.
     pub fn fit(&self, stored: Option<&Shared>) -> Fit {
+        let Access::Room { room, key } = &self.access else {
+            return Fit::Same;
+        };
         match stored {
             None => Fit::NotShared,
-            Some(s) if s.room == self.room && s.key == self.key => Fit::Same,
+            Some(s) if s.room == *room && s.key == *key => Fit::Same,
             Some(_) => Fit::Different,
         }
     }
@@ -131,84 +151,87 @@ mod tests {
     fn sample() -> Invitation {
         Invitation {
             report_id: "0f3a9c".to_string(),
-            room: [7; 16],
-            key: [0xab; 32],
             role: Role::Caseworker,
-            secret: Some([0xcd; 32]),
+            access: Access::Ask(InvitationSecret::from_bytes([0xcd; 32])),
+        }
+    }
+
+    fn plain() -> Invitation {
+        Invitation {
+            access: Access::Room {
+                room: [7; 16],
+                key: [0xab; 32],
+            },
+            ..sample()
+        }
+    }
+
+    fn rest(inv: &Invitation) -> String {
+        inv.fragment()
+            .trim_start_matches("#/einladung/")
+            .to_string()
+    }
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn both_kinds_round_trip_through_the_route() {
+        for inv in [sample(), plain()] {
+            assert_eq!(Invitation::parse(&rest(&inv)), Ok(inv));
         }
     }
 
     #[cfg_attr(not(target_arch = "wasm32"), test)]
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
-    fn links_without_a_secret_still_read_and_a_damaged_secret_is_refused() {
-        let plain = Invitation {
-            secret: None,
-            ..sample()
-        };
-        let fragment = plain.fragment();
-        let rest = fragment.trim_start_matches("#/einladung/");
-        assert_eq!(Invitation::parse(rest), Ok(plain));
-        let full = sample().fragment();
-        let rest = full.trim_start_matches("#/einladung/");
-        assert!(Invitation::parse(&rest[..rest.len() - 1]).is_err());
-    }
-
-    #[cfg_attr(not(target_arch = "wasm32"), test)]
-    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
-    fn round_trips_through_the_route() {
-        let inv = sample();
-        let fragment = inv.fragment();
-        let rest = fragment.trim_start_matches("#/einladung/");
-        assert_eq!(Invitation::parse(rest), Ok(inv));
-    }
-
-    #[cfg_attr(not(target_arch = "wasm32"), test)]
-    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
-    fn damaged_links_are_refused() {
-        let fragment = sample().fragment();
-        let rest = fragment.trim_start_matches("#/einladung/").to_string();
+    fn damaged_and_old_links_are_refused() {
+        let r = rest(&plain());
         // One hex digit missing from the key, a wrong role, a non-hex key, missing parts.
-        assert!(Invitation::parse(&rest[..rest.len() - 1]).is_err());
-        assert!(Invitation::parse(&rest.replacen("caseworker", "chef", 1)).is_err());
-        assert!(Invitation::parse(&rest.replace('a', "z")).is_err());
+        assert!(Invitation::parse(&r[..r.len() - 1]).is_err());
+        assert!(Invitation::parse(&r.replacen("caseworker", "chef", 1)).is_err());
+        assert!(Invitation::parse(&r.replace('a', "z")).is_err());
         assert!(Invitation::parse("caseworker/0f3a9c").is_err());
         assert!(Invitation::parse("").is_err());
+        let s = rest(&sample());
+        assert!(Invitation::parse(&s[..s.len() - 1]).is_err());
         // Multi-byte characters where hex is expected must not panic.
-        let umlaut = format!("caseworker/0f3a9c/{}/{}", "ä".repeat(16), "0".repeat(64));
+        let umlaut = format!("caseworker/0f3a9c/{}", "ä".repeat(32));
         assert!(Invitation::parse(&umlaut).is_err());
+        // A link with room, key and secret (before the inviting device admitted) is old.
+        let old = format!("{r}/{}", "cd".repeat(32));
+        assert_eq!(Invitation::parse(&old), Err(OLD_LINK));
     }
 
     #[cfg_attr(not(target_arch = "wasm32"), test)]
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn only_the_stored_room_and_key_fit_without_asking() {
-        let inv = sample();
+        let inv = plain();
+        let Access::Room { room, key } = inv.access.clone() else {
+            unreachable!()
+        };
         let stored = |room, key| Shared {
             room,
             key,
             acked_heads: Vec::new(),
         };
-        assert_eq!(inv.fit(Some(&stored(inv.room, inv.key))), Fit::Same);
+        assert_eq!(inv.fit(Some(&stored(room, key))), Fit::Same);
         assert_eq!(inv.fit(None), Fit::NotShared);
         // One bit off in the key, or in the room, is another place.
-        let mut key = inv.key;
-        key[31] ^= 1;
-        assert_eq!(inv.fit(Some(&stored(inv.room, key))), Fit::Different);
-        let mut room = inv.room;
-        room[0] ^= 0x80;
-        assert_eq!(inv.fit(Some(&stored(room, inv.key))), Fit::Different);
-        assert_eq!(inv.fit(Some(&stored(room, key))), Fit::Different);
-        // The role in the link does not matter: every role's link names the same room and key.
-        let other_role = Invitation {
-            role: Role::Beneficiary,
-            ..inv.clone()
-        };
-        assert_eq!(other_role.fit(Some(&stored(inv.room, inv.key))), Fit::Same);
+        let mut other_key = key;
+        other_key[31] ^= 1;
+        assert_eq!(inv.fit(Some(&stored(room, other_key))), Fit::Different);
+        let mut other_room = room;
+        other_room[0] ^= 0x80;
+        assert_eq!(inv.fit(Some(&stored(other_room, key))), Fit::Different);
+        // A link that asks the inviting device carries no room: it moves nothing.
+        assert_eq!(sample().fit(Some(&stored(other_room, key))), Fit::Same);
+        assert_eq!(sample().fit(None), Fit::Same);
     }
 
     #[cfg_attr(not(target_arch = "wasm32"), test)]
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
-    fn debug_output_hides_the_key() {
-        let shown = format!("{:?}", sample());
-        assert!(!shown.contains("ab"), "{shown}");
+    fn debug_output_hides_the_key_and_the_secret() {
+        for inv in [sample(), plain()] {
+            let shown = format!("{inv:?}");
+            assert!(!shown.contains("ab") && !shown.contains("cd"), "{shown}");
+        }
     }
 }

@@ -5,7 +5,9 @@
 pub mod invitation;
 pub mod link;
 pub mod moves_left;
+pub mod open_invites;
 pub mod presence;
+pub mod rendezvous;
 pub mod rng;
 pub mod shared;
 pub mod socket;

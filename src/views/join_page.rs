@@ -1,6 +1,8 @@
 //! `#/einladung/...`: joins a shared report, then opens it in the editor.
 //!
-//! A link for a report this device already has opens it at once only when it names the room
+//! A protected report's link first asks the inviting device (which must be online) and
+//! waits for its answer; a link from before membership names the room itself. A link for a
+//! report this device already has opens it at once only when it names no room or the room
 //! and key the device uses; any other asks first ([`LinkConflict`]). Whichever way the report
 //! opens, its route replaces the link in the history, so neither the address bar nor Back
 //! shows the key.
@@ -13,28 +15,34 @@ use leptos::task::spawn_local;
 
 use crate::route::{replace, Route};
 use crate::state::app_context::use_app;
-use crate::state::joining::{self, Joining};
+use crate::state::joining::{self, Answer, Joining};
 use crate::state::summary::display_title;
-use crate::sync::invitation::{Fit, Invitation};
+use crate::sync::invitation::{Access, Fit, Invitation};
+use crate::sync::rendezvous::Rendezvous;
 use crate::sync::status::State;
 use crate::views::app_shell::PAGE_TITLE_ID;
 use crate::views::link_conflict::LinkConflict;
+use dreieck_model::trust::Declined;
 
 #[derive(Clone, Debug, PartialEq)]
 enum Step {
     Checking,
+    /// Asking the inviting device in the invitation's rendezvous room.
+    Waiting,
     Joining,
     /// The device has the report and the link names another room or key (or any, while the
     /// report is not shared): the person chooses. The string names the report.
-    Asking(Fit, String),
+    Choosing(Fit, String),
     Failed(Trouble, String),
 }
 
 /// Why a join failed, for the text in Leichte Sprache (the standard text says it exactly).
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Trouble {
-    /// The link cannot be read.
+    /// The link cannot be read, or is of an old kind.
     BadLink,
+    /// The inviting device admits nobody more through this link.
+    Declined(Declined),
     /// The report moved after the link was made.
     Outdated,
     /// The link's room holds another report, or one this device cannot take.
@@ -48,6 +56,7 @@ impl Trouble {
     fn plain(self) -> &'static [&'static str] {
         match self {
             Trouble::BadLink => &["Dieser Link ist kaputt.", "Bitten Sie um einen neuen Link."],
+            Trouble::Declined(why) => why.plain(),
             Trouble::Outdated => &[
                 "Dieser Link ist alt.",
                 "Der Bericht ist jetzt an einem neuen Ort.",
@@ -72,7 +81,8 @@ pub fn JoinPage(rest: String) -> impl IntoView {
     let step = RwSignal::new(Step::Checking);
     let sync_state = RwSignal::new(State::Connecting);
     let joining = StoredValue::new_local(None::<Joining>);
-    // The parsed link, for the choice while asking.
+    let rendezvous = StoredValue::new_local(None::<Rendezvous>);
+    // The parsed link, for the choice while asking and for the answer while waiting.
     let asked = StoredValue::new(None::<Invitation>);
 
     match Invitation::parse(&rest) {
@@ -85,33 +95,57 @@ pub fn JoinPage(rest: String) -> impl IntoView {
                         let _ = step.try_set(Step::Failed(Trouble::NotStored, e));
                     }
                     Ok(true) => match joining::fit(&invitation) {
+                        // A link that names no room only opens the report: "Meine Rolle"
+                        // stays what the people at this device chose.
                         Fit::Same => {
-                            app.set_role(invitation.role);
+                            if matches!(invitation.access, Access::Room { .. }) {
+                                app.set_role(invitation.role);
+                            }
                             replace(&Route::Report(invitation.report_id));
                         }
                         fit => {
                             let name = report_name(&store, &invitation.report_id).await;
                             asked.set_value(Some(invitation));
-                            let _ = step.try_set(Step::Asking(fit, name));
+                            let _ = step.try_set(Step::Choosing(fit, name));
                         }
                     },
-                    Ok(false) => {
-                        app.set_role(invitation.role);
-                        let role = app.role;
-                        let j = joining::start(invitation, Rc::new(move || role.get_untracked()));
-                        joining.set_value(Some(j));
-                        let _ = step.try_set(Step::Joining);
-                    }
+                    Ok(false) => match &invitation.access {
+                        Access::Ask(secret) => match joining::ask(&invitation, secret) {
+                            Ok(r) => {
+                                rendezvous.set_value(Some(r));
+                                asked.set_value(Some(invitation));
+                                let _ = step.try_set(Step::Waiting);
+                            }
+                            Err(e) => {
+                                let _ = step.try_set(Step::Failed(Trouble::NotStored, e));
+                            }
+                        },
+                        Access::Room { .. } => {
+                            app.set_role(invitation.role);
+                            let role = app.role;
+                            let j = joining::start(
+                                &invitation,
+                                None,
+                                Rc::new(move || role.get_untracked()),
+                            );
+                            joining.set_value(j);
+                            let _ = step.try_set(Step::Joining);
+                        }
+                    },
                 }
             });
         }
     }
     // Created here, in the component's reactive owner (not in the task above, which has none);
-    // it starts following the join when `step` says it has started.
+    // they start following when `step` says so.
+    wait_for_answer(step, sync_state, rendezvous, joining, asked);
     watch(step, sync_state, joining);
     on_cleanup(move || {
         if let Some(Some(j)) = joining.try_update_value(Option::take) {
             j.link.close();
+        }
+        if let Some(Some(r)) = rendezvous.try_update_value(Option::take) {
+            r.close();
         }
     });
 
@@ -143,7 +177,7 @@ pub fn JoinPage(rest: String) -> impl IntoView {
             <h1 id=PAGE_TITLE_ID tabindex="-1">"Einladung zu einem Bericht"</h1>
             {move || match step.get() {
                 Step::Checking => view! { <p class="message" role="status">"Einladung wird geprüft …"</p> }.into_any(),
-                Step::Asking(fit, name) => view! {
+                Step::Choosing(fit, name) => view! {
                     <LinkConflict fit=fit report=name on_keep=keep on_use=use_link />
                 }.into_any(),
                 Step::Failed(trouble, reason) => {
@@ -157,6 +191,20 @@ pub fn JoinPage(rest: String) -> impl IntoView {
                         <p><a href=Route::CaseList.href()>"Zu allen Berichten"</a></p>
                     }.into_any()
                 }
+                Step::Waiting => view! {
+                    <p class="message" role="status" data-state=move || sync_state.get().code()>
+                        {move || match sync_state.get() {
+                            State::Connecting => "Verbinde …".to_string(),
+                            State::Synced => if app.plain.get() {
+                                "Bitte warten. Das Gerät, von dem der Link kommt, muss Dreieck geöffnet haben und im Internet sein.".to_string()
+                            } else {
+                                "Warte auf das Gerät, von dem die Einladung kommt: Es nimmt Sie auf, sobald Dreieck dort geöffnet und online ist.".to_string()
+                            },
+                            State::Offline => "Keine Verbindung zum Server. Es wird weiter versucht …".to_string(),
+                            State::Refused(reason) => reason,
+                        }}
+                    </p>
+                }.into_any(),
                 Step::Joining => view! {
                     <p class="message" role="status" data-state=move || sync_state.get().code()>
                         {move || match sync_state.get() {
@@ -170,6 +218,64 @@ pub fn JoinPage(rest: String) -> impl IntoView {
             }}
         </div>
     }
+}
+
+/// Follows the rendezvous while waiting: its sync state for the page, and the inviting
+/// device's answer: admitted, the join goes on in the report's room; declined, the page says
+/// why.
+fn wait_for_answer(
+    step: RwSignal<Step>,
+    sync_state: RwSignal<State>,
+    rendezvous: StoredValue<Option<Rendezvous>, LocalStorage>,
+    joining: StoredValue<Option<Joining>, LocalStorage>,
+    asked: StoredValue<Option<Invitation>>,
+) {
+    let app = use_app();
+    Effect::new(move |_| {
+        if step.get() != Step::Waiting {
+            return;
+        }
+        let heard = rendezvous
+            .try_with_value(|r| {
+                r.as_ref().map(|r| {
+                    r.revision();
+                    r.link.status.with(|s| s.state.clone())
+                })
+            })
+            .flatten();
+        let Some(state) = heard else { return };
+        sync_state.set(state);
+        let Some(Some(invitation)) = asked.try_get_value() else {
+            return;
+        };
+        let answer = rendezvous
+            .try_with_value(|r| r.as_ref().and_then(|r| joining::answer(&invitation, r)))
+            .flatten();
+        let Some(answer) = answer else { return };
+        if let Some(Some(r)) = rendezvous.try_update_value(Option::take) {
+            r.close();
+        }
+        match answer {
+            Answer::Declined(why) => {
+                step.set(Step::Failed(
+                    Trouble::Declined(why),
+                    why.message().to_string(),
+                ));
+            }
+            Answer::Admitted(grant) => {
+                app.set_role(invitation.role);
+                let role = app.role;
+                let j = joining::start(
+                    &invitation,
+                    Some(*grant),
+                    Rc::new(move || role.get_untracked()),
+                );
+                joining.set_value(j);
+                sync_state.set(State::Connecting);
+                step.set(Step::Joining);
+            }
+        }
+    });
 }
 
 /// Follows the join: its sync state for the page, and the moment the report is complete,

@@ -120,14 +120,12 @@ fn hint(plain: bool) -> &'static [&'static str] {
             "Der Bericht ist danach an einem neuen Ort.",
             "Die Person sieht nur den alten Stand.",
             "Geräte ohne Internet kommen später nach.",
-            "Alte Links gehen dann nicht mehr.",
         ]
     } else {
         &[
             "Wer entfernt ist, kann im Bericht nichts mehr ändern. Der Bericht zieht dabei in \
            einen neuen Bereich um: Das entfernte Gerät sieht nur den Stand bis dahin. Geräte, \
-           die gerade offline sind, ziehen mit um, sobald sie wieder verbunden sind. \
-           Einladungslinks von vorher gelten danach nicht mehr.",
+           die gerade offline sind, ziehen mit um, sobald sie wieder verbunden sind.",
         ]
     }
 }
@@ -157,6 +155,7 @@ pub fn MembersList() -> impl IntoView {
                             .map(|row| {
                                 let key = row.key;
                                 let remove_as = row.remove_as;
+                                let invitation = row.invitation;
                                 // The role is named once: a name that already holds it (a
                                 // grant on a tablet) or no name at all shows as it is.
                                 let name = if row.label.contains(row.role.label()) {
@@ -185,7 +184,11 @@ pub fn MembersList() -> impl IntoView {
                                                 class="button"
                                                 aria-label=remove_label
                                                 on:click=move |_| {
-                                                    editor.remove_member(as_role, key);
+                                                    if invitation {
+                                                        editor.withdraw_invitation(as_role, key);
+                                                    } else {
+                                                        editor.remove_member(as_role, key);
+                                                    }
                                                 }
                                             >
                                                 {action}

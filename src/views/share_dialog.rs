@@ -7,13 +7,16 @@ use leptos::html::Dialog;
 use leptos::prelude::*;
 
 use crate::state::app_context::use_app;
+use crate::state::doorkeeper::use_doorkeeper;
 use crate::state::editor::{use_editor, Editor};
 use crate::state::platform::{fill_random, now_ms};
-use crate::sync::invitation::Invitation;
+use crate::sync::invitation::{Access, Invitation};
+use crate::sync::open_invites::{self, OpenInvite};
 use crate::sync::shared::{self, Shared};
 use crate::views::invitation_card::InvitationCard;
 use crate::views::members_list::MembersList;
-use dreieck_model::{ModelError, ParticipantKey};
+use dreieck_model::trust::InvitationSecret;
+use dreieck_model::ModelError;
 
 /// How long a person's invitation can be used.
 /// (The dialog's texts name the 14 days.)
@@ -36,6 +39,9 @@ fn wording(plain: bool) -> Wording {
                 "Jede Person bekommt einen eigenen Link.",
                 "Der Link geht auf einem Gerät und 14 Tage lang.",
                 "Mit dem Link kann die Person den Bericht lesen und mitschreiben.",
+                "Wenn die Person den Link öffnet:",
+                "Dann muss Dreieck auf diesem Gerät offen sein.",
+                "Und dieses Gerät muss im Internet sein.",
                 "Der Server kann den Bericht nicht lesen.",
             ],
             nobody: &[
@@ -50,9 +56,10 @@ fn wording(plain: bool) -> Wording {
         Wording {
             intro: &[
                 "Laden Sie jede Person einzeln ein: Der Link gilt für ein Gerät und 14 Tage. \
-                      Wer ihn öffnet oder den QR-Code scannt, kann den Bericht lesen und in der \
-                      eingeladenen Rolle mitschreiben. Der Server sieht den Inhalt nie: alles wird \
-                      auf den Geräten verschlüsselt.",
+                      Wer ihn öffnet oder den QR-Code scannt, wird von diesem Gerät aufgenommen \
+                      (Dreieck muss dazu hier geöffnet und online sein) und kann den Bericht dann \
+                      lesen und in der eingeladenen Rolle mitschreiben. Der Server sieht den \
+                      Inhalt nie: alles wird auf den Geräten verschlüsselt.",
             ],
             nobody: &["Von diesem Gerät aus können Sie niemanden einladen."],
             role: "Rolle der Person",
@@ -73,11 +80,12 @@ struct Made {
 
 /// Makes the invitation link for one person in `role` (`None` with the reason in German).
 ///
-/// In a protected report the link carries the secret of a fresh invitation key, granted in
-/// the report for one device and [`INVITATION_DAYS`] (signed by this device's key for a role
-/// that may invite), so it reaches the other devices like any edit. The joining device enrols
-/// its own key with it and then writes in that role only. A report from before membership
-/// has no invitations: its link carries the room and key only.
+/// In a protected report the invitation is granted in the report for one device and
+/// [`INVITATION_DAYS`] (signed by this device's key for a role that may invite), so every
+/// device lists it; the link carries only its secret. This device keeps the secret and
+/// admits the first device that asks with it ([`Doorkeeper`]), which then writes in that role
+/// only. A report from before membership has no invitations: its link carries the room and
+/// key.
 fn invite(editor: Editor, report_id: &str, role: Role, name: &str) -> Result<Made, String> {
     let shared = shared::load(report_id).ok_or("Der Bericht ist nicht geteilt.")?;
     let location = window().location();
@@ -93,16 +101,18 @@ fn invite(editor: Editor, report_id: &str, role: Role, name: &str) -> Result<Mad
     let protected = editor.read(|r| r.is_protected()).unwrap_or(false);
     let now = now_ms() as i64;
     let expires_ms = now + INVITATION_DAYS * 24 * 60 * 60 * 1000;
-    let secret = if protected {
-        let mut seed = [0u8; 32];
-        fill_random(&mut seed)?;
-        let key = ParticipantKey::from_seed(&seed);
+    let access = if protected {
+        let doorkeeper = use_doorkeeper().ok_or("Einladungen sind hier nicht möglich.")?;
+        let mut bytes = [0u8; 32];
+        fill_random(&mut bytes)?;
+        let secret = InvitationSecret::from_bytes(bytes);
         let outcome = std::rc::Rc::new(std::cell::RefCell::new(None::<String>));
         let error = outcome.clone();
         let name = name.to_string();
+        let granted = secret.clone();
         editor.change(move |r| {
             r.set_now_ms(now);
-            match r.invite(role, &name, &key, now, expires_ms) {
+            match r.invite(role, &name, &granted, now, expires_ms) {
                 Ok(()) => Ok(()),
                 // Said here, in the dialog, not as a failed edit.
                 Err(ModelError::Membership(why)) => {
@@ -115,16 +125,25 @@ fn invite(editor: Editor, report_id: &str, role: Role, name: &str) -> Result<Mad
         if let Some(why) = outcome.borrow_mut().take() {
             return Err(why);
         }
-        Some(seed)
+        let open = OpenInvite {
+            report_id: report_id.to_string(),
+            secret: bytes,
+            expires_ms,
+            admitted: Vec::new(),
+        };
+        open_invites::add(open.clone(), now)?;
+        doorkeeper.watch(open);
+        Access::Ask(secret)
     } else {
-        None
+        Access::Room {
+            room: shared.room,
+            key: shared.key,
+        }
     };
     let inv = Invitation {
         report_id: report_id.to_string(),
-        room: shared.room,
-        key: shared.key,
         role,
-        secret,
+        access,
     };
     Ok(Made {
         role,
