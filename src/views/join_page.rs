@@ -191,20 +191,32 @@ pub fn JoinPage(rest: String) -> impl IntoView {
                         <p><a href=Route::CaseList.href()>"Zu allen Berichten"</a></p>
                     }.into_any()
                 }
-                Step::Waiting => view! {
-                    <p class="message" role="status" data-state=move || sync_state.get().code()>
-                        {move || match sync_state.get() {
-                            State::Connecting => "Verbinde …".to_string(),
-                            State::Synced => if app.plain.get() {
-                                "Bitte warten. Das Gerät, von dem der Link kommt, muss Dreieck geöffnet haben und im Internet sein.".to_string()
-                            } else {
-                                "Warte auf das Gerät, von dem die Einladung kommt: Es nimmt Sie auf, sobald Dreieck dort geöffnet und online ist.".to_string()
-                            },
-                            State::Offline => "Keine Verbindung zum Server. Es wird weiter versucht …".to_string(),
-                            State::Refused(reason) => reason,
-                        }}
-                    </p>
-                }.into_any(),
+                Step::Waiting => {
+                    let role = asked.get_value().map(|inv| inv.role.label());
+                    view! {
+                        {role.map(|role| view! { <p class="invited-as">"Sie sind eingeladen als: " <strong>{role}</strong></p> })}
+                        <div class="message" role="status" data-state=move || sync_state.get().code()>
+                            {move || {
+                                let lines: Vec<&'static str> = match sync_state.get() {
+                                    State::Connecting => vec!["Verbinde …"],
+                                    State::Synced if app.plain.get() => vec![
+                                        "Bitte warten.",
+                                        "Der Link kommt von einem anderen Gerät.",
+                                        "Auf dem anderen Gerät muss Dreieck offen sein.",
+                                        "Und das andere Gerät muss Internet haben.",
+                                        "Dann geht es hier weiter.",
+                                    ],
+                                    State::Synced => vec![
+                                        "Warte auf das Gerät, von dem die Einladung kommt: Es nimmt Sie auf, sobald Dreieck dort geöffnet und online ist.",
+                                    ],
+                                    State::Offline => vec!["Keine Verbindung zum Server. Es wird weiter versucht …"],
+                                    State::Refused(reason) => return view! { <p>{reason}</p> }.into_any(),
+                                };
+                                lines.into_iter().map(|line| view! { <p>{line}</p> }).collect_view().into_any()
+                            }}
+                        </div>
+                    }.into_any()
+                }
                 Step::Joining => view! {
                     <p class="message" role="status" data-state=move || sync_state.get().code()>
                         {move || match sync_state.get() {

@@ -40,6 +40,8 @@ describe('invitations admitted by the inviting device', () => {
     // Nothing of the report is on the joining device while it waits.
     assert.equal(await b.page.locator('#feld-lb_name').count(), 0);
     assert.deepEqual(await axe(b.page), []);
+    const shot = process.env.WAITING_SCREENSHOT;
+    if (shot) await b.page.screenshot({ path: shot, fullPage: true });
     // A writes while offline; back online, it admits B, and B gets everything.
     await a.page.locator('#feld-entwicklung_freizeit').fill('Geht gern schwimmen.');
     await a.context.setOffline(false);
