@@ -127,10 +127,7 @@ async fn answer(
     let secret = invite.secret();
     let reply = match report.decide_join(&secret, request, &admitted, now_ms() as i64, &room) {
         Decision::Ignore => return Ok(()),
-        Decision::Decline(why) => JoinReply::Declined {
-            to: request.device,
-            why,
-        },
+        Decision::Decline(_, refusal) => refusal,
         Decision::Admit(grant) => {
             open_invites::admit(&invite.secret, request.device)?;
             let mut ephemeral = [0u8; 32];

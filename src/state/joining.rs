@@ -18,7 +18,7 @@ use std::rc::Rc;
 use automerge::ChangeHash;
 use dreieck::storage::ReportStore;
 use dreieck_model::trust::{
-    Declined, InvitationSecret, JoinGrant, JoinMessage, JoinReply, JoinRequest, SignedChanges,
+    Declined, InvitationSecret, JoinGrant, JoinMessage, JoinRequest, SignedChanges,
 };
 use dreieck_model::{live, Report, Role};
 use leptos::prelude::*;
@@ -158,18 +158,25 @@ pub fn ask(invitation: &Invitation, secret: &InvitationSecret) -> Result<Rendezv
     ))
 }
 
-/// The inviting device's answer to this device among what the rendezvous heard (the latest
-/// that opens: a grant for another device, or one that does not open, is not an answer).
+/// The inviting device's answer to this device among what the rendezvous heard: the latest
+/// signed by the member the link names. Anybody holding the link can post there; a grant for
+/// another device, one that does not open, or any answer from someone else is no answer.
 pub fn answer(invitation: &Invitation, rendezvous: &Rendezvous) -> Option<Answer> {
+    let Access::Ask { secret, inviter } = &invitation.access else {
+        return None;
+    };
     let own = device_key(invitation.role).ok()?;
     let me = own.public_key();
+    let id = &invitation.report_id;
     rendezvous.messages().iter().rev().find_map(|m| match m {
-        JoinMessage::Reply(JoinReply::Declined { to, why }) if *to == me => {
-            Some(Answer::Declined(*why))
-        }
         JoinMessage::Reply(reply) => reply
-            .open(&invitation.report_id, &own)
-            .map(|grant| Answer::Admitted(Box::new(grant))),
+            .declined(id, secret, inviter, &me)
+            .map(Answer::Declined)
+            .or_else(|| {
+                reply
+                    .open(id, secret, inviter, &own)
+                    .map(|grant| Answer::Admitted(Box::new(grant)))
+            }),
         JoinMessage::Request(_) => None,
     })
 }
@@ -184,7 +191,7 @@ pub fn start(
     let (room, key) = match (&invitation.access, &grant) {
         (_, Some(g)) => (g.room.room, g.room.key),
         (Access::Room { room, key }, None) => (*room, *key),
-        (Access::Ask(_), None) => return None,
+        (Access::Ask { .. }, None) => return None,
     };
     let gathered = Rc::new(Gathered {
         bytes: RefCell::new(Vec::new()),

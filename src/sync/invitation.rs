@@ -1,8 +1,9 @@
 //! Invitation links, in the URL fragment.
 //!
-//! A protected report: `#/einladung/<role>/<report id>/<secret>`. The link carries the
-//! invitation's secret only, no room and no key of the report: the joining device asks the
-//! inviting device through the invitation's rendezvous room, and is admitted there once
+//! A protected report: `#/einladung/<role>/<report id>/<secret><inviter>`. The link carries
+//! the invitation's secret and the public key of the member who invited, no room and no key
+//! of the report: the joining device asks the inviting device through the invitation's
+//! rendezvous room, takes only answers signed by that member, and is admitted there once
 //! (`dreieck_model::trust::admission`). A report from before membership:
 //! `#/einladung/<role>/<report id>/<room id>/<document key>`; whoever holds such a link can
 //! read and write the report. The fragment never reaches a server (browsers do not send it,
@@ -18,8 +19,12 @@ use crate::sync::shared::Shared;
 /// What a link gives access with.
 #[derive(Clone, PartialEq, Eq)]
 pub enum Access {
-    /// A protected report: ask the inviting device with this secret.
-    Ask(InvitationSecret),
+    /// A protected report: ask the inviting device with this secret; `inviter` is the key of
+    /// the member who invited, whose answers alone count (anybody with the link can post).
+    Ask {
+        secret: InvitationSecret,
+        inviter: [u8; 32],
+    },
     /// A report from before membership: its room and key.
     Room { room: RoomId, key: [u8; 32] },
 }
@@ -54,7 +59,9 @@ impl Invitation {
     /// The hash route of this invitation (starts with `#/einladung/`).
     pub fn fragment(&self) -> String {
         let access = match &self.access {
-            Access::Ask(secret) => to_hex(secret.as_bytes()),
+            Access::Ask { secret, inviter } => {
+                format!("{}{}", to_hex(secret.as_bytes()), to_hex(inviter))
+            }
             Access::Room { room, key } => format!("{}/{}", to_hex(room), to_hex(key)),
         };
         format!(
@@ -68,13 +75,20 @@ impl Invitation {
     pub fn parse(rest: &str) -> Result<Invitation, &'static str> {
         let parts: Vec<&str> = rest.trim_end_matches('/').split('/').collect();
         let (role, report_id, access) = match parts[..] {
-            [role, report_id, secret] => (
-                role,
-                report_id,
-                Access::Ask(InvitationSecret::from_bytes(
-                    from_hex(secret).ok_or(BROKEN_LINK)?,
-                )),
-            ),
+            [role, report_id, ask] => {
+                let bytes: [u8; 64] = from_hex(ask).ok_or(BROKEN_LINK)?;
+                let (mut secret, mut inviter) = ([0u8; 32], [0u8; 32]);
+                secret.copy_from_slice(&bytes[..32]);
+                inviter.copy_from_slice(&bytes[32..]);
+                (
+                    role,
+                    report_id,
+                    Access::Ask {
+                        secret: InvitationSecret::from_bytes(secret),
+                        inviter,
+                    },
+                )
+            }
             [role, report_id, room, key] => (
                 role,
                 report_id,
@@ -152,7 +166,10 @@ mod tests {
         Invitation {
             report_id: "0f3a9c".to_string(),
             role: Role::Caseworker,
-            access: Access::Ask(InvitationSecret::from_bytes([0xcd; 32])),
+            access: Access::Ask {
+                secret: InvitationSecret::from_bytes([0xcd; 32]),
+                inviter: [0x11; 32],
+            },
         }
     }
 

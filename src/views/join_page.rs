@@ -110,7 +110,7 @@ pub fn JoinPage(rest: String) -> impl IntoView {
                         }
                     },
                     Ok(false) => match &invitation.access {
-                        Access::Ask(secret) => match joining::ask(&invitation, secret) {
+                        Access::Ask { secret, .. } => match joining::ask(&invitation, secret) {
                             Ok(r) => {
                                 rendezvous.set_value(Some(r));
                                 asked.set_value(Some(invitation));

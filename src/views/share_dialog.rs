@@ -106,25 +106,32 @@ fn invite(editor: Editor, report_id: &str, role: Role, name: &str) -> Result<Mad
         let mut bytes = [0u8; 32];
         fill_random(&mut bytes)?;
         let secret = InvitationSecret::from_bytes(bytes);
-        let outcome = std::rc::Rc::new(std::cell::RefCell::new(None::<String>));
-        let error = outcome.clone();
+        // What the model said: the inviting member's key, or why nobody was invited.
+        let outcome = std::rc::Rc::new(std::cell::RefCell::new(None::<Result<[u8; 32], String>>));
+        let said = outcome.clone();
         let name = name.to_string();
         let granted = secret.clone();
         editor.change(move |r| {
             r.set_now_ms(now);
             match r.invite(role, &name, &granted, now, expires_ms) {
-                Ok(()) => Ok(()),
+                Ok(inviter) => {
+                    *said.borrow_mut() = Some(Ok(inviter));
+                    Ok(())
+                }
                 // Said here, in the dialog, not as a failed edit.
                 Err(ModelError::Membership(why)) => {
-                    *error.borrow_mut() = Some(why);
+                    *said.borrow_mut() = Some(Err(why));
                     Ok(())
                 }
                 Err(e) => Err(e),
             }
         });
-        if let Some(why) = outcome.borrow_mut().take() {
-            return Err(why);
-        }
+        let said = outcome.borrow_mut().take();
+        let inviter = match said {
+            Some(Ok(inviter)) => inviter,
+            Some(Err(why)) => return Err(why),
+            None => return Err("Die Einladung konnte nicht gespeichert werden.".to_string()),
+        };
         let open = OpenInvite {
             report_id: report_id.to_string(),
             secret: bytes,
@@ -133,7 +140,7 @@ fn invite(editor: Editor, report_id: &str, role: Role, name: &str) -> Result<Mad
         };
         open_invites::add(open.clone(), now)?;
         doorkeeper.watch(open);
-        Access::Ask(secret)
+        Access::Ask { secret, inviter }
     } else {
         Access::Room {
             room: shared.room,

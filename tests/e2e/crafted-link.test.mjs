@@ -14,8 +14,8 @@ const FREIZEIT = 'Geht gern in den Lindenhof-Garten.';
 
 const synced = (page) => page.locator('.sync-status[data-state="synchron"]').waitFor({ timeout: 30_000 });
 
-/// The parts of an invitation link: `.../#/einladung/<role>/<report>/<secret>` (a protected
-/// report) or `.../#/einladung/<role>/<report>/<room>/<key>`.
+/// The parts of an invitation link: `.../#/einladung/<role>/<report>/<secret><inviter>` (a
+/// protected report) or `.../#/einladung/<role>/<report>/<room>/<key>`.
 function parts(link) {
   const [base, hash] = link.split('#');
   const [, , role, report, room, key] = hash.split('/');
@@ -117,8 +117,8 @@ describe('an invitation link for a report the device already has', () => {
 
   test('a copy of the genuine link with its secret changed only opens the report', async () => {
     const genuine = await stored(a.page, reportId);
-    const { base, role, report, room: secret } = parts(link);
-    const changed = secret.slice(0, -1) + (secret.at(-1) === '0' ? '1' : '0');
+    const { base, role, report, room: access } = parts(link);
+    const changed = (access[0] === '0' ? '1' : '0') + access.slice(1);
     await a.page.goto(`${base}#/einladung/${role}/${report}/${changed}`);
     await a.page.waitForURL(reportUrl);
     await a.page.locator('#feld-lb_name').waitFor();

@@ -156,11 +156,12 @@ describe('sync through the relay', () => {
   });
 
   test('a used link admits no second device, and a link with one character changed reaches nobody', async () => {
-    // …/einladung/<role>/<report id>/<invitation secret>: one character of the secret changed.
-    // Its rendezvous is a room nobody listens in: the device waits and receives nothing.
+    // …/einladung/<role>/<report id>/<invitation secret><inviter's key>: the first character
+    // of the secret changed. Its rendezvous is a room nobody listens in: the device waits and
+    // receives nothing.
     const parts = links.guardian.split('/');
-    const secret = parts.at(-1);
-    parts[parts.length - 1] = secret.slice(0, -1) + (secret.at(-1) === '0' ? '1' : '0');
+    const access = parts.at(-1);
+    parts[parts.length - 1] = (access[0] === '0' ? '1' : '0') + access.slice(1);
     const e = await device(browser);
     await e.page.goto(parts.join('/'));
     await e.page.getByText('Warte auf das Gerät, von dem die Einladung kommt').waitFor({ timeout: 15_000 });

@@ -10,8 +10,8 @@ use automerge::{ReadDoc, ScalarValue, ROOT};
 use common::members::*;
 use common::*;
 use dreieck_model::trust::{
-    Decision, Declined, Grant, JoinMessage, JoinReply, JoinRequest, MemberKind, MemberRecord,
-    Removal,
+    Decision, Declined, Grant, JoinGrant, JoinMessage, JoinReply, JoinRequest, MemberKind,
+    MemberRecord, Removal,
 };
 use dreieck_model::*;
 
@@ -67,10 +67,13 @@ fn the_invited_device_joins_in_its_role_through_the_rendezvous_messages() {
         panic!("the reply does not read back");
     };
     // Only the device that asked opens it.
-    assert!(reply.open(&id, &key(51)).is_none());
-    assert!(reply.open("another report", &key(50)).is_none());
+    let inviter = key(OWNER).public_key();
+    assert!(reply.open(&id, &secret(LINK), &inviter, &key(51)).is_none());
+    assert!(reply
+        .open("another report", &secret(LINK), &inviter, &key(50))
+        .is_none());
     let opened = reply
-        .open(&id, &key(50))
+        .open(&id, &secret(LINK), &inviter, &key(50))
         .expect("the asking device opens it");
     assert_eq!(opened.room, room());
     assert_eq!(opened.record.name, "Frau Neu");
@@ -106,10 +109,10 @@ fn a_second_device_with_the_same_link_is_declined_even_at_the_same_moment() {
         panic!("the first is admitted");
     };
     let admitted = [key(50).public_key()];
-    assert_eq!(
+    assert!(matches!(
         decide(&t, 51, &admitted, T0 + 20),
-        Decision::Decline(Declined::UsedUp)
-    );
+        Decision::Decline(Declined::UsedUp, _)
+    ));
     // The first asks again (its answer was lost): admitted again, nothing used twice.
     assert!(matches!(
         decide(&t, 50, &admitted, T0 + 21),
@@ -119,19 +122,19 @@ fn a_second_device_with_the_same_link_is_declined_even_at_the_same_moment() {
     let mut device = newcomer(&mut t);
     device.join(&first, key(50)).unwrap();
     sync(&mut device, &mut t.provider);
-    assert_eq!(
+    assert!(matches!(
         decide(&t, 51, &[], T0 + 30),
-        Decision::Decline(Declined::Withdrawn)
-    );
+        Decision::Decline(Declined::Withdrawn, _)
+    ));
 }
 
 #[test]
 fn an_expired_invitation_admits_nobody_whatever_the_joining_device_claims() {
     let t = invited();
-    assert_eq!(
+    assert!(matches!(
         decide(&t, 50, &[], EXPIRES + 1),
-        Decision::Decline(Declined::Expired)
-    );
+        Decision::Decline(Declined::Expired, _)
+    ));
     // Before the expiry by the inviting device's clock, admitted.
     assert!(matches!(decide(&t, 50, &[], EXPIRES), Decision::Admit(_)));
 }
@@ -142,10 +145,10 @@ fn a_withdrawn_invitation_admits_nobody() {
     t.provider
         .remove_member(Role::Provider, &invitation_key(LINK), T0 + 5)
         .unwrap();
-    assert_eq!(
+    assert!(matches!(
         decide(&t, 50, &[], T0 + 6),
-        Decision::Decline(Declined::Withdrawn)
-    );
+        Decision::Decline(Declined::Withdrawn, _)
+    ));
 }
 
 #[test]
@@ -266,7 +269,7 @@ fn a_grant_from_someone_who_may_not_invite_is_refused() {
             },
             &signer,
         );
-        let grant = dreieck_model::trust::JoinGrant {
+        let grant = JoinGrant {
             room: room(),
             used: Removal::sign(&id, invitation_key(LINK), T0 + 10, &signer),
             record,
@@ -281,4 +284,87 @@ fn a_grant_from_someone_who_may_not_invite_is_refused() {
     };
     let mut device = newcomer(&mut t);
     assert!(device.join(&grant, key(53)).is_err());
+}
+
+/// Anybody holding the link can post in the rendezvous room, and reads the asking device's
+/// key there. Answers that do not come from the member who made the invitation (named in
+/// the link) are not taken: neither a grant into a room of the poster's choosing nor a
+/// refusal that would send the person away. The genuine answer after them is.
+#[test]
+fn answers_posted_by_other_link_holders_are_not_taken() {
+    let t = invited();
+    let id = t.provider.id();
+    let inviter = key(OWNER).public_key();
+    let me = key(50).public_key();
+    let mut heard = Vec::new();
+    // A stranger and the caseworker (a member who may invite, but did not make this
+    // invitation) each seal a grant into a room of their own to the asking key.
+    for poser in [key(66), key(CASEWORKER)] {
+        let grant = JoinGrant {
+            room: trust::RoomKeys {
+                room: [66; 16],
+                key: [66; 32],
+            },
+            record: MemberRecord::sign(
+                &id,
+                &Grant {
+                    kind: MemberKind::Member,
+                    key: me,
+                    role: Role::Caseworker,
+                    name: "Frau Neu",
+                    time_ms: T0 + 10,
+                    expires_ms: None,
+                    max_uses: 0,
+                },
+                &poser,
+            ),
+            used: Removal::sign(&id, invitation_key(LINK), T0 + 10, &poser),
+        };
+        heard.push(JoinReply::grant(&id, &grant, [78; 32]).unwrap());
+        heard.push(JoinReply::decline(
+            &id,
+            &secret(LINK),
+            me,
+            Declined::UsedUp,
+            &poser,
+        ));
+    }
+    // The genuine grant with its invitation key's withdrawal swapped for another's.
+    let Decision::Admit(genuine) = decide(&t, 50, &[], T0 + 20) else {
+        panic!("admitted");
+    };
+    let mut altered = (*genuine).clone();
+    altered.used = Removal::sign(&id, invitation_key(41), T0 + 20, &key(OWNER));
+    heard.push(JoinReply::grant(&id, &altered, [79; 32]).unwrap());
+    for reply in &heard {
+        let reply = match JoinMessage::decode(&reply.encode()) {
+            Some(JoinMessage::Reply(r)) => r,
+            other => panic!("does not read back: {other:?}"),
+        };
+        assert_eq!(reply.open(&id, &secret(LINK), &inviter, &key(50)), None);
+        assert_eq!(reply.declined(&id, &secret(LINK), &inviter, &me), None);
+    }
+    // The inviting member's own answers are taken: its grant, and its signed refusal.
+    let reply = JoinReply::grant(&id, &genuine, [80; 32]).unwrap();
+    assert_eq!(
+        reply.open(&id, &secret(LINK), &inviter, &key(50)),
+        Some(*genuine)
+    );
+    let admitted = [key(51).public_key()];
+    let Decision::Decline(Declined::UsedUp, refusal) = decide(&t, 50, &admitted, T0 + 20) else {
+        panic!("declined");
+    };
+    let Some(JoinMessage::Reply(refusal)) = JoinMessage::decode(&refusal.encode()) else {
+        panic!("does not read back");
+    };
+    assert_eq!(
+        refusal.declined(&id, &secret(LINK), &inviter, &me),
+        Some(Declined::UsedUp)
+    );
+    // Not for another device, and not under another link's secret.
+    assert_eq!(
+        refusal.declined(&id, &secret(LINK), &inviter, &key(51).public_key()),
+        None
+    );
+    assert_eq!(refusal.declined(&id, &secret(41), &inviter, &me), None);
 }

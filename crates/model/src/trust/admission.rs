@@ -4,8 +4,8 @@
 //! verify the report: time is whatever the enrolling device claims, and two devices using one
 //! link at the same moment each see the invitation unused. Only one party sees every use in
 //! order and has a clock it trusts: the device that made the invitation. So a link carries no
-//! room and no key of the report, only the invitation's secret, and the inviting device is the
-//! doorkeeper:
+//! room and no key of the report, only the invitation's secret and the inviting member's
+//! public key, and the inviting device is the doorkeeper:
 //!
 //! 1. The secret derives a *rendezvous* room and key ([`InvitationSecret::rendezvous`]), and
 //!    the public key of the invitation's record in the report ([`InvitationSecret::record_key`]),
@@ -17,9 +17,11 @@
 //!    it has not expired, and no other device was admitted through it. It answers with a
 //!    [`JoinReply`]: the report's room and key, a membership record for the joining key signed
 //!    by the inviting member, and the invitation's withdrawal, all sealed to the joining key.
-//! 4. The joining device syncs the report from that room and writes the record and the
-//!    withdrawal as its first change ([`crate::Report::join`]). Every device checks the record
-//!    like any grant: signed by a member who may grant that role.
+//! 4. The joining device takes only answers signed by the member its link names (anybody
+//!    with the link can post in the rendezvous room). It syncs the report from that room and
+//!    writes the record and the withdrawal as its first change ([`crate::Report::join`]).
+//!    Every device checks the record like any grant: signed by a member who may grant that
+//!    role.
 //!
 //! Whoever holds a link that was already used reads nothing: the rendezvous room holds only
 //! requests and sealed answers. The inviting device must be online for a device to join;
@@ -249,8 +251,29 @@ pub enum JoinReply {
         ephemeral: [u8; 32],
         sealed: Vec<u8>,
     },
-    /// Nobody more is admitted; `to` asked.
-    Declined { to: [u8; 32], why: Declined },
+    /// Nobody more is admitted; `to` asked. Signed by the inviting member, so that no other
+    /// holder of the link can send the person away.
+    Declined {
+        to: [u8; 32],
+        why: Declined,
+        signature: [u8; 64],
+    },
+}
+
+fn declined_message(
+    report_id: &str,
+    secret: &InvitationSecret,
+    to: &[u8; 32],
+    why: Declined,
+) -> Vec<u8> {
+    let mut m = Vec::with_capacity(128);
+    m.extend_from_slice(JOIN_DOMAIN);
+    m.extend_from_slice(b"/declined");
+    put_str32(&mut m, report_id);
+    m.extend_from_slice(&secret.record_key().public_key());
+    m.extend_from_slice(to);
+    m.push(why.code());
+    m
 }
 
 impl JoinReply {
@@ -268,6 +291,42 @@ impl JoinReply {
         })
     }
 
+    /// A refusal for `to`, signed with the inviting member's `key`.
+    pub fn decline(
+        report_id: &str,
+        secret: &InvitationSecret,
+        to: [u8; 32],
+        why: Declined,
+        key: &ParticipantKey,
+    ) -> JoinReply {
+        JoinReply::Declined {
+            to,
+            why,
+            signature: key.sign(&declined_message(report_id, secret, &to, why)),
+        }
+    }
+
+    /// Why the inviting member (`inviter`, named in the link) declined `me`: `None` when this
+    /// is no refusal for `me` or not signed by the inviter (anybody with the link can post).
+    pub fn declined(
+        &self,
+        report_id: &str,
+        secret: &InvitationSecret,
+        inviter: &[u8; 32],
+        me: &[u8; 32],
+    ) -> Option<Declined> {
+        let JoinReply::Declined { to, why, signature } = self else {
+            return None;
+        };
+        (to == me
+            && verify(
+                inviter,
+                &declined_message(report_id, secret, to, *why),
+                signature,
+            ))
+        .then_some(*why)
+    }
+
     /// The device key this reply answers.
     pub fn to(&self) -> &[u8; 32] {
         match self {
@@ -275,9 +334,17 @@ impl JoinReply {
         }
     }
 
-    /// Opens a grant with this device's key: `None` when it is not for `key` or does not open.
-    /// What it says is still to be checked against the report ([`crate::Report::join`]).
-    pub fn open(&self, report_id: &str, key: &ParticipantKey) -> Option<JoinGrant> {
+    /// Opens a grant with this device's key: `None` when it is not for `key`, does not open,
+    /// or is not the inviting member's (`inviter`, named in the link): its record and the
+    /// invitation's withdrawal must be signed by that member. What it grants is still to be
+    /// checked against the report ([`crate::Report::join`]).
+    pub fn open(
+        &self,
+        report_id: &str,
+        secret: &InvitationSecret,
+        inviter: &[u8; 32],
+        key: &ParticipantKey,
+    ) -> Option<JoinGrant> {
         let JoinReply::Granted {
             to,
             ephemeral,
@@ -292,7 +359,14 @@ impl JoinReply {
         let mut plain = open_sealed(JOIN_DOMAIN, report_id.as_bytes(), ephemeral, sealed, key)?;
         let grant = JoinGrant::decode(&plain);
         plain.zeroize();
-        grant
+        grant.filter(|g| {
+            g.record.key == *to
+                && g.record.granted_by == *inviter
+                && g.record.verifies(report_id)
+                && g.used.by == *inviter
+                && g.used.key == secret.record_key().public_key()
+                && g.used.verifies(report_id)
+        })
     }
 
     pub fn encode(&self) -> Vec<u8> {
@@ -308,10 +382,11 @@ impl JoinReply {
                 out.extend_from_slice(sealed);
                 out
             }
-            JoinReply::Declined { to, why } => {
+            JoinReply::Declined { to, why, signature } => {
                 let mut out = vec![DECLINED_TAG];
                 out.extend_from_slice(to);
                 out.push(why.code());
+                out.extend_from_slice(signature);
                 out
             }
         }
@@ -354,6 +429,7 @@ impl JoinMessage {
             DECLINED_TAG => JoinMessage::Reply(JoinReply::Declined {
                 to: r.array::<32>()?,
                 why: Declined::from_code(r.u8()?)?,
+                signature: r.array::<64>()?,
             }),
             _ => return None,
         };
@@ -365,7 +441,8 @@ impl JoinMessage {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Decision {
     Admit(Box<JoinGrant>),
-    Decline(Declined),
+    /// Declined for this reason; the refusal to post, signed by the inviting member.
+    Decline(Declined, JoinReply),
     /// Not this device's invitation, or the request is not genuine: no answer at all (the
     /// device that made the invitation answers, or nobody).
     Ignore,
@@ -401,24 +478,30 @@ impl Report {
         else {
             return Decision::Ignore;
         };
+        let decline = |why| {
+            Decision::Decline(
+                why,
+                JoinReply::decline(&id, secret, request.device, why, granter),
+            )
+        };
         if !roster.may_grant(&invitation.granted_by, MemberKind::Member, invitation.role) {
-            return Decision::Decline(Declined::Withdrawn);
+            return decline(Declined::Withdrawn);
         }
         // A device admitted before is answered again (its answer may have been lost, and its
         // own first change withdrew the invitation).
         if !admitted.contains(&request.device) {
             if roster.is_removed(&invitation_key) {
                 // Withdrawn, or used: an admission withdraws the invitation it used.
-                return Decision::Decline(match admitted.is_empty() {
+                return decline(match admitted.is_empty() {
                     true => Declined::Withdrawn,
                     false => Declined::UsedUp,
                 });
             }
             if invitation.expires_ms.is_some_and(|t| now_ms > t) {
-                return Decision::Decline(Declined::Expired);
+                return decline(Declined::Expired);
             }
             if admitted.len() >= usize::from(invitation.max_uses.max(1)) {
-                return Decision::Decline(Declined::UsedUp);
+                return decline(Declined::UsedUp);
             }
         }
         Decision::Admit(Box::new(grant_for(

@@ -283,7 +283,8 @@ impl Report {
 
     /// Invites one named person in `role` ("Teilen"): one device, until `expires_ms`. The
     /// link carries `secret`; this device admits the device that asks with it
-    /// ([`Report::decide_join`]), which then writes in `role`.
+    /// ([`Report::decide_join`]), which then writes in `role`. Returns the key of the member
+    /// who invited, for the link: the joining device takes answers signed by that key only.
     pub fn invite(
         &mut self,
         role: Role,
@@ -291,7 +292,7 @@ impl Report {
         secret: &InvitationSecret,
         time_ms: i64,
         expires_ms: i64,
-    ) -> Result<()> {
+    ) -> Result<[u8; 32]> {
         let name = name.trim();
         if name.is_empty() {
             return Err(ModelError::Membership(
@@ -312,7 +313,7 @@ impl Report {
             expires_ms: Some(expires_ms),
             max_uses: 1,
         })
-        .map(|_| ())
+        .map(|record| record.granted_by)
     }
 
     /// The roles this device may invite to.
