@@ -541,11 +541,7 @@ impl Report {
             self.trust.keys.insert(role, key);
             return Ok(role);
         }
-        self.trust.keys.insert(role, key);
-        self.commit_pending();
-        self.doc.set_actor(crate::report::session_actor());
-        self.acting = None;
-        self.unregistered = Some(role);
+        self.begin_as_new_member(role, key);
         let member = record.encode();
         let used = grant.used.encode();
         let (member_key, used_key) = (

@@ -375,6 +375,17 @@ impl Report {
         self.grant(as_role, grant)
     }
 
+    /// Starts this device's first change in the report as the new member in `role` with `key`:
+    /// a fresh actor, not yet bound to the key, so that the membership record written next is
+    /// in place before the role check (enrolling and joining).
+    pub(crate) fn begin_as_new_member(&mut self, role: Role, key: ParticipantKey) {
+        self.trust.keys.insert(role, key);
+        self.commit_pending();
+        self.doc.set_actor(crate::report::session_actor());
+        self.acting = None;
+        self.unregistered = Some(role);
+    }
+
     /// Enrols this device's own `key` through an invitation without limits (whose secret came
     /// in a sealed file): one change, the device's first in the report, that writes the record
     /// signed by the invitation key. The device then writes in the invitation's role.
@@ -428,12 +439,7 @@ impl Report {
         );
         let role = inv.role;
         let public = key.public_key();
-        self.trust.keys.insert(role, key);
-        // Written as the new member: the record must be in place before the role check.
-        self.commit_pending();
-        self.doc.set_actor(crate::report::session_actor());
-        self.acting = None;
-        self.unregistered = Some(role);
+        self.begin_as_new_member(role, key);
         let bytes = record.encode();
         self.write(move |doc| {
             let members = match doc.get(ROOT, MEMBERS)? {
