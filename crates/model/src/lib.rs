@@ -40,6 +40,7 @@ mod template_edit;
 mod template_library;
 #[cfg(test)]
 mod testing;
+pub mod text_control;
 mod text_diff;
 mod touched;
 pub mod trust;

@@ -18,8 +18,9 @@
 //! `0xD6 len record`: a room move left in the room of a move that lost to it (no change; see
 //! `Report::rooms_left_behind`).
 
-use automerge::{Change, ChangeHash};
+use automerge::{Change, ChangeHash, ReadDoc};
 
+use crate::text_control::TextEdit;
 use crate::{ModelError, Report, Result, Role};
 
 const PLAIN: u8 = 0xD8;
@@ -162,15 +163,51 @@ impl Report {
         self.begin_edit(role, field)?;
         self.note_input(field, crate::own_words::InputMode::Typed);
         let obj = self.text_object(field)?;
-        let Some((pos, delete, insert)) = self.replace_text_spliced(&obj, known, value)? else {
+        let made = self.replace_text_spliced(&obj, known, value)?;
+        Ok(made.map(|(pos, delete, insert)| self.spliced(field, pos, delete, insert)))
+    }
+
+    /// A keystroke as the control saw it: `edit` made on a text of `shown_len` characters
+    /// (see [`crate::text_control::ShownText::typed`]), so that it lands exactly where the
+    /// person typed, even among equal letters. When the report's text has another length the
+    /// control was behind, and its whole `value` is compared with the report's text instead.
+    pub fn type_edit(
+        &mut self,
+        role: Role,
+        field: &str,
+        edit: &TextEdit,
+        shown_len: usize,
+        value: &str,
+    ) -> Result<Option<(usize, Splice)>> {
+        self.begin_edit(role, field)?;
+        self.note_input(field, crate::own_words::InputMode::Typed);
+        let obj = self.text_object(field)?;
+        let len = self.doc.length(&obj);
+        let fits = len == shown_len && edit.pos <= len && edit.delete <= len - edit.pos;
+        if !fits {
+            let made = self.replace_text_spliced(&obj, None, value)?;
+            return Ok(made.map(|(pos, delete, insert)| self.spliced(field, pos, delete, insert)));
+        }
+        if edit.is_empty() {
             return Ok(None);
-        };
+        }
+        self.splice_obj(&obj, edit.pos, edit.delete, &edit.insert)?;
+        Ok(Some(self.spliced(
+            field,
+            edit.pos,
+            edit.delete,
+            edit.insert.clone(),
+        )))
+    }
+
+    /// A splice as [`encode_item`] takes it: with the field's index in the template.
+    fn spliced(&self, field: &str, pos: usize, delete: usize, insert: String) -> (usize, Splice) {
         let index = self
             .template()
             .fields()
             .position(|f| f.id == field)
             .unwrap_or(usize::MAX);
-        Ok(Some((
+        (
             index,
             Splice {
                 field: field.to_string(),
@@ -178,7 +215,7 @@ impl Report {
                 delete,
                 insert,
             },
-        )))
+        )
     }
 
     /// The splices to show now for `payload`, if every change in it carries one and applies
@@ -392,6 +429,41 @@ mod tests {
             .expect("a change");
         assert_eq!((read.pos, read.delete, read.insert.as_str()), (11, 0, "!"));
         assert_eq!(a.text("wuensche").ok().as_deref(), Some("Hallo, Welt!"));
+    }
+
+    #[test]
+    fn a_typed_edit_lands_where_the_caret_was_and_a_stale_one_is_not_trusted() {
+        let (mut a, _) = pair();
+        a.set_text(Role::Beneficiary, "wuensche", "aa")
+            .expect("edit");
+        let mut shown = crate::text_control::ShownText::new("aa");
+        let edit = shown.typed("aba", Some(2)).expect("typed");
+        let (_, made) = a
+            .type_edit(Role::Beneficiary, "wuensche", &edit, 2, "aba")
+            .expect("edit")
+            .expect("a change");
+        assert_eq!((made.pos, made.delete, made.insert.as_str()), (1, 0, "b"));
+        // The control showed 2 characters, the report has 3: the value decides.
+        let stale = TextEdit {
+            pos: 0,
+            delete: 0,
+            insert: "x".into(),
+        };
+        let (_, made) = a
+            .type_edit(Role::Beneficiary, "wuensche", &stale, 2, "abax")
+            .expect("edit")
+            .expect("a change");
+        assert_eq!((made.pos, made.insert.as_str()), (3, "x"));
+        assert_eq!(a.text("wuensche").ok().as_deref(), Some("abax"));
+        // An edit out of range is not trusted either.
+        let wild = TextEdit {
+            pos: 9,
+            delete: 9,
+            insert: "y".into(),
+        };
+        a.type_edit(Role::Beneficiary, "wuensche", &wild, 4, "abaxy")
+            .expect("edit");
+        assert_eq!(a.text("wuensche").ok().as_deref(), Some("abaxy"));
     }
 
     proptest! {

@@ -5,11 +5,12 @@
 //! size of the form. Automerge reports what an applied change did as patches; this maps them onto
 //! the layout of docs/document.md.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use automerge::{Patch, PatchAction, Prop, ROOT};
 
 use crate::report::key;
+use crate::text_control::TextEdit;
 use crate::Report;
 
 /// What changed.
@@ -17,6 +18,11 @@ use crate::Report;
 pub struct Touched {
     /// Template field ids whose value changed (not the goals).
     pub fields: BTreeSet<String>,
+    /// For text fields whose every change was a splice of their text: the splices in order,
+    /// so that a control can move its caret by what happened (see [`crate::text_control`]).
+    pub edits: BTreeMap<String, Vec<TextEdit>>,
+    /// Fields changed otherwise as well (their text object replaced, a conflict): no edits.
+    rewritten: BTreeSet<String>,
     /// Any goal changed (added, removed, moved, text, codes).
     pub goals: bool,
     /// The conversation's step or participants changed.
@@ -57,6 +63,7 @@ impl Touched {
         };
         match (top.as_deref(), second) {
             (Some(key::FIELDS), Some(field)) => {
+                self.note_edit(&field, patch);
                 self.fields.insert(field);
             }
             (Some(key::GOALS), _) => self.goals = true,
@@ -72,6 +79,33 @@ impl Touched {
             (Some(key::ACTORS | crate::trust::KEYS), _) => {}
             _ => self.everything = true,
         }
+    }
+}
+
+impl Touched {
+    /// Keeps the splice a patch on a field's text made, or gives up on the field's edits.
+    fn note_edit(&mut self, field: &str, patch: &Patch) {
+        if self.rewritten.contains(field) {
+            return;
+        }
+        let edit = match (&patch.action, patch.path.len()) {
+            (PatchAction::SpliceText { index, value, .. }, 2) => TextEdit {
+                pos: *index,
+                delete: 0,
+                insert: value.make_string(),
+            },
+            (PatchAction::DeleteSeq { index, length }, 2) => TextEdit {
+                pos: *index,
+                delete: *length,
+                insert: String::new(),
+            },
+            _ => {
+                self.edits.remove(field);
+                self.rewritten.insert(field.to_string());
+                return;
+            }
+        };
+        self.edits.entry(field.to_string()).or_default().push(edit);
     }
 }
 
@@ -142,6 +176,27 @@ mod tests {
         assert_eq!(t.fields.iter().collect::<Vec<_>>(), vec!["wuensche"]);
         assert!(!t.goals && !t.everything);
         assert_eq!(b.text("wuensche").ok().as_deref(), Some("Kochen"));
+    }
+
+    #[test]
+    fn concurrent_typing_arrives_as_splices_that_rebuild_the_text() {
+        let (mut a, mut b) = pair();
+        a.set_text(Role::Provider, "entwicklung_freizeit", "Ich koche.")
+            .expect("edit");
+        send(&mut a, &mut b);
+        b.splice_text(Role::Provider, "entwicklung_freizeit", 10, 0, " Sie backt.")
+            .expect("b types");
+        a.splice_text(Role::Provider, "entwicklung_freizeit", 3, 0, " gern")
+            .expect("a types");
+        a.splice_text(Role::Provider, "entwicklung_freizeit", 0, 1, "")
+            .expect("a deletes");
+        let shown = b.text("entwicklung_freizeit").expect("text");
+        let t = send(&mut a, &mut b);
+        let edits = &t.edits["entwicklung_freizeit"];
+        assert_eq!(edits.len(), 2, "{edits:?}");
+        let rebuilt = edits.iter().fold(shown, |text, e| e.apply(&text));
+        assert_eq!(rebuilt, b.text("entwicklung_freizeit").expect("text"));
+        assert_eq!(rebuilt, "ch gern koche. Sie backt.");
     }
 
     #[test]
