@@ -44,6 +44,7 @@ pub mod text_control;
 mod text_diff;
 mod touched;
 pub mod trust;
+pub mod undo;
 mod validation;
 
 pub use conversation::{AgendaPart, AgendaStep, MAX_PARTICIPANT_NAME};

@@ -142,6 +142,44 @@ impl ShownText {
         chars.map(|(s, e)| (utf16_at_char(&self.text, s), utf16_at_char(&self.text, e)))
     }
 
+    /// The person changed the control to `value` (caret at `caret`, UTF-16) while `pending`
+    /// edits from elsewhere were not shown yet: during a composition (a dead key, an on-screen
+    /// keyboard's word, dictation), which a change of the control's value would break. Their
+    /// edit is moved past the pending ones. Returns it (in the report's positions after
+    /// `pending`) and where the caret goes; the text is then what the report holds.
+    pub fn rebase(
+        &mut self,
+        value: &str,
+        caret: Option<u32>,
+        pending: &[TextEdit],
+    ) -> (Option<TextEdit>, Option<u32>) {
+        let before = self.text.clone();
+        let typed = self.typed(value, caret);
+        self.text = before;
+        let caret_chars = caret.map(|c| char_at_utf16(value, c));
+        self.receive(pending, None);
+        let Some(edit) = typed else {
+            // Nothing typed: the caret moves with the pending edits like any caret.
+            let caret = caret_chars.map(|c| {
+                let at = pending.iter().fold(c, |at, e| e.map(at, false));
+                utf16_at_char(&self.text, at)
+            });
+            return (None, caret);
+        };
+        let start = pending.iter().fold(edit.pos, |at, e| e.map(at, false));
+        let end = pending
+            .iter()
+            .fold(edit.pos + edit.delete, |at, e| e.map(at, false));
+        let moved = TextEdit {
+            pos: start,
+            delete: end.saturating_sub(start),
+            insert: edit.insert,
+        };
+        self.text = moved.apply(&self.text);
+        let caret = utf16_at_char(&self.text, start + moved.insert.chars().count());
+        (Some(moved), Some(caret))
+    }
+
     /// The control must show `text`, and no edits say how it got there (a change that
     /// replaced the whole field, a correction after a peer's preview turned out wrong): the
     /// selection keeps its place relative to the unchanged text around it.
@@ -300,6 +338,22 @@ mod tests {
         assert_eq!(sel, Some((2, 2)));
     }
 
+    #[test]
+    fn a_word_composed_while_a_peer_typed_lands_where_it_was_composed() {
+        let mut shown = ShownText::new("Ich koche.");
+        // While "gern " was being composed after "Ich ", a peer added "Ja, " in front and "!"
+        // at the end; the control still shows the text from before plus the composed word.
+        let pending = [edit(0, 0, "Ja, "), edit(13, 1, "!")];
+        let (made, caret) = shown.rebase("Ich gern koche.", Some(9), &pending);
+        assert_eq!(made, Some(edit(8, 0, "gern ")));
+        assert_eq!(shown.text(), "Ja, Ich gern koche!");
+        assert_eq!(caret, Some(13), "right after the composed word");
+        // Nothing composed: the pending edits are shown and the caret moves with them.
+        let (made, caret) = shown.rebase("Ja, Ich gern koche!", Some(4), &[edit(0, 0, "Oh, ")]);
+        assert_eq!((made, caret), (None, Some(8)));
+        assert_eq!(shown.text(), "Oh, Ja, Ich gern koche!");
+    }
+
     fn text() -> impl Strategy<Value = String> {
         proptest::collection::vec(
             prop_oneof![Just('a'), Just('b'), Just('ü'), Just('😀')],
@@ -329,6 +383,17 @@ mod tests {
             let caret = utf16_at_char(&new, at + ins.chars().count());
             let mut shown = ShownText::new(old);
             prop_assert_eq!(shown.typed(&new, Some(caret)), Some(made));
+        }
+
+        /// A rebased edit applied after the pending edits gives the text the control then shows.
+        #[test]
+        fn a_rebased_edit_fits_the_report(old in text(), new in text(), ins in text(), at in 0usize..12, caret in 0u32..30) {
+            let pending = [edit(at.min(old.chars().count()), 0, &ins)];
+            let report = pending[0].apply(&old);
+            let mut shown = ShownText::new(old);
+            let (made, _) = shown.rebase(&new, Some(caret), &pending);
+            let expected = made.map_or(report.clone(), |m| m.apply(&report));
+            prop_assert_eq!(shown.text(), expected);
         }
     }
 }
