@@ -78,8 +78,34 @@ impl Editor {
     }
 
     /// Typing into a text field (peers get the splice and can show it at once).
-    pub fn type_text(self, role: Role, field: &str, value: &str) {
-        self.session.with_value(|s| s.type_text(role, field, value));
+    pub fn type_text(
+        self,
+        role: Role,
+        field: &str,
+        edit: &dreieck_model::text_control::TextEdit,
+        shown_len: usize,
+        value: &str,
+    ) {
+        self.session
+            .with_value(|s| s.type_text(role, field, edit, shown_len, value));
+    }
+
+    /// Takes back this person's last typing in `field`, or makes it again (`redo`); returns
+    /// the edits made for the field's view to show.
+    pub fn undo(
+        self,
+        role: Role,
+        field: &str,
+        redo: bool,
+    ) -> Vec<dreieck_model::text_control::TextEdit> {
+        self.session
+            .try_with_value(|s| s.undo(role, field, redo))
+            .unwrap_or_default()
+    }
+
+    /// A signature was made: undo must not reach behind it.
+    pub fn forget_undo(self) {
+        self.session.with_value(|s| s.forget_undo());
     }
 
     /// Splices of peers' keystrokes to show in `field` before the document has them (tracked;
@@ -88,8 +114,8 @@ impl Editor {
         self.session.with_value(|s| s.previews(field).track());
     }
 
-    /// Takes the splices waiting for `field`, in order.
-    pub fn take_previews(self, field: &str) -> Vec<dreieck_model::live::Splice> {
+    /// Takes the edits waiting for `field`, in order.
+    pub fn take_previews(self, field: &str) -> Vec<dreieck_model::text_control::TextEdit> {
         self.session
             .try_with_value(|s| {
                 let signal = s.previews(field);

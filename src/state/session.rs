@@ -35,8 +35,11 @@ use crate::state::summary::{summary_of, title_field};
 use crate::sync::link::{Link, LinkedDoc};
 use crate::sync::moves_left;
 use crate::sync::shared::{self, Shared};
+use crate::sync::tabs::{TabChannel, TabMessage};
 use crate::timer::Timer;
 use dreieck_model::live::{self, Splice};
+use dreieck_model::text_control::TextEdit;
+use dreieck_model::undo::TypingHistory;
 
 /// Above this many incremental chunks the document is written as one full, compact save once
 /// editing pauses ([`COMPACT_QUIET_MS`]): loading stays fast and storage small, while single
@@ -107,16 +110,6 @@ struct Inner {
     bytes_in_flight: bool,
     /// An editor shows this session; when none does and nothing is unsaved, it is dropped.
     shown: bool,
-    /// The text last typed into a field and the document's heads right after: while the heads
-    /// are the same, the field holds exactly that text, so the next keystroke need not read
-    /// it from the document (in a long text, the most expensive part of a keystroke).
-    typed: Option<Typed>,
-}
-
-struct Typed {
-    field: String,
-    heads: Vec<ChangeHash>,
-    text: String,
 }
 
 impl Inner {
@@ -196,6 +189,10 @@ pub struct Parts {
     touched: RefCell<HashMap<String, ArcRwSignal<u64>>>,
     /// Peers' changes shown already (their splices) but applied only after the next paint.
     live: RefCell<Live>,
+    /// Per text field, this person's typing, for undo and redo (never a peer's).
+    histories: RefCell<HashMap<String, TypingHistory>>,
+    /// The other tabs of this browser showing the report (see `crate::sync::tabs`).
+    tabs: RefCell<Option<TabChannel>>,
 }
 
 /// Peers' keystrokes on their way to the document (see `dreieck_model::live`).
@@ -218,8 +215,9 @@ struct Live {
     /// texts are applied every [`EAGER_BATCH`] keystrokes: left to pile up, a pause would end
     /// in one long task.
     long: bool,
-    /// Splices each text field's view must show (it takes them).
-    previews: HashMap<String, ArcRwSignal<Vec<Splice>>>,
+    /// Edits from elsewhere each text field's view must show, in order (it takes them): peers'
+    /// keystrokes shown ahead of the document, and the splices of changes applied.
+    previews: HashMap<String, ArcRwSignal<Vec<TextEdit>>>,
 }
 
 /// A peer's typing is applied to the document after this long without a new keystroke
@@ -293,19 +291,7 @@ impl LinkedDoc for WeakSession {
     }
 
     fn save(&self) -> Option<Vec<u8>> {
-        let session = self.upgrade()?;
-        session.flush_live();
-        let (bytes, collected) = {
-            let mut inner = session.inner.borrow_mut();
-            // `save()` moves the storage cursor: collect what it would skip first.
-            let collected = inner.report.save_incremental();
-            inner.pending.extend_from_slice(&collected);
-            (inner.report.save(), !collected.is_empty())
-        };
-        if collected {
-            session.pump();
-        }
-        Some(bytes)
+        Some(self.upgrade()?.full_save())
     }
 
     fn save_after(&self, heads: &[ChangeHash]) -> Option<Vec<u8>> {
@@ -433,7 +419,7 @@ impl Session {
         give_keys(&mut report);
         let title_field = title_field(report.template());
         let title = summary_of(&report, title_field.as_deref(), 0.0).title;
-        Session(Rc::new(Parts {
+        let session = Session(Rc::new(Parts {
             inner: RefCell::new(Inner {
                 id: report.id(),
                 report,
@@ -453,7 +439,6 @@ impl Session {
                 summary_timer: Timer::default(),
                 bytes_in_flight: false,
                 shown: true,
-                typed: None,
             }),
             status: ArcRwSignal::new(SaveStatus::Saved),
             revision: ArcRwSignal::new(0),
@@ -467,16 +452,79 @@ impl Session {
             link_revision: ArcRwSignal::new(0),
             touched: RefCell::new(HashMap::new()),
             live: RefCell::new(Live::default()),
-        }))
+            histories: RefCell::new(HashMap::new()),
+            tabs: RefCell::new(None),
+        }));
+        session.join_tabs();
+        session
+    }
+
+    /// Joins the report's channel among this browser's tabs: their changes are applied here
+    /// as they are made, and a tab that opens the report later gets what this one holds.
+    fn join_tabs(&self) {
+        let weak = self.downgrade();
+        let id = self.inner.borrow().id.clone();
+        let channel = TabChannel::open(&id, move |message| {
+            let Some(session) = weak.upgrade() else {
+                return;
+            };
+            match message {
+                TabMessage::Hello => {
+                    let full = session.full_save();
+                    if let Some(tabs) = session.tabs.borrow().as_ref() {
+                        tabs.post(&full);
+                    }
+                }
+                TabMessage::Payload(payload) => {
+                    if let Err(e) = session.apply_remote(&payload) {
+                        leptos::logging::warn!("tabs: changes refused: {e}");
+                    }
+                }
+            }
+        });
+        *self.tabs.borrow_mut() = channel;
+    }
+
+    /// The whole report as one save (for the relay's snapshot, a tab that just opened it).
+    fn full_save(&self) -> Vec<u8> {
+        self.flush_live();
+        let (bytes, collected) = {
+            let mut inner = self.inner.borrow_mut();
+            // `save()` moves the storage cursor: collect what it would skip first.
+            let collected = inner.report.save_incremental();
+            inner.pending.extend_from_slice(&collected);
+            (inner.report.save(), !collected.is_empty())
+        };
+        if collected {
+            self.pump();
+        }
+        bytes
+    }
+
+    /// A change made here goes to the relay (if shared) and to this browser's other tabs,
+    /// a keystroke with its splice.
+    fn send_local(&self, bytes: &[u8], splice: Option<(usize, &Splice)>) {
+        if bytes.is_empty() {
+            return;
+        }
+        if let Some(link) = self.link() {
+            match splice {
+                Some((index, s)) => link.local_typing(bytes, index, s),
+                None => link.local_change(bytes),
+            }
+        }
+        if let Some(tabs) = self.tabs.borrow().as_ref() {
+            tabs.post(&live::encode_item(bytes, splice));
+        }
     }
 
     fn downgrade(&self) -> WeakSession {
         WeakSession(Rc::downgrade(&self.0))
     }
 
-    /// The splices a text field's view must show before the document has them (it takes
-    /// them out); created on first use.
-    pub fn previews(&self, field: &str) -> ArcRwSignal<Vec<Splice>> {
+    /// The edits from elsewhere a text field's view must show (it takes them out, and moves
+    /// its caret by them: see `dreieck_model::text_control`); created on first use.
+    pub fn previews(&self, field: &str) -> ArcRwSignal<Vec<TextEdit>> {
         self.live
             .borrow_mut()
             .previews
@@ -534,42 +582,100 @@ impl Session {
     }
 
     /// Typing into a text field: like [`Session::edit`], and peers get the splice with the
-    /// change so they can show it at once.
-    pub fn type_text(&self, role: Role, field: &str, value: &str) {
+    /// change so they can show it at once. `edit` is what the control saw the person do on a
+    /// text of `shown_len` characters; `value` is the control's whole text, compared with the
+    /// report's when the control turns out to have been behind.
+    pub fn type_text(
+        &self,
+        role: Role,
+        field: &str,
+        edit: &TextEdit,
+        shown_len: usize,
+        value: &str,
+    ) {
         self.flush_live();
         let recorded;
         let (outcome, bytes) = {
             let mut inner = self.inner.borrow_mut();
             let inner = &mut *inner;
             inner.report.set_now_ms(now_ms() as i64);
-            let typed = inner.typed.take().filter(|t| t.field == field);
-            let known = match typed {
-                Some(t) if t.heads == inner.report.heads() => Some(t.text),
-                _ => None,
-            };
-            let result = inner
-                .report
-                .set_text_spliced_from(role, field, known.as_deref(), value);
+            let result = inner.report.type_edit(role, field, edit, shown_len, value);
             recorded = inner.report.take_recorded_input();
             let bytes = inner.report.save_incremental();
             inner.pending.extend_from_slice(&bytes);
-            if result.is_ok() {
-                inner.typed = Some(Typed {
-                    field: field.to_string(),
-                    heads: inner.report.heads(),
-                    text: value.to_string(),
-                });
-            }
             (result, bytes)
         };
+        if let Ok(Some(typed)) = &outcome {
+            self.histories
+                .borrow_mut()
+                .entry(field.to_string())
+                .or_default()
+                .record(&typed.edit(), &typed.removed, now_ms());
+        }
+        let splice = outcome.map(|t| t.map(|t| (t.index, t.splice)));
+        self.typed_out(splice, &bytes, recorded);
+    }
+
+    /// Takes back this person's last typing in `field` (or makes it again: `redo`), never a
+    /// peer's. Returns the edits made, for the field's view to show.
+    pub fn undo(&self, role: Role, field: &str, redo: bool) -> Vec<TextEdit> {
+        self.flush_live();
+        let text = match self.inner.borrow().report.text(field) {
+            Ok(text) => text,
+            Err(_) => return Vec::new(),
+        };
+        let edits = {
+            let mut histories = self.histories.borrow_mut();
+            let Some(history) = histories.get_mut(field) else {
+                return Vec::new();
+            };
+            if redo {
+                history.redo(&text)
+            } else {
+                history.undo(&text)
+            }
+        };
+        if edits.is_empty() {
+            return edits;
+        }
+        let mut made = Vec::new();
+        let (outcome, bytes) = {
+            let mut inner = self.inner.borrow_mut();
+            let inner = &mut *inner;
+            inner.report.set_now_ms(now_ms() as i64);
+            let mut text = text;
+            let mut outcome = Ok(None);
+            for edit in &edits {
+                let len = text.chars().count();
+                let after = edit.apply(&text);
+                outcome = inner.report.type_edit(role, field, edit, len, &after);
+                if outcome.is_err() {
+                    break;
+                }
+                made.push(edit.clone());
+                text = after;
+            }
+            inner.report.take_recorded_input();
+            let bytes = inner.report.save_incremental();
+            inner.pending.extend_from_slice(&bytes);
+            (outcome, bytes)
+        };
+        // One edit travels with its splice; several in one change take the normal path.
+        let splice = outcome.map(|t| t.filter(|_| made.len() == 1).map(|t| (t.index, t.splice)));
+        self.typed_out(splice, &bytes, None);
+        made
+    }
+
+    /// After typing: the change goes to peers, and what shows it follows.
+    fn typed_out(
+        &self,
+        outcome: Result<Option<(usize, Splice)>, ModelError>,
+        bytes: &[u8],
+        recorded: Option<String>,
+    ) {
         match outcome {
             Ok(splice) => {
-                if let Some(link) = self.link() {
-                    match &splice {
-                        Some((index, s)) => link.local_typing(&bytes, *index, s),
-                        None => link.local_change(&bytes),
-                    }
-                }
+                self.send_local(bytes, splice.as_ref().map(|(i, s)| (*i, s)));
                 if self.notice.get_untracked().is_some() {
                     self.notice.set(None);
                 }
@@ -580,15 +686,45 @@ impl Session {
                 }
             }
             Err(e) => {
-                if let Some(link) = self.link() {
-                    link.local_change(&bytes);
-                }
+                self.send_local(bytes, None);
                 self.notice
                     .set(Some(format!("Änderung nicht übernommen: {e}")));
                 self.revision.update(|r| *r += 1);
             }
         }
         self.pump();
+    }
+
+    /// This person's typing histories move with changes from elsewhere; a field changed in a
+    /// way no splice describes forgets its history, and a signature line touched forgets all.
+    fn follow_in_histories(&self, touched: &dreieck_model::Touched) {
+        let mut histories = self.histories.borrow_mut();
+        if histories.is_empty() {
+            return;
+        }
+        let signed = self.with_template(|t| {
+            touched.fields.iter().any(|f| {
+                t.field(f)
+                    .is_some_and(|f| matches!(f.kind, dreieck_model::FieldKind::Signature { .. }))
+            })
+        });
+        if signed || touched.everything {
+            histories.clear();
+            return;
+        }
+        for field in &touched.fields {
+            match (touched.edits.get(field), histories.get_mut(field)) {
+                (Some(edits), Some(history)) => edits.iter().for_each(|e| history.follow(e)),
+                (None, Some(history)) => history.clear(),
+                _ => {}
+            }
+        }
+    }
+
+    /// Forgets every field's undo history: a signature was made, and undo must never reach
+    /// behind it.
+    pub fn forget_undo(&self) {
+        self.histories.borrow_mut().clear();
     }
 
     /// The revision of one field (or [`GOALS`]) as touched by peers; created on first use.
@@ -897,8 +1033,16 @@ impl Session {
             live.items += 1;
         }
         for splice in splices {
+            let edit = TextEdit {
+                pos: splice.pos,
+                delete: splice.delete,
+                insert: splice.insert,
+            };
+            if let Some(history) = self.histories.borrow_mut().get_mut(&splice.field) {
+                history.follow(&edit);
+            }
             let signal = self.previews(&splice.field);
-            signal.update(|v| v.push(splice));
+            signal.update(|v| v.push(edit));
         }
         self.schedule_flush();
         // A peer typing is not a pause either: a due compaction waits for it too.
@@ -970,11 +1114,20 @@ impl Session {
         self.pump();
         self.changed_soon();
         let touched = result?;
+        self.follow_in_histories(&touched);
         if touched.everything {
             self.revision.update(|r| *r += 1);
             // Membership or a move may have changed.
             self.follow_room();
             return Ok(());
+        }
+        // The splices first: a view that shows the field moves its caret by them, and only
+        // compares with the report for what they do not explain.
+        for (field, edits) in touched.edits {
+            let signal = self.live.borrow().previews.get(&field).cloned();
+            if let Some(signal) = signal {
+                signal.update(|v| v.extend(edits));
+            }
         }
         for field in &touched.fields {
             self.bump_touched(field);
@@ -1026,10 +1179,7 @@ impl Session {
             inner.pending.extend_from_slice(&bytes);
             (result, bytes)
         };
-        let link = self.link();
-        if let Some(link) = link {
-            link.local_change(&bytes);
-        }
+        self.send_local(&bytes, None);
         if !bytes.is_empty() {
             self.changes.update(|r| *r += 1);
         }
@@ -1066,9 +1216,7 @@ impl Session {
             (result, bytes)
         };
         if !bytes.is_empty() {
-            if let Some(link) = self.link() {
-                link.local_change(&bytes);
-            }
+            self.send_local(&bytes, None);
             self.changes.update(|r| *r += 1);
             self.revision.update(|r| *r += 1);
         }

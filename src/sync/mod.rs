@@ -12,3 +12,4 @@ pub mod rng;
 pub mod shared;
 pub mod socket;
 pub mod status;
+pub mod tabs;

@@ -102,6 +102,8 @@ pub fn SignatureField(field: Field, optional: bool, editable: Signal<bool>) -> i
                 )
             })
         });
+        // Undo never reaches behind a signature.
+        editor.forget_undo();
         resigning.set(false);
     });
 

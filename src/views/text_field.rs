@@ -1,5 +1,6 @@
 //! short_text (one line) and long_text (a textarea that grows with its text).
 
+use dreieck_model::text_control::ShownText;
 use dreieck_model::Field;
 use leptos::html::Textarea;
 use leptos::prelude::*;
@@ -19,41 +20,18 @@ pub fn TextField(field: Field, editable: Signal<bool>, multiline: bool) -> impl 
     let app = use_app();
     let id = control_id(&field.id);
     let described = described_by(&field, &id);
-    let field_id = StoredValue::new(field.id.clone());
-
-    // Read once on render and again only after changes made elsewhere (see `Editor::track_field`):
-    // a keystroke never re-renders anything.
-    let value = move || {
-        field_id.with_value(|f| editor.track_field(f));
-        editor
-            .read(|r| field_id.with_value(|f| r.text(f).unwrap_or_default()))
-            .unwrap_or_default()
-    };
-    let on_input = move |ev: leptos::ev::Event| {
-        let text = event_target_value(&ev);
-        let role = app.role.get_untracked();
-        field_id.with_value(|f| editor.type_text(role, f, &text));
+    let control = Control {
+        editor,
+        field: StoredValue::new(field.id.clone()),
+        shown: StoredValue::new(ShownText::default()),
+        composing: StoredValue::new(false),
+        role: Signal::derive(move || app.role.get()),
     };
 
-    let control = if multiline {
+    let element = if multiline {
         let node = NodeRef::<Textarea>::new();
         grow_with_content(node);
-        Effect::new(move |_| {
-            let text = value();
-            if let Some(el) = node.get() {
-                if show_text(&el, &text) {
-                    resize(node);
-                }
-            }
-        });
-        Effect::new(move |_| {
-            field_id.with_value(|f| editor.track_previews(f));
-            if let Some(el) = node.get() {
-                if show_previews(&el, editor, field_id) {
-                    resize(node);
-                }
-            }
-        });
+        control.follow(node, move || resize(node));
         view! {
             <textarea
                 node_ref=node
@@ -63,27 +41,50 @@ pub fn TextField(field: Field, editable: Signal<bool>, multiline: bool) -> impl 
                 aria-describedby=described
                 aria-required=field.required.then_some("true")
                 prop:readOnly=move || !editable.get()
-                on:input=move |ev| {
-                    on_input(ev);
+                on:input=move |_| {
+                    if let Some(el) = node.get_untracked() {
+                        control.input(&el);
+                    }
                     resize(node);
                 }
+                on:compositionstart=move |_| control.composing.set_value(true)
+                on:compositionend=move |_| {
+                    control.composing.set_value(false);
+                    if let Some(el) = node.get_untracked() {
+                        control.input(&el);
+                        control.catch_up(&el);
+                    }
+                    resize(node);
+                }
+                on:keydown=move |ev| {
+                    if let (Some(redo), Some(el)) = (undo_key(&ev), node.get_untracked()) {
+                        ev.prevent_default();
+                        control.undo(&el, redo);
+                        resize(node);
+                    }
+                }
+                on:beforeinput=move |ev| {
+                    if let (Some(redo), Some(el)) = (history_input(&ev), node.get_untracked()) {
+                        ev.prevent_default();
+                        control.undo(&el, redo);
+                        resize(node);
+                    }
+                }
             ></textarea>
+            <UndoBar
+                editable=editable
+                on_undo=Callback::new(move |redo| {
+                    if let Some(el) = node.get_untracked() {
+                        control.undo(&el, redo);
+                        resize(node);
+                    }
+                })
+            />
         }
         .into_any()
     } else {
         let node = NodeRef::<leptos::html::Input>::new();
-        Effect::new(move |_| {
-            let text = value();
-            if let Some(el) = node.get() {
-                show_text(&el, &text);
-            }
-        });
-        Effect::new(move |_| {
-            field_id.with_value(|f| editor.track_previews(f));
-            if let Some(el) = node.get() {
-                show_previews(&el, editor, field_id);
-            }
-        });
+        control.follow(node, || ());
         view! {
             <input
                 node_ref=node
@@ -93,7 +94,39 @@ pub fn TextField(field: Field, editable: Signal<bool>, multiline: bool) -> impl 
                 aria-describedby=described
                 aria-required=field.required.then_some("true")
                 prop:readOnly=move || !editable.get()
-                on:input=on_input
+                on:input=move |_| {
+                    if let Some(el) = node.get_untracked() {
+                        control.input(&el);
+                    }
+                }
+                on:compositionstart=move |_| control.composing.set_value(true)
+                on:compositionend=move |_| {
+                    control.composing.set_value(false);
+                    if let Some(el) = node.get_untracked() {
+                        control.input(&el);
+                        control.catch_up(&el);
+                    }
+                }
+                on:keydown=move |ev| {
+                    if let (Some(redo), Some(el)) = (undo_key(&ev), node.get_untracked()) {
+                        ev.prevent_default();
+                        control.undo(&el, redo);
+                    }
+                }
+                on:beforeinput=move |ev| {
+                    if let (Some(redo), Some(el)) = (history_input(&ev), node.get_untracked()) {
+                        ev.prevent_default();
+                        control.undo(&el, redo);
+                    }
+                }
+            />
+            <UndoBar
+                editable=editable
+                on_undo=Callback::new(move |redo| {
+                    if let Some(el) = node.get_untracked() {
+                        control.undo(&el, redo);
+                    }
+                })
             />
         }
         .into_any()
@@ -101,9 +134,230 @@ pub fn TextField(field: Field, editable: Signal<bool>, multiline: bool) -> impl 
     view! {
         <div class="field">
             <FieldLabel for_id=id field=field.clone() editable=editable />
-            {control}
+            {element}
         </div>
     }
+}
+
+/// One field's control and what it shows (see `dreieck_model::text_control`).
+#[derive(Clone, Copy)]
+struct Control {
+    editor: crate::state::editor::Editor,
+    field: StoredValue<String>,
+    shown: StoredValue<ShownText>,
+    /// A composition (dead key, on-screen keyboard word, dictation) is under way: the control's
+    /// value belongs to the browser until it ends, so edits from elsewhere wait.
+    composing: StoredValue<bool>,
+    role: Signal<dreieck_model::Role>,
+}
+
+impl Control {
+    /// Keeps the control showing the report: peers' keystrokes as they come, the field's
+    /// changes when they are applied. A keystroke here re-renders nothing.
+    fn follow<E>(self, node: NodeRef<E>, after: impl Fn() + Copy + Send + Sync + 'static)
+    where
+        E: leptos::html::ElementType + 'static,
+        E::Output: TextControl + AsRef<web_sys::Element> + Clone + 'static,
+        NodeRef<E>: Get<Value = Option<E::Output>>,
+    {
+        Effect::new(move |first: Option<()>| {
+            self.field.with_value(|f| self.editor.track_field(f));
+            if let Some(el) = node.get() {
+                let changed = if first.is_none() {
+                    self.start(&el)
+                } else {
+                    self.catch_up(&el)
+                };
+                if changed {
+                    after();
+                }
+            }
+        });
+        Effect::new(move |_| {
+            self.field.with_value(|f| self.editor.track_previews(f));
+            if let Some(el) = node.get() {
+                if self.show_edits(&el) {
+                    after();
+                }
+            }
+        });
+    }
+
+    /// The first look: what the report holds, and nothing queued for an earlier view.
+    fn start(self, el: &(impl TextControl + AsRef<web_sys::Element>)) -> bool {
+        let text = self.report_text();
+        self.field.with_value(|f| self.editor.take_previews(f));
+        self.shown.set_value(ShownText::new(text.clone()));
+        if el.text() == text {
+            return false;
+        }
+        el.set_text(&text);
+        true
+    }
+
+    fn report_text(self) -> String {
+        self.editor
+            .read(|r| self.field.with_value(|f| r.text(f).unwrap_or_default()))
+            .unwrap_or_default()
+    }
+
+    /// Shows the edits from elsewhere that wait, moving the caret by each.
+    fn show_edits(self, el: &(impl TextControl + AsRef<web_sys::Element>)) -> bool {
+        if self.composing.get_value() {
+            return false;
+        }
+        let edits = self.field.with_value(|f| self.editor.take_previews(f));
+        if edits.is_empty() {
+            return false;
+        }
+        let selection = focused_selection(el);
+        let selection = self
+            .shown
+            .try_update_value(|s| s.receive(&edits, selection))
+            .flatten();
+        self.show(el, selection);
+        true
+    }
+
+    /// After the field changed in the report: the waiting edits, then whatever they do not
+    /// explain (a field written anew, a peer's preview that turned out wrong) by comparison.
+    fn catch_up(self, el: &(impl TextControl + AsRef<web_sys::Element>)) -> bool {
+        if self.composing.get_value() {
+            return false;
+        }
+        let mut changed = self.show_edits(el);
+        let text = self.report_text();
+        if self.shown.with_value(|s| s.text() != text) {
+            let selection = focused_selection(el);
+            let selection = self
+                .shown
+                .try_update_value(|s| s.replace(&text, selection))
+                .flatten();
+            self.show(el, selection);
+            changed = true;
+        }
+        changed
+    }
+
+    fn show(
+        self,
+        el: &(impl TextControl + AsRef<web_sys::Element>),
+        selection: Option<(u32, u32)>,
+    ) {
+        self.shown.with_value(|s| {
+            if el.text() != s.text() {
+                el.set_text(s.text());
+            }
+        });
+        if let Some((start, end)) = selection {
+            el.select(start, end);
+        }
+    }
+
+    /// The person typed: the edit goes to the report as they made it, at the caret.
+    fn input(self, el: &(impl TextControl + AsRef<web_sys::Element>)) {
+        if self.composing.get_value() {
+            return;
+        }
+        let value = el.text();
+        let caret = el.selection().map(|(_, end)| end);
+        let pending = self.field.with_value(|f| self.editor.take_previews(f));
+        let made = self
+            .shown
+            .try_update_value(|s| {
+                if pending.is_empty() {
+                    let len = s.text().chars().count();
+                    s.typed(&value, caret).map(|e| (e, len, None))
+                } else {
+                    let (made, caret) = s.rebase(&value, caret, &pending);
+                    made.map(|e| {
+                        let len = s.text().chars().count() + e.delete - e.insert.chars().count();
+                        (e, len, caret)
+                    })
+                }
+            })
+            .flatten();
+        if !pending.is_empty() {
+            // Typed into a control that was behind: it shows the report with the edit now.
+            let caret = made.as_ref().and_then(|(_, _, c)| *c);
+            self.show(el, caret.map(|c| (c, c)));
+        }
+        if let Some((edit, len, _)) = made {
+            let role = self.role.get_untracked();
+            let text = self.shown.with_value(|s| s.text().to_string());
+            self.field
+                .with_value(|f| self.editor.type_text(role, f, &edit, len, &text));
+        }
+    }
+}
+
+impl Control {
+    /// Takes back (or makes again) this person's last typing here, never a peer's; the caret
+    /// goes where the text changed.
+    fn undo(self, el: &(impl TextControl + AsRef<web_sys::Element>), redo: bool) {
+        if self.composing.get_value() {
+            return;
+        }
+        self.show_edits(el);
+        let role = self.role.get_untracked();
+        let edits = self.field.with_value(|f| self.editor.undo(role, f, redo));
+        let Some(last) = edits.last() else {
+            return;
+        };
+        let caret = self
+            .shown
+            .try_update_value(|s| {
+                s.receive(&edits, None);
+                let end = last.pos + last.insert.chars().count();
+                dreieck_model::text_control::utf16_at_char(s.text(), end)
+            })
+            .unwrap_or_default();
+        self.show(el, Some((caret, caret)));
+    }
+}
+
+/// Strg+Z is undo; Strg+Y and Strg+Umschalt+Z are redo (⌘ on a Mac). `Some(redo)`.
+fn undo_key(ev: &leptos::ev::KeyboardEvent) -> Option<bool> {
+    if !(ev.ctrl_key() || ev.meta_key()) || ev.alt_key() {
+        return None;
+    }
+    match ev.key().to_lowercase().as_str() {
+        "z" => Some(ev.shift_key()),
+        "y" => Some(true),
+        _ => None,
+    }
+}
+
+/// The browser's own undo and redo (its context menu, a shake on a phone): `Some(redo)`.
+fn history_input(ev: &leptos::ev::InputEvent) -> Option<bool> {
+    match ev.input_type().as_str() {
+        "historyUndo" => Some(false),
+        "historyRedo" => Some(true),
+        _ => None,
+    }
+}
+
+/// Undo and redo as buttons, for touch screens (no Strg key) and anyone who prefers them;
+/// shown while the field is being edited.
+#[component]
+fn UndoBar(editable: Signal<bool>, on_undo: Callback<bool>) -> impl IntoView {
+    view! {
+        <div class="undo-bar" hidden=move || !editable.get()>
+            <button type="button" class="button quiet" on:click=move |_| on_undo.run(false)>
+                "Rückgängig"
+            </button>
+            <button type="button" class="button quiet" on:click=move |_| on_undo.run(true)>
+                "Wiederholen"
+            </button>
+        </div>
+    }
+}
+
+fn focused_selection(el: &(impl TextControl + AsRef<web_sys::Element>)) -> Option<(u32, u32)> {
+    let focused = document()
+        .active_element()
+        .is_some_and(|a| &a == el.as_ref());
+    el.selection().filter(|_| focused)
 }
 
 /// A text control: a textarea or a one-line input.
@@ -135,72 +389,21 @@ macro_rules! text_control {
 text_control!(web_sys::HtmlTextAreaElement);
 text_control!(web_sys::HtmlInputElement);
 
-/// Shows a peer's keystrokes that arrived ahead of the document (see `dreieck_model::live`):
-/// the control shows exactly the document the sender had, so the splices apply to its value.
-fn show_previews(
-    el: &(impl TextControl + AsRef<web_sys::Element>),
-    editor: crate::state::editor::Editor,
-    field_id: StoredValue<String>,
-) -> bool {
-    let splices = field_id.with_value(|f| editor.take_previews(f));
-    if splices.is_empty() {
-        return false;
-    }
-    let shown = splices.iter().fold(el.text(), |text, s| {
-        dreieck_model::live::apply_splice(&text, s)
-    });
-    show_text(el, &shown)
-}
-
-/// Shows `text` in the control unless it already shows it; returns whether it changed.
-///
-/// A change typed elsewhere (a peer, another field's conflict resolution) must not throw the
-/// caret of someone typing here to the end: when the control has focus, the selection is kept
-/// where it was relative to the surrounding text ([`shift_caret`]).
+/// Shows `text` in a control no edits are known for (own words put in by dictation, a
+/// remark); returns whether it changed. A focused control keeps its selection where it was
+/// relative to the unchanged text around it.
 pub fn show_text(el: &(impl TextControl + AsRef<web_sys::Element>), text: &str) -> bool {
     let old = el.text();
     if old == text {
         return false;
     }
-    let focused = document()
-        .active_element()
-        .is_some_and(|a| &a == el.as_ref());
-    let selection = el.selection().filter(|_| focused);
+    let selection = focused_selection(el);
+    let selection = ShownText::new(old).replace(text, selection);
     el.set_text(text);
     if let Some((start, end)) = selection {
-        let old16: Vec<u16> = old.encode_utf16().collect();
-        let new16: Vec<u16> = text.encode_utf16().collect();
-        el.select(
-            shift_caret(&old16, &new16, start),
-            shift_caret(&old16, &new16, end),
-        );
+        el.select(start, end);
     }
     true
-}
-
-/// Where a caret at `pos` (UTF-16 units, as the DOM counts) belongs after `old` became `new`:
-/// before the changed stretch it stays, after it it moves with the text, inside it it goes to
-/// the stretch's end.
-pub fn shift_caret(old: &[u16], new: &[u16], pos: u32) -> u32 {
-    let pos = (pos as usize).min(old.len());
-    let prefix = old.iter().zip(new).take_while(|(a, b)| a == b).count();
-    let max_suffix = old.len().min(new.len()) - prefix;
-    let suffix = old
-        .iter()
-        .rev()
-        .zip(new.iter().rev())
-        .take(max_suffix)
-        .take_while(|(a, b)| a == b)
-        .count();
-    let moved = if pos <= prefix {
-        pos
-    } else if pos >= old.len() - suffix {
-        // At most `suffix` units after the caret, all of them kept at the end of `new`.
-        new.len() - (old.len() - pos)
-    } else {
-        new.len() - suffix
-    };
-    u32::try_from(moved).unwrap_or(u32::MAX)
 }
 
 /// Sizes a textarea to its content after it is rendered (CSS `field-sizing` does this on its
@@ -238,33 +441,4 @@ fn sized_by_css() -> bool {
             .unwrap_or(false);
     }
     SUPPORTED.with(|s| *s)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::shift_caret;
-
-    fn at(old: &str, new: &str, pos: u32) -> u32 {
-        let o: Vec<u16> = old.encode_utf16().collect();
-        let n: Vec<u16> = new.encode_utf16().collect();
-        shift_caret(&o, &n, pos)
-    }
-
-    #[cfg_attr(not(target_arch = "wasm32"), test)]
-    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
-    fn the_caret_stays_with_the_text_around_it() {
-        // A peer types after the caret: it stays.
-        assert_eq!(at("Hallo", "Hallo Welt", 3), 3);
-        // A peer types before the caret: it moves with the text behind it.
-        assert_eq!(at("Welt", "Hallo Welt", 2), 8);
-        assert_eq!(at("abc", "Xabc", 3), 4);
-        // A peer deletes before the caret.
-        assert_eq!(at("Hallo Welt", "Welt", 8), 2);
-        // The stretch around the caret was replaced: the caret goes to its end.
-        assert_eq!(at("abcdef", "abXYZef", 3), 5);
-        // Umlauts and emoji count in UTF-16 units, as the DOM does.
-        assert_eq!(at("Grüße", "😀Grüße", 5), 7);
-        // Out-of-range positions are clamped, never panic.
-        assert_eq!(at("ab", "", 9), 0);
-    }
 }

@@ -39,6 +39,26 @@ pub struct Splice {
     pub insert: String,
 }
 
+/// What a keystroke did ([`Report::type_edit`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Typed {
+    /// The field's index in the template (for [`encode_item`]).
+    pub index: usize,
+    pub splice: Splice,
+    /// The characters the splice deleted.
+    pub removed: String,
+}
+
+impl Typed {
+    pub fn edit(&self) -> TextEdit {
+        TextEdit {
+            pos: self.splice.pos,
+            delete: self.splice.delete,
+            insert: self.splice.insert.clone(),
+        }
+    }
+}
+
 /// One local change with the splice it made, if it was typing.
 pub fn encode_item(change: &[u8], splice: Option<(usize, &Splice)>) -> Vec<u8> {
     let mut out = Vec::with_capacity(change.len() + 16);
@@ -171,6 +191,7 @@ impl Report {
     /// (see [`crate::text_control::ShownText::typed`]), so that it lands exactly where the
     /// person typed, even among equal letters. When the report's text has another length the
     /// control was behind, and its whole `value` is compared with the report's text instead.
+    /// Returns the splice made and the text it deleted (for undo), `None` if nothing changed.
     pub fn type_edit(
         &mut self,
         role: Role,
@@ -178,26 +199,37 @@ impl Report {
         edit: &TextEdit,
         shown_len: usize,
         value: &str,
-    ) -> Result<Option<(usize, Splice)>> {
+    ) -> Result<Option<Typed>> {
         self.begin_edit(role, field)?;
         self.note_input(field, crate::own_words::InputMode::Typed);
         let obj = self.text_object(field)?;
         let len = self.doc.length(&obj);
         let fits = len == shown_len && edit.pos <= len && edit.delete <= len - edit.pos;
-        if !fits {
-            let made = self.replace_text_spliced(&obj, None, value)?;
-            return Ok(made.map(|(pos, delete, insert)| self.spliced(field, pos, delete, insert)));
-        }
-        if edit.is_empty() {
+        let (pos, delete, insert) = if fits {
+            (edit.pos, edit.delete, edit.insert.clone())
+        } else {
+            crate::text_diff::splice_between(&self.doc.text(&obj)?, value)
+        };
+        if delete == 0 && insert.is_empty() {
             return Ok(None);
         }
-        self.splice_obj(&obj, edit.pos, edit.delete, &edit.insert)?;
-        Ok(Some(self.spliced(
-            field,
-            edit.pos,
-            edit.delete,
-            edit.insert.clone(),
-        )))
+        let removed = if delete > 0 {
+            self.doc
+                .text(&obj)?
+                .chars()
+                .skip(pos)
+                .take(delete)
+                .collect()
+        } else {
+            String::new()
+        };
+        self.splice_obj(&obj, pos, delete, &insert)?;
+        let (index, splice) = self.spliced(field, pos, delete, insert);
+        Ok(Some(Typed {
+            index,
+            splice,
+            removed,
+        }))
     }
 
     /// A splice as [`encode_item`] takes it: with the field's index in the template.
@@ -438,10 +470,11 @@ mod tests {
             .expect("edit");
         let mut shown = crate::text_control::ShownText::new("aa");
         let edit = shown.typed("aba", Some(2)).expect("typed");
-        let (_, made) = a
+        let made = a
             .type_edit(Role::Beneficiary, "wuensche", &edit, 2, "aba")
             .expect("edit")
-            .expect("a change");
+            .expect("a change")
+            .splice;
         assert_eq!((made.pos, made.delete, made.insert.as_str()), (1, 0, "b"));
         // The control showed 2 characters, the report has 3: the value decides.
         let stale = TextEdit {
@@ -449,11 +482,40 @@ mod tests {
             delete: 0,
             insert: "x".into(),
         };
-        let (_, made) = a
+        let made = a
             .type_edit(Role::Beneficiary, "wuensche", &stale, 2, "abax")
             .expect("edit")
-            .expect("a change");
+            .expect("a change")
+            .splice;
         assert_eq!((made.pos, made.insert.as_str()), (3, "x"));
+        // What a deletion removed comes back (for undo).
+        let typed = a
+            .type_edit(
+                Role::Beneficiary,
+                "wuensche",
+                &TextEdit {
+                    pos: 1,
+                    delete: 2,
+                    insert: String::new(),
+                },
+                4,
+                "ax",
+            )
+            .expect("edit")
+            .expect("a change");
+        assert_eq!(typed.removed, "ba");
+        a.type_edit(
+            Role::Beneficiary,
+            "wuensche",
+            &TextEdit {
+                pos: 1,
+                delete: 0,
+                insert: "ba".into(),
+            },
+            2,
+            "abax",
+        )
+        .expect("edit");
         assert_eq!(a.text("wuensche").ok().as_deref(), Some("abax"));
         // An edit out of range is not trusted either.
         let wild = TextEdit {

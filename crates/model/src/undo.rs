@@ -59,12 +59,12 @@ impl TypingHistory {
         *self = Self::default();
     }
 
-    /// This person made `edit` on `before` (the text it applied to) at `now_ms`.
-    pub fn record(&mut self, before: &str, edit: &TextEdit, now_ms: f64) {
+    /// This person made `edit`, which deleted `removed`, at `now_ms`.
+    pub fn record(&mut self, edit: &TextEdit, removed: &str, now_ms: f64) {
         if edit.is_empty() {
             return;
         }
-        let part = part_of(before, edit);
+        let part = part_of(edit, removed);
         let end = edit.pos + edit.insert.chars().count();
         // This person's earlier edits move with this one like with anyone's.
         for step in &mut self.undo {
@@ -142,7 +142,7 @@ impl TypingHistory {
     }
 }
 
-fn part_of(before: &str, edit: &TextEdit) -> Part {
+fn part_of(edit: &TextEdit, removed: &str) -> Part {
     let inserted = edit.insert.chars().count();
     Part {
         inserted: if inserted > 0 {
@@ -151,7 +151,7 @@ fn part_of(before: &str, edit: &TextEdit) -> Part {
             Vec::new()
         },
         at: edit.pos,
-        removed: before.chars().skip(edit.pos).take(edit.delete).collect(),
+        removed: removed.to_string(),
     }
 }
 
@@ -292,7 +292,7 @@ mod tests {
     fn type_at(h: &mut TypingHistory, text: &mut String, at: usize, typed: &str, t0: f64, ms: f64) {
         for (i, c) in typed.chars().enumerate() {
             let e = edit(at + i, 0, &c.to_string());
-            h.record(text, &e, t0 + i as f64 * ms);
+            h.record(&e, "", t0 + i as f64 * ms);
             *text = e.apply(text);
         }
     }
@@ -350,7 +350,7 @@ mod tests {
         let mut h = TypingHistory::default();
         let mut text = String::from("Ich koche sehr gern.");
         let del = edit(10, 5, "");
-        h.record(&text, &del, 0.0);
+        h.record(&del, "sehr ", 0.0);
         text = del.apply(&text);
         // A peer adds at the start meanwhile.
         let peer = edit(0, 0, "Ja, ");
@@ -403,7 +403,7 @@ mod tests {
                 now += [10.0, 100.0, 5000.0][pause as usize];
                 if mine {
                     let e = edit(at, 0, &char::from(b'a' + letter).to_string());
-                    h.record(&text, &e, now);
+                    h.record(&e, "", now);
                     text = e.apply(&text);
                 } else {
                     let e = edit(at, 0, &char::from(b'A' + letter).to_string());
