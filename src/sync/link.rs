@@ -161,6 +161,7 @@ impl Link {
                 state: State::Connecting,
                 since_ms: now_ms(),
                 waiting: 0,
+                waiting_since_ms: None,
                 notice: None,
             }),
             peers: ArcRwSignal::new(Board::default()),
@@ -674,7 +675,11 @@ impl Link {
                 match inner.client.status() {
                     Status::Live if inner.client.caught_up() => State::Synced,
                     Status::Offline if inner.socket.is_none() || inner.retry.is_armed() => {
-                        State::Offline
+                        if browser_online() {
+                            State::Unreachable
+                        } else {
+                            State::NoNetwork
+                        }
                     }
                     _ => State::Connecting,
                 }
@@ -685,7 +690,22 @@ impl Link {
             (state, inner.client.unacknowledged(), inner.notice.clone())
         };
         let current = self.status.get_untracked();
-        if current.state != state || current.waiting != waiting || current.notice != notice {
+        // Once the network is back, connecting is news again.
+        let state = if current.state == State::NoNetwork && browser_online() {
+            state
+        } else {
+            current.state.then(state)
+        };
+        let waiting_since_ms = match (current.waiting_since_ms, waiting) {
+            (_, 0) => None,
+            (None, _) => Some(now_ms()),
+            (since, _) => since,
+        };
+        if current.state != state
+            || current.waiting != waiting
+            || current.notice != notice
+            || current.waiting_since_ms != waiting_since_ms
+        {
             let since_ms = if current.state == state {
                 current.since_ms
             } else {
@@ -695,6 +715,7 @@ impl Link {
                 state,
                 since_ms,
                 waiting,
+                waiting_since_ms,
                 notice,
             });
         }

@@ -3,8 +3,10 @@
 /// The connection as a person sees it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum State {
-    /// No connection to the relay; edits are kept and sent later.
-    Offline,
+    /// The device has no network ("Kein Netz"); edits are kept and sent later.
+    NoNetwork,
+    /// The device is online but the relay does not answer ("Server nicht erreichbar").
+    Unreachable,
     /// Connecting, being admitted, or catching up.
     Connecting,
     /// Live and caught up: what others type appears here.
@@ -17,10 +19,33 @@ impl State {
     /// The value of the indicator's `data-state` attribute (tests and styles key on it).
     pub fn code(&self) -> &'static str {
         match self {
-            State::Offline => "offline",
+            State::NoNetwork | State::Unreachable => "offline",
             State::Connecting => "verbindet",
             State::Synced => "synchron",
             State::Refused(_) => "abgelehnt",
+        }
+    }
+}
+
+impl State {
+    /// Why there is no connection, for the indicator's `data-cause` (`None` when connected or
+    /// connecting).
+    pub fn cause(&self) -> Option<&'static str> {
+        match self {
+            State::NoNetwork => Some("kein-netz"),
+            State::Unreachable => Some("server"),
+            _ => None,
+        }
+    }
+
+    /// What to show when the link reports `next` while `self` is shown. A retry while there
+    /// is no connection is not news: the indicator (a live region) keeps saying "Kein Netz" or
+    /// "Server nicht erreichbar" until the connection is back or refused, instead of
+    /// announcing "Verbindet …" and the offline state again at every attempt.
+    pub fn then(&self, next: State) -> State {
+        match (self, next) {
+            (State::NoNetwork | State::Unreachable, State::Connecting) => self.clone(),
+            (_, next) => next,
         }
     }
 }
@@ -32,6 +57,9 @@ pub struct SyncStatus {
     pub since_ms: f64,
     /// Local changes the relay has not acknowledged yet.
     pub waiting: u64,
+    /// Since when changes wait (ms since the epoch): said as a time, not as a count that grows
+    /// with every keystroke.
+    pub waiting_since_ms: Option<f64>,
     /// The relay's last complaint, in German, until the link is in sync again.
     pub notice: Option<String>,
 }
@@ -82,6 +110,23 @@ pub fn relay_error(code: u16) -> (Option<&'static str>, bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn retries_while_offline_are_not_announced() {
+        for offline in [State::NoNetwork, State::Unreachable] {
+            assert_eq!(offline.then(State::Connecting), offline);
+            assert_eq!(offline.then(State::Synced), State::Synced);
+            let refused = State::Refused("Zugang verweigert".into());
+            assert_eq!(offline.then(refused.clone()), refused);
+        }
+        // The network comes back but the relay does not answer: that is news.
+        assert_eq!(
+            State::NoNetwork.then(State::Unreachable),
+            State::Unreachable
+        );
+        assert_eq!(State::Synced.then(State::Connecting), State::Connecting);
+    }
 
     #[cfg_attr(not(target_arch = "wasm32"), test)]
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]

@@ -84,6 +84,8 @@ pub fn JoinPage(rest: String) -> impl IntoView {
     let rendezvous = StoredValue::new_local(None::<Rendezvous>);
     // The parsed link, for the choice while asking and for the answer while waiting.
     let asked = StoredValue::new(None::<Invitation>);
+    // Waited longer than an inviting device that is online needs to answer.
+    let long_wait = RwSignal::new(false);
 
     match Invitation::parse(&rest) {
         Err(message) => step.set(Step::Failed(Trouble::BadLink, message.to_string())),
@@ -115,6 +117,12 @@ pub fn JoinPage(rest: String) -> impl IntoView {
                                 rendezvous.set_value(Some(r));
                                 asked.set_value(Some(invitation));
                                 let _ = step.try_set(Step::Waiting);
+                                set_timeout(
+                                    move || {
+                                        let _ = long_wait.try_set(true);
+                                    },
+                                    LONG_WAIT,
+                                );
                             }
                             Err(e) => {
                                 let _ = step.try_set(Step::Failed(Trouble::NotStored, e));
@@ -209,12 +217,20 @@ pub fn JoinPage(rest: String) -> impl IntoView {
                                     State::Synced => vec![
                                         "Warte auf das Gerät, von dem die Einladung kommt: Es nimmt Sie auf, sobald Dreieck dort geöffnet und online ist.",
                                     ],
-                                    State::Offline => vec!["Keine Verbindung zum Server. Es wird weiter versucht …"],
+                                    State::NoNetwork => vec!["Kein Netz. Sobald das Gerät wieder Internet hat, geht es weiter."],
+                                    State::Unreachable => vec!["Der Server ist nicht erreichbar. Es wird weiter versucht …"],
                                     State::Refused(reason) => return view! { <p>{reason}</p> }.into_any(),
                                 };
                                 lines.into_iter().map(|line| view! { <p>{line}</p> }).collect_view().into_any()
                             }}
                         </div>
+                        // Nobody answers although this device reached the server: say what may
+                        // be wrong and what to do (not announced: the state above is).
+                        <Show when=move || long_wait.get() && sync_state.get() == State::Synced>
+                            <div class="message long-wait">
+                                {move || long_wait_lines(app.plain.get()).iter().map(|line| view! { <p>{*line}</p> }).collect_view()}
+                            </div>
+                        </Show>
                     }.into_any()
                 }
                 Step::Joining => view! {
@@ -222,13 +238,38 @@ pub fn JoinPage(rest: String) -> impl IntoView {
                         {move || match sync_state.get() {
                             State::Connecting => "Verbinde mit dem Bericht …".to_string(),
                             State::Synced => "Verbunden. Warte auf die Daten des Berichts – das Gerät, das ihn geteilt hat, sendet sie, sobald es online ist.".to_string(),
-                            State::Offline => "Keine Verbindung zum Server. Es wird weiter versucht …".to_string(),
+                            State::NoNetwork => "Kein Netz. Sobald das Gerät wieder Internet hat, geht es weiter.".to_string(),
+                            State::Unreachable => "Der Server ist nicht erreichbar. Es wird weiter versucht …".to_string(),
                             State::Refused(reason) => reason,
                         }}
                     </p>
                 }.into_any(),
             }}
         </div>
+    }
+}
+
+/// How long the join page waits for the inviting device before it says what may be wrong:
+/// an inviting device that is open and online answers within seconds.
+const LONG_WAIT: std::time::Duration = std::time::Duration::from_secs(20);
+
+/// What the join page says when nobody answers for [`LONG_WAIT`].
+fn long_wait_lines(plain: bool) -> &'static [&'static str] {
+    if plain {
+        &[
+            "Das dauert lange.",
+            "Vielleicht ist Dreieck auf dem anderen Gerät zu.",
+            "Oder das andere Gerät hat kein Internet.",
+            "Oder der Link ist nicht ganz angekommen.",
+            "Rufen Sie die Person an, die Ihnen den Link geschickt hat.",
+            "Die Person soll Dreieck öffnen.",
+            "Oder die Person schickt Ihnen einen neuen Link.",
+        ]
+    } else {
+        &[
+            "Das dauert länger als sonst. Vielleicht ist Dreieck auf dem Gerät, von dem die Einladung kommt, gerade nicht geöffnet oder nicht online – oder der Link ist nicht vollständig angekommen.",
+            "Bitten Sie die Person, die Ihnen den Link geschickt hat, Dreieck zu öffnen, oder lassen Sie sich einen neuen Link schicken. Diese Seite kann so lange offen bleiben.",
+        ]
     }
 }
 

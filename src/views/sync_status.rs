@@ -1,4 +1,5 @@
-//! "synchron seit 14:05" / "verbindet …" / "offline seit 14:02 · 3 Änderungen warten".
+//! "Synchron seit 14:05" / "Verbindet …" / "Kein Netz seit 14:02" / "Server nicht erreichbar
+//! seit 14:02", and since when changes wait to be sent.
 
 use leptos::prelude::*;
 
@@ -21,6 +22,10 @@ pub fn SyncStatusView(link: Link) -> impl IntoView {
         let status = status.clone();
         Memo::new(move |_| status.with(|s| s.notice.clone()))
     };
+    let waiting_since = {
+        let status = status.clone();
+        Memo::new(move |_| status.with(|s| s.waiting_since_ms.map(format_time)))
+    };
     let waiting = Memo::new(move |_| status.with(|s| s.waiting));
     view! {
         <div class="sync-status-wrap">
@@ -28,21 +33,24 @@ pub fn SyncStatusView(link: Link) -> impl IntoView {
             <p
                 class="sync-status"
                 data-state=move || state.get().code()
+                data-cause=move || state.get().cause()
                 data-waiting=move || waiting.get()
                 role="status"
             >
                 {move || match state.get() {
                     State::Synced => format!("Synchron seit {}", since.get()),
                     State::Connecting => "Verbindet …".to_string(),
-                    State::Offline => format!("Offline seit {}", since.get()),
+                    State::NoNetwork => format!("Kein Netz seit {}", since.get()),
+                    State::Unreachable => format!("Server nicht erreichbar seit {}", since.get()),
                     State::Refused(reason) => reason,
                 }}
             </p>
             <Show when=move || { waiting.get() > 0 && !matches!(state.get(), State::Synced) }>
+                // A time, not a count: three sentences are a hundred keystrokes.
                 <p class="sync-waiting">
-                    {move || match waiting.get() {
-                        1 => "1 Änderung wartet auf das Senden".to_string(),
-                        n => format!("{n} Änderungen warten auf das Senden"),
+                    {move || {
+                        let since = waiting_since.get().unwrap_or_default();
+                        format!("Ihre Änderungen seit {since} sind auf diesem Gerät gespeichert und werden gesendet, sobald die Verbindung wieder da ist.")
                     }}
                 </p>
             </Show>

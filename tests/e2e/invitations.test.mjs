@@ -33,12 +33,16 @@ describe('invitations admitted by the inviting device', () => {
     await synced(a.page);
     await a.context.setOffline(true);
     await a.page.locator('.sync-status[data-state="offline"]').waitFor({ timeout: 15_000 });
+    // The device has no network: it says so, not that the server is down.
+    await a.page.locator('.sync-status[data-cause="kein-netz"]', { hasText: /^Kein Netz seit \d\d:\d\d$/ }).waitFor();
     const b = await device(browser);
     await b.page.goto(link);
     const waiting = b.page.getByRole('status').getByText('Warte auf das Gerät, von dem die Einladung kommt');
     await waiting.waitFor({ timeout: 15_000 });
     // Nothing of the report is on the joining device while it waits.
     assert.equal(await b.page.locator('#feld-lb_name').count(), 0);
+    // Nobody answers for a while: the page says what may be wrong and what to do.
+    await b.page.locator('.long-wait', { hasText: 'Bitten Sie die Person, die Ihnen den Link geschickt hat, Dreieck zu öffnen' }).waitFor({ timeout: 40_000 });
     assert.deepEqual(await axe(b.page), []);
     const shot = process.env.WAITING_SCREENSHOT;
     if (shot) await b.page.screenshot({ path: shot, fullPage: true });

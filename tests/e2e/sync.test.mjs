@@ -101,7 +101,9 @@ describe('sync through the relay', () => {
     await c.context.setOffline(true);
     await c.page.locator('.sync-status[data-state="offline"]').waitFor({ timeout: 15_000 });
     await c.page.locator('#feld-lb_anschrift').fill(`Am ${WORDS[2]}weg 3`);
-    await c.page.locator('.sync-waiting').waitFor();
+    // Since when changes wait, not how many keystrokes.
+    await c.page.locator('.sync-waiting', { hasText: /^Ihre Änderungen seit \d\d:\d\d sind auf diesem Gerät gespeichert/ }).waitFor();
+    await c.page.locator('.sync-status', { hasText: /^Kein Netz seit/ }).waitFor();
     await a.page.locator('#feld-entwicklung_freizeit').fill(`Beobachtet gern den ${WORDS[3]}.`);
     await b.page.locator('#feld-gesamtplan_vom').fill('2026-03-04');
     // A and B already agree while C is away.
@@ -122,8 +124,10 @@ describe('sync through the relay', () => {
     for (const d of [a, b, c]) {
       await d.page.locator('.sync-status:not([data-state="synchron"])').waitFor({ timeout: 15_000 });
     }
-    // Typed while the relay is down: queued on the device.
+    // Typed while the relay is down: queued on the device. The device is online: it is the
+    // server that does not answer, and the page says so (once, not at every retry).
     await a.page.locator('#feld-entwicklung_mobilitaet').fill(`Während der Pause: ${WORDS[5]}.`);
+    await a.page.locator('.sync-status[data-cause="server"]', { hasText: /^Server nicht erreichbar seit/ }).waitFor({ timeout: 15_000 });
     await relay.restart();
     for (const d of [a, b, c]) await synced(d.page);
     const pages = [a.page, b.page, c.page];

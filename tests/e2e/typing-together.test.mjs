@@ -149,4 +149,30 @@ describe('undo while others type', () => {
     text = await converged([a, b], 0);
     assert.equal(text, '');
   });
+
+  test('a word being composed (an on-screen keyboard, a dead key) is not broken by a peer typing meanwhile', async () => {
+    const [a, b] = devices.map((d) => d.page);
+    await a.locator(FIELD).fill('');
+    await converged([a, b], 0);
+    await caretAt(a, -1);
+    await a.locator(FIELD).pressSequentially('Wir ', { delay: 20 });
+    await converged([a, b], 4);
+    // A composes a word the way an on-screen keyboard does (composition events from Chromium's
+    // input method interface), while B types at the start.
+    const ime = await a.context().newCDPSession(a);
+    await ime.send('Input.imeSetComposition', { text: 'koch', selectionStart: 4, selectionEnd: 4 });
+    await ime.send('Input.imeSetComposition', { text: 'kochen', selectionStart: 6, selectionEnd: 6 });
+    await caretAt(b, 0);
+    await b.locator(FIELD).pressSequentially('Heute: ', { delay: 20 });
+    // Once the relay holds B's text it is on its way to A (delivered with the acknowledgement);
+    // A's control still shows the composition untouched.
+    await b.locator('.sync-status[data-state="synchron"][data-waiting="0"]').waitFor({ timeout: 30_000 });
+    assert.equal(await a.locator(FIELD).inputValue(), 'Wir kochen', 'the composition is left alone');
+    await ime.send('Input.insertText', { text: 'kochen' });
+    const text = await converged([a, b], 'Heute: Wir kochen'.length);
+    assert.equal(text, 'Heute: Wir kochen');
+    // A goes on typing where the composed word ended.
+    await a.keyboard.type('!', { delay: 20 });
+    assert.equal(await converged([a, b], 'Heute: Wir kochen!'.length), 'Heute: Wir kochen!');
+  });
 });
