@@ -103,6 +103,18 @@ impl Editor {
             .unwrap_or_default()
     }
 
+    /// Undo or redo in the field typed in last (the buttons in the editor bar).
+    pub fn undo_last(self, role: Role, redo: bool) {
+        self.session.with_value(|s| s.undo_last(role, redo));
+    }
+
+    /// Whether there is something to undo and to redo there (tracked).
+    pub fn undo_state(self) -> (bool, bool) {
+        self.session
+            .try_with_value(|s| s.undo_state.get())
+            .unwrap_or((false, false))
+    }
+
     /// A signature was made: undo must not reach behind it.
     pub fn forget_undo(self) {
         self.session.with_value(|s| s.forget_undo());

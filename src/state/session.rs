@@ -191,6 +191,10 @@ pub struct Parts {
     live: RefCell<Live>,
     /// Per text field, this person's typing, for undo and redo (never a peer's).
     histories: RefCell<HashMap<String, TypingHistory>>,
+    /// The text field this person typed in last (what the undo buttons act on).
+    last_typed: RefCell<Option<String>>,
+    /// Whether that field has something to undo and to redo (the buttons' state).
+    pub undo_state: ArcRwSignal<(bool, bool)>,
     /// The other tabs of this browser showing the report (see `crate::sync::tabs`).
     tabs: RefCell<Option<TabChannel>>,
 }
@@ -453,6 +457,8 @@ impl Session {
             touched: RefCell::new(HashMap::new()),
             live: RefCell::new(Live::default()),
             histories: RefCell::new(HashMap::new()),
+            last_typed: RefCell::new(None),
+            undo_state: ArcRwSignal::new((false, false)),
             tabs: RefCell::new(None),
         }));
         session.join_tabs();
@@ -611,6 +617,8 @@ impl Session {
                 .entry(field.to_string())
                 .or_default()
                 .record(&typed.edit(), &typed.removed, now_ms());
+            *self.last_typed.borrow_mut() = Some(field.to_string());
+            self.refresh_undo_state();
         }
         let splice = outcome.map(|t| t.map(|t| (t.index, t.splice)));
         self.typed_out(splice, &bytes, recorded);
@@ -663,7 +671,44 @@ impl Session {
         // One edit travels with its splice; several in one change take the normal path.
         let splice = outcome.map(|t| t.filter(|_| made.len() == 1).map(|t| (t.index, t.splice)));
         self.typed_out(splice, &bytes, None);
+        *self.last_typed.borrow_mut() = Some(field.to_string());
+        self.refresh_undo_state();
         made
+    }
+
+    /// Undo or redo (`redo`) in the field this person typed in last (the buttons in the
+    /// editor bar, for touch screens): its view shows the edits like any from elsewhere.
+    pub fn undo_last(&self, role: Role, redo: bool) {
+        let Some(field) = self.last_typed.borrow().clone() else {
+            return;
+        };
+        let edits = self.undo(role, &field, redo);
+        if edits.is_empty() {
+            return;
+        }
+        let signal = self.live.borrow().previews.get(&field).cloned();
+        match signal {
+            Some(signal) => signal.update(|v| v.extend(edits)),
+            // No view shows the field (it is in a section out of sight): it re-reads when shown.
+            None => self.bump_touched(&field),
+        }
+    }
+
+    /// The undo buttons' state, for the field typed in last.
+    fn refresh_undo_state(&self) {
+        let state = self
+            .last_typed
+            .borrow()
+            .as_ref()
+            .map_or((false, false), |f| {
+                self.histories
+                    .borrow()
+                    .get(f)
+                    .map_or((false, false), |h| (h.can_undo(), h.can_redo()))
+            });
+        if self.undo_state.get_untracked() != state {
+            self.undo_state.set(state);
+        }
     }
 
     /// After typing: the change goes to peers, and what shows it follows.
@@ -710,21 +755,24 @@ impl Session {
         });
         if signed || touched.everything {
             histories.clear();
-            return;
-        }
-        for field in &touched.fields {
-            match (touched.edits.get(field), histories.get_mut(field)) {
-                (Some(edits), Some(history)) => edits.iter().for_each(|e| history.follow(e)),
-                (None, Some(history)) => history.clear(),
-                _ => {}
+        } else {
+            for field in &touched.fields {
+                match (touched.edits.get(field), histories.get_mut(field)) {
+                    (Some(edits), Some(history)) => edits.iter().for_each(|e| history.follow(e)),
+                    (None, Some(history)) => history.clear(),
+                    _ => {}
+                }
             }
         }
+        drop(histories);
+        self.refresh_undo_state();
     }
 
     /// Forgets every field's undo history: a signature was made, and undo must never reach
     /// behind it.
     pub fn forget_undo(&self) {
         self.histories.borrow_mut().clear();
+        self.refresh_undo_state();
     }
 
     /// The revision of one field (or [`GOALS`]) as touched by peers; created on first use.

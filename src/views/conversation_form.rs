@@ -19,6 +19,7 @@ use crate::views::save_status::SaveStatusView;
 use crate::views::section_view::SectionView;
 use crate::views::speaker_switch::SpeakerSwitch;
 use crate::views::sync_bar::SyncBar;
+use crate::views::undo_buttons::UndoButtons;
 
 #[component]
 pub fn ConversationForm(editor: Editor) -> impl IntoView {
@@ -72,6 +73,7 @@ pub fn ConversationForm(editor: Editor) -> impl IntoView {
             </p>
             <div class="editor-bar">
                 <SaveStatusView />
+                <UndoButtons />
                 <SyncBar />
             </div>
             <MovedAway />

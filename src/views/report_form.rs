@@ -15,6 +15,7 @@ use crate::views::refused_changes::RefusedChanges;
 use crate::views::save_status::SaveStatusView;
 use crate::views::section_view::SectionView;
 use crate::views::sync_bar::{focused_field, SyncBar};
+use crate::views::undo_buttons::UndoButtons;
 
 /// The page title outside a report (as in `index.html`).
 const APP_TITLE: &str = "Dreieck – Berichte gemeinsam schreiben";
@@ -70,6 +71,7 @@ pub fn ReportForm(editor: Editor) -> impl IntoView {
             // Only the save state stays in view while scrolling; it is what must never be missed.
             <div class="editor-bar">
                 <SaveStatusView />
+                <UndoButtons />
                 <div class="editor-actions">
                     <ExportButton />
                     <SyncBar />

@@ -71,15 +71,6 @@ pub fn TextField(field: Field, editable: Signal<bool>, multiline: bool) -> impl 
                     }
                 }
             ></textarea>
-            <UndoBar
-                editable=editable
-                on_undo=Callback::new(move |redo| {
-                    if let Some(el) = node.get_untracked() {
-                        control.undo(&el, redo);
-                        resize(node);
-                    }
-                })
-            />
         }
         .into_any()
     } else {
@@ -119,14 +110,6 @@ pub fn TextField(field: Field, editable: Signal<bool>, multiline: bool) -> impl 
                         control.undo(&el, redo);
                     }
                 }
-            />
-            <UndoBar
-                editable=editable
-                on_undo=Callback::new(move |redo| {
-                    if let Some(el) = node.get_untracked() {
-                        control.undo(&el, redo);
-                    }
-                })
             />
         }
         .into_any()
@@ -334,22 +317,6 @@ fn history_input(ev: &leptos::ev::InputEvent) -> Option<bool> {
         "historyUndo" => Some(false),
         "historyRedo" => Some(true),
         _ => None,
-    }
-}
-
-/// Undo and redo as buttons, for touch screens (no Strg key) and anyone who prefers them;
-/// shown while the field is being edited.
-#[component]
-fn UndoBar(editable: Signal<bool>, on_undo: Callback<bool>) -> impl IntoView {
-    view! {
-        <div class="undo-bar" hidden=move || !editable.get()>
-            <button type="button" class="button quiet" on:click=move |_| on_undo.run(false)>
-                "Rückgängig"
-            </button>
-            <button type="button" class="button quiet" on:click=move |_| on_undo.run(true)>
-                "Wiederholen"
-            </button>
-        </div>
     }
 }
 

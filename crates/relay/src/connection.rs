@@ -341,9 +341,16 @@ impl Connection {
             return;
         }
         let _ = tokio::time::timeout(CLOSE_TIMEOUT, async {
-            while let Some(Ok(message)) = self.socket.recv().await {
-                if matches!(message, WsMessage::Close(_)) {
-                    break;
+            loop {
+                match self.socket.recv().await {
+                    Some(Ok(WsMessage::Close(_))) => return,
+                    Some(Ok(_)) => {}
+                    // The reader has given up: a frame over the limit ends it with the rest of
+                    // that frame still on its way. Closing the socket now, with bytes unread,
+                    // resets the connection, and the client would lose the error and close
+                    // frames just sent (browsers then report 1006). Hold the connection until
+                    // the timeout instead; TCP flow control stops the sender meanwhile.
+                    Some(Err(_)) | None => std::future::pending::<()>().await,
                 }
             }
         })

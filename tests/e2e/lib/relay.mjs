@@ -31,23 +31,24 @@ async function healthy(url, child) {
 }
 
 export class TestRelay {
-  static async start() {
+  /// `env`: settings for the relay (its limits, e.g. `DREIECK_MAX_FRAME_BYTES`).
+  static async start({ env = {} } = {}) {
     const bin = process.env.DREIECK_RELAY_BIN;
     const dist = process.env.DREIECK_DIST;
     if (!bin || !dist) throw new Error('DREIECK_RELAY_BIN and DREIECK_DIST must be set (cargo xtask test sets them)');
-    const relay = new TestRelay(bin, dist, mkdtempSync(path.join(tmpdir(), 'dreieck-sync-e2e-')), await freePort());
+    const relay = new TestRelay(bin, dist, mkdtempSync(path.join(tmpdir(), 'dreieck-sync-e2e-')), await freePort(), env);
     await relay.run();
     return relay;
   }
 
-  constructor(bin, dist, dataDir, port) {
-    Object.assign(this, { bin, dist, dataDir, port });
+  constructor(bin, dist, dataDir, port, env = {}) {
+    Object.assign(this, { bin, dist, dataDir, port, env });
     this.url = `http://127.0.0.1:${port}`;
   }
 
   async run() {
     this.child = spawn(this.bin, ['--host', '127.0.0.1', '--port', String(this.port), '--dist', this.dist, '--data-dir', this.dataDir],
-      { stdio: ['ignore', 'ignore', 'inherit'] });
+      { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, ...this.env } });
     await healthy(this.url, this.child);
   }
 
