@@ -2,6 +2,7 @@
 
 use std::rc::Rc;
 
+use dreieck_model::text_control::TextTarget;
 use dreieck_model::{FieldEdit, ModelError, Report, Role};
 use leptos::prelude::*;
 
@@ -81,13 +82,13 @@ impl Editor {
     pub fn type_text(
         self,
         role: Role,
-        field: &str,
+        target: &TextTarget,
         edit: &dreieck_model::text_control::TextEdit,
         shown_len: usize,
         value: &str,
     ) {
         self.session
-            .with_value(|s| s.type_text(role, field, edit, shown_len, value));
+            .with_value(|s| s.type_text(role, target, edit, shown_len, value));
     }
 
     /// Takes back this person's last typing in `field`, or makes it again (`redo`); returns
@@ -95,11 +96,25 @@ impl Editor {
     pub fn undo(
         self,
         role: Role,
-        field: &str,
+        target: &TextTarget,
         redo: bool,
     ) -> Vec<dreieck_model::text_control::TextEdit> {
         self.session
-            .try_with_value(|s| s.undo(role, field, redo))
+            .try_with_value(|s| s.undo(role, target, redo))
+            .unwrap_or_default()
+    }
+
+    /// Subscribes to changes of `target` made elsewhere than by typing into it (tracked).
+    pub fn track_text(self, target: &TextTarget) {
+        match target {
+            TextTarget::Field(field) => self.track_field(field),
+            TextTarget::Goal { .. } => self.track_field(crate::state::session::GOALS),
+        }
+    }
+
+    /// The text of `target` now (empty once the editor is gone or the text is missing).
+    pub fn read_text(self, target: &TextTarget) -> String {
+        self.read(|r| r.target_text(target).unwrap_or_default())
             .unwrap_or_default()
     }
 

@@ -38,7 +38,7 @@ use crate::sync::shared::{self, Shared};
 use crate::sync::tabs::{TabChannel, TabMessage};
 use crate::timer::Timer;
 use dreieck_model::live::{self, Splice};
-use dreieck_model::text_control::TextEdit;
+use dreieck_model::text_control::{TextEdit, TextTarget};
 use dreieck_model::undo::TypingHistory;
 
 /// Above this many incremental chunks the document is written as one full, compact save once
@@ -191,8 +191,8 @@ pub struct Parts {
     live: RefCell<Live>,
     /// Per text field, this person's typing, for undo and redo (never a peer's).
     histories: RefCell<HashMap<String, TypingHistory>>,
-    /// The text field this person typed in last (what the undo buttons act on).
-    last_typed: RefCell<Option<String>>,
+    /// The text this person typed in last (what the undo buttons act on).
+    last_typed: RefCell<Option<TextTarget>>,
     /// Whether that field has something to undo and to redo (the buttons' state).
     pub undo_state: ArcRwSignal<(bool, bool)>,
     /// The other tabs of this browser showing the report (see `crate::sync::tabs`).
@@ -594,7 +594,7 @@ impl Session {
     pub fn type_text(
         &self,
         role: Role,
-        field: &str,
+        target: &TextTarget,
         edit: &TextEdit,
         shown_len: usize,
         value: &str,
@@ -605,7 +605,7 @@ impl Session {
             let mut inner = self.inner.borrow_mut();
             let inner = &mut *inner;
             inner.report.set_now_ms(now_ms() as i64);
-            let result = inner.report.type_edit(role, field, edit, shown_len, value);
+            let result = inner.report.type_edit(role, target, edit, shown_len, value);
             recorded = inner.report.take_recorded_input();
             let bytes = inner.report.save_incremental();
             inner.pending.extend_from_slice(&bytes);
@@ -614,27 +614,28 @@ impl Session {
         if let Ok(Some(typed)) = &outcome {
             self.histories
                 .borrow_mut()
-                .entry(field.to_string())
+                .entry(target.key())
                 .or_default()
                 .record(&typed.edit(), &typed.removed, now_ms());
-            *self.last_typed.borrow_mut() = Some(field.to_string());
+            *self.last_typed.borrow_mut() = Some(target.clone());
             self.refresh_undo_state();
         }
-        let splice = outcome.map(|t| t.map(|t| (t.index, t.splice)));
+        let splice = outcome.map(|t| t.and_then(|t| t.index.map(|i| (i, t.splice))));
         self.typed_out(splice, &bytes, recorded);
     }
 
-    /// Takes back this person's last typing in `field` (or makes it again: `redo`), never a
-    /// peer's. Returns the edits made, for the field's view to show.
-    pub fn undo(&self, role: Role, field: &str, redo: bool) -> Vec<TextEdit> {
+    /// Takes back this person's last typing in `target` (or makes it again: `redo`), never a
+    /// peer's. Returns the edits made, for the text's view to show.
+    pub fn undo(&self, role: Role, target: &TextTarget, redo: bool) -> Vec<TextEdit> {
         self.flush_live();
-        let text = match self.inner.borrow().report.text(field) {
+        let text = match self.inner.borrow().report.target_text(target) {
             Ok(text) => text,
             Err(_) => return Vec::new(),
         };
+        let key = target.key();
         let edits = {
             let mut histories = self.histories.borrow_mut();
-            let Some(history) = histories.get_mut(field) else {
+            let Some(history) = histories.get_mut(&key) else {
                 return Vec::new();
             };
             if redo {
@@ -656,7 +657,7 @@ impl Session {
             for edit in &edits {
                 let len = text.chars().count();
                 let after = edit.apply(&text);
-                outcome = inner.report.type_edit(role, field, edit, len, &after);
+                outcome = inner.report.type_edit(role, target, edit, len, &after);
                 if outcome.is_err() {
                     break;
                 }
@@ -669,41 +670,46 @@ impl Session {
             (outcome, bytes)
         };
         // One edit travels with its splice; several in one change take the normal path.
-        let splice = outcome.map(|t| t.filter(|_| made.len() == 1).map(|t| (t.index, t.splice)));
+        let splice = outcome.map(|t| {
+            t.filter(|_| made.len() == 1)
+                .and_then(|t| t.index.map(|i| (i, t.splice)))
+        });
         self.typed_out(splice, &bytes, None);
-        *self.last_typed.borrow_mut() = Some(field.to_string());
+        *self.last_typed.borrow_mut() = Some(target.clone());
         self.refresh_undo_state();
         made
     }
 
-    /// Undo or redo (`redo`) in the field this person typed in last (the buttons in the
+    /// Undo or redo (`redo`) in the text this person typed in last (the buttons in the
     /// editor bar, for touch screens): its view shows the edits like any from elsewhere.
     pub fn undo_last(&self, role: Role, redo: bool) {
-        let Some(field) = self.last_typed.borrow().clone() else {
+        let Some(target) = self.last_typed.borrow().clone() else {
             return;
         };
-        let edits = self.undo(role, &field, redo);
+        let edits = self.undo(role, &target, redo);
         if edits.is_empty() {
             return;
         }
-        let signal = self.live.borrow().previews.get(&field).cloned();
-        match signal {
-            Some(signal) => signal.update(|v| v.extend(edits)),
-            // No view shows the field (it is in a section out of sight): it re-reads when shown.
-            None => self.bump_touched(&field),
+        let key = target.key();
+        let signal = self.live.borrow().previews.get(&key).cloned();
+        match (signal, &target) {
+            (Some(signal), _) => signal.update(|v| v.extend(edits)),
+            // No view shows it (a section out of sight): it re-reads when shown.
+            (None, TextTarget::Field(field)) => self.bump_touched(field),
+            (None, TextTarget::Goal { .. }) => self.bump_touched(GOALS),
         }
     }
 
-    /// The undo buttons' state, for the field typed in last.
+    /// The undo buttons' state, for the text typed in last.
     fn refresh_undo_state(&self) {
         let state = self
             .last_typed
             .borrow()
             .as_ref()
-            .map_or((false, false), |f| {
+            .map_or((false, false), |t| {
                 self.histories
                     .borrow()
-                    .get(f)
+                    .get(&t.key())
                     .map_or((false, false), |h| (h.can_undo(), h.can_redo()))
             });
         if self.undo_state.get_untracked() != state {
@@ -761,6 +767,17 @@ impl Session {
                     (Some(edits), Some(history)) => edits.iter().for_each(|e| history.follow(e)),
                     (None, Some(history)) => history.clear(),
                     _ => {}
+                }
+            }
+            // Goals' texts: keyed apart from the fields (`TextTarget::key`).
+            for (key, history) in histories.iter_mut() {
+                if touched.fields.contains(key) {
+                    continue;
+                }
+                if touched.rewritten(key) {
+                    history.clear();
+                } else if let Some(edits) = touched.edits.get(key) {
+                    edits.iter().for_each(|e| history.follow(e));
                 }
             }
         }

@@ -1,7 +1,7 @@
 //! One goal: its number, text and measures, achievement and reason, and moving or removing it.
 
-use dreieck_model::{CodeList, Goal, GoalId, Role};
-use leptos::html::Textarea;
+use dreieck_model::text_control::TextTarget;
+use dreieck_model::{CodeList, GoalId, GoalText};
 use leptos::prelude::*;
 
 use crate::state::app_context::use_app;
@@ -11,18 +11,11 @@ use crate::state::session::GOALS;
 use crate::views::goal_achievement::GoalAchievement;
 use crate::views::goal_reason::GoalReason;
 use crate::views::goal_self_rating::GoalSelfRating;
-use crate::views::text_field::{grow_with_content, resize};
+use crate::views::typed_text::TypedTextarea;
 
 /// Element id of a control in a goal card: `part` is `text`, `measures`, `reason`, `up`, …
 pub fn goal_control_id(goal: &str, part: &str) -> String {
     format!("ziel-{goal}-{part}")
-}
-
-/// Which of the goal's two texts.
-#[derive(Clone, Copy)]
-enum GoalText {
-    Text,
-    Measures,
 }
 
 #[component]
@@ -51,19 +44,7 @@ pub fn GoalCard(
             .read(|r| id.with_value(|g| r.goals().into_iter().find(|x| &x.id == g)))
             .flatten()
     });
-    let read = move |f: fn(&Goal) -> String| data.with(|g| g.as_ref().map(f).unwrap_or_default());
     let role = move || app.role.get_untracked();
-
-    let type_text = move |ev: leptos::ev::Event, which: GoalText| {
-        let value = event_target_value(&ev);
-        let r: Role = role();
-        id.with_value(|g| {
-            editor.type_in(|rep| match which {
-                GoalText::Text => rep.set_goal_text(r, g, &value),
-                GoalText::Measures => rep.set_goal_measures(r, g, &value),
-            })
-        });
-    };
 
     let move_to = move |delta: isize| {
         let Some(target) = position
@@ -94,10 +75,6 @@ pub fn GoalCard(
     let labelled_by = title_id.clone();
     let text_id = goal_control_id(&goal, "text");
     let measures_id = goal_control_id(&goal, "measures");
-    let text_node = NodeRef::<Textarea>::new();
-    let measures_node = NodeRef::<Textarea>::new();
-    grow_with_content(text_node);
-    grow_with_content(measures_node);
 
     view! {
         <li class="goal-card" aria-labelledby=labelled_by>
@@ -106,35 +83,23 @@ pub fn GoalCard(
                 <label class="field-label" for=text_id.clone()>
                     {move || app.words("Nennung des Ziels", "Das Ziel")}
                 </label>
-                <textarea
-                    node_ref=text_node
+                <TypedTextarea
                     id=text_id
-                    class="control"
-                    rows="2"
-                    prop:readOnly=move || !editable.get()
-                    prop:value=move || read(|g| g.text.clone())
-                    on:input=move |ev| {
-                        type_text(ev, GoalText::Text);
-                        resize(text_node);
-                    }
-                ></textarea>
+                    target=TextTarget::Goal { goal: goal.clone(), part: GoalText::Text }
+                    editable=editable
+                    rows=2
+                />
             </div>
             <div class="field">
                 <label class="field-label" for=measures_id.clone()>
                     {move || app.words("Maßnahmen", "Das wird dafür gemacht")}
                 </label>
-                <textarea
-                    node_ref=measures_node
+                <TypedTextarea
                     id=measures_id
-                    class="control"
-                    rows="2"
-                    prop:readOnly=move || !editable.get()
-                    prop:value=move || read(|g| g.measures.clone())
-                    on:input=move |ev| {
-                        type_text(ev, GoalText::Measures);
-                        resize(measures_node);
-                    }
-                ></textarea>
+                    target=TextTarget::Goal { goal: goal.clone(), part: GoalText::Measures }
+                    editable=editable
+                    rows=2
+                />
             </div>
             <GoalAchievement goal=goal.clone() data=data codes=achievement editable=editable />
             <GoalReason goal=goal.clone() data=data codes=reason editable=editable />

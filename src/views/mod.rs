@@ -70,6 +70,7 @@ pub mod template_save;
 pub mod template_section_editor;
 pub mod templates_page;
 pub mod text_field;
+pub mod typed_text;
 pub mod undo_buttons;
 pub mod undo_toasts;
 pub mod words;

@@ -78,6 +78,34 @@ describe('typing together', () => {
     assert.deepEqual(failures, [], `${ROUNDS_AT_END - failures.length} of ${ROUNDS_AT_END} rounds kept every sentence whole`);
   });
 
+  test('a goal\'s measures: three people adding at once keep every sentence whole', async () => {
+    const [a] = devices.map((d) => d.page);
+    await a.getByRole('button', { name: 'Ziel hinzufügen' }).click();
+    const measures = (page) => page.locator('.goal-card').first().getByLabel('Maßnahmen');
+    for (const d of devices) await measures(d.page).waitFor({ timeout: 30_000 });
+    let length = 0;
+    const failures = [];
+    for (let r = 0; r < 10; r++) {
+      const sentences = [` Gabi${r} übt.`, ` Hans${r} hilft mit.`, ` Ines${r} fährt.`];
+      for (const d of devices) {
+        await measures(d.page).evaluate((el) => { el.focus(); el.setSelectionRange(el.value.length, el.value.length); });
+      }
+      length += sentences.reduce((n, s) => n + s.length, 0);
+      await Promise.all(devices.map((d, i) => measures(d.page).pressSequentially(sentences[i], { delay: 25 })));
+      const deadline = Date.now() + 30_000;
+      let values;
+      while (Date.now() < deadline) {
+        values = await Promise.all(devices.map((d) => measures(d.page).inputValue()));
+        if (values.every((v) => v === values[0]) && [...values[0]].length === length) break;
+        await a.waitForTimeout(25);
+      }
+      assert.ok(values.every((v) => v === values[0]) && [...values[0]].length === length, `the measures converged: ${JSON.stringify(values)}`);
+      const torn = sentences.filter((s) => !values[0].includes(s));
+      if (torn.length) failures.push({ round: r, torn });
+    }
+    assert.deepEqual(failures, [], 'every sentence whole in every round');
+  });
+
   test(`${ROUNDS_IN_MIDDLE} rounds with one of the three writing in the middle keep every sentence whole`, async () => {
     let length = [...(await devices[0].page.locator(FIELD).inputValue())].length;
     const failures = [];

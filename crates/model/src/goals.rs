@@ -47,7 +47,7 @@ pub enum GoalScalar {
 }
 
 /// The typed parts of a goal, for splicing keystrokes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum GoalText {
     /// "Nennung der Ziele"
     Text,
@@ -56,7 +56,7 @@ pub enum GoalText {
 }
 
 impl GoalText {
-    fn key(self) -> &'static str {
+    pub(crate) fn key(self) -> &'static str {
         match self {
             GoalText::Text => key::TEXT,
             GoalText::Measures => key::MEASURES,
@@ -328,6 +328,12 @@ impl Report {
             .collect();
         out.sort_by(|a, b| a.1.total_cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
         out
+    }
+
+    /// The goal's text or measures (empty when the goal or its text is missing).
+    pub fn goal_text(&self, goal: &str, part: GoalText) -> Result<String> {
+        let obj = self.goal_text_object(goal, part)?;
+        Ok(self.doc.text(&obj)?)
     }
 
     fn set_goal_part(&mut self, role: Role, goal: &str, part: GoalText, text: &str) -> Result<()> {

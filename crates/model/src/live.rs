@@ -20,7 +20,7 @@
 
 use automerge::{Change, ChangeHash, ReadDoc};
 
-use crate::text_control::TextEdit;
+use crate::text_control::{TextEdit, TextTarget};
 use crate::{ModelError, Report, Result, Role};
 
 const PLAIN: u8 = 0xD8;
@@ -42,8 +42,9 @@ pub struct Splice {
 /// What a keystroke did ([`Report::type_edit`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Typed {
-    /// The field's index in the template (for [`encode_item`]).
-    pub index: usize,
+    /// The field's index in the template (for [`encode_item`]); `None` for a goal's text,
+    /// which travels without a splice.
+    pub index: Option<usize>,
     pub splice: Splice,
     /// The characters the splice deleted.
     pub removed: String,
@@ -195,14 +196,25 @@ impl Report {
     pub fn type_edit(
         &mut self,
         role: Role,
-        field: &str,
+        target: &TextTarget,
         edit: &TextEdit,
         shown_len: usize,
         value: &str,
     ) -> Result<Option<Typed>> {
-        self.begin_edit(role, field)?;
-        self.note_input(field, crate::own_words::InputMode::Typed);
-        let obj = self.text_object(field)?;
+        let (obj, index) = match target {
+            TextTarget::Field(field) => {
+                self.begin_edit(role, field)?;
+                self.note_input(field, crate::own_words::InputMode::Typed);
+                let obj = self.text_object(field)?;
+                let index = self.template().fields().position(|f| &f.id == field);
+                (obj, index)
+            }
+            TextTarget::Goal { goal, part } => {
+                let goals = self.goals_field()?.0.id.clone();
+                self.begin_edit(role, &goals)?;
+                (self.goal_text_object(goal, *part)?, None)
+            }
+        };
         let len = self.doc.length(&obj);
         let fits = len == shown_len && edit.pos <= len && edit.delete <= len - edit.pos;
         let (pos, delete, insert) = if fits {
@@ -213,23 +225,43 @@ impl Report {
         if delete == 0 && insert.is_empty() {
             return Ok(None);
         }
-        let removed = if delete > 0 {
-            self.doc
-                .text(&obj)?
-                .chars()
-                .skip(pos)
-                .take(delete)
-                .collect()
-        } else {
-            String::new()
-        };
+        let removed = self.removed_by(&obj, pos, delete)?;
         self.splice_obj(&obj, pos, delete, &insert)?;
-        let (index, splice) = self.spliced(field, pos, delete, insert);
         Ok(Some(Typed {
             index,
-            splice,
+            splice: Splice {
+                field: target.key(),
+                pos,
+                delete,
+                insert,
+            },
             removed,
         }))
+    }
+
+    /// The characters a splice at `pos` deleting `delete` removes (kept for undo). A backspace
+    /// reads its one character, not the whole text.
+    fn removed_by(&self, obj: &automerge::ObjId, pos: usize, delete: usize) -> Result<String> {
+        if delete > 16 {
+            return Ok(self.doc.text(obj)?.chars().skip(pos).take(delete).collect());
+        }
+        let mut out = String::new();
+        for i in pos..pos + delete {
+            if let Some((automerge::Value::Scalar(v), _)) = self.doc.get(obj, i)? {
+                if let automerge::ScalarValue::Str(s) = v.as_ref() {
+                    out.push_str(s);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// The text of `target` now.
+    pub fn target_text(&self, target: &TextTarget) -> Result<String> {
+        match target {
+            TextTarget::Field(field) => self.text(field),
+            TextTarget::Goal { goal, part } => self.goal_text(goal, *part),
+        }
     }
 
     /// A splice as [`encode_item`] takes it: with the field's index in the template.
@@ -463,6 +495,10 @@ mod tests {
         assert_eq!(a.text("wuensche").ok().as_deref(), Some("Hallo, Welt!"));
     }
 
+    fn wishes() -> TextTarget {
+        TextTarget::Field("wuensche".into())
+    }
+
     #[test]
     fn a_typed_edit_lands_where_the_caret_was_and_a_stale_one_is_not_trusted() {
         let (mut a, _) = pair();
@@ -471,7 +507,7 @@ mod tests {
         let mut shown = crate::text_control::ShownText::new("aa");
         let edit = shown.typed("aba", Some(2)).expect("typed");
         let made = a
-            .type_edit(Role::Beneficiary, "wuensche", &edit, 2, "aba")
+            .type_edit(Role::Beneficiary, &wishes(), &edit, 2, "aba")
             .expect("edit")
             .expect("a change")
             .splice;
@@ -483,7 +519,7 @@ mod tests {
             insert: "x".into(),
         };
         let made = a
-            .type_edit(Role::Beneficiary, "wuensche", &stale, 2, "abax")
+            .type_edit(Role::Beneficiary, &wishes(), &stale, 2, "abax")
             .expect("edit")
             .expect("a change")
             .splice;
@@ -492,7 +528,7 @@ mod tests {
         let typed = a
             .type_edit(
                 Role::Beneficiary,
-                "wuensche",
+                &wishes(),
                 &TextEdit {
                     pos: 1,
                     delete: 2,
@@ -506,7 +542,7 @@ mod tests {
         assert_eq!(typed.removed, "ba");
         a.type_edit(
             Role::Beneficiary,
-            "wuensche",
+            &wishes(),
             &TextEdit {
                 pos: 1,
                 delete: 0,
@@ -523,9 +559,44 @@ mod tests {
             delete: 9,
             insert: "y".into(),
         };
-        a.type_edit(Role::Beneficiary, "wuensche", &wild, 4, "abaxy")
+        a.type_edit(Role::Beneficiary, &wishes(), &wild, 4, "abaxy")
             .expect("edit");
         assert_eq!(a.text("wuensche").ok().as_deref(), Some("abaxy"));
+    }
+
+    #[test]
+    fn a_goal_text_is_typed_into_like_a_field_and_arrives_as_splices() {
+        let (mut a, mut b) = pair();
+        let goal = a.add_goal(Role::Provider).expect("goal");
+        b.apply(&a.save_incremental()).expect("apply");
+        let target = TextTarget::Goal {
+            goal: goal.clone(),
+            part: crate::GoalText::Measures,
+        };
+        let mut shown = crate::text_control::ShownText::new("");
+        let edit = shown.typed("Kochkurs", Some(8)).expect("typed");
+        let typed = a
+            .type_edit(Role::Provider, &target, &edit, 0, "Kochkurs")
+            .expect("edit")
+            .expect("a change");
+        assert_eq!(typed.index, None, "a goal's text travels without a splice");
+        let t = b.apply_touched(&a.save_incremental()).expect("apply");
+        assert!(t.goals);
+        let edits = &t.edits[&target.key()];
+        assert_eq!(
+            edits.iter().fold(String::new(), |s, e| e.apply(&s)),
+            "Kochkurs"
+        );
+        assert_eq!(
+            b.goal_text(&goal, crate::GoalText::Measures)
+                .ok()
+                .as_deref(),
+            Some("Kochkurs")
+        );
+        // The beneficiary may not write goals.
+        assert!(a
+            .type_edit(Role::Beneficiary, &target, &edit, 8, "KochkursKochkurs")
+            .is_err());
     }
 
     proptest! {

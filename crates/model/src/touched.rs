@@ -18,8 +18,9 @@ use crate::Report;
 pub struct Touched {
     /// Template field ids whose value changed (not the goals).
     pub fields: BTreeSet<String>,
-    /// For text fields whose every change was a splice of their text: the splices in order,
-    /// so that a control can move its caret by what happened (see [`crate::text_control`]).
+    /// For texts (fields, and goals' texts by [`crate::text_control::TextTarget::key`]) whose
+    /// every change was a splice: the splices in order, so that a control can move its caret
+    /// by what happened (see [`crate::text_control`]).
     pub edits: BTreeMap<String, Vec<TextEdit>>,
     /// Fields changed otherwise as well (their text object replaced, a conflict): no edits.
     rewritten: BTreeSet<String>,
@@ -36,6 +37,11 @@ pub struct Touched {
 }
 
 impl Touched {
+    /// Whether the text under `key` changed in a way no splice describes.
+    pub fn rewritten(&self, key: &str) -> bool {
+        self.rewritten.contains(key)
+    }
+
     pub fn is_empty(&self) -> bool {
         self.fields.is_empty()
             && !self.goals
@@ -63,10 +69,25 @@ impl Touched {
         };
         match (top.as_deref(), second) {
             (Some(key::FIELDS), Some(field)) => {
-                self.note_edit(&field, patch);
+                self.note_edit(&field, patch, 2);
                 self.fields.insert(field);
             }
-            (Some(key::GOALS), _) => self.goals = true,
+            (Some(key::GOALS), goal) => {
+                self.goals = true;
+                // A splice of a goal's text or measures: kept like a field's.
+                let part = match patch.path.get(2).map(|(_, prop)| prop) {
+                    Some(Prop::Map(k)) if k == crate::GoalText::Text.key() => {
+                        Some(crate::GoalText::Text)
+                    }
+                    Some(Prop::Map(k)) if k == crate::GoalText::Measures.key() => {
+                        Some(crate::GoalText::Measures)
+                    }
+                    _ => None,
+                };
+                if let (Some(goal), Some(part)) = (goal, part) {
+                    self.note_edit(&crate::text_control::goal_text_key(&goal, part), patch, 3);
+                }
+            }
             (Some(key::CONVERSATION), _) => self.conversation = true,
             (Some(key::SUBMISSION | key::MISSING_HELP), _) => self.case = true,
             // The remark and input record beside an own-words field: shown with the field.
@@ -83,18 +104,19 @@ impl Touched {
 }
 
 impl Touched {
-    /// Keeps the splice a patch on a field's text made, or gives up on the field's edits.
-    fn note_edit(&mut self, field: &str, patch: &Patch) {
+    /// Keeps the splice a patch on a text (`depth` keys below the root) made, or gives up on
+    /// that text's edits.
+    fn note_edit(&mut self, field: &str, patch: &Patch, depth: usize) {
         if self.rewritten.contains(field) {
             return;
         }
-        let edit = match (&patch.action, patch.path.len()) {
-            (PatchAction::SpliceText { index, value, .. }, 2) => TextEdit {
+        let edit = match (&patch.action, patch.path.len() == depth) {
+            (PatchAction::SpliceText { index, value, .. }, true) => TextEdit {
                 pos: *index,
                 delete: 0,
                 insert: value.make_string(),
             },
-            (PatchAction::DeleteSeq { index, length }, 2) => TextEdit {
+            (PatchAction::DeleteSeq { index, length }, true) => TextEdit {
                 pos: *index,
                 delete: *length,
                 insert: String::new(),

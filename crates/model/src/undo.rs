@@ -18,7 +18,9 @@ use crate::text_control::TextEdit;
 /// Keystrokes further apart than this start a new undo step.
 pub const STEP_PAUSE_MS: f64 = 1000.0;
 /// Steps kept per field.
-const MAX_STEPS: usize = 200;
+const MAX_STEPS: usize = 100;
+/// Parts per step (edits that could not be merged into the one before); more start a step.
+const MAX_PARTS: usize = 64;
 
 /// One edit as made: where its inserted characters are now, and what it deleted.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,23 +68,45 @@ impl TypingHistory {
         }
         let part = part_of(edit, removed);
         let end = edit.pos + edit.insert.chars().count();
+        let joins = self.last.is_some_and(|(t, at)| {
+            now_ms - t < STEP_PAUSE_MS && (at == edit.pos || at == edit.pos + edit.delete)
+        });
+        // Typing on at the end of this step's last stretch, or taking back its last letters,
+        // changes that stretch instead of adding a part: a sentence typed is one part, so the
+        // cost of following an edit does not grow with every keystroke.
+        let tail = self
+            .undo
+            .last()
+            .and_then(|step| step.parts.last())
+            .and_then(|p| p.inserted.last().copied());
+        let extends = joins && edit.delete == 0 && tail.is_some_and(|(_, e)| e == edit.pos);
+        let takes_back = joins
+            && edit.insert.is_empty()
+            && tail.is_some_and(|(s, e)| edit.pos >= s && edit.pos + edit.delete == e);
         // This person's earlier edits move with this one like with anyone's.
         for step in &mut self.undo {
             for p in &mut step.parts {
                 p.follow(edit, false);
             }
         }
-        let joins = self.last.is_some_and(|(t, at)| {
-            now_ms - t < STEP_PAUSE_MS && (at == edit.pos || at == edit.pos + edit.delete)
-        });
-        match self.undo.last_mut() {
-            Some(step) if joins => step.parts.push(part),
-            _ => {
-                self.undo.push(Step { parts: vec![part] });
-                if self.undo.len() > MAX_STEPS {
-                    self.undo.remove(0);
+        let grown = self.undo.last_mut().and_then(|step| step.parts.last_mut());
+        match grown {
+            Some(last) if extends => {
+                if let Some(range) = last.inserted.last_mut() {
+                    range.1 = end;
                 }
             }
+            // The deletion already shrank the stretch while following.
+            Some(_) if takes_back => {}
+            _ => match self.undo.last_mut() {
+                Some(step) if joins && step.parts.len() < MAX_PARTS => step.parts.push(part),
+                _ => {
+                    self.undo.push(Step { parts: vec![part] });
+                    if self.undo.len() > MAX_STEPS {
+                        self.undo.remove(0);
+                    }
+                }
+            },
         }
         self.last = Some((now_ms, end));
         self.redo.clear();
@@ -206,36 +230,47 @@ impl Part {
 }
 
 /// The edits that revert `step` on `text`, and the step that reverts them. Parts are
-/// reverted last to first, and what is still to revert follows each edit made.
+/// reverted last to first, each stretch of a part on its own (a peer's text may lie between
+/// them), and what is still to revert follows each edit made.
 fn revert(text: &str, step: Step) -> (Vec<TextEdit>, Step) {
     let mut text = text.to_string();
     let mut edits = Vec::new();
     let mut parts = step.parts;
     let mut inverse: Vec<Part> = Vec::new();
+    let mut make = |edit: TextEdit,
+                    text: &mut String,
+                    parts: &mut Vec<Part>,
+                    inverse: &mut Vec<Part>,
+                    undone: Part| {
+        *text = edit.apply(text);
+        for p in parts.iter_mut().chain(inverse.iter_mut()) {
+            p.follow(&edit, false);
+        }
+        inverse.push(undone);
+        edits.push(edit);
+    };
     while let Some(part) = parts.pop() {
-        let mut made = Vec::new();
-        let mut removed = String::new();
-        // Where this person's text was: redo puts it back there.
-        let mut was = None;
-        // From the last range to the first: earlier positions stay valid.
+        // From the last stretch to the first: earlier positions stay valid.
         for &(s, e) in part.inserted.iter().rev() {
             let len = text.chars().count();
             let (s, e) = (s.min(len), e.min(len));
             if e <= s {
                 continue;
             }
-            was = Some(s);
             let gone: String = text.chars().skip(s).take(e - s).collect();
-            removed.insert_str(0, &gone);
             let edit = TextEdit {
                 pos: s,
                 delete: e - s,
                 insert: String::new(),
             };
-            text = edit.apply(&text);
-            made.push(edit);
+            let undone = Part {
+                inserted: Vec::new(),
+                at: s,
+                removed: gone,
+            };
+            make(edit, &mut text, &mut parts, &mut inverse, undone);
         }
-        // `at` lies before the ranges just deleted: they did not move it.
+        // `at` lies before the stretches just deleted: they did not move it.
         let at = part.at.min(text.chars().count());
         let back = part.removed.chars().count();
         if back > 0 {
@@ -244,29 +279,17 @@ fn revert(text: &str, step: Step) -> (Vec<TextEdit>, Step) {
                 delete: 0,
                 insert: part.removed,
             };
-            text = edit.apply(&text);
-            made.push(edit);
+            let undone = Part {
+                inserted: vec![(at, at + back)],
+                at,
+                removed: String::new(),
+            };
+            make(edit, &mut text, &mut parts, &mut inverse, undone);
         }
-        for edit in &made {
-            for p in parts.iter_mut().chain(inverse.iter_mut()) {
-                p.follow(edit, false);
-            }
-        }
-        // Redo deletes the text put back first, so `was` (counted without it) holds.
-        inverse.push(Part {
-            inserted: if back > 0 {
-                vec![(at, at + back)]
-            } else {
-                Vec::new()
-            },
-            at: was.unwrap_or(at),
-            removed,
-        });
-        edits.extend(made);
     }
-    // Reverting the inverse pops its last part first. Every re-inserted stretch now starts
-    // where the first one was deleted, and text inserted at a position goes after it: so the
-    // stretch deleted first here (the step's last) must go back first, and lands last.
+    // Redo pops parts from the end; after the reverse that is the stretch deleted first here.
+    // Stretches put back at one place each land before those already back (text inserted at
+    // a position goes after it), so going back in the order they were deleted restores them.
     inverse.reverse();
     (edits, Step { parts: inverse })
 }
@@ -371,6 +394,28 @@ mod tests {
         text = peer.apply(&text);
         let e = h.undo(&text);
         assert_eq!(apply(&text, &e), "Z");
+    }
+
+    #[test]
+    fn a_long_burst_with_corrections_is_one_stretch() {
+        let mut h = TypingHistory::default();
+        let mut text = String::from("Start.");
+        type_at(&mut h, &mut text, 6, " Ein langer Satz", 0.0, 10.0);
+        // Two backspaces and a correction, still in the burst.
+        for i in 0..2 {
+            let at = text.chars().count() - 1;
+            let e = edit(at, 1, "");
+            let removed: String = text.chars().skip(at).collect();
+            h.record(&e, &removed, 200.0 + f64::from(i));
+            text = e.apply(&text);
+        }
+        let end = text.chars().count();
+        type_at(&mut h, &mut text, end, "tz.", 300.0, 10.0);
+        assert_eq!(text, "Start. Ein langer Satz.");
+        assert_eq!(h.undo.len(), 1);
+        assert_eq!(h.undo[0].parts.len(), 1, "{:?}", h.undo[0]);
+        let e = h.undo(&text);
+        assert_eq!(apply(&text, &e), "Start.");
     }
 
     #[test]
