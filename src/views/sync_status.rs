@@ -50,7 +50,7 @@ pub fn SyncStatusView(link: Link) -> impl IntoView {
                 <p class="sync-waiting">
                     {move || {
                         let since = waiting_since.get().unwrap_or_default();
-                        format!("Ihre Änderungen seit {since} sind auf diesem Gerät gespeichert und werden gesendet, sobald die Verbindung wieder da ist.")
+                        format!("Änderungen seit {since} sind auf diesem Gerät gespeichert und noch nicht gesendet.")
                     }}
                 </p>
             </Show>

@@ -102,7 +102,7 @@ describe('sync through the relay', () => {
     await c.page.locator('.sync-status[data-state="offline"]').waitFor({ timeout: 15_000 });
     await c.page.locator('#feld-lb_anschrift').fill(`Am ${WORDS[2]}weg 3`);
     // Since when changes wait, not how many keystrokes.
-    await c.page.locator('.sync-waiting', { hasText: /^Ihre Änderungen seit \d\d:\d\d sind auf diesem Gerät gespeichert/ }).waitFor();
+    await c.page.locator('.sync-waiting', { hasText: /^Änderungen seit \d\d:\d\d sind auf diesem Gerät gespeichert und noch nicht gesendet\.$/ }).waitFor();
     await c.page.locator('.sync-status', { hasText: /^Kein Netz seit/ }).waitFor();
     await a.page.locator('#feld-entwicklung_freizeit').fill(`Beobachtet gern den ${WORDS[3]}.`);
     await b.page.locator('#feld-gesamtplan_vom').fill('2026-03-04');
