@@ -18,6 +18,7 @@ use crate::views::report_form::subject;
 use crate::views::save_status::SaveStatusView;
 use crate::views::section_view::SectionView;
 use crate::views::speaker_switch::SpeakerSwitch;
+use crate::views::sticky_bar::keep_focus_clear_of;
 use crate::views::sync_bar::SyncBar;
 use crate::views::undo_buttons::UndoButtons;
 
@@ -65,13 +66,15 @@ pub fn ConversationForm(editor: Editor) -> impl IntoView {
 
     let subject = move || subject(editor);
     let report_href = Route::Report(editor.id()).href();
+    let bar = NodeRef::<leptos::html::Div>::new();
+    keep_focus_clear_of(bar);
     view! {
         <div class="report-form conversation">
             <p class="report-subject">
                 {move || app.words("Gespräch zum Bericht für: ", "Gespräch über den Bericht von: ")}
                 <strong>{subject}</strong>
             </p>
-            <div class="editor-bar">
+            <div class="editor-bar" node_ref=bar>
                 <SaveStatusView />
                 <UndoButtons />
                 <SyncBar />

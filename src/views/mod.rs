@@ -59,6 +59,7 @@ pub mod share_dialog;
 pub mod signature_field;
 pub mod signature_pad;
 pub mod speaker_switch;
+pub mod sticky_bar;
 pub mod storage_usage;
 pub mod sync_bar;
 pub mod sync_status;

@@ -14,6 +14,7 @@ use crate::views::moved_away::MovedAway;
 use crate::views::refused_changes::RefusedChanges;
 use crate::views::save_status::SaveStatusView;
 use crate::views::section_view::SectionView;
+use crate::views::sticky_bar::keep_focus_clear_of;
 use crate::views::sync_bar::{focused_field, SyncBar};
 use crate::views::undo_buttons::UndoButtons;
 
@@ -62,6 +63,8 @@ pub fn ReportForm(editor: Editor) -> impl IntoView {
             }
         }
     };
+    let bar = NodeRef::<leptos::html::Div>::new();
+    keep_focus_clear_of(bar);
     view! {
         <div class="report-form" on:focusin=focus_in on:focusout=focus_out>
             <p class="report-subject">
@@ -69,7 +72,7 @@ pub fn ReportForm(editor: Editor) -> impl IntoView {
                 <strong>{subject}</strong>
             </p>
             // Only the save state stays in view while scrolling; it is what must never be missed.
-            <div class="editor-bar">
+            <div class="editor-bar" node_ref=bar>
                 <SaveStatusView />
                 <UndoButtons />
                 <div class="editor-actions">

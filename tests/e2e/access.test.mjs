@@ -2,7 +2,7 @@
 // every control large enough for a finger on a tablet.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, device } from './lib/browser.mjs';
+import { launch, device, invite } from './lib/browser.mjs';
 import { openApp, waitSaved } from './lib/app.mjs';
 
 let browser;
@@ -50,6 +50,58 @@ test('a report can be created and filled with the keyboard alone', async () => {
   assert.equal(await page.locator('#feld-lb_name').inputValue(), 'Tastatur, Tina');
   assert.equal(await card.getByLabel('Nennung des Ziels').inputValue(), 'Allein Bus fahren');
   assert.equal(await card.locator('input[type=radio]:checked').getAttribute('value'), '2');
+  await context.close();
+});
+
+/// Where the focused control is hidden under the editor bar or below the window, after
+/// `presses` presses of `key`; empty when it never is.
+async function hiddenWhileTabbing(page, key, presses) {
+  const hidden = [];
+  for (let i = 0; i < presses; i++) {
+    await page.keyboard.press(key);
+    // Scrolling is smooth: wait until the page stands still (three frames without moving).
+    await page.evaluate(() => new Promise((resolve) => {
+      let last = -1; let still = 0; let frames = 0;
+      const tick = () => {
+        still = window.scrollY === last ? still + 1 : 0;
+        last = window.scrollY;
+        if (still >= 3 || ++frames > 120) resolve(); else requestAnimationFrame(tick);
+      };
+      requestAnimationFrame(tick);
+    }));
+    const seen = await page.evaluate(() => {
+      const el = document.activeElement;
+      const bar = document.querySelector('.editor-bar');
+      if (!el || !bar || bar.contains(el) || el === document.body) return null;
+      const r = el.getBoundingClientRect();
+      const under = bar.getBoundingClientRect().bottom;
+      return r.top < under || r.top > window.innerHeight
+        ? `${el.id || el.tagName} at ${Math.round(r.top)} (bar ends at ${Math.round(under)})`
+        : null;
+    });
+    if (seen) hidden.push(seen);
+  }
+  return hidden;
+}
+
+test('focus is never hidden under the editor bar, going forward or backward, with the bar grown offline', async () => {
+  const { context, page } = await device(browser);
+  await page.setViewportSize({ width: 1024, height: 768 }); // a tablet, landscape
+  await openApp(page);
+  await page.getByRole('button', { name: 'Neuer Bericht' }).click();
+  await page.locator('#feld-lb_name').fill('Fokus, Frieda');
+  await invite(page, 'caseworker', 'Herr Amt');
+  await page.locator('#feld-lb_name').focus();
+  assert.deepEqual(await hiddenWhileTabbing(page, 'Tab', 60), [], 'forward');
+  assert.deepEqual(await hiddenWhileTabbing(page, 'Shift+Tab', 60), [], 'backward');
+  // Offline, the bar says so and grows; going back up must still clear it.
+  await context.setOffline(true);
+  await page.locator('.sync-status[data-state="offline"]').waitFor({ timeout: 15_000 });
+  await page.locator('#feld-lb_anschrift').fill('Weg 1');
+  await page.locator('.sync-waiting').waitFor();
+  await page.keyboard.press('Tab');
+  assert.deepEqual(await hiddenWhileTabbing(page, 'Tab', 30), [], 'forward, offline');
+  assert.deepEqual(await hiddenWhileTabbing(page, 'Shift+Tab', 40), [], 'backward, offline');
   await context.close();
 });
 
