@@ -23,7 +23,8 @@ pub fn TypedTextarea(
     let control = Control::new(target);
     let node = NodeRef::<Textarea>::new();
     grow_with_content(node);
-    control.follow(node, move || resize(node));
+    let grow = move || resize(node);
+    control.follow(node, grow);
     view! {
         <textarea
             node_ref=node
@@ -33,33 +34,11 @@ pub fn TypedTextarea(
             aria-describedby=move || described.get()
             aria-required=required.then_some("true")
             prop:readOnly=move || !editable.get()
-            on:input=move |_| {
-                if let Some(el) = node.get_untracked() {
-                    control.input(&el);
-                }
-                resize(node);
-            }
+            on:input=move |_| control.on_input(node, grow)
             on:compositionstart=move |_| control.composing.set_value(true)
-            on:compositionend=move |_| {
-                if let Some(el) = node.get_untracked() {
-                    control.composition_end(&el);
-                }
-                resize(node);
-            }
-            on:keydown=move |ev| {
-                if let (Some(redo), Some(el)) = (undo_key(&ev), node.get_untracked()) {
-                    ev.prevent_default();
-                    control.undo(&el, redo);
-                    resize(node);
-                }
-            }
-            on:beforeinput=move |ev| {
-                if let (Some(redo), Some(el)) = (history_input(&ev), node.get_untracked()) {
-                    ev.prevent_default();
-                    control.undo(&el, redo);
-                    resize(node);
-                }
-            }
+            on:compositionend=move |_| control.on_composition_end(node, grow)
+            on:keydown=move |ev| control.on_undo(undo_key(&ev), &ev, node, grow)
+            on:beforeinput=move |ev| control.on_undo(history_input(&ev), &ev, node, grow)
         ></textarea>
     }
 }
@@ -85,29 +64,11 @@ pub fn TypedInput(
             aria-describedby=move || described.get()
             aria-required=required.then_some("true")
             prop:readOnly=move || !editable.get()
-            on:input=move |_| {
-                if let Some(el) = node.get_untracked() {
-                    control.input(&el);
-                }
-            }
+            on:input=move |_| control.on_input(node, || ())
             on:compositionstart=move |_| control.composing.set_value(true)
-            on:compositionend=move |_| {
-                if let Some(el) = node.get_untracked() {
-                    control.composition_end(&el);
-                }
-            }
-            on:keydown=move |ev| {
-                if let (Some(redo), Some(el)) = (undo_key(&ev), node.get_untracked()) {
-                    ev.prevent_default();
-                    control.undo(&el, redo);
-                }
-            }
-            on:beforeinput=move |ev| {
-                if let (Some(redo), Some(el)) = (history_input(&ev), node.get_untracked()) {
-                    ev.prevent_default();
-                    control.undo(&el, redo);
-                }
-            }
+            on:compositionend=move |_| control.on_composition_end(node, || ())
+            on:keydown=move |ev| control.on_undo(undo_key(&ev), &ev, node, || ())
+            on:beforeinput=move |ev| control.on_undo(history_input(&ev), &ev, node, || ())
         />
     }
 }
@@ -276,9 +237,57 @@ impl Control {
         }
         if let Some((edit, len, _)) = made {
             let role = self.role.get_untracked();
-            let text = self.shown.with_value(|s| s.text().to_string());
+            // Nothing was waiting: the control shows what it holds (no copy per keystroke).
+            let text = if pending.is_empty() {
+                value
+            } else {
+                self.shown.with_value(|s| s.text().to_string())
+            };
             self.target
                 .with_value(|t| self.editor.type_text(role, t, &edit, len, &text));
+        }
+    }
+}
+
+/// The control's event handlers, the same for a textarea and an input; `after` runs when
+/// the value may have changed (a textarea grows with it).
+impl Control {
+    fn on_input<E>(self, node: NodeRef<E>, after: impl Fn())
+    where
+        E: leptos::html::ElementType,
+        E::Output: TextControl + AsRef<web_sys::Element>,
+        NodeRef<E>: GetUntracked<Value = Option<E::Output>>,
+    {
+        if let Some(el) = node.get_untracked() {
+            self.input(&el);
+        }
+        after();
+    }
+
+    fn on_composition_end<E>(self, node: NodeRef<E>, after: impl Fn())
+    where
+        E: leptos::html::ElementType,
+        E::Output: TextControl + AsRef<web_sys::Element>,
+        NodeRef<E>: GetUntracked<Value = Option<E::Output>>,
+    {
+        if let Some(el) = node.get_untracked() {
+            self.composition_end(&el);
+        }
+        after();
+    }
+
+    /// Strg+Z / Strg+Y or the browser's own undo (`redo`: which of them; `None`: another key
+    /// or input, left alone).
+    fn on_undo<E>(self, redo: Option<bool>, ev: &web_sys::Event, node: NodeRef<E>, after: impl Fn())
+    where
+        E: leptos::html::ElementType,
+        E::Output: TextControl + AsRef<web_sys::Element>,
+        NodeRef<E>: GetUntracked<Value = Option<E::Output>>,
+    {
+        if let (Some(redo), Some(el)) = (redo, node.get_untracked()) {
+            ev.prevent_default();
+            self.undo(&el, redo);
+            after();
         }
     }
 }

@@ -55,6 +55,14 @@ pub struct TextEdit {
 }
 
 impl TextEdit {
+    pub fn new(pos: usize, delete: usize, insert: &str) -> Self {
+        TextEdit {
+            pos,
+            delete,
+            insert: insert.to_string(),
+        }
+    }
+
     /// Whether applying it changes nothing.
     pub fn is_empty(&self) -> bool {
         self.delete == 0 && self.insert.is_empty()
@@ -266,23 +274,15 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    fn edit(pos: usize, delete: usize, insert: &str) -> TextEdit {
-        TextEdit {
-            pos,
-            delete,
-            insert: insert.into(),
-        }
-    }
-
     #[test]
     fn a_letter_typed_among_equal_letters_is_where_the_caret_says() {
         let mut shown = ShownText::new("aa");
         // Typed between the two a's: the caret is at 2 afterwards.
-        assert_eq!(shown.typed("aaa", Some(2)), Some(edit(1, 0, "a")));
+        assert_eq!(shown.typed("aaa", Some(2)), Some(TextEdit::new(1, 0, "a")));
         // Backspace on the first a of "aaa".
-        assert_eq!(shown.typed("aa", Some(0)), Some(edit(0, 1, "")));
+        assert_eq!(shown.typed("aa", Some(0)), Some(TextEdit::new(0, 1, "")));
         // Without a caret, the smallest edit.
-        assert_eq!(shown.typed("aab", None), Some(edit(2, 0, "b")));
+        assert_eq!(shown.typed("aab", None), Some(TextEdit::new(2, 0, "b")));
         assert_eq!(shown.typed("aab", Some(3)), None);
     }
 
@@ -291,11 +291,11 @@ mod tests {
         let mut shown = ShownText::new("Ich koche gern.");
         assert_eq!(
             shown.typed("Ich backe gern.", Some(9)),
-            Some(edit(4, 5, "backe"))
+            Some(TextEdit::new(4, 5, "backe"))
         );
         assert_eq!(
             shown.typed("Ich backe sehr gern.", Some(15)),
-            Some(edit(10, 0, "sehr "))
+            Some(TextEdit::new(10, 0, "sehr "))
         );
     }
 
@@ -303,17 +303,23 @@ mod tests {
     fn a_caret_that_does_not_fit_falls_back_to_the_smallest_edit() {
         let mut shown = ShownText::new("abc");
         // The caret claims the edit ended at 0, but "abcd" does not end with "abc"'s tail.
-        assert_eq!(shown.typed("abcd", Some(0)), Some(edit(3, 0, "d")));
+        assert_eq!(shown.typed("abcd", Some(0)), Some(TextEdit::new(3, 0, "d")));
         // A caret past the end is the end.
-        assert_eq!(shown.typed("abcde", Some(99)), Some(edit(4, 0, "e")));
+        assert_eq!(
+            shown.typed("abcde", Some(99)),
+            Some(TextEdit::new(4, 0, "e"))
+        );
     }
 
     #[test]
     fn umlauts_and_emoji_count_as_the_dom_counts() {
         let mut shown = ShownText::new("Grüße 😀");
         // The caret after the new emoji is at UTF-16 offset 10 (each emoji is two units).
-        assert_eq!(shown.typed("Grüße 😀😀", Some(10)), Some(edit(7, 0, "😀")));
-        let sel = shown.receive(&[edit(0, 0, "😀")], Some((10, 10)));
+        assert_eq!(
+            shown.typed("Grüße 😀😀", Some(10)),
+            Some(TextEdit::new(7, 0, "😀"))
+        );
+        let sel = shown.receive(&[TextEdit::new(0, 0, "😀")], Some((10, 10)));
         assert_eq!(sel, Some((12, 12)));
         assert_eq!(shown.text(), "😀Grüße 😀😀");
     }
@@ -322,10 +328,10 @@ mod tests {
     fn a_peers_insert_at_the_caret_goes_after_it() {
         let mut shown = ShownText::new("Ich koche");
         // Someone types at the end where this caret also is: the caret stays before it.
-        let sel = shown.receive(&[edit(9, 0, " gern")], Some((9, 9)));
+        let sel = shown.receive(&[TextEdit::new(9, 0, " gern")], Some((9, 9)));
         assert_eq!(sel, Some((9, 9)));
         // Someone types before the caret: it moves with the text.
-        let sel = shown.receive(&[edit(0, 0, "Ja, ")], Some((9, 9)));
+        let sel = shown.receive(&[TextEdit::new(0, 0, "Ja, ")], Some((9, 9)));
         assert_eq!(sel, Some((13, 13)));
         assert_eq!(shown.text(), "Ja, Ich koche gern");
     }
@@ -333,7 +339,10 @@ mod tests {
     #[test]
     fn a_selection_keeps_a_peers_insert_outside_at_both_ends() {
         let mut shown = ShownText::new("abc");
-        let sel = shown.receive(&[edit(1, 0, "X"), edit(3, 0, "Y")], Some((1, 2)));
+        let sel = shown.receive(
+            &[TextEdit::new(1, 0, "X"), TextEdit::new(3, 0, "Y")],
+            Some((1, 2)),
+        );
         assert_eq!(shown.text(), "aXbYc");
         assert_eq!(sel, Some((2, 3)), "the selection is still just 'b'");
     }
@@ -341,9 +350,9 @@ mod tests {
     #[test]
     fn a_deletion_around_the_caret_takes_it_to_the_gap() {
         let mut shown = ShownText::new("Hallo schöne Welt");
-        let sel = shown.receive(&[edit(6, 7, "")], Some((9, 9)));
+        let sel = shown.receive(&[TextEdit::new(6, 7, "")], Some((9, 9)));
         assert_eq!((shown.text(), sel), ("Hallo Welt", Some((6, 6))));
-        let sel = shown.receive(&[edit(0, 6, "")], Some((8, 8)));
+        let sel = shown.receive(&[TextEdit::new(0, 6, "")], Some((8, 8)));
         assert_eq!((shown.text(), sel), ("Welt", Some((2, 2))));
     }
 
@@ -357,7 +366,7 @@ mod tests {
     #[test]
     fn positions_from_outside_are_clamped_never_panic() {
         let mut shown = ShownText::new("ab");
-        let sel = shown.receive(&[edit(9, 9, "c")], Some((40, 50)));
+        let sel = shown.receive(&[TextEdit::new(9, 9, "c")], Some((40, 50)));
         assert_eq!(shown.text(), "abc");
         assert_eq!(sel, Some((2, 2)));
     }
@@ -367,13 +376,17 @@ mod tests {
         let mut shown = ShownText::new("Ich koche.");
         // While "gern " was being composed after "Ich ", a peer added "Ja, " in front and "!"
         // at the end; the control still shows the text from before plus the composed word.
-        let pending = [edit(0, 0, "Ja, "), edit(13, 1, "!")];
+        let pending = [TextEdit::new(0, 0, "Ja, "), TextEdit::new(13, 1, "!")];
         let (made, caret) = shown.rebase("Ich gern koche.", Some(9), &pending);
-        assert_eq!(made, Some(edit(8, 0, "gern ")));
+        assert_eq!(made, Some(TextEdit::new(8, 0, "gern ")));
         assert_eq!(shown.text(), "Ja, Ich gern koche!");
         assert_eq!(caret, Some(13), "right after the composed word");
         // Nothing composed: the pending edits are shown and the caret moves with them.
-        let (made, caret) = shown.rebase("Ja, Ich gern koche!", Some(4), &[edit(0, 0, "Oh, ")]);
+        let (made, caret) = shown.rebase(
+            "Ja, Ich gern koche!",
+            Some(4),
+            &[TextEdit::new(0, 0, "Oh, ")],
+        );
         assert_eq!((made, caret), (None, Some(8)));
         assert_eq!(shown.text(), "Oh, Ja, Ich gern koche!");
     }
@@ -402,7 +415,7 @@ mod tests {
         fn an_insert_is_found_where_it_was_made(old in text(), ins in text(), at in 0usize..12) {
             prop_assume!(!ins.is_empty());
             let at = at.min(old.chars().count());
-            let made = edit(at, 0, &ins);
+            let made = TextEdit::new(at, 0, &ins);
             let new = made.apply(&old);
             let caret = utf16_at_char(&new, at + ins.chars().count());
             let mut shown = ShownText::new(old);
@@ -412,7 +425,7 @@ mod tests {
         /// A rebased edit applied after the pending edits gives the text the control then shows.
         #[test]
         fn a_rebased_edit_fits_the_report(old in text(), new in text(), ins in text(), at in 0usize..12, caret in 0u32..30) {
-            let pending = [edit(at.min(old.chars().count()), 0, &ins)];
+            let pending = [TextEdit::new(at.min(old.chars().count()), 0, &ins)];
             let report = pending[0].apply(&old);
             let mut shown = ShownText::new(old);
             let (made, _) = shown.rebase(&new, Some(caret), &pending);

@@ -298,14 +298,6 @@ fn revert(text: &str, step: Step) -> (Vec<TextEdit>, Step) {
 mod tests {
     use super::*;
 
-    fn edit(pos: usize, delete: usize, insert: &str) -> TextEdit {
-        TextEdit {
-            pos,
-            delete,
-            insert: insert.into(),
-        }
-    }
-
     /// Applies `edits` to `text` in order.
     fn apply(text: &str, edits: &[TextEdit]) -> String {
         edits.iter().fold(text.to_string(), |t, e| e.apply(&t))
@@ -314,7 +306,7 @@ mod tests {
     /// Types `typed` at `at` one character per keystroke, `ms` apart from `t0`.
     fn type_at(h: &mut TypingHistory, text: &mut String, at: usize, typed: &str, t0: f64, ms: f64) {
         for (i, c) in typed.chars().enumerate() {
-            let e = edit(at + i, 0, &c.to_string());
+            let e = TextEdit::new(at + i, 0, &c.to_string());
             h.record(&e, "", t0 + i as f64 * ms);
             *text = e.apply(text);
         }
@@ -352,9 +344,9 @@ mod tests {
         type_at(&mut h, &mut text, 10, " Ich male.", 0.0, 50.0);
         // A peer types before, after, and in the middle of this person's sentence.
         for peer in [
-            edit(0, 0, "Ja. "),
-            edit(24, 0, " Du singst."),
-            edit(19, 0, "gern "),
+            TextEdit::new(0, 0, "Ja. "),
+            TextEdit::new(24, 0, " Du singst."),
+            TextEdit::new(19, 0, "gern "),
         ] {
             h.follow(&peer);
             text = peer.apply(&text);
@@ -372,11 +364,11 @@ mod tests {
     fn undoing_a_deletion_puts_the_text_back_where_it_was() {
         let mut h = TypingHistory::default();
         let mut text = String::from("Ich koche sehr gern.");
-        let del = edit(10, 5, "");
+        let del = TextEdit::new(10, 5, "");
         h.record(&del, "sehr ", 0.0);
         text = del.apply(&text);
         // A peer adds at the start meanwhile.
-        let peer = edit(0, 0, "Ja, ");
+        let peer = TextEdit::new(0, 0, "Ja, ");
         h.follow(&peer);
         text = peer.apply(&text);
         let e = h.undo(&text);
@@ -389,7 +381,7 @@ mod tests {
         let mut h = TypingHistory::default();
         let mut text = String::from("A");
         type_at(&mut h, &mut text, 1, "bc", 0.0, 10.0);
-        let peer = edit(0, 3, "Z");
+        let peer = TextEdit::new(0, 3, "Z");
         h.follow(&peer);
         text = peer.apply(&text);
         let e = h.undo(&text);
@@ -404,7 +396,7 @@ mod tests {
         // Two backspaces and a correction, still in the burst.
         for i in 0..2 {
             let at = text.chars().count() - 1;
-            let e = edit(at, 1, "");
+            let e = TextEdit::new(at, 1, "");
             let removed: String = text.chars().skip(at).collect();
             h.record(&e, &removed, 200.0 + f64::from(i));
             text = e.apply(&text);
@@ -447,11 +439,11 @@ mod tests {
                 let at = at % (text.chars().count() + 1);
                 now += [10.0, 100.0, 5000.0][pause as usize];
                 if mine {
-                    let e = edit(at, 0, &char::from(b'a' + letter).to_string());
+                    let e = TextEdit::new(at, 0, &char::from(b'a' + letter).to_string());
                     h.record(&e, "", now);
                     text = e.apply(&text);
                 } else {
-                    let e = edit(at, 0, &char::from(b'A' + letter).to_string());
+                    let e = TextEdit::new(at, 0, &char::from(b'A' + letter).to_string());
                     h.follow(&e);
                     text = e.apply(&text);
                 }
