@@ -30,6 +30,8 @@ pub enum Kind {
     Snapshot = 2,
     /// Presence, in Ephemeral frames.
     Ephemeral = 3,
+    /// Anything on a direct channel between two devices (`crate::direct`), never at the relay.
+    Direct = 4,
 }
 
 /// The random 256-bit document key. Never leaves the devices (invitations carry it in the URL

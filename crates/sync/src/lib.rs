@@ -15,9 +15,10 @@
 //!
 //! Modules: [`wire`] (versioned binary frames), [`envelope`] (seal/open), [`keys`] (derivation and
 //! admission), [`room`] (the relay's per-room state machine), [`client`] (the device's state
-//! machine).
+//! machine), [`direct`] (two devices over a data channel, without the relay).
 
 pub mod client;
+pub mod direct;
 pub mod envelope;
 pub mod keys;
 pub mod room;
@@ -48,6 +49,8 @@ pub enum Error {
     InvalidVerifier,
     #[error("admission refused")]
     AdmissionRefused,
+    #[error("a message out of its channel's order (replayed, left out, or from another channel)")]
+    Replayed,
     #[error("unexpected {message} while {state}")]
     Unexpected {
         message: &'static str,
