@@ -1,33 +1,31 @@
-//! One report's connection to the relay: the sync client, its socket, reconnecting, presence.
+//! One report's connection to the relay: the browser's side of [`LinkMachine`].
 //!
-//! The link drives [`dreieck_sync::client::Client`] with browser events and carries out what
-//! it asks for. It never batches on a timer: a local change is handed to the client at once
-//! (which sends it at once when nothing is in flight), and a peer's change is applied in the
-//! same task its frame arrives in. Timers exist only for what is about time itself: waiting
-//! before a reconnect (exponential backoff with jitter, cut short when the browser reports the
-//! network back) and the presence heartbeat.
+//! Every decision (when to reconnect, when to make the relay's snapshot, when to remember the
+//! acknowledged heads, when presence goes out, what the indicator says) is made by
+//! `dreieck_session::link`. This module only carries those decisions out with a WebSocket,
+//! the window's `online`/`offline` events, one `setTimeout` armed for the machine's next
+//! deadline, the document and localStorage. Actions run in the task the event arrived in, so
+//! a keystroke's frame goes out and a peer's change is applied without waiting for a timer.
 //!
 //! The document is reached through [`LinkedDoc`], so the same link serves an open report
 //! (the editor's session) and a device that is joining and has no report yet.
 
 use std::cell::RefCell;
-use std::collections::VecDeque;
 use std::rc::{Rc, Weak};
-use std::time::Duration;
 
 use automerge::ChangeHash;
 use dreieck_model::live::{self, Splice};
 use dreieck_model::Role;
-use dreieck_sync::client::{Client, Config, Effect, Status};
+use dreieck_session::link::{Action, LinkMachine, Options, SaveFor};
+use dreieck_session::status::SyncStatus;
 use dreieck_sync::envelope::DocumentKey;
 use leptos::prelude::*;
 
 use crate::state::platform::{now_ms, random_id};
-use crate::sync::presence::{Beacon, Board, HEARTBEAT_MS};
+use crate::sync::presence::{Beacon, Board};
 use crate::sync::rng::{self, WebRng};
 use crate::sync::shared::{self, Shared};
 use crate::sync::socket::{relay_url, Socket, SocketEvent};
-use crate::sync::status::{relay_error, State, SyncStatus};
 use crate::timer::Timer;
 
 /// The document a link keeps in sync.
@@ -42,60 +40,23 @@ pub trait LinkedDoc {
     fn heads(&self) -> Option<Vec<ChangeHash>>;
 }
 
-/// A sealed full save goes to the relay after this many acknowledged appends, so it can drop
-/// the log entries before it. Every snapshot costs a whole document on the wire; at 1,000 a
-/// typical report's snapshot adds a few bytes per keystroke, and a device that reconnects
-/// replays at most about 150 KB of entries after the last one.
-const SNAPSHOT_EVERY: u64 = 1_000;
-
-/// A snapshot is a full save: in a long report some 100 ms of main thread, which must not land
-/// between two keystrokes. It waits for a pause in the typing (anyone's); the session's
-/// compaction, after its own pause of 2 s, usually makes that save first and hands it over
-/// ([`Link::offer_save`]), so one pause costs one save.
-const SNAPSHOT_QUIET_MS: u64 = 2_500;
-
-/// Longest wait between reconnect attempts.
-const MAX_BACKOFF_MS: f64 = 15_000.0;
-const FIRST_BACKOFF_MS: f64 = 300.0;
-
 struct Inner {
+    machine: LinkMachine,
     report_id: String,
     shared: Shared,
-    client: Client,
     doc: Option<Rc<dyn LinkedDoc>>,
     socket: Option<Socket>,
-    attempt: u32,
-    retry: Timer,
-    heartbeat: Option<IntervalHandle>,
+    /// The one timeout, for the machine's next deadline (the one it is armed for).
+    timer: Timer,
+    armed_for: Option<f64>,
     online: Option<WindowListenerHandle>,
     offline: Option<WindowListenerHandle>,
-    me: Beacon,
+    /// A random id per open editor, so two tabs of one person count twice.
+    beacon_id: String,
     role: Rc<dyn Fn() -> Role>,
-    closed: bool,
-    refused: Option<String>,
-    /// Whether acknowledged heads are remembered (a joining device has no report yet).
-    remember: bool,
-    /// Whether this device's presence went out since the connection became live.
-    announced: bool,
-    /// The relay's last complaint (shown until in sync again).
-    notice: Option<String>,
-    /// An acknowledgement came with the frame being handled.
-    acked: bool,
-    /// When the acknowledged heads were last remembered (ms), and the write waiting for
-    /// [`REMEMBER_EVERY_MS`] to pass.
-    remembered_ms: f64,
-    remember_timer: Timer,
-    /// The relay asked for a snapshot: it is made once nobody has typed for
-    /// [`SNAPSHOT_QUIET_MS`] (re-armed by every change in either direction).
-    snapshot_timer: Timer,
     /// Called once, the next time the relay holds every local change ([`Link::when_settled`]).
     on_settled: Option<Rc<dyn Fn()>>,
 }
-
-/// While acknowledgements stream in (someone typing), the acknowledged heads are written to
-/// localStorage at most this often: a write per keystroke would sit between the keystrokes.
-/// Heads remembered late only mean a few changes are sent again after a reload.
-const REMEMBER_EVERY_MS: f64 = 2_000.0;
 
 /// A cheap handle; clones share the connection.
 #[derive(Clone)]
@@ -105,6 +66,24 @@ pub struct Link {
     pub status: ArcRwSignal<SyncStatus>,
     /// Who else is here.
     pub peers: ArcRwSignal<Board>,
+}
+
+/// What browser callbacks hold: they must not keep a link alive that its owner dropped.
+#[derive(Clone)]
+struct WeakLink {
+    inner: Weak<RefCell<Inner>>,
+    status: ArcRwSignal<SyncStatus>,
+    peers: ArcRwSignal<Board>,
+}
+
+impl WeakLink {
+    fn upgrade(&self) -> Option<Link> {
+        Some(Link {
+            inner: self.inner.upgrade()?,
+            status: self.status.clone(),
+            peers: self.peers.clone(),
+        })
+    }
 }
 
 impl Link {
@@ -119,62 +98,41 @@ impl Link {
         role: Rc<dyn Fn() -> Role>,
         remember: bool,
     ) -> Link {
-        let client = Client::new(
-            shared.room,
-            DocumentKey::from_bytes(shared.key),
-            Config {
-                snapshot_every: SNAPSHOT_EVERY,
-            },
-        );
+        let options = Options {
+            remember,
+            browser_online: browser_online(),
+            ..Options::default()
+        };
+        let key = DocumentKey::from_bytes(shared.key);
+        let machine = LinkMachine::new(shared.room, key, options, now_ms());
         let initial = doc.save_after(&shared.acked_heads).unwrap_or_default();
         let link = Link {
+            status: ArcRwSignal::new(machine.status().clone()),
             inner: Rc::new(RefCell::new(Inner {
+                machine,
                 report_id: report_id.to_string(),
                 shared,
-                client,
                 doc: Some(doc),
                 socket: None,
-                attempt: 0,
-                retry: Timer::default(),
-                heartbeat: None,
+                timer: Timer::default(),
+                armed_for: None,
                 online: None,
                 offline: None,
-                me: Beacon {
-                    id: random_id().unwrap_or_default(),
-                    role: String::new(),
-                    field: None,
-                    gone: false,
-                },
+                beacon_id: random_id().unwrap_or_default(),
                 role,
-                closed: false,
-                refused: None,
-                remember,
-                announced: false,
-                notice: None,
-                acked: false,
-                remembered_ms: f64::NEG_INFINITY,
-                remember_timer: Timer::default(),
-                snapshot_timer: Timer::default(),
                 on_settled: None,
             })),
-            status: ArcRwSignal::new(SyncStatus {
-                state: State::Connecting,
-                since_ms: now_ms(),
-                waiting: 0,
-                waiting_since_ms: None,
-                notice: None,
-            }),
             peers: ArcRwSignal::new(Board::default()),
         };
         if !rng::available() {
-            link.refuse(
-                "Dieser Browser bietet keine sicheren Zufallszahlen; Teilen ist nicht möglich.",
-            );
+            let reason =
+                "Dieser Browser bietet keine sicheren Zufallszahlen; Teilen ist nicht möglich.";
+            link.drive(|m, now| m.refuse(reason, now));
             return link;
         }
         link.local_change(&initial);
         link.watch_network();
-        link.connect();
+        link.drive(|m, now| m.start(now));
         link
     }
 
@@ -192,11 +150,7 @@ impl Link {
     /// Leaves a room move record in this room (see `crate::sync::moves_left`).
     pub fn leave_move(&self, record: &[u8]) {
         let item = live::encode_move(record);
-        let effects = {
-            let mut inner = self.inner.borrow_mut();
-            inner.client.on_local_change(&item, &mut WebRng)
-        };
-        self.run_or_log(effects);
+        self.drive(|m, now| m.local_record(&item, now, &mut WebRng));
     }
 
     fn send_item(&self, bytes: &[u8], splice: Option<(usize, &Splice)>) {
@@ -204,99 +158,36 @@ impl Link {
             return;
         }
         let item = live::encode_item(bytes, splice);
-        let effects = {
-            let mut inner = self.inner.borrow_mut();
-            inner.client.on_local_change(&item, &mut WebRng)
-        };
-        self.run_or_log(effects);
-        self.snapshot_later();
+        self.drive(|m, now| m.local_change(&item, now, &mut WebRng));
     }
 
     /// A full save the session made anyway (its compaction): answers a snapshot the relay is
     /// waiting for, so that no second save is needed.
     pub fn offer_save(&self, bytes: &[u8]) {
-        {
-            let mut inner = self.inner.borrow_mut();
-            if !inner.snapshot_timer.is_armed() {
-                return;
-            }
-            inner.snapshot_timer.cancel();
-        }
-        self.send_snapshot(bytes);
-    }
-
-    /// Postpones a waiting snapshot: someone is typing.
-    fn snapshot_later(&self) {
-        if self.inner.borrow().snapshot_timer.is_armed() {
-            self.snapshot_when_quiet();
-        }
-    }
-
-    /// (Re-)arms the snapshot for the next pause of [`SNAPSHOT_QUIET_MS`].
-    fn snapshot_when_quiet(&self) {
-        let link = self.clone();
-        self.inner
-            .borrow_mut()
-            .snapshot_timer
-            .arm(SNAPSHOT_QUIET_MS, move || {
-                let doc = {
-                    let mut inner = link.inner.borrow_mut();
-                    inner.snapshot_timer.fired();
-                    inner.doc.clone()
-                };
-                if let Some(bytes) = doc.and_then(|d| d.save()) {
-                    link.send_snapshot(&bytes);
-                }
-            });
-    }
-
-    fn send_snapshot(&self, bytes: &[u8]) {
-        let effects = self
-            .inner
-            .borrow_mut()
-            .client
-            .send_snapshot(bytes, &mut WebRng);
-        self.run_or_log(effects);
+        self.drive(|m, now| m.offer_save(bytes, now, &mut WebRng));
     }
 
     /// The field this device is editing now (`None`: none), for the others' presence lists.
     pub fn set_focus(&self, field: Option<String>) {
-        let changed = {
-            let mut inner = self.inner.borrow_mut();
-            let changed = inner.me.field != field;
-            inner.me.field = field;
-            changed
-        };
-        if changed {
-            self.announce();
-        }
+        self.drive(|m, now| m.set_focus(field, now));
     }
 
     /// Ends the link: says goodbye to the others, closes the socket, stops all timers.
     pub fn close(&self) {
-        self.inner.borrow_mut().remember_timer.cancel();
-        self.inner.borrow_mut().snapshot_timer.cancel();
-        self.remember_heads_if_settled();
-        self.send_beacon(true);
+        self.drive(|m, now| m.close(now));
         let mut inner = self.inner.borrow_mut();
-        inner.closed = true;
         inner.doc = None;
-        inner.retry.cancel();
-        if let Some(h) = inner.heartbeat.take() {
-            h.clear();
-        }
         if let Some(l) = inner.online.take() {
             l.remove();
         }
         if let Some(l) = inner.offline.take() {
             l.remove();
         }
-        inner.socket = None;
     }
 
     /// Whether the link has applied everything the relay held when it admitted this device.
     pub fn caught_up(&self) -> bool {
-        self.inner.borrow().client.caught_up()
+        self.inner.borrow().machine.caught_up()
     }
 
     /// The room this link syncs in.
@@ -306,21 +197,17 @@ impl Link {
 
     /// Whether the relay holds every local change handed to this link.
     pub fn settled(&self) -> bool {
-        let inner = self.inner.borrow();
-        let c = &inner.client;
-        c.status() == Status::Live
-            && !c.listening_first()
-            && c.unacknowledged() == 0
-            && !c.has_pending()
+        self.inner.borrow().machine.settled()
     }
 
     /// Calls `f` once, as soon as the link is [`Link::settled`] (now, if it is).
     pub fn when_settled(&self, f: Rc<dyn Fn()>) {
         if self.settled() {
             f();
-        } else {
-            self.inner.borrow_mut().on_settled = Some(f);
+            return;
         }
+        self.inner.borrow_mut().on_settled = Some(f);
+        self.drive(|m, _| m.when_settled());
     }
 
     /// The role presence is sent with (handed on when the report moves to another room).
@@ -328,397 +215,201 @@ impl Link {
         self.inner.borrow().role.clone()
     }
 
-    fn connect(&self) {
-        let Some(url) = relay_url() else {
-            self.refuse("Die Adresse des Servers ist unbekannt.");
-            return;
-        };
-        let weak = Rc::downgrade(&self.inner);
-        let (status, peers) = (self.status.clone(), self.peers.clone());
-        let on_event = move |event: SocketEvent| {
-            if let Some(inner) = weak.upgrade() {
-                let link = Link {
-                    inner,
-                    status: status.clone(),
-                    peers: peers.clone(),
-                };
-                link.on_socket(event);
-            }
-        };
-        match Socket::open(&url, on_event) {
-            Ok(socket) => {
-                self.inner.borrow_mut().socket = Some(socket);
-                self.update_status();
-            }
-            Err(_) => self.schedule_reconnect(),
+    fn downgrade(&self) -> WeakLink {
+        WeakLink {
+            inner: Rc::downgrade(&self.inner),
+            status: self.status.clone(),
+            peers: self.peers.clone(),
         }
     }
 
-    fn on_socket(&self, event: SocketEvent) {
-        match event {
-            SocketEvent::Open => {
-                let effects = self.inner.borrow_mut().client.connected();
-                self.run(effects);
-            }
-            SocketEvent::Frame(frame) => {
-                let (was_live, was_caught_up) = {
-                    let mut inner = self.inner.borrow_mut();
-                    inner.acked = false;
-                    (
-                        inner.client.status() == Status::Live,
-                        inner.client.caught_up(),
-                    )
-                };
-                let result = {
-                    let mut inner = self.inner.borrow_mut();
-                    inner.client.on_frame(&frame, &mut WebRng)
-                };
-                self.run_or_log(result);
-                let inner = self.inner.borrow();
-                let now_live = inner.client.status() == Status::Live;
-                drop(inner);
-                if now_live && !was_live {
-                    self.inner.borrow_mut().attempt = 0;
-                    self.announce();
+    /// Hands an event to the machine (at the time it happened), carries out what it decided
+    /// and re-arms the timer for its next deadline.
+    fn drive(&self, event: impl FnOnce(&mut LinkMachine, f64) -> Vec<Action>) {
+        let actions = event(&mut self.inner.borrow_mut().machine, now_ms());
+        self.run(actions);
+        self.arm_timer();
+    }
+
+    /// Carries out `actions` in order. The borrow is released for each: applying changes or
+    /// a settled callback may call into this link again (a room move closes it), and what
+    /// they do takes effect at once, so nothing is sent on a socket such a call let go.
+    fn run(&self, actions: Vec<Action>) {
+        for action in actions {
+            match action {
+                Action::OpenSocket => self.connect(),
+                Action::Send(frame) => {
+                    if let Some(socket) = &self.inner.borrow().socket {
+                        socket.send(&frame);
+                    }
                 }
-                // Not after every peer's change: that would put a localStorage write between
-                // each remote keystroke and its display. Peers' changes not yet remembered are
-                // only sent again once after a reload (harmless duplicates).
-                let acked = self.inner.borrow().acked;
-                if acked || (!was_caught_up && self.caught_up()) {
-                    self.remember_soon();
+                Action::CloseSocket => {
+                    if let Some(socket) = &self.inner.borrow().socket {
+                        socket.close();
+                    }
                 }
-                if self.inner.borrow().on_settled.is_some() && self.settled() {
+                Action::DropSocket => {
+                    let socket = self.inner.borrow_mut().socket.take();
+                    drop(socket);
+                }
+                Action::Apply(bytes) => {
+                    if let Some(doc) = self.doc() {
+                        if let Err(e) = doc.apply(&bytes) {
+                            leptos::logging::warn!("sync: changes refused: {e}");
+                        }
+                    }
+                }
+                Action::Presence(bytes) => {
+                    if let Some(beacon) = Beacon::decode(&bytes) {
+                        self.peers.update(|b| b.hear(beacon, now_ms()));
+                    }
+                }
+                Action::ClearPeers => {
+                    if self.peers.with_untracked(|b| !b.peers.is_empty()) {
+                        self.peers.update(Board::clear);
+                    }
+                }
+                Action::ExpirePeers => self.peers.update(|b| {
+                    b.expire(now_ms());
+                }),
+                Action::Beacon { field, gone } => {
+                    let beacon = {
+                        let inner = self.inner.borrow();
+                        Beacon {
+                            id: inner.beacon_id.clone(),
+                            role: (inner.role)().as_str().to_string(),
+                            field,
+                            gone,
+                        }
+                    };
+                    let bytes = beacon.encode();
+                    self.drive(|m, now| m.beacon(&bytes, now, &mut WebRng));
+                }
+                Action::Save(SaveFor::Snapshot) => {
+                    if let Some(bytes) = self.doc().and_then(|d| d.save()) {
+                        self.drive(|m, now| m.snapshot(&bytes, now, &mut WebRng));
+                    }
+                }
+                Action::Save(SaveFor::FullState) => {
+                    if let Some(bytes) = self.doc().and_then(|d| d.save()) {
+                        // Sent as an item: whatever is typed after it is appended to it.
+                        let item = live::encode_item(&bytes, None);
+                        self.drive(|m, now| m.full_state(item, now, &mut WebRng));
+                    }
+                }
+                Action::RememberHeads => self.remember_heads(),
+                Action::Settled => {
                     let f = self.inner.borrow_mut().on_settled.take();
                     if let Some(f) = f {
                         f();
                     }
                 }
+                Action::StatusChanged => {
+                    let status = self.inner.borrow().machine.status().clone();
+                    self.status.set(status);
+                }
+                Action::Log(line) => leptos::logging::warn!("sync: {line}"),
             }
-            SocketEvent::Closed => {
+        }
+    }
+
+    fn doc(&self) -> Option<Rc<dyn LinkedDoc>> {
+        self.inner.borrow().doc.clone()
+    }
+
+    /// Keeps one timeout armed for the machine's earliest deadline.
+    fn arm_timer(&self) {
+        let mut inner = self.inner.borrow_mut();
+        let next = inner.machine.next_deadline();
+        if next == inner.armed_for {
+            return;
+        }
+        let Some(at) = next else {
+            inner.timer.cancel();
+            inner.armed_for = None;
+            return;
+        };
+        let wait = (at - now_ms()).max(0.0).ceil() as u64;
+        let weak = self.downgrade();
+        let armed = inner.timer.arm(wait, move || {
+            if let Some(link) = weak.upgrade() {
                 {
-                    let mut inner = self.inner.borrow_mut();
-                    inner.client.disconnected();
-                    inner.announced = false;
+                    let mut inner = link.inner.borrow_mut();
+                    inner.timer.fired();
+                    inner.armed_for = None;
                 }
-                self.peers.update(Board::clear);
-                self.schedule_reconnect();
+                link.drive(|m, now| m.tick(now));
             }
-        }
-        self.update_status();
+        });
+        // Without a timer from the browser, the next event tries again.
+        inner.armed_for = armed.then_some(at);
     }
 
-    fn run_or_log(&self, effects: Result<Vec<Effect>, dreieck_sync::Error>) {
-        match effects {
-            Ok(effects) => self.run(effects),
-            // A frame that does not decode or authenticate is skipped; catch-up fetches the
-            // entry again. The error names the kind of failure, never content.
-            Err(e) => leptos::logging::warn!("sync: frame skipped: {e}"),
-        }
-        self.update_status();
-    }
-
-    /// Carries out the client's effects in order (some produce more).
-    fn run(&self, effects: Vec<Effect>) {
-        let mut queue: VecDeque<Effect> = effects.into();
-        while let Some(effect) = queue.pop_front() {
-            let doc = self.inner.borrow().doc.clone();
-            match effect {
-                Effect::Send(frame) => {
-                    if let Some(socket) = &self.inner.borrow().socket {
-                        socket.send(&frame);
-                    }
-                }
-                Effect::Apply(bytes) => {
-                    if let Some(doc) = doc {
-                        if let Err(e) = doc.apply(&bytes) {
-                            leptos::logging::warn!("sync: changes refused: {e}");
-                        }
-                    }
-                    self.snapshot_later();
-                }
-                Effect::Presence(bytes) => {
-                    if let Some(beacon) = Beacon::decode(&bytes) {
-                        self.peers.update(|b| b.hear(beacon, now_ms()));
-                    }
-                }
-                Effect::Acknowledged { .. } => self.inner.borrow_mut().acked = true,
-                Effect::SnapshotDue => self.snapshot_when_quiet(),
-                Effect::FullStateWanted => {
-                    let Some(bytes) = doc.and_then(|d| d.save()) else {
-                        continue;
-                    };
-                    let more = {
-                        let mut inner = self.inner.borrow_mut();
-                        // Sent as an item: whatever is typed after it is appended to it.
-                        inner
-                            .client
-                            .on_full_state(live::encode_item(&bytes, None), &mut WebRng)
-                    };
-                    match more {
-                        Ok(more) => queue.extend(more),
-                        Err(e) => leptos::logging::warn!("sync: {e}"),
-                    }
-                }
-                Effect::Rejected { seq, reason } => {
-                    leptos::logging::warn!("sync: entry {seq} refused: {reason}")
-                }
-                Effect::RelayError { code, .. } => {
-                    let (message, retry) = relay_error(code);
-                    self.inner.borrow_mut().notice = message.map(str::to_string);
-                    if retry {
-                        // The connection closes; the close event schedules the reconnect.
-                        if let Some(socket) = &self.inner.borrow().socket {
-                            socket.close();
-                        }
-                    } else {
-                        self.refuse(message.unwrap_or("Der Server lehnt die Verbindung ab."));
-                    }
-                }
-            }
-        }
-    }
-
-    /// Remembers the heads now, or once [`REMEMBER_EVERY_MS`] has passed since last time.
-    fn remember_soon(&self) {
-        let wait = {
-            let inner = self.inner.borrow();
-            if inner.remember_timer.is_armed() {
-                return;
-            }
-            REMEMBER_EVERY_MS - (now_ms() - inner.remembered_ms)
-        };
-        if wait <= 0.0 {
-            self.remember_heads_if_settled();
-            return;
-        }
-        let link = self.clone();
-        let armed = self
-            .inner
-            .borrow_mut()
-            .remember_timer
-            .arm(wait as u64, move || {
-                link.inner.borrow_mut().remember_timer.fired();
-                link.remember_heads_if_settled();
-            });
-        if !armed {
-            self.remember_heads_if_settled();
-        }
-    }
-
-    /// When the relay holds every local change and everything it had at admission is here,
-    /// the document's heads are all known to the relay: remember them for the next visit.
-    fn remember_heads_if_settled(&self) {
-        self.inner.borrow_mut().remembered_ms = now_ms();
-        let (settled, doc, id) = {
-            let inner = self.inner.borrow();
-            let settled = inner.remember
-                && inner.client.caught_up()
-                && inner.client.unacknowledged() == 0
-                && !inner.client.has_pending();
-            (settled, inner.doc.clone(), inner.report_id.clone())
-        };
-        let Some(heads) = doc.filter(|_| settled).and_then(|d| d.heads()) else {
+    fn connect(&self) {
+        let Some(url) = relay_url() else {
+            self.drive(|m, now| m.refuse("Die Adresse des Servers ist unbekannt.", now));
             return;
         };
-        let shared = {
+        let weak = self.downgrade();
+        let on_event = move |event: SocketEvent| {
+            if let Some(link) = weak.upgrade() {
+                link.on_socket(event);
+            }
+        };
+        match Socket::open(&url, on_event) {
+            Ok(socket) => self.inner.borrow_mut().socket = Some(socket),
+            Err(_) => self.drive(|m, now| m.closed(now, &mut WebRng)),
+        }
+    }
+
+    fn on_socket(&self, event: SocketEvent) {
+        match event {
+            SocketEvent::Open => self.drive(|m, now| m.opened(now)),
+            SocketEvent::Frame(frame) => self.drive(|m, now| m.frame(&frame, now, &mut WebRng)),
+            SocketEvent::Closed => self.drive(|m, now| m.closed(now, &mut WebRng)),
+        }
+    }
+
+    /// Stores the document's heads for the next visit, unless they are stored already.
+    fn remember_heads(&self) {
+        let Some(heads) = self.doc().and_then(|d| d.heads()) else {
+            return;
+        };
+        let (id, shared) = {
             let mut inner = self.inner.borrow_mut();
             if inner.shared.acked_heads == heads {
                 return;
             }
             inner.shared.acked_heads = heads;
-            inner.shared.clone()
+            (inner.report_id.clone(), inner.shared.clone())
         };
         if let Err(e) = shared::save(&id, &shared) {
             leptos::logging::warn!("sync: state not remembered: {e}");
         }
     }
 
-    fn schedule_reconnect(&self) {
-        let delay = {
-            let mut inner = self.inner.borrow_mut();
-            if inner.closed || inner.refused.is_some() || inner.retry.is_armed() {
-                return;
-            }
-            let base =
-                (FIRST_BACKOFF_MS * 2f64.powi(inner.attempt.min(10) as i32)).min(MAX_BACKOFF_MS);
-            inner.attempt += 1;
-            // Jitter: devices that lost the relay together do not all return at once.
-            base * (0.75 + 0.5 * js_sys::Math::random())
-        };
-        let link = self.clone();
-        self.inner.borrow_mut().retry.arm(delay as u64, move || {
-            link.inner.borrow_mut().retry.fired();
-            // Without a network the attempt cannot succeed (and the browser logs it as an
-            // error): the "online" event of `watch_network` reconnects instead.
-            if !browser_online() {
-                return;
-            }
-            link.reconnect_now();
-        });
-    }
-
-    /// Gives up the current connection at once (from a window event, never from the socket's
-    /// own handler) and waits to reconnect.
-    fn drop_connection(&self) {
-        {
-            let mut inner = self.inner.borrow_mut();
-            inner.client.disconnected();
-            inner.announced = false;
-            inner.socket = None;
-        }
-        self.peers.update(Board::clear);
-        self.schedule_reconnect();
-        self.update_status();
-    }
-
-    fn reconnect_now(&self) {
-        {
-            let mut inner = self.inner.borrow_mut();
-            if inner.closed || inner.refused.is_some() {
-                return;
-            }
-            inner.retry.cancel();
-            inner.client.disconnected();
-            // Dropped from a timer or an event of the window, never from its own handler.
-            inner.socket = None;
-        }
-        self.connect();
-    }
-
-    /// The browser says the network is back: try at once instead of waiting out the backoff;
-    /// and repeat this device's presence now and then, dropping peers gone silent.
+    /// The browser's word on the network: reconnect at once when it is back, let the socket
+    /// go when it is gone (a socket may take long to notice on its own).
     fn watch_network(&self) {
-        let weak: Weak<RefCell<Inner>> = Rc::downgrade(&self.inner);
-        let (status, peers) = (self.status.clone(), self.peers.clone());
-        let relink = move || {
-            weak.upgrade().map(|inner| Link {
-                inner,
-                status: status.clone(),
-                peers: peers.clone(),
-            })
-        };
         let online = {
-            let relink = relink.clone();
+            let weak = self.downgrade();
             window_event_listener_untyped("online", move |_| {
-                if let Some(link) = relink() {
-                    if link.inner.borrow().client.status() == Status::Offline {
-                        link.inner.borrow_mut().attempt = 0;
-                        link.reconnect_now();
-                    }
+                if let Some(link) = weak.upgrade() {
+                    link.drive(|m, now| m.online(now));
                 }
             })
         };
-        // The browser says the network is gone: a socket may take long to notice on its own,
-        // so close it now and show "offline" (edits keep queueing).
         let offline = {
-            let relink = relink.clone();
+            let weak = self.downgrade();
             window_event_listener_untyped("offline", move |_| {
-                if let Some(link) = relink() {
-                    link.drop_connection();
+                if let Some(link) = weak.upgrade() {
+                    link.drive(|m, now| m.offline(now, &mut WebRng));
                 }
             })
         };
-        let heartbeat = set_interval_with_handle(
-            move || {
-                if let Some(link) = relink() {
-                    link.peers.update(|b| {
-                        b.expire(now_ms());
-                    });
-                    link.send_beacon(false);
-                }
-            },
-            Duration::from_millis(u64::from(HEARTBEAT_MS)),
-        );
         let mut inner = self.inner.borrow_mut();
         inner.online = Some(online);
         inner.offline = Some(offline);
-        inner.heartbeat = heartbeat.ok();
-    }
-
-    fn announce(&self) {
-        self.send_beacon(false);
-        self.inner.borrow_mut().announced = true;
-    }
-
-    fn send_beacon(&self, gone: bool) {
-        let result = {
-            let mut inner = self.inner.borrow_mut();
-            if inner.closed {
-                return;
-            }
-            inner.me.role = (inner.role)().as_str().to_string();
-            inner.me.gone = gone;
-            let bytes = inner.me.encode();
-            inner.client.send_presence(&bytes, &mut WebRng)
-        };
-        self.run_or_log(result);
-    }
-
-    fn refuse(&self, message: &str) {
-        {
-            let mut inner = self.inner.borrow_mut();
-            inner.refused = Some(message.to_string());
-            if let Some(socket) = &inner.socket {
-                socket.close();
-            }
-        }
-        self.update_status();
-    }
-
-    fn update_status(&self) {
-        let (state, waiting, notice) = {
-            let mut inner = self.inner.borrow_mut();
-            let state = if let Some(reason) = &inner.refused {
-                State::Refused(reason.clone())
-            } else {
-                match inner.client.status() {
-                    Status::Live if inner.client.caught_up() => State::Synced,
-                    Status::Offline if inner.socket.is_none() || inner.retry.is_armed() => {
-                        if browser_online() {
-                            State::Unreachable
-                        } else {
-                            State::NoNetwork
-                        }
-                    }
-                    _ => State::Connecting,
-                }
-            };
-            if state == State::Synced {
-                inner.notice = None;
-            }
-            (state, inner.client.unacknowledged(), inner.notice.clone())
-        };
-        let current = self.status.get_untracked();
-        // Once the network is back, connecting is news again.
-        let state = if current.state == State::NoNetwork && browser_online() {
-            state
-        } else {
-            current.state.then(state)
-        };
-        let waiting_since_ms = match (current.waiting_since_ms, waiting) {
-            (_, 0) => None,
-            (None, _) => Some(now_ms()),
-            (since, _) => since,
-        };
-        if current.state != state
-            || current.waiting != waiting
-            || current.notice != notice
-            || current.waiting_since_ms != waiting_since_ms
-        {
-            let since_ms = if current.state == state {
-                current.since_ms
-            } else {
-                now_ms()
-            };
-            self.status.set(SyncStatus {
-                state,
-                since_ms,
-                waiting,
-                waiting_since_ms,
-                notice,
-            });
-        }
     }
 }
 

@@ -11,5 +11,4 @@ pub mod rendezvous;
 pub mod rng;
 pub mod shared;
 pub mod socket;
-pub mod status;
 pub mod tabs;

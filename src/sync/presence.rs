@@ -1,16 +1,15 @@
 //! Who is in the report now and which field each of them is editing.
 //!
 //! Every device sends a small beacon (sealed like everything else, never stored by the relay)
-//! when it joins, when focus moves to another field, and every [`HEARTBEAT_MS`]; peers not
-//! heard from for [`EXPIRE_MS`] are dropped, so a device that vanished without saying goodbye
-//! disappears from the list by itself. The beacon names a role and a field, never a person.
+//! when it joins, when focus moves to another field, and every
+//! [`dreieck_session::link::HEARTBEAT_MS`]; peers not heard from for [`EXPIRE_MS`] are dropped,
+//! so a device that vanished without saying goodbye disappears from the list by itself. The beacon names a role and a field, never a person.
 
 use dreieck_model::Role;
 use serde::{Deserialize, Serialize};
 
-/// How often a device repeats its beacon while nothing changes.
-pub const HEARTBEAT_MS: u32 = 10_000;
-/// A peer not heard from for this long is gone.
+/// A peer not heard from for this long is gone: two and a half heartbeats
+/// ([`dreieck_session::link::HEARTBEAT_MS`]), so one lost beacon does not drop anyone.
 pub const EXPIRE_MS: f64 = 25_000.0;
 
 /// One device's beacon (JSON inside the sealed ephemeral payload).

@@ -10,6 +10,7 @@
 use std::rc::Rc;
 
 use dreieck::storage::ReportStore;
+use dreieck_session::status::State;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -19,7 +20,6 @@ use crate::state::joining::{self, Answer, Joining};
 use crate::state::summary::display_title;
 use crate::sync::invitation::{Access, Fit, Invitation};
 use crate::sync::rendezvous::Rendezvous;
-use crate::sync::status::State;
 use crate::views::app_shell::PAGE_TITLE_ID;
 use crate::views::link_conflict::LinkConflict;
 use dreieck_model::trust::Declined;

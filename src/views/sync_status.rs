@@ -1,11 +1,11 @@
 //! "Synchron seit 14:05" / "Verbindet …" / "Kein Netz seit 14:02" / "Server nicht erreichbar
 //! seit 14:02", and since when changes wait to be sent.
 
+use dreieck_session::status::State;
 use leptos::prelude::*;
 
 use crate::state::platform::format_time;
 use crate::sync::link::Link;
-use crate::sync::status::State;
 
 #[component]
 pub fn SyncStatusView(link: Link) -> impl IntoView {

@@ -11,9 +11,12 @@
 //! carries the decisions out with IndexedDB, `setTimeout` and a WebSocket.
 //!
 //! Modules: [`autosave`] (the writer queue and compaction), [`deferral`] (peers' keystrokes
-//! shown before they are applied) and [`pacing`] (one wake-up per period for views that
-//! follow every change). The link to the relay follows.
+//! shown before they are applied), [`pacing`] (one wake-up per period for views that follow
+//! every change), [`link`] (the connection to the relay: reconnecting, snapshots, remembered
+//! heads, presence pacing) and [`status`] (what the indicator says).
 
 pub mod autosave;
 pub mod deferral;
+pub mod link;
 pub mod pacing;
+pub mod status;
