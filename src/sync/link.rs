@@ -18,10 +18,12 @@ use dreieck_model::live::{self, Splice};
 use dreieck_model::Role;
 use dreieck_session::link::{Action, LinkMachine, Options, SaveFor};
 use dreieck_session::status::SyncStatus;
+use dreieck_sync::direct::Signal;
 use dreieck_sync::envelope::DocumentKey;
 use leptos::prelude::*;
 
 use crate::state::platform::{now_ms, random_id};
+use crate::sync::direct::{Directs, Hooks};
 use crate::sync::presence::{Beacon, Board};
 use crate::sync::rng::{self, WebRng};
 use crate::sync::shared::{self, Shared};
@@ -56,6 +58,8 @@ struct Inner {
     role: Rc<dyn Fn() -> Role>,
     /// Called once, the next time the relay holds every local change ([`Link::when_settled`]).
     on_settled: Option<Rc<dyn Fn()>>,
+    /// Channels straight to the other devices in the room ([`Link::go_direct`]).
+    directs: Option<Directs>,
 }
 
 /// A cheap handle; clones share the connection.
@@ -121,6 +125,7 @@ impl Link {
                 beacon_id: random_id().unwrap_or_default(),
                 role,
                 on_settled: None,
+                directs: None,
             })),
             peers: ArcRwSignal::new(Board::default()),
         };
@@ -134,6 +139,53 @@ impl Link {
         link.watch_network();
         link.drive(|m, now| m.start(now));
         link
+    }
+
+    /// Also connects directly to the other devices in the room while both are at the relay
+    /// (see `crate::sync::direct`): keystrokes go the short way, and the channel carries on
+    /// when the relay goes away. For an open report, not for joining or leaving a move.
+    pub fn go_direct(&self) {
+        let weak = self.downgrade();
+        let hooks = Hooks {
+            send_signal: {
+                let weak = weak.clone();
+                Rc::new(move |bytes: &[u8]| {
+                    if let Some(link) = weak.upgrade() {
+                        link.drive(|m, now| m.signal(bytes, now, &mut WebRng));
+                    }
+                })
+            },
+            presence: {
+                let weak = weak.clone();
+                Rc::new(move |bytes: Vec<u8>| {
+                    if let (Some(link), Some(beacon)) = (weak.upgrade(), Beacon::decode(&bytes)) {
+                        link.peers.update(|b| b.hear(beacon, now_ms()));
+                    }
+                })
+            },
+            changed: Rc::new(move || {
+                if let Some(link) = weak.upgrade() {
+                    let open = link.directs().map_or(0, |d| d.open_count());
+                    link.drive(|m, now| m.direct(open, now));
+                }
+            }),
+        };
+        let directs = {
+            let inner = self.inner.borrow();
+            let Some(doc) = &inner.doc else { return };
+            Directs::new(
+                &inner.beacon_id,
+                inner.shared.room,
+                inner.shared.key,
+                doc,
+                hooks,
+            )
+        };
+        self.inner.borrow_mut().directs = Some(directs);
+    }
+
+    fn directs(&self) -> Option<Directs> {
+        self.inner.borrow().directs.clone()
     }
 
     /// A local edit's bytes (`save_incremental` of the edit): queued for the relay.
@@ -158,6 +210,9 @@ impl Link {
             return;
         }
         let item = live::encode_item(bytes, splice);
+        if let Some(directs) = self.directs() {
+            directs.send_item(&item);
+        }
         self.drive(|m, now| m.local_change(&item, now, &mut WebRng));
     }
 
@@ -175,6 +230,10 @@ impl Link {
     /// Ends the link: says goodbye to the others, closes the socket, stops all timers.
     pub fn close(&self) {
         self.drive(|m, now| m.close(now));
+        let directs = self.inner.borrow_mut().directs.take();
+        if let Some(directs) = directs {
+            directs.close();
+        }
         let mut inner = self.inner.borrow_mut();
         inner.doc = None;
         if let Some(l) = inner.online.take() {
@@ -260,7 +319,14 @@ impl Link {
                     }
                 }
                 Action::Presence(bytes) => {
-                    if let Some(beacon) = Beacon::decode(&bytes) {
+                    if let Some(signal) = Signal::decode(&bytes) {
+                        if let Some(directs) = self.directs() {
+                            directs.signal(signal);
+                        }
+                    } else if let Some(beacon) = Beacon::decode(&bytes) {
+                        if let (Some(directs), false) = (self.directs(), beacon.gone) {
+                            directs.heard(&beacon.id);
+                        }
                         self.peers.update(|b| b.hear(beacon, now_ms()));
                     }
                 }
@@ -283,6 +349,9 @@ impl Link {
                         }
                     };
                     let bytes = beacon.encode();
+                    if let Some(directs) = self.directs() {
+                        directs.send_presence(&bytes);
+                    }
                     self.drive(|m, now| m.beacon(&bytes, now, &mut WebRng));
                 }
                 Action::Save(SaveFor::Snapshot) => {
@@ -403,6 +472,11 @@ impl Link {
             let weak = self.downgrade();
             window_event_listener_untyped("offline", move |_| {
                 if let Some(link) = weak.upgrade() {
+                    // No network, no direct channel either (a hotspot without internet still
+                    // counts as a network): let them go now rather than when they time out.
+                    if let Some(directs) = link.directs() {
+                        directs.close();
+                    }
                     link.drive(|m, now| m.offline(now, &mut WebRng));
                 }
             })
@@ -414,6 +488,6 @@ impl Link {
 }
 
 /// Whether the browser believes it has a network (`navigator.onLine`); true when unknown.
-fn browser_online() -> bool {
+pub fn browser_online() -> bool {
     web_sys::window().is_none_or(|w| w.navigator().on_line())
 }

@@ -2,10 +2,12 @@
 //! connection to the relay (through `dreieck-sync`'s client state machine), presence, and
 //! what the sync indicator shows. See docs/architecture.md, "Sync".
 
+pub mod direct;
 pub mod invitation;
 pub mod link;
 pub mod moves_left;
 pub mod open_invites;
+pub mod peer_connection;
 pub mod presence;
 pub mod rendezvous;
 pub mod rng;

@@ -1,7 +1,8 @@
 //! "Synchron seit 14:05" / "Verbindet …" / "Kein Netz seit 14:02" / "Server nicht erreichbar
-//! seit 14:02", and since when changes wait to be sent.
+//! seit 14:02", the way changes go ("direkt verbunden", "über den Server", "nicht
+//! verbunden"), and since when changes wait to be sent.
 
-use dreieck_session::status::State;
+use dreieck_session::status::{Path, State};
 use leptos::prelude::*;
 
 use crate::state::platform::format_time;
@@ -26,6 +27,10 @@ pub fn SyncStatusView(link: Link) -> impl IntoView {
         let status = status.clone();
         Memo::new(move |_| status.with(|s| s.waiting_since_ms.map(format_time)))
     };
+    let path = {
+        let status = status.clone();
+        Memo::new(move |_| status.with(|s| s.path()))
+    };
     let waiting = Memo::new(move |_| status.with(|s| s.waiting));
     view! {
         <div class="sync-status-wrap">
@@ -34,6 +39,7 @@ pub fn SyncStatusView(link: Link) -> impl IntoView {
                 class="sync-status"
                 data-state=move || state.get().code()
                 data-cause=move || state.get().cause()
+                data-path=move || path.get().code()
                 data-waiting=move || waiting.get()
                 role="status"
             >
@@ -44,13 +50,18 @@ pub fn SyncStatusView(link: Link) -> impl IntoView {
                     State::Unreachable => format!("Server nicht erreichbar seit {}", since.get()),
                     State::Refused(reason) => reason,
                 }}
+                <span class="sync-path">{move || format!(" · {}", path.get().label())}</span>
             </p>
             <Show when=move || { waiting.get() > 0 && !matches!(state.get(), State::Synced) }>
                 // A time, not a count: three sentences are a hundred keystrokes.
                 <p class="sync-waiting">
                     {move || {
                         let since = waiting_since.get().unwrap_or_default();
-                        format!("Änderungen seit {since} sind auf diesem Gerät gespeichert und noch nicht gesendet.")
+                        if path.get() == Path::Direct {
+                            format!("Änderungen seit {since} sind noch nicht auf dem Server.")
+                        } else {
+                            format!("Änderungen seit {since} sind auf diesem Gerät gespeichert und noch nicht gesendet.")
+                        }
                     }}
                 </p>
             </Show>

@@ -34,7 +34,7 @@ describe('invitations admitted by the inviting device', () => {
     await a.context.setOffline(true);
     await a.page.locator('.sync-status[data-state="offline"]').waitFor({ timeout: 15_000 });
     // The device has no network: it says so, not that the server is down.
-    await a.page.locator('.sync-status[data-cause="kein-netz"]', { hasText: /^Kein Netz seit \d\d:\d\d$/ }).waitFor();
+    await a.page.locator('.sync-status[data-cause="kein-netz"]', { hasText: /^Kein Netz seit \d\d:\d\d · nicht verbunden$/ }).waitFor();
     const b = await device(browser);
     await b.page.goto(link);
     const waiting = b.page.getByRole('status').getByText('Warte auf das Gerät, von dem die Einladung kommt');

@@ -282,6 +282,29 @@ impl Report {
         )
     }
 
+    /// Whether every change of `payload` is here already: in the document, or among `held`
+    /// (changes shown ahead and not applied yet). A keystroke that arrives twice (directly
+    /// and through the relay) is then dropped without applying what is held, which would
+    /// cost a walk of the text per keystroke. Anything that does not parse is not known.
+    pub fn knows_all(&self, payload: &Payload, held: &[ChangeHash]) -> bool {
+        payload.changes.iter().all(|(bytes, _)| {
+            let change_bytes = if crate::trust::SignedChanges::looks_like(bytes) {
+                match crate::trust::SignedChanges::decode(bytes) {
+                    Ok(bundle) => bundle.changes,
+                    Err(_) => return false,
+                }
+            } else {
+                bytes.clone()
+            };
+            crate::trust::split_changes(&change_bytes).is_ok_and(|changes| {
+                changes.iter().all(|c| {
+                    let hash = c.hash();
+                    held.contains(&hash) || self.doc.get_change_by_hash(&hash).is_some()
+                })
+            })
+        })
+    }
+
     /// The splices to show now for `payload`, if every change in it carries one and applies
     /// directly on top of `heads` (this document's heads, or where the changes waiting to be
     /// applied will leave it), with the heads afterwards. `None`: apply first, then show.
@@ -423,6 +446,28 @@ mod tests {
         let mut now = b.heads();
         now.sort();
         assert_eq!(now, after, "the predicted heads are the real ones");
+    }
+
+    #[test]
+    fn a_keystroke_that_arrives_twice_is_known_the_second_time() {
+        let (mut a, mut b) = pair();
+        let first = decode(&typed(&mut a, "H")).expect("decode");
+        let second = decode(&typed(&mut a, "Ha")).expect("decode");
+        assert!(!b.knows_all(&first, &[]));
+        // Shown ahead and held: known by its hash without being applied.
+        let heads = b.heads();
+        let (_, after) = b.previews(&heads, &first).expect("in step");
+        assert!(b.knows_all(&first, &after));
+        assert!(!b.knows_all(&second, &after));
+        // Applied: known by the document.
+        b.apply(&first.automerge_bytes()).expect("apply");
+        assert!(b.knows_all(&first, &[]));
+        // Bytes that do not parse are never "known".
+        let broken = Payload {
+            changes: vec![(vec![0x85, 0x6f, 0x4a, 0x83, 1, 2], None)],
+            moves: Vec::new(),
+        };
+        assert!(!b.knows_all(&broken, &[]));
     }
 
     #[test]

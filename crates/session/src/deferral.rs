@@ -43,6 +43,9 @@ pub struct Deferral {
     deferred: Vec<u8>,
     /// The document's heads once `deferred` is applied (`None`: nothing waits).
     heads_after: Option<Vec<ChangeHash>>,
+    /// Every head a held keystroke led to: the changes held, so that one arriving again
+    /// (directly and through the relay) is known without applying what waits.
+    held: Vec<ChangeHash>,
     /// When the oldest keystroke waiting arrived.
     first_ms: Option<f64>,
     items: usize,
@@ -57,6 +60,11 @@ impl Deferral {
     /// once what waits is applied (`None`: nothing waits, the document's own heads count).
     pub fn base(&self) -> Option<&[ChangeHash]> {
         self.heads_after.as_deref()
+    }
+
+    /// The changes held (as far as their hashes are known: the last of each keystroke).
+    pub fn held(&self) -> &[ChangeHash] {
+        &self.held
     }
 
     pub fn is_empty(&self) -> bool {
@@ -75,6 +83,7 @@ impl Deferral {
         now: f64,
     ) {
         self.deferred.extend_from_slice(bytes);
+        self.held.extend_from_slice(&heads_after);
         self.heads_after = Some(heads_after);
         self.fields.extend(fields);
         self.long |= long;
@@ -135,6 +144,7 @@ mod tests {
             Some(&heads(29)[..]),
             "the next keystroke builds on the last"
         );
+        assert_eq!(d.held().len(), 30);
         let last = 29.0 * 40.0;
         assert!(!d.due(last + QUIET_MS - 1.0));
         assert!(d.due(last + QUIET_MS));
@@ -146,6 +156,7 @@ mod tests {
         );
         assert_eq!(held.fields.len(), 2);
         assert!(d.is_empty());
+        assert!(d.held().is_empty());
         assert_eq!(d.base(), None);
         assert_eq!(d.next_deadline(), None);
         assert_eq!(d.take(), None);

@@ -173,6 +173,8 @@ pub struct LinkMachine {
     focus: Option<String>,
     /// Someone waits for [`Action::Settled`].
     settle_wanted: bool,
+    /// Devices connected directly (the executor's data channels).
+    direct: usize,
     shown: SyncStatus,
 }
 
@@ -202,6 +204,7 @@ impl LinkMachine {
             heartbeat_at: None,
             focus: None,
             settle_wanted: false,
+            direct: 0,
             shown: SyncStatus::connecting(now),
         }
     }
@@ -399,6 +402,28 @@ impl LinkMachine {
         let mut out = Vec::new();
         let result = self.client.send_presence(bytes, rng);
         self.carry(result, now, &mut out);
+        self.show(now, &mut out);
+        out
+    }
+
+    /// A direct channel's signal (offer or answer, `dreieck_sync::direct::Signal`) for the
+    /// room, sealed like presence; dropped when the link is not live (the channel is tried
+    /// again at the next beacon).
+    pub fn signal(&mut self, bytes: &[u8], now: f64, rng: &mut impl CryptoRngCore) -> Vec<Action> {
+        if self.closed || self.client.status() != Status::Live {
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        let result = self.client.send_presence(bytes, rng);
+        self.carry(result, now, &mut out);
+        self.show(now, &mut out);
+        out
+    }
+
+    /// How many devices are connected directly now (the indicator names the path).
+    pub fn direct(&mut self, open: usize, now: f64) -> Vec<Action> {
+        self.direct = open;
+        let mut out = Vec::new();
         self.show(now, &mut out);
         out
     }
@@ -718,6 +743,7 @@ impl LinkMachine {
             browser_online: self.browser_online,
             waiting: self.client.unacknowledged(),
             notice: self.notice.as_deref(),
+            direct: self.direct,
         };
         if let Some(next) = self.shown.next(seen, now) {
             self.shown = next;

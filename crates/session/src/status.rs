@@ -53,9 +53,42 @@ impl State {
     }
 }
 
+/// Which way changes go between this device and the others, as the indicator names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Path {
+    /// At least one device is connected directly (a data channel): "direkt verbunden".
+    Direct,
+    /// Through the relay only: "über den Server".
+    Server,
+    /// Neither: "nicht verbunden".
+    None,
+}
+
+impl Path {
+    /// The value of the indicator's `data-path` attribute.
+    pub fn code(self) -> &'static str {
+        match self {
+            Path::Direct => "direkt",
+            Path::Server => "server",
+            Path::None => "keiner",
+        }
+    }
+
+    /// What the indicator says.
+    pub fn label(self) -> &'static str {
+        match self {
+            Path::Direct => "direkt verbunden",
+            Path::Server => "über den Server",
+            Path::None => "nicht verbunden",
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct SyncStatus {
     pub state: State,
+    /// Devices connected directly (data channels open).
+    pub direct: usize,
     /// When the state was entered (ms since the epoch).
     pub since_ms: f64,
     /// Local changes the relay has not acknowledged yet.
@@ -90,13 +123,26 @@ pub struct Observed<'a> {
     pub waiting: u64,
     /// The relay's last complaint.
     pub notice: Option<&'a str>,
+    /// Devices connected directly.
+    pub direct: usize,
 }
 
 impl SyncStatus {
+    /// The way changes go now: directly wherever a device is connected directly (the relay
+    /// still gets everything, as the durable copy), else through the relay once in step.
+    pub fn path(&self) -> Path {
+        match (self.direct, &self.state) {
+            (1.., _) => Path::Direct,
+            (0, State::Synced) => Path::Server,
+            _ => Path::None,
+        }
+    }
+
     /// What a link shows when it starts.
     pub fn connecting(now: f64) -> SyncStatus {
         SyncStatus {
             state: State::Connecting,
+            direct: 0,
             since_ms: now,
             waiting: 0,
             waiting_since_ms: None,
@@ -131,6 +177,7 @@ impl SyncStatus {
             (since, _) => since,
         };
         if self.state == state
+            && self.direct == seen.direct
             && self.waiting == seen.waiting
             && self.notice == notice
             && self.waiting_since_ms == waiting_since_ms
@@ -144,6 +191,7 @@ impl SyncStatus {
         };
         Some(SyncStatus {
             state,
+            direct: seen.direct,
             since_ms,
             waiting: seen.waiting,
             waiting_since_ms,
@@ -206,7 +254,39 @@ mod tests {
             browser_online,
             waiting: 0,
             notice: None,
+            direct: 0,
         }
+    }
+
+    #[test]
+    fn the_path_is_named_direct_through_the_server_or_none() {
+        let start = SyncStatus::connecting(0.0);
+        assert_eq!(start.path(), Path::None);
+        let synced = start.next(seen(Connection::Synced, true), 1.0).unwrap();
+        assert_eq!(synced.path(), Path::Server);
+        let direct = Observed {
+            direct: 1,
+            ..seen(Connection::Synced, true)
+        };
+        let both = synced.next(direct, 2.0).unwrap();
+        assert_eq!((both.path(), both.since_ms), (Path::Direct, 1.0));
+        // The relay goes away; the direct channel carries on, and the indicator says both.
+        let alone = both
+            .next(
+                Observed {
+                    direct: 1,
+                    ..seen(Connection::Down, true)
+                },
+                3.0,
+            )
+            .unwrap();
+        assert_eq!(
+            (alone.path(), &alone.state),
+            (Path::Direct, &State::Unreachable)
+        );
+        let none = alone.next(seen(Connection::Down, true), 4.0).unwrap();
+        assert_eq!(none.path(), Path::None);
+        assert_eq!(none.path().label(), "nicht verbunden");
     }
 
     #[test]

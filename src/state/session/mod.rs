@@ -540,6 +540,18 @@ impl Session {
         if decoded.changes.is_empty() {
             return Ok(());
         }
+        // The same keystroke again (it came directly and through the relay): nothing to do,
+        // and nothing held needs applying for it.
+        let known = {
+            let live = self.live.borrow();
+            self.inner
+                .borrow()
+                .report
+                .knows_all(&decoded, live.held.held())
+        };
+        if known {
+            return Ok(());
+        }
         let base = self.live.borrow().held.base().map(<[_]>::to_vec);
         let base = match base {
             Some(heads) => heads,

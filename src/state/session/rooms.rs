@@ -44,6 +44,7 @@ impl Session {
         // old room holds the move when it was made here.
         let doc: Rc<dyn LinkedDoc> = Rc::new(self.downgrade());
         let link = Link::start(&self.id(), shared, doc, role, true);
+        link.go_direct();
         *self.link.borrow_mut() = Some(link);
         self.link_revision.update(|r| *r += 1);
         self.follow_room();

@@ -1,0 +1,361 @@
+//! A shared report's direct channels to the other devices in its room.
+//!
+//! While two devices are connected to the relay, the first to hear the other's presence offers
+//! a WebRTC data channel to it; offer and answer travel sealed as presence messages
+//! (`dreieck_sync::direct::Signal`), so the relay forwards them without reading them. Once
+//! the channel is open, both speak `dreieck_sync::direct` on it: every change goes to the
+//! relay (the durable copy) and directly, a peer's keystroke arrives the short way, and when
+//! the relay goes away the channel carries on alone. Changes that arrive twice (directly and
+//! through the relay) are applied once by Automerge; everything goes through the report's
+//! gate as from the relay.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::{Rc, Weak};
+
+use automerge::ChangeHash;
+use dreieck_model::live;
+use dreieck_sync::direct::{Direct, Effect, Signal};
+use dreieck_sync::envelope::DocumentKey;
+use dreieck_sync::RoomId;
+use wasm_bindgen_futures::spawn_local;
+
+use crate::state::platform::now_ms;
+use crate::sync::link::LinkedDoc;
+use crate::sync::peer_connection::{self, PeerConnection, PeerEvent};
+use crate::sync::rng::WebRng;
+
+/// An offer not answered and opened within this long is given up; the next beacon from that
+/// device tries again.
+const OFFER_TIMEOUT_MS: f64 = 15_000.0;
+
+type SendSignal = dyn Fn(&[u8]);
+
+/// What the direct channels need from their link. Called with no borrow held: the link may
+/// call back into the channels.
+#[derive(Clone)]
+pub struct Hooks {
+    /// Sends a signal to the room (sealed as presence by the relay's client).
+    pub send_signal: Rc<SendSignal>,
+    /// A presence beacon that came directly.
+    pub presence: Rc<dyn Fn(Vec<u8>)>,
+    /// How many channels are open changed.
+    pub changed: Rc<dyn Fn()>,
+}
+
+struct Peer {
+    conn: PeerConnection,
+    protocol: Option<Direct>,
+    since_ms: f64,
+}
+
+struct Inner {
+    me: String,
+    room: RoomId,
+    key: [u8; 32],
+    doc: Weak<dyn LinkedDoc>,
+    hooks: Hooks,
+    peers: HashMap<String, Peer>,
+}
+
+/// The direct channels of one link; a cheap handle.
+#[derive(Clone)]
+pub struct Directs(Rc<RefCell<Inner>>);
+
+impl Directs {
+    /// `me`: this editor's presence id.
+    pub fn new(
+        me: &str,
+        room: RoomId,
+        key: [u8; 32],
+        doc: &Rc<dyn LinkedDoc>,
+        hooks: Hooks,
+    ) -> Directs {
+        Directs(Rc::new(RefCell::new(Inner {
+            me: me.to_string(),
+            room,
+            key,
+            doc: Rc::downgrade(doc),
+            hooks,
+            peers: HashMap::new(),
+        })))
+    }
+
+    /// Channels open now.
+    pub fn open_count(&self) -> usize {
+        self.0
+            .borrow()
+            .peers
+            .values()
+            .filter(|p| p.protocol.as_ref().is_some_and(Direct::is_open))
+            .count()
+    }
+
+    /// A device's beacon came through the relay: offer it a channel unless one is open or on
+    /// its way. Both sides may offer at once; then the offer of the side whose id sorts first
+    /// wins (see [`Directs::signal`]).
+    pub fn heard(&self, peer: &str) {
+        let now = now_ms();
+        {
+            let inner = self.0.borrow();
+            if peer.is_empty()
+                || inner.me.as_str() == peer
+                || !peer_connection::available()
+                || !crate::sync::link::browser_online()
+            {
+                return;
+            }
+            if inner
+                .peers
+                .get(peer)
+                .is_some_and(|p| p.protocol.is_some() || now - p.since_ms < OFFER_TIMEOUT_MS)
+            {
+                return;
+            }
+        }
+        let handler = self.handler(peer);
+        match PeerConnection::offer(handler) {
+            Ok(conn) => self.insert(peer, conn, now),
+            Err(e) => leptos::logging::warn!("direct: {e}"),
+        }
+    }
+
+    /// A signal through the relay (any device's; only those meant for this one are taken).
+    pub fn signal(&self, signal: Signal) {
+        if signal.to != self.0.borrow().me || signal.from.is_empty() {
+            return;
+        }
+        if signal.offer {
+            // Both offered at once: the offer of the side whose id sorts first wins.
+            let mine_wins = {
+                let inner = self.0.borrow();
+                inner.me < signal.from
+                    && inner
+                        .peers
+                        .get(&signal.from)
+                        .is_some_and(|p| p.conn.offering() && p.protocol.is_none())
+            };
+            if mine_wins || !crate::sync::link::browser_online() {
+                return;
+            }
+            let handler = self.handler(&signal.from);
+            match PeerConnection::answer(&signal.sdp, handler) {
+                Ok(conn) => self.insert(&signal.from, conn, now_ms()),
+                Err(e) => leptos::logging::warn!("direct: {e}"),
+            }
+        } else {
+            let conn = self
+                .0
+                .borrow()
+                .peers
+                .get(&signal.from)
+                .map(|p| p.conn.clone());
+            if let Some(conn) = conn {
+                conn.accept(&signal.sdp);
+            }
+        }
+    }
+
+    /// A local change (in the relay's payload format) for every open channel.
+    pub fn send_item(&self, item: &[u8]) {
+        self.each_open(|direct| direct.send_item(item, &mut WebRng));
+    }
+
+    /// This device's presence beacon for every open channel.
+    pub fn send_presence(&self, beacon: &[u8]) {
+        self.each_open(|direct| direct.send_presence(beacon, &mut WebRng));
+    }
+
+    /// Closes every channel (more may open later, at the next beacon).
+    pub fn close(&self) {
+        let peers: Vec<Peer> = self.0.borrow_mut().peers.drain().map(|(_, p)| p).collect();
+        if !peers.is_empty() {
+            self.changed();
+        }
+        // Closing may be asked from inside a channel's handler (a change it carried moved the
+        // report): the channels are dropped after it.
+        spawn_local(async move { drop(peers) });
+    }
+
+    fn each_open(
+        &self,
+        mut f: impl FnMut(&mut Direct) -> Result<Vec<Effect>, dreieck_sync::Error>,
+    ) {
+        let mut inner = self.0.borrow_mut();
+        for peer in inner.peers.values_mut() {
+            let Some(direct) = peer.protocol.as_mut().filter(|d| d.is_open()) else {
+                continue;
+            };
+            match f(direct) {
+                Ok(effects) => {
+                    for effect in effects {
+                        if let Effect::Send(bytes) = effect {
+                            peer.conn.send(&bytes);
+                        }
+                    }
+                }
+                Err(e) => leptos::logging::warn!("direct: not sent: {e}"),
+            }
+        }
+    }
+
+    fn insert(&self, peer: &str, conn: PeerConnection, now: f64) {
+        let old = self.0.borrow_mut().peers.insert(
+            peer.to_string(),
+            Peer {
+                conn,
+                protocol: None,
+                since_ms: now,
+            },
+        );
+        // A channel replaced (the other device reloaded): closed later, not inside a handler
+        // that may be its own.
+        if let Some(old) = old {
+            spawn_local(async move { drop(old) });
+        }
+    }
+
+    fn handler(&self, peer: &str) -> impl Fn(PeerEvent) + 'static {
+        let weak = Rc::downgrade(&self.0);
+        let peer = peer.to_string();
+        move |event| {
+            if let Some(inner) = weak.upgrade() {
+                Directs(inner).on_event(&peer, event);
+            }
+        }
+    }
+
+    fn on_event(&self, peer: &str, event: PeerEvent) {
+        match event {
+            PeerEvent::Described(sdp) => {
+                let (signal, send) = {
+                    let inner = self.0.borrow();
+                    let Some(p) = inner.peers.get(peer) else {
+                        return;
+                    };
+                    let signal = Signal {
+                        from: inner.me.clone(),
+                        to: peer.to_string(),
+                        offer: p.conn.offering(),
+                        sdp,
+                    };
+                    (signal, inner.hooks.send_signal.clone())
+                };
+                send(&signal.encode());
+            }
+            PeerEvent::Open => self.opened(peer),
+            PeerEvent::Message(bytes) => self.message(peer, &bytes),
+            PeerEvent::Closed => {
+                let gone = self.0.borrow_mut().peers.remove(peer);
+                if let Some(gone) = gone {
+                    // Not dropped inside its own handler.
+                    spawn_local(async move { drop(gone) });
+                    self.changed();
+                }
+            }
+        }
+    }
+
+    /// The channel opened: say hello with this document's heads.
+    fn opened(&self, peer: &str) {
+        let heads: Vec<[u8; 32]> = {
+            let doc = self.0.borrow().doc.upgrade();
+            doc.and_then(|d| d.heads())
+                .unwrap_or_default()
+                .iter()
+                .map(|h| h.0)
+                .collect()
+        };
+        let mut inner = self.0.borrow_mut();
+        let (room, key) = (inner.room, DocumentKey::from_bytes(inner.key));
+        let Some(p) = inner.peers.get_mut(peer) else {
+            return;
+        };
+        match Direct::open(room, key, &heads, &mut WebRng) {
+            Ok((direct, effects)) => {
+                p.protocol = Some(direct);
+                for effect in effects {
+                    if let Effect::Send(bytes) = effect {
+                        p.conn.send(&bytes);
+                    }
+                }
+            }
+            Err(e) => leptos::logging::warn!("direct: {e}"),
+        }
+    }
+
+    fn message(&self, peer: &str, bytes: &[u8]) {
+        let result = {
+            let mut inner = self.0.borrow_mut();
+            let Some(direct) = inner.peers.get_mut(peer).and_then(|p| p.protocol.as_mut()) else {
+                return;
+            };
+            direct.on_message(bytes)
+        };
+        let effects = match result {
+            Ok(effects) => effects,
+            // Refused like a frame from the relay that does not authenticate: named, skipped.
+            Err(e) => {
+                leptos::logging::warn!("direct: message refused: {e}");
+                return;
+            }
+        };
+        for effect in effects {
+            match effect {
+                Effect::Send(bytes) => {
+                    let conn = self.0.borrow().peers.get(peer).map(|p| p.conn.clone());
+                    if let Some(conn) = conn {
+                        conn.send(&bytes);
+                    }
+                }
+                Effect::Open { peer_heads } => {
+                    // Everything the peer's heads do not cover, then the changes as they come.
+                    let doc = self.0.borrow().doc.upgrade();
+                    let heads: Vec<ChangeHash> = peer_heads.into_iter().map(ChangeHash).collect();
+                    if let Some(bytes) = doc.and_then(|d| d.save_after(&heads)) {
+                        let item = live::encode_item(&bytes, None);
+                        self.send_to(peer, &item);
+                    }
+                    self.changed();
+                }
+                Effect::Apply(item) => {
+                    let doc = self.0.borrow().doc.upgrade();
+                    if let Some(doc) = doc {
+                        if let Err(e) = doc.apply(&item) {
+                            leptos::logging::warn!("direct: changes refused: {e}");
+                        }
+                    }
+                }
+                Effect::Presence(beacon) => {
+                    let hear = self.0.borrow().hooks.presence.clone();
+                    hear(beacon);
+                }
+            }
+        }
+    }
+
+    fn changed(&self) {
+        let changed = self.0.borrow().hooks.changed.clone();
+        changed();
+    }
+
+    fn send_to(&self, peer: &str, item: &[u8]) {
+        let mut inner = self.0.borrow_mut();
+        let Some(p) = inner.peers.get_mut(peer) else {
+            return;
+        };
+        let Some(direct) = p.protocol.as_mut() else {
+            return;
+        };
+        match direct.send_item(item, &mut WebRng) {
+            Ok(effects) => {
+                for effect in effects {
+                    if let Effect::Send(bytes) = effect {
+                        p.conn.send(&bytes);
+                    }
+                }
+            }
+            Err(e) => leptos::logging::warn!("direct: not sent: {e}"),
+        }
+    }
+}
