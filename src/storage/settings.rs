@@ -19,6 +19,7 @@ use super::StorageError;
 
 const PREFIX: &str = "dreieck.";
 const ROLE: &str = "role";
+const DIRECT: &str = "direkt";
 const DEVICE_ID: &str = "device_id";
 const SIGNING_SEED: &str = "signing_seed.";
 const INVITATION_SEED: &str = "invitation_seed.";
@@ -35,6 +36,14 @@ fn available() -> Result<(), StorageError> {
 
 fn full_key(key: &str) -> String {
     format!("{PREFIX}{key}")
+}
+
+/// Whether this device may open direct channels to the other devices of a shared report
+/// (`crate::sync::direct` in the app). On unless `dreieck.direkt` is `"aus"`: a device of an
+/// organisation that allows no peer-to-peer traffic, and the benchmark measuring the relay's
+/// path alone, turn it off. (No switch on screen yet.)
+pub fn direct_allowed() -> bool {
+    get(DIRECT).as_deref() != Some("aus")
 }
 
 /// A stored string setting, `None` when unset or unreadable.

@@ -145,6 +145,9 @@ impl Link {
     /// (see `crate::sync::direct`): keystrokes go the short way, and the channel carries on
     /// when the relay goes away. For an open report, not for joining or leaving a move.
     pub fn go_direct(&self) {
+        if !dreieck::storage::settings::direct_allowed() {
+            return;
+        }
         let weak = self.downgrade();
         let hooks = Hooks {
             send_signal: {

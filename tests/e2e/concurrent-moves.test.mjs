@@ -39,6 +39,16 @@ async function removePerson(page) {
   await dialog.getByRole('button', { name: 'Fertig' }).click();
 }
 
+/// Waits until `page` knows that `name` joined (so it can remove them): the join reaches the
+/// other devices live, after they were admitted.
+async function seesJoined(page, name) {
+  await page.locator('#teilen').click();
+  const dialog = page.locator('dialog.share-dialog');
+  await dialog.waitFor();
+  await dialog.locator('.member-list .member', { hasText: name }).filter({ hasNotText: 'noch nicht dabei' }).waitFor({ timeout: 30_000 });
+  await dialog.getByRole('button', { name: 'Fertig' }).click();
+}
+
 describe('concurrent moves', () => {
   let relay; let browser; let provider; let caseworker; let guardian; let person;
 
@@ -69,6 +79,7 @@ describe('concurrent moves', () => {
 
   test('two devices that moved the report at the same time end in one room with everyone else', async () => {
     const old = await roomOf(provider.page);
+    for (const d of [provider, caseworker]) await seesJoined(d.page, 'Frau K.');
     for (const d of [provider, caseworker]) {
       await d.context.setOffline(true);
       await d.page.locator('.sync-status[data-state="offline"]').waitFor({ timeout: 15_000 });

@@ -7,7 +7,10 @@
 // keydown on A until both B and C show it. Printed: p50/p95/p99/max, the WebSocket payload bytes
 // A sent per keystroke, the sync server's resident memory afterwards, and ratios between systems.
 //
-//   node xtask/node/bench-sync.mjs [--only dreieck,automerge-repo,yjs] [--variants fresh,history]
+// `dreieck` types with the devices also connected directly (WebRTC), `dreieck-relay` with
+// direct channels off, so the relay's path alone.
+//
+//   node xtask/node/bench-sync.mjs [--only dreieck,dreieck-relay,automerge-repo,yjs] [--variants fresh,history]
 //        [--relay-bin target/release/dreieck-relay --dist dist] [--keystrokes 300]
 //        [--interval 30] [--runs 1] [--json out.json] [--verbose] [--trace]
 //
@@ -25,13 +28,14 @@ import { CHROMIUM_ARGS, busyBetween, cpuMsOf, device, machineCpu, memoryOf, summ
 import { bundlePages, nodeDir, staticServer } from './bench-sync/servers.mjs';
 import { explain, startProfile, startTrace } from './bench-sync/trace.mjs';
 import * as dreieck from './bench-sync/dreieck.mjs';
+import * as dreieckRelay from './bench-sync/dreieck-relay.mjs';
 import * as automergeRepo from './bench-sync/automerge-repo.mjs';
 import * as yjs from './bench-sync/yjs.mjs';
 
 const require = createRequire(import.meta.url);
 const { chromium } = require('playwright-core');
 
-const SYSTEMS = [dreieck, automergeRepo, yjs];
+const SYSTEMS = [dreieck, dreieckRelay, automergeRepo, yjs];
 const VARIANTS = {
   fresh: { label: 'fresh document', inserts: 0, deletes: 0 },
   history: { label: '10,000 chars, 20,000 edits', inserts: 15_000, deletes: 5_000 },

@@ -48,7 +48,7 @@ pub fn run(args: &[String]) -> Result<()> {
     result
 }
 
-/// `cargo xtask bench sync [--only dreieck,automerge-repo,yjs] [--variants fresh,history] …`:
+/// `cargo xtask bench sync [--only dreieck,dreieck-relay,automerge-repo,yjs] [--variants …] …`:
 /// keystroke latency from device A to B and C through each system's sync server, in headless
 /// Chromium (xtask/node/bench-sync.mjs; every flag is passed on to it). The app and the relay
 /// are built only when Dreieck is among the systems.
@@ -58,7 +58,7 @@ fn sync(args: &[String]) -> Result<()> {
     let with_dreieck = args
         .windows(2)
         .find(|w| w[0] == "--only")
-        .is_none_or(|w| w[1].split(',').any(|s| s.trim() == "dreieck"));
+        .is_none_or(|w| w[1].split(',').any(|s| s.trim().starts_with("dreieck")));
     let mut node = cmd("node");
     node.arg("xtask/node/bench-sync.mjs");
     if with_dreieck {

@@ -917,3 +917,51 @@ fn frames_that_make_no_sense_are_skipped() {
     assert_eq!(w.text(b), "weiter");
     assert_eq!(w.state(a), State::Synced);
 }
+
+#[test]
+fn a_direct_channels_signal_reaches_the_others_sealed_and_only_while_live() {
+    let mut w = World::new(21);
+    let a = w.connect(Options::default());
+    let b = w.connect(Options::default());
+    w.advance(10.0);
+    w.devices[b].heard.clear();
+    let actions =
+        w.devices[a]
+            .link
+            .signal(b"offer for b", w.now, &mut ChaCha20Rng::seed_from_u64(1));
+    w.run(a, actions);
+    w.advance(0.0);
+    let heard: Vec<&str> = w.devices[b].heard.iter().map(|(_, s)| s.as_str()).collect();
+    assert_eq!(heard, vec!["offer for b"]);
+    // Not live: a signal is dropped (the channel is tried again at the next beacon).
+    w.go_offline(a);
+    w.devices[b].heard.clear();
+    let actions = w.devices[a]
+        .link
+        .signal(b"lost", w.now, &mut ChaCha20Rng::seed_from_u64(2));
+    assert!(actions.is_empty());
+    w.advance(0.0);
+    assert!(w.devices[b].heard.is_empty());
+}
+
+#[test]
+fn the_indicator_names_the_path_and_keeps_naming_it_without_the_relay() {
+    use dreieck_session::status::Path;
+    let mut w = World::new(22);
+    let a = w.connect(Options::default());
+    w.advance(10.0);
+    assert_eq!(w.status(a).path(), Path::Server);
+    let actions = w.devices[a].link.direct(1, w.now);
+    assert!(actions.contains(&Action::StatusChanged));
+    w.run(a, actions);
+    assert_eq!(w.status(a).path(), Path::Direct);
+    w.relay_down();
+    w.advance(1_000.0);
+    assert_eq!(
+        (w.state(a), w.status(a).path()),
+        (State::Unreachable, Path::Direct)
+    );
+    let actions = w.devices[a].link.direct(0, w.now);
+    w.run(a, actions);
+    assert_eq!(w.status(a).path(), Path::None);
+}

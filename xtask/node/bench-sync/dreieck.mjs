@@ -1,4 +1,6 @@
-// Dreieck: the Rust app served by the Rust relay, which also relays the sealed changes.
+// Dreieck: the Rust app served by the Rust relay, which also relays the sealed changes; the
+// devices also connect directly (WebRTC data channels), unless `dreieck-relay` measures the
+// relay's path alone.
 //
 // Coded against the contract of the sync UI (being written alongside, to be verified once it
 // lands): A opens the app, makes a new report ("Neuer Bericht") and shares it ("Teilen",
@@ -47,7 +49,16 @@ export async function storedBytes(server) {
   return line ? Number(line.split(' ')[1]) : undefined;
 }
 
-export async function open({ a, b, c }, server) {
+/// With direct channels on (the app's default), the typing starts once A, B and C are
+/// connected directly too (`data-path="direkt"`): the keystrokes then go the short way, and the
+/// relay keeps the durable copy. `direct: false` measures the relay's path alone.
+export async function open(devices, server, { direct = true } = {}) {
+  const { a, b, c } = devices;
+  if (!direct) {
+    for (const d of [a, b, c]) {
+      await d.page.context().addInitScript(() => localStorage.setItem('dreieck.direkt', '"aus"'));
+    }
+  }
   await a.page.goto(`${server.url}/`);
   await a.page.getByRole('button', { name: 'Neuer Bericht' }).click();
   await a.page.locator(field).waitFor();
@@ -70,6 +81,9 @@ export async function open({ a, b, c }, server) {
     await d.page.locator(field).waitFor({ timeout: 60_000 });
   }
   await Promise.all([a, b, c].map((d) => live(d.page)));
+  if (direct) {
+    await Promise.all([a, b, c].map((d) => d.page.locator('.sync-status[data-path="direkt"]').waitFor({ timeout: 60_000 })));
+  }
   await ensureEditable(a.page);
 }
 
