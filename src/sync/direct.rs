@@ -15,9 +15,11 @@ use std::rc::{Rc, Weak};
 
 use automerge::ChangeHash;
 use dreieck_model::live;
-use dreieck_sync::direct::{Direct, Effect, Signal};
+use dreieck_sync::direct::{Card, Direct, Effect, Signal};
 use dreieck_sync::envelope::DocumentKey;
+use dreieck_sync::sdp::Compact;
 use dreieck_sync::RoomId;
+use leptos::prelude::*;
 use wasm_bindgen_futures::spawn_local;
 
 use crate::state::platform::now_ms;
@@ -47,6 +49,17 @@ struct Peer {
     conn: PeerConnection,
     protocol: Option<Direct>,
     since_ms: f64,
+    /// Found by QR codes: where this side's description is shown (as the card's text), instead
+    /// of being sent through the relay.
+    card: Option<ArcRwSignal<Option<String>>>,
+}
+
+/// What a scanned code was.
+pub enum Scanned {
+    /// The other device's offer: this device answers, and shows its answer in the signal given.
+    Offer,
+    /// The answer to this device's offer: the channel is on its way.
+    Answer,
 }
 
 struct Inner {
@@ -156,6 +169,78 @@ impl Directs {
         }
     }
 
+    /// Where there is no server: this device offers a channel and shows the offer as a code
+    /// (its text appears in `shown` once the description is complete).
+    pub fn show_offer(&self, shown: ArcRwSignal<Option<String>>) -> Result<(), String> {
+        if !peer_connection::available() {
+            return Err("Dieser Browser kann keine direkte Verbindung aufbauen.".into());
+        }
+        let id = card_peer_id()?;
+        let conn = PeerConnection::offer(self.handler(&id))?;
+        // One offer shown at a time: a new one replaces the one not answered yet.
+        let stale: Vec<String> = self
+            .0
+            .borrow()
+            .peers
+            .iter()
+            .filter(|(_, p)| p.card.is_some() && p.conn.offering() && p.protocol.is_none())
+            .map(|(k, _)| k.clone())
+            .collect();
+        for k in stale {
+            let gone = self.0.borrow_mut().peers.remove(&k);
+            spawn_local(async move { drop(gone) });
+        }
+        self.insert_peer(&id, conn, now_ms(), Some(shown));
+        Ok(())
+    }
+
+    /// A code the camera read: the other device's offer (this device answers and shows the
+    /// answer in `shown`), or the answer to this device's offer. The German reason when it is
+    /// neither.
+    pub fn scanned(
+        &self,
+        text: &str,
+        shown: ArcRwSignal<Option<String>>,
+    ) -> Result<Scanned, String> {
+        let card = {
+            let inner = self.0.borrow();
+            Card::open(text, &inner.room, &DocumentKey::from_bytes(inner.key))
+        };
+        let card = card.map_err(|e| match e {
+            dreieck_sync::Error::UnknownKind(_) => {
+                "Das ist kein Code für eine direkte Verbindung.".to_string()
+            }
+            dreieck_sync::Error::Authentication => {
+                "Dieser Code gehört zu einem anderen Bericht.".to_string()
+            }
+            _ => "Der Code ist nicht lesbar. Bitte noch einmal scannen.".to_string(),
+        })?;
+        if card.offer {
+            let id = card_peer_id()?;
+            let conn = PeerConnection::answer(&card.description.to_sdp(), self.handler(&id))?;
+            self.insert_peer(&id, conn, now_ms(), Some(shown));
+            return Ok(Scanned::Offer);
+        }
+        let waiting = self
+            .0
+            .borrow()
+            .peers
+            .values()
+            .find(|p| p.card.is_some() && p.conn.offering() && p.protocol.is_none())
+            .map(|p| p.conn.clone());
+        match waiting {
+            Some(conn) => {
+                conn.accept(&card.description.to_sdp());
+                Ok(Scanned::Answer)
+            }
+            None => Err(
+                "Dieses Gerät hat keinen Code gezeigt, auf den das eine Antwort wäre. \
+                 Bitte zuerst hier „Code zeigen“ wählen."
+                    .into(),
+            ),
+        }
+    }
+
     /// A local change (in the relay's payload format) for every open channel.
     pub fn send_item(&self, item: &[u8]) {
         self.each_open(|direct| direct.send_item(item, &mut WebRng));
@@ -200,12 +285,23 @@ impl Directs {
     }
 
     fn insert(&self, peer: &str, conn: PeerConnection, now: f64) {
+        self.insert_peer(peer, conn, now, None);
+    }
+
+    fn insert_peer(
+        &self,
+        peer: &str,
+        conn: PeerConnection,
+        now: f64,
+        card: Option<ArcRwSignal<Option<String>>>,
+    ) {
         let old = self.0.borrow_mut().peers.insert(
             peer.to_string(),
             Peer {
                 conn,
                 protocol: None,
                 since_ms: now,
+                card,
             },
         );
         // A channel replaced (the other device reloaded): closed later, not inside a handler
@@ -233,6 +329,24 @@ impl Directs {
                     let Some(p) = inner.peers.get(peer) else {
                         return;
                     };
+                    if let Some(shown) = &p.card {
+                        let text = Compact::from_sdp(&sdp).and_then(|description| {
+                            let card = Card {
+                                offer: p.conn.offering(),
+                                description,
+                            };
+                            card.seal(
+                                &inner.room,
+                                &DocumentKey::from_bytes(inner.key),
+                                &mut WebRng,
+                            )
+                        });
+                        match text {
+                            Ok(text) => shown.set(Some(text)),
+                            Err(e) => leptos::logging::warn!("direct: no code: {e}"),
+                        }
+                        return;
+                    }
                     let signal = Signal {
                         from: inner.me.clone(),
                         to: peer.to_string(),
@@ -358,4 +472,9 @@ impl Directs {
             Err(e) => leptos::logging::warn!("direct: not sent: {e}"),
         }
     }
+}
+
+/// A name for a channel found by codes (it has no presence id).
+fn card_peer_id() -> Result<String, String> {
+    Ok(format!("karte-{}", crate::state::platform::random_id()?))
 }

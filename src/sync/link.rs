@@ -187,7 +187,8 @@ impl Link {
         self.inner.borrow_mut().directs = Some(directs);
     }
 
-    fn directs(&self) -> Option<Directs> {
+    /// The direct channels, when this link opens them (see [`Link::go_direct`]).
+    pub fn directs(&self) -> Option<Directs> {
         self.inner.borrow().directs.clone()
     }
 

@@ -9,6 +9,7 @@ pub mod moves_left;
 pub mod open_invites;
 pub mod peer_connection;
 pub mod presence;
+pub mod qr_scan;
 pub mod rendezvous;
 pub mod rng;
 pub mod shared;

@@ -17,6 +17,7 @@ pub mod conflict_notice;
 pub mod conversation_form;
 pub mod date_field;
 pub mod date_range_field;
+pub mod direct_dialog;
 pub mod editor_page;
 pub mod export_dialog;
 pub mod face;

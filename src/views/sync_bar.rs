@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::state::editor::use_editor;
+use crate::views::direct_dialog::DirectButton;
 use crate::views::presence_list::PresenceList;
 use crate::views::share_dialog::ShareButton;
 use crate::views::sync_status::SyncStatusView;
@@ -21,6 +22,7 @@ pub fn SyncBar() -> impl IntoView {
                     .map(|link| {
                         view! {
                             <SyncStatusView link=link.clone() />
+                            <DirectButton link=link.clone() />
                             <PresenceList link=link />
                         }
                     })

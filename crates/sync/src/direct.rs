@@ -26,6 +26,7 @@
 use rand_core::CryptoRngCore;
 
 use crate::envelope::{self, DocumentKey, Kind};
+use crate::sdp::Compact;
 use crate::{Error, RoomId};
 
 /// The largest data channel message sent (every browser takes 64 KiB).
@@ -314,6 +315,61 @@ impl Signal {
     }
 }
 
+/// An offer or an answer shown as a QR code, where there is no server to carry signals: the
+/// compact description ([`Compact`]) sealed under the document key for this room (so a code
+/// of another report, or from somebody without the key, does not open), as base45 text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Card {
+    pub offer: bool,
+    pub description: Compact,
+}
+
+/// The text of a card starts with this (base45 has no lowercase letters): a code of another
+/// app, or an invitation link, is told apart before anything is opened.
+const CARD_PREFIX: &str = "DK1:";
+/// No honest card is longer (a description of eight IPv6 candidates, sealed).
+const MAX_CARD_TEXT: usize = 1024;
+
+impl Card {
+    pub fn seal(
+        &self,
+        room: &RoomId,
+        key: &DocumentKey,
+        rng: &mut impl CryptoRngCore,
+    ) -> Result<String, Error> {
+        let mut plain = vec![u8::from(self.offer)];
+        plain.extend_from_slice(&self.description.encode());
+        let sealed = envelope::seal(key, room, Kind::Card, &plain, rng)?;
+        Ok(format!("{CARD_PREFIX}{}", base45::encode(&sealed)))
+    }
+
+    /// Reads a scanned text. [`Error::UnknownKind`] when it is no card at all,
+    /// [`Error::Authentication`] when it is a card of another report.
+    pub fn open(text: &str, room: &RoomId, key: &DocumentKey) -> Result<Card, Error> {
+        let Some(body) = text.trim().strip_prefix(CARD_PREFIX) else {
+            return Err(Error::UnknownKind(0));
+        };
+        if body.len() > MAX_CARD_TEXT {
+            return Err(Error::FrameTooLarge {
+                len: body.len(),
+                max: MAX_CARD_TEXT,
+            });
+        }
+        let sealed = base45::decode(body).map_err(|_| Error::Malformed("card text"))?;
+        let plain = envelope::open(key, room, Kind::Card, &sealed)?;
+        let Some((&offer, description)) = plain.split_first() else {
+            return Err(Error::Truncated);
+        };
+        if offer > 1 {
+            return Err(Error::Malformed("card kind"));
+        }
+        Ok(Card {
+            offer: offer == 1,
+            description: Compact::decode(description)?,
+        })
+    }
+}
+
 fn take_short(bytes: &[u8]) -> Option<(String, &[u8])> {
     let (&len, rest) = bytes.split_first()?;
     let len = usize::from(len);
@@ -521,7 +577,58 @@ mod tests {
         assert_eq!(Signal::decode(&[SIGNAL_MAGIC, 1, 200, b'a']), None);
     }
 
+    fn card() -> Card {
+        Card {
+            offer: true,
+            description: Compact {
+                setup: crate::sdp::Setup::ActPass,
+                ufrag: "zWdo".into(),
+                pwd: "7pEKlwBzy7UAmo5l+K9kmTNU".into(),
+                fingerprint: [0x11; 32],
+                candidates: vec![crate::sdp::Candidate {
+                    address: crate::sdp::Address::Mdns([0xab; 16]),
+                    port: 52447,
+                }],
+            },
+        }
+    }
+
+    #[test]
+    fn a_card_opens_in_its_room_with_its_key_only() {
+        let mut rng = ChaCha20Rng::seed_from_u64(9);
+        let text = card().seal(&ROOM, &key(), &mut rng).unwrap();
+        assert!(text.starts_with(CARD_PREFIX));
+        // Alphanumeric QR mode: digits, capitals and nine signs.
+        assert!(text
+            .chars()
+            .all(|c| c.is_ascii_digit() || c.is_ascii_uppercase() || " $%*+-./:".contains(c)));
+        assert!(text.len() < 260, "{} characters", text.len());
+        assert_eq!(Card::open(&text, &ROOM, &key()).unwrap(), card());
+        assert_eq!(
+            Card::open(&text, &[4; 16], &key()),
+            Err(Error::Authentication)
+        );
+        assert_eq!(
+            Card::open(&text, &ROOM, &DocumentKey::from_bytes([1; 32])),
+            Err(Error::Authentication)
+        );
+        assert_eq!(
+            Card::open("https://example.org/#/einladung/x", &ROOM, &key()),
+            Err(Error::UnknownKind(0))
+        );
+        assert!(Card::open("DK1:not base45 ~", &ROOM, &key()).is_err());
+        let long = format!("{CARD_PREFIX}{}", "A".repeat(5000));
+        assert!(Card::open(&long, &ROOM, &key()).is_err());
+    }
+
     proptest! {
+        #[test]
+        fn no_text_makes_opening_a_card_panic(text in "\\PC{0,300}") {
+            let _ = Card::open(&text, &ROOM, &key());
+            let prefixed = format!("{CARD_PREFIX}{text}");
+            let _ = Card::open(&prefixed, &ROOM, &key());
+        }
+
         #[test]
         fn no_bytes_make_the_receiver_panic(messages in proptest::collection::vec(proptest::collection::vec(any::<u8>(), 0..200), 0..20)) {
             let mut rng = ChaCha20Rng::seed_from_u64(8);

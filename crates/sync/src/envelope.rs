@@ -32,6 +32,8 @@ pub enum Kind {
     Ephemeral = 3,
     /// Anything on a direct channel between two devices (`crate::direct`), never at the relay.
     Direct = 4,
+    /// A direct channel's offer or answer shown as a QR code (`crate::direct::Card`).
+    Card = 5,
 }
 
 /// The random 256-bit document key. Never leaves the devices (invitations carry it in the URL

@@ -12,12 +12,20 @@ const { chromium } = require('playwright-core');
 
 export const baseUrl = process.env.DREIECK_URL ?? 'http://127.0.0.1:8080';
 
-export async function launch() {
+/// Debian's Chromium, headless; `args` adds flags (a fake camera, for instance).
+export async function launch({ args = [] } = {}) {
   return chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-dev-shm-usage',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      '--disable-background-networking', '--disable-component-update', '--disable-sync', ...args],
   });
+}
+
+/// Flags for a browser whose camera shows the frames of the Y4M file `file` (rewritten by the
+/// test before each scan; Chromium reads it when the camera starts).
+export function fakeCamera(file) {
+  return ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
+    `--use-file-for-fake-video-capture=${file}`];
 }
 
 /// A fresh device: its own storage, service worker and offline switch.

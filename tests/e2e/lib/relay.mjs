@@ -64,7 +64,8 @@ export class TestRelay {
   }
 
   async stop() {
-    if (this.child && this.child.exitCode === null) {
+    // A relay killed before (`kill`) has a signal code and no exit code: nothing to stop.
+    if (this.child && this.child.exitCode === null && this.child.signalCode === null) {
       const exited = new Promise((r) => this.child.once('exit', r));
       this.child.kill('SIGTERM');
       await exited;
