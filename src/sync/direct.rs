@@ -8,6 +8,10 @@
 //! the relay goes away the channel carries on alone. Changes that arrive twice (directly and
 //! through the relay) are applied once by Automerge; everything goes through the report's
 //! gate as from the relay.
+//!
+//! Where there is no server, the same channels are found by QR codes instead of signals
+//! ([`Directs::show_offer`], [`Directs::scanned`], `views/direct_dialog.rs`). Another member
+//! can make a device open at most [`MAX_CHANNELS`] channels, and cannot replace an open one.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -26,6 +30,10 @@ use crate::state::platform::now_ms;
 use crate::sync::link::LinkedDoc;
 use crate::sync::peer_connection::{self, PeerConnection, PeerEvent};
 use crate::sync::rng::WebRng;
+
+/// At most this many channels (open or on their way) per report: more devices than a room
+/// holds (the relay's limit is 32) do not meet at one table.
+const MAX_CHANNELS: usize = 16;
 
 /// An offer not answered and opened within this long is given up; the next beacon from that
 /// device tries again.
@@ -126,6 +134,26 @@ impl Directs {
                 return;
             }
         }
+        // Offers nobody answered are given up, so they do not hold places.
+        let stale: Vec<Peer> = {
+            let mut inner = self.0.borrow_mut();
+            let ids: Vec<String> = inner
+                .peers
+                .iter()
+                // (Not a code shown on screen: reading it may take a while.)
+                .filter(|(_, p)| {
+                    p.card.is_none() && p.protocol.is_none() && now - p.since_ms >= OFFER_TIMEOUT_MS
+                })
+                .map(|(k, _)| k.clone())
+                .collect();
+            ids.iter().filter_map(|k| inner.peers.remove(k)).collect()
+        };
+        if !stale.is_empty() {
+            spawn_local(async move { drop(stale) });
+        }
+        if self.0.borrow().peers.len() >= MAX_CHANNELS {
+            return;
+        }
         let handler = self.handler(peer);
         match PeerConnection::offer(handler) {
             Ok(conn) => self.insert(peer, conn, now),
@@ -139,16 +167,21 @@ impl Directs {
             return;
         }
         if signal.offer {
-            // Both offered at once: the offer of the side whose id sorts first wins.
-            let mine_wins = {
+            let refuse = {
                 let inner = self.0.borrow();
-                inner.me < signal.from
-                    && inner
-                        .peers
-                        .get(&signal.from)
-                        .is_some_and(|p| p.conn.offering() && p.protocol.is_none())
+                let existing = inner.peers.get(&signal.from);
+                // Both offered at once: the offer of the side whose id sorts first wins.
+                let mine_wins = inner.me < signal.from
+                    && existing.is_some_and(|p| p.conn.offering() && p.protocol.is_none());
+                // An open channel is not replaced by an offer naming its id (a device that
+                // reloads has a new id): a member could otherwise cut other members' channels.
+                let open = existing.is_some_and(|p| p.protocol.is_some());
+                // Every offer costs a connection: a member sending offers without end gets
+                // no more than a room's worth.
+                let full = existing.is_none() && inner.peers.len() >= MAX_CHANNELS;
+                mine_wins || open || full
             };
-            if mine_wins || !crate::sync::link::browser_online() {
+            if refuse || !crate::sync::link::browser_online() {
                 return;
             }
             let handler = self.handler(&signal.from);
@@ -477,4 +510,128 @@ impl Directs {
 /// A name for a channel found by codes (it has no presence id).
 fn card_peer_id() -> Result<String, String> {
     Ok(format!("karte-{}", crate::state::platform::random_id()?))
+}
+
+#[cfg(all(test, target_arch = "wasm32"))]
+mod tests {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+
+    use automerge::ChangeHash;
+    use dreieck_sync::direct::Signal;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    use super::{Directs, Hooks, MAX_CHANNELS};
+    use crate::state::test_support::sleep;
+    use crate::sync::link::LinkedDoc;
+    use crate::sync::peer_connection::{PeerConnection, PeerEvent};
+
+    /// A document that has nothing and takes everything.
+    struct Empty;
+
+    impl LinkedDoc for Empty {
+        fn apply(&self, _: &[u8]) -> Result<(), String> {
+            Ok(())
+        }
+        fn save(&self) -> Option<Vec<u8>> {
+            Some(Vec::new())
+        }
+        fn save_after(&self, _: &[ChangeHash]) -> Option<Vec<u8>> {
+            Some(Vec::new())
+        }
+        fn heads(&self) -> Option<Vec<ChangeHash>> {
+            Some(Vec::new())
+        }
+    }
+
+    type Outbox = Rc<RefCell<Vec<Vec<u8>>>>;
+
+    /// A device's channels, its signals caught in an outbox instead of going to a relay.
+    fn device(me: &str, doc: &Rc<dyn LinkedDoc>) -> (Directs, Outbox) {
+        let outbox: Outbox = Rc::new(RefCell::new(Vec::new()));
+        let sent = outbox.clone();
+        let hooks = Hooks {
+            send_signal: Rc::new(move |b: &[u8]| sent.borrow_mut().push(b.to_vec())),
+            presence: Rc::new(|_| {}),
+            changed: Rc::new(|| {}),
+        };
+        (Directs::new(me, [7; 16], [9; 32], doc, hooks), outbox)
+    }
+
+    /// Delivers every signal waiting in `from` to `to`.
+    fn deliver(from: &Outbox, to: &Directs) {
+        for bytes in from.borrow_mut().drain(..) {
+            if let Some(signal) = Signal::decode(&bytes) {
+                to.signal(signal);
+            }
+        }
+    }
+
+    async fn until(what: &str, check: impl Fn() -> bool) {
+        for _ in 0..500 {
+            if check() {
+                return;
+            }
+            sleep(10).await;
+        }
+        panic!("{what}");
+    }
+
+    /// A genuine offer's description (any browser's will do for the hostile member).
+    async fn some_offer() -> (PeerConnection, String) {
+        let sdp = Rc::new(RefCell::new(None));
+        let s = sdp.clone();
+        let pc = PeerConnection::offer(move |e| {
+            if let PeerEvent::Described(d) = e {
+                *s.borrow_mut() = Some(d);
+            }
+        })
+        .expect("offer");
+        until("described", || sdp.borrow().is_some()).await;
+        let text = sdp.borrow().clone().unwrap_or_default();
+        (pc, text)
+    }
+
+    #[wasm_bindgen_test]
+    async fn a_member_can_neither_cut_an_open_channel_nor_make_a_device_open_many() {
+        let doc: Rc<dyn LinkedDoc> = Rc::new(Empty);
+        let (a, a_out) = device("aaaa", &doc);
+        let (b, b_out) = device("bbbb", &doc);
+        // A hears B at the relay and offers; the signals go back and forth.
+        a.heard("bbbb");
+        until("the offer", || !a_out.borrow().is_empty()).await;
+        deliver(&a_out, &b);
+        until("the answer", || !b_out.borrow().is_empty()).await;
+        deliver(&b_out, &a);
+        until("the channel opens on both", || {
+            a.open_count() == 1 && b.open_count() == 1
+        })
+        .await;
+
+        // A hostile member offers to B in A's name: B keeps its channel to A.
+        let (_pc, sdp) = some_offer().await;
+        b.signal(Signal {
+            from: "aaaa".into(),
+            to: "bbbb".into(),
+            offer: true,
+            sdp: sdp.clone(),
+        });
+        sleep(200).await;
+        assert_eq!(b.open_count(), 1, "the open channel stays");
+        assert!(b_out.borrow().is_empty(), "nothing answered in A's name");
+
+        // ... and offers under ever new names: B answers no more than a room's worth.
+        for i in 0..(MAX_CHANNELS + 10) {
+            b.signal(Signal {
+                from: format!("x{i:03}"),
+                to: "bbbb".into(),
+                offer: true,
+                sdp: sdp.clone(),
+            });
+        }
+        assert!(b.0.borrow().peers.len() <= MAX_CHANNELS);
+        assert_eq!(b.open_count(), 1);
+        a.close();
+        b.close();
+    }
 }
