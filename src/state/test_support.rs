@@ -18,3 +18,14 @@ pub async fn sleep(ms: i32) {
     });
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
+
+/// Waits (up to 5 s) until `check` holds; panics naming `what` otherwise.
+pub async fn until(what: &str, check: impl Fn() -> bool) {
+    for _ in 0..500 {
+        if check() {
+            return;
+        }
+        sleep(10).await;
+    }
+    panic!("{what}");
+}

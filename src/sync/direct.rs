@@ -522,7 +522,7 @@ mod tests {
     use wasm_bindgen_test::wasm_bindgen_test;
 
     use super::{Directs, Hooks, MAX_CHANNELS};
-    use crate::state::test_support::sleep;
+    use crate::state::test_support::{sleep, until};
     use crate::sync::link::LinkedDoc;
     use crate::sync::peer_connection::{PeerConnection, PeerEvent};
 
@@ -565,16 +565,6 @@ mod tests {
                 to.signal(signal);
             }
         }
-    }
-
-    async fn until(what: &str, check: impl Fn() -> bool) {
-        for _ in 0..500 {
-            if check() {
-                return;
-            }
-            sleep(10).await;
-        }
-        panic!("{what}");
     }
 
     /// A genuine offer's description (any browser's will do for the hostile member).

@@ -267,7 +267,7 @@ mod tests {
     use wasm_bindgen_test::wasm_bindgen_test;
 
     use super::{PeerConnection, PeerEvent};
-    use crate::state::test_support::sleep;
+    use crate::state::test_support::until;
 
     #[derive(Default)]
     struct Seen {
@@ -285,16 +285,6 @@ mod tests {
             PeerEvent::Message(m) => s.borrow_mut().messages.push(m),
             PeerEvent::Closed => {}
         })
-    }
-
-    async fn until(what: &str, check: impl Fn() -> bool) {
-        for _ in 0..500 {
-            if check() {
-                return;
-            }
-            sleep(10).await;
-        }
-        panic!("{what}");
     }
 
     /// Offer and answer cut down to what a QR code carries (`dreieck_sync::sdp`) and written

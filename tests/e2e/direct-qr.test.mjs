@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { axe, device, fakeCamera, invite, join, launch, synced } from './lib/browser.mjs';
 import { TestRelay } from './lib/relay.mjs';
+import { converged, valueOf } from './lib/app.mjs';
 
 const W = 640;
 const H = 480;
@@ -48,21 +49,6 @@ async function shownCode(page) {
   const code = page.locator('.direct-code[data-code]');
   await code.waitFor({ timeout: 30_000 });
   return { text: await code.getAttribute('data-code'), svg: await code.innerHTML() };
-}
-
-async function valueOf(page, id) {
-  return page.locator(`#feld-${id}`).inputValue();
-}
-
-async function converged(pages, id, check) {
-  const deadline = Date.now() + 30_000;
-  let values;
-  while (Date.now() < deadline) {
-    values = await Promise.all(pages.map((p) => valueOf(p, id)));
-    if (values.every((v) => v === values[0]) && check(values[0])) return values[0];
-    await pages[0].waitForTimeout(50);
-  }
-  assert.fail(`#feld-${id} did not converge: ${JSON.stringify(values)}`);
 }
 
 describe('devices with no server connect by QR codes', () => {

@@ -5,22 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { axe, device, invite, join, launch, synced } from './lib/browser.mjs';
 import { TestRelay } from './lib/relay.mjs';
-
-async function valueOf(page, id) {
-  return page.locator(`#feld-${id}`).inputValue();
-}
-
-/// Waits until `id` shows the same value on every page and `check` accepts it.
-async function converged(pages, id, check) {
-  const deadline = Date.now() + 30_000;
-  let values;
-  while (Date.now() < deadline) {
-    values = await Promise.all(pages.map((p) => valueOf(p, id)));
-    if (values.every((v) => v === values[0]) && check(values[0])) return values[0];
-    await pages[0].waitForTimeout(50);
-  }
-  assert.fail(`#feld-${id} did not converge: ${JSON.stringify(values)}`);
-}
+import { converged, valueOf } from './lib/app.mjs';
 
 const direct = (page) => page.locator('.sync-status[data-path="direkt"]').waitFor({ timeout: 30_000 });
 

@@ -147,3 +147,20 @@ export async function goalValues(page) {
   }
   return out;
 }
+
+/// What field `id` shows on `page`.
+export async function valueOf(page, id) {
+  return page.locator(`#feld-${id}`).inputValue();
+}
+
+/// Waits until `id` shows the same value on every page and `check` accepts it; returns it.
+export async function converged(pages, id, check) {
+  const deadline = Date.now() + 30_000;
+  let values;
+  while (Date.now() < deadline) {
+    values = await Promise.all(pages.map((p) => valueOf(p, id)));
+    if (values.every((v) => v === values[0]) && check(values[0])) return values[0];
+    await pages[0].waitForTimeout(50);
+  }
+  assert.fail(`#feld-${id} did not converge: ${JSON.stringify(values)}`);
+}
