@@ -2,7 +2,9 @@
 //
 // Rules (documented in docs/storage.md):
 // - install: precache "/" (index.html) and every same-origin asset it references (.js, .wasm,
-//   .css, .webmanifest, icons), plus the icons named in the manifest; take over at once.
+//   .css, .webmanifest, icons, and the QR reader worker's files named in its <meta> tags: it
+//   must be on the device before two devices connect with no server), plus the icons named
+//   in the manifest; take over at once.
 // - navigations: network first (a fresh index.html after a deploy), falling back to the cached
 //   index.html after NAV_TIMEOUT_MS or when offline. Every route is the same single-page app,
 //   so every navigation is answered with index.html.

@@ -2,19 +2,21 @@
 //!
 //! The camera's picture is shown in a `<video>`; a few times a second its current frame is
 //! read. Where the browser has a `BarcodeDetector` that knows QR codes (Android, macOS,
-//! ChromeOS), it reads the frame; elsewhere `rqrr` (pure Rust) reads the frame's grey values.
+//! ChromeOS), it reads the frame; elsewhere the QR reader worker (src/bin/qr-reader.rs, `rqrr`)
+//! does, started with the camera and ended with it: the app's own wasm carries no QR decoder.
 //! The picture never leaves the device and is not kept: each frame is dropped once read.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::time::Duration;
 
 use leptos::prelude::*;
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
     CanvasRenderingContext2d, HtmlCanvasElement, HtmlVideoElement, MediaStream,
-    MediaStreamConstraints,
+    MediaStreamConstraints, MessageEvent, Worker,
 };
 
 /// How often a frame is read.
@@ -24,6 +26,16 @@ const EVERY_MS: u64 = 250;
 pub struct Scanner {
     stream: MediaStream,
     interval: Option<IntervalHandle>,
+    _reader: Reader,
+}
+
+/// What reads the frames.
+#[derive(Clone)]
+enum Reader {
+    /// The browser's `BarcodeDetector`.
+    Browser(JsValue),
+    /// The QR reader worker.
+    Worker(Rc<FrameWorker>),
 }
 
 impl Drop for Scanner {
@@ -61,6 +73,7 @@ pub async fn start(
     video: HtmlVideoElement,
     found: impl Fn(String) + 'static,
 ) -> Result<Scanner, String> {
+    let found: Rc<dyn Fn(String)> = Rc::new(found);
     let devices = web_sys::window()
         .and_then(|w| w.navigator().media_devices().ok())
         .ok_or("Dieser Browser kann die Kamera nicht benutzen.")?;
@@ -83,18 +96,21 @@ pub async fn start(
     video.set_src_object(Some(&stream));
     video.set_muted(true);
     let _ = video.play();
-    let detector = barcode_detector();
+    let reader = match barcode_detector() {
+        Some(detector) => Reader::Browser(detector),
+        None => Reader::Worker(FrameWorker::start(found.clone())?),
+    };
     let busy = Rc::new(RefCell::new(false));
-    let found = Rc::new(found);
     let interval = set_interval_with_handle(
         {
             let video = video.clone();
+            let reader = reader.clone();
             move || {
                 if *busy.borrow() || video.video_width() == 0 {
                     return;
                 }
-                match &detector {
-                    Some(detector) => {
+                match &reader {
+                    Reader::Browser(detector) => {
                         *busy.borrow_mut() = true;
                         let (detector, video, busy, found) =
                             (detector.clone(), video.clone(), busy.clone(), found.clone());
@@ -105,18 +121,18 @@ pub async fn start(
                             *busy.borrow_mut() = false;
                         });
                     }
-                    None => {
-                        if let Some(text) = read_frame(&video) {
-                            found(text);
-                        }
-                    }
+                    Reader::Worker(worker) => worker.offer(&video),
                 }
             }
         },
         Duration::from_millis(EVERY_MS),
     )
     .ok();
-    Ok(Scanner { stream, interval })
+    Ok(Scanner {
+        stream,
+        interval,
+        _reader: reader,
+    })
 }
 
 /// The browser's own QR reader, if it has one.
@@ -141,8 +157,83 @@ async fn detect(detector: &JsValue, video: &HtmlVideoElement) -> Option<String> 
         .as_string()
 }
 
-/// Reads the video's current frame with `rqrr`.
-fn read_frame(video: &HtmlVideoElement) -> Option<String> {
+/// The QR reader worker and what it is doing; the worker ends when this is dropped.
+pub struct FrameWorker {
+    worker: Worker,
+    /// Not ready yet, or reading a frame: the next frame waits (frames are not queued).
+    busy: Rc<Cell<bool>>,
+    _on_message: Closure<dyn Fn(MessageEvent)>,
+}
+
+impl FrameWorker {
+    /// Starts the worker; `found` gets each code's text it reads.
+    fn start(found: Rc<dyn Fn(String)>) -> Result<Rc<Self>, String> {
+        let failed = |_| "Das Lesen von QR-Codes lässt sich nicht starten.".to_string();
+        let worker = Worker::new(&worker_url()).map_err(failed)?;
+        let busy = Rc::new(Cell::new(true));
+        let on_message = Closure::<dyn Fn(MessageEvent)>::new({
+            let busy = busy.clone();
+            move |event: MessageEvent| {
+                busy.set(false);
+                let text = js_sys::Reflect::get(&event.data(), &JsValue::from_str("text"))
+                    .ok()
+                    .and_then(|t| t.as_string());
+                if let Some(text) = text {
+                    found(text);
+                }
+            }
+        });
+        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        Ok(Rc::new(FrameWorker {
+            worker,
+            busy,
+            _on_message: on_message,
+        }))
+    }
+
+    /// Hands the video's current frame to the worker, unless it is still busy.
+    fn offer(&self, video: &HtmlVideoElement) {
+        if self.busy.get() {
+            return;
+        }
+        let Some((frame, buffer)) = frame_of(video) else {
+            return;
+        };
+        let transfer = js_sys::Array::of1(&buffer);
+        if self
+            .worker
+            .post_message_with_transfer(&frame, &transfer)
+            .is_ok()
+        {
+            self.busy.set(true);
+        }
+    }
+}
+
+impl Drop for FrameWorker {
+    fn drop(&mut self) {
+        self.worker.set_onmessage(None);
+        self.worker.terminate();
+    }
+}
+
+/// Where the worker's loader is: the build names it with a hash of its content in a `<meta>`
+/// of index.html (xtask/src/build.rs), so that a new version is never mixed with an old one.
+fn worker_url() -> String {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| {
+            d.query_selector("meta[name=dreieck-qr-reader]")
+                .ok()
+                .flatten()
+        })
+        .and_then(|m| m.get_attribute("content"))
+        .unwrap_or_else(|| "/qr-reader_loader.js".to_string())
+}
+
+/// The video's current frame as `{ width, height, pixels }` (RGBA) and the buffer to hand
+/// over: the pixels go to the worker without a copy and without passing through this wasm.
+fn frame_of(video: &HtmlVideoElement) -> Option<(js_sys::Object, JsValue)> {
     let (w, h) = (video.video_width(), video.video_height());
     let document = web_sys::window()?.document()?;
     let canvas: HtmlCanvasElement = document.create_element("canvas").ok()?.dyn_into().ok()?;
@@ -152,26 +243,14 @@ fn read_frame(video: &HtmlVideoElement) -> Option<String> {
     context
         .draw_image_with_html_video_element(video, 0.0, 0.0)
         .ok()?;
-    let data = context
+    let image = context
         .get_image_data(0.0, 0.0, f64::from(w), f64::from(h))
-        .ok()?
-        .data();
-    decode_rgba(&data, w as usize, h as usize)
-}
-
-/// The first QR code in an RGBA picture of `w` × `h` pixels, as text.
-pub fn decode_rgba(rgba: &[u8], w: usize, h: usize) -> Option<String> {
-    if w == 0 || h == 0 || rgba.len() < w * h * 4 {
-        return None;
-    }
-    let mut image = rqrr::PreparedImage::prepare_from_greyscale(w, h, |x, y| {
-        let i = (y * w + x) * 4;
-        // Luma from RGB (BT.601), enough to tell dark modules from light.
-        ((u32::from(rgba[i]) * 299 + u32::from(rgba[i + 1]) * 587 + u32::from(rgba[i + 2]) * 114)
-            / 1000) as u8
-    });
-    image
-        .detect_grids()
-        .into_iter()
-        .find_map(|grid| grid.decode().ok().map(|(_, text)| text))
+        .ok()?;
+    let pixels = js_sys::Reflect::get(&image, &JsValue::from_str("data")).ok()?;
+    let buffer = js_sys::Reflect::get(&pixels, &JsValue::from_str("buffer")).ok()?;
+    let frame = js_sys::Object::new();
+    js_sys::Reflect::set(&frame, &JsValue::from_str("width"), &JsValue::from(w)).ok()?;
+    js_sys::Reflect::set(&frame, &JsValue::from_str("height"), &JsValue::from(h)).ok()?;
+    js_sys::Reflect::set(&frame, &JsValue::from_str("pixels"), &pixels).ok()?;
+    Some((frame, buffer))
 }
