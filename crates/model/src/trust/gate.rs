@@ -172,6 +172,9 @@ pub(crate) struct TrustState {
     /// Changes a dry run let through for showing ahead, not applied yet (the next keystroke
     /// builds on them); cleared by the next admission, which applies them.
     previewed: Vec<Change>,
+    /// Signatures (key, attested change, signature) a dry run verified, so that applying
+    /// what was shown ahead does not verify them again; emptied by that admission.
+    verified: HashSet<([u8; 32], ChangeHash, [u8; 64])>,
     refused: HashSet<ChangeHash>,
     pub(crate) refusals: Vec<Refusal>,
     /// The owner key once read: it never changes in a document that has one (the rules refuse
@@ -290,6 +293,7 @@ impl Report {
         // Whatever was shown ahead is applied now or taken back by the caller.
         self.trust.previewed.clear();
         let outcome = self.judge(batch);
+        self.trust.verified.clear();
         match outcome {
             Ok(admission) => {
                 self.trust
@@ -485,12 +489,27 @@ impl Report {
         let Some(tip) = b.vouched.get(&c.hash()) else {
             return Ok(Verdict::Refuse(RefusalReason::Unsigned, None));
         };
-        let ok = *b.sig_ok.entry(*tip).or_insert_with(|| {
-            self.trust
-                .waiting_attestations
-                .get(tip)
-                .is_some_and(|sig| verify(&key, &change_message(&self.id(), &tip.0), sig))
-        });
+        let ok = match b.sig_ok.get(tip) {
+            Some(ok) => *ok,
+            None => {
+                let sig = self.trust.waiting_attestations.get(tip).copied();
+                let ok = sig.is_some_and(|sig| {
+                    // A keystroke shown ahead was verified by the dry run; the same key,
+                    // change and signature verify the same way when it is applied.
+                    let triple = (key, *tip, sig);
+                    if self.trust.verified.contains(&triple) {
+                        return true;
+                    }
+                    let ok = verify(&key, &change_message(&self.id(), &tip.0), &sig);
+                    if ok && b.dry {
+                        self.trust.verified.insert(triple);
+                    }
+                    ok
+                });
+                b.sig_ok.insert(*tip, ok);
+                ok
+            }
+        };
         if !ok {
             return Ok(Verdict::Refuse(RefusalReason::BadSignature, None));
         }
