@@ -34,6 +34,12 @@ pub const STORE_REMOTE_WITHIN_MS: f64 = 1_000.0;
 /// when [`Autosave::summary_now`] says the case list is about to show it.
 pub const SUMMARY_EVERY_MS: f64 = 1_000.0;
 
+/// "gespeichert" is shown this long after the writes came to rest, not after each one: while
+/// somebody types, every keystroke is one write, and the status would otherwise flip between
+/// "speichert …" and "gespeichert" at every key (the live region announcing it, and the page
+/// laid out again, on the typing device's busiest path).
+pub const SHOW_SAVED_AFTER_MS: f64 = 600.0;
+
 /// One write to storage. `S` is the case list's summary of the report, written beside it.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Job<S> {
@@ -87,6 +93,8 @@ pub enum Wake {
     Compact,
     /// Start the writer (peers' changes or a summary are due).
     Write,
+    /// Everything is stored and has been for [`SHOW_SAVED_AFTER_MS`]: say so.
+    Saved,
 }
 
 /// What the writer needs from the document, asked only when a job needs it.
@@ -123,6 +131,7 @@ pub struct Autosave<S> {
     compact_at: Option<f64>,
     summary_at: Option<f64>,
     store_at: Option<f64>,
+    saved_at: Option<f64>,
 }
 
 impl<S: Clone> Autosave<S> {
@@ -142,6 +151,7 @@ impl<S: Clone> Autosave<S> {
             compact_at: None,
             summary_at: None,
             store_at: None,
+            saved_at: None,
         }
     }
 
@@ -189,6 +199,7 @@ impl<S: Clone> Autosave<S> {
     pub fn next_job(&mut self, now: f64, doc: &mut impl Source<S>) -> Option<Job<S>> {
         self.store_at = None;
         if self.needs_full {
+            self.saved_at = None;
             let bytes = doc.full_save();
             // The full save holds everything pending; `needs_full` stays set until it is stored.
             self.pending.clear();
@@ -206,6 +217,9 @@ impl<S: Clone> Autosave<S> {
             .is_none_or(|(at, _)| now - at >= SUMMARY_EVERY_MS);
         if nothing && !(self.summary_stale && summary_due) {
             self.in_flight = false;
+            if self.holds_nothing_unsaved() {
+                self.saved_at = Some(now + SHOW_SAVED_AFTER_MS);
+            }
             if self.summary_stale {
                 let at = self.summary.as_ref().map_or(now, |(at, _)| *at);
                 self.summary_at = Some((at + SUMMARY_EVERY_MS).max(now));
@@ -216,6 +230,9 @@ impl<S: Clone> Autosave<S> {
         let bytes = std::mem::take(&mut self.pending);
         // (A failed append's bytes wait in the store: a retry writes them too.)
         self.bytes_in_flight = !bytes.is_empty() || self.retry;
+        if self.bytes_in_flight {
+            self.saved_at = None;
+        }
         Some(Job::Append {
             bytes,
             summary: self.summary_for_write(now, false, doc),
@@ -320,10 +337,15 @@ impl<S: Clone> Autosave<S> {
 
     /// The earliest deadline, if any.
     pub fn next_deadline(&self) -> Option<f64> {
-        [self.compact_at, self.summary_at, self.store_at]
-            .into_iter()
-            .flatten()
-            .reduce(f64::min)
+        [
+            self.compact_at,
+            self.summary_at,
+            self.store_at,
+            self.saved_at,
+        ]
+        .into_iter()
+        .flatten()
+        .reduce(f64::min)
     }
 
     /// What has come due by `now` (each deadline once).
@@ -343,6 +365,12 @@ impl<S: Clone> Autosave<S> {
         }
         if summary || store {
             wakes.push(Wake::Write);
+        }
+        if self.saved_at.is_some_and(|at| at <= now) {
+            self.saved_at = None;
+            if self.holds_nothing_unsaved() && !self.in_flight {
+                wakes.push(Wake::Saved);
+            }
         }
         wakes
     }
@@ -427,6 +455,22 @@ mod tests {
         disk.chunks.concat()
     }
 
+    /// The earliest deadline other than saying "gespeichert" (tests of the other deadlines).
+    fn deadline(a: &Autosave<u32>) -> Option<f64> {
+        [a.compact_at, a.summary_at, a.store_at]
+            .into_iter()
+            .flatten()
+            .reduce(f64::min)
+    }
+
+    /// What comes due by `now`, other than saying "gespeichert".
+    fn ticks(a: &mut Autosave<u32>, now: f64) -> Vec<Wake> {
+        a.tick(now)
+            .into_iter()
+            .filter(|w| *w != Wake::Saved)
+            .collect()
+    }
+
     #[test]
     fn edits_during_a_write_go_into_the_next_write_in_order() {
         let mut a = Autosave::new(1, false);
@@ -453,6 +497,47 @@ mod tests {
         assert_eq!(a.next_job(0.0, &mut doc), None);
         assert_eq!(stored(&disk), doc.all);
         assert!(a.holds_nothing_unsaved());
+    }
+
+    #[test]
+    fn saved_is_said_once_typing_is_stored_not_between_keystrokes() {
+        let mut a = Autosave::new(1, false);
+        let (mut doc, mut disk) = (Doc::default(), Disk::default());
+        let mut saved = Vec::new();
+        // 40 keystrokes 30 ms apart, each written at once (as the executor does).
+        for i in 0..40 {
+            let now = f64::from(i) * 30.0;
+            saved.extend(a.tick(now).into_iter().filter(|w| *w == Wake::Saved));
+            edit(&mut a, &mut doc, b"x");
+            assert!(drain(&mut a, &mut doc, &mut disk, now));
+        }
+        assert!(saved.is_empty(), "nothing said while typing: {saved:?}");
+        let last = 39.0 * 30.0;
+        assert_eq!(a.next_deadline(), Some(last + SHOW_SAVED_AFTER_MS));
+        assert!(a.tick(last + SHOW_SAVED_AFTER_MS - 1.0).is_empty());
+        assert_eq!(a.tick(last + SHOW_SAVED_AFTER_MS), vec![Wake::Saved]);
+        assert!(
+            !a.tick(last + 10.0 * SHOW_SAVED_AFTER_MS)
+                .contains(&Wake::Saved),
+            "said once"
+        );
+        assert_eq!(stored(&disk), doc.all);
+    }
+
+    #[test]
+    fn saved_is_not_said_while_a_write_failed() {
+        let mut a = Autosave::new(1, false);
+        let (mut doc, mut disk) = (Doc::default(), Disk::default());
+        edit(&mut a, &mut doc, b"a");
+        assert!(drain(&mut a, &mut doc, &mut disk, 0.0));
+        edit(&mut a, &mut doc, b"b");
+        disk.fail = true;
+        assert!(!drain(&mut a, &mut doc, &mut disk, 100.0));
+        assert!(
+            !a.tick(100.0 + 10.0 * SHOW_SAVED_AFTER_MS)
+                .contains(&Wake::Saved),
+            "an edit is not stored"
+        );
     }
 
     #[test]
@@ -495,23 +580,23 @@ mod tests {
         let (mut doc, mut disk) = (Doc::default(), Disk::default());
         edit(&mut a, &mut doc, b"x");
         drain(&mut a, &mut doc, &mut disk, 0.0);
-        assert_eq!(a.next_deadline(), Some(COMPACT_QUIET_MS));
+        assert_eq!(deadline(&a), Some(COMPACT_QUIET_MS));
         // Another keystroke at 1.5 s moves it on.
         edit(&mut a, &mut doc, b"y");
         drain(&mut a, &mut doc, &mut disk, 1_500.0);
-        assert_eq!(a.next_deadline(), Some(1_500.0 + COMPACT_QUIET_MS));
+        assert_eq!(deadline(&a), Some(1_500.0 + COMPACT_QUIET_MS));
         // A peer typing at 3 s too.
         a.peer_typing(3_000.0);
-        assert!(a.tick(3_400.0).is_empty());
-        assert_eq!(a.tick(5_000.0), vec![Wake::Compact]);
+        assert!(ticks(&mut a, 3_400.0).is_empty());
+        assert_eq!(ticks(&mut a, 5_000.0), vec![Wake::Compact]);
         a.compact_requested();
         drain(&mut a, &mut doc, &mut disk, 5_000.0);
         assert_eq!(disk.chunks, vec![doc.all.clone()], "one full save");
         assert_eq!(a.chunks(), 1);
-        assert_eq!(a.next_deadline(), None);
+        assert_eq!(deadline(&a), None);
         // A peer typing when no compaction is due arms nothing.
         a.peer_typing(6_000.0);
-        assert_eq!(a.next_deadline(), None);
+        assert_eq!(deadline(&a), None);
     }
 
     #[test]
@@ -520,7 +605,7 @@ mod tests {
         let (mut doc, mut disk) = (Doc::default(), Disk::default());
         edit(&mut a, &mut doc, b"x");
         drain(&mut a, &mut doc, &mut disk, 0.0);
-        assert_eq!(a.next_deadline(), Some(COMPACT_SHORT_PAUSE_MS));
+        assert_eq!(deadline(&a), Some(COMPACT_SHORT_PAUSE_MS));
         let mut a = Autosave::new(COMPACT_HARD_LIMIT - 1, false);
         edit(&mut a, &mut doc, b"z");
         drain(&mut a, &mut doc, &mut disk, 0.0);
@@ -561,9 +646,9 @@ mod tests {
         }
         assert_eq!(doc.summaries_made, 1, "one summary for ten quick writes");
         assert!(!a.is_clean(), "the stored summary is behind");
-        let due = a.next_deadline().unwrap();
+        let due = deadline(&a).unwrap();
         assert_eq!(due, SUMMARY_EVERY_MS);
-        assert_eq!(a.tick(due), vec![Wake::Write]);
+        assert_eq!(ticks(&mut a, due), vec![Wake::Write]);
         drain(&mut a, &mut doc, &mut disk, due);
         assert_eq!(doc.summaries_made, 2);
         assert_eq!(disk.summaries.last(), Some(&2));
@@ -583,7 +668,7 @@ mod tests {
         drain(&mut a, &mut doc, &mut disk, 200.0);
         assert_eq!(doc.summaries_made, 2);
         assert!(a.is_clean());
-        assert_eq!(a.next_deadline(), None);
+        assert_eq!(deadline(&a), None);
     }
 
     #[test]
@@ -593,8 +678,8 @@ mod tests {
         doc.all.extend_from_slice(b"peer");
         a.received(b"peer", 0.0);
         a.received(b"", 400.0);
-        assert_eq!(a.next_deadline(), Some(STORE_REMOTE_WITHIN_MS));
-        assert_eq!(a.tick(STORE_REMOTE_WITHIN_MS), vec![Wake::Write]);
+        assert_eq!(deadline(&a), Some(STORE_REMOTE_WITHIN_MS));
+        assert_eq!(ticks(&mut a, STORE_REMOTE_WITHIN_MS), vec![Wake::Write]);
         drain(&mut a, &mut doc, &mut disk, STORE_REMOTE_WITHIN_MS);
         assert_eq!(stored(&disk), b"peer");
         // With a local edit before the deadline, both go at once and the deadline is gone.
@@ -603,6 +688,6 @@ mod tests {
         edit(&mut a, &mut doc, b"!");
         drain(&mut a, &mut doc, &mut disk, 2_010.0);
         assert_eq!(stored(&disk), b"peer2!");
-        assert!(a.tick(3_500.0).is_empty());
+        assert!(ticks(&mut a, 3_500.0).is_empty());
     }
 }

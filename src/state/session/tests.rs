@@ -5,7 +5,7 @@ use dreieck_model::{Report, Role};
 use wasm_bindgen_test::wasm_bindgen_test;
 
 use super::*;
-use crate::state::test_support::{sleep, store};
+use crate::state::test_support::{sleep, store, until};
 use dreieck_session::autosave::{COMPACT_AFTER, COMPACT_HARD_LIMIT, COMPACT_LIMIT};
 
 const TEMPLATE: &str = "kvjs-ergebnisbericht";
@@ -54,8 +54,13 @@ async fn every_keystroke_reaches_storage_and_the_summary() {
         typed.push(c);
         session.edit(false, |r| r.set_text(Role::Provider, "lb_name", &typed));
     }
+    // "speichert …" while the writes go on, and "gespeichert" once they have rested.
     until_saved(&session).await;
-    assert_eq!(session.status.get_untracked(), SaveStatus::Saved);
+    assert_eq!(session.status.get_untracked(), SaveStatus::Saving);
+    until("gespeichert after the writes rested", || {
+        session.status.get_untracked() == SaveStatus::Saved
+    })
+    .await;
     let report = stored(&store, &id).await;
     assert_eq!(report.text("lb_name").ok().as_deref(), Some("Müller, Anna"));
     let summaries = store.summaries().await.unwrap_or_default();

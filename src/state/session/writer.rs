@@ -95,7 +95,7 @@ impl Session {
                 return;
             }
         }
-        set_if_changed(&self.status, SaveStatus::Saved);
+        // "gespeichert" follows when the writes have rested (Wake::Saved).
         self.rearm();
         self.forget_if_done();
     }
@@ -184,6 +184,7 @@ impl Session {
             match wake {
                 Wake::Compact => self.compact(),
                 Wake::Write => self.pump(),
+                Wake::Saved => set_if_changed(&self.status, SaveStatus::Saved),
             }
         }
         self.rearm();
