@@ -16,6 +16,8 @@
 //
 // --runs N repeats every scenario N times (each with its own server and devices) and pools the
 // keystrokes: the percentiles are then over N × 300 keystrokes, the other figures are means.
+// Each scenario also prints where the time goes (keydown to WebSocket send on A, send to message
+// on the slower of B and C, message to shown), from the same probe.
 // --trace records a Chromium trace of the typing and names the tasks behind every keystroke
 // slower than 10 ms (a diagnosis; tracing itself costs some time).
 //

@@ -29,10 +29,12 @@ function probe(fieldId) {
       state.base = base;
       state.keydowns = [];
       state.seen = [];
+      state.sends = [];
+      state.arrivals = [];
       state.armed = true;
     },
     disarm() { state.armed = false; },
-    take() { return { keydowns: state.keydowns, seen: state.seen }; },
+    take() { return { keydowns: state.keydowns, seen: state.seen, sends: state.sends, arrivals: state.arrivals }; },
   };
   const record = (el, value) => {
     if (!state.armed || !el || el.id !== fieldId) return;
@@ -48,6 +50,38 @@ function probe(fieldId) {
       record(this, String(v));
     },
   });
+  // Where each keystroke's time goes: when A's page hands a frame to a WebSocket, and when a
+  // WebSocket message reaches B's and C's handler (`--breakdown`).
+  state.sends = [];
+  state.arrivals = [];
+  const send = WebSocket.prototype.send;
+  WebSocket.prototype.send = function (data) {
+    if (state.armed) state.sends.push(now());
+    return send.call(this, data);
+  };
+  const onmessage = Object.getOwnPropertyDescriptor(WebSocket.prototype, 'onmessage');
+  Object.defineProperty(WebSocket.prototype, 'onmessage', {
+    configurable: true,
+    enumerable: onmessage.enumerable,
+    get: onmessage.get,
+    set(handler) {
+      onmessage.set.call(this, typeof handler === 'function' ? function (event) {
+        if (state.armed) state.arrivals.push(now());
+        return handler.call(this, event);
+      } : handler);
+    },
+  });
+  const addListener = WebSocket.prototype.addEventListener;
+  WebSocket.prototype.addEventListener = function (type, listener, options) {
+    if (type === 'message' && typeof listener === 'function') {
+      const inner = listener;
+      listener = function (event) {
+        if (state.armed) state.arrivals.push(now());
+        return inner.call(this, event);
+      };
+    }
+    return addListener.call(this, type, listener, options);
+  };
   document.addEventListener('keydown', (e) => {
     if (state.armed && e.target && e.target.id === fieldId) state.keydowns.push(now());
   }, true);
@@ -168,6 +202,8 @@ export async function typeAndMeasure({ a, b, c, keystrokes, intervalMs, timeoutM
   const visibleB = visibleTimes(rb.seen, text, 'B');
   const visibleC = visibleTimes(rc.seen, text, 'C');
   const latencies = ra.keydowns.map((t, i) => Math.max(visibleB[i], visibleC[i]) - t);
+  const breakdown = phases(ra, [[rb, visibleB], [rc, visibleC]]);
+  if (log && breakdown) log(`phases (p50 / p90 ms): ${breakdown}`);
   if (log) {
     const kinds = Object.entries(sent.byKind)
       .map(([k, v]) => `${k}: ${v.frames} frames, ${(v.bytes / v.frames).toFixed(1)} B each`)
@@ -175,6 +211,30 @@ export async function typeAndMeasure({ a, b, c, keystrokes, intervalMs, timeoutM
     log(`typed ${keystrokes} keys in ${(typingMs / 1000).toFixed(1)} s; ${sent.frames} frames from A (${kinds})`);
   }
   return { latencies, bytes: sent.bytes, frames: sent.frames, typingMs, base };
+}
+
+/// Where a keystroke's time goes, median and 90th percentile over the keystrokes: on A from
+/// keydown to the first WebSocket send after it; from that send to the first message reaching
+/// the slower of B and C; from there until that device shows the keystroke.
+function phases(a, receivers) {
+  const first = (xs, from, to) => xs.find((x) => x >= from && x <= to);
+  const [onA, transit, onB] = [[], [], []];
+  a.keydowns.forEach((down, i) => {
+    const next = a.keydowns[i + 1] ?? Infinity;
+    const sent = first(a.sends, down, next);
+    if (sent === undefined) return;
+    // The slower receiver decides the latency.
+    const [r, visible] = receivers.reduce((x, y) => (y[1][i] > x[1][i] ? y : x));
+    const arrived = first(r.arrivals, sent, visible[i]);
+    if (arrived === undefined) return;
+    onA.push(sent - down);
+    transit.push(arrived - sent);
+    onB.push(visible[i] - arrived);
+  });
+  if (!onA.length) return null;
+  const q = (xs, p) => [...xs].sort((x, y) => x - y)[Math.min(xs.length - 1, Math.floor(p * xs.length))].toFixed(2);
+  const show = (xs) => `${q(xs, 0.5)} / ${q(xs, 0.9)}`;
+  return `keydown→send on A ${show(onA)}; send→message on B/C ${show(transit)}; message→shown ${show(onB)} (${onA.length} keystrokes)`;
 }
 
 /// For keystroke k (0-based), the first time the device's field held the first k+1 characters.
