@@ -51,6 +51,8 @@ pub struct Hooks {
     pub presence: Rc<dyn Fn(Vec<u8>)>,
     /// How many channels are open changed.
     pub changed: Rc<dyn Fn()>,
+    /// Changes that came over a channel and were new here (to pass on to the relay).
+    pub received: Rc<dyn Fn(Vec<u8>)>,
 }
 
 struct Peer {
@@ -468,8 +470,13 @@ impl Directs {
                 Effect::Apply(item) => {
                     let doc = self.0.borrow().doc.upgrade();
                     if let Some(doc) = doc {
-                        if let Err(e) = doc.apply(&item) {
-                            leptos::logging::warn!("direct: changes refused: {e}");
+                        match doc.apply_new(&item) {
+                            Ok(true) => {
+                                let received = self.0.borrow().hooks.received.clone();
+                                received(item);
+                            }
+                            Ok(false) => {}
+                            Err(e) => leptos::logging::warn!("direct: changes refused: {e}"),
                         }
                     }
                 }
@@ -554,6 +561,7 @@ mod tests {
             send_signal: Rc::new(move |b: &[u8]| sent.borrow_mut().push(b.to_vec())),
             presence: Rc::new(|_| {}),
             changed: Rc::new(|| {}),
+            received: Rc::new(|_| {}),
         };
         (Directs::new(me, [7; 16], [9; 32], doc, hooks), outbox)
     }

@@ -21,6 +21,7 @@ use dreieck_session::status::SyncStatus;
 use dreieck_sync::direct::Signal;
 use dreieck_sync::envelope::DocumentKey;
 use leptos::prelude::*;
+use wasm_bindgen_futures::spawn_local;
 
 use crate::state::platform::{now_ms, random_id};
 use crate::sync::direct::{Directs, Hooks};
@@ -34,6 +35,11 @@ use crate::timer::Timer;
 pub trait LinkedDoc {
     /// Applies a peer's changes; the German reason when they are refused.
     fn apply(&self, bytes: &[u8]) -> Result<(), String>;
+    /// Like [`LinkedDoc::apply`], and whether anything in `bytes` was new here: what came
+    /// new over a direct channel may have to be passed on to the relay (only a report says).
+    fn apply_new(&self, bytes: &[u8]) -> Result<bool, String> {
+        self.apply(bytes).map(|()| false)
+    }
     /// A full save (`None` once the document is gone).
     fn save(&self) -> Option<Vec<u8>>;
     /// Every change not covered by `heads`.
@@ -166,10 +172,18 @@ impl Link {
                     }
                 })
             },
-            changed: Rc::new(move || {
+            changed: {
+                let weak = weak.clone();
+                Rc::new(move || {
+                    if let Some(link) = weak.upgrade() {
+                        let open = link.directs().map_or(0, |d| d.open_count());
+                        link.drive(|m, now| m.direct(open, now));
+                    }
+                })
+            },
+            received: Rc::new(move |item: Vec<u8>| {
                 if let Some(link) = weak.upgrade() {
-                    let open = link.directs().map_or(0, |d| d.open_count());
-                    link.drive(|m, now| m.direct(open, now));
+                    link.direct_received(item);
                 }
             }),
         };
@@ -321,6 +335,9 @@ impl Link {
                             leptos::logging::warn!("sync: changes refused: {e}");
                         }
                     }
+                    if self.inner.borrow().machine.forwarding() {
+                        self.relayed_later(bytes);
+                    }
                 }
                 Action::Presence(bytes) => {
                     if let Some(signal) = Signal::decode(&bytes) {
@@ -411,7 +428,7 @@ impl Link {
                     inner.timer.fired();
                     inner.armed_for = None;
                 }
-                link.drive(|m, now| m.tick(now));
+                link.drive(|m, now| m.tick(now, &mut WebRng));
             }
         });
         // Without a timer from the browser, the next event tries again.
@@ -441,6 +458,34 @@ impl Link {
             SocketEvent::Frame(frame) => self.drive(|m, now| m.frame(&frame, now, &mut WebRng)),
             SocketEvent::Closed => self.drive(|m, now| m.closed(now, &mut WebRng)),
         }
+    }
+
+    /// Changes that came new over a direct channel: passed on to the relay unless it brings
+    /// them soon (see `dreieck_session::forward`). Their hashes are taken after the views
+    /// showed them, not between a keystroke and its display.
+    pub fn direct_received(&self, item: Vec<u8>) {
+        let weak = self.downgrade();
+        spawn_local(async move {
+            let digests = live::change_hashes(&item);
+            if let Some(link) = weak.upgrade() {
+                link.drive(|m, now| {
+                    m.direct_received(&item, digests, now);
+                    Vec::new()
+                });
+            }
+        });
+    }
+
+    /// The relay brought `bytes` while changes that came directly wait: those it holds need
+    /// not be passed on. Taken after the views showed them, like [`Link::direct_received`].
+    fn relayed_later(&self, bytes: Vec<u8>) {
+        let weak = self.downgrade();
+        spawn_local(async move {
+            let digests = live::change_hashes(&bytes);
+            if let Some(link) = weak.upgrade() {
+                link.drive(|m, _| m.relayed(&digests));
+            }
+        });
     }
 
     /// Stores the document's heads for the next visit, unless they are stored already.

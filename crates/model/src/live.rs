@@ -115,6 +115,32 @@ impl Payload {
     }
 }
 
+/// The hashes of the changes a payload carries (those that parse: a payload from elsewhere is
+/// read with the gate's checks first). The same changes have the same hashes however they
+/// travelled: alone, gathered with others, or in a catch-up.
+pub fn change_hashes(payload: &[u8]) -> Vec<[u8; 32]> {
+    let Ok(decoded) = decode(payload) else {
+        return Vec::new();
+    };
+    decoded
+        .changes
+        .iter()
+        .filter_map(|(bytes, _)| changes_in(bytes))
+        .flatten()
+        .map(|c| c.hash().0)
+        .collect()
+}
+
+/// The changes in one entry of a payload (signed or plain), parsed with the gate's checks.
+fn changes_in(bytes: &[u8]) -> Option<Vec<Change>> {
+    if crate::trust::SignedChanges::looks_like(bytes) {
+        let bundle = crate::trust::SignedChanges::decode(bytes).ok()?;
+        crate::trust::split_changes(&bundle.changes).ok()
+    } else {
+        crate::trust::split_changes(bytes).ok()
+    }
+}
+
 /// Reads a payload; raw Automerge bytes come back as one change without a splice.
 pub fn decode(bytes: &[u8]) -> Result<Payload> {
     let bad = || ModelError::NotAReport("Die empfangenen Änderungen sind beschädigt.".into());
@@ -288,15 +314,7 @@ impl Report {
     /// cost a walk of the text per keystroke. Anything that does not parse is not known.
     pub fn knows_all(&self, payload: &Payload, held: &[ChangeHash]) -> bool {
         payload.changes.iter().all(|(bytes, _)| {
-            let change_bytes = if crate::trust::SignedChanges::looks_like(bytes) {
-                match crate::trust::SignedChanges::decode(bytes) {
-                    Ok(bundle) => bundle.changes,
-                    Err(_) => return false,
-                }
-            } else {
-                bytes.clone()
-            };
-            crate::trust::split_changes(&change_bytes).is_ok_and(|changes| {
+            changes_in(bytes).is_some_and(|changes| {
                 changes.iter().all(|c| {
                     let hash = c.hash();
                     held.contains(&hash) || self.doc.get_change_by_hash(&hash).is_some()
@@ -424,6 +442,36 @@ mod tests {
             .expect("a change");
         let change = a.save_incremental();
         encode_item(&change, Some((index, &splice)))
+    }
+
+    #[test]
+    fn changes_are_known_by_their_hashes_however_they_travelled() {
+        let (mut a, _) = pair();
+        let before = a.heads();
+        let first = typed(&mut a, "Ja");
+        let second = typed(&mut a, "Ja!");
+        let hashes: Vec<[u8; 32]> = a.heads().iter().map(|h| h.0).collect();
+        let one = change_hashes(&first);
+        let two = change_hashes(&second);
+        assert_eq!((one.len(), two.len()), (1, 1));
+        assert_eq!(two, hashes, "the newest change is the head");
+        // Gathered into one payload while a send was in flight.
+        let mut gathered = first.clone();
+        gathered.extend(&second);
+        assert_eq!(
+            change_hashes(&gathered),
+            [one.clone(), two.clone()].concat()
+        );
+        // As a catch-up: everything after some heads, as one block.
+        let catch_up = encode_item(&a.save_after(&before), None);
+        let mut caught: Vec<[u8; 32]> = change_hashes(&catch_up);
+        caught.sort();
+        let mut expected = [one, two].concat();
+        expected.sort();
+        assert_eq!(caught, expected);
+        // Bytes that are no changes carry none.
+        assert!(change_hashes(b"\x01\x05hello").is_empty());
+        assert!(change_hashes(&first[..first.len() / 2]).is_empty());
     }
 
     #[test]

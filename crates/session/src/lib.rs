@@ -13,10 +13,12 @@
 //! Modules: [`autosave`] (the writer queue and compaction), [`deferral`] (peers' keystrokes
 //! shown before they are applied), [`pacing`] (one wake-up per period for views that follow
 //! every change), [`link`] (the connection to the relay: reconnecting, snapshots, remembered
-//! heads, presence pacing) and [`status`] (what the indicator says).
+//! heads, presence pacing), [`forward`] (passing on to the relay what came only directly) and
+//! [`status`] (what the indicator says).
 
 pub mod autosave;
 pub mod deferral;
+pub mod forward;
 pub mod link;
 pub mod pacing;
 pub mod status;

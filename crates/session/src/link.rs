@@ -21,6 +21,7 @@ use dreieck_sync::envelope::DocumentKey;
 use dreieck_sync::RoomId;
 use rand_core::CryptoRngCore;
 
+use crate::forward::{Digest, Forward};
 use crate::status::{relay_error, Connection, Observed, State, SyncStatus};
 
 /// A sealed full save goes to the relay after this many acknowledged appends, so it can drop
@@ -141,6 +142,7 @@ enum Deadline {
     Remember,
     Snapshot,
     Heartbeat,
+    Forward,
 }
 
 /// One report's connection to the relay, without IO.
@@ -175,6 +177,8 @@ pub struct LinkMachine {
     settle_wanted: bool,
     /// Devices connected directly (the executor's data channels).
     direct: usize,
+    /// What came only directly, to pass on to the relay (see [`crate::forward`]).
+    forward: Forward,
     shown: SyncStatus,
 }
 
@@ -205,6 +209,7 @@ impl LinkMachine {
             focus: None,
             settle_wanted: false,
             direct: 0,
+            forward: Forward::default(),
             shown: SyncStatus::connecting(now),
         }
     }
@@ -265,6 +270,10 @@ impl LinkMachine {
         // Not after every peer's change: that would put a localStorage write between each
         // remote keystroke and its display. Peers' changes not yet remembered are only sent
         // again once after a reload (harmless duplicates).
+        if !was_caught_up && self.client.caught_up() {
+            // Now it is known what the relay holds: what came only directly and is due goes on.
+            self.pass_on(now, rng, &mut out);
+        }
         if acked || (!was_caught_up && self.client.caught_up()) {
             self.remember_soon(now, &mut out);
         }
@@ -469,8 +478,33 @@ impl LinkMachine {
         out
     }
 
+    /// Changes that came directly and were new here (`item` as it came, `digests` of each of
+    /// its changes): passed on to the relay unless it brings them within
+    /// [`crate::forward::FORWARD_AFTER_MS`].
+    pub fn direct_received(&mut self, item: &[u8], digests: Vec<Digest>, now: f64) {
+        if !self.closed {
+            self.forward.hold(item, digests, now);
+        }
+    }
+
+    /// The relay delivered changes with these digests (only asked for while
+    /// [`LinkMachine::forwarding`]).
+    pub fn relayed(&mut self, digests: &[Digest]) -> Vec<Action> {
+        self.forward.relayed(digests);
+        if self.settle_wanted && self.settled() {
+            self.settle_wanted = false;
+            return vec![Action::Settled];
+        }
+        Vec::new()
+    }
+
+    /// Whether changes that came directly wait to be seen at the relay.
+    pub fn forwarding(&self) -> bool {
+        !self.forward.is_empty()
+    }
+
     /// Handles every deadline up to `now`.
-    pub fn tick(&mut self, now: f64) -> Vec<Action> {
+    pub fn tick(&mut self, now: f64, rng: &mut impl CryptoRngCore) -> Vec<Action> {
         if !self.active() {
             return Vec::new();
         }
@@ -504,6 +538,7 @@ impl LinkMachine {
                     out.push(Action::ExpirePeers);
                     self.announce(false, &mut out);
                 }
+                Deadline::Forward => self.pass_on(now, rng, &mut out),
             }
         }
         self.show(now, &mut out);
@@ -538,6 +573,7 @@ impl LinkMachine {
             && !c.listening_first()
             && c.unacknowledged() == 0
             && !c.has_pending()
+            && self.forward.is_empty()
     }
 
     /// The sync client, for inspection.
@@ -550,7 +586,23 @@ impl LinkMachine {
         self.started && !self.closed
     }
 
-    fn deadlines(&self) -> [(Option<f64>, Deadline); 4] {
+    /// Sends on to the relay what came directly, is due, and the relay did not bring.
+    fn pass_on(&mut self, now: f64, rng: &mut impl CryptoRngCore, out: &mut Vec<Action>) {
+        if !self.relay_known() {
+            return;
+        }
+        for item in self.forward.take_due(now) {
+            let more = self.local(&item, now, rng);
+            out.extend(more);
+        }
+    }
+
+    /// Live and caught up: what the relay holds is known here.
+    fn relay_known(&self) -> bool {
+        self.client.status() == Status::Live && self.client.caught_up()
+    }
+
+    fn deadlines(&self) -> [(Option<f64>, Deadline); 5] {
         let snapshot = match self.snapshot {
             Snapshot::Quiet { until } => Some(until),
             Snapshot::Idle | Snapshot::Asked => None,
@@ -560,6 +612,10 @@ impl LinkMachine {
             (self.remember_at, Deadline::Remember),
             (snapshot, Deadline::Snapshot),
             (self.heartbeat_at, Deadline::Heartbeat),
+            (
+                self.forward.next_deadline().filter(|_| self.relay_known()),
+                Deadline::Forward,
+            ),
         ]
     }
 
@@ -719,7 +775,14 @@ impl LinkMachine {
     fn remember_if_settled(&mut self, now: f64, out: &mut Vec<Action>) {
         self.remembered_ms = now;
         let c = &self.client;
-        if self.remember && c.caught_up() && c.unacknowledged() == 0 && !c.has_pending() {
+        // Heads that cover changes which came directly and are not at the relay yet would
+        // keep them from being sent again after a reload.
+        if self.remember
+            && c.caught_up()
+            && c.unacknowledged() == 0
+            && !c.has_pending()
+            && self.forward.is_empty()
+        {
             out.push(Action::RememberHeads);
         }
     }

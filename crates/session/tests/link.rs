@@ -11,6 +11,7 @@ use std::collections::{BTreeMap, VecDeque};
 
 use automerge::transaction::Transactable;
 use automerge::{ActorId, AutoCommit, ChangeHash, ObjId, ObjType, ReadDoc, ROOT};
+use dreieck_session::forward::FORWARD_AFTER_MS;
 use dreieck_session::link::{
     Action, LinkMachine, Options, SaveFor, FIRST_BACKOFF_MS, HEARTBEAT_MS, MAX_BACKOFF_MS,
     REMEMBER_EVERY_MS, SNAPSHOT_QUIET_MS,
@@ -157,6 +158,28 @@ impl World {
         self.run(d, actions);
     }
 
+    /// What `from` has and `to` lacks goes over their direct channel (`to` applies it, as the
+    /// app does with what a data channel brings).
+    fn direct(&mut self, from: usize, to: usize) {
+        let heads = self.devices[to].doc.get_heads();
+        let bytes = self.devices[from].doc.save_after(&heads);
+        if bytes.is_empty() {
+            return;
+        }
+        let dev = &mut self.devices[to];
+        dev.doc.load_incremental(&bytes).unwrap();
+        dev.last_sent = dev.doc.get_heads();
+        dev.link.direct_received(&bytes, digests(&bytes), self.now);
+    }
+
+    /// Log entries at the relay that hold changes (appends and snapshots).
+    fn entries(&self) -> usize {
+        self.durable
+            .iter()
+            .filter(|r| matches!(r, Record::Entry { .. }))
+            .count()
+    }
+
     fn text(&self, d: usize) -> String {
         let dev = &self.devices[d];
         dev.doc.text(&dev.text).unwrap()
@@ -243,7 +266,7 @@ impl World {
                     .next_deadline()
                     .is_some_and(|t| t <= self.now)
                 {
-                    let actions = self.devices[d].link.tick(self.now);
+                    let actions = self.devices[d].link.tick(self.now, &mut self.rng);
                     self.run(d, actions);
                 }
             }
@@ -395,6 +418,10 @@ impl World {
                     let dev = &mut self.devices[d];
                     dev.doc.load_incremental(&bytes).unwrap();
                     dev.last_sent = dev.doc.get_heads();
+                    if dev.link.forwarding() {
+                        let more = dev.link.relayed(&digests(&bytes));
+                        self.run(d, more);
+                    }
                 }
                 Action::Presence(bytes) => {
                     let beacon = String::from_utf8(bytes).unwrap();
@@ -444,6 +471,29 @@ impl World {
             }
         }
     }
+}
+
+/// A digest per change in `bytes`: its hash, as the app takes it (each change chunk on its
+/// own, whatever it depends on).
+fn digests(mut bytes: &[u8]) -> Vec<[u8; 32]> {
+    let mut out = Vec::new();
+    while !bytes.is_empty() {
+        // Magic (4), checksum (4), type (1), then the length as ULEB128.
+        let (mut at, mut len, mut shift) = (9, 0usize, 0);
+        loop {
+            let b = bytes[at];
+            at += 1;
+            len |= usize::from(b & 0x7f) << shift;
+            if b & 0x80 == 0 {
+                break;
+            }
+            shift += 7;
+        }
+        let (chunk, rest) = bytes.split_at(at + len);
+        out.push(automerge::Change::try_from(chunk).unwrap().hash().0);
+        bytes = rest;
+    }
+    out
 }
 
 fn remembering() -> Options {
@@ -812,7 +862,7 @@ fn closing_says_goodbye_and_stops_every_deadline() {
     assert_eq!(beacons_from(&w, b, a).len(), 1);
     let now = w.now;
     let link = &mut w.devices[a].link;
-    assert!(link.tick(now + 1e9).is_empty());
+    assert!(link.tick(now + 1e9, &mut w.rng).is_empty());
     assert!(link.online(now).is_empty());
     assert!(link.close(now).is_empty());
 }
@@ -964,4 +1014,88 @@ fn the_indicator_names_the_path_and_keeps_naming_it_without_the_relay() {
     let actions = w.devices[a].link.direct(0, w.now);
     w.run(a, actions);
     assert_eq!(w.status(a).path(), Path::None);
+}
+
+#[test]
+fn what_came_only_directly_reaches_the_relay_when_this_device_does() {
+    let mut w = World::new(40);
+    let a = w.connect(remembering());
+    let b = w.connect(remembering());
+    let c = w.connect(Options::default());
+    // At the home visit: no relay, the tablet (a) and the phone (b) connected directly.
+    w.relay_down();
+    w.type_text(a, "Wünsche: ");
+    w.direct(a, b);
+    w.type_text(b, "mehr draußen sein");
+    w.direct(b, a);
+    assert_eq!(w.text(b), "Wünsche: mehr draußen sein");
+    // The tablet stays at the office and never reaches the relay again.
+    w.close(a);
+    w.advance(FORWARD_AFTER_MS * 2.0);
+    assert!(
+        w.devices[b].link.forwarding(),
+        "held while the relay is away"
+    );
+    assert!(
+        w.devices[b].remembered.iter().all(|r| r.at < 1.0),
+        "no heads remembered that cover what the relay lacks"
+    );
+    w.relay_up = true;
+    w.advance(MAX_BACKOFF_MS * 1.25);
+    assert!(!w.devices[b].link.forwarding());
+    assert_eq!(w.text(c), "Wünsche: mehr draußen sein");
+    assert!(w.devices[b].link.settled());
+    let last = w.devices[b]
+        .remembered
+        .last()
+        .map(|r| (r.heads.clone(), r.held));
+    assert_eq!(last, Some((w.devices[b].doc.get_heads(), true)));
+}
+
+#[test]
+fn a_keystroke_its_author_sent_to_the_relay_is_not_sent_again() {
+    let mut w = World::new(41);
+    let a = w.connect(Options::default());
+    let b = w.connect(Options::default());
+    let before = w.entries();
+    for word in ["Ich ", "möchte ", "allein ", "einkaufen."] {
+        // The direct channel is faster than the relay: b has it before the relay brings it.
+        w.type_text(a, word);
+        w.direct(a, b);
+        w.advance(50.0);
+    }
+    // And once the other way round: the relay first, then the direct channel (nothing new).
+    w.type_text(a, "!");
+    w.advance(50.0);
+    w.direct(a, b);
+    w.advance(FORWARD_AFTER_MS * 3.0);
+    assert_eq!(w.text(b), "Ich möchte allein einkaufen.!");
+    assert!(!w.devices[b].link.forwarding());
+    assert_eq!(
+        w.entries() - before,
+        5,
+        "each of a's changes once, none from b"
+    );
+}
+
+#[test]
+fn what_came_directly_is_passed_on_when_its_author_is_away_from_the_relay() {
+    // The tablet reaches the phone over its hotspot but has no internet; the phone has.
+    let mut w = World::new(42);
+    let a = w.connect(Options::default());
+    let b = w.connect(Options::default());
+    let c = w.connect(Options::default());
+    w.go_offline(a);
+    let before = w.entries();
+    w.type_text(a, "Termin am Dienstag");
+    w.direct(a, b);
+    w.advance(FORWARD_AFTER_MS - 10.0);
+    assert_eq!(
+        w.text(c),
+        "",
+        "not yet: the author may still send it itself"
+    );
+    w.advance(20.0);
+    assert_eq!(w.text(c), "Termin am Dienstag");
+    assert_eq!(w.entries() - before, 1);
 }

@@ -165,9 +165,13 @@ impl WeakSession {
 
 impl LinkedDoc for WeakSession {
     fn apply(&self, bytes: &[u8]) -> Result<(), String> {
+        self.apply_new(bytes).map(|_| ())
+    }
+
+    fn apply_new(&self, bytes: &[u8]) -> Result<bool, String> {
         match self.upgrade() {
             Some(s) => s.apply_remote(bytes),
-            None => Ok(()),
+            None => Ok(false),
         }
     }
 
@@ -532,13 +536,14 @@ impl Session {
     /// A peer's changes. When they are keystrokes made on exactly the document this device has
     /// (or will have once the changes shown ahead are applied), their splices are shown at
     /// once and the changes applied after the next paint; otherwise they are applied now.
-    pub fn apply_remote(&self, payload: &[u8]) -> Result<(), String> {
+    /// `true` when the payload held changes that were new here.
+    pub fn apply_remote(&self, payload: &[u8]) -> Result<bool, String> {
         let decoded = live::decode(payload).map_err(|e| e.to_string())?;
         if !decoded.moves.is_empty() {
             self.take_moves(&decoded.moves);
         }
         if decoded.changes.is_empty() {
-            return Ok(());
+            return Ok(false);
         }
         // The same keystroke again (it came directly and through the relay): nothing to do,
         // and nothing held needs applying for it.
@@ -550,7 +555,7 @@ impl Session {
                 .knows_all(&decoded, live.held.held())
         };
         if known {
-            return Ok(());
+            return Ok(false);
         }
         let base = self.live.borrow().held.base().map(<[_]>::to_vec);
         let base = match base {
@@ -560,7 +565,7 @@ impl Session {
         let previews = self.inner.borrow_mut().report.previews(&base, &decoded);
         let Some((splices, heads_after)) = previews else {
             self.flush_live();
-            return self.apply_now(&decoded.automerge_bytes());
+            return self.apply_now(&decoded.automerge_bytes()).map(|()| true);
         };
         let long = {
             let inner = self.inner.borrow();
@@ -594,7 +599,7 @@ impl Session {
         // A peer typing is not a pause either: a due compaction waits for it too.
         self.inner.borrow_mut().autosave.peer_typing(now);
         self.rearm();
-        Ok(())
+        Ok(true)
     }
 
     /// Shows the refusals the gate made that are not shown yet (never their content: the
