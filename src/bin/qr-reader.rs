@@ -15,10 +15,14 @@ fn main() {
 #[cfg(not(target_arch = "wasm32"))]
 fn main() {}
 
+// The reading itself is for the browser (and its tests); a native build has only the stub
+// `main` above.
 /// Frames larger than this are not read (a camera frame is at most 4K; more is not a frame).
+#[cfg(any(target_arch = "wasm32", test))]
 const MAX_PIXELS: usize = 4096 * 4096;
 
 /// The first QR code in an RGBA picture of `w` × `h` pixels, as text.
+#[cfg(any(target_arch = "wasm32", test))]
 fn decode_rgba(rgba: &[u8], w: usize, h: usize) -> Option<String> {
     let pixels = w.checked_mul(h).filter(|&n| n > 0 && n <= MAX_PIXELS)?;
     if rgba.len() < pixels * 4 {
