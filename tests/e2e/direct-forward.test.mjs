@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { device, invite, join, launch, synced } from './lib/browser.mjs';
 import { TestRelay } from './lib/relay.mjs';
-import { converged } from './lib/app.mjs';
+import { converged, newReport } from './lib/app.mjs';
 
 describe('passing on what came directly', () => {
   let relay; let browser; let a; let b; let c;
@@ -17,17 +17,12 @@ describe('passing on what came directly', () => {
     browser = await launch();
     a = await device(browser);
     await a.page.goto(relay.url + '/');
-    await a.page.getByRole('button', { name: 'Neuer Bericht' }).click();
-    await a.page.locator('#feld-lb_name').waitFor();
+    await newReport(a.page);
     const link = await invite(a.page, 'provider', 'Herr Zwei');
     const linkForC = await invite(a.page, 'guardian', 'Frau Betreuerin');
     await synced(a.page);
     b = await join(browser, link);
-    c = await device(browser);
-    await c.context.addInitScript(() => localStorage.setItem('dreieck.direkt', '"aus"'));
-    await c.page.goto(linkForC);
-    await c.page.locator('#feld-lb_name').waitFor({ timeout: 30_000 });
-    await synced(c.page);
+    c = await join(browser, linkForC, { direct: false });
     for (const d of [a, b]) {
       await d.page.locator('.sync-status[data-path="direkt"]').waitFor({ timeout: 30_000 });
     }

@@ -83,8 +83,11 @@ export async function invite(page, role, name, { keepOpen = false } = {}) {
 export const synced = (page) => page.locator('.sync-status[data-state="synchron"]').waitFor({ timeout: 30_000 });
 
 /// A fresh device that opens an invitation link and waits until the report is there and synced.
-export async function join(browser, url) {
+/// `direct: false`: the device opens no direct channels (`dreieck.direkt` = "aus"), so what it
+/// gets came through the relay.
+export async function join(browser, url, { direct = true } = {}) {
   const d = await device(browser);
+  if (!direct) await d.context.addInitScript(() => localStorage.setItem('dreieck.direkt', '"aus"'));
   await d.page.goto(url);
   await d.page.locator('#feld-lb_name').waitFor({ timeout: 30_000 });
   await synced(d.page);
