@@ -107,7 +107,7 @@ async function scenario(system, variantName, opts, env) {
     const profiles = opts.profile ? [await startProfile(devices.a.page, 'A'), await startProfile(devices.b.page, 'B')] : [];
     const m = await typeAndMeasure({ ...devices, keystrokes: opts.keystrokes, intervalMs: opts.interval, log: (s) => log(`  ${s}`) });
     for (const p of profiles) await p.stop({ keystrokes: opts.keystrokes, log });
-    if (trace) await explain(await trace.stop(), m.latencies, { log });
+    if (trace) await explain(await trace.stop(), m.latencies, { log, overMs: Number(process.env.TRACE_OVER_MS ?? 10) });
     const mem = memoryOf(server.pid);
     // Sealed bytes the server committed to its storage while A typed (Dreieck's relay reports
     // it in /metrics; the comparison servers have no such counter). Waits for the last commit.

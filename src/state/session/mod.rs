@@ -352,9 +352,16 @@ impl Session {
                         tabs.post(&full);
                     }
                 }
-                TabMessage::Payload(payload) => {
-                    if let Err(e) = session.apply_remote(&payload) {
+                TabMessage::Payload { bytes, first } => {
+                    if let Err(e) = session.apply_remote(&bytes) {
                         leptos::logging::warn!("tabs: changes refused: {e}");
+                    }
+                    if first {
+                        // What was typed here while this tab seemed alone.
+                        let full = session.full_save();
+                        if let Some(tabs) = session.tabs.borrow().as_ref() {
+                            tabs.post(&full);
+                        }
                     }
                 }
             }

@@ -319,7 +319,7 @@ impl Report {
         let mut by_hash: HashMap<ChangeHash, Change> = HashMap::new();
         for c in batch {
             let h = c.hash();
-            if self.doc.get_change_by_hash(&h).is_some() {
+            if self.has_change(&h) {
                 continue;
             }
             if self.trust.refused.contains(&h) {
@@ -424,7 +424,7 @@ impl Report {
             .filter(|(h, _)| {
                 !b.accepted_set.contains(h)
                     && !self.trust.refused.contains(h)
-                    && (!settled.contains(h) || self.doc.get_change_by_hash(h).is_none())
+                    && (!settled.contains(h) || !self.has_change(h))
             })
             .map(|(_, c)| c)
             .collect();
@@ -440,7 +440,7 @@ impl Report {
             if self.trust.refused.contains(d) {
                 return Ok(Verdict::Refuse(RefusalReason::BuildsOnRefused, None));
             }
-            if !b.accepted_set.contains(d) && self.doc.get_change_by_hash(d).is_none() {
+            if !b.accepted_set.contains(d) && !self.has_change(d) {
                 return Ok(Verdict::Wait);
             }
         }

@@ -282,7 +282,7 @@ pub(crate) fn verify(key: &[u8; 32], message: &[u8], signature: &[u8; 64]) -> bo
     if VERIFIED.lock().is_ok_and(|v| known(&v)) {
         return true;
     }
-    let Ok(verifying) = VerifyingKey::from_bytes(key) else {
+    let Some(verifying) = verifying_key(key) else {
         return false;
     };
     let fine = verifying
@@ -298,6 +298,32 @@ pub(crate) fn verify(key: &[u8; 32], message: &[u8], signature: &[u8; 64]) -> bo
         }
     }
     fine
+}
+
+/// `key` as a curve point, remembered: a report has a handful of participants, and reading a
+/// key (a point decompression) was a sixth of verifying a keystroke's signature.
+fn verifying_key(key: &[u8; 32]) -> Option<VerifyingKey> {
+    use std::collections::HashMap;
+    use std::sync::Mutex;
+    /// Keys kept, at most (then forgotten all at once).
+    const REMEMBERED: usize = 256;
+    static KEYS: Mutex<Option<HashMap<[u8; 32], VerifyingKey>>> = Mutex::new(None);
+    if let Some(k) = KEYS
+        .lock()
+        .ok()
+        .and_then(|keys| keys.as_ref().and_then(|m| m.get(key).copied()))
+    {
+        return Some(k);
+    }
+    let verifying = VerifyingKey::from_bytes(key).ok()?;
+    if let Ok(mut keys) = KEYS.lock() {
+        let map = keys.get_or_insert_with(HashMap::new);
+        if map.len() >= REMEMBERED {
+            map.clear();
+        }
+        map.insert(*key, verifying);
+    }
+    Some(verifying)
 }
 
 fn kind_byte(kind: MemberKind) -> u8 {
