@@ -38,15 +38,26 @@ pub fn App(store: Result<ReportStore, String>) -> impl IntoView {
             }
         }
     });
-    // Closing the tab while a write failed or is still on its way would lose the edit: ask.
+    // Leaving: the keystrokes that wait to be written together go now. Closing the tab while
+    // a write failed or is still on its way would lose the edit: ask (the write goes on while
+    // the browser asks).
     let unload = window_event_listener_untyped("beforeunload", |ev| {
+        for s in session::all_sessions() {
+            s.write_now();
+        }
         if session::any_unsaved() {
             ev.prevent_default();
+        }
+    });
+    let left = window_event_listener_untyped("pagehide", |_| {
+        for s in session::all_sessions() {
+            s.write_now();
         }
     });
     on_cleanup(move || {
         hidden.remove();
         unload.remove();
+        left.remove();
     });
 
     view! { <AppShell /> }.into_any()

@@ -1,8 +1,10 @@
 //! The writer queue between an open report and storage.
 //!
 //! Every edit's incremental bytes are queued at once and written in order, one write in
-//! flight: what is typed meanwhile goes into the next write, so nothing waits for a timer and
-//! no edit is dropped. A failed write keeps its bytes in front of whatever follows and is
+//! flight: what is typed meanwhile goes into the next write, and no edit is dropped. An edit
+//! is written at once; keystrokes that follow a write by less than [`STORE_TYPED_EVERY_MS`]
+//! wait for that moment and go together (one strict-durability write per keystroke was a
+//! disk flush 33 times a second while somebody typed). A failed write keeps its bytes in front of whatever follows and is
 //! retried by the next edit (or "Erneut versuchen"). Now and then the document is written as
 //! one full save instead (a compaction): after [`COMPACT_AFTER`] chunks once typing pauses, so
 //! that loading stays fast, and never between two keystrokes, because a full save of a long
@@ -34,8 +36,15 @@ pub const STORE_REMOTE_WITHIN_MS: f64 = 1_000.0;
 /// when [`Autosave::summary_now`] says the case list is about to show it.
 pub const SUMMARY_EVERY_MS: f64 = 1_000.0;
 
+/// While somebody types here, a keystroke that comes this soon after the last write waits for
+/// this long after it, and the keystrokes until then are written together: a write every
+/// quarter second instead of one per keystroke, each a transaction and a flush to disk. The
+/// first keystroke after a pause is written at once, and hiding or leaving the page writes
+/// what waits ([`Autosave::write_now`]).
+pub const STORE_TYPED_EVERY_MS: f64 = 250.0;
+
 /// "gespeichert" is shown this long after the writes came to rest, not after each one: while
-/// somebody types, every keystroke is one write, and the status would otherwise flip between
+/// somebody types, writes follow each other, and the status would otherwise flip between
 /// "speichert …" and "gespeichert" at every key (the live region announcing it, and the page
 /// laid out again, on the typing device's busiest path).
 pub const SHOW_SAVED_AFTER_MS: f64 = 600.0;
@@ -130,8 +139,14 @@ pub struct Autosave<S> {
     summary_stale: bool,
     compact_at: Option<f64>,
     summary_at: Option<f64>,
+    /// When what is pending (keystrokes, peers' changes) is written, unless `urgent`.
     store_at: Option<f64>,
     saved_at: Option<f64>,
+    /// Something pending is to be written now (an edit other than typing, a page about to be
+    /// hidden or left), not at `store_at`.
+    urgent: bool,
+    /// When the last write of changes started (keystrokes soon after it wait).
+    last_append_at: Option<f64>,
 }
 
 impl<S: Clone> Autosave<S> {
@@ -152,6 +167,8 @@ impl<S: Clone> Autosave<S> {
             summary_at: None,
             store_at: None,
             saved_at: None,
+            urgent: false,
+            last_append_at: None,
         }
     }
 
@@ -175,6 +192,37 @@ impl<S: Clone> Autosave<S> {
     /// then calls [`Autosave::start`].
     pub fn edited(&mut self, bytes: &[u8]) {
         self.pending.extend_from_slice(bytes);
+        self.urgent = true;
+    }
+
+    /// The bytes of a keystroke made here at `now`: written at once after a pause, otherwise
+    /// together with the keystrokes that follow, [`STORE_TYPED_EVERY_MS`] after the last
+    /// write. The executor then calls [`Autosave::start`] (and arms [`Autosave::next_deadline`]).
+    pub fn typed(&mut self, bytes: &[u8], now: f64) {
+        self.pending.extend_from_slice(bytes);
+        match self.last_append_at {
+            Some(at) if now - at < STORE_TYPED_EVERY_MS => {
+                let due = at + STORE_TYPED_EVERY_MS;
+                self.store_at = Some(self.store_at.map_or(due, |s| s.min(due)));
+            }
+            _ => self.urgent = true,
+        }
+    }
+
+    /// Whatever waits is written now (the page is being hidden or left).
+    pub fn write_now(&mut self) {
+        if !self.pending.is_empty() {
+            self.urgent = true;
+        }
+    }
+
+    /// Pending changes wait for `store_at` (nothing asks for them sooner).
+    fn waiting(&self, now: f64) -> bool {
+        !self.urgent
+            && !self.needs_full
+            && !self.retry
+            && !self.pending.is_empty()
+            && self.store_at.is_some_and(|at| at > now)
     }
 
     /// Peers' changes applied here: stored within [`STORE_REMOTE_WITHIN_MS`] (a
@@ -187,8 +235,8 @@ impl<S: Clone> Autosave<S> {
     /// Whether the executor should start its writer now (it is not running and something is
     /// due). The writer then takes jobs until [`Autosave::next_job`] returns `None` or a write
     /// fails.
-    pub fn start(&mut self) -> bool {
-        if self.in_flight || self.is_clean() {
+    pub fn start(&mut self, now: f64) -> bool {
+        if self.in_flight || self.is_clean() || self.waiting(now) {
             return false;
         }
         self.in_flight = true;
@@ -197,7 +245,13 @@ impl<S: Clone> Autosave<S> {
 
     /// The next write, or `None` (the writer stops; a summary write may be scheduled).
     pub fn next_job(&mut self, now: f64, doc: &mut impl Source<S>) -> Option<Job<S>> {
+        if self.waiting(now) {
+            // Keystrokes typed during the last write: they go at `store_at`, together.
+            self.in_flight = false;
+            return None;
+        }
         self.store_at = None;
+        self.urgent = false;
         if self.needs_full {
             self.saved_at = None;
             let bytes = doc.full_save();
@@ -232,6 +286,7 @@ impl<S: Clone> Autosave<S> {
         self.bytes_in_flight = !bytes.is_empty() || self.retry;
         if self.bytes_in_flight {
             self.saved_at = None;
+            self.last_append_at = Some(now);
         }
         Some(Job::Append {
             bytes,
@@ -410,7 +465,7 @@ mod tests {
 
     /// Runs the writer as the executor does: jobs until none is left or one fails.
     fn drain(a: &mut Autosave<u32>, doc: &mut Doc, disk: &mut Disk, now: f64) -> bool {
-        if !a.start() {
+        if !a.start(now) {
             return true;
         }
         loop {
@@ -476,8 +531,8 @@ mod tests {
         let mut a = Autosave::new(1, false);
         let (mut doc, mut disk) = (Doc::default(), Disk::default());
         edit(&mut a, &mut doc, b"a");
-        assert!(a.start());
-        assert!(!a.start(), "one writer at a time");
+        assert!(a.start(0.0));
+        assert!(!a.start(0.0), "one writer at a time");
         let job = a.next_job(0.0, &mut doc).unwrap();
         // Typed while the first write is on its way.
         edit(&mut a, &mut doc, b"b");
@@ -566,7 +621,7 @@ mod tests {
         assert!(!a.holds_nothing_unsaved());
         // "Erneut versuchen" with nothing new typed still writes.
         disk.fail = false;
-        assert!(a.start());
+        assert!(a.start(5.0));
         let job = a.next_job(5.0, &mut doc);
         assert!(matches!(job, Some(Job::Append { ref bytes, .. }) if bytes.is_empty()));
         assert!(a.finished(Outcome::Appended { seq: Some(1.0) }, 5.0));
@@ -633,7 +688,7 @@ mod tests {
     fn a_compacted_report_with_nothing_unsaved_is_not_written_again() {
         let mut a: Autosave<u32> = Autosave::new(1, false);
         a.compact_requested();
-        assert!(!a.start());
+        assert!(!a.start(0.0));
     }
 
     #[test]
@@ -689,5 +744,102 @@ mod tests {
         drain(&mut a, &mut doc, &mut disk, 2_010.0);
         assert_eq!(stored(&disk), b"peer2!");
         assert!(ticks(&mut a, 3_500.0).is_empty());
+    }
+
+    /// A keystroke as the executor reports it.
+    fn key(a: &mut Autosave<u32>, doc: &mut Doc, bytes: &[u8], now: f64) {
+        doc.all.extend_from_slice(bytes);
+        a.typed(bytes, now);
+    }
+
+    #[test]
+    fn keystrokes_in_a_row_are_written_together_a_quarter_second_apart() {
+        let mut a = Autosave::new(1, false);
+        let (mut doc, mut disk) = (Doc::default(), Disk::default());
+        let mut writes_at = Vec::new();
+        let mut now = 0.0;
+        // One keystroke every 30 ms for a second, the executor draining after each and at
+        // every deadline, as the session does.
+        while now <= 1_000.0 {
+            key(&mut a, &mut doc, b"k", now);
+            let before = disk.chunks.len();
+            assert!(drain(&mut a, &mut doc, &mut disk, now));
+            if disk.chunks.len() > before {
+                writes_at.push(now);
+            }
+            let next = now + 30.0;
+            while let Some(at) = deadline(&a).filter(|at| *at <= next) {
+                let before = disk.chunks.len();
+                ticks(&mut a, at);
+                assert!(drain(&mut a, &mut doc, &mut disk, at));
+                if disk.chunks.len() > before {
+                    writes_at.push(at);
+                }
+            }
+            now = next;
+        }
+        // The first keystroke at once, then one write per 250 ms.
+        assert_eq!(writes_at, vec![0.0, 250.0, 500.0, 750.0, 1_000.0]);
+        // Typing stops: what waits is written at its deadline, in order, nothing lost.
+        while let Some(at) = deadline(&a) {
+            ticks(&mut a, at);
+            assert!(drain(&mut a, &mut doc, &mut disk, at));
+        }
+        assert_eq!(stored(&disk), doc.all);
+        assert!(a.holds_nothing_unsaved());
+    }
+
+    #[test]
+    fn the_first_keystroke_after_a_pause_and_any_other_edit_are_written_at_once() {
+        let mut a = Autosave::new(1, false);
+        let (mut doc, mut disk) = (Doc::default(), Disk::default());
+        key(&mut a, &mut doc, b"a", 0.0);
+        assert!(drain(&mut a, &mut doc, &mut disk, 0.0));
+        key(&mut a, &mut doc, b"b", 30.0);
+        assert!(drain(&mut a, &mut doc, &mut disk, 30.0));
+        assert_eq!(stored(&disk), b"a", "the second keystroke waits");
+        assert!(!a.holds_nothing_unsaved());
+        assert_eq!(deadline(&a), Some(250.0));
+        // A structural edit (a goal added, a signature) does not wait, and takes the
+        // keystroke with it.
+        edit(&mut a, &mut doc, b"G");
+        assert!(drain(&mut a, &mut doc, &mut disk, 40.0));
+        assert_eq!(stored(&disk), b"abG");
+        // After a pause longer than the interval, a keystroke goes at once.
+        key(&mut a, &mut doc, b"c", 400.0);
+        assert!(drain(&mut a, &mut doc, &mut disk, 400.0));
+        assert_eq!(stored(&disk), b"abGc");
+    }
+
+    #[test]
+    fn leaving_the_page_writes_the_waiting_keystrokes_at_once() {
+        let mut a = Autosave::new(1, false);
+        let (mut doc, mut disk) = (Doc::default(), Disk::default());
+        key(&mut a, &mut doc, b"a", 0.0);
+        assert!(drain(&mut a, &mut doc, &mut disk, 0.0));
+        key(&mut a, &mut doc, b"b", 20.0);
+        assert!(!a.start(20.0), "waits for its deadline");
+        a.write_now();
+        assert!(drain(&mut a, &mut doc, &mut disk, 21.0));
+        assert_eq!(stored(&disk), b"ab");
+        assert!(a.is_clean() || a.holds_nothing_unsaved());
+    }
+
+    #[test]
+    fn a_failed_write_goes_again_with_the_keystrokes_that_wait() {
+        let mut a = Autosave::new(1, false);
+        let (mut doc, mut disk) = (Doc::default(), Disk::default());
+        key(&mut a, &mut doc, b"a", 0.0);
+        disk.fail = true;
+        assert!(!drain(&mut a, &mut doc, &mut disk, 0.0));
+        disk.fail = false;
+        key(&mut a, &mut doc, b"b", 10.0);
+        assert!(drain(&mut a, &mut doc, &mut disk, 10.0));
+        let at = deadline(&a).expect("a deadline for what waits");
+        assert!(at <= 250.0);
+        ticks(&mut a, at);
+        assert!(drain(&mut a, &mut doc, &mut disk, at));
+        assert_eq!(stored(&disk), b"ab");
+        assert!(a.holds_nothing_unsaved());
     }
 }

@@ -474,7 +474,7 @@ impl Session {
             let result = inner.report.type_edit(role, target, edit, shown_len, value);
             recorded = inner.report.take_recorded_input();
             let bytes = inner.report.save_incremental();
-            inner.autosave.edited(&bytes);
+            inner.autosave.typed(&bytes, now_ms());
             (result, bytes)
         };
         if let Ok(Some(typed)) = &outcome {
@@ -789,9 +789,9 @@ impl Session {
         self.inner.borrow_mut().shown = false;
         // Syncing follows the editor: what was typed is stored and goes out on the next visit.
         self.disconnect();
-        // The case list shows the summary next.
+        // The case list shows the summary next, with the last keystrokes in it.
         self.summary_now();
-        self.pump();
+        self.write_now();
         self.forget_if_done();
     }
 

@@ -35,7 +35,7 @@ impl Session {
     /// Starts the writer unless one is running; it drains everything pending, one write at a
     /// time, and stops at the first error (keeping the bytes).
     pub(super) fn pump(&self) {
-        let start = self.inner.borrow_mut().autosave.start();
+        let start = self.inner.borrow_mut().autosave.start(now_ms());
         if start {
             let session = self.clone();
             spawn_local(async move { session.drain().await });
@@ -111,6 +111,13 @@ impl Session {
             now,
         };
         inner.autosave.next_job(now, &mut source)
+    }
+
+    /// Writes what waits now (keystrokes wait to be written together): the page is being
+    /// left.
+    pub fn write_now(&self) {
+        self.inner.borrow_mut().autosave.write_now();
+        self.pump();
     }
 
     /// The next write works out the summary afresh (the case list is about to show it).
