@@ -31,10 +31,13 @@ pub fn App(store: Result<ReportStore, String>) -> impl IntoView {
 
     // Hidden is often the last moment a mobile browser gives the page (it may be killed
     // without unload): write every open report as one compact save now.
+    // Shown again, a tab that seemed alone greets the others (one may have opened meanwhile).
     let hidden = window_event_listener_untyped("visibilitychange", |_| {
-        if document().hidden() {
-            for s in session::all_sessions() {
+        for s in session::all_sessions() {
+            if document().hidden() {
                 s.compact();
+            } else {
+                s.greet_tabs();
             }
         }
     });
@@ -54,10 +57,17 @@ pub fn App(store: Result<ReportStore, String>) -> impl IntoView {
             s.write_now();
         }
     });
+    // Back from the back/forward cache.
+    let back = window_event_listener_untyped("pageshow", |_| {
+        for s in session::all_sessions() {
+            s.greet_tabs();
+        }
+    });
     on_cleanup(move || {
         hidden.remove();
         unload.remove();
         left.remove();
+        back.remove();
     });
 
     view! { <AppShell /> }.into_any()

@@ -64,12 +64,15 @@ pub fn random_id() -> Result<String, String> {
 
 /// Fills `buf` from the platform's cryptographic generator.
 ///
-/// Small requests (a nonce per sealed keystroke) are served from a pool filled 512 bytes at a
-/// time: each call into `crypto.getRandomValues` crossed into JavaScript for 0.07 ms on the
-/// typing device's path to the network. Served bytes are wiped from the pool.
+/// Nonce-sized requests (one per sealed keystroke) are served from a pool filled 512 bytes at
+/// a time: each call into `crypto.getRandomValues` crossed into JavaScript for 0.07 ms on the
+/// typing device's path to the network. Served bytes are wiped from the pool; keys and other
+/// secrets (longer requests) come from the generator directly, never ahead of time.
 #[cfg(target_arch = "wasm32")]
 pub fn fill_random(buf: &mut [u8]) -> Result<(), String> {
     const POOL: usize = 512;
+    /// An XChaCha20 nonce.
+    const NONCE_AT_MOST: usize = 24;
     thread_local! {
         static POOLED: std::cell::RefCell<([u8; POOL], usize)> =
             const { std::cell::RefCell::new(([0; POOL], POOL)) };
@@ -77,7 +80,7 @@ pub fn fill_random(buf: &mut [u8]) -> Result<(), String> {
     let fill = |b: &mut [u8]| {
         getrandom::fill(b).map_err(|e| format!("Zufallszahlen nicht verfügbar: {e}"))
     };
-    if buf.len() > POOL / 8 {
+    if buf.len() > NONCE_AT_MOST {
         return fill(buf);
     }
     POOLED.with(|p| {
@@ -93,6 +96,17 @@ pub fn fill_random(buf: &mut [u8]) -> Result<(), String> {
         *used += buf.len();
         Ok(())
     })
+}
+
+/// Whether the platform's generator answers (asked directly, not from the pool).
+#[cfg(target_arch = "wasm32")]
+pub fn random_works() -> bool {
+    getrandom::fill(&mut [0u8; 1]).is_ok()
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+pub fn random_works() -> bool {
+    false
 }
 
 /// Native builds (unit tests, `cargo check` on the host) never create reports.
@@ -164,4 +178,34 @@ pub fn focus_element(id: &str) -> bool {
     document
         .active_element()
         .is_some_and(|active| &active == el.as_ref())
+}
+
+#[cfg(all(test, target_arch = "wasm32"))]
+mod tests {
+    use std::collections::HashSet;
+
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    use super::fill_random;
+
+    #[wasm_bindgen_test]
+    fn nonces_from_the_pool_never_repeat_across_refills() {
+        // 24-byte nonces: 21 fit into one pool of 512 bytes; 200 cross nine refills.
+        let mut seen = HashSet::new();
+        for _ in 0..200 {
+            let mut nonce = [0u8; 24];
+            fill_random(&mut nonce).expect("randomness");
+            assert_ne!(nonce, [0u8; 24], "never a wiped slot");
+            assert!(seen.insert(nonce), "a nonce handed out twice");
+        }
+        // Odd sizes that straddle a refill, and a key-sized request from the generator.
+        let mut odd = [0u8; 23];
+        for _ in 0..30 {
+            fill_random(&mut odd).expect("randomness");
+            assert_ne!(odd, [0u8; 23]);
+        }
+        let mut key = [0u8; 32];
+        fill_random(&mut key).expect("randomness");
+        assert_ne!(key, [0u8; 32]);
+    }
 }

@@ -31,7 +31,7 @@ impl LinkedDoc for Heard {
         // Anybody holding the link can post here: what does not read is skipped.
         messages.extend(
             decoded
-                .changes
+                .changes()
                 .iter()
                 .filter_map(|(bytes, _)| JoinMessage::decode(bytes)),
         );

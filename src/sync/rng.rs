@@ -10,7 +10,7 @@ pub struct WebRng;
 /// Whether the platform generator works (it does in every browser the app supports; a page
 /// without it must not fall back to weak randomness for keys and nonces).
 pub fn available() -> bool {
-    crate::state::platform::fill_random(&mut [0u8; 1]).is_ok()
+    crate::state::platform::random_works()
 }
 
 impl RngCore for WebRng {

@@ -77,6 +77,14 @@ impl TabChannel {
         Some(tabs)
     }
 
+    /// Says hello again while no other tab has been heard from: a tab that was frozen in the
+    /// background may have missed another's hello, and both would otherwise go on alone.
+    pub fn hello_if_alone(&self) {
+        if !self.others.get() {
+            self.send(&[]);
+        }
+    }
+
     /// Posts changes to the other tabs, if another tab has been heard from.
     pub fn post(&self, payload: &[u8]) {
         if self.others.get() {

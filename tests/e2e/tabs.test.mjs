@@ -68,3 +68,53 @@ describe('two tabs of one browser', () => {
     await typedAcross(first.page, second.page, ' Weiter.', before + ' Geteilt. Weiter.');
   });
 });
+
+describe('a tab that was alone with a report', () => {
+  let browser; let first; let second;
+
+  before(async () => {
+    browser = await launch();
+    first = await device(browser);
+    await openApp(first.page);
+    await newReport(first.page);
+  });
+
+  after(async () => {
+    const errors = [first, second].map((d) => d?.errors ?? []);
+    await browser?.close();
+    for (const e of errors) assert.deepEqual(e, [], 'no errors in the page');
+  });
+
+  test('a second tab opened right after typing gets everything, and then both follow each other', async () => {
+    // Typed while alone (a lone tab posts nothing), and the second tab opens at once: the
+    // last keystrokes may not be stored yet when it reads storage.
+    await first.page.locator(FIELD).focus();
+    await first.page.locator(FIELD).pressSequentially('Allein getippt.', { delay: 20 });
+    second = { page: await first.context.newPage(), errors: [] };
+    second.page.on('pageerror', (e) => second.errors.push(String(e)));
+    second.page.on('console', (m) => { if (m.type() === 'error') second.errors.push(m.text()); });
+    await second.page.goto(first.page.url());
+    await second.page.waitForFunction(
+      ([sel, want]) => document.querySelector(sel)?.value === want,
+      [FIELD, 'Allein getippt.'],
+      { timeout: 10_000 },
+    );
+    // From now on each tab's keystrokes reach the other.
+    await second.page.locator(FIELD).focus();
+    await second.page.keyboard.press('Control+End');
+    await second.page.locator(FIELD).pressSequentially(' Zweiter.', { delay: 20 });
+    await first.page.waitForFunction(
+      ([sel, want]) => document.querySelector(sel)?.value === want,
+      [FIELD, 'Allein getippt. Zweiter.'],
+      { timeout: 10_000 },
+    );
+    await first.page.locator(FIELD).focus();
+    await first.page.keyboard.press('Control+End');
+    await first.page.locator(FIELD).pressSequentially(' Erster.', { delay: 20 });
+    await second.page.waitForFunction(
+      ([sel, want]) => document.querySelector(sel)?.value === want,
+      [FIELD, 'Allein getippt. Zweiter. Erster.'],
+      { timeout: 10_000 },
+    );
+  });
+});

@@ -100,7 +100,8 @@ pub struct WireSplice {
 /// A decoded payload: each change's Automerge bytes, with the splice it made if it carried one.
 #[derive(Debug, Default)]
 pub struct Payload {
-    pub changes: Vec<(Vec<u8>, Option<WireSplice>)>,
+    /// Private: its parse is cached (`parsed`), and must stay the parse of these bytes.
+    changes: Vec<(Vec<u8>, Option<WireSplice>)>,
     /// Room move records, as they came (unchecked: `Report::check_move`).
     pub moves: Vec<Vec<u8>>,
     /// Each entry of `changes` parsed with the gate's checks, once: a received keystroke is
@@ -125,6 +126,11 @@ impl PartialEq for Payload {
 impl Eq for Payload {}
 
 impl Payload {
+    /// Each change's bytes (signed or plain), with the splice it carried.
+    pub fn changes(&self) -> &[(Vec<u8>, Option<WireSplice>)] {
+        &self.changes
+    }
+
     /// All Automerge bytes of the payload, concatenated (what `apply` takes).
     pub fn automerge_bytes(&self) -> Vec<u8> {
         self.changes
@@ -542,6 +548,26 @@ mod tests {
             ..Payload::default()
         };
         assert!(!b.knows_all(&broken, &[]));
+    }
+
+    #[test]
+    fn a_change_automerge_only_queued_is_neither_held_nor_known() {
+        let (mut a, mut b) = pair();
+        let first = decode(&typed(&mut a, "H")).expect("decode");
+        let second = decode(&typed(&mut a, "Ha")).expect("decode");
+        let hash = |p: &Payload| p.parsed(0).expect("parses").changes[0].hash();
+        let (h1, h2) = (hash(&first), hash(&second));
+        // The second keystroke without the first: Automerge keeps it in its queue.
+        let queued = crate::trust::split_changes(&second.automerge_bytes()).expect("parse");
+        b.doc.apply_changes(queued).expect("queued");
+        assert!(!b.has_change(&h1));
+        assert!(!b.has_change(&h2), "a queued change is not in the document");
+        assert!(!b.knows_all(&second, &[]));
+        // Its predecessor arrives: both are in.
+        let rest = crate::trust::split_changes(&first.automerge_bytes()).expect("parse");
+        b.doc.apply_changes(rest).expect("apply");
+        assert!(b.has_change(&h1) && b.has_change(&h2));
+        assert!(b.knows_all(&second, &[]));
     }
 
     #[test]

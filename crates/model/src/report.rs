@@ -877,16 +877,21 @@ impl Report {
         }
     }
 
-    /// The object stored under `key` in `parent`, if it is an object of type `typ`.
     /// Whether the document holds change `hash`. Automerge's `get_change_by_hash` rebuilds the
     /// whole change from the document to answer (a tenth of a millisecond per received
-    /// keystroke); its missing-dependency walk only looks the hash up. It would also count a
-    /// change Automerge queued for lack of predecessors, but the gate hands Automerge only
-    /// changes whose predecessors it has, so nothing is ever queued.
+    /// keystroke); its missing-dependency walk only looks the hash up. That walk does not
+    /// report a change Automerge queued for lack of predecessors (nor anything when its queue
+    /// is empty, as the gate keeps it: it hands Automerge only changes whose predecessors it
+    /// has), so when it names other missing hashes, the slow answer decides.
     pub(crate) fn has_change(&self, hash: &ChangeHash) -> bool {
-        !ReadDoc::get_missing_deps(&self.doc, std::slice::from_ref(hash)).contains(hash)
+        let missing = ReadDoc::get_missing_deps(&self.doc, std::slice::from_ref(hash));
+        if missing.is_empty() {
+            return true;
+        }
+        !missing.contains(hash) && ReadDoc::get_change_by_hash(&self.doc, hash).is_some()
     }
 
+    /// The object stored under `key` in `parent`, if it is an object of type `typ`.
     pub(crate) fn child(&self, parent: &ObjId, key: &str, typ: ObjType) -> Option<ObjId> {
         match self.doc.get(parent, key) {
             Ok(Some((Value::Object(t), id))) if t == typ => Some(id),

@@ -191,8 +191,10 @@ impl<S: Clone> Autosave<S> {
     /// The bytes of an edit made here (or of a peer's change to be stored now). The executor
     /// then calls [`Autosave::start`].
     pub fn edited(&mut self, bytes: &[u8]) {
-        self.pending.extend_from_slice(bytes);
-        self.urgent = true;
+        if !bytes.is_empty() {
+            self.pending.extend_from_slice(bytes);
+            self.urgent = true;
+        }
     }
 
     /// The bytes of a keystroke made here at `now`: written at once after a pause, otherwise
@@ -417,6 +419,11 @@ impl<S: Clone> Autosave<S> {
         }
         if store {
             self.store_at = None;
+            // Due now, even if a write still under way ends after another deadline was set
+            // (a peer's change, a second later).
+            if !self.pending.is_empty() {
+                self.urgent = true;
+            }
         }
         if summary || store {
             wakes.push(Wake::Write);
@@ -841,5 +848,58 @@ mod tests {
         assert!(drain(&mut a, &mut doc, &mut disk, at));
         assert_eq!(stored(&disk), b"ab");
         assert!(a.holds_nothing_unsaved());
+    }
+
+    #[test]
+    fn a_keystroke_due_during_a_long_write_goes_right_after_it_whatever_peers_send() {
+        let mut a = Autosave::new(1, false);
+        let mut doc = Doc::default();
+        key(&mut a, &mut doc, b"a", 0.0);
+        assert!(a.start(0.0));
+        let job = a.next_job(0.0, &mut doc).expect("a write");
+        // The write takes long (a slow disk); a keystroke comes and its deadline passes.
+        key(&mut a, &mut doc, b"b", 100.0);
+        assert_eq!(deadline(&a), Some(250.0));
+        assert_eq!(ticks(&mut a, 260.0), vec![Wake::Write]);
+        // A peer's change arrives before the write ends, with its own later deadline.
+        doc.all.extend_from_slice(b"P");
+        a.received(b"P", 270.0);
+        assert!(matches!(job, Job::Append { .. }));
+        assert!(a.finished(Outcome::Appended { seq: Some(2.0) }, 400.0));
+        // The writer goes on with the keystroke (and the peer's change) at once.
+        match a.next_job(400.0, &mut doc) {
+            Some(Job::Append { bytes, .. }) => assert_eq!(bytes, b"bP"),
+            other => panic!("expected the waiting bytes, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn gespeichert_never_shows_while_a_keystroke_waits() {
+        let mut a = Autosave::new(1, false);
+        let (mut doc, mut disk) = (Doc::default(), Disk::default());
+        key(&mut a, &mut doc, b"a", 0.0);
+        assert!(drain(&mut a, &mut doc, &mut disk, 0.0));
+        key(&mut a, &mut doc, b"b", 100.0);
+        assert!(drain(&mut a, &mut doc, &mut disk, 100.0));
+        // The first write's "gespeichert" comes due (at 600 ms) before the waiting keystroke
+        // was written (the executor was late): it is not said.
+        for now in [100.0, 200.0, 249.0, 600.0] {
+            assert!(!a.tick(now).contains(&Wake::Saved));
+        }
+        assert!(!a.holds_nothing_unsaved());
+        assert!(drain(&mut a, &mut doc, &mut disk, 600.0));
+        assert_eq!(stored(&disk), b"ab");
+        assert!(a.tick(600.0 + SHOW_SAVED_AFTER_MS).contains(&Wake::Saved));
+    }
+
+    #[test]
+    fn an_edit_that_changed_nothing_does_not_hurry_the_next_keystroke() {
+        let mut a = Autosave::new(1, false);
+        let (mut doc, mut disk) = (Doc::default(), Disk::default());
+        key(&mut a, &mut doc, b"a", 0.0);
+        assert!(drain(&mut a, &mut doc, &mut disk, 0.0));
+        a.edited(&[]);
+        key(&mut a, &mut doc, b"b", 30.0);
+        assert!(!a.start(30.0), "the keystroke waits for its deadline");
     }
 }

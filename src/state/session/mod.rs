@@ -369,6 +369,13 @@ impl Session {
         *self.tabs.borrow_mut() = channel;
     }
 
+    /// The page is shown again: other tabs that opened meanwhile are greeted.
+    pub fn greet_tabs(&self) {
+        if let Some(tabs) = self.tabs.borrow().as_ref() {
+            tabs.hello_if_alone();
+        }
+    }
+
     /// The whole report as one save (for the relay's snapshot, a tab that just opened it).
     fn full_save(&self) -> Vec<u8> {
         self.flush_live();
@@ -549,7 +556,7 @@ impl Session {
         if !decoded.moves.is_empty() {
             self.take_moves(&decoded.moves);
         }
-        if decoded.changes.is_empty() {
+        if decoded.changes().is_empty() {
             return Ok(false);
         }
         // The same keystroke again (it came directly and through the relay): nothing to do,
@@ -764,7 +771,7 @@ impl Session {
 
     /// Writes what is pending now (the "Erneut versuchen" button).
     pub fn retry(&self) {
-        self.pump();
+        self.write_now();
     }
 
     /// Asks for a full, compact save as the next write (page hidden), and starts it.

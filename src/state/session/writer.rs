@@ -113,9 +113,11 @@ impl Session {
         inner.autosave.next_job(now, &mut source)
     }
 
-    /// Writes what waits now (keystrokes wait to be written together): the page is being
-    /// left.
+    /// Writes what waits now (keystrokes wait to be written together, peers' keystrokes shown
+    /// ahead wait to be applied): the page is being left, the editor closed, or the person
+    /// asked to try again.
     pub fn write_now(&self) {
+        self.flush_live();
         self.inner.borrow_mut().autosave.write_now();
         self.pump();
     }
