@@ -219,12 +219,12 @@ impl Control {
             .shown
             .try_update_value(|s| {
                 if pending.is_empty() {
-                    let len = s.text().chars().count();
+                    let len = s.chars();
                     s.typed(&value, caret).map(|e| (e, len, None))
                 } else {
                     let (made, caret) = s.rebase(&value, caret, &pending);
                     made.map(|e| {
-                        let len = s.text().chars().count() + e.delete - e.insert.chars().count();
+                        let len = s.chars() + e.delete - e.insert.chars().count();
                         (e, len, caret)
                     })
                 }

@@ -101,9 +101,15 @@ impl TextEdit {
 }
 
 /// The text a control shows, kept equal to the report's text plus the edits shown ahead of it.
+///
+/// Its length in chars and in UTF-16 units is kept with it, so that a keystroke in a long text
+/// (10,000 characters) is found from where the old and new values differ, comparing bytes,
+/// without decoding the whole text several times per keystroke on the typing device.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ShownText {
     text: String,
+    chars: usize,
+    units: usize,
 }
 
 /// A selection in UTF-16 code units, as the DOM reports it.
@@ -111,11 +117,22 @@ pub type Selection16 = (u32, u32);
 
 impl ShownText {
     pub fn new(text: impl Into<String>) -> Self {
-        Self { text: text.into() }
+        let text = text.into();
+        let (chars, units) = counts(&text);
+        Self { text, chars, units }
     }
 
     pub fn text(&self) -> &str {
         &self.text
+    }
+
+    /// The text's length in Unicode scalar values.
+    pub fn chars(&self) -> usize {
+        self.chars
+    }
+
+    fn set(&mut self, text: String) {
+        *self = ShownText::new(text);
     }
 
     /// The person changed the control to `value`; `caret` (UTF-16) is where the caret is now.
@@ -128,17 +145,18 @@ impl ShownText {
         if value == self.text {
             return None;
         }
-        let edit = caret
-            .and_then(|c| edit_ending_at(&self.text, value, char_at_utf16(value, c)))
-            .unwrap_or_else(|| {
-                let (pos, delete, insert) = splice_between(&self.text, value);
-                TextEdit {
-                    pos,
-                    delete,
-                    insert,
-                }
-            });
+        let smallest = self.smallest_edit(value);
+        let edit = match caret {
+            // Typing: the smallest edit ends at the caret (the common case, found without
+            // converting the caret). Otherwise the caret decides among equal letters.
+            Some(c) if c as usize != smallest.end_units => {
+                edit_ending_at(&self.text, value, char_at_utf16(value, c)).unwrap_or(smallest.edit)
+            }
+            _ => smallest.edit,
+        };
         self.text = value.to_string();
+        self.chars = smallest.chars;
+        self.units = smallest.units;
         Some(edit)
     }
 
@@ -152,7 +170,7 @@ impl ShownText {
             selection.map(|(s, e)| (char_at_utf16(&self.text, s), char_at_utf16(&self.text, e)));
         for edit in edits {
             // As Automerge clamps: a position past the end is the end.
-            let len = self.text.chars().count();
+            let len = self.chars;
             let pos = edit.pos.min(len);
             let edit = &TextEdit {
                 pos,
@@ -169,7 +187,7 @@ impl ShownText {
                     *s = *e;
                 }
             }
-            self.text = edit.apply(&self.text);
+            self.apply(edit);
         }
         chars.map(|(s, e)| (utf16_at_char(&self.text, s), utf16_at_char(&self.text, e)))
     }
@@ -185,9 +203,9 @@ impl ShownText {
         caret: Option<u32>,
         pending: &[TextEdit],
     ) -> (Option<TextEdit>, Option<u32>) {
-        let before = self.text.clone();
+        let before = self.clone();
         let typed = self.typed(value, caret);
-        self.text = before;
+        *self = before;
         let caret_chars = caret.map(|c| char_at_utf16(value, c));
         self.receive(pending, None);
         let Some(edit) = typed else {
@@ -207,7 +225,7 @@ impl ShownText {
             delete: end.saturating_sub(start),
             insert: edit.insert,
         };
-        self.text = moved.apply(&self.text);
+        self.set(moved.apply(&self.text));
         let caret = utf16_at_char(&self.text, start + moved.insert.chars().count());
         (Some(moved), Some(caret))
     }
@@ -224,6 +242,94 @@ impl ShownText {
         };
         self.receive(&[edit], selection)
     }
+}
+
+impl ShownText {
+    /// The smallest edit from this text to `new` (the common prefix first, then the common
+    /// suffix of what remains, as `splice_between`), found by comparing bytes; with where it
+    /// ends in `new` in UTF-16 units and `new`'s lengths.
+    fn smallest_edit(&self, new: &str) -> Smallest {
+        let (a, b) = (self.text.as_bytes(), new.as_bytes());
+        let mut p = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+        // Equal bytes up to `p`: the char around `p` started with the same byte in both, so
+        // `p` is a boundary in both or in neither.
+        while !self.text.is_char_boundary(p) {
+            p -= 1;
+        }
+        let room = (a.len() - p).min(b.len() - p);
+        let mut s = a[p..]
+            .iter()
+            .rev()
+            .zip(b[p..].iter().rev())
+            .take(room)
+            .take_while(|(x, y)| x == y)
+            .count();
+        // The suffix starts at the same byte in both: a boundary in both or in neither.
+        while !self.text.is_char_boundary(a.len() - s) {
+            s -= 1;
+        }
+        let old_mid = &self.text[p..a.len() - s];
+        let new_mid = &new[p..b.len() - s];
+        // Chars and units before `p`, counted on the shorter side of it.
+        let (before_chars, before_units) = if p <= a.len() / 2 {
+            counts(&self.text[..p])
+        } else {
+            let (c, u) = counts(&self.text[p..]);
+            (self.chars - c, self.units - u)
+        };
+        let (del_chars, del_units) = counts(old_mid);
+        let (ins_chars, ins_units) = counts(new_mid);
+        Smallest {
+            edit: TextEdit {
+                pos: before_chars,
+                delete: del_chars,
+                insert: new_mid.to_string(),
+            },
+            end_units: before_units + ins_units,
+            chars: self.chars - del_chars + ins_chars,
+            units: self.units - del_units + ins_units,
+        }
+    }
+
+    /// Applies `edit` (positions already clamped) in place, finding its bytes from the nearer
+    /// end of the text.
+    fn apply(&mut self, edit: &TextEdit) {
+        let start = byte_of_char(&self.text, self.chars, edit.pos);
+        let end = start + byte_at(&self.text[start..], edit.delete);
+        let (del_chars, del_units) = counts(&self.text[start..end]);
+        let (ins_chars, ins_units) = counts(&edit.insert);
+        self.text.replace_range(start..end, &edit.insert);
+        self.chars = self.chars - del_chars + ins_chars;
+        self.units = self.units - del_units + ins_units;
+    }
+}
+
+/// What [`ShownText::smallest_edit`] found.
+struct Smallest {
+    edit: TextEdit,
+    end_units: usize,
+    chars: usize,
+    units: usize,
+}
+
+/// A text's length in chars and in UTF-16 units.
+fn counts(text: &str) -> (usize, usize) {
+    text.chars()
+        .fold((0, 0), |(c, u), ch| (c + 1, u + ch.len_utf16()))
+}
+
+/// The byte offset of char `n` of `text`, which has `chars` chars, walking from the nearer end.
+fn byte_of_char(text: &str, chars: usize, n: usize) -> usize {
+    if n >= chars {
+        return text.len();
+    }
+    if n <= chars / 2 {
+        return byte_at(text, n);
+    }
+    text.char_indices()
+        .rev()
+        .nth(chars - n - 1)
+        .map_or(0, |(i, _)| i)
 }
 
 /// The edit that turned `old` into `new` if it ends at `caret` (chars in `new`): the text after
@@ -420,6 +526,40 @@ mod tests {
             let caret = utf16_at_char(&new, at + ins.chars().count());
             let mut shown = ShownText::new(old);
             prop_assert_eq!(shown.typed(&new, Some(caret)), Some(made));
+        }
+
+        /// The byte-wise keystroke search finds exactly what decoding the whole text found, and
+        /// the kept lengths stay true, whatever is typed, received and replaced in turn.
+        #[test]
+        fn the_fast_search_agrees_with_the_plain_one(
+            start in text(),
+            steps in proptest::collection::vec((text(), 0u32..30, any::<bool>(), 0usize..12, 0usize..4), 1..8),
+        ) {
+            let mut shown = ShownText::new(start);
+            for (value, caret, typed, at, delete) in steps {
+                let old = shown.text().to_string();
+                if typed {
+                    let plain = if value == old {
+                        None
+                    } else {
+                        Some(edit_ending_at(&old, &value, char_at_utf16(&value, caret)).unwrap_or_else(|| {
+                            let (pos, delete, insert) = splice_between(&old, &value);
+                            TextEdit { pos, delete, insert }
+                        }))
+                    };
+                    prop_assert_eq!(shown.typed(&value, Some(caret)), plain);
+                    prop_assert_eq!(shown.text(), value.as_str());
+                } else {
+                    let edit = TextEdit::new(at, delete, &value);
+                    let len = old.chars().count();
+                    let pos = at.min(len);
+                    let clamped = TextEdit::new(pos, delete.min(len - pos), &value);
+                    shown.receive(&[edit], None);
+                    prop_assert_eq!(shown.text(), clamped.apply(&old));
+                }
+                prop_assert_eq!(shown.chars(), shown.text().chars().count());
+                prop_assert_eq!(shown.units, shown.text().encode_utf16().count());
+            }
         }
 
         /// A rebased edit applied after the pending edits gives the text the control then shows.
