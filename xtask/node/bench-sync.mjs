@@ -19,7 +19,8 @@
 // Each scenario also prints where the time goes (keydown to WebSocket send on A, send to message
 // on the slower of B and C, message to shown), from the same probe.
 // --trace records a Chromium trace of the typing and names the tasks behind every keystroke
-// slower than 10 ms (a diagnosis; tracing itself costs some time).
+// slower than 10 ms (TRACE_OVER_MS sets another threshold; a diagnosis: tracing itself costs
+// some time).
 //
 // `cargo xtask bench sync` builds the app and the relay and passes --relay-bin and --dist.
 import { createRequire } from 'node:module';
