@@ -68,10 +68,12 @@ fn camera_error(e: &JsValue) -> String {
 }
 
 /// Starts the camera into `video` and calls `found` with the text of each QR code read
-/// (the caller decides when it has what it needs and drops the scanner).
+/// (the caller decides when it has what it needs and drops the scanner). `failed` hears, in
+/// German, of a failure after the start (the reader's worker did not load).
 pub async fn start(
     video: HtmlVideoElement,
     found: impl Fn(String) + 'static,
+    failed: impl Fn(String) + 'static,
 ) -> Result<Scanner, String> {
     let found: Rc<dyn Fn(String)> = Rc::new(found);
     let devices = web_sys::window()
@@ -98,7 +100,7 @@ pub async fn start(
     let _ = video.play();
     let reader = match barcode_detector() {
         Some(detector) => Reader::Browser(detector),
-        None => Reader::Worker(FrameWorker::start(found.clone())?),
+        None => Reader::Worker(FrameWorker::start(found.clone(), failed)?),
     };
     let busy = Rc::new(RefCell::new(false));
     let interval = set_interval_with_handle(
@@ -163,13 +165,26 @@ pub struct FrameWorker {
     /// Not ready yet, or reading a frame: the next frame waits (frames are not queued).
     busy: Rc<Cell<bool>>,
     _on_message: Closure<dyn Fn(MessageEvent)>,
+    _on_error: Closure<dyn Fn(web_sys::Event)>,
 }
 
 impl FrameWorker {
-    /// Starts the worker; `found` gets each code's text it reads.
-    fn start(found: Rc<dyn Fn(String)>) -> Result<Rc<Self>, String> {
-        let failed = |_| "Das Lesen von QR-Codes lässt sich nicht starten.".to_string();
-        let worker = Worker::new(&worker_url()).map_err(failed)?;
+    /// Starts the worker; `found` gets each code's text it reads, `failed` hears when the
+    /// worker does not load (its files missing from this device: an update half done).
+    fn start(
+        found: Rc<dyn Fn(String)>,
+        failed: impl Fn(String) + 'static,
+    ) -> Result<Rc<Self>, String> {
+        const NOT_STARTED: &str = "Das Lesen von QR-Codes lässt sich nicht starten.";
+        let worker = Worker::new(&worker_url()).map_err(|_| NOT_STARTED.to_string())?;
+        // Loading happens after `new`: a script that is not there shows up here, and the
+        // camera would otherwise look at codes that nobody reads.
+        let on_error = Closure::<dyn Fn(web_sys::Event)>::new(move |_| {
+            failed(format!(
+                "{NOT_STARTED} Laden Sie die Seite neu, wenn das Gerät wieder Internet hat."
+            ));
+        });
+        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
         let busy = Rc::new(Cell::new(true));
         let on_message = Closure::<dyn Fn(MessageEvent)>::new({
             let busy = busy.clone();
@@ -188,6 +203,7 @@ impl FrameWorker {
             worker,
             busy,
             _on_message: on_message,
+            _on_error: on_error,
         }))
     }
 
@@ -213,6 +229,7 @@ impl FrameWorker {
 impl Drop for FrameWorker {
     fn drop(&mut self) {
         self.worker.set_onmessage(None);
+        self.worker.set_onerror(None);
         self.worker.terminate();
     }
 }

@@ -178,8 +178,13 @@ pub fn DirectButton(link: Link) -> impl IntoView {
                     // Not dropped inside its own timer: after this task.
                     leptos::task::spawn_local(async move { scanner.set_value(None) });
                 };
+                // The reader did not load after all: said, and the camera goes off.
+                let failed = move |e: String| {
+                    error.set(Some(e));
+                    leptos::task::spawn_local(async move { scanner.set_value(None) });
+                };
                 leptos::task::spawn_local(async move {
-                    match qr_scan::start(el, found).await {
+                    match qr_scan::start(el, found, failed).await {
                         Ok(s) => scanner.set_value(Some(s)),
                         Err(e) => error.set(Some(e)),
                     }

@@ -136,4 +136,21 @@ describe('devices with no server connect by QR codes', () => {
     const expected = /^WebSocket connection to '[^']*\/sync' failed: Error in connection establishment: net::ERR_(CONNECTION_REFUSED|INTERNET_DISCONNECTED)$/;
     assert.deepEqual([...a.errors, ...b.errors].filter((e) => !expected.test(e)), []);
   });
+
+  test('a QR reader that does not load is said plainly, not left looking at codes', async () => {
+    // This device's copy of the reader is missing (an update half done): its loader's address
+    // names nothing the service worker holds, and there is no server.
+    await b.page.evaluate(() => {
+      document.querySelector('meta[name=dreieck-qr-reader]').setAttribute('content', '/qr-reader-fehlt.js');
+    });
+    const dialogB = b.page.locator('dialog.direct-dialog');
+    await b.page.getByRole('button', { name: 'Ohne Internet verbinden' }).click();
+    await dialogB.getByRole('button', { name: 'Code scannen' }).click();
+    await dialogB.getByRole('alert')
+      .filter({ hasText: 'Das Lesen von QR-Codes lässt sich nicht starten. Laden Sie die Seite neu' })
+      .waitFor({ timeout: 30_000 });
+    // The camera is off again.
+    await b.page.waitForFunction(() => !document.querySelector('dialog.direct-dialog video')?.srcObject?.active);
+    await dialogB.getByRole('button', { name: 'Fertig' }).click();
+  });
 });
