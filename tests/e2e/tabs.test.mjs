@@ -8,6 +8,21 @@ import { newReport, openApp, waitSaved } from './lib/app.mjs';
 
 const FIELD = '#feld-entwicklung_freizeit';
 
+/// Types `text` at the end of the field in `from` and waits until `to` shows `expected`;
+/// returns how long after the last keystroke that took (printed, not asserted).
+async function typedAcross(from, to, text, expected) {
+  await from.locator(FIELD).focus();
+  await from.keyboard.press('Control+End');
+  await from.locator(FIELD).pressSequentially(text, { delay: 20 });
+  const typed = Date.now();
+  await to.waitForFunction(
+    ([sel, want]) => document.querySelector(sel)?.value === want,
+    [FIELD, expected],
+    { timeout: 10_000 },
+  );
+  return Date.now() - typed;
+}
+
 describe('two tabs of one browser', () => {
   let browser; let first; let second; let url;
 
@@ -31,20 +46,6 @@ describe('two tabs of one browser', () => {
     for (const e of errors) assert.deepEqual(e, [], 'no errors in the page');
   });
 
-  /// Types `text` at the end of the field in `from` and waits until `to` shows `expected`;
-  /// returns how long after the last keystroke that took (printed, not asserted).
-  async function typedAcross(from, to, text, expected) {
-    await from.locator(FIELD).focus();
-    await from.keyboard.press('Control+End');
-    await from.locator(FIELD).pressSequentially(text, { delay: 20 });
-    const typed = Date.now();
-    await to.waitForFunction(
-      ([sel, want]) => document.querySelector(sel)?.value === want,
-      [FIELD, expected],
-      { timeout: 10_000 },
-    );
-    return Date.now() - typed;
-  }
 
   test('an edit in one tab shows in the other while typing, both ways, with no network', async () => {
     await first.context.setOffline(true);
@@ -100,21 +101,7 @@ describe('a tab that was alone with a report', () => {
       { timeout: 10_000 },
     );
     // From now on each tab's keystrokes reach the other.
-    await second.page.locator(FIELD).focus();
-    await second.page.keyboard.press('Control+End');
-    await second.page.locator(FIELD).pressSequentially(' Zweiter.', { delay: 20 });
-    await first.page.waitForFunction(
-      ([sel, want]) => document.querySelector(sel)?.value === want,
-      [FIELD, 'Allein getippt. Zweiter.'],
-      { timeout: 10_000 },
-    );
-    await first.page.locator(FIELD).focus();
-    await first.page.keyboard.press('Control+End');
-    await first.page.locator(FIELD).pressSequentially(' Erster.', { delay: 20 });
-    await second.page.waitForFunction(
-      ([sel, want]) => document.querySelector(sel)?.value === want,
-      [FIELD, 'Allein getippt. Zweiter. Erster.'],
-      { timeout: 10_000 },
-    );
+    await typedAcross(second.page, first.page, ' Zweiter.', 'Allein getippt. Zweiter.');
+    await typedAcross(first.page, second.page, ' Erster.', 'Allein getippt. Zweiter. Erster.');
   });
 });
