@@ -2,13 +2,15 @@
 //!
 //! The contract (docs/contracts.md, "Relay WebSocket"): one binary message is one wire frame; the
 //! first must be `Hello`, which routes the connection to its room; every later frame goes to the
-//! room task as it is. What the relay checks before the room sees a frame — its size, the
+//! room task as it is, except that a run of parts (a large message, `dreieck_sync::parts`) is
+//! joined here first and goes to the room as one frame. What the relay checks before the room sees a frame — its size, the
 //! message rate, text messages, the relay-wide and per-room connection counts, shutdown — is
 //! answered here with an `Error` frame and a close, like everything the room refuses. After an
 //! error the socket is closed with the WebSocket closing handshake (we keep reading until the
 //! client's close arrives, for a bounded time), so the error frame is not lost to a TCP reset
 //! when the client still has frames in flight.
 
+use std::borrow::Cow;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -17,6 +19,7 @@ use axum::body::Bytes;
 use axum::extract::ws::{CloseFrame, Message as WsMessage, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
 use axum::response::Response;
+use dreieck_sync::parts::Assembler;
 use dreieck_sync::room::ConnId;
 use dreieck_sync::wire::{self, code, Message};
 use dreieck_sync::Error as WireError;
@@ -67,6 +70,9 @@ struct Connection {
     /// Hello and admission must both be done by then: a connection that never answers the
     /// challenge would otherwise hold one of its room's places for good.
     admit_deadline: tokio::time::Instant,
+    /// Joins runs of parts (`dreieck_sync::parts`), so the room and its storage limit see
+    /// every message whole, and no connection holds more than `--max-message-bytes` for one.
+    assembler: Assembler,
 }
 
 async fn connection(hub: Arc<Hub>, socket: WebSocket) {
@@ -87,6 +93,7 @@ async fn connection(hub: Arc<Hub>, socket: WebSocket) {
         room: String::from("-"),
         admitted: false,
         admit_deadline: tokio::time::Instant::now() + hub.limits.admission_timeout(),
+        assembler: Assembler::new(hub.limits.max_message_bytes),
     };
     if slot.is_none() {
         c.refuse(code::TOO_MANY_CONNECTIONS, "too many connections")
@@ -250,6 +257,15 @@ impl Connection {
                         Ok(frame) => frame,
                         Err(end) => return end,
                     };
+                    let joined = match self.assembler.accept(&frame) {
+                        Ok(None) => continue,
+                        Ok(Some(Cow::Borrowed(_))) => None,
+                        Ok(Some(Cow::Owned(joined))) => Some(joined),
+                        Err(error) => {
+                            return End::Refused(decode_error_code(&error), "bad run of parts")
+                        }
+                    };
+                    let frame = joined.map_or(frame, Bytes::from);
                     if !to_room(RoomEvent::Frame { conn: self.id, frame }) {
                         return End::Refused(code::STORAGE_FAILURE, "room unavailable");
                     }

@@ -8,11 +8,16 @@ use std::time::{Duration, Instant};
 /// What one relay allows on its sync endpoint: flags, else environment, else these defaults.
 #[derive(Clone, Debug, PartialEq, clap::Args)]
 pub struct SyncLimits {
-    /// Largest sync frame (one WebSocket message) in bytes; snapshots are the largest frames.
-    /// The room state machine decodes at most `wire::MAX_FRAME_SIZE` (8 MiB), so a larger value
-    /// only turns FRAME_TOO_LARGE into BAD_FRAME for those frames.
+    /// Largest sync frame (one WebSocket message) in bytes. Clients send larger messages as
+    /// runs of parts of at most `parts::PART_SIZE` (1 MiB) each, so this must stay above that.
     #[arg(long, env = "DREIECK_MAX_FRAME_BYTES", default_value_t = dreieck_sync::wire::MAX_FRAME_SIZE)]
     pub max_frame_bytes: usize,
+    /// Largest message joined from parts (a snapshot or a full state of a long history); a
+    /// connection holds at most this much for a run not yet complete. The room state machine
+    /// decodes at most `parts::MAX_MESSAGE_SIZE` (64 MiB), so a larger value only turns
+    /// FRAME_TOO_LARGE into BAD_FRAME for those messages.
+    #[arg(long, env = "DREIECK_MAX_MESSAGE_BYTES", default_value_t = dreieck_sync::parts::MAX_MESSAGE_SIZE)]
+    pub max_message_bytes: usize,
     /// Open sync connections in total.
     #[arg(long, env = "DREIECK_MAX_CONNECTIONS", default_value_t = 10_000)]
     pub max_connections: usize,
@@ -43,6 +48,7 @@ impl Default for SyncLimits {
     fn default() -> Self {
         SyncLimits {
             max_frame_bytes: dreieck_sync::wire::MAX_FRAME_SIZE,
+            max_message_bytes: dreieck_sync::parts::MAX_MESSAGE_SIZE,
             max_connections: 10_000,
             max_room_connections: 32,
             messages_per_second: 200.0,
@@ -60,11 +66,11 @@ impl SyncLimits {
     }
 
     /// Bytes that may wait to be sent on one connection before it counts as too slow: a full
-    /// catch-up of the largest room plus a few frames of live traffic.
+    /// catch-up of the largest room plus a couple of the largest messages of live traffic.
     pub(crate) fn max_queued_bytes(&self) -> usize {
         usize::try_from(self.max_room_bytes)
             .unwrap_or(usize::MAX)
-            .saturating_add(self.max_frame_bytes.saturating_mul(4))
+            .saturating_add(self.max_message_bytes.saturating_mul(2))
     }
 
     /// How long a room without connections stays in memory.

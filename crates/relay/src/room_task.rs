@@ -301,7 +301,7 @@ impl RoomTask {
         if !admitted || self.usage.total.saturating_add(frame.len() as u64) <= max {
             return None;
         }
-        match wire::decode_with_limit(frame, self.hub.limits.max_frame_bytes) {
+        match wire::decode_with_limit(frame, self.hub.limits.max_message_bytes) {
             Ok(Message::Append { sealed, .. })
                 if self.usage.total.saturating_add(sealed.len() as u64) > max =>
             {

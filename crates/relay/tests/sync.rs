@@ -15,6 +15,7 @@ use dreieck_relay::{Server, SyncLimits, DATABASE_FILE};
 use dreieck_sync::client::{self, Client, Config as ClientConfig};
 use dreieck_sync::envelope::{self, DocumentKey, Kind};
 use dreieck_sync::keys::RoomAuth;
+use dreieck_sync::parts::{Assembler, MAX_MESSAGE_SIZE, PART_SIZE};
 use dreieck_sync::wire::{self, code, Message};
 use dreieck_sync::RoomId;
 use futures_util::{SinkExt as _, StreamExt as _};
@@ -90,7 +91,11 @@ async fn raw(addr: SocketAddr) -> Ws {
 }
 
 /// The next binary frame, decoded; `None` once the relay closed.
-async fn next_message(ws: &mut Ws) -> Option<Message> {
+async fn next_message<S>(ws: &mut S) -> Option<Message>
+where
+    S: futures_util::Stream<Item = Result<WsMessage, tokio_tungstenite::tungstenite::Error>>
+        + Unpin,
+{
     loop {
         let message = tokio::time::timeout(LIMIT, ws.next())
             .await
@@ -121,9 +126,13 @@ async fn send(ws: &mut Ws, frame: Vec<u8>) {
         .expect("send");
 }
 
-/// A device: the protocol client and its socket, recording what the client asked for.
+/// A device: the protocol client and its socket, recording what the client asked for. It
+/// writes through a task of its own, as a browser's socket buffers what is sent: a device
+/// sending a large message while the relay sends it one must not wait for either.
 struct Peer {
-    ws: Ws,
+    ws: futures_util::stream::SplitStream<Ws>,
+    out: tokio::sync::mpsc::UnboundedSender<WsMessage>,
+    writer: tokio::task::JoinHandle<()>,
     client: Client,
     applied: Vec<Vec<u8>>,
     acked: u64,
@@ -135,6 +144,10 @@ struct Peer {
     snapshots_sent: usize,
     /// Everything this device wrote, for `FullStateWanted`.
     everything: Vec<u8>,
+    /// Joins what this device sent, to count its snapshots.
+    sent: Assembler,
+    /// The largest frame this device sent.
+    largest_sent: usize,
 }
 
 impl Peer {
@@ -151,8 +164,19 @@ impl Peer {
     /// ask for it).
     async fn resume(addr: SocketAddr, mut client: Client, everything: Vec<u8>) -> Peer {
         let effects = client.connected();
+        let (mut sink, ws) = raw(addr).await.split();
+        let (out, mut outgoing) = tokio::sync::mpsc::unbounded_channel::<WsMessage>();
+        let writer = tokio::spawn(async move {
+            while let Some(message) = outgoing.recv().await {
+                if sink.send(message).await.is_err() {
+                    break;
+                }
+            }
+        });
         let mut peer = Peer {
-            ws: raw(addr).await,
+            ws,
+            out,
+            writer,
             client,
             applied: Vec::new(),
             acked: 0,
@@ -161,6 +185,8 @@ impl Peer {
             rejected: Vec::new(),
             snapshots_sent: 0,
             everything,
+            sent: Assembler::default(),
+            largest_sent: 0,
         };
         peer.run(effects).await;
         peer.until(|p| p.client.status() == client::Status::Live)
@@ -173,10 +199,17 @@ impl Peer {
         while let Some(effect) = queue.pop_front() {
             match effect {
                 client::Effect::Send(frame) => {
-                    if matches!(wire::decode(&frame), Ok(Message::Snapshot { .. })) {
+                    self.largest_sent = self.largest_sent.max(frame.len());
+                    let whole = self.sent.accept(&frame).expect("parts in order");
+                    if whole.is_some_and(|w| {
+                        matches!(
+                            wire::decode_with_limit(&w, MAX_MESSAGE_SIZE),
+                            Ok(Message::Snapshot { .. })
+                        )
+                    }) {
                         self.snapshots_sent += 1;
                     }
-                    let _ = self.ws.send(WsMessage::Binary(frame.into())).await;
+                    let _ = self.out.send(WsMessage::Binary(frame.into()));
                 }
                 client::Effect::Rejected { seq, .. } => self.rejected.push(seq),
                 client::Effect::Apply(bytes) => self.applied.push(bytes),
@@ -242,7 +275,9 @@ impl Peer {
     }
 
     async fn close(mut self) -> Client {
-        let _ = self.ws.close(None).await;
+        let _ = self.out.send(WsMessage::Close(None));
+        drop(self.out);
+        let _ = self.writer.await;
         self.client.disconnected();
         self.client
     }
@@ -320,9 +355,73 @@ async fn deliver_acknowledge_catch_up_and_survive_a_restart() {
     relay.stop().await;
 }
 
+/// Random bytes: nothing on the way compresses them.
+fn noise(len: usize) -> Vec<u8> {
+    let mut bytes = vec![0u8; len];
+    rand_core::RngCore::fill_bytes(&mut OsRng, &mut bytes);
+    bytes
+}
+
+#[tokio::test]
+async fn a_history_of_tens_of_megabytes_goes_in_parts_under_the_frame_limit_and_reaches_fresh_devices(
+) {
+    // Frames of at most 2 MiB: every message above goes in parts of 1 MiB, or not at all.
+    let relay = start_with(SyncLimits {
+        max_frame_bytes: 2 * 1024 * 1024,
+        messages_per_second: 100_000.0,
+        message_burst: 100_000.0,
+        ..SyncLimits::default()
+    })
+    .await;
+    let (room, key) = room_and_key();
+
+    // A long day offline: 32 edits of 640 KiB and one pasted block of 12 MiB, 32 MiB in all,
+    // more than one Append may carry (client::APPEND_BATCH) and far more than one frame.
+    let mut client = Client::new(room, key.clone(), ClientConfig { snapshot_every: 0 });
+    let mut everything = Vec::new();
+    for i in 0..33 {
+        let change = noise(if i == 16 { 12 << 20 } else { 640 << 10 });
+        assert!(client
+            .on_local_change(&change, &mut OsRng)
+            .expect("kept while offline")
+            .is_empty());
+        everything.extend_from_slice(&change);
+    }
+    let mut a = Peer::resume(relay.addr, client, everything.clone()).await;
+    a.until(|p| p.acked == 33).await;
+    assert!(a.largest_sent <= PART_SIZE + 3, "{}", a.largest_sent);
+
+    // A device joining now gets the whole log, entry by entry, and each change once.
+    let mut b = Peer::join(relay.addr, room, &key).await;
+    b.until(|p| p.client.caught_up()).await;
+    assert_eq!(b.applied.concat(), everything, "B holds the whole history");
+    assert!(b.errors.is_empty(), "{:?}", b.errors);
+
+    // The writer compacts the log into one snapshot of it all ...
+    let sent = a
+        .client
+        .send_snapshot(&everything, &mut OsRng)
+        .expect("snapshot");
+    a.run(sent).await;
+    a.until(|p| p.snapshots_sent == 1).await;
+    assert!(a.largest_sent <= PART_SIZE + 3, "{}", a.largest_sent);
+    // ... and writes on (acknowledged after the snapshot: the relay takes a connection's frames
+    // in order); C, fresh, gets the snapshot and the entry after it, nothing else.
+    a.change_acked("Nachtrag").await;
+    let mut c = Peer::join(relay.addr, room, &key).await;
+    c.until(|p| p.client.caught_up()).await;
+    assert!(a.errors.is_empty() && c.errors.is_empty());
+    assert_eq!(c.applied.len(), 2, "the snapshot and the entry after it");
+    assert_eq!(c.applied[0], everything);
+    assert!(c.has_applied("Nachtrag"));
+    b.until(|p| p.has_applied("Nachtrag")).await;
+    relay.stop().await;
+}
+
 fn strict_limits() -> SyncLimits {
     SyncLimits {
         max_frame_bytes: 64 * 1024,
+        max_message_bytes: 256 * 1024,
         max_room_connections: 5,
         messages_per_second: 5.0,
         message_burst: 40.0,
@@ -413,6 +512,21 @@ async fn bad_input_is_refused_with_its_code_and_the_room_keeps_working() {
         .encode(),
     )
     .await;
+    expect_refusal(&mut ws, code::FRAME_TOO_LARGE).await;
+    still_works(&mut a, &mut b, &mut round).await;
+
+    // A run of parts, each under the frame limit, growing beyond the message limit: refused
+    // as soon as it does, so no connection holds more than that for one message.
+    let (mut ws, _) = hello(addr, room, &auth).await;
+    let mut part = vec![
+        dreieck_sync::PROTOCOL_VERSION,
+        dreieck_sync::parts::KIND_PART,
+        0,
+    ];
+    part.extend(vec![0u8; 60 * 1024]);
+    for _ in 0..5 {
+        send(&mut ws, part.clone()).await;
+    }
     expect_refusal(&mut ws, code::FRAME_TOO_LARGE).await;
     still_works(&mut a, &mut b, &mut round).await;
 
@@ -795,10 +909,11 @@ async fn a_challenge_left_unanswered_times_out_and_the_room_keeps_working() {
 
 #[tokio::test]
 async fn a_device_that_stops_reading_is_dropped_as_too_slow_and_the_others_keep_everything() {
-    // A small send queue per connection (room bytes + 4 frames), and no rate limit in the way.
+    // A small send queue per connection (room bytes + 2 messages), and no rate limit in the way.
     let relay = start_with(SyncLimits {
         max_room_bytes: 16 * 1024,
         max_frame_bytes: 16 * 1024,
+        max_message_bytes: 16 * 1024,
         messages_per_second: 100_000.0,
         message_burst: 100_000.0,
         ..SyncLimits::default()

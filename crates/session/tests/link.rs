@@ -77,6 +77,8 @@ struct World {
     room_limit: usize,
     /// Frames larger than this are refused with FRAME_TOO_LARGE.
     max_frame: usize,
+    /// The largest frame the relay sent to a device.
+    largest_to_device: usize,
     devices: Vec<Device>,
     conns: BTreeMap<u64, usize>,
     next_conn: u64,
@@ -101,6 +103,7 @@ impl World {
             relay_up: true,
             room_limit: usize::MAX,
             max_frame: usize::MAX,
+            largest_to_device: 0,
             devices: Vec::new(),
             conns: BTreeMap::new(),
             next_conn: 1,
@@ -178,6 +181,27 @@ impl World {
             .iter()
             .filter(|r| matches!(r, Record::Entry { .. }))
             .count()
+    }
+
+    /// An attachment-sized value (a scanned form, say): one change of `blob.len()` bytes.
+    fn put_blob(&mut self, d: usize, key: &str, blob: Vec<u8>) {
+        let dev = &mut self.devices[d];
+        dev.doc.put(ROOT, key, blob).unwrap();
+        dev.doc.commit();
+        let bytes = dev.doc.save_after(&dev.last_sent);
+        dev.last_sent = dev.doc.get_heads();
+        let actions = dev.link.local_change(&bytes, self.now, &mut self.rng);
+        self.run(d, actions);
+    }
+
+    fn blob(&self, d: usize, key: &str) -> Option<Vec<u8>> {
+        match self.devices[d].doc.get(ROOT, key).unwrap()? {
+            (automerge::Value::Scalar(s), _) => match s.as_ref() {
+                automerge::ScalarValue::Bytes(b) => Some(b.clone()),
+                _ => None,
+            },
+            _ => None,
+        }
     }
 
     fn text(&self, d: usize) -> String {
@@ -302,6 +326,7 @@ impl World {
                     self.relay(effects);
                 }
                 Event::ToDevice(d, conn, frame) => {
+                    self.largest_to_device = self.largest_to_device.max(frame.len());
                     if self.devices[d].socket == Some(conn) {
                         let actions = self.devices[d].link.frame(&frame, now, &mut self.rng);
                         self.run(d, actions);
@@ -883,6 +908,52 @@ fn the_settled_callback_fires_once() {
     assert_eq!(w.devices[a].settled, 1);
     // Settled already: at once.
     assert_eq!(w.devices[a].link.when_settled(), vec![Action::Settled]);
+}
+
+#[test]
+fn a_long_day_offline_of_tens_of_megabytes_reaches_everyone_in_frames_under_the_limit() {
+    let mut w = World::new(41);
+    // A relay that takes frames of at most 2 MiB (parts are 1 MiB).
+    w.max_frame = 2 * 1024 * 1024;
+    let a = w.connect(Options::default());
+    let b = w.connect(Options::default());
+    w.advance(0.0);
+    w.go_offline(a);
+    let mut blobs = Vec::new();
+    for i in 0..12 {
+        let mut blob = vec![0u8; 1 << 20];
+        w.rng.fill_bytes(&mut blob);
+        w.put_blob(a, &format!("anlage-{i}"), blob.clone());
+        blobs.push(blob);
+    }
+    w.type_text(a, "Abschluss");
+    w.go_online(a);
+    w.advance(MAX_BACKOFF_MS * 1.25);
+    assert_eq!(w.status(a).waiting, 0, "nothing left waiting");
+    assert_eq!(w.state(a), State::Synced);
+    assert_eq!(w.status(a).notice, None);
+    assert_eq!(w.text(b), "Abschluss");
+    for (i, blob) in blobs.iter().enumerate() {
+        assert_eq!(w.blob(b, &format!("anlage-{i}")).as_ref(), Some(blob));
+    }
+
+    // The relay loses everything: both upload their full state (12 MiB each) in parts, and a
+    // device that comes later gets it all.
+    w.restart_relay_empty();
+    w.advance(MAX_BACKOFF_MS * 1.25);
+    assert!(w.devices[a].saves.iter().any(|s| s.1 == SaveFor::FullState));
+    let c = w.connect(Options::default());
+    w.advance(0.0);
+    assert_eq!(w.state(c), State::Synced);
+    assert_eq!(w.text(c), "Abschluss");
+    for (i, blob) in blobs.iter().enumerate() {
+        assert_eq!(w.blob(c, &format!("anlage-{i}")).as_ref(), Some(blob));
+    }
+    assert!(
+        w.largest_to_device <= w.max_frame,
+        "{}",
+        w.largest_to_device
+    );
 }
 
 #[test]

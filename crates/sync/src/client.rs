@@ -48,12 +48,13 @@
 //!   ([`crate::room`]) only stops a snapshot from covering entries its sender was not sent: an
 //!   insider who fetched everything can still replace the snapshot with one nobody can open.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, VecDeque};
 
 use rand_core::CryptoRngCore;
 
 use crate::envelope::{self, DocumentKey, Kind};
 use crate::keys::RoomAuth;
+use crate::parts::{self, Assembler, MAX_MESSAGE_SIZE};
 use crate::wire::{self, Message};
 use crate::{Error, RoomId};
 
@@ -116,6 +117,14 @@ impl std::fmt::Display for Rejection {
         })
     }
 }
+
+/// An Append carries the changes of several local edits up to about this many bytes, so that
+/// a long day offline goes out in several appends, each well within what the relay takes.
+pub const APPEND_BATCH: usize = 8 * 1024 * 1024;
+
+/// The largest local change (or full state) that can reach the relay: it goes in one Append,
+/// joined from parts up to [`MAX_MESSAGE_SIZE`], with room for the frame and the envelope.
+pub const MAX_CHANGE_SIZE: usize = MAX_MESSAGE_SIZE - 4096;
 
 /// Seqs of rejected entries kept for a genuine copy arriving later (oldest dropped first).
 const REJECTED_KEPT: usize = 256;
@@ -213,7 +222,12 @@ pub struct Client {
     status: Status,
     next_client_seq: u64,
     in_flight: Option<InFlight>,
+    /// Local changes not yet sent, one after the other.
     pending: Vec<u8>,
+    /// Each pending local change: its length in `pending` and its number (`local_count` then).
+    pending_items: VecDeque<(usize, u64)>,
+    /// Joins the parts of large frames from the relay ([`crate::parts`]).
+    assembler: Assembler,
     local_count: u64,
     local_acked: u64,
     watermark: u64,
@@ -262,6 +276,8 @@ impl Client {
             next_client_seq: 1,
             in_flight: None,
             pending: Vec::new(),
+            pending_items: VecDeque::new(),
+            assembler: Assembler::default(),
             local_count: 0,
             local_acked: 0,
             watermark: applied_seq,
@@ -331,6 +347,7 @@ impl Client {
     /// The connection is gone. What was in flight is sent again after the next admission.
     pub fn disconnected(&mut self) {
         self.status = Status::Offline;
+        self.assembler.reset();
         self.admitted_head = None;
         if std::mem::take(&mut self.received)
             .waiting_snapshot
@@ -341,16 +358,22 @@ impl Client {
     }
 
     /// The app made a local change; `bytes` is `doc.save_after(&last_sent_heads)`.
+    ///
+    /// A change larger than [`MAX_CHANGE_SIZE`] cannot reach the relay and is refused here
+    /// (`FrameTooLarge`), before it could wedge the changes behind it; it stays on the device.
     pub fn on_local_change(
         &mut self,
         bytes: &[u8],
         rng: &mut impl CryptoRngCore,
     ) -> Result<Vec<Effect>, Error> {
+        refuse_oversized(bytes)?;
         self.local_count += 1;
         self.pending.extend_from_slice(bytes);
+        self.pending_items
+            .push_back((bytes.len(), self.local_count));
         let mut effects = Vec::new();
         self.flush(&mut effects, rng)?;
-        Ok(effects)
+        Ok(in_parts(effects))
     }
 
     /// The app's answer to [`Effect::FullStateWanted`]: `bytes` is `doc.save()`, which contains
@@ -360,12 +383,16 @@ impl Client {
         bytes: Vec<u8>,
         rng: &mut impl CryptoRngCore,
     ) -> Result<Vec<Effect>, Error> {
+        refuse_oversized(&bytes)?;
         self.in_flight = None;
+        self.pending_items.clear();
+        self.pending_items
+            .push_back((bytes.len(), self.local_count));
         self.pending = bytes;
         self.need_full = false;
         let mut effects = Vec::new();
         self.flush(&mut effects, rng)?;
-        Ok(effects)
+        Ok(in_parts(effects))
     }
 
     /// The app's answer to [`Effect::SnapshotDue`]: `bytes` is `doc.save()`. It covers every entry
@@ -392,7 +419,7 @@ impl Client {
         let sealed = envelope::seal(&self.key, &self.room, Kind::Snapshot, bytes, rng)?;
         let frame = Message::Snapshot { covers_seq, sealed }.encode();
         if self.received.holds.is_some_and(|h| h >= covers_seq) {
-            return Ok(vec![Effect::Send(frame)]);
+            return Ok(in_parts(vec![Effect::Send(frame)]));
         }
         self.received.waiting_snapshot = Some((covers_seq, frame));
         if self.received.asked_from_start {
@@ -419,7 +446,8 @@ impl Client {
 
     /// A frame arrived from the relay. An error leaves the client's state consistent: a frame
     /// that fails to decode, or comes at the wrong moment, is skipped. Sealed payloads that do
-    /// not open are not errors: they are reported as [`Effect::Rejected`].
+    /// not open are not errors: they are reported as [`Effect::Rejected`]. A part of a large
+    /// frame ([`crate::parts`]) is held until its run is complete.
     pub fn on_frame(
         &mut self,
         frame: &[u8],
@@ -428,7 +456,19 @@ impl Client {
         if self.status == Status::Offline {
             return Ok(Vec::new());
         }
-        let message = wire::decode(frame)?;
+        let Some(whole) = self.assembler.accept(frame)? else {
+            return Ok(Vec::new());
+        };
+        let message = wire::decode_with_limit(&whole, MAX_MESSAGE_SIZE)?;
+        drop(whole);
+        self.on_message(message, rng).map(in_parts)
+    }
+
+    fn on_message(
+        &mut self,
+        message: Message,
+        rng: &mut impl CryptoRngCore,
+    ) -> Result<Vec<Effect>, Error> {
         let mut effects = Vec::new();
         match (self.status, message) {
             (Status::AwaitingChallenge, Message::Challenge { challenge }) => {
@@ -641,13 +681,38 @@ impl Client {
         {
             return Ok(());
         }
-        let sealed = envelope::seal(&self.key, &self.room, Kind::Change, &self.pending, rng)?;
+        // The leading changes up to the batch size, at least one.
+        let (mut len, mut upto, mut taken) = (0usize, self.local_count, 0usize);
+        for &(item_len, number) in &self.pending_items {
+            if taken > 0 && len + item_len > APPEND_BATCH {
+                break;
+            }
+            len += item_len;
+            upto = number;
+            taken += 1;
+        }
+        if taken == self.pending_items.len() {
+            len = self.pending.len(); // everything (also bytes no item names)
+        }
+        let sealed = envelope::seal(
+            &self.key,
+            &self.room,
+            Kind::Change,
+            &self.pending[..len],
+            rng,
+        )?;
+        let plaintext = if len == self.pending.len() {
+            std::mem::take(&mut self.pending)
+        } else {
+            self.pending.drain(..len).collect()
+        };
+        self.pending_items.drain(..taken);
         let client_seq = self.next_client_seq;
         self.next_client_seq += 1;
         self.in_flight = Some(InFlight {
             client_seq,
-            plaintext: std::mem::take(&mut self.pending),
-            local_upto: self.local_count,
+            plaintext,
+            local_upto: upto,
         });
         effects.push(Effect::Send(
             Message::Append { client_seq, sealed }.encode(),
@@ -697,6 +762,33 @@ impl Client {
     }
 }
 
+/// `Err(FrameTooLarge)` for a change that could not reach the relay in one Append.
+fn refuse_oversized(bytes: &[u8]) -> Result<(), Error> {
+    if bytes.len() > MAX_CHANGE_SIZE {
+        return Err(Error::FrameTooLarge {
+            len: bytes.len(),
+            max: MAX_CHANGE_SIZE,
+        });
+    }
+    Ok(())
+}
+
+/// Every frame to send larger than a part goes as its parts ([`crate::parts`]), in order.
+fn in_parts(effects: Vec<Effect>) -> Vec<Effect> {
+    let large = |e: &Effect| matches!(e, Effect::Send(f) if f.len() > parts::PART_SIZE);
+    if !effects.iter().any(large) {
+        return effects;
+    }
+    let mut out = Vec::with_capacity(effects.len());
+    for effect in effects {
+        match effect {
+            Effect::Send(frame) => out.extend(parts::split(frame).into_iter().map(Effect::Send)),
+            other => out.push(other),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -742,6 +834,57 @@ mod tests {
             }
         }
         applied
+    }
+
+    #[test]
+    fn a_long_queue_goes_in_batches_in_parts_and_an_oversized_change_is_refused() {
+        let mut rng = ChaCha20Rng::seed_from_u64(17);
+        let key = DocumentKey::from_bytes([8; 32]);
+        let mut room = Room::new(ROOM);
+        let mut clients = vec![
+            Client::new(ROOM, key.clone(), Config::default()),
+            Client::new(ROOM, key.clone(), Config::default()),
+        ];
+        for (i, c) in clients.iter_mut().enumerate() {
+            room.connection_opened(i as u64);
+            let mut outbox: Vec<_> = c.connected().into_iter().map(|e| (i, e)).collect();
+            while let Some((j, Effect::Send(frame))) = outbox.pop() {
+                for f in room.frame_received(j as u64, &frame, &mut rng) {
+                    if let room::Effect::Send { conn, frame } = f {
+                        for e in c.on_frame(&frame, &mut rng).unwrap() {
+                            outbox.push((conn as usize, e));
+                        }
+                    }
+                }
+            }
+            assert!(c.caught_up());
+        }
+        let first = clients[0].on_local_change(b"a", &mut rng).unwrap();
+        // Three changes of 3 MiB wait behind it: more than one Append carries.
+        let big: Vec<Vec<u8>> = (0..3u8).map(|i| vec![i; 3 << 20]).collect();
+        for change in &big {
+            assert!(clients[0]
+                .on_local_change(change, &mut rng)
+                .unwrap()
+                .is_empty());
+        }
+        // One change beyond what the relay can take is refused here and counts for nothing.
+        assert!(matches!(
+            clients[0].on_local_change(&vec![9; MAX_CHANGE_SIZE + 1], &mut rng),
+            Err(Error::FrameTooLarge { .. })
+        ));
+        assert_eq!(clients[0].unacknowledged(), 4);
+        let applied = pump(
+            &mut room,
+            &mut clients,
+            first.into_iter().map(|e| (0, e)).collect(),
+            &mut rng,
+        );
+        let mut two = big[0].clone();
+        two.extend_from_slice(&big[1]);
+        assert_eq!(applied[1], vec![b"a".to_vec(), two, big[2].clone()]);
+        assert_eq!(clients[0].unacknowledged(), 0);
+        assert_eq!(clients[1].applied_seq(), 3);
     }
 
     #[test]

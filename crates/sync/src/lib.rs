@@ -15,13 +15,14 @@
 //!
 //! Modules: [`wire`] (versioned binary frames), [`envelope`] (seal/open), [`keys`] (derivation and
 //! admission), [`room`] (the relay's per-room state machine), [`client`] (the device's state
-//! machine), [`direct`] (two devices over a data channel, without the relay), [`sdp`] (a data
+//! machine), [`parts`] (large messages as runs of small frames), [`direct`] (two devices over a data channel, without the relay), [`sdp`] (a data
 //! channel's description small enough for a QR code).
 
 pub mod client;
 pub mod direct;
 pub mod envelope;
 pub mod keys;
+pub mod parts;
 pub mod room;
 pub mod sdp;
 pub mod wire;

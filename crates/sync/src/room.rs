@@ -45,6 +45,7 @@ use std::collections::{BTreeMap, VecDeque};
 use rand_core::CryptoRngCore;
 
 use crate::keys;
+use crate::parts::{self, Assembler, MAX_MESSAGE_SIZE};
 use crate::wire::{self, code, Message};
 use crate::{Error, RoomId};
 
@@ -98,6 +99,8 @@ struct Conn {
     /// The room has sent this connection every entry up to this seq (a snapshot covering a
     /// prefix, then every entry after it), or it wrote them itself. `None`: no such prefix.
     holds: Option<u64>,
+    /// Joins the parts of large frames ([`crate::parts`]).
+    assembler: Assembler,
 }
 
 #[derive(Debug, Clone)]
@@ -226,6 +229,7 @@ impl Room {
                 state: ConnState::Opened,
                 last_client_seq: None,
                 holds: None,
+                assembler: Assembler::default(),
             },
         );
     }
@@ -260,27 +264,34 @@ impl Room {
     }
 
     /// A frame arrived on `conn`. Bad frames are answered with an error frame and a close; the
-    /// room and its other connections are unaffected.
+    /// room and its other connections are unaffected. Parts of a large frame
+    /// ([`crate::parts`]) are joined first; frames to send larger than a part go as parts.
     pub fn frame_received(
         &mut self,
         conn: ConnId,
         frame: &[u8],
         rng: &mut impl CryptoRngCore,
     ) -> Vec<Effect> {
-        if !self.conns.contains_key(&conn) {
+        let Some(c) = self.conns.get_mut(&conn) else {
             return Vec::new();
-        }
-        let message = match wire::decode(frame) {
+        };
+        let decoded = match c.assembler.accept(frame) {
+            Ok(None) => return Vec::new(),
+            Ok(Some(whole)) => wire::decode_with_limit(&whole, MAX_MESSAGE_SIZE),
+            Err(e) => Err(e),
+        };
+        let message = match decoded {
             Ok(m) => m,
             Err(e) => {
                 let code = match e {
                     Error::UnsupportedVersion(_) => code::UNSUPPORTED_VERSION,
+                    Error::FrameTooLarge { .. } => code::FRAME_TOO_LARGE,
                     _ => code::BAD_FRAME,
                 };
                 return refuse(conn, code, &e.to_string());
             }
         };
-        self.handle(conn, message, rng)
+        in_parts(self.handle(conn, message, rng))
     }
 
     fn handle(
@@ -488,6 +499,27 @@ impl Room {
     }
 }
 
+/// Every frame to send larger than a part goes as its parts, in order.
+fn in_parts(effects: Vec<Effect>) -> Vec<Effect> {
+    let large =
+        |e: &Effect| matches!(e, Effect::Send { frame, .. } if frame.len() > parts::PART_SIZE);
+    if !effects.iter().any(large) {
+        return effects;
+    }
+    let mut out = Vec::with_capacity(effects.len());
+    for effect in effects {
+        match effect {
+            Effect::Send { conn, frame } => out.extend(
+                parts::split(frame)
+                    .into_iter()
+                    .map(|frame| Effect::Send { conn, frame }),
+            ),
+            other => out.push(other),
+        }
+    }
+    out
+}
+
 fn send(conn: ConnId, message: &Message) -> Effect {
     Effect::Send {
         conn,
@@ -548,6 +580,89 @@ mod tests {
         let fx = admit(room, conn, auth, rng);
         assert!(matches!(sent(&fx, conn)[..], [Message::Admitted { .. }]));
         room.frame_received(conn, &Message::CatchUp { after_seq: 0 }.encode(), rng);
+    }
+
+    #[test]
+    fn a_large_append_comes_in_parts_is_stored_whole_and_goes_out_in_parts() {
+        let mut rng = ChaCha20Rng::seed_from_u64(11);
+        let mut room = Room::new(ROOM);
+        let auth = RoomAuth::derive(&DocumentKey::from_bytes([1; 32]));
+        live(&mut room, 1, &auth, &mut rng);
+        live(&mut room, 2, &auth, &mut rng);
+        let sealed: Vec<u8> = (0..3 * parts::PART_SIZE).map(|i| (i % 253) as u8).collect();
+        let frames = parts::split(
+            Message::Append {
+                client_seq: 1,
+                sealed: sealed.clone(),
+            }
+            .encode(),
+        );
+        assert_eq!(frames.len(), 4);
+        let mut effects = Vec::new();
+        for (i, frame) in frames.iter().enumerate() {
+            let fx = room.frame_received(1, frame, &mut rng);
+            if i + 1 < frames.len() {
+                assert!(fx.is_empty(), "nothing before the last part: {fx:?}");
+            }
+            effects.extend(fx);
+        }
+        assert!(effects.iter().any(|e| matches!(
+            e,
+            Effect::Persist(Record::Entry { sealed: s, .. }) if *s == sealed
+        )));
+        // To the other device: parts, none larger than a part, joining to the Deliver.
+        let mut joiner = Assembler::default();
+        let mut delivered = Vec::new();
+        for effect in &effects {
+            if let Effect::Send { conn: 2, frame } = effect {
+                assert!(frame.len() <= parts::PART_SIZE + 3);
+                if let Some(whole) = joiner.accept(frame).expect("in order") {
+                    delivered.push(wire::decode_with_limit(&whole, MAX_MESSAGE_SIZE).unwrap());
+                }
+            }
+        }
+        assert!(matches!(
+            &delivered[..],
+            [Message::Deliver { sealed: s, .. }] if *s == sealed
+        ));
+    }
+
+    #[test]
+    fn a_run_of_parts_beyond_the_message_limit_is_refused_and_the_room_keeps_working() {
+        let mut rng = ChaCha20Rng::seed_from_u64(12);
+        let mut room = Room::new(ROOM);
+        let auth = RoomAuth::derive(&DocumentKey::from_bytes([1; 32]));
+        live(&mut room, 1, &auth, &mut rng);
+        live(&mut room, 2, &auth, &mut rng);
+        let mut part = vec![crate::PROTOCOL_VERSION, parts::KIND_PART, 0];
+        part.extend(vec![0u8; 4 * parts::PART_SIZE]);
+        let mut refused = Vec::new();
+        for _ in 0..MAX_MESSAGE_SIZE / (4 * parts::PART_SIZE) + 1 {
+            refused = room.frame_received(1, &part, &mut rng);
+            if !refused.is_empty() {
+                break;
+            }
+        }
+        assert!(matches!(
+            sent(&refused, 1)[..],
+            [Message::Error {
+                code: code::FRAME_TOO_LARGE,
+                ..
+            }]
+        ));
+        assert!(refused.contains(&Effect::Close { conn: 1 }));
+        room.connection_closed(1);
+        // A whole frame in the middle of a run is refused too.
+        let fx = room.frame_received(2, &part, &mut rng);
+        assert!(fx.is_empty());
+        let fx = room.frame_received(2, &Message::CatchUp { after_seq: 0 }.encode(), &mut rng);
+        assert!(matches!(
+            sent(&fx, 2)[..],
+            [Message::Error {
+                code: code::BAD_FRAME,
+                ..
+            }]
+        ));
     }
 
     #[test]
