@@ -64,6 +64,10 @@ struct Connection {
     id: ConnId,
     socket: WebSocket,
     bucket: TokenBucket,
+    /// Bytes per second: beyond, reading this connection waits ([`Connection::next_frame`]).
+    bytes: TokenBucket,
+    /// Reading waits until then (the debt of the bytes bucket).
+    read_after: Option<tokio::time::Instant>,
     room: String,
     /// Whether the room has sent Admitted (seen passing through the outbox).
     admitted: bool,
@@ -85,11 +89,18 @@ async fn connection(hub: Arc<Hub>, socket: WebSocket) {
         hub.limits.message_burst,
         Instant::now(),
     );
+    let bytes = TokenBucket::new(
+        hub.limits.bytes_per_second,
+        hub.limits.byte_burst,
+        Instant::now(),
+    );
     let mut c = Connection {
         hub: Arc::clone(&hub),
         id,
         socket,
         bucket,
+        bytes,
+        read_after: None,
         room: String::from("-"),
         admitted: false,
         admit_deadline: tokio::time::Instant::now() + hub.limits.admission_timeout(),
@@ -143,8 +154,14 @@ fn is_too_large(error: &axum::Error) -> bool {
 }
 
 impl Connection {
-    /// The next binary message, with the checks every frame gets (rate, size, text).
+    /// The next binary message, with the checks every frame gets (rate, size, text). A
+    /// connection over its byte rate is read later: the wait comes before reading, where
+    /// giving up (another branch of the caller's `select!` won) loses nothing.
     async fn next_frame(&mut self) -> Result<Bytes, End> {
+        if let Some(at) = self.read_after {
+            tokio::time::sleep_until(at).await;
+            self.read_after = None;
+        }
         loop {
             let message = match self.socket.recv().await {
                 None => return Err(End::Gone),
@@ -163,6 +180,11 @@ impl Connection {
                     }
                     if frame.len() > self.hub.limits.max_frame_bytes {
                         return Err(End::Refused(code::FRAME_TOO_LARGE, "frame too large"));
+                    }
+                    let wait = self.bytes.borrow(frame.len() as f64, Instant::now());
+                    if !wait.is_zero() {
+                        metrics::inc(&self.hub.metrics.reads_delayed);
+                        self.read_after = Some(tokio::time::Instant::now() + wait);
                     }
                     return Ok(frame);
                 }

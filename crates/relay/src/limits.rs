@@ -30,6 +30,14 @@ pub struct SyncLimits {
     /// Messages a connection may send at once before the rate applies.
     #[arg(long, env = "DREIECK_MESSAGE_BURST", default_value_t = 400.0)]
     pub message_burst: f64,
+    /// Sustained bytes per second one connection may send. Beyond, the relay reads that
+    /// connection more slowly (the sender waits, nothing is refused), so one device cannot
+    /// take the relay's bandwidth or disk from the others, and a large upload still arrives.
+    #[arg(long, env = "DREIECK_BYTES_PER_SECOND", default_value_t = 8.0 * 1024.0 * 1024.0)]
+    pub bytes_per_second: f64,
+    /// Bytes a connection may send at once before the byte rate applies.
+    #[arg(long, env = "DREIECK_BYTE_BURST", default_value_t = 16.0 * 1024.0 * 1024.0)]
+    pub byte_burst: f64,
     /// Sealed bytes (log entries and snapshots) one room may store.
     #[arg(long, env = "DREIECK_MAX_ROOM_BYTES", default_value_t = 256 * 1024 * 1024)]
     pub max_room_bytes: u64,
@@ -53,6 +61,8 @@ impl Default for SyncLimits {
             max_room_connections: 32,
             messages_per_second: 200.0,
             message_burst: 400.0,
+            bytes_per_second: 8.0 * 1024.0 * 1024.0,
+            byte_burst: 16.0 * 1024.0 * 1024.0,
             max_room_bytes: 256 * 1024 * 1024,
             room_linger_secs: 30,
             admission_timeout_ms: 10_000,
@@ -101,15 +111,30 @@ impl TokenBucket {
 
     /// Takes one token if there is one.
     pub fn take(&mut self, now: Instant) -> bool {
-        let elapsed = now.saturating_duration_since(self.last).as_secs_f64();
-        self.last = now;
-        self.tokens = (self.tokens + elapsed * self.rate).min(self.burst);
+        self.refill(now);
         if self.tokens >= 1.0 {
             self.tokens -= 1.0;
             true
         } else {
             false
         }
+    }
+
+    /// Takes `n` tokens, going into debt if there are fewer: how long to wait before the
+    /// debt is paid (zero if there was enough). Whatever is taken next waits behind the debt.
+    pub fn borrow(&mut self, n: f64, now: Instant) -> Duration {
+        self.refill(now);
+        self.tokens -= n;
+        if self.tokens >= 0.0 || self.rate <= 0.0 {
+            return Duration::ZERO;
+        }
+        Duration::try_from_secs_f64(-self.tokens / self.rate).unwrap_or(Duration::MAX)
+    }
+
+    fn refill(&mut self, now: Instant) {
+        let elapsed = now.saturating_duration_since(self.last).as_secs_f64();
+        self.last = now;
+        self.tokens = (self.tokens + elapsed * self.rate).min(self.burst);
     }
 }
 
@@ -134,6 +159,24 @@ mod tests {
             assert!(bucket.take(later));
         }
         assert!(!bucket.take(later));
+    }
+
+    #[test]
+    fn bytes_beyond_the_burst_wait_their_time_and_the_next_waits_behind() {
+        let start = Instant::now();
+        // 1,000 bytes a second, 2,000 at once.
+        let mut bucket = TokenBucket::new(1_000.0, 2_000.0, start);
+        assert_eq!(bucket.borrow(1_500.0, start), Duration::ZERO);
+        // 500 left: 1,000 more are 500 in debt, half a second.
+        assert_eq!(bucket.borrow(1_000.0, start), Duration::from_millis(500));
+        // A frame right behind waits behind the debt.
+        assert_eq!(bucket.borrow(500.0, start), Duration::from_secs(1));
+        // After the wait, the debt is paid, and a second later there is room again.
+        let later = start + Duration::from_secs(2);
+        assert_eq!(bucket.borrow(1_000.0, later), Duration::ZERO);
+        // A single frame larger than the burst waits for what it exceeds.
+        let much_later = start + Duration::from_secs(60);
+        assert_eq!(bucket.borrow(5_000.0, much_later), Duration::from_secs(3));
     }
 }
 

@@ -27,6 +27,8 @@ pub(crate) struct Metrics {
     pub frames_out: AtomicU64,
     pub bytes_in: AtomicU64,
     pub bytes_out: AtomicU64,
+    /// Frames after which a connection was read later (over its byte rate).
+    pub reads_delayed: AtomicU64,
     errors: [AtomicU64; ERROR_CODES],
     pub commits: AtomicU64,
     pub commit_failures: AtomicU64,
@@ -46,6 +48,7 @@ impl Default for Metrics {
             frames_out: AtomicU64::new(0),
             bytes_in: AtomicU64::new(0),
             bytes_out: AtomicU64::new(0),
+            reads_delayed: AtomicU64::new(0),
             errors: std::array::from_fn(|_| AtomicU64::new(0)),
             commits: AtomicU64::new(0),
             commit_failures: AtomicU64::new(0),
@@ -128,6 +131,12 @@ impl Metrics {
             "counter",
             "Frames sent on sync connections.",
             get(&self.frames_out),
+        );
+        one(
+            "dreieck_relay_reads_delayed_total",
+            "counter",
+            "Frames after which a sync connection over its byte rate was read later.",
+            get(&self.reads_delayed),
         );
         one(
             "dreieck_relay_bytes_in_total",

@@ -366,21 +366,25 @@ fn noise(len: usize) -> Vec<u8> {
 async fn a_history_of_tens_of_megabytes_goes_in_parts_under_the_frame_limit_and_reaches_fresh_devices(
 ) {
     // Frames of at most 2 MiB: every message above goes in parts of 1 MiB, or not at all.
+    // And 16 MiB/s per connection after the first 4 MiB: the upload is read more slowly,
+    // never refused.
     let relay = start_with(SyncLimits {
         max_frame_bytes: 2 * 1024 * 1024,
         messages_per_second: 100_000.0,
         message_burst: 100_000.0,
+        bytes_per_second: 16.0 * 1024.0 * 1024.0,
+        byte_burst: 4.0 * 1024.0 * 1024.0,
         ..SyncLimits::default()
     })
     .await;
     let (room, key) = room_and_key();
 
-    // A long day offline: 32 edits of 640 KiB and one pasted block of 12 MiB, 32 MiB in all,
+    // A long day offline: 16 edits of 640 KiB and one pasted block of 10 MiB, 20 MiB in all,
     // more than one Append may carry (client::APPEND_BATCH) and far more than one frame.
     let mut client = Client::new(room, key.clone(), ClientConfig { snapshot_every: 0 });
     let mut everything = Vec::new();
-    for i in 0..33 {
-        let change = noise(if i == 16 { 12 << 20 } else { 640 << 10 });
+    for i in 0..17 {
+        let change = noise(if i == 8 { 10 << 20 } else { 640 << 10 });
         assert!(client
             .on_local_change(&change, &mut OsRng)
             .expect("kept while offline")
@@ -388,8 +392,11 @@ async fn a_history_of_tens_of_megabytes_goes_in_parts_under_the_frame_limit_and_
         everything.extend_from_slice(&change);
     }
     let mut a = Peer::resume(relay.addr, client, everything.clone()).await;
-    a.until(|p| p.acked == 33).await;
+    a.until(|p| p.acked == 17).await;
     assert!(a.largest_sent <= PART_SIZE + 3, "{}", a.largest_sent);
+    assert!(a.errors.is_empty(), "{:?}", a.errors);
+    let metrics = http_get(relay.addr, "/metrics").await;
+    assert!(sample(&metrics, "dreieck_relay_reads_delayed_total") > 0);
 
     // A device joining now gets the whole log, entry by entry, and each change once.
     let mut b = Peer::join(relay.addr, room, &key).await;
