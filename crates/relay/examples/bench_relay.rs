@@ -111,6 +111,11 @@ fn start_relay(binary: &str, max_connections: usize) -> Result<Relay> {
         .env("DREIECK_DIST", &dist)
         .env("DREIECK_DATA", dir.path().join("data"))
         .env("DREIECK_MAX_CONNECTIONS", max_connections.to_string())
+        // Every connection comes from this machine.
+        .env(
+            "DREIECK_MAX_CONNECTIONS_PER_ADDRESS",
+            max_connections.to_string(),
+        )
         // The load test is closed-loop (one Append in flight per client), far below any flood.
         .env("DREIECK_MESSAGES_PER_SECOND", "100000")
         .env("DREIECK_MESSAGE_BURST", "100000")

@@ -11,14 +11,17 @@
 //! when the client still has frames in flight.
 
 use std::borrow::Cow;
+use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
 use axum::extract::ws::{CloseFrame, Message as WsMessage, WebSocket, WebSocketUpgrade};
-use axum::extract::State;
+use axum::extract::{ConnectInfo, State};
+use axum::http::HeaderMap;
 use axum::response::Response;
+use axum::Extension;
 use dreieck_sync::parts::Assembler;
 use dreieck_sync::room::ConnId;
 use dreieck_sync::wire::{self, code, Message};
@@ -26,6 +29,7 @@ use dreieck_sync::Error as WireError;
 use futures_util::SinkExt as _;
 use tokio::sync::mpsc;
 
+use crate::addresses::ClientKey;
 use crate::hub::{Hub, RoomHandle};
 use crate::limits::TokenBucket;
 use crate::metrics;
@@ -38,7 +42,13 @@ const CLOSE_TIMEOUT: Duration = Duration::from_secs(2);
 const SEND_BATCH: usize = 64;
 
 /// The upgrade: the relay's WebSocket limits, then [`connection`].
-pub(crate) async fn sync(State(hub): State<Arc<Hub>>, upgrade: WebSocketUpgrade) -> Response {
+pub(crate) async fn sync(
+    State(hub): State<Arc<Hub>>,
+    headers: HeaderMap,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    let client = ClientKey::of(peer.map(|Extension(ConnectInfo(addr))| addr), &headers);
     let max = hub.limits.max_frame_bytes;
     upgrade
         .max_message_size(max)
@@ -46,7 +56,7 @@ pub(crate) async fn sync(State(hub): State<Arc<Hub>>, upgrade: WebSocketUpgrade)
         // Small buffers keep idle connections cheap; they grow for large frames.
         .read_buffer_size(4 * 1024)
         .write_buffer_size(16 * 1024)
-        .on_upgrade(move |socket| connection(hub, socket))
+        .on_upgrade(move |socket| connection(hub, socket, client))
 }
 
 /// Why a connection ends.
@@ -79,7 +89,7 @@ struct Connection {
     assembler: Assembler,
 }
 
-async fn connection(hub: Arc<Hub>, socket: WebSocket) {
+async fn connection(hub: Arc<Hub>, socket: WebSocket, client: Option<ClientKey>) {
     let _task = hub.task_started();
     let id = hub.next_connection_id();
     metrics::inc(&hub.metrics.connections_total);
@@ -111,6 +121,15 @@ async fn connection(hub: Arc<Hub>, socket: WebSocket) {
             .await;
         return;
     }
+    let address_slot = client.map(|key| hub.take_address_slot(key));
+    if matches!(address_slot, Some(None)) {
+        c.refuse(
+            code::TOO_MANY_FROM_ADDRESS,
+            "too many connections from this address",
+        )
+        .await;
+        return;
+    }
     tracing::info!(conn = id, "Sync-Verbindung geöffnet");
     let end = match c.hello().await {
         Ok((handle, hello)) => {
@@ -128,7 +147,7 @@ async fn connection(hub: Arc<Hub>, socket: WebSocket) {
         End::ClosedByRoom => c.close_handshake(1008, "").await,
     }
     tracing::info!(conn = id, room = %c.room, "Sync-Verbindung geschlossen");
-    drop(slot);
+    drop((address_slot, slot));
 }
 
 /// A received frame's error as a protocol code.
@@ -363,7 +382,7 @@ impl Connection {
             code::SHUTTING_DOWN => 1001,
             code::FRAME_TOO_LARGE => 1009,
             code::STORAGE_FAILURE => 1011,
-            code::TOO_MANY_CONNECTIONS | code::ROOM_FULL => 1013,
+            code::TOO_MANY_CONNECTIONS | code::TOO_MANY_FROM_ADDRESS | code::ROOM_FULL => 1013,
             _ => 1008,
         };
         self.close_handshake(close_code, message).await;

@@ -14,6 +14,7 @@ use dreieck_sync::wire::code;
 use dreieck_sync::RoomId;
 use tokio::sync::{mpsc, watch};
 
+use crate::addresses::{AddressSlot, Addresses, ClientKey};
 use crate::limits::SyncLimits;
 use crate::metrics::{self, Metrics};
 use crate::room_task::{self, RoomEvent};
@@ -43,6 +44,7 @@ pub(crate) struct Hub {
     next_conn: AtomicU64,
     next_generation: AtomicU64,
     connections: AtomicUsize,
+    addresses: Addresses,
     shutdown: watch::Sender<bool>,
     tasks: watch::Sender<usize>,
 }
@@ -84,6 +86,7 @@ impl Hub {
             next_conn: AtomicU64::new(1),
             next_generation: AtomicU64::new(1),
             connections: AtomicUsize::new(0),
+            addresses: Addresses::default(),
             shutdown: watch::Sender::new(false),
             tasks: watch::Sender::new(0),
         }
@@ -111,6 +114,12 @@ impl Hub {
         metrics::inc(&self.metrics.connections_open);
         let slot = ConnectionSlot(Arc::clone(self));
         (before < self.limits.max_connections).then_some(slot)
+    }
+
+    /// One of `key`'s connection slots, or `None` if it holds its maximum already.
+    pub fn take_address_slot(&self, key: ClientKey) -> Option<AddressSlot> {
+        self.addresses
+            .take(key, self.limits.max_connections_per_address)
     }
 
     /// Routes a connection to `room`, starting its task if it is not live. Refusals are

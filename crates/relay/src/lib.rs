@@ -37,6 +37,7 @@
 //! Shutdown: stop accepting, send `Error(SHUTTING_DOWN)` to every sync connection and close it,
 //! let rooms leave memory, then stop the writer after it has committed everything queued.
 
+mod addresses;
 mod connection;
 mod csp;
 mod hub;

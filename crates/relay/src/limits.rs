@@ -21,6 +21,14 @@ pub struct SyncLimits {
     /// Open sync connections in total.
     #[arg(long, env = "DREIECK_MAX_CONNECTIONS", default_value_t = 10_000)]
     pub max_connections: usize,
+    /// Open sync connections per client address (an IPv6 /64; behind a reverse proxy on this
+    /// machine, the address it names in X-Forwarded-For). An office behind one NAT shares it.
+    #[arg(
+        long,
+        env = "DREIECK_MAX_CONNECTIONS_PER_ADDRESS",
+        default_value_t = 1_000
+    )]
+    pub max_connections_per_address: usize,
     /// Open sync connections per room (admitted or not).
     #[arg(long, env = "DREIECK_MAX_ROOM_CONNECTIONS", default_value_t = 32)]
     pub max_room_connections: usize,
@@ -58,6 +66,7 @@ impl Default for SyncLimits {
             max_frame_bytes: dreieck_sync::wire::MAX_FRAME_SIZE,
             max_message_bytes: dreieck_sync::parts::MAX_MESSAGE_SIZE,
             max_connections: 10_000,
+            max_connections_per_address: 1_000,
             max_room_connections: 32,
             messages_per_second: 200.0,
             message_burst: 400.0,

@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 /// where it sends them.
 const ERROR_CODES: usize = 32;
 // The highest code so far has its own counter.
-const _: () = assert!((dreieck_sync::wire::code::BAD_SNAPSHOT as usize) < ERROR_CODES);
+const _: () = assert!((dreieck_sync::wire::code::TOO_MANY_FROM_ADDRESS as usize) < ERROR_CODES);
 
 /// Upper bounds of the commit batch size histogram (records per commit).
 const BATCH_BUCKETS: [u64; 11] = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024];

@@ -817,6 +817,68 @@ async fn connection_and_storage_limits() {
     relay.stop().await;
 }
 
+/// A WebSocket to the sync endpoint as a reverse proxy on this machine opens it for `client`.
+async fn raw_from(addr: SocketAddr, client: &str) -> Ws {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest as _;
+    let mut request = format!("ws://{addr}/sync")
+        .into_client_request()
+        .expect("request");
+    request
+        .headers_mut()
+        .insert("x-forwarded-for", client.parse().expect("header value"));
+    let (ws, _) = tokio::time::timeout(LIMIT, tokio_tungstenite::connect_async(request))
+        .await
+        .expect("connects in time")
+        .expect("WebSocket handshake");
+    ws
+}
+
+/// The relay answers a Hello with its challenge: the connection was let in.
+async fn let_in(ws: &mut Ws, room: RoomId, auth: &RoomAuth) {
+    send(
+        ws,
+        Message::Hello {
+            room,
+            verifier: auth.verifier(),
+        }
+        .encode(),
+    )
+    .await;
+    assert!(matches!(
+        next_message(ws).await,
+        Some(Message::Challenge { .. })
+    ));
+}
+
+#[tokio::test]
+async fn one_address_cannot_take_every_connection() {
+    let relay = start_with(SyncLimits {
+        max_connections_per_address: 2,
+        ..SyncLimits::default()
+    })
+    .await;
+    let (room, key) = room_and_key();
+    let auth = RoomAuth::derive(&key);
+    // Behind the proxy on this machine: two from one client are let in, the third is refused.
+    let mut first = raw_from(relay.addr, "198.51.100.7").await;
+    let_in(&mut first, room, &auth).await;
+    let mut second = raw_from(relay.addr, "10.0.0.1, 198.51.100.7").await;
+    let_in(&mut second, room, &auth).await;
+    let mut third = raw_from(relay.addr, "198.51.100.7").await;
+    expect_refusal(&mut third, code::TOO_MANY_FROM_ADDRESS).await;
+    // Another client, and the same client's neighbours in other networks, are not affected.
+    let mut other = raw_from(relay.addr, "198.51.100.8").await;
+    let_in(&mut other, room, &auth).await;
+    let mut v6 = raw_from(relay.addr, "2001:db8:7::1").await;
+    let_in(&mut v6, room, &auth).await;
+    // One household's IPv6 network counts as one client.
+    let mut v6_again = raw_from(relay.addr, "2001:db8:7::2").await;
+    let_in(&mut v6_again, room, &auth).await;
+    let mut v6_third = raw_from(relay.addr, "2001:db8:7::3").await;
+    expect_refusal(&mut v6_third, code::TOO_MANY_FROM_ADDRESS).await;
+    relay.stop().await;
+}
+
 /// A GET over HTTP/1.0, read until the server closes.
 async fn http_get(addr: SocketAddr, path: &str) -> String {
     use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};

@@ -222,6 +222,10 @@ pub fn relay_error(code: u16) -> (Option<&'static str>, bool) {
             Some("Der Server ist gerade ausgelastet. Es wird gleich wieder versucht."),
             true,
         ),
+        code::TOO_MANY_FROM_ADDRESS => (
+            Some("Aus diesem Netz sind gerade zu viele Verbindungen zum Server offen. Es wird gleich wieder versucht."),
+            true,
+        ),
         code::ROOM_FULL => (
             Some("Zu viele Geräte sind gerade mit diesem Bericht verbunden. Es wird weiter versucht."),
             true,

@@ -51,6 +51,9 @@ pub mod code {
     /// A Snapshot claimed to cover entries the connection was never sent (or none at all, or
     /// more than the room has assigned); the room's log and snapshot are left as they were.
     pub const BAD_SNAPSHOT: u16 = 15;
+    /// The connection's address (its network, for IPv6) holds as many connections as the relay
+    /// allows one address; try again later.
+    pub const TOO_MANY_FROM_ADDRESS: u16 = 16;
 }
 
 /// Every message of the protocol. `sealed` fields are [`crate::envelope`] output: opaque to the relay.

@@ -1,0 +1,180 @@
+//! Sync connections per client address, so that one machine cannot take every connection the
+//! relay holds.
+//!
+//! Whom to count: the TCP peer, unless the peer is this machine itself. Then it is a reverse
+//! proxy in front of the relay (TLS ends there, docs/contracts.md), and the client is the last
+//! address in `X-Forwarded-For`, which that proxy appended. A header from anyone else is
+//! ignored: only a process on this machine can connect over loopback. IPv6 addresses count by
+//! their /64 network, since one household or one attacker gets a whole /64.
+
+use std::collections::HashMap;
+use std::net::{IpAddr, Ipv6Addr, SocketAddr};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use axum::http::HeaderMap;
+
+/// The key a client's connections are counted under.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct ClientKey(IpAddr);
+
+impl ClientKey {
+    /// Whom a connection counts for, from its TCP peer and its request headers; `None` when
+    /// the peer is not known (in-process requests in tests).
+    pub fn of(peer: Option<SocketAddr>, headers: &HeaderMap) -> Option<ClientKey> {
+        let peer = peer?.ip();
+        let client = if peer.is_loopback() {
+            forwarded_for(headers).unwrap_or(peer)
+        } else {
+            peer
+        };
+        Some(ClientKey(network(client)))
+    }
+}
+
+/// The last address of `X-Forwarded-For` (the one the proxy in front of us added).
+fn forwarded_for(headers: &HeaderMap) -> Option<IpAddr> {
+    let last = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .last()?;
+    last.trim().parse().ok()
+}
+
+/// IPv4 as it is; IPv6 by its /64 (an IPv4-mapped address as the IPv4 address).
+fn network(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(_) => ip,
+        IpAddr::V6(v6) => {
+            if let Some(v4) = v6.to_ipv4_mapped() {
+                return IpAddr::V4(v4);
+            }
+            let s = v6.segments();
+            IpAddr::V6(Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
+        }
+    }
+}
+
+/// Open connections per client.
+#[derive(Debug, Default)]
+pub(crate) struct Addresses {
+    open: Arc<Mutex<HashMap<ClientKey, usize>>>,
+}
+
+/// One connection counted for a client until dropped.
+#[derive(Debug)]
+pub(crate) struct AddressSlot {
+    open: Arc<Mutex<HashMap<ClientKey, usize>>>,
+    key: ClientKey,
+}
+
+impl Drop for AddressSlot {
+    fn drop(&mut self) {
+        let mut open = self.open.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(n) = open.get_mut(&self.key) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                open.remove(&self.key);
+            }
+        }
+    }
+}
+
+impl Addresses {
+    /// A slot for one more connection of `key`, or `None` if it holds `max` already.
+    pub fn take(&self, key: ClientKey, max: usize) -> Option<AddressSlot> {
+        let mut open = self.open.lock().unwrap_or_else(PoisonError::into_inner);
+        let n = open.entry(key).or_insert(0);
+        if *n >= max {
+            if *n == 0 {
+                open.remove(&key);
+            }
+            return None;
+        }
+        *n += 1;
+        Some(AddressSlot {
+            open: Arc::clone(&self.open),
+            key,
+        })
+    }
+
+    /// Clients with at least one open connection.
+    #[cfg(test)]
+    fn clients(&self) -> usize {
+        self.open
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(xff: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert("x-forwarded-for", xff.parse().unwrap());
+        h
+    }
+
+    fn key(ip: &str) -> ClientKey {
+        ClientKey(ip.parse().unwrap())
+    }
+
+    #[test]
+    fn a_header_counts_only_from_a_proxy_on_this_machine_and_only_its_last_entry() {
+        let remote: SocketAddr = "198.51.100.4:5000".parse().unwrap();
+        let local: SocketAddr = "127.0.0.1:5000".parse().unwrap();
+        let forged = headers("203.0.113.9, 192.0.2.1");
+        assert_eq!(
+            ClientKey::of(Some(remote), &forged),
+            Some(key("198.51.100.4"))
+        );
+        assert_eq!(ClientKey::of(Some(local), &forged), Some(key("192.0.2.1")));
+        assert_eq!(
+            ClientKey::of(Some(local), &HeaderMap::new()),
+            Some(key("127.0.0.1"))
+        );
+        assert_eq!(
+            ClientKey::of(Some(local), &headers("kein")),
+            Some(key("127.0.0.1"))
+        );
+        assert_eq!(ClientKey::of(None, &forged), None);
+    }
+
+    #[test]
+    fn ipv6_counts_by_its_network() {
+        let a: SocketAddr = "[2001:db8:1:2:aaaa::1]:1".parse().unwrap();
+        let b: SocketAddr = "[2001:db8:1:2:bbbb::9]:1".parse().unwrap();
+        let c: SocketAddr = "[2001:db8:1:3::1]:1".parse().unwrap();
+        let none = HeaderMap::new();
+        assert_eq!(ClientKey::of(Some(a), &none), ClientKey::of(Some(b), &none));
+        assert_ne!(ClientKey::of(Some(a), &none), ClientKey::of(Some(c), &none));
+        let mapped: SocketAddr = "[::ffff:198.51.100.4]:1".parse().unwrap();
+        assert_eq!(
+            ClientKey::of(Some(mapped), &none),
+            Some(key("198.51.100.4"))
+        );
+    }
+
+    #[test]
+    fn slots_up_to_the_limit_and_free_again_when_dropped() {
+        let table = Addresses::default();
+        let a = key("198.51.100.4");
+        let first = table.take(a, 2).expect("first");
+        let second = table.take(a, 2).expect("second");
+        assert!(table.take(a, 2).is_none());
+        assert!(
+            table.take(key("198.51.100.5"), 2).is_some(),
+            "others are not affected"
+        );
+        drop(first);
+        let third = table.take(a, 2).expect("a freed slot");
+        drop((second, third));
+        assert_eq!(table.clients(), 0, "nobody left in the table");
+        assert!(table.take(a, 0).is_none());
+        assert_eq!(table.clients(), 0);
+    }
+}
