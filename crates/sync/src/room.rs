@@ -49,6 +49,12 @@ use crate::parts::{self, Assembler, MAX_MESSAGE_SIZE};
 use crate::wire::{self, code, Message};
 use crate::{Error, RoomId};
 
+/// CatchUps one connection may send. Each copies the room's log into the connection's send
+/// queue, so repeating them is a cheap way to make the relay work and hold memory. An honest
+/// client sends one at admission and at most one more, from 0, before it sends a snapshot
+/// ([`crate::client`]); a new connection starts counting again.
+pub const MAX_CATCH_UPS: u32 = 4;
+
 /// The relay's handle for one connection.
 pub type ConnId = u64;
 
@@ -101,6 +107,8 @@ struct Conn {
     holds: Option<u64>,
     /// Joins the parts of large frames ([`crate::parts`]).
     assembler: Assembler,
+    /// CatchUps answered on this connection (each copies the log: see [`MAX_CATCH_UPS`]).
+    catch_ups: u32,
 }
 
 #[derive(Debug, Clone)]
@@ -230,6 +238,7 @@ impl Room {
                 last_client_seq: None,
                 holds: None,
                 assembler: Assembler::default(),
+                catch_ups: 0,
             },
         );
     }
@@ -340,6 +349,10 @@ impl Room {
                 )]
             }
             (ConnState::Admitted | ConnState::Live, Message::CatchUp { after_seq }) => {
+                if c.catch_ups >= MAX_CATCH_UPS {
+                    return refuse(conn, code::RATE_LIMITED, "too many catch-ups");
+                }
+                c.catch_ups += 1;
                 c.state = ConnState::Live;
                 self.catch_up(conn, after_seq)
             }
@@ -663,6 +676,32 @@ mod tests {
                 ..
             }]
         ));
+    }
+
+    #[test]
+    fn catch_ups_beyond_what_an_honest_client_sends_are_refused() {
+        let mut rng = ChaCha20Rng::seed_from_u64(13);
+        let mut room = Room::new(ROOM);
+        let auth = RoomAuth::derive(&DocumentKey::from_bytes([1; 32]));
+        live(&mut room, 1, &auth, &mut rng);
+        let catch_up = Message::CatchUp { after_seq: 0 }.encode();
+        for _ in 1..MAX_CATCH_UPS {
+            let fx = room.frame_received(1, &catch_up, &mut rng);
+            assert!(!fx.contains(&Effect::Close { conn: 1 }));
+        }
+        let fx = room.frame_received(1, &catch_up, &mut rng);
+        assert!(matches!(
+            sent(&fx, 1)[..],
+            [Message::Error {
+                code: code::RATE_LIMITED,
+                ..
+            }]
+        ));
+        assert!(fx.contains(&Effect::Close { conn: 1 }));
+        // A new connection of the same device starts again.
+        room.connection_closed(1);
+        live(&mut room, 2, &auth, &mut rng);
+        assert!(room.holds(2).is_some());
     }
 
     #[test]
