@@ -397,7 +397,7 @@ impl Client {
 
     /// The app's answer to [`Effect::SnapshotDue`]: `bytes` is `doc.save()`. It covers every entry
     /// up to [`Client::applied_seq`]. Nothing is sent while offline, nor when the relay is known
-    /// to hold a snapshot covering as much. If the relay has not yet sent this connection all the
+    /// to hold a snapshot covering as much, nor when it is larger than [`MAX_CHANGE_SIZE`]. If the relay has not yet sent this connection all the
     /// snapshot covers, the client asks for it (`CatchUp{0}`) and sends the snapshot, sealed now,
     /// once that has arrived (see the module documentation).
     pub fn send_snapshot(
@@ -412,6 +412,11 @@ impl Client {
         }
         self.acked_since_snapshot = 0;
         self.snapshot_owed = false;
+        if bytes.len() > MAX_CHANGE_SIZE {
+            // The relay would refuse it, the connection would close, and the next snapshot
+            // due would be refused again: the relay keeps its log uncompacted instead.
+            return Ok(Vec::new());
+        }
         let covers_seq = self.watermark;
         if covers_seq <= self.relay_snapshot {
             return Ok(Vec::new()); // the relay would compact nothing
@@ -885,6 +890,16 @@ mod tests {
         assert_eq!(applied[1], vec![b"a".to_vec(), two, big[2].clone()]);
         assert_eq!(clients[0].unacknowledged(), 0);
         assert_eq!(clients[1].applied_seq(), 3);
+        // A snapshot larger than the relay takes is not sent at all (no refusal, no loop).
+        let too_large = vec![0; MAX_CHANGE_SIZE + 1];
+        assert_eq!(
+            clients[0].send_snapshot(&too_large, &mut rng),
+            Ok(Vec::new())
+        );
+        assert!(!clients[0]
+            .send_snapshot(b"klein", &mut rng)
+            .unwrap()
+            .is_empty());
     }
 
     #[test]
