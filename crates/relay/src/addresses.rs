@@ -4,8 +4,11 @@
 //! Whom to count: the TCP peer, unless the peer is this machine itself. Then it is a reverse
 //! proxy in front of the relay (TLS ends there, docs/contracts.md), and the client is the last
 //! address in `X-Forwarded-For`, which that proxy appended. A header from anyone else is
-//! ignored: only a process on this machine can connect over loopback. IPv6 addresses count by
-//! their /64 network, since one household or one attacker gets a whole /64.
+//! ignored: only a process on this machine can connect over loopback. A connection from this
+//! machine without a usable header is not counted per address (the relay-wide limit still
+//! holds): counting it as 127.0.0.1 would let one client behind a proxy that sends no header
+//! lock out everyone behind it. IPv6 addresses count by their /64 network, since one
+//! household or one attacker gets a whole /64.
 
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv6Addr, SocketAddr};
@@ -23,7 +26,7 @@ impl ClientKey {
     pub fn of(peer: Option<SocketAddr>, headers: &HeaderMap) -> Option<ClientKey> {
         let peer = peer?.ip();
         let client = if peer.is_loopback() {
-            forwarded_for(headers).unwrap_or(peer)
+            forwarded_for(headers)?
         } else {
             peer
         };
@@ -31,15 +34,19 @@ impl ClientKey {
     }
 }
 
-/// The last address of `X-Forwarded-For` (the one the proxy in front of us added).
+/// The last address of `X-Forwarded-For` (the one the proxy in front of us added), also
+/// written with a port (`192.0.2.1:4711`, `[2001:db8::1]:4711`).
 fn forwarded_for(headers: &HeaderMap) -> Option<IpAddr> {
     let last = headers
         .get_all("x-forwarded-for")
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
-        .last()?;
-    last.trim().parse().ok()
+        .last()?
+        .trim();
+    last.parse::<IpAddr>()
+        .ok()
+        .or_else(|| last.parse::<SocketAddr>().ok().map(|a| a.ip()))
 }
 
 /// IPv4 as it is; IPv6 by its /64 (an IPv4-mapped address as the IPv4 address).
@@ -133,13 +140,16 @@ mod tests {
             Some(key("198.51.100.4"))
         );
         assert_eq!(ClientKey::of(Some(local), &forged), Some(key("192.0.2.1")));
+        // A proxy that names nobody usable: not counted per address.
+        assert_eq!(ClientKey::of(Some(local), &HeaderMap::new()), None);
+        assert_eq!(ClientKey::of(Some(local), &headers("kein")), None);
         assert_eq!(
-            ClientKey::of(Some(local), &HeaderMap::new()),
-            Some(key("127.0.0.1"))
+            ClientKey::of(Some(local), &headers("192.0.2.1:4711")),
+            Some(key("192.0.2.1"))
         );
         assert_eq!(
-            ClientKey::of(Some(local), &headers("kein")),
-            Some(key("127.0.0.1"))
+            ClientKey::of(Some(local), &headers("[2001:db8::1]:4711")),
+            Some(key("2001:db8::"))
         );
         assert_eq!(ClientKey::of(None, &forged), None);
     }

@@ -22,7 +22,7 @@ use axum::extract::{ConnectInfo, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::Extension;
-use dreieck_sync::parts::Assembler;
+use dreieck_sync::parts::{self, Assembler};
 use dreieck_sync::room::ConnId;
 use dreieck_sync::wire::{self, code, Message};
 use dreieck_sync::Error as WireError;
@@ -203,7 +203,12 @@ impl Connection {
                     let wait = self.bytes.borrow(frame.len() as f64, Instant::now());
                     if !wait.is_zero() {
                         metrics::inc(&self.hub.metrics.reads_delayed);
-                        self.read_after = Some(tokio::time::Instant::now() + wait);
+                        // A wait too long to represent (absurd limits) counts as an hour.
+                        let now = tokio::time::Instant::now();
+                        self.read_after = Some(
+                            now.checked_add(wait)
+                                .unwrap_or(now + Duration::from_secs(3600)),
+                        );
                     }
                     return Ok(frame);
                 }
@@ -298,6 +303,11 @@ impl Connection {
                         Ok(frame) => frame,
                         Err(end) => return end,
                     };
+                    // Before admission nobody may make the relay hold a run (a Hello for a new
+                    // room is enough to be admitted, but it is needed).
+                    if !self.admitted && parts::is_part(&frame) {
+                        return End::Refused(code::UNEXPECTED, "parts before admission");
+                    }
                     let joined = match self.assembler.accept(&frame) {
                         Ok(None) => continue,
                         Ok(Some(Cow::Borrowed(_))) => None,

@@ -13,9 +13,9 @@ pub struct SyncLimits {
     #[arg(long, env = "DREIECK_MAX_FRAME_BYTES", default_value_t = dreieck_sync::wire::MAX_FRAME_SIZE)]
     pub max_frame_bytes: usize,
     /// Largest message joined from parts (a snapshot or a full state of a long history); a
-    /// connection holds at most this much for a run not yet complete. The room state machine
-    /// decodes at most `parts::MAX_MESSAGE_SIZE` (64 MiB), so a larger value only turns
-    /// FRAME_TOO_LARGE into BAD_FRAME for those messages.
+    /// connection holds at most this much for a run not yet complete, and only once admitted.
+    /// The room state machine joins and decodes at most `parts::MAX_MESSAGE_SIZE` (64 MiB), so
+    /// a larger value has no effect beyond that.
     #[arg(long, env = "DREIECK_MAX_MESSAGE_BYTES", default_value_t = dreieck_sync::parts::MAX_MESSAGE_SIZE)]
     pub max_message_bytes: usize,
     /// Open sync connections in total.

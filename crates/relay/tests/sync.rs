@@ -522,15 +522,19 @@ async fn bad_input_is_refused_with_its_code_and_the_room_keeps_working() {
     expect_refusal(&mut ws, code::FRAME_TOO_LARGE).await;
     still_works(&mut a, &mut b, &mut round).await;
 
-    // A run of parts, each under the frame limit, growing beyond the message limit: refused
-    // as soon as it does, so no connection holds more than that for one message.
-    let (mut ws, _) = hello(addr, room, &auth).await;
+    // Parts before admission: nobody unadmitted makes the relay hold a run.
     let mut part = vec![
         dreieck_sync::PROTOCOL_VERSION,
         dreieck_sync::parts::KIND_PART,
         0,
     ];
     part.extend(vec![0u8; 60 * 1024]);
+    let (mut ws, _) = hello(addr, room, &auth).await;
+    send(&mut ws, part.clone()).await;
+    expect_refusal(&mut ws, code::UNEXPECTED).await;
+    // Admitted: a run of parts, each under the frame limit, growing beyond the message limit
+    // is refused as soon as it does, so no connection holds more than that for one message.
+    let (mut ws, _) = admitted(addr, room, &auth).await;
     for _ in 0..5 {
         send(&mut ws, part.clone()).await;
     }

@@ -11,10 +11,11 @@
 //!
 //! The receiver joins the parts of one run in order ([`Assembler`]) and handles the joined
 //! frame like any other. Both sides send a run without anything between its parts (one writer
-//! per connection), so a whole frame arriving in the middle of a run is a broken peer and an
-//! error, and the run is dropped. The joined frame may be at most `max` bytes (the receiver's
-//! choice, [`MAX_MESSAGE_SIZE`] by default): a run that would grow beyond is refused as soon as
-//! it does, so a hostile peer cannot make the receiver hold more than `max` bytes.
+//! per connection), except that the relay may end a connection with an error frame in the
+//! middle of a run: a whole frame arriving there drops the run and is handled as it is. The
+//! joined frame may be at most `max` bytes (the receiver's choice, [`MAX_MESSAGE_SIZE`] by
+//! default): a run that would grow beyond is refused as soon as it does, so a hostile peer
+//! cannot make the receiver hold more than `max` bytes.
 
 use std::borrow::Cow;
 
@@ -85,13 +86,14 @@ impl Assembler {
 
     /// Takes one received frame: `Ok(Some(frame))` when a whole frame is ready (this one, or
     /// the run it completes), `Ok(None)` while a run goes on. An error drops the run.
+    ///
+    /// A whole frame in the middle of a run drops the run and is passed on: the relay may end
+    /// a connection with an error frame while it sends a run (shutting down, too slow), and
+    /// that error must reach the app; what the run carried comes again after reconnecting.
     pub fn accept<'a>(&mut self, frame: &'a [u8]) -> Result<Option<Cow<'a, [u8]>>, Error> {
         if !is_part(frame) {
             if self.in_run {
                 self.reset();
-                return Err(Error::Malformed(
-                    "a whole frame in the middle of a run of parts",
-                ));
             }
             return Ok(Some(Cow::Borrowed(frame)));
         }
@@ -109,6 +111,13 @@ impl Assembler {
             return Err(Error::FrameTooLarge { len, max: self.max });
         }
         self.in_run = true;
+        if self.joining.capacity() < len {
+            // Grow by doubling, but never past the limit (doubling alone could reserve twice).
+            let want = len
+                .max(self.joining.capacity().saturating_mul(2))
+                .min(self.max);
+            self.joining.reserve_exact(want - self.joining.len());
+        }
         self.joining.extend_from_slice(bytes);
         if last == 0 {
             return Ok(None);
@@ -190,6 +199,10 @@ mod tests {
         let mut a = Assembler::new(2 * PART_SIZE);
         assert_eq!(a.accept(&parts[0]), Ok(None));
         assert_eq!(a.accept(&parts[1]), Ok(None));
+        assert!(
+            a.joining.capacity() <= 2 * PART_SIZE,
+            "never reserved past the limit"
+        );
         assert!(matches!(
             a.accept(&parts[2]),
             Err(Error::FrameTooLarge { .. })
@@ -204,11 +217,19 @@ mod tests {
     }
 
     #[test]
-    fn a_whole_frame_inside_a_run_is_an_error_and_drops_the_run() {
+    fn a_whole_frame_inside_a_run_drops_the_run_and_is_passed_on() {
         let parts = split(big(2 * PART_SIZE));
         let mut a = Assembler::default();
         assert_eq!(a.accept(&parts[0]), Ok(None));
-        assert!(a.accept(&big(3)).is_err());
+        let error = Message::Error {
+            code: wire::code::SHUTTING_DOWN,
+            message: "shutting down".into(),
+        }
+        .encode();
+        assert_eq!(
+            a.accept(&error).map(|f| f.map(Cow::into_owned)),
+            Ok(Some(error.clone()))
+        );
         assert_eq!(a.holding(), 0);
         // The rest of the broken run does not turn into a message of its own by accident: the
         // last part alone is a run of one part, which decodes to nothing valid.
