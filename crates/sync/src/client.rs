@@ -841,11 +841,9 @@ mod tests {
         applied
     }
 
-    #[test]
-    fn a_long_queue_goes_in_batches_in_parts_and_an_oversized_change_is_refused() {
-        let mut rng = ChaCha20Rng::seed_from_u64(17);
-        let key = DocumentKey::from_bytes([8; 32]);
-        let mut room = Room::new(ROOM);
+    /// Two clients admitted to an empty `room` (admission only, no appends): live and caught
+    /// up at once.
+    fn admitted_pair(room: &mut Room, key: &DocumentKey, rng: &mut ChaCha20Rng) -> Vec<Client> {
         let mut clients = vec![
             Client::new(ROOM, key.clone(), Config::default()),
             Client::new(ROOM, key.clone(), Config::default()),
@@ -854,16 +852,26 @@ mod tests {
             room.connection_opened(i as u64);
             let mut outbox: Vec<_> = c.connected().into_iter().map(|e| (i, e)).collect();
             while let Some((j, Effect::Send(frame))) = outbox.pop() {
-                for f in room.frame_received(j as u64, &frame, &mut rng) {
+                for f in room.frame_received(j as u64, &frame, rng) {
                     if let room::Effect::Send { conn, frame } = f {
-                        for e in c.on_frame(&frame, &mut rng).unwrap() {
+                        for e in c.on_frame(&frame, rng).unwrap() {
                             outbox.push((conn as usize, e));
                         }
                     }
                 }
             }
-            assert!(c.caught_up());
+            assert_eq!(c.status(), Status::Live);
+            assert!(c.caught_up(), "an empty room is caught up at admission");
         }
+        clients
+    }
+
+    #[test]
+    fn a_long_queue_goes_in_batches_in_parts_and_an_oversized_change_is_refused() {
+        let mut rng = ChaCha20Rng::seed_from_u64(17);
+        let key = DocumentKey::from_bytes([8; 32]);
+        let mut room = Room::new(ROOM);
+        let mut clients = admitted_pair(&mut room, &key, &mut rng);
         let first = clients[0].on_local_change(b"a", &mut rng).unwrap();
         // Three changes of 3 MiB wait behind it: more than one Append carries.
         let big: Vec<Vec<u8>> = (0..3u8).map(|i| vec![i; 3 << 20]).collect();
@@ -907,27 +915,7 @@ mod tests {
         let mut rng = ChaCha20Rng::seed_from_u64(7);
         let key = DocumentKey::from_bytes([8; 32]);
         let mut room = Room::new(ROOM);
-        let mut clients = vec![
-            Client::new(ROOM, key.clone(), Config::default()),
-            Client::new(ROOM, key.clone(), Config::default()),
-        ];
-        for (i, c) in clients.iter_mut().enumerate() {
-            room.connection_opened(i as u64);
-            let fx: Vec<_> = c.connected().into_iter().map(|e| (i, e)).collect();
-            // Admission only: drive without appends.
-            let mut outbox = fx;
-            while let Some((j, Effect::Send(frame))) = outbox.pop() {
-                for f in room.frame_received(j as u64, &frame, &mut rng) {
-                    if let room::Effect::Send { conn, frame } = f {
-                        for e in c.on_frame(&frame, &mut rng).unwrap() {
-                            outbox.push((conn as usize, e));
-                        }
-                    }
-                }
-            }
-            assert_eq!(c.status(), Status::Live);
-            assert!(c.caught_up(), "an empty room is caught up at admission");
-        }
+        let mut clients = admitted_pair(&mut room, &key, &mut rng);
         // First change goes out at once.
         let fx = clients[0].on_local_change(b"a", &mut rng).unwrap();
         assert!(matches!(fx[..], [Effect::Send(_)]));
