@@ -9,6 +9,7 @@ mod bench;
 mod bench_relay;
 mod build;
 mod fuzz;
+mod postgres;
 mod serve;
 mod sizes;
 mod test;

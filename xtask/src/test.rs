@@ -3,6 +3,7 @@
 use anyhow::{bail, Result};
 
 use crate::build;
+use crate::postgres::TestServer;
 use crate::serve::Relay;
 use crate::tools::{self, cmd, exec};
 
@@ -36,8 +37,22 @@ pub fn run_all(skip_e2e: bool) -> Result<()> {
         "warnings",
     ]))?;
 
-    step("native tests: model, relay, xtask");
-    exec(cmd("cargo").args(["test", "--workspace", "--exclude", "dreieck"]))?;
+    step("native tests: model, relay, xtask (PostgreSQL started for the relay)");
+    let postgres = TestServer::start()?;
+    exec(
+        cmd("cargo")
+            .args(["test", "--workspace", "--exclude", "dreieck"])
+            .env("DREIECK_TEST_POSTGRES", postgres.url()),
+    )?;
+
+    step("relay on PostgreSQL: the sync tests again, every relay on a fresh database");
+    exec(
+        cmd("cargo")
+            .args(["test", "-p", "dreieck-relay", "--test", "sync"])
+            .env("DREIECK_TEST_POSTGRES", postgres.url())
+            .env("DREIECK_TEST_BACKEND", "postgres"),
+    )?;
+    drop(postgres);
 
     step("browser tests: storage in headless Chromium (wasm-bindgen-test)");
     exec(

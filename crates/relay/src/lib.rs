@@ -76,6 +76,8 @@ use crate::static_files::Site;
 use crate::writer::Writer;
 
 pub use crate::limits::SyncLimits;
+pub use crate::store::postgres::create_database;
+pub use crate::store::Database;
 
 /// The database file inside the data directory.
 pub const DATABASE_FILE: &str = "relay.sqlite3";
@@ -108,6 +110,11 @@ pub struct Config {
         default_value = "data"
     )]
     pub data: PathBuf,
+    /// Where the rooms are kept: `postgres://user:password@host:port/database` for a
+    /// PostgreSQL database, or `sqlite:/path/file`; without it, a SQLite file in the data
+    /// directory.
+    #[arg(long, env = "DREIECK_DATABASE", hide_env_values = true)]
+    pub database: Option<String>,
     /// Limits of the sync endpoint.
     #[command(flatten)]
     pub limits: SyncLimits,
@@ -144,12 +151,32 @@ pub enum Error {
         #[source]
         source: io::Error,
     },
-    #[error("Die Datenbank {} lässt sich nicht öffnen", path.display())]
+    #[error("Die Datenbank {what} lässt sich nicht öffnen: {source}")]
     Database {
-        path: PathBuf,
+        what: String,
         #[source]
-        source: rusqlite::Error,
+        source: Box<Error>,
     },
+    #[error(
+        "--database (DREIECK_DATABASE) nennt keine Datenbank: erwartet wird \
+         postgres://benutzer:passwort@host:port/datenbank oder sqlite:/pfad/zur/datei"
+    )]
+    DatabaseFlag,
+    #[error(
+        "Eine andere Relay-Instanz nutzt diese PostgreSQL-Datenbank bereits. Es darf nur eine \
+         Instanz je Datenbank laufen."
+    )]
+    DatabaseInUse,
+    #[error("Die Verbindung zur Datenbank ist weg")]
+    DatabaseGone,
+    #[error("SQLite: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("PostgreSQL: {}", store::postgres::summary(.0))]
+    Postgres(#[from] postgres::Error),
+    #[error("Ein gespeicherter Wert passt nicht: {0}")]
+    StoredValue(String),
+    #[error("Der Speicher-Thread lässt sich nicht starten")]
+    WriterThread(#[source] io::Error),
     #[error("Der Server ist ausgefallen")]
     Serve(#[source] io::Error),
 }
@@ -178,13 +205,14 @@ impl Relay {
             path: config.data.clone(),
             source,
         })?;
-        let database = config.data.join(DATABASE_FILE);
+        let database = Database::from_flag(config.database.as_deref(), &config.data)?;
         let metrics = Arc::new(Metrics::default());
         let writer =
             Writer::start(&database, Arc::clone(&metrics)).map_err(|source| Error::Database {
-                path: database.clone(),
-                source,
+                what: database.describe(),
+                source: Box::new(source),
             })?;
+        tracing::info!(database = %database.describe(), "Datenbank geöffnet");
         Ok(Relay {
             site: Arc::new(Site {
                 dist: config.dist.clone(),

@@ -1,4 +1,5 @@
-//! The one storage writer: a dedicated thread that owns the SQLite connection.
+//! The one storage writer: a dedicated thread that owns the database connection
+//! ([`crate::store`]).
 //!
 //! Rooms queue writes and go on; the writer takes everything queued at that moment, applies it in
 //! one transaction, commits (one fsync for the whole batch) and then tells each room with entries
@@ -12,18 +13,17 @@
 //! a gap in a room's log would otherwise stall its clients' catch-up.
 
 use std::collections::{HashMap, HashSet};
-use std::path::Path;
 use std::sync::mpsc as std_mpsc;
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
 use dreieck_sync::room::Record;
 use dreieck_sync::RoomId;
-use rusqlite::Connection;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::metrics::Metrics;
-use crate::store::{self, Op};
+use crate::store::{self, Database, Op, Store};
+use crate::Error;
 
 /// Commands taken into one transaction at most; bounds a commit's size under a flood.
 const MAX_BATCH: usize = 4096;
@@ -68,14 +68,26 @@ pub(crate) struct Writer {
 }
 
 impl Writer {
-    /// Opens the database and starts the thread.
-    pub fn start(path: &Path, metrics: Arc<Metrics>) -> Result<Writer, rusqlite::Error> {
-        let conn = store::open(path)?;
+    /// Starts the thread, which opens the database; returns once it is open. The database is
+    /// opened on the writer's own thread because the PostgreSQL client must not block a thread
+    /// that runs async tasks.
+    pub fn start(database: &Database, metrics: Arc<Metrics>) -> Result<Writer, Error> {
         let (queue, commands) = std_mpsc::channel();
+        let (opened, open_result) = std_mpsc::sync_channel(1);
+        let database = database.clone();
         let thread = std::thread::Builder::new()
             .name("dreieck-writer".into())
-            .spawn(move || run(conn, commands, &metrics))
-            .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+            .spawn(move || match store::open(&database) {
+                Ok(store) => {
+                    let _ = opened.send(Ok(()));
+                    run(store, commands, &metrics);
+                }
+                Err(error) => {
+                    let _ = opened.send(Err(error));
+                }
+            })
+            .map_err(Error::WriterThread)?;
+        open_result.recv().map_err(|_| Error::DatabaseGone)??;
         Ok(Writer {
             queue,
             thread: Arc::new(Mutex::new(Some(thread))),
@@ -132,7 +144,7 @@ impl Writer {
     }
 }
 
-fn run(mut conn: Connection, commands: std_mpsc::Receiver<Command>, metrics: &Metrics) {
+fn run(mut store: Box<dyn Store>, commands: std_mpsc::Receiver<Command>, metrics: &Metrics) {
     let mut poisoned = HashSet::new();
     loop {
         let Ok(first) = commands.recv() else {
@@ -146,11 +158,11 @@ fn run(mut conn: Connection, commands: std_mpsc::Receiver<Command>, metrics: &Me
             }
         }
         let stop = batch.iter().any(|c| matches!(c, Command::Stop));
-        process(&mut conn, batch, &mut poisoned, metrics);
+        process(store.as_mut(), batch, &mut poisoned, metrics);
         if stop {
             // Commands sent after Stop (none, once the rooms are gone) are not waited for.
             while let Ok(command) = commands.try_recv() {
-                process(&mut conn, vec![command], &mut poisoned, metrics);
+                process(store.as_mut(), vec![command], &mut poisoned, metrics);
             }
             return;
         }
@@ -164,14 +176,20 @@ struct RoomBatch {
 }
 
 fn process(
-    conn: &mut Connection,
+    store: &mut dyn Store,
     batch: Vec<Command>,
     poisoned: &mut HashSet<RoomId>,
     metrics: &Metrics,
 ) {
     let mut rooms: HashMap<RoomId, RoomBatch> = HashMap::new();
     let mut loads = Vec::new();
-    let result = write_batch(conn, &batch, poisoned, &mut rooms, &mut loads);
+    let result = store.begin().and_then(|()| {
+        write_batch(store, &batch, poisoned, &mut rooms, &mut loads)
+            .and_then(|written| store.commit().map(|()| written))
+    });
+    if result.is_err() {
+        store.rollback();
+    }
     let ok = match result {
         Ok((written, sealed_bytes)) => {
             metrics.committed(written);
@@ -211,16 +229,15 @@ fn process(
     }
 }
 
-/// Applies the batch in one transaction; returns how many records were written and how many
-/// sealed bytes (log entries and snapshots) they hold.
+/// Applies the batch inside the open transaction; returns how many records were written and how
+/// many sealed bytes (log entries and snapshots) they hold.
 fn write_batch(
-    conn: &mut Connection,
+    store: &mut dyn Store,
     batch: &[Command],
     poisoned: &mut HashSet<RoomId>,
     rooms: &mut HashMap<RoomId, RoomBatch>,
     loads: &mut Vec<Option<Vec<Record>>>,
-) -> Result<(u64, u64), rusqlite::Error> {
-    let tx = conn.transaction()?;
+) -> Result<(u64, u64), Error> {
     let mut written = 0;
     let mut sealed_bytes = 0u64;
     for command in batch {
@@ -242,7 +259,7 @@ fn write_batch(
                     report: report.clone(),
                 });
                 entry.bytes = *room_bytes;
-                store::apply(&tx, room, op)?;
+                store.apply(room, op)?;
                 written += 1;
                 if let Op::Record(Record::Entry { sealed, .. } | Record::Snapshot { sealed, .. }) =
                     op
@@ -256,14 +273,13 @@ fn write_batch(
             Command::Load { room, .. } => {
                 // A new room task: the old one's writes are all before this in the queue.
                 poisoned.remove(room);
-                loads.push(store::load(&tx, room)?);
+                loads.push(store.load(room)?);
             }
             Command::Flush { .. } | Command::Stop => {}
         }
     }
     for (room, batch) in rooms.iter() {
-        store::set_bytes(&tx, room, batch.bytes)?;
+        store.set_bytes(room, batch.bytes)?;
     }
-    tx.commit()?;
     Ok((written, sealed_bytes))
 }

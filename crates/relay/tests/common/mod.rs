@@ -88,6 +88,7 @@ pub fn built_app() -> TestApp {
         data: dir.path().join("data"),
         limits: Default::default(),
         metrics_public: false,
+        database: None,
     };
     TestApp { dir, config }
 }

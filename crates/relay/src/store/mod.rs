@@ -1,0 +1,246 @@
+//! Where the rooms' records are kept: one interface, two backends.
+//!
+//! The writer thread ([`crate::writer`]) is the only user. It opens a transaction, loads rooms
+//! and applies writes in queue order, and commits once per batch; only after the commit has
+//! returned does it report entries durable, so every backend must make a commit durable before
+//! it returns. The interface is deliberately the writer's own vocabulary (load a room, apply a
+//! record, compact, set a room's byte count) rather than SQL, so a backend is free to batch:
+//! PostgreSQL sends a batch's entries in one statement, SQLite prepares each statement once.
+//!
+//! - [`sqlite`]: one file in the data directory, the embedded default.
+//! - [`postgres`]: a PostgreSQL database named by `--database postgres://…`, for operators who
+//!   keep their data in their own database clusters.
+//!
+//! Sequence numbers are `u64` in the protocol and signed 64-bit integers in both databases; the
+//! protocol's `epoch << 32 | n` stays far below 2^63, and a value above is refused rather than
+//! wrapped.
+
+pub(crate) mod postgres;
+pub(crate) mod sqlite;
+
+use std::path::{Path, PathBuf};
+
+use dreieck_sync::room::Record;
+use dreieck_sync::RoomId;
+
+use crate::Error;
+
+/// One write the writer applies, in queue order.
+#[derive(Debug)]
+pub(crate) enum Op {
+    /// A record the room asked to persist.
+    Record(Record),
+    /// Delete entries up to `through_seq` and snapshots older than the one covering it.
+    Compact { through_seq: u64 },
+}
+
+/// A storage backend, as the writer thread uses it: at most one transaction at a time.
+pub(crate) trait Store: Send {
+    /// Starts the batch's transaction.
+    fn begin(&mut self) -> Result<(), Error>;
+    /// Everything stored for `room`, or `None` if nothing ever was; sees the writes applied
+    /// before it in this transaction.
+    fn load(&mut self, room: &RoomId) -> Result<Option<Vec<Record>>, Error>;
+    /// Applies one write inside the transaction.
+    fn apply(&mut self, room: &RoomId, op: &Op) -> Result<(), Error>;
+    /// Records the room's stored byte count (what its limit is checked against).
+    fn set_bytes(&mut self, room: &RoomId, bytes: u64) -> Result<(), Error>;
+    /// Commits; everything applied is durable when this returns `Ok`.
+    fn commit(&mut self) -> Result<(), Error>;
+    /// Abandons the transaction after a failure (errors are logged, not returned: the batch
+    /// has failed either way).
+    fn rollback(&mut self);
+}
+
+/// Which database the relay keeps its rooms in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Database {
+    /// A SQLite file (in the data directory by default).
+    Sqlite(PathBuf),
+    /// A PostgreSQL connection string (`postgres://user:password@host:port/database`, or the
+    /// key-value form). Never logged as given: it may hold a password ([`Database::describe`]).
+    Postgres(String),
+}
+
+impl Database {
+    /// The database `--database` names, or the SQLite file in `data` without it.
+    pub fn from_flag(flag: Option<&str>, data: &Path) -> Result<Database, Error> {
+        let Some(flag) = flag.map(str::trim).filter(|f| !f.is_empty()) else {
+            return Ok(Database::Sqlite(data.join(crate::DATABASE_FILE)));
+        };
+        if flag.starts_with("postgres://") || flag.starts_with("postgresql://") {
+            return Ok(Database::Postgres(flag.to_owned()));
+        }
+        if let Some(path) = flag.strip_prefix("sqlite:") {
+            let path = path.strip_prefix("//").unwrap_or(path);
+            if !path.is_empty() {
+                return Ok(Database::Sqlite(PathBuf::from(path)));
+            }
+        }
+        Err(Error::DatabaseFlag)
+    }
+
+    /// The database for messages and logs: the file, or the PostgreSQL host, port, user and
+    /// database name, never the password.
+    pub fn describe(&self) -> String {
+        match self {
+            Database::Sqlite(path) => path.display().to_string(),
+            Database::Postgres(url) => postgres::describe(url),
+        }
+    }
+}
+
+/// Opens `database`, creating its tables if they are missing. Must not be called on a thread
+/// that runs async tasks: the PostgreSQL client blocks on a runtime of its own.
+pub(crate) fn open(database: &Database) -> Result<Box<dyn Store>, Error> {
+    match database {
+        Database::Sqlite(path) => Ok(Box::new(sqlite::Sqlite::open(path)?)),
+        Database::Postgres(url) => Ok(Box::new(postgres::Postgres::open(url)?)),
+    }
+}
+
+pub(crate) fn to_i64(value: u64) -> Result<i64, Error> {
+    i64::try_from(value).map_err(|_| Error::StoredValue(format!("{value} is beyond 2^63")))
+}
+
+pub(crate) fn to_u64(value: i64) -> Result<u64, Error> {
+    u64::try_from(value).map_err(|_| Error::StoredValue(format!("negative number {value}")))
+}
+
+pub(crate) fn fixed<const N: usize>(bytes: Vec<u8>) -> Result<[u8; N], Error> {
+    <[u8; N]>::try_from(bytes)
+        .map_err(|b| Error::StoredValue(format!("expected {N} bytes, found {}", b.len())))
+}
+
+/// Builds the records of one room from its stored rows, in the order [`Room::restore`] takes
+/// them: verifier, epoch, snapshots, entries by sequence number.
+///
+/// [`Room::restore`]: dreieck_sync::room::Room::restore
+pub(crate) struct Rows {
+    pub verifier: Option<Vec<u8>>,
+    pub epoch: i64,
+    pub snapshots: Vec<(i64, Vec<u8>)>,
+    pub entries: Vec<(i64, i64, Vec<u8>)>,
+}
+
+impl Rows {
+    pub(crate) fn into_records(self) -> Result<Vec<Record>, Error> {
+        let mut records = Vec::with_capacity(2 + self.snapshots.len() + self.entries.len());
+        if let Some(verifier) = self.verifier {
+            records.push(Record::Registered {
+                verifier: fixed(verifier)?,
+            });
+        }
+        let epoch = to_u64(self.epoch)?;
+        if epoch > 0 {
+            records.push(Record::Epoch { epoch });
+        }
+        for (covers_seq, sealed) in self.snapshots {
+            records.push(Record::Snapshot {
+                covers_seq: to_u64(covers_seq)?,
+                sealed,
+            });
+        }
+        for (seq, prev_seq, sealed) in self.entries {
+            records.push(Record::Entry {
+                seq: to_u64(seq)?,
+                prev_seq: to_u64(prev_seq)?,
+                sealed,
+            });
+        }
+        Ok(records)
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    const ROOM: RoomId = [7; 16];
+
+    /// The same round trip on every backend: records in, compaction, records out.
+    pub(crate) fn records_round_trip_and_compaction(store: &mut dyn Store) {
+        store.begin().expect("begin");
+        assert_eq!(store.load(&ROOM).expect("load"), None);
+        let writes = [
+            Op::Record(Record::Registered { verifier: [1; 32] }),
+            Op::Record(Record::Epoch { epoch: 2 }),
+            Op::Record(Record::Entry {
+                seq: 1,
+                prev_seq: 0,
+                sealed: vec![1; 3],
+            }),
+            Op::Record(Record::Entry {
+                seq: 2,
+                prev_seq: 1,
+                sealed: vec![2; 3],
+            }),
+            Op::Record(Record::Snapshot {
+                covers_seq: 1,
+                sealed: vec![9],
+            }),
+            Op::Compact { through_seq: 1 },
+            Op::Record(Record::Entry {
+                seq: 3,
+                prev_seq: 2,
+                sealed: vec![3; 3],
+            }),
+        ];
+        for op in &writes {
+            store.apply(&ROOM, op).expect("apply");
+        }
+        store.set_bytes(&ROOM, 7).expect("bytes");
+        // Within the transaction the writes are visible, in order.
+        let expected = Some(vec![
+            Record::Registered { verifier: [1; 32] },
+            Record::Epoch { epoch: 2 },
+            Record::Snapshot {
+                covers_seq: 1,
+                sealed: vec![9],
+            },
+            Record::Entry {
+                seq: 2,
+                prev_seq: 1,
+                sealed: vec![2; 3],
+            },
+            Record::Entry {
+                seq: 3,
+                prev_seq: 2,
+                sealed: vec![3; 3],
+            },
+        ]);
+        assert_eq!(store.load(&ROOM).expect("load in tx"), expected);
+        store.commit().expect("commit");
+
+        // An epoch never goes back; a rolled-back write leaves nothing.
+        store.begin().expect("begin");
+        store
+            .apply(&ROOM, &Op::Record(Record::Epoch { epoch: 1 }))
+            .expect("older epoch");
+        store
+            .apply(
+                &ROOM,
+                &Op::Record(Record::Entry {
+                    seq: 4,
+                    prev_seq: 3,
+                    sealed: vec![4],
+                }),
+            )
+            .expect("entry");
+        store.rollback();
+        store.begin().expect("begin");
+        assert_eq!(store.load(&ROOM).expect("load after"), expected);
+        store.commit().expect("commit");
+
+        // A sequence number beyond what the database holds is refused, not wrapped.
+        store.begin().expect("begin");
+        let huge = Op::Record(Record::Entry {
+            seq: u64::MAX,
+            prev_seq: 3,
+            sealed: vec![5],
+        });
+        let refused = store.apply(&ROOM, &huge).and_then(|()| store.commit());
+        assert!(matches!(refused, Err(Error::StoredValue(_))), "{refused:?}");
+        store.rollback();
+    }
+}

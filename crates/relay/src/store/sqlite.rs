@@ -1,0 +1,188 @@
+//! The rooms in one SQLite file: the embedded default, nothing to install or run beside the
+//! relay.
+//!
+//! WAL with `synchronous=FULL`: a commit is on disk when it returns, and a crash loses nothing
+//! committed. Statements are prepared once and cached by the connection.
+
+use std::path::Path;
+
+use dreieck_sync::room::Record;
+use dreieck_sync::RoomId;
+use rusqlite::{params, Connection, OptionalExtension as _};
+
+use super::{to_i64, Op, Rows, Store};
+use crate::Error;
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS rooms (
+    id BLOB PRIMARY KEY,
+    verifier BLOB,
+    epoch INTEGER NOT NULL DEFAULT 0,
+    bytes INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS entries (
+    room BLOB NOT NULL,
+    seq INTEGER NOT NULL,
+    prev_seq INTEGER NOT NULL,
+    sealed BLOB NOT NULL,
+    PRIMARY KEY (room, seq)
+);
+CREATE TABLE IF NOT EXISTS snapshots (
+    room BLOB NOT NULL,
+    covers_seq INTEGER NOT NULL,
+    sealed BLOB NOT NULL,
+    PRIMARY KEY (room, covers_seq)
+);
+";
+
+/// An open SQLite database with the relay's schema.
+pub(crate) struct Sqlite {
+    conn: Connection,
+}
+
+impl Sqlite {
+    /// Opens (or creates) the database at `path` with the schema and durable settings.
+    pub(crate) fn open(path: &Path) -> Result<Sqlite, Error> {
+        let conn = Connection::open(path)?;
+        let mode: String = conn.query_row("PRAGMA journal_mode=WAL", [], |row| row.get(0))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(Error::StoredValue(format!(
+                "journal_mode is {mode}, not wal"
+            )));
+        }
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.execute_batch(SCHEMA)?;
+        Ok(Sqlite { conn })
+    }
+}
+
+impl Store for Sqlite {
+    fn begin(&mut self) -> Result<(), Error> {
+        self.conn.execute_batch("BEGIN")?;
+        Ok(())
+    }
+
+    fn load(&mut self, room: &RoomId) -> Result<Option<Vec<Record>>, Error> {
+        let conn = &self.conn;
+        let head: Option<(Option<Vec<u8>>, i64)> = conn
+            .prepare_cached("SELECT verifier, epoch FROM rooms WHERE id = ?1")?
+            .query_row(params![&room[..]], |row| Ok((row.get(0)?, row.get(1)?)))
+            .optional()?;
+        let Some((verifier, epoch)) = head else {
+            return Ok(None);
+        };
+        let snapshots = conn
+            .prepare_cached("SELECT covers_seq, sealed FROM snapshots WHERE room = ?1")?
+            .query_map(params![&room[..]], |row| Ok((row.get(0)?, row.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        let entries = conn
+            .prepare_cached(
+                "SELECT seq, prev_seq, sealed FROM entries WHERE room = ?1 ORDER BY seq",
+            )?
+            .query_map(params![&room[..]], |row| {
+                Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+            })?
+            .collect::<Result<_, _>>()?;
+        Rows {
+            verifier,
+            epoch,
+            snapshots,
+            entries,
+        }
+        .into_records()
+        .map(Some)
+    }
+
+    fn apply(&mut self, room: &RoomId, op: &Op) -> Result<(), Error> {
+        let id = &room[..];
+        let conn = &self.conn;
+        match op {
+            Op::Record(Record::Registered { verifier }) => {
+                conn.prepare_cached(
+                    "INSERT INTO rooms (id, verifier) VALUES (?1, ?2)
+                     ON CONFLICT (id) DO UPDATE SET verifier = excluded.verifier",
+                )?
+                .execute(params![id, &verifier[..]])?;
+            }
+            Op::Record(Record::Epoch { epoch }) => {
+                conn.prepare_cached(
+                    "INSERT INTO rooms (id, epoch) VALUES (?1, ?2)
+                     ON CONFLICT (id) DO UPDATE SET epoch = max(epoch, excluded.epoch)",
+                )?
+                .execute(params![id, to_i64(*epoch)?])?;
+            }
+            Op::Record(Record::Entry {
+                seq,
+                prev_seq,
+                sealed,
+            }) => {
+                conn.prepare_cached(
+                    "INSERT OR IGNORE INTO entries (room, seq, prev_seq, sealed)
+                     VALUES (?1, ?2, ?3, ?4)",
+                )?
+                .execute(params![
+                    id,
+                    to_i64(*seq)?,
+                    to_i64(*prev_seq)?,
+                    sealed
+                ])?;
+            }
+            Op::Record(Record::Snapshot { covers_seq, sealed }) => {
+                conn.prepare_cached(
+                    "INSERT OR REPLACE INTO snapshots (room, covers_seq, sealed)
+                     VALUES (?1, ?2, ?3)",
+                )?
+                .execute(params![id, to_i64(*covers_seq)?, sealed])?;
+            }
+            Op::Compact { through_seq } => {
+                let through = to_i64(*through_seq)?;
+                conn.prepare_cached("DELETE FROM entries WHERE room = ?1 AND seq <= ?2")?
+                    .execute(params![id, through])?;
+                conn.prepare_cached("DELETE FROM snapshots WHERE room = ?1 AND covers_seq < ?2")?
+                    .execute(params![id, through])?;
+            }
+        }
+        Ok(())
+    }
+
+    fn set_bytes(&mut self, room: &RoomId, bytes: u64) -> Result<(), Error> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO rooms (id, bytes) VALUES (?1, ?2)
+                 ON CONFLICT (id) DO UPDATE SET bytes = excluded.bytes",
+            )?
+            .execute(params![&room[..], to_i64(bytes)?])?;
+        Ok(())
+    }
+
+    fn commit(&mut self) -> Result<(), Error> {
+        self.conn.execute_batch("COMMIT")?;
+        Ok(())
+    }
+
+    fn rollback(&mut self) {
+        // Outside a transaction (a failed BEGIN) there is nothing to roll back.
+        if !self.conn.is_autocommit() {
+            if let Err(error) = self.conn.execute_batch("ROLLBACK") {
+                tracing::error!(%error, "Zurückrollen fehlgeschlagen");
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn records_round_trip_and_compaction() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut store = Sqlite::open(&dir.path().join("t.sqlite3")).expect("opens");
+        super::super::tests::records_round_trip_and_compaction(&mut store);
+        let bytes: i64 = store
+            .conn
+            .query_row("SELECT bytes FROM rooms", [], |r| r.get(0))
+            .expect("bytes");
+        assert_eq!(bytes, 7);
+    }
+}
