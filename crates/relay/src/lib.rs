@@ -151,7 +151,7 @@ pub enum Error {
         #[source]
         source: io::Error,
     },
-    #[error("Die Datenbank {what} lässt sich nicht öffnen: {source}")]
+    #[error("Die Datenbank {what} lässt sich nicht öffnen")]
     Database {
         what: String,
         #[source]
@@ -171,14 +171,22 @@ pub enum Error {
     DatabaseGone,
     #[error("SQLite: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    /// Not a `source`: [`store::postgres::summary`] already names the causes, without the
+    /// server's detail.
     #[error("PostgreSQL: {}", store::postgres::summary(.0))]
-    Postgres(#[from] postgres::Error),
+    Postgres(postgres::Error),
     #[error("Ein gespeicherter Wert passt nicht: {0}")]
     StoredValue(String),
     #[error("Der Speicher-Thread lässt sich nicht starten")]
     WriterThread(#[source] io::Error),
     #[error("Der Server ist ausgefallen")]
     Serve(#[source] io::Error),
+}
+
+impl From<postgres::Error> for Error {
+    fn from(error: postgres::Error) -> Error {
+        Error::Postgres(error)
+    }
 }
 
 /// The relay's shared state, set up and checked once at start.

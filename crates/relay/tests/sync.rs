@@ -70,6 +70,9 @@ impl Running {
     }
 
     fn database_bytes(&self) -> Vec<u8> {
+        if let Some(url) = &self.test.config.database {
+            return common::postgres_bytes(url);
+        }
         let data = &self.test.config.data;
         let mut bytes = std::fs::read(data.join(DATABASE_FILE)).expect("database file");
         if let Ok(wal) = std::fs::read(data.join(format!("{DATABASE_FILE}-wal"))) {
@@ -1035,10 +1038,23 @@ async fn a_write_the_disk_refuses_is_not_acknowledged_and_nothing_acknowledged_i
     a.change_acked("vorher").await;
     b.until(|p| p.has_applied("vorher")).await;
 
-    // Another process holds the database's write lock: the relay's next commit fails.
-    let lock = rusqlite::Connection::open(relay.test.config.data.join(DATABASE_FILE))
-        .expect("second connection");
-    lock.execute_batch("BEGIN IMMEDIATE").expect("write lock");
+    // The database refuses the relay's next commit: another process holds SQLite's write
+    // lock, or PostgreSQL's table takes no more entries.
+    let lock = match &relay.test.config.database {
+        None => {
+            let lock = rusqlite::Connection::open(relay.test.config.data.join(DATABASE_FILE))
+                .expect("second connection");
+            lock.execute_batch("BEGIN IMMEDIATE").expect("write lock");
+            Some(lock)
+        }
+        Some(url) => {
+            common::postgres_sql(
+                url,
+                "ALTER TABLE entries ADD CONSTRAINT refuse CHECK (false) NOT VALID",
+            );
+            None
+        }
+    };
     let acked = a.acked;
     a.change("waehrend").await;
     a.until(|p| p.errors.contains(&code::STORAGE_FAILURE)).await;
@@ -1047,8 +1063,12 @@ async fn a_write_the_disk_refuses_is_not_acknowledged_and_nothing_acknowledged_i
         "a write that is not durable is not acknowledged"
     );
     b.until(|p| p.errors.contains(&code::STORAGE_FAILURE)).await;
-    lock.execute_batch("ROLLBACK").expect("release");
-    drop(lock);
+    if let Some(lock) = lock {
+        lock.execute_batch("ROLLBACK").expect("release");
+    }
+    if let Some(url) = &relay.test.config.database {
+        common::postgres_sql(url, "ALTER TABLE entries DROP CONSTRAINT refuse");
+    }
 
     // The disk is back: the device sends again what was not acknowledged, and a new device
     // gets everything, the acknowledged change included.

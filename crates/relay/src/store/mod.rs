@@ -156,6 +156,54 @@ impl Rows {
 pub(crate) mod tests {
     use super::*;
 
+    #[test]
+    fn the_database_flag_names_sqlite_or_postgres_and_nothing_else() {
+        let data = Path::new("/var/lib/dreieck");
+        assert_eq!(
+            Database::from_flag(None, data).ok(),
+            Some(Database::Sqlite(data.join(crate::DATABASE_FILE)))
+        );
+        assert_eq!(
+            Database::from_flag(Some("  "), data).ok(),
+            Some(Database::Sqlite(data.join(crate::DATABASE_FILE)))
+        );
+        for url in ["postgres://r@db/dreieck", "postgresql://r:pw@db:5433/d"] {
+            assert_eq!(
+                Database::from_flag(Some(url), data).ok(),
+                Some(Database::Postgres(url.to_owned()))
+            );
+        }
+        for (flag, path) in [
+            ("sqlite:/srv/r.db", "/srv/r.db"),
+            ("sqlite:///srv/r.db", "/srv/r.db"),
+        ] {
+            assert_eq!(
+                Database::from_flag(Some(flag), data).ok(),
+                Some(Database::Sqlite(PathBuf::from(path)))
+            );
+        }
+        for bad in ["mysql://db/x", "sqlite:", "/srv/r.db", "postgres:/db"] {
+            assert!(
+                matches!(
+                    Database::from_flag(Some(bad), data),
+                    Err(Error::DatabaseFlag)
+                ),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_database_that_cannot_be_reached_is_named_without_its_password() {
+        // Port 1 on loopback: nothing listens, the connection is refused at once.
+        let database = Database::Postgres("postgres://relay:geheim@127.0.0.1:1/dreieck".into());
+        let error = open(&database).err().expect("nothing listens there");
+        let text = format!("{error}");
+        assert!(text.contains("PostgreSQL"), "{text}");
+        assert!(!text.contains("geheim"), "{text}");
+        assert_eq!(database.describe(), "postgres://relay@127.0.0.1:1/dreieck");
+    }
+
     const ROOM: RoomId = [7; 16];
 
     /// The same round trip on every backend: records in, compaction, records out.

@@ -88,7 +88,72 @@ pub fn built_app() -> TestApp {
         data: dir.path().join("data"),
         limits: Default::default(),
         metrics_public: false,
-        database: None,
+        database: postgres_backend().map(|admin| fresh_database(&admin)),
     };
     TestApp { dir, config }
+}
+
+/// The PostgreSQL server to run the relay on, if the run asks for it
+/// (`DREIECK_TEST_BACKEND=postgres`, set by `cargo xtask test` for its second pass of the sync
+/// tests); SQLite otherwise.
+pub fn postgres_backend() -> Option<String> {
+    match std::env::var("DREIECK_TEST_BACKEND").as_deref() {
+        Ok("postgres") => Some(
+            std::env::var("DREIECK_TEST_POSTGRES")
+                .expect("DREIECK_TEST_BACKEND=postgres needs DREIECK_TEST_POSTGRES"),
+        ),
+        Ok("sqlite") | Err(_) => None,
+        Ok(other) => panic!("unknown DREIECK_TEST_BACKEND {other}"),
+    }
+}
+
+/// Runs `f` on a thread of its own: the PostgreSQL client blocks on a runtime of its own and
+/// must not run on one of the test's async threads.
+pub fn off_runtime<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    std::thread::spawn(f)
+        .join()
+        .expect("database helper thread")
+}
+
+/// A new, empty database on the test server; its URL.
+pub fn fresh_database(admin: &str) -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let name = format!(
+        "relay_{}_{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    );
+    let admin = admin.to_owned();
+    off_runtime(move || dreieck_relay::create_database(&admin, &name))
+        .expect("creates a test database")
+}
+
+/// Runs SQL on a PostgreSQL database (as the tests' superuser).
+pub fn postgres_sql(url: &str, sql: &str) {
+    let (url, sql) = (url.to_owned(), sql.to_owned());
+    off_runtime(move || {
+        let mut client = postgres::Client::connect(&url, postgres::NoTls).expect("connects");
+        client.batch_execute(&sql).expect("runs");
+    });
+}
+
+/// Every byte the relay stored in its PostgreSQL database (rooms, entries, snapshots).
+pub fn postgres_bytes(url: &str) -> Vec<u8> {
+    let url = url.to_owned();
+    off_runtime(move || {
+        let mut client = postgres::Client::connect(&url, postgres::NoTls).expect("connects");
+        let mut bytes = Vec::new();
+        for query in [
+            "SELECT id FROM rooms",
+            "SELECT COALESCE(verifier, '') FROM rooms",
+            "SELECT sealed FROM entries",
+            "SELECT sealed FROM snapshots",
+        ] {
+            for row in client.query(query, &[]).expect("reads") {
+                bytes.extend(row.get::<_, Vec<u8>>(0));
+            }
+        }
+        bytes
+    })
 }
