@@ -163,8 +163,8 @@ pub enum Error {
     )]
     DatabaseFlag,
     #[error(
-        "Eine andere Relay-Instanz nutzt diese PostgreSQL-Datenbank bereits. Es darf nur eine \
-         Instanz je Datenbank laufen."
+        "Die Kennung dieser Relay-Instanz ist in PostgreSQL schon vergeben (ein Zufall, der \
+         praktisch nie vorkommt). Bitte neu starten."
     )]
     DatabaseInUse,
     #[error("Die Verbindung zur Datenbank ist weg")]

@@ -22,7 +22,7 @@ use dreieck_sync::RoomId;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::metrics::Metrics;
-use crate::store::{self, Database, Op, Store};
+use crate::store::{self, Claim, Database, Op, Store};
 use crate::Error;
 
 /// Commands taken into one transaction at most; bounds a commit's size under a flood.
@@ -42,6 +42,7 @@ pub(crate) enum Outcome {
 pub(crate) struct StorageFailed;
 
 type Loaded = Result<Option<Vec<Record>>, StorageFailed>;
+type Claimed = Result<Claim, StorageFailed>;
 
 enum Command {
     Write {
@@ -57,6 +58,17 @@ enum Command {
     Flush {
         reply: oneshot::Sender<Result<(), StorageFailed>>,
     },
+    Claim {
+        room: RoomId,
+        reply: oneshot::Sender<Claimed>,
+    },
+    Release {
+        room: RoomId,
+    },
+    Register {
+        url: String,
+        reply: oneshot::Sender<Result<(), StorageFailed>>,
+    },
     Stop,
 }
 
@@ -65,6 +77,8 @@ enum Command {
 pub(crate) struct Writer {
     queue: std_mpsc::Sender<Command>,
     thread: Arc<Mutex<Option<JoinHandle<()>>>>,
+    /// Set when several instances may share the database ([`Store::cluster_secret`]).
+    cluster_secret: Option<[u8; 32]>,
 }
 
 impl Writer {
@@ -79,7 +93,7 @@ impl Writer {
             .name("dreieck-writer".into())
             .spawn(move || match store::open(&database) {
                 Ok(store) => {
-                    let _ = opened.send(Ok(()));
+                    let _ = opened.send(Ok(store.cluster_secret()));
                     run(store, commands, &metrics);
                 }
                 Err(error) => {
@@ -87,11 +101,41 @@ impl Writer {
                 }
             })
             .map_err(Error::WriterThread)?;
-        open_result.recv().map_err(|_| Error::DatabaseGone)??;
+        let cluster_secret = open_result.recv().map_err(|_| Error::DatabaseGone)??;
         Ok(Writer {
             queue,
             thread: Arc::new(Mutex::new(Some(thread))),
+            cluster_secret,
         })
+    }
+
+    /// What instances sharing the database show each other; `None` with a database of one
+    /// instance (SQLite), where rooms are never served elsewhere.
+    pub fn cluster_secret(&self) -> Option<&[u8; 32]> {
+        self.cluster_secret.as_ref()
+    }
+
+    /// Makes this instance the one serving `room`, or says which one does.
+    pub async fn claim(&self, room: RoomId) -> Claimed {
+        let (reply, answer) = oneshot::channel();
+        self.queue
+            .send(Command::Claim { room, reply })
+            .map_err(|_| StorageFailed)?;
+        answer.await.map_err(|_| StorageFailed)?
+    }
+
+    /// This instance no longer serves `room`; queued after the room's last writes.
+    pub fn release(&self, room: RoomId) {
+        let _ = self.queue.send(Command::Release { room });
+    }
+
+    /// Tells the other instances where to forward connections (`ws://host:port/sync`).
+    pub async fn register(&self, url: String) -> Result<(), StorageFailed> {
+        let (reply, answer) = oneshot::channel();
+        self.queue
+            .send(Command::Register { url, reply })
+            .map_err(|_| StorageFailed)?;
+        answer.await.map_err(|_| StorageFailed)?
     }
 
     /// Queues a write; `room_bytes` is the room's stored size after it. False if the writer
@@ -169,6 +213,14 @@ fn run(mut store: Box<dyn Store>, commands: std_mpsc::Receiver<Command>, metrics
     }
 }
 
+/// What a batch answers besides durability, in queue order.
+struct Answers<'a> {
+    loads: &'a mut Vec<Option<Vec<Record>>>,
+    claims: &'a mut Vec<Claim>,
+    /// Rooms whose writes were refused because they may be another instance's now.
+    lost: &'a mut HashMap<RoomId, mpsc::UnboundedSender<Outcome>>,
+}
+
 struct RoomBatch {
     max_seq: Option<u64>,
     bytes: u64,
@@ -183,8 +235,15 @@ fn process(
 ) {
     let mut rooms: HashMap<RoomId, RoomBatch> = HashMap::new();
     let mut loads = Vec::new();
+    let mut claims = Vec::new();
+    let mut lost = HashMap::new();
     let result = store.begin().and_then(|()| {
-        write_batch(store, &batch, poisoned, &mut rooms, &mut loads)
+        let mut answers = Answers {
+            loads: &mut loads,
+            claims: &mut claims,
+            lost: &mut lost,
+        };
+        write_batch(store, &batch, poisoned, &mut rooms, &mut answers)
             .and_then(|written| store.commit().map(|()| written))
     });
     if result.is_err() {
@@ -203,6 +262,10 @@ fn process(
             false
         }
     };
+    // Rooms that may have passed to another instance: nothing of theirs was written.
+    for report in lost.values() {
+        let _ = report.send(Outcome::Failed);
+    }
     for batch in rooms.values() {
         let outcome = match (ok, batch.max_seq) {
             (true, Some(up_to)) => Outcome::Durable { up_to },
@@ -212,6 +275,7 @@ fn process(
         let _ = batch.report.send(outcome);
     }
     let mut loads = loads.into_iter();
+    let mut claims = claims.into_iter();
     for command in batch {
         match command {
             Command::Load { reply, .. } => {
@@ -221,10 +285,17 @@ fn process(
                 };
                 let _ = reply.send(loaded);
             }
-            Command::Flush { reply } => {
+            Command::Claim { reply, .. } => {
+                let claimed = match (ok, claims.next()) {
+                    (true, Some(claim)) => Ok(claim),
+                    _ => Err(StorageFailed),
+                };
+                let _ = reply.send(claimed);
+            }
+            Command::Flush { reply } | Command::Register { reply, .. } => {
                 let _ = reply.send(if ok { Ok(()) } else { Err(StorageFailed) });
             }
-            Command::Write { .. } | Command::Stop => {}
+            Command::Write { .. } | Command::Release { .. } | Command::Stop => {}
         }
     }
 }
@@ -236,7 +307,7 @@ fn write_batch(
     batch: &[Command],
     poisoned: &mut HashSet<RoomId>,
     rooms: &mut HashMap<RoomId, RoomBatch>,
-    loads: &mut Vec<Option<Vec<Record>>>,
+    answers: &mut Answers<'_>,
 ) -> Result<(u64, u64), Error> {
     let mut written = 0;
     let mut sealed_bytes = 0u64;
@@ -250,6 +321,11 @@ fn write_batch(
             } => {
                 if poisoned.contains(room) {
                     continue; // its task already heard Failed and is retiring
+                }
+                if !store.still_ours(room) {
+                    poisoned.insert(*room);
+                    answers.lost.insert(*room, report.clone());
+                    continue;
                 }
                 // The room is part of this batch before its write is tried: if the write
                 // fails, the room must hear that its writes were lost.
@@ -273,8 +349,11 @@ fn write_batch(
             Command::Load { room, .. } => {
                 // A new room task: the old one's writes are all before this in the queue.
                 poisoned.remove(room);
-                loads.push(store.load(room)?);
+                answers.loads.push(store.load(room)?);
             }
+            Command::Claim { room, .. } => answers.claims.push(store.claim(room)?),
+            Command::Release { room } => store.release(room)?,
+            Command::Register { url, .. } => store.register(url)?,
             Command::Flush { .. } | Command::Stop => {}
         }
     }

@@ -50,6 +50,42 @@ pub(crate) trait Store: Send {
     /// Abandons the transaction after a failure (errors are logged, not returned: the batch
     /// has failed either way).
     fn rollback(&mut self);
+
+    /// Tells the other instances where this one takes connections it forwards
+    /// (`ws://host:port/sync`). A store that serves one instance ignores it.
+    fn register(&mut self, _url: &str) -> Result<(), Error> {
+        Ok(())
+    }
+    /// Makes this instance the one that serves `room`, unless another live instance does.
+    fn claim(&mut self, _room: &RoomId) -> Result<Claim, Error> {
+        Ok(Claim::Ours)
+    }
+    /// This instance no longer serves `room` (its task has left memory).
+    fn release(&mut self, _room: &RoomId) -> Result<(), Error> {
+        Ok(())
+    }
+    /// Whether writes for `room` may still be applied: false if the room may have passed to
+    /// another instance since this one claimed it (its connection to the database was lost in
+    /// between). The writer then fails the room instead of writing.
+    fn still_ours(&self, _room: &RoomId) -> bool {
+        true
+    }
+    /// What another instance must show to have its forwarded connections trusted; `None` for
+    /// a store that serves one instance.
+    fn cluster_secret(&self) -> Option<[u8; 32]> {
+        None
+    }
+}
+
+/// Which instance serves a room.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Claim {
+    /// This one.
+    Ours,
+    /// Another live instance, reachable at this sync URL.
+    Elsewhere { url: String },
+    /// Another live instance that has not said where it is yet (it is starting).
+    Unavailable,
 }
 
 /// Which database the relay keeps its rooms in.
@@ -124,7 +160,16 @@ pub(crate) struct Rows {
 }
 
 impl Rows {
-    pub(crate) fn into_records(self) -> Result<Vec<Record>, Error> {
+    /// `None` for a room that holds nothing yet (a row made by a claim before its first
+    /// record): the room is new.
+    pub(crate) fn into_records(self) -> Result<Option<Vec<Record>>, Error> {
+        if self.verifier.is_none()
+            && self.epoch == 0
+            && self.snapshots.is_empty()
+            && self.entries.is_empty()
+        {
+            return Ok(None);
+        }
         let mut records = Vec::with_capacity(2 + self.snapshots.len() + self.entries.len());
         if let Some(verifier) = self.verifier {
             records.push(Record::Registered {
@@ -148,7 +193,7 @@ impl Rows {
                 sealed,
             });
         }
-        Ok(records)
+        Ok(Some(records))
     }
 }
 

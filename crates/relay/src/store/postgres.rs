@@ -8,10 +8,20 @@
 //! trips, not one per keystroke. Sealed bytes are ciphertext: `STORAGE EXTERNAL` spares
 //! PostgreSQL trying to compress them.
 //!
-//! One relay per database for now: the relay holds a session-level advisory lock, and a second
-//! relay on the same database refuses to start ([`Error::DatabaseInUse`]). Two relays numbering
-//! the same room's entries independently would reuse sequence numbers; serving one room from
-//! several instances needs the numbering to come from the database itself.
+//! Several relay instances may share one database. Each room is served by one instance at a
+//! time (its *owner*, `rooms.owner`), which numbers its entries as a single relay does; the
+//! others forward their devices' connections for that room to it ([`crate::forward`]).
+//! - An instance is alive while its database session holds the advisory lock named by its id
+//!   (a random number per start, in `instances` with the URL others forward to). Killed or cut
+//!   off, its session ends and PostgreSQL drops the lock at once: no lease to wait out.
+//! - [`Store::claim`] takes a room whose owner is nobody, this instance, or not alive, in one
+//!   statement (`INSERT … ON CONFLICT … DO UPDATE … WHERE`), so two instances racing for a room
+//!   see one winner; the loser is told the winner's URL.
+//! - Fencing: an instance keeps its rooms only while its session lives. When the connection
+//!   breaks, the rooms it claimed may have passed to others, so every write for them is refused
+//!   ([`Store::still_ours`]) until the room is loaded and claimed again on the new session.
+//!   With a new owner, the room restarts with a new epoch (as after a relay restart), so
+//!   sequence numbers are never reused, whatever was fanned out but not stored.
 //!
 //! A connection that breaks (a database restart, a failover) fails the batch in flight, whose
 //! rooms tell their devices and are reloaded; the next batch connects again.
@@ -27,7 +37,11 @@ use dreieck_sync::RoomId;
 use postgres::config::Host;
 use postgres::{Client, NoTls, Statement};
 
-use super::{to_i64, Op, Rows, Store};
+use std::collections::HashMap;
+
+use rand_core::{OsRng, RngCore as _};
+
+use super::{to_i64, Claim, Op, Rows, Store};
 use crate::Error;
 
 const SCHEMA: &str = "
@@ -52,10 +66,27 @@ CREATE TABLE IF NOT EXISTS snapshots (
 );
 ALTER TABLE entries ALTER COLUMN sealed SET STORAGE EXTERNAL;
 ALTER TABLE snapshots ALTER COLUMN sealed SET STORAGE EXTERNAL;
+ALTER TABLE rooms ADD COLUMN IF NOT EXISTS owner BIGINT;
+CREATE TABLE IF NOT EXISTS instances (
+    id BIGINT PRIMARY KEY,
+    url TEXT NOT NULL,
+    since TIMESTAMPTZ NOT NULL DEFAULT now()
+);
+CREATE TABLE IF NOT EXISTS cluster (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    secret BYTEA NOT NULL CHECK (length(secret) = 32)
+);
 ";
 
-/// The advisory lock a relay holds on its database ("dreieck1" in ASCII).
-const INSTANCE_LOCK: i64 = 0x6472_6569_6563_6b31;
+/// Serialises schema changes of instances starting at the same moment ("dreieck0").
+const SCHEMA_LOCK: i64 = 0x6472_6569_6563_6b30;
+
+/// Whether the instance whose id is in `$owner`'s place holds its advisory lock, i.e. is alive.
+/// A bigint advisory lock shows in `pg_locks` as its high and low 32 bits.
+const ALIVE: &str = "EXISTS (SELECT 1 FROM pg_locks l
+    WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
+      AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+      AND ((l.classid::int8 << 32) | l.objid::int8) = OWNER)";
 
 /// Entries are sent to the database once this many sealed bytes wait, at the latest.
 const FLUSH_BYTES: usize = 16 << 20;
@@ -123,27 +154,47 @@ pub fn create_database(admin: &str, name: &str) -> Result<String, Error> {
     Ok(format!("{server}/{name}"))
 }
 
+/// The secret instances of this database show each other: made by the first instance, read by
+/// the others.
+fn cluster_secret(client: &mut Client) -> Result<[u8; 32], Error> {
+    let mut fresh = [0u8; 32];
+    OsRng.fill_bytes(&mut fresh);
+    client.execute(
+        "INSERT INTO cluster (id, secret) VALUES (1, $1) ON CONFLICT (id) DO NOTHING",
+        &[&&fresh[..]],
+    )?;
+    let stored: Vec<u8> = client
+        .query_one("SELECT secret FROM cluster WHERE id = 1", &[])?
+        .try_get(0)?;
+    super::fixed(stored)
+}
+
 /// A connection with the relay's statements prepared on it.
 struct Session {
     client: Client,
     load_room: Statement,
     load_snapshots: Statement,
     load_entries: Statement,
-    register: Statement,
+    verifier: Statement,
     epoch: Statement,
     entries: Statement,
     snapshot: Statement,
     compact_entries: Statement,
     compact_snapshots: Statement,
     bytes: Statement,
+    claim: Statement,
+    owner_url: Statement,
+    release: Statement,
 }
 
 impl Session {
-    fn connect(config: &postgres::Config) -> Result<Session, Error> {
+    /// Connects as instance `instance`: takes its advisory lock (which says it is alive) and
+    /// creates the tables if they are missing.
+    fn connect(config: &postgres::Config, instance: i64) -> Result<Session, Error> {
         let mut client = config.connect(NoTls)?;
         client.batch_execute("SET synchronous_commit = on")?;
         let locked: bool = client
-            .query_one("SELECT pg_try_advisory_lock($1)", &[&INSTANCE_LOCK])?
+            .query_one("SELECT pg_try_advisory_lock($1)", &[&instance])?
             .try_get(0)?;
         if !locked {
             return Err(Error::DatabaseInUse);
@@ -155,7 +206,11 @@ impl Session {
                  Absturz verloren gehen"
             );
         }
-        client.batch_execute(SCHEMA)?;
+        let mut schema = client.transaction()?;
+        schema.execute("SELECT pg_advisory_xact_lock($1)", &[&SCHEMA_LOCK])?;
+        schema.batch_execute(SCHEMA)?;
+        schema.commit()?;
+        let alive = ALIVE.replace("OWNER", "r.owner");
         Ok(Session {
             load_room: client.prepare("SELECT verifier, epoch FROM rooms WHERE id = $1")?,
             load_snapshots: client
@@ -163,7 +218,7 @@ impl Session {
             load_entries: client.prepare(
                 "SELECT seq, prev_seq, sealed FROM entries WHERE room = $1 ORDER BY seq",
             )?,
-            register: client.prepare(
+            verifier: client.prepare(
                 "INSERT INTO rooms (id, verifier) VALUES ($1, $2)
                  ON CONFLICT (id) DO UPDATE SET verifier = excluded.verifier",
             )?,
@@ -187,6 +242,17 @@ impl Session {
                 "INSERT INTO rooms (id, bytes) VALUES ($1, $2)
                  ON CONFLICT (id) DO UPDATE SET bytes = excluded.bytes",
             )?,
+            claim: client.prepare(&format!(
+                "INSERT INTO rooms AS r (id, owner) VALUES ($1, $2)
+                 ON CONFLICT (id) DO UPDATE SET owner = $2
+                 WHERE r.owner IS NULL OR r.owner = $2 OR NOT {alive}
+                 RETURNING owner"
+            ))?,
+            owner_url: client.prepare(
+                "SELECT i.url FROM rooms r JOIN instances i ON i.id = r.owner WHERE r.id = $1",
+            )?,
+            release: client
+                .prepare("UPDATE rooms SET owner = NULL WHERE id = $1 AND owner = $2")?,
             client,
         })
     }
@@ -202,27 +268,63 @@ struct Pending {
     bytes: usize,
 }
 
-/// A PostgreSQL database with the relay's schema.
+/// A PostgreSQL database with the relay's schema, as one relay instance uses it.
 pub(crate) struct Postgres {
     config: postgres::Config,
     session: Option<Session>,
     pending: Pending,
+    /// This instance's id: its row in `instances` and the advisory lock that says it is alive.
+    instance: i64,
+    /// Counts connections to the database; a room claimed on an earlier one may be lost.
+    generation: u64,
+    /// The rooms this instance serves, by the generation they were claimed in.
+    claimed: HashMap<RoomId, u64>,
+    /// Where the others forward to, once known (registered again after a reconnect).
+    url: Option<String>,
+    secret: [u8; 32],
 }
 
 impl Postgres {
-    /// Connects, takes the instance lock and creates the tables if they are missing.
+    /// Connects as a new instance and creates the tables if they are missing.
     pub(crate) fn open(url: &str) -> Result<Postgres, Error> {
         let mut config = postgres::Config::from_str(url)?;
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(CONNECT_TIMEOUT);
         }
         config.application_name("dreieck-relay");
-        let session = Session::connect(&config)?;
+        // Positive and below 2^62: shown and compared as a plain bigint everywhere.
+        let instance = i64::try_from(OsRng.next_u64() >> 2).unwrap_or(1).max(1);
+        let mut session = Session::connect(&config, instance)?;
+        let secret = cluster_secret(&mut session.client)?;
         Ok(Postgres {
             config,
             session: Some(session),
             pending: Pending::default(),
+            instance,
+            generation: 0,
+            claimed: HashMap::new(),
+            url: None,
+            secret,
         })
+    }
+
+    /// Writes this instance's row, and deletes the rows of instances that are gone.
+    fn write_instance(&mut self) -> Result<(), Error> {
+        let (Some(url), instance) = (self.url.clone(), self.instance) else {
+            return Ok(());
+        };
+        let alive = ALIVE.replace("OWNER", "instances.id");
+        let session = self.session()?;
+        session.client.execute(
+            "INSERT INTO instances (id, url) VALUES ($1, $2)
+             ON CONFLICT (id) DO UPDATE SET url = excluded.url",
+            &[&instance, &url],
+        )?;
+        session.client.execute(
+            &format!("DELETE FROM instances WHERE id <> $1 AND NOT {alive}"),
+            &[&instance],
+        )?;
+        Ok(())
     }
 
     fn session(&mut self) -> Result<&mut Session, Error> {
@@ -252,7 +354,11 @@ impl Store for Postgres {
         if self.session.as_ref().is_none_or(|s| s.client.is_closed()) {
             self.session = None;
             tracing::warn!("Verbindung zu PostgreSQL verloren, verbinde neu");
-            self.session = Some(Session::connect(&self.config)?);
+            self.session = Some(Session::connect(&self.config, self.instance)?);
+            // Rooms claimed before may have passed to others meanwhile: see still_ours.
+            self.generation += 1;
+            self.claimed.clear();
+            self.write_instance()?;
         }
         self.session()?.client.batch_execute("BEGIN")?;
         Ok(())
@@ -284,7 +390,6 @@ impl Store for Postgres {
             entries,
         }
         .into_records()
-        .map(Some)
     }
 
     fn apply(&mut self, room: &RoomId, op: &Op) -> Result<(), Error> {
@@ -313,7 +418,7 @@ impl Store for Postgres {
         let client = &mut session.client;
         match op {
             Op::Record(Record::Registered { verifier }) => {
-                client.execute(&session.register, &[&id, &&verifier[..]])?;
+                client.execute(&session.verifier, &[&id, &&verifier[..]])?;
             }
             Op::Record(Record::Epoch { epoch }) => {
                 client.execute(&session.epoch, &[&id, &to_i64(*epoch)?])?;
@@ -344,6 +449,54 @@ impl Store for Postgres {
         self.flush()?;
         self.session()?.client.batch_execute("COMMIT")?;
         Ok(())
+    }
+
+    fn register(&mut self, url: &str) -> Result<(), Error> {
+        self.url = Some(url.to_owned());
+        self.write_instance()
+    }
+
+    fn claim(&mut self, room: &RoomId) -> Result<Claim, Error> {
+        self.flush()?;
+        let instance = self.instance;
+        let session = self.session()?;
+        let id = &room[..];
+        if session
+            .client
+            .query_opt(&session.claim, &[&id, &instance])?
+            .is_some()
+        {
+            let generation = self.generation;
+            self.claimed.insert(*room, generation);
+            return Ok(Claim::Ours);
+        }
+        match session.client.query_opt(&session.owner_url, &[&id])? {
+            Some(row) => Ok(Claim::Elsewhere {
+                url: row.try_get(0)?,
+            }),
+            // A live owner without a row: it has not registered yet (it is starting).
+            None => Ok(Claim::Unavailable),
+        }
+    }
+
+    fn release(&mut self, room: &RoomId) -> Result<(), Error> {
+        if self.claimed.remove(room).is_none() {
+            return Ok(());
+        }
+        let instance = self.instance;
+        let session = self.session()?;
+        session
+            .client
+            .execute(&session.release, &[&&room[..], &instance])?;
+        Ok(())
+    }
+
+    fn still_ours(&self, room: &RoomId) -> bool {
+        self.claimed.get(room) == Some(&self.generation)
+    }
+
+    fn cluster_secret(&self) -> Option<[u8; 32]> {
+        Some(self.secret)
     }
 
     fn rollback(&mut self) {
@@ -398,16 +551,104 @@ mod tests {
         assert_eq!(bytes, 7);
     }
 
+    /// Ends `store`'s database session from outside and waits until the server has.
+    fn end_session(url: &str, store: &mut Postgres) {
+        let pid: i32 = store
+            .session()
+            .expect("session")
+            .client
+            .query_one("SELECT pg_backend_pid()", &[])
+            .and_then(|row| row.try_get(0))
+            .expect("pid");
+        let mut admin = postgres::Client::connect(url, NoTls).expect("admin");
+        let ended: bool = admin
+            .query_one("SELECT pg_terminate_backend($1, 10000)", &[&pid])
+            .and_then(|row| row.try_get(0))
+            .expect("terminate");
+        assert!(ended, "the server ended the session");
+    }
+
+    /// One claim in its own transaction, as the writer makes it.
+    fn claim(store: &mut Postgres, room: &RoomId) -> Claim {
+        store.begin().expect("begin");
+        let claim = store.claim(room).expect("claim");
+        store.commit().expect("commit");
+        claim
+    }
+
     #[test]
-    fn a_second_relay_on_the_same_database_refuses_to_start() {
+    fn one_live_instance_serves_a_room_and_a_dead_ones_rooms_pass_on() {
         let Some(url) = test_database() else { return };
-        let _first = Postgres::open(&url).expect("connects");
-        let second = Postgres::open(&url);
-        assert!(
-            matches!(second, Err(Error::DatabaseInUse)),
-            "{:?}",
-            second.err()
+        let (r1, r2) = ([1; 16], [2; 16]);
+        let mut a = Postgres::open(&url).expect("a connects");
+        let mut b = Postgres::open(&url).expect("b connects");
+        assert_eq!(
+            a.cluster_secret(),
+            b.cluster_secret(),
+            "one secret per database"
         );
+        a.register("ws://a/sync").expect("a registers");
+        b.register("ws://b/sync").expect("b registers");
+
+        assert_eq!(claim(&mut a, &r1), Claim::Ours);
+        assert_eq!(claim(&mut a, &r1), Claim::Ours, "claiming again keeps it");
+        assert_eq!(
+            claim(&mut b, &r1),
+            Claim::Elsewhere {
+                url: "ws://a/sync".into()
+            }
+        );
+        assert_eq!(claim(&mut b, &r2), Claim::Ours);
+        assert!(a.still_ours(&r1) && !a.still_ours(&r2));
+
+        // A releases r1 when its task leaves memory: b may take it.
+        a.begin().expect("begin");
+        a.release(&r1).expect("release");
+        a.commit().expect("commit");
+        assert_eq!(claim(&mut b, &r1), Claim::Ours);
+        assert_eq!(
+            claim(&mut a, &r1),
+            Claim::Elsewhere {
+                url: "ws://b/sync".into()
+            }
+        );
+
+        // B dies (its session ends): its rooms pass to a, and its row goes.
+        end_session(&url, &mut b);
+        drop(b);
+        let taken = Some(claim(&mut a, &r2));
+        assert_eq!(taken, Some(Claim::Ours), "a dead instance's room passes on");
+        a.register("ws://a/sync").expect("registers again");
+        let session = a.session().expect("session");
+        let rows: i64 = session
+            .client
+            .query_one("SELECT count(*) FROM instances", &[])
+            .and_then(|row| row.try_get(0))
+            .expect("count");
+        assert_eq!(rows, 1, "the dead instance's row is gone");
+    }
+
+    #[test]
+    fn an_instance_cut_off_from_the_database_writes_nothing_for_the_rooms_it_had() {
+        let Some(url) = test_database() else { return };
+        let room = [3; 16];
+        let mut a = Postgres::open(&url).expect("connects");
+        a.register("ws://a/sync").expect("registers");
+        assert_eq!(claim(&mut a, &room), Claim::Ours);
+        // The database ends a's session (a failover, a network cut, an operator).
+        end_session(&url, &mut a);
+        // A batch that finds the session ended fails (unless the client saw the end first);
+        // the next connects again, but the room is not a's any more until claimed anew.
+        let mut batch = a.begin().and_then(|()| a.load(&room).map(drop));
+        if batch.is_err() {
+            a.rollback();
+            batch = a.begin();
+        }
+        batch.expect("reconnects");
+        assert!(!a.still_ours(&room), "writes for the room are fenced off");
+        a.commit().expect("commit");
+        assert_eq!(claim(&mut a, &room), Claim::Ours);
+        assert!(a.still_ours(&room));
     }
 
     #[test]

@@ -90,7 +90,6 @@ impl Store for Sqlite {
             entries,
         }
         .into_records()
-        .map(Some)
     }
 
     fn apply(&mut self, room: &RoomId, op: &Op) -> Result<(), Error> {
