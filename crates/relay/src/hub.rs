@@ -18,13 +18,23 @@ use crate::addresses::{AddressSlot, Addresses, ClientKey};
 use crate::limits::SyncLimits;
 use crate::metrics::{self, Metrics};
 use crate::room_task::{self, RoomEvent};
-use crate::writer::Writer;
+use crate::store::Claim;
+use crate::writer::{StorageFailed, Writer};
 
 /// A live room as the table keeps it.
 struct Slot {
     generation: u64,
     connections: usize,
     events: mpsc::UnboundedSender<RoomEvent>,
+}
+
+/// Where a connection goes ([`Hub::route`]).
+#[derive(Debug)]
+pub(crate) enum Route {
+    /// To the room's task on this instance.
+    Local(RoomHandle),
+    /// To the instance serving the room, at this sync URL.
+    Forward(String),
 }
 
 /// A connection's way to its room task.
@@ -122,23 +132,61 @@ impl Hub {
             .take(key, self.limits.max_connections_per_address)
     }
 
-    /// Routes a connection to `room`, starting its task if it is not live. Refusals are
+    /// Where a connection to `room` goes: to the room's task here (started if it is not
+    /// live), or, when instances share the database and another one serves the room, to that
+    /// instance. A connection another instance forwarded (`forwarded`) is never forwarded
+    /// again: if the room has moved on meanwhile, the device reconnects. Refusals are protocol
+    /// error codes.
+    pub async fn route(self: &Arc<Self>, room: RoomId, forwarded: bool) -> Result<Route, u16> {
+        if self.writer.cluster_secret().is_none() {
+            return self.join(room).map(Route::Local);
+        }
+        if let Some(joined) = self.join_live(room) {
+            return joined.map(Route::Local);
+        }
+        match self.writer.claim(room).await {
+            Ok(Claim::Ours) => self.join(room).map(Route::Local),
+            Ok(Claim::Elsewhere { url }) if !forwarded => Ok(Route::Forward(url)),
+            Ok(Claim::Elsewhere { .. } | Claim::Unavailable) => Err(code::ROOM_ELSEWHERE),
+            Err(StorageFailed) => Err(code::STORAGE_FAILURE),
+        }
+    }
+
+    /// Joins `room` if its task is live here; `None` if it is not.
+    fn join_live(&self, room: RoomId) -> Option<Result<RoomHandle, u16>> {
+        if self.is_shutting_down() {
+            return Some(Err(code::SHUTTING_DOWN));
+        }
+        self.enter(&mut self.rooms(), room)
+    }
+
+    /// Counts one more connection on the live task of `room`, under the table's lock.
+    fn enter(
+        &self,
+        rooms: &mut HashMap<RoomId, Slot>,
+        room: RoomId,
+    ) -> Option<Result<RoomHandle, u16>> {
+        let slot = rooms.get_mut(&room)?;
+        if slot.connections >= self.limits.max_room_connections {
+            return Some(Err(code::ROOM_FULL));
+        }
+        slot.connections += 1;
+        Some(Ok(RoomHandle {
+            room,
+            generation: slot.generation,
+            events: slot.events.clone(),
+        }))
+    }
+
+    /// Routes a connection to `room` here, starting its task if it is not live. Refusals are
     /// protocol error codes.
-    pub fn join(self: &Arc<Self>, room: RoomId) -> Result<RoomHandle, u16> {
+    fn join(self: &Arc<Self>, room: RoomId) -> Result<RoomHandle, u16> {
         if self.is_shutting_down() {
             return Err(code::SHUTTING_DOWN);
         }
         let mut rooms = self.rooms();
-        if let Some(slot) = rooms.get_mut(&room) {
-            if slot.connections >= self.limits.max_room_connections {
-                return Err(code::ROOM_FULL);
-            }
-            slot.connections += 1;
-            return Ok(RoomHandle {
-                room,
-                generation: slot.generation,
-                events: slot.events.clone(),
-            });
+        if let Some(joined) = self.enter(&mut rooms, room) {
+            return joined;
         }
         if self.limits.max_room_connections == 0 {
             return Err(code::ROOM_FULL);

@@ -115,6 +115,12 @@ pub struct Config {
     /// directory.
     #[arg(long, env = "DREIECK_DATABASE", hide_env_values = true)]
     pub database: Option<String>,
+    /// Where the other instances on the same PostgreSQL database reach this one's sync
+    /// endpoint, e.g. `ws://10.0.0.5:8080/sync`. Without it: the address the relay listens on
+    /// (127.0.0.1 in place of an unspecified address, which only serves instances on the same
+    /// machine).
+    #[arg(long, env = "DREIECK_INSTANCE_URL")]
+    pub instance_url: Option<String>,
     /// Limits of the sync endpoint.
     #[command(flatten)]
     pub limits: SyncLimits,
@@ -380,6 +386,19 @@ impl Server {
             .await
             .map_err(bind_error)?;
         let local_addr = listener.local_addr().map_err(bind_error)?;
+        if relay.hub.writer.cluster_secret().is_some() {
+            let url = config
+                .instance_url
+                .clone()
+                .unwrap_or_else(|| instance_url(local_addr));
+            relay
+                .hub
+                .writer
+                .register(url.clone())
+                .await
+                .map_err(|_| Error::DatabaseGone)?;
+            tracing::info!(%url, "Instanz angemeldet");
+        }
         tracing::info!(
             %local_addr,
             dist = %relay.dist_dir().display(),
@@ -444,6 +463,22 @@ impl Server {
         self.relay.shut_down_sync(SHUTDOWN_GRACE).await;
         result
     }
+}
+
+/// The sync URL other instances use without `--instance-url`: the bound address, with loopback
+/// in place of an unspecified one.
+fn instance_url(local_addr: SocketAddr) -> String {
+    let mut addr = local_addr;
+    if addr.ip().is_unspecified() {
+        tracing::warn!(
+            "Ohne --instance-url erreichen andere Instanzen diese nur auf demselben Rechner"
+        );
+        addr.set_ip(match addr.ip() {
+            std::net::IpAddr::V4(_) => std::net::Ipv4Addr::LOCALHOST.into(),
+            std::net::IpAddr::V6(_) => std::net::Ipv6Addr::LOCALHOST.into(),
+        });
+    }
+    format!("ws://{addr}/sync")
 }
 
 /// Sets up, binds, prints where the app is, and serves until `shutdown` completes.

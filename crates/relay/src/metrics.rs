@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 /// where it sends them.
 const ERROR_CODES: usize = 32;
 // The highest code so far has its own counter.
-const _: () = assert!((dreieck_sync::wire::code::TOO_MANY_FROM_ADDRESS as usize) < ERROR_CODES);
+const _: () = assert!((dreieck_sync::wire::code::ROOM_ELSEWHERE as usize) < ERROR_CODES);
 
 /// Upper bounds of the commit batch size histogram (records per commit).
 const BATCH_BUCKETS: [u64; 11] = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024];
@@ -23,6 +23,10 @@ pub(crate) struct Metrics {
     pub connections_open: AtomicU64,
     pub connections_total: AtomicU64,
     pub rooms_live: AtomicU64,
+    /// Connections this instance forwards to the instance serving their room.
+    pub forwarded_open: AtomicU64,
+    /// Connections other instances forwarded here.
+    pub forwarded_in_total: AtomicU64,
     pub frames_in: AtomicU64,
     pub frames_out: AtomicU64,
     pub bytes_in: AtomicU64,
@@ -44,6 +48,8 @@ impl Default for Metrics {
             connections_open: AtomicU64::new(0),
             connections_total: AtomicU64::new(0),
             rooms_live: AtomicU64::new(0),
+            forwarded_open: AtomicU64::new(0),
+            forwarded_in_total: AtomicU64::new(0),
             frames_in: AtomicU64::new(0),
             frames_out: AtomicU64::new(0),
             bytes_in: AtomicU64::new(0),
@@ -119,6 +125,18 @@ impl Metrics {
             "gauge",
             "Rooms held in memory.",
             get(&self.rooms_live),
+        );
+        one(
+            "dreieck_relay_forwarded_open",
+            "gauge",
+            "Sync connections forwarded to the instance that serves their room.",
+            get(&self.forwarded_open),
+        );
+        one(
+            "dreieck_relay_forwarded_in_total",
+            "counter",
+            "Sync connections other instances forwarded to this one.",
+            get(&self.forwarded_in_total),
         );
         one(
             "dreieck_relay_frames_in_total",

@@ -219,6 +219,10 @@ pub(crate) async fn run(
         }
     }
     metrics::dec(&hub.metrics.rooms_live);
+    if hub.writer.cluster_secret().is_some() {
+        // Another instance may serve the room from now on (after this task's writes).
+        hub.writer.release(id);
+    }
     tracing::info!(room = %task.hash, "Raum aus dem Speicher entlassen");
 }
 

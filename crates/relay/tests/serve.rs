@@ -4,7 +4,7 @@
 mod common;
 
 use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -120,32 +120,6 @@ async fn http10_healthz(address: std::net::SocketAddr) -> String {
     answer
 }
 
-/// Ends the child if a test fails before it does.
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        if matches!(self.0.try_wait(), Ok(None)) {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
-    }
-}
-
-fn relay_command(test: &common::TestApp) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_dreieck-relay"));
-    command
-        .env_remove("DREIECK_HOST")
-        .env("DREIECK_PORT", "0")
-        .env("DREIECK_DIST", &test.config.dist)
-        .env("DREIECK_DATA", &test.config.data)
-        .env("RUST_LOG", "info")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    command
-}
-
 fn wait_for_exit(child: &mut Child) -> std::process::ExitStatus {
     let start = Instant::now();
     loop {
@@ -161,7 +135,11 @@ fn wait_for_exit(child: &mut Child) -> std::process::ExitStatus {
 #[tokio::test]
 async fn binary_prints_its_address_and_stops_on_sigterm() {
     let test = common::built_app();
-    let mut child = Running(relay_command(&test).spawn().expect("start relay"));
+    let mut child = common::process::Running(
+        common::process::relay_command(&test)
+            .spawn()
+            .expect("start relay"),
+    );
 
     let stdout = child.0.stdout.take().expect("stdout");
     let (line_tx, line_rx) = mpsc::channel();
@@ -208,7 +186,7 @@ async fn binary_prints_its_address_and_stops_on_sigterm() {
 #[test]
 fn binary_without_dist_exits_with_a_clear_message() {
     let test = common::built_app();
-    let mut command = relay_command(&test);
+    let mut command = common::process::relay_command(&test);
     command
         .env("DREIECK_DIST", test.dir.path().join("kein-dist"))
         .env("RUST_BACKTRACE", "1");

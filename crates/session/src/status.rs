@@ -242,7 +242,8 @@ pub fn relay_error(code: u16) -> (Option<&'static str>, bool) {
         code::BAD_FRAME | code::UNEXPECTED | code::WRONG_ROOM => {
             (Some("Die Verbindung zum Server ist gestört."), true)
         }
-        // Rate limit, slow reader, admission timeout, and codes newer than this app.
+        // Rate limit, slow reader, admission timeout, a room passing between relay instances,
+        // and codes newer than this app.
         _ => (None, true),
     }
 }

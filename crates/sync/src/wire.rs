@@ -54,6 +54,9 @@ pub mod code {
     /// The connection's address (its network, for IPv6) holds as many connections as the relay
     /// allows one address; try again later.
     pub const TOO_MANY_FROM_ADDRESS: u16 = 16;
+    /// The room is served by another relay instance that cannot be reached just now, or is
+    /// passing from one instance to another; reconnect soon.
+    pub const ROOM_ELSEWHERE: u16 = 17;
 }
 
 /// Every message of the protocol. `sealed` fields are [`crate::envelope`] output: opaque to the relay.

@@ -6,6 +6,9 @@ use std::fs;
 use std::path::PathBuf;
 
 use dreieck_relay::Config;
+
+pub mod peer;
+pub mod process;
 use tempfile::TempDir;
 
 pub const JS: &str = "/dreieck-3f2a1b0c9d8e7f60.js";
@@ -89,6 +92,7 @@ pub fn built_app() -> TestApp {
         limits: Default::default(),
         metrics_public: false,
         database: postgres_backend().map(|admin| fresh_database(&admin)),
+        instance_url: None,
     };
     TestApp { dir, config }
 }

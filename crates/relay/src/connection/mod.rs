@@ -30,10 +30,12 @@ use futures_util::SinkExt as _;
 use tokio::sync::mpsc;
 
 use crate::addresses::ClientKey;
-use crate::hub::{Hub, RoomHandle};
+use crate::hub::{Hub, Route};
 use crate::limits::TokenBucket;
 use crate::metrics;
 use crate::room_task::{short_hash, Outbound, Outbox, RoomEvent};
+
+mod forward;
 
 /// How long to wait for the client's half of the closing handshake.
 const CLOSE_TIMEOUT: Duration = Duration::from_secs(2);
@@ -48,7 +50,14 @@ pub(crate) async fn sync(
     peer: Option<Extension<ConnectInfo<SocketAddr>>>,
     upgrade: WebSocketUpgrade,
 ) -> Response {
-    let client = ClientKey::of(peer.map(|Extension(ConnectInfo(addr))| addr), &headers);
+    // Another instance forwarding a device: it counted the device's address already.
+    let forwarded = forward::is_forwarded(hub.writer.cluster_secret(), &headers);
+    let client = if forwarded {
+        metrics::inc(&hub.metrics.forwarded_in_total);
+        None
+    } else {
+        ClientKey::of(peer.map(|Extension(ConnectInfo(addr))| addr), &headers)
+    };
     let max = hub.limits.max_frame_bytes;
     upgrade
         .max_message_size(max)
@@ -56,7 +65,7 @@ pub(crate) async fn sync(
         // Small buffers keep idle connections cheap; they grow for large frames.
         .read_buffer_size(4 * 1024)
         .write_buffer_size(16 * 1024)
-        .on_upgrade(move |socket| connection(hub, socket, client))
+        .on_upgrade(move |socket| connection(hub, socket, client, forwarded))
 }
 
 /// Why a connection ends.
@@ -89,7 +98,7 @@ struct Connection {
     assembler: Assembler,
 }
 
-async fn connection(hub: Arc<Hub>, socket: WebSocket, client: Option<ClientKey>) {
+async fn connection(hub: Arc<Hub>, socket: WebSocket, client: Option<ClientKey>, forwarded: bool) {
     let _task = hub.task_started();
     let id = hub.next_connection_id();
     metrics::inc(&hub.metrics.connections_total);
@@ -131,8 +140,9 @@ async fn connection(hub: Arc<Hub>, socket: WebSocket, client: Option<ClientKey>)
         return;
     }
     tracing::info!(conn = id, "Sync-Verbindung geöffnet");
-    let end = match c.hello().await {
-        Ok((handle, hello)) => {
+    let end = match c.hello(forwarded).await {
+        Ok((Route::Forward(url), hello)) => c.forward(&url, hello).await,
+        Ok((Route::Local(handle), hello)) => {
             c.room = short_hash(&handle.room);
             let end = c.joined(&handle, hello).await;
             let _ = handle.events.send(RoomEvent::Closed { conn: id });
@@ -229,8 +239,9 @@ impl Connection {
         }
     }
 
-    /// Waits for the Hello and routes the connection to its room.
-    async fn hello(&mut self) -> Result<(RoomHandle, Bytes), End> {
+    /// Waits for the Hello and routes the connection to its room, here or at the instance
+    /// that serves it.
+    async fn hello(&mut self, forwarded: bool) -> Result<(Route, Bytes), End> {
         let mut shutdown = self.hub.shutdown_signal();
         let frame = tokio::select! {
             () = async { drop(shutdown.wait_for(|stopping| *stopping).await) } => {
@@ -252,15 +263,16 @@ impl Connection {
             Err(error) => return Err(End::Refused(decode_error_code(&error), "bad frame")),
         };
         self.room = short_hash(&room);
-        let handle = self
+        let route = self
             .hub
-            .join(room)
+            .route(room, forwarded)
+            .await
             .map_err(|code| End::Refused(code, "refused"))?;
-        Ok((handle, frame))
+        Ok((route, frame))
     }
 
     /// Relays frames between the socket and the room until either side ends.
-    async fn joined(&mut self, handle: &RoomHandle, hello: Bytes) -> End {
+    async fn joined(&mut self, handle: &crate::hub::RoomHandle, hello: Bytes) -> End {
         let (tx, mut outbox) = mpsc::unbounded_channel();
         let queued = Arc::new(AtomicUsize::new(0));
         let opened = RoomEvent::Opened {

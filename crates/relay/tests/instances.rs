@@ -1,0 +1,141 @@
+//! Several relay instances on one PostgreSQL database, as an operator runs them for
+//! availability: devices on different instances co-edit one report live (the instance that does
+//! not serve the room forwards its devices to the one that does), and when the serving instance
+//! is killed (SIGKILL), nothing it acknowledged is lost: its devices reconnect to the other,
+//! which takes the room over, and catch up.
+//!
+//! Needs the PostgreSQL server `cargo xtask test` starts (`DREIECK_TEST_POSTGRES`); set that
+//! variable to `off` to skip these tests.
+
+mod common;
+
+use common::peer::*;
+use common::process;
+use dreieck_sync::client;
+
+fn database() -> Option<String> {
+    let admin = std::env::var("DREIECK_TEST_POSTGRES").expect(
+        "DREIECK_TEST_POSTGRES names no PostgreSQL server: run `cargo xtask test`, \
+         or set it to `off` to skip these tests",
+    );
+    (admin != "off").then(|| common::fresh_database(&admin))
+}
+
+fn app_on(database: &str) -> common::TestApp {
+    let mut test = common::built_app();
+    test.config.database = Some(database.to_owned());
+    test
+}
+
+#[tokio::test]
+async fn devices_on_two_instances_co_edit_one_room() {
+    let Some(database) = database() else { return };
+    let one = start(app_on(&database)).await;
+    let two = start(app_on(&database)).await;
+    let (room, key) = room_and_key();
+
+    // The first device reaches instance one, which takes the room; the second reaches
+    // instance two, which forwards it.
+    let mut a = Peer::join(one.addr, room, &key).await;
+    let mut b = Peer::join(two.addr, room, &key).await;
+    a.change_acked("Erstes Gerät").await;
+    b.until(|p| p.has_applied("Erstes Gerät")).await;
+    b.change_acked("Zweites Gerät").await;
+    a.until(|p| p.has_applied("Zweites Gerät")).await;
+
+    // Both type at the same time without waiting for each other.
+    for i in 0..20 {
+        a.change(&format!("a{i:02}.")).await;
+        b.change(&format!("b{i:02}.")).await;
+    }
+    // Each device sends what it queued once its previous send is acknowledged.
+    let from = |p: &Peer, who: char| (0..20).all(|i| p.has_applied(&format!("{who}{i:02}.")));
+    a.until(|p| p.client.unacknowledged() == 0).await;
+    b.until(|p| p.client.unacknowledged() == 0 && from(p, 'a'))
+        .await;
+    a.until(|p| from(p, 'b')).await;
+
+    let forwarding = http_get(two.addr, "/metrics").await;
+    assert_eq!(sample(&forwarding, "dreieck_relay_forwarded_open"), 1);
+    assert_eq!(sample(&forwarding, "dreieck_relay_rooms_live"), 0);
+    let serving = http_get(one.addr, "/metrics").await;
+    assert_eq!(sample(&serving, "dreieck_relay_forwarded_in_total"), 1);
+    assert_eq!(sample(&serving, "dreieck_relay_rooms_live"), 1);
+
+    a.close().await;
+    b.close().await;
+    one.stop().await;
+    two.stop().await;
+}
+
+#[tokio::test]
+async fn a_forwarded_header_without_the_cluster_secret_is_an_ordinary_connection() {
+    let Some(database) = database() else { return };
+    let one = start(app_on(&database)).await;
+    let (room, key) = room_and_key();
+    let mut request =
+        tokio_tungstenite::tungstenite::client::IntoClientRequest::into_client_request(format!(
+            "ws://{}/sync",
+            one.addr
+        ))
+        .expect("request");
+    request.headers_mut().insert(
+        "x-dreieck-instance",
+        "00".repeat(32).parse().expect("header"),
+    );
+    let (_ws, _) = tokio_tungstenite::connect_async(request)
+        .await
+        .expect("handshake");
+    let metrics = http_get(one.addr, "/metrics").await;
+    assert_eq!(sample(&metrics, "dreieck_relay_forwarded_in_total"), 0);
+    // And the relay serves devices as before.
+    let mut a = Peer::join(one.addr, room, &key).await;
+    a.change_acked("weiter").await;
+    a.close().await;
+    one.stop().await;
+}
+
+#[tokio::test]
+async fn when_the_serving_instance_is_killed_nothing_acknowledged_is_lost() {
+    let Some(database) = database() else { return };
+    let (one, one_addr) = process::Running::start(&app_on(&database));
+    let (_two, two_addr) = process::Running::start(&app_on(&database));
+    let (room, key) = room_and_key();
+
+    let mut a = Peer::join(one_addr, room, &key).await;
+    let mut b = Peer::join(two_addr, room, &key).await;
+    for i in 0..10 {
+        a.change_acked(&format!("bestätigt{i:02}")).await;
+    }
+    b.until(|p| (0..10).all(|i| p.has_applied(&format!("bestätigt{i:02}"))))
+        .await;
+    // Mid-typing: more changes on their way when the serving instance dies.
+    for i in 0..5 {
+        a.change(&format!("unterwegs{i:02}")).await;
+    }
+    one.kill();
+
+    // Both devices find their connection gone. The one that never wrote reconnects to the
+    // instance still running, which takes the room over from storage, and a new device joins
+    // there: everything acknowledged before the kill reaches them from storage alone (the
+    // device that wrote it is still away).
+    a.until_or_closed(|_| false).await;
+    b.until_or_closed(|_| false).await;
+    let acknowledged = |p: &Peer| (0..10).all(|i| p.has_applied(&format!("bestätigt{i:02}")));
+    let mut b = Peer::reconnect(two_addr, b.close().await, Vec::new()).await;
+    let mut c = Peer::join(two_addr, room, &key).await;
+    c.until(acknowledged).await;
+
+    // The writer comes back and sends again what was not acknowledged.
+    let written = a.everything.clone();
+    let mut a = Peer::reconnect(two_addr, a.close().await, written).await;
+    a.until(|p| p.client.unacknowledged() == 0 && !p.client.has_pending())
+        .await;
+    assert_eq!(a.client.status(), client::Status::Live);
+    let sent_again = |p: &Peer| (0..5).all(|i| p.has_applied(&format!("unterwegs{i:02}")));
+    b.until(|p| acknowledged(p) && sent_again(p)).await;
+    c.until(sent_again).await;
+    a.close().await;
+    b.close().await;
+    c.close().await;
+}
