@@ -75,6 +75,7 @@ impl TestServer {
             as_postgres,
         };
         let data = server.data();
+        // initdb narrates every step on stdout; its errors go to stderr.
         server.run(
             "initdb",
             &[
@@ -87,6 +88,7 @@ impl TestServer {
                 "--no-locale",
                 "--no-instructions",
             ],
+            true,
         )?;
         let options = format!(
             "-p {port} -c listen_addresses=127.0.0.1 -k {} -c max_connections=200",
@@ -107,6 +109,7 @@ impl TestServer {
                 "60",
                 "start",
             ],
+            false,
         );
         if let Err(error) = started {
             let log = std::fs::read_to_string(&log).unwrap_or_default();
@@ -121,7 +124,7 @@ impl TestServer {
     }
 
     /// Runs one of the server's programs, as `postgres` when we are root.
-    fn run(&self, program: &str, args: &[&str]) -> Result<()> {
+    fn run(&self, program: &str, args: &[&str], quiet: bool) -> Result<()> {
         let program = self.bin.join(program);
         let mut command = if self.as_postgres {
             let mut c = Command::new("runuser");
@@ -130,6 +133,9 @@ impl TestServer {
         } else {
             Command::new(&program)
         };
+        if quiet {
+            command.stdout(std::process::Stdio::null());
+        }
         // The cluster's user must be able to stand in its working directory.
         exec(command.args(args).current_dir(Path::new("/")))
     }
@@ -143,7 +149,12 @@ impl TestServer {
 impl Drop for TestServer {
     fn drop(&mut self) {
         let data = self.data();
-        if let Err(error) = self.run("pg_ctl", &["-D", &data, "-m", "immediate", "-w", "stop"]) {
+        let stopped = self.run(
+            "pg_ctl",
+            &["-D", &data, "-m", "immediate", "-w", "stop"],
+            false,
+        );
+        if let Err(error) = stopped {
             eprintln!("PostgreSQL der Tests ließ sich nicht stoppen: {error:#}");
         }
         let _ = std::fs::remove_dir_all(&self.dir);

@@ -84,6 +84,8 @@ pub fn end_to_end(files: &[String]) -> Result<()> {
     let hostile = build::hostile_device()?;
     let data = tempdir("dreieck-e2e-data")?;
     let relay = Relay::start(&relay_bin, &dist, &data)?;
+    // For the relays on PostgreSQL (tests/e2e/instances.test.mjs).
+    let postgres = TestServer::start()?;
     let targets: Vec<String> = if files.is_empty() {
         vec!["tests/e2e/".to_string()]
     } else {
@@ -98,9 +100,11 @@ pub fn end_to_end(files: &[String]) -> Result<()> {
             .env("DREIECK_RELAY_BIN", &relay_bin)
             .env("DREIECK_HOSTILE_BIN", &hostile)
             .env("DREIECK_DIST", &dist)
+            .env("DREIECK_TEST_POSTGRES", postgres.url())
             .env("CHROMIUM", tools::chromium()),
     );
     drop(relay);
+    drop(postgres);
     let _ = std::fs::remove_dir_all(&data);
     result
 }

@@ -1,12 +1,19 @@
 //! Capacity of the relay, measured against the real binary with native protocol clients.
 //!
 //! `cargo xtask bench-relay` builds both in release mode and runs
-//! `bench_relay <relay binary> [--idle N] [--rooms R] [--seconds S]`. Printed, never asserted:
-//! (a) admitted connections held at once, (b) messages per second through the relay (Appends in
-//! rooms of three, each fanned out as two Delivers), (c) relay memory per idle admitted
-//! connection, (d) fan-out latency (Append sent → Deliver received at a peer) under that load,
-//! (e) relay memory after the run. The clients run in this process on the same machine, so the
-//! figures are what relay and clients together manage on it.
+//! `bench_relay <relay binary> [--idle N] [--rooms R] [--seconds S] [--rate N] [--postgres URL]`. Printed,
+//! never asserted: (a) admitted connections held at once, (b) messages per second through the
+//! relay (Appends in rooms of three, each fanned out as two Delivers), (c) relay memory per idle
+//! admitted connection, (d) fan-out latency (Append sent → Deliver received at a peer) under
+//! that load, (e) relay memory after the run, (f) fan-out latency at a steady offered load
+//! (`--rate`, default 5,000 Appends/s in all). The clients run in this process on the same
+//! machine, so the figures are what relay and clients together manage on it.
+//!
+//! With `--postgres` (the server `cargo xtask bench-relay --database postgres` starts), the same
+//! run measures three set-ups one after the other: one relay on SQLite, one relay on PostgreSQL,
+//! and two relays on one PostgreSQL database, with each room's devices spread over both (so
+//! every room has devices the other instance forwards). For PostgreSQL it also prints the CPU
+//! time its processes used beside the relays'.
 
 use std::io::{BufRead as _, BufReader};
 use std::net::SocketAddr;
@@ -38,20 +45,29 @@ struct Args {
     idle: usize,
     rooms: usize,
     seconds: u64,
+    postgres: Option<String>,
+    /// The offered load of (f), Appends per second in all.
+    rate: u64,
 }
 
 fn args() -> Result<Args> {
     let mut it = std::env::args().skip(1);
-    let relay = it
-        .next()
-        .context("usage: bench_relay <relay binary> [--idle N] [--rooms R] [--seconds S]")?;
+    let relay = it.next().context(
+        "usage: bench_relay <relay binary> [--idle N] [--rooms R] [--seconds S] [--postgres URL]",
+    )?;
     let mut args = Args {
         relay,
         idle: 5000,
         rooms: 200,
         seconds: 10,
+        postgres: None,
+        rate: 5000,
     };
     while let Some(flag) = it.next() {
+        if flag == "--postgres" {
+            args.postgres = Some(it.next().context("--postgres needs a URL")?);
+            continue;
+        }
         let value: u64 = it
             .next()
             .and_then(|v| v.parse().ok())
@@ -60,6 +76,7 @@ fn args() -> Result<Args> {
             "--idle" => args.idle = value as usize,
             "--rooms" => args.rooms = value as usize,
             "--seconds" => args.seconds = value,
+            "--rate" => args.rate = value,
             other => bail!("unknown flag {other}"),
         }
     }
@@ -97,7 +114,7 @@ impl Drop for Relay {
     }
 }
 
-fn start_relay(binary: &str, max_connections: usize) -> Result<Relay> {
+fn start_relay(binary: &str, max_connections: usize, database: Option<&str>) -> Result<Relay> {
     let dir = tempfile::tempdir()?;
     let dist = dir.path().join("dist");
     std::fs::create_dir_all(&dist)?;
@@ -105,7 +122,11 @@ fn start_relay(binary: &str, max_connections: usize) -> Result<Relay> {
         dist.join("index.html"),
         "<!DOCTYPE html><title>bench</title>",
     )?;
-    let mut child = Command::new(binary)
+    let mut command = Command::new(binary);
+    if let Some(database) = database {
+        command.env("DREIECK_DATABASE", database);
+    }
+    let mut child = command
         .env("DREIECK_HOST", "127.0.0.1")
         .env("DREIECK_PORT", "0")
         .env("DREIECK_DIST", &dist)
@@ -264,10 +285,21 @@ fn room_and_key() -> (RoomId, DocumentKey) {
     (room, DocumentKey::generate(&mut OsRng))
 }
 
+/// Which relay the `i`-th device of a room reaches: with several instances, a room's devices
+/// alternate, so every room has devices that the instance not serving it forwards.
+fn relay_for(relays: &[Relay], room: usize, i: usize) -> SocketAddr {
+    relays[(room + i) % relays.len()].addr
+}
+
 /// (a) and (c): open `n` idle admitted connections, 25 to a room.
-async fn idle_connections(relay: &Relay, n: usize) -> Result<()> {
-    let pid = relay.child.id();
-    let before = memory_kib(pid, "VmRSS");
+async fn idle_connections(relays: &[Relay], n: usize) -> Result<()> {
+    let rss = || {
+        relays
+            .iter()
+            .map(|r| memory_kib(r.child.id(), "VmRSS"))
+            .sum::<u64>()
+    };
+    let before = rss();
     let started = Instant::now();
     let mut peers = Vec::with_capacity(n);
     let rooms: Vec<(RoomId, DocumentKey)> = (0..n.div_ceil(IDLE_PER_ROOM))
@@ -277,16 +309,20 @@ async fn idle_connections(relay: &Relay, n: usize) -> Result<()> {
     for wave in (0..n).collect::<Vec<_>>().chunks(200) {
         let joins = wave.iter().map(|i| {
             let (room, key) = &rooms[i / IDLE_PER_ROOM];
-            Peer::join(relay.addr, *room, key)
+            Peer::join(relay_for(relays, i / IDLE_PER_ROOM, *i), *room, key)
         });
         for peer in futures_util::future::join_all(joins).await {
             peers.push(peer?);
         }
     }
-    let open = sample(&metrics(relay.addr).await, "dreieck_relay_connections_open");
-    let after = memory_kib(pid, "VmRSS");
+    let mut open = 0;
+    for relay in relays {
+        open += sample(&metrics(relay.addr).await, "dreieck_relay_connections_open");
+    }
+    let after = rss();
     println!(
-        "(a) admitted connections held:      {} (relay reports {open} open), opened in {:.1} s",
+        "(a) admitted connections held:      {} (relays report {open} open, forwarded ones \
+         counted where they arrive and where they are served), opened in {:.1} s",
         peers.len(),
         started.elapsed().as_secs_f64()
     );
@@ -301,14 +337,55 @@ async fn idle_connections(relay: &Relay, n: usize) -> Result<()> {
     for mut peer in peers {
         let _ = peer.ws.close(None).await;
     }
-    wait_metric(relay.addr, "dreieck_relay_connections_open", 0).await?;
-    wait_metric(relay.addr, "dreieck_relay_rooms_live", 0).await?;
-    settle().await;
+    quiet(relays).await?;
     println!(
         "    after closing them:             relay RSS {} KiB",
-        memory_kib(pid, "VmRSS")
+        rss()
     );
     Ok(())
+}
+
+/// Waits until no relay holds a connection or a room, and memory had time to go back.
+async fn quiet(relays: &[Relay]) -> Result<()> {
+    for relay in relays {
+        wait_metric(relay.addr, "dreieck_relay_connections_open", 0).await?;
+        wait_metric(relay.addr, "dreieck_relay_rooms_live", 0).await?;
+    }
+    settle().await;
+    Ok(())
+}
+
+/// CPU time (user and system) of a process so far, in seconds.
+fn cpu_seconds(pid: u32) -> f64 {
+    // SAFETY: sysconf has no preconditions.
+    let ticks = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as f64;
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|stat| {
+            // Fields after the command name (which may hold spaces) in parentheses.
+            let rest = stat.rsplit_once(')')?.1;
+            let fields: Vec<&str> = rest.split_whitespace().collect();
+            let user: f64 = fields.get(11)?.parse().ok()?;
+            let system: f64 = fields.get(12)?.parse().ok()?;
+            Some((user + system) / ticks)
+        })
+        .unwrap_or(0.0)
+}
+
+/// CPU seconds of every PostgreSQL process on the machine (the benchmark's server is the only
+/// one busy).
+fn postgres_cpu_seconds() -> f64 {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return 0.0;
+    };
+    entries
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            std::fs::read_to_string(format!("/proc/{pid}/comm"))
+                .is_ok_and(|comm| comm.trim() == "postgres")
+        })
+        .map(cpu_seconds)
+        .sum()
 }
 
 struct PeerStats {
@@ -316,9 +393,15 @@ struct PeerStats {
     latencies_us: Vec<u32>,
 }
 
-/// One peer of the load test: appends a change whenever the last one is acknowledged, and
-/// records the latency of every change it receives from the others.
-async fn load_peer(mut peer: Peer, epoch: Instant, running: Arc<AtomicBool>) -> Result<PeerStats> {
+/// One peer of the load test: appends a change whenever the last one is acknowledged (at most
+/// one per `interval`, if given), and records the latency of every change it receives from the
+/// others.
+async fn load_peer(
+    mut peer: Peer,
+    epoch: Instant,
+    running: Arc<AtomicBool>,
+    interval: Option<Duration>,
+) -> Result<PeerStats> {
     let mut stats = PeerStats {
         appends: 0,
         latencies_us: Vec::new(),
@@ -329,14 +412,31 @@ async fn load_peer(mut peer: Peer, epoch: Instant, running: Arc<AtomicBool>) -> 
         bytes[..8].copy_from_slice(&sent.to_le_bytes());
         bytes
     };
-    let effects = peer.client.on_local_change(&change(epoch), &mut OsRng)?;
-    send_all(&mut peer.ws, &effects).await?;
+    // Paced peers start spread over one interval, so the load is even from the start.
+    let start = tokio::time::Instant::now();
+    let mut due =
+        interval.map(|i| start + i.mul_f64(f64::from(OsRng.next_u32()) / f64::from(u32::MAX)));
+    let mut last_sent = start;
+    if due.is_none() {
+        let effects = peer.client.on_local_change(&change(epoch), &mut OsRng)?;
+        send_all(&mut peer.ws, &effects).await?;
+    }
     while running.load(Ordering::Relaxed) {
-        let frame = match tokio::time::timeout(Duration::from_millis(200), peer.ws.next()).await {
-            Err(_) => continue,
-            Ok(Some(Ok(WsMessage::Binary(frame)))) => frame,
-            Ok(Some(Ok(_))) => continue,
-            Ok(_) => bail!("relay closed during the load test"),
+        let wake = due.unwrap_or_else(|| tokio::time::Instant::now() + Duration::from_millis(200));
+        let frame = tokio::select! {
+            message = peer.ws.next() => match message {
+                Some(Ok(WsMessage::Binary(frame))) => frame,
+                Some(Ok(_)) => continue,
+                _ => bail!("relay closed during the load test"),
+            },
+            () = tokio::time::sleep_until(wake) => {
+                if let Some(at) = due.take() {
+                    last_sent = at;
+                    let effects = peer.client.on_local_change(&change(epoch), &mut OsRng)?;
+                    send_all(&mut peer.ws, &effects).await?;
+                }
+                continue;
+            }
         };
         let now = epoch.elapsed().as_nanos() as u64;
         let mut out = Vec::new();
@@ -354,8 +454,14 @@ async fn load_peer(mut peer: Peer, epoch: Instant, running: Arc<AtomicBool>) -> 
                 }
                 client::Effect::Acknowledged { .. } => {
                     stats.appends += 1;
-                    if running.load(Ordering::Relaxed) {
-                        out.extend(peer.client.on_local_change(&change(epoch), &mut OsRng)?);
+                    match interval {
+                        Some(interval) => {
+                            due = Some((last_sent + interval).max(tokio::time::Instant::now()))
+                        }
+                        None if running.load(Ordering::Relaxed) => {
+                            out.extend(peer.client.on_local_change(&change(epoch), &mut OsRng)?);
+                        }
+                        None => {}
                     }
                 }
                 client::Effect::RelayError { code, .. } => bail!("relay error {code}"),
@@ -368,26 +474,50 @@ async fn load_peer(mut peer: Peer, epoch: Instant, running: Arc<AtomicBool>) -> 
     Ok(stats)
 }
 
-/// (b) and (d): rooms of three, every peer appending in a closed loop.
-async fn load(relay: &Relay, rooms: usize, seconds: u64) -> Result<()> {
+/// (b) and (d): rooms of three, every peer appending in a closed loop, or at `rate` Appends per
+/// second in all.
+async fn load(
+    relays: &[Relay],
+    rooms: usize,
+    seconds: u64,
+    postgres: bool,
+    rate: Option<u64>,
+) -> Result<()> {
+    let interval =
+        rate.map(|rate| Duration::from_secs_f64((rooms * 3) as f64 / rate.max(1) as f64));
     let mut peers = Vec::new();
-    for _ in 0..rooms {
+    for r in 0..rooms {
         let (room, key) = room_and_key();
-        for _ in 0..3 {
-            peers.push(Peer::join(relay.addr, room, &key).await?);
+        for i in 0..3 {
+            peers.push(Peer::join(relay_for(relays, r, i), room, &key).await?);
         }
     }
-    let before = metrics(relay.addr).await;
+    let totals = |name: &'static str| async move {
+        let mut sum = 0;
+        for relay in relays {
+            sum += sample(&metrics(relay.addr).await, name);
+        }
+        sum
+    };
+    let commits_before = totals("dreieck_relay_storage_commits_total").await;
+    let records_before = totals("dreieck_relay_storage_commit_records_sum").await;
+    let relay_cpu = || {
+        relays
+            .iter()
+            .map(|r| cpu_seconds(r.child.id()))
+            .sum::<f64>()
+    };
+    let cpu_before = (relay_cpu(), postgres_cpu_seconds());
     let running = Arc::new(AtomicBool::new(true));
     let epoch = Instant::now();
     let tasks: Vec<_> = peers
         .into_iter()
-        .map(|peer| tokio::spawn(load_peer(peer, epoch, Arc::clone(&running))))
+        .map(|peer| tokio::spawn(load_peer(peer, epoch, Arc::clone(&running), interval)))
         .collect();
     tokio::time::sleep(Duration::from_secs(seconds)).await;
     running.store(false, Ordering::Relaxed);
     let elapsed = epoch.elapsed().as_secs_f64();
-    let after = metrics(relay.addr).await;
+    let cpu_after = (relay_cpu(), postgres_cpu_seconds());
     let mut appends = 0;
     let mut latencies = Vec::new();
     for task in tasks {
@@ -401,12 +531,14 @@ async fn load(relay: &Relay, rooms: usize, seconds: u64) -> Result<()> {
             .get(((latencies.len() as f64 * p) as usize).min(latencies.len().saturating_sub(1)))
             .map_or(0.0, |us| f64::from(*us) / 1000.0)
     };
-    let commits = sample(&after, "dreieck_relay_storage_commits_total")
-        - sample(&before, "dreieck_relay_storage_commits_total");
-    let records = sample(&after, "dreieck_relay_storage_commit_records_sum")
-        - sample(&before, "dreieck_relay_storage_commit_records_sum");
+    let commits = totals("dreieck_relay_storage_commits_total").await - commits_before;
+    let records = totals("dreieck_relay_storage_commit_records_sum").await - records_before;
+    let label = match rate {
+        None => "(b) messages through the relay:    ".to_owned(),
+        Some(rate) => format!("(f) at {rate} Appends/s offered:   "),
+    };
     println!(
-        "(b) messages through the relay:     {:.0} Appends/s acknowledged, {:.0} Delivers/s received \
+        "{label} {:.0} Appends/s acknowledged, {:.0} Delivers/s received \
          ({} rooms of 3, {} B changes, {:.1} s)",
         appends as f64 / elapsed,
         latencies.len() as f64 / elapsed,
@@ -419,13 +551,37 @@ async fn load(relay: &Relay, rooms: usize, seconds: u64) -> Result<()> {
         records as f64 / commits.max(1) as f64
     );
     println!(
-        "(d) fan-out latency under load:     p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms ({} deliveries)",
+        "{} p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms ({} deliveries)",
+        if rate.is_none() {
+            "(d) fan-out latency under load:    "
+        } else {
+            "    fan-out latency at that rate:  "
+        },
         pct(0.50),
         pct(0.99),
         pct(1.0),
         latencies.len()
     );
+    let relay_share = (cpu_after.0 - cpu_before.0) / elapsed * 100.0;
+    if postgres {
+        let postgres_share = (cpu_after.1 - cpu_before.1) / elapsed * 100.0;
+        println!(
+            "    CPU during the load: relays {relay_share:.0} %, PostgreSQL {postgres_share:.0} % \
+             of one core (the clients take the rest of the machine's 2 cores)"
+        );
+    } else {
+        println!("    CPU during the load: relay {relay_share:.0} % of one core");
+    }
     Ok(())
+}
+
+/// One set-up the run measures.
+struct Setup {
+    name: &'static str,
+    /// Relays to start on the database.
+    instances: usize,
+    /// A fresh PostgreSQL database for it (else each relay has its own SQLite file).
+    postgres: bool,
 }
 
 fn main() -> Result<()> {
@@ -434,42 +590,93 @@ fn main() -> Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    let relay = start_relay(&args.relay, args.idle + 100)?;
-    let pid = relay.child.id();
-    println!(
-        "relay {} (pid {pid}) on {}, open-file limit {files}, RSS at start {} KiB, load average {}",
-        args.relay,
-        relay.addr,
-        memory_kib(pid, "VmRSS"),
-        load_average()
-    );
-    runtime.block_on(async {
-        idle_connections(&relay, args.idle).await?;
-        load(&relay, args.rooms, args.seconds).await?;
-        wait_metric(relay.addr, "dreieck_relay_connections_open", 0).await?;
-        wait_metric(relay.addr, "dreieck_relay_rooms_live", 0).await?;
-        settle().await;
-        Ok::<_, anyhow::Error>(())
-    })?;
-    println!(
-        "(e) relay memory after the run:     RSS {:.1} MiB (peak {:.1} MiB), every connection closed, no room in memory",
-        memory_kib(pid, "VmRSS") as f64 / 1024.0,
-        memory_kib(pid, "VmHWM") as f64 / 1024.0
-    );
-    if let Some(seconds) = std::env::var("BENCH_HOLD_SECS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-    {
-        println!("holding the relay for {seconds} s");
-        std::thread::sleep(Duration::from_secs(seconds));
+    let mut setups = vec![Setup {
+        name: "SQLite, one relay",
+        instances: 1,
+        postgres: false,
+    }];
+    if args.postgres.is_some() {
+        setups.push(Setup {
+            name: "PostgreSQL, one relay",
+            instances: 1,
+            postgres: true,
+        });
+        setups.push(Setup {
+            name: "PostgreSQL, two relays on one database",
+            instances: 2,
+            postgres: true,
+        });
+    }
+    for (n, setup) in setups.iter().enumerate() {
+        let database = match (&args.postgres, setup.postgres) {
+            (Some(admin), true) => Some(dreieck_relay::create_database(
+                admin,
+                &format!("bench_{}_{n}", std::process::id()),
+            )?),
+            _ => None,
+        };
+        println!("\n== {} ==", setup.name);
+        run_setup(&args, setup, database.as_deref(), files, &runtime)?;
     }
     println!("load average at the end: {}", load_average());
-    let mut relay = relay;
-    // SAFETY: sending SIGTERM to the child we started.
-    unsafe {
-        libc::kill(relay.child.id() as libc::pid_t, libc::SIGTERM);
+    Ok(())
+}
+
+fn run_setup(
+    args: &Args,
+    setup: &Setup,
+    database: Option<&str>,
+    files: u64,
+    runtime: &tokio::runtime::Runtime,
+) -> Result<()> {
+    let relays = (0..setup.instances)
+        .map(|_| start_relay(&args.relay, args.idle + 100, database))
+        .collect::<Result<Vec<_>>>()?;
+    for relay in &relays {
+        let pid = relay.child.id();
+        println!(
+            "relay {} (pid {pid}) on {}, open-file limit {files}, RSS at start {} KiB, load average {}",
+            args.relay,
+            relay.addr,
+            memory_kib(pid, "VmRSS"),
+            load_average()
+        );
     }
-    let status = relay.child.wait()?;
-    println!("relay stopped on SIGTERM: {status}");
+    runtime.block_on(async {
+        idle_connections(&relays, args.idle).await?;
+        load(&relays, args.rooms, args.seconds, setup.postgres, None).await?;
+        quiet(&relays).await?;
+        load(
+            &relays,
+            args.rooms,
+            args.seconds,
+            setup.postgres,
+            Some(args.rate),
+        )
+        .await?;
+        quiet(&relays).await?;
+        Ok::<_, anyhow::Error>(())
+    })?;
+    for mut relay in relays {
+        let pid = relay.child.id();
+        println!(
+            "(e) relay memory after the run:     RSS {:.1} MiB (peak {:.1} MiB), every connection closed, no room in memory",
+            memory_kib(pid, "VmRSS") as f64 / 1024.0,
+            memory_kib(pid, "VmHWM") as f64 / 1024.0
+        );
+        if let Some(seconds) = std::env::var("BENCH_HOLD_SECS")
+            .ok()
+            .and_then(|s| s.parse().ok())
+        {
+            println!("holding the relay for {seconds} s");
+            std::thread::sleep(Duration::from_secs(seconds));
+        }
+        // SAFETY: sending SIGTERM to the child we started.
+        unsafe {
+            libc::kill(pid as libc::pid_t, libc::SIGTERM);
+        }
+        let status = relay.child.wait()?;
+        println!("relay stopped on SIGTERM: {status}");
+    }
     Ok(())
 }

@@ -216,7 +216,6 @@ fn run(mut store: Box<dyn Store>, commands: std_mpsc::Receiver<Command>, metrics
 /// What a batch answers besides durability, in queue order.
 struct Answers<'a> {
     loads: &'a mut Vec<Option<Vec<Record>>>,
-    claims: &'a mut Vec<Claim>,
     /// Rooms whose writes were refused because they may be another instance's now.
     lost: &'a mut HashMap<RoomId, mpsc::UnboundedSender<Outcome>>,
 }
@@ -235,12 +234,10 @@ fn process(
 ) {
     let mut rooms: HashMap<RoomId, RoomBatch> = HashMap::new();
     let mut loads = Vec::new();
-    let mut claims = Vec::new();
     let mut lost = HashMap::new();
     let result = store.begin().and_then(|()| {
         let mut answers = Answers {
             loads: &mut loads,
-            claims: &mut claims,
             lost: &mut lost,
         };
         write_batch(store, &batch, poisoned, &mut rooms, &mut answers)
@@ -274,8 +271,25 @@ fn process(
         };
         let _ = batch.report.send(outcome);
     }
+    // Who serves which room changes after the writes queued before, each change on its own:
+    // a release must not let another instance load the room before its last writes are
+    // committed, and a claim held in the batch's transaction would lock rows that another
+    // instance's batch may lock in the other order (a deadlock).
+    let mut owners = Vec::new();
+    for command in &batch {
+        let changed = match command {
+            Command::Claim { room, .. } => store.claim(room).map(Some),
+            Command::Release { room } => store.release(room).map(|()| None),
+            Command::Register { url, .. } => store.register(url).map(|()| None),
+            _ => continue,
+        };
+        if let Err(error) = &changed {
+            tracing::error!(%error, "Zuordnung der Räume fehlgeschlagen");
+        }
+        owners.push(changed.map_err(|_| StorageFailed));
+    }
+    let mut owners = owners.into_iter();
     let mut loads = loads.into_iter();
-    let mut claims = claims.into_iter();
     for command in batch {
         match command {
             Command::Load { reply, .. } => {
@@ -286,16 +300,25 @@ fn process(
                 let _ = reply.send(loaded);
             }
             Command::Claim { reply, .. } => {
-                let claimed = match (ok, claims.next()) {
-                    (true, Some(claim)) => Ok(claim),
+                let claimed = match owners.next() {
+                    Some(Ok(Some(claim))) => Ok(claim),
                     _ => Err(StorageFailed),
                 };
                 let _ = reply.send(claimed);
             }
-            Command::Flush { reply } | Command::Register { reply, .. } => {
+            Command::Register { reply, .. } => {
+                let _ = reply.send(match owners.next() {
+                    Some(Ok(_)) => Ok(()),
+                    _ => Err(StorageFailed),
+                });
+            }
+            Command::Release { .. } => {
+                owners.next();
+            }
+            Command::Flush { reply } => {
                 let _ = reply.send(if ok { Ok(()) } else { Err(StorageFailed) });
             }
-            Command::Write { .. } | Command::Release { .. } | Command::Stop => {}
+            Command::Write { .. } | Command::Stop => {}
         }
     }
 }
@@ -351,10 +374,11 @@ fn write_batch(
                 poisoned.remove(room);
                 answers.loads.push(store.load(room)?);
             }
-            Command::Claim { room, .. } => answers.claims.push(store.claim(room)?),
-            Command::Release { room } => store.release(room)?,
-            Command::Register { url, .. } => store.register(url)?,
-            Command::Flush { .. } | Command::Stop => {}
+            Command::Flush { .. }
+            | Command::Stop
+            | Command::Claim { .. }
+            | Command::Release { .. }
+            | Command::Register { .. } => {}
         }
     }
     for (room, batch) in rooms.iter() {

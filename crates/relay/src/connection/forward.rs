@@ -23,7 +23,7 @@ use axum::body::Bytes;
 use axum::extract::ws::Message as WsMessage;
 use axum::http::{HeaderMap, HeaderValue};
 use dreieck_sync::wire::code;
-use futures_util::{SinkExt as _, StreamExt as _};
+use futures_util::{FutureExt as _, SinkExt as _, StreamExt as _};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest as _;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::Message as Upstream;
@@ -33,6 +33,12 @@ use crate::metrics;
 
 /// The header that carries the cluster secret on a forwarded connection.
 pub(crate) const INSTANCE_HEADER: &str = "x-dreieck-instance";
+
+type UpstreamSocket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// Frames from the serving instance passed to the device before one flush.
+const BATCH: usize = 64;
 
 /// How long the serving instance may take to accept the forwarded connection.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -82,9 +88,13 @@ impl Connection {
         };
         request.headers_mut().insert(INSTANCE_HEADER, value);
         let max = self.hub.limits.max_frame_bytes;
+        // Small buffers, as for the device's own socket: a forwarded idle connection should
+        // cost about what a direct one does.
         let config = WebSocketConfig::default()
             .max_message_size(Some(max))
-            .max_frame_size(Some(max));
+            .max_frame_size(Some(max))
+            .read_buffer_size(4 * 1024)
+            .write_buffer_size(16 * 1024);
         let connected = tokio::time::timeout(
             CONNECT_TIMEOUT,
             tokio_tungstenite::connect_async_with_config(request, Some(config), true),
@@ -114,19 +124,38 @@ impl Connection {
                 () = async { drop(shutdown.wait_for(|stopping| *stopping).await) } => {
                     break End::Refused(code::SHUTTING_DOWN, "shutting down");
                 }
-                message = upstream.next() => match message {
-                    Some(Ok(Upstream::Binary(frame))) => {
-                        metrics::inc(&self.hub.metrics.frames_out);
-                        metrics::add(&self.hub.metrics.bytes_out, frame.len() as u64);
-                        if self.socket.send(WsMessage::Binary(frame)).await.is_err() {
-                            break End::Gone;
+                message = upstream.next() => {
+                    // What else has arrived goes out with it, in one write to the device.
+                    let mut next = Some(message);
+                    let mut fed = 0;
+                    while let Some(message) = next.take() {
+                        match message {
+                            Some(Ok(Upstream::Binary(frame))) => {
+                                metrics::inc(&self.hub.metrics.frames_out);
+                                metrics::add(&self.hub.metrics.bytes_out, frame.len() as u64);
+                                if self.socket.feed(WsMessage::Binary(frame)).await.is_err() {
+                                    break;
+                                }
+                                fed += 1;
+                            }
+                            // The serving instance closed (after its error frame, if any) or
+                            // is gone.
+                            Some(Ok(Upstream::Close(_))) | Some(Err(_)) | None => {
+                                let _ = self.socket.flush().await;
+                                return close(upstream, End::ClosedByRoom).await;
+                            }
+                            // Pings are answered by the library; nothing else is sent between
+                            // instances.
+                            Some(Ok(_)) => {}
+                        }
+                        if fed < BATCH {
+                            next = upstream.next().now_or_never();
                         }
                     }
-                    // The serving instance closed (after its error frame, if any) or is gone.
-                    Some(Ok(Upstream::Close(_))) | Some(Err(_)) | None => break End::ClosedByRoom,
-                    // Pings are answered by the library; nothing else is sent between instances.
-                    Some(Ok(_)) => {}
-                },
+                    if self.socket.flush().await.is_err() {
+                        break End::Gone;
+                    }
+                }
                 frame = self.next_frame() => match frame {
                     Ok(frame) => {
                         if upstream.send(Upstream::Binary(frame)).await.is_err() {
@@ -137,9 +166,14 @@ impl Connection {
                 },
             }
         };
-        let _ = upstream.close(None).await;
-        end
+        close(upstream, end).await
     }
+}
+
+/// Closes the connection to the serving instance (if it is still open) and passes `end` on.
+async fn close(mut upstream: UpstreamSocket, end: End) -> End {
+    let _ = upstream.close(None).await;
+    end
 }
 
 #[cfg(test)]

@@ -51,6 +51,9 @@ pub(crate) trait Store: Send {
     /// has failed either way).
     fn rollback(&mut self);
 
+    // The ownership calls below run outside the batch's transaction, each on its own, after
+    // the writes queued before them are committed (see `crate::writer`).
+
     /// Tells the other instances where this one takes connections it forwards
     /// (`ws://host:port/sync`). A store that serves one instance ignores it.
     fn register(&mut self, _url: &str) -> Result<(), Error> {
