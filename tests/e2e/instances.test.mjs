@@ -38,10 +38,10 @@ describe('two relay instances on one database', () => {
     await a.page.goto(one.url + '/');
     await a.page.getByRole('button', { name: 'Neuer Bericht' }).click();
     await a.page.locator('#feld-lb_name').waitFor();
-    const link = await invite(a.page, 'caseworker', 'Herr Amt', { keepOpen: true });
+    const link = await invite(a.page, 'beneficiary', 'Frau K.', { keepOpen: true });
     spare = await invite(a.page, 'guardian', 'Frau Betreuerin');
     await synced(a.page);
-    // The caseworker's device reaches the other instance.
+    // The person supported's device reaches the other instance.
     assert.ok(link.startsWith(one.url));
     b = await join(browser, link.replace(one.url, two.url), { direct: false });
   });
@@ -73,24 +73,24 @@ describe('two relay instances on one database', () => {
 
   test('the serving instance killed mid-typing loses nothing acknowledged', async () => {
     // The report's room is served by the first instance (its first device came there).
-    await b.page.locator('#feld-entwicklung_gesundheit').fill('Vor dem Absturz: Bergmolch.');
+    await b.page.locator('#feld-lb_anschrift').fill('Vor dem Absturz: Bergmolch.');
     await acknowledged(b.page);
-    await b.page.locator('#feld-entwicklung_mobilitaet').focus();
+    await b.page.locator('#feld-wuensche').focus();
     await b.page.keyboard.type('Mitten im Tippen: Feuersalamander', { delay: 20 });
     await one.kill();
-    // The caseworker's device goes on at the second instance, which takes the room over.
+    // The person supported goes on at the second instance, which takes the room over.
     await b.page.keyboard.type(' und Kreuzotter.', { delay: 20 });
     await acknowledged(b.page);
     // The first device comes back through its restarted instance, which now forwards.
     await one.restart();
     await synced(a.page);
-    await converged([a.page, b.page], 'entwicklung_gesundheit', (v) => v === 'Vor dem Absturz: Bergmolch.');
-    await converged([a.page, b.page], 'entwicklung_mobilitaet',
+    await converged([a.page, b.page], 'lb_anschrift', (v) => v === 'Vor dem Absturz: Bergmolch.');
+    await converged([a.page, b.page], 'wuensche',
       (v) => v === 'Mitten im Tippen: Feuersalamander und Kreuzotter.');
     // A new device learns everything from the relays alone.
     const d = await join(browser, spare.replace(one.url, two.url), { direct: false });
-    await converged([d.page], 'entwicklung_gesundheit', (v) => v.includes('Bergmolch'));
-    await converged([d.page], 'entwicklung_mobilitaet', (v) => v.includes('Kreuzotter'));
+    await converged([d.page], 'lb_anschrift', (v) => v.includes('Bergmolch'));
+    await converged([d.page], 'wuensche', (v) => v.includes('Kreuzotter'));
     assert.deepEqual(d.errors, []);
     await d.context.close();
   });

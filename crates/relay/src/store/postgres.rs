@@ -192,7 +192,9 @@ impl Session {
     /// creates the tables if they are missing.
     fn connect(config: &postgres::Config, instance: i64) -> Result<Session, Error> {
         let mut client = config.connect(NoTls)?;
-        client.batch_execute("SET synchronous_commit = on")?;
+        // Durable before acknowledged, whatever the server's default; and no notices in the
+        // relay's log for every table that already exists.
+        client.batch_execute("SET synchronous_commit = on; SET client_min_messages = warning")?;
         let locked: bool = client
             .query_one("SELECT pg_try_advisory_lock($1)", &[&instance])?
             .try_get(0)?;
