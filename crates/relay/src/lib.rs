@@ -335,7 +335,11 @@ async fn metrics_text(
         .extensions()
         .get::<axum::extract::ConnectInfo<SocketAddr>>()
         .map(|axum::extract::ConnectInfo(addr)| *addr);
-    if !metrics_allowed(access.public, peer) {
+    // A reverse proxy on this machine connects from loopback for everyone: what it forwards
+    // is not the machine itself.
+    let proxied = request.headers().contains_key("x-forwarded-for")
+        || request.headers().contains_key(header::FORWARDED);
+    if !metrics_allowed(access.public, peer, proxied) {
         return axum::http::StatusCode::NOT_FOUND.into_response();
     }
     let hub = access.hub;
@@ -352,17 +356,18 @@ async fn metrics_text(
         .into_response()
 }
 
-/// Who may read `/metrics`: the machine itself, or everyone with `--metrics-public`. Without
-/// the peer's address (a router served without it) nobody.
-fn metrics_allowed(public: bool, peer: Option<SocketAddr>) -> bool {
+/// Who may read `/metrics`: the machine itself (not through a proxy), or everyone with
+/// `--metrics-public`. Without the peer's address (a router served without it) nobody.
+fn metrics_allowed(public: bool, peer: Option<SocketAddr>, proxied: bool) -> bool {
     public
-        || peer.is_some_and(|addr| match addr.ip() {
-            std::net::IpAddr::V4(ip) => ip.is_loopback(),
-            // An IPv4 client on a dual-stack socket arrives as ::ffff:127.0.0.1.
-            std::net::IpAddr::V6(ip) => {
-                ip.is_loopback() || ip.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
-            }
-        })
+        || !proxied
+            && peer.is_some_and(|addr| match addr.ip() {
+                std::net::IpAddr::V4(ip) => ip.is_loopback(),
+                // An IPv4 client on a dual-stack socket arrives as ::ffff:127.0.0.1.
+                std::net::IpAddr::V6(ip) => {
+                    ip.is_loopback() || ip.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
+                }
+            })
 }
 
 /// A relay bound to its socket, not yet serving.
@@ -529,7 +534,11 @@ mod tests {
     fn metrics_are_for_the_machine_itself_unless_public() {
         let at = |a: &str| Some(a.parse().expect("address"));
         for local in ["127.0.0.1:9", "[::1]:9", "[::ffff:127.0.0.1]:9"] {
-            assert!(metrics_allowed(false, at(local)), "{local}");
+            assert!(metrics_allowed(false, at(local), false), "{local}");
+            assert!(
+                !metrics_allowed(false, at(local), true),
+                "{local} through a proxy"
+            );
         }
         for other in [
             "192.168.1.20:9",
@@ -537,12 +546,12 @@ mod tests {
             "[2001:db8::1]:9",
             "[::ffff:10.0.0.1]:9",
         ] {
-            assert!(!metrics_allowed(false, at(other)), "{other}");
+            assert!(!metrics_allowed(false, at(other), false), "{other}");
             assert!(
-                metrics_allowed(true, at(other)),
+                metrics_allowed(true, at(other), true),
                 "{other} with --metrics-public"
             );
         }
-        assert!(!metrics_allowed(false, None));
+        assert!(!metrics_allowed(false, None, false));
     }
 }

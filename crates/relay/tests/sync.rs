@@ -623,6 +623,9 @@ async fn metrics_move() {
     let relay = start(common::built_app()).await;
     let before = http_get(relay.addr, "/metrics").await;
     assert!(before.contains("text/plain"), "{before}");
+    // Through a reverse proxy on this machine, the request is someone else's.
+    let proxied = http_get_with(relay.addr, "/metrics", "X-Forwarded-For: 203.0.113.7\r\n").await;
+    assert!(proxied.starts_with("HTTP/1.0 404"), "{proxied}");
     assert_eq!(sample(&before, "dreieck_relay_connections_open"), 0);
 
     let (room, key) = room_and_key();
