@@ -38,6 +38,8 @@
 //! let rooms leave memory, then stop the writer after it has committed everything queued.
 
 mod addresses;
+mod backup;
+mod check;
 mod connection;
 mod csp;
 mod hub;
@@ -70,11 +72,14 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tower_http::LatencyUnit;
 use tracing::Level;
 
+use crate::backup::DataLock;
 use crate::hub::Hub;
 use crate::metrics::Metrics;
 use crate::static_files::Site;
 use crate::writer::Writer;
 
+pub use crate::backup::{backup, restore, BEFORE_RESTORE, LOCK_FILE};
+pub use crate::check::{check, CheckReport};
 pub use crate::limits::SyncLimits;
 pub use crate::store::postgres::create_database;
 pub use crate::store::Database;
@@ -175,6 +180,31 @@ pub enum Error {
     DatabaseInUse,
     #[error("Die Verbindung zur Datenbank ist weg")]
     DatabaseGone,
+    #[error("Die Datenbank {} gibt es nicht", .0.display())]
+    DatabaseMissing(PathBuf),
+    #[error(
+        "Im Datenverzeichnis {} läuft schon ein Relay (oder eine Wiederherstellung). \
+         Erst beenden.",
+        .0.display()
+    )]
+    DataDirInUse(PathBuf),
+    #[error("{what}")]
+    Io {
+        what: String,
+        #[source]
+        source: io::Error,
+    },
+    #[error(
+        "Eine PostgreSQL-Datenbank sichert man mit PostgreSQLs eigenen Werkzeugen: \
+         pg_dump --format=custom --file=dreieck.dump <Datenbank> und zurück mit \
+         pg_restore --clean --if-exists --dbname=<Datenbank> dreieck.dump \
+         (siehe docs/operations.md)"
+    )]
+    BackupPostgres,
+    #[error("{} gibt es schon; eine Sicherung überschreibt nichts", .0.display())]
+    BackupExists(PathBuf),
+    #[error("Die Sicherung ist nicht in Ordnung:\n{0}")]
+    BackupDamaged(CheckReport),
     #[error("SQLite: {0}")]
     Sqlite(#[from] rusqlite::Error),
     /// Not a `source`: [`store::postgres::summary`] already names the causes, without the
@@ -202,6 +232,8 @@ pub struct Relay {
     data: PathBuf,
     hub: Arc<Hub>,
     metrics_public: bool,
+    /// One relay per data directory with SQLite (a second would write the same file).
+    _lock: Option<Arc<DataLock>>,
 }
 
 impl Relay {
@@ -220,6 +252,10 @@ impl Relay {
             source,
         })?;
         let database = Database::from_flag(config.database.as_deref(), &config.data)?;
+        let lock = match database {
+            Database::Sqlite(_) => Some(Arc::new(DataLock::take(&config.data)?)),
+            Database::Postgres(_) => None,
+        };
         let metrics = Arc::new(Metrics::default());
         let writer =
             Writer::start(&database, Arc::clone(&metrics)).map_err(|source| Error::Database {
@@ -234,6 +270,7 @@ impl Relay {
             data: config.data.clone(),
             hub: Arc::new(Hub::new(config.limits.clone(), metrics, writer)),
             metrics_public: config.metrics_public,
+            _lock: lock,
         })
     }
 

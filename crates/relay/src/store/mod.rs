@@ -51,6 +51,13 @@ pub(crate) trait Store: Send {
     /// has failed either way).
     fn rollback(&mut self);
 
+    /// Every room stored (for `check`).
+    fn room_ids(&mut self) -> Result<Vec<RoomId>, Error>;
+    /// The database's own consistency check, one line per problem (none: sound).
+    fn integrity(&mut self) -> Result<Vec<String>, Error> {
+        Ok(Vec::new())
+    }
+
     // The ownership calls below run outside the batch's transaction, each on its own, after
     // the writes queued before them are committed (see `crate::writer`).
 
@@ -134,6 +141,15 @@ impl Database {
 pub(crate) fn open(database: &Database) -> Result<Box<dyn Store>, Error> {
     match database {
         Database::Sqlite(path) => Ok(Box::new(sqlite::Sqlite::open(path)?)),
+        Database::Postgres(url) => Ok(Box::new(postgres::Postgres::open(url)?)),
+    }
+}
+
+/// Opens `database` to read it (`check`, a backup about to be restored): a SQLite file is
+/// opened read-only and must exist; nothing is created or converted.
+pub(crate) fn open_for_reading(database: &Database) -> Result<Box<dyn Store>, Error> {
+    match database {
+        Database::Sqlite(path) => Ok(Box::new(sqlite::Sqlite::open_read_only(path)?)),
         Database::Postgres(url) => Ok(Box::new(postgres::Postgres::open(url)?)),
     }
 }

@@ -351,6 +351,16 @@ impl Postgres {
 }
 
 impl Store for Postgres {
+    fn room_ids(&mut self) -> Result<Vec<RoomId>, Error> {
+        let session = self.session()?;
+        let rows = session
+            .client
+            .query("SELECT id FROM rooms ORDER BY id", &[])?;
+        rows.iter()
+            .map(|row| super::fixed(row.try_get::<_, Vec<u8>>(0)?))
+            .collect()
+    }
+
     fn begin(&mut self) -> Result<(), Error> {
         self.pending = Pending::default();
         if self.session.as_ref().is_none_or(|s| s.client.is_closed()) {

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use dreieck_sync::room::Record;
 use dreieck_sync::RoomId;
-use rusqlite::{params, Connection, OptionalExtension as _};
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension as _};
 
 use super::{to_i64, Op, Rows, Store};
 use crate::Error;
@@ -56,7 +56,53 @@ impl Sqlite {
     }
 }
 
+impl Sqlite {
+    /// Opens an existing database without changing it (no schema, no journal mode).
+    pub(crate) fn open_read_only(path: &Path) -> Result<Sqlite, Error> {
+        if !path.is_file() {
+            return Err(Error::DatabaseMissing(path.to_path_buf()));
+        }
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        Ok(Sqlite { conn })
+    }
+
+    /// Writes a consistent copy of the database to `target` while others keep writing
+    /// (`VACUUM INTO` reads in one transaction); `target` must not exist.
+    pub(crate) fn copy_to(&self, target: &Path) -> Result<(), Error> {
+        let target = target
+            .to_str()
+            .ok_or_else(|| Error::StoredValue("the backup path is not UTF-8".into()))?;
+        self.conn.execute("VACUUM INTO ?1", [target])?;
+        Ok(())
+    }
+}
+
 impl Store for Sqlite {
+    fn room_ids(&mut self) -> Result<Vec<RoomId>, Error> {
+        let ids: Vec<Vec<u8>> = self
+            .conn
+            .prepare("SELECT id FROM rooms ORDER BY id")?
+            .query_map([], |row| row.get(0))?
+            .collect::<Result<_, _>>()?;
+        ids.into_iter().map(super::fixed).collect()
+    }
+
+    fn integrity(&mut self) -> Result<Vec<String>, Error> {
+        let lines: Vec<String> = self
+            .conn
+            .prepare("PRAGMA integrity_check")?
+            .query_map([], |row| row.get(0))?
+            .collect::<Result<_, _>>()?;
+        Ok(lines
+            .into_iter()
+            .filter(|line| line != "ok")
+            .map(|line| format!("SQLite: {line}"))
+            .collect())
+    }
+
     fn begin(&mut self) -> Result<(), Error> {
         self.conn.execute_batch("BEGIN")?;
         Ok(())
