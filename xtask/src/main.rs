@@ -8,6 +8,7 @@
 mod bench;
 mod bench_relay;
 mod build;
+mod deploy;
 mod fuzz;
 mod postgres;
 mod serve;
@@ -33,6 +34,8 @@ fn main() -> Result<()> {
         }
         "bench" => bench::run(rest),
         "bench-relay" => bench_relay::run(rest),
+        "package" => deploy::package(),
+        "check-deploy" => deploy::check(&build::relay(false)?),
         "sim" => sim(rest),
         "fuzz" => fuzz::run(rest),
         "help" | "--help" | "-h" => {
@@ -73,7 +76,11 @@ cargo xtask e2e   [FILE…]                 only the end-to-end tests (all, or t
 cargo xtask bench                         print figures: app size, open time, keystroke cost
 cargo xtask bench sync [--only S,..]      keystroke latency A -> B, C: Dreieck, automerge-repo, yjs
 cargo xtask sim   [SEEDS]                 the sync simulation with many seeds (default 5000)
-cargo xtask bench-relay [--idle N] [--rooms R] [--seconds S]
+cargo xtask bench-relay [--idle N] [--rooms R] [--seconds S] [--rate N] [--database postgres]
                                           relay capacity: connections, messages/s, memory, latency
+                                          (on SQLite; with postgres also one and two instances)
+cargo xtask check-deploy                  deploy/ checked by systemd-analyze, caddy and nginx
+cargo xtask package                       release binary, built app, deploy/ and the operator's
+                                          docs in target/package/ and a tarball
 cargo xtask fuzz  [SECONDS] [TARGET]      fuzz the sync frame decoder and foreign bytes into a
                                           report, SECONDS each (nightly; default 60 s)";

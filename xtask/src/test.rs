@@ -3,6 +3,7 @@
 use anyhow::{bail, Result};
 
 use crate::build;
+use crate::deploy;
 use crate::postgres::TestServer;
 use crate::serve::Relay;
 use crate::tools::{self, cmd, exec};
@@ -53,6 +54,9 @@ pub fn run_all(skip_e2e: bool) -> Result<()> {
             .env("DREIECK_TEST_BACKEND", "postgres"),
     )?;
     drop(postgres);
+
+    step("the example deployment: systemd unit, Caddy and nginx configurations");
+    deploy::check(&crate::build::relay(false)?)?;
 
     step("browser tests: storage in headless Chromium (wasm-bindgen-test)");
     exec(
