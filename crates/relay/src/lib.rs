@@ -5,24 +5,29 @@
 //! builds the whole HTTP surface as one `axum::Router` (tests call it in-process with
 //! `tower::ServiceExt::oneshot`, or on a real port), and [`Server`] binds it to a socket with
 //! graceful shutdown. Setting up (checking `dist/`, creating the data directory, opening the
-//! SQLite database and starting its writer) is a separate, fallible step, [`Relay::open`], so a
+//! database and starting its writer) is a separate, fallible step, [`Relay::open`], so a
 //! wrong configuration ends in a clear [`Error`] before anything listens, and the router itself
 //! cannot fail. The static hosting stays a fallback service, so app routes, files and API never
 //! shadow each other. `main.rs` only parses the flags, sets up logging and waits for signals.
 //!
 //! The sync endpoint (`GET /sync`, WebSocket; contract in `docs/contracts.md`) runs the protocol
 //! of `dreieck_sync`, whose state machines do no IO; this crate supplies the IO around them:
-//! - `connection.rs`: one task per WebSocket that owns the socket, checks what the room cannot
+//! - `connection/`: one task per WebSocket that owns the socket, checks what the room cannot
 //!   (frame size, message rate, text messages, connection limits, shutdown), waits for the Hello
-//!   and routes the connection to its room.
+//!   and routes the connection to its room, or (`forward.rs`), when instances share a
+//!   PostgreSQL database and another one serves the room, passes its frames to that instance.
 //! - `room_task.rs`: one task per live room that owns its `dreieck_sync::room::Room` and carries out
 //!   its effects in order: frames into the connections' outboxes at once (fan-out never waits
 //!   for the disk), records to the writer, acknowledgements when the writer reports durability.
 //!   No lock around a room; a slow connection is dropped rather than stall its room.
-//! - `writer.rs` and `store.rs`: one thread with the only SQLite connection (WAL,
-//!   `synchronous=FULL`) that takes everything queued, writes it in one transaction and commits
-//!   it with one fsync (grouped commit), then reports to each room how far it is durable.
-//!   Rooms are loaded through the same queue, so a load sees every write queued before it.
+//! - `writer.rs` and `store/`: one thread with the only database connection that takes
+//!   everything queued, writes it in one transaction and commits it once (grouped commit), then
+//!   reports to each room how far it is durable. Rooms are loaded through the same queue, so a
+//!   load sees every write queued before it. Two backends behind one interface: SQLite in the
+//!   data directory (WAL, `synchronous=FULL`, the default) and PostgreSQL (`--database`), where
+//!   several instances share the rooms, one instance serving each room at a time.
+//! - `backup.rs` and `check.rs`: the operator's commands (`backup`, `restore`, `check`) and the
+//!   lock that keeps a SQLite data directory to one relay.
 //! - `hub.rs`: the table of live rooms and the connection counts; a room task leaves memory
 //!   (after `--room-linger-secs`) only when the table, under its lock, shows no connection on it
 //!   or on its way in. A room loaded again starts a new epoch, which clients handle.

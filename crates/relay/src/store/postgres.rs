@@ -669,5 +669,10 @@ mod tests {
         assert_eq!(text, "postgres://relay@db.example:5433/dreieck");
         assert!(!describe("host=/run/postgresql user=relay password=geheim").contains("geheim"));
         assert!(!describe("postgres://relay:geheim@[broken").contains("geheim"));
+        // A Unix socket, as docs/operations.md suggests for a database on the same machine.
+        assert_eq!(
+            describe("postgres://dreieck@%2Frun%2Fpostgresql/dreieck"),
+            "postgres://dreieck@/run/postgresql:5432/dreieck"
+        );
     }
 }
