@@ -13,8 +13,11 @@
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv6Addr, SocketAddr};
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Instant;
 
 use axum::http::HeaderMap;
+
+use crate::limits::TokenBucket;
 
 /// The key a client's connections are counted under.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -63,10 +66,31 @@ fn network(ip: IpAddr) -> IpAddr {
     }
 }
 
-/// Open connections per client.
+impl ClientKey {
+    /// The key of an address another instance forwarded (`X-Dreieck-Client`, trusted with
+    /// the cluster secret only).
+    pub fn forwarded(text: &str) -> Option<ClientKey> {
+        text.trim()
+            .parse::<IpAddr>()
+            .ok()
+            .map(|ip| ClientKey(network(ip)))
+    }
+}
+
+impl std::fmt::Display for ClientKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// Quiet clients' new-room budgets are forgotten once this many are kept.
+const NEW_ROOM_BUCKETS: usize = 4096;
+
+/// Open connections and new-room budgets per client.
 #[derive(Debug, Default)]
 pub(crate) struct Addresses {
     open: Arc<Mutex<HashMap<ClientKey, usize>>>,
+    new_rooms: Mutex<HashMap<ClientKey, TokenBucket>>,
 }
 
 /// One connection counted for a client until dropped.
@@ -104,6 +128,21 @@ impl Addresses {
             open: Arc::clone(&self.open),
             key,
         })
+    }
+
+    /// Whether `key` may create one more room: `per_hour` sustained, `burst` at once.
+    pub fn take_new_room(&self, key: ClientKey, per_hour: f64, burst: f64, now: Instant) -> bool {
+        let mut buckets = self
+            .new_rooms
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if buckets.len() >= NEW_ROOM_BUCKETS {
+            buckets.retain(|_, bucket| !bucket.is_full(now));
+        }
+        buckets
+            .entry(key)
+            .or_insert_with(|| TokenBucket::new(per_hour / 3600.0, burst, now))
+            .take(now)
     }
 
     /// Clients with at least one open connection.

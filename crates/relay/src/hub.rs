@@ -178,6 +178,16 @@ impl Hub {
         }))
     }
 
+    /// Whether `key` may create one more room (`--new-rooms-per-hour`, `--new-room-burst`).
+    pub fn take_new_room(&self, key: ClientKey) -> bool {
+        self.addresses.take_new_room(
+            key,
+            self.limits.new_rooms_per_hour,
+            self.limits.new_room_burst,
+            std::time::Instant::now(),
+        )
+    }
+
     /// Routes a connection to `room` here, starting its task if it is not live. Refusals are
     /// protocol error codes.
     fn join(self: &Arc<Self>, room: RoomId) -> Result<RoomHandle, u16> {
@@ -190,6 +200,10 @@ impl Hub {
         }
         if self.limits.max_room_connections == 0 {
             return Err(code::ROOM_FULL);
+        }
+        // The rooms in memory go on; no further one is loaded while they fill the quota.
+        if self.metrics.room_memory.load(Ordering::Relaxed) >= self.limits.max_memory_bytes {
+            return Err(code::RELAY_FULL);
         }
         let generation = self.next_generation.fetch_add(1, Ordering::Relaxed);
         let (events, inbox) = mpsc::unbounded_channel();

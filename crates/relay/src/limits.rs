@@ -54,6 +54,21 @@ pub struct SyncLimits {
     /// linger absorbs reconnects after a network hiccup.
     #[arg(long, env = "DREIECK_ROOM_LINGER_SECS", default_value_t = 30)]
     pub room_linger_secs: u64,
+    /// New rooms (reports shared, invitations) one client address may create per hour. An
+    /// office behind one NAT shares it; the burst covers sharing many reports at once.
+    #[arg(long, env = "DREIECK_NEW_ROOMS_PER_HOUR", default_value_t = 600.0)]
+    pub new_rooms_per_hour: f64,
+    /// New rooms one client address may create at once before the hourly rate applies.
+    #[arg(long, env = "DREIECK_NEW_ROOM_BURST", default_value_t = 300.0)]
+    pub new_room_burst: f64,
+    /// Sealed bytes the rooms held in memory may take together. Beyond, no further room is
+    /// loaded (RELAY_FULL) while the rooms in memory go on working.
+    #[arg(long, env = "DREIECK_MAX_MEMORY_BYTES", default_value_t = 2 * 1024 * 1024 * 1024)]
+    pub max_memory_bytes: u64,
+    /// Sealed bytes all rooms may store together (0: no limit but the disk's). Beyond, Appends
+    /// are refused (RELAY_FULL); snapshots, which let the relay drop entries, still go in.
+    #[arg(long, env = "DREIECK_MAX_STORED_BYTES", default_value_t = 0)]
+    pub max_stored_bytes: u64,
     /// Milliseconds a new connection may take to send its Hello and answer the challenge;
     /// then it gets TIMEOUT and is closed (a connection that never speaks holds a slot).
     #[arg(long, env = "DREIECK_ADMISSION_TIMEOUT_MS", default_value_t = 10_000)]
@@ -74,6 +89,10 @@ impl Default for SyncLimits {
             byte_burst: 16.0 * 1024.0 * 1024.0,
             max_room_bytes: 256 * 1024 * 1024,
             room_linger_secs: 30,
+            new_rooms_per_hour: 600.0,
+            new_room_burst: 300.0,
+            max_memory_bytes: 2 * 1024 * 1024 * 1024,
+            max_stored_bytes: 0,
             admission_timeout_ms: 10_000,
         }
     }
@@ -138,6 +157,12 @@ impl TokenBucket {
             return Duration::ZERO;
         }
         Duration::try_from_secs_f64(-self.tokens / self.rate).unwrap_or(Duration::MAX)
+    }
+
+    /// Whether the bucket is full at `now` (its client has been quiet; it can be forgotten).
+    pub fn is_full(&mut self, now: Instant) -> bool {
+        self.refill(now);
+        self.tokens >= self.burst
     }
 
     fn refill(&mut self, now: Instant) {

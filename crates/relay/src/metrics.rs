@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 /// where it sends them.
 const ERROR_CODES: usize = 32;
 // The highest code so far has its own counter.
-const _: () = assert!((dreieck_sync::wire::code::ROOM_ELSEWHERE as usize) < ERROR_CODES);
+const _: () = assert!((dreieck_sync::wire::code::RELAY_FULL as usize) < ERROR_CODES);
 
 /// Upper bounds of the commit batch size histogram (records per commit).
 const BATCH_BUCKETS: [u64; 11] = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024];
@@ -23,6 +23,11 @@ pub(crate) struct Metrics {
     pub connections_open: AtomicU64,
     pub connections_total: AtomicU64,
     pub rooms_live: AtomicU64,
+    /// Sealed bytes of the rooms held in memory (checked against `--max-memory-bytes`).
+    pub room_memory: AtomicU64,
+    /// Sealed bytes all rooms store, as far as this instance knows (from the database at
+    /// start, then its own changes; checked against `--max-stored-bytes`).
+    pub stored_now: AtomicU64,
     /// Connections this instance forwards to the instance serving their room.
     pub forwarded_open: AtomicU64,
     /// Connections other instances forwarded here.
@@ -48,6 +53,8 @@ impl Default for Metrics {
             connections_open: AtomicU64::new(0),
             connections_total: AtomicU64::new(0),
             rooms_live: AtomicU64::new(0),
+            room_memory: AtomicU64::new(0),
+            stored_now: AtomicU64::new(0),
             forwarded_open: AtomicU64::new(0),
             forwarded_in_total: AtomicU64::new(0),
             frames_in: AtomicU64::new(0),
@@ -125,6 +132,18 @@ impl Metrics {
             "gauge",
             "Rooms held in memory.",
             get(&self.rooms_live),
+        );
+        one(
+            "dreieck_relay_room_memory_bytes",
+            "gauge",
+            "Sealed bytes of the rooms held in memory.",
+            get(&self.room_memory),
+        );
+        one(
+            "dreieck_relay_stored_bytes",
+            "gauge",
+            "Sealed bytes all rooms store (this instance's view).",
+            get(&self.stored_now),
         );
         one(
             "dreieck_relay_forwarded_open",

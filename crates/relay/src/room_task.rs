@@ -25,6 +25,7 @@ use rand_core::OsRng;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
+use crate::addresses::ClientKey;
 use crate::hub::{Hub, TaskGuard};
 use crate::metrics;
 use crate::store::Op;
@@ -51,6 +52,8 @@ pub(crate) struct Outbox {
 pub(crate) enum RoomEvent {
     Opened {
         conn: ConnId,
+        /// Whose new-room budget a Hello for an unregistered room spends.
+        client: Option<ClientKey>,
         outbox: Outbox,
     },
     Frame {
@@ -74,6 +77,7 @@ pub(crate) fn short_hash(room: &RoomId) -> String {
 struct Conn {
     outbox: Outbox,
     admitted: bool,
+    client: Option<ClientKey>,
 }
 
 /// Sealed bytes the room has asked storage to keep, by record.
@@ -157,6 +161,7 @@ pub(crate) async fn run(
         Some((room, usage)) => {
             tracing::info!(room = %task.hash, epoch = room.epoch(), "Raum geladen");
             task.room = room;
+            metrics::add(&hub.metrics.room_memory, usage.total);
             task.usage = usage;
         }
         None => task.storage_failed(),
@@ -211,7 +216,7 @@ pub(crate) async fn run(
         // Refuse whoever joined in the meantime; later senders find the channel closed.
         events.close();
         while let Ok(event) = events.try_recv() {
-            if let RoomEvent::Opened { conn, outbox } = event {
+            if let RoomEvent::Opened { conn, outbox, .. } = event {
                 refuse_outbox(&outbox, code::STORAGE_FAILURE, "storage failure");
                 tracing::warn!(conn, room = %task.hash, code = code::STORAGE_FAILURE, "Verbindung abgewiesen");
                 hub.metrics.error_sent(code::STORAGE_FAILURE);
@@ -219,6 +224,9 @@ pub(crate) async fn run(
         }
     }
     metrics::dec(&hub.metrics.rooms_live);
+    hub.metrics
+        .room_memory
+        .fetch_sub(task.usage.total, Ordering::Relaxed);
     if hub.writer.cluster_secret().is_some() {
         // Another instance may serve the room from now on (after this task's writes).
         hub.writer.release(id);
@@ -269,19 +277,28 @@ fn refuse_outbox(outbox: &Outbox, code: u16, message: &str) {
 impl RoomTask {
     fn event(&mut self, event: RoomEvent) {
         match event {
-            RoomEvent::Opened { conn, outbox } => {
+            RoomEvent::Opened {
+                conn,
+                client,
+                outbox,
+            } => {
                 self.conns.insert(
                     conn,
                     Conn {
                         outbox,
                         admitted: false,
+                        client,
                     },
                 );
                 self.room.connection_opened(conn);
             }
             RoomEvent::Frame { conn, frame } => {
+                if self.creates_room_over_budget(conn, &frame) {
+                    self.refuse(conn, code::RATE_LIMITED, "too many new rooms");
+                    return;
+                }
                 if let Some(code) = self.over_storage_limit(conn, &frame) {
-                    self.refuse(conn, code, "room storage full");
+                    self.refuse(conn, code, "storage full");
                     return;
                 }
                 let effects = self.room.frame_received(conn, &frame, &mut OsRng);
@@ -295,23 +312,47 @@ impl RoomTask {
         }
     }
 
-    /// `Some(ROOM_STORAGE_FULL)` if this frame from an admitted connection would store more than
-    /// the room may. Appends count in full; a snapshot only needs to fit by itself, since
-    /// storing it lets the relay drop the entries it covers.
+    /// Whether `frame` is a Hello that would register this room (nobody has) from a client
+    /// that has created as many rooms as it may for now. Rooms are cheap to make and never
+    /// go away by themselves, so one client must not make them by the thousand.
+    fn creates_room_over_budget(&self, conn: ConnId, frame: &[u8]) -> bool {
+        if self.room.is_registered() {
+            return false;
+        }
+        let Some(client) = self.conns.get(&conn).and_then(|c| c.client) else {
+            return false;
+        };
+        matches!(wire::decode(frame), Ok(Message::Hello { .. })) && !self.hub.take_new_room(client)
+    }
+
+    /// Whether this frame from an admitted connection would store more than the room may
+    /// (`ROOM_STORAGE_FULL`) or than all rooms may together (`RELAY_FULL`). Appends count in
+    /// full; a snapshot only needs to fit the room by itself, since storing it lets the relay
+    /// drop the entries it covers.
     fn over_storage_limit(&self, conn: ConnId, frame: &[u8]) -> Option<u16> {
-        let max = self.hub.limits.max_room_bytes;
         let admitted = self.conns.get(&conn).is_some_and(|c| c.admitted);
+        if !admitted {
+            return None;
+        }
+        let room_max = self.hub.limits.max_room_bytes;
+        let relay_max = self.hub.limits.max_stored_bytes;
+        let stored = self.hub.metrics.stored_now.load(Ordering::Relaxed);
+        let fits = |len: u64| {
+            let room = self.usage.total.saturating_add(len) <= room_max;
+            let relay = relay_max == 0 || stored.saturating_add(len) <= relay_max;
+            (room, relay)
+        };
         // The frame's length bounds its payload: most frames need no decoding here.
-        if !admitted || self.usage.total.saturating_add(frame.len() as u64) <= max {
+        if fits(frame.len() as u64) == (true, true) {
             return None;
         }
         match wire::decode_with_limit(frame, self.hub.limits.max_message_bytes) {
-            Ok(Message::Append { sealed, .. })
-                if self.usage.total.saturating_add(sealed.len() as u64) > max =>
-            {
-                Some(code::ROOM_STORAGE_FULL)
-            }
-            Ok(Message::Snapshot { sealed, .. }) if sealed.len() as u64 > max => {
+            Ok(Message::Append { sealed, .. }) => match fits(sealed.len() as u64) {
+                (false, _) => Some(code::ROOM_STORAGE_FULL),
+                (true, false) => Some(code::RELAY_FULL),
+                (true, true) => None,
+            },
+            Ok(Message::Snapshot { sealed, .. }) if sealed.len() as u64 > room_max => {
                 Some(code::ROOM_STORAGE_FULL)
             }
             _ => None,
@@ -344,13 +385,34 @@ impl RoomTask {
                     self.room.connection_closed(conn);
                 }
                 Effect::Persist(record) => {
+                    let before = self.usage.total;
                     self.usage.record(&record);
+                    self.account(before);
                     self.persist(Op::Record(record));
                 }
                 Effect::Compact { through_seq } => {
+                    let before = self.usage.total;
                     self.usage.compact(through_seq);
+                    self.account(before);
                     self.persist(Op::Compact { through_seq });
                 }
+            }
+        }
+    }
+
+    /// Carries a change of the room's stored bytes (from `before`) into the relay-wide
+    /// figures the quotas are checked against.
+    fn account(&self, before: u64) {
+        let metrics = &self.hub.metrics;
+        let after = self.usage.total;
+        for gauge in [&metrics.room_memory, &metrics.stored_now] {
+            if after >= before {
+                gauge.fetch_add(after - before, Ordering::Relaxed);
+            } else {
+                // Never below zero, whatever another instance did meanwhile.
+                let _ = gauge.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| {
+                    Some(n.saturating_sub(before - after))
+                });
             }
         }
     }

@@ -92,10 +92,18 @@ impl Writer {
         let thread = std::thread::Builder::new()
             .name("dreieck-writer".into())
             .spawn(move || match store::open(&database) {
-                Ok(store) => {
-                    let _ = opened.send(Ok(store.cluster_secret()));
-                    run(store, commands, &metrics);
-                }
+                Ok(mut store) => match store.stored_bytes() {
+                    Ok(stored) => {
+                        metrics
+                            .stored_now
+                            .store(stored, std::sync::atomic::Ordering::Relaxed);
+                        let _ = opened.send(Ok(store.cluster_secret()));
+                        run(store, commands, &metrics);
+                    }
+                    Err(error) => {
+                        let _ = opened.send(Err(error));
+                    }
+                },
                 Err(error) => {
                     let _ = opened.send(Err(error));
                 }

@@ -617,6 +617,135 @@ async fn one_address_cannot_take_every_connection() {
     relay.stop().await;
 }
 
+#[tokio::test]
+async fn one_address_cannot_create_rooms_by_the_thousand() {
+    let relay = start_with(SyncLimits {
+        new_room_burst: 2.0,
+        new_rooms_per_hour: 1.0,
+        ..SyncLimits::default()
+    })
+    .await;
+    // Two new rooms from one client are let in, a third is refused.
+    let (first_room, first_key) = room_and_key();
+    let first_auth = RoomAuth::derive(&first_key);
+    let mut first = raw_from(relay.addr, "198.51.100.9").await;
+    let_in(&mut first, first_room, &first_auth).await;
+    let (room, key) = room_and_key();
+    let mut second = raw_from(relay.addr, "198.51.100.9").await;
+    let_in(&mut second, room, &RoomAuth::derive(&key)).await;
+    let (room, key) = room_and_key();
+    let mut third = raw_from(relay.addr, "198.51.100.9").await;
+    send(
+        &mut third,
+        Message::Hello {
+            room,
+            verifier: RoomAuth::derive(&key).verifier(),
+        }
+        .encode(),
+    )
+    .await;
+    expect_refusal(&mut third, code::RATE_LIMITED).await;
+    // Rooms that exist are open to it as before, and other clients create theirs.
+    let mut again = raw_from(relay.addr, "198.51.100.9").await;
+    let_in(&mut again, first_room, &first_auth).await;
+    let mut other = raw_from(relay.addr, "198.51.100.10").await;
+    let_in(&mut other, room, &RoomAuth::derive(&key)).await;
+    relay.stop().await;
+}
+
+#[tokio::test]
+async fn relay_wide_storage_quota_refuses_appends_and_every_room_keeps_working() {
+    let relay = start_with(SyncLimits {
+        max_stored_bytes: 1500,
+        ..SyncLimits::default()
+    })
+    .await;
+    let (room, key) = room_and_key();
+    let mut a = Peer::join(relay.addr, room, &key).await;
+    a.change_acked(&"x".repeat(560)).await;
+    let (other_room, other_key) = room_and_key();
+    let mut b = Peer::join(relay.addr, other_room, &other_key).await;
+    let mut b2 = Peer::join(relay.addr, other_room, &other_key).await;
+    b.change_acked(&"y".repeat(560)).await;
+    // Another 600 bytes in either room would pass the relay's quota.
+    b.change(&"z".repeat(560)).await;
+    b.until(|p| p.errors.contains(&code::RELAY_FULL)).await;
+    let metrics = http_get(relay.addr, "/metrics").await;
+    assert!(
+        sample(&metrics, "dreieck_relay_stored_bytes") > 1000,
+        "{metrics}"
+    );
+    assert_eq!(
+        sample(&metrics, "dreieck_relay_errors_total{code=\"18\"}"),
+        1
+    );
+    // What fits still goes through, in both rooms.
+    a.change_acked("klein").await;
+    b2.until(|p| p.has_applied(&"y".repeat(560))).await;
+    let presence = b2
+        .client
+        .send_presence(b"tippt", &mut OsRng)
+        .expect("presence");
+    b2.run(presence).await;
+    relay.stop().await;
+}
+
+#[tokio::test]
+async fn when_rooms_fill_the_memory_quota_no_further_room_is_loaded() {
+    let relay = start_with(SyncLimits {
+        max_memory_bytes: 1000,
+        room_linger_secs: 0,
+        ..SyncLimits::default()
+    })
+    .await;
+    let (room, key) = room_and_key();
+    let mut a = Peer::join(relay.addr, room, &key).await;
+    a.change_acked(&"x".repeat(560)).await;
+    let (full_room, full_key) = room_and_key();
+    let b = {
+        let mut b = Peer::join(relay.addr, full_room, &full_key).await;
+        b.change_acked(&"y".repeat(560)).await;
+        b
+    };
+    // Both rooms in memory hold more than the quota: a third is not loaded.
+    let (room3, key3) = room_and_key();
+    let mut ws = raw(relay.addr).await;
+    send(
+        &mut ws,
+        Message::Hello {
+            room: room3,
+            verifier: RoomAuth::derive(&key3).verifier(),
+        }
+        .encode(),
+    )
+    .await;
+    expect_refusal(&mut ws, code::RELAY_FULL).await;
+    // The rooms in memory go on.
+    a.change_acked("weiter").await;
+    // Once one leaves memory, the third is loaded (the app reconnects until it is).
+    b.close().await;
+    let deadline = tokio::time::Instant::now() + LIMIT;
+    loop {
+        assert!(tokio::time::Instant::now() < deadline, "loaded in time");
+        let mut ws = raw(relay.addr).await;
+        send(
+            &mut ws,
+            Message::Hello {
+                room: room3,
+                verifier: RoomAuth::derive(&key3).verifier(),
+            }
+            .encode(),
+        )
+        .await;
+        match next_message(&mut ws).await {
+            Some(Message::Challenge { .. }) => break,
+            Some(Message::Error { code, .. }) => assert_eq!(code, code::RELAY_FULL),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    relay.stop().await;
+}
+
 /// A GET over HTTP/1.0, read until the server closes.
 #[tokio::test]
 async fn metrics_move() {

@@ -234,6 +234,10 @@ pub fn relay_error(code: u16) -> (Option<&'static str>, bool) {
             Some("Der Speicher für diesen Bericht auf dem Server ist voll. Die Änderungen bleiben auf diesem Gerät."),
             true,
         ),
+        code::RELAY_FULL => (
+            Some("Der Server ist voll. Die Änderungen bleiben auf diesem Gerät und werden später gesendet."),
+            true,
+        ),
         code::SHUTTING_DOWN => (Some("Der Server startet neu."), true),
         code::STORAGE_FAILURE => (
             Some("Der Server kann gerade nicht speichern. Die Änderungen werden erneut gesendet."),

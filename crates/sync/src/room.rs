@@ -193,6 +193,12 @@ impl Room {
         (room, effects)
     }
 
+    /// Whether the room has its verifier: false until the first connection registers it
+    /// (the relay limits how many rooms one client may create).
+    pub fn is_registered(&self) -> bool {
+        self.verifier.is_some()
+    }
+
     /// The room's id.
     pub fn id(&self) -> &RoomId {
         &self.id

@@ -57,6 +57,9 @@ pub mod code {
     /// The room is served by another relay instance that cannot be reached just now, or is
     /// passing from one instance to another; reconnect soon.
     pub const ROOM_ELSEWHERE: u16 = 17;
+    /// The relay has reached a quota of its own (all rooms' storage, or memory for rooms):
+    /// the change stays on the device; try again later.
+    pub const RELAY_FULL: u16 = 18;
 }
 
 /// Every message of the protocol. `sealed` fields are [`crate::envelope`] output: opaque to the relay.

@@ -34,6 +34,10 @@ use crate::metrics;
 /// The header that carries the cluster secret on a forwarded connection.
 pub(crate) const INSTANCE_HEADER: &str = "x-dreieck-instance";
 
+/// The device's address (its counting key) on a forwarded connection, for the serving
+/// instance's new-room budget; trusted only with the secret.
+pub(crate) const CLIENT_HEADER: &str = "x-dreieck-client";
+
 type UpstreamSocket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
@@ -87,6 +91,12 @@ impl Connection {
             return End::Refused(code::ROOM_ELSEWHERE, "no cluster");
         };
         request.headers_mut().insert(INSTANCE_HEADER, value);
+        if let Some(origin) = self
+            .origin
+            .and_then(|key| HeaderValue::from_str(&key.to_string()).ok())
+        {
+            request.headers_mut().insert(CLIENT_HEADER, origin);
+        }
         let max = self.hub.limits.max_frame_bytes;
         // Small buffers, as for the device's own socket: a forwarded idle connection should
         // cost about what a direct one does.

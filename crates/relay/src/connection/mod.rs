@@ -52,11 +52,18 @@ pub(crate) async fn sync(
 ) -> Response {
     // Another instance forwarding a device: it counted the device's address already.
     let forwarded = forward::is_forwarded(hub.writer.cluster_secret(), &headers);
-    let client = if forwarded {
+    // Whom the connection counts for (`client`), and whose new-room budget it spends
+    // (`origin`: for a forwarded connection, the address the first instance saw).
+    let (client, origin) = if forwarded {
         metrics::inc(&hub.metrics.forwarded_in_total);
-        None
+        let origin = headers
+            .get(forward::CLIENT_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(ClientKey::forwarded);
+        (None, origin)
     } else {
-        ClientKey::of(peer.map(|Extension(ConnectInfo(addr))| addr), &headers)
+        let client = ClientKey::of(peer.map(|Extension(ConnectInfo(addr))| addr), &headers);
+        (client, client)
     };
     let max = hub.limits.max_frame_bytes;
     upgrade
@@ -65,7 +72,7 @@ pub(crate) async fn sync(
         // Small buffers keep idle connections cheap; they grow for large frames.
         .read_buffer_size(4 * 1024)
         .write_buffer_size(16 * 1024)
-        .on_upgrade(move |socket| connection(hub, socket, client, forwarded))
+        .on_upgrade(move |socket| connection(hub, socket, client, origin, forwarded))
 }
 
 /// Why a connection ends.
@@ -96,9 +103,17 @@ struct Connection {
     /// Joins runs of parts (`dreieck_sync::parts`), so the room and its storage limit see
     /// every message whole, and no connection holds more than `--max-message-bytes` for one.
     assembler: Assembler,
+    /// The client's address key, for its new-room budget (the room checks it).
+    origin: Option<ClientKey>,
 }
 
-async fn connection(hub: Arc<Hub>, socket: WebSocket, client: Option<ClientKey>, forwarded: bool) {
+async fn connection(
+    hub: Arc<Hub>,
+    socket: WebSocket,
+    client: Option<ClientKey>,
+    origin: Option<ClientKey>,
+    forwarded: bool,
+) {
     let _task = hub.task_started();
     let id = hub.next_connection_id();
     metrics::inc(&hub.metrics.connections_total);
@@ -124,6 +139,7 @@ async fn connection(hub: Arc<Hub>, socket: WebSocket, client: Option<ClientKey>,
         admitted: false,
         admit_deadline: tokio::time::Instant::now() + hub.limits.admission_timeout(),
         assembler: Assembler::new(hub.limits.max_message_bytes),
+        origin,
     };
     if slot.is_none() {
         c.refuse(code::TOO_MANY_CONNECTIONS, "too many connections")
@@ -277,6 +293,7 @@ impl Connection {
         let queued = Arc::new(AtomicUsize::new(0));
         let opened = RoomEvent::Opened {
             conn: self.id,
+            client: self.origin,
             outbox: Outbox {
                 tx,
                 queued: Arc::clone(&queued),

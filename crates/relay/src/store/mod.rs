@@ -51,6 +51,8 @@ pub(crate) trait Store: Send {
     /// has failed either way).
     fn rollback(&mut self);
 
+    /// Sealed bytes all rooms store (the sum of their byte counts), outside a transaction.
+    fn stored_bytes(&mut self) -> Result<u64, Error>;
     /// Every room stored (for `check`).
     fn room_ids(&mut self) -> Result<Vec<RoomId>, Error>;
     /// The database's own consistency check, one line per problem (none: sound).

@@ -351,6 +351,15 @@ impl Postgres {
 }
 
 impl Store for Postgres {
+    fn stored_bytes(&mut self) -> Result<u64, Error> {
+        let session = self.session()?;
+        let sum: i64 = session
+            .client
+            .query_one("SELECT COALESCE(SUM(bytes), 0)::int8 FROM rooms", &[])?
+            .try_get(0)?;
+        super::to_u64(sum)
+    }
+
     fn room_ids(&mut self) -> Result<Vec<RoomId>, Error> {
         let session = self.session()?;
         let rows = session

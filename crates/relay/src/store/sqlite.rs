@@ -81,6 +81,15 @@ impl Sqlite {
 }
 
 impl Store for Sqlite {
+    fn stored_bytes(&mut self) -> Result<u64, Error> {
+        let sum: i64 =
+            self.conn
+                .query_row("SELECT COALESCE(SUM(bytes), 0) FROM rooms", [], |row| {
+                    row.get(0)
+                })?;
+        super::to_u64(sum)
+    }
+
     fn room_ids(&mut self) -> Result<Vec<RoomId>, Error> {
         let ids: Vec<Vec<u8>> = self
             .conn
