@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use dreieck_relay::Config;
 
+pub mod abuser;
 pub mod peer;
 pub mod process;
 use tempfile::TempDir;
