@@ -1,13 +1,15 @@
 //! Capacity of the relay, measured against the real binary with native protocol clients.
 //!
 //! `cargo xtask bench-relay` builds both in release mode and runs
-//! `bench_relay <relay binary> [--idle N] [--rooms R] [--seconds S] [--rate N] [--postgres URL]`. Printed,
-//! never asserted: (a) admitted connections held at once, (b) messages per second through the
+//! `bench_relay <relay binary> [--idle N] [--rooms R] [--seconds S] [--rate N] [--postgres URL]`.
+//! Printed, never asserted: (a) admitted connections held at once, (b) messages per second through the
 //! relay (Appends in rooms of three, each fanned out as two Delivers), (c) relay memory per idle
 //! admitted connection, (d) fan-out latency (Append sent → Deliver received at a peer) under
 //! that load, (e) relay memory after the run, (f) fan-out latency at a steady offered load
-//! (`--rate`, default 5,000 Appends/s in all). The clients run in this process on the same
-//! machine, so the figures are what relay and clients together manage on it.
+//! (`--rate`, default 5,000 Appends/s in all), (g) honest rooms at a fifth of that rate alone and
+//! then beside an abusive client (`tests/common/abuser.rs`), in the same run. The clients run
+//! in this process on the same machine, so the figures are what relay and clients together
+//! manage on it.
 //!
 //! With `--postgres` (the server `cargo xtask bench-relay --database postgres` starts), the same
 //! run measures three set-ups one after the other: one relay on SQLite, one relay on PostgreSQL,
@@ -31,6 +33,9 @@ use rand_core::{OsRng, RngCore as _};
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message as WsMessage;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+#[path = "../tests/common/abuser.rs"]
+mod abuser;
 
 type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
@@ -114,7 +119,12 @@ impl Drop for Relay {
     }
 }
 
-fn start_relay(binary: &str, max_connections: usize, database: Option<&str>) -> Result<Relay> {
+fn start_relay(
+    binary: &str,
+    max_connections: usize,
+    database: Option<&str>,
+    extra: &[(&str, &str)],
+) -> Result<Relay> {
     let dir = tempfile::tempdir()?;
     let dist = dir.path().join("dist");
     std::fs::create_dir_all(&dist)?;
@@ -142,6 +152,7 @@ fn start_relay(binary: &str, max_connections: usize, database: Option<&str>) -> 
         .env("DREIECK_MESSAGE_BURST", "100000")
         .env("DREIECK_ROOM_LINGER_SECS", "0")
         .env("RUST_LOG", "warn")
+        .envs(extra.iter().copied())
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
@@ -482,7 +493,7 @@ async fn load(
     seconds: u64,
     postgres: bool,
     rate: Option<u64>,
-) -> Result<()> {
+) -> Result<(f64, f64)> {
     let interval =
         rate.map(|rate| Duration::from_secs_f64((rooms * 3) as f64 / rate.max(1) as f64));
     let mut peers = Vec::new();
@@ -531,6 +542,7 @@ async fn load(
             .get(((latencies.len() as f64 * p) as usize).min(latencies.len().saturating_sub(1)))
             .map_or(0.0, |us| f64::from(*us) / 1000.0)
     };
+    let figures = (pct(0.50), pct(0.99));
     let commits = totals("dreieck_relay_storage_commits_total").await - commits_before;
     let records = totals("dreieck_relay_storage_commit_records_sum").await - records_before;
     let label = match rate {
@@ -572,7 +584,96 @@ async fn load(
     } else {
         println!("    CPU during the load: relay {relay_share:.0} % of one core");
     }
+    Ok(figures)
+}
+
+/// (g): honest rooms at a steady rate, first alone, then beside an abusive client (one address
+/// behind the proxy) that goes through its abuses again and again, in one run on a relay with
+/// the default limits.
+async fn abuse(relay: &Relay, rooms: usize, seconds: u64, rate: u64) -> Result<()> {
+    println!("(g) honest rooms alone:");
+    let (_, alone) = load(
+        std::slice::from_ref(relay),
+        rooms,
+        seconds,
+        false,
+        Some(rate),
+    )
+    .await?;
+    quiet(std::slice::from_ref(relay)).await?;
+    let running = Arc::new(AtomicBool::new(true));
+    // On a thread and runtime of its own: the abuser's work must not delay the honest
+    // clients' measurements in this process (the relay is what is measured).
+    let abuser = {
+        let (relay, running) = (relay.addr, Arc::clone(&running));
+        std::thread::spawn(move || {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map(|runtime| runtime.block_on(abuse_loop(relay, running)))
+        })
+    };
+    println!("    the same beside the abuser:");
+    let (_, beside) = load(
+        std::slice::from_ref(relay),
+        rooms,
+        seconds,
+        false,
+        Some(rate),
+    )
+    .await?;
+    running.store(false, Ordering::Relaxed);
+    let (rounds, codes) = abuser
+        .join()
+        .map_err(|_| anyhow::anyhow!("the abuser's thread panicked"))??;
+    let after = metrics(relay.addr).await;
+    println!(
+        "    honest fan-out p99 beside the abuser: {beside:.2} ms, alone {alone:.2} ms ({:.2}×)",
+        beside / alone.max(0.001)
+    );
+    let codes: Vec<String> = codes
+        .iter()
+        .map(|(code, n)| match code {
+            0 => format!("{n}× closed without a code"),
+            code => format!("{n}× code {code}"),
+        })
+        .collect();
+    println!(
+        "    the abuser: {rounds} rounds (flood, a room filled, catch-ups, new rooms), refused \
+         {}; relay stores {} KiB, holds {} KiB of rooms in memory, RSS peak {:.1} MiB",
+        codes.join(", "),
+        sample(&after, "dreieck_relay_stored_bytes") / 1024,
+        sample(&after, "dreieck_relay_room_memory_bytes") / 1024,
+        memory_kib(relay.child.id(), "VmHWM") as f64 / 1024.0
+    );
     Ok(())
+}
+
+/// The abuser's rounds until `running` is cleared; how many and the codes it was refused
+/// with (0: closed without one).
+async fn abuse_loop(
+    relay: SocketAddr,
+    running: Arc<AtomicBool>,
+) -> (u32, std::collections::BTreeMap<u16, u64>) {
+    let mut codes = std::collections::BTreeMap::new();
+    let mut round = 0u32;
+    let abuser = abuser::Abuser {
+        relay,
+        from: "198.51.100.66",
+    };
+    while running.load(Ordering::Relaxed) {
+        round += 1;
+        let refused = [
+            abuser.flood(2_000).await,
+            abuser.fill_room(256 * 1024, 200).await,
+            abuser.catch_ups(10).await,
+            abuser.new_rooms(400).await.1,
+        ];
+        for code in refused {
+            *codes.entry(code.unwrap_or(0)).or_insert(0u64) += 1;
+        }
+    }
+    (round, codes)
 }
 
 /// One set-up the run measures.
@@ -618,6 +719,22 @@ fn main() -> Result<()> {
         println!("\n== {} ==", setup.name);
         run_setup(&args, setup, database.as_deref(), files, &runtime)?;
     }
+    println!("\n== Abuse: honest rooms beside an abusive client, SQLite, one relay ==");
+    // The default limits (the other set-ups lift the message rate for the closed loop),
+    // rooms of 16 MiB so that filling one takes a moment, and a storage quota.
+    let relay = start_relay(
+        &args.relay,
+        (args.idle + 100).max(2_000),
+        None,
+        &[
+            ("DREIECK_MAX_CONNECTIONS_PER_ADDRESS", "1000"),
+            ("DREIECK_MESSAGES_PER_SECOND", "200"),
+            ("DREIECK_MESSAGE_BURST", "400"),
+            ("DREIECK_MAX_ROOM_BYTES", "16777216"),
+            ("DREIECK_MAX_STORED_BYTES", "2147483648"),
+        ],
+    )?;
+    runtime.block_on(abuse(&relay, 100, args.seconds, args.rate / 5))?;
     println!("load average at the end: {}", load_average());
     Ok(())
 }
@@ -630,7 +747,7 @@ fn run_setup(
     runtime: &tokio::runtime::Runtime,
 ) -> Result<()> {
     let relays = (0..setup.instances)
-        .map(|_| start_relay(&args.relay, args.idle + 100, database))
+        .map(|_| start_relay(&args.relay, args.idle + 100, database, &[]))
         .collect::<Result<Vec<_>>>()?;
     for relay in &relays {
         let pid = relay.child.id();
