@@ -266,6 +266,11 @@ impl Hub {
         }
     }
 
+    /// The rooms live on this instance now.
+    pub fn live_rooms(&self) -> std::collections::HashSet<RoomId> {
+        self.rooms().keys().copied().collect()
+    }
+
     /// Whether shutdown has begun.
     pub fn is_shutting_down(&self) -> bool {
         *self.shutdown.borrow()

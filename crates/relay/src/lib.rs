@@ -47,6 +47,7 @@ mod backup;
 mod check;
 mod connection;
 mod csp;
+mod expiry;
 mod hub;
 mod limits;
 mod memory;
@@ -490,6 +491,7 @@ impl Server {
             }
         });
         tokio::spawn(memory::trim_periodically(Arc::clone(&self.relay.hub)));
+        tokio::spawn(expiry::expire_periodically(Arc::clone(&self.relay.hub)));
         let serving = axum::serve(
             listener,
             app(&self.relay).into_make_service_with_connect_info::<SocketAddr>(),

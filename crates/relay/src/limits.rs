@@ -69,6 +69,10 @@ pub struct SyncLimits {
     /// are refused (RELAY_FULL); snapshots, which let the relay drop entries, still go in.
     #[arg(long, env = "DREIECK_MAX_STORED_BYTES", default_value_t = 0)]
     pub max_stored_bytes: u64,
+    /// Seconds after which a room that holds nothing (registered, never written to) and has
+    /// not been touched is deleted; 0: never. Rooms cost a row each and anyone may make them.
+    #[arg(long, env = "DREIECK_EMPTY_ROOM_EXPIRY_SECS", default_value_t = 7 * 24 * 3600)]
+    pub empty_room_expiry_secs: u64,
     /// Milliseconds a new connection may take to send its Hello and answer the challenge;
     /// then it gets TIMEOUT and is closed (a connection that never speaks holds a slot).
     #[arg(long, env = "DREIECK_ADMISSION_TIMEOUT_MS", default_value_t = 10_000)]
@@ -93,6 +97,7 @@ impl Default for SyncLimits {
             new_room_burst: 300.0,
             max_memory_bytes: 2 * 1024 * 1024 * 1024,
             max_stored_bytes: 0,
+            empty_room_expiry_secs: 7 * 24 * 3600,
             admission_timeout_ms: 10_000,
         }
     }

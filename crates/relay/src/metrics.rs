@@ -28,6 +28,8 @@ pub(crate) struct Metrics {
     /// Sealed bytes all rooms store, as far as this instance knows (from the database at
     /// start, then its own changes; checked against `--max-stored-bytes`).
     pub stored_now: AtomicU64,
+    /// Empty rooms deleted by the expiry sweep.
+    pub rooms_expired: AtomicU64,
     /// Connections this instance forwards to the instance serving their room.
     pub forwarded_open: AtomicU64,
     /// Connections other instances forwarded here.
@@ -55,6 +57,7 @@ impl Default for Metrics {
             rooms_live: AtomicU64::new(0),
             room_memory: AtomicU64::new(0),
             stored_now: AtomicU64::new(0),
+            rooms_expired: AtomicU64::new(0),
             forwarded_open: AtomicU64::new(0),
             forwarded_in_total: AtomicU64::new(0),
             frames_in: AtomicU64::new(0),
@@ -144,6 +147,12 @@ impl Metrics {
             "gauge",
             "Sealed bytes all rooms store (this instance's view).",
             get(&self.stored_now),
+        );
+        one(
+            "dreieck_relay_rooms_expired_total",
+            "counter",
+            "Rooms that held nothing, deleted after their expiry time.",
+            get(&self.rooms_expired),
         );
         one(
             "dreieck_relay_forwarded_open",

@@ -69,6 +69,11 @@ enum Command {
         url: String,
         reply: oneshot::Sender<Result<(), StorageFailed>>,
     },
+    Expire {
+        cutoff: i64,
+        keep: HashSet<RoomId>,
+        reply: oneshot::Sender<Result<u64, StorageFailed>>,
+    },
     Stop,
 }
 
@@ -135,6 +140,19 @@ impl Writer {
     /// This instance no longer serves `room`; queued after the room's last writes.
     pub fn release(&self, room: RoomId) {
         let _ = self.queue.send(Command::Release { room });
+    }
+
+    /// Deletes rooms that hold nothing, untouched since `cutoff`, not in `keep`; how many.
+    pub async fn expire(&self, cutoff: i64, keep: HashSet<RoomId>) -> Result<u64, StorageFailed> {
+        let (reply, answer) = oneshot::channel();
+        self.queue
+            .send(Command::Expire {
+                cutoff,
+                keep,
+                reply,
+            })
+            .map_err(|_| StorageFailed)?;
+        answer.await.map_err(|_| StorageFailed)?
     }
 
     /// Tells the other instances where to forward connections (`ws://host:port/sync`).
@@ -224,6 +242,7 @@ fn run(mut store: Box<dyn Store>, commands: std_mpsc::Receiver<Command>, metrics
 /// What a batch answers besides durability, in queue order.
 struct Answers<'a> {
     loads: &'a mut Vec<Option<Vec<Record>>>,
+    expired: &'a mut Vec<u64>,
     /// Rooms whose writes were refused because they may be another instance's now.
     lost: &'a mut HashMap<RoomId, mpsc::UnboundedSender<Outcome>>,
 }
@@ -243,9 +262,11 @@ fn process(
     let mut rooms: HashMap<RoomId, RoomBatch> = HashMap::new();
     let mut loads = Vec::new();
     let mut lost = HashMap::new();
+    let mut expired = Vec::new();
     let result = store.begin().and_then(|()| {
         let mut answers = Answers {
             loads: &mut loads,
+            expired: &mut expired,
             lost: &mut lost,
         };
         write_batch(store, &batch, poisoned, &mut rooms, &mut answers)
@@ -298,6 +319,7 @@ fn process(
     }
     let mut owners = owners.into_iter();
     let mut loads = loads.into_iter();
+    let mut expired = expired.into_iter();
     for command in batch {
         match command {
             Command::Load { reply, .. } => {
@@ -325,6 +347,12 @@ fn process(
             }
             Command::Flush { reply } => {
                 let _ = reply.send(if ok { Ok(()) } else { Err(StorageFailed) });
+            }
+            Command::Expire { reply, .. } => {
+                let _ = reply.send(match (ok, expired.next()) {
+                    (true, Some(n)) => Ok(n),
+                    _ => Err(StorageFailed),
+                });
             }
             Command::Write { .. } | Command::Stop => {}
         }
@@ -381,6 +409,9 @@ fn write_batch(
                 // A new room task: the old one's writes are all before this in the queue.
                 poisoned.remove(room);
                 answers.loads.push(store.load(room)?);
+            }
+            Command::Expire { cutoff, keep, .. } => {
+                answers.expired.push(store.expire_empty(*cutoff, keep)?);
             }
             Command::Flush { .. }
             | Command::Stop

@@ -746,6 +746,44 @@ async fn when_rooms_fill_the_memory_quota_no_further_room_is_loaded() {
     relay.stop().await;
 }
 
+#[tokio::test]
+async fn an_empty_room_expires_and_a_room_with_content_stays() {
+    let relay = start_with(SyncLimits {
+        empty_room_expiry_secs: 1,
+        room_linger_secs: 0,
+        ..SyncLimits::default()
+    })
+    .await;
+    // A room registered and left without a change (an invitation never used).
+    let (empty, empty_key) = room_and_key();
+    let mut ws = raw(relay.addr).await;
+    let_in(&mut ws, empty, &RoomAuth::derive(&empty_key)).await;
+    drop(ws);
+    let (room, key) = room_and_key();
+    let mut a = Peer::join(relay.addr, room, &key).await;
+    a.change_acked("bleibt").await;
+    a.close().await;
+    // The sweep runs every second: wait (bounded) until it has deleted the empty room.
+    let deadline = tokio::time::Instant::now() + LIMIT;
+    while sample(
+        &http_get(relay.addr, "/metrics").await,
+        "dreieck_relay_rooms_expired_total",
+    ) < 1
+    {
+        assert!(tokio::time::Instant::now() < deadline, "expired in time");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    // The empty room is gone: its id takes a new verifier, as for a room never seen.
+    let other = RoomAuth::derive(&DocumentKey::generate(&mut OsRng));
+    let (mut ws, _) = admitted(relay.addr, empty, &other).await;
+    drop(ws.close(None).await);
+    // The room with content kept it.
+    let mut b = Peer::join(relay.addr, room, &key).await;
+    b.until(|p| p.has_applied("bleibt")).await;
+    b.close().await;
+    relay.stop().await;
+}
+
 /// A GET over HTTP/1.0, read until the server closes.
 #[tokio::test]
 async fn metrics_move() {

@@ -18,6 +18,7 @@
 pub(crate) mod postgres;
 pub(crate) mod sqlite;
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use dreieck_sync::room::Record;
@@ -51,6 +52,10 @@ pub(crate) trait Store: Send {
     /// has failed either way).
     fn rollback(&mut self);
 
+    /// Deletes the rooms that hold nothing (no entry, no snapshot), were last touched before
+    /// `cutoff` (seconds since 1970) and are not in `keep` (live here) nor served by another
+    /// instance; how many. Inside the batch's transaction.
+    fn expire_empty(&mut self, cutoff: i64, keep: &HashSet<RoomId>) -> Result<u64, Error>;
     /// Sealed bytes all rooms store (the sum of their byte counts), outside a transaction.
     fn stored_bytes(&mut self) -> Result<u64, Error>;
     /// Every room stored (for `check`).
@@ -271,6 +276,56 @@ pub(crate) mod tests {
     }
 
     const ROOM: RoomId = [7; 16];
+
+    /// The same on every backend: a room that holds nothing expires once untouched since the
+    /// cutoff, unless kept; a room with content never does.
+    pub(crate) fn empty_rooms_expire(store: &mut dyn Store) {
+        let (empty, written, live) = ([1; 16], [2; 16], [3; 16]);
+        store.begin().expect("begin");
+        for room in [empty, written, live] {
+            store
+                .apply(&room, &Op::Record(Record::Registered { verifier: [9; 32] }))
+                .expect("register");
+        }
+        store
+            .apply(
+                &written,
+                &Op::Record(Record::Entry {
+                    seq: 1,
+                    prev_seq: 0,
+                    sealed: vec![1],
+                }),
+            )
+            .expect("entry");
+        store.set_bytes(&written, 1).expect("bytes");
+        store.commit().expect("commit");
+        let keep = HashSet::from([live]);
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .expect("clock")
+            .as_secs() as i64;
+        store.begin().expect("begin");
+        assert_eq!(
+            store.expire_empty(now - 3600, &keep).expect("expire"),
+            0,
+            "all fresh"
+        );
+        assert_eq!(store.expire_empty(now + 10, &keep).expect("expire"), 1);
+        assert_eq!(
+            store.load(&empty).expect("load"),
+            None,
+            "the empty room is gone"
+        );
+        assert!(
+            store.load(&written).expect("load").is_some(),
+            "content stays"
+        );
+        assert!(
+            store.load(&live).expect("load").is_some(),
+            "a live room stays"
+        );
+        store.commit().expect("commit");
+    }
 
     /// The same round trip on every backend: records in, compaction, records out.
     pub(crate) fn records_round_trip_and_compaction(store: &mut dyn Store) {

@@ -37,7 +37,7 @@ use dreieck_sync::RoomId;
 use postgres::config::Host;
 use postgres::{Client, NoTls, Statement};
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use rand_core::{OsRng, RngCore as _};
 
@@ -67,6 +67,7 @@ CREATE TABLE IF NOT EXISTS snapshots (
 ALTER TABLE entries ALTER COLUMN sealed SET STORAGE EXTERNAL;
 ALTER TABLE snapshots ALTER COLUMN sealed SET STORAGE EXTERNAL;
 ALTER TABLE rooms ADD COLUMN IF NOT EXISTS owner BIGINT;
+ALTER TABLE rooms ADD COLUMN IF NOT EXISTS touched BIGINT NOT NULL DEFAULT 0;
 CREATE TABLE IF NOT EXISTS instances (
     id BIGINT PRIMARY KEY,
     url TEXT NOT NULL,
@@ -221,8 +222,9 @@ impl Session {
                 "SELECT seq, prev_seq, sealed FROM entries WHERE room = $1 ORDER BY seq",
             )?,
             verifier: client.prepare(
-                "INSERT INTO rooms (id, verifier) VALUES ($1, $2)
-                 ON CONFLICT (id) DO UPDATE SET verifier = excluded.verifier",
+                "INSERT INTO rooms (id, verifier, touched) VALUES ($1, $2, extract(epoch FROM now())::int8)
+                 ON CONFLICT (id) DO UPDATE
+                 SET verifier = excluded.verifier, touched = excluded.touched",
             )?,
             epoch: client.prepare(
                 "INSERT INTO rooms (id, epoch) VALUES ($1, $2)
@@ -241,8 +243,8 @@ impl Session {
             compact_snapshots: client
                 .prepare("DELETE FROM snapshots WHERE room = $1 AND covers_seq < $2")?,
             bytes: client.prepare(
-                "INSERT INTO rooms (id, bytes) VALUES ($1, $2)
-                 ON CONFLICT (id) DO UPDATE SET bytes = excluded.bytes",
+                "INSERT INTO rooms (id, bytes, touched) VALUES ($1, $2, extract(epoch FROM now())::int8)
+                 ON CONFLICT (id) DO UPDATE SET bytes = excluded.bytes, touched = excluded.touched",
             )?,
             claim: client.prepare(&format!(
                 "INSERT INTO rooms AS r (id, owner) VALUES ($1, $2)
@@ -351,6 +353,21 @@ impl Postgres {
 }
 
 impl Store for Postgres {
+    fn expire_empty(&mut self, cutoff: i64, keep: &HashSet<RoomId>) -> Result<u64, Error> {
+        self.flush()?;
+        let session = self.session()?;
+        let keep: Vec<&[u8]> = keep.iter().map(|id| &id[..]).collect();
+        // Rooms another instance serves have an owner and stay.
+        let expired = session.client.execute(
+            "DELETE FROM rooms WHERE touched < $1 AND owner IS NULL
+             AND NOT (id = ANY($2::bytea[]))
+             AND NOT EXISTS (SELECT 1 FROM entries WHERE entries.room = rooms.id)
+             AND NOT EXISTS (SELECT 1 FROM snapshots WHERE snapshots.room = rooms.id)",
+            &[&cutoff, &keep],
+        )?;
+        Ok(expired)
+    }
+
     fn stored_bytes(&mut self) -> Result<u64, Error> {
         let session = self.session()?;
         let sum: i64 = session
@@ -556,6 +573,13 @@ mod tests {
             NEXT.fetch_add(1, Ordering::Relaxed)
         );
         Some(create_database(&admin, &name).expect("creates a test database"))
+    }
+
+    #[test]
+    fn empty_rooms_expire() {
+        let Some(url) = test_database() else { return };
+        let mut store = Postgres::open(&url).expect("connects");
+        super::super::tests::empty_rooms_expire(&mut store);
     }
 
     #[test]

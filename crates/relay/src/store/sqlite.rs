@@ -4,6 +4,7 @@
 //! WAL with `synchronous=FULL`: a commit is on disk when it returns, and a crash loses nothing
 //! committed. Statements are prepared once and cached by the connection.
 
+use std::collections::HashSet;
 use std::path::Path;
 
 use dreieck_sync::room::Record;
@@ -35,6 +36,9 @@ CREATE TABLE IF NOT EXISTS snapshots (
 );
 ";
 
+/// Columns added since the first schema, with their definitions.
+const ADDED: [(&str, &str, &str); 1] = [("rooms", "touched", "touched INTEGER NOT NULL DEFAULT 0")];
+
 /// An open SQLite database with the relay's schema.
 pub(crate) struct Sqlite {
     conn: Connection,
@@ -52,6 +56,16 @@ impl Sqlite {
         }
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.execute_batch(SCHEMA)?;
+        for (table, column, definition) in ADDED {
+            let present: bool = conn.query_row(
+                "SELECT count(*) > 0 FROM pragma_table_info(?1) WHERE name = ?2",
+                [table, column],
+                |row| row.get(0),
+            )?;
+            if !present {
+                conn.execute_batch(&format!("ALTER TABLE {table} ADD COLUMN {definition}"))?;
+            }
+        }
         Ok(Sqlite { conn })
     }
 }
@@ -81,6 +95,29 @@ impl Sqlite {
 }
 
 impl Store for Sqlite {
+    fn expire_empty(&mut self, cutoff: i64, keep: &HashSet<RoomId>) -> Result<u64, Error> {
+        let ids: Vec<Vec<u8>> = self
+            .conn
+            .prepare_cached(
+                "SELECT id FROM rooms WHERE touched < ?1
+                 AND NOT EXISTS (SELECT 1 FROM entries WHERE entries.room = rooms.id)
+                 AND NOT EXISTS (SELECT 1 FROM snapshots WHERE snapshots.room = rooms.id)",
+            )?
+            .query_map([cutoff], |row| row.get(0))?
+            .collect::<Result<_, _>>()?;
+        let mut expired = 0;
+        for id in ids {
+            if keep.contains(&super::fixed::<16>(id.clone())?) {
+                continue;
+            }
+            self.conn
+                .prepare_cached("DELETE FROM rooms WHERE id = ?1")?
+                .execute([id])?;
+            expired += 1;
+        }
+        Ok(expired)
+    }
+
     fn stored_bytes(&mut self) -> Result<u64, Error> {
         let sum: i64 =
             self.conn
@@ -153,8 +190,9 @@ impl Store for Sqlite {
         match op {
             Op::Record(Record::Registered { verifier }) => {
                 conn.prepare_cached(
-                    "INSERT INTO rooms (id, verifier) VALUES (?1, ?2)
-                     ON CONFLICT (id) DO UPDATE SET verifier = excluded.verifier",
+                    "INSERT INTO rooms (id, verifier, touched) VALUES (?1, ?2, unixepoch())
+                     ON CONFLICT (id) DO UPDATE
+                     SET verifier = excluded.verifier, touched = excluded.touched",
                 )?
                 .execute(params![id, &verifier[..]])?;
             }
@@ -202,8 +240,8 @@ impl Store for Sqlite {
     fn set_bytes(&mut self, room: &RoomId, bytes: u64) -> Result<(), Error> {
         self.conn
             .prepare_cached(
-                "INSERT INTO rooms (id, bytes) VALUES (?1, ?2)
-                 ON CONFLICT (id) DO UPDATE SET bytes = excluded.bytes",
+                "INSERT INTO rooms (id, bytes, touched) VALUES (?1, ?2, unixepoch())
+                 ON CONFLICT (id) DO UPDATE SET bytes = excluded.bytes, touched = excluded.touched",
             )?
             .execute(params![&room[..], to_i64(bytes)?])?;
         Ok(())
@@ -227,6 +265,30 @@ impl Store for Sqlite {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn empty_rooms_expire() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut store = Sqlite::open(&dir.path().join("t.sqlite3")).expect("opens");
+        super::super::tests::empty_rooms_expire(&mut store);
+    }
+
+    #[test]
+    fn a_database_of_the_first_schema_gets_the_new_columns() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("old.sqlite3");
+        let old = Connection::open(&path).expect("old");
+        old.execute_batch(SCHEMA).expect("first schema");
+        old.execute_batch("INSERT INTO rooms (id, verifier) VALUES (zeroblob(16), zeroblob(32))")
+            .expect("a room");
+        drop(old);
+        let mut store = Sqlite::open(&path).expect("opens and adds the columns");
+        store.begin().expect("begin");
+        assert!(store.load(&[0; 16]).expect("load").is_some());
+        // Untouched since the column came: expires at the first sweep if it holds nothing.
+        assert_eq!(store.expire_empty(1, &HashSet::new()).expect("expire"), 1);
+        store.commit().expect("commit");
+    }
 
     #[test]
     fn records_round_trip_and_compaction() {
