@@ -14,7 +14,7 @@
 //! it from what is really on disk).
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use axum::body::Bytes;
@@ -45,6 +45,9 @@ pub(crate) enum Outbound {
 pub(crate) struct Outbox {
     pub tx: mpsc::UnboundedSender<Outbound>,
     pub queued: Arc<AtomicUsize>,
+    /// Set while the room has more of a catch-up for the connection: once it has sent what
+    /// is queued, the connection says so ([`RoomEvent::Drained`]).
+    pub more: Arc<AtomicBool>,
 }
 
 /// What connections tell their room.
@@ -61,6 +64,10 @@ pub(crate) enum RoomEvent {
         frame: Bytes,
     },
     Closed {
+        conn: ConnId,
+    },
+    /// The connection has sent what was queued and the room has more of its catch-up.
+    Drained {
         conn: ConnId,
     },
     /// The last connection left (per the hub's count).
@@ -302,13 +309,29 @@ impl RoomTask {
                     return;
                 }
                 let effects = self.room.frame_received(conn, &frame, &mut OsRng);
+                self.mark_catching_up(conn);
                 self.execute(effects);
             }
             RoomEvent::Closed { conn } => {
                 self.conns.remove(&conn);
                 self.room.connection_closed(conn);
             }
+            RoomEvent::Drained { conn } => {
+                let effects = self.room.send_more(conn);
+                self.mark_catching_up(conn);
+                self.execute(effects);
+            }
             RoomEvent::Vacant => {}
+        }
+    }
+
+    /// Tells `conn`'s connection task, before the frames of this step are queued, that the
+    /// room has more of its catch-up to send once they have gone.
+    fn mark_catching_up(&self, conn: ConnId) {
+        if self.room.catching_up(conn) {
+            if let Some(c) = self.conns.get(&conn) {
+                c.outbox.more.store(true, Ordering::Release);
+            }
         }
     }
 

@@ -322,7 +322,11 @@ impl World {
                     if let Ok(Message::Snapshot { covers_seq, .. }) = wire::decode(&frame) {
                         self.snapshots.push((now, covers_seq));
                     }
-                    let effects = self.room.frame_received(conn, &frame, &mut self.rng);
+                    let mut effects = self.room.frame_received(conn, &frame, &mut self.rng);
+                    // A catch-up in steps: this relay's connections take each step at once.
+                    while self.room.catching_up(conn) {
+                        effects.extend(self.room.send_more(conn));
+                    }
                     self.relay(effects);
                 }
                 Event::ToDevice(d, conn, frame) => {

@@ -55,6 +55,12 @@ use crate::{Error, RoomId};
 /// ([`crate::client`]); a new connection starts counting again.
 pub const MAX_CATCH_UPS: u32 = 4;
 
+/// Bytes of Delivers one catch-up step queues. A catch-up sends the snapshot and this much of
+/// the log, and the next step when the relay reports that the connection has taken it
+/// ([`Room::send_more`]), so a long log is never copied whole into a connection's send queue
+/// (32 connections catching up on a full room would otherwise queue 32 copies of it).
+pub const CATCH_UP_CHUNK: usize = 1 << 20;
+
 /// The relay's handle for one connection.
 pub type ConnId = u64;
 
@@ -93,8 +99,18 @@ pub enum Effect {
 #[derive(Debug)]
 enum ConnState {
     Opened,
-    Challenged { challenge: [u8; 32] },
+    Challenged {
+        challenge: [u8; 32],
+    },
     Admitted,
+    /// Sent the log up to `sent` so far; receives no fan-out until it has the rest.
+    /// Entries it appends after `began` (the last seq when the catch-up began) are not sent
+    /// back to it, as fan-out would not have.
+    CatchingUp {
+        sent: u64,
+        earns_mark: bool,
+        began: u64,
+    },
     Live,
 }
 
@@ -116,6 +132,8 @@ struct Entry {
     seq: u64,
     prev_seq: u64,
     sealed: Vec<u8>,
+    /// The connection that appended it (`None` after a restore): never sent back to it.
+    author: Option<ConnId>,
 }
 
 #[derive(Debug)]
@@ -174,6 +192,7 @@ impl Room {
                     seq,
                     prev_seq,
                     sealed,
+                    author: None,
                 }),
                 Record::Snapshot { covers_seq, sealed } => {
                     if room.snapshot.as_ref().is_none_or(|(c, _)| covers_seq > *c) {
@@ -354,25 +373,34 @@ impl Room {
                     },
                 )]
             }
-            (ConnState::Admitted | ConnState::Live, Message::CatchUp { after_seq }) => {
+            (
+                ConnState::Admitted | ConnState::CatchingUp { .. } | ConnState::Live,
+                Message::CatchUp { after_seq },
+            ) => {
                 if c.catch_ups >= MAX_CATCH_UPS {
                     return refuse(conn, code::RATE_LIMITED, "too many catch-ups");
                 }
                 c.catch_ups += 1;
-                c.state = ConnState::Live;
                 self.catch_up(conn, after_seq)
             }
-            (ConnState::Admitted | ConnState::Live, Message::Append { client_seq, sealed }) => {
+            (
+                ConnState::Admitted | ConnState::CatchingUp { .. } | ConnState::Live,
+                Message::Append { client_seq, sealed },
+            ) => {
                 if c.last_client_seq.is_some_and(|last| client_seq <= last) {
                     return Vec::new(); // a duplicate of an append already taken
                 }
                 c.last_client_seq = Some(client_seq);
                 self.append(conn, client_seq, sealed)
             }
-            (ConnState::Admitted | ConnState::Live, Message::Snapshot { covers_seq, sealed }) => {
-                self.snapshot(conn, covers_seq, sealed)
-            }
-            (ConnState::Admitted | ConnState::Live, Message::Ephemeral { sealed }) => {
+            (
+                ConnState::Admitted | ConnState::CatchingUp { .. } | ConnState::Live,
+                Message::Snapshot { covers_seq, sealed },
+            ) => self.snapshot(conn, covers_seq, sealed),
+            (
+                ConnState::Admitted | ConnState::CatchingUp { .. } | ConnState::Live,
+                Message::Ephemeral { sealed },
+            ) => {
                 let frame = Message::Ephemeral { sealed }.encode();
                 self.live_except(conn)
                     .map(|to| Effect::Send {
@@ -426,6 +454,7 @@ impl Room {
             seq,
             prev_seq,
             sealed: sealed.clone(),
+            author: Some(conn),
         });
         effects.push(Effect::Persist(Record::Entry {
             seq,
@@ -442,12 +471,56 @@ impl Room {
     }
 
     fn catch_up(&mut self, conn: ConnId, after_seq: u64) -> Vec<Effect> {
+        let Some(c) = self.conns.get_mut(&conn) else {
+            return Vec::new();
+        };
+        // From 0, everything the room has is sent (the snapshot, if any, first). From a later
+        // point, only what follows: what the client holds up to it is its claim, which earns a
+        // mark only if the room had already sent it that much.
+        let earns_mark = after_seq == 0 || c.holds.is_some_and(|h| h >= after_seq);
+        c.state = ConnState::CatchingUp {
+            sent: after_seq,
+            earns_mark,
+            began: self.last_seq,
+        };
+        self.stream(conn)
+    }
+
+    /// The next step of `conn`'s catch-up, once the relay has sent the one before; nothing if
+    /// it is not catching up (any more).
+    pub fn send_more(&mut self, conn: ConnId) -> Vec<Effect> {
+        in_parts(self.stream(conn))
+    }
+
+    /// Whether `conn` is still being sent the log: the relay calls [`Room::send_more`] when
+    /// the connection has taken what was queued.
+    pub fn catching_up(&self, conn: ConnId) -> bool {
+        self.conns
+            .get(&conn)
+            .is_some_and(|c| matches!(c.state, ConnState::CatchingUp { .. }))
+    }
+
+    /// Sends `conn` the snapshot if it covers more than it was sent, then up to
+    /// [`CATCH_UP_CHUNK`] bytes of the log after that; the connection is live once it has the
+    /// whole log. What it appended since the catch-up began is not sent back to it (a live
+    /// connection is not sent its own entries either).
+    fn stream(&mut self, conn: ConnId) -> Vec<Effect> {
+        let Some(c) = self.conns.get_mut(&conn) else {
+            return Vec::new();
+        };
+        let ConnState::CatchingUp {
+            mut sent,
+            mut earns_mark,
+            began,
+        } = c.state
+        else {
+            return Vec::new();
+        };
         let mut effects = Vec::new();
-        let mut from = after_seq;
-        // From 0 without a snapshot, every entry the room has is sent.
-        let mut from_the_start = after_seq == 0;
+        // Also mid-stream: a snapshot taken meanwhile may have let the log drop entries the
+        // connection was not sent yet.
         if let Some((covers, sealed)) = &self.snapshot {
-            if *covers > after_seq {
+            if *covers > sent {
                 effects.push(send(
                     conn,
                     &Message::Snapshot {
@@ -455,20 +528,21 @@ impl Room {
                         sealed: sealed.clone(),
                     },
                 ));
-                from = *covers;
-                from_the_start = true;
+                sent = *covers;
+                earns_mark = true;
             }
         }
-        let last = self.last_seq;
-        if let Some(c) = self.conns.get_mut(&conn) {
-            c.holds = match c.holds {
-                _ if from_the_start => Some(last),
-                // It held everything up to `h` and is now sent everything after `after_seq`.
-                Some(h) if h >= after_seq => Some(last),
-                other => other,
-            };
-        }
-        for e in self.log.iter().filter(|e| e.seq > from) {
+        let mut bytes = 0;
+        let start = self.log.partition_point(|e| e.seq <= sent);
+        for e in self.log.range(start..) {
+            if bytes >= CATCH_UP_CHUNK {
+                break;
+            }
+            sent = e.seq;
+            if e.author == Some(conn) && e.seq > began {
+                continue;
+            }
+            bytes += e.sealed.len();
             effects.push(send(
                 conn,
                 &Message::Deliver {
@@ -478,6 +552,19 @@ impl Room {
                 },
             ));
         }
+        if earns_mark {
+            // Everything up to `sent` has now been sent (or written by it).
+            c.holds = Some(c.holds.map_or(sent, |h| h.max(sent)));
+        }
+        c.state = if sent >= self.last_seq {
+            ConnState::Live
+        } else {
+            ConnState::CatchingUp {
+                sent,
+                earns_mark,
+                began,
+            }
+        };
         effects
     }
 
@@ -678,6 +765,102 @@ mod tests {
         let fx = room.frame_received(2, &Message::CatchUp { after_seq: 0 }.encode(), &mut rng);
         assert!(!fx.contains(&Effect::Close { conn: 2 }), "{fx:?}");
         assert_eq!(room.conns.get(&2).map(|c| c.assembler.holding()), Some(0));
+    }
+
+    #[test]
+    fn a_long_log_is_sent_in_steps_and_the_connection_is_live_once_it_has_it_all() {
+        let mut rng = ChaCha20Rng::seed_from_u64(12);
+        let mut room = Room::new(ROOM);
+        let auth = RoomAuth::derive(&DocumentKey::from_bytes([1; 32]));
+        live(&mut room, 1, &auth, &mut rng);
+        // Five entries of 400 KiB: three make the first step (it ends past 1 MiB).
+        let big = |n: u8| Message::Append {
+            client_seq: u64::from(n),
+            sealed: vec![n; 400 * 1024],
+        };
+        for n in 1..=5 {
+            room.frame_received(1, &big(n).encode(), &mut rng);
+        }
+        admit(&mut room, 2, &auth, &mut rng);
+        let fx = room.frame_received(2, &Message::CatchUp { after_seq: 0 }.encode(), &mut rng);
+        let delivered = |fx: &[Effect]| -> Vec<u64> {
+            let frames: Vec<Vec<u8>> = fx
+                .iter()
+                .filter_map(|e| match e {
+                    Effect::Send { conn: 2, frame } => Some(frame.clone()),
+                    _ => None,
+                })
+                .collect();
+            let mut assembler = Assembler::default();
+            frames
+                .iter()
+                .filter_map(|f| assembler.accept(f).ok().flatten().map(|w| w.into_owned()))
+                .filter_map(|w| match wire::decode_with_limit(&w, MAX_MESSAGE_SIZE) {
+                    Ok(Message::Deliver { seq, .. }) => Some(seq),
+                    _ => None,
+                })
+                .collect()
+        };
+        assert_eq!(delivered(&fx), vec![1, 2, 3]);
+        assert!(room.catching_up(2));
+        assert_eq!(room.holds(2), Some(3), "a mark for what was sent");
+        // Meanwhile device 1 writes on: not fanned out to 2, which gets it in its turn; and 2
+        // writes too: its own entry is acknowledged, never sent back to it.
+        let fx = room.frame_received(1, &big(6).encode(), &mut rng);
+        assert!(delivered(&fx).is_empty(), "no fan-out while catching up");
+        let own = Message::Append {
+            client_seq: 1,
+            sealed: vec![2; 10],
+        };
+        let fx = room.frame_received(2, &own.encode(), &mut rng);
+        assert_eq!(delivered(&fx), Vec::<u64>::new());
+        let fx = room.send_more(2);
+        assert_eq!(delivered(&fx), vec![4, 5, 6]);
+        assert!(room.catching_up(2), "a step ends past 1 MiB");
+        let fx = room.send_more(2);
+        assert_eq!(delivered(&fx), Vec::<u64>::new(), "not its own 7");
+        assert!(!room.catching_up(2));
+        assert_eq!(room.holds(2), Some(7), "it wrote 7 itself");
+        assert!(room.send_more(2).is_empty(), "nothing more once live");
+        // Live now: the next entry is fanned out at once.
+        let fx = room.frame_received(1, &big(7).encode(), &mut rng);
+        assert_eq!(delivered(&fx), vec![8]);
+    }
+
+    #[test]
+    fn a_snapshot_taken_during_a_catch_up_is_sent_before_the_rest() {
+        let mut rng = ChaCha20Rng::seed_from_u64(13);
+        let mut room = Room::new(ROOM);
+        let auth = RoomAuth::derive(&DocumentKey::from_bytes([1; 32]));
+        live(&mut room, 1, &auth, &mut rng);
+        for n in 1..=4u8 {
+            let append = Message::Append {
+                client_seq: u64::from(n),
+                sealed: vec![n; 600 * 1024],
+            };
+            room.frame_received(1, &append.encode(), &mut rng);
+        }
+        admit(&mut room, 2, &auth, &mut rng);
+        let first = room.frame_received(2, &Message::CatchUp { after_seq: 0 }.encode(), &mut rng);
+        assert!(room.catching_up(2), "{} effects", first.len());
+        // Device 1 compacts everything: the entries 2 has not been sent yet are gone.
+        let fx = room.frame_received(
+            1,
+            &Message::Snapshot {
+                covers_seq: 4,
+                sealed: vec![9; 10],
+            }
+            .encode(),
+            &mut rng,
+        );
+        assert!(fx.contains(&Effect::Compact { through_seq: 4 }));
+        let rest = sent(&room.send_more(2), 2);
+        assert!(
+            matches!(rest[..], [Message::Snapshot { covers_seq: 4, .. }]),
+            "{rest:?}"
+        );
+        assert!(!room.catching_up(2));
+        assert_eq!(room.holds(2), Some(4));
     }
 
     #[test]

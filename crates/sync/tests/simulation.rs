@@ -494,9 +494,13 @@ impl Sim {
                 continue; // the connection is gone
             };
             if frame.to_relay {
-                let fx = self
+                let mut fx = self
                     .room
                     .frame_received(frame.conn, &frame.bytes, &mut self.rng);
+                // A catch-up in steps: this relay's connections take each step at once.
+                while self.room.catching_up(frame.conn) {
+                    fx.extend(self.room.send_more(frame.conn));
+                }
                 self.room_effects(fx);
             } else {
                 // A frame the client cannot use (a duplicate Challenge, say) is skipped.

@@ -12,7 +12,7 @@
 
 use std::borrow::Cow;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -39,6 +39,10 @@ mod forward;
 
 /// How long to wait for the client's half of the closing handshake.
 const CLOSE_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// Below this many queued bytes, a connection in the middle of a catch-up asks its room for
+/// the next step (`dreieck_sync::room::Room::send_more`).
+const DRAINED: usize = dreieck_sync::room::CATCH_UP_CHUNK / 4;
 
 /// Frames taken from the outbox before one flush of the socket.
 const SEND_BATCH: usize = 64;
@@ -291,12 +295,14 @@ impl Connection {
     async fn joined(&mut self, handle: &crate::hub::RoomHandle, hello: Bytes) -> End {
         let (tx, mut outbox) = mpsc::unbounded_channel();
         let queued = Arc::new(AtomicUsize::new(0));
+        let more = Arc::new(AtomicBool::new(false));
         let opened = RoomEvent::Opened {
             conn: self.id,
             client: self.origin,
             outbox: Outbox {
                 tx,
                 queued: Arc::clone(&queued),
+                more: Arc::clone(&more),
             },
         };
         let to_room = |event| handle.events.send(event).is_ok();
@@ -325,6 +331,14 @@ impl Connection {
                     };
                     if let Some(end) = self.send_batch(out, &mut outbox, &queued).await {
                         return end;
+                    }
+                    // The room has more of a catch-up for this connection once it has taken
+                    // what was queued: ask for it.
+                    if queued.load(Ordering::Relaxed) < DRAINED
+                        && more.swap(false, Ordering::AcqRel)
+                        && !to_room(RoomEvent::Drained { conn: self.id })
+                    {
+                        return End::Refused(code::STORAGE_FAILURE, "room unavailable");
                     }
                 }
                 frame = self.next_frame() => {
