@@ -19,7 +19,10 @@
 //!   from `epoch << 32`: entries fanned out but lost before they were durable are never reused, and
 //!   clients that see the epoch change re-upload their full state (see [`crate::client`]).
 //! * **CatchUp** sends the latest snapshot first if it covers more than the client has, then every
-//!   entry after that; the connection then becomes live and receives fan-out.
+//!   entry after that, in steps of [`CATCH_UP_CHUNK`]: the relay asks for the next step
+//!   ([`Room::send_more`]) when the connection has sent the one before, so a long log is never
+//!   copied whole into a send queue. The connection becomes live, and receives fan-out, once it
+//!   has everything; until then what others append reaches it in its turn.
 //! * **Snapshot** replaces the older one and lets storage drop the entries it covers (compaction).
 //!   Only from a connection that demonstrably holds everything it covers: the room keeps, per
 //!   connection, a mark up to which it has sent that connection every entry (see below). A
@@ -49,8 +52,8 @@ use crate::parts::{self, Assembler, MAX_MESSAGE_SIZE};
 use crate::wire::{self, code, Message};
 use crate::{Error, RoomId};
 
-/// CatchUps one connection may send. Each copies the room's log into the connection's send
-/// queue, so repeating them is a cheap way to make the relay work and hold memory. An honest
+/// CatchUps one connection may send. Each sends the room's log again, so repeating them is a
+/// cheap way to make the relay work. An honest
 /// client sends one at admission and at most one more, from 0, before it sends a snapshot
 /// ([`crate::client`]); a new connection starts counting again.
 pub const MAX_CATCH_UPS: u32 = 4;
@@ -123,7 +126,7 @@ struct Conn {
     holds: Option<u64>,
     /// Joins the parts of large frames ([`crate::parts`]).
     assembler: Assembler,
-    /// CatchUps answered on this connection (each copies the log: see [`MAX_CATCH_UPS`]).
+    /// CatchUps answered on this connection (each sends the log again: see [`MAX_CATCH_UPS`]).
     catch_ups: u32,
 }
 
