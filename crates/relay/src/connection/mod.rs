@@ -40,6 +40,9 @@ mod forward;
 /// How long to wait for the client's half of the closing handshake.
 const CLOSE_TIMEOUT: Duration = Duration::from_secs(2);
 
+/// The same for a connection refused at the door (a connection limit).
+const DOOR_CLOSE_TIMEOUT: Duration = Duration::from_millis(250);
+
 /// Below this many queued bytes, a connection in the middle of a catch-up asks its room for
 /// the next step (`dreieck_sync::room::Room::send_more`).
 const DRAINED: usize = dreieck_sync::room::CATCH_UP_CHUNK / 4;
@@ -104,6 +107,8 @@ struct Connection {
     /// Hello and admission must both be done by then: a connection that never answers the
     /// challenge would otherwise hold one of its room's places for good.
     admit_deadline: tokio::time::Instant,
+    /// How long to wait for the client's half of the closing handshake.
+    close_timeout: Duration,
     /// Joins runs of parts (`dreieck_sync::parts`), so the room and its storage limit see
     /// every message whole, and no connection holds more than `--max-message-bytes` for one.
     assembler: Assembler,
@@ -121,7 +126,6 @@ async fn connection(
     let _task = hub.task_started();
     let id = hub.next_connection_id();
     metrics::inc(&hub.metrics.connections_total);
-    let slot = hub.take_connection_slot();
     let bucket = TokenBucket::new(
         hub.limits.messages_per_second,
         hub.limits.message_burst,
@@ -144,19 +148,29 @@ async fn connection(
         admit_deadline: tokio::time::Instant::now() + hub.limits.admission_timeout(),
         assembler: Assembler::new(hub.limits.max_message_bytes),
         origin,
+        close_timeout: CLOSE_TIMEOUT,
     };
+    // The address first: a client over its limit must not take the relay-wide slots from
+    // everyone else. A connection refused at the door holds no slot while it is closed, and
+    // is closed quickly (it has said nothing worth waiting for).
+    let address_slot = match client.map(|key| hub.take_address_slot(key)) {
+        Some(None) => {
+            c.close_timeout = DOOR_CLOSE_TIMEOUT;
+            c.refuse(
+                code::TOO_MANY_FROM_ADDRESS,
+                "too many connections from this address",
+            )
+            .await;
+            return;
+        }
+        other => other.flatten(),
+    };
+    let slot = hub.take_connection_slot();
     if slot.is_none() {
+        drop(address_slot);
+        c.close_timeout = DOOR_CLOSE_TIMEOUT;
         c.refuse(code::TOO_MANY_CONNECTIONS, "too many connections")
             .await;
-        return;
-    }
-    let address_slot = client.map(|key| hub.take_address_slot(key));
-    if matches!(address_slot, Some(None)) {
-        c.refuse(
-            code::TOO_MANY_FROM_ADDRESS,
-            "too many connections from this address",
-        )
-        .await;
         return;
     }
     tracing::info!(conn = id, "Sync-Verbindung geöffnet");
@@ -450,7 +464,7 @@ impl Connection {
         if self.socket.send(close).await.is_err() {
             return;
         }
-        let _ = tokio::time::timeout(CLOSE_TIMEOUT, async {
+        let _ = tokio::time::timeout(self.close_timeout, async {
             loop {
                 match self.socket.recv().await {
                     Some(Ok(WsMessage::Close(_))) => return,
