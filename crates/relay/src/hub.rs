@@ -17,6 +17,7 @@ use tokio::sync::{mpsc, watch};
 use crate::addresses::{AddressSlot, Addresses, ClientKey};
 use crate::limits::SyncLimits;
 use crate::metrics::{self, Metrics};
+use crate::refusals::RefusalLog;
 use crate::room_task::{self, RoomEvent};
 use crate::store::Claim;
 use crate::writer::{StorageFailed, Writer};
@@ -50,6 +51,8 @@ pub(crate) struct Hub {
     pub limits: SyncLimits,
     pub metrics: Arc<Metrics>,
     pub writer: Writer,
+    /// Refusals for the log, at most a few a second ([`RefusalLog`]).
+    pub refusals: RefusalLog,
     rooms: Mutex<HashMap<RoomId, Slot>>,
     next_conn: AtomicU64,
     next_generation: AtomicU64,
@@ -92,6 +95,7 @@ impl Hub {
             limits,
             metrics,
             writer,
+            refusals: RefusalLog::default(),
             rooms: Mutex::new(HashMap::new()),
             next_conn: AtomicU64::new(1),
             next_generation: AtomicU64::new(1),

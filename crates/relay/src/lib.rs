@@ -52,6 +52,7 @@ mod hub;
 mod limits;
 mod memory;
 mod metrics;
+mod refusals;
 mod room_task;
 mod static_files;
 mod store;

@@ -225,7 +225,8 @@ pub(crate) async fn run(
         while let Ok(event) = events.try_recv() {
             if let RoomEvent::Opened { conn, outbox, .. } = event {
                 refuse_outbox(&outbox, code::STORAGE_FAILURE, "storage failure");
-                tracing::warn!(conn, room = %task.hash, code = code::STORAGE_FAILURE, "Verbindung abgewiesen");
+                hub.refusals
+                    .refused(conn, &task.hash, code::STORAGE_FAILURE);
                 hub.metrics.error_sent(code::STORAGE_FAILURE);
             }
         }
@@ -387,7 +388,7 @@ impl RoomTask {
         if let Some(c) = self.conns.remove(&conn) {
             refuse_outbox(&c.outbox, code, message);
             self.hub.metrics.error_sent(code);
-            tracing::warn!(conn, room = %self.hash, code, "Verbindung abgewiesen");
+            self.hub.refusals.refused(conn, &self.hash, code);
         }
         self.room.connection_closed(conn);
     }
@@ -463,7 +464,7 @@ impl RoomTask {
                 }
                 Ok(Message::Error { code, .. }) => {
                     self.hub.metrics.error_sent(code);
-                    tracing::warn!(conn, room = %self.hash, code, "Verbindung abgewiesen");
+                    self.hub.refusals.refused(conn, &self.hash, code);
                 }
                 _ => {}
             }

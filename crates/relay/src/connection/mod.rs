@@ -429,7 +429,7 @@ impl Connection {
     /// Sends an error frame, then closes.
     async fn refuse(&mut self, code: u16, message: &str) {
         self.hub.metrics.error_sent(code);
-        tracing::warn!(conn = self.id, room = %self.room, code, "Verbindung abgewiesen");
+        self.hub.refusals.refused(self.id, &self.room, code);
         let frame = Message::Error {
             code,
             message: message.to_owned(),
