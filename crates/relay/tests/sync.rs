@@ -171,10 +171,10 @@ fn strict_limits() -> SyncLimits {
 }
 
 /// Opens a raw connection, says Hello and returns the challenge.
-async fn hello(addr: SocketAddr, room: RoomId, auth: &RoomAuth) -> (Ws, [u8; 32]) {
-    let mut ws = raw(addr).await;
+/// Sends the Hello that opens a connection to `room`.
+async fn say_hello(ws: &mut Ws, room: RoomId, auth: &RoomAuth) {
     send(
-        &mut ws,
+        ws,
         Message::Hello {
             room,
             verifier: auth.verifier(),
@@ -182,6 +182,11 @@ async fn hello(addr: SocketAddr, room: RoomId, auth: &RoomAuth) -> (Ws, [u8; 32]
         .encode(),
     )
     .await;
+}
+
+async fn hello(addr: SocketAddr, room: RoomId, auth: &RoomAuth) -> (Ws, [u8; 32]) {
+    let mut ws = raw(addr).await;
+    say_hello(&mut ws, room, auth).await;
     match next_message(&mut ws).await {
         Some(Message::Challenge { challenge }) => (ws, challenge),
         other => panic!("expected a challenge, got {other:?}"),
@@ -573,15 +578,7 @@ async fn raw_from(addr: SocketAddr, client: &str) -> Ws {
 
 /// The relay answers a Hello with its challenge: the connection was let in.
 async fn let_in(ws: &mut Ws, room: RoomId, auth: &RoomAuth) {
-    send(
-        ws,
-        Message::Hello {
-            room,
-            verifier: auth.verifier(),
-        }
-        .encode(),
-    )
-    .await;
+    say_hello(ws, room, auth).await;
     assert!(matches!(
         next_message(ws).await,
         Some(Message::Challenge { .. })
@@ -635,15 +632,7 @@ async fn one_address_cannot_create_rooms_by_the_thousand() {
     let_in(&mut second, room, &RoomAuth::derive(&key)).await;
     let (room, key) = room_and_key();
     let mut third = raw_from(relay.addr, "198.51.100.9").await;
-    send(
-        &mut third,
-        Message::Hello {
-            room,
-            verifier: RoomAuth::derive(&key).verifier(),
-        }
-        .encode(),
-    )
-    .await;
+    say_hello(&mut third, room, &RoomAuth::derive(&key)).await;
     expect_refusal(&mut third, code::RATE_LIMITED).await;
     // Rooms that exist are open to it as before, and other clients create theirs.
     let mut again = raw_from(relay.addr, "198.51.100.9").await;
@@ -710,15 +699,7 @@ async fn when_rooms_fill_the_memory_quota_no_further_room_is_loaded() {
     // Both rooms in memory hold more than the quota: a third is not loaded.
     let (room3, key3) = room_and_key();
     let mut ws = raw(relay.addr).await;
-    send(
-        &mut ws,
-        Message::Hello {
-            room: room3,
-            verifier: RoomAuth::derive(&key3).verifier(),
-        }
-        .encode(),
-    )
-    .await;
+    say_hello(&mut ws, room3, &RoomAuth::derive(&key3)).await;
     expect_refusal(&mut ws, code::RELAY_FULL).await;
     // The rooms in memory go on.
     a.change_acked("weiter").await;
@@ -728,15 +709,7 @@ async fn when_rooms_fill_the_memory_quota_no_further_room_is_loaded() {
     loop {
         assert!(tokio::time::Instant::now() < deadline, "loaded in time");
         let mut ws = raw(relay.addr).await;
-        send(
-            &mut ws,
-            Message::Hello {
-                room: room3,
-                verifier: RoomAuth::derive(&key3).verifier(),
-            }
-            .encode(),
-        )
-        .await;
+        say_hello(&mut ws, room3, &RoomAuth::derive(&key3)).await;
         match next_message(&mut ws).await {
             Some(Message::Challenge { .. }) => break,
             Some(Message::Error { code, .. }) => assert_eq!(code, code::RELAY_FULL),

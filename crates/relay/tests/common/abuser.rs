@@ -39,6 +39,18 @@ fn new_room() -> (RoomId, RoomAuth) {
     (room, RoomAuth::derive(&DocumentKey::generate(&mut OsRng)))
 }
 
+/// The Hello that opens a connection to `room`.
+fn hello(room: RoomId, auth: &RoomAuth) -> WsMessage {
+    WsMessage::Binary(
+        Message::Hello {
+            room,
+            verifier: auth.verifier(),
+        }
+        .encode()
+        .into(),
+    )
+}
+
 /// The error code the relay sent before closing, reading past anything else.
 async fn refusal(ws: &mut Ws) -> Option<u16> {
     while let Some(Ok(message)) = ws.next().await {
@@ -67,13 +79,8 @@ impl Abuser<'_> {
     async fn admitted(&self) -> Result<Ws, Option<u16>> {
         let mut ws = self.connect().await.ok_or(None)?;
         let (room, auth) = new_room();
-        let hello = Message::Hello {
-            room,
-            verifier: auth.verifier(),
-        };
-        ws.send(WsMessage::Binary(hello.encode().into()))
-            .await
-            .map_err(|_| None)?;
+        let hello = hello(room, &auth);
+        ws.send(hello).await.map_err(|_| None)?;
         loop {
             let Some(Ok(message)) = ws.next().await else {
                 return Err(None);
@@ -171,15 +178,8 @@ impl Abuser<'_> {
                 return (made, None);
             };
             let (room, auth) = new_room();
-            let hello = Message::Hello {
-                room,
-                verifier: auth.verifier(),
-            };
-            if ws
-                .send(WsMessage::Binary(hello.encode().into()))
-                .await
-                .is_err()
-            {
+            let hello = hello(room, &auth);
+            if ws.send(hello).await.is_err() {
                 return (made, None);
             }
             match ws.next().await {
@@ -213,11 +213,8 @@ impl Abuser<'_> {
             }
             let (room, auth) = &room;
             let (room, auth) = (*room, auth);
-            let hello = Message::Hello {
-                room,
-                verifier: auth.verifier(),
-            };
-            let _ = ws.send(WsMessage::Binary(hello.encode().into())).await;
+            let hello = hello(room, auth);
+            let _ = ws.send(hello).await;
             match ws.next().await {
                 Some(Ok(WsMessage::Binary(frame))) => match dreieck_sync::wire::decode(&frame) {
                     Ok(Message::Error { code, .. }) => return (held.len(), Some(code), held),
