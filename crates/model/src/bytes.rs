@@ -74,6 +74,19 @@ impl<'a> Reader<'a> {
         Some(i64::from_be_bytes(self.array::<8>()?))
     }
 
+    /// An unsigned LEB128 integer of at most ten bytes.
+    pub(crate) fn uleb(&mut self) -> Option<u64> {
+        let mut value: u64 = 0;
+        for i in 0..10 {
+            let b = self.u8()?;
+            value |= u64::from(b & 0x7f).checked_shl(7 * i)?;
+            if b & 0x80 == 0 {
+                return Some(value);
+            }
+        }
+        None
+    }
+
     pub(crate) fn str8(&mut self) -> Option<&'a str> {
         let n = usize::from(self.u8()?);
         std::str::from_utf8(self.take(n)?).ok()

@@ -407,6 +407,53 @@ fn unsigned_wrongly_signed_and_misbound_changes_are_refused() {
     );
 }
 
+/// A bundle names the attested change by its position among the bundle's changes; an
+/// attacker who points the signature at another change of the bundle gains nothing.
+#[test]
+fn an_attestation_moved_to_another_change_is_refused() {
+    let mut t = three();
+    bind_beneficiary(&mut t);
+    settle(&mut t);
+    let _ = t.beneficiary.save_incremental();
+    let mut typed = Vec::new();
+    let before = t.provider.text("wuensche").unwrap();
+    for text in ["Ich möchte allein", "Ich möchte allein reisen"] {
+        t.beneficiary
+            .set_text(Role::Beneficiary, "wuensche", text)
+            .unwrap();
+        typed.push(t.beneficiary.save_incremental_signed());
+    }
+    // Both changes, vouched for by the newest one's attestation (it builds on the first).
+    let bundle = trust::SignedChanges {
+        changes: [typed[0].changes.clone(), typed[1].changes.clone()].concat(),
+        attestations: typed[1].attestations.clone(),
+    };
+    let bytes = bundle.encode();
+    // `… ‖ count 1 ‖ form 1 (by position) ‖ position 1 ‖ signature`: the newest of two changes.
+    let at = bytes.len() - 64 - 2;
+    assert_eq!(
+        bytes[at..at + 2],
+        [1, 1],
+        "{} changes?",
+        bundle.changes.len()
+    );
+    let mut moved = bytes.clone();
+    moved[at + 1] = 0;
+    let moved = trust::SignedChanges::decode(&moved).unwrap();
+    assert_ne!(moved.attestations[0].hash, bundle.attestations[0].hash);
+    assert_refused_by_both(&mut t, &moved, |r| {
+        matches!(r, RefusalReason::BadSignature | RefusalReason::Unsigned)
+    });
+    assert_eq!(t.provider.text("wuensche").unwrap(), before);
+    // The bundle as it was sent is taken.
+    let taken = t.provider.admit(&bundle).unwrap();
+    assert!(taken.refused.is_empty(), "{taken:?}");
+    assert_eq!(
+        t.provider.text("wuensche").unwrap(),
+        "Ich möchte allein reisen"
+    );
+}
+
 /// The hash of the single change in `bytes`.
 fn bundle_changes(bytes: &[u8]) -> ChangeHash {
     let c = automerge::Change::try_from(bytes).expect("one change");

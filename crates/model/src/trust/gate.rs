@@ -26,7 +26,7 @@ use automerge::{
     ScalarValue, VerificationMode,
 };
 
-use super::bundle::{Attestation, SignedChanges};
+use super::bundle::{automerge_chunks, Attestation, AutomergeChunk, SignedChanges};
 use super::records::{change_message, report_id_for, verify, MemberKind, MemberRecord};
 use super::roster::{Roster, KEYS, MEMBERS, OWNER, OWNER_NONCE};
 use super::rules::{self, Author, Context, Step};
@@ -214,26 +214,13 @@ impl TrustState {
 /// refusing anything unreadable — including changes Automerge would parse, decode or apply
 /// only by panicking (`validate.rs`).
 pub(crate) fn split_changes(bytes: &[u8]) -> Result<Vec<Change>> {
-    const MAGIC: [u8; 4] = [0x85, 0x6f, 0x4a, 0x83];
     let unreadable = |what: &str| {
         ModelError::NotAReport(format!("Die Änderungen lassen sich nicht lesen ({what})."))
     };
     let mut out = Vec::new();
-    let mut rest = bytes;
-    while !rest.is_empty() {
-        if rest.len() < 9 || rest[..4] != MAGIC {
-            return Err(unreadable("Kopf"));
-        }
-        let chunk_type = rest[8];
-        let (len, used) = uleb(&rest[9..]).ok_or_else(|| unreadable("Länge"))?;
-        let total = 9usize
-            .checked_add(used)
-            .and_then(|n| n.checked_add(usize::try_from(len).ok()?))
-            .filter(|n| *n <= rest.len())
-            .ok_or_else(|| unreadable("abgeschnitten"))?;
-        let (chunk, tail) = rest.split_at(total);
-        rest = tail;
-        match chunk_type {
+    for chunk in automerge_chunks(bytes) {
+        let AutomergeChunk { kind, bytes: chunk } = chunk.map_err(unreadable)?;
+        match kind {
             // Compressed changes (2) and bundles (3) are refused: no device of ours makes
             // them, and Automerge's parser must not see what `safe_to_parse` cannot check.
             1 => {
@@ -257,18 +244,6 @@ pub(crate) fn split_changes(bytes: &[u8]) -> Result<Vec<Change>> {
         validate::well_formed(c).map_err(unreadable)?;
     }
     Ok(out)
-}
-
-fn uleb(bytes: &[u8]) -> Option<(u64, usize)> {
-    let mut value: u64 = 0;
-    for (i, b) in bytes.iter().enumerate().take(10) {
-        let part = u64::from(b & 0x7f);
-        value |= part.checked_shl(7 * i as u32)?;
-        if b & 0x80 == 0 {
-            return Some((value, i + 1));
-        }
-    }
-    None
 }
 
 impl Report {

@@ -563,15 +563,10 @@ impl<'a> Bytes<'a> {
     }
 
     pub(crate) fn uleb(&mut self) -> Option<u64> {
-        let mut value: u64 = 0;
-        for i in 0..10 {
-            let b = self.byte()?;
-            value |= u64::from(b & 0x7f).checked_shl(7 * i)?;
-            if b & 0x80 == 0 {
-                return Some(value);
-            }
-        }
-        None
+        let mut reader = crate::bytes::Reader(self.0);
+        let value = reader.uleb();
+        self.0 = reader.0;
+        value
     }
 
     pub(crate) fn sleb(&mut self) -> Option<i64> {
