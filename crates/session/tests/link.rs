@@ -354,11 +354,13 @@ impl World {
 
     fn relay(&mut self, effects: Vec<room::Effect>) {
         let mut durable_to = None;
+        let mut load = false;
         for effect in effects {
             match effect {
                 room::Effect::Send { conn, frame } => {
                     if let Some(&d) = self.conns.get(&conn) {
-                        self.events.push_back(Event::ToDevice(d, conn, frame));
+                        self.events
+                            .push_back(Event::ToDevice(d, conn, frame.to_vec()));
                     }
                 }
                 room::Effect::Close { conn } => self.close_conn(conn),
@@ -373,7 +375,12 @@ impl World {
                     Record::Snapshot { covers_seq, .. } => *covers_seq >= through_seq,
                     _ => true,
                 }),
+                room::Effect::LoadLog => load = true,
             }
+        }
+        if load {
+            let effects = self.room.log_loaded(self.durable.clone());
+            self.relay(effects);
         }
         if let Some(seq) = durable_to {
             let effects = self.room.durable_up_to(seq);

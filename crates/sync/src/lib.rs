@@ -46,6 +46,8 @@ pub enum Error {
     SealedTooShort,
     #[error("sealed payload failed authentication (wrong key, room, kind or tampered)")]
     Authentication,
+    #[error("sealed payload is authentic but its padding has no end marker")]
+    Padding,
     #[error("encryption failed")]
     Encryption,
     #[error("invalid room verifier")]

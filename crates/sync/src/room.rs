@@ -42,9 +42,16 @@
 //!   then send a snapshot it sealed under another key. Clients report that snapshot
 //!   ([`crate::client::Effect::Rejected`]); the next honest snapshot covering more replaces it.
 //! * **Ephemeral** frames are forwarded to live connections and never persisted.
+//! * **Paging out.** A room whose devices stay connected but idle (a report left open on a
+//!   tablet overnight) need not hold its log in memory: [`Room::page_out`] drops the log and
+//!   the snapshot once everything is durable, and keeps serving — appends, fan-out and
+//!   catch-ups from after that point work from what memory still holds. A catch-up from before
+//!   it asks the relay to read the room back ([`Effect::LoadLog`], then [`Room::log_loaded`]);
+//!   the connection waits, receiving nothing, until the log is back.
 
 use std::collections::{BTreeMap, VecDeque};
 
+use bytes::Bytes;
 use rand_core::CryptoRngCore;
 
 use crate::keys;
@@ -87,8 +94,9 @@ pub enum Record {
 /// What the relay must do, in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
-    /// Send this frame to the connection.
-    Send { conn: ConnId, frame: Vec<u8> },
+    /// Send this frame to the connection. A frame fanned out to several connections is one
+    /// buffer shared between their effects.
+    Send { conn: ConnId, frame: Bytes },
     /// Close the connection (after sending what came before).
     Close { conn: ConnId },
     /// Write this record, in order after the ones before. Call [`Room::durable_up_to`] with the
@@ -97,6 +105,10 @@ pub enum Effect {
     /// Storage may delete entries with `seq <= through_seq` and snapshots older than the latest,
     /// once the latest snapshot record (persisted just before) is durable.
     Compact { through_seq: u64 },
+    /// A connection needs the part of the log [`Room::page_out`] dropped: read the room's
+    /// records and hand them to [`Room::log_loaded`] (or call [`Room::log_unavailable`]).
+    /// Asked once until answered.
+    LoadLog,
 }
 
 #[derive(Debug)]
@@ -110,6 +122,12 @@ enum ConnState {
     /// Entries it appends after `began` (the last seq when the catch-up began) are not sent
     /// back to it, as fan-out would not have.
     CatchingUp {
+        sent: u64,
+        earns_mark: bool,
+        began: u64,
+    },
+    /// As `CatchingUp`, waiting for the log to come back from storage ([`Effect::LoadLog`]).
+    AwaitingLog {
         sent: u64,
         earns_mark: bool,
         began: u64,
@@ -159,6 +177,21 @@ pub struct Room {
     snapshot: Option<(u64, Vec<u8>)>,
     conns: BTreeMap<ConnId, Conn>,
     awaiting_durable: VecDeque<PendingAck>,
+    /// Set while the log up to a point is in storage only ([`Room::page_out`]).
+    paged: Option<Paged>,
+    /// [`Effect::LoadLog`] is out and not answered yet.
+    loading: bool,
+    /// Sealed bytes of the log and the snapshot in memory.
+    resident: u64,
+}
+
+/// What [`Room::page_out`] left in storage only.
+#[derive(Debug, Clone, Copy)]
+struct Paged {
+    /// Every entry up to here (and the snapshot) is in storage, not in memory.
+    through: u64,
+    /// What the stored snapshot covers, if there is one.
+    snapshot_covers: Option<u64>,
 }
 
 impl Room {
@@ -174,6 +207,9 @@ impl Room {
             snapshot: None,
             conns: BTreeMap::new(),
             awaiting_durable: VecDeque::new(),
+            paged: None,
+            loading: false,
+            resident: 0,
         }
     }
 
@@ -211,6 +247,7 @@ impl Room {
         room.log = entries.into_iter().filter(|e| e.seq > covers).collect();
         room.epoch = last_epoch.saturating_add(1);
         room.next_seq = (room.last_seq.saturating_add(1)).max(room.epoch.saturating_mul(1 << 32));
+        room.resident = room.count_resident();
         let effects = vec![Effect::Persist(Record::Epoch { epoch: room.epoch })];
         (room, effects)
     }
@@ -241,9 +278,140 @@ impl Room {
         self.log.len()
     }
 
-    /// What the latest snapshot covers, if there is one.
+    /// What the latest snapshot covers, if there is one (also while it is paged out).
     pub fn snapshot_covers(&self) -> Option<u64> {
-        self.snapshot.as_ref().map(|(c, _)| *c)
+        match (&self.snapshot, self.paged) {
+            (Some((c, _)), _) => Some(*c),
+            (None, Some(p)) => p.snapshot_covers,
+            (None, None) => None,
+        }
+    }
+
+    /// Sealed bytes of the log and the snapshot this room holds in memory.
+    pub fn resident_bytes(&self) -> u64 {
+        self.resident
+    }
+
+    /// Whether part of the log is in storage only ([`Room::page_out`]).
+    pub fn is_paged_out(&self) -> bool {
+        self.paged.is_some()
+    }
+
+    fn count_resident(&self) -> u64 {
+        let log: usize = self.log.iter().map(|e| e.sealed.len()).sum();
+        (log + self.snapshot.as_ref().map_or(0, |(_, s)| s.len())) as u64
+    }
+
+    /// Drops the log and the snapshot from memory, keeping the room serving (module doc);
+    /// returns the bytes freed. Does nothing while an entry is not yet durable (storage could
+    /// not give it back) or a connection is being sent the log.
+    pub fn page_out(&mut self) -> u64 {
+        let busy = self.loading
+            || !self.awaiting_durable.is_empty()
+            || self.conns.values().any(|c| {
+                matches!(
+                    c.state,
+                    ConnState::CatchingUp { .. } | ConnState::AwaitingLog { .. }
+                )
+            });
+        if busy || self.resident == 0 {
+            return 0;
+        }
+        let snapshot_covers = self.snapshot_covers();
+        self.paged = Some(Paged {
+            through: self.last_seq,
+            snapshot_covers,
+        });
+        self.log.clear();
+        self.snapshot = None;
+        std::mem::take(&mut self.resident)
+    }
+
+    /// The room's records as storage holds them, after [`Effect::LoadLog`]: the log comes back
+    /// into memory and the waiting connections are sent their catch-up.
+    pub fn log_loaded(&mut self, records: impl IntoIterator<Item = Record>) -> Vec<Effect> {
+        self.loading = false;
+        if let Some(paged) = self.paged.take() {
+            let mut stored: Vec<Entry> = Vec::new();
+            let mut snapshot: Option<(u64, Vec<u8>)> = None;
+            for record in records {
+                match record {
+                    Record::Entry {
+                        seq,
+                        prev_seq,
+                        sealed,
+                    } if seq <= paged.through => stored.push(Entry {
+                        seq,
+                        prev_seq,
+                        sealed,
+                        author: None,
+                    }),
+                    Record::Snapshot { covers_seq, sealed }
+                        if covers_seq <= paged.through
+                            && snapshot.as_ref().is_none_or(|(c, _)| covers_seq > *c) =>
+                    {
+                        snapshot = Some((covers_seq, sealed));
+                    }
+                    _ => {}
+                }
+            }
+            // A snapshot taken while paged out, covering more than was paged, is kept as it is.
+            if self.snapshot.is_none() {
+                self.snapshot = snapshot;
+            }
+            let covers = self.snapshot.as_ref().map_or(0, |(c, _)| *c);
+            stored.sort_by_key(|e| e.seq);
+            stored.dedup_by_key(|e| e.seq);
+            let newer = std::mem::take(&mut self.log);
+            self.log = stored
+                .into_iter()
+                .chain(newer)
+                .filter(|e| e.seq > covers)
+                .collect();
+            self.resident = self.count_resident();
+        }
+        let waiting: Vec<ConnId> = self
+            .conns
+            .iter_mut()
+            .filter_map(|(id, c)| match c.state {
+                ConnState::AwaitingLog {
+                    sent,
+                    earns_mark,
+                    began,
+                } => {
+                    c.state = ConnState::CatchingUp {
+                        sent,
+                        earns_mark,
+                        began,
+                    };
+                    Some(*id)
+                }
+                _ => None,
+            })
+            .collect();
+        let mut effects = Vec::new();
+        for conn in waiting {
+            effects.extend(self.stream(conn));
+        }
+        in_parts(effects)
+    }
+
+    /// Storage could not give the log back: the waiting connections are closed with
+    /// `STORAGE_FAILURE` (their clients reconnect and ask again).
+    pub fn log_unavailable(&mut self) -> Vec<Effect> {
+        self.loading = false;
+        let waiting: Vec<ConnId> = self
+            .conns
+            .iter()
+            .filter(|(_, c)| matches!(c.state, ConnState::AwaitingLog { .. }))
+            .map(|(id, _)| *id)
+            .collect();
+        let mut effects = Vec::new();
+        for conn in waiting {
+            self.conns.remove(&conn);
+            effects.extend(refuse(conn, code::STORAGE_FAILURE, "storage failure"));
+        }
+        effects
     }
 
     /// Open connections.
@@ -377,7 +545,10 @@ impl Room {
                 )]
             }
             (
-                ConnState::Admitted | ConnState::CatchingUp { .. } | ConnState::Live,
+                ConnState::Admitted
+                | ConnState::CatchingUp { .. }
+                | ConnState::AwaitingLog { .. }
+                | ConnState::Live,
                 Message::CatchUp { after_seq },
             ) => {
                 if c.catch_ups >= MAX_CATCH_UPS {
@@ -387,7 +558,10 @@ impl Room {
                 self.catch_up(conn, after_seq)
             }
             (
-                ConnState::Admitted | ConnState::CatchingUp { .. } | ConnState::Live,
+                ConnState::Admitted
+                | ConnState::CatchingUp { .. }
+                | ConnState::AwaitingLog { .. }
+                | ConnState::Live,
                 Message::Append { client_seq, sealed },
             ) => {
                 if c.last_client_seq.is_some_and(|last| client_seq <= last) {
@@ -397,14 +571,20 @@ impl Room {
                 self.append(conn, client_seq, sealed)
             }
             (
-                ConnState::Admitted | ConnState::CatchingUp { .. } | ConnState::Live,
+                ConnState::Admitted
+                | ConnState::CatchingUp { .. }
+                | ConnState::AwaitingLog { .. }
+                | ConnState::Live,
                 Message::Snapshot { covers_seq, sealed },
             ) => self.snapshot(conn, covers_seq, sealed),
             (
-                ConnState::Admitted | ConnState::CatchingUp { .. } | ConnState::Live,
+                ConnState::Admitted
+                | ConnState::CatchingUp { .. }
+                | ConnState::AwaitingLog { .. }
+                | ConnState::Live,
                 Message::Ephemeral { sealed },
             ) => {
-                let frame = Message::Ephemeral { sealed }.encode();
+                let frame = Bytes::from(Message::Ephemeral { sealed }.encode());
                 self.live_except(conn)
                     .map(|to| Effect::Send {
                         conn: to,
@@ -439,20 +619,23 @@ impl Room {
                 c.holds = Some(seq);
             }
         }
-        // Fan out first: peers see the change before any fsync.
-        let frame = Message::Deliver {
-            seq,
-            prev_seq,
-            sealed: sealed.clone(),
-        }
-        .encode();
-        let mut effects: Vec<Effect> = self
-            .live_except(conn)
-            .map(|to| Effect::Send {
+        // Fan out first: peers see the change before any fsync. One frame, shared by all.
+        let mut effects: Vec<Effect> = Vec::new();
+        if self.live_except(conn).next().is_some() {
+            let frame = Bytes::from(
+                Message::Deliver {
+                    seq,
+                    prev_seq,
+                    sealed: sealed.clone(),
+                }
+                .encode(),
+            );
+            effects.extend(self.live_except(conn).map(|to| Effect::Send {
                 conn: to,
                 frame: frame.clone(),
-            })
-            .collect();
+            }));
+        }
+        self.resident += sealed.len() as u64;
         self.log.push_back(Entry {
             seq,
             prev_seq,
@@ -519,6 +702,18 @@ impl Room {
         else {
             return Vec::new();
         };
+        if self.paged.is_some_and(|p| sent < p.through) {
+            // What it needs next is in storage only.
+            c.state = ConnState::AwaitingLog {
+                sent,
+                earns_mark,
+                began,
+            };
+            if std::mem::replace(&mut self.loading, true) {
+                return Vec::new();
+            }
+            return vec![Effect::LoadLog];
+        }
         let mut effects = Vec::new();
         // Also mid-stream: a snapshot taken meanwhile may have let the log drop entries the
         // connection was not sent yet.
@@ -582,7 +777,7 @@ impl Room {
                 "snapshot covers entries the room has not assigned",
             );
         }
-        if self.snapshot.as_ref().is_some_and(|(c, _)| covers <= *c) {
+        if self.snapshot_covers().is_some_and(|c| covers <= c) {
             return Vec::new(); // the stored snapshot covers as much
         }
         if self.holds(conn).is_none_or(|h| covers > h) {
@@ -593,9 +788,22 @@ impl Room {
             );
         }
         while self.log.front().is_some_and(|e| e.seq <= covers) {
-            self.log.pop_front();
+            if let Some(e) = self.log.pop_front() {
+                self.resident -= e.sealed.len() as u64;
+            }
         }
-        self.snapshot = Some((covers, sealed.clone()));
+        match &mut self.paged {
+            // Entries between what it covers and what was paged out are in storage only:
+            // so stays the snapshot.
+            Some(p) if covers < p.through => p.snapshot_covers = Some(covers),
+            _ => {
+                // It covers everything that was paged out: memory holds the whole room again.
+                self.paged = None;
+                let old = self.snapshot.replace((covers, sealed.clone()));
+                self.resident -= old.map_or(0, |(_, s)| s.len() as u64);
+                self.resident += sealed.len() as u64;
+            }
+        }
         vec![
             Effect::Persist(Record::Snapshot {
                 covers_seq: covers,
@@ -608,7 +816,8 @@ impl Room {
     }
 }
 
-/// Every frame to send larger than a part goes as its parts, in order.
+/// Every frame to send larger than a part goes as its parts, in order. A frame fanned out to
+/// several connections is split once and its parts shared.
 fn in_parts(effects: Vec<Effect>) -> Vec<Effect> {
     let large =
         |e: &Effect| matches!(e, Effect::Send { frame, .. } if frame.len() > parts::PART_SIZE);
@@ -616,13 +825,27 @@ fn in_parts(effects: Vec<Effect>) -> Vec<Effect> {
         return effects;
     }
     let mut out = Vec::with_capacity(effects.len());
+    let mut last: Option<(Bytes, Vec<Bytes>)> = None;
     for effect in effects {
         match effect {
-            Effect::Send { conn, frame } => out.extend(
-                parts::split(frame)
-                    .into_iter()
-                    .map(|frame| Effect::Send { conn, frame }),
-            ),
+            Effect::Send { conn, frame } if frame.len() > parts::PART_SIZE => {
+                let same = last.as_ref().is_some_and(|(whole, _)| {
+                    whole.as_ptr() == frame.as_ptr() && whole.len() == frame.len()
+                });
+                if !same {
+                    let split = parts::split(Vec::from(frame.as_ref()))
+                        .into_iter()
+                        .map(Bytes::from)
+                        .collect();
+                    last = Some((frame, split));
+                }
+                if let Some((_, split)) = &last {
+                    out.extend(split.iter().map(|part| Effect::Send {
+                        conn,
+                        frame: part.clone(),
+                    }));
+                }
+            }
             other => out.push(other),
         }
     }
@@ -632,7 +855,7 @@ fn in_parts(effects: Vec<Effect>) -> Vec<Effect> {
 fn send(conn: ConnId, message: &Message) -> Effect {
     Effect::Send {
         conn,
-        frame: message.encode(),
+        frame: Bytes::from(message.encode()),
     }
 }
 
@@ -787,7 +1010,7 @@ mod tests {
         admit(&mut room, 2, &auth, &mut rng);
         let fx = room.frame_received(2, &Message::CatchUp { after_seq: 0 }.encode(), &mut rng);
         let delivered = |fx: &[Effect]| -> Vec<u64> {
-            let frames: Vec<Vec<u8>> = fx
+            let frames: Vec<Bytes> = fx
                 .iter()
                 .filter_map(|e| match e {
                     Effect::Send { conn: 2, frame } => Some(frame.clone()),
@@ -1426,5 +1649,289 @@ mod tests {
         let (room, _) = Room::restore(ROOM, vec![Record::Epoch { epoch: 1 }]);
         assert_eq!(room.epoch(), 2);
         assert_eq!(room.next_seq, 2 << 32);
+    }
+
+    /// What storage would hold after these effects (records kept, compaction applied).
+    fn keep(store: &mut Vec<Record>, effects: &[Effect]) {
+        for e in effects {
+            match e {
+                Effect::Persist(r) => store.push(r.clone()),
+                Effect::Compact { through_seq } => store.retain(|r| match r {
+                    Record::Entry { seq, .. } => seq > through_seq,
+                    Record::Snapshot { covers_seq, .. } => covers_seq >= through_seq,
+                    _ => true,
+                }),
+                _ => {}
+            }
+        }
+    }
+
+    /// `conn` appends `byte` (made durable at once); returns the room's effects.
+    fn typed(
+        room: &mut Room,
+        store: &mut Vec<Record>,
+        conn: ConnId,
+        client_seq: u64,
+        byte: u8,
+        rng: &mut ChaCha20Rng,
+    ) -> Vec<Effect> {
+        let append = Message::Append {
+            client_seq,
+            sealed: vec![byte; 100],
+        };
+        let mut fx = room.frame_received(conn, &append.encode(), rng);
+        keep(store, &fx);
+        fx.extend(room.durable_up_to(room.head_seq()));
+        fx
+    }
+
+    fn delivered(effects: &[Effect], to: ConnId) -> Vec<u8> {
+        sent(effects, to)
+            .into_iter()
+            .filter_map(|m| match m {
+                Message::Deliver { sealed, .. } => Some(sealed[0]),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// A report left open on two devices overnight: the room drops its log from memory and
+    /// keeps serving them; a device that comes later waits while the log is read back, then
+    /// gets everything, also what was typed meanwhile.
+    #[test]
+    fn an_idle_room_leaves_memory_and_keeps_serving() {
+        let mut rng = ChaCha20Rng::seed_from_u64(21);
+        let auth = RoomAuth::derive(&DocumentKey::from_bytes([1; 32]));
+        let mut room = Room::new(ROOM);
+        let mut store = Vec::new();
+        room.connection_opened(1);
+        let hello = Message::Hello {
+            room: ROOM,
+            verifier: auth.verifier(),
+        };
+        let fx = room.frame_received(1, &hello.encode(), &mut rng);
+        keep(&mut store, &fx);
+        let Some(Message::Challenge { challenge }) = sent(&fx, 1).pop() else {
+            panic!()
+        };
+        let answer = Message::Answer {
+            signature: auth.answer(&ROOM, &challenge),
+        };
+        room.frame_received(1, &answer.encode(), &mut rng);
+        room.frame_received(1, &Message::CatchUp { after_seq: 0 }.encode(), &mut rng);
+        live(&mut room, 2, &auth, &mut rng);
+        for (i, b) in (1..=5).enumerate() {
+            typed(&mut room, &mut store, 1, i as u64, b, &mut rng);
+        }
+        assert_eq!(room.resident_bytes(), 500);
+
+        assert_eq!(room.page_out(), 500);
+        assert!(room.is_paged_out());
+        assert_eq!((room.resident_bytes(), room.log_len()), (0, 0));
+        assert_eq!(room.page_out(), 0, "nothing left to drop");
+
+        // Typing goes on: fan-out and acknowledgements need no log.
+        let fx = typed(&mut room, &mut store, 1, 10, 6, &mut rng);
+        assert_eq!(delivered(&fx, 2), vec![6]);
+        assert!(sent(&fx, 1)
+            .iter()
+            .any(|m| matches!(m, Message::Ack { client_seq: 10, .. })));
+
+        // Two newcomers from the start: the log is asked for once; they hear nothing yet.
+        admit(&mut room, 3, &auth, &mut rng);
+        admit(&mut room, 4, &auth, &mut rng);
+        let fx = room.frame_received(3, &Message::CatchUp { after_seq: 0 }.encode(), &mut rng);
+        assert_eq!(fx, vec![Effect::LoadLog]);
+        let fx = room.frame_received(4, &Message::CatchUp { after_seq: 0 }.encode(), &mut rng);
+        assert!(fx.is_empty(), "{fx:?}");
+        assert_eq!(room.page_out(), 0, "not while somebody waits for the log");
+        let fx = typed(&mut room, &mut store, 2, 1, 7, &mut rng);
+        assert_eq!(delivered(&fx, 1), vec![7]);
+        assert!(delivered(&fx, 3).is_empty() && delivered(&fx, 4).is_empty());
+
+        let fx = room.log_loaded(store.clone());
+        for conn in [3, 4] {
+            assert_eq!(
+                delivered(&fx, conn),
+                vec![1, 2, 3, 4, 5, 6, 7],
+                "conn {conn}"
+            );
+        }
+        assert!(!room.is_paged_out());
+        assert_eq!(room.resident_bytes(), 700);
+        // Live now: the next keystroke reaches them by fan-out.
+        let fx = typed(&mut room, &mut store, 1, 11, 8, &mut rng);
+        assert_eq!(delivered(&fx, 3), vec![8]);
+        assert_eq!(delivered(&fx, 4), vec![8]);
+    }
+
+    #[test]
+    fn the_log_stays_while_an_entry_is_not_durable_or_a_catch_up_runs() {
+        let mut rng = ChaCha20Rng::seed_from_u64(22);
+        let auth = RoomAuth::derive(&DocumentKey::from_bytes([1; 32]));
+        let mut room = Room::new(ROOM);
+        live(&mut room, 1, &auth, &mut rng);
+        let append = Message::Append {
+            client_seq: 1,
+            sealed: vec![1; 100],
+        };
+        room.frame_received(1, &append.encode(), &mut rng);
+        assert_eq!(room.page_out(), 0, "storage could not give it back yet");
+        room.durable_up_to(room.head_seq());
+        // A catch-up in steps holds the log until it is through.
+        for i in 2..40u64 {
+            let append = Message::Append {
+                client_seq: i,
+                sealed: vec![2; 64 * 1024],
+            };
+            room.frame_received(1, &append.encode(), &mut rng);
+        }
+        room.durable_up_to(room.head_seq());
+        admit(&mut room, 2, &auth, &mut rng);
+        room.frame_received(2, &Message::CatchUp { after_seq: 0 }.encode(), &mut rng);
+        assert!(room.catching_up(2));
+        assert_eq!(room.page_out(), 0);
+        while room.catching_up(2) {
+            room.send_more(2);
+        }
+        assert!(room.page_out() > 0);
+    }
+
+    /// A device that reconnects after a short break asks from where it was: memory has that.
+    #[test]
+    fn a_catch_up_from_after_the_page_out_needs_no_storage() {
+        let mut rng = ChaCha20Rng::seed_from_u64(23);
+        let auth = RoomAuth::derive(&DocumentKey::from_bytes([1; 32]));
+        let mut room = Room::new(ROOM);
+        let mut store = Vec::new();
+        live(&mut room, 1, &auth, &mut rng);
+        live(&mut room, 2, &auth, &mut rng);
+        typed(&mut room, &mut store, 1, 1, 1, &mut rng);
+        let mark = room.head_seq();
+        room.page_out();
+        typed(&mut room, &mut store, 1, 2, 2, &mut rng);
+        room.connection_closed(2);
+        admit(&mut room, 3, &auth, &mut rng);
+        let fx = room.frame_received(3, &Message::CatchUp { after_seq: mark }.encode(), &mut rng);
+        assert_eq!(delivered(&fx, 3), vec![2]);
+        assert!(!fx.contains(&Effect::LoadLog));
+        let fx = typed(&mut room, &mut store, 1, 3, 3, &mut rng);
+        assert_eq!(delivered(&fx, 3), vec![3], "live");
+    }
+
+    #[test]
+    fn snapshots_while_paged_out() {
+        let mut rng = ChaCha20Rng::seed_from_u64(24);
+        let auth = RoomAuth::derive(&DocumentKey::from_bytes([1; 32]));
+        let mut room = Room::new(ROOM);
+        let mut store = Vec::new();
+        live(&mut room, 1, &auth, &mut rng);
+        for i in 1..=3u8 {
+            typed(&mut room, &mut store, 1, u64::from(i), i, &mut rng);
+        }
+        let snap = |covers_seq, byte| Message::Snapshot {
+            covers_seq,
+            sealed: vec![byte; 10],
+        };
+        let first = room.head_seq() - 1;
+        keep(
+            &mut store,
+            &room.frame_received(1, &snap(first - 1, 0xA1).encode(), &mut rng),
+        );
+        room.page_out();
+        assert_eq!(room.snapshot_covers(), Some(first - 1));
+        // One covering no more than the stored one is ignored, as without paging.
+        assert!(room
+            .frame_received(1, &snap(first - 1, 0xA2).encode(), &mut rng)
+            .is_empty());
+        // One covering less than was paged out stays in storage only.
+        let fx = room.frame_received(1, &snap(first, 0xA3).encode(), &mut rng);
+        keep(&mut store, &fx);
+        assert!(room.is_paged_out());
+        assert_eq!(room.snapshot_covers(), Some(first));
+        admit(&mut room, 2, &auth, &mut rng);
+        let fx = room.frame_received(2, &Message::CatchUp { after_seq: 0 }.encode(), &mut rng);
+        assert_eq!(fx, vec![Effect::LoadLog]);
+        let fx = room.log_loaded(store.clone());
+        let got = sent(&fx, 2);
+        assert!(
+            matches!(&got[0], Message::Snapshot { covers_seq, sealed } if *covers_seq == first && sealed[0] == 0xA3),
+            "{got:?}"
+        );
+        assert_eq!(delivered(&fx, 2), vec![3]);
+        // One covering everything makes the room whole in memory again.
+        room.page_out();
+        typed(&mut room, &mut store, 1, 9, 4, &mut rng);
+        let all = room.head_seq();
+        keep(
+            &mut store,
+            &room.frame_received(1, &snap(all, 0xA4).encode(), &mut rng),
+        );
+        assert!(!room.is_paged_out());
+        admit(&mut room, 3, &auth, &mut rng);
+        let fx = room.frame_received(3, &Message::CatchUp { after_seq: 0 }.encode(), &mut rng);
+        assert!(
+            matches!(&sent(&fx, 3)[..], [Message::Snapshot { covers_seq, .. }] if *covers_seq == all)
+        );
+        assert_eq!(room.resident_bytes(), 10);
+    }
+
+    #[test]
+    fn a_log_storage_cannot_give_back_closes_those_waiting_for_it() {
+        let mut rng = ChaCha20Rng::seed_from_u64(25);
+        let auth = RoomAuth::derive(&DocumentKey::from_bytes([1; 32]));
+        let mut room = Room::new(ROOM);
+        let mut store = Vec::new();
+        live(&mut room, 1, &auth, &mut rng);
+        typed(&mut room, &mut store, 1, 1, 1, &mut rng);
+        room.page_out();
+        admit(&mut room, 2, &auth, &mut rng);
+        room.frame_received(2, &Message::CatchUp { after_seq: 0 }.encode(), &mut rng);
+        let fx = room.log_unavailable();
+        assert!(matches!(
+            &sent(&fx, 2)[..],
+            [Message::Error {
+                code: code::STORAGE_FAILURE,
+                ..
+            }]
+        ));
+        assert!(fx.contains(&Effect::Close { conn: 2 }));
+        assert_eq!(room.connection_count(), 1, "the others stay");
+        // The next one asks again.
+        admit(&mut room, 3, &auth, &mut rng);
+        let fx = room.frame_received(3, &Message::CatchUp { after_seq: 0 }.encode(), &mut rng);
+        assert_eq!(fx, vec![Effect::LoadLog]);
+    }
+
+    /// A 20 MB upload fanned out to thirty devices is one buffer, not thirty copies.
+    #[test]
+    fn a_frame_fanned_out_is_shared_not_copied() {
+        let mut rng = ChaCha20Rng::seed_from_u64(26);
+        let auth = RoomAuth::derive(&DocumentKey::from_bytes([1; 32]));
+        let mut room = Room::new(ROOM);
+        for conn in 1..=3 {
+            live(&mut room, conn, &auth, &mut rng);
+        }
+        let frames = |fx: &[Effect], to: ConnId| -> Vec<Bytes> {
+            fx.iter()
+                .filter_map(|e| match e {
+                    Effect::Send { conn, frame } if *conn == to => Some(frame.clone()),
+                    _ => None,
+                })
+                .collect()
+        };
+        for size in [100, 3 * parts::PART_SIZE] {
+            let append = Message::Append {
+                client_seq: size as u64,
+                sealed: vec![7; size],
+            };
+            let fx = in_parts(room.handle(1, append, &mut rng));
+            let (to2, to3) = (frames(&fx, 2), frames(&fx, 3));
+            assert_eq!(to2.len(), to3.len());
+            assert!(!to2.is_empty());
+            for (a, b) in to2.iter().zip(&to3) {
+                assert_eq!(a.as_ptr(), b.as_ptr(), "one buffer for both");
+            }
+        }
     }
 }

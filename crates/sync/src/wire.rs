@@ -99,7 +99,9 @@ pub enum Message {
     Error { code: u16, message: String },
 }
 
-mod kind {
+/// The kind byte of each message (a frame's second byte): lets the relay sort frames, e.g. tell
+/// presence from writes, without decoding them.
+pub mod kind {
     pub const HELLO: u8 = 1;
     pub const CHALLENGE: u8 = 2;
     pub const ANSWER: u8 = 3;

@@ -105,6 +105,10 @@ struct Sim {
     faults: Faults,
     restarts: u32,
     compactions: u32,
+    /// The room asked for its log back (`room::Effect::LoadLog`); storage answers later.
+    loading: bool,
+    page_outs: u32,
+    loads: u32,
     full_states: u32,
     dropped: u32,
     duplicated: u32,
@@ -149,6 +153,9 @@ impl Sim {
             network: Vec::new(),
             durable: Vec::new(),
             pending_writes: VecDeque::new(),
+            loading: false,
+            page_outs: 0,
+            loads: 0,
             faults: CHAOS,
             restarts: 0,
             compactions: 0,
@@ -255,7 +262,7 @@ impl Sim {
         self.count_refusals(&effects);
         for effect in effects {
             match effect {
-                room::Effect::Send { conn, frame } => self.send(conn, false, frame),
+                room::Effect::Send { conn, frame } => self.send(conn, false, frame.to_vec()),
                 room::Effect::Close { conn } => {
                     if let Some(p) = self.conns.get(&conn).copied() {
                         self.disconnect(p);
@@ -271,7 +278,17 @@ impl Sim {
                     self.pending_writes
                         .push_back(StorageOp::Compact(through_seq));
                 }
+                room::Effect::LoadLog => self.loading = true,
             }
+        }
+    }
+
+    /// Storage answers a LoadLog with what is durable now (what a read sees).
+    fn complete_load(&mut self) {
+        if std::mem::take(&mut self.loading) {
+            self.loads += 1;
+            let fx = self.room.log_loaded(self.durable.clone());
+            self.room_effects(fx);
         }
     }
 
@@ -428,6 +445,7 @@ impl Sim {
         }
         self.insider_gone();
         self.pending_writes.clear();
+        self.loading = false;
         let (room, effects) = Room::restore(ROOM_ID, self.durable.clone());
         self.room = room;
         // The epoch record is made durable before the room serves anyone.
@@ -544,6 +562,13 @@ impl Sim {
         if chance(&mut self.rng, 30) {
             self.flush_storage();
         }
+        // Idle or not, the relay may drop the room's log from memory at any moment it allows.
+        if chance(&mut self.rng, 3) && self.room.page_out() > 0 {
+            self.page_outs += 1;
+        }
+        if chance(&mut self.rng, 20) {
+            self.complete_load();
+        }
         if chance(&mut self.rng, 1) {
             self.restart_relay();
             // Correlated failures matter most: now and then a device is lost in the same breath.
@@ -561,6 +586,7 @@ impl Sim {
     fn quiescent(&self) -> bool {
         self.network.is_empty()
             && self.pending_writes.is_empty()
+            && !self.loading
             && self.peers.iter().filter(|p| !p.retired).all(|p| {
                 p.client.status() == Status::Live
                     && !p.client.has_in_flight()
@@ -580,6 +606,7 @@ impl Sim {
         for _ in 0..10_000 {
             self.now += 1;
             self.flush_storage();
+            self.complete_load();
             self.deliver_due();
             if self.quiescent() {
                 return;
@@ -613,6 +640,8 @@ struct Outcome {
     acked: u64,
     restarts: u32,
     compactions: u32,
+    page_outs: u32,
+    loads: u32,
     full_states: u32,
     dropped: u32,
     duplicated: u32,
@@ -672,6 +701,7 @@ fn check(mut sim: Sim, seed: u64) -> Outcome {
     for _ in 0..10_000 {
         sim.now += 1;
         sim.flush_storage();
+        sim.complete_load();
         sim.deliver_due();
         if sim.quiescent() {
             break;
@@ -718,6 +748,8 @@ fn check(mut sim: Sim, seed: u64) -> Outcome {
         acked: acked.len() as u64,
         restarts: sim.restarts,
         compactions: sim.compactions,
+        page_outs: sim.page_outs,
+        loads: sim.loads,
         full_states: sim.full_states,
         dropped: sim.dropped,
         duplicated: sim.duplicated,
@@ -809,6 +841,8 @@ fn simulation() {
         acked: 0,
         restarts: 0,
         compactions: 0,
+        page_outs: 0,
+        loads: 0,
         full_states: 0,
         dropped: 0,
         duplicated: 0,
@@ -821,6 +855,8 @@ fn simulation() {
         total.acked += o.acked;
         total.restarts += o.restarts;
         total.compactions += o.compactions;
+        total.page_outs += o.page_outs;
+        total.loads += o.loads;
         total.full_states += o.full_states;
         total.dropped += o.dropped;
         total.duplicated += o.duplicated;
@@ -829,12 +865,14 @@ fn simulation() {
     }
     println!(
         "{seeds} seeds: {} edits, {} acknowledged, {} relay restarts, {} compactions, \
-         {} full-state uploads, {} frames dropped, {} duplicated, {} sealed under another key \
+         {} logs paged out and {} read back, {} full-state uploads, {} frames dropped, {} duplicated, {} sealed under another key \
          rejected, {} insider snapshots refused",
         total.edits,
         total.acked,
         total.restarts,
         total.compactions,
+        total.page_outs,
+        total.loads,
         total.full_states,
         total.dropped,
         total.duplicated,
@@ -843,5 +881,6 @@ fn simulation() {
     );
     if seeds >= 100 {
         assert!(total.rejected > 0 && total.insider_refused > 0 && total.compactions > 0);
+        assert!(total.page_outs > 0 && total.loads > 0);
     }
 }
