@@ -83,14 +83,46 @@ impl std::fmt::Display for ClientKey {
     }
 }
 
-/// Quiet clients' new-room budgets are forgotten once this many are kept.
-const NEW_ROOM_BUCKETS: usize = 4096;
+/// Quiet clients' budgets are forgotten once this many are kept (a full bucket is the same as
+/// none).
+const KEPT_BUCKETS: usize = 4096;
 
-/// Open connections and new-room budgets per client.
+/// A rate per client: one token bucket each.
+#[derive(Debug, Default)]
+struct Budgets(Mutex<HashMap<ClientKey, TokenBucket>>);
+
+impl Budgets {
+    /// `key`'s bucket (a full one if it had none or was forgotten), to use under the lock.
+    fn with<T>(
+        &self,
+        key: ClientKey,
+        rate: f64,
+        burst: f64,
+        now: Instant,
+        f: impl FnOnce(&mut TokenBucket) -> T,
+    ) -> T {
+        let mut buckets = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        if buckets.len() >= KEPT_BUCKETS {
+            buckets.retain(|_, bucket| !bucket.is_full(now));
+        }
+        f(buckets
+            .entry(key)
+            .or_insert_with(|| TokenBucket::new(rate, burst, now)))
+    }
+
+    /// Whether `key` may do one more: `rate` per second sustained, `burst` at once.
+    fn take(&self, key: ClientKey, rate: f64, burst: f64, now: Instant) -> bool {
+        self.with(key, rate, burst, now, |bucket| bucket.take(now))
+    }
+}
+
+/// Open connections, new-room budgets and connection attempts per client.
 #[derive(Debug, Default)]
 pub(crate) struct Addresses {
     open: Arc<Mutex<HashMap<ClientKey, usize>>>,
-    new_rooms: Mutex<HashMap<ClientKey, TokenBucket>>,
+    new_rooms: Budgets,
+    attempts: Budgets,
+    bytes: Budgets,
 }
 
 /// One connection counted for a client until dropped.
@@ -132,17 +164,26 @@ impl Addresses {
 
     /// Whether `key` may create one more room: `per_hour` sustained, `burst` at once.
     pub fn take_new_room(&self, key: ClientKey, per_hour: f64, burst: f64, now: Instant) -> bool {
-        let mut buckets = self
-            .new_rooms
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        if buckets.len() >= NEW_ROOM_BUCKETS {
-            buckets.retain(|_, bucket| !bucket.is_full(now));
-        }
-        buckets
-            .entry(key)
-            .or_insert_with(|| TokenBucket::new(per_hour / 3600.0, burst, now))
-            .take(now)
+        self.new_rooms.take(key, per_hour / 3600.0, burst, now)
+    }
+
+    /// Takes `n` bytes `key`'s connections read from its budget of `per_second` sustained and
+    /// `burst` at once; how long its reading must wait for them (zero within the budget).
+    pub fn borrow_bytes(
+        &self,
+        key: ClientKey,
+        n: f64,
+        per_second: f64,
+        burst: f64,
+        now: Instant,
+    ) -> std::time::Duration {
+        self.bytes
+            .with(key, per_second, burst, now, |bucket| bucket.borrow(n, now))
+    }
+
+    /// Whether `key` may open one more connection: `per_second` sustained, `burst` at once.
+    pub fn take_attempt(&self, key: ClientKey, per_second: f64, burst: f64, now: Instant) -> bool {
+        self.attempts.take(key, per_second, burst, now)
     }
 
     /// Clients with at least one open connection.
@@ -225,5 +266,22 @@ mod tests {
         assert_eq!(table.clients(), 0, "nobody left in the table");
         assert!(table.take(a, 0).is_none());
         assert_eq!(table.clients(), 0);
+    }
+
+    #[test]
+    fn attempts_and_new_rooms_are_budgets_per_client() {
+        let table = Addresses::default();
+        let now = Instant::now();
+        let (a, b) = (key("198.51.100.4"), key("198.51.100.5"));
+        assert!((0..3).all(|_| table.take_attempt(a, 1.0, 3.0, now)));
+        assert!(!table.take_attempt(a, 1.0, 3.0, now));
+        assert!(
+            table.take_attempt(b, 1.0, 3.0, now),
+            "others are not affected"
+        );
+        assert!(table.take_attempt(a, 1.0, 3.0, now + std::time::Duration::from_secs(1)));
+        // The two budgets are separate.
+        assert!(table.take_new_room(a, 3600.0, 1.0, now));
+        assert!(!table.take_new_room(a, 3600.0, 1.0, now));
     }
 }

@@ -19,6 +19,7 @@ use crate::limits::SyncLimits;
 use crate::metrics::{self, Metrics};
 use crate::refusals::RefusalLog;
 use crate::room_task::{self, RoomEvent};
+use crate::runs::Runs;
 use crate::store::Claim;
 use crate::writer::{StorageFailed, Writer};
 
@@ -58,6 +59,8 @@ pub(crate) struct Hub {
     next_generation: AtomicU64,
     connections: AtomicUsize,
     addresses: Addresses,
+    /// Bytes held for runs of parts, against their budgets.
+    pub runs: Runs,
     shutdown: watch::Sender<bool>,
     tasks: watch::Sender<usize>,
 }
@@ -91,6 +94,11 @@ impl Drop for ConnectionSlot {
 
 impl Hub {
     pub fn new(limits: SyncLimits, metrics: Arc<Metrics>, writer: Writer) -> Hub {
+        let runs = Runs::new(
+            limits.max_run_bytes,
+            limits.max_run_bytes_per_address,
+            Arc::clone(&metrics.run_bytes),
+        );
         Hub {
             limits,
             metrics,
@@ -101,6 +109,7 @@ impl Hub {
             next_generation: AtomicU64::new(1),
             connections: AtomicUsize::new(0),
             addresses: Addresses::default(),
+            runs,
             shutdown: watch::Sender::new(false),
             tasks: watch::Sender::new(0),
         }
@@ -188,6 +197,28 @@ impl Hub {
             key,
             self.limits.new_rooms_per_hour,
             self.limits.new_room_burst,
+            std::time::Instant::now(),
+        )
+    }
+
+    /// How long reading `n` more bytes from `key`'s connections must wait
+    /// (`--address-bytes-per-second`, `--address-byte-burst`; zero within the budget).
+    pub fn borrow_address_bytes(&self, key: ClientKey, n: usize) -> std::time::Duration {
+        self.addresses.borrow_bytes(
+            key,
+            n as f64,
+            self.limits.address_bytes_per_second,
+            self.limits.address_byte_burst,
+            std::time::Instant::now(),
+        )
+    }
+
+    /// Whether `key` may open one more connection (`--connects-per-second`, `--connect-burst`).
+    pub fn take_attempt(&self, key: ClientKey) -> bool {
+        self.addresses.take_attempt(
+            key,
+            self.limits.connects_per_second,
+            self.limits.connect_burst,
             std::time::Instant::now(),
         )
     }

@@ -52,8 +52,10 @@ mod hub;
 mod limits;
 mod memory;
 mod metrics;
+mod quota;
 mod refusals;
 mod room_task;
+mod runs;
 mod static_files;
 mod store;
 mod writer;
@@ -493,6 +495,7 @@ impl Server {
         });
         tokio::spawn(memory::trim_periodically(Arc::clone(&self.relay.hub)));
         tokio::spawn(expiry::expire_periodically(Arc::clone(&self.relay.hub)));
+        tokio::spawn(quota::refresh_periodically(Arc::clone(&self.relay.hub)));
         let serving = axum::serve(
             listener,
             app(&self.relay).into_make_service_with_connect_info::<SocketAddr>(),

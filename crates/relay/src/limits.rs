@@ -46,6 +46,14 @@ pub struct SyncLimits {
     /// Bytes a connection may send at once before the byte rate applies.
     #[arg(long, env = "DREIECK_BYTE_BURST", default_value_t = 16.0 * 1024.0 * 1024.0)]
     pub byte_burst: f64,
+    /// Sustained bytes per second all connections of one client address may send together.
+    /// Beyond, their reading waits, as for one connection over `--bytes-per-second`: a client
+    /// with a thousand connections gets the bandwidth of a few, not of a thousand.
+    #[arg(long, env = "DREIECK_ADDRESS_BYTES_PER_SECOND", default_value_t = 32.0 * 1024.0 * 1024.0)]
+    pub address_bytes_per_second: f64,
+    /// Bytes the connections of one address may send at once before that rate applies.
+    #[arg(long, env = "DREIECK_ADDRESS_BYTE_BURST", default_value_t = 64.0 * 1024.0 * 1024.0)]
+    pub address_byte_burst: f64,
     /// Sealed bytes (log entries and snapshots) one room may store.
     #[arg(long, env = "DREIECK_MAX_ROOM_BYTES", default_value_t = 256 * 1024 * 1024)]
     pub max_room_bytes: u64,
@@ -54,6 +62,21 @@ pub struct SyncLimits {
     /// linger absorbs reconnects after a network hiccup.
     #[arg(long, env = "DREIECK_ROOM_LINGER_SECS", default_value_t = 30)]
     pub room_linger_secs: u64,
+    /// Seconds after which a room whose devices stay connected but send nothing but presence
+    /// drops its log and snapshot from memory (0: never). They stay in storage; the room
+    /// keeps serving, and reads them back if a device needs what was dropped.
+    #[arg(long, env = "DREIECK_ROOM_IDLE_SECS", default_value_t = 300)]
+    pub room_idle_secs: u64,
+    /// Connections one client address may open per second. Beyond, the WebSocket handshake
+    /// is answered with HTTP 429 before anything else is spent on it (the app retries with
+    /// backoff); an attacker refused at the door again and again must not cost the relay a
+    /// handshake and a protocol refusal each time.
+    #[arg(long, env = "DREIECK_CONNECTS_PER_SECOND", default_value_t = 20.0)]
+    pub connects_per_second: f64,
+    /// Connections one client address may open at once before the rate applies: a caseworker's
+    /// device opening its reports, an office behind one NAT starting the day.
+    #[arg(long, env = "DREIECK_CONNECT_BURST", default_value_t = 300.0)]
+    pub connect_burst: f64,
     /// New rooms (reports shared, invitations) one client address may create per hour. An
     /// office behind one NAT shares it; the burst covers sharing many reports at once.
     #[arg(long, env = "DREIECK_NEW_ROOMS_PER_HOUR", default_value_t = 600.0)]
@@ -69,10 +92,27 @@ pub struct SyncLimits {
     /// are refused (RELAY_FULL); snapshots, which let the relay drop entries, still go in.
     #[arg(long, env = "DREIECK_MAX_STORED_BYTES", default_value_t = 0)]
     pub max_stored_bytes: u64,
+    /// With several instances on one PostgreSQL: seconds between readings of what all rooms
+    /// store (every instance's writes) for `--max-stored-bytes`; 0: never (each instance then
+    /// counts only its own writes on top of the sum at its start).
+    #[arg(long, env = "DREIECK_STORED_REFRESH_SECS", default_value_t = 10)]
+    pub stored_refresh_secs: u64,
     /// Seconds after which a room that holds nothing (registered, never written to) and has
     /// not been touched is deleted; 0: never. Rooms cost a row each and anyone may make them.
     #[arg(long, env = "DREIECK_EMPTY_ROOM_EXPIRY_SECS", default_value_t = 7 * 24 * 3600)]
     pub empty_room_expiry_secs: u64,
+    /// Bytes all connections together may hold for runs of parts not yet complete (a message
+    /// larger than a frame arrives in parts and is held until its last one). Beyond, the
+    /// connection whose run would grow is refused with RELAY_FULL.
+    #[arg(long, env = "DREIECK_MAX_RUN_BYTES", default_value_t = 1024 * 1024 * 1024)]
+    pub max_run_bytes: u64,
+    /// The same for the connections of one client address; beyond, RATE_LIMITED.
+    #[arg(long, env = "DREIECK_MAX_RUN_BYTES_PER_ADDRESS", default_value_t = 256 * 1024 * 1024)]
+    pub max_run_bytes_per_address: u64,
+    /// Seconds a run of parts may wait for its next part (a part is 1 MiB: 30 s allows an
+    /// upload of 35 KB/s); then the connection is refused with TIMEOUT and the run dropped.
+    #[arg(long, env = "DREIECK_PART_GAP_SECS", default_value_t = 30)]
+    pub part_gap_secs: u64,
     /// Milliseconds a new connection may take to send its Hello and answer the challenge;
     /// then it gets TIMEOUT and is closed (a connection that never speaks holds a slot).
     #[arg(long, env = "DREIECK_ADMISSION_TIMEOUT_MS", default_value_t = 10_000)]
@@ -91,13 +131,22 @@ impl Default for SyncLimits {
             message_burst: 400.0,
             bytes_per_second: 8.0 * 1024.0 * 1024.0,
             byte_burst: 16.0 * 1024.0 * 1024.0,
+            address_bytes_per_second: 32.0 * 1024.0 * 1024.0,
+            address_byte_burst: 64.0 * 1024.0 * 1024.0,
             max_room_bytes: 256 * 1024 * 1024,
             room_linger_secs: 30,
+            room_idle_secs: 300,
+            connects_per_second: 20.0,
+            connect_burst: 300.0,
             new_rooms_per_hour: 600.0,
             new_room_burst: 300.0,
             max_memory_bytes: 2 * 1024 * 1024 * 1024,
             max_stored_bytes: 0,
+            stored_refresh_secs: 10,
             empty_room_expiry_secs: 7 * 24 * 3600,
+            max_run_bytes: 1024 * 1024 * 1024,
+            max_run_bytes_per_address: 256 * 1024 * 1024,
+            part_gap_secs: 30,
             admission_timeout_ms: 10_000,
         }
     }
@@ -114,6 +163,16 @@ impl SyncLimits {
         usize::try_from(self.max_room_bytes)
             .unwrap_or(usize::MAX)
             .saturating_add(self.max_message_bytes.saturating_mul(2))
+    }
+
+    /// How long a room with nothing but presence keeps its log in memory (`None`: always).
+    pub(crate) fn room_idle(&self) -> Option<Duration> {
+        (self.room_idle_secs > 0).then(|| Duration::from_secs(self.room_idle_secs))
+    }
+
+    /// How long a run of parts may wait for its next part.
+    pub(crate) fn part_gap(&self) -> Duration {
+        Duration::from_secs(self.part_gap_secs)
     }
 
     /// How long a room without connections stays in memory.

@@ -5,6 +5,7 @@
 
 use std::fmt::Write as _;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 /// Error codes are small numbers ([`dreieck_sync::wire::code`]); one counter each up to this.
 /// The room's own refusals (BAD_FRAME, UNSUPPORTED_VERSION, ADMISSION_REFUSED, UNEXPECTED,
@@ -30,6 +31,13 @@ pub(crate) struct Metrics {
     pub stored_now: AtomicU64,
     /// Empty rooms deleted by the expiry sweep.
     pub rooms_expired: AtomicU64,
+    /// Connection attempts answered with HTTP 429 (`--connects-per-second`).
+    pub attempts_refused: AtomicU64,
+    /// Bytes connections hold for runs of parts not yet complete (`crate::runs`).
+    pub run_bytes: Arc<AtomicU64>,
+    /// Logs of idle rooms dropped from memory, and read back when a device needed them.
+    pub logs_paged_out: AtomicU64,
+    pub logs_read_back: AtomicU64,
     /// Connections this instance forwards to the instance serving their room.
     pub forwarded_open: AtomicU64,
     /// Connections other instances forwarded here.
@@ -58,6 +66,10 @@ impl Default for Metrics {
             room_memory: AtomicU64::new(0),
             stored_now: AtomicU64::new(0),
             rooms_expired: AtomicU64::new(0),
+            attempts_refused: AtomicU64::new(0),
+            run_bytes: Arc::default(),
+            logs_paged_out: AtomicU64::new(0),
+            logs_read_back: AtomicU64::new(0),
             forwarded_open: AtomicU64::new(0),
             forwarded_in_total: AtomicU64::new(0),
             frames_in: AtomicU64::new(0),
@@ -83,6 +95,13 @@ pub(crate) fn inc(counter: &AtomicU64) {
 /// Adds `n` to a counter.
 pub(crate) fn add(counter: &AtomicU64, n: u64) {
     counter.fetch_add(n, Ordering::Relaxed);
+}
+
+/// Takes `n` from a gauge, never below zero.
+pub(crate) fn sub(gauge: &AtomicU64, n: u64) {
+    let _ = gauge.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |v| {
+        Some(v.saturating_sub(n))
+    });
 }
 
 /// Takes one from a gauge.
@@ -153,6 +172,30 @@ impl Metrics {
             "counter",
             "Rooms that held nothing, deleted after their expiry time.",
             get(&self.rooms_expired),
+        );
+        one(
+            "dreieck_relay_attempts_refused_total",
+            "counter",
+            "Connection attempts answered with HTTP 429: one address over --connects-per-second.",
+            get(&self.attempts_refused),
+        );
+        one(
+            "dreieck_relay_run_bytes",
+            "gauge",
+            "Bytes held for messages arriving in parts, not yet complete (quota --max-run-bytes).",
+            get(&self.run_bytes),
+        );
+        one(
+            "dreieck_relay_logs_paged_out_total",
+            "counter",
+            "Logs of rooms with nothing but presence for --room-idle-secs, dropped from memory.",
+            get(&self.logs_paged_out),
+        );
+        one(
+            "dreieck_relay_logs_read_back_total",
+            "counter",
+            "Logs read back from storage because a device needed what was dropped.",
+            get(&self.logs_read_back),
         );
         one(
             "dreieck_relay_forwarded_open",

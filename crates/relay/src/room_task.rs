@@ -12,6 +12,12 @@
 //! limit (it counts the sealed bytes it has asked storage to keep), and storage failure (every
 //! connection is told, and the room is dropped from memory so that the next connection rebuilds
 //! it from what is really on disk).
+//!
+//! A room whose connections send nothing but presence for `--room-idle-secs` pages its log out
+//! of memory ([`Room::page_out`]); when a connection needs it again the task reads the room's
+//! records back from storage beside its other work ([`Effect::LoadLog`]). The relay-wide
+//! memory figure follows what rooms hold in memory ([`Room::resident_bytes`]), the stored
+//! figure what they hold on disk.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -136,6 +142,12 @@ struct RoomTask {
     conns: HashMap<ConnId, Conn>,
     usage: Usage,
     report: mpsc::UnboundedSender<Outcome>,
+    /// Where a read of the room's records for [`Effect::LoadLog`] reports back.
+    loads: mpsc::UnboundedSender<Option<Vec<Record>>>,
+    /// Sealed bytes of this room counted in the relay's memory figure.
+    resident: u64,
+    /// The last frame other than presence.
+    touched: Instant,
     /// Set after a storage failure: the task only refuses and winds down.
     failed: bool,
 }
@@ -152,6 +164,7 @@ pub(crate) async fn run(
     metrics::inc(&hub.metrics.rooms_live);
     let hash = short_hash(&id);
     let (report, mut outcomes) = mpsc::unbounded_channel();
+    let (loads, mut loaded_logs) = mpsc::unbounded_channel();
     let loaded = load(&hub, id, &report).await;
     let mut task = RoomTask {
         hub: Arc::clone(&hub),
@@ -162,23 +175,31 @@ pub(crate) async fn run(
         conns: HashMap::new(),
         usage: Usage::default(),
         report,
+        loads,
+        resident: 0,
+        touched: Instant::now(),
         failed: false,
     };
     match loaded {
         Some((room, usage)) => {
             tracing::info!(room = %task.hash, epoch = room.epoch(), "Raum geladen");
             task.room = room;
-            metrics::add(&hub.metrics.room_memory, usage.total);
             task.usage = usage;
+            task.account_memory();
         }
         None => task.storage_failed(),
     }
     let linger = hub.limits.room_linger();
+    let idle = hub.limits.room_idle();
     let mut retire_at: Option<Instant> = None;
     let mut shutdown = hub.shutdown_signal();
     let mut stopping = false;
     while !task.failed {
         let sleep_until = retire_at.unwrap_or_else(|| Instant::now() + linger);
+        // Checked again after each idle period: a room busy then waits for the next.
+        let page_at = idle
+            .filter(|_| task.resident > 0)
+            .map(|idle| task.touched + idle);
         tokio::select! {
             // A lingering room must not hold up shutdown; one with connections retires when
             // they have been told and are gone (Vacant below).
@@ -211,6 +232,15 @@ pub(crate) async fn run(
                 }
                 Outcome::Failed => task.storage_failed(),
             },
+            Some(records) = loaded_logs.recv() => task.log_loaded(records),
+            () = sleep_until_some(page_at), if page_at.is_some() => {
+                if task.room.page_out() > 0 {
+                    metrics::inc(&hub.metrics.logs_paged_out);
+                    tracing::info!(room = %task.hash, "Verlauf des ruhenden Raums aus dem Speicher entlassen");
+                }
+                task.touched = Instant::now();
+                task.account_memory();
+            }
             () = tokio::time::sleep_until(sleep_until), if retire_at.is_some() => {
                 retire_at = None;
                 if hub.try_retire(&id, generation) {
@@ -232,14 +262,19 @@ pub(crate) async fn run(
         }
     }
     metrics::dec(&hub.metrics.rooms_live);
-    hub.metrics
-        .room_memory
-        .fetch_sub(task.usage.total, Ordering::Relaxed);
+    metrics::sub(&hub.metrics.room_memory, task.resident);
     if hub.writer.cluster_secret().is_some() {
         // Another instance may serve the room from now on (after this task's writes).
         hub.writer.release(id);
     }
     tracing::info!(room = %task.hash, "Raum aus dem Speicher entlassen");
+}
+
+/// Sleeps until `at`; for a `select!` branch that is only enabled when there is a time.
+pub(crate) async fn sleep_until_some(at: Option<Instant>) {
+    if let Some(at) = at {
+        tokio::time::sleep_until(at).await;
+    }
 }
 
 /// The room from storage: new if storage has nothing, else restored with its new epoch durable.
@@ -301,6 +336,9 @@ impl RoomTask {
                 self.room.connection_opened(conn);
             }
             RoomEvent::Frame { conn, frame } => {
+                if frame.get(1) != Some(&wire::kind::EPHEMERAL) {
+                    self.touched = Instant::now();
+                }
                 if self.creates_room_over_budget(conn, &frame) {
                     self.refuse(conn, code::RATE_LIMITED, "too many new rooms");
                     return;
@@ -420,24 +458,67 @@ impl RoomTask {
                     self.account(before);
                     self.persist(Op::Compact { through_seq });
                 }
+                Effect::LoadLog => self.read_log(),
             }
         }
+        self.account_memory();
+    }
+
+    /// Reads the room's records for the room beside the task's other work; the answer comes
+    /// back through `loads`. What it reads is what is durable, which is all the room paged out.
+    fn read_log(&self) {
+        let hub = Arc::clone(&self.hub);
+        let (id, loads) = (self.id, self.loads.clone());
+        tokio::spawn(async move {
+            let records = match hub.writer.load(id).await {
+                Ok(records) => Some(records.unwrap_or_default()),
+                Err(_) => None,
+            };
+            let _ = loads.send(records);
+        });
+    }
+
+    fn log_loaded(&mut self, records: Option<Vec<Record>>) {
+        let effects = match records {
+            Some(records) => {
+                metrics::inc(&self.hub.metrics.logs_read_back);
+                self.room.log_loaded(records)
+            }
+            None => {
+                tracing::error!(room = %self.hash, "Verlauf lässt sich nicht wieder lesen");
+                self.room.log_unavailable()
+            }
+        };
+        self.execute(effects);
+        let conns: Vec<ConnId> = self.conns.keys().copied().collect();
+        for conn in conns {
+            self.mark_catching_up(conn);
+        }
+    }
+
+    /// Carries a change of what the room holds in memory into the relay-wide figure that
+    /// `--max-memory-bytes` is checked against.
+    fn account_memory(&mut self) {
+        let now = self.room.resident_bytes();
+        let metrics = &self.hub.metrics;
+        if now >= self.resident {
+            metrics::add(&metrics.room_memory, now - self.resident);
+        } else {
+            metrics::sub(&metrics.room_memory, self.resident - now);
+        }
+        self.resident = now;
     }
 
     /// Carries a change of the room's stored bytes (from `before`) into the relay-wide
     /// figures the quotas are checked against.
     fn account(&self, before: u64) {
-        let metrics = &self.hub.metrics;
+        let stored = &self.hub.metrics.stored_now;
         let after = self.usage.total;
-        for gauge in [&metrics.room_memory, &metrics.stored_now] {
-            if after >= before {
-                gauge.fetch_add(after - before, Ordering::Relaxed);
-            } else {
-                // Never below zero, whatever another instance did meanwhile.
-                let _ = gauge.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| {
-                    Some(n.saturating_sub(before - after))
-                });
-            }
+        if after >= before {
+            metrics::add(stored, after - before);
+        } else {
+            // Never below zero, whatever another instance did meanwhile.
+            metrics::sub(stored, before - after);
         }
     }
 
@@ -451,7 +532,7 @@ impl RoomTask {
         }
     }
 
-    fn send(&mut self, conn: ConnId, frame: Vec<u8>, closes_next: bool) {
+    fn send(&mut self, conn: ConnId, frame: Bytes, closes_next: bool) {
         let Some(c) = self.conns.get_mut(&conn) else {
             return;
         };
@@ -475,11 +556,7 @@ impl RoomTask {
             self.refuse(conn, code::TOO_SLOW, "too slow");
             return;
         }
-        if c.outbox
-            .tx
-            .send(Outbound::Frame(Bytes::from(frame)))
-            .is_err()
-        {
+        if c.outbox.tx.send(Outbound::Frame(frame)).is_err() {
             // The connection task is gone; its Closed event is on the way.
             c.outbox.queued.store(0, Ordering::Relaxed);
         }

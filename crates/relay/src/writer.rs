@@ -74,6 +74,9 @@ enum Command {
         keep: HashSet<RoomId>,
         reply: oneshot::Sender<Result<u64, StorageFailed>>,
     },
+    StoredBytes {
+        reply: oneshot::Sender<Result<u64, StorageFailed>>,
+    },
     Stop,
 }
 
@@ -151,6 +154,16 @@ impl Writer {
                 keep,
                 reply,
             })
+            .map_err(|_| StorageFailed)?;
+        answer.await.map_err(|_| StorageFailed)?
+    }
+
+    /// The sealed bytes all rooms store, every instance's writes included (as committed with
+    /// this instance's writes queued before).
+    pub async fn stored_bytes(&self) -> Result<u64, StorageFailed> {
+        let (reply, answer) = oneshot::channel();
+        self.queue
+            .send(Command::StoredBytes { reply })
             .map_err(|_| StorageFailed)?;
         answer.await.map_err(|_| StorageFailed)?
     }
@@ -243,6 +256,7 @@ fn run(mut store: Box<dyn Store>, commands: std_mpsc::Receiver<Command>, metrics
 struct Answers<'a> {
     loads: &'a mut Vec<Option<Vec<Record>>>,
     expired: &'a mut Vec<u64>,
+    stored: &'a mut Vec<u64>,
     /// Rooms whose writes were refused because they may be another instance's now.
     lost: &'a mut HashMap<RoomId, mpsc::UnboundedSender<Outcome>>,
 }
@@ -263,10 +277,12 @@ fn process(
     let mut loads = Vec::new();
     let mut lost = HashMap::new();
     let mut expired = Vec::new();
+    let mut stored = Vec::new();
     let result = store.begin().and_then(|()| {
         let mut answers = Answers {
             loads: &mut loads,
             expired: &mut expired,
+            stored: &mut stored,
             lost: &mut lost,
         };
         write_batch(store, &batch, poisoned, &mut rooms, &mut answers)
@@ -320,6 +336,7 @@ fn process(
     let mut owners = owners.into_iter();
     let mut loads = loads.into_iter();
     let mut expired = expired.into_iter();
+    let mut stored = stored.into_iter();
     for command in batch {
         match command {
             Command::Load { reply, .. } => {
@@ -350,6 +367,12 @@ fn process(
             }
             Command::Expire { reply, .. } => {
                 let _ = reply.send(match (ok, expired.next()) {
+                    (true, Some(n)) => Ok(n),
+                    _ => Err(StorageFailed),
+                });
+            }
+            Command::StoredBytes { reply } => {
+                let _ = reply.send(match (ok, stored.next()) {
                     (true, Some(n)) => Ok(n),
                     _ => Err(StorageFailed),
                 });
@@ -413,6 +436,7 @@ fn write_batch(
             Command::Expire { cutoff, keep, .. } => {
                 answers.expired.push(store.expire_empty(*cutoff, keep)?);
             }
+            Command::StoredBytes { .. } => {} // read once the batch's sizes are set, below
             Command::Flush { .. }
             | Command::Stop
             | Command::Claim { .. }
@@ -422,6 +446,15 @@ fn write_batch(
     }
     for (room, batch) in rooms.iter() {
         store.set_bytes(room, batch.bytes)?;
+    }
+    // What all rooms store, this batch's writes included: one reading answers every asker.
+    let asked = batch
+        .iter()
+        .filter(|c| matches!(c, Command::StoredBytes { .. }))
+        .count();
+    if asked > 0 {
+        let stored = store.stored_bytes()?;
+        answers.stored.extend(std::iter::repeat_n(stored, asked));
     }
     Ok((written, sealed_bytes))
 }

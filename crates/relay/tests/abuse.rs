@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::abuser::Abuser;
+use common::abuser::{refusal, Abuser};
 use common::peer::*;
 use dreieck_relay::SyncLimits;
 use dreieck_sync::wire::code;
@@ -71,5 +71,72 @@ async fn an_abuser_meets_every_limit_with_its_code_and_honest_rooms_keep_syncing
         stored <= limits.max_stored_bytes && stored >= limits.max_room_bytes / 2,
         "stored {stored}"
     );
+    relay.stop().await;
+}
+
+/// The code the relay refuses `ws` with, within [`LIMIT`].
+async fn refused(ws: &mut common::abuser::Ws) -> Option<u16> {
+    tokio::time::timeout(LIMIT, refusal(ws))
+        .await
+        .expect("refused in time")
+}
+
+/// A message larger than a frame arrives in parts and is held until its last part. A client
+/// that begins such messages on many connections and never ends them holds no more than its
+/// address's budget, all clients together no more than the relay's, and nobody holds a run
+/// for longer than the wait for its next part.
+#[tokio::test]
+async fn unfinished_runs_of_parts_hold_no_more_than_their_budgets_nor_for_long() {
+    const PART: u64 = dreieck_sync::parts::PART_SIZE as u64;
+    let relay = start_with(SyncLimits {
+        max_run_bytes: 5 * PART,
+        max_run_bytes_per_address: 3 * PART,
+        part_gap_secs: 2,
+        ..SyncLimits::default()
+    })
+    .await;
+    let until_held =
+        |bytes: u64| until_metric(relay.addr, "dreieck_relay_run_bytes", move |n| n == bytes);
+    let abuser = Abuser {
+        relay: relay.addr,
+        from: "198.51.100.66",
+    };
+    let mut open = Vec::new();
+    for i in 1..=3 {
+        open.push(abuser.unfinished_run().await.expect("admitted"));
+        until_held(i * PART).await;
+    }
+    let mut over = abuser.unfinished_run().await.expect("admitted");
+    assert_eq!(
+        refused(&mut over).await,
+        Some(code::RATE_LIMITED),
+        "the address's budget"
+    );
+    // Another client may hold its share, up to what the relay holds in all.
+    let other = Abuser {
+        relay: relay.addr,
+        from: "203.0.113.5",
+    };
+    for i in 4..=5 {
+        open.push(other.unfinished_run().await.expect("admitted"));
+        until_held(i * PART).await;
+    }
+    let mut over = other.unfinished_run().await.expect("admitted");
+    assert_eq!(
+        refused(&mut over).await,
+        Some(code::RELAY_FULL),
+        "the relay's budget"
+    );
+    // Meanwhile people sync as ever: their messages are whole frames.
+    let (room, key) = room_and_key();
+    let mut a = Peer::join(relay.addr, room, &key).await;
+    let mut b = Peer::join(relay.addr, room, &key).await;
+    a.change_acked("unberührt").await;
+    b.until(|p| p.has_applied("unberührt")).await;
+    // Runs that stall are dropped once their next part is overdue, and their bytes given back.
+    for ws in &mut open {
+        assert_eq!(refused(ws).await, Some(code::TIMEOUT));
+    }
+    until_held(0).await;
     relay.stop().await;
 }

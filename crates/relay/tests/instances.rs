@@ -68,6 +68,41 @@ async fn devices_on_two_instances_co_edit_one_room() {
     two.stop().await;
 }
 
+/// The relay-wide storage quota counts every instance's writes: what one instance stored is
+/// seen by the other within the refresh time, and Appends beyond the quota are refused there
+/// too (without the refresh, each instance would allow the whole quota again).
+#[tokio::test]
+async fn the_storage_quota_counts_every_instances_writes() {
+    let Some(database) = database() else { return };
+    let with_quota = |mut test: common::TestApp| {
+        test.config.limits.max_stored_bytes = 4000;
+        test.config.limits.stored_refresh_secs = 1;
+        test
+    };
+    let one = start(with_quota(app_on(&database))).await;
+    let two = start(with_quota(app_on(&database))).await;
+    // A room served by instance one takes most of the quota (3,000 bytes, sealed 3,112).
+    let (room, key) = room_and_key();
+    let mut a = Peer::join(one.addr, room, &key).await;
+    a.change_acked(&"x".repeat(3000)).await;
+    until_metric(two.addr, "dreieck_relay_stored_bytes", |n| n >= 3000).await;
+    // A room instance two serves: 1,500 more would pass the quota.
+    let (other, other_key) = room_and_key();
+    let mut b = Peer::join(two.addr, other, &other_key).await;
+    b.change(&"y".repeat(1500)).await;
+    b.until(|p| p.errors.contains(&dreieck_sync::wire::code::RELAY_FULL))
+        .await;
+    let metrics = http_get(two.addr, "/metrics").await;
+    assert_eq!(
+        sample(&metrics, "dreieck_relay_rooms_live"),
+        1,
+        "served by two"
+    );
+    a.close().await;
+    one.stop().await;
+    two.stop().await;
+}
+
 #[tokio::test]
 async fn a_forwarded_header_without_the_cluster_secret_is_an_ordinary_connection() {
     let Some(database) = database() else { return };

@@ -561,7 +561,11 @@ async fn connection_and_storage_limits() {
 }
 
 /// A WebSocket to the sync endpoint as a reverse proxy on this machine opens it for `client`.
-async fn raw_from(addr: SocketAddr, client: &str) -> Ws {
+/// A request for the sync endpoint as a proxy on this machine sends it for `client`.
+fn request_from(
+    addr: SocketAddr,
+    client: &str,
+) -> tokio_tungstenite::tungstenite::handshake::client::Request {
     use tokio_tungstenite::tungstenite::client::IntoClientRequest as _;
     let mut request = format!("ws://{addr}/sync")
         .into_client_request()
@@ -569,10 +573,17 @@ async fn raw_from(addr: SocketAddr, client: &str) -> Ws {
     request
         .headers_mut()
         .insert("x-forwarded-for", client.parse().expect("header value"));
-    let (ws, _) = tokio::time::timeout(LIMIT, tokio_tungstenite::connect_async(request))
-        .await
-        .expect("connects in time")
-        .expect("WebSocket handshake");
+    request
+}
+
+async fn raw_from(addr: SocketAddr, client: &str) -> Ws {
+    let (ws, _) = tokio::time::timeout(
+        LIMIT,
+        tokio_tungstenite::connect_async(request_from(addr, client)),
+    )
+    .await
+    .expect("connects in time")
+    .expect("WebSocket handshake");
     ws
 }
 
@@ -583,6 +594,28 @@ async fn let_in(ws: &mut Ws, room: RoomId, auth: &RoomAuth) {
         next_message(ws).await,
         Some(Message::Challenge { .. })
     ));
+}
+
+/// A connection from behind the proxy as `client`, admitted to `room`.
+async fn admitted_from(addr: SocketAddr, client: &str, room: RoomId, auth: &RoomAuth) -> Ws {
+    let mut ws = raw_from(addr, client).await;
+    say_hello(&mut ws, room, auth).await;
+    let Some(Message::Challenge { challenge }) = next_message(&mut ws).await else {
+        panic!("expected a challenge");
+    };
+    send(
+        &mut ws,
+        Message::Answer {
+            signature: auth.answer(&room, &challenge),
+        }
+        .encode(),
+    )
+    .await;
+    assert!(matches!(
+        next_message(&mut ws).await,
+        Some(Message::Admitted { .. })
+    ));
+    ws
 }
 
 #[tokio::test]
@@ -611,6 +644,84 @@ async fn one_address_cannot_take_every_connection() {
     let_in(&mut v6_again, room, &auth).await;
     let mut v6_third = raw_from(relay.addr, "2001:db8:7::3").await;
     expect_refusal(&mut v6_third, code::TOO_MANY_FROM_ADDRESS).await;
+    relay.stop().await;
+}
+
+/// One client's connections share one byte budget: two uploads that each fit a connection's
+/// budget but not the address's together are read more slowly (never refused); the same two
+/// from two clients are not.
+#[tokio::test]
+async fn one_address_shares_one_byte_budget() {
+    let relay = start_with(SyncLimits {
+        address_bytes_per_second: 1024.0 * 1024.0,
+        address_byte_burst: 1024.0 * 1024.0,
+        ..SyncLimits::default()
+    })
+    .await;
+    let delayed = || async {
+        sample(
+            &http_get(relay.addr, "/metrics").await,
+            "dreieck_relay_reads_delayed_total",
+        )
+    };
+    for (clients, slowed) in [
+        (["198.51.100.20", "198.51.100.21"], false),
+        (["198.51.100.22", "198.51.100.22"], true),
+    ] {
+        let before = delayed().await;
+        for client in clients {
+            let (room, key) = room_and_key();
+            let mut ws = admitted_from(relay.addr, client, room, &RoomAuth::derive(&key)).await;
+            send(
+                &mut ws,
+                Message::Append {
+                    client_seq: 1,
+                    sealed: vec![1; 700 * 1024],
+                }
+                .encode(),
+            )
+            .await;
+            assert!(
+                matches!(
+                    next_message(&mut ws).await,
+                    Some(Message::Ack { client_seq: 1, .. })
+                ),
+                "stored, not refused"
+            );
+        }
+        assert_eq!(delayed().await > before, slowed, "{clients:?}");
+    }
+    relay.stop().await;
+}
+
+/// Refused at the door again and again costs the relay a handshake each time: beyond a rate,
+/// one client's attempts are answered with HTTP 429 before any WebSocket is set up.
+#[tokio::test]
+async fn one_address_cannot_hammer_the_door() {
+    let relay = start_with(SyncLimits {
+        connects_per_second: 0.001,
+        connect_burst: 3.0,
+        ..SyncLimits::default()
+    })
+    .await;
+    let (room, key) = room_and_key();
+    let auth = RoomAuth::derive(&key);
+    for _ in 0..3 {
+        let mut ws = raw_from(relay.addr, "198.51.100.7").await;
+        let_in(&mut ws, room, &auth).await;
+    }
+    match tokio_tungstenite::connect_async(request_from(relay.addr, "198.51.100.7")).await {
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+            assert_eq!(response.status(), 429);
+            assert_eq!(response.headers()["retry-after"], "1");
+        }
+        other => panic!("expected HTTP 429, got {:?}", other.map(|_| ())),
+    }
+    // Others are not affected.
+    let mut other = raw_from(relay.addr, "198.51.100.8").await;
+    let_in(&mut other, room, &auth).await;
+    let metrics = http_get(relay.addr, "/metrics").await;
+    assert_eq!(sample(&metrics, "dreieck_relay_attempts_refused_total"), 1);
     relay.stop().await;
 }
 
@@ -719,6 +830,50 @@ async fn when_rooms_fill_the_memory_quota_no_further_room_is_loaded() {
     relay.stop().await;
 }
 
+/// A report left open on two devices that do nothing but say they are there: after
+/// `--room-idle-secs` the room's log leaves the relay's memory. Typing goes on, and a device
+/// that comes later still gets everything, read back from storage.
+#[tokio::test]
+async fn an_idle_room_leaves_memory_and_a_newcomer_still_gets_everything() {
+    let relay = start_with(SyncLimits {
+        room_idle_secs: 1,
+        ..SyncLimits::default()
+    })
+    .await;
+    let (room, key) = room_and_key();
+    let mut a = Peer::join(relay.addr, room, &key).await;
+    let mut b = Peer::join(relay.addr, room, &key).await;
+    let lines: Vec<String> = (0..20).map(|i| format!("Zeile {i} ")).collect();
+    for line in &lines {
+        a.change_acked(line).await;
+    }
+    let metric =
+        |name: &'static str| async move { sample(&http_get(relay.addr, "/metrics").await, name) };
+    assert!(metric("dreieck_relay_room_memory_bytes").await > 0);
+    // Wait (bounded) until the room has paged out; presence meanwhile does not keep it in.
+    let deadline = tokio::time::Instant::now() + LIMIT;
+    while metric("dreieck_relay_logs_paged_out_total").await < 1 {
+        assert!(tokio::time::Instant::now() < deadline, "paged out in time");
+        let presence = b.client.send_presence(b"da", &mut OsRng).expect("presence");
+        b.run(presence).await;
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(metric("dreieck_relay_room_memory_bytes").await, 0);
+    // Both devices are still connected and typing reaches the other at once.
+    a.change_acked("nach der Pause").await;
+    b.until(|p| p.has_applied("nach der Pause")).await;
+    // A newcomer from the start: the log comes back from storage.
+    let mut c = Peer::join(relay.addr, room, &key).await;
+    c.until(|p| lines.iter().all(|l| p.has_applied(l)) && p.has_applied("nach der Pause"))
+        .await;
+    assert_eq!(metric("dreieck_relay_logs_read_back_total").await, 1);
+    assert!(metric("dreieck_relay_room_memory_bytes").await > 0);
+    // And the newcomer is live.
+    c.change_acked("auch da").await;
+    a.until(|p| p.has_applied("auch da")).await;
+    relay.stop().await;
+}
+
 #[tokio::test]
 async fn an_empty_room_expires_and_a_room_with_content_stays() {
     let relay = start_with(SyncLimits {
@@ -737,15 +892,7 @@ async fn an_empty_room_expires_and_a_room_with_content_stays() {
     a.change_acked("bleibt").await;
     a.close().await;
     // The sweep runs every second: wait (bounded) until it has deleted the empty room.
-    let deadline = tokio::time::Instant::now() + LIMIT;
-    while sample(
-        &http_get(relay.addr, "/metrics").await,
-        "dreieck_relay_rooms_expired_total",
-    ) < 1
-    {
-        assert!(tokio::time::Instant::now() < deadline, "expired in time");
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    until_metric(relay.addr, "dreieck_relay_rooms_expired_total", |n| n >= 1).await;
     // The empty room is gone: its id takes a new verifier, as for a room never seen.
     let other = RoomAuth::derive(&DocumentKey::generate(&mut OsRng));
     let (mut ws, _) = admitted(relay.addr, empty, &other).await;

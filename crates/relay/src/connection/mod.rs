@@ -19,8 +19,8 @@ use std::time::{Duration, Instant};
 use axum::body::Bytes;
 use axum::extract::ws::{CloseFrame, Message as WsMessage, WebSocket, WebSocketUpgrade};
 use axum::extract::{ConnectInfo, State};
-use axum::http::HeaderMap;
-use axum::response::Response;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse as _, Response};
 use axum::Extension;
 use dreieck_sync::parts::{self, Assembler};
 use dreieck_sync::room::ConnId;
@@ -33,7 +33,9 @@ use crate::addresses::ClientKey;
 use crate::hub::{Hub, Route};
 use crate::limits::TokenBucket;
 use crate::metrics;
+use crate::room_task::sleep_until_some;
 use crate::room_task::{short_hash, Outbound, Outbox, RoomEvent};
+use crate::runs::Held;
 
 mod forward;
 
@@ -72,6 +74,15 @@ pub(crate) async fn sync(
         let client = ClientKey::of(peer.map(|Extension(ConnectInfo(addr))| addr), &headers);
         (client, client)
     };
+    if client.is_some_and(|key| !hub.take_attempt(key)) {
+        metrics::inc(&hub.metrics.attempts_refused);
+        return (
+            StatusCode::TOO_MANY_REQUESTS,
+            [(header::RETRY_AFTER, "1")],
+            "Zu viele Verbindungsversuche von dieser Adresse.",
+        )
+            .into_response();
+    }
     let max = hub.limits.max_frame_bytes;
     upgrade
         .max_message_size(max)
@@ -112,6 +123,10 @@ struct Connection {
     /// Joins runs of parts (`dreieck_sync::parts`), so the room and its storage limit see
     /// every message whole, and no connection holds more than `--max-message-bytes` for one.
     assembler: Assembler,
+    /// What the run being joined holds, against the relay's and the client's budgets.
+    held: Held,
+    /// The next part of the run being joined must come by then.
+    part_deadline: Option<tokio::time::Instant>,
     /// The client's address key, for its new-room budget (the room checks it).
     origin: Option<ClientKey>,
 }
@@ -147,6 +162,8 @@ async fn connection(
         admitted: false,
         admit_deadline: tokio::time::Instant::now() + hub.limits.admission_timeout(),
         assembler: Assembler::new(hub.limits.max_message_bytes),
+        held: hub.runs.share(origin),
+        part_deadline: None,
         origin,
         close_timeout: CLOSE_TIMEOUT,
     };
@@ -244,7 +261,10 @@ impl Connection {
                     if frame.len() > self.hub.limits.max_frame_bytes {
                         return Err(End::Refused(code::FRAME_TOO_LARGE, "frame too large"));
                     }
-                    let wait = self.bytes.borrow(frame.len() as f64, Instant::now());
+                    let mut wait = self.bytes.borrow(frame.len() as f64, Instant::now());
+                    if let Some(key) = self.origin {
+                        wait = wait.max(self.hub.borrow_address_bytes(key, frame.len()));
+                    }
                     if !wait.is_zero() {
                         metrics::inc(&self.hub.metrics.reads_delayed);
                         // A wait too long to represent (absurd limits) counts as an hour.
@@ -331,6 +351,7 @@ impl Connection {
         let mut shutdown = self.hub.shutdown_signal();
         loop {
             let (admitted, deadline) = (self.admitted, self.admit_deadline);
+            let part_deadline = self.part_deadline;
             tokio::select! {
                 biased;
                 () = async { drop(shutdown.wait_for(|stopping| *stopping).await) } => {
@@ -338,6 +359,9 @@ impl Connection {
                 }
                 () = tokio::time::sleep_until(deadline), if !admitted => {
                     return End::Refused(code::TIMEOUT, "not admitted in time");
+                }
+                () = sleep_until_some(part_deadline), if part_deadline.is_some() => {
+                    return End::Refused(code::TIMEOUT, "run of parts not continued in time");
                 }
                 out = outbox.recv() => {
                     let Some(out) = out else {
@@ -365,7 +389,14 @@ impl Connection {
                     if !self.admitted && parts::is_part(&frame) {
                         return End::Refused(code::UNEXPECTED, "parts before admission");
                     }
-                    let joined = match self.assembler.accept(&frame) {
+                    let accepted = self.assembler.accept(&frame);
+                    let holding = self.assembler.holding();
+                    if let Err(code) = self.held.set(holding as u64) {
+                        return End::Refused(code, "too many bytes held for runs of parts");
+                    }
+                    self.part_deadline = (holding > 0)
+                        .then(|| tokio::time::Instant::now() + self.hub.limits.part_gap());
+                    let joined = match accepted {
                         Ok(None) => continue,
                         Ok(Some(Cow::Borrowed(_))) => None,
                         Ok(Some(Cow::Owned(joined))) => Some(joined),

@@ -24,7 +24,7 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest as _;
 use tokio_tungstenite::tungstenite::Message as WsMessage;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
-type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
+pub type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 /// Where the abuser connects from (its address behind the proxy).
 #[derive(Clone, Copy)]
@@ -52,7 +52,7 @@ fn hello(room: RoomId, auth: &RoomAuth) -> WsMessage {
 }
 
 /// The error code the relay sent before closing, reading past anything else.
-async fn refusal(ws: &mut Ws) -> Option<u16> {
+pub async fn refusal(ws: &mut Ws) -> Option<u16> {
     while let Some(Ok(message)) = ws.next().await {
         if let WsMessage::Binary(frame) = message {
             if let Ok(Message::Error { code, .. }) = dreieck_sync::wire::decode(&frame) {
@@ -149,6 +149,23 @@ impl Abuser<'_> {
             }
         }
         refusal(&mut ws).await
+    }
+
+    /// A connection admitted to a room of its own that begins a message in parts (one part of
+    /// [`dreieck_sync::parts::PART_SIZE`] bytes) and never sends the rest; or the code that
+    /// refused it before.
+    pub async fn unfinished_run(&self) -> Result<Ws, Option<u16>> {
+        let mut ws = self.admitted().await?;
+        let mut part = vec![
+            dreieck_sync::PROTOCOL_VERSION,
+            dreieck_sync::parts::KIND_PART,
+            0,
+        ];
+        part.resize(3 + dreieck_sync::parts::PART_SIZE, 0);
+        ws.send(WsMessage::Binary(part.into()))
+            .await
+            .map_err(|_| None)?;
+        Ok(ws)
     }
 
     /// The whole log, again and again, at most `bound` times.

@@ -340,6 +340,16 @@ pub async fn http_get_with(addr: SocketAddr, path: &str, headers: &str) -> Strin
 }
 
 /// A counter or gauge from `/metrics` (0 if absent).
+/// Waits, at most [`LIMIT`], until the relay at `addr` reports `name` as `done` wants it (for
+/// what the relay does in its own time: sweeps, refreshes, timeouts).
+pub async fn until_metric(addr: SocketAddr, name: &str, done: impl Fn(u64) -> bool) {
+    let deadline = tokio::time::Instant::now() + LIMIT;
+    while !done(sample(&http_get(addr, "/metrics").await, name)) {
+        assert!(tokio::time::Instant::now() < deadline, "{name} in time");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 pub fn sample(metrics: &str, name: &str) -> u64 {
     metrics
         .lines()
