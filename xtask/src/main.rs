@@ -14,6 +14,7 @@ mod postgres;
 mod serve;
 mod sizes;
 mod test;
+mod test_certs;
 mod tools;
 
 use anyhow::{bail, Result};

@@ -1,7 +1,7 @@
 //! A throwaway PostgreSQL server for the relay's tests and benchmarks: Debian's PostgreSQL,
 //! installed from the package registry where missing, a fresh cluster in a temporary
-//! directory, listening on loopback only with trust authentication, stopped and deleted when
-//! dropped. initdb refuses to run as root, so as root (CI) the cluster belongs to the
+//! directory, listening on loopback only with trust authentication, plain and over TLS with a
+//! certificate made for the run ([`crate::test_certs`]), stopped and deleted when dropped. initdb refuses to run as root, so as root (CI) the cluster belongs to the
 //! `postgres` user the package creates.
 
 use std::net::TcpListener;
@@ -64,8 +64,16 @@ impl TestServer {
         let bin = ensure_installed()?;
         let dir = tempdir("dreieck-postgres")?;
         let as_postgres = is_root();
+        let tls = dir.join("tls");
+        std::fs::create_dir_all(&tls)?;
+        crate::test_certs::make(&tls)?;
+        // The cluster's files, its key among them, belong to the user who runs it.
         if as_postgres {
-            exec(Command::new("chown").arg("postgres:postgres").arg(&dir))?;
+            exec(
+                Command::new("chown")
+                    .args(["-R", "postgres:postgres"])
+                    .arg(&dir),
+            )?;
         }
         let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
         let server = TestServer {
@@ -91,8 +99,11 @@ impl TestServer {
             true,
         )?;
         let options = format!(
-            "-p {port} -c listen_addresses=127.0.0.1 -k {} -c max_connections=200",
-            server.dir.display()
+            "-p {port} -c listen_addresses=127.0.0.1 -k {} -c max_connections=200 \
+             -c ssl=on -c ssl_cert_file={} -c ssl_key_file={}",
+            server.dir.display(),
+            tls.join("server.crt").display(),
+            tls.join("server.key").display(),
         );
         let log = server.dir.join("server.log");
         let started = server.run(
@@ -138,6 +149,12 @@ impl TestServer {
         }
         // The cluster's user must be able to stand in its working directory.
         exec(command.args(args).current_dir(Path::new("/")))
+    }
+
+    /// The certificates of the run: `ca.crt`, and `server.crt` with `server.key`, which the
+    /// server presents (for `DREIECK_TEST_TLS`).
+    pub fn tls_dir(&self) -> PathBuf {
+        self.dir.join("tls")
     }
 
     /// The server's own database, as its superuser (trust: no password on loopback).

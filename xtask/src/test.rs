@@ -43,7 +43,8 @@ pub fn run_all(skip_e2e: bool) -> Result<()> {
     exec(
         cmd("cargo")
             .args(["test", "--workspace", "--exclude", "dreieck"])
-            .env("DREIECK_TEST_POSTGRES", postgres.url()),
+            .env("DREIECK_TEST_POSTGRES", postgres.url())
+            .env("DREIECK_TEST_TLS", postgres.tls_dir()),
     )?;
 
     step("relay on PostgreSQL: the sync tests again, every relay on a fresh database");
@@ -51,6 +52,7 @@ pub fn run_all(skip_e2e: bool) -> Result<()> {
         cmd("cargo")
             .args(["test", "-p", "dreieck-relay", "--test", "sync"])
             .env("DREIECK_TEST_POSTGRES", postgres.url())
+            .env("DREIECK_TEST_TLS", postgres.tls_dir())
             .env("DREIECK_TEST_BACKEND", "postgres"),
     )?;
     drop(postgres);

@@ -58,9 +58,9 @@ impl DataLock {
 }
 
 fn sqlite_path(config: &Config) -> Result<PathBuf, Error> {
-    match Database::from_flag(config.database.as_deref(), &config.data)? {
+    match Database::from_config(config)? {
         Database::Sqlite(path) => Ok(path),
-        Database::Postgres(_) => Err(Error::BackupPostgres),
+        Database::Postgres { .. } => Err(Error::BackupPostgres),
     }
 }
 

@@ -52,6 +52,8 @@ pub(crate) struct Hub {
     pub limits: SyncLimits,
     pub metrics: Arc<Metrics>,
     pub writer: Writer,
+    /// TLS for forwarding to an instance whose URL is `wss://` (instances on PostgreSQL only).
+    pub tls: Option<Arc<rustls::ClientConfig>>,
     /// Refusals for the log, at most a few a second ([`RefusalLog`]).
     pub refusals: RefusalLog,
     rooms: Mutex<HashMap<RoomId, Slot>>,
@@ -93,7 +95,12 @@ impl Drop for ConnectionSlot {
 }
 
 impl Hub {
-    pub fn new(limits: SyncLimits, metrics: Arc<Metrics>, writer: Writer) -> Hub {
+    pub fn new(
+        limits: SyncLimits,
+        metrics: Arc<Metrics>,
+        writer: Writer,
+        tls: Option<Arc<rustls::ClientConfig>>,
+    ) -> Hub {
         let runs = Runs::new(
             limits.max_run_bytes,
             limits.max_run_bytes_per_address,
@@ -103,6 +110,7 @@ impl Hub {
             limits,
             metrics,
             writer,
+            tls,
             refusals: RefusalLog::default(),
             rooms: Mutex::new(HashMap::new()),
             next_conn: AtomicU64::new(1),

@@ -58,6 +58,7 @@ mod room_task;
 mod runs;
 mod static_files;
 mod store;
+mod tls;
 mod writer;
 
 use std::future::{Future, IntoFuture};
@@ -92,6 +93,7 @@ pub use crate::check::{check, CheckReport};
 pub use crate::limits::SyncLimits;
 pub use crate::store::postgres::create_database;
 pub use crate::store::Database;
+pub use crate::tls::client_config as tls_client_config;
 
 /// The database file inside the data directory.
 pub const DATABASE_FILE: &str = "relay.sqlite3";
@@ -135,6 +137,12 @@ pub struct Config {
     /// machine).
     #[arg(long, env = "DREIECK_INSTANCE_URL")]
     pub instance_url: Option<String>,
+    /// Certificates (PEM) of the authorities to trust besides the system's when the relay
+    /// connects with TLS: to PostgreSQL (`sslmode=require` or `sslmode=verify-full` in
+    /// --database) and to other instances (`wss://` instance URLs). The server's certificate
+    /// is always checked and must name the host connected to.
+    #[arg(long = "ca-file", env = "DREIECK_CA_FILE")]
+    pub ca_file: Option<PathBuf>,
     /// Limits of the sync endpoint.
     #[command(flatten)]
     pub limits: SyncLimits,
@@ -214,6 +222,10 @@ pub enum Error {
     BackupExists(PathBuf),
     #[error("Die Sicherung ist nicht in Ordnung:\n{0}")]
     BackupDamaged(CheckReport),
+    #[error("Die Zertifikatsdatei {} (--ca-file) ist nicht brauchbar: {reason}", path.display())]
+    CaFile { path: PathBuf, reason: String },
+    #[error("TLS lässt sich nicht einrichten: {0}")]
+    Tls(String),
     #[error("SQLite: {0}")]
     Sqlite(#[from] rusqlite::Error),
     /// Not a `source`: [`store::postgres::summary`] already names the causes, without the
@@ -260,10 +272,14 @@ impl Relay {
             path: config.data.clone(),
             source,
         })?;
-        let database = Database::from_flag(config.database.as_deref(), &config.data)?;
-        let lock = match database {
-            Database::Sqlite(_) => Some(Arc::new(DataLock::take(&config.data)?)),
-            Database::Postgres(_) => None,
+        let database = Database::from_config(config)?;
+        // Only instances on PostgreSQL connect to others (forwarding), so only they need the
+        // roots; a --ca-file that is no certificate stops them here.
+        let (lock, tls) = match database {
+            Database::Sqlite(_) => (Some(Arc::new(DataLock::take(&config.data)?)), None),
+            Database::Postgres { .. } => {
+                (None, Some(tls::client_config(config.ca_file.as_deref())?))
+            }
         };
         let metrics = Arc::new(Metrics::default());
         let writer =
@@ -277,7 +293,7 @@ impl Relay {
                 dist: config.dist.clone(),
             }),
             data: config.data.clone(),
-            hub: Arc::new(Hub::new(config.limits.clone(), metrics, writer)),
+            hub: Arc::new(Hub::new(config.limits.clone(), metrics, writer, tls)),
             metrics_public: config.metrics_public,
             _lock: lock,
         })

@@ -69,8 +69,7 @@ fn operate(config: &dreieck_relay::Config, command: &Command) -> anyhow::Result<
             println!("Wiederhergestellt aus {}\n{report}", file.display());
         }
         Command::Check => {
-            let database =
-                dreieck_relay::Database::from_flag(config.database.as_deref(), &config.data)?;
+            let database = dreieck_relay::Database::from_config(config)?;
             let report = dreieck_relay::check(&database)?;
             println!("{}\n{report}", database.describe());
             if !report.is_ok() {

@@ -11,6 +11,7 @@ mod common;
 
 use common::peer::*;
 use common::process;
+use common::tls_proxy::TlsProxy;
 use dreieck_sync::client;
 
 fn database() -> Option<String> {
@@ -66,6 +67,60 @@ async fn devices_on_two_instances_co_edit_one_room() {
     b.close().await;
     one.stop().await;
     two.stop().await;
+}
+
+/// Instances on different machines reach each other through the TLS proxy in front of each
+/// (`--instance-url wss://…`). An instance that trusts the proxy's authority (`--ca-file`)
+/// forwards through it; one that cannot verify the certificate does not forward at all, so the
+/// cluster secret it would send never crosses a connection it could not check.
+#[tokio::test]
+async fn instances_forward_over_tls_only_to_a_certificate_they_can_verify() {
+    let Some(database) = database() else { return };
+    let (listener, proxy_addr) = TlsProxy::bind().await;
+    let mut serving = app_on(&database);
+    serving.config.instance_url = Some(format!("wss://localhost:{}/sync", proxy_addr.port()));
+    let one = start(serving).await;
+    let proxy = TlsProxy::forward_to(listener, one.addr);
+    let mut trusting = app_on(&database);
+    trusting.config.ca_file = Some(common::test_ca());
+    let two = start(trusting).await;
+    // The system's roots only: the run's authority is not among them.
+    let three = start(app_on(&database)).await;
+
+    let (room, key) = room_and_key();
+    let mut a = Peer::join(one.addr, room, &key).await;
+    a.change_acked("Über TLS").await;
+    let mut b = Peer::join(two.addr, room, &key).await;
+    b.until(|p| p.has_applied("Über TLS")).await;
+    b.change_acked("Zurück").await;
+    a.until(|p| p.has_applied("Zurück")).await;
+    assert_eq!(
+        proxy.handshakes(),
+        1,
+        "two forwarded through the proxy, over TLS"
+    );
+
+    let client = client::Client::new(room, key.clone(), client::Config { snapshot_every: 0 });
+    let mut c = Peer::open(three.addr, client, Vec::new()).await;
+    let live = c
+        .until_or_closed(|p| p.client.status() == client::Status::Live)
+        .await;
+    assert!(!live, "three cannot reach the room's instance");
+    assert_eq!(c.errors, vec![dreieck_sync::wire::code::ROOM_ELSEWHERE]);
+    assert_eq!(proxy.handshakes(), 1, "three never completed a handshake");
+    assert_eq!(
+        sample(
+            &http_get(three.addr, "/metrics").await,
+            "dreieck_relay_forwarded_open"
+        ),
+        0
+    );
+
+    a.close().await;
+    b.close().await;
+    one.stop().await;
+    two.stop().await;
+    three.stop().await;
 }
 
 /// The relay-wide storage quota counts every instance's writes: what one instance stored is

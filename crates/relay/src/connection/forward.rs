@@ -14,8 +14,11 @@
 //! again: if the room has moved on meanwhile, the device is told `ROOM_ELSEWHERE` and
 //! reconnects.
 //!
-//! Between instances the WebSocket is plain `ws://`: instances are meant to talk over the
-//! operator's internal network; the frames are ciphertext either way.
+//! Between instances the WebSocket is what the serving instance registered (`--instance-url`):
+//! plain `ws://` on an internal network, or `wss://` through a TLS proxy in front of it, the
+//! proxy's certificate checked against the system's roots and `--ca-file` ([`crate::tls`]). The
+//! frames are ciphertext either way; TLS keeps the cluster secret from the network. An instance
+//! that cannot verify the certificate does not forward, and so never shows the secret.
 
 use std::time::Duration;
 
@@ -27,6 +30,7 @@ use futures_util::{FutureExt as _, SinkExt as _, StreamExt as _};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest as _;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::Message as Upstream;
+use tokio_tungstenite::Connector;
 
 use super::{Connection, End};
 use crate::metrics;
@@ -107,7 +111,12 @@ impl Connection {
             .write_buffer_size(16 * 1024);
         let connected = tokio::time::timeout(
             CONNECT_TIMEOUT,
-            tokio_tungstenite::connect_async_with_config(request, Some(config), true),
+            tokio_tungstenite::connect_async_tls_with_config(
+                request,
+                Some(config),
+                true,
+                self.hub.tls.clone().map(Connector::Rustls),
+            ),
         )
         .await;
         let mut upstream = match connected {

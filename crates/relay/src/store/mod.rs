@@ -112,7 +112,12 @@ pub enum Database {
     Sqlite(PathBuf),
     /// A PostgreSQL connection string (`postgres://user:password@host:port/database`, or the
     /// key-value form). Never logged as given: it may hold a password ([`Database::describe`]).
-    Postgres(String),
+    /// With `sslmode=require` (or `verify-full`) in it, over TLS, the server's certificate
+    /// checked against the system's roots and `ca_file` ([`crate::tls`]).
+    Postgres {
+        url: String,
+        ca_file: Option<PathBuf>,
+    },
 }
 
 impl Database {
@@ -122,7 +127,10 @@ impl Database {
             return Ok(Database::Sqlite(data.join(crate::DATABASE_FILE)));
         };
         if flag.starts_with("postgres://") || flag.starts_with("postgresql://") {
-            return Ok(Database::Postgres(flag.to_owned()));
+            return Ok(Database::Postgres {
+                url: flag.to_owned(),
+                ca_file: None,
+            });
         }
         if let Some(path) = flag.strip_prefix("sqlite:") {
             let path = path.strip_prefix("//").unwrap_or(path);
@@ -133,12 +141,22 @@ impl Database {
         Err(Error::DatabaseFlag)
     }
 
+    /// The database the relay's flags name: `--database` (or the SQLite file in the data
+    /// directory), with `--ca-file` for TLS to PostgreSQL.
+    pub fn from_config(config: &crate::Config) -> Result<Database, Error> {
+        let mut database = Database::from_flag(config.database.as_deref(), &config.data)?;
+        if let Database::Postgres { ca_file, .. } = &mut database {
+            ca_file.clone_from(&config.ca_file);
+        }
+        Ok(database)
+    }
+
     /// The database for messages and logs: the file, or the PostgreSQL host, port, user and
     /// database name, never the password.
     pub fn describe(&self) -> String {
         match self {
             Database::Sqlite(path) => path.display().to_string(),
-            Database::Postgres(url) => postgres::describe(url),
+            Database::Postgres { url, .. } => postgres::describe(url),
         }
     }
 }
@@ -148,7 +166,9 @@ impl Database {
 pub(crate) fn open(database: &Database) -> Result<Box<dyn Store>, Error> {
     match database {
         Database::Sqlite(path) => Ok(Box::new(sqlite::Sqlite::open(path)?)),
-        Database::Postgres(url) => Ok(Box::new(postgres::Postgres::open(url)?)),
+        Database::Postgres { url, ca_file } => {
+            Ok(Box::new(postgres::Postgres::open(url, ca_file.as_deref())?))
+        }
     }
 }
 
@@ -157,7 +177,9 @@ pub(crate) fn open(database: &Database) -> Result<Box<dyn Store>, Error> {
 pub(crate) fn open_for_reading(database: &Database) -> Result<Box<dyn Store>, Error> {
     match database {
         Database::Sqlite(path) => Ok(Box::new(sqlite::Sqlite::open_read_only(path)?)),
-        Database::Postgres(url) => Ok(Box::new(postgres::Postgres::open(url)?)),
+        Database::Postgres { url, ca_file } => {
+            Ok(Box::new(postgres::Postgres::open(url, ca_file.as_deref())?))
+        }
     }
 }
 
@@ -241,7 +263,10 @@ pub(crate) mod tests {
         for url in ["postgres://r@db/dreieck", "postgresql://r:pw@db:5433/d"] {
             assert_eq!(
                 Database::from_flag(Some(url), data).ok(),
-                Some(Database::Postgres(url.to_owned()))
+                Some(Database::Postgres {
+                    url: url.to_owned(),
+                    ca_file: None
+                })
             );
         }
         for (flag, path) in [
@@ -267,7 +292,10 @@ pub(crate) mod tests {
     #[test]
     fn a_database_that_cannot_be_reached_is_named_without_its_password() {
         // Port 1 on loopback: nothing listens, the connection is refused at once.
-        let database = Database::Postgres("postgres://relay:geheim@127.0.0.1:1/dreieck".into());
+        let database = Database::Postgres {
+            url: "postgres://relay:geheim@127.0.0.1:1/dreieck".into(),
+            ca_file: None,
+        };
         let error = open(&database).err().expect("nothing listens there");
         let text = format!("{error}");
         assert!(text.contains("PostgreSQL"), "{text}");

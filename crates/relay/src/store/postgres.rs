@@ -26,16 +26,21 @@
 //! A connection that breaks (a database restart, a failover) fails the batch in flight, whose
 //! rooms tell their devices and are reloaded; the next batch connects again.
 //!
-//! The connection is plain TCP or a Unix socket; TLS to the database is not built in yet (use a
-//! socket, a local network, or a TLS tunnel).
+//! The connection is a Unix socket, plain TCP, or TLS when the URL says `sslmode=require` (or
+//! libpq's `verify-full` / `verify-ca`, read as `require`): then the server's certificate is
+//! checked against the system's roots and `--ca-file`, and must name the host
+//! ([`crate::tls`]); there is no TLS without that check. `sslmode=prefer`, the default, stays
+//! plain, as it would with a certificate nobody could check; a plain connection to another
+//! machine is named in the log at start.
 
 use std::str::FromStr as _;
 use std::time::Duration;
 
 use dreieck_sync::room::Record;
 use dreieck_sync::RoomId;
-use postgres::config::Host;
+use postgres::config::{Host, SslMode};
 use postgres::{Client, NoTls, Statement};
+use tokio_postgres_rustls::MakeRustlsConnect;
 
 use std::collections::{HashMap, HashSet};
 
@@ -94,6 +99,54 @@ const FLUSH_BYTES: usize = 16 << 20;
 
 /// How long the relay waits for the database when it connects.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How the relay reaches the database.
+enum Transport {
+    Plain,
+    Tls(MakeRustlsConnect),
+}
+
+/// The connection settings `url` names, and whether they ask for TLS. libpq's `verify-full`
+/// and `verify-ca` (which the client library does not know) mean `require` here: every TLS
+/// connection is verified in full anyway.
+fn parse(
+    url: &str,
+    ca_file: Option<&std::path::Path>,
+) -> Result<(postgres::Config, Transport), Error> {
+    let url = url
+        .replace("sslmode=verify-full", "sslmode=require")
+        .replace("sslmode=verify-ca", "sslmode=require");
+    let config = postgres::Config::from_str(&url)?;
+    if config.get_ssl_mode() == SslMode::Require {
+        let tls = crate::tls::client_config(ca_file)?;
+        return Ok((
+            config,
+            Transport::Tls(MakeRustlsConnect::new((*tls).clone())),
+        ));
+    }
+    let remote = config.get_hosts().iter().any(|host| match host {
+        Host::Tcp(name) => !is_loopback(name),
+        #[cfg(unix)]
+        Host::Unix(_) => false,
+    });
+    if remote {
+        tracing::warn!(
+            database = %describe(&url),
+            "Die Verbindung zur Datenbank ist nicht verschlüsselt; sslmode=require in \
+             --database schaltet TLS ein (docs/operations.md)"
+        );
+    }
+    Ok((config, Transport::Plain))
+}
+
+fn is_loopback(host: &str) -> bool {
+    host == "localhost"
+        || host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
 
 /// The database for messages: host, port, user and database name, never the password.
 pub(crate) fn describe(url: &str) -> String {
@@ -191,8 +244,15 @@ struct Session {
 impl Session {
     /// Connects as instance `instance`: takes its advisory lock (which says it is alive) and
     /// creates the tables if they are missing.
-    fn connect(config: &postgres::Config, instance: i64) -> Result<Session, Error> {
-        let mut client = config.connect(NoTls)?;
+    fn connect(
+        config: &postgres::Config,
+        transport: &Transport,
+        instance: i64,
+    ) -> Result<Session, Error> {
+        let mut client = match transport {
+            Transport::Plain => config.connect(NoTls)?,
+            Transport::Tls(tls) => config.connect(tls.clone())?,
+        };
         // Durable before acknowledged, whatever the server's default; and no notices in the
         // relay's log for every table that already exists.
         client.batch_execute("SET synchronous_commit = on; SET client_min_messages = warning")?;
@@ -275,6 +335,7 @@ struct Pending {
 /// A PostgreSQL database with the relay's schema, as one relay instance uses it.
 pub(crate) struct Postgres {
     config: postgres::Config,
+    transport: Transport,
     session: Option<Session>,
     pending: Pending,
     /// This instance's id: its row in `instances` and the advisory lock that says it is alive.
@@ -289,19 +350,21 @@ pub(crate) struct Postgres {
 }
 
 impl Postgres {
-    /// Connects as a new instance and creates the tables if they are missing.
-    pub(crate) fn open(url: &str) -> Result<Postgres, Error> {
-        let mut config = postgres::Config::from_str(url)?;
+    /// Connects as a new instance and creates the tables if they are missing; over TLS if
+    /// `url` asks for it, trusting the roots in `ca_file` besides the system's.
+    pub(crate) fn open(url: &str, ca_file: Option<&std::path::Path>) -> Result<Postgres, Error> {
+        let (mut config, transport) = parse(url, ca_file)?;
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(CONNECT_TIMEOUT);
         }
         config.application_name("dreieck-relay");
         // Positive and below 2^62: shown and compared as a plain bigint everywhere.
         let instance = i64::try_from(OsRng.next_u64() >> 2).unwrap_or(1).max(1);
-        let mut session = Session::connect(&config, instance)?;
+        let mut session = Session::connect(&config, &transport, instance)?;
         let secret = cluster_secret(&mut session.client)?;
         Ok(Postgres {
             config,
+            transport,
             session: Some(session),
             pending: Pending::default(),
             instance,
@@ -392,7 +455,11 @@ impl Store for Postgres {
         if self.session.as_ref().is_none_or(|s| s.client.is_closed()) {
             self.session = None;
             tracing::warn!("Verbindung zu PostgreSQL verloren, verbinde neu");
-            self.session = Some(Session::connect(&self.config, self.instance)?);
+            self.session = Some(Session::connect(
+                &self.config,
+                &self.transport,
+                self.instance,
+            )?);
             // Rooms claimed before may have passed to others meanwhile: see still_ours.
             self.generation += 1;
             self.claimed.clear();
@@ -578,14 +645,14 @@ mod tests {
     #[test]
     fn empty_rooms_expire() {
         let Some(url) = test_database() else { return };
-        let mut store = Postgres::open(&url).expect("connects");
+        let mut store = Postgres::open(&url, None).expect("connects");
         super::super::tests::empty_rooms_expire(&mut store);
     }
 
     #[test]
     fn records_round_trip_and_compaction() {
         let Some(url) = test_database() else { return };
-        let mut store = Postgres::open(&url).expect("connects");
+        let mut store = Postgres::open(&url, None).expect("connects");
         super::super::tests::records_round_trip_and_compaction(&mut store);
         let session = store.session().expect("session");
         let bytes: i64 = session
@@ -625,8 +692,8 @@ mod tests {
     fn one_live_instance_serves_a_room_and_a_dead_ones_rooms_pass_on() {
         let Some(url) = test_database() else { return };
         let (r1, r2) = ([1; 16], [2; 16]);
-        let mut a = Postgres::open(&url).expect("a connects");
-        let mut b = Postgres::open(&url).expect("b connects");
+        let mut a = Postgres::open(&url, None).expect("a connects");
+        let mut b = Postgres::open(&url, None).expect("b connects");
         assert_eq!(
             a.cluster_secret(),
             b.cluster_secret(),
@@ -677,7 +744,7 @@ mod tests {
     fn an_instance_cut_off_from_the_database_writes_nothing_for_the_rooms_it_had() {
         let Some(url) = test_database() else { return };
         let room = [3; 16];
-        let mut a = Postgres::open(&url).expect("connects");
+        let mut a = Postgres::open(&url, None).expect("connects");
         a.register("ws://a/sync").expect("registers");
         assert_eq!(claim(&mut a, &room), Claim::Ours);
         // The database ends a's session (a failover, a network cut, an operator).
@@ -694,6 +761,58 @@ mod tests {
         a.commit().expect("commit");
         assert_eq!(claim(&mut a, &room), Claim::Ours);
         assert!(a.still_ours(&room));
+    }
+
+    /// The authority of the test server's certificate (`cargo xtask test` makes one for the
+    /// run and starts PostgreSQL with TLS on).
+    fn test_ca() -> std::path::PathBuf {
+        let dir = std::env::var_os("DREIECK_TEST_TLS")
+            .expect("DREIECK_TEST_TLS names no certificates: run `cargo xtask test`");
+        std::path::Path::new(&dir).join("ca.crt")
+    }
+
+    /// Whether the session behind `store` is encrypted, as the server sees it.
+    fn encrypted(store: &mut Postgres) -> bool {
+        let session = store.session().expect("session");
+        session
+            .client
+            .query_one(
+                "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+                &[],
+            )
+            .and_then(|row| row.try_get(0))
+            .expect("pg_stat_ssl")
+    }
+
+    #[test]
+    fn tls_to_the_database_is_used_when_asked_for_and_always_verified() {
+        let Some(url) = test_database() else { return };
+        let ca = test_ca();
+        for mode in ["require", "verify-full", "verify-ca"] {
+            let mut store = Postgres::open(&format!("{url}?sslmode={mode}"), Some(&ca))
+                .unwrap_or_else(|e| panic!("sslmode={mode} with the test CA: {e}"));
+            assert!(encrypted(&mut store), "sslmode={mode} is TLS");
+        }
+        // The server's certificate is signed by an authority the system does not know: without
+        // --ca-file the relay refuses to talk to it, and says why.
+        let error = Postgres::open(&format!("{url}?sslmode=require"), None)
+            .err()
+            .expect("an unknown authority is refused");
+        let text = error.to_string();
+        assert!(text.contains("certificate"), "{text}");
+        // Without sslmode=require the connection stays plain (the server allows both).
+        let mut plain = Postgres::open(&url, Some(&ca)).expect("plain");
+        assert!(!encrypted(&mut plain));
+    }
+
+    #[test]
+    fn only_loopback_hosts_count_as_this_machine() {
+        for host in ["localhost", "127.0.0.1", "127.1.2.3", "::1", "[::1]"] {
+            assert!(is_loopback(host), "{host}");
+        }
+        for host in ["db.example", "10.0.0.5", "localhost.example", "::2"] {
+            assert!(!is_loopback(host), "{host}");
+        }
     }
 
     #[test]

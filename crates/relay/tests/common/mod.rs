@@ -10,6 +10,7 @@ use dreieck_relay::Config;
 pub mod abuser;
 pub mod peer;
 pub mod process;
+pub mod tls_proxy;
 use tempfile::TempDir;
 
 pub const JS: &str = "/dreieck-3f2a1b0c9d8e7f60.js";
@@ -92,8 +93,11 @@ pub fn built_app() -> TestApp {
         data: dir.path().join("data"),
         limits: Default::default(),
         metrics_public: false,
-        database: postgres_backend().map(|admin| fresh_database(&admin)),
+        // On PostgreSQL over TLS, as across a data centre: the same guarantees must hold.
+        database: postgres_backend()
+            .map(|admin| format!("{}?sslmode=require", fresh_database(&admin))),
         instance_url: None,
+        ca_file: postgres_backend().map(|_| test_ca()),
     };
     TestApp { dir, config }
 }
@@ -110,6 +114,31 @@ pub fn postgres_backend() -> Option<String> {
         Ok("sqlite") | Err(_) => None,
         Ok(other) => panic!("unknown DREIECK_TEST_BACKEND {other}"),
     }
+}
+
+/// The certificates `cargo xtask test` made for the run (`DREIECK_TEST_TLS`): `ca.crt`, and
+/// `server.crt` with `server.key` for `localhost` and 127.0.0.1.
+pub fn test_tls_dir() -> PathBuf {
+    PathBuf::from(
+        std::env::var_os("DREIECK_TEST_TLS")
+            .expect("DREIECK_TEST_TLS names no certificates: run `cargo xtask test`"),
+    )
+}
+
+/// The authority of the run's certificates.
+pub fn test_ca() -> PathBuf {
+    test_tls_dir().join("ca.crt")
+}
+
+/// A client for the tests' own queries, connected as the relay would: over TLS, trusting the
+/// run's authority, when `url` says `sslmode=require`.
+fn postgres_client(url: &str) -> postgres::Client {
+    if !url.contains("sslmode=require") {
+        return postgres::Client::connect(url, postgres::NoTls).expect("connects");
+    }
+    let config = dreieck_relay::tls_client_config(Some(&test_ca())).expect("the run's authority");
+    let tls = tokio_postgres_rustls::MakeRustlsConnect::new((*config).clone());
+    postgres::Client::connect(url, tls).expect("connects over TLS")
 }
 
 /// Runs `f` on a thread of its own: the PostgreSQL client blocks on a runtime of its own and
@@ -138,7 +167,7 @@ pub fn fresh_database(admin: &str) -> String {
 pub fn postgres_sql(url: &str, sql: &str) {
     let (url, sql) = (url.to_owned(), sql.to_owned());
     off_runtime(move || {
-        let mut client = postgres::Client::connect(&url, postgres::NoTls).expect("connects");
+        let mut client = postgres_client(&url);
         client.batch_execute(&sql).expect("runs");
     });
 }
@@ -147,7 +176,7 @@ pub fn postgres_sql(url: &str, sql: &str) {
 pub fn postgres_bytes(url: &str) -> Vec<u8> {
     let url = url.to_owned();
     off_runtime(move || {
-        let mut client = postgres::Client::connect(&url, postgres::NoTls).expect("connects");
+        let mut client = postgres_client(&url);
         let mut bytes = Vec::new();
         for query in [
             "SELECT id FROM rooms",

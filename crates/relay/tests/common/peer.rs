@@ -184,8 +184,8 @@ impl Peer {
         }
     }
 
-    /// Opens the socket and sends what the client has to say first.
-    async fn open(addr: SocketAddr, mut client: Client, everything: Vec<u8>) -> Peer {
+    /// Opens the socket and sends what the client has to say first (not waiting to be live).
+    pub async fn open(addr: SocketAddr, mut client: Client, everything: Vec<u8>) -> Peer {
         let effects = client.connected();
         let (mut sink, ws) = raw(addr).await.split();
         let (out, mut outgoing) = tokio::sync::mpsc::unbounded_channel::<WsMessage>();
