@@ -11,7 +11,7 @@ use std::process::Command;
 use anyhow::{bail, Context, Result};
 
 use crate::test::tempdir;
-use crate::tools::{cmd, exec};
+use crate::tools::{apt_install, exec};
 
 /// The newest installed server's bin directory (`/usr/lib/postgresql/<major>/bin`).
 fn installed() -> Option<PathBuf> {
@@ -34,12 +34,7 @@ pub fn ensure_installed() -> Result<PathBuf> {
         return Ok(bin);
     }
     eprintln!("PostgreSQL fehlt: installiere Debians Paket postgresql");
-    exec(cmd("apt-get").arg("update"))?;
-    exec(
-        cmd("apt-get")
-            .args(["install", "-y", "--no-install-recommends", "postgresql"])
-            .env("DEBIAN_FRONTEND", "noninteractive"),
-    )?;
+    apt_install(&["postgresql"])?;
     installed().context("postgresql is installed, but no initdb under /usr/lib/postgresql")
 }
 

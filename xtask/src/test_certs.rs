@@ -8,18 +8,13 @@ use std::path::Path;
 
 use anyhow::Result;
 
-use crate::tools::{cmd, exec};
+use crate::tools::{apt_install, cmd, exec};
 
 /// Writes `ca.crt`, `server.crt` and `server.key` (mode 0600) into `dir`.
 pub fn make(dir: &Path) -> Result<()> {
     if !Path::new("/usr/bin/openssl").exists() {
         eprintln!("openssl fehlt: installiere Debians Paket openssl");
-        exec(cmd("apt-get").arg("update"))?;
-        exec(
-            cmd("apt-get")
-                .args(["install", "-y", "--no-install-recommends", "openssl"])
-                .env("DEBIAN_FRONTEND", "noninteractive"),
-        )?;
+        apt_install(&["openssl"])?;
     }
     let path = |name: &str| dir.join(name).to_string_lossy().into_owned();
     let ec = [

@@ -139,6 +139,17 @@ pub fn ensure_node_tools() -> Result<()> {
     Ok(())
 }
 
+/// Installs Debian packages (without their recommendations) from the package registry.
+pub fn apt_install(packages: &[&str]) -> Result<()> {
+    exec(cmd("apt-get").arg("update"))?;
+    exec(
+        cmd("apt-get")
+            .args(["install", "-y", "--no-install-recommends"])
+            .args(packages)
+            .env("DEBIAN_FRONTEND", "noninteractive"),
+    )
+}
+
 pub fn chromium() -> PathBuf {
     PathBuf::from("/usr/bin/chromium")
 }
