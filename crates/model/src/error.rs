@@ -52,6 +52,14 @@ pub enum ModelError {
     PasswordRequired,
     #[error("Das Passwort muss mindestens {0} Zeichen lang sein.")]
     PasswordTooShort(usize),
+    /// The device's PIN was wrong.
+    #[error("Die PIN ist falsch.")]
+    WrongPin,
+    #[error("Die PIN muss mindestens {0} Zeichen lang sein.")]
+    PinTooShort(usize),
+    /// Stored data of a locked device that cannot be opened; the German reason.
+    #[error("Gespeicherte Daten lassen sich nicht entschlüsseln: {0}.")]
+    Locked(String),
     /// A sealed file that cannot be opened whatever the password; the German reason.
     #[error("Die Datei ist beschädigt: {0}.")]
     DamagedFile(String),

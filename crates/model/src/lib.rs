@@ -12,6 +12,7 @@
 //! Nothing here reads the clock or the environment: callers pass "now" and "today" in, which
 //! keeps the crate deterministic in tests and usable in the browser, where `Instant::now` panics.
 
+pub mod at_rest;
 mod bytes;
 mod conversation;
 mod date;

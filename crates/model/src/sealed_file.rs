@@ -117,6 +117,18 @@ pub fn seal(
     if password.chars().count() < MIN_PASSWORD_CHARS {
         return Err(ModelError::PasswordTooShort(MIN_PASSWORD_CHARS));
     }
+    seal_secret(payload, password, salt, nonce, params)
+}
+
+/// [`seal`] without the password rule: for the device's lock record (`at_rest`), whose PIN
+/// has its own rule and which never leaves the device.
+pub(crate) fn seal_secret(
+    payload: &[u8],
+    password: &str,
+    salt: [u8; SALT_LEN],
+    nonce: [u8; NONCE_LEN],
+    params: KdfParams,
+) -> Result<Vec<u8>> {
     let derived = derive(password, &salt, params)?;
     let ciphertext_len =
         u64::try_from(payload.len() + TAG_LEN).map_err(|_| damaged("der Bericht ist zu groß"))?;
