@@ -5,9 +5,26 @@ use dreieck::storage::ReportStore;
 use leptos::prelude::*;
 
 use crate::state::app_context::AppContext;
+use crate::state::device_lock::{self, LockProblem};
 use crate::state::doorkeeper::Doorkeeper;
 use crate::state::session;
 use crate::views::app_shell::AppShell;
+use crate::views::lock_screen::LockScreen;
+
+/// The lock screen while a device with a PIN is locked, the app once it is open.
+#[component]
+pub fn Root(store: Result<ReportStore, String>) -> impl IntoView {
+    let open = RwSignal::new(!dreieck::storage::vault::has_pin());
+    let on_open = Callback::new(move |()| open.set(true));
+    let store = StoredValue::new_local(store);
+    move || {
+        if open.get() {
+            view! { <App store=store.get_value() /> }.into_any()
+        } else {
+            view! { <LockScreen store=store.get_value().ok() on_open=on_open /> }.into_any()
+        }
+    }
+}
 
 #[component]
 pub fn App(store: Result<ReportStore, String>) -> impl IntoView {
@@ -15,6 +32,9 @@ pub fn App(store: Result<ReportStore, String>) -> impl IntoView {
         Ok(store) => store,
         Err(reason) => return view! { <StorageUnavailable reason=reason /> }.into_any(),
     };
+    let lock_problem: LockProblem = RwSignal::new(None);
+    provide_context(lock_problem);
+    device_lock::watch(lock_problem);
     let doorkeeper = Doorkeeper::start(store.clone());
     let app = AppContext::new(store);
     provide_context(app);

@@ -101,6 +101,11 @@ async fn measure() -> Result<Value, String> {
         .map_err(s)?;
 
     let second = typing(&store, &id, &mut doc, &field, role, &summary).await?;
+    // The same again on a device with a PIN: every chunk and summary sealed before the write.
+    crate::storage::vault::unlock_with(dreieck_model::at_rest::DataKey::from_bytes([7; 32]));
+    let sealed_typing = typing(&store, &id, &mut doc, &field, role, &summary).await;
+    crate::storage::vault::lock();
+    let sealed_typing = sealed_typing?;
 
     let chunks_before = store.chunk_count(&id).await.map_err(s)?;
     let with_chunks = load_figures(&store, &id).await?;
@@ -143,6 +148,8 @@ async fn measure() -> Result<Value, String> {
         "load_full_save_plus_300_keystroke_chunks": with_300_chunks,
         "more_edits": { "edits": MORE_EDITS, "chunk_bytes": more_chunk.len() },
         "typing_after_5000_more_edits": second,
+        "typing_sealed_at_rest_after_that": sealed_typing,
+        "device_lock": lock_figures()?,
         "before_compaction_incl_5000_edit_chunk": { "chunks": chunks_before, "load": with_chunks },
         "compaction": {
             "full_save_ms": round(save_ms),
@@ -181,6 +188,37 @@ fn seal_figures(document: &[u8]) -> Result<Value, String> {
         "file_bytes": file_bytes,
         "seal_ms_median": round(median(&mut seal_ms)),
         "open_ms_median": round(median(&mut open_ms)),
+    }))
+}
+
+/// Setting a PIN and unlocking with it (median of 3 each): Argon2id at the settings every
+/// device's PIN is stretched with.
+fn lock_figures() -> Result<Value, String> {
+    use dreieck_model::at_rest::{DataKey, LockRecord, PIN_KDF};
+    use dreieck_model::sealed_file::{NONCE_LEN, SALT_LEN};
+    let (mut set_ms, mut unlock_ms) = (Vec::new(), Vec::new());
+    for i in 0..3u8 {
+        let t = now();
+        let record = LockRecord::create(
+            &DataKey::from_bytes([i; 32]),
+            "482915",
+            [i; SALT_LEN],
+            [i; NONCE_LEN],
+            PIN_KDF,
+        )
+        .map_err(|e| e.to_string())?;
+        set_ms.push(now() - t);
+        let t = now();
+        record.unlock("482915").map_err(|e| e.to_string())?;
+        unlock_ms.push(now() - t);
+    }
+    Ok(json!({
+        "kdf": format!(
+            "Argon2id m={} KiB t={} p={}",
+            PIN_KDF.memory_kib, PIN_KDF.passes, PIN_KDF.lanes
+        ),
+        "set_pin_ms_median": round(median(&mut set_ms)),
+        "unlock_ms_median": round(median(&mut unlock_ms)),
     }))
 }
 

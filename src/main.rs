@@ -40,7 +40,7 @@ fn main() {
     });
     spawn_local(async {
         let store = ReportStore::open().await.map_err(|e| e.to_string());
-        mount_to_body(move || view! { <app::App store=store /> });
+        mount_to_body(move || view! { <app::Root store=store /> });
     });
 }
 

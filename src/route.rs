@@ -21,6 +21,8 @@ pub enum Route {
     MissingHelp,
     /// `#/vorlagen`: the templates on this device; import, download, remove.
     Templates,
+    /// `#/sperre`: the device's PIN and when it locks.
+    Lock,
     /// `#/vorlagen/<id>/<version>`: a template in the editor for labels and order.
     TemplateEditor { id: String, version: String },
     /// `#/einladung/...`: an invitation to a shared report (the rest of the path, parsed by
@@ -35,6 +37,9 @@ impl Route {
         let path = hash.trim_start_matches('#').trim_start_matches('/');
         if path.trim_end_matches('/') == "fehlende-hilfen" {
             return Route::MissingHelp;
+        }
+        if path.trim_end_matches('/') == "sperre" {
+            return Route::Lock;
         }
         match path.split_once('/') {
             Some(("bericht", rest)) => match rest.split_once('/') {
@@ -69,6 +74,7 @@ impl Route {
             Route::MissingHelp => "#/fehlende-hilfen".to_string(),
             Route::Join(rest) => format!("#/einladung/{rest}"),
             Route::Templates => "#/vorlagen".to_string(),
+            Route::Lock => "#/sperre".to_string(),
             Route::TemplateEditor { id, version } => format!("#/vorlagen/{id}/{version}"),
         }
     }

@@ -49,6 +49,12 @@ pub enum StorageError {
     /// that cannot be a document). Storage refuses to replace anything with it.
     #[error("Gespeicherte Daten sind beschädigt oder unvollständig: {0}")]
     Corrupt(String),
+    /// The device has a PIN and is locked: nothing can be read or written until it is entered.
+    #[error("Dreieck ist gesperrt. Bitte zuerst die PIN eingeben.")]
+    Locked,
+    /// A request the lock refuses (a PIN too short, a second first PIN); the German reason.
+    #[error("{0}")]
+    Refused(String),
 }
 
 /// Whether a failed operation was reading or writing: decides between

@@ -29,9 +29,12 @@
 //! has succeeded). [`ReportStore::unsaved_bytes`] tells the UI that something is waiting.
 
 mod error;
+pub mod hex;
 mod idb;
+mod reseal;
 pub mod settings;
 mod templates;
+pub mod vault;
 mod web;
 
 use std::cell::RefCell;
@@ -194,20 +197,25 @@ impl ReportStore {
         let tx = self.tx(&[SUMMARIES], Op::Read, Durability::Default)?;
         let work = async {
             let store = tx.store(SUMMARIES)?;
-            let req = store.get_all().map_err(|e| read_err(&e))?;
-            idb::wait(&req, Op::Read).await
+            let keys = store.get_all_keys().map_err(|e| read_err(&e))?;
+            let values = store.get_all().map_err(|e| read_err(&e))?;
+            Ok((
+                idb::wait(&keys, Op::Read).await?,
+                idb::wait(&values, Op::Read).await?,
+            ))
         }
         .await;
-        let values = tx.finish(work).await?;
+        let (keys, values) = tx.finish(work).await?;
         let mut out = Vec::new();
-        for value in as_array(&values)?.iter() {
-            match value
-                .as_string()
+        for (key, value) in as_array(&keys)?.iter().zip(as_array(&values)?.iter()) {
+            let id = key.as_string().unwrap_or_default();
+            match stored_text(&summary_context(&id), value)
                 .map(|json| serde_json::from_str::<Summary>(&json))
             {
-                Some(Ok(summary)) => out.push(summary),
-                Some(Err(e)) => warn(&format!("Dreieck: Zusammenfassung unlesbar: {e}")),
-                None => warn("Dreieck: Zusammenfassung ist kein Text"),
+                Ok(Ok(summary)) => out.push(summary),
+                Ok(Err(e)) => warn(&format!("Dreieck: Zusammenfassung unlesbar: {e}")),
+                Err(StorageError::Locked) => return Err(StorageError::Locked),
+                Err(e) => warn(&format!("Dreieck: Zusammenfassung unlesbar: {e}")),
             }
         }
         out.sort_by(|a, b| b.updated_ms.total_cmp(&a.updated_ms));
@@ -261,7 +269,7 @@ impl ReportStore {
         if values.length() == 0 {
             return Err(StorageError::NotFound(id.to_string()));
         }
-        concat_chunks(&values)
+        concat_chunks(id, &values)
     }
 
     /// Appends one chunk (an incremental save) and updates the summary, in one transaction;
@@ -374,6 +382,9 @@ impl ReportStore {
         json: Option<&str>,
         seq: Option<f64>,
     ) -> Result<Option<f64>, StorageError> {
+        let sealed = vault::seal(&doc_context(id), bytes)?;
+        let chunk: &[u8] = sealed.as_deref().unwrap_or(bytes);
+        let summary = json.map(|j| summary_value(id, j)).transpose()?;
         let tx = self.tx(&[DOCS, SUMMARIES], Op::Write, Durability::Strict)?;
         let work = async {
             let mut used = None;
@@ -386,13 +397,13 @@ impl ReportStore {
                     None => last_seq(&docs, id).await?.map_or(0.0, |s| s + 1.0),
                 };
                 // `add`, not `put`: a key collision must fail rather than overwrite a chunk.
-                docs.add_with_key(&Uint8Array::from(bytes), &chunk_key(id, seq))
+                docs.add_with_key(&Uint8Array::from(chunk), &chunk_key(id, seq))
                     .map_err(|e| write_err(&e))?;
                 used = Some(seq);
             }
-            if let Some(json) = json {
+            if let Some(summary) = &summary {
                 tx.store(SUMMARIES)?
-                    .put_with_key(&JsValue::from_str(json), &JsValue::from_str(id))
+                    .put_with_key(summary, &JsValue::from_str(id))
                     .map_err(|e| write_err(&e))?;
             }
             Ok(used)
@@ -430,7 +441,11 @@ impl ReportStore {
         summary: &Summary,
         covered: Option<f64>,
     ) -> Result<(), StorageError> {
-        let json = summary_json(summary)?;
+        let summary_stored = summary_value(id, &summary_json(summary)?)?;
+        // Sealed before the transaction when nothing else may have been stored; sealed inside
+        // it (synchronously: an IndexedDB transaction must not wait for anything else) when
+        // the stored chunks had to be merged in.
+        let full_sealed = vault::seal(&doc_context(id), full)?;
         let tx = self.tx(&[DOCS, SUMMARIES], Op::Write, Durability::Strict)?;
         let work = async {
             let docs = tx.store(DOCS)?;
@@ -443,15 +458,23 @@ impl ReportStore {
                 None
             } else {
                 let req = docs.get_all_with_key(&range).map_err(|e| write_err(&e))?;
-                let stored = concat_chunks(&as_array(&idb::wait(&req, Op::Write).await?)?)?;
+                let stored = concat_chunks(id, &as_array(&idb::wait(&req, Op::Write).await?)?)?;
                 covering_save(full, &stored)?
             };
-            let bytes: &[u8] = merged.as_deref().unwrap_or(full);
+            let merged_sealed = match &merged {
+                Some(m) => vault::seal(&doc_context(id), m)?,
+                None => None,
+            };
+            let bytes: &[u8] = merged_sealed
+                .as_deref()
+                .or(merged.as_deref())
+                .or(full_sealed.as_deref())
+                .unwrap_or(full);
             docs.delete(&range).map_err(|e| write_err(&e))?;
             docs.add_with_key(&Uint8Array::from(bytes), &chunk_key(id, 0.0))
                 .map_err(|e| write_err(&e))?;
             tx.store(SUMMARIES)?
-                .put_with_key(&JsValue::from_str(&json), &JsValue::from_str(id))
+                .put_with_key(&summary_stored, &JsValue::from_str(id))
                 .map_err(|e| write_err(&e))?;
             Ok(())
         }
@@ -664,30 +687,86 @@ fn as_array(value: &JsValue) -> Result<Array, StorageError> {
 
 /// Concatenates stored chunks (each a `Uint8Array`, or an `ArrayBuffer` if written by other
 /// code) into one byte vector.
-fn concat_chunks(values: &Array) -> Result<Vec<u8>, StorageError> {
-    let mut arrays = Vec::with_capacity(values.length() as usize);
-    let mut total = 0usize;
+/// The chunks of report `id`, each opened if sealed, concatenated.
+fn concat_chunks(id: &str, values: &Array) -> Result<Vec<u8>, StorageError> {
+    let context = doc_context(id);
+    let mut out = Vec::new();
     for value in values.iter() {
-        let bytes = if let Some(a) = value.dyn_ref::<Uint8Array>() {
-            a.clone()
-        } else if let Some(b) = value.dyn_ref::<ArrayBuffer>() {
-            Uint8Array::new(b)
+        let bytes = stored_bytes(&value).ok_or_else(|| {
+            StorageError::Corrupt("ein gespeicherter Teil ist keine Bytefolge".into())
+        })?;
+        if vault::is_sealed(&bytes) {
+            out.extend_from_slice(&vault::open(&context, bytes)?);
+        } else if out.is_empty() {
+            out = bytes;
         } else {
-            return Err(StorageError::Corrupt(
-                "ein gespeicherter Teil ist keine Bytefolge".into(),
-            ));
-        };
-        total += bytes.length() as usize;
-        arrays.push(bytes);
-    }
-    let mut out = vec![0u8; total];
-    let mut at = 0usize;
-    for a in arrays {
-        let len = a.length() as usize;
-        a.copy_to(&mut out[at..at + len]);
-        at += len;
+            out.extend_from_slice(&bytes);
+        }
     }
     Ok(out)
+}
+
+/// The bytes of a stored `Uint8Array` or `ArrayBuffer`.
+fn stored_bytes(value: &JsValue) -> Option<Vec<u8>> {
+    if let Some(a) = value.dyn_ref::<Uint8Array>() {
+        Some(a.to_vec())
+    } else {
+        value
+            .dyn_ref::<ArrayBuffer>()
+            .map(|b| Uint8Array::new(b).to_vec())
+    }
+}
+
+/// A stored text (summary, template): a string as written without a PIN, or a sealed record.
+fn stored_text(context: &str, value: JsValue) -> Result<String, StorageError> {
+    if let Some(text) = value.as_string() {
+        return Ok(text);
+    }
+    let bytes = stored_bytes(&value)
+        .ok_or_else(|| StorageError::Corrupt("ein gespeicherter Eintrag ist kein Text".into()))?;
+    String::from_utf8(vault::open(context, bytes)?)
+        .map_err(|_| StorageError::Corrupt("ein gespeicherter Eintrag ist kein Text".into()))
+}
+
+/// A text as it is stored: sealed bytes with a PIN, the string itself without.
+fn text_value(context: &str, text: &str) -> Result<JsValue, StorageError> {
+    Ok(match vault::seal(context, text.as_bytes())? {
+        Some(sealed) => Uint8Array::from(sealed.as_slice()).into(),
+        None => JsValue::from_str(text),
+    })
+}
+
+fn summary_value(id: &str, json: &str) -> Result<JsValue, StorageError> {
+    text_value(&summary_context(id), json)
+}
+
+/// Where a sealed record belongs (`dreieck_model::at_rest`): a chunk to its report, a summary
+/// to its report, so that neither opens under another report's id.
+fn doc_context(id: &str) -> String {
+    format!("docs/{id}")
+}
+
+fn summary_context(id: &str) -> String {
+    format!("summaries/{id}")
+}
+
+/// Lets the browser paint (a "wird entsperrt" state) before a long computation holds the
+/// thread.
+pub async fn yield_to_browser() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let set_timeout = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("setTimeout"))
+            .ok()
+            .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+        match set_timeout {
+            Some(f) => {
+                let _ = f.call2(&JsValue::NULL, &resolve, &JsValue::from_f64(30.0));
+            }
+            None => {
+                let _ = resolve.call0(&JsValue::NULL);
+            }
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
 fn read_err(e: &JsValue) -> StorageError {

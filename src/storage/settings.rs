@@ -15,9 +15,11 @@ use js_sys::{Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 
 use super::error::describe;
-use super::StorageError;
+use super::{vault, StorageError};
 
 const PREFIX: &str = "dreieck.";
+/// What a sealed value starts with; the rest is the sealed record in hex.
+const SEALED: &str = "versiegelt:";
 const ROLE: &str = "role";
 const DIRECT: &str = "direkt";
 const DEVICE_ID: &str = "device_id";
@@ -46,15 +48,74 @@ pub fn direct_allowed() -> bool {
     get(DIRECT).as_deref() != Some("aus")
 }
 
-/// A stored string setting, `None` when unset or unreadable.
+/// A stored string setting, `None` when unset or unreadable (or sealed while the device is
+/// locked, see `vault`).
 pub fn get(key: &str) -> Option<String> {
     available().ok()?;
-    LocalStore::get::<String>(full_key(key)).ok()
+    let stored = LocalStore::get::<String>(full_key(key)).ok()?;
+    match stored.strip_prefix(SEALED) {
+        Some(hex) if !vault::is_clear_setting(key) => {
+            let plain = vault::open(&context(key), vault::from_hex(hex)?).ok()?;
+            String::from_utf8(plain).ok()
+        }
+        _ => Some(stored),
+    }
 }
 
-/// Stores a string setting. Fails with [`StorageError::QuotaFull`] when localStorage is full.
+/// Stores a string setting, sealed when the device has a PIN and the setting is not one of
+/// `vault::CLEAR_SETTINGS`. Fails with [`StorageError::QuotaFull`] when localStorage is full,
+/// and with [`StorageError::Locked`] when it would have to be sealed but the device is locked.
 pub fn set(key: &str, value: &str) -> Result<(), StorageError> {
     available()?;
+    let sealed = if vault::is_clear_setting(key) {
+        None
+    } else {
+        vault::seal(&context(key), value.as_bytes())?
+    };
+    let stored = match sealed {
+        Some(bytes) => format!("{SEALED}{}", vault::to_hex(&bytes)),
+        None => value.to_string(),
+    };
+    write(key, &stored)
+}
+
+/// The place a sealed setting belongs to (`dreieck_model::at_rest`).
+fn context(key: &str) -> String {
+    format!("settings/{key}")
+}
+
+/// Every setting's key (without the `dreieck.` prefix).
+pub fn keys() -> Vec<String> {
+    let Some(storage) = available()
+        .ok()
+        .and_then(|_| web_sys::window()?.local_storage().ok().flatten())
+    else {
+        return Vec::new();
+    };
+    let n = storage.length().unwrap_or(0);
+    (0..n)
+        .filter_map(|i| storage.key(i).ok().flatten())
+        .filter_map(|k| k.strip_prefix(PREFIX).map(str::to_string))
+        .collect()
+}
+
+/// Rewrites every setting that should be sealed but is stored plain (after the first PIN).
+pub(crate) fn seal_plain() -> Result<(), StorageError> {
+    for key in keys() {
+        if vault::is_clear_setting(&key) {
+            continue;
+        }
+        let Ok(stored) = LocalStore::get::<String>(full_key(&key)) else {
+            continue;
+        };
+        if !stored.starts_with(SEALED) {
+            set(&key, &stored)?;
+        }
+    }
+    Ok(())
+}
+
+fn write(key: &str, value: &str) -> Result<(), StorageError> {
     LocalStore::set(full_key(key), value).map_err(|e| match e {
         gloo_storage::errors::StorageError::JsError(js) if js.name == "QuotaExceededError" => {
             StorageError::QuotaFull
@@ -133,18 +194,16 @@ fn seed_at(key: &str) -> Result<[u8; 32], StorageError> {
 
 /// 64 hex digits as 32 bytes; `None` for anything else (a damaged setting is replaced).
 fn parse_seed(hex: &str) -> Option<[u8; 32]> {
-    if hex.len() != 64 || !hex.is_ascii() {
-        return None;
-    }
-    let mut seed = [0u8; 32];
-    for (i, byte) in seed.iter_mut().enumerate() {
-        *byte = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).ok()?;
-    }
-    Some(seed)
+    super::hex::from_hex_exact(hex)
 }
 
 /// `n` random bytes from `crypto.getRandomValues`, as lowercase hex.
 fn random_hex(n: u32) -> Result<String, StorageError> {
+    Ok(super::hex::to_hex(&random_bytes(n)?))
+}
+
+/// `n` random bytes from `crypto.getRandomValues`.
+pub(crate) fn random_bytes(n: u32) -> Result<Vec<u8>, StorageError> {
     let crypto = Reflect::get(&js_sys::global(), &JsValue::from_str("crypto"))
         .map_err(|e| StorageError::Unavailable(describe(&e)))?;
     let get_random: js_sys::Function = Reflect::get(&crypto, &JsValue::from_str("getRandomValues"))
@@ -155,5 +214,5 @@ fn random_hex(n: u32) -> Result<String, StorageError> {
     get_random
         .call1(&crypto, &buf)
         .map_err(|e| StorageError::Unavailable(describe(&e)))?;
-    Ok(buf.to_vec().iter().map(|b| format!("{b:02x}")).collect())
+    Ok(buf.to_vec())
 }

@@ -11,7 +11,9 @@ use wasm_bindgen::JsValue;
 use web_sys::IdbDatabase;
 
 use super::idb::{self, Durability};
-use super::{as_array, read_err, write_err, Op, ReportStore, StorageError};
+use super::{
+    as_array, read_err, stored_text, text_value, write_err, Op, ReportStore, StorageError,
+};
 
 /// The object store's name.
 pub(crate) const TEMPLATES: &str = "templates";
@@ -25,6 +27,11 @@ pub(crate) fn create_store(db: &IdbDatabase) -> Result<(), StorageError> {
     Ok(())
 }
 
+/// Where a sealed template belongs (`dreieck_model::at_rest`).
+pub(crate) fn context(id: &str, version: &str) -> String {
+    format!("templates/{id}/{version}")
+}
+
 fn key(id: &str, version: &str) -> JsValue {
     Array::of2(&JsValue::from_str(id), &JsValue::from_str(version)).into()
 }
@@ -34,16 +41,28 @@ impl ReportStore {
     pub async fn templates(&self) -> Result<Vec<String>, StorageError> {
         let tx = self.tx(&[TEMPLATES], Op::Read, Durability::Default)?;
         let work = async {
-            let req = tx.store(TEMPLATES)?.get_all().map_err(|e| read_err(&e))?;
-            idb::wait(&req, Op::Read).await
+            let store = tx.store(TEMPLATES)?;
+            let keys = store.get_all_keys().map_err(|e| read_err(&e))?;
+            let values = store.get_all().map_err(|e| read_err(&e))?;
+            Ok((
+                idb::wait(&keys, Op::Read).await?,
+                idb::wait(&values, Op::Read).await?,
+            ))
         }
         .await;
-        let values = as_array(&tx.finish(work).await?)?;
-        values
+        let (keys, values) = tx.finish(work).await?;
+        as_array(&keys)?
             .iter()
-            .map(|v| {
-                v.as_string().ok_or_else(|| {
-                    StorageError::Corrupt("eine gespeicherte Vorlage ist kein Text".into())
+            .zip(as_array(&values)?.iter())
+            .map(|(k, v)| {
+                let key = Array::from(&k);
+                let id = key.get(0).as_string().unwrap_or_default();
+                let version = key.get(1).as_string().unwrap_or_default();
+                stored_text(&context(&id, &version), v).map_err(|e| match e {
+                    StorageError::Corrupt(_) => {
+                        StorageError::Corrupt("eine gespeicherte Vorlage ist kein Text".into())
+                    }
+                    other => other,
                 })
             })
             .collect()
@@ -57,10 +76,11 @@ impl ReportStore {
         version: &str,
         json: &str,
     ) -> Result<(), StorageError> {
+        let value = text_value(&context(id, version), json)?;
         let tx = self.tx(&[TEMPLATES], Op::Write, Durability::Strict)?;
         let work = async {
             tx.store(TEMPLATES)?
-                .add_with_key(&JsValue::from_str(json), &key(id, version))
+                .add_with_key(&value, &key(id, version))
                 .map_err(|e| write_err(&e))?;
             Ok(())
         }

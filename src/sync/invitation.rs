@@ -142,21 +142,7 @@ impl Invitation {
     }
 }
 
-pub fn to_hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// Exactly `N` bytes of hex (either case), or `None`.
-pub fn from_hex<const N: usize>(s: &str) -> Option<[u8; N]> {
-    if s.len() != 2 * N || !s.is_ascii() {
-        return None;
-    }
-    let mut out = [0u8; N];
-    for (i, byte) in out.iter_mut().enumerate() {
-        *byte = u8::from_str_radix(s.get(2 * i..2 * i + 2)?, 16).ok()?;
-    }
-    Some(out)
-}
+pub use dreieck::storage::hex::{from_hex_exact as from_hex, to_hex};
 
 #[cfg(test)]
 mod tests {

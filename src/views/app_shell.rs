@@ -7,6 +7,7 @@ use crate::state::platform::focus_element;
 use crate::views::case_list_page::CaseListPage;
 use crate::views::editor_page::{EditorPage, Mode};
 use crate::views::join_page::JoinPage;
+use crate::views::lock_page::LockPage;
 use crate::views::missing_help_page::MissingHelpPage;
 use crate::views::plain_language_switch::PlainLanguageSwitch;
 use crate::views::role_select::RoleSelect;
@@ -56,7 +57,9 @@ pub fn AppShell() -> impl IntoView {
                 <nav class="app-nav" aria-label="Hauptnavigation">
                     <a href=Route::CaseList.href()>"Berichte"</a>
                     <a href=Route::Templates.href()>"Vorlagen"</a>
+                    <a href=Route::Lock.href()>"Sperre"</a>
                 </nav>
+                <LockButton />
                 <PlainLanguageSwitch />
                 <RoleSelect />
             </div>
@@ -72,11 +75,38 @@ pub fn AppShell() -> impl IntoView {
                 Route::MissingHelp => view! { <MissingHelpPage /> }.into_any(),
                 Route::Join(rest) => view! { <JoinPage rest=rest /> }.into_any(),
                 Route::Templates => view! { <TemplatesPage /> }.into_any(),
+                Route::Lock => view! { <LockPage /> }.into_any(),
                 Route::TemplateEditor { id, version } => {
                     view! { <TemplateEditorPage id=id version=version /> }.into_any()
                 }
             }}
         </main>
         <UndoToasts />
+    }
+}
+
+/// "Sperren" in the header once the device has a PIN, and why it stayed open if it did.
+#[component]
+fn LockButton() -> impl IntoView {
+    let problem = expect_context::<crate::state::device_lock::LockProblem>();
+    let has_pin = dreieck::storage::vault::has_pin;
+    view! {
+        <Show when=move || { use_route().get(); has_pin() }>
+            <button
+                type="button"
+                id="sperren"
+                class="button lock-button"
+                on:click=move |_| crate::state::device_lock::lock_now(problem, true)
+            >
+                <svg class="icon" viewBox="0 0 24 24" width="24" height="24" aria-hidden="true" focusable="false">
+                    <rect x="5" y="11" width="14" height="9" rx="1" />
+                    <path d="M8 11V8a4 4 0 0 1 8 0v3" />
+                </svg>
+                "Sperren"
+            </button>
+        </Show>
+        <Show when=move || problem.with(Option::is_some)>
+            <p class="message error lock-problem" role="alert">{move || problem.get()}</p>
+        </Show>
     }
 }

@@ -36,6 +36,8 @@ pub mod invitation_card;
 pub mod join_page;
 pub mod link_conflict;
 pub mod list_state_message;
+pub mod lock_page;
+pub mod lock_screen;
 pub mod members_list;
 pub mod missing_help_page;
 pub mod missing_help_panel;

@@ -170,7 +170,8 @@ impl LockRecord {
     /// The stored bytes, refused when they cannot be a lock record (checked without the PIN,
     /// so that a damaged record is named as such before anyone types).
     pub fn from_bytes(bytes: Vec<u8>) -> Result<LockRecord> {
-        sealed_file::check(&bytes).map_err(|e| ModelError::Locked(format!("die Sperre ist {e}")))?;
+        sealed_file::check(&bytes)
+            .map_err(|e| ModelError::Locked(format!("die Sperre ist {e}")))?;
         Ok(LockRecord(bytes))
     }
 
@@ -251,7 +252,10 @@ mod tests {
         let sealed = k.seal("docs/bericht-a", b"Frau Muster", [3; NONCE_LEN]);
         assert_eq!(sealed.len(), RECORD_OVERHEAD + 11);
         assert!(!sealed.windows(6).any(|w| w == b"Muster"));
-        assert_eq!(k.open("docs/bericht-a", &sealed).expect("opens"), b"Frau Muster");
+        assert_eq!(
+            k.open("docs/bericht-a", &sealed).expect("opens"),
+            b"Frau Muster"
+        );
         // Moved to another report, opened with another key, altered, cut: refused.
         assert!(k.open("docs/bericht-b", &sealed).is_err());
         assert!(key(2).open("docs/bericht-a", &sealed).is_err());
@@ -260,7 +264,10 @@ mod tests {
         altered[last] ^= 1;
         assert!(k.open("docs/bericht-a", &altered).is_err());
         for cut in 0..sealed.len() {
-            assert!(k.open("docs/bericht-a", &sealed[..cut]).is_err(), "cut at {cut}");
+            assert!(
+                k.open("docs/bericht-a", &sealed[..cut]).is_err(),
+                "cut at {cut}"
+            );
         }
     }
 
@@ -278,8 +285,8 @@ mod tests {
     #[test]
     fn the_lock_record_gives_the_key_only_for_the_right_pin() {
         let k = key(7);
-        let record = LockRecord::create(&k, "123456", [1; SALT_LEN], [2; NONCE_LEN], FAST)
-            .expect("created");
+        let record =
+            LockRecord::create(&k, "123456", [1; SALT_LEN], [2; NONCE_LEN], FAST).expect("created");
         assert!(matches!(record.unlock("654321"), Err(ModelError::WrongPin)));
         let again = record.unlock("123456").expect("unlocks");
         let sealed = k.seal("c", b"geheim", [5; NONCE_LEN]);

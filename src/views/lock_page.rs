@@ -1,0 +1,237 @@
+//! "Sperre" (`#/sperre`): protect this device with a PIN, choose when it locks by itself,
+//! change the PIN, lock now.
+
+use dreieck::storage::vault::{self, UnlockError, IDLE_CHOICES};
+use dreieck_model::at_rest::MIN_PIN_CHARS;
+use leptos::prelude::*;
+
+use crate::state::app_context::use_app;
+use crate::state::device_lock::{self, LockProblem};
+use crate::state::platform::focus_element;
+use crate::views::app_shell::PAGE_TITLE_ID;
+
+#[component]
+pub fn LockPage() -> impl IntoView {
+    let app = use_app();
+    let has_pin = RwSignal::new(vault::has_pin());
+    view! {
+        <div class="page lock-settings">
+            <h1 id=PAGE_TITLE_ID tabindex="-1">
+                {move || app.words("Gerät schützen", "Gerät schützen").to_string()}
+            </h1>
+            <Show when=move || has_pin.get() fallback=move || view! { <PinSetup has_pin=has_pin /> }>
+                <LockNow />
+                <IdleChoice />
+                <PinChange />
+            </Show>
+        </div>
+    }
+}
+
+/// The first PIN, and moving what is stored under it.
+#[component]
+fn PinSetup(has_pin: RwSignal<bool>) -> impl IntoView {
+    let app = use_app();
+    let problem = expect_context::<LockProblem>();
+    let pin = RwSignal::new(String::new());
+    let repeated = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        let (p, r) = (pin.get_untracked(), repeated.get_untracked());
+        if p.chars().count() < MIN_PIN_CHARS {
+            error.set(Some(format!(
+                "Die PIN muss mindestens {MIN_PIN_CHARS} Zeichen lang sein."
+            )));
+            focus_element("neue-pin");
+            return;
+        }
+        if p != r {
+            error.set(Some(
+                "Die beiden Eingaben sind verschieden. Bitte die PIN noch einmal wiederholen."
+                    .into(),
+            ));
+            focus_element("neue-pin-2");
+            return;
+        }
+        busy.set(true);
+        error.set(None);
+        leptos::task::spawn_local(async move {
+            dreieck::storage::yield_to_browser().await;
+            let outcome = match vault::set_pin(&p) {
+                Ok(()) => match app.store() {
+                    Some(store) => store.seal_everything().await.map(|_| ()),
+                    None => Ok(()),
+                },
+                Err(e) => Err(e),
+            };
+            pin.set(String::new());
+            repeated.set(String::new());
+            busy.set(false);
+            match outcome {
+                Ok(()) => {
+                    device_lock::watch(problem);
+                    has_pin.set(true);
+                }
+                // The PIN is set; what is still plain is rewritten at the next unlock.
+                Err(e) if vault::has_pin() => {
+                    leptos::logging::warn!("Dreieck: Umstellung unvollständig: {e}");
+                    device_lock::watch(problem);
+                    has_pin.set(true);
+                }
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        });
+    };
+    view! {
+        <p>
+            {move || app.words(
+                "Mit einer PIN sind die Berichte auf diesem Gerät verschlüsselt. Wer das Gerät findet oder seine Daten kopiert, kann sie ohne PIN nicht lesen. Dreieck sperrt sich, wenn es eine Weile nicht benutzt wird.",
+                "Eine PIN ist eine geheime Zahl. Mit der PIN sind die Berichte geschützt. Nur wer die PIN kennt, kann die Berichte lesen.",
+            ).to_string()}
+        </p>
+        <p class="hint">
+            {format!("Mindestens {MIN_PIN_CHARS} Zeichen. Sicherer ist ein längeres Passwort: Gegen jemanden, der die Daten des Browsers kopiert, schützt eine kurze PIN nur wenige Tage.")}
+        </p>
+        <form class="lock-form" on:submit=submit novalidate>
+            <div class="field">
+                <label class="field-label" for="neue-pin">"Neue PIN"</label>
+                <input id="neue-pin" class="control pin-input" type="password" inputmode="numeric"
+                    autocomplete="new-password" aria-describedby="pin-fehler"
+                    prop:value=move || pin.get() on:input=move |ev| pin.set(event_target_value(&ev)) />
+            </div>
+            <div class="field">
+                <label class="field-label" for="neue-pin-2">"PIN wiederholen"</label>
+                <input id="neue-pin-2" class="control pin-input" type="password" inputmode="numeric"
+                    autocomplete="new-password" aria-describedby="pin-fehler"
+                    prop:value=move || repeated.get() on:input=move |ev| repeated.set(event_target_value(&ev)) />
+            </div>
+            <p id="pin-fehler" class="field-error" role="alert">{move || error.get()}</p>
+            <button type="submit" class="button primary" disabled=move || busy.get()>
+                {move || if busy.get() { "Wird verschlüsselt …" } else { "PIN festlegen" }}
+            </button>
+        </form>
+    }
+}
+
+#[component]
+fn LockNow() -> impl IntoView {
+    let app = use_app();
+    let problem = expect_context::<LockProblem>();
+    view! {
+        <section aria-labelledby="sperren-titel">
+            <h2 id="sperren-titel">{move || app.words("Jetzt sperren", "Jetzt zu machen").to_string()}</h2>
+            <p>{move || app.words(
+                "Die Berichte auf diesem Gerät sind mit Ihrer PIN verschlüsselt. Zum Weiterarbeiten nach dem Sperren braucht es die PIN.",
+                "Ihre Berichte sind geschützt. Danach brauchen Sie die PIN.",
+            ).to_string()}</p>
+            <button type="button" class="button primary" on:click=move |_| device_lock::lock_now(problem, true)>
+                {move || app.words("Jetzt sperren", "Jetzt zu machen").to_string()}
+            </button>
+        </section>
+    }
+}
+
+#[component]
+fn IdleChoice() -> impl IntoView {
+    let chosen = RwSignal::new(vault::idle_minutes());
+    let error = RwSignal::new(None::<String>);
+    view! {
+        <section aria-labelledby="minuten-titel">
+            <h2 id="minuten-titel">"Von selbst sperren"</h2>
+            <div class="field">
+                <label class="field-label" for="sperre-minuten">"Sperren nach so vielen Minuten ohne Benutzung"</label>
+                <select id="sperre-minuten" class="control" on:change=move |ev| {
+                    if let Ok(m) = event_target_value(&ev).parse::<u32>() {
+                        match vault::set_idle_minutes(m) {
+                            Ok(()) => { chosen.set(m); error.set(None); }
+                            Err(e) => error.set(Some(e.to_string())),
+                        }
+                    }
+                }>
+                    {IDLE_CHOICES.iter().map(|&m| view! {
+                        <option value=m.to_string() selected=move || chosen.get() == m>
+                            {if m == 1 { "1 Minute".to_string() } else { format!("{m} Minuten") }}
+                        </option>
+                    }).collect_view()}
+                </select>
+            </div>
+            <p class="field-error" role="alert">{move || error.get()}</p>
+        </section>
+    }
+}
+
+#[component]
+fn PinChange() -> impl IntoView {
+    let old = RwSignal::new(String::new());
+    let new = RwSignal::new(String::new());
+    let repeated = RwSignal::new(String::new());
+    let outcome = RwSignal::new(None::<Result<String, String>>);
+    let busy = RwSignal::new(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        let (o, n, r) = (
+            old.get_untracked(),
+            new.get_untracked(),
+            repeated.get_untracked(),
+        );
+        if n != r {
+            outcome.set(Some(Err(
+                "Die beiden Eingaben der neuen PIN sind verschieden.".into(),
+            )));
+            return;
+        }
+        busy.set(true);
+        outcome.set(None);
+        leptos::task::spawn_local(async move {
+            let result = vault::change_pin(&o, &n).await;
+            old.set(String::new());
+            new.set(String::new());
+            repeated.set(String::new());
+            busy.set(false);
+            outcome.set(Some(match result {
+                Ok(()) => Ok("Die PIN ist geändert.".into()),
+                Err(UnlockError::Wiped) => {
+                    let _ = window().location().reload();
+                    Err(UnlockError::Wiped.to_string())
+                }
+                Err(e) => Err(e.to_string()),
+            }));
+        });
+    };
+    view! {
+        <section aria-labelledby="aendern-titel">
+            <h2 id="aendern-titel">"PIN ändern"</h2>
+            <form class="lock-form" on:submit=submit novalidate>
+                <div class="field">
+                    <label class="field-label" for="alte-pin">"Bisherige PIN"</label>
+                    <input id="alte-pin" class="control pin-input" type="password" inputmode="numeric"
+                        autocomplete="current-password"
+                        prop:value=move || old.get() on:input=move |ev| old.set(event_target_value(&ev)) />
+                </div>
+                <div class="field">
+                    <label class="field-label" for="geaenderte-pin">"Neue PIN"</label>
+                    <input id="geaenderte-pin" class="control pin-input" type="password" inputmode="numeric"
+                        autocomplete="new-password"
+                        prop:value=move || new.get() on:input=move |ev| new.set(event_target_value(&ev)) />
+                </div>
+                <div class="field">
+                    <label class="field-label" for="geaenderte-pin-2">"Neue PIN wiederholen"</label>
+                    <input id="geaenderte-pin-2" class="control pin-input" type="password" inputmode="numeric"
+                        autocomplete="new-password"
+                        prop:value=move || repeated.get() on:input=move |ev| repeated.set(event_target_value(&ev)) />
+                </div>
+                <button type="submit" class="button" disabled=move || busy.get()>"PIN ändern"</button>
+            </form>
+            <p class="message" role="status">{move || outcome.get().and_then(Result::ok)}</p>
+            <p class="message error" role="alert">{move || outcome.get().and_then(Result::err)}</p>
+        </section>
+    }
+}

@@ -1,0 +1,237 @@
+// The device lock as a provider's shared tablet needs it: a PIN set on a device that already
+// holds a shared report seals everything stored; locked, nothing of it can be read from the
+// page's own scripts; unlocked, everything is back, across reloads; wrong PINs are slowed and
+// finally wipe the keys; the idle timer and the other tabs lock too.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { axe, device, invite, launch, synced } from './lib/browser.mjs';
+import { TestRelay } from './lib/relay.mjs';
+import { newReport, waitSaved } from './lib/app.mjs';
+
+const PIN = '482915';
+
+/// Everything stored on the device, as the page's own scripts can read it: every localStorage
+/// value and every IndexedDB record (bytes decoded one to one, so any ASCII word shows).
+async function storedEverything(page) {
+  return page.evaluate(async () => {
+    const out = [];
+    for (const k of Object.keys(localStorage)) out.push(`${k}=${localStorage.getItem(k)}`);
+    const db = await new Promise((resolve, reject) => {
+      const r = indexedDB.open('dreieck');
+      r.onsuccess = () => resolve(r.result);
+      r.onerror = () => reject(r.error);
+    });
+    const latin1 = new TextDecoder('latin1');
+    for (const name of db.objectStoreNames) {
+      const values = await new Promise((resolve, reject) => {
+        const r = db.transaction(name).objectStore(name).getAll();
+        r.onsuccess = () => resolve(r.result);
+        r.onerror = () => reject(r.error);
+      });
+      for (const v of values) {
+        if (typeof v === 'string') out.push(`${name}:${v}`);
+        else out.push(`${name}:${latin1.decode(v instanceof ArrayBuffer ? new Uint8Array(v) : v)}`);
+      }
+    }
+    db.close();
+    return out.join('\n');
+  });
+}
+
+/// The secrets kept in localStorage while there is no PIN: signing and invitation seeds, and
+/// the document keys of shared reports.
+async function rawKeys(page) {
+  return page.evaluate(() => {
+    const keys = [];
+    for (const k of Object.keys(localStorage)) {
+      const v = JSON.parse(localStorage.getItem(k));
+      if (/seed\./.test(k)) keys.push(v);
+      if (k.startsWith('dreieck.sync.')) keys.push(JSON.parse(v).key);
+    }
+    return keys;
+  });
+}
+
+async function setPin(page, pin) {
+  await page.getByRole('link', { name: 'Sperre' }).click();
+  await page.getByLabel('Neue PIN').fill(pin);
+  await page.getByLabel('PIN wiederholen').fill(pin);
+  await page.getByRole('button', { name: 'PIN festlegen' }).click();
+  await page.getByRole('heading', { name: 'Jetzt sperren' }).waitFor({ timeout: 30_000 });
+}
+
+async function unlock(page, pin) {
+  await page.getByLabel('PIN', { exact: true }).fill(pin);
+  await page.getByRole('button', { name: 'Entsperren' }).click();
+}
+
+const lockScreen = (page) => page.getByRole('heading', { name: 'Dreieck ist gesperrt' });
+
+describe('a device with a PIN', () => {
+  let relay; let browser;
+
+  before(async () => {
+    relay = await TestRelay.start();
+    browser = await launch();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await relay?.stop();
+  });
+
+  test('a PIN seals what was stored; locked, nothing is readable; unlocked, everything is back', async () => {
+    const { context, page, errors } = await device(browser);
+    await page.goto(relay.url + '/');
+    await newReport(page);
+    await page.locator('#feld-lb_name').fill('Zauberwort, Kaya');
+    await page.locator('#feld-lb_anschrift').fill('Geheimweg 7');
+    await waitSaved(page);
+    // Shared: the device now keeps a document key, a signing seed and an invitation seed.
+    await invite(page, 'caseworker', 'Frau Amt');
+    await synced(page);
+    const reportUrl = page.url();
+
+    // Without a PIN the words and the keys are there to read: the check below can fail.
+    const keys = await rawKeys(page);
+    assert.ok(keys.length >= 3, `keys found: ${keys.length}`);
+    const plain = await storedEverything(page);
+    assert.match(plain, /Zauberwort/);
+    for (const k of keys) assert.ok(plain.includes(k), 'a raw key is readable before the PIN');
+
+    await setPin(page, PIN);
+    assert.deepEqual(await axe(page), []);
+    // Sealed while still open: nothing of it readable any more.
+    let stored = await storedEverything(page);
+    assert.doesNotMatch(stored, /Zauberwort|Geheimweg/);
+    for (const k of keys) assert.ok(!stored.includes(k), 'no raw key after the PIN');
+
+    // Typed after the PIN: stored sealed too.
+    await page.goto(reportUrl);
+    await page.locator('#feld-lb_anschrift').fill('Geheimweg 8');
+    await waitSaved(page);
+
+    await page.locator('#sperren').click();
+    await lockScreen(page).waitFor();
+    assert.equal(await page.locator('#feld-lb_name').count(), 0, 'nothing of the report behind the lock');
+    stored = await storedEverything(page);
+    assert.doesNotMatch(stored, /Zauberwort|Geheimweg|Kaya/);
+    for (const k of keys) assert.ok(!stored.includes(k), 'no raw key while locked');
+    assert.deepEqual(await axe(page), []);
+
+    // A wrong PIN is refused with what is left; the right one opens the report where it was.
+    await unlock(page, '000000');
+    await page.locator('main .message.error', { hasText: 'Die PIN ist falsch. Noch 9 Versuche' }).waitFor();
+    assert.equal(await page.locator('#feld-lb_name').count(), 0);
+    await unlock(page, PIN);
+    await page.locator('#feld-lb_name').waitFor();
+    assert.equal(await page.locator('#feld-lb_name').inputValue(), 'Zauberwort, Kaya');
+    assert.equal(await page.locator('#feld-lb_anschrift').inputValue(), 'Geheimweg 8');
+    // Still shared: the sealed document key still opens the room.
+    await synced(page);
+
+    // A reload locks again and loses nothing.
+    await page.locator('#feld-lb_anschrift').fill('Geheimweg 9');
+    await waitSaved(page);
+    await page.reload();
+    await lockScreen(page).waitFor();
+    await unlock(page, PIN);
+    await page.locator('#feld-lb_name').waitFor();
+    assert.equal(await page.locator('#feld-lb_anschrift').inputValue(), 'Geheimweg 9');
+    assert.deepEqual(errors.filter((e) => !/WebSocket/.test(e)), []);
+    await context.close();
+  });
+
+  test('wrong PINs wait longer and longer, and the tenth wipes the keys and the reports', async () => {
+    const { context, page } = await device(browser);
+    await page.clock.install();
+    await page.goto(relay.url + '/');
+    await newReport(page);
+    await page.locator('#feld-lb_name').fill('Zauberwort, Kaya');
+    await waitSaved(page);
+    await setPin(page, PIN);
+    await page.reload();
+    await lockScreen(page).waitFor();
+    const alert = page.locator('main .message.error');
+    for (let failure = 1; failure <= 9; failure++) {
+      await unlock(page, '111111');
+      await alert.filter({ hasText: `Noch ${10 - failure} Versuche` }).waitFor();
+      if (failure === 1) {
+        // What remains recoverable is said before the limit.
+        assert.match(await page.locator('#pin-hinweis').textContent(), /neu einlädt.*verschlüsselte Datei/);
+      }
+      if (failure >= 3) {
+        assert.match(await alert.textContent(), /Der nächste Versuch geht ab \d\d:\d\d:\d\d Uhr/);
+        // Trying again at once is refused without counting.
+        await unlock(page, PIN);
+        await alert.filter({ hasText: 'Zu viele falsche Versuche' }).waitFor();
+        await page.clock.fastForward((30 << (failure - 3)) * 1000 + 1000);
+      }
+    }
+    await unlock(page, '111111');
+    await alert.filter({ hasText: 'alle Daten auf diesem Gerät gelöscht' }).waitFor();
+    const stored = await storedEverything(page);
+    assert.doesNotMatch(stored, /Zauberwort|dreieck\.sperre|versiegelt/);
+    // The device starts afresh, without a PIN and without the reports.
+    await page.getByRole('button', { name: 'Neu beginnen' }).click();
+    await page.getByRole('heading', { name: 'Berichte', level: 1 }).waitFor();
+    assert.equal(await page.getByText('Zauberwort').count(), 0);
+    await context.close();
+  });
+
+  test('the idle time locks, and locking one tab locks the others', async () => {
+    const { context, page } = await device(browser);
+    await page.clock.install();
+    await page.goto(relay.url + '/');
+    await newReport(page);
+    await page.locator('#feld-lb_name').fill('Ruhig, Rita');
+    await waitSaved(page);
+    await setPin(page, PIN);
+    await page.getByLabel('Sperren nach so vielen Minuten ohne Benutzung').selectOption('1');
+    // Nobody touches the tablet for a minute: it locks.
+    await page.clock.fastForward(70_000);
+    await lockScreen(page).waitFor();
+    await unlock(page, PIN);
+    await page.getByRole('heading', { name: 'Gerät schützen' }).waitFor();
+
+    const second = await context.newPage();
+    await second.goto(relay.url + '/');
+    await lockScreen(second).waitFor();
+    await unlock(second, PIN);
+    await second.getByRole('heading', { name: 'Berichte', level: 1 }).waitFor();
+    await page.locator('#sperren').click();
+    await lockScreen(page).waitFor();
+    await lockScreen(second).waitFor();
+    await context.close();
+  });
+
+  test('the lock screen in Leichte Sprache on a tablet', async () => {
+    const { context, page } = await device(browser);
+    await page.setViewportSize({ width: 1024, height: 768 });
+    await page.goto(relay.url + '/');
+    await page.getByRole('heading', { name: 'Berichte', level: 1 }).waitFor();
+    await setPin(page, PIN);
+    await page.reload();
+    await lockScreen(page).waitFor();
+    // The PIN field has focus from the start.
+    await page.waitForFunction(() => document.activeElement?.id === 'pin');
+    await page.getByRole('button', { name: 'Leichte Sprache' }).click();
+    await page.getByRole('heading', { name: 'Dreieck ist zu' }).waitFor();
+    assert.match(await page.locator('main').textContent(), /Die PIN ist eine geheime Zahl\./);
+    // Keyboard only: from the switch, Tab reaches the PIN field, Enter opens.
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'pin');
+    await page.keyboard.type('000000');
+    await page.keyboard.press('Enter');
+    await page.locator('main .message.error', { hasText: 'Sie haben noch 9 Versuche.' }).waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'pin');
+    assert.deepEqual(await axe(page), []);
+    const shot = process.env.LOCK_SCREENSHOT;
+    if (shot) await page.screenshot({ path: shot, fullPage: true });
+    await page.keyboard.type(PIN);
+    await page.keyboard.press('Enter');
+    await page.locator('.lock-page').waitFor({ state: 'detached' });
+    await page.locator('.case-list, #neuer-bericht, main h1').first().waitFor();
+    await context.close();
+  });
+});
