@@ -566,6 +566,42 @@ export function makeVersion1(name, id, chunk, summary) {
     };
   });
 }
+export function rawDump(name) {
+  return new Promise((resolve, reject) => {
+    const open = indexedDB.open(name);
+    open.onerror = () => reject(open.error);
+    open.onsuccess = () => {
+      const db = open.result;
+      const names = Array.from(db.objectStoreNames);
+      const tx = db.transaction(names);
+      const latin1 = new TextDecoder('latin1');
+      const out = [];
+      for (const n of names) {
+        const r = tx.objectStore(n).getAll();
+        r.onsuccess = () => {
+          for (const v of r.result) out.push(typeof v === 'string' ? v : latin1.decode(v));
+        };
+      }
+      tx.oncomplete = () => { db.close(); resolve(out.join('\n')); };
+      tx.onerror = () => reject(tx.error);
+    };
+  });
+}
+export function copyChunk(name, fromId, toId) {
+  return new Promise((resolve, reject) => {
+    const open = indexedDB.open(name);
+    open.onerror = () => reject(open.error);
+    open.onsuccess = () => {
+      const db = open.result;
+      const tx = db.transaction(['docs'], 'readwrite');
+      const store = tx.objectStore('docs');
+      const r = store.get([fromId, 0]);
+      r.onsuccess = () => store.put(r.result, [toId, 0]);
+      tx.oncomplete = () => { db.close(); resolve(); };
+      tx.onerror = () => reject(tx.error);
+    };
+  });
+}
 export function databaseVersion(name) {
   return new Promise((resolve, reject) => {
     const open = indexedDB.open(name);
@@ -584,6 +620,88 @@ extern "C" {
     ) -> js_sys::Promise;
     #[wasm_bindgen(js_name = databaseVersion)]
     fn database_version(name: &str) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = rawDump)]
+    fn raw_dump(name: &str) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = copyChunk)]
+    fn copy_chunk(name: &str, from_id: &str, to_id: &str) -> js_sys::Promise;
+}
+
+/// Everything stored in database `name`, as the page's scripts could read it.
+async fn stored_text(name: &str) -> String {
+    settle(raw_dump(name)).await.as_string().unwrap()
+}
+
+#[wasm_bindgen_test]
+async fn with_a_data_key_everything_is_stored_sealed_and_reads_back() {
+    use dreieck::storage::vault;
+    use dreieck_model::at_rest::DataKey;
+    let name = prefix("db-sealed");
+    let id = prefix("bericht");
+    let s = ReportStore::open_named(&name).await.unwrap();
+    // Written before the PIN: plain, and the check below can see it.
+    let (mut doc, obj) = text_doc("Vorher Geheimwort");
+    s.append(&id, &doc.save(), &summary(&id, "Gerda Geheim", 1.0))
+        .await
+        .unwrap();
+    s.add_template("vorlage-x", "1", "{\"name\":\"Geheimvorlage\"}")
+        .await
+        .unwrap();
+    let before = stored_text(&name).await;
+    assert!(before.contains("Geheimwort") && before.contains("Gerda Geheim"));
+
+    vault::unlock_with(DataKey::from_bytes([3; 32]));
+    // Written with the key, on top of plain chunks: the report reads as one.
+    doc.splice_text(&obj, doc.length(&obj), 0, " Nachher").unwrap();
+    s.append(&id, &doc.save_incremental(), &summary(&id, "Gerda Geheim", 2.0))
+        .await
+        .unwrap();
+    assert_eq!(doc_text(&s.load(&id).await.unwrap()), "Vorher Geheimwort Nachher");
+    // The plain ones are rewritten: nothing readable is left.
+    let rewritten = s.seal_everything().await.unwrap();
+    assert_eq!(rewritten, 3, "one chunk, one summary, one template were plain");
+    assert!(!stored_text(&name).await.contains("Geheim"));
+    assert_eq!(doc_text(&s.load(&id).await.unwrap()), "Vorher Geheimwort Nachher");
+    let summaries = s.summaries().await.unwrap();
+    assert_eq!(summaries.len(), 1);
+    assert_eq!(summaries[0].title, "Gerda Geheim");
+    assert_eq!(
+        s.templates().await.unwrap(),
+        vec!["{\"name\":\"Geheimvorlage\"}".to_string()]
+    );
+
+    // Compaction reads the sealed chunks, merges what it did not know, stores one sealed chunk.
+    let (mut other_tab, other_obj) = (
+        AutoCommit::load(&s.load(&id).await.unwrap()).unwrap(),
+        obj.clone(),
+    );
+    other_tab
+        .splice_text(&other_obj, 0, 0, "Tab B: ")
+        .unwrap();
+    s.append(&id, &other_tab.save_incremental(), &summary(&id, "Gerda Geheim", 3.0))
+        .await
+        .unwrap();
+    s.compact(&id, &doc.save(), &summary(&id, "Gerda Geheim", 4.0))
+        .await
+        .unwrap();
+    assert_eq!(s.chunk_count(&id).await.unwrap(), 1);
+    assert_eq!(
+        doc_text(&s.load(&id).await.unwrap()),
+        "Tab B: Vorher Geheimwort Nachher"
+    );
+    assert!(!stored_text(&name).await.contains("Geheim"));
+
+    // A sealed chunk copied under another report's id does not open there.
+    let elsewhere = prefix("anderer");
+    settle(copy_chunk(&name, &id, &elsewhere)).await;
+    assert!(matches!(
+        s.load(&elsewhere).await,
+        Err(StorageError::Corrupt(_))
+    ));
+
+    // Locked: sealed records cannot be read.
+    vault::lock();
+    assert_eq!(s.load(&id).await, Err(StorageError::Locked));
+    assert_eq!(s.summaries().await, Err(StorageError::Locked));
 }
 
 async fn settle(promise: js_sys::Promise) -> JsValue {
