@@ -651,16 +651,30 @@ async fn with_a_data_key_everything_is_stored_sealed_and_reads_back() {
 
     vault::unlock_with(DataKey::from_bytes([3; 32]));
     // Written with the key, on top of plain chunks: the report reads as one.
-    doc.splice_text(&obj, doc.length(&obj), 0, " Nachher").unwrap();
-    s.append(&id, &doc.save_incremental(), &summary(&id, "Gerda Geheim", 2.0))
-        .await
+    doc.splice_text(&obj, doc.length(&obj), 0, " Nachher")
         .unwrap();
-    assert_eq!(doc_text(&s.load(&id).await.unwrap()), "Vorher Geheimwort Nachher");
+    s.append(
+        &id,
+        &doc.save_incremental(),
+        &summary(&id, "Gerda Geheim", 2.0),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        doc_text(&s.load(&id).await.unwrap()),
+        "Vorher Geheimwort Nachher"
+    );
     // The plain ones are rewritten: nothing readable is left.
     let rewritten = s.seal_everything().await.unwrap();
-    assert_eq!(rewritten, 3, "one chunk, one summary, one template were plain");
+    assert_eq!(
+        rewritten, 3,
+        "one chunk, one summary, one template were plain"
+    );
     assert!(!stored_text(&name).await.contains("Geheim"));
-    assert_eq!(doc_text(&s.load(&id).await.unwrap()), "Vorher Geheimwort Nachher");
+    assert_eq!(
+        doc_text(&s.load(&id).await.unwrap()),
+        "Vorher Geheimwort Nachher"
+    );
     let summaries = s.summaries().await.unwrap();
     assert_eq!(summaries.len(), 1);
     assert_eq!(summaries[0].title, "Gerda Geheim");
@@ -674,12 +688,14 @@ async fn with_a_data_key_everything_is_stored_sealed_and_reads_back() {
         AutoCommit::load(&s.load(&id).await.unwrap()).unwrap(),
         obj.clone(),
     );
-    other_tab
-        .splice_text(&other_obj, 0, 0, "Tab B: ")
-        .unwrap();
-    s.append(&id, &other_tab.save_incremental(), &summary(&id, "Gerda Geheim", 3.0))
-        .await
-        .unwrap();
+    other_tab.splice_text(&other_obj, 0, 0, "Tab B: ").unwrap();
+    s.append(
+        &id,
+        &other_tab.save_incremental(),
+        &summary(&id, "Gerda Geheim", 3.0),
+    )
+    .await
+    .unwrap();
     s.compact(&id, &doc.save(), &summary(&id, "Gerda Geheim", 4.0))
         .await
         .unwrap();

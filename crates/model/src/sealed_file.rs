@@ -79,10 +79,21 @@ pub struct KdfParams {
 }
 
 impl KdfParams {
-    /// OWASP's first recommendation for Argon2id (m = 19 MiB, t = 2, p = 1). One lane: the
-    /// browser build computes lanes one after another anyway, and more lanes would only make
-    /// an attacker's parallel hardware relatively faster.
+    /// The settings files are sealed with: 64 MiB, 3 passes, 1 lane. Above OWASP's first
+    /// recommendation (19 MiB, 2 passes, [`KdfParams::FIRST`]) because a file travels, and whoever
+    /// intercepts it can guess offline for as long as they like; measured in the browser at about
+    /// 0.2 s on this project's build machine (`cargo xtask bench`). One lane: the browser build
+    /// computes lanes one after another anyway, and more lanes would only make an attacker's
+    /// parallel hardware relatively faster.
     pub const RECOMMENDED: KdfParams = KdfParams {
+        memory_kib: 64 * 1024,
+        passes: 3,
+        lanes: 1,
+    };
+
+    /// What the first release sealed files with (OWASP's first recommendation). Files sealed
+    /// with it still open: the settings are read from each file's header.
+    pub const FIRST: KdfParams = KdfParams {
         memory_kib: 19 * 1024,
         passes: 2,
         lanes: 1,

@@ -71,7 +71,8 @@ fn sealed_file_round_trip_with_the_recommended_settings() {
         .unwrap();
     assert_eq!(file_kind(&file), FileKind::Sealed);
     // The header names the settings.
-    assert_eq!(&file[10..14], &(19u32 * 1024).to_be_bytes());
+    assert_eq!(&file[10..14], &(64u32 * 1024).to_be_bytes());
+    assert_eq!(&file[14..18], &3u32.to_be_bytes());
     let back = read_report_file(&file, Some(PASSWORD)).unwrap();
     assert_eq!(snapshot(&back), snapshot(&r));
 }
@@ -707,4 +708,24 @@ fn json_export_matches_the_documented_schema_keys() {
     assert_eq!(json["case"]["submitted"]["date"], "2026-11-30");
     assert_eq!(json["case"]["missing_help"][0]["area_label"], "Mobilität");
     assert_eq!(json["case"]["missing_help"][0]["text"], "Kein Fahrdienst.");
+}
+
+/// A file sealed by the first release (Argon2id m = 19 MiB, t = 2): the settings are in its
+/// header, so it opens although files are sealed with stronger ones now.
+#[test]
+fn a_file_sealed_with_the_first_settings_still_opens() {
+    let file = include_bytes!("fixtures/sealed-v1-19mib.dreieck");
+    assert_eq!(&file[10..14], &(19u32 * 1024).to_be_bytes());
+    assert_eq!(&file[14..18], &2u32.to_be_bytes());
+    let back = read_report_file(file, Some(PASSWORD)).unwrap();
+    assert_eq!(back.id(), demo().id());
+    assert_eq!(back.text("lb_name").unwrap(), "Muster, Maria");
+    assert_eq!(
+        back.text("wuensche").unwrap(),
+        "Ich will in meine eigene Wohnung. Ich will weiter im Chor singen."
+    );
+    assert!(matches!(
+        read_report_file(file, Some("falsch falsch")),
+        Err(ModelError::WrongPassword)
+    ));
 }
