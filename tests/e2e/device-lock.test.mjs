@@ -56,6 +56,8 @@ async function setPin(page, pin) {
   await page.getByRole('link', { name: 'Sperre' }).click();
   await page.getByLabel('Neue PIN').fill(pin);
   await page.getByLabel('PIN wiederholen').fill(pin);
+  const shot = process.env.LOCK_PAGE_SCREENSHOT;
+  if (shot) await page.screenshot({ path: shot, fullPage: true });
   await page.getByRole('button', { name: 'PIN festlegen' }).click();
   await page.getByRole('heading', { name: 'Jetzt sperren' }).waitFor({ timeout: 30_000 });
 }
