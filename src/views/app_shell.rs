@@ -57,7 +57,6 @@ pub fn AppShell() -> impl IntoView {
                 <nav class="app-nav" aria-label="Hauptnavigation">
                     <a href=Route::CaseList.href()>"Berichte"</a>
                     <a href=Route::Templates.href()>"Vorlagen"</a>
-                    <a href=Route::Lock.href()>"Sperre"</a>
                 </nav>
                 <LockButton />
                 <PlainLanguageSwitch />

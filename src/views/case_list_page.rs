@@ -160,6 +160,17 @@ pub fn CaseListPage() -> impl IntoView {
                 }
             }}
             <StorageUsage />
+            // Beside the storage it protects; the header keeps only "Sperren" (once set), so it
+            // still fits a tablet's width.
+            <p class="device-lock-link">
+                <a href=Route::Lock.href()>
+                    {if dreieck::storage::vault::has_pin() {
+                        "Sperre dieses Geräts einstellen"
+                    } else {
+                        "Gerät mit einer PIN schützen"
+                    }}
+                </a>
+            </p>
             <ConfirmDialog
                 message=confirm_message
                 confirm_label="Löschen"

@@ -53,7 +53,8 @@ async function rawKeys(page) {
 }
 
 async function setPin(page, pin) {
-  await page.getByRole('link', { name: 'Sperre' }).click();
+  await page.getByRole('navigation').getByRole('link', { name: 'Berichte', exact: true }).click();
+  await page.getByRole('link', { name: 'Gerät mit einer PIN schützen' }).click();
   await page.getByLabel('Neue PIN').fill(pin);
   await page.getByLabel('PIN wiederholen').fill(pin);
   const shot = process.env.LOCK_PAGE_SCREENSHOT;
