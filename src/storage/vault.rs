@@ -89,16 +89,8 @@ pub fn set_pin(pin: &str) -> Result<(), StorageError> {
         ));
     }
     let key = DataKey::from_bytes(random()?);
-    let record = LockRecord::create(
-        &key,
-        pin,
-        random::<SALT_LEN>()?,
-        random()?,
-        at_rest::PIN_KDF,
-    )
-    .map_err(|e| StorageError::Refused(e.to_string()))?;
     settings::set(PLAIN_LEFT, "1")?;
-    settings::set(LOCK, &to_hex(record.as_bytes()))?;
+    store_wrapped(&key, pin)?;
     settings::remove(FAILURES);
     settings::remove(NOT_BEFORE);
     KEY.with(|k| *k.borrow_mut() = Some(Rc::new(key)));
@@ -110,16 +102,15 @@ pub fn set_pin(pin: &str) -> Result<(), StorageError> {
 pub async fn change_pin(old: &str, new: &str) -> Result<(), UnlockError> {
     at_rest::check_pin(new).map_err(|e| UnlockError::Refused(e.to_string()))?;
     let key = try_pin(old).await?;
-    let record = LockRecord::create(
-        &key,
-        new,
-        random::<SALT_LEN>()?,
-        random()?,
-        at_rest::PIN_KDF,
-    )
-    .map_err(|e| UnlockError::Refused(e.to_string()))?;
-    settings::set(LOCK, &to_hex(record.as_bytes()))?;
+    store_wrapped(&key, new)?;
     Ok(())
+}
+
+/// Wraps `key` under `pin` (fresh salt and nonce) and stores the lock record.
+fn store_wrapped(key: &DataKey, pin: &str) -> Result<(), StorageError> {
+    let record = LockRecord::create(key, pin, random::<SALT_LEN>()?, random()?, at_rest::PIN_KDF)
+        .map_err(|e| StorageError::Refused(e.to_string()))?;
+    settings::set(LOCK, &to_hex(record.as_bytes()))
 }
 
 /// Why unlocking did not work, in words for the lock screen.

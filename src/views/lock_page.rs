@@ -98,18 +98,8 @@ fn PinSetup(has_pin: RwSignal<bool>) -> impl IntoView {
             {format!("Mindestens {MIN_PIN_CHARS} Zeichen. Sicherer ist ein längeres Passwort: Gegen jemanden, der die Daten des Browsers kopiert, schützt eine kurze PIN nur wenige Tage.")}
         </p>
         <form class="lock-form" on:submit=submit novalidate>
-            <div class="field">
-                <label class="field-label" for="neue-pin">"Neue PIN"</label>
-                <input id="neue-pin" class="control pin-input" type="password" inputmode="numeric"
-                    autocomplete="new-password" aria-describedby="pin-fehler"
-                    prop:value=move || pin.get() on:input=move |ev| pin.set(event_target_value(&ev)) />
-            </div>
-            <div class="field">
-                <label class="field-label" for="neue-pin-2">"PIN wiederholen"</label>
-                <input id="neue-pin-2" class="control pin-input" type="password" inputmode="numeric"
-                    autocomplete="new-password" aria-describedby="pin-fehler"
-                    prop:value=move || repeated.get() on:input=move |ev| repeated.set(event_target_value(&ev)) />
-            </div>
+            <PinInput id="neue-pin" label="Neue PIN" autocomplete="new-password" value=pin />
+            <PinInput id="neue-pin-2" label="PIN wiederholen" autocomplete="new-password" value=repeated />
             <p id="pin-fehler" class="field-error" role="alert">{move || error.get()}</p>
             <button type="submit" class="button primary" disabled=move || busy.get()>
                 {move || if busy.get() { "Wird verschlüsselt …" } else { "PIN festlegen" }}
@@ -210,28 +200,41 @@ fn PinChange() -> impl IntoView {
         <section aria-labelledby="aendern-titel">
             <h2 id="aendern-titel">"PIN ändern"</h2>
             <form class="lock-form" on:submit=submit novalidate>
-                <div class="field">
-                    <label class="field-label" for="alte-pin">"Bisherige PIN"</label>
-                    <input id="alte-pin" class="control pin-input" type="password" inputmode="numeric"
-                        autocomplete="current-password"
-                        prop:value=move || old.get() on:input=move |ev| old.set(event_target_value(&ev)) />
-                </div>
-                <div class="field">
-                    <label class="field-label" for="geaenderte-pin">"Neue PIN"</label>
-                    <input id="geaenderte-pin" class="control pin-input" type="password" inputmode="numeric"
-                        autocomplete="new-password"
-                        prop:value=move || new.get() on:input=move |ev| new.set(event_target_value(&ev)) />
-                </div>
-                <div class="field">
-                    <label class="field-label" for="geaenderte-pin-2">"Neue PIN wiederholen"</label>
-                    <input id="geaenderte-pin-2" class="control pin-input" type="password" inputmode="numeric"
-                        autocomplete="new-password"
-                        prop:value=move || repeated.get() on:input=move |ev| repeated.set(event_target_value(&ev)) />
-                </div>
+                <PinInput id="alte-pin" label="Bisherige PIN" autocomplete="current-password" value=old />
+                <PinInput id="geaenderte-pin" label="Neue PIN" autocomplete="new-password" value=new />
+                <PinInput id="geaenderte-pin-2" label="Neue PIN wiederholen" autocomplete="new-password" value=repeated />
                 <button type="submit" class="button" disabled=move || busy.get()>"PIN ändern"</button>
             </form>
             <p class="message" role="status">{move || outcome.get().and_then(Result::ok)}</p>
-            <p class="message error" role="alert">{move || outcome.get().and_then(Result::err)}</p>
+            <p id="pin-fehler" class="message error" role="alert">
+                {move || outcome.get().and_then(Result::err)}
+            </p>
         </section>
+    }
+}
+
+/// One PIN field: masked, a number pad on touch devices, labelled, described by the form's
+/// error line.
+#[component]
+fn PinInput(
+    id: &'static str,
+    label: &'static str,
+    autocomplete: &'static str,
+    value: RwSignal<String>,
+) -> impl IntoView {
+    view! {
+        <div class="field">
+            <label class="field-label" for=id>{label}</label>
+            <input
+                id=id
+                class="control pin-input"
+                type="password"
+                inputmode="numeric"
+                autocomplete=autocomplete
+                aria-describedby="pin-fehler"
+                prop:value=move || value.get()
+                on:input=move |ev| value.set(event_target_value(&ev))
+            />
+        </div>
     }
 }

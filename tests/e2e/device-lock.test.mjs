@@ -182,7 +182,7 @@ describe('a device with a PIN', () => {
     await context.close();
   });
 
-  test('the idle time locks, and locking one tab locks the others', async () => {
+  test('the idle time locks, the PIN changes only with the current one, and locking one tab locks the others', async () => {
     const { context, page } = await device(browser);
     await page.clock.install();
     await page.goto(relay.url + '/');
@@ -196,11 +196,27 @@ describe('a device with a PIN', () => {
     await lockScreen(page).waitFor();
     await unlock(page, PIN);
     await page.getByRole('heading', { name: 'Gerät schützen' }).waitFor();
+    assert.deepEqual(await axe(page), []);
+
+    // Changing the PIN needs the current one, even on an open device.
+    const NEW_PIN = 'Lange Passphrase 7';
+    await page.getByLabel('Bisherige PIN').fill('999999');
+    await page.getByLabel('Neue PIN', { exact: true }).fill(NEW_PIN);
+    await page.getByLabel('Neue PIN wiederholen').fill(NEW_PIN);
+    await page.getByRole('button', { name: 'PIN ändern' }).click();
+    await page.locator('#pin-fehler', { hasText: 'Die PIN ist falsch.' }).waitFor();
+    await page.getByLabel('Bisherige PIN').fill(PIN);
+    await page.getByLabel('Neue PIN', { exact: true }).fill(NEW_PIN);
+    await page.getByLabel('Neue PIN wiederholen').fill(NEW_PIN);
+    await page.getByRole('button', { name: 'PIN ändern' }).click();
+    await page.getByRole('status').filter({ hasText: 'Die PIN ist geändert.' }).waitFor();
 
     const second = await context.newPage();
     await second.goto(relay.url + '/');
     await lockScreen(second).waitFor();
     await unlock(second, PIN);
+    await second.locator('main .message.error', { hasText: 'Die PIN ist falsch.' }).waitFor();
+    await unlock(second, NEW_PIN);
     await second.getByRole('heading', { name: 'Berichte', level: 1 }).waitFor();
     await page.locator('#sperren').click();
     await lockScreen(page).waitFor();
