@@ -194,20 +194,9 @@ impl ReportStore {
     /// The summaries of all reports, most recently updated first. A summary that cannot be
     /// parsed is skipped (and logged): the document itself is still listed by [`Self::ids`].
     pub async fn summaries(&self) -> Result<Vec<Summary>, StorageError> {
-        let tx = self.tx(&[SUMMARIES], Op::Read, Durability::Default)?;
-        let work = async {
-            let store = tx.store(SUMMARIES)?;
-            let keys = store.get_all_keys().map_err(|e| read_err(&e))?;
-            let values = store.get_all().map_err(|e| read_err(&e))?;
-            Ok((
-                idb::wait(&keys, Op::Read).await?,
-                idb::wait(&values, Op::Read).await?,
-            ))
-        }
-        .await;
-        let (keys, values) = tx.finish(work).await?;
+        let (keys, values) = self.keys_and_values(SUMMARIES).await?;
         let mut out = Vec::new();
-        for (key, value) in as_array(&keys)?.iter().zip(as_array(&values)?.iter()) {
+        for (key, value) in keys.iter().zip(values.iter()) {
             let id = key.as_string().unwrap_or_default();
             match stored_text(&summary_context(&id), value)
                 .map(|json| serde_json::from_str::<Summary>(&json))
@@ -220,6 +209,24 @@ impl ReportStore {
         }
         out.sort_by(|a, b| b.updated_ms.total_cmp(&a.updated_ms));
         Ok(out)
+    }
+
+    /// Every key of object store `name` and every value, in the same (key) order, read in one
+    /// transaction: a sealed record opens only with its key (`vault`).
+    async fn keys_and_values(&self, name: &str) -> Result<(Array, Array), StorageError> {
+        let tx = self.tx(&[name], Op::Read, Durability::Default)?;
+        let work = async {
+            let store = tx.store(name)?;
+            let keys = store.get_all_keys().map_err(|e| read_err(&e))?;
+            let values = store.get_all().map_err(|e| read_err(&e))?;
+            Ok((
+                idb::wait(&keys, Op::Read).await?,
+                idb::wait(&values, Op::Read).await?,
+            ))
+        }
+        .await;
+        let (keys, values) = tx.finish(work).await?;
+        Ok((as_array(&keys)?, as_array(&values)?))
     }
 
     /// Ids of every stored document, with or without a summary, in key order.

@@ -10,10 +10,8 @@ use js_sys::Array;
 use wasm_bindgen::JsValue;
 use web_sys::IdbDatabase;
 
-use super::idb::{self, Durability};
-use super::{
-    as_array, read_err, stored_text, text_value, write_err, Op, ReportStore, StorageError,
-};
+use super::idb::Durability;
+use super::{stored_text, text_value, write_err, Op, ReportStore, StorageError};
 
 /// The object store's name.
 pub(crate) const TEMPLATES: &str = "templates";
@@ -39,21 +37,9 @@ fn key(id: &str, version: &str) -> JsValue {
 impl ReportStore {
     /// The JSON texts of every imported template, in key order (by id, then version as text).
     pub async fn templates(&self) -> Result<Vec<String>, StorageError> {
-        let tx = self.tx(&[TEMPLATES], Op::Read, Durability::Default)?;
-        let work = async {
-            let store = tx.store(TEMPLATES)?;
-            let keys = store.get_all_keys().map_err(|e| read_err(&e))?;
-            let values = store.get_all().map_err(|e| read_err(&e))?;
-            Ok((
-                idb::wait(&keys, Op::Read).await?,
-                idb::wait(&values, Op::Read).await?,
-            ))
-        }
-        .await;
-        let (keys, values) = tx.finish(work).await?;
-        as_array(&keys)?
-            .iter()
-            .zip(as_array(&values)?.iter())
+        let (keys, values) = self.keys_and_values(TEMPLATES).await?;
+        keys.iter()
+            .zip(values.iter())
             .map(|(k, v)| {
                 let key = Array::from(&k);
                 let id = key.get(0).as_string().unwrap_or_default();
