@@ -24,6 +24,7 @@
 
 mod admission;
 mod bundle;
+mod deletion;
 mod gate;
 mod moving;
 mod records;
@@ -36,6 +37,7 @@ pub use admission::{
     JOIN_DOMAIN,
 };
 pub use bundle::{Attestation, BundleError, SignedChanges};
+pub use deletion::{Deletion, DeletionNotice, DELETION_DOMAIN};
 pub(crate) use gate::{split_changes, TrustState};
 pub use gate::{Admission, Refusal, RefusalReason};
 pub(crate) use records::verify;
