@@ -46,6 +46,9 @@ pub trait LinkedDoc {
     fn save_after(&self, heads: &[ChangeHash]) -> Option<Vec<u8>>;
     /// The current heads.
     fn heads(&self) -> Option<Vec<ChangeHash>>;
+    /// The relay deleted the room for everyone and left `record` (hostile until checked):
+    /// a report drops its copy if someone who may delete signed it.
+    fn purged(&self, _record: &[u8]) {}
 }
 
 struct Inner {
@@ -388,6 +391,11 @@ impl Link {
                     }
                 }
                 Action::RememberHeads => self.remember_heads(),
+                Action::Purged(record) => {
+                    if let Some(doc) = self.doc() {
+                        doc.purged(&record);
+                    }
+                }
                 Action::Settled => {
                     let f = self.inner.borrow_mut().on_settled.take();
                     if let Some(f) = f {

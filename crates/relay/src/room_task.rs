@@ -118,6 +118,11 @@ impl Usage {
                 }
                 self.total += len;
             }
+            Record::Purged { sealed, .. } => {
+                self.entries.clear();
+                self.snapshots.clear();
+                self.total = sealed.len() as u64;
+            }
             Record::Registered { .. } | Record::Epoch { .. } => {}
         }
     }

@@ -424,7 +424,7 @@ fn write_batch(
                 {
                     sealed_bytes += sealed.len() as u64;
                 }
-                if let Op::Record(Record::Entry { seq, .. }) = op {
+                if let Op::Record(Record::Entry { seq, .. } | Record::Purged { seq, .. }) = op {
                     entry.max_seq = Some(entry.max_seq.map_or(*seq, |m| m.max(*seq)));
                 }
             }

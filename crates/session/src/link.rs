@@ -16,13 +16,13 @@
 //! flight, and a peer's change is applied in the same task its frame arrived in. After
 //! [`LinkMachine::close`] every event is ignored.
 
-use dreieck_sync::client::{Client, Config, Effect, Status};
+use dreieck_sync::client::{Client, Config, Effect, Rejection, Status};
 use dreieck_sync::envelope::DocumentKey;
 use dreieck_sync::RoomId;
 use rand_core::CryptoRngCore;
 
 use crate::forward::{Digest, Forward};
-use crate::status::{relay_error, Connection, Observed, State, SyncStatus};
+use crate::status::{relay_error, Connection, Observed, State, SyncStatus, PURGED_TEXT};
 
 /// A sealed full save goes to the relay after this many acknowledged appends, so it can drop
 /// the log entries before it. Every snapshot costs a whole document on the wire; at 1,000 a
@@ -89,6 +89,10 @@ pub enum Action {
     StatusChanged,
     /// Something worth a line in the console (never content).
     Log(String),
+    /// The relay deleted the report's room for everyone, leaving this deletion record: the
+    /// app checks who signed it (`Report::check_deletion`) and drops its copy only if that
+    /// person may. Either way the link stops: the relay takes nothing more for this room.
+    Purged(Vec<u8>),
 }
 
 /// What a full save asked for by [`Action::Save`] is for.
@@ -402,6 +406,28 @@ impl LinkMachine {
         out
     }
 
+    /// Deletes the report's room at the relay for everyone, leaving `deletion` (the signed
+    /// record) in its place. Only while connected: `false` when there is no live connection,
+    /// and nothing is sent. The relay's answer comes as [`Action::Purged`], to this device too.
+    pub fn purge(
+        &mut self,
+        deletion: &[u8],
+        now: f64,
+        rng: &mut impl CryptoRngCore,
+    ) -> Option<Vec<Action>> {
+        if !self.active() || self.client.status() != Status::Live {
+            return None;
+        }
+        let mut out = Vec::new();
+        let result = self.client.purge(deletion, rng);
+        if result.is_err() {
+            return None;
+        }
+        self.carry(result, now, &mut out);
+        self.show(now, &mut out);
+        Some(out)
+    }
+
     /// The answer to [`Action::Beacon`]: this device's beacon, encoded.
     pub fn beacon(&mut self, bytes: &[u8], now: f64, rng: &mut impl CryptoRngCore) -> Vec<Action> {
         if !self.beacon_asked {
@@ -677,8 +703,19 @@ impl LinkMachine {
                     }
                 }
                 Effect::FullStateWanted => full_state = true,
+                Effect::Rejected {
+                    reason: Rejection::Deletion,
+                    ..
+                } => {
+                    out.push(Action::Log("deletion record refused: does not open".into()));
+                    self.refuse_now(PURGED_TEXT, out);
+                }
                 Effect::Rejected { seq, reason } => {
                     out.push(Action::Log(format!("entry {seq} refused: {reason}")))
+                }
+                Effect::Purged(record) => {
+                    out.push(Action::Purged(record));
+                    self.refuse_now(PURGED_TEXT, out);
                 }
                 Effect::RelayError { code, .. } => self.relay_error(code, out),
             }

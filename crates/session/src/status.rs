@@ -203,6 +203,9 @@ impl SyncStatus {
 /// What the app says about an error code the relay sent (docs/contracts.md, "Relay
 /// WebSocket"), and whether reconnecting can help. `None`: nothing worth telling (the state
 /// line already says "verbindet").
+/// What the indicator says once the relay has deleted the report's room for everyone.
+pub const PURGED_TEXT: &str = "Dieser Bericht wurde auf dem Server für alle gelöscht.";
+
 pub fn relay_error(code: u16) -> (Option<&'static str>, bool) {
     use dreieck_sync::wire::code;
     match code {
@@ -239,6 +242,7 @@ pub fn relay_error(code: u16) -> (Option<&'static str>, bool) {
             true,
         ),
         code::SHUTTING_DOWN => (Some("Der Server startet neu."), true),
+        code::PURGED => (Some(PURGED_TEXT), false),
         code::STORAGE_FAILURE => (
             Some("Der Server kann gerade nicht speichern. Die Änderungen werden erneut gesendet."),
             true,

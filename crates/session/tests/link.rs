@@ -54,6 +54,8 @@ struct Device {
     heard: Vec<(f64, String)>,
     settled: u32,
     logs: Vec<String>,
+    /// Deletion records the link handed over.
+    purged: Vec<Vec<u8>>,
 }
 
 enum Event {
@@ -133,6 +135,7 @@ impl World {
             heard: Vec::new(),
             settled: 0,
             logs: Vec::new(),
+            purged: Vec::new(),
         });
         self.devices.len() - 1
     }
@@ -365,8 +368,13 @@ impl World {
                 }
                 room::Effect::Close { conn } => self.close_conn(conn),
                 room::Effect::Persist(record) => {
-                    if let Record::Entry { seq, .. } = &record {
+                    if let Record::Entry { seq, .. } | Record::Purged { seq, .. } = &record {
                         durable_to = Some(*seq);
+                    }
+                    if matches!(record, Record::Purged { .. }) {
+                        self.durable.retain(|r| {
+                            matches!(r, Record::Registered { .. } | Record::Epoch { .. })
+                        });
                     }
                     self.durable.push(record);
                 }
@@ -504,6 +512,7 @@ impl World {
                     self.devices[d].shown.push(status);
                 }
                 Action::Log(line) => self.devices[d].logs.push(line),
+                Action::Purged(record) => self.devices[d].purged.push(record),
             }
         }
     }
@@ -1180,4 +1189,52 @@ fn what_came_directly_is_passed_on_when_its_author_is_away_from_the_relay() {
     w.advance(20.0);
     assert_eq!(w.text(c), "Termin am Dienstag");
     assert_eq!(w.entries() - before, 1);
+}
+
+#[test]
+fn a_purge_stops_every_link_with_its_reason_and_a_device_offline_learns_it_on_return() {
+    let mut w = World::new(31);
+    let a = w.connect(Options::default());
+    let b = w.connect(Options::default());
+    let c = w.connect(Options::default());
+    w.type_text(a, "Hallo");
+    w.advance(1_000.0);
+    assert_eq!(w.text(c), "Hallo");
+    w.go_offline(c);
+    w.type_text(c, " offline");
+    w.advance(1_000.0);
+
+    let now = w.now;
+    let actions = w.devices[a]
+        .link
+        .purge(b"record", now, &mut w.rng)
+        .expect("live");
+    w.run(a, actions);
+    w.advance(1_000.0);
+    let purged_de = "Dieser Bericht wurde auf dem Server für alle gelöscht.";
+    for d in [a, b] {
+        assert_eq!(w.devices[d].purged, vec![b"record".to_vec()]);
+        assert_eq!(w.state(d), State::Refused(purged_de.into()));
+    }
+    assert_eq!(w.entries(), 0, "the relay keeps no entry");
+
+    w.go_online(c);
+    w.advance(MAX_BACKOFF_MS * 1.25);
+    assert_eq!(w.devices[c].purged, vec![b"record".to_vec()]);
+    assert_eq!(w.state(c), State::Refused(purged_de.into()));
+    assert_eq!(w.entries(), 0, "nothing written offline reached the relay");
+    // Stopped for good: no more attempts.
+    let attempts: Vec<usize> = [a, b, c]
+        .iter()
+        .map(|d| w.devices[*d].attempts.len())
+        .collect();
+    w.advance(120_000.0);
+    let later: Vec<usize> = [a, b, c]
+        .iter()
+        .map(|d| w.devices[*d].attempts.len())
+        .collect();
+    assert_eq!(attempts, later);
+    // A device with nothing live cannot ask for a purge.
+    let now = w.now;
+    assert!(w.devices[c].link.purge(b"again", now, &mut w.rng).is_none());
 }

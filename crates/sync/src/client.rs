@@ -91,6 +91,10 @@ pub enum Effect {
     FullStateWanted,
     /// The relay refused something; the connection will be closed.
     RelayError { code: u16, message: String },
+    /// The relay deleted the room for everyone; these are the deletion record's bytes
+    /// (opened, not checked: who signed it is for the app to verify against its member list).
+    /// Nothing more is sent to the relay on this client.
+    Purged(Vec<u8>),
     /// Something from the relay did not open with the document key (sealed under another key,
     /// for another room or kind, or altered) and was skipped. `seq`: the log entry's sequence
     /// number, the snapshot's `covers_seq`, 0 for presence. Carries no content.
@@ -106,6 +110,9 @@ pub enum Rejection {
     Snapshot,
     /// A presence message: ignored.
     Presence,
+    /// The relay's deletion record: the room is purged at the relay all the same (it takes
+    /// no more changes), but there is nothing to check.
+    Deletion,
 }
 
 impl std::fmt::Display for Rejection {
@@ -114,6 +121,7 @@ impl std::fmt::Display for Rejection {
             Rejection::Change => "change does not open with the document key",
             Rejection::Snapshot => "snapshot does not open with the document key",
             Rejection::Presence => "presence does not open with the document key",
+            Rejection::Deletion => "deletion record does not open with the document key",
         })
     }
 }
@@ -249,6 +257,8 @@ pub struct Client {
     holding: bool,
     /// The highest seq delivered (or covered by a snapshot) on this connection, opened or not.
     heard: u64,
+    /// The relay purged the room: nothing is sent any more.
+    purged: bool,
 }
 
 impl Client {
@@ -292,6 +302,7 @@ impl Client {
             rejected: BTreeSet::new(),
             holding: false,
             heard: 0,
+            purged: false,
         }
     }
 
@@ -405,6 +416,9 @@ impl Client {
         bytes: &[u8],
         rng: &mut impl CryptoRngCore,
     ) -> Result<Vec<Effect>, Error> {
+        if self.purged {
+            return Ok(Vec::new());
+        }
         if self.status != Status::Live || self.watermark == 0 || !self.idle() {
             // Asked again once every local change is acknowledged.
             self.snapshot_owed = true;
@@ -610,6 +624,24 @@ impl Client {
                     }),
                 }
             }
+            (Status::Live | Status::AwaitingAdmission, Message::Purged { sealed }) => {
+                let first = !self.purged;
+                self.purged = true;
+                self.in_flight = None;
+                self.pending.clear();
+                self.pending_items.clear();
+                self.need_full = false;
+                self.snapshot_owed = false;
+                if first {
+                    match envelope::open(&self.key, &self.room, Kind::Deletion, &sealed) {
+                        Ok(plain) => effects.push(Effect::Purged(plain)),
+                        Err(_) => effects.push(Effect::Rejected {
+                            seq: 0,
+                            reason: Rejection::Deletion,
+                        }),
+                    }
+                }
+            }
             (_, Message::Error { code, message }) => {
                 effects.push(Effect::RelayError { code, message });
             }
@@ -646,7 +678,7 @@ impl Client {
         rng: &mut impl CryptoRngCore,
     ) -> Result<(), Error> {
         let head = self.admitted_head.unwrap_or(0);
-        if !self.holding || (self.watermark < head && self.heard < head) {
+        if self.purged || !self.holding || (self.watermark < head && self.heard < head) {
             return Ok(());
         }
         self.holding = false;
@@ -668,6 +700,29 @@ impl Client {
     /// Every local change is acknowledged, so a snapshot holds nothing the log lacks. (A snapshot
     /// with unsent local changes in it would hand them to newcomers only; if this device then
     /// vanished, changes built on them could never be applied by the peers that did not load it.)
+    /// Asks the relay to delete the room for everyone, leaving `deletion` (the signed record,
+    /// sealed here) in its place. Only on a live connection; the relay's answer is
+    /// [`Effect::Purged`], to this device as to every other.
+    pub fn purge(
+        &mut self,
+        deletion: &[u8],
+        rng: &mut impl CryptoRngCore,
+    ) -> Result<Vec<Effect>, Error> {
+        if self.status != Status::Live {
+            return Err(Error::Unexpected {
+                message: "Purge",
+                state: "not live",
+            });
+        }
+        let sealed = envelope::seal(&self.key, &self.room, Kind::Deletion, deletion, rng)?;
+        Ok(vec![Effect::Send(Message::Purge { sealed }.encode())])
+    }
+
+    /// Whether the relay told this client that the room was deleted for everyone.
+    pub fn purged(&self) -> bool {
+        self.purged
+    }
+
     fn idle(&self) -> bool {
         self.in_flight.is_none() && self.pending.is_empty() && !self.need_full
     }
@@ -679,6 +734,7 @@ impl Client {
         rng: &mut impl CryptoRngCore,
     ) -> Result<(), Error> {
         if self.status != Status::Live
+            || self.purged
             || self.holding
             || self.in_flight.is_some()
             || self.need_full

@@ -62,6 +62,8 @@ pub enum Kind {
     Direct = 4,
     /// A direct channel's offer or answer shown as a QR code (`crate::direct::Card`).
     Card = 5,
+    /// A deletion record (`dreieck_model::trust::Deletion`), in Purge and Purged frames.
+    Deletion = 6,
 }
 
 /// The random 256-bit document key. Never leaves the devices (invitations carry it in the URL

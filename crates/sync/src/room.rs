@@ -48,6 +48,16 @@
 //!   catch-ups from after that point work from what memory still holds. A catch-up from before
 //!   it asks the relay to read the room back ([`Effect::LoadLog`], then [`Room::log_loaded`]);
 //!   the connection waits, receiving nothing, until the log is back.
+//! * **Purge** ("Für alle löschen"). An admitted connection may delete the room for everyone:
+//!   the room drops its log and snapshot, asks storage to do the same ([`Record::Purged`]),
+//!   and keeps only the sealed deletion record it was given. Once storage reports the purge
+//!   durable (it carries a seq, as an entry does) every connection is sent that record, and
+//!   every later one before its admission; a device drops its copy only then, so a crash
+//!   cannot leave the report at the relay with no device knowing. The room takes no more
+//!   appends or snapshots (`PURGED`). The relay cannot tell who signed the record — anyone
+//!   holding the room key can purge the relay's copy, as they could already fill it with
+//!   junk — so each device checks the signer against its own member list before it drops its
+//!   copy, and keeps it otherwise.
 
 use std::collections::{BTreeMap, VecDeque};
 
@@ -89,7 +99,13 @@ pub enum Record {
     },
     /// A sealed full save containing every entry up to `covers_seq`.
     Snapshot { covers_seq: u64, sealed: Vec<u8> },
+    /// The room was deleted for everyone: storage drops every entry and snapshot of the room
+    /// (from its files, not only its index) and keeps this sealed deletion record.
+    Purged { seq: u64, sealed: Vec<u8> },
 }
+
+/// The largest sealed deletion record a Purge may leave (an honest one is under 200 bytes).
+pub const MAX_DELETION_SIZE: usize = 1024;
 
 /// What the relay must do, in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -183,6 +199,10 @@ pub struct Room {
     loading: bool,
     /// Sealed bytes of the log and the snapshot in memory.
     resident: u64,
+    /// The sealed deletion record, once the room was purged.
+    purged: Option<Vec<u8>>,
+    /// The purge's seq while it is not yet durable (nobody has been told).
+    purge_pending: Option<u64>,
 }
 
 /// What [`Room::page_out`] left in storage only.
@@ -210,6 +230,8 @@ impl Room {
             paged: None,
             loading: false,
             resident: 0,
+            purged: None,
+            purge_pending: None,
         }
     }
 
@@ -238,7 +260,13 @@ impl Room {
                         room.snapshot = Some((covers_seq, sealed));
                     }
                 }
+                Record::Purged { sealed, .. } => room.purged = Some(sealed),
             }
+        }
+        if room.purged.is_some() {
+            // Whatever storage still returns beside the record is not served.
+            entries.clear();
+            room.snapshot = None;
         }
         entries.sort_by_key(|e| e.seq);
         entries.dedup_by_key(|e| e.seq);
@@ -331,6 +359,9 @@ impl Room {
     /// into memory and the waiting connections are sent their catch-up.
     pub fn log_loaded(&mut self, records: impl IntoIterator<Item = Record>) -> Vec<Effect> {
         self.loading = false;
+        if self.purged.is_some() {
+            self.paged = None;
+        }
         if let Some(paged) = self.paged.take() {
             let mut stored: Vec<Entry> = Vec::new();
             let mut snapshot: Option<(u64, Vec<u8>)> = None;
@@ -465,6 +496,10 @@ impl Room {
                 }
             }
         }
+        if self.purge_pending.is_some_and(|p| p <= seq) {
+            self.purge_pending = None;
+            effects.extend(self.announce_purge());
+        }
         effects
     }
 
@@ -536,13 +571,46 @@ impl Room {
                     return refuse(conn, code::ADMISSION_REFUSED, "admission refused");
                 }
                 c.state = ConnState::Admitted;
-                vec![send(
+                let mut effects = Vec::new();
+                // A purged room says so before admitting: the device learns it before it
+                // could send anything it wrote offline.
+                if let (Some(sealed), None) = (&self.purged, self.purge_pending) {
+                    c.state = ConnState::Live;
+                    effects.push(send(
+                        conn,
+                        &Message::Purged {
+                            sealed: sealed.clone(),
+                        },
+                    ));
+                }
+                effects.push(send(
                     conn,
                     &Message::Admitted {
                         head_seq: self.last_seq,
                         epoch: self.epoch,
                     },
-                )]
+                ));
+                effects
+            }
+            (
+                ConnState::Admitted
+                | ConnState::CatchingUp { .. }
+                | ConnState::AwaitingLog { .. }
+                | ConnState::Live,
+                message,
+            ) if self.purged.is_some() => self.after_purge(conn, message),
+            (
+                ConnState::Admitted
+                | ConnState::CatchingUp { .. }
+                | ConnState::AwaitingLog { .. }
+                | ConnState::Live,
+                Message::Purge { sealed },
+            ) => {
+                if sealed.len() > MAX_DELETION_SIZE {
+                    // Not a deletion record: nothing is dropped.
+                    return refuse(conn, code::BAD_FRAME, "deletion record too large");
+                }
+                self.purge(sealed)
             }
             (
                 ConnState::Admitted
@@ -598,6 +666,88 @@ impl Room {
                 &format!("unexpected {}", message.name()),
             ),
         }
+    }
+
+    /// What a purged room answers: the deletion record to whoever asks for the log or purges
+    /// again, a refusal to anything that would store something, silence to presence.
+    fn after_purge(&mut self, conn: ConnId, message: Message) -> Vec<Effect> {
+        let Some(sealed) = &self.purged else {
+            return Vec::new();
+        };
+        match message {
+            // Until the purge is durable everyone waits; then all are told at once.
+            Message::CatchUp { .. } | Message::Purge { .. } if self.purge_pending.is_some() => {
+                Vec::new()
+            }
+            Message::CatchUp { .. } | Message::Purge { .. } => {
+                vec![send(
+                    conn,
+                    &Message::Purged {
+                        sealed: sealed.clone(),
+                    },
+                )]
+            }
+            Message::Ephemeral { .. } => Vec::new(),
+            Message::Append { .. } | Message::Snapshot { .. } => {
+                refuse(conn, code::PURGED, "room deleted")
+            }
+            other => refuse(
+                conn,
+                code::UNEXPECTED,
+                &format!("unexpected {}", other.name()),
+            ),
+        }
+    }
+
+    /// Deletes the room for everyone (module doc): storage is asked first; every connection
+    /// is told once the purge is durable ([`Room::durable_up_to`]).
+    fn purge(&mut self, sealed: Vec<u8>) -> Vec<Effect> {
+        let seq = self.next_seq;
+        self.next_seq = self.next_seq.saturating_add(1);
+        self.last_seq = seq;
+        self.purge_pending = Some(seq);
+        self.log.clear();
+        self.snapshot = None;
+        self.paged = None;
+        self.loading = false;
+        // Appends not yet durable are never acknowledged: their authors learn of the purge.
+        self.awaiting_durable.clear();
+        self.resident = sealed.len() as u64;
+        let effects = vec![Effect::Persist(Record::Purged {
+            seq,
+            sealed: sealed.clone(),
+        })];
+        self.purged = Some(sealed);
+        effects
+    }
+
+    /// Tells every admitted connection that the room is purged (the purge is durable).
+    fn announce_purge(&mut self) -> Vec<Effect> {
+        let Some(sealed) = &self.purged else {
+            return Vec::new();
+        };
+        let frame = Bytes::from(
+            Message::Purged {
+                sealed: sealed.clone(),
+            }
+            .encode(),
+        );
+        let mut effects = Vec::new();
+        for (id, c) in self.conns.iter_mut() {
+            if !matches!(c.state, ConnState::Opened | ConnState::Challenged { .. }) {
+                c.state = ConnState::Live;
+                effects.push(Effect::Send {
+                    conn: *id,
+                    frame: frame.clone(),
+                });
+            }
+        }
+        effects
+    }
+
+    /// Whether the room was deleted for everyone.
+    pub fn is_purged(&self) -> bool {
+        self.purged.is_some()
     }
 
     fn live_except(&self, conn: ConnId) -> impl Iterator<Item = ConnId> + '_ {
@@ -912,6 +1062,55 @@ mod tests {
         let fx = admit(room, conn, auth, rng);
         assert!(matches!(sent(&fx, conn)[..], [Message::Admitted { .. }]));
         room.frame_received(conn, &Message::CatchUp { after_seq: 0 }.encode(), rng);
+    }
+
+    #[test]
+    fn a_purge_is_announced_only_once_it_is_durable() {
+        let mut rng = ChaCha20Rng::seed_from_u64(13);
+        let mut room = Room::new(ROOM);
+        let auth = RoomAuth::derive(&DocumentKey::from_bytes([1; 32]));
+        live(&mut room, 1, &auth, &mut rng);
+        live(&mut room, 2, &auth, &mut rng);
+        let purge = Message::Purge {
+            sealed: vec![5; 100],
+        };
+        let fx = room.frame_received(1, &purge.encode(), &mut rng);
+        let Some(Effect::Persist(Record::Purged { seq, .. })) = fx.first().cloned() else {
+            panic!("the purge is persisted first: {fx:?}");
+        };
+        assert!(sent(&fx, 1).is_empty() && sent(&fx, 2).is_empty(), "{fx:?}");
+        // A device arriving meanwhile waits too, and an append is already refused.
+        let fx = admit(&mut room, 3, &auth, &mut rng);
+        assert!(matches!(sent(&fx, 3)[..], [Message::Admitted { .. }]));
+        let fx = room.frame_received(3, &Message::CatchUp { after_seq: 0 }.encode(), &mut rng);
+        assert!(fx.is_empty(), "{fx:?}");
+        let append = Message::Append {
+            client_seq: 1,
+            sealed: vec![1; 40],
+        };
+        let fx = room.frame_received(2, &append.encode(), &mut rng);
+        assert!(matches!(
+            sent(&fx, 2)[..],
+            [Message::Error {
+                code: code::PURGED,
+                ..
+            }]
+        ));
+        room.connection_closed(2);
+
+        let fx = room.durable_up_to(seq);
+        for conn in [1, 3] {
+            assert!(
+                matches!(&sent(&fx, conn)[..], [Message::Purged { sealed }] if sealed == &vec![5; 100]),
+                "{fx:?}"
+            );
+        }
+        // Later devices are told before they are admitted.
+        let fx = admit(&mut room, 4, &auth, &mut rng);
+        assert!(matches!(
+            sent(&fx, 4)[..],
+            [Message::Purged { .. }, Message::Admitted { .. }]
+        ));
     }
 
     #[test]

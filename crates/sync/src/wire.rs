@@ -60,6 +60,9 @@ pub mod code {
     /// The relay has reached a quota of its own (all rooms' storage, or memory for rooms):
     /// the change stays on the device; try again later.
     pub const RELAY_FULL: u16 = 18;
+    /// The room was deleted for everyone ([`super::Message::Purge`]): it keeps the deletion
+    /// record and nothing else, and takes no more changes.
+    pub const PURGED: u16 = 19;
 }
 
 /// Every message of the protocol. `sealed` fields are [`crate::envelope`] output: opaque to the relay.
@@ -97,6 +100,12 @@ pub enum Message {
     Ephemeral { sealed: Vec<u8> },
     /// Relay → client: a refusal, see [`code`].
     Error { code: u16, message: String },
+    /// Client → relay: delete the room for everyone. The relay drops every entry and snapshot
+    /// and keeps `sealed` (a deletion record sealed under the room key) as all the room holds.
+    /// The relay cannot read who signed it: each device checks that before it drops its copy.
+    Purge { sealed: Vec<u8> },
+    /// Relay → client: the room was purged; `sealed` is what the purging device left.
+    Purged { sealed: Vec<u8> },
 }
 
 /// The kind byte of each message (a frame's second byte): lets the relay sort frames, e.g. tell
@@ -113,6 +122,9 @@ pub mod kind {
     pub const SNAPSHOT: u8 = 9;
     pub const EPHEMERAL: u8 = 10;
     pub const ERROR: u8 = 11;
+    // 12 is a part of a large frame (`crate::parts::KIND_PART`).
+    pub const PURGE: u8 = 13;
+    pub const PURGED: u8 = 14;
 }
 
 impl Message {
@@ -130,6 +142,8 @@ impl Message {
             Message::Snapshot { .. } => "Snapshot",
             Message::Ephemeral { .. } => "Ephemeral",
             Message::Error { .. } => "Error",
+            Message::Purge { .. } => "Purge",
+            Message::Purged { .. } => "Purged",
         }
     }
 
@@ -199,6 +213,14 @@ impl Message {
                 put_u64(&mut out, u64::from(*code));
                 put_bytes(&mut out, message.as_bytes());
             }
+            Message::Purge { sealed } => {
+                out.push(kind::PURGE);
+                put_bytes(&mut out, sealed);
+            }
+            Message::Purged { sealed } => {
+                out.push(kind::PURGED);
+                put_bytes(&mut out, sealed);
+            }
         }
         out
     }
@@ -208,7 +230,9 @@ impl Message {
             Message::Append { sealed, .. }
             | Message::Deliver { sealed, .. }
             | Message::Snapshot { sealed, .. }
-            | Message::Ephemeral { sealed } => sealed.len(),
+            | Message::Ephemeral { sealed }
+            | Message::Purge { sealed }
+            | Message::Purged { sealed } => sealed.len(),
             Message::Error { message, .. } => message.len(),
             _ => 64,
         }
@@ -281,6 +305,12 @@ pub fn decode_with_limit(frame: &[u8], max: usize) -> Result<Message, Error> {
                 .to_owned();
             Message::Error { code, message }
         }
+        kind::PURGE => Message::Purge {
+            sealed: r.bytes()?.to_vec(),
+        },
+        kind::PURGED => Message::Purged {
+            sealed: r.bytes()?.to_vec(),
+        },
         other => return Err(Error::UnknownKind(other)),
     };
     if !r.rest.is_empty() {
@@ -397,6 +427,8 @@ mod tests {
             (any::<u64>(), arb_bytes())
                 .prop_map(|(covers_seq, sealed)| Message::Snapshot { covers_seq, sealed }),
             arb_bytes().prop_map(|sealed| Message::Ephemeral { sealed }),
+            arb_bytes().prop_map(|sealed| Message::Purge { sealed }),
+            arb_bytes().prop_map(|sealed| Message::Purged { sealed }),
             (any::<u16>(), ".{0,40}").prop_map(|(code, message)| Message::Error { code, message }),
         ]
     }

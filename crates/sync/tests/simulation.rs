@@ -253,6 +253,7 @@ impl Sim {
                     Vec::new()
                 }
                 client::Effect::Presence(_) | client::Effect::RelayError { .. } => Vec::new(),
+                client::Effect::Purged(_) => panic!("nobody purges in this simulation"),
             };
             queue.extend(more);
         }

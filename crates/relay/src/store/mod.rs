@@ -205,6 +205,8 @@ pub(crate) struct Rows {
     pub epoch: i64,
     pub snapshots: Vec<(i64, Vec<u8>)>,
     pub entries: Vec<(i64, i64, Vec<u8>)>,
+    /// The sealed deletion record of a room deleted for everyone.
+    pub deletion: Option<Vec<u8>>,
 }
 
 impl Rows {
@@ -215,6 +217,7 @@ impl Rows {
             && self.epoch == 0
             && self.snapshots.is_empty()
             && self.entries.is_empty()
+            && self.deletion.is_none()
         {
             return Ok(None);
         }
@@ -227,6 +230,9 @@ impl Rows {
         let epoch = to_u64(self.epoch)?;
         if epoch > 0 {
             records.push(Record::Epoch { epoch });
+        }
+        if let Some(sealed) = self.deletion {
+            records.push(Record::Purged { seq: 0, sealed });
         }
         for (covers_seq, sealed) in self.snapshots {
             records.push(Record::Snapshot {
@@ -407,6 +413,34 @@ pub(crate) mod tests {
             },
         ]);
         assert_eq!(store.load(&ROOM).expect("load in tx"), expected);
+        store.commit().expect("commit");
+
+        // A purge leaves the verifier, the epoch and the deletion record, nothing else; the
+        // room loads so after the commit (a restart) and takes the record again idempotently.
+        let other: RoomId = [8; 16];
+        store.begin().expect("begin");
+        for op in &writes {
+            store.apply(&other, op).expect("apply");
+        }
+        let purge = Op::Record(Record::Purged {
+            seq: 4,
+            sealed: vec![7; 5],
+        });
+        store.apply(&other, &purge).expect("purge");
+        store.commit().expect("commit");
+        store.begin().expect("begin");
+        let purged = Some(vec![
+            Record::Registered { verifier: [1; 32] },
+            Record::Epoch { epoch: 2 },
+            Record::Purged {
+                seq: 0,
+                sealed: vec![7; 5],
+            },
+        ]);
+        assert_eq!(store.load(&other).expect("load purged"), purged);
+        assert_eq!(store.load(&ROOM).expect("others untouched"), expected);
+        store.apply(&other, &purge).expect("purge again");
+        assert_eq!(store.load(&other).expect("load purged"), purged);
         store.commit().expect("commit");
 
         // An epoch never goes back; a rolled-back write leaves nothing.

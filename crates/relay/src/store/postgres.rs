@@ -73,6 +73,7 @@ ALTER TABLE entries ALTER COLUMN sealed SET STORAGE EXTERNAL;
 ALTER TABLE snapshots ALTER COLUMN sealed SET STORAGE EXTERNAL;
 ALTER TABLE rooms ADD COLUMN IF NOT EXISTS owner BIGINT;
 ALTER TABLE rooms ADD COLUMN IF NOT EXISTS touched BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE rooms ADD COLUMN IF NOT EXISTS deletion BYTEA;
 CREATE TABLE IF NOT EXISTS instances (
     id BIGINT PRIMARY KEY,
     url TEXT NOT NULL,
@@ -235,6 +236,9 @@ struct Session {
     snapshot: Statement,
     compact_entries: Statement,
     compact_snapshots: Statement,
+    purge_entries: Statement,
+    purge_snapshots: Statement,
+    deletion: Statement,
     bytes: Statement,
     claim: Statement,
     owner_url: Statement,
@@ -275,7 +279,7 @@ impl Session {
         schema.commit()?;
         let alive = ALIVE.replace("OWNER", "r.owner");
         Ok(Session {
-            load_room: client.prepare("SELECT verifier, epoch FROM rooms WHERE id = $1")?,
+            load_room: client.prepare("SELECT verifier, epoch, deletion FROM rooms WHERE id = $1")?,
             load_snapshots: client
                 .prepare("SELECT covers_seq, sealed FROM snapshots WHERE room = $1")?,
             load_entries: client.prepare(
@@ -302,6 +306,14 @@ impl Session {
             compact_entries: client.prepare("DELETE FROM entries WHERE room = $1 AND seq <= $2")?,
             compact_snapshots: client
                 .prepare("DELETE FROM snapshots WHERE room = $1 AND covers_seq < $2")?,
+            purge_entries: client.prepare("DELETE FROM entries WHERE room = $1")?,
+            purge_snapshots: client.prepare("DELETE FROM snapshots WHERE room = $1")?,
+            deletion: client.prepare(
+                "INSERT INTO rooms (id, deletion, touched)
+                 VALUES ($1, $2, extract(epoch FROM now())::int8)
+                 ON CONFLICT (id) DO UPDATE
+                 SET deletion = excluded.deletion, touched = excluded.touched",
+            )?,
             bytes: client.prepare(
                 "INSERT INTO rooms (id, bytes, touched) VALUES ($1, $2, extract(epoch FROM now())::int8)
                  ON CONFLICT (id) DO UPDATE SET bytes = excluded.bytes, touched = excluded.touched",
@@ -493,6 +505,7 @@ impl Store for Postgres {
             epoch: head.try_get(1)?,
             snapshots,
             entries,
+            deletion: head.try_get(2)?,
         }
         .into_records()
     }
@@ -530,6 +543,11 @@ impl Store for Postgres {
             }
             Op::Record(Record::Snapshot { covers_seq, sealed }) => {
                 client.execute(&session.snapshot, &[&id, &to_i64(*covers_seq)?, sealed])?;
+            }
+            Op::Record(Record::Purged { sealed, .. }) => {
+                client.execute(&session.purge_entries, &[&id])?;
+                client.execute(&session.purge_snapshots, &[&id])?;
+                client.execute(&session.deletion, &[&id, sealed])?;
             }
             Op::Compact { through_seq } => {
                 let through = to_i64(*through_seq)?;
@@ -657,7 +675,7 @@ mod tests {
         let session = store.session().expect("session");
         let bytes: i64 = session
             .client
-            .query_one("SELECT bytes FROM rooms", &[])
+            .query_one("SELECT bytes FROM rooms WHERE id = $1", &[&&[7u8; 16][..]])
             .and_then(|row| row.try_get(0))
             .expect("bytes");
         assert_eq!(bytes, 7);

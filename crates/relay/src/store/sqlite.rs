@@ -3,6 +3,12 @@
 //!
 //! WAL with `synchronous=FULL`: a commit is on disk when it returns, and a crash loses nothing
 //! committed. Statements are prepared once and cached by the connection.
+//!
+//! `secure_delete`: what is deleted — entries a snapshot made redundant, a room deleted for
+//! everyone — is overwritten with zeros in the file, not merely unlinked, so the sealed bytes
+//! of a deleted report cannot be read back from free pages. After a commit that purged a room
+//! the WAL is checkpointed and truncated, so its old frames go too. (Backups made before keep
+//! what they held until they are replaced: `docs/operations.md`.)
 
 use std::collections::HashSet;
 use std::path::Path;
@@ -37,11 +43,22 @@ CREATE TABLE IF NOT EXISTS snapshots (
 ";
 
 /// Columns added since the first schema, with their definitions.
-const ADDED: [(&str, &str, &str); 1] = [("rooms", "touched", "touched INTEGER NOT NULL DEFAULT 0")];
+const ADDED: [(&str, &str, &str); 2] = [
+    ("rooms", "touched", "touched INTEGER NOT NULL DEFAULT 0"),
+    ("rooms", "deletion", "deletion BLOB"),
+];
+
+/// A room's row: verifier, epoch, deletion record.
+type RoomRow = (Option<Vec<u8>>, i64, Option<Vec<u8>>);
 
 /// An open SQLite database with the relay's schema.
 pub(crate) struct Sqlite {
     conn: Connection,
+    /// The transaction purged a room: checkpoint and truncate the WAL after the commit.
+    purged: bool,
+    /// Whether `rooms` has the `deletion` column: a database of an older schema opened
+    /// read-only (`check`) does not, and has no deleted room either.
+    deletions: bool,
 }
 
 impl Sqlite {
@@ -55,6 +72,7 @@ impl Sqlite {
             )));
         }
         conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "secure_delete", "ON")?;
         conn.execute_batch(SCHEMA)?;
         for (table, column, definition) in ADDED {
             let present: bool = conn.query_row(
@@ -66,7 +84,11 @@ impl Sqlite {
                 conn.execute_batch(&format!("ALTER TABLE {table} ADD COLUMN {definition}"))?;
             }
         }
-        Ok(Sqlite { conn })
+        Ok(Sqlite {
+            conn,
+            purged: false,
+            deletions: true,
+        })
     }
 }
 
@@ -80,7 +102,16 @@ impl Sqlite {
             path,
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
-        Ok(Sqlite { conn })
+        let deletions = conn.query_row(
+            "SELECT count(*) > 0 FROM pragma_table_info('rooms') WHERE name = 'deletion'",
+            [],
+            |row| row.get(0),
+        )?;
+        Ok(Sqlite {
+            conn,
+            purged: false,
+            deletions,
+        })
     }
 
     /// Writes a consistent copy of the database to `target` while others keep writing
@@ -156,11 +187,17 @@ impl Store for Sqlite {
 
     fn load(&mut self, room: &RoomId) -> Result<Option<Vec<Record>>, Error> {
         let conn = &self.conn;
-        let head: Option<(Option<Vec<u8>>, i64)> = conn
-            .prepare_cached("SELECT verifier, epoch FROM rooms WHERE id = ?1")?
-            .query_row(params![&room[..]], |row| Ok((row.get(0)?, row.get(1)?)))
+        let head: Option<RoomRow> = conn
+            .prepare_cached(if self.deletions {
+                "SELECT verifier, epoch, deletion FROM rooms WHERE id = ?1"
+            } else {
+                "SELECT verifier, epoch, NULL FROM rooms WHERE id = ?1"
+            })?
+            .query_row(params![&room[..]], |row| {
+                Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+            })
             .optional()?;
-        let Some((verifier, epoch)) = head else {
+        let Some((verifier, epoch, deletion)) = head else {
             return Ok(None);
         };
         let snapshots = conn
@@ -180,6 +217,7 @@ impl Store for Sqlite {
             epoch,
             snapshots,
             entries,
+            deletion,
         }
         .into_records()
     }
@@ -226,6 +264,19 @@ impl Store for Sqlite {
                 )?
                 .execute(params![id, to_i64(*covers_seq)?, sealed])?;
             }
+            Op::Record(Record::Purged { sealed, .. }) => {
+                conn.prepare_cached("DELETE FROM entries WHERE room = ?1")?
+                    .execute(params![id])?;
+                conn.prepare_cached("DELETE FROM snapshots WHERE room = ?1")?
+                    .execute(params![id])?;
+                conn.prepare_cached(
+                    "INSERT INTO rooms (id, deletion, touched) VALUES (?1, ?2, unixepoch())
+                     ON CONFLICT (id) DO UPDATE
+                     SET deletion = excluded.deletion, touched = excluded.touched",
+                )?
+                .execute(params![id, sealed])?;
+                self.purged = true;
+            }
             Op::Compact { through_seq } => {
                 let through = to_i64(*through_seq)?;
                 conn.prepare_cached("DELETE FROM entries WHERE room = ?1 AND seq <= ?2")?
@@ -249,10 +300,22 @@ impl Store for Sqlite {
 
     fn commit(&mut self) -> Result<(), Error> {
         self.conn.execute_batch("COMMIT")?;
+        if std::mem::take(&mut self.purged) {
+            // The WAL still holds the pages as they were before the purge; copy the zeroed
+            // ones into the file and cut the log. A reader (a backup, `check`) can keep the
+            // checkpoint from finishing: the log is then cut at the next purge or restart.
+            let busy: i64 = self
+                .conn
+                .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |row| row.get(0))?;
+            if busy != 0 {
+                tracing::warn!("Protokolldatei nach dem Löschen noch nicht geleert");
+            }
+        }
         Ok(())
     }
 
     fn rollback(&mut self) {
+        self.purged = false;
         // Outside a transaction (a failed BEGIN) there is nothing to roll back.
         if !self.conn.is_autocommit() {
             if let Err(error) = self.conn.execute_batch("ROLLBACK") {
@@ -297,7 +360,11 @@ mod tests {
         super::super::tests::records_round_trip_and_compaction(&mut store);
         let bytes: i64 = store
             .conn
-            .query_row("SELECT bytes FROM rooms", [], |r| r.get(0))
+            .query_row(
+                "SELECT bytes FROM rooms WHERE id = ?1",
+                [&[7u8; 16][..]],
+                |r| r.get(0),
+            )
             .expect("bytes");
         assert_eq!(bytes, 7);
     }

@@ -145,6 +145,10 @@ pub struct Peer {
     pub sent: Assembler,
     /// The largest frame this device sent.
     pub largest_sent: usize,
+    /// The sealed bytes of every Append this device sent (what the relay stores).
+    pub appended: Vec<Vec<u8>>,
+    /// Deletion records the relay handed over (`Effect::Purged`).
+    pub purged: Vec<Vec<u8>>,
 }
 
 impl Peer {
@@ -210,6 +214,8 @@ impl Peer {
             everything,
             sent: Assembler::default(),
             largest_sent: 0,
+            appended: Vec::new(),
+            purged: Vec::new(),
         };
         peer.run(effects).await;
         peer
@@ -222,13 +228,10 @@ impl Peer {
                 client::Effect::Send(frame) => {
                     self.largest_sent = self.largest_sent.max(frame.len());
                     let whole = self.sent.accept(&frame).expect("parts in order");
-                    if whole.is_some_and(|w| {
-                        matches!(
-                            wire::decode_with_limit(&w, MAX_MESSAGE_SIZE),
-                            Ok(Message::Snapshot { .. })
-                        )
-                    }) {
-                        self.snapshots_sent += 1;
+                    match whole.map(|w| wire::decode_with_limit(&w, MAX_MESSAGE_SIZE)) {
+                        Some(Ok(Message::Snapshot { .. })) => self.snapshots_sent += 1,
+                        Some(Ok(Message::Append { sealed, .. })) => self.appended.push(sealed),
+                        _ => {}
                     }
                     let _ = self.out.send(WsMessage::Binary(frame.into()));
                 }
@@ -245,6 +248,7 @@ impl Peer {
                     queue.extend(more);
                 }
                 client::Effect::SnapshotDue => {}
+                client::Effect::Purged(record) => self.purged.push(record),
             }
         }
     }
