@@ -189,6 +189,28 @@ impl Editor {
             .with_value(|s| s.withdraw_invitation(as_role, &key));
     }
 
+    /// The role this device may delete the report for everyone as (tracked).
+    pub fn may_delete_for_everyone(self) -> Option<Role> {
+        self.session
+            .try_with_value(|s| {
+                s.revision.track();
+                s.may_delete_for_everyone()
+            })
+            .flatten()
+    }
+
+    /// Deletes the report for everyone (see `Session::delete_for_everyone`).
+    pub fn delete_for_everyone(self, as_role: Role) -> Result<(), String> {
+        self.session
+            .try_with_value(|s| s.delete_for_everyone(as_role))
+            .unwrap_or_else(|| Err("Der Bericht ist nicht mehr geöffnet.".to_string()))
+    }
+
+    /// The deletion this device accepted for the report, once it was deleted (tracked).
+    pub fn deleted(self) -> Option<crate::state::deleted_reports::DeletedReport> {
+        self.session.try_with_value(|s| s.deleted.get()).flatten()
+    }
+
     /// Whether the report moved on to a room this device cannot open (tracked).
     pub fn moved_away(self) -> bool {
         self.session

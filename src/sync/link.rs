@@ -249,6 +249,24 @@ impl Link {
     }
 
     /// Ends the link: says goodbye to the others, closes the socket, stops all timers.
+    /// Asks the relay to delete the room for everyone, leaving `deletion`; `false` (nothing
+    /// sent) without a live connection. The answer arrives as [`LinkedDoc::purged`].
+    pub fn purge(&self, deletion: &[u8], rng: &mut WebRng) -> bool {
+        let actions = self
+            .inner
+            .borrow_mut()
+            .machine
+            .purge(deletion, now_ms(), rng);
+        match actions {
+            Some(actions) => {
+                self.run(actions);
+                self.arm_timer();
+                true
+            }
+            None => false,
+        }
+    }
+
     pub fn close(&self) {
         self.drive(|m, now| m.close(now));
         let directs = self.inner.borrow_mut().directs.take();

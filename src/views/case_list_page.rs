@@ -14,6 +14,7 @@ use crate::views::broken_row::BrokenRow;
 use crate::views::case_filters::CaseFilters;
 use crate::views::case_row::CaseRow;
 use crate::views::confirm_dialog::ConfirmDialog;
+use crate::views::deleted_notices::DeletedNotices;
 use crate::views::import_button::ImportButton;
 use crate::views::list_state_message::list_state_message;
 use crate::views::new_report::NewReport;
@@ -86,6 +87,7 @@ pub fn CaseListPage() -> impl IntoView {
             <div class="page-head">
                 <h1 id=PAGE_TITLE_ID tabindex="-1">"Berichte"</h1>
             </div>
+            <DeletedNotices />
             <NewReport />
             <ImportButton on_imported=Callback::new(move |()| {
                 if let Some(store) = app.store() {

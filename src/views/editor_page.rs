@@ -12,6 +12,7 @@ use crate::views::app_shell::PAGE_TITLE_ID;
 use crate::views::back_to_list::BackToList;
 use crate::views::conversation_form::ConversationForm;
 use crate::views::print_report::PrintReport;
+use crate::views::report_deleted::ReportDeleted;
 use crate::views::report_form::ReportForm;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -112,11 +113,19 @@ pub fn EditorPage(id: String, mode: Mode) -> impl IntoView {
                         .into_any()
                 }
                 Load::Ready => match editor.get_value() {
-                    Some(ed) => match mode {
-                        Mode::Edit => view! { <ReportForm editor=ed /> }.into_any(),
-                        Mode::Conversation => view! { <ConversationForm editor=ed /> }.into_any(),
-                        Mode::Print => view! { <PrintReport editor=ed /> }.into_any(),
-                    },
+                    Some(ed) => {
+                        // Deleted for everyone while open here: the notice replaces the report.
+                        let deleted = Memo::new(move |_| ed.deleted());
+                        (move || match deleted.get() {
+                            Some(entry) => view! { <ReportDeleted entry=entry /> }.into_any(),
+                            None => match mode {
+                                Mode::Edit => view! { <ReportForm editor=ed /> }.into_any(),
+                                Mode::Conversation => view! { <ConversationForm editor=ed /> }.into_any(),
+                                Mode::Print => view! { <PrintReport editor=ed /> }.into_any(),
+                            },
+                        })
+                            .into_any()
+                    }
                     None => ().into_any(),
                 },
             }}

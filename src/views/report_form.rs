@@ -7,6 +7,7 @@ use crate::state::app_context::use_app;
 use crate::state::editor::Editor;
 use crate::views::case_panel::CasePanel;
 use crate::views::check_panel::CheckPanel;
+use crate::views::delete_for_everyone::DeleteForEveryone;
 use crate::views::export_dialog::ExportButton;
 use crate::views::follow_up::FollowUp;
 use crate::views::missing_help_panel::MissingHelpPanel;
@@ -119,6 +120,7 @@ pub fn ReportForm(editor: Editor) -> impl IntoView {
             <CasePanel />
             <MissingHelpPanel />
             <FollowUp />
+            <DeleteForEveryone />
         </div>
     }
 }

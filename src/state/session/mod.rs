@@ -46,6 +46,7 @@ use dreieck_session::autosave::Autosave;
 use dreieck_session::deferral::{Deferral, EAGER_UP_TO_CHARS};
 use dreieck_session::pacing::Pacer;
 
+mod deletion;
 mod rooms;
 #[cfg(all(test, target_arch = "wasm32"))]
 mod tests;
@@ -105,6 +106,11 @@ pub struct Parts {
     /// The report moved to a room this device cannot open: it was removed, or the move was
     /// not sealed to it (see [`Session::follow_room`]).
     pub moved_away: ArcRwSignal<bool>,
+    /// The report was deleted for everyone (this device accepted the deletion): the editor
+    /// shows who deleted it and when, and nothing more is written.
+    pub deleted: ArcRwSignal<Option<crate::state::deleted_reports::DeletedReport>>,
+    /// Set once the report is deleted here: the writer takes no more jobs.
+    gone: std::cell::Cell<bool>,
     /// The report's title (the beneficiary's name) as last written to storage; follows typing
     /// with the writes, not with every keystroke's render.
     pub title: ArcRwSignal<String>,
@@ -191,6 +197,12 @@ impl LinkedDoc for WeakSession {
         session.flush_live();
         let mut inner = session.inner.borrow_mut();
         Some(inner.report.heads())
+    }
+
+    fn purged(&self, record: &[u8]) {
+        if let Some(session) = self.upgrade() {
+            session.purged(record);
+        }
     }
 }
 
@@ -320,6 +332,8 @@ impl Session {
             notice: ArcRwSignal::new(None),
             refused: ArcRwSignal::new(Vec::new()),
             moved_away: ArcRwSignal::new(false),
+            deleted: ArcRwSignal::new(None),
+            gone: std::cell::Cell::new(false),
             title: ArcRwSignal::new(title),
             link: RefCell::new(None),
             telling: RefCell::new(Vec::new()),

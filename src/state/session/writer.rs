@@ -102,6 +102,9 @@ impl Session {
 
     /// Takes the next write out of the session, or marks the writer idle when there is none.
     fn next_job(&self) -> Option<Job<Summary>> {
+        if self.gone.get() {
+            return None;
+        }
         let mut inner = self.inner.borrow_mut();
         let inner = &mut *inner;
         let now = now_ms();

@@ -1,0 +1,54 @@
+//! Reports deleted for everyone, as this device remembers them: which report, who deleted it
+//! and when, until the person has read it ("Ausblenden").
+//!
+//! The report itself is gone from the device; what stays is its title (the name the person
+//! knew it by — without it "a report was deleted" says nothing) and the deleter's name and
+//! role as this device's member list knew them. Kept in localStorage under a key that is
+//! sealed with everything else once a PIN is set (`storage::vault`).
+
+use dreieck::storage::settings;
+use serde::{Deserialize, Serialize};
+
+const KEY: &str = "geloescht";
+
+/// One deletion this device accepted.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeletedReport {
+    pub id: String,
+    pub title: String,
+    pub by_name: String,
+    /// The deleter's role, as shown ("Leistungsträger").
+    pub by_role: String,
+    pub time_ms: i64,
+}
+
+/// Every deletion not yet dismissed, oldest first. A damaged entry reads as none.
+pub fn list() -> Vec<DeletedReport> {
+    settings::get(KEY)
+        .and_then(|json| serde_json::from_str(&json).ok())
+        .unwrap_or_default()
+}
+
+fn store(list: &[DeletedReport]) -> Result<(), String> {
+    if list.is_empty() {
+        settings::remove(KEY);
+        return Ok(());
+    }
+    let json = serde_json::to_string(list).map_err(|e| e.to_string())?;
+    settings::set(KEY, &json).map_err(|e| e.to_string())
+}
+
+/// Remembers a deletion (once per report).
+pub fn add(entry: DeletedReport) -> Result<(), String> {
+    let mut all = list();
+    all.retain(|d| d.id != entry.id);
+    all.push(entry);
+    store(&all)
+}
+
+/// The person has read it.
+pub fn dismiss(id: &str) -> Result<(), String> {
+    let mut all = list();
+    all.retain(|d| d.id != id);
+    store(&all)
+}

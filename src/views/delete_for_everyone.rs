@@ -1,0 +1,100 @@
+//! "Für alle löschen", at the end of a shared report, for those who may (the owner and the
+//! roles that keep the case): the report goes from every device and from the server. Asked
+//! once more in a dialog, since it cannot be undone; it needs the connection to the server,
+//! and the copy here goes when the server confirms, as everywhere else.
+
+use leptos::prelude::*;
+
+use crate::state::app_context::use_app;
+use crate::state::editor::use_editor;
+use crate::state::summary::display_title;
+use crate::views::confirm_dialog::ConfirmDialog;
+
+#[component]
+pub fn DeleteForEveryone() -> impl IntoView {
+    let editor = use_editor();
+    let app = use_app();
+    let may = Memo::new(move |_| {
+        editor.link()?;
+        editor.may_delete_for_everyone()
+    });
+    let asking = RwSignal::new(false);
+    let state = RwSignal::new(None::<Result<(), String>>);
+    let message = Signal::derive(move || {
+        asking.get().then(|| {
+            let title = display_title(&editor.title());
+            if app.plain.get() {
+                format!("Den Bericht über {title} für alle löschen? Das kann man nicht rückgängig machen.")
+            } else {
+                format!(
+                    "Den Bericht von {title} auf allen Geräten und auf dem Server löschen? \
+                     Das lässt sich nicht rückgängig machen."
+                )
+            }
+        })
+    });
+    let on_confirm = Callback::new(move |()| {
+        asking.set(false);
+        if let Some(role) = may.get_untracked() {
+            state.set(Some(editor.delete_for_everyone(role)));
+        }
+    });
+    let on_cancel = Callback::new(move |()| asking.set(false));
+    move || {
+        may.get().map(|_| {
+            let plain = app.plain.get();
+            view! {
+                <section class="delete-for-everyone" aria-labelledby="fuer-alle-loeschen-titel">
+                    <h2 id="fuer-alle-loeschen-titel">"Bericht für alle löschen"</h2>
+                    {if plain {
+                        view! {
+                            <p>"Dann ist der Bericht weg."</p>
+                            <p>"Auf allen Geräten. Und auf dem Server."</p>
+                            <p>"Geräte ohne Internet löschen ihn später."</p>
+                            <p>"Das kann man nicht rückgängig machen."</p>
+                        }
+                            .into_any()
+                    } else {
+                        view! {
+                            <p>
+                                "Der Bericht wird auf allen Geräten und auf dem Server gelöscht. \
+                                 Geräte, die gerade offline sind, löschen ihn, sobald sie wieder \
+                                 verbunden sind. Gespeicherte Dateien und Ausdrucke bleiben, wo \
+                                 sie sind. Das lässt sich nicht rückgängig machen."
+                            </p>
+                        }
+                            .into_any()
+                    }}
+                    <button
+                        class="button danger"
+                        id="fuer-alle-loeschen"
+                        on:click=move |_| {
+                            state.set(None);
+                            asking.set(true);
+                        }
+                    >
+                        "Für alle löschen …"
+                    </button>
+                    {move || match state.get() {
+                        Some(Ok(())) => {
+                            view! {
+                                <p class="message" role="status">
+                                    "Wird gelöscht … Der Server bestätigt gleich."
+                                </p>
+                            }
+                                .into_any()
+                        }
+                        Some(Err(e)) => view! { <p class="message error" role="alert">{e}</p> }.into_any(),
+                        None => ().into_any(),
+                    }}
+                    <ConfirmDialog
+                        message=message
+                        confirm_label="Für alle löschen"
+                        on_confirm=on_confirm
+                        on_cancel=on_cancel
+                    />
+                </section>
+            }
+        })
+    }
+}

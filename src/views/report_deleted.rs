@@ -1,0 +1,39 @@
+//! In place of the report, once it was deleted for everyone while open here: who deleted it
+//! and when, and that it is gone from this device too.
+
+use leptos::prelude::*;
+
+use crate::route::Route;
+use crate::state::app_context::use_app;
+use crate::state::deleted_reports::DeletedReport;
+use crate::state::platform::format_timestamp;
+
+#[component]
+pub fn ReportDeleted(entry: DeletedReport) -> impl IntoView {
+    let app = use_app();
+    let when = format_timestamp(entry.time_ms as f64);
+    move || {
+        let text = if app.plain.get() {
+            format!(
+                "{} hat den Bericht gelöscht. Für alle. Das war am {when}. \
+                 Auch auf diesem Gerät ist er jetzt weg.",
+                entry.by_name
+            )
+        } else {
+            format!(
+                "{} ({}) hat den Bericht am {when} für alle gelöscht. \
+                 Er ist auch von diesem Gerät entfernt.",
+                entry.by_name, entry.by_role
+            )
+        };
+        view! {
+            <section class="report-deleted message" role="alert" aria-labelledby="geloescht-hinweis">
+                <h2 id="geloescht-hinweis">"Dieser Bericht wurde gelöscht"</h2>
+                <p>{text}</p>
+                <p>
+                    <a class="button" href=Route::CaseList.href()>"Zur Übersicht"</a>
+                </p>
+            </section>
+        }
+    }
+}
