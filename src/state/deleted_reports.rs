@@ -22,6 +22,27 @@ pub struct DeletedReport {
     pub time_ms: i64,
 }
 
+impl DeletedReport {
+    /// Who deleted it, as shown: "Herr Amt (Leistungsträger)", or the role alone for a
+    /// member who gave no name (the device that created the report).
+    pub fn who(&self) -> String {
+        if self.by_name.trim().is_empty() || self.by_name == self.by_role {
+            self.by_role.clone()
+        } else {
+            format!("{} ({})", self.by_name, self.by_role)
+        }
+    }
+
+    /// The name alone, or the role when there is none (for plain language).
+    pub fn who_plain(&self) -> String {
+        if self.by_name.trim().is_empty() {
+            self.by_role.clone()
+        } else {
+            self.by_name.clone()
+        }
+    }
+}
+
 /// Every deletion not yet dismissed, oldest first. A damaged entry reads as none.
 pub fn list() -> Vec<DeletedReport> {
     settings::get(KEY)

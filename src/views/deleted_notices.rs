@@ -17,12 +17,12 @@ fn sentence(d: &DeletedReport, plain: bool) -> String {
     if plain {
         format!(
             "Der Bericht über {title} ist weg. {} hat ihn gelöscht. Für alle. Das war am {when}.",
-            d.by_name
+            d.who_plain()
         )
     } else {
         format!(
-            "Der Bericht von {title} wurde am {when} von {} ({}) für alle gelöscht.",
-            d.by_name, d.by_role
+            "Der Bericht von {title} wurde am {when} von {} für alle gelöscht.",
+            d.who()
         )
     }
 }

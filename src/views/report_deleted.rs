@@ -17,13 +17,13 @@ pub fn ReportDeleted(entry: DeletedReport) -> impl IntoView {
             format!(
                 "{} hat den Bericht gelöscht. Für alle. Das war am {when}. \
                  Auch auf diesem Gerät ist er jetzt weg.",
-                entry.by_name
+                entry.who_plain()
             )
         } else {
             format!(
-                "{} ({}) hat den Bericht am {when} für alle gelöscht. \
+                "{} hat den Bericht am {when} für alle gelöscht. \
                  Er ist auch von diesem Gerät entfernt.",
-                entry.by_name, entry.by_role
+                entry.who()
             )
         };
         view! {
