@@ -29,6 +29,7 @@ mod own_words;
 mod pictogram;
 mod report;
 mod report_file;
+mod retention;
 mod role;
 pub mod sample;
 pub mod sealed_file;
@@ -67,6 +68,7 @@ pub use report_file::{
     file_document, file_kind, file_name, is_valid_report_id, read_report_file,
     read_report_file_inviting, FileInvitation, FileKind, AUTOMERGE_EXTENSION, SEALED_EXTENSION,
 };
+pub use retention::{years_after, Retention, MAX_RETENTION_YEARS, REMIND_DAYS};
 pub use role::Role;
 pub use sentences::sentences;
 pub use signing::{

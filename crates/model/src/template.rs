@@ -112,6 +112,10 @@ pub struct Template {
     /// The parts of the joint conversation, in order; without it every section is a part.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conversation: Option<Vec<AgendaPart>>,
+    /// How many years after its submission a report of this form is kept (the
+    /// organisation's retention rule); none: no period, no reminder (`crate::retention`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retention_years: Option<u16>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -340,6 +344,17 @@ impl Template {
         ] {
             if value.trim().is_empty() {
                 return fail(at_path![key], format!("„{key}“ darf nicht leer sein."));
+            }
+        }
+        if let Some(years) = self.retention_years {
+            if years == 0 || years > crate::MAX_RETENTION_YEARS {
+                return fail(
+                    at_path!["retention_years"],
+                    format!(
+                        "Die Aufbewahrung muss 1 bis {} Jahre betragen, nicht {years}.",
+                        crate::MAX_RETENTION_YEARS
+                    ),
+                );
             }
         }
         // Id and version name the template in file names, links (`#/vorlagen/<id>/<version>`)

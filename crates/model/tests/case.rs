@@ -201,3 +201,24 @@ fn the_areas_have_unique_codes_and_plain_labels() {
     assert!(HELP_AREAS.iter().all(|a| !a.plain_label.is_empty()));
     assert_eq!(help_area("wohnen").map(|a| a.label), Some("Wohnen"));
 }
+
+#[test]
+fn a_submitted_report_is_kept_for_the_forms_retention_period() {
+    let mut kvjs = kvjs();
+    kvjs.retention_years = Some(10);
+    let mut r = Report::create(&kvjs, "k1", T0).unwrap();
+    assert_eq!(r.retention_end(), None, "not submitted: no end yet");
+    r.mark_submitted(Role::Caseworker, d(2026, 11, 30)).unwrap();
+    let end = r.retention_end().expect("submitted");
+    assert_eq!(end, d(2036, 11, 30));
+    assert_eq!(Retention::on(end, d(2036, 9, 1)), Retention::EndsSoon(end));
+    assert_eq!(Retention::on(end, d(2036, 12, 1)), Retention::Ended(end));
+    // It travels with the report's template.
+    assert_eq!(reload(&mut r).retention_end(), Some(end));
+    // A form without a period: no end, no reminder.
+    let mut plain = Report::create(&common::kvjs(), "k2", T0).unwrap();
+    plain
+        .mark_submitted(Role::Provider, d(2026, 11, 30))
+        .unwrap();
+    assert_eq!(plain.retention_end(), None);
+}

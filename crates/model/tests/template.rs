@@ -609,3 +609,25 @@ fn an_unknown_role_is_named_with_the_allowed_ones() {
     assert!(e.contains("„nurse“ ist hier nicht erlaubt"), "{e}");
     assert!(e.contains("beneficiary"), "{e}");
 }
+
+#[test]
+fn a_retention_period_is_one_to_fifty_years() {
+    let with = |years: &str| {
+        MINIMAL.replacen(
+            "\"format\": 1,",
+            &format!("\"format\": 1, \"retention_years\": {years},"),
+            1,
+        )
+    };
+    let t = Template::from_json(&with("10")).unwrap();
+    assert_eq!(t.retention_years, Some(10));
+    assert_eq!(Template::from_json(&t.to_json()).unwrap(), t);
+    assert!(
+        invalid(&with("0")).contains("1 bis 50 Jahre"),
+        "{}",
+        invalid(&with("0"))
+    );
+    assert!(invalid(&with("51")).contains("nicht 51"));
+    assert!(Template::from_json(&with("-1")).is_err());
+    assert_eq!(Template::from_json(MINIMAL).unwrap().retention_years, None);
+}
