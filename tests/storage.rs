@@ -134,6 +134,7 @@ async fn summaries_roundtrip() {
             text: "Keine betreute WG im Ort.".to_string(),
             date: Some("2026-11-23".to_string()),
         }],
+        retention_end: Some("2036-11-30".to_string()),
     };
     s.append(&id, &[7], &written).await.unwrap();
     let all = s.summaries().await.unwrap();

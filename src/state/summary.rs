@@ -54,6 +54,7 @@ pub fn summary_of(report: &Report, title_field: Option<&str>, updated_ms: f64) -
                 date: flag.date.map(|d| d.iso()),
             })
             .collect(),
+        retention_end: report.retention_end().map(|d| d.iso()),
     }
 }
 

@@ -34,6 +34,22 @@ impl TemplateDraft {
         });
     }
 
+    /// The retention period as typed: empty for none, else whole years (checked on saving,
+    /// with the template's own rule: `Template::verify`). What is not a number is kept out
+    /// of the draft and named.
+    pub fn set_retention(self, value: &str) -> Result<(), String> {
+        let value = value.trim();
+        let years = if value.is_empty() {
+            None
+        } else {
+            Some(value.parse::<u16>().map_err(|_| {
+                "Bitte eine ganze Zahl von Jahren eintragen, oder nichts.".to_string()
+            })?)
+        };
+        self.template.update(|t| t.retention_years = years);
+        Ok(())
+    }
+
     pub fn set_section_title(self, section: &str, words: Words, value: String) {
         self.template.update(|t| {
             if let Some(s) = section_mut(t, section) {

@@ -84,6 +84,10 @@ pub struct Summary {
     /// The "fehlender Hilfebaustein" flags, for the overview across reports.
     #[serde(default)]
     pub missing_help: Vec<MissingHelpSummary>,
+    /// The last day a submitted report is to be kept (ISO date), when its form sets a
+    /// retention period (`Report::retention_end`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retention_end: Option<String>,
 }
 
 /// One "fehlender Hilfebaustein" flag as the overview lists it.

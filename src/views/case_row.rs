@@ -2,13 +2,19 @@
 //! open it, or delete it.
 
 use dreieck::storage::Summary;
-use dreieck_model::{Date, DueState};
+use dreieck_model::{Date, DueState, Retention};
 use leptos::prelude::*;
 
 use crate::route::Route;
 use crate::state::case_list::{open_deadline, status_of, urgency};
 use crate::state::platform::format_timestamp;
 use crate::state::summary::display_title;
+
+/// Where the report stands against its form's retention period, judged against `today`.
+fn retention_of(summary: &Summary, today: Option<Date>) -> Option<Retention> {
+    let end = Date::parse_iso(summary.retention_end.as_deref()?).ok()?;
+    Some(Retention::on(end, today?))
+}
 
 #[component]
 pub fn CaseRow(
@@ -38,6 +44,20 @@ pub fn CaseRow(
             </span>
         }
     });
+    let retention = retention_of(&summary, today).map(|r| {
+        let (class, text) = match r {
+            Retention::Ended(d) => (
+                "case-retention ended",
+                format!("Aufbewahrung endete am {}: bitte löschen", d.german()),
+            ),
+            Retention::EndsSoon(d) => (
+                "case-retention soon",
+                format!("Aufbewahrung endet am {}", d.german()),
+            ),
+            Retention::Until(d) => ("case-retention", format!("aufbewahren bis {}", d.german())),
+        };
+        view! { <span class=class>{text}</span> }
+    });
     let flags = summary.missing_help.len();
     view! {
         <li class="case" class:case-overdue=urgency == Some(DueState::Ueberfaellig)>
@@ -50,6 +70,7 @@ pub fn CaseRow(
                 <span class="case-state">
                     <span class=format!("status status-{}", status.code())>{status.label()}</span>
                     {due}
+                    {retention}
                     {(flags > 0)
                         .then(|| {
                             let text = if flags == 1 {

@@ -71,6 +71,7 @@ fn TemplateEditor(template: Template) -> impl IntoView {
                         on_input=Callback::new(move |(words, text)| draft.set_name(words, text))
                     />
                 </div>
+                <RetentionSetting draft=draft />
             </section>
             // Moves are announced here (the moved item keeps focus on its button).
             <p class="visually-hidden" aria-live="polite" role="status">
@@ -84,6 +85,37 @@ fn TemplateEditor(template: Template) -> impl IntoView {
                 }
             />
             <TemplateSave draft=draft />
+        </div>
+    }
+}
+
+/// The form's retention period: years after the submission, or none.
+#[component]
+fn RetentionSetting(draft: TemplateDraft) -> impl IntoView {
+    let error = RwSignal::new(None::<String>);
+    let initial = draft
+        .template
+        .with_untracked(|t| t.retention_years.map(|y| y.to_string()).unwrap_or_default());
+    view! {
+        <div class="field retention-setting">
+            <label for="vorlage-aufbewahrung">"Aufbewahrung nach der Übermittlung (Jahre)"</label>
+            <p class="field-help" id="vorlage-aufbewahrung-hilfe">
+                "Wie lange ein übermittelter Bericht aufbewahrt wird. 90 Tage vor dem Ende erinnert die Übersicht daran, danach steht er dort zum Löschen an. Leer lassen: keine Frist."
+            </p>
+            <input
+                id="vorlage-aufbewahrung"
+                class="control retention-years"
+                type="number"
+                inputmode="numeric"
+                min="1"
+                max=dreieck_model::MAX_RETENTION_YEARS.to_string()
+                step="1"
+                aria-describedby="vorlage-aufbewahrung-hilfe"
+                aria-invalid=move || error.with(Option::is_some).to_string()
+                prop:value=initial
+                on:input=move |ev| error.set(draft.set_retention(&event_target_value(&ev)).err())
+            />
+            {move || error.get().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
         </div>
     }
 }

@@ -263,3 +263,47 @@ test('the editor changes labels and order, saves a new version, and an import ca
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('a form with a retention period reminds in the list and marks a report past it for deletion', async () => {
+  const { context, page, errors } = await device(browser);
+  await openApp(page);
+  await openTemplates(page);
+  await page.getByRole('link', { name: 'Anpassen: „Wille und Ressourcen“, Version 2024.1' }).click();
+  await page.getByRole('heading', { name: 'Vorlage anpassen: Wille und Ressourcen (Version 2024.1)', level: 1 }).waitFor();
+  const years = page.getByLabel('Aufbewahrung nach der Übermittlung (Jahre)');
+  // A period out of range is refused when saving; five years is kept.
+  await years.fill('0');
+  await page.locator('#vorlage-version').fill('2031.1');
+  await page.getByRole('button', { name: 'Als neue Version speichern' }).click();
+  await page.locator('.template-save-outcome .message.error', { hasText: '1 bis 50 Jahre' }).waitFor();
+  await years.fill('5');
+  assert.deepEqual(await axe(page), []);
+  await page.getByRole('button', { name: 'Als neue Version speichern' }).click();
+  await page.locator('.template-save-outcome .message.ok', { hasText: 'Gespeichert als Version 2031.1' }).waitFor();
+
+  // Two reports of that version: one submitted six years ago, one yesterday.
+  const submit = async (name, date) => {
+    await openList(page);
+    await newReportFrom(page, 'Wille und Ressourcen (Version 2031.1, eigene Vorlage)', '#feld-name_vorname');
+    await chooseRole(page, 'Einrichtung/Dienst');
+    await page.locator('#feld-name_vorname').fill(name);
+    await page.locator('#uebermittelt-am').fill(date);
+    await page.locator('#als-uebermittelt').click();
+    await page.locator('#uebermittelt').waitFor();
+    await waitSaved(page);
+  };
+  const yesterday = new Date(Date.now() - 86_400_000);
+  const iso = (d) => `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+  const german = (s) => s.split('-').reverse().join('.');
+  const inFive = new Date(yesterday); inFive.setFullYear(yesterday.getFullYear() + 5);
+  await submit('Alt, Anna', '2020-01-10');
+  await submit('Neu, Nils', iso(yesterday));
+
+  await openList(page);
+  const row = (name) => page.locator('li.case', { hasText: name });
+  assert.match(await row('Alt, Anna').locator('.case-retention').innerText(), /Aufbewahrung endete am 10\.01\.2025: bitte löschen/);
+  assert.match(await row('Neu, Nils').locator('.case-retention').innerText(), new RegExp(`aufbewahren bis ${german(iso(inFive))}`));
+  assert.deepEqual(await axe(page), []);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
