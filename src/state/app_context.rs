@@ -71,6 +71,15 @@ impl AppContext {
             standard
         }
     }
+
+    /// [`AppContext::words`] for event handlers (not tracked).
+    pub fn words_now<'a>(self, standard: &'a str, plain: &'a str) -> &'a str {
+        if self.plain.get_untracked() {
+            plain
+        } else {
+            standard
+        }
+    }
 }
 
 /// The app context. Views are only ever rendered inside [`crate::app::App`], which provides it

@@ -44,16 +44,21 @@ fn PinSetup(has_pin: RwSignal<bool>) -> impl IntoView {
         }
         let (p, r) = (pin.get_untracked(), repeated.get_untracked());
         if p.chars().count() < MIN_PIN_CHARS {
-            error.set(Some(format!(
-                "Die PIN muss mindestens {MIN_PIN_CHARS} Zeichen lang sein."
-            )));
+            error.set(Some(if app.plain.get_untracked() {
+                format!("Die PIN ist zu kurz. Sie braucht {MIN_PIN_CHARS} Zeichen oder mehr.")
+            } else {
+                format!("Die PIN muss mindestens {MIN_PIN_CHARS} Zeichen lang sein.")
+            }));
             focus_element("neue-pin");
             return;
         }
         if p != r {
             error.set(Some(
-                "Die beiden Eingaben sind verschieden. Bitte die PIN noch einmal wiederholen."
-                    .into(),
+                app.words_now(
+                    "Die beiden Eingaben sind verschieden. Bitte die PIN noch einmal wiederholen.",
+                    "Die 2 PINs sind verschieden. Bitte schreiben Sie die PIN noch einmal.",
+                )
+                .into(),
             ));
             focus_element("neue-pin-2");
             return;
@@ -95,14 +100,22 @@ fn PinSetup(has_pin: RwSignal<bool>) -> impl IntoView {
             ).to_string()}
         </p>
         <p class="hint">
-            {format!("Mindestens {MIN_PIN_CHARS} Zeichen. Sicherer ist ein längeres Passwort: Gegen jemanden, der die Daten des Browsers kopiert, schützt eine kurze PIN nur wenige Tage.")}
+            {move || if app.plain.get() {
+                format!("Die PIN braucht {MIN_PIN_CHARS} Zeichen oder mehr. Eine lange PIN ist sicherer.")
+            } else {
+                format!("Mindestens {MIN_PIN_CHARS} Zeichen. Sicherer ist ein längeres Passwort: Gegen jemanden, der die Daten des Browsers kopiert, schützt eine kurze PIN nur wenige Tage.")
+            }}
         </p>
         <form class="lock-form" on:submit=submit novalidate>
-            <PinInput id="neue-pin" label="Neue PIN" autocomplete="new-password" value=pin />
-            <PinInput id="neue-pin-2" label="PIN wiederholen" autocomplete="new-password" value=repeated />
+            <PinInput id="neue-pin" label=("Neue PIN", "Neue PIN") autocomplete="new-password" value=pin />
+            <PinInput id="neue-pin-2" label=("PIN wiederholen", "PIN noch einmal") autocomplete="new-password" value=repeated />
             <p id="pin-fehler" class="field-error" role="alert">{move || error.get()}</p>
             <button type="submit" class="button primary" disabled=move || busy.get()>
-                {move || if busy.get() { "Wird verschlüsselt …" } else { "PIN festlegen" }}
+                {move || match (busy.get(), app.plain.get()) {
+                    (true, false) => "Wird verschlüsselt …",
+                    (true, true) => "Bitte warten …",
+                    (false, _) => "PIN festlegen",
+                }}
             </button>
         </form>
     }
@@ -128,13 +141,19 @@ fn LockNow() -> impl IntoView {
 
 #[component]
 fn IdleChoice() -> impl IntoView {
+    let app = use_app();
     let chosen = RwSignal::new(vault::idle_minutes());
     let error = RwSignal::new(None::<String>);
     view! {
         <section aria-labelledby="minuten-titel">
-            <h2 id="minuten-titel">"Von selbst sperren"</h2>
+            <h2 id="minuten-titel">{move || app.words("Von selbst sperren", "Von selbst zu machen").to_string()}</h2>
             <div class="field">
-                <label class="field-label" for="sperre-minuten">"Sperren nach so vielen Minuten ohne Benutzung"</label>
+                <label class="field-label" for="sperre-minuten">
+                    {move || app.words(
+                        "Sperren nach so vielen Minuten ohne Benutzung",
+                        "Niemand benutzt das Gerät. Nach wie vielen Minuten geht es zu?",
+                    ).to_string()}
+                </label>
                 <select id="sperre-minuten" class="control" on:change=move |ev| {
                     if let Ok(m) = event_target_value(&ev).parse::<u32>() {
                         match vault::set_idle_minutes(m) {
@@ -157,6 +176,7 @@ fn IdleChoice() -> impl IntoView {
 
 #[component]
 fn PinChange() -> impl IntoView {
+    let app = use_app();
     let old = RwSignal::new(String::new());
     let new = RwSignal::new(String::new());
     let repeated = RwSignal::new(String::new());
@@ -173,9 +193,12 @@ fn PinChange() -> impl IntoView {
             repeated.get_untracked(),
         );
         if n != r {
-            outcome.set(Some(Err(
-                "Die beiden Eingaben der neuen PIN sind verschieden.".into(),
-            )));
+            outcome.set(Some(Err(app
+                .words_now(
+                    "Die beiden Eingaben der neuen PIN sind verschieden.",
+                    "Die 2 neuen PINs sind verschieden. Bitte schreiben Sie sie noch einmal.",
+                )
+                .into())));
             return;
         }
         busy.set(true);
@@ -187,7 +210,9 @@ fn PinChange() -> impl IntoView {
             repeated.set(String::new());
             busy.set(false);
             outcome.set(Some(match result {
-                Ok(()) => Ok("Die PIN ist geändert.".into()),
+                Ok(()) => Ok(app
+                    .words_now("Die PIN ist geändert.", "Sie haben jetzt eine neue PIN.")
+                    .into()),
                 Err(UnlockError::Wiped) => {
                     let _ = window().location().reload();
                     Err(UnlockError::Wiped.to_string())
@@ -200,9 +225,9 @@ fn PinChange() -> impl IntoView {
         <section aria-labelledby="aendern-titel">
             <h2 id="aendern-titel">"PIN ändern"</h2>
             <form class="lock-form" on:submit=submit novalidate>
-                <PinInput id="alte-pin" label="Bisherige PIN" autocomplete="current-password" value=old />
-                <PinInput id="geaenderte-pin" label="Neue PIN" autocomplete="new-password" value=new />
-                <PinInput id="geaenderte-pin-2" label="Neue PIN wiederholen" autocomplete="new-password" value=repeated />
+                <PinInput id="alte-pin" label=("Bisherige PIN", "Alte PIN") autocomplete="current-password" value=old />
+                <PinInput id="geaenderte-pin" label=("Neue PIN", "Neue PIN") autocomplete="new-password" value=new />
+                <PinInput id="geaenderte-pin-2" label=("Neue PIN wiederholen", "Neue PIN noch einmal") autocomplete="new-password" value=repeated />
                 <button type="submit" class="button" disabled=move || busy.get()>"PIN ändern"</button>
             </form>
             <p class="message" role="status">{move || outcome.get().and_then(Result::ok)}</p>
@@ -213,18 +238,19 @@ fn PinChange() -> impl IntoView {
     }
 }
 
-/// One PIN field: masked, a number pad on touch devices, labelled, described by the form's
-/// error line.
+/// One PIN field: masked, a number pad on touch devices, labelled (standard, plain), described
+/// by the form's error line.
 #[component]
 fn PinInput(
     id: &'static str,
-    label: &'static str,
+    label: (&'static str, &'static str),
     autocomplete: &'static str,
     value: RwSignal<String>,
 ) -> impl IntoView {
+    let app = use_app();
     view! {
         <div class="field">
-            <label class="field-label" for=id>{label}</label>
+            <label class="field-label" for=id>{move || app.words(label.0, label.1).to_string()}</label>
             <input
                 id=id
                 class="control pin-input"

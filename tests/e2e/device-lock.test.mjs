@@ -251,6 +251,16 @@ describe('a device with a PIN', () => {
     await page.keyboard.press('Enter');
     await page.locator('.lock-page').waitFor({ state: 'detached' });
     await page.locator('.case-list, #neuer-bericht, main h1').first().waitFor();
+    // The settings in Leichte Sprache too (the switch is remembered from the lock screen).
+    await page.goto(relay.url + '/#/sperre');
+    await page.getByRole('heading', { name: 'Von selbst zu machen' }).waitFor();
+    await page.getByLabel('Niemand benutzt das Gerät. Nach wie vielen Minuten geht es zu?').waitFor();
+    await page.getByLabel('Alte PIN').fill(PIN);
+    await page.getByLabel('Neue PIN', { exact: true }).fill('135792');
+    await page.getByLabel('Neue PIN noch einmal').fill('135790');
+    await page.getByRole('button', { name: 'PIN ändern' }).click();
+    await page.locator('#pin-fehler', { hasText: 'Die 2 neuen PINs sind verschieden.' }).waitFor();
+    assert.deepEqual(await axe(page), []);
     await context.close();
   });
 });
