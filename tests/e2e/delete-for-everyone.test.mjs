@@ -7,6 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { axe, device, invite, join, launch, synced } from './lib/browser.mjs';
 import { TestRelay } from './lib/relay.mjs';
+import { recordCounts, storedEverything } from './lib/stored.mjs';
 
 const NAME = 'Mia Zebrafink';
 /// A directory to put screenshots of the three screens in (to look at them), if set.
@@ -14,55 +15,7 @@ const SHOTS = process.env.DELETE_SCREENSHOTS;
 const shot = async (page, name) => { if (SHOTS) await page.screenshot({ path: `${SHOTS}/${name}.png` }); };
 const WORDS = 'Schwimmkurs mit dem Kolibri-Verein';
 
-/// Everything stored on the device, as the page's own scripts can read it: every localStorage
-/// value and every IndexedDB record (bytes decoded one to one, so any ASCII word shows).
-async function storedEverything(page) {
-  return page.evaluate(async () => {
-    const out = [];
-    for (const k of Object.keys(localStorage)) out.push(`${k}=${localStorage.getItem(k)}`);
-    const db = await new Promise((resolve, reject) => {
-      const r = indexedDB.open('dreieck');
-      r.onsuccess = () => resolve(r.result);
-      r.onerror = () => reject(r.error);
-    });
-    const latin1 = new TextDecoder('latin1');
-    for (const name of db.objectStoreNames) {
-      const values = await new Promise((resolve, reject) => {
-        const r = db.transaction(name).objectStore(name).getAll();
-        r.onsuccess = () => resolve(r.result);
-        r.onerror = () => reject(r.error);
-      });
-      for (const v of values) {
-        if (typeof v === 'string') out.push(`${name}:${v}`);
-        else if (v instanceof ArrayBuffer || ArrayBuffer.isView(v)) out.push(`${name}:${latin1.decode(v)}`);
-        else out.push(`${name}:${JSON.stringify(v)}`);
-      }
-    }
-    db.close();
-    return out.join('\n');
-  });
-}
 
-/// How many records each IndexedDB object store holds.
-async function recordCounts(page) {
-  return page.evaluate(async () => {
-    const db = await new Promise((resolve, reject) => {
-      const r = indexedDB.open('dreieck');
-      r.onsuccess = () => resolve(r.result);
-      r.onerror = () => reject(r.error);
-    });
-    const counts = {};
-    for (const name of db.objectStoreNames) {
-      counts[name] = await new Promise((resolve, reject) => {
-        const r = db.transaction(name).objectStore(name).count();
-        r.onsuccess = () => resolve(r.result);
-        r.onerror = () => reject(r.error);
-      });
-    }
-    db.close();
-    return counts;
-  });
-}
 
 async function toList(page) {
   await page.getByRole('navigation').getByRole('link', { name: 'Berichte', exact: true }).click();

@@ -7,36 +7,10 @@ import assert from 'node:assert/strict';
 import { axe, device, invite, launch, synced } from './lib/browser.mjs';
 import { TestRelay } from './lib/relay.mjs';
 import { newReport, waitSaved } from './lib/app.mjs';
+import { storedEverything } from './lib/stored.mjs';
 
 const PIN = '482915';
 
-/// Everything stored on the device, as the page's own scripts can read it: every localStorage
-/// value and every IndexedDB record (bytes decoded one to one, so any ASCII word shows).
-async function storedEverything(page) {
-  return page.evaluate(async () => {
-    const out = [];
-    for (const k of Object.keys(localStorage)) out.push(`${k}=${localStorage.getItem(k)}`);
-    const db = await new Promise((resolve, reject) => {
-      const r = indexedDB.open('dreieck');
-      r.onsuccess = () => resolve(r.result);
-      r.onerror = () => reject(r.error);
-    });
-    const latin1 = new TextDecoder('latin1');
-    for (const name of db.objectStoreNames) {
-      const values = await new Promise((resolve, reject) => {
-        const r = db.transaction(name).objectStore(name).getAll();
-        r.onsuccess = () => resolve(r.result);
-        r.onerror = () => reject(r.error);
-      });
-      for (const v of values) {
-        if (typeof v === 'string') out.push(`${name}:${v}`);
-        else out.push(`${name}:${latin1.decode(v instanceof ArrayBuffer ? new Uint8Array(v) : v)}`);
-      }
-    }
-    db.close();
-    return out.join('\n');
-  });
-}
 
 /// The secrets kept in localStorage while there is no PIN: signing and invitation seeds, and
 /// the document keys of shared reports.
