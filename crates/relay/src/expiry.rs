@@ -3,7 +3,9 @@
 //! its first change leaves one behind. A room with no entry and no snapshot, untouched for
 //! `--empty-room-expiry-secs` (7 days), is deleted by a sweep that runs a few times within that
 //! period (at most hourly), never a room live on this instance or served by another. A room
-//! with content stays until deleted by its users (the data protection issue).
+//! with content stays until deleted by its users ("Für alle löschen"); a deleted room keeps its
+//! row and sealed deletion record for good, so that a device coming back after any time
+//! learns of the deletion instead of registering the room anew and uploading the report.
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};

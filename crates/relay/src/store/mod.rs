@@ -314,13 +314,25 @@ pub(crate) mod tests {
     /// The same on every backend: a room that holds nothing expires once untouched since the
     /// cutoff, unless kept; a room with content never does.
     pub(crate) fn empty_rooms_expire(store: &mut dyn Store) {
-        let (empty, written, live) = ([1; 16], [2; 16], [3; 16]);
+        let (empty, written, live, deleted) = ([1; 16], [2; 16], [3; 16], [4; 16]);
         store.begin().expect("begin");
-        for room in [empty, written, live] {
+        for room in [empty, written, live, deleted] {
             store
                 .apply(&room, &Op::Record(Record::Registered { verifier: [9; 32] }))
                 .expect("register");
         }
+        // A room deleted for everyone holds no entry, but its record must stay: a device that
+        // comes back after a year must learn of the deletion, not register the room anew and
+        // upload the report again.
+        store
+            .apply(
+                &deleted,
+                &Op::Record(Record::Purged {
+                    seq: 1,
+                    sealed: vec![5; 40],
+                }),
+            )
+            .expect("purge");
         store
             .apply(
                 &written,
@@ -357,6 +369,13 @@ pub(crate) mod tests {
         assert!(
             store.load(&live).expect("load").is_some(),
             "a live room stays"
+        );
+        assert!(
+            store
+                .load(&deleted)
+                .expect("load")
+                .is_some_and(|r| r.iter().any(|r| matches!(r, Record::Purged { .. }))),
+            "a deleted room keeps its record"
         );
         store.commit().expect("commit");
     }

@@ -434,7 +434,7 @@ impl Store for Postgres {
         let keep: Vec<&[u8]> = keep.iter().map(|id| &id[..]).collect();
         // Rooms another instance serves have an owner and stay.
         let expired = session.client.execute(
-            "DELETE FROM rooms WHERE touched < $1 AND owner IS NULL
+            "DELETE FROM rooms WHERE touched < $1 AND owner IS NULL AND deletion IS NULL
              AND NOT (id = ANY($2::bytea[]))
              AND NOT EXISTS (SELECT 1 FROM entries WHERE entries.room = rooms.id)
              AND NOT EXISTS (SELECT 1 FROM snapshots WHERE snapshots.room = rooms.id)",

@@ -130,7 +130,7 @@ impl Store for Sqlite {
         let ids: Vec<Vec<u8>> = self
             .conn
             .prepare_cached(
-                "SELECT id FROM rooms WHERE touched < ?1
+                "SELECT id FROM rooms WHERE touched < ?1 AND deletion IS NULL
                  AND NOT EXISTS (SELECT 1 FROM entries WHERE entries.room = rooms.id)
                  AND NOT EXISTS (SELECT 1 FROM snapshots WHERE snapshots.room = rooms.id)",
             )?
