@@ -319,13 +319,14 @@ mod tests {
     }
 
     #[test]
-    fn only_a_wrong_key_or_an_outdated_app_stops_reconnecting() {
+    fn only_a_wrong_key_an_outdated_app_or_a_deleted_report_stops_reconnecting() {
         for code in 0..=20u16 {
             let (message, retry) = relay_error(code);
             let fatal = matches!(
                 code,
                 dreieck_sync::wire::code::ADMISSION_REFUSED
                     | dreieck_sync::wire::code::UNSUPPORTED_VERSION
+                    | dreieck_sync::wire::code::PURGED
             );
             assert_eq!(retry, !fatal, "code {code}");
             if fatal {
