@@ -98,7 +98,7 @@ fn RetentionSetting(draft: TemplateDraft) -> impl IntoView {
         .with_untracked(|t| t.retention_years.map(|y| y.to_string()).unwrap_or_default());
     view! {
         <div class="field retention-setting">
-            <label for="vorlage-aufbewahrung">"Aufbewahrung nach der Übermittlung (Jahre)"</label>
+            <label class="field-label" for="vorlage-aufbewahrung">"Aufbewahrung nach der Übermittlung (Jahre)"</label>
             <p class="field-help" id="vorlage-aufbewahrung-hilfe">
                 "Wie lange ein übermittelter Bericht aufbewahrt wird. 90 Tage vor dem Ende erinnert die Übersicht daran, danach steht er dort zum Löschen an. Leer lassen: keine Frist."
             </p>
