@@ -18,6 +18,16 @@ pub(crate) fn from_hex<const N: usize>(s: &str) -> Option<[u8; N]> {
     Some(out)
 }
 
+/// Any even number of hex digits as bytes, or `None`.
+pub(crate) fn from_hex_any(s: &str) -> Option<Vec<u8>> {
+    if s.len() % 2 != 0 || !s.is_ascii() {
+        return None;
+    }
+    (0..s.len() / 2)
+        .map(|i| u8::from_str_radix(s.get(2 * i..2 * i + 2)?, 16).ok())
+        .collect()
+}
+
 /// A string with a one-byte length (cut at 255 bytes; callers bound their strings below that).
 pub(crate) fn put_str8(out: &mut Vec<u8>, s: &str) {
     let b = s.as_bytes();

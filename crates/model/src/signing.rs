@@ -370,6 +370,23 @@ impl InvalidSignature {
     }
 }
 
+/// What a signature needs besides a key: a name of a sensible length and a drawing within
+/// bounds. Checked before anything is written.
+pub(crate) fn check_signer(request: &SignRequest<'_>) -> Result<()> {
+    let name = request.name.trim();
+    if name.is_empty() {
+        return Err(ModelError::Signature(
+            "Bitte den Namen eintragen, dann unterschreiben.".into(),
+        ));
+    }
+    if name.chars().count() > MAX_NAME_CHARS {
+        return Err(ModelError::Signature(format!(
+            "Der Name ist zu lang (höchstens {MAX_NAME_CHARS} Zeichen)."
+        )));
+    }
+    request.strokes.check()
+}
+
 /// A person in the participants list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Participant {
@@ -398,18 +415,8 @@ impl Report {
             return Err(ModelError::NotAMember(role));
         }
         let line = self.signature_line_obj(field)?;
+        check_signer(request)?;
         let name = name.trim();
-        if name.is_empty() {
-            return Err(ModelError::Signature(
-                "Bitte den Namen eintragen, dann unterschreiben.".into(),
-            ));
-        }
-        if name.chars().count() > MAX_NAME_CHARS {
-            return Err(ModelError::Signature(format!(
-                "Der Name ist zu lang (höchstens {MAX_NAME_CHARS} Zeichen)."
-            )));
-        }
-        strokes.check()?;
         let name_text = self
             .child(&line, key::NAME, ObjType::Text)
             .ok_or_else(|| ModelError::NotAReport("Name einer Unterschrift fehlt.".into()))?;
@@ -583,7 +590,7 @@ impl Report {
 
     // ---- internals --------------------------------------------------------------------
 
-    fn signature_line_obj(&self, field: &str) -> Result<ObjId> {
+    pub(crate) fn signature_line_obj(&self, field: &str) -> Result<ObjId> {
         let def = self.field_def(field)?;
         if !matches!(def.kind, FieldKind::Signature { .. }) {
             return Err(ModelError::WrongKind {

@@ -871,6 +871,23 @@ impl Report {
         self.attest_newest(newest)
     }
 
+    /// Attests the current actor's last change with `key` now and keeps the attestation to
+    /// pass on with it, as if it had come from elsewhere: for a change made with a key the
+    /// device does not keep (a person's own key, used for one signature and dropped).
+    pub(crate) fn attest_with(&mut self, key: &ParticipantKey) {
+        let Some(change) = self.doc.get_last_local_change() else {
+            return;
+        };
+        let hash = change.hash();
+        let attestation = Attestation {
+            hash,
+            signature: key.sign(&change_message(&self.id(), &hash.0)),
+        };
+        self.trust
+            .tips
+            .insert(change.actor_id().clone(), (change.seq(), attestation));
+    }
+
     fn attest_newest(&mut self, newest: HashMap<ActorId, (u64, ChangeHash)>) -> Vec<Attestation> {
         let report_id = self.id();
         let mut out = Vec::new();

@@ -27,6 +27,7 @@ mod bundle;
 mod deletion;
 mod gate;
 mod moving;
+mod own_key;
 mod records;
 mod room_move;
 mod roster;
@@ -190,14 +191,11 @@ impl Report {
         let Some((granter_role, granter_key)) = granter else {
             return Err(ModelError::NotAMember(role));
         };
-        let granter_name = roster
-            .members()
-            .into_iter()
-            .find(|m| m.key == granter_key)
-            .map(|m| m.name)
-            .filter(|n| !n.is_empty())
-            .unwrap_or_else(|| granter_role.label().to_string());
-        let name = format!("{} (am Gerät von {granter_name})", role.label());
+        let name = format!(
+            "{} (am Gerät von {})",
+            role.label(),
+            granter_name(&roster, granter_role, &granter_key)
+        );
         let time_ms = self.now_ms.unwrap_or(0);
         self.grant(
             granter_role,
@@ -488,4 +486,16 @@ impl Report {
             Ok(())
         })
     }
+}
+
+/// How a device's member is named where it vouches for somebody at its glass: its name in
+/// the roster, or its role.
+pub(crate) fn granter_name(roster: &Roster, role: Role, key: &[u8; 32]) -> String {
+    roster
+        .members()
+        .into_iter()
+        .find(|m| m.key == *key)
+        .map(|m| m.name)
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| role.label().to_string())
 }
