@@ -20,7 +20,7 @@ pub(crate) fn from_hex<const N: usize>(s: &str) -> Option<[u8; N]> {
 
 /// Any even number of hex digits as bytes, or `None`.
 pub(crate) fn from_hex_any(s: &str) -> Option<Vec<u8>> {
-    if s.len() % 2 != 0 || !s.is_ascii() {
+    if !s.len().is_multiple_of(2) || !s.is_ascii() {
         return None;
     }
     (0..s.len() / 2)
