@@ -189,7 +189,7 @@ fn wait_error(until_ms: f64) -> UnlockError {
 }
 
 /// "14:05:30 Uhr": seconds too, since the first wait is only half a minute.
-fn time_of_day(ms: f64) -> String {
+pub fn time_of_day(ms: f64) -> String {
     let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms));
     format!(
         "{:02}:{:02}:{:02} Uhr",
@@ -284,7 +284,7 @@ pub(crate) fn is_sealed(bytes: &[u8]) -> bool {
 }
 
 /// `N` bytes from the platform's generator (nonces, salts, keys).
-fn random<const N: usize>() -> Result<[u8; N], StorageError> {
+pub(crate) fn random<const N: usize>() -> Result<[u8; N], StorageError> {
     settings::random_bytes(N as u32)?
         .try_into()
         .map_err(|_| StorageError::Unavailable("Zufallszahlen fehlerhaft".into()))

@@ -9,6 +9,8 @@ use crate::state::app_context::use_app;
 use crate::state::device_lock::{self, LockProblem};
 use crate::state::platform::focus_element;
 use crate::views::app_shell::PAGE_TITLE_ID;
+use crate::views::people_settings::PeopleSettings;
+use crate::views::pin_input::PinInput;
 
 #[component]
 pub fn LockPage() -> impl IntoView {
@@ -24,6 +26,7 @@ pub fn LockPage() -> impl IntoView {
                 <IdleChoice />
                 <PinChange />
             </Show>
+            <PeopleSettings />
         </div>
     }
 }
@@ -235,32 +238,5 @@ fn PinChange() -> impl IntoView {
                 {move || outcome.get().and_then(Result::err)}
             </p>
         </section>
-    }
-}
-
-/// One PIN field: masked, a number pad on touch devices, labelled (standard, plain), described
-/// by the form's error line.
-#[component]
-fn PinInput(
-    id: &'static str,
-    label: (&'static str, &'static str),
-    autocomplete: &'static str,
-    value: RwSignal<String>,
-) -> impl IntoView {
-    let app = use_app();
-    view! {
-        <div class="field">
-            <label class="field-label" for=id>{move || app.words(label.0, label.1).to_string()}</label>
-            <input
-                id=id
-                class="control pin-input"
-                type="password"
-                inputmode="numeric"
-                autocomplete=autocomplete
-                aria-describedby="pin-fehler"
-                prop:value=move || value.get()
-                on:input=move |ev| value.set(event_target_value(&ev))
-            />
-        </div>
     }
 }

@@ -5,6 +5,7 @@
 //! included: a signature that covered the report a keystroke ago may now be for an earlier
 //! version. An unsigned line follows only its own field.
 
+use dreieck::storage::people::{self, PersonError};
 use dreieck::storage::settings;
 use dreieck_model::{
     Field, ModelError, ParticipantKey, SignRequest, SignatureRecord, Strokes, Verification,
@@ -13,9 +14,11 @@ use leptos::prelude::*;
 
 use crate::state::app_context::use_app;
 use crate::state::editor::{use_editor, Editor};
+use crate::state::platform::focus_element;
 use crate::state::platform::{format_timestamp, now_ms, today};
 use crate::views::field_label::{described_by, FieldHelp, LabelText};
 use crate::views::signature_pad::{stroke_view, SignaturePad, VIEW_H, VIEW_W};
+use crate::views::signer_choice::{Signer, SignerChoice};
 use crate::views::text_field::control_id;
 
 /// What the line shows: the record (if any) and its verification.
@@ -77,34 +80,77 @@ pub fn SignatureField(field: Field, optional: bool, editable: Signal<bool>) -> i
     let is_signed = Memo::new(move |_| shown.with(|s| s.record.is_some()));
     let signed = move || is_signed.get();
 
+    let signer = RwSignal::new(Signer::ForThisSignature);
+    let signer_name = RwSignal::new(String::new());
+    let pin = RwSignal::new(String::new());
+    let pin_error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let pin_id = format!("{base}-pin");
+
     let on_sign = Callback::new(move |(name, strokes): (String, Strokes)| {
         let role = app.role.get_untracked();
-        let seed = settings::signing_seed(role.as_str());
         let time_ms = now_ms() as i64;
         let date = today();
-        field_id.with_value(|f| {
-            editor.change(|r| {
-                let seed = seed.map_err(|e| ModelError::Signature(e.to_string()))?;
-                let date = date.ok_or_else(|| {
-                    ModelError::Signature("Das heutige Datum ist nicht bekannt.".into())
-                })?;
-                let key = ParticipantKey::from_seed(&seed);
-                r.sign(
-                    &SignRequest {
+        // `own`: the key of a person set up here (signs with it or not at all); otherwise a key
+        // for this signature, or the device's where it may vouch for nobody.
+        let sign_with = move |key: Option<ParticipantKey>, own: bool| {
+            field_id.with_value(|f| {
+                editor.change(|r| {
+                    let date = date.ok_or_else(|| {
+                        ModelError::Signature("Das heutige Datum ist nicht bekannt.".into())
+                    })?;
+                    let request = SignRequest {
                         field: f,
                         role,
                         name: &name,
                         strokes: &strokes,
                         time_ms,
                         date,
-                    },
-                    &key,
-                )
-            })
-        });
-        // Undo never reaches behind a signature.
-        editor.forget_undo();
-        resigning.set(false);
+                    };
+                    match key {
+                        Some(key) if own || r.may_vouch_for(role) => {
+                            r.sign_in_person(&request, &key)
+                        }
+                        // A device that may vouch for nobody is its person's own (enrolled by
+                        // their invitation): it signs with its member key.
+                        _ => {
+                            let seed = settings::signing_seed(role.as_str())
+                                .map_err(|e| ModelError::Signature(e.to_string()))?;
+                            r.sign(&request, &ParticipantKey::from_seed(&seed))
+                        }
+                    }
+                })
+            });
+            // Undo never reaches behind a signature.
+            editor.forget_undo();
+            resigning.set(false);
+        };
+        match signer.get_untracked() {
+            Signer::ForThisSignature => sign_with(people::key_for_one_signature().ok(), false),
+            Signer::Person { public, .. } => {
+                let typed = pin.get_untracked();
+                busy.set(true);
+                pin_error.set(None);
+                let pin_id = pin_id.clone();
+                leptos::task::spawn_local(async move {
+                    // Argon2id holds the thread: let "Wird geprüft …" show first.
+                    dreieck::storage::yield_to_browser().await;
+                    let key = people::unlock(&public, &typed, time_ms);
+                    pin.set(String::new());
+                    busy.set(false);
+                    match key {
+                        Ok(key) => sign_with(Some(key), true),
+                        Err(e) => {
+                            if matches!(e, PersonError::Wiped(_) | PersonError::Unknown(_)) {
+                                signer.set(Signer::ForThisSignature);
+                            }
+                            pin_error.set(Some(person_error_text(&e, app.plain.get_untracked())));
+                            focus_element(&pin_id);
+                        }
+                    }
+                });
+            }
+        }
     });
 
     let pad_base = base.clone();
@@ -117,14 +163,26 @@ pub fn SignatureField(field: Field, optional: bool, editable: Signal<bool>) -> i
                     .map(|r| r.name.clone())
                     .unwrap_or_default()
             });
+            signer_name.set(initial);
+            let choice_base = pad_base.clone();
             let cancel = signed().then_some(Callback::new(move |()| resigning.set(false)));
             view! {
                 <SignaturePad
                     base=pad_base.clone()
-                    initial_name=initial
+                    name=signer_name
                     on_sign=on_sign
                     on_cancel=cancel
-                />
+                    busy=busy
+                >
+                    <SignerChoice
+                        base=choice_base
+                        role=app.role
+                        chosen=signer
+                        name=signer_name
+                        pin=pin
+                        error=pin_error
+                    />
+                </SignaturePad>
             }
         })
     };
@@ -219,5 +277,31 @@ pub fn SignatureField(field: Field, optional: bool, editable: Signal<bool>) -> i
             </Show>
             {pad}
         </fieldset>
+    }
+}
+
+/// What a person's PIN did wrong, in the words of the page.
+fn person_error_text(e: &PersonError, plain: bool) -> String {
+    if !plain {
+        return match e {
+            PersonError::WrongPin { wait: Some(t), .. } => {
+                format!("{e} Der nächste Versuch geht ab {t}.")
+            }
+            _ => e.to_string(),
+        };
+    }
+    match e {
+        PersonError::WrongPin { left, wait, .. } => {
+            let mut text = format!("Die PIN ist falsch.\nSie haben noch {left} Versuche.");
+            if let Some(t) = wait {
+                text.push_str(&format!("\nWarten Sie bis {t}.\nDann können Sie es noch einmal versuchen."));
+            }
+            text
+        }
+        PersonError::Wait(t) => format!(
+            "Die PIN war zu oft falsch.\nWarten Sie bis {t}.\nDann können Sie es noch einmal versuchen."
+        ),
+        PersonError::Wiped(_) => "Die PIN war zu oft falsch.\nMit dieser PIN können Sie nicht mehr unterschreiben.\nBitte machen Sie eine neue PIN.".into(),
+        other => other.to_string(),
     }
 }

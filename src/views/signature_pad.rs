@@ -51,15 +51,20 @@ fn unit_point(ev: &web_sys::PointerEvent) -> Option<(f64, f64)> {
 pub fn SignaturePad(
     /// Element id prefix (the field's control id): the name input is `<base>-name`.
     base: String,
-    /// The name to start with (the line's name, or the last signer's).
-    initial_name: String,
+    /// The signer's name (the line's name, or the last signer's, to start with; the chosen
+    /// person's when one is chosen above the pad).
+    name: RwSignal<String>,
     on_sign: Callback<(String, Strokes)>,
     /// Shown when signing again, to go back without signing.
     on_cancel: Option<Callback<()>>,
+    /// While a signature is being made (a person's PIN checked): no second one.
+    #[prop(into)]
+    busy: Signal<bool>,
+    /// Above the name: who signs (`signer_choice`).
+    children: Children,
 ) -> impl IntoView {
     let strokes = RwSignal::new(Vec::<Vec<(f64, f64)>>::new());
     let drawing = RwSignal::new(false);
-    let name = RwSignal::new(initial_name);
     let name_id = format!("{base}-name");
     let hint_id = format!("{base}-pad-hint");
 
@@ -108,6 +113,7 @@ pub fn SignaturePad(
 
     view! {
         <div class="signature-pad">
+            {children()}
             <div class="field-part field-part-wide">
                 <label for=name_id.clone()>{move || app.words("Name", "Ihr Name")}</label>
                 <input
@@ -153,9 +159,9 @@ pub fn SignaturePad(
                     type="button"
                     class="button primary"
                     on:click=sign
-                    disabled=move || !has_name()
+                    disabled=move || !has_name() || busy.get()
                 >
-                    "Unterschreiben"
+                    {move || if busy.get() { "Wird geprüft …" } else { "Unterschreiben" }}
                 </button>
                 {on_cancel
                     .map(|cancel| {

@@ -1,0 +1,241 @@
+//! "Personen an diesem Gerät" on the Sperre page: the people who sign here with a key of their
+//! own, behind their own PIN (`storage::people`); setting one up and removing one.
+
+use dreieck::storage::people::{self, PersonError};
+use dreieck_model::at_rest::MIN_PIN_CHARS;
+use dreieck_model::{PersonKey, Role};
+use leptos::prelude::*;
+
+use crate::state::app_context::use_app;
+use crate::state::platform::focus_element;
+use crate::views::confirm_dialog::ConfirmDialog;
+use crate::views::pin_input::PinInput;
+
+const ERROR_ID: &str = "person-fehler";
+
+#[component]
+pub fn PeopleSettings() -> impl IntoView {
+    let app = use_app();
+    let list = RwSignal::new(people::load());
+    let removing = RwSignal::new(None::<PersonKey>);
+    let done = RwSignal::new(None::<String>);
+    let confirm_text = Signal::derive(move || {
+        removing.get().map(|p| {
+            format!(
+                "Den Schlüssel von {} von diesem Gerät entfernen? Bisherige Unterschriften bleiben gültig.",
+                p.name
+            )
+        })
+    });
+    let on_confirm = Callback::new(move |()| {
+        if let Some(p) = removing.get_untracked() {
+            done.set(Some(match people::remove(&p.public) {
+                Ok(()) => format!("{} ist von diesem Gerät entfernt.", p.name),
+                Err(e) => e.to_string(),
+            }));
+            list.set(people::load());
+        }
+        removing.set(None);
+    });
+    let on_cancel = Callback::new(move |()| removing.set(None));
+
+    let rows = move || match list.get() {
+        Err(e) => view! { <p class="field-error" role="alert">{e.to_string()}</p> }.into_any(),
+        Ok(people) if people.is_empty() => view! {
+            <p class="hint">
+                {move || app.words(
+                    "Noch niemand hat hier einen eigenen Schlüssel.",
+                    "Noch niemand hat hier eine eigene PIN.",
+                ).to_string()}
+            </p>
+        }
+        .into_any(),
+        Ok(people) => view! {
+            <ul class="people-list">
+                {people
+                    .into_iter()
+                    .map(|p| {
+                        let label = format!("{} entfernen", p.name);
+                        let who = format!("{} – {}", p.name, p.role.label());
+                        view! {
+                            <li>
+                                <span>{who}</span>
+                                <button
+                                    type="button"
+                                    class="button"
+                                    aria-label=label
+                                    on:click=move |_| removing.set(Some(p.clone()))
+                                >
+                                    "Entfernen"
+                                </button>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        }
+        .into_any(),
+    };
+
+    view! {
+        <section aria-labelledby="personen-titel" class="people-settings">
+            <h2 id="personen-titel">
+                {move || app.words("Personen an diesem Gerät", "Wer unterschreibt an diesem Gerät?").to_string()}
+            </h2>
+            <p>
+                {move || app.words(
+                    "Wer an diesem Gerät unterschreibt, kann hier einen eigenen Schlüssel mit eigener PIN einrichten. Dann kann niemand sonst an diesem Gerät in seinem Namen unterschreiben. Wer keinen eigenen Schlüssel hat, unterschreibt mit einem Schlüssel, der nur für diese eine Unterschrift gilt.",
+                    "Mehrere Menschen benutzen dieses Gerät? Dann kann jeder Mensch eine eigene PIN haben. Mit der eigenen PIN unterschreiben Sie. Dann kann niemand anders für Sie unterschreiben.",
+                ).to_string()}
+            </p>
+            {rows}
+            <p class="status-line" role="status">{move || done.get()}</p>
+            <AddPerson list=list done=done />
+            <ConfirmDialog
+                message=confirm_text
+                confirm_label="Entfernen"
+                on_confirm=on_confirm
+                on_cancel=on_cancel
+            />
+        </section>
+    }
+}
+
+/// Name, role and PIN of a new person; Argon2id runs once the page shows "Wird eingerichtet".
+#[component]
+fn AddPerson(
+    list: RwSignal<Result<Vec<PersonKey>, dreieck::storage::StorageError>>,
+    done: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let app = use_app();
+    let name = RwSignal::new(String::new());
+    let role = RwSignal::new(app.role.get_untracked());
+    let pin = RwSignal::new(String::new());
+    let repeated = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let fail = move |text: String, focus: &str| {
+        error.set(Some(text));
+        focus_element(focus);
+    };
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        let (n, p, r) = (
+            name.get_untracked(),
+            pin.get_untracked(),
+            repeated.get_untracked(),
+        );
+        if n.trim().is_empty() {
+            return fail(
+                app.words_now(
+                    "Bitte den Namen eintragen.",
+                    "Bitte schreiben Sie den Namen.",
+                )
+                .into(),
+                "person-name",
+            );
+        }
+        if p.chars().count() < MIN_PIN_CHARS {
+            return fail(
+                if app.plain.get_untracked() {
+                    format!("Die PIN ist zu kurz. Sie braucht {MIN_PIN_CHARS} Zeichen oder mehr.")
+                } else {
+                    format!("Die PIN muss mindestens {MIN_PIN_CHARS} Zeichen lang sein.")
+                },
+                "person-pin",
+            );
+        }
+        if p != r {
+            return fail(
+                app.words_now(
+                    "Die beiden Eingaben sind verschieden. Bitte die PIN noch einmal wiederholen.",
+                    "Die 2 PINs sind verschieden. Bitte schreiben Sie die PIN noch einmal.",
+                )
+                .into(),
+                "person-pin-2",
+            );
+        }
+        busy.set(true);
+        error.set(None);
+        done.set(None);
+        let chosen = role.get_untracked();
+        leptos::task::spawn_local(async move {
+            dreieck::storage::yield_to_browser().await;
+            let outcome = people::add(&n, chosen, &p);
+            pin.set(String::new());
+            repeated.set(String::new());
+            busy.set(false);
+            match outcome {
+                Ok(person) => {
+                    name.set(String::new());
+                    done.set(Some(format!(
+                        "{} ist eingerichtet und kann als {} mit der eigenen PIN unterschreiben.",
+                        person.name,
+                        person.role.label()
+                    )));
+                    list.set(people::load());
+                }
+                Err(PersonError::Duplicate(n)) => fail(
+                    format!("„{n}“ ist in dieser Rolle schon eingerichtet."),
+                    "person-name",
+                ),
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        });
+    };
+    view! {
+        <h3>{move || app.words("Person einrichten", "Neue Person").to_string()}</h3>
+        <form class="lock-form" on:submit=submit novalidate>
+            <div class="field">
+                <label class="field-label" for="person-name">
+                    {move || app.words("Name", "Name").to_string()}
+                </label>
+                <input
+                    id="person-name"
+                    class="control"
+                    type="text"
+                    autocomplete="off"
+                    aria-describedby=ERROR_ID
+                    prop:value=move || name.get()
+                    on:input=move |ev| name.set(event_target_value(&ev))
+                />
+            </div>
+            <div class="field">
+                <label class="field-label" for="person-rolle">
+                    {move || app.words("Rolle", "Rolle").to_string()}
+                </label>
+                <select
+                    id="person-rolle"
+                    class="control"
+                    on:change=move |ev| {
+                        if let Some(r) = Role::parse(&event_target_value(&ev)) {
+                            role.set(r);
+                        }
+                    }
+                >
+                    {Role::ALL
+                        .into_iter()
+                        .map(|r| view! {
+                            <option value=r.as_str() prop:selected=move || role.get() == r>
+                                {r.label()}
+                            </option>
+                        })
+                        .collect_view()}
+                </select>
+            </div>
+            <PinInput id="person-pin" label=("Eigene PIN", "Ihre PIN") autocomplete="new-password" value=pin described=ERROR_ID />
+            <PinInput id="person-pin-2" label=("PIN wiederholen", "PIN noch einmal") autocomplete="new-password" value=repeated described=ERROR_ID />
+            <p id=ERROR_ID class="field-error" role="alert">{move || error.get()}</p>
+            <button type="submit" class="button primary" disabled=move || busy.get()>
+                {move || match (busy.get(), app.plain.get()) {
+                    (true, false) => "Wird eingerichtet …",
+                    (true, true) => "Bitte warten …",
+                    (false, _) => "Person einrichten",
+                }}
+            </button>
+        </form>
+    }
+}
