@@ -161,14 +161,12 @@ pub fn device_id() -> Result<String, StorageError> {
 /// The secret seed of this device's Ed25519 signing key for `role` (`Role::as_str`), created on
 /// first use and kept.
 ///
-/// One key per (device, role), not per person: a shared tablet has one person per role in a
-/// conversation, and the role select is how the app knows who is at the glass. Two people of the
-/// same role on one device (staff member and head) share a key; the record still names who
-/// signed, and the key says "this device, in this role". Per-person keys come with the
-/// participants management (PIN lock, signed participants list).
+/// One key per (device, role), not per person: it writes the device's edits in that role, and
+/// signs only where the device is its person's own (it may vouch for nobody). Signatures on a
+/// shared tablet are made with each person's own key (`people`, `dreieck_model::PersonKey`) or a
+/// key for that one signature.
 ///
-/// localStorage, in the clear: any script on this origin can read it (the CSP allows only the
-/// app's own), and the PIN lock that encrypts local data at rest will cover it too.
+/// Sealed with the other settings once the device has a PIN (`vault`).
 pub fn signing_seed(role: &str) -> Result<[u8; 32], StorageError> {
     seed_at(&format!("{SIGNING_SEED}{role}"))
 }

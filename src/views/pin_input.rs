@@ -12,6 +12,9 @@ pub fn PinInput(
     label: (&'static str, &'static str),
     autocomplete: &'static str,
     value: RwSignal<String>,
+    /// A label that changes (the chosen person's name), instead of `label`.
+    #[prop(optional, into)]
+    label_text: Option<Signal<String>>,
     /// The id of the line that shows what went wrong.
     #[prop(default = "pin-fehler".into(), into)]
     described: String,
@@ -19,7 +22,10 @@ pub fn PinInput(
     let app = use_app();
     view! {
         <div class="field">
-            <label class="field-label" for=id.clone()>{move || app.words(label.0, label.1).to_string()}</label>
+            <label class="field-label" for=id.clone()>{move || match label_text {
+                Some(text) => text.get(),
+                None => app.words(label.0, label.1).to_string(),
+            }}</label>
             <input
                 id=id
                 class="control pin-input"

@@ -113,7 +113,7 @@ pub fn SignerChoice(
         let described = error_id.clone();
         let person_chosen = move || matches!(chosen.get(), Signer::Person { .. });
         let pin_label = move || match chosen.get() {
-            Signer::Person { name, .. } => name,
+            Signer::Person { name, .. } => format!("PIN von {name}"),
             Signer::ForThisSignature => String::new(),
         };
         view! {
@@ -135,10 +135,10 @@ pub fn SignerChoice(
                     </span>
                 </label>
                 <Show when=person_chosen>
-                    <p class="field-help">{move || format!("PIN von {}", pin_label())}</p>
                     <PinInput
                         id=pin_id.clone()
                         label=("Eigene PIN", "Ihre PIN")
+                        label_text=Signal::derive(pin_label)
                         autocomplete="current-password"
                         value=pin
                         described=described.clone()
