@@ -6,6 +6,7 @@ use crate::route::{use_route, Route};
 use crate::state::platform::focus_element;
 use crate::views::case_list_page::CaseListPage;
 use crate::views::editor_page::{EditorPage, Mode};
+use crate::views::first_use::{self, FirstUse};
 use crate::views::join_page::JoinPage;
 use crate::views::lock_page::LockPage;
 use crate::views::missing_help_page::MissingHelpPage;
@@ -24,6 +25,8 @@ pub const PAGE_TITLE_ID: &str = "seitentitel";
 #[component]
 pub fn AppShell() -> impl IntoView {
     let route = use_route();
+    // The first start asks for a PIN before any page (`first_use`).
+    let asking_pin = RwSignal::new(first_use::wanted());
 
     // After a navigation (not on the first load) move focus to the new page's heading.
     Effect::new(move |previous: Option<Route>| {
@@ -64,7 +67,9 @@ pub fn AppShell() -> impl IntoView {
             </div>
         </header>
         <main id=MAIN_ID tabindex="-1">
-            {move || match route.get() {
+            {move || if asking_pin.get() {
+                view! { <FirstUse asking=asking_pin /> }.into_any()
+            } else { match route.get() {
                 Route::CaseList => view! { <CaseListPage /> }.into_any(),
                 Route::Report(id) => view! { <EditorPage id=id mode=Mode::Edit /> }.into_any(),
                 Route::Conversation(id) => {
@@ -78,7 +83,7 @@ pub fn AppShell() -> impl IntoView {
                 Route::TemplateEditor { id, version } => {
                     view! { <TemplateEditorPage id=id version=version /> }.into_any()
                 }
-            }}
+            }}}
         </main>
         <UndoToasts />
     }

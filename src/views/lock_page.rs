@@ -33,7 +33,7 @@ pub fn LockPage() -> impl IntoView {
 
 /// The first PIN, and moving what is stored under it.
 #[component]
-fn PinSetup(has_pin: RwSignal<bool>) -> impl IntoView {
+pub fn PinSetup(has_pin: RwSignal<bool>) -> impl IntoView {
     let app = use_app();
     let problem = expect_context::<LockProblem>();
     let pin = RwSignal::new(String::new());

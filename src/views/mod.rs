@@ -27,6 +27,7 @@ pub mod field_history;
 pub mod field_label;
 pub mod field_presence;
 pub mod field_view;
+pub mod first_use;
 pub mod follow_up;
 pub mod goal_achievement;
 pub mod goal_card;

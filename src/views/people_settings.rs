@@ -226,8 +226,8 @@ fn AddPerson(
                         .collect_view()}
                 </select>
             </div>
-            <PinInput id="person-pin" label=("Eigene PIN", "Ihre PIN") autocomplete="new-password" value=pin described=ERROR_ID />
-            <PinInput id="person-pin-2" label=("PIN wiederholen", "PIN noch einmal") autocomplete="new-password" value=repeated described=ERROR_ID />
+            <PinInput id="person-pin" label=("Eigene PIN", "Ihre eigene PIN") autocomplete="new-password" value=pin described=ERROR_ID />
+            <PinInput id="person-pin-2" label=("Eigene PIN wiederholen", "Ihre eigene PIN noch einmal") autocomplete="new-password" value=repeated described=ERROR_ID />
             <p id=ERROR_ID class="field-error" role="alert">{move || error.get()}</p>
             <button type="submit" class="button primary" disabled=move || busy.get()>
                 {move || match (busy.get(), app.plain.get()) {

@@ -68,17 +68,8 @@ pub fn SignerChoice(
     move || {
         let people = list.get();
         if people.is_empty() {
-            return (!app.plain.get())
-                .then(|| {
-                    view! {
-                        <p class="field-help signer-hint">
-                            "Wer hier öfter unterschreibt, kann unter "
-                            <a href="#/sperre">"Gerät schützen"</a>
-                            " einen eigenen Schlüssel mit eigener PIN einrichten."
-                        </p>
-                    }
-                })
-                .into_any();
+            // Nobody has a key of their own for this role here: a key for this signature.
+            return ().into_any();
         }
         let group = group.clone();
         let pin_id = pin_id.clone();

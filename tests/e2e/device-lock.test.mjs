@@ -30,7 +30,7 @@ async function setPin(page, pin) {
   await page.getByRole('navigation').getByRole('link', { name: 'Berichte', exact: true }).click();
   await page.getByRole('link', { name: 'Gerät mit einer PIN schützen' }).click();
   await page.getByLabel('Neue PIN').fill(pin);
-  await page.getByLabel('PIN wiederholen').fill(pin);
+  await page.getByLabel('PIN wiederholen', { exact: true }).fill(pin);
   const shot = process.env.LOCK_PAGE_SCREENSHOT;
   if (shot) await page.screenshot({ path: shot, fullPage: true });
   await page.getByRole('button', { name: 'PIN festlegen' }).click();
@@ -235,6 +235,63 @@ describe('a device with a PIN', () => {
     await page.getByRole('button', { name: 'PIN ändern' }).click();
     await page.locator('#pin-fehler', { hasText: 'Die 2 neuen PINs sind verschieden.' }).waitFor();
     assert.deepEqual(await axe(page), []);
+    await context.close();
+  });
+});
+
+describe('the first start', () => {
+  let relay; let browser;
+
+  before(async () => {
+    relay = await TestRelay.start();
+    browser = await launch();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await relay?.stop();
+  });
+
+  test('an invitation opened on a new phone asks for a PIN first, then joins; after a reload it is locked', async () => {
+    const provider = await device(browser);
+    await provider.page.goto(relay.url + '/');
+    await newReport(provider.page);
+    await provider.page.locator('#feld-lb_name').fill('Jonas Wiesenweg');
+    const link = await invite(provider.page, 'beneficiary', 'Jonas');
+    await synced(provider.page);
+
+    const phone = await device(browser, { firstUse: true });
+    await phone.page.goto(link);
+    await phone.page.getByRole('heading', { name: 'Dieses Gerät schützen', level: 1 }).waitFor();
+    assert.equal(await phone.page.locator('#feld-lb_name').count(), 0, 'nothing of the report before the PIN');
+    assert.deepEqual(await axe(phone.page), [], 'axe on the first start');
+    await phone.page.getByLabel('Neue PIN').fill(PIN);
+    await phone.page.getByLabel('PIN wiederholen', { exact: true }).fill(PIN);
+    await phone.page.getByRole('button', { name: 'PIN festlegen' }).click();
+    // The invitation goes on by itself once the PIN is set.
+    await phone.page.waitForFunction(() => document.querySelector('#feld-lb_name')?.value === 'Jonas Wiesenweg', null, { timeout: 30_000 });
+    await synced(phone.page);
+    await waitSaved(phone.page);
+    assert.ok(!(await storedEverything(phone.page)).includes('Wiesenweg'), 'stored sealed from the start');
+
+    await phone.page.reload();
+    await lockScreen(phone.page).waitFor();
+    await unlock(phone.page, PIN);
+    await phone.page.waitForFunction(() => document.querySelector('#feld-lb_name')?.value === 'Jonas Wiesenweg', null, { timeout: 30_000 });
+    await provider.context.close();
+    await phone.context.close();
+  });
+
+  test('"Ohne PIN weiter" opens the app and is not asked again', async () => {
+    const { context, page } = await device(browser, { firstUse: true });
+    await page.goto(relay.url + '/');
+    await page.getByRole('heading', { name: 'Dieses Gerät schützen', level: 1 }).waitFor();
+    assert.match(await page.locator('.without-pin').textContent(), /unverschlüsselt/);
+    await page.getByRole('button', { name: 'Ohne PIN weiter' }).click();
+    await page.getByRole('heading', { name: 'Berichte', level: 1 }).waitFor();
+    await page.reload();
+    await page.getByRole('heading', { name: 'Berichte', level: 1 }).waitFor();
+    assert.equal(await page.getByRole('heading', { name: 'Dieses Gerät schützen' }).count(), 0);
     await context.close();
   });
 });

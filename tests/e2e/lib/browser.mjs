@@ -29,13 +29,21 @@ export function fakeCamera(file) {
 }
 
 /// A fresh device: its own storage, service worker and offline switch.
-export async function device(browser) {
+/// A fresh browser profile. The app asks for a PIN on its first start; a test that is not about
+/// that has answered "Ohne PIN weiter" before (`firstUse: true` leaves the question to the test).
+export async function device(browser, { firstUse = false } = {}) {
   const context = await browser.newContext({ viewport: { width: 1024, height: 900 }, locale: 'de-DE', timezoneId: 'Europe/Berlin' });
+  if (!firstUse) await context.addInitScript(withoutPin);
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); if (process.env.DEBUG_CONSOLE) console.log('[page]', m.text()); });
   return { context, page, errors };
+}
+
+/// Runs before the app in every page of a context: "Ohne PIN weiter" answered already.
+export function withoutPin() {
+  if (!localStorage.getItem('dreieck.sperre.ohne_pin')) localStorage.setItem('dreieck.sperre.ohne_pin', '"1"');
 }
 
 /// The KVJS template the app ships, so the tests walk every field the form has.
