@@ -39,6 +39,12 @@ pub fn App(store: Result<ReportStore, String>) -> impl IntoView {
     let app = AppContext::new(store);
     provide_context(app);
     provide_context(doorkeeper);
+    // Reports deleted for everyone while this device was away go without being opened; a
+    // moment after the start, so the first page is not held up.
+    set_timeout(
+        move || crate::state::deletion_check::watch(app),
+        std::time::Duration::from_secs(2),
+    );
     // Leichte Sprache enlarges the whole page (every size is in rem), so it is a class on
     // the root element.
     Effect::new(move |_| {

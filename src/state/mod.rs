@@ -5,6 +5,7 @@ pub mod app_context;
 pub mod case_list;
 pub mod conversation;
 pub mod deleted_reports;
+pub mod deletion_check;
 pub mod device_keys;
 pub mod device_lock;
 pub mod doorkeeper;

@@ -209,3 +209,14 @@ mod tests {
         assert_ne!(key, [0u8; 32]);
     }
 }
+
+/// Waits `ms` milliseconds (a timeout of the window; for background work that polls, never
+/// for tests of a race).
+pub async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}

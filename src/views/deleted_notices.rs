@@ -31,6 +31,11 @@ fn sentence(d: &DeletedReport, plain: bool) -> String {
 pub fn DeletedNotices() -> impl IntoView {
     let app = use_app();
     let list = RwSignal::new(deleted_reports::list());
+    // A report found deleted in the background (`state::deletion_check`) joins the list.
+    Effect::new(move |_| {
+        app.deletes.deleted.track();
+        list.set(deleted_reports::list());
+    });
     // A copy left behind by a page closed mid-way is removed now.
     if let Some(store) = app.store() {
         let ids: Vec<String> = list.get_untracked().into_iter().map(|d| d.id).collect();

@@ -123,3 +123,59 @@ describe('deleting a report for everyone', () => {
     }
   });
 });
+
+describe('a device away during the deletion, with the report closed', () => {
+  let relay; let browser; let provider; let caseworker;
+
+  before(async () => {
+    relay = await TestRelay.start();
+    browser = await launch();
+    provider = await device(browser);
+    await provider.page.goto(relay.url + '/');
+    await provider.page.getByRole('button', { name: 'Neuer Bericht' }).click();
+    await provider.page.locator('#feld-lb_name').fill('Ole Zaunkönig');
+    await provider.page.locator('#feld-entwicklung_allgemein').fill('Gartenarbeit im Quittenhof');
+    const link = await invite(provider.page, 'caseworker', 'Herr Amt');
+    await synced(provider.page);
+    caseworker = await join(browser, link);
+    await caseworker.page.waitForFunction(() => document.querySelector('#feld-entwicklung_allgemein')?.value === 'Gartenarbeit im Quittenhof');
+  });
+
+  after(async () => {
+    const expected = /^WebSocket connection to '[^']*\/sync' failed: Error in connection establishment: net::ERR_(CONNECTION_REFUSED|INTERNET_DISCONNECTED)$/;
+    const errors = [provider, caseworker].map((d) => (d?.errors ?? []).filter((e) => !expected.test(e)));
+    await browser?.close();
+    await relay?.stop();
+    for (const e of errors) assert.deepEqual(e, [], 'no errors in the page');
+  });
+
+  test('drops its copy as soon as it is back online, without the report being opened', async () => {
+    // The caseworker closes the report and is offline while the provider deletes it.
+    await toList(caseworker.page);
+    await caseworker.page.locator('li.case').first().waitFor();
+    await caseworker.context.setOffline(true);
+    const button = provider.page.locator('#fuer-alle-loeschen');
+    await button.scrollIntoViewIfNeeded();
+    await button.click();
+    await provider.page.locator('dialog.confirm-dialog[open]').getByRole('button', { name: 'Für alle löschen' }).click();
+    await provider.page.locator('.report-deleted').waitFor({ timeout: 30_000 });
+    assert.equal(await caseworker.page.locator('li.case').count(), 1, 'offline, the copy is still there');
+
+    // Back online, on the case list: the report goes and the list says who deleted it.
+    await caseworker.context.setOffline(false);
+    const notice = caseworker.page.locator('.deleted-notice');
+    await notice.waitFor({ timeout: 45_000 });
+    assert.match(await notice.textContent(), /Der Bericht von Ole Zaunkönig wurde am .* von Einrichtung\/Dienst für alle gelöscht/);
+    await caseworker.page.locator('li.case').waitFor({ state: 'detached' });
+    const counts = await recordCounts(caseworker.page);
+    assert.equal(counts.docs, 0, "the report's chunks are gone");
+    assert.equal(counts.summaries, 0, 'its summary is gone');
+    const stored = await storedEverything(caseworker.page);
+    assert.ok(!stored.includes('Quittenhof'), 'no word of the report stored');
+    assert.equal(
+      await caseworker.page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('dreieck.sync.')).length),
+      0,
+      'room and key forgotten',
+    );
+  });
+});

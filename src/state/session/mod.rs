@@ -860,6 +860,11 @@ pub fn unsaved_reports() -> Vec<(String, String)> {
     })
 }
 
+/// Whether this tab has a session for the report (open, or still writing).
+pub fn is_open(id: &str) -> bool {
+    SESSIONS.with(|m| m.borrow().contains_key(id))
+}
+
 /// Drops the in-memory session of a deleted report, so a late retry cannot write chunks
 /// without their full save into storage.
 pub fn forget(id: &str) {
