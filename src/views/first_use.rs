@@ -45,7 +45,7 @@ pub fn FirstUse(
                 <p>
                     <Words
                         standard="Ohne PIN liegen die Berichte unverschlüsselt auf diesem Gerät: Wer es benutzt oder seine Daten kopiert, kann sie lesen. Das passt nur zu einem Gerät, das niemand sonst benutzt und das selbst gesperrt ist. Eine PIN lässt sich jederzeit unter „Gerät schützen“ festlegen."
-                        plain="Ohne PIN kann jeder die Berichte auf diesem Gerät lesen. Das ist nicht sicher. Sie können die PIN auch später machen."
+                        plain="Ohne PIN kann jeder die Berichte auf diesem Gerät lesen. Das ist unsicher. Sie können die PIN auch später machen."
                         block="ohne-pin-text"
                     />
                 </p>

@@ -85,7 +85,7 @@ pub fn PeopleSettings() -> impl IntoView {
             <p>
                 {move || app.words(
                     "Wer an diesem Gerät unterschreibt, kann hier einen eigenen Schlüssel mit eigener PIN einrichten. Dann kann niemand sonst an diesem Gerät in seinem Namen unterschreiben. Wer keinen eigenen Schlüssel hat, unterschreibt mit einem Schlüssel, der nur für diese eine Unterschrift gilt.",
-                    "Mehrere Menschen benutzen dieses Gerät? Dann kann jeder Mensch eine eigene PIN haben. Mit der eigenen PIN unterschreiben Sie. Dann kann niemand anders für Sie unterschreiben.",
+                    "Mehrere Menschen benutzen dieses Gerät? Dann kann jeder Mensch eine eigene PIN haben. Mit der eigenen PIN unterschreiben Sie. So kann nur die richtige Person unterschreiben.",
                 ).to_string()}
             </p>
             {rows}

@@ -301,7 +301,7 @@ fn person_error_text(e: &PersonError, plain: bool) -> String {
         PersonError::Wait(t) => format!(
             "Die PIN war zu oft falsch.\nWarten Sie bis {t}.\nDann können Sie es noch einmal versuchen."
         ),
-        PersonError::Wiped(_) => "Die PIN war zu oft falsch.\nMit dieser PIN können Sie nicht mehr unterschreiben.\nBitte machen Sie eine neue PIN.".into(),
+        PersonError::Wiped(_) => "Die PIN war zu oft falsch.\nIhre PIN ist jetzt gelöscht.\nBitte machen Sie eine neue PIN.".into(),
         other => other.to_string(),
     }
 }
