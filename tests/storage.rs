@@ -780,3 +780,32 @@ async fn the_upgrade_to_version_2_keeps_reports_and_adds_templates() {
     // The report is still there after all that.
     assert!(s.load(&id).await.is_ok());
 }
+
+#[wasm_bindgen_test]
+fn a_damaged_list_of_people_is_reported_and_never_saved_over() {
+    use dreieck::storage::people::{self, PersonError};
+    let key = "dreieck.personen";
+    let local = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+    local.set_item(key, "\"[{kaputt\"").unwrap();
+    assert!(matches!(people::load(), Err(StorageError::Corrupt(_))));
+    // Setting somebody up, removing, opening: each refuses before touching the list.
+    assert!(matches!(
+        people::add("Anna Berger", Role::Provider, "246813"),
+        Err(PersonError::Storage(StorageError::Corrupt(_)))
+    ));
+    assert!(matches!(
+        people::remove("00"),
+        Err(StorageError::Corrupt(_))
+    ));
+    assert!(people::unlock("00", "246813", 0).is_err());
+    assert_eq!(
+        local.get_item(key).unwrap().as_deref(),
+        Some("\"[{kaputt\"")
+    );
+    local.remove_item(key).unwrap();
+    assert_eq!(people::load().unwrap(), Vec::new());
+    assert!(matches!(
+        people::unlock("00", "246813", 0),
+        Err(PersonError::Unknown(_))
+    ));
+}
