@@ -191,14 +191,34 @@ impl Report {
         let Some((granter_role, granter_key)) = granter else {
             return Err(ModelError::NotAMember(role));
         };
+        self.vouch(
+            &roster,
+            (granter_role, granter_key),
+            key,
+            role,
+            role.label(),
+        )
+    }
+
+    /// Grants `key` membership in `role` with this device's key `granter` (role and public
+    /// key), named "<who> (am Gerät von <granter's name>)": everybody sees at whose device
+    /// the key was vouched for.
+    pub(crate) fn vouch(
+        &mut self,
+        roster: &Roster,
+        granter: (Role, [u8; 32]),
+        key: [u8; 32],
+        role: Role,
+        who: &str,
+    ) -> Result<()> {
         let name = format!(
             "{} (am Gerät von {})",
-            role.label(),
-            granter_name(&roster, granter_role, &granter_key)
+            who.trim(),
+            granter_name(roster, granter.0, &granter.1)
         );
         let time_ms = self.now_ms.unwrap_or(0);
         self.grant(
-            granter_role,
+            granter.0,
             &Grant {
                 kind: MemberKind::Member,
                 key,

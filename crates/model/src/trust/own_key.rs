@@ -17,7 +17,7 @@
 //! A device that may grant nothing (the person supported on their own phone, enrolled by an
 //! invitation) signs with its own member key: that device is the person's.
 
-use super::{granter_name, Grant, MemberKind};
+use super::MemberKind;
 use crate::signing::check_signer;
 use crate::{ModelError, ParticipantKey, Report, Result, Role, SignRequest};
 
@@ -97,24 +97,6 @@ impl Report {
             )));
         };
         let granter = self.signing_key(as_role)?.public_key();
-        let name = format!(
-            "{} (am Gerät von {})",
-            name.trim(),
-            granter_name(&roster, as_role, &granter)
-        );
-        let time_ms = self.now_ms.unwrap_or(0);
-        self.grant(
-            as_role,
-            &Grant {
-                kind: MemberKind::Member,
-                key: public,
-                role,
-                name: &name,
-                time_ms,
-                expires_ms: None,
-                max_uses: 0,
-            },
-        )?;
-        Ok(())
+        self.vouch(&roster, (as_role, granter), public, role, name)
     }
 }
