@@ -7,8 +7,9 @@
 //! shared report that is not open is connected to once, one after the other: when the relay
 //! answers with a deletion record, it is checked against the report's own member list (as in
 //! the open report, `Report::check_deletion`) and the copy goes; when it admits the device, the
-//! link is closed again at once. Nothing is sent, nothing received is kept (the report syncs
-//! for real when it is opened), and each report is asked at most once every ten minutes.
+//! link is closed again at once, before much of the catch-up has come. Nothing is sent,
+//! nothing received is kept (the report syncs for real when it is opened), and each report
+//! is asked at most once every ten minutes.
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
@@ -104,7 +105,9 @@ async fn ask(
     loop {
         crate::state::platform::sleep(100).await;
         let state = link.status.with_untracked(|s| s.state.clone());
-        let answered = record.borrow().is_some() || !matches!(state, State::Connecting);
+        // Admitted means not deleted (a deletion comes first): closed before the catch-up.
+        let answered =
+            record.borrow().is_some() || link.admitted() || !matches!(state, State::Connecting);
         if answered || now_ms() - started > ANSWER_WITHIN_MS {
             break;
         }

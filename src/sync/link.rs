@@ -283,6 +283,11 @@ impl Link {
         }
     }
 
+    /// Whether the relay has admitted this device on the current connection.
+    pub fn admitted(&self) -> bool {
+        self.inner.borrow().machine.admitted()
+    }
+
     /// Whether the link has applied everything the relay held when it admitted this device.
     pub fn caught_up(&self) -> bool {
         self.inner.borrow().machine.caught_up()

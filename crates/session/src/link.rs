@@ -587,6 +587,12 @@ impl LinkMachine {
         &self.shown
     }
 
+    /// Whether the relay has admitted this device on the current connection (a purged room
+    /// says so before it admits).
+    pub fn admitted(&self) -> bool {
+        self.client.status() == Status::Live
+    }
+
     /// Whether the link has applied everything the relay held when it admitted this device.
     pub fn caught_up(&self) -> bool {
         self.client.caught_up()
