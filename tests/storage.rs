@@ -802,6 +802,10 @@ fn a_damaged_list_of_people_is_reported_and_never_saved_over() {
         local.get_item(key).unwrap().as_deref(),
         Some("\"[{kaputt\"")
     );
+    // A sealed list that does not open is not an empty list either.
+    local.set_item(key, "\"versiegelt:00ff\"").unwrap();
+    assert!(matches!(people::load(), Err(StorageError::Corrupt(_))));
+    assert!(people::add("Anna Berger", Role::Provider, "246813").is_err());
     local.remove_item(key).unwrap();
     assert_eq!(people::load().unwrap(), Vec::new());
     assert!(matches!(

@@ -43,6 +43,10 @@ pub enum PersonError {
 /// an error, not an empty list: saving over it would lose every key in it.
 pub fn load() -> Result<Vec<PersonKey>, StorageError> {
     match settings::get(PEOPLE) {
+        // Stored but not readable (sealed under a key this page does not hold, or damaged).
+        None if settings::keys().iter().any(|k| k == PEOPLE) => Err(StorageError::Corrupt(
+            "die Liste der Personen an diesem Gerät".into(),
+        )),
         None => Ok(Vec::new()),
         Some(json) => serde_json::from_str(&json)
             .map_err(|_| StorageError::Corrupt("die Liste der Personen an diesem Gerät".into())),
