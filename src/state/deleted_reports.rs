@@ -23,6 +23,21 @@ pub struct DeletedReport {
 }
 
 impl DeletedReport {
+    /// The entry for report `id` (shown as `title`) from a deletion record this device checked.
+    pub fn from_notice(
+        id: &str,
+        title: &str,
+        notice: dreieck_model::trust::DeletionNotice,
+    ) -> Self {
+        DeletedReport {
+            id: id.to_string(),
+            title: title.to_string(),
+            by_name: notice.by_name,
+            by_role: notice.by_role.label().to_string(),
+            time_ms: notice.time_ms,
+        }
+    }
+
     /// Who deleted it, as shown: "Herr Amt (Leistungsträger)", or the role alone for a
     /// member who gave no name (the device that created the report).
     pub fn who(&self) -> String {

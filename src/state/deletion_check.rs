@@ -132,13 +132,7 @@ async fn drop_if_deleted(store: &ReportStore, id: &str, title: &str, record: &[u
         leptos::logging::warn!("sync: deletion record refused");
         return false;
     };
-    let entry = DeletedReport {
-        id: id.to_string(),
-        title: title.to_string(),
-        by_name: notice.by_name,
-        by_role: notice.by_role.label().to_string(),
-        time_ms: notice.time_ms,
-    };
+    let entry = DeletedReport::from_notice(id, title, notice);
     // Remembered first: should the page close before the copy is gone, the case list says
     // what happened and removes the copy then.
     if let Err(e) = deleted_reports::add(entry) {

@@ -51,13 +51,7 @@ impl Session {
             return;
         };
         let id = self.id();
-        let entry = DeletedReport {
-            id: id.clone(),
-            title: self.title.get_untracked(),
-            by_name: notice.by_name,
-            by_role: notice.by_role.label().to_string(),
-            time_ms: notice.time_ms,
-        };
+        let entry = DeletedReport::from_notice(&id, &self.title.get_untracked(), notice);
         // Remembered first: should the page close before the copy is gone, the case list
         // still says what happened (and the copy goes at the next opening).
         if let Err(e) = deleted_reports::add(entry.clone()) {
