@@ -36,8 +36,8 @@ pub const CLEAR_SETTINGS: &[&str] = &["role", "direkt", "device_id", "plain_lang
 const LOCK: &str = "sperre";
 const FAILURES: &str = "sperre.fehlversuche";
 const NOT_BEFORE: &str = "sperre.warten_bis";
-/// Set when the person chose "Ohne PIN weiter" on first use.
-const DECLINED: &str = "sperre.ohne_pin";
+/// Set only by automated tests and benchmarks (see [`first_use_skipped`]).
+const FIRST_USE_SKIPPED: &str = "sperre.test_ohne_pin";
 const IDLE_MINUTES: &str = "sperre.minuten";
 /// Set while plain records may remain (a PIN was set on a device with data, and the rewrite
 /// has not finished); removed once [`ReportStore::seal_everything`] has run through.
@@ -62,15 +62,12 @@ pub fn has_pin() -> bool {
     settings::get(LOCK).is_some_and(|hex| !hex.is_empty())
 }
 
-/// Whether the person chose to go on without a PIN when first asked (so the app does not ask
-/// at every start; the Sperre page still offers it).
-pub fn pin_declined() -> bool {
-    settings::get(DECLINED).is_some()
-}
-
-/// "Ohne PIN weiter": remembered for this browser profile.
-pub fn decline_pin() -> Result<(), StorageError> {
-    settings::set(DECLINED, "1")
+/// Whether the first start skips asking for a PIN. The app offers no way to set this: the
+/// end-to-end tests and the benchmarks, which start hundreds of fresh browsers, set it
+/// before the page loads, and the tests of the first start leave it unset. It protects
+/// nothing and opens nothing: a device without a PIN holds its data in the clear either way.
+pub fn first_use_skipped() -> bool {
+    settings::get(FIRST_USE_SKIPPED).is_some()
 }
 
 /// Whether the data key is in memory (a PIN is set and was entered in this page).

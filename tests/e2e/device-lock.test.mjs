@@ -282,16 +282,35 @@ describe('the first start', () => {
     await phone.context.close();
   });
 
-  test('"Ohne PIN weiter" opens the app and is not asked again', async () => {
+  test('only a PIN gets past the first start: no other page, no reload and no short PIN leads on', async () => {
     const { context, page } = await device(browser, { firstUse: true });
     await page.goto(relay.url + '/');
-    await page.getByRole('heading', { name: 'Dieses Gerät schützen', level: 1 }).waitFor();
-    assert.match(await page.locator('.without-pin').textContent(), /unverschlüsselt/);
-    await page.getByRole('button', { name: 'Ohne PIN weiter' }).click();
-    await page.getByRole('heading', { name: 'Berichte', level: 1 }).waitFor();
+    const asked = page.getByRole('heading', { name: 'Dieses Gerät schützen', level: 1 });
+    await asked.waitFor();
+    // Everything the page offers: the PIN fields and one button, nothing to go on without.
+    const buttons = await page.locator('main').getByRole('button').allTextContents();
+    assert.deepEqual(buttons.map((b) => b.trim()), ['PIN festlegen'], 'no way on but the PIN');
+    for (const name of ['Vorlagen', 'Berichte']) {
+      await page.getByRole('navigation', { name: 'Hauptnavigation' }).getByRole('link', { name }).click();
+      await asked.waitFor();
+    }
+    for (const route of ['#/neu', '#/sperre', '#/vorlagen']) {
+      await page.goto(relay.url + '/' + route);
+      await asked.waitFor();
+    }
     await page.reload();
-    await page.getByRole('heading', { name: 'Berichte', level: 1 }).waitFor();
-    assert.equal(await page.getByRole('heading', { name: 'Dieses Gerät schützen' }).count(), 0);
+    await asked.waitFor();
+    await page.getByLabel('Neue PIN').fill('12');
+    await page.getByLabel('PIN wiederholen', { exact: true }).fill('12');
+    await page.getByRole('button', { name: 'PIN festlegen' }).click();
+    await page.locator('.first-use [role="alert"]').filter({ hasText: /mindestens/ }).waitFor();
+    await asked.waitFor();
+    await page.getByLabel('Neue PIN').fill(PIN);
+    await page.getByLabel('PIN wiederholen', { exact: true }).fill(PIN);
+    await page.getByRole('button', { name: 'PIN festlegen' }).click();
+    // The page asked for last comes once the PIN is set.
+    await asked.waitFor({ state: 'detached' });
+    assert.match(await page.getByRole('heading', { level: 1 }).textContent(), /Vorlagen/);
     await context.close();
   });
 });

@@ -29,8 +29,8 @@ export function fakeCamera(file) {
 }
 
 /// A fresh device: its own storage, service worker and offline switch.
-/// A fresh browser profile. The app asks for a PIN on its first start; a test that is not about
-/// that has answered "Ohne PIN weiter" before (`firstUse: true` leaves the question to the test).
+/// A fresh browser profile. The app asks for a PIN on its first start, and only a PIN gets past
+/// it; a test that is not about that skips it (`firstUse: true` leaves the question to the test).
 export async function device(browser, { firstUse = false } = {}) {
   const context = await browser.newContext({ viewport: { width: 1024, height: 900 }, locale: 'de-DE', timezoneId: 'Europe/Berlin' });
   if (!firstUse) await context.addInitScript(withoutPin);
@@ -41,9 +41,10 @@ export async function device(browser, { firstUse = false } = {}) {
   return { context, page, errors };
 }
 
-/// Runs before the app in every page of a context: "Ohne PIN weiter" answered already.
+/// Runs before the app in every page of a context: the test seam that skips the first-start
+/// question (the app itself offers no way to set it).
 export function withoutPin() {
-  if (!localStorage.getItem('dreieck.sperre.ohne_pin')) localStorage.setItem('dreieck.sperre.ohne_pin', '"1"');
+  if (!localStorage.getItem('dreieck.sperre.test_ohne_pin')) localStorage.setItem('dreieck.sperre.test_ohne_pin', '"1"');
 }
 
 /// The KVJS template the app ships, so the tests walk every field the form has.

@@ -94,7 +94,7 @@ export async function device(browser, name) {
   await context.addInitScript(probe, FIELD_ID);
   // The first start asks for a PIN; the benchmark measures sync, so it goes on without one.
   await context.addInitScript(() => {
-    if (!localStorage.getItem('dreieck.sperre.ohne_pin')) localStorage.setItem('dreieck.sperre.ohne_pin', '"1"');
+    if (!localStorage.getItem('dreieck.sperre.test_ohne_pin')) localStorage.setItem('dreieck.sperre.test_ohne_pin', '"1"');
   });
   const page = await context.newPage();
   const errors = [];
