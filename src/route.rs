@@ -28,6 +28,8 @@ pub enum Route {
     /// `#/einladung/...`: an invitation to a shared report (the rest of the path, parsed by
     /// [`crate::sync::invitation::Invitation::parse`] so a damaged link gets its own message).
     Join(String),
+    /// `#/zurueckholen/<id>`: a report this device took off itself, fetched back from its room.
+    FetchBack(String),
 }
 
 impl Route {
@@ -49,6 +51,7 @@ impl Route {
                 _ => Route::CaseList,
             },
             Some(("einladung", rest)) => Route::Join(rest.to_string()),
+            Some(("zurueckholen", id)) if is_valid_id(id) => Route::FetchBack(id.to_string()),
             Some(("vorlagen", "")) => Route::Templates,
             Some(("vorlagen", rest)) => match rest.split_once('/') {
                 Some((id, version)) if is_template_key(id) && is_template_key(version) => {
@@ -73,6 +76,7 @@ impl Route {
             Route::Print(id) => format!("#/bericht/{id}/druck"),
             Route::MissingHelp => "#/fehlende-hilfen".to_string(),
             Route::Join(rest) => format!("#/einladung/{rest}"),
+            Route::FetchBack(id) => format!("#/zurueckholen/{id}"),
             Route::Templates => "#/vorlagen".to_string(),
             Route::Lock => "#/sperre".to_string(),
             Route::TemplateEditor { id, version } => format!("#/vorlagen/{id}/{version}"),
@@ -186,5 +190,8 @@ mod tests {
             version: "2027.1-b".to_string(),
         };
         assert_eq!(Route::parse(&e.href()), e);
+        let f = Route::FetchBack("0f3a".to_string());
+        assert_eq!(Route::parse(&f.href()), f);
+        assert_eq!(Route::parse("#/zurueckholen/a b"), Route::CaseList);
     }
 }

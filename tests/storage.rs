@@ -813,3 +813,45 @@ fn a_damaged_list_of_people_is_reported_and_never_saved_over() {
         Err(PersonError::Unknown(_))
     ));
 }
+
+#[wasm_bindgen_test]
+fn reports_kept_at_the_relay_are_remembered_and_a_damaged_list_is_never_saved_over() {
+    use dreieck::storage::kept;
+    let key = "dreieck.beim_server";
+    let local = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+    local.remove_item(key).unwrap();
+    let summary = |id: &str, title: &str| Summary {
+        id: id.into(),
+        title: title.into(),
+        template_name: "KVJS".into(),
+        status: "uebermittelt".into(),
+        retention_end: Some("2036-03-15".into()),
+        ..Summary::default()
+    };
+    assert_eq!(kept::load().unwrap(), Vec::new());
+    kept::add(summary("a1", "Kiefer, Karla")).unwrap();
+    kept::add(summary("b2", "Linde, Lars")).unwrap();
+    // Taken off again after being fetched back: one entry, the newer one.
+    kept::add(summary("a1", "Kiefer, Karla Maria")).unwrap();
+    let titles: Vec<String> = kept::load().unwrap().into_iter().map(|s| s.title).collect();
+    assert_eq!(titles, ["Linde, Lars", "Kiefer, Karla Maria"]);
+    kept::remove("a1").unwrap();
+    kept::remove("not-there").unwrap();
+    assert_eq!(kept::load().unwrap(), vec![summary("b2", "Linde, Lars")]);
+    kept::remove("b2").unwrap();
+    assert_eq!(
+        local.get_item(key).unwrap(),
+        None,
+        "an empty list leaves no setting"
+    );
+
+    // Damaged, or sealed under a key this page does not hold: an error, and left as it is.
+    for stored in ["\"[{kaputt\"", "\"versiegelt:00ff\""] {
+        local.set_item(key, stored).unwrap();
+        assert!(matches!(kept::load(), Err(StorageError::Corrupt(_))));
+        assert!(kept::add(summary("c3", "Neu")).is_err());
+        assert!(kept::remove("c3").is_err());
+        assert_eq!(local.get_item(key).unwrap().as_deref(), Some(stored));
+    }
+    local.remove_item(key).unwrap();
+}

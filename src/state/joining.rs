@@ -34,6 +34,8 @@ use crate::sync::shared::{self, Shared};
 /// The bytes received so far; `revision` moves with each chunk.
 pub struct Gathered {
     bytes: RefCell<Vec<u8>>,
+    /// The relay said the room was deleted for everyone (it holds nothing more to gather).
+    purged: std::cell::Cell<bool>,
     pub revision: ArcRwSignal<u64>,
 }
 
@@ -59,6 +61,13 @@ impl LinkedDoc for Gathered {
 
     fn heads(&self) -> Option<Vec<ChangeHash>> {
         None
+    }
+
+    // A device without the report cannot check who signed the deletion (it has no member
+    // list), and need not: it drops nothing. It only stops waiting for what will not come.
+    fn purged(&self, _record: &[u8]) {
+        self.purged.set(true);
+        self.revision.update(|r| *r += 1);
     }
 }
 
@@ -140,6 +149,28 @@ pub fn adopt(invitation: &Invitation) -> Result<(), String> {
 pub const OUTDATED: &str = "Diese Einladung ist veraltet: Der Bericht ist inzwischen umgezogen, \
      weil jemand entfernt wurde. Bitte lassen Sie sich einen neuen Link geben.";
 
+/// The relay holds the report no more: it was deleted for everyone.
+pub const DELETED: &str = "Dieser Bericht wurde für alle gelöscht: Der Server hat nur noch \
+     den Vermerk darüber.";
+
+/// The invitation a device gives itself to fetch back a report it took off itself
+/// (`kept_reports`): the room and key it kept, in the role it works in now.
+pub fn kept_invitation(report_id: &str, role: Role) -> Result<Invitation, String> {
+    let kept = shared::load(report_id).ok_or_else(|| {
+        "Dieses Gerät kennt den Weg zu diesem Bericht nicht mehr. Bitte lassen Sie sich neu \
+         einladen."
+            .to_string()
+    })?;
+    Ok(Invitation {
+        report_id: report_id.to_string(),
+        role,
+        access: Access::Room {
+            room: kept.room,
+            key: kept.key,
+        },
+    })
+}
+
 /// What the inviting device answered this device, once it has.
 pub enum Answer {
     Admitted(Box<JoinGrant>),
@@ -195,6 +226,7 @@ pub fn start(
     };
     let gathered = Rc::new(Gathered {
         bytes: RefCell::new(Vec::new()),
+        purged: std::cell::Cell::new(false),
         revision: ArcRwSignal::new(0),
     });
     let shared = Shared {
@@ -219,6 +251,9 @@ impl Joining {
     /// is not it (a room that holds another report, or one the gate refuses). `None` while
     /// still gathering.
     pub fn ready(&self) -> Option<Result<Report, String>> {
+        if self.gathered.purged.get() {
+            return Some(Err(DELETED.into()));
+        }
         if !self.link.caught_up() {
             return None;
         }

@@ -11,6 +11,7 @@ pub mod device_lock;
 pub mod doorkeeper;
 pub mod editor;
 pub mod joining;
+pub mod kept_reports;
 pub mod pending_deletes;
 pub mod platform;
 pub mod read_aloud;

@@ -31,6 +31,7 @@
 mod error;
 pub mod hex;
 mod idb;
+pub mod kept;
 pub mod people;
 mod reseal;
 pub mod settings;

@@ -1,11 +1,15 @@
 //! "Berichte": every report on this device, earliest deadline first, with filters by person,
 //! status and deadline, and create, import, delete.
 
+use dreieck::storage::Summary;
+use dreieck_model::Date;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 
 use crate::route::Route;
 use crate::state::app_context::use_app;
 use crate::state::case_list::{arrange, CaseList, Entry, Filter, ListState, Order};
+use crate::state::kept_reports;
 use crate::state::platform::{focus_element, today};
 use crate::state::session::unsaved_reports;
 use crate::state::summary::display_title;
@@ -16,10 +20,14 @@ use crate::views::case_row::CaseRow;
 use crate::views::confirm_dialog::ConfirmDialog;
 use crate::views::deleted_notices::DeletedNotices;
 use crate::views::import_button::ImportButton;
+use crate::views::kept_list::KeptList;
 use crate::views::list_state_message::list_state_message;
 use crate::views::new_report::NewReport;
 use crate::views::storage_usage::StorageUsage;
 use crate::views::undo_toasts::undo_button_id;
+
+/// The message after taking a report off or letting it go; focus moves there.
+const KEPT_OUTCOME_ID: &str = "beim-server-meldung";
 
 #[component]
 pub fn CaseListPage() -> impl IntoView {
@@ -31,12 +39,30 @@ pub fn CaseListPage() -> impl IntoView {
     let today = today();
     // The report the delete dialog asks about: (id, title).
     let confirm = RwSignal::new(None::<(String, String)>);
+    // Reports kept only at the relay, and the one a dialog asks to take off or let go.
+    let kept = RwSignal::new(Vec::<Summary>::new());
+    let kept_changed = RwSignal::new(0u32);
+    let taking_off = RwSignal::new(None::<Summary>);
+    let letting_go = RwSignal::new(None::<Summary>);
+    // What became of the last "Vom Gerät nehmen" or "Aus der Liste nehmen": (failed, text).
+    let kept_outcome = RwSignal::new(None::<(bool, String)>);
 
     // Load now, and again after a delete has reached storage.
     Effect::new(move |_| {
         app.deletes.deleted.track();
+        kept_changed.track();
         if let Some(store) = app.store() {
-            list.reload(store);
+            list.reload(store.clone());
+            spawn_local(async move {
+                match kept_reports::list(&store).await {
+                    Ok(k) => {
+                        let _ = kept.try_set(k);
+                    }
+                    Err(e) => {
+                        let _ = kept_outcome.try_set(Some((true, e)));
+                    }
+                }
+            });
         }
     });
 
@@ -81,6 +107,70 @@ pub fn CaseListPage() -> impl IntoView {
         }
     };
     let on_cancel = move || confirm.set(None);
+
+    let ask_take_off = Callback::new(move |summary: Summary| taking_off.set(Some(summary)));
+    let take_off_message = Signal::derive(move || {
+        taking_off.get().map(|s| {
+            let until = s
+                .retention_end
+                .as_deref()
+                .and_then(|d| Date::parse_iso(d).ok())
+                .map(|d| format!(" (die Aufbewahrung endet am {})", d.german()))
+                .unwrap_or_default();
+            format!(
+                "Bericht von {} vom Gerät nehmen? Der Server bewahrt ihn verschlüsselt auf, bis ihn jemand für alle löscht{until}. Mit „Zurückholen“ ist er wieder auf diesem Gerät.",
+                display_title(&s.title)
+            )
+        })
+    });
+    let on_take_off = move || {
+        let Some(summary) = taking_off.get_untracked() else {
+            return;
+        };
+        taking_off.set(None);
+        let Some(store) = app.store() else { return };
+        let title = display_title(&summary.title);
+        spawn_local(async move {
+            let outcome = match kept_reports::take_off(&store, summary).await {
+                Ok(()) => (false, format!("Der Bericht von {title} ist vom Gerät genommen und liegt nur noch beim Server.")),
+                Err(e) => (true, format!("Der Bericht von {title} bleibt auf diesem Gerät: {e}")),
+            };
+            let _ = kept_outcome.try_set(Some(outcome));
+            let _ = kept_changed.try_update(|n| *n += 1);
+            request_animation_frame(|| {
+                focus_element(KEPT_OUTCOME_ID);
+            });
+        });
+    };
+
+    let ask_let_go = Callback::new(move |summary: Summary| letting_go.set(Some(summary)));
+    let let_go_message = Signal::derive(move || {
+        letting_go.get().map(|s| {
+            format!(
+                "Bericht von {} aus der Liste nehmen? Dann kann dieses Gerät ihn nicht mehr zurückholen. Beim Server bleibt er, bis ihn jemand für alle löscht.",
+                display_title(&s.title)
+            )
+        })
+    });
+    let on_let_go = move || {
+        let Some(summary) = letting_go.get_untracked() else {
+            return;
+        };
+        letting_go.set(None);
+        let title = display_title(&summary.title);
+        let outcome = match kept_reports::let_go(&summary.id) {
+            Ok(()) => (
+                false,
+                format!("Der Bericht von {title} ist aus der Liste genommen."),
+            ),
+            Err(e) => (true, e),
+        };
+        kept_outcome.set(Some(outcome));
+        kept_changed.update(|n| *n += 1);
+        request_animation_frame(|| {
+            focus_element(KEPT_OUTCOME_ID);
+        });
+    };
 
     view! {
         <div class="page case-list-page">
@@ -133,10 +223,12 @@ pub fn CaseListPage() -> impl IntoView {
                         <Show
                             when=move || !visible().is_empty()
                             fallback=move || {
-                                let text = if filter.with(Filter::is_empty) {
-                                    "Auf diesem Gerät sind noch keine Berichte. Mit „Neuer Bericht“ beginnen."
-                                } else {
+                                let text = if !filter.with(Filter::is_empty) {
                                     "Kein Bericht passt zu diesen Filtern."
+                                } else if kept.with(|k| !k.is_empty()) {
+                                    "Auf diesem Gerät sind keine Berichte."
+                                } else {
+                                    "Auf diesem Gerät sind noch keine Berichte. Mit „Neuer Bericht“ beginnen."
                                 };
                                 view! { <p class="message empty">{text}</p> }
                             }
@@ -147,7 +239,14 @@ pub fn CaseListPage() -> impl IntoView {
                                     key=|e| format!("{e:?}")
                                     children=move |entry| match entry {
                                         Entry::Report(summary) => {
-                                            view! { <CaseRow summary=summary today=today on_delete=ask_delete /> }
+                                            view! {
+                                                <CaseRow
+                                                    summary=summary
+                                                    today=today
+                                                    on_delete=ask_delete
+                                                    on_take_off=ask_take_off
+                                                />
+                                            }
                                                 .into_any()
                                         }
                                         Entry::Broken { id, error } => {
@@ -161,6 +260,19 @@ pub fn CaseListPage() -> impl IntoView {
                         .into_any()
                 }
             }}
+            {move || kept_outcome.get().map(|(failed, text)| {
+                view! {
+                    <p
+                        id=KEPT_OUTCOME_ID
+                        tabindex="-1"
+                        class=if failed { "message error" } else { "message" }
+                        role=if failed { "alert" } else { "status" }
+                    >
+                        {text}
+                    </p>
+                }
+            })}
+            <KeptList kept=kept today=today on_let_go=ask_let_go />
             <StorageUsage />
             // Beside the storage it protects; the header keeps only "Sperren" (once set), so it
             // still fits a tablet's width.
@@ -178,6 +290,20 @@ pub fn CaseListPage() -> impl IntoView {
                 confirm_label="Löschen"
                 on_confirm=Callback::new(move |()| on_confirm())
                 on_cancel=Callback::new(move |()| on_cancel())
+            />
+            <ConfirmDialog
+                message=take_off_message
+                confirm_label="Vom Gerät nehmen"
+                on_confirm=Callback::new(move |()| on_take_off())
+                on_cancel=Callback::new(move |()| taking_off.set(None))
+                question_id="vom-geraet-frage"
+            />
+            <ConfirmDialog
+                message=let_go_message
+                confirm_label="Aus der Liste nehmen"
+                on_confirm=Callback::new(move |()| on_let_go())
+                on_cancel=Callback::new(move |()| letting_go.set(None))
+                question_id="aus-liste-frage"
             />
         </div>
     }

@@ -1,5 +1,5 @@
 //! One report in the case list: whose it is, which form, where it stands and when it is due;
-//! open it, or delete it.
+//! open it, delete it, or (submitted and shared) take it off the device.
 
 use dreieck::storage::Summary;
 use dreieck_model::{Date, DueState, Retention};
@@ -7,6 +7,7 @@ use leptos::prelude::*;
 
 use crate::route::Route;
 use crate::state::case_list::{open_deadline, status_of, urgency};
+use crate::state::kept_reports::may_take_off;
 use crate::state::platform::format_timestamp;
 use crate::state::summary::display_title;
 
@@ -16,6 +17,24 @@ fn retention_of(summary: &Summary, today: Option<Date>) -> Option<Retention> {
     Some(Retention::on(end, today?))
 }
 
+/// "aufbewahren bis …", or the reminder that the retention period ends or ended.
+pub fn retention_flag(summary: &Summary, today: Option<Date>) -> Option<impl IntoView> {
+    retention_of(summary, today).map(|r| {
+        let (class, text) = match r {
+            Retention::Ended(d) => (
+                "case-retention ended",
+                format!("Aufbewahrung endete am {}: bitte löschen", d.german()),
+            ),
+            Retention::EndsSoon(d) => (
+                "case-retention soon",
+                format!("Aufbewahrung endet am {}", d.german()),
+            ),
+            Retention::Until(d) => ("case-retention", format!("aufbewahren bis {}", d.german())),
+        };
+        view! { <span class=class>{text}</span> }
+    })
+}
+
 #[component]
 pub fn CaseRow(
     summary: Summary,
@@ -23,6 +42,10 @@ pub fn CaseRow(
     today: Option<Date>,
     /// Asks to delete (id, title); the page confirms first.
     on_delete: Callback<(String, String)>,
+    /// Asks to take the report off this device, keeping the relay's copy; offered only for a
+    /// submitted, shared report. The page confirms first.
+    #[prop(optional)]
+    on_take_off: Option<Callback<Summary>>,
 ) -> impl IntoView {
     let title = display_title(&summary.title);
     let changed = format_timestamp(summary.updated_ms);
@@ -44,19 +67,15 @@ pub fn CaseRow(
             </span>
         }
     });
-    let retention = retention_of(&summary, today).map(|r| {
-        let (class, text) = match r {
-            Retention::Ended(d) => (
-                "case-retention ended",
-                format!("Aufbewahrung endete am {}: bitte löschen", d.german()),
-            ),
-            Retention::EndsSoon(d) => (
-                "case-retention soon",
-                format!("Aufbewahrung endet am {}", d.german()),
-            ),
-            Retention::Until(d) => ("case-retention", format!("aufbewahren bis {}", d.german())),
-        };
-        view! { <span class=class>{text}</span> }
+    let retention = retention_flag(&summary, today);
+    let take_off = on_take_off.filter(|_| may_take_off(&summary)).map(|run| {
+        let label = format!("Bericht von {title} vom Gerät nehmen");
+        let summary = summary.clone();
+        view! {
+            <button class="button quiet" aria-label=label on:click=move |_| run.run(summary.clone())>
+                "Vom Gerät nehmen"
+            </button>
+        }
     });
     let flags = summary.missing_help.len();
     view! {
@@ -82,6 +101,7 @@ pub fn CaseRow(
                         })}
                 </span>
             </a>
+            {take_off}
             <button
                 class="button quiet danger-text"
                 aria-label=delete_label

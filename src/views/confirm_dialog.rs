@@ -13,7 +13,11 @@ pub fn ConfirmDialog(
     confirm_label: String,
     on_confirm: Callback<()>,
     on_cancel: Callback<()>,
+    /// The question's element id, for a page with more than one dialog.
+    #[prop(optional)]
+    question_id: Option<&'static str>,
 ) -> impl IntoView {
+    let question_id = question_id.unwrap_or("bestaetigen-frage");
     let dialog = NodeRef::<Dialog>::new();
     Effect::new(move |_| {
         let open = message.with(Option::is_some);
@@ -32,13 +36,13 @@ pub fn ConfirmDialog(
         <dialog
             node_ref=dialog
             class="confirm-dialog"
-            aria-labelledby="bestaetigen-frage"
+            aria-labelledby=question_id
             on:cancel=move |ev: leptos::ev::Event| {
                 ev.prevent_default();
                 on_cancel.run(());
             }
         >
-            <p id="bestaetigen-frage" class="confirm-question">
+            <p id=question_id class="confirm-question">
                 {move || message.get().unwrap_or_default()}
             </p>
             <div class="confirm-actions">

@@ -49,6 +49,10 @@ enum Trouble {
     NotThisReport,
     /// The device could not store the report or its room.
     NotStored,
+    /// The relay holds the report no more: deleted for everyone.
+    Deleted,
+    /// Fetching back: the device no longer knows the report's room.
+    NoWayBack,
 }
 
 impl Trouble {
@@ -71,12 +75,29 @@ impl Trouble {
                 "Vielleicht ist der Speicher voll.",
                 "Bitten Sie jemanden um Hilfe.",
             ],
+            Trouble::Deleted => &[
+                "Diesen Bericht gibt es nicht mehr.",
+                "Jemand hat ihn für alle gelöscht.",
+            ],
+            Trouble::NoWayBack => &[
+                "Das Gerät findet diesen Bericht nicht mehr.",
+                "Bitten Sie um eine neue Einladung.",
+            ],
         }
     }
 }
 
+/// Where the page's invitation comes from.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Source {
+    /// A link: the rest of its path after `#/einladung/`.
+    Link(String),
+    /// A report this device took off itself, by id: fetched back from the room it kept.
+    Kept(String),
+}
+
 #[component]
-pub fn JoinPage(rest: String) -> impl IntoView {
+pub fn JoinPage(source: Source) -> impl IntoView {
     let app = use_app();
     let step = RwSignal::new(Step::Checking);
     let sync_state = RwSignal::new(State::Connecting);
@@ -87,8 +108,16 @@ pub fn JoinPage(rest: String) -> impl IntoView {
     // Waited longer than an inviting device that is online needs to answer.
     let long_wait = RwSignal::new(false);
 
-    match Invitation::parse(&rest) {
-        Err(message) => step.set(Step::Failed(Trouble::BadLink, message.to_string())),
+    let fetching_back = matches!(source, Source::Kept(_));
+    let invitation = match &source {
+        Source::Link(rest) => {
+            Invitation::parse(rest).map_err(|message| (Trouble::BadLink, message.to_string()))
+        }
+        Source::Kept(id) => joining::kept_invitation(id, app.role.get_untracked())
+            .map_err(|message| (Trouble::NoWayBack, message)),
+    };
+    match invitation {
+        Err((trouble, message)) => step.set(Step::Failed(trouble, message)),
         Ok(invitation) => {
             spawn_local(async move {
                 let Some(store) = app.store() else { return };
@@ -182,9 +211,15 @@ pub fn JoinPage(rest: String) -> impl IntoView {
 
     view! {
         <div class="page join-page">
-            <h1 id=PAGE_TITLE_ID tabindex="-1">"Einladung zu einem Bericht"</h1>
+            <h1 id=PAGE_TITLE_ID tabindex="-1">
+                {if fetching_back { "Bericht zurückholen" } else { "Einladung zu einem Bericht" }}
+            </h1>
             {move || match step.get() {
-                Step::Checking => view! { <p class="message" role="status">"Einladung wird geprüft …"</p> }.into_any(),
+                Step::Checking => view! {
+                    <p class="message" role="status">
+                        {if fetching_back { "Wird vorbereitet …" } else { "Einladung wird geprüft …" }}
+                    </p>
+                }.into_any(),
                 Step::Choosing(fit, name) => view! {
                     <LinkConflict fit=fit report=name on_keep=keep on_use=use_link />
                 }.into_any(),
@@ -237,6 +272,7 @@ pub fn JoinPage(rest: String) -> impl IntoView {
                     <p class="message" role="status" data-state=move || sync_state.get().code()>
                         {move || match sync_state.get() {
                             State::Connecting => "Verbinde mit dem Bericht …".to_string(),
+                            State::Synced if fetching_back => "Verbunden. Der Bericht wird vom Server geholt …".to_string(),
                             State::Synced => "Verbunden. Warte auf die Daten des Berichts – das Gerät, das ihn geteilt hat, sendet sie, sobald es online ist.".to_string(),
                             State::NoNetwork => "Kein Netz. Sobald das Gerät wieder Internet hat, geht es weiter.".to_string(),
                             State::Unreachable => "Der Server ist nicht erreichbar. Es wird weiter versucht …".to_string(),
@@ -362,6 +398,11 @@ fn watch(
         };
         let report = match ready {
             Ok(report) => report,
+            Err(why) if why == joining::DELETED => {
+                j.link.close();
+                let _ = step.try_set(Step::Failed(Trouble::Deleted, why));
+                return;
+            }
             Err(why) => {
                 j.link.close();
                 let _ = step.try_set(Step::Failed(
@@ -374,8 +415,13 @@ fn watch(
         let Some(store) = app.store() else { return };
         spawn_local(async move {
             match j.finish(&store, report).await {
-                Ok(id) => replace(&Route::Report(id)),
-                Err(e) if e == crate::state::joining::OUTDATED => {
+                Ok(id) => {
+                    // Back on the device: no longer kept only at the relay (a failure here
+                    // leaves an entry the case list drops, as the report is here).
+                    let _ = dreieck::storage::kept::remove(&id);
+                    replace(&Route::Report(id));
+                }
+                Err(e) if e == joining::OUTDATED => {
                     let _ = step.try_set(Step::Failed(Trouble::Outdated, e));
                 }
                 Err(e) => {

@@ -37,6 +37,7 @@ pub mod goals_table;
 pub mod import_button;
 pub mod invitation_card;
 pub mod join_page;
+pub mod kept_list;
 pub mod link_conflict;
 pub mod list_state_message;
 pub mod lock_page;

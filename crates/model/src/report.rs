@@ -491,6 +491,15 @@ impl Report {
         self.doc.save_after(heads)
     }
 
+    /// Whether every change of this report is in the history of `heads` (the heads the relay
+    /// acknowledged): then the relay holds all of it, and a device may drop its own copy
+    /// without losing a word. `false` when `heads` names a change this copy does not have.
+    pub fn is_covered_by(&mut self, heads: &[ChangeHash]) -> bool {
+        self.commit_pending();
+        ReadDoc::get_missing_deps(&self.doc, heads).is_empty()
+            && self.doc.get_changes(heads).is_empty()
+    }
+
     /// The whole document as plain Automerge bytes, marked as stored.
     pub(crate) fn save_plain(&mut self) -> Vec<u8> {
         self.commit_pending();

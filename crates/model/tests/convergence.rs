@@ -386,3 +386,33 @@ fn in_range(s: &Step, n: usize) -> bool {
         Step::Exchange { from, to, .. } => *from < n && *to < n,
     }
 }
+
+/// "Vom Gerät nehmen" drops a device's copy only when the relay's acknowledged heads cover
+/// every change it holds: a word typed after the last acknowledgement keeps the copy.
+#[test]
+fn a_copy_is_covered_only_by_heads_that_hold_every_change_of_it() {
+    let mut device = new_report();
+    device.set_text(P, "lb_name", "Kiefer, Karla").unwrap();
+    let acked = device.heads();
+    assert!(device.is_covered_by(&acked));
+
+    device
+        .set_text(P, "entwicklung_freizeit", "Wasserfarben")
+        .unwrap();
+    assert!(
+        !device.is_covered_by(&acked),
+        "a change after the acknowledged heads is only on this device"
+    );
+
+    // The relay's copy (another replica) receives it: its heads cover the device again.
+    let mut relay = device.fork();
+    let relay_heads = relay.heads();
+    assert!(device.is_covered_by(&relay_heads));
+
+    // Heads this copy never saw (another report's) cover nothing.
+    let mut other = new_report();
+    other.set_text(P, "lb_name", "Anders").unwrap();
+    assert!(!device.is_covered_by(&other.heads()));
+    // Nothing acknowledged yet covers nothing of a report that has changes.
+    assert!(!device.is_covered_by(&[]));
+}

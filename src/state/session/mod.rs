@@ -865,13 +865,18 @@ pub fn is_open(id: &str) -> bool {
     SESSIONS.with(|m| m.borrow().contains_key(id))
 }
 
-/// Drops the in-memory session of a deleted report, so a late retry cannot write chunks
-/// without their full save into storage.
-pub fn forget(id: &str) {
+/// Drops the in-memory session of a report that leaves this device, so a late retry cannot
+/// write chunks without their full save into storage. The way to its room stays.
+pub fn close(id: &str) {
     let session = SESSIONS.with(|m| m.borrow_mut().remove(id));
     if let Some(session) = session {
         session.disconnect();
     }
+}
+
+/// [`close`] for a deleted report, and forgets its room as well.
+pub fn forget(id: &str) {
+    close(id);
     shared::forget(id);
     moves_left::forget(id);
     crate::sync::open_invites::forget_report(id);
