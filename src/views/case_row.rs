@@ -17,22 +17,37 @@ fn retention_of(summary: &Summary, today: Option<Date>) -> Option<Retention> {
     Some(Retention::on(end, today?))
 }
 
-/// "aufbewahren bis …", or the reminder that the retention period ends or ended.
-pub fn retention_flag(summary: &Summary, today: Option<Date>) -> Option<impl IntoView> {
-    retention_of(summary, today).map(|r| {
-        let (class, text) = match r {
-            Retention::Ended(d) => (
-                "case-retention ended",
-                format!("Aufbewahrung endete am {}: bitte löschen", d.german()),
+/// "aufbewahren bis …", or the reminder that the retention period ends or ended. A report
+/// only at the relay (`kept`) is deleted after fetching it back, and the reminder says so.
+fn retention_text(
+    summary: &Summary,
+    today: Option<Date>,
+    kept: bool,
+) -> Option<(&'static str, String)> {
+    retention_of(summary, today).map(|r| match r {
+        Retention::Ended(d) if kept => (
+            "case-retention ended",
+            format!(
+                "Aufbewahrung endete am {}: bitte zurückholen und für alle löschen",
+                d.german()
             ),
-            Retention::EndsSoon(d) => (
-                "case-retention soon",
-                format!("Aufbewahrung endet am {}", d.german()),
-            ),
-            Retention::Until(d) => ("case-retention", format!("aufbewahren bis {}", d.german())),
-        };
-        view! { <span class=class>{text}</span> }
+        ),
+        Retention::Ended(d) => (
+            "case-retention ended",
+            format!("Aufbewahrung endete am {}: bitte löschen", d.german()),
+        ),
+        Retention::EndsSoon(d) => (
+            "case-retention soon",
+            format!("Aufbewahrung endet am {}", d.german()),
+        ),
+        Retention::Until(d) => ("case-retention", format!("aufbewahren bis {}", d.german())),
     })
+}
+
+/// [`retention_text`] as the flag in a row.
+pub fn retention_flag(summary: &Summary, today: Option<Date>, kept: bool) -> Option<impl IntoView> {
+    retention_text(summary, today, kept)
+        .map(|(class, text)| view! { <span class=class>{text}</span> })
 }
 
 #[component]
@@ -67,7 +82,7 @@ pub fn CaseRow(
             </span>
         }
     });
-    let retention = retention_flag(&summary, today);
+    let retention = retention_flag(&summary, today, false);
     let take_off = on_take_off.filter(|_| may_take_off(&summary)).map(|run| {
         let label = format!("Bericht von {title} vom Gerät nehmen");
         let summary = summary.clone();
@@ -110,5 +125,36 @@ pub fn CaseRow(
                 "Löschen"
             </button>
         </li>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn a_report_only_at_the_relay_is_to_be_fetched_back_before_it_is_deleted() {
+        let summary = Summary {
+            retention_end: Some("2025-01-10".into()),
+            ..Summary::default()
+        };
+        let today = Date::parse_iso("2026-12-06").ok();
+        let here = retention_text(&summary, today, false).map(|(_, t)| t);
+        let kept = retention_text(&summary, today, true).map(|(_, t)| t);
+        assert_eq!(
+            here.as_deref(),
+            Some("Aufbewahrung endete am 10.01.2025: bitte löschen")
+        );
+        assert_eq!(
+            kept.as_deref(),
+            Some("Aufbewahrung endete am 10.01.2025: bitte zurückholen und für alle löschen")
+        );
+        // Before the end both rows say the same.
+        let earlier = Date::parse_iso("2024-01-01").ok();
+        assert_eq!(
+            retention_text(&summary, earlier, true),
+            retention_text(&summary, earlier, false)
+        );
     }
 }

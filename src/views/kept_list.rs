@@ -39,7 +39,7 @@ pub fn KeptList(
                             let title = display_title(&summary.title);
                             let back = format!("Bericht von {title} zurückholen");
                             let go = format!("Bericht von {title} aus der Liste nehmen");
-                            let retention = retention_flag(&summary, today);
+                            let retention = retention_flag(&summary, today, true);
                             let href = Route::FetchBack(summary.id.clone()).href();
                             let form = summary.template_name.clone();
                             view! {
