@@ -7,9 +7,11 @@
 //! shared report that is not open is connected to once, one after the other: when the relay
 //! answers with a deletion record, it is checked against the report's own member list (as in
 //! the open report, `Report::check_deletion`) and the copy goes; when it admits the device, the
-//! link is closed again at once, before much of the catch-up has come. Nothing is sent,
-//! nothing received is kept (the report syncs for real when it is opened), and each report
-//! is asked at most once every ten minutes.
+//! link is closed again at once. The link is a probe (`Link::probe`): admitted, it asks for
+//! no catch-up, so the relay sends nothing of the report's log and fans nothing out to it —
+//! a check costs a handshake of a few hundred bytes. Nothing of the report is sent or kept
+//! (it syncs for real when it is opened), and each report is asked at most once every ten
+//! minutes.
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
@@ -94,18 +96,12 @@ async fn ask(
     let doc = Rc::new(Probe {
         record: record.clone(),
     });
-    let link = Link::start(
-        id,
-        room,
-        doc,
-        Rc::new(move || app.role.get_untracked()),
-        false,
-    );
+    let link = Link::probe(id, room, doc, Rc::new(move || app.role.get_untracked()));
     let started = now_ms();
     loop {
         crate::state::platform::sleep(100).await;
         let state = link.status.with_untracked(|s| s.state.clone());
-        // Admitted means not deleted (a deletion comes first): closed before the catch-up.
+        // Admitted means not deleted (a deletion comes first); a probe asks for nothing more.
         let answered =
             record.borrow().is_some() || link.admitted() || !matches!(state, State::Connecting);
         if answered || now_ms() - started > ANSWER_WITHIN_MS {

@@ -113,8 +113,36 @@ impl Link {
     ) -> Link {
         let options = Options {
             remember,
-            browser_online: browser_online(),
             ..Options::default()
+        };
+        Self::start_with(report_id, shared, doc, role, options)
+    }
+
+    /// A link that only learns whether the room was deleted (the check of closed reports):
+    /// admitted, it asks the relay for nothing, so no byte of the report's log is fetched.
+    pub fn probe(
+        report_id: &str,
+        shared: Shared,
+        doc: Rc<dyn LinkedDoc>,
+        role: Rc<dyn Fn() -> Role>,
+    ) -> Link {
+        let options = Options {
+            probe: true,
+            ..Options::default()
+        };
+        Self::start_with(report_id, shared, doc, role, options)
+    }
+
+    fn start_with(
+        report_id: &str,
+        shared: Shared,
+        doc: Rc<dyn LinkedDoc>,
+        role: Rc<dyn Fn() -> Role>,
+        options: Options,
+    ) -> Link {
+        let options = Options {
+            browser_online: browser_online(),
+            ..options
         };
         let key = DocumentKey::from_bytes(shared.key);
         let machine = LinkMachine::new(shared.room, key, options, now_ms());

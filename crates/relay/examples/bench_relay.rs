@@ -261,7 +261,14 @@ impl Peer {
                 .await?;
         let mut peer = Peer {
             ws,
-            client: Client::new(room, key.clone(), ClientConfig { snapshot_every: 0 }),
+            client: Client::new(
+                room,
+                key.clone(),
+                ClientConfig {
+                    snapshot_every: 0,
+                    ..Default::default()
+                },
+            ),
         };
         let effects = peer.client.connected();
         send_all(&mut peer.ws, &effects).await?;

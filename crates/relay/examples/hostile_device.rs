@@ -47,7 +47,10 @@ async fn main() -> Result<()> {
     let mut client = Client::new(
         room,
         DocumentKey::from_bytes(hex::<32>(key)?),
-        Config { snapshot_every: 0 },
+        Config {
+            snapshot_every: 0,
+            ..Default::default()
+        },
     );
     let (mut ws, _) = tokio_tungstenite::connect_async(url.as_str()).await?;
     let mut received: Vec<SignedChanges> = Vec::new();

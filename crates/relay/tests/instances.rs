@@ -100,7 +100,14 @@ async fn instances_forward_over_tls_only_to_a_certificate_they_can_verify() {
         "two forwarded through the proxy, over TLS"
     );
 
-    let client = client::Client::new(room, key.clone(), client::Config { snapshot_every: 0 });
+    let client = client::Client::new(
+        room,
+        key.clone(),
+        client::Config {
+            snapshot_every: 0,
+            ..Default::default()
+        },
+    );
     let mut c = Peer::open(three.addr, client, Vec::new()).await;
     let live = c
         .until_or_closed(|p| p.client.status() == client::Status::Live)

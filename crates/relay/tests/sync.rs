@@ -115,7 +115,14 @@ async fn a_history_of_tens_of_megabytes_goes_in_parts_under_the_frame_limit_and_
 
     // A long day offline: 16 edits of 640 KiB and one pasted block of 10 MiB, 20 MiB in all,
     // more than one Append may carry (client::APPEND_BATCH) and far more than one frame.
-    let mut client = Client::new(room, key.clone(), ClientConfig { snapshot_every: 0 });
+    let mut client = Client::new(
+        room,
+        key.clone(),
+        ClientConfig {
+            snapshot_every: 0,
+            ..Default::default()
+        },
+    );
     let mut everything = Vec::new();
     for i in 0..17 {
         let change = noise(if i == 8 { 10 << 20 } else { 640 << 10 });

@@ -114,6 +114,8 @@ pub struct Options {
     pub browser_online: bool,
     /// See [`SNAPSHOT_EVERY`].
     pub snapshot_every: u64,
+    /// Only learn whether the room was deleted (`dreieck_sync::client::Config::probe`).
+    pub probe: bool,
 }
 
 impl Default for Options {
@@ -122,6 +124,7 @@ impl Default for Options {
             remember: false,
             browser_online: true,
             snapshot_every: SNAPSHOT_EVERY,
+            probe: false,
         }
     }
 }
@@ -192,6 +195,7 @@ impl LinkMachine {
     pub fn new(room: RoomId, key: DocumentKey, options: Options, now: f64) -> Self {
         let config = Config {
             snapshot_every: options.snapshot_every,
+            probe: options.probe,
         };
         LinkMachine {
             client: Client::new(room, key, config),

@@ -1238,3 +1238,26 @@ fn a_purge_stops_every_link_with_its_reason_and_a_device_offline_learns_it_on_re
     let now = w.now;
     assert!(w.devices[c].link.purge(b"again", now, &mut w.rng).is_none());
 }
+
+/// The check of closed reports (a probe) is admitted and fetches nothing of the report: no
+/// catch-up, no fan-out of what others type meanwhile.
+#[test]
+fn a_probe_is_admitted_and_receives_nothing_of_the_report() {
+    let mut w = World::new(31);
+    let a = w.connect(Options::default());
+    w.type_text(a, "Aquarellmalerei");
+    w.advance(1_000.0);
+    let probe = w.connect(Options {
+        probe: true,
+        ..Options::default()
+    });
+    w.advance(1_000.0);
+    assert!(w.devices[probe].link.admitted());
+    w.type_text(a, " im Stadtteiltreff");
+    w.advance(1_000.0);
+    assert_eq!(w.text(probe), "", "nothing of the report reached the probe");
+    // A device of the room that is not a probe gets all of it.
+    let b = w.connect(Options::default());
+    w.advance(1_000.0);
+    assert_eq!(w.text(b), "Aquarellmalerei im Stadtteiltreff");
+}

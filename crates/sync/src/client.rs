@@ -63,12 +63,19 @@ use crate::{Error, RoomId};
 pub struct Config {
     /// Ask for a snapshot after this many acknowledged appends (0: never).
     pub snapshot_every: u64,
+    /// Only learn whether the room still exists: admitted, the client asks for nothing (no
+    /// CatchUp) and sends nothing it holds, so the relay sends it nothing more — a deletion
+    /// comes before admission ([`Effect::Purged`]). For a device that checks the reports it
+    /// has closed without fetching their logs (the relay fans out only to connections that
+    /// caught up).
+    pub probe: bool,
 }
 
 impl Default for Config {
     fn default() -> Self {
         Config {
             snapshot_every: 200,
+            probe: false,
         }
     }
 }
@@ -516,6 +523,9 @@ impl Client {
                     first_after: self.watermark,
                     ..Received::default()
                 };
+                if self.config.probe {
+                    return Ok(effects);
+                }
                 effects.push(Effect::Send(
                     Message::CatchUp {
                         after_seq: self.watermark,
@@ -966,6 +976,120 @@ mod tests {
             .is_empty());
     }
 
+    /// Frames the room sends to `conn` while `client` connects, until nothing is left to send.
+    fn connect(
+        room: &mut Room,
+        conn: u64,
+        client: &mut Client,
+        rng: &mut ChaCha20Rng,
+    ) -> (Vec<Message>, Vec<Effect>) {
+        room.connection_opened(conn);
+        let mut received = Vec::new();
+        let mut effects = Vec::new();
+        let mut outbox: Vec<Vec<u8>> = client
+            .connected()
+            .into_iter()
+            .filter_map(|e| match e {
+                Effect::Send(f) => Some(f),
+                _ => None,
+            })
+            .collect();
+        while let Some(frame) = outbox.pop() {
+            for f in room.frame_received(conn, &frame, rng) {
+                if let room::Effect::Send { conn: to, frame } = f {
+                    if to != conn {
+                        continue;
+                    }
+                    received.push(crate::wire::decode(&frame).unwrap());
+                    for e in client.on_frame(&frame, rng).unwrap() {
+                        match e {
+                            Effect::Send(f) => outbox.push(f),
+                            other => effects.push(other),
+                        }
+                    }
+                }
+            }
+        }
+        (received, effects)
+    }
+
+    #[test]
+    fn a_probe_is_admitted_and_sent_nothing_of_the_room_but_learns_of_a_deletion() {
+        let mut rng = ChaCha20Rng::seed_from_u64(23);
+        let key = DocumentKey::from_bytes([8; 32]);
+        let mut room = Room::new(ROOM);
+        let mut clients = admitted_pair(&mut room, &key, &mut rng);
+        let first = clients[0]
+            .on_local_change(b"Wasserfarben", &mut rng)
+            .unwrap();
+        pump(
+            &mut room,
+            &mut clients,
+            first.into_iter().map(|e| (0, e)).collect(),
+            &mut rng,
+        );
+        let probing = Config {
+            probe: true,
+            ..Config::default()
+        };
+        let mut probe = Client::new(ROOM, key.clone(), probing);
+        let (received, _) = connect(&mut room, 7, &mut probe, &mut rng);
+        assert!(matches!(
+            received[..],
+            [Message::Challenge { .. }, Message::Admitted { .. }]
+        ));
+        // What is written later is not fanned out to it either.
+        let more = clients[0].on_local_change(b"Kolibri", &mut rng).unwrap();
+        for e in more {
+            if let Effect::Send(frame) = e {
+                for f in room.frame_received(0, &frame, &mut rng) {
+                    if let room::Effect::Send { conn, .. } = f {
+                        assert_ne!(conn, 7, "nothing goes to the probe");
+                    }
+                }
+            }
+        }
+        // An ordinary client at the same place asks and gets the log.
+        let mut reader = Client::new(ROOM, key.clone(), Config::default());
+        let (received, _) = connect(&mut room, 8, &mut reader, &mut rng);
+        assert!(received
+            .iter()
+            .any(|m| matches!(m, Message::Deliver { .. })));
+
+        // Deleted for everyone: the probe learns it before admission.
+        let mut purged = Room::new(ROOM);
+        let mut owners = admitted_pair(&mut purged, &key, &mut rng);
+        for e in owners[0].purge(b"Vermerk", &mut rng).unwrap() {
+            if let Effect::Send(frame) = e {
+                let fx = purged.frame_received(0, &frame, &mut rng);
+                for f in fx {
+                    if let room::Effect::Persist(room::Record::Purged { seq, .. }) = f {
+                        purged.durable_up_to(seq);
+                    }
+                }
+            }
+        }
+        let mut probe = Client::new(ROOM, key, probing);
+        let (received, effects) = connect(&mut purged, 9, &mut probe, &mut rng);
+        let purged_at = received
+            .iter()
+            .position(|m| matches!(m, Message::Purged { .. }))
+            .expect("the deletion is sent");
+        let admitted_at = received
+            .iter()
+            .position(|m| matches!(m, Message::Admitted { .. }));
+        assert!(
+            admitted_at.is_none_or(|a| purged_at < a),
+            "the deletion comes before admission"
+        );
+        assert!(received
+            .iter()
+            .all(|m| !matches!(m, Message::Deliver { .. })));
+        assert!(effects
+            .iter()
+            .any(|e| matches!(e, Effect::Purged(r) if r == b"Vermerk")));
+    }
+
     #[test]
     fn one_in_flight_and_gathering() {
         let mut rng = ChaCha20Rng::seed_from_u64(7);
@@ -1033,7 +1157,14 @@ mod tests {
     fn no_snapshot_while_local_changes_are_unacknowledged() {
         let mut rng = ChaCha20Rng::seed_from_u64(8);
         let key = DocumentKey::from_bytes([8; 32]);
-        let mut c = Client::new(ROOM, key, Config { snapshot_every: 1 });
+        let mut c = Client::new(
+            ROOM,
+            key,
+            Config {
+                snapshot_every: 1,
+                ..Config::default()
+            },
+        );
         c.status = Status::Live;
         c.watermark = 5;
         let fx = c.on_local_change(b"x", &mut rng).unwrap();

@@ -130,6 +130,7 @@ impl Sim {
         let n = 3 + below(&mut rng, 8) as usize;
         let config = Config {
             snapshot_every: 2 + below(&mut rng, 6),
+            ..Config::default()
         };
         let peers = (0..n)
             .map(|_| new_peer(&base_bytes, &key, config, &mut rng))
@@ -693,7 +694,10 @@ fn check(mut sim: Sim, seed: u64) -> Outcome {
     let newcomer = new_peer(
         &sim.base.clone(),
         &sim.key,
-        Config { snapshot_every: 0 },
+        Config {
+            snapshot_every: 0,
+            ..Default::default()
+        },
         &mut sim.rng,
     );
     let observer = sim.peers.len();

@@ -153,7 +153,14 @@ pub struct Peer {
 
 impl Peer {
     pub async fn join(addr: SocketAddr, room: RoomId, key: &DocumentKey) -> Peer {
-        let client = Client::new(room, key.clone(), ClientConfig { snapshot_every: 0 });
+        let client = Client::new(
+            room,
+            key.clone(),
+            ClientConfig {
+                snapshot_every: 0,
+                ..Default::default()
+            },
+        );
         Peer::connect(addr, client).await
     }
 
