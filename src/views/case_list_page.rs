@@ -26,6 +26,19 @@ use crate::views::new_report::NewReport;
 use crate::views::storage_usage::StorageUsage;
 use crate::views::undo_toasts::undo_button_id;
 
+/// The list's "Löschen" deletes only this device's copy: for a shared report the question
+/// says so, and where deleting for everyone is.
+fn delete_question(id: &str, title: &str) -> String {
+    let title = display_title(title);
+    if crate::sync::shared::load(id).is_some() {
+        format!(
+            "Bericht von {title} von diesem Gerät löschen? Die anderen Geräte und der Server behalten ihn. Für alle löschen Sie ihn im Bericht mit „Für alle löschen“."
+        )
+    } else {
+        format!("Bericht von {title} wirklich löschen?")
+    }
+}
+
 /// The message after taking a report off or letting it go; focus moves there.
 const KEPT_OUTCOME_ID: &str = "beim-server-meldung";
 
@@ -95,7 +108,7 @@ pub fn CaseListPage() -> impl IntoView {
     let confirm_message = Signal::derive(move || {
         confirm
             .get()
-            .map(|(_, title)| format!("Bericht von {} wirklich löschen?", display_title(&title)))
+            .map(|(id, title)| delete_question(&id, &title))
     });
     let on_confirm = move || {
         if let Some((id, title)) = confirm.get_untracked() {

@@ -10,6 +10,7 @@ use crate::state::case_list::{open_deadline, status_of, urgency};
 use crate::state::kept_reports::may_take_off;
 use crate::state::platform::format_timestamp;
 use crate::state::summary::display_title;
+use crate::sync::shared;
 
 /// Where the report stands against its form's retention period, judged against `today`.
 fn retention_of(summary: &Summary, today: Option<Date>) -> Option<Retention> {
@@ -17,25 +18,38 @@ fn retention_of(summary: &Summary, today: Option<Date>) -> Option<Retention> {
     Some(Retention::on(end, today?))
 }
 
-/// "aufbewahren bis …", or the reminder that the retention period ends or ended. A report
-/// only at the relay (`kept`) is deleted after fetching it back, and the reminder says so.
+/// Where the copies of a report are, which decides how it is deleted at the end of its
+/// retention period.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Copies {
+    /// Only on this device: "Löschen" in the list deletes it.
+    OnlyHere,
+    /// Shared: other devices and the relay hold it too; only "Für alle löschen" (in the
+    /// report) deletes it everywhere, the list's "Löschen" only here.
+    Shared,
+    /// Taken off this device ("Nur beim Server"): fetched back first, then deleted for all.
+    OnlyAtRelay,
+}
+
+/// "aufbewahren bis …", or the reminder that the retention period ends or ended, saying how
+/// this report is to be deleted.
 fn retention_text(
     summary: &Summary,
     today: Option<Date>,
-    kept: bool,
+    copies: Copies,
 ) -> Option<(&'static str, String)> {
     retention_of(summary, today).map(|r| match r {
-        Retention::Ended(d) if kept => (
-            "case-retention ended",
-            format!(
-                "Aufbewahrung endete am {}: bitte zurückholen und für alle löschen",
-                d.german()
-            ),
-        ),
-        Retention::Ended(d) => (
-            "case-retention ended",
-            format!("Aufbewahrung endete am {}: bitte löschen", d.german()),
-        ),
+        Retention::Ended(d) => {
+            let what = match copies {
+                Copies::OnlyHere => "bitte löschen",
+                Copies::Shared => "bitte im Bericht „Für alle löschen“",
+                Copies::OnlyAtRelay => "bitte zurückholen und für alle löschen",
+            };
+            (
+                "case-retention ended",
+                format!("Aufbewahrung endete am {}: {what}", d.german()),
+            )
+        }
         Retention::EndsSoon(d) => (
             "case-retention soon",
             format!("Aufbewahrung endet am {}", d.german()),
@@ -45,8 +59,12 @@ fn retention_text(
 }
 
 /// [`retention_text`] as the flag in a row.
-pub fn retention_flag(summary: &Summary, today: Option<Date>, kept: bool) -> Option<impl IntoView> {
-    retention_text(summary, today, kept)
+pub fn retention_flag(
+    summary: &Summary,
+    today: Option<Date>,
+    copies: Copies,
+) -> Option<impl IntoView> {
+    retention_text(summary, today, copies)
         .map(|(class, text)| view! { <span class=class>{text}</span> })
 }
 
@@ -82,7 +100,13 @@ pub fn CaseRow(
             </span>
         }
     });
-    let retention = retention_flag(&summary, today, false);
+    let shared = shared::load(&summary.id).is_some();
+    let copies = if shared {
+        Copies::Shared
+    } else {
+        Copies::OnlyHere
+    };
+    let retention = retention_flag(&summary, today, copies);
     let take_off = on_take_off.filter(|_| may_take_off(&summary)).map(|run| {
         let label = format!("Bericht von {title} vom Gerät nehmen");
         let summary = summary.clone();
@@ -134,27 +158,30 @@ mod tests {
 
     #[cfg_attr(not(target_arch = "wasm32"), test)]
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
-    fn a_report_only_at_the_relay_is_to_be_fetched_back_before_it_is_deleted() {
+    fn the_reminder_says_how_each_report_is_deleted_everywhere() {
         let summary = Summary {
             retention_end: Some("2025-01-10".into()),
             ..Summary::default()
         };
         let today = Date::parse_iso("2026-12-06").ok();
-        let here = retention_text(&summary, today, false).map(|(_, t)| t);
-        let kept = retention_text(&summary, today, true).map(|(_, t)| t);
+        let text = |copies| retention_text(&summary, today, copies).map(|(_, t)| t);
         assert_eq!(
-            here.as_deref(),
+            text(Copies::OnlyHere).as_deref(),
             Some("Aufbewahrung endete am 10.01.2025: bitte löschen")
         );
         assert_eq!(
-            kept.as_deref(),
+            text(Copies::Shared).as_deref(),
+            Some("Aufbewahrung endete am 10.01.2025: bitte im Bericht „Für alle löschen“")
+        );
+        assert_eq!(
+            text(Copies::OnlyAtRelay).as_deref(),
             Some("Aufbewahrung endete am 10.01.2025: bitte zurückholen und für alle löschen")
         );
-        // Before the end both rows say the same.
+        // Before the end every row says the same.
         let earlier = Date::parse_iso("2024-01-01").ok();
         assert_eq!(
-            retention_text(&summary, earlier, true),
-            retention_text(&summary, earlier, false)
+            retention_text(&summary, earlier, Copies::OnlyAtRelay),
+            retention_text(&summary, earlier, Copies::Shared)
         );
     }
 }

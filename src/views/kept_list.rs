@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use crate::route::Route;
 use crate::state::app_context::use_app;
 use crate::state::summary::display_title;
-use crate::views::case_row::retention_flag;
+use crate::views::case_row::{retention_flag, Copies};
 
 #[component]
 pub fn KeptList(
@@ -39,7 +39,7 @@ pub fn KeptList(
                             let title = display_title(&summary.title);
                             let back = format!("Bericht von {title} zurückholen");
                             let go = format!("Bericht von {title} aus der Liste nehmen");
-                            let retention = retention_flag(&summary, today, true);
+                            let retention = retention_flag(&summary, today, Copies::OnlyAtRelay);
                             let href = Route::FetchBack(summary.id.clone()).href();
                             let form = summary.template_name.clone();
                             view! {

@@ -66,6 +66,13 @@ describe('taking a submitted report off the device', () => {
     await page.locator('#uebermittelt').waitFor();
     await waitSaved(page);
     await toList(page);
+    // The list's "Löschen" of a shared report says that it deletes only here, and where
+    // deleting for everyone is.
+    await page.getByRole('button', { name: `Bericht von ${NAME} löschen` }).click();
+    const question = page.locator('dialog.confirm-dialog[open]');
+    assert.match(await question.textContent(), /von diesem Gerät löschen\? Die anderen Geräte und der Server behalten ihn\. Für alle löschen Sie ihn im Bericht/);
+    await question.getByRole('button', { name: 'Abbrechen' }).click();
+    await question.waitFor({ state: 'detached' });
     const refused = await takeOff(page);
     assert.equal(await refused.getAttribute('role'), 'alert');
     assert.match(await refused.textContent(), /bleibt auf diesem Gerät: Noch ist nicht alles .* beim Server angekommen/);
