@@ -22,7 +22,9 @@ use dreieck_sync::RoomId;
 use rand_core::CryptoRngCore;
 
 use crate::forward::{Digest, Forward};
-use crate::status::{relay_error, Connection, Observed, State, SyncStatus, PURGED_TEXT};
+use crate::status::{
+    relay_error, Connection, Observed, State, SyncStatus, PURGED_TEXT, TOO_LARGE_TEXT,
+};
 
 /// A sealed full save goes to the relay after this many acknowledged appends, so it can drop
 /// the log entries before it. Every snapshot costs a whole document on the wire; at 1,000 a
@@ -168,6 +170,9 @@ pub struct LinkMachine {
     retry_at: Option<f64>,
     /// The relay's last complaint (shown until in sync again).
     notice: Option<String>,
+    /// A local change was larger than the relay takes ([`TOO_LARGE_TEXT`]): said for as long
+    /// as the link lives, since being in sync again does not bring it to the others.
+    too_large: bool,
     /// When the acknowledged heads were last remembered, or found not worth remembering.
     remembered_ms: f64,
     /// The write waiting for [`REMEMBER_EVERY_MS`] to pass.
@@ -208,6 +213,7 @@ impl LinkMachine {
             attempt: 0,
             retry_at: None,
             notice: None,
+            too_large: false,
             remembered_ms: f64::NEG_INFINITY,
             remember_at: None,
             snapshot: Snapshot::Idle,
@@ -662,6 +668,13 @@ impl LinkMachine {
         }
         let mut out = Vec::new();
         let result = self.client.on_local_change(item, rng);
+        if let Err(dreieck_sync::Error::FrameTooLarge { len, max }) = result {
+            out.push(Action::Log(format!(
+                "local change of {len} bytes not sent: the relay takes at most {max}"
+            )));
+            self.too_large = true;
+            return out;
+        }
         self.carry(result, now, &mut out);
         out
     }
@@ -853,6 +866,7 @@ impl LinkMachine {
             browser_online: self.browser_online,
             waiting: self.client.unacknowledged(),
             notice: self.notice.as_deref(),
+            lasting: self.too_large.then_some(TOO_LARGE_TEXT),
             direct: self.direct,
         };
         if let Some(next) = self.shown.next(seen, now) {

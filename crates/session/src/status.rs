@@ -123,6 +123,8 @@ pub struct Observed<'a> {
     pub waiting: u64,
     /// The relay's last complaint.
     pub notice: Option<&'a str>,
+    /// A notice that stays in sync too (a change that can never be sent).
+    pub lasting: Option<&'a str>,
     /// Devices connected directly.
     pub direct: usize,
 }
@@ -160,11 +162,12 @@ impl SyncStatus {
             (None, Connection::Down) if seen.browser_online => State::Unreachable,
             (None, Connection::Down) => State::NoNetwork,
         };
-        // A complaint is moot once everything is in sync again.
+        // A complaint is moot once everything is in sync again; a lasting notice is not.
         let notice = match state {
-            State::Synced => None,
-            _ => seen.notice.map(str::to_string),
-        };
+            State::Synced => seen.lasting,
+            _ => seen.notice.or(seen.lasting),
+        }
+        .map(str::to_string);
         // Once the network is back, connecting is news again.
         let state = if self.state == State::NoNetwork && seen.browser_online {
             state
@@ -200,12 +203,20 @@ impl SyncStatus {
     }
 }
 
-/// What the app says about an error code the relay sent (docs/contracts.md, "Relay
-/// WebSocket"), and whether reconnecting can help. `None`: nothing worth telling (the state
-/// line already says "verbindet").
 /// What the indicator says once the relay has deleted the report's room for everyone.
 pub const PURGED_TEXT: &str = "Dieser Bericht wurde auf dem Server für alle gelöscht.";
 
+/// What the indicator says after a local change larger than the relay takes (64 MiB, which
+/// only a pasted or imported mass of text reaches): it stays on this device, and what builds
+/// on it cannot be used by the others either, so it is said until the report is closed.
+pub const TOO_LARGE_TEXT: &str = "Eine Änderung war größer, als der Server annimmt (64 MB). \
+     Sie ist auf diesem Gerät gespeichert, aber die anderen Geräte bekommen sie nicht – und \
+     was danach geschrieben wird, können sie nicht übernehmen. Bitte sichern Sie den Bericht \
+     als Datei („Exportieren“) und wenden Sie sich an die Stelle, die Dreieck bei Ihnen betreut.";
+
+/// What the app says about an error code the relay sent (docs/contracts.md, "Relay
+/// WebSocket"), and whether reconnecting can help. `None`: nothing worth telling (the state
+/// line already says "verbindet").
 pub fn relay_error(code: u16) -> (Option<&'static str>, bool) {
     use dreieck_sync::wire::code;
     match code {
@@ -267,6 +278,7 @@ mod tests {
             browser_online,
             waiting: 0,
             notice: None,
+            lasting: None,
             direct: 0,
         }
     }

@@ -16,7 +16,7 @@ use dreieck_session::link::{
     Action, LinkMachine, Options, SaveFor, FIRST_BACKOFF_MS, HEARTBEAT_MS, MAX_BACKOFF_MS,
     REMEMBER_EVERY_MS, SNAPSHOT_QUIET_MS,
 };
-use dreieck_session::status::{State, SyncStatus};
+use dreieck_session::status::{State, SyncStatus, TOO_LARGE_TEXT};
 use dreieck_sync::envelope::DocumentKey;
 use dreieck_sync::room::{self, Record, Room};
 use dreieck_sync::wire::{self, code, Message};
@@ -1260,4 +1260,29 @@ fn a_probe_is_admitted_and_receives_nothing_of_the_report() {
     let b = w.connect(Options::default());
     w.advance(1_000.0);
     assert_eq!(w.text(b), "Aquarellmalerei im Stadtteiltreff");
+}
+
+/// A local change larger than the relay takes is never sent, and the indicator says so for
+/// as long as the report is open, in sync or not: what is written after it reaches the relay,
+/// but the others cannot use it.
+#[test]
+fn a_local_change_beyond_what_the_relay_takes_is_said_for_as_long_as_the_report_is_open() {
+    let mut w = World::new(32);
+    let a = w.connect(Options::default());
+    let _b = w.connect(Options::default());
+    let huge = vec![7u8; dreieck_sync::client::MAX_CHANGE_SIZE + 1];
+    let actions = w.devices[a].link.local_change(&huge, w.now, &mut w.rng);
+    w.run(a, actions);
+    w.advance(1_000.0);
+    assert_eq!(w.status(a).notice.as_deref(), Some(TOO_LARGE_TEXT));
+    assert_eq!(w.status(a).waiting, 0, "it does not wait: it can never go");
+    assert_eq!(w.entries(), 0, "nothing of it reached the relay");
+    w.type_text(a, "weiter");
+    w.advance(5_000.0);
+    assert_eq!(w.state(a), State::Synced);
+    assert_eq!(
+        w.status(a).notice.as_deref(),
+        Some(TOO_LARGE_TEXT),
+        "still said once in sync"
+    );
 }
