@@ -47,10 +47,18 @@ pub fn run_all(skip_e2e: bool) -> Result<()> {
             .env("DREIECK_TEST_TLS", postgres.tls_dir()),
     )?;
 
-    step("relay on PostgreSQL: the sync tests again, every relay on a fresh database");
+    step("relay on PostgreSQL: the sync and purge tests again, every relay on a fresh database");
     exec(
         cmd("cargo")
-            .args(["test", "-p", "dreieck-relay", "--test", "sync"])
+            .args([
+                "test",
+                "-p",
+                "dreieck-relay",
+                "--test",
+                "sync",
+                "--test",
+                "purge",
+            ])
             .env("DREIECK_TEST_POSTGRES", postgres.url())
             .env("DREIECK_TEST_TLS", postgres.tls_dir())
             .env("DREIECK_TEST_BACKEND", "postgres"),

@@ -31,6 +31,8 @@ pub(crate) struct Metrics {
     pub stored_now: AtomicU64,
     /// Empty rooms deleted by the expiry sweep.
     pub rooms_expired: AtomicU64,
+    /// Rooms purged by the sweep because their retention period ended.
+    pub rooms_retention_ended: AtomicU64,
     /// Connection attempts answered with HTTP 429 (`--connects-per-second`).
     pub attempts_refused: AtomicU64,
     /// Bytes connections hold for runs of parts not yet complete (`crate::runs`).
@@ -66,6 +68,7 @@ impl Default for Metrics {
             room_memory: AtomicU64::new(0),
             stored_now: AtomicU64::new(0),
             rooms_expired: AtomicU64::new(0),
+            rooms_retention_ended: AtomicU64::new(0),
             attempts_refused: AtomicU64::new(0),
             run_bytes: Arc::default(),
             logs_paged_out: AtomicU64::new(0),
@@ -172,6 +175,12 @@ impl Metrics {
             "counter",
             "Rooms that held nothing, deleted after their expiry time.",
             get(&self.rooms_expired),
+        );
+        one(
+            "dreieck_relay_rooms_retention_ended_total",
+            "counter",
+            "Rooms purged when the retention period their devices set had ended.",
+            get(&self.rooms_retention_ended),
         );
         one(
             "dreieck_relay_attempts_refused_total",

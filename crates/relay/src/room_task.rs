@@ -123,7 +123,7 @@ impl Usage {
                 self.snapshots.clear();
                 self.total = sealed.len() as u64;
             }
-            Record::Registered { .. } | Record::Epoch { .. } => {}
+            Record::Registered { .. } | Record::Epoch { .. } | Record::Retained { .. } => {}
         }
     }
 

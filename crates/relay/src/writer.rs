@@ -71,8 +71,9 @@ enum Command {
     },
     Expire {
         cutoff: i64,
+        now: i64,
         keep: HashSet<RoomId>,
-        reply: oneshot::Sender<Result<u64, StorageFailed>>,
+        reply: oneshot::Sender<Result<Swept, StorageFailed>>,
     },
     StoredBytes {
         reply: oneshot::Sender<Result<u64, StorageFailed>>,
@@ -145,12 +146,19 @@ impl Writer {
         let _ = self.queue.send(Command::Release { room });
     }
 
-    /// Deletes rooms that hold nothing, untouched since `cutoff`, not in `keep`; how many.
-    pub async fn expire(&self, cutoff: i64, keep: HashSet<RoomId>) -> Result<u64, StorageFailed> {
+    /// Deletes rooms that hold nothing, untouched since `cutoff`, and purges rooms whose
+    /// retention ended by `now`, none of them in `keep`; how many of each.
+    pub async fn expire(
+        &self,
+        cutoff: i64,
+        now: i64,
+        keep: HashSet<RoomId>,
+    ) -> Result<Swept, StorageFailed> {
         let (reply, answer) = oneshot::channel();
         self.queue
             .send(Command::Expire {
                 cutoff,
+                now,
                 keep,
                 reply,
             })
@@ -252,10 +260,19 @@ fn run(mut store: Box<dyn Store>, commands: std_mpsc::Receiver<Command>, metrics
     }
 }
 
+/// What one sweep removed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Swept {
+    /// Rooms that held nothing.
+    pub empty: u64,
+    /// Rooms purged because their retention period ended.
+    pub retained: u64,
+}
+
 /// What a batch answers besides durability, in queue order.
 struct Answers<'a> {
     loads: &'a mut Vec<Option<Vec<Record>>>,
-    expired: &'a mut Vec<u64>,
+    expired: &'a mut Vec<Swept>,
     stored: &'a mut Vec<u64>,
     /// Rooms whose writes were refused because they may be another instance's now.
     lost: &'a mut HashMap<RoomId, mpsc::UnboundedSender<Outcome>>,
@@ -433,8 +450,12 @@ fn write_batch(
                 poisoned.remove(room);
                 answers.loads.push(store.load(room)?);
             }
-            Command::Expire { cutoff, keep, .. } => {
-                answers.expired.push(store.expire_empty(*cutoff, keep)?);
+            Command::Expire {
+                cutoff, now, keep, ..
+            } => {
+                let empty = store.expire_empty(*cutoff, keep)?;
+                let retained = store.purge_retained(*now, keep)?;
+                answers.expired.push(Swept { empty, retained });
             }
             Command::StoredBytes { .. } => {} // read once the batch's sizes are set, below
             Command::Flush { .. }

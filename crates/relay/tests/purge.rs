@@ -111,3 +111,81 @@ async fn a_purged_room_is_gone_from_the_relays_files_and_every_device_learns_it(
     }
     relay.stop().await;
 }
+
+/// The end of a retention period, with nobody at a device: a device of the room set it
+/// (`Retain`, with the deletion record signed in advance), the sweep purges the room once the
+/// time has come, and a device that comes by afterwards is handed that record — while a room
+/// whose retention has not ended, or was withdrawn, keeps everything.
+#[tokio::test]
+async fn a_room_whose_retention_ended_is_purged_by_the_sweep_with_the_record_signed_in_advance() {
+    let relay = start_with(dreieck_relay::SyncLimits {
+        empty_room_expiry_secs: 1,
+        room_linger_secs: 0,
+        ..Default::default()
+    })
+    .await;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_secs();
+    let (ended, ended_key) = room_and_key();
+    let (later, later_key) = room_and_key();
+    let (withdrawn, withdrawn_key) = room_and_key();
+    let big = String::from_utf8_lossy(&noise(20_000)).into_owned();
+    let record = b"signed in advance".to_vec();
+
+    let mut a = Peer::join(relay.addr, ended, &ended_key).await;
+    a.change_acked(&big).await;
+    let written = samples(&a.appended);
+    let effects = a
+        .client
+        .retain(now - 1, Some(&record), &mut OsRng)
+        .expect("live");
+    a.run(effects).await;
+    a.close().await;
+
+    let mut b = Peer::join(relay.addr, later, &later_key).await;
+    b.change_acked("bleibt bis später").await;
+    let effects = b
+        .client
+        .retain(now + 3600, Some(b"not yet"), &mut OsRng)
+        .expect("live");
+    b.run(effects).await;
+    b.close().await;
+
+    let mut c = Peer::join(relay.addr, withdrawn, &withdrawn_key).await;
+    c.change_acked("zurückgenommen").await;
+    for (until, sealed) in [(now - 1, Some(&b"withdrawn"[..])), (0, None)] {
+        let effects = c.client.retain(until, sealed, &mut OsRng).expect("live");
+        c.run(effects).await;
+    }
+    c.close().await;
+
+    until_metric(
+        relay.addr,
+        "dreieck_relay_rooms_retention_ended_total",
+        |n| n >= 1,
+    )
+    .await;
+    let mut d = Peer::join(relay.addr, ended, &ended_key).await;
+    d.until(|p| !p.purged.is_empty()).await;
+    assert_eq!(d.purged, vec![record]);
+    d.close().await;
+    let after = relay.database_bytes();
+    for sample in &written {
+        assert!(
+            !contains(&after, sample),
+            "a sealed change is still in the files"
+        );
+    }
+    for (room, key, text) in [
+        (later, &later_key, "bleibt bis später"),
+        (withdrawn, &withdrawn_key, "zurückgenommen"),
+    ] {
+        let mut e = Peer::join(relay.addr, room, key).await;
+        e.until(|p| p.has_applied(text)).await;
+        assert!(e.purged.is_empty());
+        e.close().await;
+    }
+    relay.stop().await;
+}

@@ -707,9 +707,6 @@ impl Client {
         self.flush(effects, rng)
     }
 
-    /// Every local change is acknowledged, so a snapshot holds nothing the log lacks. (A snapshot
-    /// with unsent local changes in it would hand them to newcomers only; if this device then
-    /// vanished, changes built on them could never be applied by the peers that did not load it.)
     /// Asks the relay to delete the room for everyone, leaving `deletion` (the signed record,
     /// sealed here) in its place. Only on a live connection; the relay's answer is
     /// [`Effect::Purged`], to this device as to every other.
@@ -728,11 +725,41 @@ impl Client {
         Ok(vec![Effect::Send(Message::Purge { sealed }.encode())])
     }
 
+    /// Asks the relay to purge the room by itself at `until` (seconds since 1970), leaving
+    /// `deletion` (a record signed in advance for the end of the retention period, sealed
+    /// here); `None`: not any more (the submission was withdrawn). Only on a live connection.
+    pub fn retain(
+        &mut self,
+        until: u64,
+        deletion: Option<&[u8]>,
+        rng: &mut impl CryptoRngCore,
+    ) -> Result<Vec<Effect>, Error> {
+        if self.status != Status::Live {
+            return Err(Error::Unexpected {
+                message: "Retain",
+                state: "not live",
+            });
+        }
+        let (until, sealed) = match deletion {
+            Some(record) if until > 0 => (
+                until,
+                envelope::seal(&self.key, &self.room, Kind::Deletion, record, rng)?,
+            ),
+            _ => (0, Vec::new()),
+        };
+        Ok(vec![Effect::Send(
+            Message::Retain { until, sealed }.encode(),
+        )])
+    }
+
     /// Whether the relay told this client that the room was deleted for everyone.
     pub fn purged(&self) -> bool {
         self.purged
     }
 
+    /// Every local change is acknowledged, so a snapshot holds nothing the log lacks. (A snapshot
+    /// with unsent local changes in it would hand them to newcomers only; if this device then
+    /// vanished, changes built on them could never be applied by the peers that did not load it.)
     fn idle(&self) -> bool {
         self.in_flight.is_none() && self.pending.is_empty() && !self.need_full
     }

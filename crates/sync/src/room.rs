@@ -102,10 +102,19 @@ pub enum Record {
     /// The room was deleted for everyone: storage drops every entry and snapshot of the room
     /// (from its files, not only its index) and keeps this sealed deletion record.
     Purged { seq: u64, sealed: Vec<u8> },
+    /// Purge the room at `until` (seconds since 1970) with this sealed deletion record, signed
+    /// in advance for the end of the retention period; `until` 0: not (any more). Storage
+    /// keeps the latest and purges the room itself once the time has come and no connection
+    /// is live ([`crate::room`] never sees it again: it carries nothing a room serves).
+    Retained { until: u64, sealed: Vec<u8> },
 }
 
 /// The largest sealed deletion record a Purge may leave (an honest one is under 200 bytes).
 pub const MAX_DELETION_SIZE: usize = 1024;
+
+/// Retains one connection may send. An honest client sends one when it connects to a
+/// submitted report and one more if the submission is withdrawn or its date changes.
+pub const MAX_RETAINS: u32 = 4;
 
 /// What the relay must do, in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -162,6 +171,8 @@ struct Conn {
     assembler: Assembler,
     /// CatchUps answered on this connection (each sends the log again: see [`MAX_CATCH_UPS`]).
     catch_ups: u32,
+    /// Retains taken from this connection (each is a write: see [`MAX_RETAINS`]).
+    retains: u32,
 }
 
 #[derive(Debug, Clone)]
@@ -261,6 +272,7 @@ impl Room {
                     }
                 }
                 Record::Purged { sealed, .. } => room.purged = Some(sealed),
+                Record::Retained { .. } => {}
             }
         }
         if room.purged.is_some() {
@@ -466,6 +478,7 @@ impl Room {
                 holds: None,
                 assembler: Assembler::default(),
                 catch_ups: 0,
+                retains: 0,
             },
         );
     }
@@ -617,6 +630,22 @@ impl Room {
                 | ConnState::CatchingUp { .. }
                 | ConnState::AwaitingLog { .. }
                 | ConnState::Live,
+                Message::Retain { until, sealed },
+            ) => {
+                if sealed.len() > MAX_DELETION_SIZE || (until == 0) != sealed.is_empty() {
+                    return refuse(conn, code::BAD_FRAME, "not a retention record");
+                }
+                if c.retains >= MAX_RETAINS {
+                    return refuse(conn, code::RATE_LIMITED, "too many retains");
+                }
+                c.retains += 1;
+                vec![Effect::Persist(Record::Retained { until, sealed })]
+            }
+            (
+                ConnState::Admitted
+                | ConnState::CatchingUp { .. }
+                | ConnState::AwaitingLog { .. }
+                | ConnState::Live,
                 Message::CatchUp { after_seq },
             ) => {
                 if c.catch_ups >= MAX_CATCH_UPS {
@@ -687,7 +716,8 @@ impl Room {
                     },
                 )]
             }
-            Message::Ephemeral { .. } => Vec::new(),
+            // Deleted already: there is nothing left to retain.
+            Message::Ephemeral { .. } | Message::Retain { .. } => Vec::new(),
             Message::Append { .. } | Message::Snapshot { .. } => {
                 refuse(conn, code::PURGED, "room deleted")
             }
@@ -1062,6 +1092,70 @@ mod tests {
         let fx = admit(room, conn, auth, rng);
         assert!(matches!(sent(&fx, conn)[..], [Message::Admitted { .. }]));
         room.frame_received(conn, &Message::CatchUp { after_seq: 0 }.encode(), rng);
+    }
+
+    #[test]
+    fn a_retention_record_is_stored_only_from_an_admitted_device_and_within_bounds() {
+        let mut rng = ChaCha20Rng::seed_from_u64(29);
+        let mut room = Room::new(ROOM);
+        let auth = RoomAuth::derive(&DocumentKey::from_bytes([1; 32]));
+        let retain = |until, sealed: Vec<u8>| Message::Retain { until, sealed }.encode();
+        // Not admitted: refused, nothing stored.
+        room.connection_opened(9);
+        let fx = room.frame_received(9, &retain(2_000_000_000, vec![5; 100]), &mut rng);
+        assert!(
+            !fx.iter().any(|e| matches!(e, Effect::Persist(_))),
+            "{fx:?}"
+        );
+
+        live(&mut room, 1, &auth, &mut rng);
+        let fx = room.frame_received(1, &retain(2_000_000_000, vec![5; 100]), &mut rng);
+        assert_eq!(
+            fx,
+            vec![Effect::Persist(Record::Retained {
+                until: 2_000_000_000,
+                sealed: vec![5; 100]
+            })]
+        );
+        // Withdrawn: kept no longer.
+        let fx = room.frame_received(1, &retain(0, Vec::new()), &mut rng);
+        assert_eq!(
+            fx,
+            vec![Effect::Persist(Record::Retained {
+                until: 0,
+                sealed: Vec::new()
+            })]
+        );
+        // A time without a record, a record without a time, or one larger than a deletion
+        // record: refused, and the connection closed.
+        for bad in [
+            retain(2_000_000_000, Vec::new()),
+            retain(0, vec![5; 10]),
+            retain(2_000_000_000, vec![5; MAX_DELETION_SIZE + 1]),
+        ] {
+            live(&mut room, 2, &auth, &mut rng);
+            let fx = room.frame_received(2, &bad, &mut rng);
+            assert!(
+                !fx.iter().any(|e| matches!(e, Effect::Persist(_))),
+                "{fx:?}"
+            );
+            assert!(fx.contains(&Effect::Close { conn: 2 }), "{fx:?}");
+            room.connection_closed(2);
+        }
+        // More than an honest device sends: refused.
+        live(&mut room, 3, &auth, &mut rng);
+        for _ in 0..MAX_RETAINS {
+            let fx = room.frame_received(3, &retain(1, vec![1]), &mut rng);
+            assert!(matches!(fx[..], [Effect::Persist(_)]));
+        }
+        let fx = room.frame_received(3, &retain(1, vec![1]), &mut rng);
+        assert!(matches!(
+            sent(&fx, 3)[..],
+            [Message::Error {
+                code: code::RATE_LIMITED,
+                ..
+            }]
+        ));
     }
 
     #[test]

@@ -106,6 +106,12 @@ pub enum Message {
     Purge { sealed: Vec<u8> },
     /// Relay → client: the room was purged; `sealed` is what the purging device left.
     Purged { sealed: Vec<u8> },
+    /// Client → relay: purge the room by itself at `until` (seconds since 1970, the end of
+    /// the report's retention period), leaving `sealed` (a deletion record signed in advance,
+    /// sealed under the room key) as a Purge would. `until` 0 with nothing sealed: keep the
+    /// room (the submission was withdrawn). A later Retain replaces an earlier one. Devices
+    /// drop their copies only if the record holds on their own clock and copy.
+    Retain { until: u64, sealed: Vec<u8> },
 }
 
 /// The kind byte of each message (a frame's second byte): lets the relay sort frames, e.g. tell
@@ -125,6 +131,7 @@ pub mod kind {
     // 12 is a part of a large frame (`crate::parts::KIND_PART`).
     pub const PURGE: u8 = 13;
     pub const PURGED: u8 = 14;
+    pub const RETAIN: u8 = 15;
 }
 
 impl Message {
@@ -144,6 +151,7 @@ impl Message {
             Message::Error { .. } => "Error",
             Message::Purge { .. } => "Purge",
             Message::Purged { .. } => "Purged",
+            Message::Retain { .. } => "Retain",
         }
     }
 
@@ -221,6 +229,11 @@ impl Message {
                 out.push(kind::PURGED);
                 put_bytes(&mut out, sealed);
             }
+            Message::Retain { until, sealed } => {
+                out.push(kind::RETAIN);
+                put_u64(&mut out, *until);
+                put_bytes(&mut out, sealed);
+            }
         }
         out
     }
@@ -232,7 +245,8 @@ impl Message {
             | Message::Snapshot { sealed, .. }
             | Message::Ephemeral { sealed }
             | Message::Purge { sealed }
-            | Message::Purged { sealed } => sealed.len(),
+            | Message::Purged { sealed }
+            | Message::Retain { sealed, .. } => sealed.len(),
             Message::Error { message, .. } => message.len(),
             _ => 64,
         }
@@ -309,6 +323,10 @@ pub fn decode_with_limit(frame: &[u8], max: usize) -> Result<Message, Error> {
             sealed: r.bytes()?.to_vec(),
         },
         kind::PURGED => Message::Purged {
+            sealed: r.bytes()?.to_vec(),
+        },
+        kind::RETAIN => Message::Retain {
+            until: r.u64()?,
             sealed: r.bytes()?.to_vec(),
         },
         other => return Err(Error::UnknownKind(other)),
@@ -429,6 +447,8 @@ mod tests {
             arb_bytes().prop_map(|sealed| Message::Ephemeral { sealed }),
             arb_bytes().prop_map(|sealed| Message::Purge { sealed }),
             arb_bytes().prop_map(|sealed| Message::Purged { sealed }),
+            (any::<u64>(), arb_bytes())
+                .prop_map(|(until, sealed)| Message::Retain { until, sealed }),
             (any::<u16>(), ".{0,40}").prop_map(|(code, message)| Message::Error { code, message }),
         ]
     }

@@ -56,6 +56,11 @@ pub(crate) trait Store: Send {
     /// `cutoff` (seconds since 1970) and are not in `keep` (live here) nor served by another
     /// instance; how many. Inside the batch's transaction.
     fn expire_empty(&mut self, cutoff: i64, keep: &HashSet<RoomId>) -> Result<u64, Error>;
+    /// Purges the rooms whose retention ended at or before `now` (seconds since 1970,
+    /// [`Record::Retained`]), not in `keep` nor served by another instance: as a Purge does,
+    /// leaving the deletion record stored with the retention; how many. Inside the batch's
+    /// transaction.
+    fn purge_retained(&mut self, now: i64, keep: &HashSet<RoomId>) -> Result<u64, Error>;
     /// Sealed bytes all rooms store (the sum of their byte counts), outside a transaction.
     fn stored_bytes(&mut self) -> Result<u64, Error>;
     /// Every room stored (for `check`).
@@ -377,6 +382,69 @@ pub(crate) mod tests {
                 .is_some_and(|r| r.iter().any(|r| matches!(r, Record::Purged { .. }))),
             "a deleted room keeps its record"
         );
+        store.commit().expect("commit");
+    }
+
+    /// The same on every backend: a room whose retention ended is purged by the sweep and
+    /// keeps the record signed in advance; one not yet due, one withdrawn (`until` 0) and one
+    /// live here stay as they are.
+    pub(crate) fn retained_rooms_are_purged_when_due(store: &mut dyn Store) {
+        let (due, later, withdrawn, live) = ([11; 16], [12; 16], [13; 16], [14; 16]);
+        let now = 2_000_000_000;
+        store.begin().expect("begin");
+        for room in [due, later, withdrawn, live] {
+            for op in [
+                Op::Record(Record::Registered { verifier: [9; 32] }),
+                Op::Record(Record::Entry {
+                    seq: 1,
+                    prev_seq: 0,
+                    sealed: vec![42; 30],
+                }),
+                Op::Record(Record::Snapshot {
+                    covers_seq: 1,
+                    sealed: vec![43; 30],
+                }),
+                Op::Record(Record::Retained {
+                    until: (now - 1) as u64,
+                    sealed: vec![room[0]; 20],
+                }),
+            ] {
+                store.apply(&room, &op).expect("apply");
+            }
+            store.set_bytes(&room, 60).expect("bytes");
+        }
+        let retain = |until: u64, sealed: Vec<u8>| Op::Record(Record::Retained { until, sealed });
+        store
+            .apply(&later, &retain((now + 3600) as u64, vec![12; 20]))
+            .expect("later");
+        store
+            .apply(&withdrawn, &retain(0, Vec::new()))
+            .expect("withdrawn");
+        store.commit().expect("commit");
+
+        store.begin().expect("begin");
+        let keep = HashSet::from([live]);
+        assert_eq!(store.purge_retained(now, &keep).expect("sweep"), 1);
+        assert_eq!(
+            store.load(&due).expect("load"),
+            Some(vec![
+                Record::Registered { verifier: [9; 32] },
+                Record::Purged {
+                    seq: 0,
+                    sealed: vec![11; 20],
+                },
+            ]),
+            "only the record signed in advance is left"
+        );
+        for room in [later, withdrawn, live] {
+            let records = store.load(&room).expect("load").expect("stored");
+            assert!(
+                records.iter().any(|r| matches!(r, Record::Entry { .. })),
+                "{room:?} keeps its content"
+            );
+        }
+        // Swept again: nothing more (the purged room is not purged twice).
+        assert_eq!(store.purge_retained(now, &keep).expect("sweep"), 0);
         store.commit().expect("commit");
     }
 

@@ -74,6 +74,8 @@ ALTER TABLE snapshots ALTER COLUMN sealed SET STORAGE EXTERNAL;
 ALTER TABLE rooms ADD COLUMN IF NOT EXISTS owner BIGINT;
 ALTER TABLE rooms ADD COLUMN IF NOT EXISTS touched BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE rooms ADD COLUMN IF NOT EXISTS deletion BYTEA;
+ALTER TABLE rooms ADD COLUMN IF NOT EXISTS retain_until BIGINT;
+ALTER TABLE rooms ADD COLUMN IF NOT EXISTS retention BYTEA;
 CREATE TABLE IF NOT EXISTS instances (
     id BIGINT PRIMARY KEY,
     url TEXT NOT NULL,
@@ -239,6 +241,7 @@ struct Session {
     purge_entries: Statement,
     purge_snapshots: Statement,
     deletion: Statement,
+    retain: Statement,
     bytes: Statement,
     claim: Statement,
     owner_url: Statement,
@@ -313,6 +316,13 @@ impl Session {
                  VALUES ($1, $2, extract(epoch FROM now())::int8)
                  ON CONFLICT (id) DO UPDATE
                  SET deletion = excluded.deletion, touched = excluded.touched",
+            )?,
+            retain: client.prepare(
+                "INSERT INTO rooms (id, retain_until, retention, touched)
+                 VALUES ($1, $2, $3, extract(epoch FROM now())::int8)
+                 ON CONFLICT (id) DO UPDATE
+                 SET retain_until = excluded.retain_until, retention = excluded.retention,
+                     touched = excluded.touched",
             )?,
             bytes: client.prepare(
                 "INSERT INTO rooms (id, bytes, touched) VALUES ($1, $2, extract(epoch FROM now())::int8)
@@ -443,6 +453,31 @@ impl Store for Postgres {
         Ok(expired)
     }
 
+    fn purge_retained(&mut self, now: i64, keep: &HashSet<RoomId>) -> Result<u64, Error> {
+        self.flush()?;
+        let session = self.session()?;
+        let keep: Vec<&[u8]> = keep.iter().map(|id| &id[..]).collect();
+        // Rooms another instance serves have an owner and wait for the next sweep; the rows
+        // are locked, so a claim waits until the purge is committed and then loads it.
+        let purged = session.client.execute(
+            "WITH due AS (
+                 SELECT id FROM rooms WHERE retain_until <= $1 AND retention IS NOT NULL
+                 AND deletion IS NULL AND owner IS NULL AND NOT (id = ANY($2::bytea[]))
+                 FOR UPDATE
+             ), gone_entries AS (
+                 DELETE FROM entries WHERE room IN (SELECT id FROM due)
+             ), gone_snapshots AS (
+                 DELETE FROM snapshots WHERE room IN (SELECT id FROM due)
+             )
+             UPDATE rooms SET deletion = retention, bytes = octet_length(retention),
+                 retain_until = NULL, retention = NULL,
+                 touched = extract(epoch FROM now())::int8
+             WHERE id IN (SELECT id FROM due)",
+            &[&now, &keep],
+        )?;
+        Ok(purged)
+    }
+
     fn stored_bytes(&mut self) -> Result<u64, Error> {
         let session = self.session()?;
         let sum: i64 = session
@@ -548,6 +583,13 @@ impl Store for Postgres {
                 client.execute(&session.purge_entries, &[&id])?;
                 client.execute(&session.purge_snapshots, &[&id])?;
                 client.execute(&session.deletion, &[&id, sealed])?;
+            }
+            Op::Record(Record::Retained { until, sealed }) => {
+                let (until, sealed) = match *until {
+                    0 => (None, None),
+                    until => (Some(to_i64(until)?), Some(sealed)),
+                };
+                client.execute(&session.retain, &[&id, &until, &sealed])?;
             }
             Op::Compact { through_seq } => {
                 let through = to_i64(*through_seq)?;
@@ -665,6 +707,13 @@ mod tests {
         let Some(url) = test_database() else { return };
         let mut store = Postgres::open(&url, None).expect("connects");
         super::super::tests::empty_rooms_expire(&mut store);
+    }
+
+    #[test]
+    fn retained_rooms_are_purged_when_due() {
+        let Some(url) = test_database() else { return };
+        let mut store = Postgres::open(&url, None).expect("connects");
+        super::super::tests::retained_rooms_are_purged_when_due(&mut store);
     }
 
     #[test]

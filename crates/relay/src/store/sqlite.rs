@@ -43,9 +43,11 @@ CREATE TABLE IF NOT EXISTS snapshots (
 ";
 
 /// Columns added since the first schema, with their definitions.
-const ADDED: [(&str, &str, &str); 2] = [
+const ADDED: [(&str, &str, &str); 4] = [
     ("rooms", "touched", "touched INTEGER NOT NULL DEFAULT 0"),
     ("rooms", "deletion", "deletion BLOB"),
+    ("rooms", "retain_until", "retain_until INTEGER"),
+    ("rooms", "retention", "retention BLOB"),
 ];
 
 /// A room's row: verifier, epoch, deletion record.
@@ -147,6 +149,41 @@ impl Store for Sqlite {
             expired += 1;
         }
         Ok(expired)
+    }
+
+    fn purge_retained(&mut self, now: i64, keep: &HashSet<RoomId>) -> Result<u64, Error> {
+        let ids: Vec<Vec<u8>> = self
+            .conn
+            .prepare_cached(
+                "SELECT id FROM rooms WHERE retain_until <= ?1 AND retention IS NOT NULL
+                 AND deletion IS NULL",
+            )?
+            .query_map([now], |row| row.get(0))?
+            .collect::<Result<_, _>>()?;
+        let mut purged = 0;
+        for id in ids {
+            if keep.contains(&super::fixed::<16>(id.clone())?) {
+                continue;
+            }
+            self.conn
+                .prepare_cached("DELETE FROM entries WHERE room = ?1")?
+                .execute([&id])?;
+            self.conn
+                .prepare_cached("DELETE FROM snapshots WHERE room = ?1")?
+                .execute([&id])?;
+            self.conn
+                .prepare_cached(
+                    "UPDATE rooms SET deletion = retention, bytes = length(retention),
+                     retain_until = NULL, retention = NULL, touched = unixepoch()
+                     WHERE id = ?1",
+                )?
+                .execute([&id])?;
+            purged += 1;
+        }
+        if purged > 0 {
+            self.purged = true;
+        }
+        Ok(purged)
     }
 
     fn stored_bytes(&mut self) -> Result<u64, Error> {
@@ -277,6 +314,20 @@ impl Store for Sqlite {
                 .execute(params![id, sealed])?;
                 self.purged = true;
             }
+            Op::Record(Record::Retained { until, sealed }) => {
+                let (until, sealed) = match *until {
+                    0 => (None, None),
+                    until => (Some(to_i64(until)?), Some(sealed)),
+                };
+                conn.prepare_cached(
+                    "INSERT INTO rooms (id, retain_until, retention, touched)
+                     VALUES (?1, ?2, ?3, unixepoch())
+                     ON CONFLICT (id) DO UPDATE
+                     SET retain_until = excluded.retain_until, retention = excluded.retention,
+                         touched = excluded.touched",
+                )?
+                .execute(params![id, until, sealed])?;
+            }
             Op::Compact { through_seq } => {
                 let through = to_i64(*through_seq)?;
                 conn.prepare_cached("DELETE FROM entries WHERE room = ?1 AND seq <= ?2")?
@@ -334,6 +385,13 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let mut store = Sqlite::open(&dir.path().join("t.sqlite3")).expect("opens");
         super::super::tests::empty_rooms_expire(&mut store);
+    }
+
+    #[test]
+    fn retained_rooms_are_purged_when_due() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut store = Sqlite::open(&dir.path().join("t.sqlite3")).expect("opens");
+        super::super::tests::retained_rooms_are_purged_when_due(&mut store);
     }
 
     #[test]
