@@ -19,7 +19,12 @@ pub struct DeletedReport {
     pub by_name: String,
     /// The deleter's role, as shown ("Leistungsträger").
     pub by_role: String,
+    /// When it was deleted, or when the retention period ended (`at_retention_end`).
     pub time_ms: i64,
+    /// Carried out by the relay at the end of the retention period, as signed in advance by
+    /// `by_name`.
+    #[serde(default)]
+    pub at_retention_end: bool,
 }
 
 impl DeletedReport {
@@ -35,6 +40,7 @@ impl DeletedReport {
             by_name: notice.by_name,
             by_role: notice.by_role.label().to_string(),
             time_ms: notice.time_ms,
+            at_retention_end: notice.at_retention_end,
         }
     }
 

@@ -124,7 +124,7 @@ async fn drop_if_deleted(store: &ReportStore, id: &str, title: &str, record: &[u
     let Ok(report) = Report::load(&bytes) else {
         return false;
     };
-    let Some(notice) = report.check_deletion(record) else {
+    let Some(notice) = report.check_deletion(record, now_ms() as i64) else {
         leptos::logging::warn!("sync: deletion record refused");
         return false;
     };

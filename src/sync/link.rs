@@ -49,6 +49,9 @@ pub trait LinkedDoc {
     /// The relay deleted the room for everyone and left `record` (hostile until checked):
     /// a report drops its copy if someone who may delete signed it.
     fn purged(&self, _record: &[u8]) {}
+    /// The link is in sync with the relay again (after connecting or reconnecting): what the
+    /// document tells the relay once per connection goes now.
+    fn in_sync(&self) {}
 }
 
 struct Inner {
@@ -276,7 +279,6 @@ impl Link {
         self.drive(|m, now| m.set_focus(field, now));
     }
 
-    /// Ends the link: says goodbye to the others, closes the socket, stops all timers.
     /// Asks the relay to delete the room for everyone, leaving `deletion`; `false` (nothing
     /// sent) without a live connection. The answer arrives as [`LinkedDoc::purged`].
     pub fn purge(&self, deletion: &[u8], rng: &mut WebRng) -> bool {
@@ -295,6 +297,24 @@ impl Link {
         }
     }
 
+    /// Tells the relay when the room's retention ends, with the deletion signed in advance
+    /// (`None`: not any more); `false` (nothing sent) without a live connection.
+    pub fn retain(&self, until: u64, deletion: Option<&[u8]>, rng: &mut WebRng) -> bool {
+        let actions = self
+            .inner
+            .borrow_mut()
+            .machine
+            .retain(until, deletion, now_ms(), rng);
+        match actions {
+            Some(actions) => {
+                self.run(actions);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Ends the link: says goodbye to the others, closes the socket, stops all timers.
     pub fn close(&self) {
         self.drive(|m, now| m.close(now));
         let directs = self.inner.borrow_mut().directs.take();
@@ -455,7 +475,16 @@ impl Link {
                 }
                 Action::StatusChanged => {
                     let status = self.inner.borrow().machine.status().clone();
+                    let was_synced = self
+                        .status
+                        .with_untracked(|s| s.state == dreieck_session::status::State::Synced);
+                    let now_synced = status.state == dreieck_session::status::State::Synced;
                     self.status.set(status);
+                    if now_synced && !was_synced {
+                        if let Some(doc) = self.doc() {
+                            doc.in_sync();
+                        }
+                    }
                 }
                 Action::Log(line) => leptos::logging::warn!("sync: {line}"),
             }

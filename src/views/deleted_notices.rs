@@ -14,6 +14,18 @@ use crate::state::summary::display_title;
 fn sentence(d: &DeletedReport, plain: bool) -> String {
     let when = format_timestamp(d.time_ms as f64);
     let title = display_title(&d.title);
+    if d.at_retention_end {
+        return if plain {
+            format!(
+                "Der Bericht über {title} ist weg. Er wird nicht mehr gebraucht. Darum ist er gelöscht. Für alle."
+            )
+        } else {
+            format!(
+                "Der Bericht von {title} wurde am {when} nach dem Ende der Aufbewahrung für alle gelöscht, wie von {} festgelegt.",
+                d.who()
+            )
+        };
+    }
     if plain {
         format!(
             "Der Bericht über {title} ist weg. {} hat ihn gelöscht. Für alle. Das war am {when}.",

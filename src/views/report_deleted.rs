@@ -13,7 +13,19 @@ pub fn ReportDeleted(entry: DeletedReport) -> impl IntoView {
     let app = use_app();
     let when = format_timestamp(entry.time_ms as f64);
     move || {
-        let text = if app.plain.get() {
+        let text = if entry.at_retention_end {
+            if app.plain.get() {
+                "Dieser Bericht wird nicht mehr gebraucht. Darum ist er jetzt gelöscht. \
+                 Für alle. Auch auf diesem Gerät ist er weg."
+                    .to_string()
+            } else {
+                format!(
+                    "Die Aufbewahrung dieses Berichts endete am {when}. Darum ist er für alle \
+                     gelöscht, wie von {} festgelegt. Er ist auch von diesem Gerät entfernt.",
+                    entry.who()
+                )
+            }
+        } else if app.plain.get() {
             format!(
                 "{} hat den Bericht gelöscht. Für alle. Das war am {when}. \
                  Auch auf diesem Gerät ist er jetzt weg.",

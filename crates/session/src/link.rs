@@ -438,6 +438,28 @@ impl LinkMachine {
         Some(out)
     }
 
+    /// Tells the relay when to purge the room by itself (the end of the retention period,
+    /// with the deletion signed in advance; `None`: not any more). `None` (nothing sent)
+    /// without a live connection.
+    pub fn retain(
+        &mut self,
+        until: u64,
+        deletion: Option<&[u8]>,
+        now: f64,
+        rng: &mut impl CryptoRngCore,
+    ) -> Option<Vec<Action>> {
+        if !self.active() || self.client.status() != Status::Live {
+            return None;
+        }
+        let mut out = Vec::new();
+        let result = self.client.retain(until, deletion, rng);
+        if result.is_err() {
+            return None;
+        }
+        self.carry(result, now, &mut out);
+        Some(out)
+    }
+
     /// The answer to [`Action::Beacon`]: this device's beacon, encoded.
     pub fn beacon(&mut self, bytes: &[u8], now: f64, rng: &mut impl CryptoRngCore) -> Vec<Action> {
         if !self.beacon_asked {

@@ -45,7 +45,7 @@ impl Session {
 
     /// The relay deleted the room and handed over `record` (hostile until checked).
     pub(super) fn purged(&self, record: &[u8]) {
-        let Some(notice) = self.read(|r| r.check_deletion(record)) else {
+        let Some(notice) = self.read(|r| r.check_deletion(record, now_ms() as i64)) else {
             leptos::logging::warn!("sync: deletion record refused");
             self.notice.set(Some(REFUSED_DELETION.to_string()));
             return;

@@ -47,6 +47,7 @@ use dreieck_session::deferral::{Deferral, EAGER_UP_TO_CHARS};
 use dreieck_session::pacing::Pacer;
 
 mod deletion;
+mod retention;
 mod rooms;
 #[cfg(all(test, target_arch = "wasm32"))]
 mod tests;
@@ -137,6 +138,9 @@ pub struct Parts {
     /// The one timeout for the earliest deadline of the session's machines, and that
     /// deadline.
     wake: RefCell<(Timer, Option<f64>)>,
+    /// The retention end last told to the relay on this connection (`Some(None)`: that there
+    /// is none), see [`Session::tell_retention`].
+    retention_told: RefCell<Option<Option<dreieck_model::Date>>>,
 }
 
 /// Peers' keystrokes on their way to the document (see `dreieck_model::live`).
@@ -202,6 +206,13 @@ impl LinkedDoc for WeakSession {
     fn purged(&self, record: &[u8]) {
         if let Some(session) = self.upgrade() {
             session.purged(record);
+        }
+    }
+
+    fn in_sync(&self) {
+        if let Some(session) = self.upgrade() {
+            // After the link has finished its own turn: telling the relay goes through it.
+            leptos::task::spawn_local(async move { session.tell_retention(true) });
         }
     }
 }
@@ -345,6 +356,7 @@ impl Session {
             undo_state: ArcRwSignal::new((false, false)),
             tabs: RefCell::new(None),
             wake: RefCell::new((Timer::default(), None)),
+            retention_told: RefCell::new(None),
         }));
         session.join_tabs();
         session
@@ -746,6 +758,7 @@ impl Session {
         self.pump();
         if structural {
             self.follow_room();
+            self.tell_retention(false);
         }
     }
 

@@ -86,8 +86,13 @@ pub fn join(owner: &mut Report, invitation: u8, own: u8, name: &str) -> Report {
 }
 
 pub fn three() -> Three {
+    three_of(&kvjs())
+}
+
+/// [`three`] on another form.
+pub fn three_of(template: &Template) -> Three {
     let mut provider = Report::create_owned(
-        &kvjs(),
+        template,
         Owner {
             key: &key(OWNER),
             role: Role::Provider,
