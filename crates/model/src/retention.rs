@@ -1,7 +1,9 @@
 //! How long a submitted report is kept: a form may set a retention period in years after the
 //! submission (`Template::retention_years`), the organisation's rule for that kind of record.
-//! The case list reminds before it runs out, and when it has, the report is to be deleted —
-//! by a person, who can see what they delete; nothing is deleted by a clock.
+//! The case list reminds before it runs out. A shared report is then deleted everywhere by
+//! the relay, with a deletion a device that may delete signed in advance at the submission
+//! (`Report::sign_retention_deletion`, checked on each device's own clock and copy); one only
+//! on this device is marked for deletion by a person.
 
 use crate::{Date, Report};
 
