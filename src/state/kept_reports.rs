@@ -15,10 +15,11 @@ use dreieck_model::{Report, Status};
 use crate::state::session;
 use crate::sync::shared;
 
-/// Whether the case list offers "Vom Gerät nehmen" for this report: submitted and shared
-/// (a report only on this device has no other copy to come back from).
-pub fn may_take_off(summary: &Summary) -> bool {
-    summary.status == Status::Submitted.code() && shared::load(&summary.id).is_some()
+/// Whether the case list offers "Vom Gerät nehmen" for this report: submitted and `shared`
+/// (a report only on this device has no other copy to come back from). The row knows
+/// whether it is shared already.
+pub fn may_take_off(summary: &Summary, shared: bool) -> bool {
+    shared && summary.status == Status::Submitted.code()
 }
 
 /// Drops this device's copy of the report, keeping its summary and room. The German reason

@@ -107,7 +107,7 @@ pub fn CaseRow(
         Copies::OnlyHere
     };
     let retention = retention_flag(&summary, today, copies);
-    let take_off = on_take_off.filter(|_| may_take_off(&summary)).map(|run| {
+    let take_off = on_take_off.filter(|_| may_take_off(&summary, shared)).map(|run| {
         let label = format!("Bericht von {title} vom Gerät nehmen");
         let summary = summary.clone();
         view! {

@@ -147,6 +147,14 @@ fn a_deletion_signed_in_advance_holds_only_once_each_devices_own_copy_and_clock_
         t.provider.check_deletion(&stranger, RETENTION_OVER_MS),
         None
     );
+    // Signed in advance by the person supported's own key, past the API that refuses it: no
+    // honest device takes it.
+    let person =
+        Deletion::sign_for_retention_end(&t.provider.id(), RETENTION_OVER_MS, &key(BENEFICIARY))
+            .encode();
+    for device in [&t.provider, &t.caseworker, &t.beneficiary] {
+        assert_eq!(device.check_deletion(&person, RETENTION_OVER_MS), None);
+    }
 
     // The submission is withdrawn on the provider's device: it refuses the record; submitted
     // again later, its period ends later than the record says, and it refuses it still.

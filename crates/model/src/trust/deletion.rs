@@ -131,14 +131,7 @@ impl Report {
     /// relay. Refused for roles that may not delete and for reports without a member list
     /// (nobody could check the signer).
     pub fn sign_deletion(&self, as_role: Role, time_ms: i64) -> Result<Vec<u8>> {
-        let by = self.signing_key(as_role)?;
-        let roster = self.roster();
-        if roster.owner().is_none() || !roster.may_move(&by.public_key()) {
-            return Err(ModelError::Membership(format!(
-                "Als {} können Sie den Bericht nicht für alle löschen.",
-                as_role.label()
-            )));
-        }
+        let by = self.deleting_key(as_role)?;
         Ok(Deletion::sign(&self.id(), time_ms, &by).encode())
     }
 
@@ -158,6 +151,15 @@ impl Report {
                         .into(),
                 )
             })?;
+        let by = self.deleting_key(as_role)?;
+        let record = Deletion::sign_for_retention_end(&self.id(), effective, &by);
+        let seconds = u64::try_from(effective / 1000).unwrap_or(0);
+        Ok((seconds, record.encode()))
+    }
+
+    /// This device's key for `as_role`, if that role may delete the report for everyone
+    /// (refused for reports without a member list: nobody could check the signer).
+    fn deleting_key(&self, as_role: Role) -> Result<ParticipantKey> {
         let by = self.signing_key(as_role)?;
         let roster = self.roster();
         if roster.owner().is_none() || !roster.may_move(&by.public_key()) {
@@ -166,9 +168,7 @@ impl Report {
                 as_role.label()
             )));
         }
-        let record = Deletion::sign_for_retention_end(&self.id(), effective, &by);
-        let seconds = u64::try_from(effective / 1000).unwrap_or(0);
-        Ok((seconds, record.encode()))
+        Ok(by)
     }
 
     /// Whether `bytes` (from the relay: hostile until this returns) delete this report at
