@@ -6,7 +6,7 @@
 //! name and period repeats on every printed page (a table footer); page numbers come from
 //! the `@page` margin boxes in `style/printout.css`.
 
-use dreieck_model::{FieldKind, Report, Section, Verification};
+use dreieck_model::{FieldKind, FieldValue, GoalPart, PrintedSection, Report, Verification};
 use leptos::prelude::*;
 
 use crate::route::Route;
@@ -35,7 +35,7 @@ pub fn PrintReport(editor: Editor) -> impl IntoView {
     .into_any()
 }
 
-/// Everything on the paper, read in one go.
+/// Everything on the paper, read in one go, in the paper's order (`Template::paper_parts`).
 fn page_content(r: &Report) -> AnyView {
     let t = r.template().clone();
     let subject = title_field(r);
@@ -45,11 +45,28 @@ fn page_content(r: &Report) -> AnyView {
         .and_then(|f| r.display_value(&f.id).ok())
         .unwrap_or_default();
     let verifications = r.verify_signatures();
-    let sections = t
-        .sections
-        .iter()
-        .filter(|s| r.is_section_shown(&s.id))
-        .map(|s| print_section(r, s, &verifications))
+    let parts = t
+        .paper_parts()
+        .into_iter()
+        .map(|part| {
+            let in_part = part.heading.is_some();
+            let sections = part
+                .sections
+                .iter()
+                .filter(|s| r.is_section_shown(&s.section.id))
+                .map(|s| print_section(r, s, in_part, &verifications))
+                .collect_view();
+            match part.heading {
+                Some(heading) => view! {
+                    <section class="print-part">
+                        <h3 class="print-part-title">{heading.to_string()}</h3>
+                        {sections}
+                    </section>
+                }
+                .into_any(),
+                None => sections.into_any(),
+            }
+        })
         .collect_view();
     let footer = [subject.clone(), period]
         .into_iter()
@@ -58,12 +75,16 @@ fn page_content(r: &Report) -> AnyView {
         .join(" · ");
     // A layout table: the browser repeats a table's footer on every printed page, which is
     // how name and period reach the foot of each page (CSS margin boxes take no content
-    // from the page).
+    // from the page). Which template made the report is for whoever files it, so it is the
+    // footer's small print, not a line under the title.
     view! {
         <table class="print-frame" role="presentation">
             <tfoot>
                 <tr>
-                    <td class="print-footer">{footer}</td>
+                    <td class="print-footer">
+                        {footer}
+                        <span class="print-template">{format!("Vorlage {} · Fassung {}", t.id, t.version)}</span>
+                    </td>
                 </tr>
             </tfoot>
             <tbody>
@@ -71,9 +92,8 @@ fn page_content(r: &Report) -> AnyView {
                     <td>
                         <header class="print-head">
                             <h2 class="print-title">{t.name.clone()}</h2>
-                            <p class="print-version">{format!("Vorlage {} · Fassung {}", t.id, t.version)}</p>
                         </header>
-                        {sections}
+                        {parts}
                     </td>
                 </tr>
             </tbody>
@@ -91,7 +111,25 @@ fn title_field(r: &Report) -> String {
         .unwrap_or_default()
 }
 
-fn print_section(r: &Report, s: &Section, verifications: &[(String, Verification)]) -> AnyView {
+/// A field's value as the paper form writes it: a period as "von … bis …".
+fn paper_value(r: &Report, field: &str) -> String {
+    match r.value(field) {
+        Ok(FieldValue::DateRange(range)) if range.from.is_some() || range.to.is_some() => {
+            let day = |d: Option<dreieck_model::Date>| d.map(|d| d.german()).unwrap_or_default();
+            format!("von {} bis {}", day(range.from), day(range.to))
+        }
+        _ => r.display_value(field).unwrap_or_default(),
+    }
+}
+
+/// `in_part`: the section sits under a part's heading, so its own heading is one level down.
+fn print_section(
+    r: &Report,
+    printed: &PrintedSection<'_>,
+    in_part: bool,
+    verifications: &[(String, Verification)],
+) -> AnyView {
+    let s = printed.section;
     let rows = s
         .fields
         .iter()
@@ -110,7 +148,7 @@ fn print_section(r: &Report, s: &Section, verifications: &[(String, Verification
                 print_signature(r, &f.id, &f.label, state)
             }
             _ => {
-                let value = r.display_value(&f.id).unwrap_or_default();
+                let value = paper_value(r, &f.id);
                 let own = f
                     .own_words
                     .then(|| r.own_words(&f.id).ok())
@@ -125,78 +163,129 @@ fn print_section(r: &Report, s: &Section, verifications: &[(String, Verification
                             {remark}
                         }
                     });
-                view! {
-                    <div class="print-row">
-                        <div class="print-label">{f.label.clone()}</div>
-                        <div class="print-value">{value} {own}</div>
-                    </div>
+                // A field that is the whole section ("Wünsche und Vorstellungen …") has its
+                // label as the section's heading already; on paper it is written once.
+                if f.label.trim() == s.title.trim() {
+                    view! {
+                        <div class="print-row whole">
+                            <div class="print-value">{value} {own}</div>
+                        </div>
+                    }
+                    .into_any()
+                } else {
+                    view! {
+                        <div class="print-row">
+                            <div class="print-label">{f.label.clone()}</div>
+                            <div class="print-value">{value} {own}</div>
+                        </div>
+                    }
+                    .into_any()
                 }
-                .into_any()
             }
         })
         .collect_view();
+    let heading = printed.title.map(|title| {
+        let title = title.to_string();
+        if in_part {
+            view! { <h4 class="print-section-title">{title}</h4> }.into_any()
+        } else {
+            view! { <h3 class="print-section-title">{title}</h3> }.into_any()
+        }
+    });
+    let notes = printed
+        .notes
+        .iter()
+        .map(|n| view! { <p class="print-note">{n.clone()}</p> })
+        .collect_view();
     view! {
         <section class="print-section">
-            <h3>{s.title.clone()}</h3>
+            {heading}
+            {notes}
             {rows}
         </section>
     }
     .into_any()
 }
 
+/// The legends first, then the table, as on the form; columns in the template's paper order.
 fn print_goals(r: &Report, achievement: &str, reason: &str) -> AnyView {
     let t = r.template();
+    let columns = t.goal_columns();
     let scale = t.code_list(achievement).cloned();
     let reasons = t.code_list(reason).cloned();
     let rows = r
         .goals()
         .into_iter()
         .map(|g| {
-            view! {
-                <tr>
-                    <td class="num">{g.number}</td>
-                    <td class="text">{g.text.clone()}</td>
-                    <td class="text">{g.measures.clone()}</td>
-                    <td class="num">{g.achievement.clone().unwrap_or_default()}</td>
-                    <td class="num">{g.reason.clone().unwrap_or_default()}</td>
-                    <td class="num">{g.self_rating.clone().unwrap_or_default()}</td>
-                </tr>
-            }
+            let cells = columns
+                .iter()
+                .map(|c| {
+                    let (class, text) = match c.part {
+                        GoalPart::Number => ("num", g.number.to_string()),
+                        GoalPart::Goal => ("text", g.text.clone()),
+                        GoalPart::Measures => ("text", g.measures.clone()),
+                        GoalPart::Achievement => ("num", g.achievement.clone().unwrap_or_default()),
+                        GoalPart::Reason => ("num", g.reason.clone().unwrap_or_default()),
+                        GoalPart::SelfRating => ("num", g.self_rating.clone().unwrap_or_default()),
+                    };
+                    view! { <td class=class>{text}</td> }
+                })
+                .collect_view();
+            view! { <tr>{cells}</tr> }
         })
+        .collect_view();
+    let headings = columns
+        .iter()
+        .map(|c| view! { <th scope="col" class=column_class(c.part)>{c.label.clone()}</th> })
         .collect_view();
     let legend = |list: Option<dreieck_model::CodeList>| {
         list.map(|l| {
             view! {
-                <p class="print-legend">
-                    <strong>{format!("{}: ", l.label)}</strong>
-                    {l.codes
-                        .iter()
-                        .map(|c| format!("({}) {}", c.code, c.label))
-                        .collect::<Vec<_>>()
-                        .join(" · ")}
-                </p>
+                <div class="print-legend">
+                    <p class="print-legend-title">{format!("{}:", l.label)}</p>
+                    <ul class="print-codes">
+                        {l.codes
+                            .iter()
+                            .map(|c| view! { <li>{format!("({}) {}", c.code, c.label)}</li> })
+                            .collect_view()}
+                    </ul>
+                </div>
             }
         })
     };
+    let self_rating = columns
+        .iter()
+        .find(|c| c.part == GoalPart::SelfRating)
+        .map(|c| {
+            view! {
+                <p class="print-legend-note">
+                    {format!(
+                        "{}: die leistungsberechtigte Person schätzt selbst ein, auf derselben Skala.",
+                        c.label
+                    )}
+                </p>
+            }
+        });
     view! {
+        <div class="print-legends">{legend(scale)} {legend(reasons)}</div>
+        {self_rating}
         <table class="print-goals">
             <thead>
-                <tr>
-                    <th scope="col">"Nr."</th>
-                    <th scope="col">"Nennung des Ziels"</th>
-                    <th scope="col">"Maßnahmen"</th>
-                    <th scope="col">"Zielerreichung"</th>
-                    <th scope="col">"Grund"</th>
-                    <th scope="col">"Selbst­einschätzung"</th>
-                </tr>
+                <tr>{headings}</tr>
             </thead>
             <tbody>{rows}</tbody>
         </table>
-        {legend(scale)}
-        {legend(reasons)}
-        <p class="print-legend">"Selbsteinschätzung: die leistungsberechtigte Person auf derselben Skala."</p>
     }
     .into_any()
+}
+
+/// Text columns share the width; the code columns are as wide as their heading's longest word.
+fn column_class(part: GoalPart) -> &'static str {
+    match part {
+        GoalPart::Goal | GoalPart::Measures => "col-text",
+        GoalPart::Number => "col-number",
+        GoalPart::Achievement | GoalPart::Reason | GoalPart::SelfRating => "col-code",
+    }
 }
 
 fn print_signature(r: &Report, field: &str, label: &str, state: Verification) -> AnyView {

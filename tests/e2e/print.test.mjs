@@ -20,15 +20,84 @@ let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
-/// The text of each page of a PDF, white space squashed.
-async function pdfPages(bytes) {
+/// The text runs of each page of a PDF, each with the height it stands at.
+async function pdfRuns(bytes) {
   const doc = await pdfjs.getDocument({ data: new Uint8Array(bytes), disableFontFace: true, useSystemFonts: false }).promise;
   const pages = [];
   for (let i = 1; i <= doc.numPages; i++) {
     const content = await (await doc.getPage(i)).getTextContent();
-    pages.push(content.items.map((it) => it.str).join(' ').replace(/\s+/g, ' '));
+    pages.push(content.items.filter((it) => it.str.trim() !== '').map((it) => ({ str: it.str, y: it.transform[5] })));
   }
   return pages;
+}
+
+/// The text of each page of a PDF, white space squashed.
+async function pdfPages(bytes) {
+  return (await pdfRuns(bytes)).map((runs) => runs.map((r) => r.str).join(' ').replace(/\s+/g, ' '));
+}
+
+/// Words of `labels` that a line break split inside the word ("Zielerrei" | "chung"): a run
+/// ending with the word's start and the next run, on a lower line, going on with the rest.
+/// A break after a hyphen that is part of the word ("Nicht-" | "Erreichung") is how the
+/// form itself breaks and is allowed.
+function brokenWords(pages, labels) {
+  const words = [...new Set(labels.flatMap((l) => l.split(/\s+/)).filter((w) => w.length >= 4))];
+  const broken = [];
+  for (const runs of pages) {
+    for (let i = 0; i + 1 < runs.length; i++) {
+      const [a, b] = [runs[i].str.trimEnd(), runs[i + 1].str.trimStart()];
+      if (Math.abs(runs[i].y - runs[i + 1].y) < 1) continue;
+      for (const w of words) {
+        for (let k = 2; k <= w.length - 2; k++) {
+          if (w[k - 1] === '-') continue;
+          const [head, tail] = [w.slice(0, k), w.slice(k)];
+          const ends = [head, `${head}-`, `${head}\u00ad`].some((h) => a.endsWith(h));
+          if (ends && b.startsWith(tail)) broken.push(`${a} | ${b}`);
+        }
+      }
+    }
+  }
+  return broken;
+}
+
+/// Seed 000's Vordruck, top to bottom: every heading, question, hint and column heading.
+const VORDRUCK = [
+  'Allgemeine Angaben',
+  'Angaben zum Leistungsberechtigten (LB)', 'Name, Vorname', 'Geburtsdatum', 'Anschrift',
+  'Angaben zur Einrichtung/Dienst', 'Name und Anschrift', 'Ansprechpartner/in der Einrichtung/im Dienst',
+  'Erreichbar unter Tel.', 'E-Mail',
+  'Angaben zum Ergebnisbericht', 'Gesamtplan des Leistungsträgers vom',
+  'Berichtszeitraum des Ergebnisberichts', 'von', 'bis', 'Der Ergebnisbericht wurde erstellt von',
+  'Unterschrift/Datum Leistungserbringer', 'Unterschrift/Datum des/der Leiter/in',
+  'Unterschrift/Datum des Leistungsberechtigten', 'Unterschrift/Datum des rechtlichen Betreuers',
+  'Ergebnisbericht',
+  'Entwicklung und Veränderungen des Leistungsberechtigten',
+  'Wie haben sich die Beeinträchtigungen verändert? Wie haben sich die Ressourcen verändert?',
+  '(z. B. in den Bereichen Selbstversorgung, alltägliche Lebensführung, Kommunikation, Mobilität, Orientierung, Gesundheitsfürsorge, soziale Integration, Freizeitgestaltung)',
+  'Wünsche und Vorstellungen des Leistungsberechtigten',
+  'Anmerkungen der Einrichtung/Dienst (z. B. personen- oder umfeldbezogen, …)',
+  'Ziele und Maßnahmen',
+  'Die Ziele von Gesamtplan und Ergebnisbericht sind identisch und liegen vor.',
+  'Zielerreichung:', '(1) Verschlechterung', '(2) nicht erreicht', '(3) teilweise erreicht',
+  '(4) weitgehend erreicht', '(5) völlig erreicht oder übertroffen',
+  'Grund bei Nichterreichung der Ziele:', '(1) Ziele nicht mehr relevant',
+  '(2) Änderung der Bedarfslage/Rahmenbedingungen', '(3) Fehlende Mitwirkung Leistungsberechtigte(r)',
+  '(4) Ziele unklar formuliert (bspw. nicht realistisch)', '(5) Maßnahme/Leistung dem Einzelfall nicht gerecht werden',
+  '(6) Sonstiges',
+  'Nr.', 'Nennung der Ziele', 'Zielerreichung', 'Grund bei Nicht-Erreichung', 'Maßnahmen',
+  'Anmerkungen zu Zielerreichung (zu Nr. 1 ff)',
+];
+
+/// The first of `texts` (in order) not found after the one before it, or null.
+function outOfOrder(all, texts) {
+  const flat = all.replace(/\s+/g, '');
+  let at = 0;
+  for (const t of texts) {
+    const i = flat.indexOf(t.replace(/\s+/g, ''), at);
+    if (i < 0) return t;
+    at = i + 1;
+  }
+  return null;
 }
 
 const squash = (s) => s.replace(/\s+/g, ' ').trim();
@@ -48,7 +117,7 @@ async function printToPdf(page) {
   return pdf;
 }
 
-test('the KVJS Ergebnisbericht prints as the paper form, every value on it', async () => {
+test('the KVJS Ergebnisbericht prints as the Vordruck of seed 000, every value on it', async () => {
   const { page, errors } = await device(browser);
   await openApp(page);
   await page.getByRole('button', { name: 'Neuer Bericht' }).click();
@@ -65,15 +134,26 @@ test('the KVJS Ergebnisbericht prints as the paper form, every value on it', asy
   await chooseRole(page, 'Einrichtung/Dienst');
   await waitSaved(page);
 
-  const pages = await pdfPages(await printToPdf(page));
+  const pdf = await printToPdf(page);
+  const pages = await pdfPages(pdf);
   const all = pages.join(' ');
   assert.ok(pages.length >= 2, `${pages.length} pages`);
+  // The Vordruck's order, and no heading broken inside a word (the check itself sees a break).
+  assert.deepEqual(brokenWords([[{ str: 'Zielerrei', y: 20 }, { str: 'chung', y: 10 }]], ['Zielerreichung']), ['Zielerrei | chung']);
+  assert.equal(outOfOrder(all, VORDRUCK), null, 'every heading, question, hint and column of seed 000 in its order');
+  assert.deepEqual(brokenWords(await pdfRuns(pdf), VORDRUCK), [], 'no heading breaks inside a word');
+  // Which template made it is small print in the footer, not a line under the title.
+  assert.doesNotMatch(await page.locator('.print-head').innerText(), /Vorlage|Fassung/);
+  assert.ok(has(all, `Vorlage kvjs-ergebnisbericht · Fassung ${template('kvjs-ergebnisbericht').version}`));
   pages.forEach((text, i) => {
     assert.match(text, new RegExp(`Seite ${i + 1} von ${pages.length}`), `page number on page ${i + 1}`);
     assert.ok(has(text, `${filled.lb_name} · 01.01.2025 – 31.12.2025`), `name and period in the footer of page ${i + 1}`);
   });
   assert.ok(has(all, t.name));
-  for (const section of t.sections) assert.ok(has(all, squash(section.title)), section.title);
+  for (const section of t.sections) {
+    const onPaper = t.paper?.sections?.[section.id]?.title ?? section.title;
+    if (onPaper !== '') assert.ok(has(all, squash(onPaper)), onPaper);
+  }
   for (const [id, v] of Object.entries(filled)) {
     const field = t.sections.flatMap((s) => s.fields).find((f) => f.id === id);
     if (typeof v === 'string' && field.kind !== 'choice' && field.kind !== 'date') {

@@ -26,6 +26,7 @@ mod json_locator;
 pub mod live;
 mod missing_help;
 mod own_words;
+mod paper;
 mod person_key;
 mod pictogram;
 mod report;
@@ -63,6 +64,9 @@ pub use missing_help::{
     check_missing_help, help_area, HelpArea, MissingHelp, HELP_AREAS, MAX_MISSING_HELP_CHARS,
 };
 pub use own_words::{InputMode, OwnWords};
+pub use paper::{
+    GoalColumn, GoalPart, Paper, PaperPart, PaperSection, PrintedPart, PrintedSection,
+};
 pub use person_key::PersonKey;
 pub use pictogram::Pictogram;
 pub use report::{FieldValue, Report, ReportId, SignatureLine, ACTOR_LEN, SCHEMA, TEXT_ENCODING};

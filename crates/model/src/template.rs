@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::conversation::AgendaPart;
 use crate::json_locator::{at_path, line_at, offset_of, Path, Seg, Spans};
+use crate::paper::Paper;
 use crate::pictogram::Pictogram;
 use crate::role::Role;
 
@@ -62,7 +63,7 @@ fn at_line(line: Option<usize>) -> String {
 /// A problem the content checks found, and where in the file (a path, turned into a line by
 /// [`Spans`] when there is a file).
 #[derive(Debug)]
-struct Problem {
+pub(crate) struct Problem {
     at: Path,
     kind: ProblemKind,
 }
@@ -89,7 +90,7 @@ impl Problem {
     }
 }
 
-fn fail(at: Path, message: impl Into<String>) -> Result<(), Problem> {
+pub(crate) fn fail(at: Path, message: impl Into<String>) -> Result<(), Problem> {
     Err(Problem {
         at,
         kind: ProblemKind::Invalid(message.into()),
@@ -116,6 +117,9 @@ pub struct Template {
     /// organisation's retention rule); none: no period, no reminder (`crate::retention`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retention_years: Option<u16>,
+    /// How the form prints, where paper differs from the screen (`crate::paper`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paper: Option<Paper>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -553,6 +557,7 @@ impl Template {
             }
         }
         self.check_conversation()?;
+        self.check_paper()?;
         self.check_conditions()
     }
 

@@ -337,7 +337,7 @@ const KVJS_FIELDS: &[(&str, &str, &str, &[Role], bool)] = {
         ("ziele", "Ziele und Maßnahmen", "goals", &[Provider], true),
         (
             "anmerkungen_zielerreichung",
-            "Anmerkungen zu Zielerreichung (zu Nr. 1 ff.)",
+            "Anmerkungen zu Zielerreichung (zu Nr. 1 ff)",
             "long_text",
             &[Provider],
             false,
