@@ -6,7 +6,9 @@
 //! name and period repeats on every printed page (a table footer); page numbers come from
 //! the `@page` margin boxes in `style/printout.css`.
 
-use dreieck_model::{FieldKind, FieldValue, GoalPart, PrintedSection, Report, Verification};
+use dreieck_model::{
+    Field, FieldKind, FieldValue, GoalPart, PrintedSection, Report, Section, Verification,
+};
 use leptos::prelude::*;
 
 use crate::route::Route;
@@ -145,7 +147,15 @@ fn print_section(
                     .find(|(id, _)| id == &f.id)
                     .map(|(_, v)| v.clone())
                     .unwrap_or(Verification::Unsigned);
-                print_signature(r, &f.id, &f.label, state)
+                print_signature(r, &f.id, r.template().paper_label(f), state)
+            }
+            FieldKind::Choice { code_list } => {
+                let chosen = match r.value(&f.id) {
+                    Ok(FieldValue::Choice(code)) => code,
+                    _ => None,
+                };
+                let options = r.template().code_list(code_list).cloned();
+                print_row(s, f, r.template().paper_label(f), print_choices(options, chosen))
             }
             _ => {
                 let value = paper_value(r, &f.id);
@@ -163,24 +173,8 @@ fn print_section(
                             {remark}
                         }
                     });
-                // A field that is the whole section ("Wünsche und Vorstellungen …") has its
-                // label as the section's heading already; on paper it is written once.
-                if f.label.trim() == s.title.trim() {
-                    view! {
-                        <div class="print-row whole">
-                            <div class="print-value">{value} {own}</div>
-                        </div>
-                    }
-                    .into_any()
-                } else {
-                    view! {
-                        <div class="print-row">
-                            <div class="print-label">{f.label.clone()}</div>
-                            <div class="print-value">{value} {own}</div>
-                        </div>
-                    }
-                    .into_any()
-                }
+                let label = r.template().paper_label(f);
+                print_row(s, f, label, view! { {value} {own} }.into_any())
             }
         })
         .collect_view();
@@ -205,6 +199,49 @@ fn print_section(
         </section>
     }
     .into_any()
+}
+
+/// A field as label and value. A field that is the whole section ("Wünsche und Vorstellungen
+/// …") has its label as the section's heading already; on paper it is written once.
+fn print_row(s: &Section, f: &Field, label: &str, value: AnyView) -> AnyView {
+    if f.label.trim() == s.title.trim() {
+        view! {
+            <div class="print-row whole">
+                <div class="print-value">{value}</div>
+            </div>
+        }
+        .into_any()
+    } else {
+        view! {
+            <div class="print-row">
+                <div class="print-label">{label.to_string()}</div>
+                <div class="print-value">{value}</div>
+            </div>
+        }
+        .into_any()
+    }
+}
+
+/// A choice as the paper form has it: every option with its box, the chosen one crossed, so
+/// the paper shows what was not chosen too ("☐ ja ☒ nein").
+fn print_choices(options: Option<dreieck_model::CodeList>, chosen: Option<String>) -> AnyView {
+    let Some(list) = options else {
+        return chosen.unwrap_or_default().into_any();
+    };
+    list.codes
+        .into_iter()
+        .map(|c| {
+            let on = chosen.as_deref() == Some(c.code.as_str());
+            view! {
+                <span class="print-choice">
+                    <span aria-hidden="true">{if on { "☒ " } else { "☐ " }}</span>
+                    {on.then(|| view! { <span class="visually-hidden">"gewählt: "</span> })}
+                    {c.label}
+                </span>
+            }
+        })
+        .collect_view()
+        .into_any()
 }
 
 /// The legends first, then the table, as on the form; columns in the template's paper order.

@@ -26,6 +26,11 @@ pub struct Paper {
     /// Sections whose heading or guiding text differs on paper, by section id.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub sections: BTreeMap<String, PaperSection>,
+    /// Fields whose label differs on paper, by field id: the form's question with its hint in
+    /// parentheses ("Individuelle Erwartung des eLb (Hier bitte die Inhalte aus
+    /// Erwartungsbogen einfügen)"), where the screen puts the hint under the field.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub fields: BTreeMap<String, PaperField>,
     /// The goals table's columns in the paper's order with their headings; without it the
     /// default order of [`GoalColumn::defaults`].
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -51,6 +56,13 @@ pub struct PaperSection {
     /// Lines under the heading: the form's guiding questions, hints and instructions.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+}
+
+/// A field as the paper has it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PaperField {
+    pub label: String,
 }
 
 /// What a column of the goals table holds.
@@ -163,6 +175,14 @@ impl Template {
         }
     }
 
+    /// A field's label on paper.
+    pub fn paper_label<'a>(&'a self, field: &'a crate::template::Field) -> &'a str {
+        self.paper
+            .as_ref()
+            .and_then(|p| p.fields.get(&field.id))
+            .map_or(field.label.as_str(), |f| f.label.as_str())
+    }
+
     /// The goals table's columns on paper.
     pub fn goal_columns(&self) -> Vec<GoalColumn> {
         match &self.paper {
@@ -206,6 +226,18 @@ impl Template {
                 return invalid(
                     at,
                     format!("der Abschnitt „{id}“ hat eine leere Zeile in „notes“."),
+                );
+            }
+        }
+        for (id, field) in &paper.fields {
+            let at = at_path!["paper", "fields", id];
+            if self.field(id).is_none() {
+                return invalid(at, format!("das Feld „{id}“ gibt es nicht."));
+            }
+            if field.label.trim().is_empty() {
+                return invalid(
+                    at,
+                    format!("das Feld „{id}“ braucht eine Beschriftung („label“)."),
                 );
             }
         }

@@ -183,6 +183,14 @@ fn a_broken_paper_layout_is_refused_with_its_line() {
             "den Abschnitt „nirgends“ gibt es nicht",
         ),
         (
+            r#"{"fields": {"gibtsnicht": {"label": "X"}}}"#,
+            "das Feld „gibtsnicht“ gibt es nicht",
+        ),
+        (
+            r#"{"fields": {"lb_name": {"label": " "}}}"#,
+            "das Feld „lb_name“ braucht eine Beschriftung",
+        ),
+        (
             r#"{"goal_columns": [{"part": "goal", "label": "Ziel"}, {"part": "goal", "label": "Noch mal"}]}"#,
             "eine Spalte kommt mehrfach vor",
         ),
