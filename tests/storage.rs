@@ -12,7 +12,7 @@
 use automerge::transaction::Transactable;
 use automerge::{AutoCommit, ObjType, ReadDoc, ROOT};
 use dreieck::storage::{
-    self, settings, MissingHelpSummary, Op, ReportStore, StorageError, Summary,
+    self, settings, MissingHelpSummary, Op, Period, ReportStore, StorageError, Summary,
 };
 use dreieck_model::{FieldKind, Report, Role, Template};
 use wasm_bindgen::prelude::wasm_bindgen;
@@ -135,6 +135,13 @@ async fn summaries_roundtrip() {
             date: Some("2026-11-23".to_string()),
         }],
         retention_end: Some("2036-11-30".to_string()),
+        occasion: Some("Regulärer Abschluss des Angebotes".to_string()),
+        period: Some(Period {
+            label: "Berichtszeitraum des Ergebnisberichts".to_string(),
+            from: Some("2026-01-01".to_string()),
+            to: None,
+        }),
+        approval: None,
     };
     s.append(&id, &[7], &written).await.unwrap();
     let all = s.summaries().await.unwrap();

@@ -5,7 +5,7 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 
-use dreieck::storage::{ReportStore, Summary};
+use dreieck::storage::{Period, ReportStore, Summary};
 use dreieck_model::{due_state, Date, DueState, Report, Status};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -14,6 +14,9 @@ use crate::state::platform::lowercase;
 use crate::state::summary::summary_of;
 
 /// One row of the case list.
+// Nearly every row is a report; boxing its summary would cost an allocation per row and buy
+// nothing for the rare broken one.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq)]
 pub enum Entry {
     Report(Summary),
@@ -181,16 +184,28 @@ pub enum Order {
     Changed,
     /// By the person's name.
     Name,
+    /// The period the report covers, the one ending first first (Berichtszeitraum, Teilnahme).
+    Period,
+    /// The approval period, the one running out first first: what the caseworker plans by.
+    Approval,
 }
 
 impl Order {
-    pub const ALL: [Order; 3] = [Order::Due, Order::Changed, Order::Name];
+    pub const ALL: [Order; 5] = [
+        Order::Due,
+        Order::Changed,
+        Order::Name,
+        Order::Period,
+        Order::Approval,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {
             Order::Due => "frist",
             Order::Changed => "geaendert",
             Order::Name => "name",
+            Order::Period => "zeitraum",
+            Order::Approval => "bewilligung",
         }
     }
 
@@ -199,6 +214,8 @@ impl Order {
             Order::Due => "Fälligkeit",
             Order::Changed => "Letzte Änderung",
             Order::Name => "Name",
+            Order::Period => "Ende des Berichtszeitraums",
+            Order::Approval => "Ende der Bewilligung",
         }
     }
 
@@ -219,12 +236,62 @@ pub struct Filter {
     pub status: Option<Status>,
     /// Only reports whose deadline has passed.
     pub overdue_only: bool,
+    /// Only reports of this form (its name).
+    pub form: Option<String>,
+    /// Only reports written for this occasion (the Anlass's label).
+    pub occasion: Option<String>,
+    /// Only reports whose approval period ends on or before this day.
+    pub approval_ends_by: Option<Date>,
 }
 
 impl Filter {
     pub fn is_empty(&self) -> bool {
-        self.person.trim().is_empty() && self.status.is_none() && !self.overdue_only
+        self.person.trim().is_empty()
+            && self.status.is_none()
+            && !self.overdue_only
+            && self.form.is_none()
+            && self.occasion.is_none()
+            && self.approval_ends_by.is_none()
     }
+
+    fn lets_through(&self, s: &Summary, today: Option<Date>) -> bool {
+        matches_search(
+            &crate::state::summary::display_title(&s.title),
+            &self.person,
+        ) && self.status.is_none_or(|wanted| status_of(s) == wanted)
+            && (!self.overdue_only || urgency(s, today) == Some(DueState::Ueberfaellig))
+            && self.form.as_ref().is_none_or(|f| &s.template_name == f)
+            && self
+                .occasion
+                .as_ref()
+                .is_none_or(|o| s.occasion.as_ref() == Some(o))
+            && self
+                .approval_ends_by
+                .is_none_or(|by| period_end(s.approval.as_ref()).is_some_and(|end| end <= by))
+    }
+}
+
+/// The last day of a listed period, where filled.
+pub fn period_end(period: Option<&Period>) -> Option<Date> {
+    period
+        .and_then(|p| p.to.as_deref())
+        .and_then(|d| Date::parse_iso(d).ok())
+}
+
+/// The forms and the occasions the listed reports have, each once, sorted: the choices of the
+/// list's filters (a filter for something no report has would only find nothing).
+pub fn choices(entries: &[Entry]) -> (Vec<String>, Vec<String>) {
+    let mut forms = std::collections::BTreeSet::new();
+    let mut occasions = std::collections::BTreeSet::new();
+    for e in entries {
+        if let Entry::Report(s) = e {
+            forms.insert(s.template_name.clone());
+            if let Some(o) = &s.occasion {
+                occasions.insert(o.clone());
+            }
+        }
+    }
+    (forms.into_iter().collect(), occasions.into_iter().collect())
 }
 
 /// The entries `filter` lets through, in `order`. Broken documents are shown whenever no
@@ -238,13 +305,7 @@ pub fn arrange(
     let mut shown: Vec<Entry> = entries
         .iter()
         .filter(|e| match e {
-            Entry::Report(s) => {
-                matches_search(
-                    &crate::state::summary::display_title(&s.title),
-                    &filter.person,
-                ) && filter.status.is_none_or(|wanted| status_of(s) == wanted)
-                    && (!filter.overdue_only || urgency(s, today) == Some(DueState::Ueberfaellig))
-            }
+            Entry::Report(s) => filter.lets_through(s, today),
             Entry::Broken { .. } => filter.is_empty(),
         })
         .cloned()
@@ -255,6 +316,26 @@ pub fn arrange(
         Order::Name => shown.sort_by_cached_key(|e| match e {
             Entry::Report(s) => (1, lowercase(s.title.trim()).is_empty(), lowercase(&s.title)),
             Entry::Broken { id, .. } => (0, false, id.clone()),
+        }),
+        Order::Period | Order::Approval => shown.sort_by(|a, b| {
+            // Broken documents first, then by the period's end, those without one last.
+            let rank = |e: &Entry| match e {
+                Entry::Broken { .. } => (0, None),
+                Entry::Report(s) => {
+                    let period = if order == Order::Period {
+                        s.period.as_ref()
+                    } else {
+                        s.approval.as_ref()
+                    };
+                    match period_end(period) {
+                        Some(end) => (1, Some(end)),
+                        None => (2, None),
+                    }
+                }
+            };
+            rank(a)
+                .cmp(&rank(b))
+                .then_with(|| changed(a).total_cmp(&changed(b)))
         }),
         Order::Due => shown.sort_by(|a, b| {
             let rank = |e: &Entry| match e {
@@ -353,6 +434,91 @@ mod tests {
             ids(&by_name),
             ["kaputt", "sent", "later", "none", "overdue"]
         );
+    }
+
+    /// Reports with what a caseworker plans by: form, Anlass, periods.
+    fn planned() -> Vec<Entry> {
+        let period = |label: &str, to: Option<&str>| {
+            Some(Period {
+                label: label.into(),
+                from: Some("2025-01-01".into()),
+                to: to.map(str::to_string),
+            })
+        };
+        let kvjs = |id: &str, approval_to: Option<&str>, report_to: &str, updated: f64| {
+            Entry::Report(Summary {
+                id: id.into(),
+                title: id.into(),
+                template_name: "Ergebnisbericht".into(),
+                updated_ms: updated,
+                period: period("Berichtszeitraum", Some(report_to)),
+                approval: approval_to.and_then(|to| period("Bewilligungszeitraum", Some(to))),
+                ..Summary::default()
+            })
+        };
+        let feedback = |id: &str, occasion: &str, to: &str| {
+            Entry::Report(Summary {
+                id: id.into(),
+                title: id.into(),
+                template_name: "Feedbackbogen".into(),
+                occasion: Some(occasion.into()),
+                period: period("Teilnahme", Some(to)),
+                ..Summary::default()
+            })
+        };
+        vec![
+            kvjs("k-march", Some("2027-03-31"), "2026-12-31", 1.0),
+            kvjs("k-none", None, "2026-06-30", 2.0),
+            kvjs("k-jan", Some("2027-01-31"), "2027-01-31", 3.0),
+            feedback("f-abbruch", "Abbruch", "2026-05-31"),
+            feedback(
+                "f-regulaer",
+                "Regulärer Abschluss des Angebotes",
+                "2026-09-30",
+            ),
+        ]
+    }
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn sorts_by_the_periods_and_filters_by_form_occasion_and_approval_end() {
+        let all = Filter::default();
+        assert_eq!(
+            ids(&arrange(&planned(), &all, Order::Approval, today())),
+            ["k-jan", "k-march", "k-none", "f-abbruch", "f-regulaer"]
+        );
+        assert_eq!(
+            ids(&arrange(&planned(), &all, Order::Period, today())),
+            ["f-abbruch", "k-none", "f-regulaer", "k-march", "k-jan"]
+        );
+        let by_form = Filter {
+            form: Some("Feedbackbogen".into()),
+            ..Filter::default()
+        };
+        assert_eq!(
+            ids(&arrange(&planned(), &by_form, Order::Name, today())),
+            ["f-abbruch", "f-regulaer"]
+        );
+        let by_occasion = Filter {
+            occasion: Some("Abbruch".into()),
+            ..Filter::default()
+        };
+        assert_eq!(
+            ids(&arrange(&planned(), &by_occasion, Order::Due, today())),
+            ["f-abbruch"]
+        );
+        let ending = Filter {
+            approval_ends_by: Date::parse_iso("2027-02-28").ok(),
+            ..Filter::default()
+        };
+        assert_eq!(
+            ids(&arrange(&planned(), &ending, Order::Due, today())),
+            ["k-jan"]
+        );
+        assert!(!ending.is_empty() && !by_occasion.is_empty() && !by_form.is_empty());
+        let (forms, occasions) = choices(&planned());
+        assert_eq!(forms, ["Ergebnisbericht", "Feedbackbogen"]);
+        assert_eq!(occasions, ["Abbruch", "Regulärer Abschluss des Angebotes"]);
     }
 
     #[cfg_attr(not(target_arch = "wasm32"), test)]

@@ -1,7 +1,12 @@
 //! What the case list shows about a report without loading it: the storage [`Summary`].
 
-use dreieck::storage::{MissingHelpSummary, Summary};
-use dreieck_model::{deadline, FieldKind, Report, Template};
+use dreieck::storage::{MissingHelpSummary, Period, Summary};
+use dreieck_model::{deadline, has_deadline_rule, FieldKind, FieldValue, Report, Template};
+
+/// The field that holds the approval period (Bewilligungszeitraum) in the templates we know.
+const APPROVAL_FIELD: &str = "bewilligungszeitraum";
+/// The field that says what a form was written for (the Feedbackbogen's Anlass).
+const OCCASION_FIELD: &str = "anlass";
 
 /// Field ids that hold the beneficiary's name in the templates we know, most specific first.
 const NAME_FIELD_IDS: [&str; 4] = ["lb_name", "beneficiary_name", "name_vorname", "name"];
@@ -44,7 +49,12 @@ pub fn summary_of(report: &Report, title_field: Option<&str>, updated_ms: f64) -
         updated_ms,
         status: report.status().code().to_string(),
         due: deadline.date.map(|d| d.iso()),
-        due_reason: deadline.reason,
+        // A form without a deadline rule has nothing to say about one in the list.
+        due_reason: if has_deadline_rule(report.template()) {
+            deadline.reason
+        } else {
+            String::new()
+        },
         missing_help: report
             .missing_help()
             .into_iter()
@@ -55,6 +65,38 @@ pub fn summary_of(report: &Report, title_field: Option<&str>, updated_ms: f64) -
             })
             .collect(),
         retention_end: report.retention_end().map(|d| d.iso()),
+        occasion: occasion(report),
+        period: report
+            .template()
+            .fields()
+            .find(|f| matches!(f.kind, FieldKind::DateRange) && f.id != APPROVAL_FIELD)
+            .and_then(|f| period(report, &f.id)),
+        approval: period(report, APPROVAL_FIELD),
+    }
+}
+
+/// A from–to field with its label; `None` when the form has no such field.
+fn period(report: &Report, field: &str) -> Option<Period> {
+    let label = report.template().field(field)?.label.clone();
+    let range = report.date_range(field).ok()?;
+    Some(Period {
+        label,
+        from: range.from.map(|d| d.iso()),
+        to: range.to.map(|d| d.iso()),
+    })
+}
+
+/// The label of the chosen Anlass, while the field is shown and chosen.
+fn occasion(report: &Report) -> Option<String> {
+    if !report.is_shown(OCCASION_FIELD) {
+        return None;
+    }
+    match report.value(OCCASION_FIELD).ok()? {
+        FieldValue::Choice(Some(_)) => report
+            .display_value(OCCASION_FIELD)
+            .ok()
+            .filter(|t| !t.is_empty()),
+        _ => None,
     }
 }
 

@@ -90,6 +90,25 @@ pub struct Summary {
     /// retention period (`Report::retention_end`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retention_end: Option<String>,
+    /// What the form was written for, where it says (the Feedbackbogen's Anlass), as its label.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub occasion: Option<String>,
+    /// The period the report covers (Berichtszeitraum, Teilnahme), as the form names it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub period: Option<Period>,
+    /// The approval period (Bewilligungszeitraum), where the form has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approval: Option<Period>,
+}
+
+/// A from–to field as the case list shows and sorts it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Period {
+    /// The field's label ("Berichtszeitraum des Ergebnisberichts").
+    pub label: String,
+    /// ISO dates, where filled.
+    pub from: Option<String>,
+    pub to: Option<String>,
 }
 
 /// One "fehlender Hilfebaustein" flag as the overview lists it.

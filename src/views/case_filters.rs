@@ -1,8 +1,9 @@
-//! The controls above the case list: a person's name, the status, only overdue reports, and
-//! the order. Native form controls: each has its label, works with keyboard and touch, and is
+//! The controls above the case list: a person's name, the status, the form, the Anlass, when
+//! the approval ends, only overdue reports, and the order (deadline, change, name, the end of
+//! the reporting or the approval period: what a caseworker plans by). Native form controls: each has its label, works with keyboard and touch, and is
 //! announced as what it is.
 
-use dreieck_model::Status;
+use dreieck_model::{Date, Status};
 use leptos::prelude::*;
 
 use crate::state::case_list::{Filter, Order};
@@ -11,7 +12,77 @@ use crate::state::case_list::{Filter, Order};
 const ALL: &str = "alle";
 
 #[component]
-pub fn CaseFilters(filter: RwSignal<Filter>, order: RwSignal<Order>) -> impl IntoView {
+pub fn CaseFilters(
+    filter: RwSignal<Filter>,
+    order: RwSignal<Order>,
+    /// The forms and the occasions the listed reports have (`case_list::choices`).
+    choices: Signal<(Vec<String>, Vec<String>)>,
+) -> impl IntoView {
+    let on_form = move |ev| {
+        let value = event_target_value(&ev);
+        filter.update(|f| f.form = (value != ALL).then_some(value));
+    };
+    let on_occasion = move |ev| {
+        let value = event_target_value(&ev);
+        filter.update(|f| f.occasion = (value != ALL).then_some(value));
+    };
+    let on_approval = move |ev| {
+        let value = event_target_value(&ev);
+        filter.update(|f| f.approval_ends_by = Date::parse_iso(&value).ok());
+    };
+    // A select of the values the list has, "alle" first; the chosen one stays offered even
+    // when no report has it any more, so the control never shows something else than it holds.
+    let select = move |id: &'static str,
+                       label: &'static str,
+                       values: Signal<Vec<String>>,
+                       chosen: Signal<Option<String>>,
+                       on_change: Box<dyn Fn(leptos::ev::Event) + Send + Sync>| {
+        view! {
+            <div class="filter">
+                <label for=id>{label}</label>
+                <select id=id on:change=on_change>
+                    <option value=ALL selected=move || chosen.get().is_none()>"alle"</option>
+                    {move || {
+                        let mut all = values.get();
+                        if let Some(c) = chosen.get() {
+                            if !all.contains(&c) {
+                                all.push(c);
+                            }
+                        }
+                        all.into_iter()
+                            .map(|v| {
+                                let selected = chosen.get().as_ref() == Some(&v);
+                                view! {
+                                    <option value=v.clone() selected=selected>
+                                        {v.clone()}
+                                    </option>
+                                }
+                            })
+                            .collect_view()
+                    }}
+                </select>
+            </div>
+        }
+    };
+    let forms = select(
+        "filter-formular",
+        "Formular",
+        Signal::derive(move || choices.with(|c| c.0.clone())),
+        Signal::derive(move || filter.with(|f| f.form.clone())),
+        Box::new(on_form),
+    );
+    let occasions = move || {
+        let has = choices.with(|c| !c.1.is_empty()) || filter.with(|f| f.occasion.is_some());
+        has.then(|| {
+            select(
+                "filter-anlass",
+                "Anlass",
+                Signal::derive(move || choices.with(|c| c.1.clone())),
+                Signal::derive(move || filter.with(|f| f.occasion.clone())),
+                Box::new(on_occasion),
+            )
+        })
+    };
     let on_person = move |ev| {
         let value = event_target_value(&ev);
         filter.update(|f| f.person = value);
@@ -57,6 +128,20 @@ pub fn CaseFilters(filter: RwSignal<Filter>, order: RwSignal<Order>) -> impl Int
                         })
                         .collect_view()}
                 </select>
+            </div>
+            {forms}
+            {occasions}
+            <div class="filter">
+                <label for="filter-bewilligung">"Bewilligung endet bis"</label>
+                <input
+                    id="filter-bewilligung"
+                    class="control control-date"
+                    type="date"
+                    prop:value=move || {
+                        filter.with(|f| f.approval_ends_by.map(|d| d.iso()).unwrap_or_default())
+                    }
+                    on:change=on_approval
+                />
             </div>
             <div class="filter">
                 <label for="sortierung">"Sortieren nach"</label>

@@ -8,7 +8,7 @@ use leptos::task::spawn_local;
 
 use crate::route::Route;
 use crate::state::app_context::use_app;
-use crate::state::case_list::{arrange, CaseList, Entry, Filter, ListState, Order};
+use crate::state::case_list::{arrange, choices, CaseList, Entry, Filter, ListState, Order};
 use crate::state::kept_reports;
 use crate::state::platform::{focus_element, today};
 use crate::state::session::unsaved_reports;
@@ -221,7 +221,11 @@ pub fn CaseListPage() -> impl IntoView {
                         </div>
                     }
                 })}
-            <CaseFilters filter=filter order=order />
+            <CaseFilters
+                filter=filter
+                order=order
+                choices=Signal::derive(move || list.entries.with(|e| choices(e)))
+            />
             <p class="missing-help-link">
                 <a href=Route::MissingHelp.href()>
                     {move || format!("Fehlende Hilfebausteine aller Berichte ({})", missing_help_count())}

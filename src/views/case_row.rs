@@ -1,7 +1,8 @@
-//! One report in the case list: whose it is, which form, where it stands and when it is due;
-//! open it, delete it, or (submitted and shared) take it off the device.
+//! One report in the case list: whose it is, which form and for what (Anlass), which periods
+//! it covers, where it stands and when it is due and why; open it, delete it, or (submitted
+//! and shared) take it off the device.
 
-use dreieck::storage::Summary;
+use dreieck::storage::{Period, Summary};
 use dreieck_model::{Date, DueState, Retention};
 use leptos::prelude::*;
 
@@ -16,6 +17,36 @@ use crate::sync::shared;
 fn retention_of(summary: &Summary, today: Option<Date>) -> Option<Retention> {
     let end = Date::parse_iso(summary.retention_end.as_deref()?).ok()?;
     Some(Retention::on(end, today?))
+}
+
+/// "Berichtszeitraum des Ergebnisberichts 01.01.2025 – 31.12.2025"; nothing while empty.
+fn period_text(period: Option<&Period>) -> Option<String> {
+    let p = period?;
+    let day = |d: &Option<String>| {
+        d.as_deref()
+            .and_then(|d| Date::parse_iso(d).ok())
+            .map(|d| d.german())
+    };
+    let when = match (day(&p.from), day(&p.to)) {
+        (None, None) => return None,
+        (Some(from), Some(to)) => format!("{from} – {to}"),
+        (Some(from), None) => format!("ab {from}"),
+        (None, Some(to)) => format!("bis {to}"),
+    };
+    Some(format!("{}: {when}", p.label))
+}
+
+/// What a caseworker plans by, as one line: the Anlass and the periods.
+fn plan_text(summary: &Summary) -> Option<String> {
+    let parts: Vec<String> = summary
+        .occasion
+        .as_ref()
+        .map(|o| format!("Anlass: {o}"))
+        .into_iter()
+        .chain(period_text(summary.period.as_ref()))
+        .chain(period_text(summary.approval.as_ref()))
+        .collect();
+    (!parts.is_empty()).then(|| parts.join(" · "))
 }
 
 /// Where the copies of a report are, which decides how it is deleted at the end of its
@@ -94,12 +125,17 @@ pub fn CaseRow(
             _ => ("case-due", None),
         };
         view! {
-            <span class=class title=summary.due_reason.clone()>
+            <span class=class>
                 {word.map(|w| view! { <strong class="due-flag">{w}</strong> })}
                 {format!("fällig bis {}", date.german())}
             </span>
         }
     });
+    // Why that is the deadline, or what is missing to know it; said in words, not hidden in
+    // a tooltip that touch screens and screen readers never show. Nothing once submitted.
+    let due_reason = (status != dreieck_model::Status::Submitted && !summary.due_reason.is_empty())
+        .then(|| view! { <span class="case-due-reason">{summary.due_reason.clone()}</span> });
+    let plan = plan_text(&summary).map(|t| view! { <span class="case-plan">{t}</span> });
     let shared = shared::load(&summary.id).is_some();
     let copies = if shared {
         Copies::Shared
@@ -125,9 +161,11 @@ pub fn CaseRow(
                     {summary.template_name.clone()}
                     {(!changed.is_empty()).then(|| format!(" · zuletzt geändert {changed}"))}
                 </span>
+                {plan}
                 <span class="case-state">
                     <span class=format!("status status-{}", status.code())>{status.label()}</span>
                     {due}
+                    {due_reason}
                     {retention}
                     {(flags > 0)
                         .then(|| {
@@ -155,6 +193,30 @@ pub fn CaseRow(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn the_plan_line_names_the_occasion_and_the_periods_that_are_filled() {
+        let summary = Summary {
+            occasion: Some("Abbruch".into()),
+            period: Some(Period {
+                label: "Teilnahme".into(),
+                from: Some("2026-03-02".into()),
+                to: None,
+            }),
+            approval: Some(Period {
+                label: "Bewilligungszeitraum".into(),
+                from: None,
+                to: None,
+            }),
+            ..Summary::default()
+        };
+        assert_eq!(
+            plan_text(&summary).as_deref(),
+            Some("Anlass: Abbruch · Teilnahme: ab 02.03.2026")
+        );
+        assert_eq!(plan_text(&Summary::default()), None);
+    }
 
     #[cfg_attr(not(target_arch = "wasm32"), test)]
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]

@@ -120,6 +120,83 @@ test('deadlines order the list, overdue ones are marked, and filters narrow it',
   await context.close();
 });
 
+test('the list shows what a caseworker plans by: Anlass, periods, why a report is due; sorted and filtered by them', async () => {
+  const { context, page, errors } = await device(browser);
+  await openApp(page);
+  const range = async (field, from, to) => {
+    await page.locator(`#feld-${field}-from`).fill(isoIn(from));
+    await page.locator(`#feld-${field}-to`).fill(isoIn(to));
+  };
+  const kvjsWith = async (name, report, approval) => {
+    await chooseRole(page, 'Einrichtung/Dienst');
+    await newForm(page, 'Ergebnisbericht (KVJS Baden-Württemberg)', '#feld-lb_name');
+    await page.locator('#feld-lb_name').fill(name);
+    if (report) await range('berichtszeitraum', report - 365, report);
+    if (approval) await range('bewilligungszeitraum', approval - 730, approval);
+    await backToList(page);
+  };
+  // The approval runs out before the reporting period ends: that is the deadline.
+  await kvjsWith('Berger, Jan', 30, 20);
+  await kvjsWith('Adler, Tom', 60, 90);
+  await kvjsWith('Kern, Lea', null, null);
+  await chooseRole(page, 'Einrichtung/Dienst');
+  await newForm(page, 'Feedbackbogen', '#feld-anlass');
+  await page.locator('#feld-name').fill('Celik, Ece');
+  await range('teilnahme', -100, 40);
+  await page.locator('#feld-anlass').selectOption({ label: 'Abbruch' });
+  await page.locator('#feld-abbruch_am').fill(isoIn(-2));
+  await backToList(page);
+  await chooseRole(page, 'Leistungsträger');
+  await newForm(page, 'Erwartungsbogen für die Nutzung des Angebots', '#feld-name');
+  await page.locator('#feld-name').fill('Dorn, Eva');
+  await backToList(page);
+
+  // Each row says what it is for, which periods it covers, and why it is due when it is.
+  const text = async (name, part) => (await row(page, name).locator(part).textContent()).trim();
+  assert.equal(
+    await text('Berger, Jan', '.case-plan'),
+    `Berichtszeitraum des Ergebnisberichts: ${german(isoIn(-335))} – ${german(isoIn(30))} · Bewilligungszeitraum: ${german(isoIn(-710))} – ${german(isoIn(20))}`,
+  );
+  assert.match(await text('Berger, Jan', '.case-due'), new RegExp(`fällig bis ${german(isoIn(20))}$`));
+  assert.equal(
+    await text('Berger, Jan', '.case-due-reason'),
+    `Ergebnisbericht: vor Ablauf des Bewilligungszeitraums vorzulegen, spätestens am ${german(isoIn(20))}.`,
+  );
+  assert.equal(await text('Celik, Ece', '.case-plan'), `Anlass: Abbruch · Teilnahme: ${german(isoIn(-100))} – ${german(isoIn(40))}`);
+  assert.match(await text('Celik, Ece', '.case-due-reason'), /^Abbruch: sofort vorzulegen, spätestens eine Woche nach dem Abbruch/);
+  assert.equal(await text('Kern, Lea', '.case-due-reason'), 'Ergebnisbericht: Frist unbekannt. Bitte beim Berichtszeitraum „bis“ eintragen.');
+  assert.equal(await row(page, 'Kern, Lea').locator('.case-due').count(), 0);
+  assert.equal(await row(page, 'Dorn, Eva').locator('.case-due-reason').count(), 0, 'a form without a deadline says nothing about one');
+
+  // Sorted by the end of the approval, and of the reporting period; those without one last,
+  // the newest change first among them.
+  await page.getByLabel('Sortieren nach').selectOption({ label: 'Ende der Bewilligung' });
+  await assertOrder(page, ['Berger, Jan', 'Adler, Tom', 'Dorn, Eva', 'Celik, Ece', 'Kern, Lea']);
+  await page.getByLabel('Sortieren nach').selectOption({ label: 'Ende des Berichtszeitraums' });
+  await assertOrder(page, ['Berger, Jan', 'Celik, Ece', 'Adler, Tom', 'Dorn, Eva', 'Kern, Lea']);
+
+  // Filtered by form, by Anlass, by when the approval ends.
+  await page.getByLabel('Formular').selectOption({ label: 'Feedbackbogen' });
+  await assertOrder(page, ['Celik, Ece']);
+  await page.getByLabel('Formular').selectOption({ label: 'alle' });
+  assert.deepEqual(
+    await page.locator('#filter-anlass option').allTextContents(),
+    ['alle', 'Abbruch'],
+    'the Anlass filter offers what the reports have',
+  );
+  await page.getByLabel('Anlass').selectOption({ label: 'Abbruch' });
+  await assertOrder(page, ['Celik, Ece']);
+  await page.getByLabel('Anlass').selectOption({ label: 'alle' });
+  await page.getByLabel('Bewilligung endet bis').fill(isoIn(30));
+  await assertOrder(page, ['Berger, Jan']);
+  await page.getByLabel('Bewilligung endet bis').fill('');
+  await assertOrder(page, ['Berger, Jan', 'Celik, Ece', 'Adler, Tom', 'Dorn, Eva', 'Kern, Lea']);
+
+  assert.deepEqual(await axe(page), []);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('the status follows the report from Entwurf to übermittelt and survives a reload', async () => {
   const { context, page, errors } = await device(browser);
   await openApp(page);

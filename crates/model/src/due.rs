@@ -4,8 +4,9 @@
 //!
 //! - KVJS Ergebnisbericht (seed 000): "Vor Ablauf des Bewilligungszeitraums bzw. zum Zeitpunkt
 //!   der Fortschreibung des Gesamtplans hat der Leistungserbringer dem Leistungsträger einen
-//!   Ergebnisbericht vorzulegen." The form holds no Bewilligungszeitraum; the Berichtszeitraum
-//!   ends with it, so its last day ("bis") is the latest day.
+//!   Ergebnisbericht vorzulegen." The Vordruck holds no Bewilligungszeitraum, so the template
+//!   adds it (optional, written by provider or caseworker from the Bescheid): its last day is
+//!   the latest day. Without it the Berichtszeitraum, which ends with it, gives the day ("bis").
 //! - Göttingen Feedbackbogen (seed 002), by its Anlass:
 //!   - Nichtantritt: "Vorlagefrist: sofort, spätestens aber innerhalb einer Woche nach dem
 //!     Ereignis"; the event is the missed start, the first day of participation ("Teilnahme
@@ -112,6 +113,12 @@ pub fn deadline(report: &Report) -> Due {
     }
 }
 
+/// Whether the form has a deadline rule at all: a list says "Frist unbekannt, bitte … eintragen"
+/// only for these, and nothing for forms without a deadline.
+pub fn has_deadline_rule(template: &crate::Template) -> bool {
+    matches!(template.id.as_str(), KVJS | FEEDBACK)
+}
+
 /// How urgent a deadline on `date` is on `today`. Separate from [`due`] so that a list can
 /// keep the date and judge it again on another day without loading the report.
 pub fn due_state(date: Date, today: Date) -> DueState {
@@ -126,6 +133,14 @@ pub fn due_state(date: Date, today: Date) -> DueState {
 }
 
 fn kvjs(report: &Report) -> Due {
+    if let Some(end) = range(report, "bewilligungszeitraum").1 {
+        return Due::at(
+            end,
+            format!(
+                "Ergebnisbericht: vor Ablauf des Bewilligungszeitraums vorzulegen, spätestens am {end}."
+            ),
+        );
+    }
     match range(report, "berichtszeitraum").1 {
         Some(end) => Due::at(
             end,

@@ -53,7 +53,7 @@ mod validation;
 
 pub use conversation::{AgendaPart, AgendaStep, MAX_PARTICIPANT_NAME};
 pub use date::{Date, DateRange};
-pub use due::{deadline, due, due_state, Due, DueState, SOON_DAYS};
+pub use due::{deadline, due, due_state, has_deadline_rule, Due, DueState, SOON_DAYS};
 pub use error::ModelError;
 pub use export::{
     missing_help_csv, PlanningRow, CSV_EXTENSION, JSON_EXTENSION, JSON_FORMAT, JSON_FORMAT_VERSION,

@@ -148,6 +148,58 @@ fn ergebnisbericht_is_due_by_the_end_of_the_reporting_period() {
     assert!(due.reason.contains("Berichtszeitraum"), "{}", due.reason);
 }
 
+#[test]
+fn the_end_of_the_approval_period_comes_first_where_it_is_known() {
+    // The reporting period runs to the end of the year, the approval (Bescheid) ends in
+    // October: the report is due before the approval runs out.
+    let mut r = kvjs_until(Some(d(2026, 12, 31)));
+    r.set_date_range(
+        Role::Caseworker,
+        "bewilligungszeitraum",
+        DateRange {
+            from: Some(d(2024, 11, 1)),
+            to: Some(d(2026, 10, 31)),
+        },
+    )
+    .unwrap();
+    let due = due(&r, d(2026, 10, 30));
+    assert_eq!(due.date, Some(d(2026, 10, 31)));
+    assert_eq!(due.state, Some(DueState::BaldFaellig));
+    assert_eq!(
+        due.reason,
+        "Ergebnisbericht: vor Ablauf des Bewilligungszeitraums vorzulegen, spätestens am 31.10.2026."
+    );
+    // Only its start known: the reporting period decides, as before.
+    r.set_date_range(
+        Role::Provider,
+        "bewilligungszeitraum",
+        DateRange {
+            from: Some(d(2024, 11, 1)),
+            to: None,
+        },
+    )
+    .unwrap();
+    assert_eq!(deadline(&r).date, Some(d(2026, 12, 31)));
+    // The person supported does not write it.
+    assert!(r
+        .set_date_range(
+            Role::Beneficiary,
+            "bewilligungszeitraum",
+            DateRange::default()
+        )
+        .is_err());
+}
+
+#[test]
+fn only_forms_with_a_rule_have_one() {
+    let with: Vec<String> = builtin_templates()
+        .into_iter()
+        .filter(has_deadline_rule)
+        .map(|t| t.id)
+        .collect();
+    assert_eq!(with, ["kvjs-ergebnisbericht", "goettingen-feedbackbogen"]);
+}
+
 // ---- forms without a deadline -------------------------------------------------------------
 
 #[test]
