@@ -36,6 +36,8 @@ pub struct Goal {
     pub self_rating: Option<String>,
     /// Both ratings are given and differ: something to talk about, not to resolve.
     pub ratings_differ: bool,
+    /// Level, target day, who carries out the measures and by when, where it came from.
+    pub plan: crate::GoalPlan,
 }
 
 /// The scalar parts of a goal, for reading conflicts.
@@ -105,6 +107,7 @@ impl Report {
                     needs_reason,
                     self_rating,
                     ratings_differ,
+                    plan: self.plan_of(&obj),
                     id,
                 }
             })
@@ -292,21 +295,21 @@ impl Report {
             .ok_or_else(|| ModelError::UnknownField("goals".into()))
     }
 
-    fn goals_obj(&self) -> Result<ObjId> {
+    pub(crate) fn goals_obj(&self) -> Result<ObjId> {
         self.child(&automerge::ROOT, key::GOALS, ObjType::Map)
             .ok_or_else(|| {
                 ModelError::NotAReport("Der Bericht ist beschädigt: „goals“ fehlt.".into())
             })
     }
 
-    fn goal_obj(&self, goal: &str) -> Result<ObjId> {
+    pub(crate) fn goal_obj(&self, goal: &str) -> Result<ObjId> {
         let goals = self.goals_obj()?;
         self.child(&goals, goal, ObjType::Map)
             .ok_or(ModelError::UnknownGoal)
     }
 
     /// (id, position, object) of every goal, in display order.
-    fn ordered_goals(&self) -> Vec<(String, f64, ObjId)> {
+    pub(crate) fn ordered_goals(&self) -> Vec<(String, f64, ObjId)> {
         let Ok(goals) = self.goals_obj() else {
             return Vec::new();
         };

@@ -20,6 +20,7 @@ mod display;
 mod due;
 mod error;
 mod export;
+mod goal_plan;
 mod goals;
 mod history;
 mod json_locator;
@@ -58,6 +59,7 @@ pub use error::ModelError;
 pub use export::{
     missing_help_csv, PlanningRow, CSV_EXTENSION, JSON_EXTENSION, JSON_FORMAT, JSON_FORMAT_VERSION,
 };
+pub use goal_plan::{GoalDraft, GoalLevel, GoalOrigin, GoalPlan, MAX_MEASURES_BY};
 pub use goals::{Goal, GoalId, GoalScalar, GoalText};
 pub use history::{FieldEdit, SITTING_GAP_S};
 pub use missing_help::{

@@ -65,6 +65,11 @@ pub(crate) mod key {
     pub const ACHIEVEMENT: &str = "achievement";
     pub const REASON: &str = "reason";
     pub const SELF_RATING: &str = "self_rating";
+    pub const LEVEL: &str = "level";
+    pub const TARGET: &str = "target";
+    pub const ORIGIN: &str = "origin";
+    pub const MEASURES_BY: &str = "measures_by";
+    pub const MEASURES_UNTIL: &str = "measures_until";
     pub const FOLLOWS: &str = "follows";
     pub const ACTORS: &str = "actors";
     pub const OWN_WORDS: &str = "own_words";

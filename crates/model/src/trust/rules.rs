@@ -13,10 +13,12 @@ use automerge::{ObjType, ScalarValue};
 use super::records::{MemberRecord, Removal};
 use super::room_move::RoomMove;
 use super::roster::Roster;
+use crate::goal_plan::measures_by_ok;
 use crate::report::key;
 use crate::signing::{SignatureRecord, SIGNED};
 use crate::template::FieldKind;
 use crate::{Date, Role, Template};
+use crate::{GoalLevel, GoalOrigin};
 
 /// One step of the path from the root to where an operation writes.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -178,6 +180,22 @@ pub(crate) fn check_op(
                 (key::REASON, _) => {
                     may_edit(def, role)?;
                     goal_code(cx.template, def, action, insert, false)
+                }
+                (key::LEVEL, _) => {
+                    may_edit(def, role)?;
+                    scalar_value(action, insert, |v| GoalLevel::from_code(v).is_some(), def)
+                }
+                (key::ORIGIN, _) => {
+                    may_edit(def, role)?;
+                    scalar_value(action, insert, |v| GoalOrigin::from_code(v).is_some(), def)
+                }
+                (key::TARGET | key::MEASURES_UNTIL, _) => {
+                    may_edit(def, role)?;
+                    scalar_value(action, insert, date_ok, def)
+                }
+                (key::MEASURES_BY, _) => {
+                    may_edit(def, role)?;
+                    scalar_value(action, insert, measures_by_ok, def)
                 }
                 _ => layout(),
             }

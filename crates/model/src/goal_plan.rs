@@ -1,0 +1,276 @@
+//! What a goal is planned as, beside its text: its level (Wirkungs-, Bereichs- or
+//! Handlungsziel, seed 001), the day it is to be reached (the "T" of SMART), who carries out its
+//! measures and by when, and where it came from — continued from the previous report of the
+//! same person, taken from the Gesamtplan, or new in this report (seed 000: "Die Ziele von
+//! Gesamtplan und Ergebnisbericht sind identisch"; the next report continues the last one).
+//!
+//! Stored as scalars in the goal's map (`level`, `target`, `measures_by`, `measures_until`,
+//! `origin`): each is one person's decision, so a concurrent edit is an ordinary conflict where
+//! one value wins, as for the achievement. The trust rules check each on every device.
+
+use automerge::transaction::Transactable;
+use automerge::{ObjId, ObjType, ReadDoc};
+
+use crate::goals::GoalId;
+use crate::report::{key, write_scalar};
+use crate::{Date, ModelError, Report, Result, Role};
+
+/// The longest "who carries it out" (a name or a service, not a text).
+pub const MAX_MEASURES_BY: usize = 200;
+
+/// The level of a goal in the Gesamtplan's hierarchy (seed 001, Ulm: "Wirkungsziele,
+/// Bereichsziele, Handlungsziele").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum GoalLevel {
+    /// The long-term effect the person wants in their life.
+    Wirkungsziel,
+    /// What is to change in one life area.
+    Bereichsziel,
+    /// A concrete step, with a date.
+    Handlungsziel,
+}
+
+impl GoalLevel {
+    pub const ALL: [GoalLevel; 3] = [
+        GoalLevel::Wirkungsziel,
+        GoalLevel::Bereichsziel,
+        GoalLevel::Handlungsziel,
+    ];
+
+    /// What is stored.
+    pub fn code(self) -> &'static str {
+        match self {
+            GoalLevel::Wirkungsziel => "wirkungsziel",
+            GoalLevel::Bereichsziel => "bereichsziel",
+            GoalLevel::Handlungsziel => "handlungsziel",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            GoalLevel::Wirkungsziel => "Wirkungsziel",
+            GoalLevel::Bereichsziel => "Bereichsziel",
+            GoalLevel::Handlungsziel => "Handlungsziel",
+        }
+    }
+
+    /// Leichte Sprache: what the level means, not its name.
+    pub fn plain_label(self) -> &'static str {
+        match self {
+            GoalLevel::Wirkungsziel => "Ein großes Ziel für Ihr Leben",
+            GoalLevel::Bereichsziel => "Ein Ziel für einen Teil von Ihrem Leben",
+            GoalLevel::Handlungsziel => "Ein kleiner Schritt",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<GoalLevel> {
+        GoalLevel::ALL.into_iter().find(|l| l.code() == code)
+    }
+}
+
+/// Where a goal came from; a goal without an origin was set in this report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum GoalOrigin {
+    /// Carried over from the previous report of the same person.
+    Continued,
+    /// Taken from the Gesamtplan (or the provider's Hilfeplanung) as a list.
+    Gesamtplan,
+}
+
+impl GoalOrigin {
+    pub fn code(self) -> &'static str {
+        match self {
+            GoalOrigin::Continued => "fortgeschrieben",
+            GoalOrigin::Gesamtplan => "gesamtplan",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            GoalOrigin::Continued => "aus dem letzten Bericht fortgeschrieben",
+            GoalOrigin::Gesamtplan => "aus dem Gesamtplan übernommen",
+        }
+    }
+
+    pub fn plain_label(self) -> &'static str {
+        match self {
+            GoalOrigin::Continued => "Das Ziel war schon im letzten Bericht.",
+            GoalOrigin::Gesamtplan => "Das Ziel steht im Gesamt-Plan.",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<GoalOrigin> {
+        [GoalOrigin::Continued, GoalOrigin::Gesamtplan]
+            .into_iter()
+            .find(|o| o.code() == code)
+    }
+}
+
+/// The planning parts of one goal.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GoalPlan {
+    pub level: Option<GoalLevel>,
+    /// The day the goal is to be reached.
+    pub target: Option<Date>,
+    /// Who carries out the measures ("Frau Berger, Wohngruppe").
+    pub measures_by: String,
+    /// By when the measures are carried out.
+    pub measures_until: Option<Date>,
+    /// `None`: new in this report.
+    pub origin: Option<GoalOrigin>,
+}
+
+/// A goal to add with its content: continued from a previous report or taken from a list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GoalDraft {
+    pub text: String,
+    pub measures: String,
+    pub plan: GoalPlan,
+}
+
+impl GoalPlan {
+    /// The scalars as stored, in the order written.
+    fn stored(&self) -> [(&'static str, Option<String>); 5] {
+        let by = self.measures_by.trim();
+        [
+            (key::LEVEL, self.level.map(|l| l.code().to_string())),
+            (key::TARGET, self.target.map(|d| d.iso())),
+            (key::MEASURES_BY, (!by.is_empty()).then(|| by.to_string())),
+            (key::MEASURES_UNTIL, self.measures_until.map(|d| d.iso())),
+            (key::ORIGIN, self.origin.map(|o| o.code().to_string())),
+        ]
+    }
+}
+
+impl Report {
+    /// The planning parts of a goal; values another program wrote that do not parse read as
+    /// empty.
+    pub fn goal_plan(&self, goal: &str) -> Result<GoalPlan> {
+        let obj = self.goal_obj(goal)?;
+        Ok(self.plan_of(&obj))
+    }
+
+    pub(crate) fn plan_of(&self, obj: &ObjId) -> GoalPlan {
+        GoalPlan {
+            level: self
+                .read_scalar(obj, key::LEVEL)
+                .and_then(|c| GoalLevel::from_code(&c)),
+            target: self.read_date(obj, key::TARGET),
+            measures_by: self.read_scalar(obj, key::MEASURES_BY).unwrap_or_default(),
+            measures_until: self.read_date(obj, key::MEASURES_UNTIL),
+            origin: self
+                .read_scalar(obj, key::ORIGIN)
+                .and_then(|c| GoalOrigin::from_code(&c)),
+        }
+    }
+
+    pub fn set_goal_level(
+        &mut self,
+        role: Role,
+        goal: &str,
+        level: Option<GoalLevel>,
+    ) -> Result<()> {
+        self.set_plan_scalar(role, goal, key::LEVEL, level.map(|l| l.code().to_string()))
+    }
+
+    pub fn set_goal_target(&mut self, role: Role, goal: &str, day: Option<Date>) -> Result<()> {
+        self.set_plan_scalar(role, goal, key::TARGET, day.map(|d| d.iso()))
+    }
+
+    pub fn set_goal_measures_until(
+        &mut self,
+        role: Role,
+        goal: &str,
+        day: Option<Date>,
+    ) -> Result<()> {
+        self.set_plan_scalar(role, goal, key::MEASURES_UNTIL, day.map(|d| d.iso()))
+    }
+
+    /// Who carries out the measures; blank clears it.
+    pub fn set_goal_measures_by(&mut self, role: Role, goal: &str, who: &str) -> Result<()> {
+        let who = who.trim();
+        check_measures_by(who)?;
+        self.set_plan_scalar(
+            role,
+            goal,
+            key::MEASURES_BY,
+            (!who.is_empty()).then(|| who.to_string()),
+        )
+    }
+
+    /// Adds goals after the existing ones, with their text, measures and plan, as one change:
+    /// a list taken from the Gesamtplan arrives whole or not at all.
+    pub fn add_goals(&mut self, role: Role, drafts: &[GoalDraft]) -> Result<Vec<GoalId>> {
+        for d in drafts {
+            check_measures_by(d.plan.measures_by.trim())?;
+        }
+        let field_id = self.goals_field()?.0.id.clone();
+        self.begin_edit(role, &field_id)?;
+        let goals = self.goals_obj()?;
+        self.commit_pending();
+        let actor = self.actor_hex();
+        let mut n = self.change_count();
+        let mut pos = self
+            .ordered_goals()
+            .last()
+            .map(|(_, pos, _)| pos.floor() + 1.0)
+            .unwrap_or(1.0);
+        let mut planned = Vec::new();
+        for d in drafts {
+            let mut id = format!("{actor}-{n}");
+            while self.doc.get(&goals, id.as_str()).ok().flatten().is_some()
+                || planned.iter().any(|(i, _, _)| i == &id)
+            {
+                n += 1;
+                id = format!("{actor}-{n}");
+            }
+            n += 1;
+            planned.push((id, pos, d));
+            pos += 1.0;
+        }
+        self.write(|doc| {
+            for (id, pos, d) in &planned {
+                let goal = doc.put_object(&goals, id.as_str(), ObjType::Map)?;
+                doc.put(&goal, key::POS, *pos)?;
+                let text = doc.put_object(&goal, key::TEXT, ObjType::Text)?;
+                doc.splice_text(&text, 0, 0, d.text.trim())?;
+                let measures = doc.put_object(&goal, key::MEASURES, ObjType::Text)?;
+                doc.splice_text(&measures, 0, 0, d.measures.trim())?;
+                for (k, v) in d.plan.stored() {
+                    if let Some(v) = v {
+                        doc.put(&goal, k, v)?;
+                    }
+                }
+            }
+            Ok(())
+        })?;
+        Ok(planned.into_iter().map(|(id, _, _)| id).collect())
+    }
+
+    fn set_plan_scalar(
+        &mut self,
+        role: Role,
+        goal: &str,
+        k: &'static str,
+        value: Option<String>,
+    ) -> Result<()> {
+        let field_id = self.goals_field()?.0.id.clone();
+        self.begin_edit(role, &field_id)?;
+        let obj = self.goal_obj(goal)?;
+        self.write(|doc| write_scalar(doc, &obj, k, value))
+    }
+}
+
+fn check_measures_by(who: &str) -> Result<()> {
+    if who.chars().count() > MAX_MEASURES_BY {
+        return Err(ModelError::Workflow(format!(
+            "„Wer führt die Maßnahmen durch?“ hat höchstens {MAX_MEASURES_BY} Zeichen."
+        )));
+    }
+    Ok(())
+}
+
+/// Whether a stored `measures_by` is acceptable (the trust rules' check, same as the setter's).
+pub(crate) fn measures_by_ok(who: &str) -> bool {
+    !who.trim().is_empty() && who.chars().count() <= MAX_MEASURES_BY
+}

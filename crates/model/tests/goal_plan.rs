@@ -1,0 +1,186 @@
+//! A goal's plan: level, target day, who carries out the measures and by when, where the goal
+//! came from; written by the goals table's editors only, checked on every device.
+
+mod common;
+
+use automerge::transaction::Transactable;
+use automerge::ReadDoc;
+use common::members::*;
+use common::*;
+use dreieck_model::trust::RefusalReason;
+use dreieck_model::*;
+
+#[test]
+fn the_plan_of_a_goal_is_written_read_and_cleared() {
+    let mut r = new_report();
+    let g = r.add_goal(Role::Provider).unwrap();
+    assert_eq!(r.goal_plan(&g).unwrap(), GoalPlan::default());
+    r.set_goal_level(Role::Provider, &g, Some(GoalLevel::Handlungsziel))
+        .unwrap();
+    r.set_goal_target(Role::Provider, &g, Some(d(2027, 6, 30)))
+        .unwrap();
+    r.set_goal_measures_by(Role::Provider, &g, "  Frau Berger, Wohngruppe  ")
+        .unwrap();
+    r.set_goal_measures_until(Role::Provider, &g, Some(d(2027, 3, 31)))
+        .unwrap();
+    let plan = r.goals()[0].plan.clone();
+    assert_eq!(
+        plan,
+        GoalPlan {
+            level: Some(GoalLevel::Handlungsziel),
+            target: Some(d(2027, 6, 30)),
+            measures_by: "Frau Berger, Wohngruppe".into(),
+            measures_until: Some(d(2027, 3, 31)),
+            origin: None,
+        }
+    );
+    // It survives a save and a load.
+    let loaded = Report::load(&r.save()).unwrap();
+    assert_eq!(loaded.goal_plan(&g).unwrap(), plan);
+    // Blank and none clear.
+    r.set_goal_measures_by(Role::Provider, &g, "   ").unwrap();
+    r.set_goal_level(Role::Provider, &g, None).unwrap();
+    let plan = r.goal_plan(&g).unwrap();
+    assert_eq!((plan.level, plan.measures_by.as_str()), (None, ""));
+}
+
+#[test]
+fn only_the_goals_editors_plan_and_bad_input_changes_nothing() {
+    let mut r = new_report();
+    let g = r.add_goal(Role::Provider).unwrap();
+    let heads = r.heads();
+    for role in [Role::Beneficiary, Role::Caseworker] {
+        assert!(matches!(
+            r.set_goal_level(role, &g, Some(GoalLevel::Wirkungsziel)),
+            Err(ModelError::NotPermitted { .. })
+        ));
+        assert!(r.add_goals(role, &[GoalDraft::default()]).is_err());
+    }
+    let long = "x".repeat(MAX_MEASURES_BY + 1);
+    let error = r
+        .set_goal_measures_by(Role::Provider, &g, &long)
+        .unwrap_err();
+    assert!(
+        error.to_string().contains("höchstens 200 Zeichen"),
+        "{error}"
+    );
+    let draft = GoalDraft {
+        text: "Ziel".into(),
+        plan: GoalPlan {
+            measures_by: long,
+            ..GoalPlan::default()
+        },
+        ..GoalDraft::default()
+    };
+    assert!(r.add_goals(Role::Provider, &[draft]).is_err());
+    assert_eq!(r.heads(), heads, "nothing was written");
+    assert!(matches!(
+        r.set_goal_target(Role::Provider, "gibt-es-nicht", Some(d(2027, 1, 1))),
+        Err(ModelError::UnknownGoal)
+    ));
+}
+
+#[test]
+fn goals_from_a_list_arrive_whole_in_one_change_after_the_existing_ones() {
+    let mut r = new_report();
+    let first = r.add_goal(Role::Provider).unwrap();
+    r.set_goal_text(Role::Provider, &first, "Schon da").unwrap();
+    let heads = r.heads();
+    let drafts = [
+        GoalDraft {
+            text: " Ich wohne in meiner eigenen Wohnung. ".into(),
+            measures: String::new(),
+            plan: GoalPlan {
+                level: Some(GoalLevel::Wirkungsziel),
+                origin: Some(GoalOrigin::Gesamtplan),
+                ..GoalPlan::default()
+            },
+        },
+        GoalDraft {
+            text: "Ich kaufe allein ein.".into(),
+            measures: "Einkaufstraining".into(),
+            plan: GoalPlan {
+                level: Some(GoalLevel::Handlungsziel),
+                target: Some(d(2027, 6, 30)),
+                measures_by: "Herr Adler".into(),
+                measures_until: Some(d(2027, 5, 31)),
+                origin: Some(GoalOrigin::Gesamtplan),
+            },
+        },
+    ];
+    let ids = r.add_goals(Role::Provider, &drafts).unwrap();
+    assert_eq!(r.doc_mut().get_changes(&heads).len(), 1, "one change");
+    let goals = r.goals();
+    assert_eq!(goals.len(), 3);
+    assert_eq!(goals[0].text, "Schon da");
+    assert_eq!(goals[0].plan.origin, None);
+    assert_eq!(goals[1].id, ids[0]);
+    assert_eq!(goals[1].text, "Ich wohne in meiner eigenen Wohnung.");
+    assert_eq!(goals[2].measures, "Einkaufstraining");
+    assert_eq!(goals[2].plan, drafts[1].plan);
+    // Each is an ordinary goal afterwards: it moves and is typed into.
+    r.move_goal(Role::Provider, &ids[1], 0).unwrap();
+    assert_eq!(r.goals()[0].id, ids[1]);
+}
+
+/// The goal object of `goal` in a replica's document.
+fn goal_obj(r: &mut Report, goal: &str) -> automerge::ObjId {
+    let goals = r
+        .doc_mut()
+        .get(automerge::ROOT, "goals")
+        .unwrap()
+        .unwrap()
+        .1;
+    r.doc_mut().get(&goals, goal).unwrap().unwrap().1
+}
+
+#[test]
+fn a_hostile_plan_is_refused_by_every_honest_device() {
+    let mut t = three();
+    let goal = t.provider.add_goal(Role::Provider).unwrap();
+    settle(&mut t);
+
+    // The person supported's device writes a level (they do not edit the goals table).
+    bind_beneficiary(&mut t);
+    settle(&mut t);
+    let obj = goal_obj(&mut t.beneficiary, &goal);
+    let bundle = hostile_bundle(&mut t.beneficiary, |doc| {
+        doc.put(&obj, "level", "wirkungsziel").unwrap();
+    });
+    assert_refused_by_both(&mut t, &bundle, |r| {
+        matches!(r, RefusalReason::NotPermitted(_))
+    });
+    assert_eq!(t.provider.goal_plan(&goal).unwrap().level, None);
+
+    // The provider's device (an editor) writes values no setter would: an unknown level, a
+    // date that is none, a "who" of 10,000 characters, an origin nobody knows.
+    for (k, v) in [
+        ("level", "oberziel".to_string()),
+        ("target", "31.02.2027".to_string()),
+        ("measures_until", "bald".to_string()),
+        ("measures_by", "x".repeat(10_000)),
+        ("origin", "erfunden".to_string()),
+    ] {
+        let mut t = three();
+        let goal = t.provider.add_goal(Role::Provider).unwrap();
+        bind_beneficiary(&mut t);
+        settle(&mut t);
+        let obj = goal_obj(&mut t.provider, &goal);
+        let bundle = hostile_bundle(&mut t.provider, |doc| {
+            doc.put(&obj, k, v.as_str()).unwrap();
+        });
+        assert_refused_by(
+            [
+                ("caseworker", &mut t.caseworker),
+                ("beneficiary", &mut t.beneficiary),
+            ],
+            &bundle,
+            |r| matches!(r, RefusalReason::NotPermitted(_)),
+        );
+        assert_eq!(
+            t.caseworker.goal_plan(&goal).unwrap(),
+            GoalPlan::default(),
+            "{k}"
+        );
+    }
+}
