@@ -247,6 +247,57 @@ impl Report {
         Ok(planned.into_iter().map(|(id, _, _)| id).collect())
     }
 
+    /// The goals that go on into the next report, as drafts marked as continued: text,
+    /// measures and plan, without this period's ratings. A goal whose achievement or reason
+    /// ends it (`Code::ends_goal`: reached, no longer relevant) stays behind.
+    pub fn continuing_goals(&self) -> Vec<GoalDraft> {
+        let Ok((_, achievement, reason)) = self.goals_field() else {
+            return Vec::new();
+        };
+        let ends = |list: &str, code: &Option<String>| {
+            code.as_ref().is_some_and(|code| {
+                self.template
+                    .code_list(list)
+                    .is_some_and(|l| l.codes.iter().any(|c| &c.code == code && c.ends_goal))
+            })
+        };
+        self.goals()
+            .into_iter()
+            .filter(|g| !ends(achievement, &g.achievement) && !ends(reason, &g.reason))
+            .filter(|g| !g.text.trim().is_empty())
+            .map(|g| GoalDraft {
+                text: g.text,
+                measures: g.measures,
+                plan: GoalPlan {
+                    origin: Some(GoalOrigin::Continued),
+                    ..g.plan
+                },
+            })
+            .collect()
+    }
+
+    /// Writes goals into a report being created (no role: the creation is the owner's one
+    /// change, like the carried fields).
+    pub(crate) fn write_goals(&mut self, drafts: &[GoalDraft]) -> Result<()> {
+        let goals = self.goals_obj()?;
+        let actor = self.actor_hex();
+        for (i, d) in drafts.iter().enumerate() {
+            let id = format!("{actor}-c{i}");
+            let goal = self.doc.put_object(&goals, id.as_str(), ObjType::Map)?;
+            self.doc.put(&goal, key::POS, (i + 1) as f64)?;
+            let text = self.doc.put_object(&goal, key::TEXT, ObjType::Text)?;
+            self.doc.splice_text(&text, 0, 0, d.text.trim())?;
+            let measures = self.doc.put_object(&goal, key::MEASURES, ObjType::Text)?;
+            self.doc.splice_text(&measures, 0, 0, d.measures.trim())?;
+            for (k, v) in d.plan.stored() {
+                if let Some(v) = v {
+                    self.doc.put(&goal, k, v)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
     fn set_plan_scalar(
         &mut self,
         role: Role,

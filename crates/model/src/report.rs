@@ -329,6 +329,16 @@ impl Report {
                 Ok((f, src))
             })
             .collect::<Result<_>>()?;
+        // The goals that go on, when both forms have a goals table (the next Ergebnisbericht).
+        let goals = match (
+            from.goals_field(),
+            template
+                .fields()
+                .any(|f| matches!(f.kind, FieldKind::Goals { .. })),
+        ) {
+            (Ok(_), true) => from.continuing_goals(),
+            _ => Vec::new(),
+        };
         if mapping.is_empty() {
             return Err(ModelError::NotAFollowUp {
                 from: source.name.clone(),
@@ -379,6 +389,9 @@ impl Report {
                 }
                 _ => {}
             }
+        }
+        if !goals.is_empty() {
+            report.write_goals(&goals)?;
         }
         let message = format!("Aus „{}“ übernommen", source.name);
         report.doc.commit_with(

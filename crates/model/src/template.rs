@@ -140,6 +140,10 @@ pub struct Code {
     /// Choosing this code asks for a reason (goal achievement 1–3 on the KVJS form).
     #[serde(default)]
     pub needs_reason: bool,
+    /// A goal with this achievement or reason does not go on into the next report (KVJS:
+    /// "völlig erreicht oder übertroffen", "Ziele nicht mehr relevant").
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub ends_goal: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -356,8 +356,9 @@ fn conditions_survive_the_embedded_copy() {
     let loaded = Report::load(&r.save()).unwrap();
     assert!(loaded.is_shown("abbruch_am"));
     // And a template without the new keys writes none of them.
-    assert!(!kvjs().to_json().contains("shown_when"));
-    assert!(!kvjs().to_json().contains("carried_from"));
+    let hamburg = template("hamburg-wille-ressourcen");
+    assert!(!hamburg.to_json().contains("shown_when"));
+    assert!(!hamburg.to_json().contains("carried_from"));
 }
 
 // ---- follow-up ----------------------------------------------------------------------------

@@ -184,3 +184,76 @@ fn a_hostile_plan_is_refused_by_every_honest_device() {
         );
     }
 }
+
+#[test]
+fn the_next_report_continues_the_goals_that_go_on_and_the_persons_details() {
+    let mut last = new_report();
+    last.set_text(Role::Provider, "lb_name", "Berger, Jan")
+        .unwrap();
+    last.set_date(Role::Provider, "gesamtplan_vom", Some(d(2025, 1, 10)))
+        .unwrap();
+    last.set_date_range(
+        Role::Provider,
+        "berichtszeitraum",
+        DateRange {
+            from: Some(d(2025, 1, 1)),
+            to: Some(d(2025, 12, 31)),
+        },
+    )
+    .unwrap();
+    let plan = |text: &str, achievement: &str, reason: Option<&str>, r: &mut Report| {
+        let g = r.add_goal(Role::Provider).unwrap();
+        r.set_goal_text(Role::Provider, &g, text).unwrap();
+        r.set_goal_measures(Role::Provider, &g, &format!("Schritte zu {text}"))
+            .unwrap();
+        r.set_goal_achievement(Role::Provider, &g, Some(achievement))
+            .unwrap();
+        r.set_goal_reason(Role::Provider, &g, reason).unwrap();
+        g
+    };
+    plan("Allein einkaufen", "5", None, &mut last);
+    let going_on = plan("Bus fahren", "3", Some("6"), &mut last);
+    plan("Im Chor singen", "2", Some("1"), &mut last);
+    last.set_goal_level(Role::Provider, &going_on, Some(GoalLevel::Bereichsziel))
+        .unwrap();
+    last.set_goal_target(Role::Provider, &going_on, Some(d(2026, 6, 30)))
+        .unwrap();
+    last.set_goal_self_rating(Role::Beneficiary, &going_on, Some("4"))
+        .unwrap();
+
+    let next = Report::create_follow_up(&last, &kvjs(), "r2", T0).unwrap();
+    assert_eq!(next.follows().as_deref(), Some(last.id().as_str()));
+    assert_eq!(next.text("lb_name").unwrap(), "Berger, Jan");
+    assert_eq!(
+        next.value("gesamtplan_vom").unwrap(),
+        FieldValue::Date(Some(d(2025, 1, 10)))
+    );
+    // The new period is the new report's: not carried.
+    assert_eq!(
+        next.date_range("berichtszeitraum").unwrap(),
+        DateRange::default()
+    );
+    // Reached and no longer relevant goals stay behind; the one that goes on keeps its text,
+    // measures and plan, marked as continued, without last period's ratings.
+    let goals = next.goals();
+    assert_eq!(goals.len(), 1, "{goals:?}");
+    let g = &goals[0];
+    assert_eq!(g.text, "Bus fahren");
+    assert_eq!(g.measures, "Schritte zu Bus fahren");
+    assert_eq!(
+        (
+            g.achievement.as_ref(),
+            g.reason.as_ref(),
+            g.self_rating.as_ref()
+        ),
+        (None, None, None)
+    );
+    assert_eq!(g.plan.level, Some(GoalLevel::Bereichsziel));
+    assert_eq!(g.plan.target, Some(d(2026, 6, 30)));
+    assert_eq!(g.plan.origin, Some(GoalOrigin::Continued));
+    // An ordinary goal in the new report.
+    let mut next = next;
+    next.set_goal_achievement(Role::Provider, &g.id, Some("4"))
+        .unwrap();
+    assert_eq!(Report::load(&next.save()).unwrap().goals().len(), 1);
+}

@@ -250,6 +250,15 @@ const KVJS_FIELDS: &[(&str, &str, &str, &[Role], bool)] = {
             &[Provider],
             true,
         ),
+        // Not on the Vordruck; the deadline rule of seed 000 ("vor Ablauf des
+        // Bewilligungszeitraums") needs it.
+        (
+            "bewilligungszeitraum",
+            "Bewilligungszeitraum",
+            "date_range",
+            &[Provider, Caseworker],
+            false,
+        ),
         (
             "erstellt_von",
             "Der Ergebnisbericht wurde erstellt von",
