@@ -20,6 +20,7 @@ mod display;
 mod due;
 mod error;
 mod export;
+mod goal_list;
 mod goal_plan;
 mod goals;
 mod history;
@@ -59,6 +60,7 @@ pub use error::ModelError;
 pub use export::{
     missing_help_csv, PlanningRow, CSV_EXTENSION, JSON_EXTENSION, JSON_FORMAT, JSON_FORMAT_VERSION,
 };
+pub use goal_list::{goals_from_file, goals_from_text, MAX_GOALS};
 pub use goal_plan::{GoalDraft, GoalLevel, GoalOrigin, GoalPlan, MAX_MEASURES_BY};
 pub use goals::{Goal, GoalId, GoalScalar, GoalText};
 pub use history::{FieldEdit, SITTING_GAP_S};
