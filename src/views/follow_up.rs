@@ -1,6 +1,7 @@
-//! "Feedbackbogen anlegen": a follow-up form created from the open report (the Göttingen
-//! Feedbackbogen from an Erwartungsbogen), so the expectation and the person's details do not
-//! have to be typed twice. Offered for every shipped template that carries fields from this
+//! "Feedbackbogen anlegen", "Folgebericht anlegen": a follow-up form created from the open
+//! report — the Göttingen Feedbackbogen from an Erwartungsbogen, the next Ergebnisbericht from
+//! this one with the goals that go on — so the person's details, the expectation and the goals
+//! do not have to be typed again. Offered for every template that carries fields from this
 //! report's form (`carried_from`).
 
 use dreieck_model::Template;
@@ -56,19 +57,23 @@ pub fn FollowUp() -> impl IntoView {
         <section class="form-section follow-up" aria-labelledby="folgebogen-titel">
             <h2 id="folgebogen-titel">"Nächster Bogen"</h2>
             <p class="section-help">
-                "Legt einen neuen Bogen an. Name, Angebot, Zeitraum und Erwartung werden aus diesem Bogen übernommen."
+                "Legt einen neuen Bogen an. Was dieser Bogen weitergibt, steht dort schon: die Angaben zur Person, beim Feedbackbogen die Erwartung, beim nächsten Ergebnisbericht die Ziele, die weiter gelten (erreichte und nicht mehr wichtige Ziele nicht)."
             </p>
             {follow_ups
                 .into_iter()
                 .map(|template| {
-                    let name = template.name.clone();
+                    let label = if template.id == source {
+                        "Folgebericht anlegen".to_string()
+                    } else {
+                        format!("{} anlegen", template.name)
+                    };
                     view! {
                         <button
                             class="button primary"
                             disabled=move || busy.get()
                             on:click=move |_| create(template.clone())
                         >
-                            {format!("{name} anlegen")}
+                            {label}
                         </button>
                     }
                 })

@@ -1,4 +1,5 @@
-//! One goal: its number, text and measures, achievement and reason, and moving or removing it.
+//! One goal: its number and where it came from, text (with the SMART prompt) and measures, its
+//! plan, achievement and reason, and moving or removing it.
 
 use dreieck_model::text_control::TextTarget;
 use dreieck_model::{CodeList, GoalId, GoalText};
@@ -9,6 +10,7 @@ use crate::state::editor::use_editor;
 use crate::state::platform::focus_element;
 use crate::state::session::GOALS;
 use crate::views::goal_achievement::GoalAchievement;
+use crate::views::goal_plan_fields::{GoalOrigin, GoalPlanFields, SmartPrompt};
 use crate::views::goal_reason::GoalReason;
 use crate::views::goal_self_rating::GoalSelfRating;
 use crate::views::typed_text::TypedTextarea;
@@ -79,6 +81,7 @@ pub fn GoalCard(
     view! {
         <li class="goal-card" aria-labelledby=labelled_by>
             <h3 id=title_id class="goal-title">{move || format!("Ziel {}", number())}</h3>
+            <GoalOrigin data=data />
             <div class="field">
                 <label class="field-label" for=text_id.clone()>
                     {move || app.words("Nennung des Ziels", "Das Ziel")}
@@ -89,6 +92,7 @@ pub fn GoalCard(
                     editable=editable
                     rows=2
                 />
+                <SmartPrompt id=goal_control_id(&goal, "smart") />
             </div>
             <div class="field">
                 <label class="field-label" for=measures_id.clone()>
@@ -101,6 +105,7 @@ pub fn GoalCard(
                     rows=2
                 />
             </div>
+            <GoalPlanFields goal=goal.clone() data=data editable=editable />
             <GoalAchievement goal=goal.clone() data=data codes=achievement editable=editable />
             <GoalReason goal=goal.clone() data=data codes=reason editable=editable />
             <GoalSelfRating goal=goal.clone() data=data codes=achievement />

@@ -1,4 +1,5 @@
-//! "Ziele und Maßnahmen": the goals as cards, and "Ziel hinzufügen".
+//! "Ziele und Maßnahmen": the goals as cards, "Ziel hinzufügen", and goals taken from the
+//! Gesamtplan.
 
 use dreieck_model::{CodeList, Field, GoalId};
 use leptos::prelude::*;
@@ -11,6 +12,7 @@ use crate::state::session::GOALS;
 use crate::views::confirm_dialog::ConfirmDialog;
 use crate::views::field_label::FieldHelp;
 use crate::views::goal_card::{goal_control_id, GoalCard};
+use crate::views::goal_import::GoalImport;
 use crate::views::text_field::control_id;
 
 /// Element id of the "Ziel hinzufügen" button (focus returns there after removing a goal).
@@ -127,6 +129,7 @@ pub fn GoalsTable(
             >
                 {move || app.words("Ziel hinzufügen", "Neues Ziel")}
             </button>
+            <GoalImport editable=editable />
             <ConfirmDialog
                 message=message
                 confirm_label="Ziel entfernen"

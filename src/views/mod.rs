@@ -31,6 +31,8 @@ pub mod first_use;
 pub mod follow_up;
 pub mod goal_achievement;
 pub mod goal_card;
+pub mod goal_import;
+pub mod goal_plan_fields;
 pub mod goal_reason;
 pub mod goal_self_rating;
 pub mod goals_table;

@@ -254,13 +254,34 @@ fn print_goals(r: &Report, achievement: &str, reason: &str) -> AnyView {
         .goals()
         .into_iter()
         .map(|g| {
+            // The plan in small print under the goal and the measures.
+            let goal_note = [
+                g.plan.level.map(|l| l.label().to_string()),
+                g.plan
+                    .target
+                    .map(|d| format!("zu erreichen bis {}", d.german())),
+                g.plan.origin.map(|o| o.label().to_string()),
+            ];
+            let by = g.plan.measures_by.trim();
+            let measures_note = [
+                (!by.is_empty()).then(|| format!("Wer: {by}")),
+                g.plan.measures_until.map(|d| format!("bis {}", d.german())),
+            ];
+            let with_note = |text: &str, note: &[Option<String>]| {
+                let note: Vec<&str> = note.iter().flatten().map(String::as_str).collect();
+                if note.is_empty() {
+                    text.to_string()
+                } else {
+                    format!("{text}\n({})", note.join(" · "))
+                }
+            };
             let cells = columns
                 .iter()
                 .map(|c| {
                     let (class, text) = match c.part {
                         GoalPart::Number => ("num", g.number.to_string()),
-                        GoalPart::Goal => ("text", g.text.clone()),
-                        GoalPart::Measures => ("text", g.measures.clone()),
+                        GoalPart::Goal => ("text", with_note(&g.text, &goal_note)),
+                        GoalPart::Measures => ("text", with_note(&g.measures, &measures_note)),
                         GoalPart::Achievement => ("num", g.achievement.clone().unwrap_or_default()),
                         GoalPart::Reason => ("num", g.reason.clone().unwrap_or_default()),
                         GoalPart::SelfRating => ("num", g.self_rating.clone().unwrap_or_default()),

@@ -1,0 +1,152 @@
+//! What a goal is planned as: its level, the day it is to be reached, who carries out the
+//! measures and by when. Where the goal came from is its own small view ([`GoalOrigin`]).
+
+use dreieck_model::{Date, Goal, GoalId, GoalLevel};
+use leptos::prelude::*;
+
+use crate::state::app_context::use_app;
+use crate::state::editor::use_editor;
+use crate::views::goal_card::goal_control_id;
+
+/// "aus dem letzten Bericht fortgeschrieben", "aus dem Gesamtplan übernommen" or "neu in
+/// diesem Bericht": which goals continued and which are new, said in words on every card.
+#[component]
+pub fn GoalOrigin(data: Memo<Option<Goal>>) -> impl IntoView {
+    let app = use_app();
+    let origin = move || data.with(|g| g.as_ref().and_then(|g| g.plan.origin));
+    view! {
+        <p class=move || {
+            format!("goal-origin {}", origin().map(|o| o.code()).unwrap_or("neu"))
+        }>
+            {move || match origin() {
+                Some(o) => app.words(o.label(), o.plain_label()).to_string(),
+                None => app.words("neu in diesem Bericht", "Das Ziel ist neu.").to_string(),
+            }}
+        </p>
+    }
+}
+
+/// The SMART prompt under the goal's text, in both language variants.
+#[component]
+pub fn SmartPrompt(id: String) -> impl IntoView {
+    let app = use_app();
+    view! {
+        <p class="field-help" id=id>
+            {move || {
+                app.words(
+                    "Möglichst SMART: spezifisch, messbar, anspruchsvoll, realistisch, terminiert. Woran merkt man, dass das Ziel erreicht ist? Bis wann?",
+                    "Schreiben Sie genau: Was wollen Sie schaffen?\nWoran merken Sie: Ich habe es geschafft?\nBis wann wollen Sie es schaffen?",
+                )
+            }}
+        </p>
+    }
+}
+
+#[component]
+pub fn GoalPlanFields(
+    goal: GoalId,
+    data: Memo<Option<Goal>>,
+    editable: Signal<bool>,
+) -> impl IntoView {
+    let editor = use_editor();
+    let app = use_app();
+    let id = StoredValue::new(goal.clone());
+    let role = move || app.role.get_untracked();
+    let plan = move || data.with(|g| g.as_ref().map(|g| g.plan.clone()).unwrap_or_default());
+    let day = |value: String| Date::parse_iso(&value).ok();
+
+    let set_level = move |code: String| {
+        let r = role();
+        id.with_value(|g| {
+            editor.change(|rep| rep.set_goal_level(r, g, GoalLevel::from_code(&code)))
+        });
+    };
+    let set_target = move |value: String| {
+        let r = role();
+        id.with_value(|g| editor.change(|rep| rep.set_goal_target(r, g, day(value))));
+    };
+    let set_by = move |value: String| {
+        let r = role();
+        id.with_value(|g| editor.change(|rep| rep.set_goal_measures_by(r, g, &value)));
+    };
+    let set_until = move |value: String| {
+        let r = role();
+        id.with_value(|g| editor.change(|rep| rep.set_goal_measures_until(r, g, day(value))));
+    };
+
+    let level_id = goal_control_id(&goal, "ebene");
+    let target_id = goal_control_id(&goal, "zieldatum");
+    let by_id = goal_control_id(&goal, "wer");
+    let until_id = goal_control_id(&goal, "massnahmen-bis");
+    let iso = |d: Option<Date>| d.map(|d| d.iso()).unwrap_or_default();
+    view! {
+        <div class="goal-plan">
+            <div class="field">
+                <label class="field-label" for=level_id.clone()>
+                    {move || app.words("Zielebene", "Was für ein Ziel ist das?")}
+                </label>
+                <select
+                    id=level_id
+                    class="control"
+                    prop:disabled=move || !editable.get()
+                    on:change=move |ev| set_level(event_target_value(&ev))
+                >
+                    <option value="" prop:selected=move || plan().level.is_none()>
+                        {move || app.words("– keine Angabe –", "Keine Angabe")}
+                    </option>
+                    {GoalLevel::ALL
+                        .into_iter()
+                        .map(|l| {
+                            view! {
+                                <option value=l.code() prop:selected=move || plan().level == Some(l)>
+                                    {move || app.words(l.label(), l.plain_label())}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label class="field-label" for=target_id.clone()>
+                    {move || app.words("Zu erreichen bis", "Bis wann wollen Sie das schaffen?")}
+                </label>
+                <input
+                    id=target_id
+                    type="date"
+                    class="control control-date"
+                    prop:value=move || iso(plan().target)
+                    prop:disabled=move || !editable.get()
+                    on:change=move |ev| set_target(event_target_value(&ev))
+                />
+            </div>
+            <div class="field">
+                <label class="field-label" for=by_id.clone()>
+                    {move || app.words("Wer führt die Maßnahmen durch?", "Wer hilft dabei?")}
+                </label>
+                <input
+                    id=by_id
+                    type="text"
+                    class="control"
+                    maxlength=dreieck_model::MAX_MEASURES_BY.to_string()
+                    autocomplete="off"
+                    prop:value=move || plan().measures_by
+                    prop:disabled=move || !editable.get()
+                    on:change=move |ev| set_by(event_target_value(&ev))
+                />
+            </div>
+            <div class="field">
+                <label class="field-label" for=until_id.clone()>
+                    {move || app.words("Maßnahmen bis", "Bis wann wird geholfen?")}
+                </label>
+                <input
+                    id=until_id
+                    type="date"
+                    class="control control-date"
+                    prop:value=move || iso(plan().measures_until)
+                    prop:disabled=move || !editable.get()
+                    on:change=move |ev| set_until(event_target_value(&ev))
+                />
+            </div>
+        </div>
+    }
+}
