@@ -158,6 +158,19 @@ struct GoalOut {
     needs_reason: bool,
     /// Achievement and self-rating both given and different.
     ratings_differ: bool,
+    /// Wirkungs-, Bereichs- or Handlungsziel.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    level: Option<&'static str>,
+    /// The day the goal is to be reached (ISO).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    target: Option<String>,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    measures_by: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    measures_until: Option<String>,
+    /// `fortgeschrieben` or `gesamtplan`; absent: new in this report.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    origin: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -379,6 +392,11 @@ impl Report {
                 self_rating: code_out(achievement, g.self_rating),
                 needs_reason: g.needs_reason,
                 ratings_differ: g.ratings_differ,
+                level: g.plan.level.map(|l| l.label()),
+                target: g.plan.target.map(|d| d.iso()),
+                measures_by: g.plan.measures_by,
+                measures_until: g.plan.measures_until.map(|d| d.iso()),
+                origin: g.plan.origin.map(|o| o.code()),
                 text: g.text,
                 measures: g.measures,
                 id: g.id,
@@ -422,6 +440,11 @@ impl Report {
             "Selbsteinschätzung (Code)",
             "Selbsteinschätzung",
             "Einschätzungen weichen ab",
+            "Zielebene",
+            "Zu erreichen bis",
+            "Wer führt die Maßnahmen durch",
+            "Maßnahmen bis",
+            "Herkunft",
         ];
         push_row(&mut out, header.iter().map(|s| s.to_string()));
         for g in self.goals() {
@@ -436,6 +459,22 @@ impl Report {
                 g.self_rating.clone().unwrap_or_default(),
                 label(achievement, &g.self_rating),
                 if g.ratings_differ { "ja" } else { "nein" }.to_string(),
+                g.plan
+                    .level
+                    .map(|l| l.label())
+                    .unwrap_or_default()
+                    .to_string(),
+                g.plan.target.map(|d| d.german()).unwrap_or_default(),
+                g.plan.measures_by.clone(),
+                g.plan
+                    .measures_until
+                    .map(|d| d.german())
+                    .unwrap_or_default(),
+                g.plan
+                    .origin
+                    .map(|o| o.label())
+                    .unwrap_or("neu in diesem Bericht")
+                    .to_string(),
             ];
             push_row(&mut out, row.into_iter());
         }

@@ -599,7 +599,8 @@ fn goals_csv_is_what_german_excel_expects() {
     let lines: Vec<&str> = body.split("\r\n").collect();
     assert_eq!(
         lines[0],
-        "Nr.;Ziel;Maßnahmen;Zielerreichung (Code);Zielerreichung;Grund bei Nichterreichung (Code);Grund bei Nichterreichung;Selbsteinschätzung (Code);Selbsteinschätzung;Einschätzungen weichen ab"
+        "Nr.;Ziel;Maßnahmen;Zielerreichung (Code);Zielerreichung;Grund bei Nichterreichung (Code);Grund bei Nichterreichung;Selbsteinschätzung (Code);Selbsteinschätzung;Einschätzungen weichen ab;\
+         Zielebene;Zu erreichen bis;Wer führt die Maßnahmen durch;Maßnahmen bis;Herkunft"
     );
     // One line per goal plus the header and the empty string after the last CRLF; the
     // goal's line break is inside quotes, so count records, not lines.
@@ -614,7 +615,7 @@ fn goals_csv_is_what_german_excel_expects() {
     let achievement = goal.achievement.clone().unwrap();
     assert!(lines[1].contains(&format!(";{achievement};")));
     assert!(lines[1].contains(";1;Verschlechterung;"), "{}", lines[1]);
-    assert!(lines[1].ends_with(";ja") || achievement == "1");
+    assert!(lines[1].ends_with(";ja;;;;;neu in diesem Bericht") || achievement == "1");
 }
 
 #[test]
