@@ -116,31 +116,10 @@ impl Report {
 
     /// Appends an empty goal and returns its id.
     pub fn add_goal(&mut self, role: Role) -> Result<GoalId> {
-        let field_id = self.goals_field()?.0.id.clone();
-        self.begin_edit(role, &field_id)?;
-        let goals = self.goals_obj()?;
-        self.commit_pending();
-        let actor = self.actor_hex();
-        let mut n = self.change_count();
-        let mut id = format!("{actor}-{n}");
-        while self.doc.get(&goals, id.as_str()).ok().flatten().is_some() {
-            n += 1;
-            id = format!("{actor}-{n}");
-        }
-        let pos = self
-            .ordered_goals()
-            .last()
-            .map(|(_, pos, _)| pos.floor() + 1.0)
-            .unwrap_or(1.0);
-        let key_id = id.clone();
-        self.write(|doc| {
-            let goal = doc.put_object(&goals, key_id.as_str(), ObjType::Map)?;
-            doc.put(&goal, key::POS, pos)?;
-            doc.put_object(&goal, key::TEXT, ObjType::Text)?;
-            doc.put_object(&goal, key::MEASURES, ObjType::Text)?;
-            Ok(())
-        })?;
-        Ok(id)
+        self.add_goals(role, &[crate::GoalDraft::default()])?
+            .into_iter()
+            .next()
+            .ok_or(ModelError::UnknownGoal)
     }
 
     pub fn remove_goal(&mut self, role: Role, goal: &str) -> Result<()> {
