@@ -12,6 +12,7 @@ use crate::state::editor::use_editor;
 use crate::state::platform::focus_element;
 use crate::state::report_files::{read_file, take_chosen_file};
 use crate::views::goal_card::goal_control_id;
+use crate::views::words::Words;
 
 /// The button that opens the panel (focus returns there when it closes).
 const OPEN_ID: &str = "ziele-uebernehmen";
@@ -25,7 +26,8 @@ pub fn GoalImport(editable: Signal<bool>) -> impl IntoView {
     let app = use_app();
     let open = RwSignal::new(false);
     let text = RwSignal::new(String::new());
-    let outcome = RwSignal::new(None::<Result<String, String>>);
+    // How many goals were taken, or why none (the model's message).
+    let outcome = RwSignal::new(None::<Result<usize, String>>);
     let input = NodeRef::<Input>::new();
 
     // Adds the drafts as one change; says how many, or why none.
@@ -54,12 +56,7 @@ pub fn GoalImport(editable: Signal<bool>) -> impl IntoView {
             outcome.set(Some(Err(e)));
             return;
         }
-        let n = added.len();
-        outcome.set(Some(Ok(if n == 1 {
-            "1 Ziel aus dem Gesamtplan übernommen.".to_string()
-        } else {
-            format!("{n} Ziele aus dem Gesamtplan übernommen.")
-        })));
+        outcome.set(Some(Ok(added.len())));
         open.set(false);
         text.set(String::new());
         if let Some(first) = added.into_iter().next() {
@@ -121,10 +118,15 @@ pub fn GoalImport(editable: Signal<bool>) -> impl IntoView {
                 {move || app.words("Ziele aus dem Gesamtplan übernehmen", "Ziele aus dem Gesamt-Plan holen")}
             </button>
             <div id="ziele-uebernehmen-bereich" class="goal-import-panel" hidden=move || !open.get()>
-                <label class="field-label" for=TEXT_ID>"Ziele aus dem Gesamtplan"</label>
+                <label class="field-label" for=TEXT_ID>
+                    {move || app.words("Ziele aus dem Gesamtplan", "Ziele aus dem Gesamt-Plan")}
+                </label>
                 <p class="field-help" id="ziele-liste-hilfe">
-                    "Ein Ziel pro Zeile. Davor darf die Zielebene stehen („Wirkungsziel:“, „Bereichsziel:“, „Handlungsziel:“), dahinter „(bis TT.MM.JJJJ)“. "
-                    "Eine Zeile „Maßnahme: …“ gehört zum Ziel darüber, mit „(Wer, bis TT.MM.JJJJ)“ am Ende."
+                    <Words
+                        standard="Ein Ziel pro Zeile. Davor darf die Zielebene stehen („Wirkungsziel:“, „Bereichsziel:“, „Handlungsziel:“), dahinter „(bis TT.MM.JJJJ)“. Eine Zeile „Maßnahme: …“ gehört zum Ziel darüber, mit „(Wer, bis TT.MM.JJJJ)“ am Ende."
+                        plain="Schreiben Sie jedes Ziel in eine eigene Zeile. Vorne darf stehen: Wirkungsziel, Bereichsziel oder Handlungsziel. Hinten darf stehen: bis und ein Datum. Eine Zeile mit Maßnahme gehört zum Ziel darüber."
+                        block="ziele-liste-hilfe"
+                    />
                 </p>
                 <textarea
                     id=TEXT_ID
@@ -136,7 +138,9 @@ pub fn GoalImport(editable: Signal<bool>) -> impl IntoView {
                 ></textarea>
                 <div class="button-row">
                     <button class="button primary" on:click=from_text>"Übernehmen"</button>
-                    <button class="button" on:click=choose>"Textdatei wählen"</button>
+                    <button class="button" on:click=choose>
+                        {move || app.words("Textdatei wählen", "Datei wählen")}
+                    </button>
                     <button class="button quiet" on:click=close>"Abbrechen"</button>
                 </div>
                 <input
@@ -152,13 +156,31 @@ pub fn GoalImport(editable: Signal<bool>) -> impl IntoView {
             // One live region that stays in the page: each outcome replaces the last.
             <div class="goal-import-outcome" aria-live="polite">
                 {move || match outcome.get() {
-                    Some(Ok(message)) => view! { <p class="message ok">{message}</p> }.into_any(),
+                    Some(Ok(n)) => {
+                        let standard = if n == 1 {
+                            "1 Ziel aus dem Gesamtplan übernommen.".to_string()
+                        } else {
+                            format!("{n} Ziele aus dem Gesamtplan übernommen.")
+                        };
+                        let plain = if n == 1 {
+                            "Ein Ziel aus dem Gesamt-Plan ist jetzt da.".to_string()
+                        } else {
+                            format!("{n} Ziele aus dem Gesamt-Plan sind jetzt da.")
+                        };
+                        view! { <p class="message ok">{app.words(&standard, &plain).to_string()}</p> }
+                            .into_any()
+                    }
                     Some(Err(e)) => {
+                        let (before, after) = if app.plain.get() {
+                            ("Das hat nicht geklappt. ", " Der Bericht ist wie vorher.")
+                        } else {
+                            ("Die Ziele wurden nicht übernommen. ", " Am Bericht wurde nichts geändert.")
+                        };
                         view! {
                             <p class="message error" role="alert">
-                                "Die Ziele wurden nicht übernommen. "
+                                {before}
                                 {e}
-                                " Am Bericht wurde nichts geändert."
+                                {after}
                             </p>
                         }
                             .into_any()

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use crate::state::app_context::use_app;
 use crate::state::editor::use_editor;
 use crate::views::goal_card::goal_control_id;
+use crate::views::words::Words;
 
 /// "aus dem letzten Bericht fortgeschrieben", "aus dem Gesamtplan übernommen" or "neu in
 /// diesem Bericht": which goals continued and which are new, said in words on every card.
@@ -29,15 +30,14 @@ pub fn GoalOrigin(data: Memo<Option<Goal>>) -> impl IntoView {
 /// The SMART prompt under the goal's text, in both language variants.
 #[component]
 pub fn SmartPrompt(id: String) -> impl IntoView {
-    let app = use_app();
+    let block = id.clone();
     view! {
-        <p class="field-help" id=id>
-            {move || {
-                app.words(
-                    "Möglichst SMART: spezifisch, messbar, anspruchsvoll, realistisch, terminiert. Woran merkt man, dass das Ziel erreicht ist? Bis wann?",
-                    "Schreiben Sie genau: Was wollen Sie schaffen?\nWoran merken Sie: Ich habe es geschafft?\nBis wann wollen Sie es schaffen?",
-                )
-            }}
+        <p class="field-help" id=id.clone()>
+            <Words
+                standard="Möglichst SMART: spezifisch, messbar, anspruchsvoll, realistisch, terminiert. Woran merkt man, dass das Ziel erreicht ist? Bis wann?"
+                plain="Schreiben Sie genau: Was wollen Sie schaffen? Woran merken Sie: Ich habe es geschafft? Bis wann wollen Sie es schaffen?"
+                block=block
+            />
         </p>
     }
 }
@@ -136,7 +136,7 @@ pub fn GoalPlanFields(
             </div>
             <div class="field">
                 <label class="field-label" for=until_id.clone()>
-                    {move || app.words("Maßnahmen bis", "Bis wann wird geholfen?")}
+                    {move || app.words("Maßnahmen bis", "Bis wann hilft diese Person?")}
                 </label>
                 <input
                     id=until_id

@@ -111,6 +111,15 @@ test('the next report continues the goals that go on, and goals come from the Ge
   await page.getByRole('button', { name: 'Leichte Sprache' }).click();
   await page.locator('.goal-card .goal-origin', { hasText: 'Das Ziel war schon im letzten Bericht.' }).first().waitFor();
   assert.match(await cards(page).first().locator('.field-help').first().textContent(), /Woran merken Sie: Ich habe es geschafft\?/);
+  // The list's explanation too, one sentence per line.
+  await page.getByRole('button', { name: 'Ziele aus dem Gesamt-Plan holen' }).click();
+  await page.getByLabel('Ziele aus dem Gesamt-Plan', { exact: true }).waitFor();
+  assert.deepEqual(await page.locator('#ziele-liste-hilfe .sentence').allTextContents(), [
+    'Schreiben Sie jedes Ziel in eine eigene Zeile.',
+    'Vorne darf stehen:', 'Wirkungsziel, Bereichsziel oder Handlungsziel.',
+    'Hinten darf stehen:', 'bis und ein Datum.',
+    'Eine Zeile mit Maßnahme gehört zum Ziel darüber.',
+  ]);
   assert.deepEqual(await axeSettled(page), [], 'in Leichte Sprache');
   assert.deepEqual(errors, []);
   await context.close();
