@@ -230,17 +230,7 @@ impl Report {
         }
         self.write(|doc| {
             for (id, pos, d) in &planned {
-                let goal = doc.put_object(&goals, id.as_str(), ObjType::Map)?;
-                doc.put(&goal, key::POS, *pos)?;
-                let text = doc.put_object(&goal, key::TEXT, ObjType::Text)?;
-                doc.splice_text(&text, 0, 0, d.text.trim())?;
-                let measures = doc.put_object(&goal, key::MEASURES, ObjType::Text)?;
-                doc.splice_text(&measures, 0, 0, d.measures.trim())?;
-                for (k, v) in d.plan.stored() {
-                    if let Some(v) = v {
-                        doc.put(&goal, k, v)?;
-                    }
-                }
+                put_goal(doc, &goals, id, *pos, d)?;
             }
             Ok(())
         })?;
@@ -283,17 +273,7 @@ impl Report {
         let actor = self.actor_hex();
         for (i, d) in drafts.iter().enumerate() {
             let id = format!("{actor}-c{i}");
-            let goal = self.doc.put_object(&goals, id.as_str(), ObjType::Map)?;
-            self.doc.put(&goal, key::POS, (i + 1) as f64)?;
-            let text = self.doc.put_object(&goal, key::TEXT, ObjType::Text)?;
-            self.doc.splice_text(&text, 0, 0, d.text.trim())?;
-            let measures = self.doc.put_object(&goal, key::MEASURES, ObjType::Text)?;
-            self.doc.splice_text(&measures, 0, 0, d.measures.trim())?;
-            for (k, v) in d.plan.stored() {
-                if let Some(v) = v {
-                    self.doc.put(&goal, k, v)?;
-                }
-            }
+            put_goal(&mut self.doc, &goals, &id, (i + 1) as f64, d)?;
         }
         Ok(())
     }
@@ -310,6 +290,28 @@ impl Report {
         let obj = self.goal_obj(goal)?;
         self.write(|doc| write_scalar(doc, &obj, k, value))
     }
+}
+
+/// Writes one goal's map: position, text, measures and the plan's values that are set.
+fn put_goal(
+    doc: &mut automerge::AutoCommit,
+    goals: &ObjId,
+    id: &str,
+    pos: f64,
+    d: &GoalDraft,
+) -> Result<()> {
+    let goal = doc.put_object(goals, id, ObjType::Map)?;
+    doc.put(&goal, key::POS, pos)?;
+    let text = doc.put_object(&goal, key::TEXT, ObjType::Text)?;
+    doc.splice_text(&text, 0, 0, d.text.trim())?;
+    let measures = doc.put_object(&goal, key::MEASURES, ObjType::Text)?;
+    doc.splice_text(&measures, 0, 0, d.measures.trim())?;
+    for (k, v) in d.plan.stored() {
+        if let Some(v) = v {
+            doc.put(&goal, k, v)?;
+        }
+    }
+    Ok(())
 }
 
 fn check_measures_by(who: &str) -> Result<()> {
