@@ -45,6 +45,34 @@ struct CaseOut {
     due_reason: String,
     submitted: Option<SubmittedOut>,
     missing_help: Vec<MissingHelpOut>,
+    /// "Bericht angenommen" by the caseworker.
+    accepted: Option<AcceptedOut>,
+    /// The caseworker's remarks ("Rückfragen") with the provider's answers.
+    review: Vec<RemarkOut>,
+}
+
+#[derive(Serialize)]
+struct AcceptedOut {
+    date: String,
+    /// Fields changed since the acceptance; `null` when the accepted version is unknown here.
+    changed_fields: Option<Vec<String>>,
+}
+
+#[derive(Serialize)]
+struct RemarkOut {
+    id: String,
+    /// `field` or `goal`.
+    about: &'static str,
+    /// The field's or the goal's id.
+    about_id: String,
+    /// The field's label, or the goal's text.
+    about_label: String,
+    question: String,
+    asked: Option<String>,
+    answer: String,
+    answered: Option<String>,
+    state: &'static str,
+    closed: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -275,7 +303,52 @@ impl Report {
                     date: f.date.map(|d| d.iso()),
                 })
                 .collect(),
+            accepted: self.acceptance().map(|a| AcceptedOut {
+                date: a.date.iso(),
+                changed_fields: a.changed,
+            }),
+            review: self.review_out(),
         }
+    }
+
+    fn review_out(&self) -> Vec<RemarkOut> {
+        let goals = self.goals();
+        let date = |d: Option<crate::Date>| d.map(|d| d.iso());
+        self.remarks()
+            .into_iter()
+            .map(|r| {
+                let (about, about_id, about_label) = match r.anchor {
+                    crate::Anchor::Field(id) => {
+                        let label = self
+                            .template
+                            .field(&id)
+                            .map(|f| f.label.clone())
+                            .unwrap_or_default();
+                        ("field", id, label)
+                    }
+                    crate::Anchor::Goal(id) => {
+                        let text = goals
+                            .iter()
+                            .find(|g| g.id == id)
+                            .map(|g| g.text.clone())
+                            .unwrap_or_default();
+                        ("goal", id, text)
+                    }
+                };
+                RemarkOut {
+                    id: r.id,
+                    about,
+                    about_id,
+                    about_label,
+                    question: r.text,
+                    asked: date(r.asked),
+                    answer: r.answer,
+                    answered: date(r.answered),
+                    state: r.state.code(),
+                    closed: date(r.closed),
+                }
+            })
+            .collect()
     }
 
     fn field_out(&self, field: &Field, section: &str, section_title: &str) -> FieldOut {

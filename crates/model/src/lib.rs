@@ -34,6 +34,7 @@ mod pictogram;
 mod report;
 mod report_file;
 mod retention;
+pub(crate) mod review;
 mod role;
 pub mod sample;
 pub mod sealed_file;
@@ -79,6 +80,10 @@ pub use report_file::{
     read_report_file_inviting, FileInvitation, FileKind, AUTOMERGE_EXTENSION, SEALED_EXTENSION,
 };
 pub use retention::{years_after, Retention, MAX_RETENTION_YEARS, REMIND_DAYS};
+pub use review::{
+    check_remark, Acceptance, Anchor, Remark, RemarkState, ReviewCount, MAX_ANSWER_CHARS,
+    MAX_REMARK_CHARS,
+};
 pub use role::Role;
 pub use sentences::sentences;
 pub use signing::{

@@ -78,6 +78,8 @@ pub(crate) mod key {
     pub const ROLE: &str = "role";
     pub const MISSING_HELP: &str = "missing_help";
     pub const AREA: &str = "area";
+    pub const REVIEW: &str = "review";
+    pub const ACCEPTANCE: &str = "acceptance";
 }
 
 /// A report's random identifier (hex).

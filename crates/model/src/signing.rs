@@ -662,6 +662,17 @@ impl Report {
         Ok(changed)
     }
 
+    /// Ids of the template's fields (signature lines left out) whose content differs between
+    /// `heads` and now, in template order. `heads` must be in the document.
+    pub(crate) fn content_changed_since(&self, heads: &[ChangeHash]) -> Vec<String> {
+        self.template
+            .fields()
+            .filter(|f| !matches!(f.kind, FieldKind::Signature { .. }))
+            .filter(|f| self.field_state(f, Some(heads)) != self.field_state(f, None))
+            .map(|f| f.id.clone())
+            .collect()
+    }
+
     /// Everything about a field's content, at `heads` (or now), as comparable strings:
     /// texts, every concurrent value of a scalar, and the goals with all their parts.
     fn field_state(&self, field: &Field, heads: Option<&[ChangeHash]>) -> Vec<String> {
@@ -709,7 +720,17 @@ impl Report {
                         continue;
                     };
                     out.push(format!("goal {id}"));
-                    for part in [key::POS, key::ACHIEVEMENT, key::REASON, key::SELF_RATING] {
+                    for part in [
+                        key::POS,
+                        key::ACHIEVEMENT,
+                        key::REASON,
+                        key::SELF_RATING,
+                        key::LEVEL,
+                        key::TARGET,
+                        key::ORIGIN,
+                        key::MEASURES_BY,
+                        key::MEASURES_UNTIL,
+                    ] {
                         out.push(part.to_string());
                         out.extend(self.values_at(&goal, part, heads));
                     }

@@ -28,8 +28,8 @@ pub struct Touched {
     pub goals: bool,
     /// The conversation's step or participants changed.
     pub conversation: bool,
-    /// The submission record or the missing-help flags changed (the report's place in the
-    /// case process, shown beside the form).
+    /// The submission record, the missing-help flags, the review's remarks or the acceptance
+    /// changed (the report's place in the case process, shown beside the form).
     pub case: bool,
     /// Something outside fields and goals changed (never in a well-formed report after its
     /// creation): everything should be re-read.
@@ -89,7 +89,9 @@ impl Touched {
                 }
             }
             (Some(key::CONVERSATION), _) => self.conversation = true,
-            (Some(key::SUBMISSION | key::MISSING_HELP), _) => self.case = true,
+            (Some(key::SUBMISSION | key::MISSING_HELP | key::REVIEW | key::ACCEPTANCE), _) => {
+                self.case = true
+            }
             // The remark and input record beside an own-words field: shown with the field.
             (Some(key::OWN_WORDS), Some(field)) => {
                 self.fields.insert(field);

@@ -662,6 +662,21 @@ fn json_export_matches_the_documented_schema_keys() {
     report
         .mark_submitted(Role::Provider, d(2026, 11, 30))
         .unwrap();
+    let remark = report
+        .add_remark(
+            Role::Caseworker,
+            &Anchor::Field("wuensche".into()),
+            "Seit wann?",
+            d(2026, 12, 1),
+        )
+        .unwrap();
+    report
+        .answer_remark(Role::Provider, &remark, "Seit dem Sommer.", d(2026, 12, 2))
+        .unwrap();
+    report
+        .close_remark(Role::Caseworker, &remark, d(2026, 12, 3))
+        .unwrap();
+    report.accept(Role::Caseworker, d(2026, 12, 3)).unwrap();
     let json: serde_json::Value =
         serde_json::from_str(&report.to_json_export(EXPORTED_MS)).unwrap();
     fn check(value: &serde_json::Value, schema: &serde_json::Value, what: &str) {
@@ -705,6 +720,26 @@ fn json_export_matches_the_documented_schema_keys() {
     for flag in json["case"]["missing_help"].as_array().unwrap() {
         check(flag, &case["properties"]["missing_help"]["items"], "flag");
     }
+    check(
+        &json["case"]["accepted"],
+        &case["properties"]["accepted"],
+        "accepted",
+    );
+    for remark in json["case"]["review"].as_array().unwrap() {
+        check(remark, &case["properties"]["review"]["items"], "remark");
+    }
+    assert_eq!(json["case"]["accepted"]["date"], "2026-12-03");
+    assert_eq!(
+        json["case"]["accepted"]["changed_fields"],
+        serde_json::json!([])
+    );
+    let remark = &json["case"]["review"][0];
+    assert_eq!(remark["about"], "field");
+    assert_eq!(remark["about_id"], "wuensche");
+    assert_eq!(remark["question"], "Seit wann?");
+    assert_eq!(remark["answer"], "Seit dem Sommer.");
+    assert_eq!(remark["state"], "erledigt");
+    assert_eq!(remark["closed"], "2026-12-03");
     assert_eq!(json["case"]["status"], "uebermittelt");
     assert_eq!(json["case"]["submitted"]["date"], "2026-11-30");
     assert_eq!(json["case"]["missing_help"][0]["area_label"], "Mobilität");

@@ -15,6 +15,7 @@ use super::room_move::RoomMove;
 use super::roster::Roster;
 use crate::goal_plan::measures_by_ok;
 use crate::report::key;
+use crate::review::{self, MAX_REMARK_ID};
 use crate::signing::{SignatureRecord, SIGNED};
 use crate::template::FieldKind;
 use crate::{Date, Role, Template};
@@ -272,6 +273,39 @@ pub(crate) fn check_op(
                 _ => own_role_or_date(part, action, insert, role),
             }
         }
+        // ---- the caseworker's review -------------------------------------------------
+        [key::REVIEW] => {
+            caseworker_only(role, "eine Rückfrage stellen")?;
+            make_or_nothing(action, insert, ObjType::Map)
+        }
+        [key::REVIEW, id] => {
+            caseworker_only(role, "eine Rückfrage stellen oder zurücknehmen")?;
+            match action {
+                OpType::Make(ObjType::Map) if !insert && id.len() <= MAX_REMARK_ID => Ok(()),
+                OpType::Delete if !insert => Ok(()),
+                _ => layout(),
+            }
+        }
+        [key::REVIEW, _id, part] => remark_part(part, action, insert, author, cx.template),
+        [key::ACCEPTANCE] => {
+            caseworker_only(role, "den Bericht als angenommen eintragen")?;
+            match action {
+                OpType::Make(ObjType::Map) | OpType::Delete if !insert => Ok(()),
+                _ => layout(),
+            }
+        }
+        [key::ACCEPTANCE, part] => {
+            caseworker_only(role, "den Bericht als angenommen eintragen")?;
+            match (part, action) {
+                (review::part::BY, _) => own_key(action, insert, author),
+                (review::part::HEADS, OpType::Put(ScalarValue::Bytes(b)))
+                    if !insert && review::decode_heads(b).is_some() =>
+                {
+                    Ok(())
+                }
+                _ => own_role_or_date(part, action, insert, role),
+            }
+        }
         // ---- who writes -------------------------------------------------------------
         [key::ACTORS, actor] => match action {
             OpType::Put(ScalarValue::Str(r))
@@ -344,6 +378,117 @@ pub(crate) fn check_op(
             Ok(())
         }
         _ => layout(),
+    }
+}
+
+/// One part of a remark: the caseworker asks, closes and reopens; the provider answers.
+fn remark_part(
+    part: &str,
+    action: &OpType,
+    insert: bool,
+    author: &Author<'_>,
+    template: &Template,
+) -> Result<(), Refused> {
+    use review::part as p;
+    let role = author.role;
+    let text_within = |max: usize| match action {
+        OpType::Put(ScalarValue::Str(s))
+            if !insert && !s.trim().is_empty() && s.chars().count() <= max =>
+        {
+            Ok(())
+        }
+        _ => Err("einen ungültigen Text in eine Rückfrage schreiben".to_string()),
+    };
+    match part {
+        p::ANCHOR => {
+            caseworker_only(role, "eine Rückfrage stellen")?;
+            match action {
+                OpType::Put(ScalarValue::Str(a)) if !insert => match review::Anchor::parse(a) {
+                    Some(review::Anchor::Field(f)) if template.field(&f).is_some() => Ok(()),
+                    Some(review::Anchor::Goal(_)) => Ok(()),
+                    _ => Err("eine Rückfrage zu etwas stellen, das der Bericht nicht hat".into()),
+                },
+                _ => Err("den Aufbau des Berichts ändern".into()),
+            }
+        }
+        p::TEXT => {
+            caseworker_only(role, "eine Rückfrage stellen")?;
+            text_within(review::MAX_REMARK_CHARS)
+        }
+        p::BY => {
+            caseworker_only(role, "eine Rückfrage stellen")?;
+            own_key(action, insert, author)
+        }
+        p::ASKED => {
+            caseworker_only(role, "eine Rückfrage stellen")?;
+            date_put(action, insert)
+        }
+        p::CLOSED => {
+            caseworker_only(role, "eine Rückfrage erledigen")?;
+            match action {
+                OpType::Delete if !insert => Ok(()),
+                _ => date_put(action, insert),
+            }
+        }
+        p::ANSWER | p::ANSWERED | p::ANSWERED_BY => {
+            if role != Role::Provider {
+                return Err(format!(
+                    "eine Rückfrage beantworten (als {}; das tut die Einrichtung)",
+                    role.label()
+                ));
+            }
+            match part {
+                p::ANSWER => text_within(review::MAX_ANSWER_CHARS),
+                p::ANSWERED => date_put(action, insert),
+                _ => own_key(action, insert, author),
+            }
+        }
+        p::STATE => {
+            let allowed: &[review::RemarkState] = match role {
+                Role::Caseworker => &review::RemarkState::ALL,
+                Role::Provider => &[review::RemarkState::Answered],
+                _ => &[],
+            };
+            match action {
+                OpType::Put(ScalarValue::Str(s))
+                    if !insert
+                        && review::RemarkState::from_code(s)
+                            .is_some_and(|st| allowed.contains(&st)) =>
+                {
+                    Ok(())
+                }
+                _ => Err(format!(
+                    "den Stand einer Rückfrage ändern (als {})",
+                    role.label()
+                )),
+            }
+        }
+        _ => Err("den Aufbau des Berichts ändern".into()),
+    }
+}
+
+fn caseworker_only(role: Role, what: &str) -> Result<(), Refused> {
+    if role == Role::Caseworker {
+        Ok(())
+    } else {
+        Err(format!("{what} (als {})", role.label()))
+    }
+}
+
+/// A key written as the author's own (hex): nobody writes in another's name.
+fn own_key(action: &OpType, insert: bool, author: &Author<'_>) -> Result<(), Refused> {
+    match action {
+        OpType::Put(ScalarValue::Str(k)) if !insert && *k == crate::bytes::hex(&author.key) => {
+            Ok(())
+        }
+        _ => Err("einen Eintrag im Namen einer anderen Person machen".into()),
+    }
+}
+
+fn date_put(action: &OpType, insert: bool) -> Result<(), Refused> {
+    match action {
+        OpType::Put(ScalarValue::Str(v)) if !insert && date_ok(v) => Ok(()),
+        _ => Err("ein ungültiges Datum in eine Rückfrage schreiben".into()),
     }
 }
 
