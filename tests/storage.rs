@@ -142,6 +142,9 @@ async fn summaries_roundtrip() {
             to: None,
         }),
         approval: None,
+        remarks_open: 2,
+        remarks_answered: 1,
+        accepted: Some("2026-12-05".to_string()),
     };
     s.append(&id, &[7], &written).await.unwrap();
     let all = s.summaries().await.unwrap();

@@ -242,6 +242,8 @@ pub struct Filter {
     pub occasion: Option<String>,
     /// Only reports whose approval period ends on or before this day.
     pub approval_ends_by: Option<Date>,
+    /// Only reports with remarks still in the review (asked or answered, not done).
+    pub review_only: bool,
 }
 
 impl Filter {
@@ -252,6 +254,7 @@ impl Filter {
             && self.form.is_none()
             && self.occasion.is_none()
             && self.approval_ends_by.is_none()
+            && !self.review_only
     }
 
     fn lets_through(&self, s: &Summary, today: Option<Date>) -> bool {
@@ -268,6 +271,7 @@ impl Filter {
             && self
                 .approval_ends_by
                 .is_none_or(|by| period_end(s.approval.as_ref()).is_some_and(|end| end <= by))
+            && (!self.review_only || s.remarks_open + s.remarks_answered > 0)
     }
 }
 

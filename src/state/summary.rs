@@ -41,6 +41,7 @@ pub fn summary_of(report: &Report, title_field: Option<&str>, updated_ms: f64) -
         .unwrap_or_default();
     // Stored without its urgency: the list judges that against its own "today".
     let deadline = deadline(report);
+    let review = report.review_count();
     Summary {
         id: report.id(),
         title,
@@ -72,7 +73,14 @@ pub fn summary_of(report: &Report, title_field: Option<&str>, updated_ms: f64) -
             .find(|f| matches!(f.kind, FieldKind::DateRange) && f.id != APPROVAL_FIELD)
             .and_then(|f| period(report, &f.id)),
         approval: period(report, APPROVAL_FIELD),
+        remarks_open: count(review.open),
+        remarks_answered: count(review.answered),
+        accepted: report.acceptance().map(|a| a.date.iso()),
     }
+}
+
+fn count(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
 }
 
 /// A from–to field with its label; `None` when the form has no such field.

@@ -99,6 +99,19 @@ pub struct Summary {
     /// The approval period (Bewilligungszeitraum), where the form has one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub approval: Option<Period>,
+    /// The caseworker's remarks waiting for the provider's answer ("Rückfrage").
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub remarks_open: u32,
+    /// Answers waiting for the caseworker.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub remarks_answered: u32,
+    /// "Bericht angenommen" (ISO date).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accepted: Option<String>,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 /// A from–to field as the case list shows and sorts it.

@@ -95,6 +95,10 @@ pub fn CaseFilters(
         let checked = event_target_checked(&ev);
         filter.update(|f| f.overdue_only = checked);
     };
+    let on_review = move |ev| {
+        let checked = event_target_checked(&ev);
+        filter.update(|f| f.review_only = checked);
+    };
     let on_order = move |ev| order.set(Order::from_code(&event_target_value(&ev)));
     view! {
         <div class="case-filters" role="group" aria-label="Berichte filtern und sortieren">
@@ -166,6 +170,15 @@ pub fn CaseFilters(
                     on:change=on_overdue
                 />
                 <span>"nur überfällige"</span>
+            </label>
+            <label class="choice filter-overdue">
+                <input
+                    type="checkbox"
+                    id="nur-rueckfragen"
+                    prop:checked=move || filter.with(|f| f.review_only)
+                    on:change=on_review
+                />
+                <span>"nur mit offenen Rückfragen"</span>
             </label>
         </div>
     }

@@ -49,6 +49,38 @@ fn plan_text(summary: &Summary) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join(" · "))
 }
 
+/// Where the caseworker's review stands: questions waiting for the provider, answers waiting
+/// for the caseworker, or the day the report was accepted.
+fn review_text(summary: &Summary) -> Option<(&'static str, String)> {
+    let plural = |n: u32, one: &str, many: &str| {
+        if n == 1 {
+            format!("1 {one}")
+        } else {
+            format!("{n} {many}")
+        }
+    };
+    let mut parts = Vec::new();
+    if summary.remarks_open > 0 {
+        parts.push(plural(
+            summary.remarks_open,
+            "Rückfrage offen",
+            "Rückfragen offen",
+        ));
+    }
+    if summary.remarks_answered > 0 {
+        parts.push(plural(
+            summary.remarks_answered,
+            "Antwort zu prüfen",
+            "Antworten zu prüfen",
+        ));
+    }
+    if !parts.is_empty() {
+        return Some(("case-review", parts.join(", ")));
+    }
+    let day = Date::parse_iso(summary.accepted.as_deref()?).ok()?;
+    Some(("case-accepted", format!("angenommen am {}", day.german())))
+}
+
 /// Where the copies of a report are, which decides how it is deleted at the end of its
 /// retention period.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -153,6 +185,8 @@ pub fn CaseRow(
         }
     });
     let flags = summary.missing_help.len();
+    let review =
+        review_text(&summary).map(|(class, text)| view! { <span class=class>{text}</span> });
     view! {
         <li class="case" class:case-overdue=urgency == Some(DueState::Ueberfaellig)>
             <a class="case-open" href=Route::Report(summary.id.clone()).href()>
@@ -164,6 +198,7 @@ pub fn CaseRow(
                 {plan}
                 <span class="case-state">
                     <span class=format!("status status-{}", status.code())>{status.label()}</span>
+                    {review}
                     {due}
                     {due_reason}
                     {retention}
@@ -216,6 +251,33 @@ mod tests {
             Some("Anlass: Abbruch · Teilnahme: ab 02.03.2026")
         );
         assert_eq!(plan_text(&Summary::default()), None);
+    }
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn the_row_says_what_the_review_waits_for_before_that_it_was_accepted() {
+        let summary = Summary {
+            remarks_open: 2,
+            remarks_answered: 1,
+            accepted: Some("2026-12-01".into()),
+            ..Summary::default()
+        };
+        assert_eq!(
+            review_text(&summary),
+            Some((
+                "case-review",
+                "2 Rückfragen offen, 1 Antwort zu prüfen".to_string()
+            ))
+        );
+        let accepted = Summary {
+            accepted: Some("2026-12-01".into()),
+            ..Summary::default()
+        };
+        assert_eq!(
+            review_text(&accepted),
+            Some(("case-accepted", "angenommen am 01.12.2026".to_string()))
+        );
+        assert_eq!(review_text(&Summary::default()), None);
     }
 
     #[cfg_attr(not(target_arch = "wasm32"), test)]

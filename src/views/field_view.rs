@@ -1,6 +1,6 @@
 //! Picks the control for a field from its kind in the template.
 
-use dreieck_model::{Field, FieldKind};
+use dreieck_model::{Anchor, Field, FieldKind};
 use leptos::prelude::*;
 
 use crate::state::app_context::use_app;
@@ -14,6 +14,7 @@ use crate::views::field_presence::FieldPresence;
 use crate::views::goals_table::GoalsTable;
 use crate::views::own_words::OwnWordsParts;
 use crate::views::read_aloud_button::ReadAloudButton;
+use crate::views::remark_thread::RemarkThread;
 use crate::views::signature_field::SignatureField;
 use crate::views::text_field::TextField;
 
@@ -60,6 +61,10 @@ pub fn FieldView(field: Field) -> impl IntoView {
     };
     let read_button = view! {
         <ReadAloudButton block=field_id.clone() what=field.plain_label.clone() sentences=spoken />
+    };
+    // The caseworker's questions on this field, under it.
+    let remarks = view! {
+        <RemarkThread anchor=Anchor::Field(field.id.clone()) about=field.label.clone() />
     };
     let control = match field.kind.clone() {
         FieldKind::ShortText => {
@@ -109,6 +114,7 @@ pub fn FieldView(field: Field) -> impl IntoView {
             {read_button}
             {control}
             {own_words_parts}
+            {remarks}
             {history}
         </div>
     }

@@ -2,7 +2,7 @@
 //! plan, achievement and reason, and moving or removing it.
 
 use dreieck_model::text_control::TextTarget;
-use dreieck_model::{CodeList, GoalId, GoalText};
+use dreieck_model::{Anchor, CodeList, GoalId, GoalText};
 use leptos::prelude::*;
 
 use crate::state::app_context::use_app;
@@ -13,6 +13,7 @@ use crate::views::goal_achievement::GoalAchievement;
 use crate::views::goal_plan_fields::{GoalOrigin, GoalPlanFields, SmartPrompt};
 use crate::views::goal_reason::GoalReason;
 use crate::views::goal_self_rating::GoalSelfRating;
+use crate::views::remark_thread::RemarkThread;
 use crate::views::typed_text::TypedTextarea;
 
 /// Element id of a control in a goal card: `part` is `text`, `measures`, `reason`, `up`, …
@@ -109,6 +110,10 @@ pub fn GoalCard(
             <GoalAchievement goal=goal.clone() data=data codes=achievement editable=editable />
             <GoalReason goal=goal.clone() data=data codes=reason editable=editable />
             <GoalSelfRating goal=goal.clone() data=data codes=achievement />
+            <RemarkThread
+                anchor=Anchor::Goal(goal.clone())
+                about=Signal::derive(move || format!("Ziel {}", number()))
+            />
             <div class="goal-actions">
                 <button
                     id=goal_control_id(&goal, "up")

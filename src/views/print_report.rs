@@ -75,6 +75,14 @@ fn page_content(r: &Report) -> AnyView {
         .filter(|s| !s.trim().is_empty())
         .collect::<Vec<_>>()
         .join(" · ");
+    let acceptance = acceptance_line(r).map(|(line, changed)| {
+        view! {
+            <section class="print-acceptance">
+                <p id="druck-angenommen">{line}</p>
+                {changed.map(|c| view! { <p>{c}</p> })}
+            </section>
+        }
+    });
     // A layout table: the browser repeats a table's footer on every printed page, which is
     // how name and period reach the foot of each page (CSS margin boxes take no content
     // from the page). Which template made the report is for whoever files it, so it is the
@@ -96,12 +104,33 @@ fn page_content(r: &Report) -> AnyView {
                             <h2 class="print-title">{t.name.clone()}</h2>
                         </header>
                         {parts}
+                        {acceptance}
                     </td>
                 </tr>
             </tbody>
         </table>
     }
     .into_any()
+}
+
+/// "Vom Leistungsträger angenommen am …", with what changed after it, for the file copy.
+fn acceptance_line(r: &Report) -> Option<(String, Option<String>)> {
+    let a = r.acceptance()?;
+    let by =
+        a.by.as_deref()
+            .and_then(|k| r.member_name(k))
+            .map(|n| format!(" ({n})"))
+            .unwrap_or_default();
+    let line = format!("Vom Leistungsträger angenommen am {}{by}.", a.date.german());
+    let changed = a.changed.filter(|c| !c.is_empty()).map(|ids| {
+        let labels: Vec<String> = ids
+            .iter()
+            .filter_map(|id| r.template().field(id))
+            .map(|f| r.template().paper_label(f).to_string())
+            .collect();
+        format!("Nach der Annahme geändert: {}.", labels.join(", "))
+    });
+    Some((line, changed))
 }
 
 /// The name the report is about (the first short text field, as in the case list).

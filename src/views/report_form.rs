@@ -13,6 +13,7 @@ use crate::views::follow_up::FollowUp;
 use crate::views::missing_help_panel::MissingHelpPanel;
 use crate::views::moved_away::MovedAway;
 use crate::views::refused_changes::RefusedChanges;
+use crate::views::review_panel::ReviewPanel;
 use crate::views::save_status::SaveStatusView;
 use crate::views::section_view::SectionView;
 use crate::views::sticky_bar::keep_focus_clear_of;
@@ -118,6 +119,7 @@ pub fn ReportForm(editor: Editor) -> impl IntoView {
                 .collect_view()}
             <CheckPanel />
             <CasePanel />
+            <ReviewPanel />
             <MissingHelpPanel />
             <FollowUp />
             <DeleteForEveryone />

@@ -384,6 +384,17 @@ impl Report {
         })
     }
 
+    /// The name a member's record gives for `key_hex` (who asked or answered), when the
+    /// report has memberships and the name is not empty.
+    pub fn member_name(&self, key_hex: &str) -> Option<String> {
+        self.roster()
+            .members()
+            .into_iter()
+            .find(|m| hex(&m.key) == key_hex)
+            .map(|m| m.name)
+            .filter(|n| !n.trim().is_empty())
+    }
+
     // ---- internals --------------------------------------------------------------------
 
     /// Every map stored under `review` (see the module documentation), in one order on every
@@ -482,7 +493,8 @@ fn encode_heads(heads: &[ChangeHash]) -> Vec<u8> {
 
 /// Heads as stored; `None` for bytes that are not a whole number of hashes.
 pub(crate) fn decode_heads(bytes: &[u8]) -> Option<Vec<ChangeHash>> {
-    if bytes.is_empty() || !bytes.len().is_multiple_of(32) || bytes.len() / 32 > MAX_ACCEPTED_HEADS {
+    if bytes.is_empty() || !bytes.len().is_multiple_of(32) || bytes.len() / 32 > MAX_ACCEPTED_HEADS
+    {
         return None;
     }
     bytes

@@ -66,6 +66,10 @@ fn a_remark_is_answered_closed_and_the_report_accepted_on_every_device() {
             remarks[0].by.as_deref(),
             Some(hex(&key(CASEWORKER).public_key()).as_str())
         );
+        assert_eq!(
+            r.member_name(remarks[0].by.as_deref().unwrap()).as_deref(),
+            Some("Herr Amt")
+        );
         assert_eq!(r.remarks_on(&Anchor::Goal(goal.clone())).len(), 1);
         assert_eq!(r.review_count().open, 2);
     }

@@ -1,0 +1,223 @@
+//! "Prüfung durch den Leistungsträger": every question on the report at a glance, with a way
+//! to the place it was asked, and "Bericht angenommen" (recorded, shown, taken back).
+
+use dreieck_model::{Anchor, Date, RemarkState, Role};
+use leptos::prelude::*;
+
+use crate::state::app_context::use_app;
+use crate::state::editor::use_editor;
+use crate::state::platform::{focus_element, today};
+use crate::state::session::CASE;
+use crate::views::remark_thread::{remark_dom_id, shown_remarks, state_words};
+
+#[component]
+pub fn ReviewPanel() -> impl IntoView {
+    let editor = use_editor();
+    let app = use_app();
+    let remarks = shown_remarks(None);
+    // The acceptance names what changed since: re-read on every change.
+    let acceptance = Memo::new(move |_| {
+        editor.track_all();
+        editor.track_field(CASE);
+        editor
+            .read(|r| {
+                r.acceptance().map(|a| {
+                    let by = a.by.as_deref().and_then(|k| r.member_name(k));
+                    let changed: Option<Vec<String>> = a.changed.map(|ids| {
+                        ids.iter()
+                            .filter_map(|id| r.template().field(id).map(|f| f.label.clone()))
+                            .collect()
+                    });
+                    (a.date, by, changed)
+                })
+            })
+            .flatten()
+    });
+    // What each remark is about, as the form names it.
+    let about = move |anchor: &Anchor| -> String {
+        editor
+            .read(|r| match anchor {
+                Anchor::Field(id) => r
+                    .template()
+                    .field(id)
+                    .map(|f| f.label.clone())
+                    .unwrap_or_else(|| "ein Feld, das es nicht mehr gibt".to_string()),
+                Anchor::Goal(id) => {
+                    let goals = r.goals();
+                    match goals.iter().position(|g| &g.id == id) {
+                        Some(i) => format!("Ziel {}", i + 1),
+                        None => "ein entferntes Ziel".to_string(),
+                    }
+                }
+            })
+            .unwrap_or_default()
+    };
+    let accepted_on = RwSignal::new(today().map(|d| d.iso()).unwrap_or_default());
+    let error = RwSignal::new(None::<String>);
+    let accept = move |_| {
+        let role = app.role.get_untracked();
+        let Ok(day) = Date::parse_iso(&accepted_on.get_untracked()) else {
+            error.set(Some("Bitte das Datum der Annahme eintragen.".to_string()));
+            return;
+        };
+        let pending = editor
+            .read(|r| r.review_count().pending())
+            .unwrap_or_default();
+        if pending > 0 {
+            error.set(Some(format!(
+                "Es gibt noch {pending} offene Rückfrage{}. Bitte sie zuerst erledigen oder zurücknehmen.",
+                if pending == 1 { "" } else { "n" }
+            )));
+            return;
+        }
+        error.set(None);
+        editor.change(move |r| r.accept(role, day));
+    };
+    let withdraw = move |_| {
+        let role = app.role.get_untracked();
+        editor.change(move |r| r.withdraw_acceptance(role));
+    };
+    let is_caseworker = move || app.role.get() == Role::Caseworker;
+
+    let counts = move || {
+        let list = remarks.get();
+        if list.is_empty() {
+            return app
+                .words("Keine Rückfragen.", "Das Amt hat keine Fragen.")
+                .to_string();
+        }
+        let n = |st: RemarkState| list.iter().filter(|s| s.remark.state == st).count();
+        format!(
+            "{} offen · {} beantwortet · {} erledigt",
+            n(RemarkState::Open),
+            n(RemarkState::Answered),
+            n(RemarkState::Done)
+        )
+    };
+    let list = move || {
+        let list = remarks.get();
+        (!list.is_empty()).then(|| {
+            view! {
+                <ul class="review-list" aria-label="Alle Rückfragen">
+                    {list
+                        .into_iter()
+                        .map(|s| {
+                            let target = remark_dom_id(&s.remark.id);
+                            let what = about(&s.remark.anchor);
+                            let (std, plain) = state_words(s.remark.state);
+                            let jump_label = format!("Zur Stelle: Rückfrage zu „{what}“");
+                            view! {
+                                <li class=format!("review-item remark-{}", s.remark.state.code())>
+                                    <span class="review-about">{what}</span>
+                                    " · "
+                                    <span class="remark-state">{move || app.words(std, plain).to_string()}</span>
+                                    <span class="review-question">{s.remark.text.clone()}</span>
+                                    <button
+                                        class="button quiet"
+                                        aria-label=jump_label
+                                        on:click=move |_| {
+                                            focus_element(&target);
+                                        }
+                                    >
+                                        "Zur Stelle"
+                                    </button>
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ul>
+            }
+        })
+    };
+    let accepted = move || {
+        match acceptance.get() {
+        Some((date, by, changed)) => {
+            let who = by
+                .map(|n| format!(" von {n}"))
+                .unwrap_or_else(|| format!(" vom {}", Role::Caseworker.label()));
+            let changed = match changed {
+                Some(fields) if !fields.is_empty() => Some(format!(
+                    "Seit der Annahme geändert: {}.",
+                    fields.join(", ")
+                )),
+                Some(_) => None,
+                None => Some(
+                    "Die angenommene Fassung ist auf diesem Gerät noch nicht vollständig."
+                        .to_string(),
+                ),
+            };
+            view! {
+                <p class="message ok" id="angenommen">
+                    {move || {
+                        if app.plain.get() {
+                            format!("Das Amt hat den Bericht angenommen. Am {}.", date.german())
+                        } else {
+                            format!("Bericht angenommen am {}{who}.", date.german())
+                        }
+                    }}
+                </p>
+                {changed.map(|c| view! { <p class="message warn" id="nach-annahme-geaendert">{c}</p> })}
+                {move || {
+                    is_caseworker()
+                        .then(|| {
+                            view! {
+                                <button class="button" id="annahme-zuruecknehmen" on:click=withdraw>
+                                    "Annahme zurücknehmen"
+                                </button>
+                            }
+                        })
+                }}
+            }
+                .into_any()
+        }
+        None => {
+            view! {
+                <p class="section-help">
+                    {move || app.words("Noch nicht angenommen.", "Das Amt hat den Bericht noch nicht angenommen.")}
+                </p>
+                {move || {
+                    is_caseworker()
+                        .then(|| {
+                            view! {
+                                <div class="submit-row">
+                                    <div class="field-control">
+                                        <label for="angenommen-am">"Angenommen am"</label>
+                                        <input
+                                            type="date"
+                                            id="angenommen-am"
+                                            prop:value=move || accepted_on.get()
+                                            on:change=move |ev| accepted_on.set(event_target_value(&ev))
+                                        />
+                                    </div>
+                                    <button class="button primary" id="bericht-annehmen" on:click=accept>
+                                        "Bericht annehmen"
+                                    </button>
+                                </div>
+                            }
+                        })
+                }}
+            }
+                .into_any()
+        }
+    }
+    };
+    view! {
+        <section class="form-section review-panel" aria-labelledby="pruefung-titel">
+            <h2 id="pruefung-titel">
+                {move || app.words("Prüfung durch den Leistungsträger", "Fragen vom Amt")}
+            </h2>
+            <p class="section-help">
+                {move || {
+                    app.words(
+                        "Der Leistungsträger stellt Rückfragen direkt am Feld oder Ziel; die Einrichtung antwortet dort. Sind alle erledigt, nimmt der Leistungsträger den Bericht an.",
+                        "Das Amt kann Fragen zum Bericht stellen. Der Dienst antwortet.",
+                    )
+                }}
+            </p>
+            <p class="review-counts" id="rueckfragen-stand">{counts}</p>
+            {list}
+            {accepted}
+            {move || error.get().map(|e| view! { <p class="message error" role="alert">{e}</p> })}
+        </section>
+    }
+}
