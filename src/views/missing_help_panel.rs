@@ -124,6 +124,7 @@ pub fn MissingHelpPanel() -> impl IntoView {
                 <div class="field-control">
                     <label for=TEXT_ID>"Was hat gefehlt?"</label>
                     <textarea
+                        class="control"
                         id=TEXT_ID
                         rows="3"
                         maxlength=MAX_MISSING_HELP_CHARS.to_string()

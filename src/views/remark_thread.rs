@@ -56,6 +56,16 @@ pub fn shown_remarks(anchor: Option<Anchor>) -> Memo<Vec<ShownRemark>> {
     })
 }
 
+/// "Herr Amt (Leistungsträger)"; the name alone when it already names the role (a role used
+/// on another's device is named "Leistungsträger (am Gerät von …)"); the role without a name.
+fn who(name: Option<&str>, role: Role) -> String {
+    match name {
+        Some(n) if n.contains(role.label()) => n.to_string(),
+        Some(n) => format!("{n} ({})", role.label()),
+        None => role.label().to_string(),
+    }
+}
+
 /// The state as a short phrase, standard or plain.
 pub fn state_words(state: RemarkState) -> (&'static str, &'static str) {
     match state {
@@ -147,6 +157,7 @@ pub fn RemarkThread(
                                 <div class="remark-ask">
                                     <label class="field-label" for=ask_id.clone()>{ask_label}</label>
                                     <textarea
+                                        class="control"
                                         id=ask_id.clone()
                                         rows="3"
                                         maxlength=MAX_REMARK_CHARS.to_string()
@@ -203,6 +214,8 @@ fn RemarkItem(id: String, remarks: Memo<Vec<ShownRemark>>) -> impl IntoView {
             .unwrap_or_default(),
     );
     let error = RwSignal::new(None::<String>);
+    // An answer already sent is shown as text; "Antwort ändern" opens it for editing.
+    let editing = RwSignal::new(false);
     let role = move || app.role.get();
     // Acting rebuilds the item's buttons: focus goes back to the remark, not to the page.
     let dom_stored = StoredValue::new(dom.clone());
@@ -227,6 +240,7 @@ fn RemarkItem(id: String, remarks: Memo<Vec<ShownRemark>>) -> impl IntoView {
         let role = app.role.get_untracked();
         let id = rid.get_value();
         editor.change(move |r| r.answer_remark(role, &id, &text, day));
+        editing.set(false);
         keep_focus();
     };
     let act = move |what: RemarkState| {
@@ -252,17 +266,15 @@ fn RemarkItem(id: String, remarks: Memo<Vec<ShownRemark>>) -> impl IntoView {
 
     let head = move || {
         let s = shown.get()?;
-        let who = match &s.asker {
-            Some(name) => format!("{name} ({})", Role::Caseworker.label()),
-            None => Role::Caseworker.label().to_string(),
-        };
+        let who = who(s.asker.as_deref(), Role::Caseworker);
         let when = s
             .remark
             .asked
             .map(|d| format!(", {}", d.german()))
             .unwrap_or_default();
         Some(if app.plain.get() {
-            format!("Frage vom Amt{when}")
+            let day = s.remark.asked.map(|d| format!(" am {}", d.spoken()));
+            format!("Frage vom Amt{}", day.unwrap_or_default())
         } else {
             format!("Rückfrage von {who}{when}")
         })
@@ -279,17 +291,15 @@ fn RemarkItem(id: String, remarks: Memo<Vec<ShownRemark>>) -> impl IntoView {
         if s.remark.answer.is_empty() {
             return None;
         }
-        let who = match &s.answerer {
-            Some(name) => format!("{name} ({})", Role::Provider.label()),
-            None => Role::Provider.label().to_string(),
-        };
+        let who = who(s.answerer.as_deref(), Role::Provider);
         let when = s
             .remark
             .answered
             .map(|d| format!(", {}", d.german()))
             .unwrap_or_default();
         let title = if app.plain.get() {
-            format!("Antwort vom Dienst{when}")
+            let day = s.remark.answered.map(|d| format!(" am {}", d.spoken()));
+            format!("Antwort vom Dienst{}", day.unwrap_or_default())
         } else {
             format!("Antwort von {who}{when}")
         };
@@ -307,12 +317,32 @@ fn RemarkItem(id: String, remarks: Memo<Vec<ShownRemark>>) -> impl IntoView {
             (role() == Role::Provider && open).then(|| {
                 let answered =
                     shown.with(|s| s.as_ref().is_some_and(|s| !s.remark.answer.is_empty()));
+                if answered && !editing.get() {
+                    let answer_id = answer_id.clone();
+                    return view! {
+                        <button
+                            class="button quiet"
+                            on:click=move |_| {
+                                answer.set(shown.get_untracked().map(|s| s.remark.answer).unwrap_or_default());
+                                editing.set(true);
+                                let id = answer_id.clone();
+                                request_animation_frame(move || {
+                                    focus_element(&id);
+                                });
+                            }
+                        >
+                            "Antwort ändern"
+                        </button>
+                    }
+                        .into_any();
+                }
                 view! {
                     <div class="remark-reply">
                         <label class="field-label" for=answer_id.clone()>
                             "Antwort an den Leistungsträger"
                         </label>
                         <textarea
+                            class="control"
                             id=answer_id.clone()
                             rows="3"
                             maxlength=MAX_ANSWER_CHARS.to_string()
@@ -320,10 +350,11 @@ fn RemarkItem(id: String, remarks: Memo<Vec<ShownRemark>>) -> impl IntoView {
                             on:input=move |ev| answer.set(event_target_value(&ev))
                         ></textarea>
                         <button class="button primary" on:click=send_answer>
-                            {if answered { "Antwort ändern" } else { "Antwort senden" }}
+                            "Antwort senden"
                         </button>
                     </div>
                 }
+                    .into_any()
             })
         }
     };

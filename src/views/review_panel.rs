@@ -33,20 +33,28 @@ pub fn ReviewPanel() -> impl IntoView {
             })
             .flatten()
     });
-    // What each remark is about, as the form names it.
-    let about = move |anchor: &Anchor| -> String {
+    // What each remark is about, as the form names it (standard, plain).
+    let about = move |anchor: &Anchor| -> (String, String) {
         editor
             .read(|r| match anchor {
                 Anchor::Field(id) => r
                     .template()
                     .field(id)
-                    .map(|f| f.label.clone())
-                    .unwrap_or_else(|| "ein Feld, das es nicht mehr gibt".to_string()),
+                    .map(|f| (f.label.clone(), f.plain_label.clone()))
+                    .unwrap_or_else(|| {
+                        (
+                            "ein Feld, das es nicht mehr gibt".to_string(),
+                            "Ein Feld, das es nicht mehr gibt".to_string(),
+                        )
+                    }),
                 Anchor::Goal(id) => {
                     let goals = r.goals();
                     match goals.iter().position(|g| &g.id == id) {
-                        Some(i) => format!("Ziel {}", i + 1),
-                        None => "ein entferntes Ziel".to_string(),
+                        Some(i) => (format!("Ziel {}", i + 1), format!("Ziel {}", i + 1)),
+                        None => (
+                            "ein entferntes Ziel".to_string(),
+                            "Ein Ziel, das es nicht mehr gibt".to_string(),
+                        ),
                     }
                 }
             })
@@ -87,12 +95,16 @@ pub fn ReviewPanel() -> impl IntoView {
                 .to_string();
         }
         let n = |st: RemarkState| list.iter().filter(|s| s.remark.state == st).count();
-        format!(
-            "{} offen · {} beantwortet · {} erledigt",
+        let (open, answered, done) = (
             n(RemarkState::Open),
             n(RemarkState::Answered),
-            n(RemarkState::Done)
-        )
+            n(RemarkState::Done),
+        );
+        if app.plain.get() {
+            format!("Ohne Antwort: {open}. Mit Antwort: {answered}. Geklärt: {done}.")
+        } else {
+            format!("{open} offen · {answered} beantwortet · {done} erledigt")
+        }
     };
     let list = move || {
         let list = remarks.get();
@@ -103,12 +115,14 @@ pub fn ReviewPanel() -> impl IntoView {
                         .into_iter()
                         .map(|s| {
                             let target = remark_dom_id(&s.remark.id);
-                            let what = about(&s.remark.anchor);
+                            let (what, plain_what) = about(&s.remark.anchor);
                             let (std, plain) = state_words(s.remark.state);
                             let jump_label = format!("Zur Stelle: Rückfrage zu „{what}“");
                             view! {
                                 <li class=format!("review-item remark-{}", s.remark.state.code())>
-                                    <span class="review-about">{what}</span>
+                                    <span class="review-about">
+                                        {move || app.words(&what, &plain_what).to_string()}
+                                    </span>
                                     " · "
                                     <span class="remark-state">{move || app.words(std, plain).to_string()}</span>
                                     <span class="review-question">{s.remark.text.clone()}</span>
@@ -150,7 +164,7 @@ pub fn ReviewPanel() -> impl IntoView {
                 <p class="message ok" id="angenommen">
                     {move || {
                         if app.plain.get() {
-                            format!("Das Amt hat den Bericht angenommen. Am {}.", date.german())
+                            format!("Das Amt hat den Bericht am {} angenommen.", date.spoken())
                         } else {
                             format!("Bericht angenommen am {}{who}.", date.german())
                         }
@@ -183,6 +197,7 @@ pub fn ReviewPanel() -> impl IntoView {
                                     <div class="field-control">
                                         <label for="angenommen-am">"Angenommen am"</label>
                                         <input
+                                            class="control control-date"
                                             type="date"
                                             id="angenommen-am"
                                             prop:value=move || accepted_on.get()
