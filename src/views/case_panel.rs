@@ -21,7 +21,14 @@ pub fn CasePanel() -> impl IntoView {
         editor.track_all();
         editor.track_field(CASE);
         let day = today();
-        editor.read(|r| (r.status(), day.map(|d| due(r, d)), r.submission()))
+        editor.read(|r| {
+            (
+                r.status(),
+                day.map(|d| due(r, d)),
+                r.submission(),
+                r.acceptance().map(|a| a.date),
+            )
+        })
     });
     let state = move || state.get();
     let sent_on = RwSignal::new(today().map(|d| d.iso()).unwrap_or_default());
@@ -46,7 +53,7 @@ pub fn CasePanel() -> impl IntoView {
         <section class="form-section case-panel" aria-labelledby="stand-titel">
             <h2 id="stand-titel">"Stand des Berichts"</h2>
             {move || {
-                let Some((status, due, submission)) = state() else {
+                let Some((status, due, submission, accepted)) = state() else {
                     return ().into_any();
                 };
                 let deadline = due
@@ -78,6 +85,14 @@ pub fn CasePanel() -> impl IntoView {
                         </span>
                     </p>
                     <p class="section-help">{explain(status)}</p>
+                    {accepted
+                        .map(|d| {
+                            view! {
+                                <p class="message ok" id="stand-angenommen">
+                                    {format!("Vom Leistungsträger angenommen am {}.", d.german())}
+                                </p>
+                            }
+                        })}
                     {deadline}
                     {match submission {
                         Some(s) => {

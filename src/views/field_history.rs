@@ -3,7 +3,7 @@
 //! Read when the disclosure is opened (it walks every change of the report), and again each
 //! time it is opened; nothing here runs while someone types.
 
-use dreieck_model::FieldEdit;
+use dreieck_model::{Anchor, FieldEdit, RemarkStep};
 use leptos::prelude::*;
 
 use crate::state::editor::use_editor;
@@ -13,9 +13,24 @@ use crate::state::platform::{format_time, format_timestamp};
 pub fn FieldHistory(field_id: String, label: String) -> impl IntoView {
     let editor = use_editor();
     let entries = RwSignal::new(None::<Result<Vec<FieldEdit>, String>>);
+    // The caseworker's questions on the field are part of its history too.
+    let review = RwSignal::new(Vec::<RemarkStep>::new());
     let on_toggle = move |ev: leptos::ev::Event| {
         let open = event_target::<web_sys::HtmlDetailsElement>(&ev).open();
         entries.set(open.then(|| editor.field_history(&field_id)));
+        let anchor = Anchor::Field(field_id.clone());
+        review.set(if open {
+            editor
+                .read(|r| {
+                    r.remarks_on(&anchor)
+                        .iter()
+                        .flat_map(|remark| remark.steps())
+                        .collect()
+                })
+                .unwrap_or_default()
+        } else {
+            Vec::new()
+        });
     };
     view! {
         <details class="field-history" on:toggle=on_toggle>
@@ -33,6 +48,18 @@ pub fn FieldHistory(field_id: String, label: String) -> impl IntoView {
                     </ol>
                 }
                 .into_any(),
+            }}
+            {move || {
+                let steps = review.get();
+                (!steps.is_empty())
+                    .then(|| {
+                        view! {
+                            <p class="history-review">"Rückfragen zu diesem Feld:"</p>
+                            <ol class="history-list">
+                                {steps.iter().map(|s| view! { <li>{review_step(s)}</li> }).collect_view()}
+                            </ol>
+                        }
+                    })
             }}
         </details>
     }
@@ -67,6 +94,14 @@ fn describe(e: &FieldEdit) -> String {
         what.push("Wert geändert".to_string());
     }
     format!("{when} · {who} · {}", what.join(", "))
+}
+
+/// "04.03.2026 · Einrichtung/Dienst · beantwortet".
+fn review_step(s: &RemarkStep) -> String {
+    let when = s
+        .date
+        .map_or_else(|| "Datum nicht erfasst".to_string(), |d| d.german());
+    format!("{when} · {} · {}", s.role.label(), s.what)
 }
 
 fn characters(n: usize) -> String {

@@ -112,6 +112,14 @@ test('remark, answer, done and "angenommen" travel between provider and casework
   // The provider's device: accepted, submitted, and no answer box on closed questions.
   await a.page.locator('#angenommen').waitFor({ timeout: 30_000 });
   assert.equal(await a.page.locator('#bericht-stand').textContent(), 'übermittelt');
+  await a.page.locator('#stand-angenommen', { hasText: /^Vom Leistungsträger angenommen am \d\d\.\d\d\.\d{4}\.$/ }).waitFor();
+  // The field's history holds each step of its question.
+  const history = slot(a.page).locator('details.field-history');
+  await history.locator('summary').click();
+  const steps = history.locator('.history-list').last().locator('li');
+  await steps.nth(2).waitFor();
+  assert.deepEqual((await steps.allTextContents()).map((t) => t.replace(/^\d\d\.\d\d\.\d{4} · /, '')),
+    ['Leistungsträger · Rückfrage gestellt', 'Einrichtung/Dienst · beantwortet', 'Leistungsträger · erledigt']);
   assert.equal(await slot(a.page).getByLabel('Antwort an den Leistungsträger').count(), 0);
   await waitSaved(a.page);
 

@@ -81,8 +81,8 @@ pub use report_file::{
 };
 pub use retention::{years_after, Retention, MAX_RETENTION_YEARS, REMIND_DAYS};
 pub use review::{
-    check_remark, Acceptance, Anchor, Remark, RemarkState, ReviewCount, MAX_ANSWER_CHARS,
-    MAX_REMARK_CHARS,
+    check_remark, Acceptance, Anchor, Remark, RemarkState, RemarkStep, ReviewCount,
+    MAX_ANSWER_CHARS, MAX_REMARK_CHARS,
 };
 pub use role::Role;
 pub use sentences::sentences;

@@ -128,6 +128,42 @@ pub struct Remark {
     pub closed: Option<Date>,
 }
 
+/// One step of a remark, for a field's history: the day, who, what happened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemarkStep {
+    pub date: Option<Date>,
+    pub role: Role,
+    /// "Rückfrage gestellt", "beantwortet", "erledigt".
+    pub what: &'static str,
+}
+
+impl Remark {
+    /// The steps the remark went through, in order. A reopened remark has no "erledigt" (its
+    /// closing day is deleted when it is opened again).
+    pub fn steps(&self) -> Vec<RemarkStep> {
+        let mut steps = vec![RemarkStep {
+            date: self.asked,
+            role: Role::Caseworker,
+            what: "Rückfrage gestellt",
+        }];
+        if !self.answer.is_empty() {
+            steps.push(RemarkStep {
+                date: self.answered,
+                role: Role::Provider,
+                what: "beantwortet",
+            });
+        }
+        if self.state == RemarkState::Done {
+            steps.push(RemarkStep {
+                date: self.closed,
+                role: Role::Caseworker,
+                what: "erledigt",
+            });
+        }
+        steps
+    }
+}
+
 /// How many remarks stand where.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ReviewCount {

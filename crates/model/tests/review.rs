@@ -123,6 +123,20 @@ fn a_remark_is_answered_closed_and_the_report_accepted_on_every_device() {
         .accept(Role::Caseworker, d(2026, 3, 6))
         .unwrap();
     settle(&mut t);
+    // Each step is in the remark's history, with its role and day.
+    let steps: Vec<(Option<Date>, Role, &str)> = t.caseworker.remarks_on(&field())[0]
+        .steps()
+        .into_iter()
+        .map(|s| (s.date, s.role, s.what))
+        .collect();
+    assert_eq!(
+        steps,
+        vec![
+            (Some(d(2026, 3, 2)), Role::Caseworker, "Rückfrage gestellt"),
+            (Some(d(2026, 3, 4)), Role::Provider, "beantwortet"),
+            (Some(d(2026, 3, 5)), Role::Caseworker, "erledigt"),
+        ]
+    );
     for r in [&t.provider, &t.caseworker, &t.beneficiary] {
         let done = r.review_count();
         assert_eq!((done.open, done.answered, done.done), (0, 0, 2));
