@@ -1,7 +1,8 @@
-//! What a goal is planned as: its level, the day it is to be reached, who carries out the
-//! measures and by when. Where the goal came from is its own small view ([`GoalOrigin`]).
+//! What a goal is planned as: its level, its life area, the day it is to be reached, who
+//! carries out the measures and by when. Where the goal came from is its own small view
+//! ([`GoalOrigin`]).
 
-use dreieck_model::{Date, Goal, GoalId, GoalLevel};
+use dreieck_model::{Date, Goal, GoalId, GoalLevel, HELP_AREAS};
 use leptos::prelude::*;
 
 use crate::state::app_context::use_app;
@@ -61,6 +62,11 @@ pub fn GoalPlanFields(
             editor.change(|rep| rep.set_goal_level(r, g, GoalLevel::from_code(&code)))
         });
     };
+    let set_area = move |code: String| {
+        let r = role();
+        let area = (!code.is_empty()).then_some(code);
+        id.with_value(|g| editor.change(|rep| rep.set_goal_area(r, g, area.as_deref())));
+    };
     let set_target = move |value: String| {
         let r = role();
         id.with_value(|g| editor.change(|rep| rep.set_goal_target(r, g, day(value))));
@@ -76,6 +82,7 @@ pub fn GoalPlanFields(
 
     let level_id = goal_control_id(&goal, "ebene");
     let target_id = goal_control_id(&goal, "zieldatum");
+    let area_id = goal_control_id(&goal, "lebensbereich");
     let by_id = goal_control_id(&goal, "wer");
     let until_id = goal_control_id(&goal, "massnahmen-bis");
     let iso = |d: Option<Date>| d.map(|d| d.iso()).unwrap_or_default();
@@ -100,6 +107,34 @@ pub fn GoalPlanFields(
                             view! {
                                 <option value=l.code() prop:selected=move || plan().level == Some(l)>
                                     {move || app.words(l.label(), l.plain_label())}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label class="field-label" for=area_id.clone()>
+                    {move || app.words("Lebensbereich", "Wo im Leben geht es um das Ziel?")}
+                </label>
+                <select
+                    id=area_id
+                    class="control"
+                    prop:disabled=move || !editable.get()
+                    on:change=move |ev| set_area(event_target_value(&ev))
+                >
+                    <option value="" prop:selected=move || plan().area.is_none()>
+                        {move || app.words("– keine Angabe –", "Keine Angabe")}
+                    </option>
+                    {HELP_AREAS
+                        .into_iter()
+                        .map(|a| {
+                            view! {
+                                <option
+                                    value=a.code
+                                    prop:selected=move || plan().area.as_deref() == Some(a.code)
+                                >
+                                    {move || app.words(a.label, a.plain_label)}
                                 </option>
                             }
                         })

@@ -199,6 +199,11 @@ struct GoalOut {
     /// `fortgeschrieben` or `gesamtplan`; absent: new in this report.
     #[serde(skip_serializing_if = "Option::is_none")]
     origin: Option<&'static str>,
+    /// The life area's code and label.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    area: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    area_label: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -470,6 +475,13 @@ impl Report {
                 measures_by: g.plan.measures_by,
                 measures_until: g.plan.measures_until.map(|d| d.iso()),
                 origin: g.plan.origin.map(|o| o.code()),
+                area_label: g
+                    .plan
+                    .area
+                    .as_deref()
+                    .and_then(crate::help_area)
+                    .map(|a| a.label),
+                area: g.plan.area,
                 text: g.text,
                 measures: g.measures,
                 id: g.id,
@@ -518,6 +530,7 @@ impl Report {
             "Wer führt die Maßnahmen durch",
             "Maßnahmen bis",
             "Herkunft",
+            "Lebensbereich",
         ];
         push_row(&mut out, header.iter().map(|s| s.to_string()));
         for g in self.goals() {
@@ -547,6 +560,13 @@ impl Report {
                     .origin
                     .map(|o| o.label())
                     .unwrap_or("neu in diesem Bericht")
+                    .to_string(),
+                g.plan
+                    .area
+                    .as_deref()
+                    .and_then(crate::help_area)
+                    .map(|a| a.label)
+                    .unwrap_or_default()
                     .to_string(),
             ];
             push_row(&mut out, row.into_iter());

@@ -118,6 +118,9 @@ pub struct GoalPlan {
     pub measures_until: Option<Date>,
     /// `None`: new in this report.
     pub origin: Option<GoalOrigin>,
+    /// The life area the goal belongs to: a code of [`crate::HELP_AREAS`], the one list the
+    /// planning level adds up across forms (Wirkungsorientierung by life area).
+    pub area: Option<String>,
 }
 
 /// A goal to add with its content: continued from a previous report or taken from a list.
@@ -130,7 +133,7 @@ pub struct GoalDraft {
 
 impl GoalPlan {
     /// The scalars as stored, in the order written.
-    fn stored(&self) -> [(&'static str, Option<String>); 5] {
+    fn stored(&self) -> [(&'static str, Option<String>); 6] {
         let by = self.measures_by.trim();
         [
             (key::LEVEL, self.level.map(|l| l.code().to_string())),
@@ -138,6 +141,10 @@ impl GoalPlan {
             (key::MEASURES_BY, (!by.is_empty()).then(|| by.to_string())),
             (key::MEASURES_UNTIL, self.measures_until.map(|d| d.iso())),
             (key::ORIGIN, self.origin.map(|o| o.code().to_string())),
+            (
+                key::AREA,
+                self.area.clone().filter(|a| crate::help_area(a).is_some()),
+            ),
         ]
     }
 }
@@ -161,6 +168,9 @@ impl Report {
             origin: self
                 .read_scalar(obj, key::ORIGIN)
                 .and_then(|c| GoalOrigin::from_code(&c)),
+            area: self
+                .read_scalar(obj, key::AREA)
+                .filter(|a| crate::help_area(a).is_some()),
         }
     }
 
@@ -171,6 +181,18 @@ impl Report {
         level: Option<GoalLevel>,
     ) -> Result<()> {
         self.set_plan_scalar(role, goal, key::LEVEL, level.map(|l| l.code().to_string()))
+    }
+
+    /// The goal's life area (a code of [`crate::HELP_AREAS`]); `None` clears it.
+    pub fn set_goal_area(&mut self, role: Role, goal: &str, area: Option<&str>) -> Result<()> {
+        if let Some(a) = area {
+            if crate::help_area(a).is_none() {
+                return Err(ModelError::Workflow(format!(
+                    "„{a}“ ist kein bekannter Lebensbereich."
+                )));
+            }
+        }
+        self.set_plan_scalar(role, goal, key::AREA, area.map(str::to_string))
     }
 
     pub fn set_goal_target(&mut self, role: Role, goal: &str, day: Option<Date>) -> Result<()> {

@@ -730,6 +730,7 @@ impl Report {
                         key::ORIGIN,
                         key::MEASURES_BY,
                         key::MEASURES_UNTIL,
+                        key::AREA,
                     ] {
                         out.push(part.to_string());
                         out.extend(self.values_at(&goal, part, heads));

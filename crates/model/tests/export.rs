@@ -593,6 +593,8 @@ fn goals_csv_is_what_german_excel_expects() {
     r.set_goal_text(P, &first, "Einkaufen; allein \"richtig\"\n- mit Liste")
         .unwrap();
     r.set_goal_self_rating(B, &first, Some("1")).unwrap();
+    r.set_goal_area(P, &first, Some("soziale_integration"))
+        .unwrap();
     let csv = r.to_goals_csv();
     assert!(csv.starts_with('\u{feff}'));
     let body = &csv['\u{feff}'.len_utf8()..];
@@ -600,7 +602,7 @@ fn goals_csv_is_what_german_excel_expects() {
     assert_eq!(
         lines[0],
         "Nr.;Ziel;Maßnahmen;Zielerreichung (Code);Zielerreichung;Grund bei Nichterreichung (Code);Grund bei Nichterreichung;Selbsteinschätzung (Code);Selbsteinschätzung;Einschätzungen weichen ab;\
-         Zielebene;Zu erreichen bis;Wer führt die Maßnahmen durch;Maßnahmen bis;Herkunft"
+         Zielebene;Zu erreichen bis;Wer führt die Maßnahmen durch;Maßnahmen bis;Herkunft;Lebensbereich"
     );
     // One line per goal plus the header and the empty string after the last CRLF; the
     // goal's line break is inside quotes, so count records, not lines.
@@ -615,7 +617,11 @@ fn goals_csv_is_what_german_excel_expects() {
     let achievement = goal.achievement.clone().unwrap();
     assert!(lines[1].contains(&format!(";{achievement};")));
     assert!(lines[1].contains(";1;Verschlechterung;"), "{}", lines[1]);
-    assert!(lines[1].ends_with(";ja;;;;;neu in diesem Bericht") || achievement == "1");
+    assert!(
+        lines[1].ends_with(";ja;;;;;neu in diesem Bericht;soziale Integration")
+            || achievement == "1"
+    );
+    assert!(lines[1].ends_with(";soziale Integration"), "{}", lines[1]);
 }
 
 #[test]
@@ -661,6 +667,23 @@ fn json_export_matches_the_documented_schema_keys() {
         .unwrap();
     report
         .mark_submitted(Role::Provider, d(2026, 11, 30))
+        .unwrap();
+    // One goal with every part of its plan, so that the plan's keys are checked too.
+    let planned = report.goals()[0].id.clone();
+    report
+        .set_goal_level(Role::Provider, &planned, Some(GoalLevel::Handlungsziel))
+        .unwrap();
+    report
+        .set_goal_target(Role::Provider, &planned, Some(d(2027, 6, 30)))
+        .unwrap();
+    report
+        .set_goal_measures_by(Role::Provider, &planned, "Herr Adler")
+        .unwrap();
+    report
+        .set_goal_measures_until(Role::Provider, &planned, Some(d(2027, 5, 31)))
+        .unwrap();
+    report
+        .set_goal_area(Role::Provider, &planned, Some("mobilitaet"))
         .unwrap();
     let remark = report
         .add_remark(
@@ -728,6 +751,8 @@ fn json_export_matches_the_documented_schema_keys() {
     for remark in json["case"]["review"].as_array().unwrap() {
         check(remark, &case["properties"]["review"]["items"], "remark");
     }
+    assert_eq!(json["goals"][0]["area"], "mobilitaet");
+    assert_eq!(json["goals"][0]["area_label"], "Mobilität");
     assert_eq!(json["case"]["accepted"]["date"], "2026-12-03");
     assert_eq!(
         json["case"]["accepted"]["changed_fields"],

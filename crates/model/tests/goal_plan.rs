@@ -32,6 +32,7 @@ fn the_plan_of_a_goal_is_written_read_and_cleared() {
             measures_by: "Frau Berger, Wohngruppe".into(),
             measures_until: Some(d(2027, 3, 31)),
             origin: None,
+            area: None,
         }
     );
     // It survives a save and a load.
@@ -105,6 +106,7 @@ fn goals_from_a_list_arrive_whole_in_one_change_after_the_existing_ones() {
                 measures_by: "Herr Adler".into(),
                 measures_until: Some(d(2027, 5, 31)),
                 origin: Some(GoalOrigin::Gesamtplan),
+                area: Some("mobilitaet".into()),
             },
         },
     ];
@@ -117,6 +119,7 @@ fn goals_from_a_list_arrive_whole_in_one_change_after_the_existing_ones() {
     assert_eq!(goals[1].id, ids[0]);
     assert_eq!(goals[1].text, "Ich wohne in meiner eigenen Wohnung.");
     assert_eq!(goals[2].measures, "Einkaufstraining");
+    assert_eq!(goals[2].plan.area.as_deref(), Some("mobilitaet"));
     assert_eq!(goals[2].plan, drafts[1].plan);
     // Each is an ordinary goal afterwards: it moves and is typed into.
     r.move_goal(Role::Provider, &ids[1], 0).unwrap();
@@ -160,6 +163,7 @@ fn a_hostile_plan_is_refused_by_every_honest_device() {
         ("measures_until", "bald".to_string()),
         ("measures_by", "x".repeat(10_000)),
         ("origin", "erfunden".to_string()),
+        ("area", "mond".to_string()),
     ] {
         let mut t = three();
         let goal = t.provider.add_goal(Role::Provider).unwrap();
@@ -256,4 +260,31 @@ fn the_next_report_continues_the_goals_that_go_on_and_the_persons_details() {
     next.set_goal_achievement(Role::Provider, &g.id, Some("4"))
         .unwrap();
     assert_eq!(Report::load(&next.save()).unwrap().goals().len(), 1);
+}
+
+#[test]
+fn a_goal_belongs_to_one_life_area_of_the_common_list() {
+    let mut r = new_report();
+    let g = r.add_goal(Role::Provider).unwrap();
+    r.set_goal_area(Role::Provider, &g, Some("freizeit"))
+        .unwrap();
+    assert_eq!(r.goals()[0].plan.area.as_deref(), Some("freizeit"));
+    let loaded = Report::load(&r.save()).unwrap();
+    assert_eq!(loaded.goals()[0].plan.area.as_deref(), Some("freizeit"));
+    // An area nobody knows is refused and changes nothing; none clears.
+    let heads = r.heads();
+    let error = r
+        .set_goal_area(Role::Provider, &g, Some("mond"))
+        .unwrap_err();
+    assert!(
+        error.to_string().contains("kein bekannter Lebensbereich"),
+        "{error}"
+    );
+    assert_eq!(r.heads(), heads);
+    // Only the goals' editors set it.
+    assert!(r
+        .set_goal_area(Role::Beneficiary, &g, Some("wohnen"))
+        .is_err());
+    r.set_goal_area(Role::Provider, &g, None).unwrap();
+    assert_eq!(r.goals()[0].plan.area, None);
 }

@@ -198,6 +198,10 @@ pub(crate) fn check_op(
                     may_edit(def, role)?;
                     scalar_value(action, insert, measures_by_ok, def)
                 }
+                (key::AREA, _) => {
+                    may_edit(def, role)?;
+                    scalar_value(action, insert, |v| crate::help_area(v).is_some(), def)
+                }
                 _ => layout(),
             }
         }
