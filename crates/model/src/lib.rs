@@ -24,6 +24,7 @@ mod goal_list;
 mod goal_plan;
 mod goals;
 mod history;
+mod impact;
 mod json_locator;
 pub mod live;
 mod missing_help;
@@ -65,6 +66,9 @@ pub use goal_list::{goals_from_file, goals_from_text, MAX_GOALS};
 pub use goal_plan::{GoalDraft, GoalLevel, GoalOrigin, GoalPlan, MAX_MEASURES_BY};
 pub use goals::{Goal, GoalId, GoalScalar, GoalText};
 pub use history::{FieldEdit, SITTING_GAP_S};
+pub use impact::{
+    aggregate, change, impact_csv, Aggregate, Change, Dimension, Group, ImpactGoal, MIN_PEOPLE,
+};
 pub use missing_help::{
     check_missing_help, help_area, HelpArea, MissingHelp, HELP_AREAS, MAX_MISSING_HELP_CHARS,
 };
