@@ -19,6 +19,8 @@ pub enum Route {
     Print(String),
     /// `#/fehlende-hilfen`: the "fehlender Hilfebaustein" flags of every report on the device.
     MissingHelp,
+    /// `#/wirkung`: Wirkungsorientierung, goal achievement across the reports on the device.
+    Impact,
     /// `#/vorlagen`: the templates on this device; import, download, remove.
     Templates,
     /// `#/sperre`: the device's PIN and when it locks.
@@ -39,6 +41,9 @@ impl Route {
         let path = hash.trim_start_matches('#').trim_start_matches('/');
         if path.trim_end_matches('/') == "fehlende-hilfen" {
             return Route::MissingHelp;
+        }
+        if path.trim_end_matches('/') == "wirkung" {
+            return Route::Impact;
         }
         if path.trim_end_matches('/') == "sperre" {
             return Route::Lock;
@@ -75,6 +80,7 @@ impl Route {
             Route::Conversation(id) => format!("#/bericht/{id}/gespraech"),
             Route::Print(id) => format!("#/bericht/{id}/druck"),
             Route::MissingHelp => "#/fehlende-hilfen".to_string(),
+            Route::Impact => "#/wirkung".to_string(),
             Route::Join(rest) => format!("#/einladung/{rest}"),
             Route::FetchBack(id) => format!("#/zurueckholen/{id}"),
             Route::Templates => "#/vorlagen".to_string(),
@@ -180,6 +186,7 @@ mod tests {
         let c = Route::Conversation("0f3a".to_string());
         assert_eq!(Route::parse(&c.href()), c);
         assert_eq!(Route::parse(&Route::MissingHelp.href()), Route::MissingHelp);
+        assert_eq!(Route::parse(&Route::Impact.href()), Route::Impact);
         assert_eq!(Route::parse("#/fehlende-hilfen/"), Route::MissingHelp);
         let p = Route::Print("0f3a".to_string());
         assert_eq!(Route::parse(&p.href()), p);

@@ -12,7 +12,8 @@
 use automerge::transaction::Transactable;
 use automerge::{AutoCommit, ObjType, ReadDoc, ROOT};
 use dreieck::storage::{
-    self, settings, MissingHelpSummary, Op, Period, ReportStore, StorageError, Summary,
+    self, settings, ImpactSummary, MissingHelpSummary, Op, Period, ReportStore, StorageError,
+    Summary,
 };
 use dreieck_model::{FieldKind, Report, Role, Template};
 use wasm_bindgen::prelude::wasm_bindgen;
@@ -145,6 +146,16 @@ async fn summaries_roundtrip() {
         remarks_open: 2,
         remarks_answered: 1,
         accepted: Some("2026-12-05".to_string()),
+        impact: vec![ImpactSummary {
+            person: "3f9a0c".to_string(),
+            period_end: Some("2026-12-31".to_string()),
+            provider: "Wohnverbund Nord".to_string(),
+            area: Some("wohnen".to_string()),
+            level: Some("handlungsziel".to_string()),
+            achievement: Some(4),
+            reason: None,
+            self_rating: Some(5),
+        }],
     };
     s.append(&id, &[7], &written).await.unwrap();
     let all = s.summaries().await.unwrap();

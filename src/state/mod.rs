@@ -10,6 +10,7 @@ pub mod device_keys;
 pub mod device_lock;
 pub mod doorkeeper;
 pub mod editor;
+pub mod impact;
 pub mod joining;
 pub mod kept_reports;
 pub mod pending_deletes;

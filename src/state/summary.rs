@@ -1,6 +1,6 @@
 //! What the case list shows about a report without loading it: the storage [`Summary`].
 
-use dreieck::storage::{MissingHelpSummary, Period, Summary};
+use dreieck::storage::{ImpactSummary, MissingHelpSummary, Period, Summary};
 use dreieck_model::{deadline, has_deadline_rule, FieldKind, FieldValue, Report, Template};
 
 /// The field that holds the approval period (Bewilligungszeitraum) in the templates we know.
@@ -76,6 +76,20 @@ pub fn summary_of(report: &Report, title_field: Option<&str>, updated_ms: f64) -
         remarks_open: count(review.open),
         remarks_answered: count(review.answered),
         accepted: report.acceptance().map(|a| a.date.iso()),
+        impact: report
+            .impact_goals()
+            .into_iter()
+            .map(|g| ImpactSummary {
+                person: g.person,
+                period_end: g.period_end.map(|d| d.iso()),
+                provider: g.provider,
+                area: g.area,
+                level: g.level.map(|l| l.code().to_string()),
+                achievement: g.achievement,
+                reason: g.reason,
+                self_rating: g.self_rating,
+            })
+            .collect(),
     }
 }
 

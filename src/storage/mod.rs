@@ -108,6 +108,25 @@ pub struct Summary {
     /// "Bericht angenommen" (ISO date).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accepted: Option<String>,
+    /// The goals as Wirkungsorientierung counts them (`Report::impact_goals`): no text, no
+    /// name, the person as a digest.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub impact: Vec<ImpactSummary>,
+}
+
+/// One goal as [`Summary::impact`] keeps it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ImpactSummary {
+    pub person: String,
+    /// ISO date, the end of the report's period.
+    pub period_end: Option<String>,
+    pub provider: String,
+    pub area: Option<String>,
+    /// `GoalLevel::code`.
+    pub level: Option<String>,
+    pub achievement: Option<u8>,
+    pub reason: Option<u8>,
+    pub self_rating: Option<u8>,
 }
 
 fn is_zero(n: &u32) -> bool {

@@ -7,6 +7,7 @@ use crate::state::platform::focus_element;
 use crate::views::case_list_page::CaseListPage;
 use crate::views::editor_page::{EditorPage, Mode};
 use crate::views::first_use::{self, FirstUse};
+use crate::views::impact_page::ImpactPage;
 use crate::views::join_page::{JoinPage, Source};
 use crate::views::lock_page::LockPage;
 use crate::views::missing_help_page::MissingHelpPage;
@@ -77,6 +78,7 @@ pub fn AppShell() -> impl IntoView {
                 }
                 Route::Print(id) => view! { <EditorPage id=id mode=Mode::Print /> }.into_any(),
                 Route::MissingHelp => view! { <MissingHelpPage /> }.into_any(),
+                Route::Impact => view! { <ImpactPage /> }.into_any(),
                 Route::Join(rest) => view! { <JoinPage source=Source::Link(rest) /> }.into_any(),
                 Route::FetchBack(id) => view! { <JoinPage source=Source::Kept(id) /> }.into_any(),
                 Route::Templates => view! { <TemplatesPage /> }.into_any(),

@@ -230,6 +230,8 @@ pub fn CaseListPage() -> impl IntoView {
                 <a href=Route::MissingHelp.href()>
                     {move || format!("Fehlende Hilfebausteine aller Berichte ({})", missing_help_count())}
                 </a>
+                " · "
+                <a href=Route::Impact.href() id="wirkung-link">"Wirkung über alle Berichte"</a>
             </p>
             {move || match list.state.get() {
                 ListState::Loading | ListState::Failed(_) => {

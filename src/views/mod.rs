@@ -36,6 +36,8 @@ pub mod goal_plan_fields;
 pub mod goal_reason;
 pub mod goal_self_rating;
 pub mod goals_table;
+pub mod impact_chart;
+pub mod impact_page;
 pub mod import_button;
 pub mod invitation_card;
 pub mod join_page;
