@@ -25,9 +25,9 @@ pub fn ImpactChart(groups: Vec<Group>, caption_id: String) -> impl IntoView {
             view! {
                 <text x="0" y=top + 12.0 class="chart-label">{shorten(&g.label)}</text>
                 <text x=LABEL - 8.0 y=top + 12.0 text-anchor="end" class="chart-kind">"Einrichtung"</text>
-                {bar(&g.achievement, top)}
+                {bar(&g.achievement, g.unrated, top)}
                 <text x=LABEL - 8.0 y=top + BAR + 16.0 text-anchor="end" class="chart-kind">"Person"</text>
-                {bar(&g.self_rating, top + BAR + 4.0)}
+                {bar(&g.self_rating, g.goals - g.self_rating.iter().sum::<usize>(), top + BAR + 4.0)}
             }
         })
         .collect_view();
@@ -43,16 +43,30 @@ pub fn ImpactChart(groups: Vec<Group>, caption_id: String) -> impl IntoView {
     }
 }
 
-/// One stacked bar of the counts per code, as shares of the bar's width.
-fn bar(counts: &[usize; 5], top: f64) -> impl IntoView {
-    let total: usize = counts.iter().sum();
+/// One stacked bar of the counts per code, as shares of the bar's width; the goals without a
+/// rating close it as an empty, dashed share, so that a few ratings do not look like all.
+fn bar(counts: &[usize; 5], unrated: usize, top: f64) -> impl IntoView {
+    let rated: usize = counts.iter().sum();
+    let total = rated + unrated;
     let span = WIDTH - LABEL;
     let mut x = LABEL;
     let mut parts = Vec::new();
-    if total == 0 {
-        parts.push(view! {
-            <rect x=LABEL y=top width=span height=BAR fill="none" stroke="#6b7280" stroke-dasharray="4 3"></rect>
-        }.into_any());
+    if unrated > 0 {
+        let w = span * (unrated as f64) / (total as f64);
+        parts.push(
+            view! {
+                <rect
+                    x=LABEL + span - w
+                    y=top
+                    width=w
+                    height=BAR
+                    fill="none"
+                    stroke="#6b7280"
+                    stroke-dasharray="4 3"
+                ></rect>
+            }
+            .into_any(),
+        );
     }
     for (i, n) in counts.iter().enumerate() {
         if *n == 0 || total == 0 {

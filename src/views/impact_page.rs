@@ -183,7 +183,15 @@ pub fn ImpactPage() -> impl IntoView {
                         )}
                     </figcaption>
                 </figure>
-                <ul class="impact-legend" aria-label="Zielerreichung">{legend}</ul>
+                <ul class="impact-legend" aria-label="Zielerreichung">
+                    {legend}
+                    <li>
+                        <svg class="legend-swatch" viewBox="0 0 10 10" aria-hidden="true">
+                            <rect x="0.5" y="0.5" width="9" height="9" fill="none" stroke="#6b7280" stroke-dasharray="2 1.5"></rect>
+                        </svg>
+                        "ohne Bewertung"
+                    </li>
+                </ul>
                 <div class="table-scroll" tabindex="0" role="region" aria-label="Tabelle der Zielerreichung">
                     <table class="impact-table" id="wirkung-tabelle">
                         <caption>"Zielerreichung, eingeschätzt von der Einrichtung (Ziele je Stufe 1–5)"</caption>
