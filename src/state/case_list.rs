@@ -43,6 +43,14 @@ impl Entry {
     }
 }
 
+/// The summaries of the entries that are reports (broken documents have none).
+pub fn reports(entries: &[Entry]) -> impl Iterator<Item = &Summary> {
+    entries.iter().filter_map(|e| match e {
+        Entry::Report(s) => Some(s),
+        Entry::Broken { .. } => None,
+    })
+}
+
 /// How the list is doing.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ListState {

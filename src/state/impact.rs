@@ -3,16 +3,11 @@
 
 use dreieck_model::{Date, GoalLevel, ImpactGoal};
 
-use crate::state::case_list::Entry;
+use crate::state::case_list::{reports, Entry};
 
 /// Every goal of every listed report, as the aggregate counts it.
 pub fn impact_goals(entries: &[Entry]) -> Vec<ImpactGoal> {
-    entries
-        .iter()
-        .filter_map(|e| match e {
-            Entry::Report(s) => Some(s),
-            Entry::Broken { .. } => None,
-        })
+    reports(entries)
         .flat_map(|s| {
             s.impact.iter().map(|g| ImpactGoal {
                 person: g.person.clone(),

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use crate::route::Route;
 use crate::state::app_context::use_app;
-use crate::state::case_list::{CaseList, Entry, ListState};
+use crate::state::case_list::{reports, CaseList, Entry, ListState};
 use crate::state::platform::{download_file, today};
 use crate::state::summary::display_title;
 use crate::views::app_shell::PAGE_TITLE_ID;
@@ -25,12 +25,7 @@ struct Gap {
 }
 
 fn gaps(entries: &[Entry]) -> Vec<Gap> {
-    entries
-        .iter()
-        .filter_map(|e| match e {
-            Entry::Report(s) => Some(s),
-            Entry::Broken { .. } => None,
-        })
+    reports(entries)
         .flat_map(|s| {
             s.missing_help.iter().map(|f| Gap {
                 area: f.area.clone(),

@@ -8,7 +8,7 @@ use automerge::transaction::Transactable;
 use automerge::{ObjType, ReadDoc, ScalarValue, ROOT};
 use common::members::*;
 use common::*;
-use dreieck_model::trust::RefusalReason;
+use dreieck_model::trust::{self, RefusalReason};
 use dreieck_model::*;
 
 const FIELD: &str = "entwicklung_mobilitaet";
@@ -296,14 +296,7 @@ fn the_provider_cannot_ask_close_or_accept_and_every_honest_device_refuses() {
         let (mut t, on_field, _, _) = asked();
         let before = t.caseworker.remarks();
         let bundle = hostile_bundle(&mut t.provider, |doc| attack(doc, &on_field));
-        assert_refused_by(
-            [
-                ("caseworker", &mut t.caseworker),
-                ("beneficiary", &mut t.beneficiary),
-            ],
-            &bundle,
-            not_permitted(what),
-        );
+        refused_by_caseworker_and_person(&mut t, &bundle, not_permitted(what));
         assert_eq!(t.caseworker.remarks(), before, "{what}");
         assert!(t.beneficiary.acceptance().is_none());
     }
@@ -327,22 +320,11 @@ fn nobody_but_the_provider_answers_and_nobody_answers_in_anothers_name() {
 
     // The caseworker writes the provider's answer.
     let (mut t, on_field, _, _) = asked();
-    let heads = t.caseworker.heads();
-    {
-        let doc = t.caseworker.doc_mut();
+    let bundle = hostile_bundle(&mut t.caseworker, |doc| {
         let r = remark(doc, &on_field);
         doc.put(&r, "answer", "Erfundene Antwort").unwrap();
-        doc.commit();
-    }
-    let bundle = t.caseworker.save_after_signed(&heads);
-    assert_refused_by(
-        [
-            ("provider", &mut t.provider),
-            ("beneficiary", &mut t.beneficiary),
-        ],
-        &bundle,
-        not_permitted("beantworten"),
-    );
+    });
+    refused_by_provider_and_person(&mut t, &bundle, not_permitted("beantworten"));
 
     // The provider answers under the caseworker's key, marks a question done, or puts a
     // state nobody knows.
@@ -366,14 +348,7 @@ fn nobody_but_the_provider_answers_and_nobody_answers_in_anothers_name() {
     for (what, attack) in attacks {
         let (mut t, on_field, _, _) = asked();
         let bundle = hostile_bundle(&mut t.provider, |doc| attack(doc, &on_field));
-        assert_refused_by(
-            [
-                ("caseworker", &mut t.caseworker),
-                ("beneficiary", &mut t.beneficiary),
-            ],
-            &bundle,
-            not_permitted(what),
-        );
+        refused_by_caseworker_and_person(&mut t, &bundle, not_permitted(what));
         assert_eq!(
             t.caseworker.remarks_on(&field())[0].state,
             RemarkState::Open
@@ -410,19 +385,12 @@ fn a_caseworker_cannot_accept_in_anothers_name_or_with_a_forged_record() {
         attack(t.caseworker.doc_mut());
         t.caseworker.doc_mut().commit();
         let bundle = t.caseworker.save_after_signed(&heads);
-        assert_refused_by(
-            [
-                ("provider", &mut t.provider),
-                ("beneficiary", &mut t.beneficiary),
-            ],
-            &bundle,
-            |r| match r {
-                RefusalReason::NotPermitted(w) => {
-                    w.contains(what) || (what == "Aufbau" && w.contains("anderen Rolle"))
-                }
-                _ => false,
-            },
-        );
+        refused_by_provider_and_person(&mut t, &bundle, |r| match r {
+            RefusalReason::NotPermitted(w) => {
+                w.contains(what) || (what == "Aufbau" && w.contains("anderen Rolle"))
+            }
+            _ => false,
+        });
         assert!(t.provider.acceptance().is_none(), "{what}");
     }
 }
@@ -434,43 +402,53 @@ fn a_remark_on_a_field_the_form_lacks_or_a_foreign_text_is_refused() {
         .set_date(Role::Caseworker, "gesamtplan_vom", Some(d(2026, 1, 5)))
         .unwrap();
     settle(&mut t);
-    let heads = t.caseworker.heads();
-    {
-        let doc = t.caseworker.doc_mut();
+    let bundle = hostile_bundle(&mut t.caseworker, |doc| {
         let r = remark(doc, &on_field);
         doc.put(&r, "anchor", "field:gibtsnicht").unwrap();
-        doc.commit();
-    }
-    let bundle = t.caseworker.save_after_signed(&heads);
-    assert_refused_by(
-        [
-            ("provider", &mut t.provider),
-            ("beneficiary", &mut t.beneficiary),
-        ],
-        &bundle,
-        not_permitted("nicht hat"),
-    );
+    });
+    refused_by_provider_and_person(&mut t, &bundle, not_permitted("nicht hat"));
     // An empty question, written past the setter.
     let (mut t, on_field, _, _) = asked();
-    let heads = t.caseworker.heads();
-    {
-        let doc = t.caseworker.doc_mut();
+    let bundle = hostile_bundle(&mut t.caseworker, |doc| {
         let r = remark(doc, &on_field);
         doc.put(&r, "text", "   ").unwrap();
-        doc.commit();
-    }
-    let bundle = t.caseworker.save_after_signed(&heads);
-    assert_refused_by(
-        [
-            ("provider", &mut t.provider),
-            ("beneficiary", &mut t.beneficiary),
-        ],
-        &bundle,
-        not_permitted("ungültigen Text"),
-    );
+    });
+    refused_by_provider_and_person(&mut t, &bundle, not_permitted("ungültigen Text"));
     assert_eq!(
         t.provider.remarks_on(&field())[0].text,
         "Welche Strecken genau?"
+    );
+}
+
+/// The provider's and the person's devices refuse a change of the caseworker's.
+fn refused_by_provider_and_person(
+    t: &mut Three,
+    bundle: &trust::SignedChanges,
+    what: impl Fn(&RefusalReason) -> bool,
+) {
+    assert_refused_by(
+        [
+            ("provider", &mut t.provider),
+            ("beneficiary", &mut t.beneficiary),
+        ],
+        bundle,
+        what,
+    );
+}
+
+/// The caseworker's and the person's devices refuse a change of the provider's.
+fn refused_by_caseworker_and_person(
+    t: &mut Three,
+    bundle: &trust::SignedChanges,
+    what: impl Fn(&RefusalReason) -> bool,
+) {
+    assert_refused_by(
+        [
+            ("caseworker", &mut t.caseworker),
+            ("beneficiary", &mut t.beneficiary),
+        ],
+        bundle,
+        what,
     );
 }
 
