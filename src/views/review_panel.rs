@@ -68,14 +68,9 @@ pub fn ReviewPanel() -> impl IntoView {
             error.set(Some("Bitte das Datum der Annahme eintragen.".to_string()));
             return;
         };
-        let pending = editor
-            .read(|r| r.review_count().pending())
-            .unwrap_or_default();
-        if pending > 0 {
-            error.set(Some(format!(
-                "Es gibt noch {pending} offene Rückfrage{}. Bitte sie zuerst erledigen oder zurücknehmen.",
-                if pending == 1 { "" } else { "n" }
-            )));
+        // Checked before the edit, so that the reason shows here, beside the button.
+        if let Some(Err(e)) = editor.read(|r| r.check_acceptance(role)) {
+            error.set(Some(e.to_string()));
             return;
         }
         error.set(None);

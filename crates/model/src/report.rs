@@ -124,6 +124,8 @@ pub struct Report {
     /// The signature verifications of the document as it was at a change count (see
     /// `Report::verify_signatures`).
     pub(crate) verified: crate::signing::VerifiedCache,
+    /// The fields changed since the acceptance, for the document state it was computed on.
+    pub(crate) accepted_changes: crate::review::ChangesCache,
     /// The device's keys and the gate's memory (`trust`).
     pub(crate) trust: crate::trust::TrustState,
 }
@@ -219,6 +221,7 @@ impl Report {
             unrecorded_input: None,
             recorded_input: None,
             verified: Default::default(),
+            accepted_changes: Default::default(),
             trust: Default::default(),
         })
     }
@@ -260,6 +263,7 @@ impl Report {
             unrecorded_input: None,
             recorded_input: None,
             verified: Default::default(),
+            accepted_changes: Default::default(),
             trust: Default::default(),
         })
     }
@@ -644,6 +648,7 @@ impl Report {
             unrecorded_input: None,
             recorded_input: None,
             verified: Default::default(),
+            accepted_changes: Default::default(),
             trust: Default::default(),
         }
     }

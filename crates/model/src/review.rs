@@ -164,6 +164,11 @@ impl Remark {
     }
 }
 
+/// [`Report::acceptance`]'s last comparison: the document state, the accepted heads, and the
+/// fields changed since (`None`: the accepted version is not here).
+pub(crate) type ChangesCache =
+    std::cell::RefCell<Option<((u64, usize), (Vec<ChangeHash>, Option<Vec<String>>))>>;
+
 /// How many remarks stand where.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ReviewCount {
@@ -363,9 +368,30 @@ impl Report {
             },
             _ => None,
         };
-        let changed = heads
-            .filter(|h| h.iter().all(|hash| self.has_change(hash)))
-            .map(|h| self.content_changed_since(&h));
+        // Comparing every field with the accepted version costs as much as verifying a
+        // signature, and the review panel asks after every keystroke: kept per document state
+        // (see `Report::verify_signatures`).
+        let state = (self.doc.stats().num_changes, self.doc.pending_ops());
+        let cached = match self.accepted_changes.borrow().as_ref() {
+            Some((at, (h, changed))) if *at == state && Some(h) == heads.as_ref() => {
+                Some(changed.clone())
+            }
+            _ => None,
+        };
+        let changed = match cached {
+            Some(changed) => changed,
+            None => {
+                let changed = heads
+                    .as_ref()
+                    .filter(|h| h.iter().all(|hash| self.has_change(hash)))
+                    .map(|h| self.content_changed_since(h));
+                if let Some(h) = &heads {
+                    *self.accepted_changes.borrow_mut() =
+                        Some((state, (h.clone(), changed.clone())));
+                }
+                changed
+            }
+        };
         Some(Acceptance {
             date,
             by: self.read_scalar(&obj, part::BY),
@@ -377,14 +403,7 @@ impl Report {
     /// Refused while remarks wait for an answer or for the caseworker; records the
     /// submission too when nobody did (an accepted report has reached the authority).
     pub fn accept(&mut self, role: Role, date: Date) -> Result<()> {
-        check_caseworker(role, "den Bericht annehmen")?;
-        let pending = self.review_count().pending();
-        if pending > 0 {
-            return Err(refused(format!(
-                "Es gibt noch {pending} offene Rückfrage{}. Bitte sie zuerst erledigen oder zurücknehmen.",
-                if pending == 1 { "" } else { "n" },
-            )));
-        }
+        self.check_acceptance(role)?;
         let by = self.key_for(role).map(|k| hex(&k));
         let submitted = self.submission().is_some();
         self.act_as(role)?;
@@ -405,6 +424,20 @@ impl Report {
             }
             Ok(())
         })
+    }
+
+    /// Whether `role` may accept the report now: what [`Report::accept`] checks, for a form
+    /// that wants to say why before it tries.
+    pub fn check_acceptance(&self, role: Role) -> Result<()> {
+        check_caseworker(role, "den Bericht annehmen")?;
+        let pending = self.review_count().pending();
+        if pending > 0 {
+            return Err(refused(format!(
+                "Es gibt noch {pending} offene Rückfrage{}. Bitte sie zuerst erledigen oder zurücknehmen.",
+                if pending == 1 { "" } else { "n" },
+            )));
+        }
+        Ok(())
     }
 
     /// Takes the acceptance back (recorded by mistake, or the report needs another round).
