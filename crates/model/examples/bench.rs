@@ -26,7 +26,7 @@ fn main() {
         + report
             .goals()
             .iter()
-            .map(|g| g.text.chars().count() + g.measures.chars().count())
+            .map(|g| g.text.chars().count() + g.measures_text().chars().count())
             .sum::<usize>();
     let full = report.save();
     println!("report: {GOALS} goals, {EDITS} edits, {chars} characters of text now");

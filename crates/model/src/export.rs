@@ -17,7 +17,7 @@ use crate::{FieldValue, Report, Verification};
 pub const JSON_FORMAT: &str = "dreieck-export";
 /// `format_version` of what this build writes. Raised on every change a reader could trip
 /// over (a removed or renamed key, a changed meaning); new keys do not raise it.
-pub const JSON_FORMAT_VERSION: u32 = 1;
+pub const JSON_FORMAT_VERSION: u32 = 2;
 
 pub const JSON_EXTENSION: &str = "json";
 pub const CSV_EXTENSION: &str = "csv";
@@ -178,7 +178,10 @@ struct GoalOut {
     number: usize,
     id: String,
     text: String,
+    /// The measures' texts, one per line: what a reader of format version 1 found here.
     measures: String,
+    /// Each measure with who carries it out and by when.
+    measure_list: Vec<MeasureOut>,
     achievement: Option<CodeOut>,
     reason: Option<CodeOut>,
     self_rating: Option<CodeOut>,
@@ -192,10 +195,6 @@ struct GoalOut {
     /// The day the goal is to be reached (ISO).
     #[serde(skip_serializing_if = "Option::is_none")]
     target: Option<String>,
-    #[serde(skip_serializing_if = "String::is_empty")]
-    measures_by: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    measures_until: Option<String>,
     /// `fortgeschrieben` or `gesamtplan`; absent: new in this report.
     #[serde(skip_serializing_if = "Option::is_none")]
     origin: Option<&'static str>,
@@ -204,6 +203,17 @@ struct GoalOut {
     area: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     area_label: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+struct MeasureOut {
+    text: String,
+    /// Who carries it out.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    by: String,
+    /// By when (ISO).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    until: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -464,6 +474,15 @@ impl Report {
         self.goals()
             .into_iter()
             .map(|g| GoalOut {
+                measures: g.measures_text(),
+                measure_list: g
+                    .given_measures()
+                    .map(|m| MeasureOut {
+                        text: m.text.trim().to_string(),
+                        by: m.by.trim().to_string(),
+                        until: m.until.map(|d| d.iso()),
+                    })
+                    .collect(),
                 number: g.number,
                 achievement: code_out(achievement, g.achievement),
                 reason: code_out(reason, g.reason),
@@ -472,8 +491,6 @@ impl Report {
                 ratings_differ: g.ratings_differ,
                 level: g.plan.level.map(|l| l.label()),
                 target: g.plan.target.map(|d| d.iso()),
-                measures_by: g.plan.measures_by,
-                measures_until: g.plan.measures_until.map(|d| d.iso()),
                 origin: g.plan.origin.map(|o| o.code()),
                 area_label: g
                     .plan
@@ -483,7 +500,6 @@ impl Report {
                     .map(|a| a.label),
                 area: g.plan.area,
                 text: g.text,
-                measures: g.measures,
                 id: g.id,
             })
             .collect()
@@ -527,8 +543,6 @@ impl Report {
             "Einschätzungen weichen ab",
             "Zielebene",
             "Zu erreichen bis",
-            "Wer führt die Maßnahmen durch",
-            "Maßnahmen bis",
             "Herkunft",
             "Lebensbereich",
         ];
@@ -537,7 +551,10 @@ impl Report {
             let row = [
                 g.number.to_string(),
                 g.text.clone(),
-                g.measures.clone(),
+                g.given_measures()
+                    .map(|m| m.listed())
+                    .collect::<Vec<_>>()
+                    .join("\n"),
                 g.achievement.clone().unwrap_or_default(),
                 label(achievement, &g.achievement),
                 g.reason.clone().unwrap_or_default(),
@@ -551,11 +568,6 @@ impl Report {
                     .unwrap_or_default()
                     .to_string(),
                 g.plan.target.map(|d| d.german()).unwrap_or_default(),
-                g.plan.measures_by.clone(),
-                g.plan
-                    .measures_until
-                    .map(|d| d.german())
-                    .unwrap_or_default(),
                 g.plan
                     .origin
                     .map(|o| o.label())

@@ -17,7 +17,8 @@
 //! The whole list is read before anything is written, and a mistake names its line, so a bad
 //! file changes nothing.
 
-use crate::goal_plan::{GoalDraft, GoalLevel, GoalOrigin, MAX_MEASURES_BY};
+use crate::goal_plan::{GoalDraft, GoalLevel, GoalOrigin};
+use crate::measures::{MeasureDraft, MAX_MEASURES_BY};
 use crate::{Date, ModelError, Result};
 
 /// More goals than any plan has: a file that yields more is not a goal list.
@@ -68,27 +69,13 @@ pub fn goals_from_text(text: &str) -> Result<Vec<GoalDraft>> {
                 ));
             };
             let (text, who, until) = measure_parts(rest).map_err(at)?;
-            if !goal.measures.is_empty() {
-                goal.measures.push('\n');
+            let by = who.unwrap_or_default();
+            if by.chars().count() > MAX_MEASURES_BY {
+                return Err(at(format!(
+                    "wer die Maßnahme durchführt, hat höchstens {MAX_MEASURES_BY} Zeichen."
+                )));
             }
-            goal.measures.push_str(&text);
-            if let Some(who) = who {
-                let plan = &mut goal.plan;
-                if !plan.measures_by.split(", ").any(|w| w == who) {
-                    if !plan.measures_by.is_empty() {
-                        plan.measures_by.push_str(", ");
-                    }
-                    plan.measures_by.push_str(&who);
-                }
-                if plan.measures_by.chars().count() > MAX_MEASURES_BY {
-                    return Err(at(format!(
-                        "wer die Maßnahmen durchführt, hat höchstens {MAX_MEASURES_BY} Zeichen."
-                    )));
-                }
-            }
-            if let Some(until) = until {
-                goal.plan.measures_until = goal.plan.measures_until.max(Some(until));
-            }
+            goal.measures.push(MeasureDraft { text, by, until });
             continue;
         }
         let (level, line) = level_of(line);
@@ -188,7 +175,14 @@ fn measure_parts(
     let mut who = None;
     let mut until = None;
     let mut rest = inside;
-    if let Some(i) = inside.to_lowercase().rfind("bis ") {
+    // Searched without lowercasing: a lowercase letter can be longer than its capital, and
+    // an index into one string must not cut a character of the other.
+    let last_bis = inside.char_indices().rev().map(|(i, _)| i).find(|&i| {
+        inside
+            .get(i..i + 4)
+            .is_some_and(|w| w.eq_ignore_ascii_case("bis "))
+    });
+    if let Some(i) = last_bis {
         let day = inside[i + 4..].trim();
         if starts_with_digit(day) {
             until = Some(german_date(day)?);

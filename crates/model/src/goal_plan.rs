@@ -1,22 +1,21 @@
 //! What a goal is planned as, beside its text: its level (Wirkungs-, Bereichs- or
-//! Handlungsziel, seed 001), the day it is to be reached (the "T" of SMART), who carries out its
-//! measures and by when, and where it came from — continued from the previous report of the
+//! Handlungsziel, seed 001), the day it is to be reached (the "T" of SMART), its life area, and
+//! where it came from — continued from the previous report of the
 //! same person, taken from the Gesamtplan, or new in this report (seed 000: "Die Ziele von
 //! Gesamtplan und Ergebnisbericht sind identisch"; the next report continues the last one).
 //!
-//! Stored as scalars in the goal's map (`level`, `target`, `measures_by`, `measures_until`,
-//! `origin`): each is one person's decision, so a concurrent edit is an ordinary conflict where
+//! Who carries out each measure and by when belongs to the measure ([`crate::measures`]).
+//!
+//! Stored as scalars in the goal's map (`level`, `target`, `origin`, `area`): each is one person's decision, so a concurrent edit is an ordinary conflict where
 //! one value wins, as for the achievement. The trust rules check each on every device.
 
 use automerge::transaction::Transactable;
 use automerge::{ObjId, ObjType, ReadDoc};
 
 use crate::goals::GoalId;
+use crate::measures::{check_measure_by, put_measures, MeasureDraft};
 use crate::report::{key, write_scalar};
 use crate::{Date, ModelError, Report, Result, Role};
-
-/// The longest "who carries it out" (a name or a service, not a text).
-pub const MAX_MEASURES_BY: usize = 200;
 
 /// The level of a goal in the Gesamtplan's hierarchy (seed 001, Ulm: "Wirkungsziele,
 /// Bereichsziele, Handlungsziele").
@@ -112,10 +111,6 @@ pub struct GoalPlan {
     pub level: Option<GoalLevel>,
     /// The day the goal is to be reached.
     pub target: Option<Date>,
-    /// Who carries out the measures ("Frau Berger, Wohngruppe").
-    pub measures_by: String,
-    /// By when the measures are carried out.
-    pub measures_until: Option<Date>,
     /// `None`: new in this report.
     pub origin: Option<GoalOrigin>,
     /// The life area the goal belongs to: a code of [`crate::HELP_AREAS`], the one list the
@@ -127,19 +122,16 @@ pub struct GoalPlan {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct GoalDraft {
     pub text: String,
-    pub measures: String,
+    pub measures: Vec<MeasureDraft>,
     pub plan: GoalPlan,
 }
 
 impl GoalPlan {
     /// The scalars as stored, in the order written.
-    fn stored(&self) -> [(&'static str, Option<String>); 6] {
-        let by = self.measures_by.trim();
+    fn stored(&self) -> [(&'static str, Option<String>); 4] {
         [
             (key::LEVEL, self.level.map(|l| l.code().to_string())),
             (key::TARGET, self.target.map(|d| d.iso())),
-            (key::MEASURES_BY, (!by.is_empty()).then(|| by.to_string())),
-            (key::MEASURES_UNTIL, self.measures_until.map(|d| d.iso())),
             (key::ORIGIN, self.origin.map(|o| o.code().to_string())),
             (
                 key::AREA,
@@ -163,8 +155,6 @@ impl Report {
                 .read_scalar(obj, key::LEVEL)
                 .and_then(|c| GoalLevel::from_code(&c)),
             target: self.read_date(obj, key::TARGET),
-            measures_by: self.read_scalar(obj, key::MEASURES_BY).unwrap_or_default(),
-            measures_until: self.read_date(obj, key::MEASURES_UNTIL),
             origin: self
                 .read_scalar(obj, key::ORIGIN)
                 .and_then(|c| GoalOrigin::from_code(&c)),
@@ -199,32 +189,11 @@ impl Report {
         self.set_plan_scalar(role, goal, key::TARGET, day.map(|d| d.iso()))
     }
 
-    pub fn set_goal_measures_until(
-        &mut self,
-        role: Role,
-        goal: &str,
-        day: Option<Date>,
-    ) -> Result<()> {
-        self.set_plan_scalar(role, goal, key::MEASURES_UNTIL, day.map(|d| d.iso()))
-    }
-
-    /// Who carries out the measures; blank clears it.
-    pub fn set_goal_measures_by(&mut self, role: Role, goal: &str, who: &str) -> Result<()> {
-        let who = who.trim();
-        check_measures_by(who)?;
-        self.set_plan_scalar(
-            role,
-            goal,
-            key::MEASURES_BY,
-            (!who.is_empty()).then(|| who.to_string()),
-        )
-    }
-
     /// Adds goals after the existing ones, with their text, measures and plan, as one change:
     /// a list taken from the Gesamtplan arrives whole or not at all.
     pub fn add_goals(&mut self, role: Role, drafts: &[GoalDraft]) -> Result<Vec<GoalId>> {
-        for d in drafts {
-            check_measures_by(d.plan.measures_by.trim())?;
+        for m in drafts.iter().flat_map(|d| &d.measures) {
+            check_measure_by(m.by.trim())?;
         }
         let field_id = self.goals_field()?.0.id.clone();
         self.begin_edit(role, &field_id)?;
@@ -279,7 +248,12 @@ impl Report {
             .filter(|g| !g.text.trim().is_empty())
             .map(|g| GoalDraft {
                 text: g.text,
-                measures: g.measures,
+                measures: g
+                    .measures
+                    .into_iter()
+                    .filter(|m| !m.is_blank())
+                    .map(MeasureDraft::from)
+                    .collect(),
                 plan: GoalPlan {
                     origin: Some(GoalOrigin::Continued),
                     ..g.plan
@@ -326,26 +300,11 @@ fn put_goal(
     doc.put(&goal, key::POS, pos)?;
     let text = doc.put_object(&goal, key::TEXT, ObjType::Text)?;
     doc.splice_text(&text, 0, 0, d.text.trim())?;
-    let measures = doc.put_object(&goal, key::MEASURES, ObjType::Text)?;
-    doc.splice_text(&measures, 0, 0, d.measures.trim())?;
+    put_measures(doc, &goal, &d.measures)?;
     for (k, v) in d.plan.stored() {
         if let Some(v) = v {
             doc.put(&goal, k, v)?;
         }
     }
     Ok(())
-}
-
-fn check_measures_by(who: &str) -> Result<()> {
-    if who.chars().count() > MAX_MEASURES_BY {
-        return Err(ModelError::Workflow(format!(
-            "„Wer führt die Maßnahmen durch?“ hat höchstens {MAX_MEASURES_BY} Zeichen."
-        )));
-    }
-    Ok(())
-}
-
-/// Whether a stored `measures_by` is acceptable (the trust rules' check, same as the setter's).
-pub(crate) fn measures_by_ok(who: &str) -> bool {
-    !who.trim().is_empty() && who.chars().count() <= MAX_MEASURES_BY
 }

@@ -26,7 +26,8 @@ pub struct Goal {
     /// "Nr." on the form: 1-based position in the current order.
     pub number: usize,
     pub text: String,
-    pub measures: String,
+    /// "Maßnahmen", each with who carries it out and by when; may hold blank ones to fill in.
+    pub measures: Vec<crate::Measure>,
     pub achievement: Option<String>,
     pub reason: Option<String>,
     /// The chosen achievement asks for a reason (1–3 on the KVJS scale).
@@ -36,7 +37,7 @@ pub struct Goal {
     pub self_rating: Option<String>,
     /// Both ratings are given and differ: something to talk about, not to resolve.
     pub ratings_differ: bool,
-    /// Level, target day, who carries out the measures and by when, where it came from.
+    /// Level, target day, life area, where it came from.
     pub plan: crate::GoalPlan,
 }
 
@@ -49,20 +50,45 @@ pub enum GoalScalar {
 }
 
 /// The typed parts of a goal, for splicing keystrokes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum GoalText {
     /// "Nennung der Ziele"
     Text,
-    /// "Maßnahmen"
-    Measures,
+    /// One of the "Maßnahmen" ([`crate::MAIN_MEASURE`] is the first).
+    Measure(crate::MeasureId),
 }
 
 impl GoalText {
-    pub(crate) fn key(self) -> &'static str {
+    /// The goal's first measure.
+    pub fn main_measure() -> GoalText {
+        GoalText::Measure(crate::MAIN_MEASURE.to_string())
+    }
+
+    /// Where it lies below the goal's map, as one path segment (`text`, `measures` or
+    /// `measure:<id>`): a key for undo histories and views.
+    pub fn key(&self) -> String {
         match self {
-            GoalText::Text => key::TEXT,
-            GoalText::Measures => key::MEASURES,
+            GoalText::Text => key::TEXT.to_string(),
+            GoalText::Measure(m) => {
+                crate::measures::item_key(m).unwrap_or_else(|| key::MEASURES.to_string())
+            }
         }
+    }
+}
+
+impl crate::Goal {
+    /// The measures with something written in them.
+    pub fn given_measures(&self) -> impl Iterator<Item = &crate::Measure> {
+        self.measures.iter().filter(|m| !m.is_blank())
+    }
+
+    /// The measures' texts, one per line (for the CSV's and the spoken form's single cell).
+    pub fn measures_text(&self) -> String {
+        self.given_measures()
+            .map(|m| m.text.trim())
+            .filter(|t| !t.is_empty())
+            .collect::<Vec<_>>()
+            .join("\n")
     }
 }
 
@@ -101,7 +127,7 @@ impl Report {
                 Goal {
                     number: i + 1,
                     text: text(key::TEXT),
-                    measures: text(key::MEASURES),
+                    measures: self.measures_of(&obj),
                     reason: self.read_scalar(&obj, key::REASON),
                     achievement,
                     needs_reason,
@@ -185,8 +211,9 @@ impl Report {
         self.set_goal_part(role, goal, GoalText::Text, text)
     }
 
+    /// Replaces the text of the goal's first measure.
     pub fn set_goal_measures(&mut self, role: Role, goal: &str, text: &str) -> Result<()> {
-        self.set_goal_part(role, goal, GoalText::Measures, text)
+        self.set_measure_text(role, goal, crate::MAIN_MEASURE, text)
     }
 
     /// Deletes `delete` characters at `pos` (Unicode scalar values) of a goal's text or
@@ -202,15 +229,20 @@ impl Report {
     ) -> Result<()> {
         let field_id = self.goals_field()?.0.id.clone();
         self.begin_edit(role, &field_id)?;
-        let obj = self.goal_text_object(goal, part)?;
+        let obj = self.goal_text_object(goal, &part)?;
         self.splice_obj(&obj, pos, delete, insert)
     }
 
-    /// The Automerge Text of a goal's text or measures, to map patches to goals.
-    pub fn goal_text_object(&self, goal: &str, part: GoalText) -> Result<ObjId> {
-        let obj = self.goal_obj(goal)?;
-        self.child(&obj, part.key(), ObjType::Text)
-            .ok_or(ModelError::UnknownGoal)
+    /// The Automerge Text of a goal's text or one of its measures, to map patches to goals.
+    pub fn goal_text_object(&self, goal: &str, part: &GoalText) -> Result<ObjId> {
+        match part {
+            GoalText::Text => {
+                let obj = self.goal_obj(goal)?;
+                self.child(&obj, key::TEXT, ObjType::Text)
+                    .ok_or(ModelError::UnknownGoal)
+            }
+            GoalText::Measure(m) => self.measure_text_object(goal, m),
+        }
     }
 
     /// Sets the Zielerreichung code; must be in the template's achievement list.
@@ -297,23 +329,27 @@ impl Report {
             .keys(&goals)
             .filter_map(|id| {
                 let obj = self.child(&goals, &id, ObjType::Map)?;
-                let pos = match self.doc.get(&obj, key::POS) {
-                    Ok(Some((value, _))) => value
-                        .as_f64()
-                        .or_else(|| value.as_i64().map(|v| v as f64))
-                        .or_else(|| value.as_u64().map(|v| v as f64))
-                        .unwrap_or(0.0),
-                    _ => 0.0,
-                };
-                Some((id, pos, obj))
+                Some((id, self.position(&obj), obj))
             })
             .collect();
         out.sort_by(|a, b| a.1.total_cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
         out
     }
 
-    /// The goal's text or measures (empty when the goal or its text is missing).
-    pub fn goal_text(&self, goal: &str, part: GoalText) -> Result<String> {
+    /// A goal's or a measure's fractional position (0 when missing or not a number).
+    pub(crate) fn position(&self, obj: &ObjId) -> f64 {
+        match self.doc.get(obj, key::POS) {
+            Ok(Some((value, _))) => value
+                .as_f64()
+                .or_else(|| value.as_i64().map(|v| v as f64))
+                .or_else(|| value.as_u64().map(|v| v as f64))
+                .unwrap_or(0.0),
+            _ => 0.0,
+        }
+    }
+
+    /// The goal's text or a measure's (an error when the goal or the measure is missing).
+    pub fn goal_text(&self, goal: &str, part: &GoalText) -> Result<String> {
         let obj = self.goal_text_object(goal, part)?;
         Ok(self.doc.text(&obj)?)
     }
@@ -321,7 +357,7 @@ impl Report {
     fn set_goal_part(&mut self, role: Role, goal: &str, part: GoalText, text: &str) -> Result<()> {
         let field_id = self.goals_field()?.0.id.clone();
         self.begin_edit(role, &field_id)?;
-        let obj = self.goal_text_object(goal, part)?;
+        let obj = self.goal_text_object(goal, &part)?;
         self.replace_text(&obj, text)
     }
 

@@ -27,6 +27,7 @@ mod history;
 mod impact;
 mod json_locator;
 pub mod live;
+pub mod measures;
 mod missing_help;
 mod own_words;
 mod paper;
@@ -63,12 +64,13 @@ pub use export::{
     missing_help_csv, PlanningRow, CSV_EXTENSION, JSON_EXTENSION, JSON_FORMAT, JSON_FORMAT_VERSION,
 };
 pub use goal_list::{goals_from_file, goals_from_text, MAX_GOALS};
-pub use goal_plan::{GoalDraft, GoalLevel, GoalOrigin, GoalPlan, MAX_MEASURES_BY};
+pub use goal_plan::{GoalDraft, GoalLevel, GoalOrigin, GoalPlan};
 pub use goals::{Goal, GoalId, GoalScalar, GoalText};
 pub use history::{FieldEdit, SITTING_GAP_S};
 pub use impact::{
     aggregate, change, impact_csv, Aggregate, Change, Dimension, Group, ImpactGoal, MIN_PEOPLE,
 };
+pub use measures::{Measure, MeasureDraft, MeasureId, MAIN_MEASURE, MAX_MEASURES_BY};
 pub use missing_help::{
     check_missing_help, help_area, HelpArea, MissingHelp, HELP_AREAS, MAX_MISSING_HELP_CHARS,
 };

@@ -275,7 +275,7 @@ impl Report {
             TextTarget::Goal { goal, part } => {
                 let goals = self.goals_field()?.0.id.clone();
                 self.begin_edit(role, &goals)?;
-                (self.goal_text_object(goal, *part)?, None)
+                (self.goal_text_object(goal, part)?, None)
             }
         };
         let len = self.doc.length(&obj);
@@ -323,7 +323,7 @@ impl Report {
     pub fn target_text(&self, target: &TextTarget) -> Result<String> {
         match target {
             TextTarget::Field(field) => self.text(field),
-            TextTarget::Goal { goal, part } => self.goal_text(goal, *part),
+            TextTarget::Goal { goal, part } => self.goal_text(goal, part),
         }
     }
 
@@ -716,7 +716,7 @@ mod tests {
         b.apply(&a.save_incremental()).expect("apply");
         let target = TextTarget::Goal {
             goal: goal.clone(),
-            part: crate::GoalText::Measures,
+            part: crate::GoalText::main_measure(),
         };
         let mut shown = crate::text_control::ShownText::new("");
         let edit = shown.typed("Kochkurs", Some(8)).expect("typed");
@@ -733,7 +733,7 @@ mod tests {
             "Kochkurs"
         );
         assert_eq!(
-            b.goal_text(&goal, crate::GoalText::Measures)
+            b.goal_text(&goal, &crate::GoalText::main_measure())
                 .ok()
                 .as_deref(),
             Some("Kochkurs")

@@ -70,6 +70,9 @@ pub(crate) mod key {
     pub const ORIGIN: &str = "origin";
     pub const MEASURES_BY: &str = "measures_by";
     pub const MEASURES_UNTIL: &str = "measures_until";
+    /// A further measure's who and by when (the first measure's are `measures_by`/`_until`).
+    pub const BY: &str = "by";
+    pub const UNTIL: &str = "until";
     pub const FOLLOWS: &str = "follows";
     pub const ACTORS: &str = "actors";
     pub const OWN_WORDS: &str = "own_words";

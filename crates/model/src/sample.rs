@@ -150,7 +150,7 @@ fn build_bench(mut report: Report, goal_count: usize, edits: usize) -> Result<Re
     for _ in 0..goal_count {
         let id = report.add_goal(Role::Provider)?;
         targets.push(Target::Goal(id.clone(), GoalText::Text));
-        targets.push(Target::Goal(id, GoalText::Measures));
+        targets.push(Target::Goal(id, GoalText::main_measure()));
     }
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let mut sentence = 0usize;
@@ -212,7 +212,12 @@ fn target_text(report: &Report, target: &Target) -> Result<String> {
                 .ok_or(crate::ModelError::UnknownGoal)?;
             Ok(match part {
                 GoalText::Text => g.text,
-                GoalText::Measures => g.measures,
+                GoalText::Measure(m) => g
+                    .measures
+                    .into_iter()
+                    .find(|x| &x.id == m)
+                    .map(|x| x.text)
+                    .unwrap_or_default(),
             })
         }
     }
@@ -236,7 +241,7 @@ fn splice(report: &mut Report, target: &Target, pos: usize, del: usize, ins: &st
     match target {
         Target::Field(id, role) => report.splice_text(*role, id, pos, del, ins),
         Target::Goal(goal, part) => {
-            report.splice_goal_text(Role::Provider, goal, *part, pos, del, ins)
+            report.splice_goal_text(Role::Provider, goal, part.clone(), pos, del, ins)
         }
     }
 }

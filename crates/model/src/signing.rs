@@ -740,6 +740,26 @@ impl Report {
                             out.push(self.text_at_heads(&text, heads));
                         }
                     }
+                    let keys: Vec<String> = match heads {
+                        Some(h) => self.doc.keys_at(&goal, h).collect(),
+                        None => self.doc.keys(&goal).collect(),
+                    };
+                    for k in keys
+                        .iter()
+                        .filter(|k| crate::measures::item_id(k).is_some())
+                    {
+                        let Some(measure) = self.child_at(&goal, k, heads) else {
+                            continue;
+                        };
+                        out.push(k.clone());
+                        for part in [key::POS, key::BY, key::UNTIL] {
+                            out.push(part.to_string());
+                            out.extend(self.values_at(&measure, part, heads));
+                        }
+                        if let Some(text) = self.child_at(&measure, key::TEXT, heads) {
+                            out.push(self.text_at_heads(&text, heads));
+                        }
+                    }
                 }
             }
             FieldKind::Signature { .. } => {}

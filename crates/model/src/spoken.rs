@@ -62,7 +62,15 @@ impl Report {
                 spoken_text(&heading, &goal.text)
                     .unwrap_or_else(|| vec![heading, "Hier steht noch nichts.".into()]),
             );
-            out.extend(spoken_text("Das wird dafür gemacht:", &goal.measures).unwrap_or_default());
+            for m in goal.given_measures() {
+                out.extend(spoken_text("Das wird dafür gemacht:", &m.text).unwrap_or_default());
+                if !m.by.trim().is_empty() {
+                    out.push(format!("Das macht: {}.", m.by.trim()));
+                }
+                if let Some(day) = m.until {
+                    out.push(format!("Bis zum {}.", day.german()));
+                }
+            }
             if let Some(code) = &goal.achievement {
                 out.push("Der Dienst sagt:".into());
                 out.extend(plain_code(scale, code));

@@ -23,7 +23,7 @@
 use crate::text_diff::splice_between;
 use crate::GoalText;
 
-/// A text someone types into: a template field, or a goal's text or measures.
+/// A text someone types into: a template field, or a goal's text or one of its measures.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum TextTarget {
     Field(String),
@@ -32,17 +32,18 @@ pub enum TextTarget {
 
 impl TextTarget {
     /// A key for maps of what waits for a text's view and of undo histories (a field's id,
-    /// or `ziele/<goal>/<text|measures>`: field ids are plain identifiers, never with `/`).
+    /// or `ziele/<goal>/<text|measures|measure:id>`: field ids are plain identifiers, never
+    /// with `/`).
     pub fn key(&self) -> String {
         match self {
             TextTarget::Field(id) => id.clone(),
-            TextTarget::Goal { goal, part } => goal_text_key(goal, *part),
+            TextTarget::Goal { goal, part } => goal_text_key(goal, part),
         }
     }
 }
 
 /// [`TextTarget::key`] of a goal's text.
-pub fn goal_text_key(goal: &str, part: GoalText) -> String {
+pub fn goal_text_key(goal: &str, part: &GoalText) -> String {
     format!("ziele/{goal}/{}", part.key())
 }
 

@@ -75,17 +75,23 @@ impl Touched {
             (Some(key::GOALS), goal) => {
                 self.goals = true;
                 // A splice of a goal's text or measures: kept like a field's.
-                let part = match patch.path.get(2).map(|(_, prop)| prop) {
-                    Some(Prop::Map(k)) if k == crate::GoalText::Text.key() => {
-                        Some(crate::GoalText::Text)
-                    }
-                    Some(Prop::Map(k)) if k == crate::GoalText::Measures.key() => {
-                        Some(crate::GoalText::Measures)
-                    }
+                let prop = |i: usize| match patch.path.get(i).map(|(_, prop)| prop) {
+                    Some(Prop::Map(k)) => Some(k.as_str()),
                     _ => None,
                 };
-                if let (Some(goal), Some(part)) = (goal, part) {
-                    self.note_edit(&crate::text_control::goal_text_key(&goal, part), patch, 3);
+                let part = match (prop(2), prop(3)) {
+                    (Some(key::TEXT), _) => Some((crate::GoalText::Text, 3)),
+                    (Some(key::MEASURES), _) => Some((crate::GoalText::main_measure(), 3)),
+                    (Some(m), Some(key::TEXT)) => crate::measures::item_id(m)
+                        .map(|id| (crate::GoalText::Measure(id.to_string()), 4)),
+                    _ => None,
+                };
+                if let (Some(goal), Some((part, depth))) = (goal, part) {
+                    self.note_edit(
+                        &crate::text_control::goal_text_key(&goal, &part),
+                        patch,
+                        depth,
+                    );
                 }
             }
             (Some(key::CONVERSATION), _) => self.conversation = true,

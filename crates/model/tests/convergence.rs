@@ -46,7 +46,8 @@ enum Step {
     GoalSplice {
         replica: usize,
         goal: usize,
-        measures: bool,
+        /// `None`: the goal's text; `Some(i)`: its i-th measure (modulo how many it has).
+        measure: Option<usize>,
         pos: usize,
         delete: usize,
         len: usize,
@@ -67,6 +68,10 @@ enum Step {
     },
     AddGoal {
         replica: usize,
+    },
+    AddMeasure {
+        replica: usize,
+        goal: usize,
     },
     MoveGoal {
         replica: usize,
@@ -92,9 +97,9 @@ fn step(replicas: usize, deletions: bool) -> impl Strategy<Value = Step> {
         6 => (r.clone(), 0..TEXT_FIELDS.len(), 0..200usize, del.clone(), 1..4usize).prop_map(
             |(replica, field, pos, delete, len)| Step::Splice { replica, field, pos, delete, len }
         ),
-        4 => (r.clone(), 0..8usize, any::<bool>(), 0..200usize, del, 1..4usize).prop_map(
-            |(replica, goal, measures, pos, delete, len)| Step::GoalSplice {
-                replica, goal, measures, pos, delete, len
+        4 => (r.clone(), 0..8usize, proptest::option::of(0..4usize), 0..200usize, del, 1..4usize).prop_map(
+            |(replica, goal, measure, pos, delete, len)| Step::GoalSplice {
+                replica, goal, measure, pos, delete, len
             }
         ),
         1 => (r.clone(), proptest::option::of(1..29u8))
@@ -104,6 +109,7 @@ fn step(replicas: usize, deletions: bool) -> impl Strategy<Value = Step> {
         1 => (r.clone(), 0..8usize, 1..6u8)
             .prop_map(|(replica, goal, code)| Step::Rate { replica, goal, code }),
         2 => r.clone().prop_map(|replica| Step::AddGoal { replica }),
+        1 => (r.clone(), 0..8usize).prop_map(|(replica, goal)| Step::AddMeasure { replica, goal }),
         1 => (r.clone(), 0..8usize, 0..8usize)
             .prop_map(|(replica, goal, to)| Step::MoveGoal { replica, goal, to }),
         4 => (r.clone(), r, how).prop_map(|(from, to, how)| Step::Exchange { from, to, how }),
@@ -172,7 +178,7 @@ fn run(replicas: usize, steps: &[Step]) -> (Vec<Replica>, Vec<String>) {
             Step::GoalSplice {
                 replica,
                 goal,
-                measures,
+                measure,
                 pos,
                 delete,
                 len,
@@ -180,10 +186,11 @@ fn run(replicas: usize, steps: &[Step]) -> (Vec<Replica>, Vec<String>) {
                 let r = &mut rs[replica].report;
                 let goals = r.goals();
                 let g = &goals[goal % goals.len()];
-                let part = if measures {
-                    GoalText::Measures
-                } else {
-                    GoalText::Text
+                let part = match measure {
+                    Some(i) if !g.measures.is_empty() => {
+                        GoalText::Measure(g.measures[i % g.measures.len()].id.clone())
+                    }
+                    _ => GoalText::Text,
                 };
                 let ins = marks.next(len);
                 r.splice_goal_text(P, &g.id, part, pos, delete, &ins)
@@ -220,6 +227,12 @@ fn run(replicas: usize, steps: &[Step]) -> (Vec<Replica>, Vec<String>) {
             }
             Step::AddGoal { replica } => {
                 rs[replica].report.add_goal(P).unwrap();
+            }
+            Step::AddMeasure { replica, goal } => {
+                let r = &mut rs[replica].report;
+                let goals = r.goals();
+                let g = goals[goal % goals.len()].id.clone();
+                r.add_measure(P, &g).unwrap();
             }
             Step::MoveGoal { replica, goal, to } => {
                 let r = &mut rs[replica].report;
@@ -311,7 +324,9 @@ fn all_text(r: &Report) -> String {
     }
     for g in r.goals() {
         s.push_str(&g.text);
-        s.push_str(&g.measures);
+        for m in &g.measures {
+            s.push_str(&m.text);
+        }
     }
     s
 }
@@ -382,6 +397,7 @@ fn in_range(s: &Step, n: usize) -> bool {
         | Step::SetRange { replica, .. }
         | Step::Rate { replica, .. }
         | Step::AddGoal { replica }
+        | Step::AddMeasure { replica, .. }
         | Step::MoveGoal { replica, .. } => *replica < n,
         Step::Exchange { from, to, .. } => *from < n && *to < n,
     }

@@ -489,7 +489,7 @@ fn json_export_holds_the_structured_content() {
     let json: serde_json::Value = serde_json::from_str(&r.to_json_export(EXPORTED_MS)).unwrap();
 
     assert_eq!(json["format"], "dreieck-export");
-    assert_eq!(json["format_version"], 1);
+    assert_eq!(json["format_version"], 2);
     assert_eq!(json["exported_at"], "2026-11-23T11:00:00.000Z");
     assert_eq!(json["report"]["id"], r.id());
     assert_eq!(json["report"]["created_at"], "2026-11-23T10:00:00.000Z");
@@ -545,7 +545,12 @@ fn json_export_holds_the_structured_content() {
     for (g, goal) in goals.iter().zip(r.goals()) {
         assert_eq!(g["number"], goal.number);
         assert_eq!(g["text"], goal.text);
-        assert_eq!(g["measures"], goal.measures);
+        assert_eq!(g["measures"], goal.measures_text());
+        let listed = g["measure_list"].as_array().unwrap();
+        assert_eq!(listed.len(), goal.given_measures().count());
+        for (m, measure) in listed.iter().zip(goal.given_measures()) {
+            assert_eq!(m["text"], measure.text);
+        }
         assert_eq!(g["achievement"]["code"], goal.achievement.clone().unwrap());
         assert!(g["achievement"]["label"].is_string());
         assert!(g["achievement"]["plain_label"].is_string());
@@ -595,14 +600,28 @@ fn goals_csv_is_what_german_excel_expects() {
     r.set_goal_self_rating(B, &first, Some("1")).unwrap();
     r.set_goal_area(P, &first, Some("soziale_integration"))
         .unwrap();
+    // The second goal's measures: each on its line, who and by when as a goal list writes them.
+    let second = r.goals()[1].id.clone();
+    r.set_goal_measures(P, &second, "Fahrtraining").unwrap();
+    r.set_measure_by(P, &second, MAIN_MEASURE, "Herr Adler")
+        .unwrap();
+    let next = r.add_measure(P, &second).unwrap();
+    r.set_measure_text(P, &second, &next, "Fahrplan lesen")
+        .unwrap();
+    r.set_measure_until(P, &second, &next, Some(d(2027, 3, 31)))
+        .unwrap();
     let csv = r.to_goals_csv();
+    assert!(
+        csv.contains("\"Fahrtraining (Herr Adler)\nFahrplan lesen (bis 31.03.2027)\""),
+        "{csv}"
+    );
     assert!(csv.starts_with('\u{feff}'));
     let body = &csv['\u{feff}'.len_utf8()..];
     let lines: Vec<&str> = body.split("\r\n").collect();
     assert_eq!(
         lines[0],
         "Nr.;Ziel;Maßnahmen;Zielerreichung (Code);Zielerreichung;Grund bei Nichterreichung (Code);Grund bei Nichterreichung;Selbsteinschätzung (Code);Selbsteinschätzung;Einschätzungen weichen ab;\
-         Zielebene;Zu erreichen bis;Wer führt die Maßnahmen durch;Maßnahmen bis;Herkunft;Lebensbereich"
+         Zielebene;Zu erreichen bis;Herkunft;Lebensbereich"
     );
     // One line per goal plus the header and the empty string after the last CRLF; the
     // goal's line break is inside quotes, so count records, not lines.
@@ -618,8 +637,7 @@ fn goals_csv_is_what_german_excel_expects() {
     assert!(lines[1].contains(&format!(";{achievement};")));
     assert!(lines[1].contains(";1;Verschlechterung;"), "{}", lines[1]);
     assert!(
-        lines[1].ends_with(";ja;;;;;neu in diesem Bericht;soziale Integration")
-            || achievement == "1"
+        lines[1].ends_with(";ja;;;neu in diesem Bericht;soziale Integration") || achievement == "1"
     );
     assert!(lines[1].ends_with(";soziale Integration"), "{}", lines[1]);
 }
@@ -677,10 +695,14 @@ fn json_export_matches_the_documented_schema_keys() {
         .set_goal_target(Role::Provider, &planned, Some(d(2027, 6, 30)))
         .unwrap();
     report
-        .set_goal_measures_by(Role::Provider, &planned, "Herr Adler")
+        .set_measure_by(Role::Provider, &planned, MAIN_MEASURE, "Herr Adler")
+        .unwrap();
+    let second = report.add_measure(Role::Provider, &planned).unwrap();
+    report
+        .set_measure_text(Role::Provider, &planned, &second, "Fahrplan lesen")
         .unwrap();
     report
-        .set_goal_measures_until(Role::Provider, &planned, Some(d(2027, 5, 31)))
+        .set_measure_until(Role::Provider, &planned, &second, Some(d(2027, 5, 31)))
         .unwrap();
     report
         .set_goal_area(Role::Provider, &planned, Some("mobilitaet"))
@@ -732,7 +754,14 @@ fn json_export_matches_the_documented_schema_keys() {
     for goal in json["goals"].as_array().unwrap() {
         check(goal, &defs["goal"], "goal");
         check(&goal["achievement"], &defs["code"], "code");
+        for measure in goal["measure_list"].as_array().unwrap() {
+            check(measure, &defs["measure"], "measure");
+        }
     }
+    let planned_out = &json["goals"][0]["measure_list"];
+    assert_eq!(planned_out[0]["by"], "Herr Adler");
+    assert_eq!(planned_out[1]["text"], "Fahrplan lesen");
+    assert_eq!(planned_out[1]["until"], "2027-05-31");
     let case = &schema["properties"]["case"];
     check(&json["case"], case, "case");
     check(

@@ -428,7 +428,7 @@ fn text_objects_exist_for_every_text_field_and_goal() {
         }
     }
     let g = r.add_goal(Role::Provider).unwrap();
-    assert!(r.goal_text_object(&g, GoalText::Text).is_ok());
-    assert!(r.goal_text_object(&g, GoalText::Measures).is_ok());
+    assert!(r.goal_text_object(&g, &GoalText::Text).is_ok());
+    assert!(r.goal_text_object(&g, &GoalText::main_measure()).is_ok());
     assert!(r.text_object("ziele").is_err());
 }

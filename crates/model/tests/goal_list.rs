@@ -25,12 +25,22 @@ fn a_pasted_plan_becomes_goals_with_levels_targets_and_measures() {
     assert_eq!(goals[1].text, "Herr B. kauft einmal pro Woche allein ein.");
     assert_eq!(goals[1].plan.level, Some(GoalLevel::Handlungsziel));
     assert_eq!(goals[1].plan.target, Some(d(2027, 6, 30)));
+    // Each measure keeps its own who and by when.
     assert_eq!(
         goals[1].measures,
-        "Einkaufstraining mit Begleitung\nEinkaufsliste üben"
+        vec![
+            MeasureDraft {
+                text: "Einkaufstraining mit Begleitung".into(),
+                by: "Frau Berger".into(),
+                until: Some(d(2027, 3, 31)),
+            },
+            MeasureDraft {
+                text: "Einkaufsliste üben".into(),
+                by: "Herr Adler".into(),
+                until: None,
+            },
+        ]
     );
-    assert_eq!(goals[1].plan.measures_by, "Frau Berger, Herr Adler");
-    assert_eq!(goals[1].plan.measures_until, Some(d(2027, 3, 31)));
     // A parenthesis that is not a date stays part of the goal.
     assert_eq!(
         goals[2].text,
@@ -47,7 +57,16 @@ fn a_pasted_plan_becomes_goals_with_levels_targets_and_measures() {
     let mut r = new_report();
     r.add_goals(Role::Provider, &goals).unwrap();
     assert_eq!(r.goals().len(), 4);
-    assert_eq!(r.goals()[1].plan.measures_by, "Frau Berger, Herr Adler");
+    let stored: Vec<MeasureDraft> = r.goals()[1]
+        .measures
+        .iter()
+        .cloned()
+        .map(MeasureDraft::from)
+        .collect();
+    assert_eq!(stored, goals[1].measures);
+    // A goal without a measure line still offers its first measure to fill in.
+    assert_eq!(r.goals()[0].measures.len(), 1);
+    assert!(r.goals()[0].measures[0].is_blank());
 }
 
 #[test]
@@ -100,8 +119,8 @@ fn bad_lists_are_refused_with_their_line() {
             let goals = result.unwrap();
             assert_eq!(goals[0].text, "Ziel (bis auf Weiteres)");
             assert_eq!(goals[0].plan.target, None);
-            assert_eq!(goals[0].measures, "Üben (bis auf Weiteres)");
-            assert_eq!(goals[0].plan.measures_by, "");
+            assert_eq!(goals[0].measures[0].text, "Üben (bis auf Weiteres)");
+            assert_eq!(goals[0].measures[0].by, "");
             continue;
         }
         let message = result.unwrap_err().to_string();

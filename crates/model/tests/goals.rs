@@ -40,7 +40,7 @@ fn add_read_and_number() {
     r.set_goal_reason(P, b, Some("6")).unwrap();
     let loaded = reload(&mut r);
     let g = &loaded.goals()[1];
-    assert_eq!(g.measures, "Wegetraining");
+    assert_eq!(g.measures_text(), "Wegetraining");
     assert_eq!(g.achievement.as_deref(), Some("3"));
     assert_eq!(g.reason.as_deref(), Some("6"));
     assert!(g.needs_reason);
@@ -248,9 +248,9 @@ fn goal_splice_counts_scalar_values() {
     r.splice_goal_text(P, &id, GoalText::Text, 7, 0, "!")
         .unwrap();
     assert_eq!(r.goals()[0].text, "Ziel 😀 !ok");
-    r.splice_goal_text(P, &id, GoalText::Measures, 50, 0, "M")
+    r.splice_goal_text(P, &id, GoalText::main_measure(), 50, 0, "M")
         .unwrap();
-    assert_eq!(r.goals()[0].measures, "M");
+    assert_eq!(r.goals()[0].measures_text(), "M");
 }
 
 #[test]

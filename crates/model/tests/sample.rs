@@ -48,6 +48,6 @@ fn chars(r: &Report) -> usize {
         .sum::<usize>()
         + r.goals()
             .iter()
-            .map(|g| g.text.chars().count() + g.measures.chars().count())
+            .map(|g| g.text.chars().count() + g.measures_text().chars().count())
             .sum::<usize>()
 }

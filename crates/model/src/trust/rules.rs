@@ -13,7 +13,7 @@ use automerge::{ObjType, ScalarValue};
 use super::records::{MemberRecord, Removal};
 use super::room_move::RoomMove;
 use super::roster::Roster;
-use crate::goal_plan::measures_by_ok;
+use crate::measures::{item_id, measure_by_ok};
 use crate::report::key;
 use crate::review::{self, MAX_REMARK_ID};
 use crate::signing::{SignatureRecord, SIGNED};
@@ -174,6 +174,14 @@ pub(crate) fn check_op(
                 (key::TEXT | key::MEASURES, OpType::Make(ObjType::Text)) if !insert => {
                     may_edit(def, role)
                 }
+                // Removing the first measure.
+                (key::MEASURES, OpType::Delete) if !insert => may_edit(def, role),
+                // A further measure: added as a map of its own, or removed.
+                (m, OpType::Make(ObjType::Map) | OpType::Delete)
+                    if !insert && item_id(m).is_some() =>
+                {
+                    may_edit(def, role)
+                }
                 (key::ACHIEVEMENT, _) => {
                     may_edit(def, role)?;
                     goal_code(cx.template, def, action, insert, true)
@@ -196,7 +204,7 @@ pub(crate) fn check_op(
                 }
                 (key::MEASURES_BY, _) => {
                     may_edit(def, role)?;
-                    scalar_value(action, insert, measures_by_ok, def)
+                    scalar_value(action, insert, measure_by_ok, def)
                 }
                 (key::AREA, _) => {
                     may_edit(def, role)?;
@@ -206,6 +214,21 @@ pub(crate) fn check_op(
             }
         }
         [key::GOALS, _goal, key::TEXT | key::MEASURES, "#"] => {
+            may_edit(goals_field(cx.template)?, role)?;
+            text_op(action, insert)
+        }
+        [key::GOALS, _goal, measure, part] if item_id(measure).is_some() => {
+            let def = goals_field(cx.template)?;
+            may_edit(def, role)?;
+            match (part, action) {
+                (key::POS, OpType::Put(ScalarValue::F64(p))) if p.is_finite() && !insert => Ok(()),
+                (key::TEXT, OpType::Make(ObjType::Text)) if !insert => Ok(()),
+                (key::BY, _) => scalar_value(action, insert, measure_by_ok, def),
+                (key::UNTIL, _) => scalar_value(action, insert, date_ok, def),
+                _ => layout(),
+            }
+        }
+        [key::GOALS, _goal, measure, key::TEXT, "#"] if item_id(measure).is_some() => {
             may_edit(goals_field(cx.template)?, role)?;
             text_op(action, insert)
         }
