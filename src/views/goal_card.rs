@@ -1,5 +1,5 @@
-//! One goal: its number and where it came from, text (with the SMART prompt) and measures, its
-//! plan, achievement and reason, and moving or removing it.
+//! One goal: its number and where it came from, text (with the SMART prompt), its plan, its
+//! measures, achievement and reason, and moving or removing it.
 
 use dreieck_model::text_control::TextTarget;
 use dreieck_model::{Anchor, CodeList, GoalId, GoalText};
@@ -10,6 +10,7 @@ use crate::state::editor::use_editor;
 use crate::state::platform::focus_element;
 use crate::state::session::GOALS;
 use crate::views::goal_achievement::GoalAchievement;
+use crate::views::goal_measures::GoalMeasures;
 use crate::views::goal_plan_fields::{GoalOrigin, GoalPlanFields, SmartPrompt};
 use crate::views::goal_reason::GoalReason;
 use crate::views::goal_self_rating::GoalSelfRating;
@@ -77,7 +78,6 @@ pub fn GoalCard(
     let title_id = goal_control_id(&goal, "titel");
     let labelled_by = title_id.clone();
     let text_id = goal_control_id(&goal, "text");
-    let measures_id = goal_control_id(&goal, "measures");
 
     view! {
         <li class="goal-card" aria-labelledby=labelled_by>
@@ -95,17 +95,7 @@ pub fn GoalCard(
                 />
                 <SmartPrompt id=goal_control_id(&goal, "smart") />
             </div>
-            <div class="field">
-                <label class="field-label" for=measures_id.clone()>
-                    {move || app.words("Maßnahmen", "Das wird dafür gemacht")}
-                </label>
-                <TypedTextarea
-                    id=measures_id
-                    target=TextTarget::Goal { goal: goal.clone(), part: GoalText::Measures }
-                    editable=editable
-                    rows=2
-                />
-            </div>
+            <GoalMeasures goal=goal.clone() data=data editable=editable />
             <GoalPlanFields goal=goal.clone() data=data editable=editable />
             <GoalAchievement goal=goal.clone() data=data codes=achievement editable=editable />
             <GoalReason goal=goal.clone() data=data codes=reason editable=editable />

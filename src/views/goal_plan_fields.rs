@@ -1,5 +1,5 @@
-//! What a goal is planned as: its level, its life area, the day it is to be reached, who
-//! carries out the measures and by when. Where the goal came from is its own small view
+//! What a goal is planned as: its level, its life area, the day it is to be reached (each
+//! measure's who and by when: [`crate::views::goal_measures`]). Where the goal came from is its own small view
 //! ([`GoalOrigin`]).
 
 use dreieck_model::{Date, Goal, GoalId, GoalLevel, HELP_AREAS};
@@ -71,20 +71,9 @@ pub fn GoalPlanFields(
         let r = role();
         id.with_value(|g| editor.change(|rep| rep.set_goal_target(r, g, day(value))));
     };
-    let set_by = move |value: String| {
-        let r = role();
-        id.with_value(|g| editor.change(|rep| rep.set_goal_measures_by(r, g, &value)));
-    };
-    let set_until = move |value: String| {
-        let r = role();
-        id.with_value(|g| editor.change(|rep| rep.set_goal_measures_until(r, g, day(value))));
-    };
-
     let level_id = goal_control_id(&goal, "ebene");
     let target_id = goal_control_id(&goal, "zieldatum");
     let area_id = goal_control_id(&goal, "lebensbereich");
-    let by_id = goal_control_id(&goal, "wer");
-    let until_id = goal_control_id(&goal, "massnahmen-bis");
     let iso = |d: Option<Date>| d.map(|d| d.iso()).unwrap_or_default();
     view! {
         <div class="goal-plan">
@@ -152,34 +141,6 @@ pub fn GoalPlanFields(
                     prop:value=move || iso(plan().target)
                     prop:disabled=move || !editable.get()
                     on:change=move |ev| set_target(event_target_value(&ev))
-                />
-            </div>
-            <div class="field">
-                <label class="field-label" for=by_id.clone()>
-                    {move || app.words("Wer führt die Maßnahmen durch?", "Wer hilft dabei?")}
-                </label>
-                <input
-                    id=by_id
-                    type="text"
-                    class="control"
-                    maxlength=dreieck_model::MAX_MEASURES_BY.to_string()
-                    autocomplete="off"
-                    prop:value=move || plan().measures_by
-                    prop:disabled=move || !editable.get()
-                    on:change=move |ev| set_by(event_target_value(&ev))
-                />
-            </div>
-            <div class="field">
-                <label class="field-label" for=until_id.clone()>
-                    {move || app.words("Maßnahmen bis", "Bis wann hilft diese Person?")}
-                </label>
-                <input
-                    id=until_id
-                    type="date"
-                    class="control control-date"
-                    prop:value=move || iso(plan().measures_until)
-                    prop:disabled=move || !editable.get()
-                    on:change=move |ev| set_until(event_target_value(&ev))
                 />
             </div>
         </div>

@@ -32,6 +32,7 @@ pub mod follow_up;
 pub mod goal_achievement;
 pub mod goal_card;
 pub mod goal_import;
+pub mod goal_measures;
 pub mod goal_plan_fields;
 pub mod goal_reason;
 pub mod goal_self_rating;

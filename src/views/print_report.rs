@@ -291,11 +291,6 @@ fn print_goals(r: &Report, achievement: &str, reason: &str) -> AnyView {
                     .map(|d| format!("zu erreichen bis {}", d.german())),
                 g.plan.origin.map(|o| o.label().to_string()),
             ];
-            let by = g.plan.measures_by.trim();
-            let measures_note = [
-                (!by.is_empty()).then(|| format!("Wer: {by}")),
-                g.plan.measures_until.map(|d| format!("bis {}", d.german())),
-            ];
             let with_note = |text: &str, note: &[Option<String>]| {
                 let note: Vec<&str> = note.iter().flatten().map(String::as_str).collect();
                 if note.is_empty() {
@@ -304,13 +299,26 @@ fn print_goals(r: &Report, achievement: &str, reason: &str) -> AnyView {
                     format!("{text}\n({})", note.join(" · "))
                 }
             };
+            // Each measure on its lines, who carries it out and by when in parentheses under it;
+            // a dash before each when there are several.
+            let given: Vec<_> = g.given_measures().collect();
+            let measures = given
+                .iter()
+                .map(|m| {
+                    let text = m.text.trim();
+                    let text = if given.len() > 1 { format!("– {text}") } else { text.to_string() };
+                    let note = m.who_and_when();
+                    with_note(&text, &[(!note.is_empty()).then_some(note)])
+                })
+                .collect::<Vec<_>>()
+                .join("\n");
             let cells = columns
                 .iter()
                 .map(|c| {
                     let (class, text) = match c.part {
                         GoalPart::Number => ("num", g.number.to_string()),
                         GoalPart::Goal => ("text", with_note(&g.text, &goal_note)),
-                        GoalPart::Measures => ("text", with_note(&g.measures, &measures_note)),
+                        GoalPart::Measures => ("text", measures.clone()),
                         GoalPart::Achievement => ("num", g.achievement.clone().unwrap_or_default()),
                         GoalPart::Reason => ("num", g.reason.clone().unwrap_or_default()),
                         GoalPart::SelfRating => ("num", g.self_rating.clone().unwrap_or_default()),

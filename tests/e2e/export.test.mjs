@@ -353,13 +353,14 @@ test('JSON and CSV downloads hold what was typed', async () => {
   assert.match(json.name, /\.json$/);
   const data = JSON.parse(readFileSync(json.file, 'utf8'));
   assert.equal(data.format, 'dreieck-export');
-  assert.equal(data.format_version, 1);
+  assert.equal(data.format_version, 2);
   assert.equal(data.template.id, 'kvjs-ergebnisbericht');
   const name = data.fields.find((f) => f.id === 'lb_name');
   assert.equal(name.value, 'Tabelle, Tom');
   assert.equal(name.label, 'Name, Vorname');
   assert.deepEqual(data.goals.map((g) => g.text), goals.map((g) => g.text));
   assert.deepEqual(data.goals.map((g) => g.achievement.code), goals.map((g) => g.achievement));
+  assert.deepEqual(data.goals.map((g) => g.measure_list.map((m) => m.text)), goals.map((g) => [g.measures]));
   assert.equal(data.goals[1].reason.code, '2');
   assert.equal(typeof data.goals[1].reason.label, 'string');
   const signature = data.fields.find((f) => f.id === 'unterschrift_leistungserbringer');

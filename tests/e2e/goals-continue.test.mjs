@@ -1,6 +1,6 @@
 // Goals that continue (issue 16, part 2): the next Ergebnisbericht starts from the last one
-// with the goals that go on, each goal carries its level, target day, who carries out the
-// measures and by when; goals are taken from the Gesamtplan as a pasted list or a text file;
+// with the goals that go on, each goal carries its level, target day and its measures, each
+// measure with who carries it out and by when; goals are taken from the Gesamtplan as a pasted list or a text file;
 // every card says whether its goal continued, came from the plan or is new. A bad list names
 // its line and changes nothing; everything survives a reload.
 import { test, before, after } from 'node:test';
@@ -39,9 +39,31 @@ test('the next report continues the goals that go on, and goals come from the Ge
   const bus = cards(page).nth(1);
   await bus.getByLabel('Zielebene').selectOption({ label: 'Handlungsziel' });
   await bus.getByLabel('Zu erreichen bis').fill('2027-06-30');
-  await bus.getByLabel('Wer führt die Maßnahmen durch?').fill('Frau Berger, Wohngruppe');
-  await bus.getByLabel('Wer führt die Maßnahmen durch?').press('Tab');
-  await bus.getByLabel('Maßnahmen bis').fill('2027-03-31');
+  const label = (card, name) => card.getByLabel(name, { exact: true });
+  await label(bus, 'Wer führt Maßnahme 1 durch?').fill('Frau Berger, Wohngruppe');
+  await label(bus, 'Wer führt Maßnahme 1 durch?').press('Tab');
+  await label(bus, 'Maßnahme 1 bis').fill('2027-03-31');
+  // A second measure with its own who; focus goes into its text.
+  await bus.getByRole('button', { name: 'Weitere Maßnahme', exact: true }).click();
+  await label(bus, 'Maßnahme 2').waitFor();
+  assert.ok(await label(bus, 'Maßnahme 2').evaluate((el) => el === document.activeElement), 'focus moves into the new measure');
+  await page.keyboard.type('Fahrplan lesen üben');
+  await label(bus, 'Wer führt Maßnahme 2 durch?').fill('Herr Adler');
+  await label(bus, 'Wer führt Maßnahme 2 durch?').press('Tab');
+  // A third, written in and removed: asked first, then gone; a blank one goes without asking.
+  await bus.getByRole('button', { name: 'Weitere Maßnahme', exact: true }).click();
+  await label(bus, 'Maßnahme 3').fill('Versehen');
+  await bus.getByRole('button', { name: 'Maßnahme 3 entfernen', exact: true }).click();
+  const ask = page.locator('dialog[open]');
+  await ask.waitFor();
+  assert.match(await ask.textContent(), /Maßnahme 3 wirklich entfernen\?/);
+  await ask.getByRole('button', { name: 'Maßnahme entfernen', exact: true }).click();
+  await label(bus, 'Maßnahme 3').waitFor({ state: 'detached' });
+  await bus.getByRole('button', { name: 'Weitere Maßnahme', exact: true }).click();
+  await bus.getByRole('button', { name: 'Maßnahme 3 entfernen', exact: true }).click();
+  await label(bus, 'Maßnahme 3').waitFor({ state: 'detached' });
+  assert.equal(await page.locator('dialog[open]').count(), 0);
+  assert.equal(await bus.locator('.measure').count(), 2);
   await waitSaved(page);
   const lastUrl = page.url();
 
@@ -57,8 +79,11 @@ test('the next report continues the goals that go on, and goals come from the Ge
   const carried = cards(page).first();
   assert.equal(await carried.getByLabel('Zielebene').inputValue(), 'handlungsziel');
   assert.equal(await carried.getByLabel('Zu erreichen bis').inputValue(), '2027-06-30');
-  assert.equal(await carried.getByLabel('Wer führt die Maßnahmen durch?').inputValue(), 'Frau Berger, Wohngruppe');
-  assert.equal(await carried.getByLabel('Maßnahmen bis').inputValue(), '2027-03-31');
+  assert.equal(await label(carried, 'Wer führt Maßnahme 1 durch?').inputValue(), 'Frau Berger, Wohngruppe');
+  assert.equal(await label(carried, 'Maßnahme 1 bis').inputValue(), '2027-03-31');
+  assert.equal(await label(carried, 'Maßnahme 2').inputValue(), 'Fahrplan lesen üben');
+  assert.equal(await label(carried, 'Wer führt Maßnahme 2 durch?').inputValue(), 'Herr Adler');
+  assert.equal(await label(carried, 'Maßnahme 2 bis').inputValue(), '');
   assert.equal(await carried.locator('input[type=radio]:checked').count(), 0, 'last period\'s ratings stay behind');
 
   // A bad list names its line and adds nothing.
@@ -72,7 +97,7 @@ test('the next report continues the goals that go on, and goals come from the Ge
   assert.match(await failed.textContent(), /Zeile 2: „31\.02\.2027“ ist kein gültiges Datum.*Am Bericht wurde nichts geändert\./);
   assert.equal(await cards(page).count(), 2);
   // A good one arrives whole, after the goals there are.
-  await list.fill('Wirkungsziel: Ich wohne weiter in meiner Wohnung.\nHandlungsziel: Ich koche einmal pro Woche selbst. (bis 31.12.2027)\n  Maßnahme: Kochkurs (Herr Adler, bis 30.09.2027)');
+  await list.fill('Wirkungsziel: Ich wohne weiter in meiner Wohnung.\nHandlungsziel: Ich koche einmal pro Woche selbst. (bis 31.12.2027)\n  Maßnahme: Kochkurs (Herr Adler, bis 30.09.2027)\n  Maßnahme: Einkaufsliste schreiben (Frau Berger)');
   await page.getByRole('button', { name: 'Übernehmen', exact: true }).click();
   await page.locator('.goal-import-outcome .message.ok', { hasText: '2 Ziele aus dem Gesamtplan übernommen.' }).waitFor();
   assert.equal(await cards(page).count(), 4);
@@ -80,7 +105,9 @@ test('the next report continues the goals that go on, and goals come from the Ge
   const cooking = cards(page).nth(3);
   assert.equal(await cooking.getByLabel('Zielebene').inputValue(), 'handlungsziel');
   assert.equal(await cooking.getByLabel('Zu erreichen bis').inputValue(), '2027-12-31');
-  assert.equal(await cooking.getByLabel('Wer führt die Maßnahmen durch?').inputValue(), 'Herr Adler');
+  assert.equal(await label(cooking, 'Wer führt Maßnahme 1 durch?').inputValue(), 'Herr Adler');
+  assert.equal(await label(cooking, 'Maßnahme 2').inputValue(), 'Einkaufsliste schreiben');
+  assert.equal(await label(cooking, 'Wer führt Maßnahme 2 durch?').inputValue(), 'Frau Berger');
   assert.equal(
     await page.evaluate(() => document.activeElement?.value),
     'Ich wohne weiter in meiner Wohnung.',
@@ -105,12 +132,14 @@ test('the next report continues the goals that go on, and goals come from the Ge
     'Mit dem Bus zur Arbeit fahren', 'Eine Freizeitgruppe finden',
     'Ich wohne weiter in meiner Wohnung.', 'Ich koche einmal pro Woche selbst.', 'Ich gehe in einen Sportverein.',
   ]);
-  assert.equal(await cards(page).nth(3).getByLabel('Maßnahmen bis').inputValue(), '2027-09-30');
+  assert.equal(await label(cards(page).nth(3), 'Maßnahme 1 bis').inputValue(), '2027-09-30');
+  assert.equal(await label(cards(page).first(), 'Wer führt Maßnahme 2 durch?').inputValue(), 'Herr Adler');
 
   // In Leichte Sprache the card says it plainly, with the SMART questions.
   await page.getByRole('button', { name: 'Leichte Sprache' }).click();
   await page.locator('.goal-card .goal-origin', { hasText: 'Das Ziel war schon im letzten Bericht.' }).first().waitFor();
   assert.match(await cards(page).first().locator('.field-help').first().textContent(), /Woran merken Sie: Ich habe es geschafft\?/);
+  assert.equal(await label(cards(page).first(), 'Nummer 2: Wer macht das?').inputValue(), 'Herr Adler');
   // The list's explanation too, one sentence per line.
   await page.getByRole('button', { name: 'Ziele aus dem Gesamt-Plan holen' }).click();
   await page.getByLabel('Ziele aus dem Gesamt-Plan', { exact: true }).waitFor();

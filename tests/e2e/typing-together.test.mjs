@@ -81,7 +81,7 @@ describe('typing together', () => {
   test('a goal\'s measures: three people adding at once keep every sentence whole', async () => {
     const [a] = devices.map((d) => d.page);
     await a.getByRole('button', { name: 'Ziel hinzufügen' }).click();
-    const measures = (page) => page.locator('.goal-card').first().getByLabel('Maßnahmen', { exact: true });
+    const measures = (page) => page.locator('.goal-card').first().getByLabel('Maßnahme 1', { exact: true });
     for (const d of devices) await measures(d.page).waitFor({ timeout: 30_000 });
     let length = 0;
     const failures = [];

@@ -119,7 +119,7 @@ export async function fillGoals(page) {
     await page.getByRole('button', { name: 'Ziel hinzufügen' }).click();
     const card = goalCards(page).nth(i);
     await card.getByLabel('Nennung des Ziels').fill(goal.text);
-    await card.getByLabel('Maßnahmen', { exact: true }).fill(goal.measures);
+    await card.getByLabel('Maßnahme 1', { exact: true }).fill(goal.measures);
     const reason = card.getByLabel('Grund bei Nicht-Erreichung');
     await card.locator(`input[type=radio][name$="-erreichung"][value="${goal.achievement}"]`).check();
     if (goal.reason) {
@@ -140,7 +140,7 @@ export async function goalValues(page) {
     const reason = card.getByLabel('Grund bei Nicht-Erreichung');
     out.push({
       text: await card.getByLabel('Nennung des Ziels').inputValue(),
-      measures: await card.getByLabel('Maßnahmen', { exact: true }).inputValue(),
+      measures: await card.getByLabel('Maßnahme 1', { exact: true }).inputValue(),
       achievement: await card.locator('input[type=radio][name$="-erreichung"]:checked').getAttribute('value'),
       reason: (await reason.count()) ? await reason.inputValue() : null,
     });
