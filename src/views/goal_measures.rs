@@ -2,7 +2,7 @@
 //! another, removing one (asked first when something is written in it).
 
 use dreieck_model::text_control::TextTarget;
-use dreieck_model::{Date, Goal, GoalId, GoalText, Measure, MeasureId};
+use dreieck_model::{Date, Goal, GoalId, GoalText, MeasureId};
 use leptos::prelude::*;
 
 use crate::state::app_context::use_app;
@@ -75,11 +75,18 @@ pub fn GoalMeasures(
     let ask_remove = {
         let remove_now = remove_now.clone();
         Callback::new(move |(measure, number): (MeasureId, usize)| {
-            let blank = data.with_untracked(|g| {
-                g.as_ref()
-                    .and_then(|g| g.measures.iter().find(|m| m.id == measure))
-                    .is_none_or(Measure::is_blank)
-            });
+            // Read from the report, not the card's copy: typing in place does not refresh it.
+            let blank = id
+                .with_value(|g| {
+                    editor.read(|r| {
+                        r.goals()
+                            .into_iter()
+                            .find(|x| &x.id == g)
+                            .and_then(|x| x.measures.into_iter().find(|m| m.id == measure))
+                            .is_none_or(|m| m.is_blank())
+                    })
+                })
+                .unwrap_or(true);
             if blank {
                 remove_now(measure);
             } else {

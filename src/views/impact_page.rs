@@ -308,6 +308,16 @@ pub fn ImpactPage() -> impl IntoView {
                             >
                                 "Auswertung herunterladen (CSV)"
                             </button>
+                            <button
+                                class="button"
+                                id="wirkung-drucken"
+                                disabled=move || result.with(|r| r.groups.is_empty())
+                                on:click=move |_| {
+                                    let _ = window().print();
+                                }
+                            >
+                                "Drucken"
+                            </button>
                         </div>
                         {content}
                         {change_view}

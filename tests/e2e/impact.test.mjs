@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { axe, device, launch } from './lib/browser.mjs';
 import { chooseRole, openApp, waitSaved } from './lib/app.mjs';
+import { pdfPages } from './lib/pdf.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -103,6 +104,20 @@ test('goal achievement by life area and year, the change per person, and a group
   assert.doesNotMatch(csv, /Freizeit|Muster|Ziel 1 von/);
 
   assert.deepEqual(await axe(page), []);
+
+  // On paper: the chart with its labels and the tables with their numbers, without the page's
+  // controls.
+  const pdf = await page.pdf({ format: 'A4', printBackground: true });
+  if (process.env.IMPACT_PDF) {
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(process.env.IMPACT_PDF, pdf);
+  }
+  const paper = (await pdfPages(pdf)).join(' ');
+  assert.match(paper, /Wirkung über alle Berichte/);
+  assert.match(paper, /Eine Gruppe mit weniger als 5 Personen wird nicht gezeigt\./);
+  assert.match(paper, /Wohnen 6 11 1 6 0 3 1 0/, 'the table row as on screen');
+  assert.ok((paper.match(/Wohnen/g) ?? []).length >= 3, 'the chart labels its bar too');
+  assert.doesNotMatch(paper, /Auswertung herunterladen|Drucken/);
   const shot = process.env.IMPACT_SCREENSHOT;
   if (shot) await page.screenshot({ path: shot, fullPage: true });
   assert.deepEqual(errors, [], 'no errors in the browser console');

@@ -4,37 +4,19 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { launch, device, axe } from './lib/browser.mjs';
+import { pdfPages, pdfRuns } from './lib/pdf.mjs';
 import { openApp, waitSaved, chooseRole, fillField, fillGoals } from './lib/app.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const require = createRequire(path.join(root, 'xtask/node/package.json'));
-const pdfjs = await import(pathToFileURL(require.resolve('pdfjs-dist/legacy/build/pdf.mjs')).href);
 const template = (id) =>
   JSON.parse(readFileSync(path.join(root, `crates/model/templates/${id}.json`), 'utf8'));
 
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
-
-/// The text runs of each page of a PDF, each with the height it stands at.
-async function pdfRuns(bytes) {
-  const doc = await pdfjs.getDocument({ data: new Uint8Array(bytes), disableFontFace: true, useSystemFonts: false }).promise;
-  const pages = [];
-  for (let i = 1; i <= doc.numPages; i++) {
-    const content = await (await doc.getPage(i)).getTextContent();
-    pages.push(content.items.filter((it) => it.str.trim() !== '').map((it) => ({ str: it.str, y: it.transform[5] })));
-  }
-  return pages;
-}
-
-/// The text of each page of a PDF, white space squashed.
-async function pdfPages(bytes) {
-  return (await pdfRuns(bytes)).map((runs) => runs.map((r) => r.str).join(' ').replace(/\s+/g, ' '));
-}
 
 /// Words of `labels` that a line break split inside the word ("Zielerrei" | "chung"): a run
 /// ending with the word's start and the next run, on a lower line, going on with the rest.
