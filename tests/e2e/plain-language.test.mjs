@@ -108,9 +108,10 @@ test('the plain-language view shows a Leichte-Sprache text for everything a bene
     if (goals) {
       const card = page.locator('.goal-card').first();
       const scale = t.code_lists[goals.achievement_codes];
-      const rated = (await card.locator('fieldset').first().locator('label.choice').allTextContents()).map(coded);
+      const scaleSet = card.locator('fieldset', { has: page.locator('label.choice') }).first();
+      const rated = (await scaleSet.locator('label.choice').allTextContents()).map(coded);
       assert.deepEqual(rated, scale.codes.map((c) => squash(`(${c.code}) ${c.plain_label}`)), 'achievement scale');
-      assert.equal(await card.locator('fieldset').first().locator('svg.face').count(), scale.codes.length, 'a face per level');
+      assert.equal(await scaleSet.locator('svg.face').count(), scale.codes.length, 'a face per level');
       const reasons = (await card.locator('select[id$="-reason"] option').allTextContents()).map(coded);
       assert.deepEqual(reasons, ['Bitte wählen Sie.', ...t.code_lists[goals.reason_codes].codes.map((c) => squash(`(${c.code}) ${c.plain_label}`))]);
       const own = (await card.locator('fieldset.self-rating label.choice').allTextContents()).map(squash);
