@@ -306,7 +306,11 @@ fn print_goals(r: &Report, achievement: &str, reason: &str) -> AnyView {
                 .iter()
                 .map(|m| {
                     let text = m.text.trim();
-                    let text = if given.len() > 1 { format!("– {text}") } else { text.to_string() };
+                    let text = if given.len() > 1 {
+                        format!("– {text}")
+                    } else {
+                        text.to_string()
+                    };
                     let note = m.who_and_when();
                     with_note(&text, &[(!note.is_empty()).then_some(note)])
                 })
