@@ -247,13 +247,8 @@ impl Report {
             .filter(|g| !ends(achievement, &g.achievement) && !ends(reason, &g.reason))
             .filter(|g| !g.text.trim().is_empty())
             .map(|g| GoalDraft {
+                measures: g.measure_drafts(),
                 text: g.text,
-                measures: g
-                    .measures
-                    .into_iter()
-                    .filter(|m| !m.is_blank())
-                    .map(MeasureDraft::from)
-                    .collect(),
                 plan: GoalPlan {
                     origin: Some(GoalOrigin::Continued),
                     ..g.plan

@@ -82,6 +82,14 @@ impl crate::Goal {
         self.measures.iter().filter(|m| !m.is_blank())
     }
 
+    /// The measures with something written in them, as drafts for another goal.
+    pub fn measure_drafts(&self) -> Vec<crate::MeasureDraft> {
+        self.given_measures()
+            .cloned()
+            .map(crate::MeasureDraft::from)
+            .collect()
+    }
+
     /// The measures' texts, one per line (for the CSV's and the spoken form's single cell).
     pub fn measures_text(&self) -> String {
         self.given_measures()

@@ -57,13 +57,7 @@ fn a_pasted_plan_becomes_goals_with_levels_targets_and_measures() {
     let mut r = new_report();
     r.add_goals(Role::Provider, &goals).unwrap();
     assert_eq!(r.goals().len(), 4);
-    let stored: Vec<MeasureDraft> = r.goals()[1]
-        .measures
-        .iter()
-        .cloned()
-        .map(MeasureDraft::from)
-        .collect();
-    assert_eq!(stored, goals[1].measures);
+    assert_eq!(r.goals()[1].measure_drafts(), goals[1].measures);
     // A goal without a measure line still offers its first measure to fill in.
     assert_eq!(r.goals()[0].measures.len(), 1);
     assert!(r.goals()[0].measures[0].is_blank());

@@ -5,7 +5,6 @@
 mod common;
 
 use automerge::transaction::Transactable;
-use automerge::ReadDoc;
 use common::members::*;
 use common::*;
 use dreieck_model::trust::RefusalReason;
@@ -114,29 +113,12 @@ fn goals_from_a_list_arrive_whole_in_one_change_after_the_existing_ones() {
     assert_eq!(goals[0].plan.origin, None);
     assert_eq!(goals[1].id, ids[0]);
     assert_eq!(goals[1].text, "Ich wohne in meiner eigenen Wohnung.");
-    let measures: Vec<MeasureDraft> = goals[2]
-        .measures
-        .iter()
-        .cloned()
-        .map(MeasureDraft::from)
-        .collect();
-    assert_eq!(measures, drafts[1].measures);
+    assert_eq!(goals[2].measure_drafts(), drafts[1].measures);
     assert_eq!(goals[2].plan.area.as_deref(), Some("mobilitaet"));
     assert_eq!(goals[2].plan, drafts[1].plan);
     // Each is an ordinary goal afterwards: it moves and is typed into.
     r.move_goal(Role::Provider, &ids[1], 0).unwrap();
     assert_eq!(r.goals()[0].id, ids[1]);
-}
-
-/// The goal object of `goal` in a replica's document.
-fn goal_obj(r: &mut Report, goal: &str) -> automerge::ObjId {
-    let goals = r
-        .doc_mut()
-        .get(automerge::ROOT, "goals")
-        .unwrap()
-        .unwrap()
-        .1;
-    r.doc_mut().get(&goals, goal).unwrap().unwrap().1
 }
 
 #[test]

@@ -161,6 +161,18 @@ pub fn bind_beneficiary(t: &mut Three) {
         .unwrap();
 }
 
+/// The map of a goal in a replica's document, to write into it past the setters.
+pub fn goal_obj(r: &mut Report, goal: &str) -> automerge::ObjId {
+    use automerge::ReadDoc;
+    let goals = r
+        .doc_mut()
+        .get(automerge::ROOT, "goals")
+        .unwrap()
+        .unwrap()
+        .1;
+    r.doc_mut().get(&goals, goal).unwrap().unwrap().1
+}
+
 pub fn text_obj(r: &Report, field: &str) -> automerge::ObjId {
     r.text_object(field).unwrap()
 }
