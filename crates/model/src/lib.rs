@@ -33,6 +33,7 @@ mod own_words;
 mod paper;
 mod person_key;
 mod pictogram;
+mod recorded_words;
 mod report;
 mod report_file;
 mod retention;
@@ -80,6 +81,7 @@ pub use paper::{
 };
 pub use person_key::PersonKey;
 pub use pictogram::Pictogram;
+pub use recorded_words::{Confirmation, RecordedWords, MAX_RECORDED_CHARS};
 pub use report::{FieldValue, Report, ReportId, SignatureLine, ACTOR_LEN, SCHEMA, TEXT_ENCODING};
 pub use report_file::{
     file_document, file_kind, file_name, is_valid_report_id, read_report_file,

@@ -686,13 +686,32 @@ impl Report {
                     out.push(self.text_at_heads(&text, heads));
                 }
                 if field.own_words {
-                    let remark = self
+                    let own = self
                         .child_at(&ROOT, key::OWN_WORDS, heads)
-                        .and_then(|all| self.child_at(&all, &field.id, heads))
-                        .and_then(|own| self.child_at(&own, "remark", heads));
-                    if let Some(remark) = remark {
-                        out.push("remark".to_string());
-                        out.push(self.text_at_heads(&remark, heads));
+                        .and_then(|all| self.child_at(&all, &field.id, heads));
+                    if let Some(own) = own {
+                        if let Some(remark) = self.child_at(&own, "remark", heads) {
+                            out.push("remark".to_string());
+                            out.push(self.text_at_heads(&remark, heads));
+                        }
+                        // The person's words written down by staff, and their confirmations.
+                        let keys: Vec<String> = match heads {
+                            Some(h) => self.doc.keys_at(&own, h).collect(),
+                            None => self.doc.keys(&own).collect(),
+                        };
+                        for k in keys {
+                            if crate::recorded_words::recording_id(&k).is_none() {
+                                continue;
+                            }
+                            let Some(item) = self.child_at(&own, &k, heads) else {
+                                continue;
+                            };
+                            out.push(k);
+                            if let Some(text) = self.child_at(&item, "text", heads) {
+                                out.push(self.text_at_heads(&text, heads));
+                            }
+                            out.extend(self.values_at(&item, "confirmed_text", heads));
+                        }
                     }
                 }
             }

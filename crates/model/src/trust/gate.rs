@@ -35,6 +35,7 @@ use super::rules::{self, Author, Context, Step};
 mod document_chunk;
 #[path = "validate.rs"]
 mod validate;
+use crate::recorded_words::{recorded_at, recording_id, Recorded};
 use crate::report::{key, TEXT_ENCODING};
 use crate::{ModelError, ParticipantKey, Report, Result, Role};
 
@@ -562,6 +563,10 @@ impl Report {
                 );
             }
         }
+        let recorded = match self.recordings_touched(c, &expanded, &paths, b)? {
+            Some(r) => r,
+            None => return Ok(Verdict::Wait),
+        };
         let mut roster_for_ops = roster.unwrap_or_default();
         let report_id = self.id();
         let author = Author {
@@ -575,6 +580,7 @@ impl Report {
                 template: &self.template,
                 report_id: &report_id,
                 roster: &mut roster_for_ops,
+                recorded: &recorded,
             };
             if let Err(what) =
                 rules::check_op(path, &op.key, &op.action, op.insert, &author, &mut cx)
@@ -790,6 +796,71 @@ impl Report {
         };
         self.trust.paths.insert(obj.clone(), path.clone());
         Some(path)
+    }
+
+    /// The recordings of the person's words (`recorded_words.rs`) that `c` writes in, as they
+    /// stood at its dependencies: whether a recording was confirmed, and by whom it was
+    /// written, is part of the document, not of the change. `None`: a dry run cannot read the
+    /// document at the change's dependencies, so it waits.
+    fn recordings_touched(
+        &mut self,
+        c: &Change,
+        expanded: &automerge::ExpandedChange,
+        paths: &[Vec<Step>],
+        b: &mut Judging,
+    ) -> Result<Option<HashMap<(String, String), Recorded>>> {
+        let mut touched: BTreeMap<(String, String), bool> = BTreeMap::new();
+        for (op, path) in expanded.operations.iter().zip(paths) {
+            let mut keys = path.iter().map(|s| match s {
+                Step::Key(k) => Some(k.as_str()),
+                Step::Elem => None,
+            });
+            let op_key = match &op.key {
+                Key::Map(k) => Some(k.to_string()),
+                Key::Seq(_) => None,
+            };
+            let (field, item) = match (keys.next(), keys.next(), keys.next()) {
+                (Some(Some(key::OWN_WORDS)), Some(Some(f)), Some(Some(item))) => {
+                    (f.to_string(), item.to_string())
+                }
+                (Some(Some(key::OWN_WORDS)), Some(Some(f)), None) if path.len() == 2 => {
+                    match &op_key {
+                        Some(item) => (f.to_string(), item.clone()),
+                        None => continue,
+                    }
+                }
+                _ => continue,
+            };
+            let Some(id) = recording_id(&item) else {
+                continue;
+            };
+            let made = path.len() == 2 && matches!(op.action, OpType::Make(_));
+            *touched.entry((field, id.to_string())).or_default() |= made;
+        }
+        if touched.is_empty() {
+            return Ok(Some(HashMap::new()));
+        }
+        if b.dry {
+            return Ok(None);
+        }
+        self.flush_accepted(&mut b.accepted)?;
+        let mut deps = c.deps().to_vec();
+        deps.sort();
+        let mut heads = self.doc.get_heads();
+        heads.sort();
+        let at = (deps != heads).then(|| c.deps());
+        Ok(Some(
+            touched
+                .into_iter()
+                .map(|((field, id), made)| {
+                    let state = match recorded_at(&self.doc, &field, &id, at) {
+                        Recorded::Absent if made => Recorded::MadeHere,
+                        s => s,
+                    };
+                    ((field, id), state)
+                })
+                .collect(),
+        ))
     }
 
     fn refusal(&self, c: &Change, reason: RefusalReason, author: Option<[u8; 32]>) -> Refusal {

@@ -13,7 +13,10 @@ use automerge::{ObjType, ScalarValue};
 use super::records::{MemberRecord, Removal};
 use super::room_move::RoomMove;
 use super::roster::Roster;
+use std::collections::HashMap;
+
 use crate::measures::{item_id, measure_by_ok};
+use crate::recorded_words::{self, maker_of, recording_id, Recorded};
 use crate::report::key;
 use crate::review::{self, MAX_REMARK_ID};
 use crate::signing::{SignatureRecord, SIGNED};
@@ -46,6 +49,9 @@ pub(crate) struct Context<'a> {
     /// Membership as the author could know it (at the change's dependencies, plus records
     /// the change itself writes, in order).
     pub roster: &'a mut Roster,
+    /// The recordings of the person's words the change touches, by field and id, as they
+    /// stood at the change's dependencies (`recorded_words.rs`).
+    pub recorded: &'a HashMap<(String, String), Recorded>,
 }
 
 /// The reason an operation is refused, in German, naming the place (never the content).
@@ -251,6 +257,9 @@ pub(crate) fn check_op(
             }
             text_op(action, insert)
         }
+        [key::OWN_WORDS, field, item, ref rest @ ..] if recording_id(item).is_some() => {
+            recording_op(field, item, rest, action, insert, author, cx)
+        }
         // ---- conversation and case --------------------------------------------------
         [key::CONVERSATION] => make_or_nothing(action, insert, ObjType::Map),
         [key::CONVERSATION, "step"] => match action {
@@ -408,6 +417,125 @@ pub(crate) fn check_op(
     }
 }
 
+/// The person's words written down by staff: the writer makes and writes them until the
+/// person confirms; only the person confirms; after that nobody changes them.
+fn recording_op(
+    field: &str,
+    item: &str,
+    rest: &[&str],
+    action: &OpType,
+    insert: bool,
+    author: &Author<'_>,
+    cx: &Context<'_>,
+) -> Result<(), Refused> {
+    use recorded_words::part as p;
+    let def = field_of(cx.template, field)?;
+    let layout = || Err::<(), _>("den Aufbau des Berichts ändern".to_string());
+    if !def.own_words {
+        return layout();
+    }
+    let id = recording_id(item).unwrap_or_default();
+    let state = cx
+        .recorded
+        .get(&(field.to_string(), id.to_string()))
+        .cloned()
+        .unwrap_or(Recorded::Absent);
+    let role = author.role;
+    let staff = role != Role::Beneficiary && def.editors.contains(&role);
+    let not_staff = || {
+        Err::<(), _>(format!(
+            "die Worte der Person zu „{}“ aufschreiben (als {})",
+            def.label,
+            role.label()
+        ))
+    };
+    let writer = || match &state {
+        Recorded::MadeHere => Ok(()),
+        Recorded::Existing {
+            confirmed: true, ..
+        } => Err(format!(
+            "von der Person bestätigte Worte zu „{}“ ändern",
+            def.label
+        )),
+        Recorded::Existing { by: Some(by), .. } if *by == crate::bytes::hex(&author.key) => Ok(()),
+        Recorded::Existing { .. } => Err(format!(
+            "Worte zu „{}“ ändern, die jemand anderes aufgeschrieben hat",
+            def.label
+        )),
+        Recorded::Absent => layout(),
+    };
+    match rest {
+        [] => {
+            if !staff {
+                return not_staff();
+            }
+            match action {
+                OpType::Make(ObjType::Map) if !insert => {
+                    if maker_of(id) != Some(author.actor_hex) {
+                        return Err("aufgeschriebene Worte unter fremdem Namen anlegen".into());
+                    }
+                    match state {
+                        Recorded::Existing { .. } => {
+                            Err(format!("aufgeschriebene Worte zu „{}“ ersetzen", def.label))
+                        }
+                        _ => Ok(()),
+                    }
+                }
+                OpType::Delete if !insert => writer(),
+                _ => layout(),
+            }
+        }
+        [part @ (p::CONFIRMED_TEXT | p::CONFIRMED_BY | p::CONFIRMED_AT)] => {
+            if role != Role::Beneficiary {
+                return Err(format!(
+                    "Worte zu „{}“ im Namen der Person bestätigen",
+                    def.label
+                ));
+            }
+            if !matches!(state, Recorded::Existing { .. }) {
+                return layout();
+            }
+            match *part {
+                p::CONFIRMED_TEXT => match action {
+                    OpType::Put(ScalarValue::Str(s))
+                        if !insert && s.chars().count() <= recorded_words::MAX_RECORDED_CHARS =>
+                    {
+                        Ok(())
+                    }
+                    _ => layout(),
+                },
+                p::CONFIRMED_BY => own_key(action, insert, author),
+                _ => date_put(action, insert),
+            }
+        }
+        [part] => {
+            if !staff {
+                return not_staff();
+            }
+            writer()?;
+            match (*part, action) {
+                (p::TEXT, OpType::Make(ObjType::Text)) if !insert => Ok(()),
+                (p::ROLE, OpType::Put(ScalarValue::Str(r)))
+                    if !insert && r.as_str() == role.as_str() =>
+                {
+                    Ok(())
+                }
+                (p::BY, _) => own_key(action, insert, author),
+                (p::AT, _) => date_put(action, insert),
+                _ => layout(),
+            }
+        }
+        [p::TEXT, "#"] => {
+            if !staff {
+                return not_staff();
+            }
+            writer()?;
+            text_op(action, insert)
+        }
+        _ => layout(),
+    }
+}
+
 /// One part of a remark: the caseworker asks, closes and reopens; the provider answers.
 fn remark_part(
     part: &str,
@@ -515,7 +643,7 @@ fn own_key(action: &OpType, insert: bool, author: &Author<'_>) -> Result<(), Ref
 fn date_put(action: &OpType, insert: bool) -> Result<(), Refused> {
     match action {
         OpType::Put(ScalarValue::Str(v)) if !insert && date_ok(v) => Ok(()),
-        _ => Err("ein ungültiges Datum in eine Rückfrage schreiben".into()),
+        _ => Err("ein ungültiges Datum eintragen".into()),
     }
 }
 
