@@ -153,6 +153,27 @@ struct OwnWordsOut {
     typed: bool,
     dictated: bool,
     remark: String,
+    /// The person's words as staff wrote them down, oldest first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    recorded: Vec<RecordedOut>,
+}
+
+#[derive(Serialize)]
+struct RecordedOut {
+    /// The words that count: the confirmed ones once confirmed.
+    words: String,
+    /// "gesagt von … · aufgeschrieben von … am …"
+    byline: String,
+    written_by_role: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    written_on: Option<String>,
+    /// "Bestätigt von … am …" or "Noch nicht bestätigt".
+    confirmation: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    confirmed_on: Option<String>,
+    /// The text was changed while the person confirmed it; `words` is what they confirmed.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    changed_since_confirmation: bool,
 }
 
 #[derive(Serialize)]
@@ -423,6 +444,19 @@ impl Report {
                 typed: o.typed,
                 dictated: o.dictated,
                 remark: o.remark,
+                recorded: self
+                    .recorded_words(&field.id)
+                    .into_iter()
+                    .map(|w| RecordedOut {
+                        words: w.words().to_string(),
+                        byline: self.recorded_byline(&w),
+                        written_by_role: w.role.as_str(),
+                        written_on: w.at.map(|d| d.iso()),
+                        confirmation: self.confirmation_line(&w),
+                        confirmed_on: w.confirmation.as_ref().and_then(|c| c.at).map(|d| d.iso()),
+                        changed_since_confirmation: w.changed_since_confirmation(),
+                    })
+                    .collect(),
             });
         FieldOut {
             id: field.id.clone(),

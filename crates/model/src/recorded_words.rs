@@ -156,7 +156,7 @@ pub(crate) fn recorded_at(
 }
 
 impl Report {
-    /// The recordings of an own-words field, oldest first (ties by id: one order everywhere).
+    /// The recordings of an own-words field, oldest first (one order everywhere).
     pub fn recorded_words(&self, field: &str) -> Vec<RecordedWords> {
         let Some(map) = self.own_words_map(field) else {
             return Vec::new();
@@ -170,7 +170,14 @@ impl Report {
                 self.read_recording(id, &obj)
             })
             .collect();
-        out.sort_by(|a, b| (a.at, &a.id).cmp(&(b.at, &b.id)));
+        // The counter after the actor grows with the document's history: within a day, the
+        // order written (as far as the writers could know), the same on every replica.
+        let counter = |w: &RecordedWords| -> u64 {
+            w.id.rsplit_once('-')
+                .and_then(|(_, n)| n.parse().ok())
+                .unwrap_or(0)
+        };
+        out.sort_by(|a, b| (a.at, counter(a), &a.id).cmp(&(b.at, counter(b), &b.id)));
         out
     }
 
@@ -272,6 +279,45 @@ impl Report {
             doc.put(&obj, part::CONFIRMED_AT, date.iso())?;
             Ok(())
         })
+    }
+
+    /// "gesagt von Kleinschmidt, Hanna · aufgeschrieben von Frau Träger (Einrichtung/Dienst)
+    /// am 07.12.2026": one line for the screen, the print and the export.
+    pub fn recorded_byline(&self, w: &RecordedWords) -> String {
+        let writer = match w.by.as_deref().and_then(|k| self.member_name(k)) {
+            Some(name) => format!("{name} ({})", w.role.label()),
+            None => w.role.label().to_string(),
+        };
+        let on =
+            w.at.map(|d| format!(" am {}", d.german()))
+                .unwrap_or_default();
+        format!(
+            "gesagt von {} · aufgeschrieben von {writer}{on}",
+            self.person_named()
+        )
+    }
+
+    /// "Bestätigt von Kleinschmidt, Hanna am 08.12.2026" or "Noch nicht bestätigt".
+    pub fn confirmation_line(&self, w: &RecordedWords) -> String {
+        match &w.confirmation {
+            Some(c) => {
+                let on =
+                    c.at.map(|d| format!(" am {}", d.german()))
+                        .unwrap_or_default();
+                format!("Bestätigt von {}{on}", self.person_named())
+            }
+            None => "Noch nicht bestätigt".to_string(),
+        }
+    }
+
+    /// The person supported by name, or by role while the name is empty.
+    fn person_named(&self) -> String {
+        let name = self.title();
+        if name.is_empty() {
+            "der leistungsberechtigten Person".to_string()
+        } else {
+            name
+        }
     }
 
     // ---- internals --------------------------------------------------------------------

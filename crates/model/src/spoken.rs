@@ -15,8 +15,14 @@ impl Report {
     /// What `field` holds, as sentences to read aloud.
     pub fn spoken_value(&self, field: &str) -> Result<Vec<String>> {
         Ok(match self.value(field)? {
-            FieldValue::Text(text) => spoken_text("Hier steht:", &text)
-                .unwrap_or_else(|| vec!["Hier steht noch nichts.".into()]),
+            FieldValue::Text(text) => {
+                let mut out = spoken_text("Hier steht:", &text)
+                    .unwrap_or_else(|| vec!["Hier steht noch nichts.".into()]);
+                for w in self.recorded_words(field) {
+                    out.extend(self.spoken_recording(&w));
+                }
+                out
+            }
             FieldValue::Date(date) => vec![match date {
                 Some(d) => format!("Das Datum ist der {}.", d.spoken()),
                 None => "Hier steht noch kein Datum.".into(),
@@ -36,6 +42,30 @@ impl Report {
             FieldValue::Signature(_) => vec!["Hier hat noch niemand unterschrieben.".into()],
             FieldValue::Goals => self.spoken_goals()?,
         })
+    }
+
+    /// The person's words as staff wrote them down: who wrote, the words, and whether the
+    /// person said "that is right" (the confirmation).
+    pub fn spoken_recording(&self, w: &crate::RecordedWords) -> Vec<String> {
+        let writer =
+            w.by.as_deref()
+                .and_then(|k| self.member_name(k))
+                .unwrap_or_else(|| w.role.label().to_string());
+        let Some(mut out) = spoken_text(&format!("Das hat {writer} aufgeschrieben:"), w.words())
+        else {
+            return Vec::new();
+        };
+        let person = self.title();
+        let person = if person.is_empty() {
+            "Die Person".to_string()
+        } else {
+            person
+        };
+        out.push(match w.confirmation {
+            Some(_) => format!("{person} hat gesagt: Das stimmt so."),
+            None => format!("{person} hat noch nicht gesagt: Das stimmt so."),
+        });
+        out
     }
 
     /// The plain label of `code` in the code list of choice field `field`.

@@ -721,6 +721,20 @@ fn json_export_matches_the_documented_schema_keys() {
     report
         .close_remark(Role::Caseworker, &remark, d(2026, 12, 3))
         .unwrap();
+    // The person's words written down by staff, confirmed, and a second one not yet.
+    for words in ["Ich will ans Meer.", "Und schwimmen."] {
+        let id = report
+            .record_words(Role::Provider, "wuensche", d(2026, 12, 2))
+            .unwrap();
+        report
+            .set_recorded_text(Role::Provider, "wuensche", &id, words)
+            .unwrap();
+        if words.starts_with("Ich") {
+            report
+                .confirm_recorded_words(Role::Beneficiary, "wuensche", &id, d(2026, 12, 3))
+                .unwrap();
+        }
+    }
     report.accept(Role::Caseworker, d(2026, 12, 3)).unwrap();
     let json: serde_json::Value =
         serde_json::from_str(&report.to_json_export(EXPORTED_MS)).unwrap();
@@ -747,6 +761,17 @@ fn json_export_matches_the_documented_schema_keys() {
     );
     for field in json["fields"].as_array().unwrap() {
         check(field, &defs["field"], "field");
+        if let Some(own) = field.get("own_words") {
+            let own_schema = &defs["field"]["properties"]["own_words"];
+            check(own, own_schema, "own_words");
+            for w in own["recorded"].as_array().into_iter().flatten() {
+                check(
+                    w,
+                    &own_schema["properties"]["recorded"]["items"],
+                    "recorded",
+                );
+            }
+        }
         if let Some(sig) = field.get("signature") {
             check(sig, &defs["signature"], "signature");
         }
@@ -780,6 +805,29 @@ fn json_export_matches_the_documented_schema_keys() {
     for remark in json["case"]["review"].as_array().unwrap() {
         check(remark, &case["properties"]["review"]["items"], "remark");
     }
+    let wishes = json["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "wuensche")
+        .unwrap();
+    let recorded = &wishes["own_words"]["recorded"];
+    assert_eq!(recorded[0]["words"], "Ich will ans Meer.");
+    assert_eq!(recorded[0]["written_by_role"], "provider");
+    assert_eq!(recorded[0]["confirmed_on"], "2026-12-03");
+    assert!(
+        recorded[0]["byline"]
+            .as_str()
+            .unwrap()
+            .contains("aufgeschrieben von"),
+        "{}",
+        recorded[0]["byline"]
+    );
+    assert!(recorded[0]["confirmation"]
+        .as_str()
+        .unwrap()
+        .starts_with("Bestätigt von"));
+    assert_eq!(recorded[1]["confirmation"], "Noch nicht bestätigt");
     assert_eq!(json["goals"][0]["area"], "mobilitaet");
     assert_eq!(json["goals"][0]["area_label"], "Mobilität");
     assert_eq!(json["case"]["accepted"]["date"], "2026-12-03");

@@ -361,3 +361,26 @@ fn a_recording_after_the_signature_is_named_as_a_change() {
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
+
+#[test]
+fn read_aloud_says_who_wrote_the_words_down_and_whether_the_person_confirmed_them() {
+    let mut t = three();
+    t.provider.set_text(P, "lb_name", "Kaya").unwrap();
+    let id = recorded(&mut t, "Ich will ans Meer. Mit meiner Schwester.");
+    let said = t.beneficiary.spoken_value(FIELD).unwrap();
+    let tail: Vec<&str> = said.iter().map(String::as_str).rev().take(4).collect();
+    assert_eq!(
+        tail,
+        [
+            "Kaya hat noch nicht gesagt: Das stimmt so.",
+            "Mit meiner Schwester.",
+            "Ich will ans Meer.",
+            "Das hat Frau Träger aufgeschrieben:",
+        ]
+    );
+    t.beneficiary
+        .confirm_recorded_words(B, FIELD, &id, d(2026, 12, 7))
+        .unwrap();
+    let said = t.beneficiary.spoken_value(FIELD).unwrap();
+    assert_eq!(said.last().unwrap(), "Kaya hat gesagt: Das stimmt so.");
+}
