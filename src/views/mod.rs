@@ -64,6 +64,7 @@ pub mod presence_list;
 pub mod print_report;
 pub mod qr_code;
 pub mod read_aloud_button;
+pub mod recorded_words;
 pub mod refused_changes;
 pub mod remark_thread;
 pub mod report_deleted;

@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use crate::speech::{dictation_available, Dictation};
 use crate::state::app_context::use_app;
 use crate::state::editor::use_editor;
+use crate::views::recorded_words::RecordedWordsList;
 use crate::views::text_field::{control_id, show_text};
 
 #[component]
@@ -49,12 +50,13 @@ pub fn OwnWordsParts(field: Field) -> impl IntoView {
                 <p class="field-help">
                     {move || {
                         app.words(
-                            "Nur die leistungsberechtigte Person schreibt hier. Eine Anmerkung ist darunter möglich.",
-                            "Hier schreibt nur die Person selbst. Der Dienst kann darunter etwas dazu schreiben.",
+                            "Nur die leistungsberechtigte Person schreibt hier. Was sie im Gespräch sagt, können Sie darunter aufschreiben; sie bestätigt es dann. Eine Anmerkung ist auch möglich.",
+                            "Hier schreibt nur die Person selbst. Der Dienst kann aufschreiben, was die Person sagt. Die Person sagt dann: Das stimmt so.",
                         )
                     }}
                 </p>
             </Show>
+            <RecordedWordsList field=field.clone() />
             <Remark field=field.clone() own=own />
         </div>
     }

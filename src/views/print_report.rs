@@ -197,8 +197,25 @@ fn print_section(
                         let remark = (!o.remark.trim().is_empty()).then(|| {
                             view! { <p class="print-remark">"Anmerkung der Fachkraft: " {o.remark.clone()}</p> }
                         });
+                        let recorded = r
+                            .recorded_words(&f.id)
+                            .into_iter()
+                            .filter(|w| !w.words().trim().is_empty())
+                            .map(|w| {
+                                let byline = r.recorded_byline(&w);
+                                let state = r.confirmation_line(&w);
+                                view! {
+                                    <div class="print-recorded">
+                                        <p class="print-recorded-by">{format!("({byline})")}</p>
+                                        <p class="print-recorded-text">{format!("„{}“", w.words())}</p>
+                                        <p class="print-recorded-state">{state}</p>
+                                    </div>
+                                }
+                            })
+                            .collect_view();
                         view! {
                             <p class="print-own">{format!("(in eigenen Worten der leistungsberechtigten Person{how})")}</p>
+                            {recorded}
                             {remark}
                         }
                     });

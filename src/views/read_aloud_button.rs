@@ -15,6 +15,10 @@ pub fn ReadAloudButton(
     what: String,
     /// The sentences, gathered when the button is pressed (the value may have changed).
     sentences: Callback<(), Vec<String>>,
+    /// Shown in standard German too (words read to the person by whoever sits with them),
+    /// not only in Leichte Sprache.
+    #[prop(optional)]
+    always: bool,
 ) -> impl IntoView {
     let app = use_app();
     let reader = app.reader;
@@ -37,7 +41,7 @@ pub fn ReadAloudButton(
         }
     };
     view! {
-        <Show when=move || available && app.plain.get()>
+        <Show when=move || available && (always || app.plain.get())>
             <button
                 type="button"
                 class="button read-aloud"

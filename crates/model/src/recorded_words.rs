@@ -284,7 +284,7 @@ impl Report {
     /// "gesagt von Kleinschmidt, Hanna · aufgeschrieben von Frau Träger (Einrichtung/Dienst)
     /// am 07.12.2026": one line for the screen, the print and the export.
     pub fn recorded_byline(&self, w: &RecordedWords) -> String {
-        let writer = match w.by.as_deref().and_then(|k| self.member_name(k)) {
+        let writer = match self.recorded_writer(w) {
             Some(name) => format!("{name} ({})", w.role.label()),
             None => w.role.label().to_string(),
         };
@@ -295,6 +295,17 @@ impl Report {
             "gesagt von {} · aufgeschrieben von {writer}{on}",
             self.person_named()
         )
+    }
+
+    /// The writer's name as their membership gives it (`None` in a report without keys).
+    pub fn recorded_writer(&self, w: &RecordedWords) -> Option<String> {
+        w.by.as_deref().and_then(|k| self.member_name(k))
+    }
+
+    /// Whether `role` on this device may still change or remove recording `id` of `field`
+    /// (its writer, before the person confirmed it).
+    pub fn may_change_recorded(&self, role: Role, field: &str, id: &str) -> bool {
+        self.changeable_recording(role, field, id).is_ok()
     }
 
     /// "Bestätigt von Kleinschmidt, Hanna am 08.12.2026" or "Noch nicht bestätigt".
@@ -311,7 +322,7 @@ impl Report {
     }
 
     /// The person supported by name, or by role while the name is empty.
-    fn person_named(&self) -> String {
+    pub fn person_named(&self) -> String {
         let name = self.title();
         if name.is_empty() {
             "der leistungsberechtigten Person".to_string()
