@@ -36,7 +36,36 @@ pub fn OwnWordsParts(field: Field) -> impl IntoView {
                 .map(|l| format!(" · {l}"))
                 .unwrap_or_default()
         });
-        format!("In eigenen Worten von {who}{how}")
+        if !app.plain.get() {
+            return format!("In eigenen Worten von {who}{how}");
+        }
+        // Leichte Sprache: the person is "Sie"; active voice, one statement per sentence.
+        let how = own.with(|o| match (o.typed, o.dictated) {
+            (true, true) => "getippt und gesprochen",
+            (true, false) => "getippt",
+            (false, true) => "gesprochen",
+            (false, false) => "",
+        });
+        // The field's own plain help already says "Hier stehen Ihre eigenen Worte".
+        let named = editor.title();
+        let named = named.trim();
+        if app.role.get() == Role::Beneficiary {
+            return if how.is_empty() {
+                String::new()
+            } else {
+                format!("Sie haben die Worte {how}.")
+            };
+        }
+        let (of, subject) = if named.is_empty() {
+            ("der Person".to_string(), "Die Person".to_string())
+        } else {
+            (named.to_string(), named.to_string())
+        };
+        let mut out = format!("Das sind die eigenen Worte von {of}.");
+        if !how.is_empty() {
+            out.push_str(&format!(" {subject} hat die Worte {how}."));
+        }
+        out
     };
     let is_beneficiary = move || app.role.get() == Role::Beneficiary;
     let dictate_for = field.id.clone();

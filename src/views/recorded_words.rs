@@ -26,8 +26,11 @@ pub fn RecordedWordsList(field: Field) -> impl IntoView {
     let editor = use_editor();
     let app = use_app();
     let field_id = StoredValue::new(field.id.clone());
+    // Re-read when the role changes too: on a shared tablet the writer's typing (which does
+    // not refresh this copy) is followed by the person taking the pen to confirm.
     let all = Memo::new(move |_| {
         field_id.with_value(|f| editor.track_field(f));
+        app.role.track();
         editor
             .read(|r| field_id.with_value(|f| r.recorded_words(f)))
             .unwrap_or_default()
@@ -146,7 +149,9 @@ fn Recording(
     let app = use_app();
     let key = StoredValue::new((field_id, id));
     let number = Memo::new(move |_| {
-        key.with_value(|(_, id)| ids.with(|ids| ids.iter().position(|x| x == id).map_or(0, |p| p + 1)))
+        key.with_value(|(_, id)| {
+            ids.with(|ids| ids.iter().position(|x| x == id).map_or(0, |p| p + 1))
+        })
     });
     let current = Memo::new(move |_| {
         key.with_value(|(_, id)| all.with(|a| a.iter().find(|w| &w.id == id).cloned()))
@@ -169,7 +174,10 @@ fn Recording(
                 if you {
                     format!("Das haben Sie gesagt. {writer} hat das aufgeschrieben.")
                 } else {
-                    format!("{} hat das gesagt. {writer} hat das aufgeschrieben.", r.person_named())
+                    format!(
+                        "{} hat das gesagt. {writer} hat das aufgeschrieben.",
+                        r.person_named()
+                    )
                 }
             })
         } else {
@@ -195,8 +203,19 @@ fn Recording(
         }
     };
     let confirmed = move || current.with(|w| w.as_ref().is_some_and(|w| w.confirmation.is_some()));
-    let changed = move || current.with(|w| w.as_ref().is_some_and(RecordedWords::changed_since_confirmation));
-    let words = move || current.with(|w| w.as_ref().map(|w| w.words().to_string()).unwrap_or_default());
+    let changed = move || {
+        current.with(|w| {
+            w.as_ref()
+                .is_some_and(RecordedWords::changed_since_confirmation)
+        })
+    };
+    let words = move || {
+        current.with(|w| {
+            w.as_ref()
+                .map(|w| w.words().to_string())
+                .unwrap_or_default()
+        })
+    };
     // The writer writes until the person confirms; re-checked on every re-read.
     let writable = Memo::new(move |_| {
         let role = app.role.get();
@@ -204,10 +223,10 @@ fn Recording(
         key.with_value(|(f, id)| editor.read(|r| r.may_change_recorded(role, f, id)))
             .unwrap_or(false)
     });
-    let may_confirm = move || {
-        app.role.get() == Role::Beneficiary && !confirmed() && !words().trim().is_empty()
-    };
-    let control = move |part: &str| key.with_value(|(f, _)| recording_control_id(f, number.get(), part));
+    let may_confirm =
+        move || app.role.get() == Role::Beneficiary && !confirmed() && !words().trim().is_empty();
+    let control =
+        move |part: &str| key.with_value(|(f, _)| recording_control_id(f, number.get(), part));
     let node = NodeRef::<leptos::html::Textarea>::new();
     Effect::new(move |_| {
         let text = current.with(|w| w.as_ref().map(|w| w.text.clone()).unwrap_or_default());
@@ -230,11 +249,18 @@ fn Recording(
             focus_element(&state_id);
         });
     };
+    // Read from the report, not the list's copy: the writer's typing does not refresh it.
     let sentences = Callback::new(move |()| {
-        current
-            .get()
-            .and_then(|w| editor.read(|r| r.spoken_recording(&w)))
-            .unwrap_or_default()
+        key.with_value(|(f, id)| {
+            editor.read(|r| {
+                r.recorded_words(f)
+                    .into_iter()
+                    .find(|w| &w.id == id)
+                    .map(|w| r.spoken_recording(&w))
+                    .unwrap_or_default()
+            })
+        })
+        .unwrap_or_default()
     });
     let label = move || {
         let n = number.get();

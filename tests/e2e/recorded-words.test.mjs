@@ -9,7 +9,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { axe, device, invite, join, launch } from './lib/browser.mjs';
 import { TestRelay } from './lib/relay.mjs';
-import { waitSaved } from './lib/app.mjs';
+import { chooseRole, waitSaved } from './lib/app.mjs';
 
 let relay; let browser;
 before(async () => {
@@ -117,4 +117,25 @@ test('staff write down the person\'s words, the person confirms them, nobody cha
   await recording(b.page).locator('.recorded-state', { hasText: 'Sie haben gesagt: Das stimmt so.' }).waitFor();
   assert.deepEqual(a.errors, []);
   assert.deepEqual(b.errors, []);
+});
+
+test('on one tablet: staff write the words down, the person takes the pen and confirms them', async () => {
+  const { page, errors } = await device(browser);
+  await page.setViewportSize({ width: 1024, height: 768 });
+  await page.goto(relay.url + '/');
+  await page.getByRole('button', { name: 'Neuer Bericht' }).click();
+  await page.locator('#feld-lb_name').fill('Kaya, Lea');
+  await page.getByRole('button', { name: 'Worte der Person aufschreiben' }).click();
+  await page.waitForFunction(() => document.activeElement?.id === 'feld-wuensche-gesagt-1-text');
+  await page.keyboard.type('Ich will ans Meer.');
+  await chooseRole(page, 'Leistungsberechtigte Person');
+  // What was typed a moment ago is what the person is asked to confirm.
+  await recording(page).locator('.recorded-text', { hasText: 'Ich will ans Meer.' }).waitFor();
+  await page.getByRole('button', { name: 'Ja, so habe ich das gesagt' }).click();
+  await page.locator('#feld-wuensche-gesagt-1-stand', { hasText: /^Bestätigt von Kaya, Lea am / }).waitFor();
+  // Back with staff: the words are no longer theirs to change.
+  await chooseRole(page, 'Einrichtung/Dienst');
+  await recording(page).locator('.recorded-text', { hasText: 'Ich will ans Meer.' }).waitFor();
+  assert.equal(await words(page).count(), 0);
+  assert.deepEqual(errors, []);
 });
