@@ -5,6 +5,13 @@
 //! is the bar's height (style/main.css), so the bar's height is kept in `--editor-bar-height`
 //! on the root element. This works with smooth scrolling too, which a script scrolling after
 //! the browser would fight.
+//!
+//! One case the browser misses: a control in a form section it has not laid out yet
+//! (`content-visibility: auto`) is scrolled to by the section's estimated size, and when the
+//! section is laid out the control can end up below the window, with nothing scrolling after
+//! it. So when focus arrives and the page has not moved two frames later, a control still
+//! out of sight is brought into view — only then, so a scroll the browser started is never
+//! fought.
 
 use leptos::html::Div;
 use leptos::prelude::*;
@@ -15,6 +22,7 @@ const PROPERTY: &str = "--editor-bar-height";
 
 /// Follows the height of the bar `bar` while it is shown.
 pub fn keep_focus_clear_of(bar: NodeRef<Div>) {
+    bring_missed_focus_into_view();
     let observer = StoredValue::new_local(None::<(web_sys::ResizeObserver, Closure<dyn FnMut()>)>);
     Effect::new(move |_| {
         let Some(el) = bar.get() else { return };
@@ -49,4 +57,49 @@ fn set_height(bar: &web_sys::HtmlElement) {
     let rect = bar.get_bounding_client_rect();
     let bottom = rect.height() + rect.top().clamp(0.0, 32.0);
     let _ = root.style().set_property(PROPERTY, &format!("{bottom}px"));
+}
+
+/// See the module documentation: focus the browser left out of sight.
+fn bring_missed_focus_into_view() {
+    let on_focus = Closure::<dyn FnMut(web_sys::FocusEvent)>::new(|ev: web_sys::FocusEvent| {
+        let Some(el) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok())
+        else {
+            return;
+        };
+        let scrolled = window().scroll_y().unwrap_or(0.0);
+        request_animation_frame(move || {
+            request_animation_frame(move || {
+                let moved = window().scroll_y().unwrap_or(0.0) != scrolled;
+                let focused = document()
+                    .active_element()
+                    .is_some_and(|a| a == *el.as_ref());
+                if moved || !focused {
+                    return;
+                }
+                let height = window()
+                    .inner_height()
+                    .ok()
+                    .and_then(|h| h.as_f64())
+                    .unwrap_or(0.0);
+                let rect = el.get_bounding_client_rect();
+                if rect.bottom() < 0.0 || rect.top() > height {
+                    let options = web_sys::ScrollIntoViewOptions::new();
+                    options.set_block(web_sys::ScrollLogicalPosition::Nearest);
+                    el.scroll_into_view_with_scroll_into_view_options(&options);
+                }
+            });
+        });
+    });
+    let listener = on_focus
+        .as_ref()
+        .unchecked_ref::<js_sys::Function>()
+        .clone();
+    let _ = document().add_event_listener_with_callback("focusin", &listener);
+    let kept = StoredValue::new_local(Some(on_focus));
+    on_cleanup(move || {
+        let _ = document().remove_event_listener_with_callback("focusin", &listener);
+        kept.set_value(None);
+    });
 }

@@ -94,6 +94,12 @@ test('focus is never hidden under the editor bar, going forward or backward, wit
   await page.locator('#feld-lb_name').focus();
   assert.deepEqual(await hiddenWhileTabbing(page, 'Tab', 60), [], 'forward');
   assert.deepEqual(await hiddenWhileTabbing(page, 'Shift+Tab', 60), [], 'backward');
+  // A tablet upright too: the sections below the first screen are laid out later there.
+  await page.setViewportSize({ width: 768, height: 1024 });
+  await page.locator('#feld-lb_name').focus();
+  assert.deepEqual(await hiddenWhileTabbing(page, 'Tab', 60), [], 'forward, upright');
+  assert.deepEqual(await hiddenWhileTabbing(page, 'Shift+Tab', 60), [], 'backward, upright');
+  await page.setViewportSize({ width: 1024, height: 768 });
   // Offline, the bar says so and grows; going back up must still clear it.
   await context.setOffline(true);
   await page.locator('.sync-status[data-state="offline"]').waitFor({ timeout: 15_000 });
