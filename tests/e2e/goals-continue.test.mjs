@@ -5,7 +5,7 @@
 // its line and changes nothing; everything survives a reload.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, device, axe } from './lib/browser.mjs';
+import { axeSettled, launch, device } from './lib/browser.mjs';
 import { openApp, newReport, waitSaved, chooseRole, fillGoals } from './lib/app.mjs';
 
 let browser;
@@ -14,16 +14,6 @@ after(async () => { await browser?.close(); });
 
 const cards = (page) => page.locator('.goal-card');
 const origins = async (page) => (await page.locator('.goal-card .goal-origin').allTextContents()).map((t) => t.trim());
-/// axe over the whole form as it is laid out when each part is on screen: sections out of
-/// sight skip rendering (`content-visibility: auto`), and axe, measuring a target in a section
-/// not laid out, finds it "covered" (a Verlauf button that is whole and free when scrolled to).
-async function axeSettled(page) {
-  await page.evaluate(() => new Promise((done) => {
-    for (const s of document.querySelectorAll('.form-section')) s.style.contentVisibility = 'visible';
-    requestAnimationFrame(() => requestAnimationFrame(done));
-  }));
-  return axe(page);
-}
 const texts = async (page) => page.locator('.goal-card textarea[id$="-text"]:not([id*="-massnahme-"])').evaluateAll((els) => els.map((e) => e.value));
 
 test('the next report continues the goals that go on, and goals come from the Gesamtplan', async () => {

@@ -7,7 +7,7 @@
 // crates/model/tests/recorded_words.rs.)
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { axe, device, invite, join, launch } from './lib/browser.mjs';
+import { axeSettled, device, invite, join, launch } from './lib/browser.mjs';
 import { TestRelay } from './lib/relay.mjs';
 import { chooseRole, waitSaved } from './lib/app.mjs';
 
@@ -23,14 +23,6 @@ after(async () => {
 
 const recording = (page) => page.locator('[data-field="wuensche"] .recorded').first();
 const words = (page) => page.locator('#feld-wuensche-gesagt-1-text');
-
-/// Sections the browser skips rendering (`content-visibility`) make axe see zero-size targets.
-async function axeSettled(page) {
-  await page.evaluate(() => {
-    for (const s of document.querySelectorAll('.form-section')) s.style.contentVisibility = 'visible';
-  });
-  return axe(page);
-}
 
 test('staff write down the person\'s words, the person confirms them, nobody changes them after', async () => {
   const a = await device(browser);

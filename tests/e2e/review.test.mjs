@@ -4,7 +4,7 @@
 // on both devices, an edit after the acceptance is named, and a reload loses nothing.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { axe, device, invite, join, launch, synced } from './lib/browser.mjs';
+import { axeSettled, axe, device, invite, join, launch, synced } from './lib/browser.mjs';
 import { TestRelay } from './lib/relay.mjs';
 import { waitSaved } from './lib/app.mjs';
 
@@ -23,14 +23,6 @@ const slot = (page) => page.locator(`.field-slot[data-field="${FIELD}"]`);
 const goalCard = (page) => page.locator('.goal-card').first();
 /// The remark in `scope` whose question is `text`.
 const remark = (scope, text) => scope.locator('.remark', { hasText: text });
-
-/// Sections the browser skips rendering (`content-visibility`) make axe see zero-size targets.
-async function axeSettled(page) {
-  await page.evaluate(() => {
-    for (const s of document.querySelectorAll('.form-section')) s.style.contentVisibility = 'visible';
-  });
-  return axe(page);
-}
 
 async function ask(page, scope, question) {
   await scope.getByRole('button', { name: /^Rückfrage zu „.*“ stellen$/ }).click();

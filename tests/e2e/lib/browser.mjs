@@ -70,6 +70,17 @@ export async function axe(page) {
   });
 }
 
+/// axe over the whole form as it is laid out when each part is on screen: sections out of
+/// sight skip rendering (`content-visibility: auto`), and axe, measuring a target in a section
+/// not laid out, finds it "covered" or of zero size. So they are laid out first.
+export async function axeSettled(page) {
+  await page.evaluate(() => new Promise((done) => {
+    for (const s of document.querySelectorAll('.form-section')) s.style.contentVisibility = 'visible';
+    requestAnimationFrame(() => requestAnimationFrame(done));
+  }));
+  return axe(page);
+}
+
 /// Invites one person through "Teilen" on `page` and returns the link. With `keepOpen` the
 /// dialog stays open (to invite more, or look at it).
 export async function invite(page, role, name, { keepOpen = false } = {}) {

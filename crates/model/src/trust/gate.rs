@@ -502,13 +502,7 @@ impl Report {
         }
         let mut roster = if needs_roster {
             self.flush_accepted(&mut b.accepted)?;
-            // The usual case — the change builds on exactly what this device has — reads the
-            // document as it is, which costs a fraction of reading it at older heads.
-            let mut deps = c.deps().to_vec();
-            deps.sort();
-            let mut heads = self.doc.get_heads();
-            heads.sort();
-            let at = (deps != heads).then(|| c.deps());
+            let at = self.heads_of(c);
             Some(Roster::read(&self.doc, &self.id(), at))
         } else {
             None
@@ -798,6 +792,17 @@ impl Report {
         Some(path)
     }
 
+    /// Where to read the document as `c`'s author knew it: `None` (as it is) in the usual
+    /// case — the change builds on exactly what this device has — which costs a fraction of
+    /// reading at older heads; else at `c`'s dependencies.
+    fn heads_of<'c>(&mut self, c: &'c Change) -> Option<&'c [ChangeHash]> {
+        let mut deps = c.deps().to_vec();
+        deps.sort();
+        let mut heads = self.doc.get_heads();
+        heads.sort();
+        (deps != heads).then(|| c.deps())
+    }
+
     /// The recordings of the person's words (`recorded_words.rs`) that `c` writes in, as they
     /// stood at its dependencies: whether a recording was confirmed, and by whom it was
     /// written, is part of the document, not of the change. `None`: a dry run cannot read the
@@ -844,11 +849,7 @@ impl Report {
             return Ok(None);
         }
         self.flush_accepted(&mut b.accepted)?;
-        let mut deps = c.deps().to_vec();
-        deps.sort();
-        let mut heads = self.doc.get_heads();
-        heads.sort();
-        let at = (deps != heads).then(|| c.deps());
+        let at = self.heads_of(c);
         Ok(Some(
             touched
                 .into_iter()
