@@ -149,7 +149,7 @@ impl Report {
         Ok(def.clone())
     }
 
-    fn own_words_obj(&self, field: &str) -> Option<ObjId> {
+    pub(crate) fn own_words_obj(&self, field: &str) -> Option<ObjId> {
         let all = self.child(&ROOT, key::OWN_WORDS, ObjType::Map)?;
         self.child(&all, field, ObjType::Map)
     }

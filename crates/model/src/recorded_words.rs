@@ -158,7 +158,7 @@ pub(crate) fn recorded_at(
 impl Report {
     /// The recordings of an own-words field, oldest first (one order everywhere).
     pub fn recorded_words(&self, field: &str) -> Vec<RecordedWords> {
-        let Some(map) = self.own_words_map(field) else {
+        let Some(map) = self.own_words_obj(field) else {
             return Vec::new();
         };
         let mut out: Vec<RecordedWords> = self
@@ -185,7 +185,7 @@ impl Report {
     /// the recording's id.
     pub fn record_words(&mut self, role: Role, field: &str, date: Date) -> Result<String> {
         self.check_recorder(role, field)?;
-        let map = self.own_words_map(field).ok_or_else(|| {
+        let map = self.own_words_obj(field).ok_or_else(|| {
             refused("Dieser Bericht ist älter als das Aufschreiben eigener Worte.".into())
         })?;
         self.act_as(role)?;
@@ -240,7 +240,7 @@ impl Report {
     /// Removes recording `id` (only its writer, only before the person confirmed it).
     pub fn remove_recorded_words(&mut self, role: Role, field: &str, id: &str) -> Result<()> {
         self.changeable_recording(role, field, id)?;
-        let map = self.own_words_map(field).ok_or_else(gone)?;
+        let map = self.own_words_obj(field).ok_or_else(gone)?;
         self.act_as(role)?;
         let item_key = format!("{PREFIX}{id}");
         self.write(|doc| {
@@ -370,13 +370,8 @@ impl Report {
         Ok(obj)
     }
 
-    fn own_words_map(&self, field: &str) -> Option<ObjId> {
-        let all = self.child(&ROOT, key::OWN_WORDS, ObjType::Map)?;
-        self.child(&all, field, ObjType::Map)
-    }
-
     fn recording_obj(&self, field: &str, id: &str) -> Result<ObjId> {
-        self.own_words_map(field)
+        self.own_words_obj(field)
             .and_then(|m| self.child(&m, &format!("{PREFIX}{id}"), ObjType::Map))
             .ok_or_else(gone)
     }
