@@ -1,10 +1,19 @@
 //! The conversation's agenda: every step as a list (the current one marked), and "Zurück" /
 //! "Weiter". Moving writes the step into the report, so every device follows.
+//!
+//! A move made here brings the new step's heading into view, below the sticky bar: from the
+//! buttons under a long step, the next step would otherwise begin far above the window. Focus
+//! goes to the heading too when the move came from below, so the next Tab reaches the step's
+//! first control; from the top the focus stays on the button, to press "Weiter" again. A move
+//! made on another device scrolls nothing here: the page does not jump under someone's hand.
 
 use dreieck_model::AgendaStep;
 use leptos::prelude::*;
 
 use crate::state::app_context::use_app;
+
+/// The id of the step's heading.
+pub const STEP_HEADING: &str = "gespraech-schritt";
 
 #[component]
 pub fn AgendaNav(
@@ -48,7 +57,10 @@ pub fn AgendaNav(
                                             type="button"
                                             class="button agenda-step"
                                             aria-current=here.then_some("step")
-                                            on:click=move |_| go_to.run(key.clone())
+                                            on:click=move |_| {
+                                                go_to.run(key.clone());
+                                                show_step_heading(false);
+                                            }
                                         >
                                             {title(s)}
                                         </button>
@@ -62,7 +74,7 @@ pub fn AgendaNav(
         }
     });
     let heading = (!bottom).then(|| {
-        view! { <h2 class="step-title" id="gespraech-schritt">{position}</h2> }
+        view! { <h2 class="step-title" id=STEP_HEADING tabindex="-1">{position}</h2> }
     });
     view! {
         <nav class="agenda" aria-label=if bottom { "Gespräch: Schritte (unten)" } else { "Gespräch: Schritte" }>
@@ -74,7 +86,8 @@ pub fn AgendaNav(
                     disabled=move || key_at(-1).is_none()
                     on:click=move |_| {
                         if let Some(k) = key_at(-1) {
-                            go_to.run(k)
+                            go_to.run(k);
+                            show_step_heading(bottom);
                         }
                     }
                 >
@@ -86,7 +99,8 @@ pub fn AgendaNav(
                     disabled=move || key_at(1).is_none()
                     on:click=move |_| {
                         if let Some(k) = key_at(1) {
-                            go_to.run(k)
+                            go_to.run(k);
+                            show_step_heading(bottom);
                         }
                     }
                 >
@@ -96,4 +110,27 @@ pub fn AgendaNav(
         </nav>
         {heading}
     }
+}
+
+/// After the new step is drawn: its heading to the top of the window (the page's scroll
+/// padding keeps it below the sticky bar), and focus on it when `focus`.
+pub fn show_step_heading(focus: bool) {
+    use wasm_bindgen::JsCast;
+
+    request_animation_frame(move || {
+        let Some(heading) = document()
+            .get_element_by_id(STEP_HEADING)
+            .and_then(|h| h.dyn_into::<web_sys::HtmlElement>().ok())
+        else {
+            return;
+        };
+        let options = web_sys::ScrollIntoViewOptions::new();
+        options.set_block(web_sys::ScrollLogicalPosition::Start);
+        heading.scroll_into_view_with_scroll_into_view_options(&options);
+        if focus {
+            let no_scroll = web_sys::FocusOptions::new();
+            no_scroll.set_prevent_scroll(true);
+            let _ = heading.focus_with_options(&no_scroll);
+        }
+    });
 }

@@ -10,7 +10,8 @@ use crate::state::app_context::use_app;
 use crate::state::conversation::GoalFocus;
 use crate::state::editor::Editor;
 use crate::state::session::{CONVERSATION, GOALS};
-use crate::views::agenda_nav::AgendaNav;
+use crate::views::agenda_nav::{show_step_heading, AgendaNav};
+use crate::views::closing_summary::ClosingSummaryView;
 use crate::views::moved_away::MovedAway;
 use crate::views::participants_panel::ParticipantsPanel;
 use crate::views::refused_changes::RefusedChanges;
@@ -63,6 +64,34 @@ pub fn ConversationForm(editor: Editor) -> impl IntoView {
         }),
     };
     provide_context(focus);
+    // The step with the signature lines, for the summary's "Zu den Unterschriften".
+    let signature_step = Memo::new(move |_| {
+        let signed_sections = editor
+            .template(|t| {
+                t.sections
+                    .iter()
+                    .filter(|s| {
+                        s.fields
+                            .iter()
+                            .any(|f| matches!(f.kind, dreieck_model::FieldKind::Signature { .. }))
+                    })
+                    .map(|s| s.id.clone())
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default();
+        state.with(|(agenda, _)| {
+            agenda
+                .iter()
+                .find(|step| step.sections.iter().any(|s| signed_sections.contains(s)))
+                .map(|step| step.key.clone())
+        })
+    });
+    let to_signatures = Callback::new(move |()| {
+        if let Some(key) = signature_step.get_untracked() {
+            go_to.run(key);
+            show_step_heading(true);
+        }
+    });
 
     let subject = move || subject(editor);
     let report_href = Route::Report(editor.id()).href();
@@ -92,15 +121,19 @@ pub fn ConversationForm(editor: Editor) -> impl IntoView {
             <ParticipantsPanel />
             <SpeakerSwitch />
             <AgendaNav state=state go_to=go_to />
-            {move || current.get().map(|step| view! { <StepView step=step /> })}
+            {move || current.get().map(|step| view! { <StepView step=step to_signatures=to_signatures /> })}
             <AgendaNav state=state go_to=go_to bottom=true />
         </div>
     }
 }
 
-/// One step: its sections (a goal step shows its goal only, through [`GoalFocus`]).
+/// One step: its sections (a goal step shows its goal only, through [`GoalFocus`]), or the
+/// closing summary.
 #[component]
-fn StepView(step: AgendaStep) -> impl IntoView {
+fn StepView(step: AgendaStep, to_signatures: Callback<()>) -> impl IntoView {
+    if step.is_summary() {
+        return view! { <ClosingSummaryView to_signatures=Some(to_signatures) /> }.into_any();
+    }
     let editor = crate::state::editor::use_editor();
     let sections = editor
         .template(|t| {
@@ -118,6 +151,7 @@ fn StepView(step: AgendaStep) -> impl IntoView {
                 .collect_view()}
         </div>
     }
+    .into_any()
 }
 
 fn set_root_class(on: bool) {

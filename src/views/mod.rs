@@ -12,6 +12,7 @@ pub mod case_role_hint;
 pub mod case_row;
 pub mod check_panel;
 pub mod choice_field;
+pub mod closing_summary;
 pub mod confirm_dialog;
 pub mod conflict_notice;
 pub mod conversation_form;

@@ -30,7 +30,7 @@ test('the tablet: who is present, who speaks, and the agenda one goal at a time'
   await openApp(page);
   await newReport(page);
   await startConversation(page);
-  assert.equal(await stepTitle(page).textContent(), 'Schritt 1 von 5: Allgemeines');
+  assert.equal(await stepTitle(page).textContent(), 'Schritt 1 von 6: Allgemeines');
   assert.match(page.url(), /#\/bericht\/[0-9a-f]+\/gespraech$/);
 
   // Nobody present yet: the switch asks for the participants first.
@@ -59,16 +59,16 @@ test('the tablet: who is present, who speaks, and the agenda one goal at a time'
 
   // Step by step: Entwicklung, then the goals, one at a time.
   await page.getByRole('button', { name: 'Weiter' }).first().click();
-  await stepTitle(page).filter({ hasText: 'Schritt 2 von 5: Entwicklung' }).waitFor();
+  await stepTitle(page).filter({ hasText: 'Schritt 2 von 6: Entwicklung' }).waitFor();
   assert.equal(await page.locator('#feld-lb_name').count(), 0, 'only this step is shown');
   await page.getByRole('button', { name: 'Weiter' }).first().click();
-  await stepTitle(page).filter({ hasText: 'Schritt 3 von 5: Ziele' }).waitFor();
+  await stepTitle(page).filter({ hasText: 'Schritt 3 von 6: Ziele' }).waitFor();
   await staff.check();
   await page.getByRole('button', { name: 'Ziel hinzufügen' }).click();
-  await stepTitle(page).filter({ hasText: 'Schritt 3 von 5: Ziele – Ziel 1' }).waitFor();
+  await stepTitle(page).filter({ hasText: 'Schritt 3 von 6: Ziele – Ziel 1' }).waitFor();
   await page.locator('.goal-card textarea').first().fill('Allein einkaufen');
   await page.getByRole('button', { name: 'Ziel hinzufügen' }).click();
-  await stepTitle(page).filter({ hasText: 'Schritt 4 von 6: Ziele – Ziel 2' }).waitFor();
+  await stepTitle(page).filter({ hasText: 'Schritt 4 von 7: Ziele – Ziel 2' }).waitFor();
   assert.equal(await page.locator('.goal-card').count(), 1, 'one goal at a time');
   assert.equal(await page.locator('.goal-card h3').textContent(), 'Ziel 2');
   await page.getByRole('button', { name: 'Zurück' }).first().click();
@@ -93,9 +93,52 @@ test('the tablet: who is present, who speaks, and the agenda one goal at a time'
   }
   assert.deepEqual(await axe(page), []);
 
+  // "Weiter" from below a long step: the next step's heading comes into view with the focus,
+  // clear of the sticky bar.
+  await page.setViewportSize({ width: 1024, height: 768 });
+  await page.getByRole('button', { name: 'Zurück' }).last().click();
+  await stepTitle(page).filter({ hasText: 'Schritt 4 von 7' }).waitFor();
+  await page.getByRole('button', { name: 'Weiter' }).last().scrollIntoViewIfNeeded();
+  await page.getByRole('button', { name: 'Weiter' }).last().click();
+  await stepTitle(page).filter({ hasText: 'Schritt 5 von 7: Wünsche' }).waitFor();
+  await page.waitForFunction(() => document.activeElement?.id === 'gespraech-schritt');
+  await page.waitForFunction(() => {
+    const bar = document.querySelector('.editor-bar').getBoundingClientRect();
+    const h = document.getElementById('gespraech-schritt').getBoundingClientRect();
+    return h.top >= bar.bottom - 1 && h.bottom <= innerHeight;
+  });
+
+  // The closing summary: what was agreed, what each person said, who still signs.
+  await page.getByRole('button', { name: 'Weiter' }).first().click();
+  await page.getByRole('button', { name: 'Weiter' }).first().click();
+  await stepTitle(page).filter({ hasText: 'Schritt 7 von 7: Zusammenfassung' }).waitFor();
+  const summary = page.locator('.closing-summary');
+  await summary.getByText('Ziel 1: Allein einkaufen').waitFor();
+  assert.equal(
+    (await summary.locator('.summary-saying-own .summary-byline').textContent()),
+    'Wünsche und Vorstellungen des Leistungsberechtigten – in eigenen Worten von Anna Beispiel (Leistungsberechtigte Person), getippt',
+  );
+  assert.equal(await summary.locator('.summary-saying-own blockquote').textContent(), 'Ich will kochen lernen.');
+  await summary.getByText('Es fehlen noch 3 Unterschriften.').waitFor();
+  await summary.getByText('Unterschrift/Datum des Leistungsberechtigten: noch nicht unterschrieben').waitFor();
+  assert.deepEqual(await axe(page), []);
+  // In Leichte Sprache the person is addressed, and the summary goes to the signatures.
+  await page.getByRole('button', { name: 'Leichte Sprache' }).click();
+  await page.locator('html.plain-language').waitFor();
+  await stepTitle(page).filter({ hasText: 'Das haben wir besprochen' }).waitFor();
+  await summary.getByText('Ihre Unterschrift: Hier fehlt noch die Unterschrift.').waitFor();
+  assert.match(await summary.locator('.summary-saying-own .summary-byline').textContent(), /Das haben Sie selbst gesagt:$/);
+  assert.deepEqual(await axe(page), []);
+  await summary.getByRole('button', { name: 'Jetzt unterschreiben' }).click();
+  await stepTitle(page).filter({ hasText: 'Schritt 6 von 7' }).waitFor();
+  await page.waitForFunction(() => document.activeElement?.id === 'gespraech-schritt');
+  await page.getByRole('button', { name: 'Leichte Sprache' }).click();
+  await page.locator('html:not(.plain-language)').waitFor();
+  await page.getByRole('button', { name: 'Zurück' }).first().click();
+
   // A reload comes back to the same step with the same people.
   await page.reload();
-  await stepTitle(page).filter({ hasText: 'Schritt 5 von 6: Wünsche' }).waitFor();
+  await stepTitle(page).filter({ hasText: 'Schritt 5 von 7: Wünsche' }).waitFor();
   assert.equal(await page.locator('#dabei-beneficiary-name').inputValue(), 'Anna Beispiel');
   // Back to the whole report: the large type goes with the conversation.
   await page.getByRole('link', { name: 'Ganzen Bericht zeigen' }).click();
@@ -118,15 +161,15 @@ test('a caseworker joined from the office sees the step the tablet shows', async
     await office.page.goto(link);
     await office.page.locator('#feld-lb_name').waitFor({ timeout: 30_000 });
     await startConversation(office.page);
-    assert.equal(await stepTitle(office.page).textContent(), 'Schritt 1 von 5: Allgemeines');
+    assert.equal(await stepTitle(office.page).textContent(), 'Schritt 1 von 6: Allgemeines');
 
     await tablet.page.getByRole('button', { name: 'Weiter' }).first().click();
     await tablet.page.getByRole('button', { name: 'Weiter' }).first().click();
-    await stepTitle(tablet.page).filter({ hasText: 'Schritt 3 von 5: Ziele' }).waitFor();
-    await stepTitle(office.page).filter({ hasText: 'Schritt 3 von 5: Ziele' }).waitFor({ timeout: 30_000 });
+    await stepTitle(tablet.page).filter({ hasText: 'Schritt 3 von 6: Ziele' }).waitFor();
+    await stepTitle(office.page).filter({ hasText: 'Schritt 3 von 6: Ziele' }).waitFor({ timeout: 30_000 });
     // And the other way round: the office moves on, the tablet follows.
     await office.page.getByRole('button', { name: 'Weiter' }).first().click();
-    await stepTitle(tablet.page).filter({ hasText: 'Schritt 4 von 5: Wünsche' }).waitFor({ timeout: 30_000 });
+    await stepTitle(tablet.page).filter({ hasText: 'Schritt 4 von 6: Wünsche' }).waitFor({ timeout: 30_000 });
     assert.deepEqual([...tablet.errors, ...office.errors], []);
     await tablet.context.close();
     await office.context.close();

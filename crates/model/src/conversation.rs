@@ -11,6 +11,10 @@
 //! the tablet shows, and whoever opens the report later sees who took part. A step is stored
 //! by key (`"2"`, or `"2:<goal id>"` for a goal), so removing a goal or hiding a section moves
 //! the conversation to the nearest step that still exists instead of to a wrong one.
+//!
+//! Every agenda ends with the closing summary ([`SUMMARY_STEP`], see `closing_summary.rs`):
+//! what was agreed, what each person said, who still signs — read back together before the
+//! conversation ends.
 
 use automerge::transaction::Transactable;
 use automerge::{ObjType, ReadDoc, ROOT};
@@ -24,6 +28,8 @@ const STEP: &str = "step";
 const PRESENT: &str = "present";
 /// Longest name kept for a participant (a name, not a text).
 pub const MAX_PARTICIPANT_NAME: usize = 100;
+/// The key of the last step, the closing summary. Not a number, so it never names a part.
+pub const SUMMARY_STEP: &str = "zusammenfassung";
 
 /// A part of the conversation as the template names it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -47,6 +53,13 @@ pub struct AgendaStep {
     pub goal: Option<GoalId>,
 }
 
+impl AgendaStep {
+    /// The closing summary: it shows no sections but [`Report::closing_summary`].
+    pub fn is_summary(&self) -> bool {
+        self.key == SUMMARY_STEP
+    }
+}
+
 impl Report {
     /// The template's parts, or one per section.
     fn agenda_parts(&self) -> Vec<AgendaPart> {
@@ -66,7 +79,7 @@ impl Report {
     }
 
     /// The steps of the conversation now (they change with the goals and with choices that
-    /// hide sections).
+    /// hide sections), the closing summary last.
     pub fn agenda(&self) -> Vec<AgendaStep> {
         let goals_section = self.goals_field().ok().and_then(|(field, _, _)| {
             self.template
@@ -108,6 +121,13 @@ impl Report {
                 });
             }
         }
+        steps.push(AgendaStep {
+            key: SUMMARY_STEP.to_string(),
+            title: "Zusammenfassung".to_string(),
+            plain_title: "Das haben wir besprochen".to_string(),
+            sections: Vec::new(),
+            goal: None,
+        });
         steps
     }
 

@@ -14,6 +14,7 @@
 
 pub mod at_rest;
 mod bytes;
+mod closing_summary;
 mod conversation;
 mod date;
 mod display;
@@ -57,7 +58,10 @@ pub mod trust;
 pub mod undo;
 mod validation;
 
-pub use conversation::{AgendaPart, AgendaStep, MAX_PARTICIPANT_NAME};
+pub use closing_summary::{
+    AgreedGoal, ClosingSummary, Label, SaidHow, Saying, SignatureState, SummarySignature,
+};
+pub use conversation::{AgendaPart, AgendaStep, MAX_PARTICIPANT_NAME, SUMMARY_STEP};
 pub use date::{Date, DateRange};
 pub use due::{deadline, due, due_state, has_deadline_rule, Due, DueState, SOON_DAYS};
 pub use error::ModelError;

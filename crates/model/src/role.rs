@@ -30,6 +30,17 @@ impl Role {
         }
     }
 
+    /// The name in Leichte Sprache where no person's name is known: the person is addressed
+    /// as "Sie", the others by what they are to the person (LEICHTE-SPRACHE.md).
+    pub fn plain_label(self) -> &'static str {
+        match self {
+            Role::Beneficiary => "Sie",
+            Role::Provider => "Der Dienst",
+            Role::Caseworker => "Das Amt",
+            Role::Guardian => "Die rechtliche Betreuung",
+        }
+    }
+
     /// Who wrote something, in Leichte Sprache, after a name or "Jemand": "vom Amt", not
     /// "(Leistungsträger)"; the person is addressed as "Sie" (LEICHTE-SPRACHE.md).
     pub fn plain_from(self) -> &'static str {
