@@ -40,9 +40,16 @@ pub fn AgendaNav(
                 .map(|s| format!("Schritt {} von {}: {}", i + 1, agenda.len(), title(s)))
         })
     };
+    // The steps scroll sideways in one row; the current one is kept in the middle of it.
+    let steps = NodeRef::<leptos::html::Ol>::new();
+    Effect::new(move |_| {
+        state.track();
+        let Some(list) = steps.get() else { return };
+        request_animation_frame(move || center_current(&list));
+    });
     let list = (!bottom).then(|| {
         view! {
-            <ol class="agenda-list">
+            <ol class="agenda-list" node_ref=steps>
                 {move || {
                     state.with(|(agenda, current)| {
                         agenda
@@ -77,8 +84,7 @@ pub fn AgendaNav(
         view! { <h2 class="step-title" id=STEP_HEADING tabindex="-1">{position}</h2> }
     });
     view! {
-        <nav class="agenda" aria-label=if bottom { "Gespräch: Schritte (unten)" } else { "Gespräch: Schritte" }>
-            {list}
+        <nav class="agenda" class:agenda-top=!bottom aria-label=if bottom { "Gespräch: Schritte (unten)" } else { "Gespräch: Schritte" }>
             <div class="agenda-buttons">
                 <button
                     type="button"
@@ -93,6 +99,7 @@ pub fn AgendaNav(
                 >
                     "Zurück"
                 </button>
+                {list}
                 <button
                     type="button"
                     class="button primary"
@@ -133,4 +140,21 @@ pub fn show_step_heading(focus: bool) {
             let _ = heading.focus_with_options(&no_scroll);
         }
     });
+}
+
+/// Scrolls the row of steps sideways so the current step is in its middle (the page itself
+/// does not move).
+fn center_current(list: &web_sys::HtmlOListElement) {
+    use wasm_bindgen::JsCast;
+
+    let Some(current) = list
+        .query_selector("[aria-current=step]")
+        .ok()
+        .flatten()
+        .and_then(|c| c.dyn_into::<web_sys::HtmlElement>().ok())
+    else {
+        return;
+    };
+    let middle = current.offset_left() + current.offset_width() / 2 - list.client_width() / 2;
+    list.set_scroll_left(middle.max(0));
 }

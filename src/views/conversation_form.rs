@@ -106,20 +106,24 @@ pub fn ConversationForm(editor: Editor) -> impl IntoView {
             <div class="editor-bar" node_ref=bar>
                 <SaveStatusView />
                 <UndoButtons />
+                // In the bar, so the way back to the whole report is always in reach.
+                <a class="button whole-report" href=report_href>
+                    {move || app.words("Ganzen Bericht zeigen", "Den ganzen Bericht zeigen")}
+                </a>
                 <SyncBar />
             </div>
             <MovedAway />
             <RefusedChanges />
-            <p>
-                <a href=report_href>{move || app.words("Ganzen Bericht zeigen", "Den ganzen Bericht zeigen")}</a>
-            </p>
             {move || {
                 editor
                     .notice()
                     .map(|n| view! { <p class="message error" role="alert">{n}</p> })
             }}
-            <ParticipantsPanel />
-            <SpeakerSwitch />
+            // Who is there and who speaks, in one bar: the step starts on the first screen.
+            <div class="conversation-bar">
+                <ParticipantsPanel />
+                <SpeakerSwitch />
+            </div>
             <AgendaNav state=state go_to=go_to />
             {move || current.get().map(|step| view! { <StepView step=step to_signatures=to_signatures /> })}
             <AgendaNav state=state go_to=go_to bottom=true />

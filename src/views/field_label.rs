@@ -69,7 +69,7 @@ pub fn LabelText(
             .then(|| {
                 view! {
                     <span class="mark required" aria-hidden="true">
-                        {move || app.words(" Pflichtfeld", " Muss ausgefüllt werden")}
+                        {move || app.words(" Pflichtfeld", " Hier muss etwas stehen.")}
                     </span>
                 }
             })}

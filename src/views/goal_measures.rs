@@ -103,7 +103,7 @@ pub fn GoalMeasures(
     view! {
         <fieldset class="goal-measures">
             <legend class="field-label">
-                {move || app.words("Maßnahmen", "Das wird dafür gemacht")}
+                {move || app.words("Maßnahmen", "Diese Hilfe bekommen Sie dafür")}
             </legend>
             <ol class="measure-list">
                 <For each=move || ids.get() key=|m| m.clone() let:measure>

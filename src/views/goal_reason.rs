@@ -56,7 +56,7 @@ pub fn GoalReason(
                 <label class="field-label" for=select_id.clone()>
                     {move || plain_question.with_value(|p| app.words("Grund bei Nicht-Erreichung", p).to_string())}
                     <span class="mark required" aria-hidden="true">
-                        {move || app.words(" Pflichtfeld", " Muss ausgefüllt werden")}
+                        {move || app.words(" Pflichtfeld", " Hier muss etwas stehen.")}
                     </span>
                 </label>
                 <select

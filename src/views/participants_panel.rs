@@ -80,7 +80,7 @@ pub fn ParticipantsPanel() -> impl IntoView {
         })
     };
     view! {
-        <details class="form-section participants" open=open_at_start>
+        <details class="participants" open=open_at_start>
             <summary>
                 <span class="summary-title">{move || app.words("Wer ist dabei?", "Wer ist beim Gespräch dabei?")}</span>
                 " "

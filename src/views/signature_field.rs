@@ -243,7 +243,7 @@ pub fn SignatureField(field: Field, optional: bool, editable: Signal<bool>) -> i
                             Verification::ValidForEarlierVersion { .. } => (
                                 "signature-state earlier",
                                 if app.plain.get() {
-                                    "Nach der Unterschrift wurde etwas geändert. Bitte noch einmal unterschreiben."
+                                    "Nach der Unterschrift hat jemand etwas geändert. Bitte unterschreiben Sie noch einmal."
                                         .to_string()
                                 } else {
                                     format!(

@@ -128,7 +128,7 @@ pub fn SignaturePad(
             <p class="field-help" id=hint_id.clone()>
                 <Words
                     standard="Mit Finger, Stift oder Maus im Feld unterschreiben. Ohne Zeichnung gilt der eingetippte Name als Unterschrift."
-                    plain="Schreiben Sie Ihren Namen in das Feld. Das geht mit dem Finger oder mit einem Stift. Sie können auch nur Ihren Namen tippen. Das gilt dann auch als Unterschrift."
+                    plain="Schreiben Sie Ihren Namen in das weiße Feld unten. Das geht mit dem Finger oder mit einem Stift. Sie können auch nur Ihren Namen tippen. Das gilt dann auch als Unterschrift."
                     block=hint_id.clone()
                 />
             </p>

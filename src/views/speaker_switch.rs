@@ -28,6 +28,11 @@ pub fn SpeakerSwitch() -> impl IntoView {
                 } else {
                     format!("{name} ({})", role.label())
                 };
+                // The name large, the role small beside it; read as one label.
+                let (first, rest) = match label.find(" (") {
+                    Some(i) => (label[..i].to_string(), label[i..].to_string()),
+                    None => (label.clone(), String::new()),
+                };
                 view! {
                     <label class="choice speaker" for=label_for>
                         <input
@@ -37,7 +42,7 @@ pub fn SpeakerSwitch() -> impl IntoView {
                             prop:checked=move || app.role.get() == role
                             on:change=move |_| app.set_role(role)
                         />
-                        <span>{label}</span>
+                        <span>{first}<span class="speaker-role">{rest}</span></span>
                     </label>
                 }
             })
@@ -45,15 +50,16 @@ pub fn SpeakerSwitch() -> impl IntoView {
     };
     let nobody = move || present.with(Vec::is_empty);
     view! {
-        <fieldset class="form-section speaker-switch">
-            <legend>{move || app.words("Wer spricht gerade?", "Wer spricht jetzt?")}</legend>
+        <fieldset class="speaker-switch">
+            <legend>{move || app.words("Es spricht:", "Wer spricht?")}</legend>
             <Show when=nobody>
                 <p class="field-help">
                     {move || app.words("Zuerst oben eintragen, wer dabei ist.", "Schreiben Sie zuerst oben auf: Wer ist dabei?")}
                 </p>
             </Show>
             <div class="speaker-options">{options}</div>
-            <p class="field-help" aria-live="polite">
+            // The checked name shows who writes; this says it to a screen reader.
+            <p class="visually-hidden" aria-live="polite">
                 "Es schreibt: " <strong>{move || app.role.get().label()}</strong>
             </p>
         </fieldset>

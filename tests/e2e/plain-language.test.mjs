@@ -239,7 +239,7 @@ test('signing in Leichte Sprache: the pad and the signature line speak plainly',
   assert.equal(squash(await line.locator('.signature-state').textContent()), 'Hier fehlt noch die Unterschrift.');
   const hint = await line.locator('.signature-pad .field-help .sentence').allTextContents();
   assert.deepEqual(hint, [
-    'Schreiben Sie Ihren Namen in das Feld.',
+    'Schreiben Sie Ihren Namen in das weiße Feld unten.',
     'Das geht mit dem Finger oder mit einem Stift.',
     'Sie können auch nur Ihren Namen tippen.',
     'Das gilt dann auch als Unterschrift.',

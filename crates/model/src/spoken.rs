@@ -93,7 +93,9 @@ impl Report {
                     .unwrap_or_else(|| vec![heading, "Hier steht noch nichts.".into()]),
             );
             for m in goal.given_measures() {
-                out.extend(spoken_text("Das wird dafür gemacht:", &m.text).unwrap_or_default());
+                out.extend(
+                    spoken_text("Diese Hilfe bekommen Sie dafür:", &m.text).unwrap_or_default(),
+                );
                 if !m.by.trim().is_empty() {
                     out.push(format!("Das macht: {}.", m.by.trim()));
                 }

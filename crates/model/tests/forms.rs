@@ -502,10 +502,31 @@ const NOT_PLAIN: [&str; 16] = [
     "Maßnahme",
 ];
 
+/// Words that blame the person for what did not work ("Sie haben nicht genug mitgemacht"): a
+/// reason is said kindly, as something that was hard, never as the person's failing.
+const BLAMING: [&str; 4] = [
+    "Sie haben nicht genug",
+    "Sie haben zu wenig",
+    "Ihre Schuld",
+    "nicht genug mitgemacht",
+];
+
+/// Passive voice: Leichte Sprache says who does what.
+const PASSIVE: [&str; 3] = [" wurde ", " wurden ", " worden"];
+
 fn check_plain(s: &str, what: &str, problems: &mut Vec<String>) {
     if s.trim().is_empty() {
         problems.push(format!("{what}: no plain-language text"));
         return;
+    }
+    if BLAMING.iter().any(|words| s.contains(words)) {
+        problems.push(format!("{what}: blames the person: {s:?}"));
+    }
+    let spaced = format!(" {s} ");
+    for marker in PASSIVE {
+        if spaced.contains(marker) {
+            problems.push(format!("{what}: passive voice ({marker:?}) in {s:?}"));
+        }
     }
     for word in NOT_PLAIN {
         if s.contains(word) {
@@ -560,5 +581,7 @@ fn the_plain_language_check_catches_a_missing_or_jargon_label() {
     let mut problems = Vec::new();
     check_plain("  ", "x", &mut problems);
     check_plain("Die IFK schickt es.", "y", &mut problems);
-    assert_eq!(problems.len(), 2, "{problems:?}");
+    check_plain("Sie haben nicht genug mitgemacht.", "z", &mut problems);
+    check_plain("Der Plan wurde gemacht.", "w", &mut problems);
+    assert_eq!(problems.len(), 4, "{problems:?}");
 }
