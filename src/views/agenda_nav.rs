@@ -4,7 +4,8 @@
 //! A move made here brings the new step's heading into view, below the sticky bar: from the
 //! buttons under a long step, the next step would otherwise begin far above the window. Focus
 //! goes to the heading too when the move came from below, so the next Tab reaches the step's
-//! first control; from the top the focus stays on the button, to press "Weiter" again. A move
+//! first control; from the top the focus stays on the button, to press "Weiter" again, and
+//! the page moves no further than the heading needs, so that button stays in sight. A move
 //! made on another device scrolls nothing here: the page does not jump under someone's hand.
 
 use dreieck_model::AgendaStep;
@@ -119,8 +120,8 @@ pub fn AgendaNav(
     }
 }
 
-/// After the new step is drawn: its heading to the top of the window (the page's scroll
-/// padding keeps it below the sticky bar), and focus on it when `focus`.
+/// After the new step is drawn: its heading into view (the page's scroll padding keeps it
+/// below the sticky bar), to the top of the window and focused when `focus`.
 pub fn show_step_heading(focus: bool) {
     use wasm_bindgen::JsCast;
 
@@ -131,8 +132,14 @@ pub fn show_step_heading(focus: bool) {
         else {
             return;
         };
+        // With the focus the heading goes to the top; without, the focused button above it
+        // must stay in sight, so the page moves only as far as the heading needs.
         let options = web_sys::ScrollIntoViewOptions::new();
-        options.set_block(web_sys::ScrollLogicalPosition::Start);
+        options.set_block(if focus {
+            web_sys::ScrollLogicalPosition::Start
+        } else {
+            web_sys::ScrollLogicalPosition::Nearest
+        });
         heading.scroll_into_view_with_scroll_into_view_options(&options);
         if focus {
             let no_scroll = web_sys::FocusOptions::new();

@@ -74,9 +74,11 @@ async function hiddenWhileTabbing(page, key, presses) {
       const bar = document.querySelector('.editor-bar');
       if (!el || !bar || bar.contains(el) || el === document.body) return null;
       const r = el.getBoundingClientRect();
-      const under = bar.getBoundingClientRect().bottom;
-      return r.top < under || r.top > window.innerHeight
-        ? `${el.id || el.tagName} at ${Math.round(r.top)} (bar ends at ${Math.round(under)})`
+      const b = bar.getBoundingClientRect();
+      // Under the bar, or out of the window; the header above a bar not yet stuck is neither.
+      const hidden = (r.top < b.bottom && r.bottom > b.top) || r.bottom <= 0 || r.top > window.innerHeight;
+      return hidden
+        ? `${el.id || el.tagName} at ${Math.round(r.top)} (bar from ${Math.round(b.top)} to ${Math.round(b.bottom)})`
         : null;
     });
     if (seen) hidden.push(seen);
@@ -108,6 +110,39 @@ test('focus is never hidden under the editor bar, going forward or backward, wit
   await page.keyboard.press('Tab');
   assert.deepEqual(await hiddenWhileTabbing(page, 'Tab', 30), [], 'forward, offline');
   assert.deepEqual(await hiddenWhileTabbing(page, 'Shift+Tab', 40), [], 'backward, offline');
+  await context.close();
+});
+
+/// How many controls the Tab key reaches on the page now (shown, not disabled).
+function focusableCount(page) {
+  return page.evaluate(() => [...document.querySelectorAll(
+    'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), summary, [tabindex="0"]',
+  )].filter((el) => el.checkVisibility() && !el.closest('[inert]')).length);
+}
+
+test('in the conversation, focus is never hidden going through every control of a step, forward and backward, at both tablet heights', async () => {
+  const { context, page } = await device(browser);
+  await openApp(page);
+  await page.getByRole('button', { name: 'Neuer Bericht' }).click();
+  await page.locator('#feld-lb_name').fill('Fokus, Frieda');
+  await page.locator('#gespraech-starten').click();
+  await page.locator('#gespraech-schritt').waitFor();
+  await page.locator('#dabei-beneficiary').check();
+  await page.locator('#dabei-beneficiary-name').fill('Frieda Fokus');
+  await page.locator('#dabei-provider').check();
+  const steps = ['Allgemeines', 'Unterschriften', 'Zusammenfassung'];
+  for (const [width, height] of [[1024, 768], [768, 1024]]) {
+    await page.setViewportSize({ width, height });
+    for (const step of steps) {
+      await page.locator('.agenda-step', { hasText: step }).click();
+      await page.locator('#gespraech-schritt', { hasText: step }).waitFor();
+      const n = await focusableCount(page);
+      await page.locator('.agenda-step', { hasText: step }).focus();
+      const at = `${step}, ${width} × ${height}`;
+      assert.deepEqual(await hiddenWhileTabbing(page, 'Tab', n), [], `forward: ${at}`);
+      assert.deepEqual(await hiddenWhileTabbing(page, 'Shift+Tab', n), [], `backward: ${at}`);
+    }
+  }
   await context.close();
 });
 
