@@ -78,7 +78,7 @@ pub fn ClosingSummaryView(
                     }
                 })
                 .collect_view();
-            view! { <ol class="summary-list">{items}</ol> }.into_any()
+            view! { <ul class="summary-list summary-goals">{items}</ul> }.into_any()
         })
     };
     let sayings = move || {
@@ -119,9 +119,10 @@ pub fn ClosingSummaryView(
                 .signatures
                 .iter()
                 .map(|line| {
-                    let done = !line.still_to_sign();
+                    let signed = matches!(line.state, SignatureState::Signed { .. });
+                    let optional = line.optional && !signed;
                     view! {
-                        <li class="summary-signature" class:done=done>
+                        <li class="summary-signature" class:done=signed class:optional=optional>
                             {signature_line(line, plain)}
                         </li>
                     }
@@ -146,7 +147,7 @@ pub fn ClosingSummaryView(
             </div>
             <h3 id="zusammenfassung-ziele">{move || app.words("Was vereinbart wurde", "Ihre Ziele")}</h3>
             {goals}
-            <h3>{move || app.words("Was jede Person gesagt hat", "Das wurde gesagt")}</h3>
+            <h3>{move || app.words("Was jede Person gesagt hat", "Das haben alle gesagt")}</h3>
             {sayings}
             <h3>{move || app.words("Wer noch unterschreibt", "Wer muss noch unterschreiben?")}</h3>
             {signatures}
@@ -324,7 +325,7 @@ fn spoken(s: &ClosingSummary, names: &Names, plain: bool) -> Vec<String> {
     }
     out.push(
         if plain {
-            "Das wurde gesagt."
+            "Das haben alle gesagt."
         } else {
             "Was jede Person gesagt hat."
         }
