@@ -61,8 +61,10 @@ pub enum ListState {
 
 thread_local! {
     /// Reports already checked to load, by id, with the `updated_ms` they were checked at:
-    /// a document is only loaded again after it changed, so the list stays quick.
-    static VERIFIED: RefCell<HashMap<String, f64>> = RefCell::new(HashMap::new());
+    /// a document is only loaded again after it changed, so the list stays quick. Beside it,
+    /// the summary made from the document where the stored one was behind it.
+    static VERIFIED: RefCell<HashMap<String, (f64, Option<Summary>)>> =
+        RefCell::new(HashMap::new());
 }
 
 /// The entries of the case list and how loading went.
@@ -111,23 +113,44 @@ impl CaseList {
                     Entry::Report(s) if s.id == id => Some(s.updated_ms),
                     _ => None,
                 });
-                if let Some(updated) = known {
-                    if VERIFIED.with(|v| v.borrow().get(&id) == Some(&updated)) {
-                        continue;
-                    }
-                }
-                let entry = match check(&store, &id).await {
-                    Ok(summary) => match known {
-                        Some(updated) => {
-                            VERIFIED.with(|v| v.borrow_mut().insert(id.clone(), updated));
-                            continue;
-                        }
-                        // Stored without a summary: list it under what the document says.
-                        None => Entry::Report(summary),
-                    },
-                    Err(error) => Entry::Broken {
-                        id: id.clone(),
-                        error,
+                let verified = known.and_then(|updated| {
+                    VERIFIED.with(|v| match v.borrow().get(&id) {
+                        Some((at, healed)) if *at == updated => Some(healed.clone()),
+                        _ => None,
+                    })
+                });
+                let entry = match verified {
+                    Some(None) => continue,
+                    Some(Some(healed)) => Entry::Report(healed),
+                    None => match check(&store, &id).await {
+                        Ok(summary) => match known {
+                            // The summary is written a moment after the edits it describes (at
+                            // most once a second while typing); a page closed in that moment
+                            // leaves an older one stored. The list shows what the document says.
+                            Some(updated) => {
+                                let fresh = Summary {
+                                    updated_ms: updated,
+                                    ..summary
+                                };
+                                let current = entries
+                                    .iter()
+                                    .any(|e| matches!(e, Entry::Report(s) if *s == fresh));
+                                let healed = (!current).then(|| fresh.clone());
+                                VERIFIED.with(|v| {
+                                    v.borrow_mut().insert(id.clone(), (updated, healed.clone()))
+                                });
+                                match healed {
+                                    Some(fresh) => Entry::Report(fresh),
+                                    None => continue,
+                                }
+                            }
+                            // Stored without a summary: list it under what the document says.
+                            None => Entry::Report(summary),
+                        },
+                        Err(error) => Entry::Broken {
+                            id: id.clone(),
+                            error,
+                        },
                     },
                 };
                 entries.retain(|e| e.id() != id);
@@ -141,8 +164,8 @@ impl CaseList {
     }
 }
 
-/// Loads one stored document: a summary made from it (for a document stored without one), or
-/// why it does not load.
+/// Loads one stored document: a summary made from it (for a document stored without one, or
+/// with one older than the document), or why it does not load.
 async fn check(store: &ReportStore, id: &str) -> Result<Summary, String> {
     let bytes = store.load(id).await.map_err(|e| e.to_string())?;
     let report = Report::load(&bytes).map_err(|e| e.to_string())?;
@@ -369,6 +392,54 @@ pub fn arrange(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A page closed in the moment between an edit and its summary leaves the older summary
+    /// stored: the list shows the report as its document says, once it has checked it.
+    #[cfg(target_arch = "wasm32")]
+    #[wasm_bindgen_test::wasm_bindgen_test]
+    async fn a_summary_older_than_its_document_is_shown_as_the_document_says() {
+        use crate::state::summary::title_field;
+        use crate::state::test_support::{store, until};
+        use dreieck_model::{builtin_templates, Role};
+
+        let _ = any_spawner::Executor::init_wasm_bindgen();
+        let reports = store().await;
+        let template = builtin_templates().remove(0);
+        let Ok(mut report) = Report::create(&template, "liste-veraltet", 1_000) else {
+            panic!("create failed");
+        };
+        let title = title_field(report.template());
+        let older = summary_of(&report, title.as_deref(), 2_000.0);
+        if let Err(e) = report.set_text(Role::Provider, "lb_name", "Neu, Nora") {
+            panic!("edit failed: {e}");
+        }
+        if let Err(e) = reports
+            .compact("liste-veraltet", &report.save(), &older)
+            .await
+        {
+            panic!("store failed: {e}");
+        }
+        let list = CaseList::new();
+        list.reload(reports);
+        let title_shown = move || {
+            list.entries.with_untracked(|e| {
+                e.iter().find_map(|e| match e {
+                    Entry::Report(s) if s.id == "liste-veraltet" => Some(s.title.clone()),
+                    _ => None,
+                })
+            })
+        };
+        until("the list shows the name the document holds", || {
+            title_shown().as_deref() == Some("Neu, Nora")
+        })
+        .await;
+        // Checked once per change: a second reload shows it at once, without loading again.
+        list.reload(store().await);
+        until("the list keeps it", || {
+            title_shown().as_deref() == Some("Neu, Nora")
+        })
+        .await;
+    }
 
     #[cfg_attr(not(target_arch = "wasm32"), test)]
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
