@@ -23,15 +23,11 @@ pub fn SpeakerSwitch() -> impl IntoView {
             .map(|(role, name)| {
                 let id = format!("spricht-{}", role.as_str());
                 let label_for = id.clone();
-                let label = if name.trim().is_empty() {
-                    role.label().to_string()
+                // The name large, the role small below it; read as one label.
+                let (first, rest) = if name.trim().is_empty() {
+                    (role.label().to_string(), String::new())
                 } else {
-                    format!("{name} ({})", role.label())
-                };
-                // The name large, the role small beside it; read as one label.
-                let (first, rest) = match label.find(" (") {
-                    Some(i) => (label[..i].to_string(), label[i..].to_string()),
-                    None => (label.clone(), String::new()),
+                    (name, format!(" ({})", role.label()))
                 };
                 view! {
                     <label class="choice speaker" for=label_for>
