@@ -17,6 +17,8 @@ pub enum Route {
     Conversation(String),
     /// `#/bericht/<id>/druck`: the report as the paper form, to print or save as PDF.
     Print(String),
+    /// `#/bericht/<id>/meins`: the person supported's own view of the report (`PersonView`).
+    Own(String),
     /// `#/fehlende-hilfen`: the "fehlender Hilfebaustein" flags of every report on the device.
     MissingHelp,
     /// `#/wirkung`: Wirkungsorientierung, goal achievement across the reports on the device.
@@ -52,6 +54,7 @@ impl Route {
             Some(("bericht", rest)) => match rest.split_once('/') {
                 Some((id, "gespraech")) if is_valid_id(id) => Route::Conversation(id.to_string()),
                 Some((id, "druck")) if is_valid_id(id) => Route::Print(id.to_string()),
+                Some((id, "meins")) if is_valid_id(id) => Route::Own(id.to_string()),
                 None if is_valid_id(rest) => Route::Report(rest.to_string()),
                 _ => Route::CaseList,
             },
@@ -79,6 +82,7 @@ impl Route {
             Route::Report(id) => format!("#/bericht/{id}"),
             Route::Conversation(id) => format!("#/bericht/{id}/gespraech"),
             Route::Print(id) => format!("#/bericht/{id}/druck"),
+            Route::Own(id) => format!("#/bericht/{id}/meins"),
             Route::MissingHelp => "#/fehlende-hilfen".to_string(),
             Route::Impact => "#/wirkung".to_string(),
             Route::Join(rest) => format!("#/einladung/{rest}"),
@@ -86,6 +90,18 @@ impl Route {
             Route::Templates => "#/vorlagen".to_string(),
             Route::Lock => "#/sperre".to_string(),
             Route::TemplateEditor { id, version } => format!("#/vorlagen/{id}/{version}"),
+        }
+    }
+}
+
+impl Route {
+    /// Where a report opens for `role`: the person supported gets their own view, with the
+    /// whole form one link away; staff get the whole form.
+    pub fn opening(role: dreieck_model::Role, id: String) -> Route {
+        if role == dreieck_model::Role::Beneficiary {
+            Route::Own(id)
+        } else {
+            Route::Report(id)
         }
     }
 }
@@ -190,6 +206,17 @@ mod tests {
         assert_eq!(Route::parse("#/fehlende-hilfen/"), Route::MissingHelp);
         let p = Route::Print("0f3a".to_string());
         assert_eq!(Route::parse(&p.href()), p);
+        let o = Route::Own("0f3a".to_string());
+        assert_eq!(Route::parse(&o.href()), o);
+        assert_eq!(o.href(), "#/bericht/0f3a/meins");
+        assert_eq!(
+            Route::opening(dreieck_model::Role::Beneficiary, "0f3a".into()),
+            o
+        );
+        assert_eq!(
+            Route::opening(dreieck_model::Role::Caseworker, "0f3a".into()),
+            Route::Report("0f3a".into())
+        );
         assert_eq!(Route::parse(&Route::CaseList.href()), Route::CaseList);
         assert_eq!(Route::parse(&Route::Templates.href()), Route::Templates);
         let e = Route::TemplateEditor {

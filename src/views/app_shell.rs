@@ -73,6 +73,7 @@ pub fn AppShell() -> impl IntoView {
             } else { match route.get() {
                 Route::CaseList => view! { <CaseListPage /> }.into_any(),
                 Route::Report(id) => view! { <EditorPage id=id mode=Mode::Edit /> }.into_any(),
+                Route::Own(id) => view! { <EditorPage id=id mode=Mode::Own /> }.into_any(),
                 Route::Conversation(id) => {
                     view! { <EditorPage id=id mode=Mode::Conversation /> }.into_any()
                 }

@@ -148,6 +148,9 @@ pub fn CaseRow(
     let delete_label = format!("Bericht von {title} löschen");
     let id = summary.id.clone();
     let raw_title = summary.title.clone();
+    // The person supported opens their own view (see `Route::opening`).
+    let app = crate::state::app_context::use_app();
+    let summary_id = summary.id.clone();
     let status = status_of(&summary);
     let urgency = urgency(&summary, today);
     let due = open_deadline(&summary).map(|date| {
@@ -189,7 +192,7 @@ pub fn CaseRow(
         review_text(&summary).map(|(class, text)| view! { <span class=class>{text}</span> });
     view! {
         <li class="case" class:case-overdue=urgency == Some(DueState::Ueberfaellig)>
-            <a class="case-open" href=Route::Report(summary.id.clone()).href()>
+            <a class="case-open" href=move || Route::opening(app.role.get(), summary_id.clone()).href()>
                 <span class="case-title">{title}</span>
                 <span class="case-meta">
                     {summary.template_name.clone()}

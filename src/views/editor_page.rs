@@ -11,6 +11,7 @@ use crate::state::session::{OpenError, Session};
 use crate::views::app_shell::PAGE_TITLE_ID;
 use crate::views::back_to_list::BackToList;
 use crate::views::conversation_form::ConversationForm;
+use crate::views::person_view::PersonView;
 use crate::views::print_report::PrintReport;
 use crate::views::report_deleted::ReportDeleted;
 use crate::views::report_form::ReportForm;
@@ -32,6 +33,8 @@ pub enum Mode {
     Conversation,
     /// The paper form (see `PrintReport`).
     Print,
+    /// The person supported's own view (see `PersonView`).
+    Own,
 }
 
 #[component]
@@ -122,6 +125,7 @@ pub fn EditorPage(id: String, mode: Mode) -> impl IntoView {
                                 Mode::Edit => view! { <ReportForm editor=ed /> }.into_any(),
                                 Mode::Conversation => view! { <ConversationForm editor=ed /> }.into_any(),
                                 Mode::Print => view! { <PrintReport editor=ed /> }.into_any(),
+                                Mode::Own => view! { <PersonView editor=ed /> }.into_any(),
                             },
                         })
                             .into_any()

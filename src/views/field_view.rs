@@ -18,8 +18,26 @@ use crate::views::remark_thread::RemarkThread;
 use crate::views::signature_field::SignatureField;
 use crate::views::text_field::TextField;
 
+/// Marks the person's own view (`PersonView`): the fields there leave out what only staff use
+/// (the change history).
+#[derive(Clone, Copy)]
+pub struct OwnView;
+
+/// The sentences "Vorlesen" reads for `field`: its plain label and help, then what it holds.
+pub fn spoken_field(field: &Field, report: &dreieck_model::Report) -> Vec<String> {
+    let mut all = field_sentences(field);
+    all.extend(report.spoken_value(&field.id).unwrap_or_default());
+    all
+}
+
 #[component]
-pub fn FieldView(field: Field) -> impl IntoView {
+pub fn FieldView(
+    field: Field,
+    /// The field has no "Vorlesen" of its own: its section's reads it (a section of one field
+    /// would otherwise show two buttons for the same words).
+    #[prop(optional)]
+    read_by_section: bool,
+) -> impl IntoView {
     let app = use_app();
     let editors = field.editors.clone();
     let own_words = field.own_words;
@@ -34,24 +52,20 @@ pub fn FieldView(field: Field) -> impl IntoView {
     let conditional = field.shown_when.is_some();
     // The goals have their own structure; every other field shows its history on request.
     let own_words_parts = own_words.then(|| view! { <OwnWordsParts field=field.clone() /> });
-    let history = (!matches!(field.kind, FieldKind::Goals { .. })).then(|| {
+    let staff_view = use_context::<OwnView>().is_none();
+    let history = (staff_view && !matches!(field.kind, FieldKind::Goals { .. })).then(|| {
         view! { <FieldHistory field_id=field.id.clone() label=field.label.clone() /> }
     });
     // Read aloud: the plain label and help, then what the field holds. While the value is
     // read, the control is highlighted (its sentences are not on screen as text).
     let reader = app.reader;
     let editor = use_editor();
-    let intro = field_sentences(&field);
-    let value_from = intro.len();
-    let spoken_id = field_id.clone();
+    let value_from = field_sentences(&field).len();
+    let spoken_def = field.clone();
     let spoken = Callback::new(move |()| {
-        let mut all = intro.clone();
-        all.extend(
-            editor
-                .read(|r| r.spoken_value(&spoken_id).unwrap_or_default())
-                .unwrap_or_default(),
-        );
-        all
+        editor
+            .read(|r| spoken_field(&spoken_def, r))
+            .unwrap_or_default()
     });
     let reading_id = field_id.clone();
     let reading_value = move || {
@@ -59,9 +73,11 @@ pub fn FieldView(field: Field) -> impl IntoView {
             .sentence(&reading_id)
             .is_some_and(|i| i >= value_from)
     };
-    let read_button = view! {
-        <ReadAloudButton block=field_id.clone() what=field.plain_label.clone() sentences=spoken />
-    };
+    let read_button = (!read_by_section).then(|| {
+        view! {
+            <ReadAloudButton block=field_id.clone() what=field.plain_label.clone() sentences=spoken />
+        }
+    });
     // The caseworker's questions on this field, under it.
     let remarks = view! {
         <RemarkThread anchor=Anchor::Field(field.id.clone()) about=field.label.clone() />

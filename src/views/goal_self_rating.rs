@@ -19,6 +19,10 @@ pub fn GoalSelfRating(
     data: Memo<Option<Goal>>,
     /// The achievement scale (the same five levels, read in plain language here).
     codes: StoredValue<CodeList>,
+    /// The difference is said below, after the provider's rating (the person's view shows
+    /// the person's own rating first).
+    #[prop(optional)]
+    difference_below: bool,
 ) -> impl IntoView {
     let editor = use_editor();
     let app = use_app();
@@ -62,7 +66,9 @@ pub fn GoalSelfRating(
     });
     let difference = move || {
         data.with(|g| {
-            let g = g.as_ref().filter(|g| g.ratings_differ)?;
+            let g = g
+                .as_ref()
+                .filter(|g| g.ratings_differ && !difference_below)?;
             if app.plain.get() {
                 return Some(
                     "Sie sehen es anders als der Dienst. Sprechen Sie darüber.".to_string(),

@@ -15,7 +15,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::route::{replace, Route};
-use crate::state::app_context::use_app;
+use crate::state::app_context::{use_app, AppContext};
 use crate::state::joining::{self, Answer, Joining};
 use crate::state::summary::display_title;
 use crate::sync::invitation::{Access, Fit, Invitation};
@@ -23,6 +23,7 @@ use crate::sync::rendezvous::Rendezvous;
 use crate::views::app_shell::PAGE_TITLE_ID;
 use crate::views::link_conflict::LinkConflict;
 use dreieck_model::trust::Declined;
+use dreieck_model::Role;
 
 #[derive(Clone, Debug, PartialEq)]
 enum Step {
@@ -132,7 +133,7 @@ pub fn JoinPage(source: Source) -> impl IntoView {
                             if matches!(invitation.access, Access::Room { .. }) {
                                 app.set_role(invitation.role);
                             }
-                            replace(&Route::Report(invitation.report_id));
+                            open_report(app, invitation.report_id, invitation.role);
                         }
                         fit => {
                             let name = report_name(&store, &invitation.report_id).await;
@@ -189,7 +190,7 @@ pub fn JoinPage(source: Source) -> impl IntoView {
     // Nothing from the link is used: not its room and key, not its role.
     let keep = Callback::new(move |()| {
         if let Some(Some(inv)) = asked.try_get_value() {
-            replace(&Route::Report(inv.report_id));
+            replace(&Route::opening(app.role.get_untracked(), inv.report_id));
         }
     });
     // The person chose the link: its room and key replace the ones the report had.
@@ -200,7 +201,7 @@ pub fn JoinPage(source: Source) -> impl IntoView {
         match joining::adopt(&inv) {
             Ok(()) => {
                 app.set_role(inv.role);
-                replace(&Route::Report(inv.report_id));
+                open_report(app, inv.report_id, inv.role);
             }
             Err(e) => step.set(Step::Failed(
                 Trouble::NotStored,
@@ -396,6 +397,7 @@ fn watch(
         let Some(Some(j)) = joining.try_update_value(Option::take) else {
             return;
         };
+        let invited = j.role;
         let report = match ready {
             Ok(report) => report,
             Err(why) if why == joining::DELETED => {
@@ -419,7 +421,7 @@ fn watch(
                     // Back on the device: no longer kept only at the relay (a failure here
                     // leaves an entry the case list drops, as the report is here).
                     let _ = dreieck::storage::kept::remove(&id);
-                    replace(&Route::Report(id));
+                    open_report(app, id, invited);
                 }
                 Err(e) if e == joining::OUTDATED => {
                     let _ = step.try_set(Step::Failed(Trouble::Outdated, e));
@@ -445,4 +447,15 @@ async fn report_name(store: &ReportStore, id: &str) -> String {
         .find(|s| s.id == id)
         .map(|s| format!("Bericht: {} – {}", display_title(&s.title), s.template_name))
         .unwrap_or_default()
+}
+
+/// Opens a report after its invitation. An invitation for the person supported opens their
+/// own view in Leichte Sprache (the header's switch turns it off, and that choice is kept like
+/// any other); staff get the whole form. The route replaces the link (see the module docs).
+fn open_report(app: AppContext, id: String, invited: Role) {
+    let role = app.role.get_untracked();
+    if invited == Role::Beneficiary && role == Role::Beneficiary {
+        app.set_plain(true);
+    }
+    replace(&Route::opening(role, id));
 }

@@ -162,10 +162,10 @@ fn Remark(field: Field, own: Memo<OwnWords>) -> impl IntoView {
     let app = use_app();
     let id = format!("{}-anmerkung", control_id(&field.id));
     let editors = field.editors.clone();
-    let editable = move || {
+    let editable = Signal::derive(move || {
         let role = app.role.get();
         role != Role::Beneficiary && editors.contains(&role)
-    };
+    });
     let field_id = StoredValue::new(field.id.clone());
     let node = NodeRef::<leptos::html::Textarea>::new();
     Effect::new(move |_| {
@@ -179,10 +179,14 @@ fn Remark(field: Field, own: Memo<OwnWords>) -> impl IntoView {
         let role = app.role.get_untracked();
         field_id.with_value(|f| editor.type_in(|r| r.set_own_words_remark(role, f, &text)));
     };
+    // Only to read and empty: nothing to show (the person would see a greyed, empty box).
+    let shown = move || editable.get() || own.with(|o| !o.remark.trim().is_empty());
     view! {
-        <label class="field-label" for=id.clone()>
-            {move || app.words("Anmerkung der Fachkraft (neben den eigenen Worten)", "Das schreibt der Dienst dazu")}
-        </label>
-        <textarea node_ref=node id=id class="control remark" rows="2" prop:readOnly=move || !editable() on:input=on_input></textarea>
+        <div class="remark-part" hidden=move || !shown()>
+            <label class="field-label" for=id.clone()>
+                {move || app.words("Anmerkung der Fachkraft (neben den eigenen Worten)", "Das schreibt der Dienst dazu")}
+            </label>
+            <textarea node_ref=node id=id class="control remark" rows="2" prop:readOnly=move || !editable.get() on:input=on_input></textarea>
+        </div>
     }
 }

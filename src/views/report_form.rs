@@ -17,7 +17,7 @@ use crate::views::review_panel::ReviewPanel;
 use crate::views::save_status::SaveStatusView;
 use crate::views::section_view::SectionView;
 use crate::views::sticky_bar::keep_focus_clear_of;
-use crate::views::sync_bar::{focused_field, SyncBar};
+use crate::views::sync_bar::{presence_handlers, SyncBar};
 use crate::views::undo_buttons::UndoButtons;
 
 /// The page title outside a report (as in `index.html`).
@@ -49,22 +49,7 @@ pub fn ReportForm(editor: Editor) -> impl IntoView {
     });
     on_cleanup(|| document().set_title(APP_TITLE));
     // Presence: which field this device is in (focus leaving the form clears it).
-    let focus_in = move |ev: web_sys::FocusEvent| {
-        if let Some(link) = editor.link_untracked() {
-            link.set_focus(focused_field(&ev));
-        }
-    };
-    let focus_out = move |ev: web_sys::FocusEvent| {
-        let leaving = ev
-            .related_target()
-            .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
-            .is_none_or(|el| el.closest(".report-form").ok().flatten().is_none());
-        if leaving {
-            if let Some(link) = editor.link_untracked() {
-                link.set_focus(None);
-            }
-        }
-    };
+    let (focus_in, focus_out) = presence_handlers(editor);
     let bar = NodeRef::<leptos::html::Div>::new();
     keep_focus_clear_of(bar);
     view! {
@@ -101,6 +86,11 @@ pub fn ReportForm(editor: Editor) -> impl IntoView {
                 " "
                 <a class="button" id="druckansicht" href=crate::route::Route::Print(editor.id()).href()>
                     {move || app.words("Druckansicht / PDF", "Drucken")}
+                </a>
+                " "
+                // The person's own view: theirs first, nothing only staff use.
+                <a class="button" id="ansicht-person" href=crate::route::Route::Own(editor.id()).href()>
+                    {move || app.words("Ansicht für die Person", "Nur Ihre Sachen zeigen")}
                 </a>
             </p>
             {move || {

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use crate::state::app_context::use_app;
 use crate::state::editor::use_editor;
-use crate::views::field_view::FieldView;
+use crate::views::field_view::{spoken_field, FieldView};
 use crate::views::pictogram::PictogramView;
 use crate::views::read_aloud_button::ReadAloudButton;
 use crate::views::words::{sentence_count, Words};
@@ -30,7 +30,7 @@ pub fn SectionView(section: Section) -> impl IntoView {
     let app = use_app();
     // Read-aloud block of the heading: the plain title, then the plain help.
     let block = heading_id.clone();
-    let spoken: Vec<String> = sentences(&section.plain_title)
+    let heading: Vec<String> = sentences(&section.plain_title)
         .into_iter()
         .chain(
             section
@@ -41,6 +41,19 @@ pub fn SectionView(section: Section) -> impl IntoView {
         )
         .map(String::from)
         .collect();
+    // A section of one field reads that field too, and the field has no button of its own.
+    let single = match section.fields.as_slice() {
+        [only] => Some(only.clone()),
+        _ => None,
+    };
+    let read_by_section = single.is_some();
+    let spoken = move || {
+        let mut all = heading.clone();
+        if let Some(field) = &single {
+            all.extend(editor.read(|r| spoken_field(field, r)).unwrap_or_default());
+        }
+        all
+    };
     let help_first = sentence_count(&section.plain_title);
     let pictogram = section.pictogram.unwrap_or(Pictogram::Document);
     let (help, plain_help) = (section.help.clone(), section.plain_help.clone());
@@ -72,14 +85,14 @@ pub fn SectionView(section: Section) -> impl IntoView {
                 <ReadAloudButton
                     block=block
                     what=section.plain_title.clone()
-                    sentences=Callback::new(move |()| spoken.clone())
+                    sentences=Callback::new(move |()| spoken())
                 />
             </div>
             {help_view}
             {section
                 .fields
                 .into_iter()
-                .map(|field| view! { <FieldView field=field /> })
+                .map(|field| view! { <FieldView field=field read_by_section=read_by_section /> })
                 .collect_view()}
         </section>
     }

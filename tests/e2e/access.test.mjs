@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, device, invite } from './lib/browser.mjs';
-import { openApp, waitSaved } from './lib/app.mjs';
+import { chooseRole, openApp, waitSaved } from './lib/app.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -142,6 +142,31 @@ test('in the conversation, focus is never hidden going through every control of 
       assert.deepEqual(await hiddenWhileTabbing(page, 'Tab', n), [], `forward: ${at}`);
       assert.deepEqual(await hiddenWhileTabbing(page, 'Shift+Tab', n), [], `backward: ${at}`);
     }
+  }
+  await context.close();
+});
+
+test("in the person's own view, focus is never hidden going through every control, forward and backward, at both tablet heights", async () => {
+  const { context, page } = await device(browser);
+  await openApp(page);
+  await page.getByRole('button', { name: 'Neuer Bericht' }).click();
+  await page.locator('#feld-lb_name').fill('Fokus, Frieda');
+  await page.locator('#feld-entwicklung_mobilitaet').fill('Fährt allein Bus.');
+  await page.getByRole('button', { name: 'Ziel hinzufügen' }).click();
+  await page.locator('.goal-card').first().getByLabel('Nennung des Ziels').fill('Allein Bus fahren');
+  await chooseRole(page, 'Leistungsberechtigte Person');
+  await page.locator('#ansicht-person').click();
+  await page.locator('.person-view').waitFor();
+  await page.getByRole('button', { name: 'Leichte Sprache' }).click();
+  await page.locator('html.plain-language').waitFor({ state: 'attached' });
+  for (const [width, height] of [[1024, 768], [768, 1024]]) {
+    await page.setViewportSize({ width, height });
+    const n = await focusableCount(page);
+    assert.ok(n > 15, `the view has its controls (${n})`);
+    await page.locator('.person-view .whole-report').focus();
+    const at = `${width} × ${height}`;
+    assert.deepEqual(await hiddenWhileTabbing(page, 'Tab', n), [], `forward: ${at}`);
+    assert.deepEqual(await hiddenWhileTabbing(page, 'Shift+Tab', n), [], `backward: ${at}`);
   }
   await context.close();
 });

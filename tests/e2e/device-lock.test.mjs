@@ -274,10 +274,15 @@ describe('the first start', () => {
     await waitSaved(phone.page);
     assert.ok(!(await storedEverything(phone.page)).includes('Wiesenweg'), 'stored sealed from the start');
 
+    // The person's invitation opened their own view in Leichte Sprache; the lock screen
+    // speaks the same way.
+    assert.match(phone.page.url(), /\/meins$/);
     await phone.page.reload();
-    await lockScreen(phone.page).waitFor();
-    await unlock(phone.page, PIN);
+    await phone.page.getByRole('heading', { name: 'Dreieck ist zu' }).waitFor();
+    await phone.page.getByLabel('PIN', { exact: true }).fill(PIN);
+    await phone.page.getByRole('button', { name: 'Öffnen' }).click();
     await phone.page.waitForFunction(() => document.querySelector('#feld-lb_name')?.value === 'Jonas Wiesenweg', null, { timeout: 30_000 });
+    await phone.page.locator('.person-view').waitFor();
     await provider.context.close();
     await phone.context.close();
   });

@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { device, invite, launch } from './lib/browser.mjs';
+import { device, invite, launch, wholeForm } from './lib/browser.mjs';
 import { TestRelay } from './lib/relay.mjs';
 
 const run = promisify(execFile);
@@ -40,6 +40,7 @@ describe('a hostile participant with devtools', () => {
     await person.page.goto(link);
     await person.page.locator('#feld-lb_name').waitFor({ timeout: 30_000 });
     await synced(person.page);
+    await wholeForm(person.page);
   });
 
   test('a link whose room holds another report says so instead of waiting', async () => {

@@ -153,13 +153,14 @@ test('read-aloud speaks a block sentence by sentence, highlights the sentence an
   await openApp(page);
   const t = template('kvjs-ergebnisbericht');
   await newForm(page, t);
-  await chooseRole(page, 'Leistungsberechtigte Person');
-  await page.locator('#feld-wuensche').fill('Ich will allein einkaufen. Und kochen.');
+  // A field in a section of several (a section of one field is read by its heading's button).
+  await chooseRole(page, 'Einrichtung/Dienst');
+  await page.locator('#feld-entwicklung_allgemein').fill('Ich will allein einkaufen. Und kochen.');
   await waitSaved(page);
   await plainOn(page);
 
-  const field = t.sections.flatMap((s) => s.fields).find((f) => f.id === 'wuensche');
-  const slot = page.locator('.field-slot[data-field="wuensche"]');
+  const field = t.sections.flatMap((s) => s.fields).find((f) => f.id === 'entwicklung_allgemein');
+  const slot = page.locator('.field-slot[data-field="entwicklung_allgemein"]');
   const button = slot.getByRole('button', { name: `Vorlesen: ${field.plain_label}` });
   await button.click();
   const intro = [...sentences(field.plain_label), ...sentences(field.plain_help)];
@@ -178,7 +179,7 @@ test('read-aloud speaks a block sentence by sentence, highlights the sentence an
   assert.equal(squash(await reading.textContent()), intro.at(-1));
   // While the value is read, the text box is highlighted instead.
   await page.evaluate((i) => window.__fire(i, 'onstart'), intro.length + 1);
-  await page.locator('.field-slot.reading-value[data-field="wuensche"]').waitFor();
+  await page.locator('.field-slot.reading-value[data-field="entwicklung_allgemein"]').waitFor();
   assert.equal(await slot.locator('.sentence.reading').count(), 0);
 
   // Stop: the synthesis is cancelled, the highlight goes, and late events change nothing.

@@ -8,7 +8,7 @@
 //! signature lines are not in it.
 
 use crate::template::{Code, FieldKind, Template};
-use crate::{Date, Report, Role, Verification};
+use crate::{Date, GoalId, Report, Role, Verification};
 
 /// What the conversation comes to.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -25,6 +25,7 @@ pub struct ClosingSummary {
 /// One goal as agreed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AgreedGoal {
+    pub id: GoalId,
     pub number: usize,
     pub text: String,
     /// Each measure in one line ("Einkaufstraining (Frau Berger, bis 31.03.2027)").
@@ -107,24 +108,7 @@ impl Report {
                 plain: field.plain_label.clone(),
             };
             match &field.kind {
-                FieldKind::Goals {
-                    achievement_codes, ..
-                } => {
-                    let label = |code: &Option<String>| {
-                        code.as_deref()
-                            .map(|c| code_label(template, achievement_codes, c))
-                    };
-                    summary
-                        .goals
-                        .extend(self.goals().into_iter().map(|g| AgreedGoal {
-                            number: g.number,
-                            text: g.text.trim().to_string(),
-                            measures: g.given_measures().map(|m| m.listed()).collect(),
-                            achievement: label(&g.achievement),
-                            self_rating: label(&g.self_rating),
-                            ratings_differ: g.ratings_differ,
-                        }));
-                }
+                FieldKind::Goals { .. } => summary.goals = self.agreed_goals(),
                 FieldKind::Signature { optional } => {
                     summary.signatures.push(SummarySignature {
                         field: field.id.clone(),
@@ -143,6 +127,31 @@ impl Report {
             }
         }
         summary
+    }
+
+    /// The goals as they stand, with their measures and both ratings (none without a goals
+    /// table).
+    pub fn agreed_goals(&self) -> Vec<AgreedGoal> {
+        let Ok((_, achievement_codes, _)) = self.goals_field() else {
+            return Vec::new();
+        };
+        let template = self.template();
+        let label = |code: &Option<String>| {
+            code.as_deref()
+                .map(|c| code_label(template, achievement_codes, c))
+        };
+        self.goals()
+            .into_iter()
+            .map(|g| AgreedGoal {
+                id: g.id.clone(),
+                number: g.number,
+                text: g.text.trim().to_string(),
+                measures: g.given_measures().map(|m| m.listed()).collect(),
+                achievement: label(&g.achievement),
+                self_rating: label(&g.self_rating),
+                ratings_differ: g.ratings_differ,
+            })
+            .collect()
     }
 
     /// The person's words in an own-words field, those written down for them, and the remark.
@@ -204,7 +213,7 @@ impl Report {
 }
 
 /// The code's label in both variants; the code itself where the list does not know it.
-fn code_label(template: &Template, list: &str, code: &str) -> Label {
+pub(crate) fn code_label(template: &Template, list: &str, code: &str) -> Label {
     let found: Option<&Code> = template
         .code_list(list)
         .and_then(|l| l.codes.iter().find(|c| c.code == code));

@@ -33,6 +33,7 @@ mod missing_help;
 mod own_words;
 mod paper;
 mod person_key;
+mod person_page;
 mod pictogram;
 mod recorded_words;
 mod report;
@@ -84,6 +85,7 @@ pub use paper::{
     GoalColumn, GoalPart, Paper, PaperPart, PaperSection, PrintedPart, PrintedSection,
 };
 pub use person_key::PersonKey;
+pub use person_page::{OwnPart, PersonPage, Written};
 pub use pictogram::Pictogram;
 pub use recorded_words::{Confirmation, RecordedWords, MAX_RECORDED_CHARS};
 pub use report::{FieldValue, Report, ReportId, SignatureLine, ACTOR_LEN, SCHEMA, TEXT_ENCODING};

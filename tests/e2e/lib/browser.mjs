@@ -104,12 +104,26 @@ export const synced = (page) => page.locator('.sync-status[data-state="synchron"
 
 /// A fresh device that opens an invitation link and waits until the report is there and synced.
 /// `direct: false`: the device opens no direct channels (`dreieck.direkt` = "aus"), so what it
-/// gets came through the relay.
-export async function join(browser, url, { direct = true } = {}) {
+/// gets came through the relay. The person supported's invitation opens their own view in
+/// Leichte Sprache; unless `own`, the device goes on to the whole form in standard German (what
+/// most tests look at: the rules of the form, not the person's view).
+export async function join(browser, url, { direct = true, own = false } = {}) {
   const d = await device(browser);
   if (!direct) await d.context.addInitScript(() => localStorage.setItem('dreieck.direkt', '"aus"'));
   await d.page.goto(url);
   await d.page.locator('#feld-lb_name').waitFor({ timeout: 30_000 });
   await synced(d.page);
+  if (!own && d.page.url().endsWith('/meins')) await wholeForm(d.page);
   return d;
+}
+
+/// From the person's own view to the whole form, in standard German.
+export async function wholeForm(page) {
+  await page.locator('.person-view .whole-report').click();
+  await page.locator('.report-form:not(.person-view)').waitFor();
+  if (await page.locator('html.plain-language').count()) {
+    await page.getByRole('button', { name: 'Leichte Sprache' }).click();
+    await page.locator('html:not(.plain-language)').waitFor({ state: 'attached' });
+  }
+  await synced(page);
 }
