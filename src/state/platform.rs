@@ -220,3 +220,11 @@ pub async fn sleep(ms: i32) {
     });
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
+
+/// Puts `class` on the root element while a view is shown (`on`), for styles that reach the
+/// header outside the view: conversation mode, the person's own view.
+pub fn root_class(class: &str, on: bool) {
+    if let Some(root) = leptos::prelude::document().document_element() {
+        let _ = root.class_list().toggle_with_force(class, on);
+    }
+}

@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use crate::route::Route;
 use crate::state::app_context::use_app;
 use crate::state::conversation::GoalFocus;
+use crate::state::platform::root_class;
 use crate::state::editor::Editor;
 use crate::state::session::{CONVERSATION, GOALS};
 use crate::views::agenda_nav::{show_step_heading, AgendaNav};
@@ -28,8 +29,8 @@ pub fn ConversationForm(editor: Editor) -> impl IntoView {
     provide_context(editor);
     let app = use_app();
     // Large type and targets for the whole page while the conversation is shown.
-    set_root_class(true);
-    on_cleanup(|| set_root_class(false));
+    root_class("conversation-mode", true);
+    on_cleanup(|| root_class("conversation-mode", false));
 
     // The agenda and where the conversation is: follows goals, conditions and the stored step.
     let state = Memo::new(move |_| {
@@ -156,10 +157,4 @@ fn StepView(step: AgendaStep, to_signatures: Callback<()>) -> impl IntoView {
         </div>
     }
     .into_any()
-}
-
-fn set_root_class(on: bool) {
-    if let Some(root) = document().document_element() {
-        let _ = root.class_list().toggle_with_force("conversation-mode", on);
-    }
 }

@@ -12,6 +12,7 @@ use leptos::prelude::*;
 use crate::route::Route;
 use crate::state::app_context::use_app;
 use crate::state::editor::Editor;
+use crate::state::platform::root_class;
 use crate::views::field_view::{spoken_field, FieldView, OwnView};
 use crate::views::moved_away::MovedAway;
 use crate::views::person_goals::{all_goal_sentences, PersonGoals};
@@ -33,6 +34,9 @@ pub fn PersonView(editor: Editor) -> impl IntoView {
     provide_context(editor);
     provide_context(OwnView);
     let app = use_app();
+    // The header's "Meine Rolle" is a staff control: not in the person's view.
+    root_class("person-mode", true);
+    on_cleanup(|| root_class("person-mode", false));
     // Every change may fill in what others wrote; the parts below compare equal and do not
     // redraw while nothing about them changed.
     let page = Memo::new(move |_| {

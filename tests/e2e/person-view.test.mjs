@@ -64,6 +64,7 @@ test("the person's invitation opens their own view in Leichte Sprache: theirs fi
     assert.equal(await b.page.getByRole('button', { name, exact: true }).count(), 0, name);
   }
   assert.equal(await b.page.locator('.person-view .field-history, .person-view .check-panel, .person-view #druckansicht').count(), 0);
+  assert.equal(await b.page.getByLabel('Meine Rolle').isVisible(), false, 'no role to choose');
   // No greyed-out box of someone else's to look at (the only disabled buttons wait for the
   // person: undo with nothing to undo, signing before anything is drawn).
   const disabled = await b.page.locator('.person-view :disabled').evaluateAll((els) => els.map((e) => e.textContent.trim()));
