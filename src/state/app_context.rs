@@ -2,6 +2,7 @@
 
 use dreieck::storage::{settings, ReportStore};
 use dreieck_model::Role;
+use dreieck_texts::{plain::PLAIN, standard::STANDARD, Texts};
 use leptos::prelude::*;
 
 use crate::state::pending_deletes::PendingDeletes;
@@ -61,6 +62,15 @@ impl AppContext {
             self.reader.stop();
         }
         self.plain.set(plain);
+    }
+
+    /// The catalogue of the language shown (tracked): see `crates/texts`.
+    pub fn texts(self) -> &'static Texts {
+        if self.plain.get() {
+            &PLAIN
+        } else {
+            &STANDARD
+        }
     }
 
     /// `plain` in Leichte Sprache, `standard` otherwise (tracked).

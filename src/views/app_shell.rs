@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 
 use crate::route::{use_route, Route};
+use crate::state::app_context::use_app;
 use crate::state::platform::focus_element;
 use crate::views::case_list_page::CaseListPage;
 use crate::views::editor_page::{EditorPage, Mode};
@@ -25,6 +26,7 @@ pub const PAGE_TITLE_ID: &str = "seitentitel";
 
 #[component]
 pub fn AppShell() -> impl IntoView {
+    let app = use_app();
     let route = use_route();
     // The first start asks for a PIN before any page (`first_use`).
     let asking_pin = RwSignal::new(first_use::wanted());
@@ -50,7 +52,7 @@ pub fn AppShell() -> impl IntoView {
                 focus_element(MAIN_ID);
             }
         >
-            "Zum Inhalt springen"
+            {move || app.texts().skip_to_content}
         </a>
         <header class="app-header">
             <div class="app-header-inner">
@@ -58,9 +60,9 @@ pub fn AppShell() -> impl IntoView {
                     <span class="brand-mark" aria-hidden="true">"▲"</span>
                     " Dreieck"
                 </a>
-                <nav class="app-nav" aria-label="Hauptnavigation">
-                    <a href=Route::CaseList.href()>"Berichte"</a>
-                    <a href=Route::Templates.href()>"Vorlagen"</a>
+                <nav class="app-nav" aria-label=move || app.texts().nav_label>
+                    <a href=Route::CaseList.href()>{move || app.texts().nav_reports}</a>
+                    <a href=Route::Templates.href()>{move || app.texts().nav_templates}</a>
                 </nav>
                 <LockButton />
                 <PlainLanguageSwitch />
@@ -96,6 +98,7 @@ pub fn AppShell() -> impl IntoView {
 /// "Sperren" in the header once the device has a PIN, and why it stayed open if it did.
 #[component]
 fn LockButton() -> impl IntoView {
+    let app = use_app();
     let problem = expect_context::<crate::state::device_lock::LockProblem>();
     let has_pin = dreieck::storage::vault::has_pin;
     view! {
@@ -110,7 +113,7 @@ fn LockButton() -> impl IntoView {
                     <rect x="5" y="11" width="14" height="9" rx="1" />
                     <path d="M8 11V8a4 4 0 0 1 8 0v3" />
                 </svg>
-                "Sperren"
+                {move || app.texts().lock_now}
             </button>
         </Show>
         <Show when=move || problem.with(Option::is_some)>

@@ -5,6 +5,7 @@
 //! to write, and the person reads them here as agreed (`Report::agreed_goals`).
 
 use dreieck_model::{AgreedGoal, CodeList, FieldKind, GoalId};
+use dreieck_texts::{fill, plain::PLAIN, Texts};
 use leptos::prelude::*;
 
 use crate::state::app_context::use_app;
@@ -46,10 +47,10 @@ pub fn PersonGoals() -> impl IntoView {
     view! {
         <section class="form-section person-goals" aria-labelledby=GOALS_HEADING>
             <div class="section-head">
-                <h2 id=GOALS_HEADING>{move || app.words("Ziele", "Ihre Ziele")}</h2>
-                <ReadAloudButton block=GOALS_HEADING what="Ihre Ziele" sentences=all_sentences always=true />
+                <h2 id=GOALS_HEADING>{move || app.texts().person_goals}</h2>
+                <ReadAloudButton block=GOALS_HEADING what=PLAIN.person_goals sentences=all_sentences always=true />
             </div>
-            <p class="section-help">{move || goals.with(|g| goals_intro(g.len()))}</p>
+            <p class="section-help">{move || goals.with(|g| goals_intro(app.texts(), g.len()))}</p>
             <ol class="goal-list">
                 <For each=move || ids.get() key=|id| id.clone() let:id>
                     <PersonGoal id=id goals=goals codes=codes />
@@ -84,9 +85,7 @@ fn PersonGoal(
     let text = move || {
         agreed.with(|g| match g.as_ref().map(|g| g.text.as_str()) {
             Some(t) if !t.is_empty() => t.to_string(),
-            _ => app
-                .words("(noch ohne Text)", "Hier steht noch kein Ziel.")
-                .to_string(),
+            _ => app.texts().person_goal_without_text.to_string(),
         })
     };
     let measures = move || {
@@ -95,7 +94,7 @@ fn PersonGoal(
             (!list.is_empty()).then(|| {
                 view! {
                     <p class="goal-measures-title">
-                        {app.words("Maßnahmen:", "Diese Hilfe bekommen Sie dafür:")}
+                        {app.texts().person_measures}
                     </p>
                     <ul class="goal-measures-list">
                         {list.into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}
@@ -107,7 +106,7 @@ fn PersonGoal(
     let provider = move || {
         agreed.with(|g| {
             let g = g.as_ref()?;
-            let line = provider_line(g, app.plain.get())?;
+            let line = provider_line(g, app.texts(), app.plain.get())?;
             Some(view! { <p class="provider-rating">{line}</p> })
         })
     };
@@ -133,7 +132,7 @@ fn PersonGoal(
             {move || {
                 agreed
                     .with(|g| g.as_ref().is_some_and(|g| g.ratings_differ))
-                    .then(|| view! { <p class="rating-difference">{difference(app.plain.get())}</p> })
+                    .then(|| view! { <p class="rating-difference">{app.texts().person_ratings_differ}</p> })
             }}
         </li>
     }
@@ -142,37 +141,28 @@ fn PersonGoal(
 /// What "Vorlesen" reads for all goals, as shown.
 pub fn all_goal_sentences(report: &dreieck_model::Report) -> Vec<String> {
     let goals = report.agreed_goals();
-    let mut out = vec!["Ihre Ziele.".to_string(), goals_intro(goals.len())];
+    let mut out = vec![
+        format!("{}.", PLAIN.person_goals),
+        goals_intro(&PLAIN, goals.len()),
+    ];
     out.extend(goals.iter().flat_map(goal_sentences));
     out
 }
 
 /// How many goals there are, as one sentence.
-fn goals_intro(count: usize) -> String {
+fn goals_intro(t: &Texts, count: usize) -> String {
     match count {
-        0 => "Es gibt noch keine Ziele.".to_string(),
-        1 => "Sie haben 1 Ziel.".to_string(),
-        n => format!("Sie haben {n} Ziele."),
+        0 => t.person_no_goals.to_string(),
+        1 => t.person_one_goal.to_string(),
+        n => fill(t.person_goals_count, &n.to_string()),
     }
 }
 
 /// What the provider says about the goal, once they said it.
-fn provider_line(g: &AgreedGoal, plain: bool) -> Option<String> {
+fn provider_line(g: &AgreedGoal, t: &Texts, plain: bool) -> Option<String> {
     let a = g.achievement.as_ref()?;
-    Some(if plain {
-        format!("Der Dienst sagt: {}", a.plain)
-    } else {
-        format!("Zielerreichung laut Einrichtung: {}", a.standard)
-    })
-}
-
-/// That the two ratings differ: something to talk about, not a mistake.
-fn difference(plain: bool) -> &'static str {
-    if plain {
-        "Sie sehen es anders als der Dienst. Sprechen Sie darüber."
-    } else {
-        "Die beiden Einschätzungen sind verschieden. Darüber sprechen."
-    }
+    let label = if plain { &a.plain } else { &a.standard };
+    Some(fill(t.person_provider_says, label))
 }
 
 /// What "Vorlesen" reads for one goal: as shown, the person's own rating before the
@@ -180,21 +170,21 @@ fn difference(plain: bool) -> &'static str {
 fn goal_sentences(g: &AgreedGoal) -> Vec<String> {
     let mut out = vec![format!("Ziel {}.", g.number)];
     out.push(if g.text.is_empty() {
-        "Hier steht noch kein Ziel.".to_string()
+        PLAIN.person_goal_without_text.to_string()
     } else {
         g.text.clone()
     });
     if !g.measures.is_empty() {
-        out.push("Diese Hilfe bekommen Sie dafür:".to_string());
+        out.push(PLAIN.person_measures.to_string());
         out.extend(g.measures.iter().cloned());
     }
     out.push(match &g.self_rating {
         Some(own) => format!("Sie sagen: {}", own.plain),
-        None => "Sie haben noch nichts gewählt.".to_string(),
+        None => PLAIN.person_no_own_rating.to_string(),
     });
-    out.extend(provider_line(g, true));
+    out.extend(provider_line(g, &PLAIN, true));
     if g.ratings_differ {
-        out.push(difference(true).to_string());
+        out.push(PLAIN.person_ratings_differ.to_string());
     }
     out
 }

@@ -7,6 +7,7 @@
 //! words and signing behave here exactly as in the whole form, and sync alike.
 
 use dreieck_model::{PersonPage, Role, Section};
+use dreieck_texts::{plain::PLAIN, Texts};
 use leptos::prelude::*;
 
 use crate::route::Route;
@@ -86,7 +87,7 @@ pub fn PersonView(editor: Editor) -> impl IntoView {
         (!fields.is_empty()).then(|| {
             view! {
                 <section class="form-section person-signature" aria-labelledby=SIGNATURE_HEADING>
-                    <h2 id=SIGNATURE_HEADING>{move || app.words("Unterschrift", "Unterschreiben")}</h2>
+                    <h2 id=SIGNATURE_HEADING>{move || app.texts().person_sign}</h2>
                     {fields.into_iter().map(|field| view! { <FieldView field=field /> }).collect_view()}
                 </section>
             }
@@ -109,7 +110,7 @@ pub fn PersonView(editor: Editor) -> impl IntoView {
                 <SaveStatusView />
                 <UndoButtons />
                 <a class="button whole-report" href=whole>
-                    {move || app.words("Ganzen Bericht zeigen", "Den ganzen Bericht zeigen")}
+                    {move || app.texts().person_whole_report}
                 </a>
                 {move || editor.link().map(|link| view! { <SyncStatusView link=link /> })}
             </div>
@@ -122,16 +123,13 @@ pub fn PersonView(editor: Editor) -> impl IntoView {
             }}
             <div class="person-intro">
                 <p>
-                    {move || intro(&subject(editor), app.plain.get())}
+                    {move || intro(&subject(editor), app.texts(), app.plain.get())}
                 </p>
-                <ReadAloudButton block="mein-bericht" what="den ganzen Bericht" sentences=everything always=true />
+                <ReadAloudButton block="mein-bericht" what=PLAIN.person_read_all sentences=everything always=true />
             </div>
             <Show when=not_the_person>
                 <p class="role-hint">
-                    {move || app.words(
-                        "Diese Ansicht ist für die leistungsberechtigte Person. Schreiben kann hier nur sie.",
-                        "Diese Seite ist für die Person selbst. Nur die Person schreibt hier.",
-                    )}
+                    {move || app.texts().person_not_the_person}
                 </p>
             </Show>
             {own_sections}
@@ -144,19 +142,20 @@ pub fn PersonView(editor: Editor) -> impl IntoView {
     }
 }
 
-/// The first line: whose report this is and what comes.
-fn intro(subject: &str, plain: bool) -> String {
+/// The first line: whose report this is and what comes (the person is "Sie" in Leichte
+/// Sprache, and named otherwise).
+fn intro(subject: &str, t: &Texts, plain: bool) -> String {
     if plain {
-        "Das ist Ihr Bericht. Hier sehen Sie zuerst Ihre eigenen Sachen.".to_string()
+        t.person_intro.to_string()
     } else {
-        format!("Bericht für: {subject}. Zuerst steht hier, was die Person selbst betrifft.")
+        format!("Bericht für: {subject}. {}", t.person_intro)
     }
 }
 
 /// What "Vorlesen" at the top reads: the whole page in Leichte Sprache, in its order.
 fn all_sentences(report: &dreieck_model::Report, page: &PersonPage, subject: &str) -> Vec<String> {
     let template = report.template();
-    let mut out: Vec<String> = dreieck_model::sentences(&intro(subject, true))
+    let mut out: Vec<String> = dreieck_model::sentences(&intro(subject, &PLAIN, true))
         .into_iter()
         .map(String::from)
         .collect();

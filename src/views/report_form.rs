@@ -90,7 +90,7 @@ pub fn ReportForm(editor: Editor) -> impl IntoView {
                 " "
                 // The person's own view: theirs first, nothing only staff use.
                 <a class="button" id="ansicht-person" href=crate::route::Route::Own(editor.id()).href()>
-                    {move || app.words("Ansicht für die Person", "Nur Ihre Sachen zeigen")}
+                    {move || app.texts().editor_person_view}
                 </a>
             </p>
             {move || {

@@ -1,6 +1,7 @@
 //! "Meine Rolle": who uses this device now.
 
 use dreieck_model::Role;
+use dreieck_texts::Texts;
 use leptos::prelude::*;
 
 use crate::state::app_context::use_app;
@@ -15,7 +16,7 @@ pub fn RoleSelect() -> impl IntoView {
     };
     view! {
         <div class="role-select">
-            <label for="meine-rolle">"Meine Rolle"</label>
+            <label for="meine-rolle">{move || app.texts().my_role}</label>
             <select id="meine-rolle" on:change=on_change>
                 {Role::ALL
                     .into_iter()
@@ -25,12 +26,22 @@ pub fn RoleSelect() -> impl IntoView {
                                 value=role.as_str()
                                 prop:selected=move || app.role.get() == role
                             >
-                                {role.label()}
+                                {move || role_name(app.texts(), role)}
                             </option>
                         }
                     })
                     .collect_view()}
             </select>
         </div>
+    }
+}
+
+/// The role's name in the header, in the language shown.
+fn role_name(t: &'static Texts, role: Role) -> &'static str {
+    match role {
+        Role::Beneficiary => t.role_beneficiary,
+        Role::Provider => t.role_provider,
+        Role::Caseworker => t.role_caseworker,
+        Role::Guardian => t.role_guardian,
     }
 }

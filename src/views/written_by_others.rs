@@ -3,6 +3,7 @@
 //! their own words or the conversation.
 
 use dreieck_model::{Role, Written};
+use dreieck_texts::{fill, plain::PLAIN, Texts};
 use leptos::prelude::*;
 
 use crate::state::app_context::use_app;
@@ -18,12 +19,7 @@ pub fn WrittenByOthers(written: Memo<Vec<Written>>) -> impl IntoView {
         let plain = app.plain.get();
         written.with(|all| {
             if all.is_empty() {
-                let none = if plain {
-                    "Die anderen haben noch nichts geschrieben."
-                } else {
-                    "Noch keine Angaben von anderen."
-                };
-                return view! { <p>{none}</p> }.into_any();
+                return view! { <p>{app.texts().person_nothing_written}</p> }.into_any();
             }
             let mut section = None;
             all.iter()
@@ -46,7 +42,7 @@ pub fn WrittenByOthers(written: Memo<Vec<Written>>) -> impl IntoView {
                         {heading}
                         <div class="written">
                             <p class="written-about"><strong>{about}</strong></p>
-                            <p class="written-by">{by(w.writer, plain)}</p>
+                            <p class="written-by">{by(w.writer, app.texts(), plain)}</p>
                             <blockquote>{value}</blockquote>
                         </div>
                     }
@@ -59,11 +55,11 @@ pub fn WrittenByOthers(written: Memo<Vec<Written>>) -> impl IntoView {
         <section class="form-section written-by-others" aria-labelledby=WRITTEN_HEADING>
             <div class="section-head">
                 <h2 id=WRITTEN_HEADING>
-                    {move || app.words("Was andere geschrieben haben", "Das haben andere über Sie geschrieben")}
+                    {move || app.texts().person_written_by_others}
                 </h2>
                 <ReadAloudButton
                     block=WRITTEN_HEADING
-                    what="Das haben andere über Sie geschrieben"
+                    what=PLAIN.person_written_by_others
                     sentences=spoken
                     always=true
                 />
@@ -73,20 +69,21 @@ pub fn WrittenByOthers(written: Memo<Vec<Written>>) -> impl IntoView {
     }
 }
 
-/// Who wrote it: "Der Dienst hat das geschrieben." / "geschrieben von: Einrichtung/Dienst".
-fn by(writer: Role, plain: bool) -> String {
-    if plain {
-        format!("{} hat das geschrieben:", writer.plain_label())
+/// Who wrote it: "Der Dienst hat das geschrieben:" / "geschrieben von: Einrichtung/Dienst".
+fn by(writer: Role, t: &Texts, plain: bool) -> String {
+    let name = if plain {
+        writer.plain_label()
     } else {
-        format!("geschrieben von: {}", writer.label())
-    }
+        writer.label()
+    };
+    fill(t.person_written_by, name)
 }
 
 /// What "Vorlesen" reads: each entry as shown in Leichte Sprache.
 pub fn written_sentences(all: &[Written]) -> Vec<String> {
-    let mut out = vec!["Das haben andere über Sie geschrieben.".to_string()];
+    let mut out = vec![format!("{}.", PLAIN.person_written_by_others)];
     if all.is_empty() {
-        out.push("Die anderen haben noch nichts geschrieben.".to_string());
+        out.push(PLAIN.person_nothing_written.to_string());
     }
     for w in all {
         out.extend(
@@ -94,7 +91,7 @@ pub fn written_sentences(all: &[Written]) -> Vec<String> {
                 .into_iter()
                 .map(String::from),
         );
-        out.push(by(w.writer, true));
+        out.push(by(w.writer, &PLAIN, true));
         out.extend(
             dreieck_model::sentences(&w.value.plain)
                 .into_iter()

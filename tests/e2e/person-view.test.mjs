@@ -135,6 +135,15 @@ test('staff open the same link kind in their role: the whole form, in the langua
   assert.doesNotMatch(c.page.url(), /\/meins$/);
   assert.equal(await c.page.locator('.person-view').count(), 0);
   assert.equal(await c.page.locator('html.plain-language').count(), 0);
+  // In Leichte Sprache the header names the roles plainly too.
+  await c.page.getByRole('button', { name: 'Leichte Sprache' }).click();
+  await c.page.locator('html.plain-language').waitFor({ state: 'attached' });
+  const role = c.page.getByLabel('Wer benutzt das Gerät?');
+  assert.equal(await role.inputValue(), 'caseworker');
+  assert.equal(squash(await role.locator('option:checked').textContent()), 'Jemand vom Amt');
+  assert.equal(squash(await c.page.getByRole('navigation', { name: 'Haupt-Menü' }).textContent()), 'Berichte Formulare');
+  await c.page.getByRole('button', { name: 'Leichte Sprache' }).click();
+  await c.page.locator('html:not(.plain-language)').waitFor({ state: 'attached' });
   // The person's view is one button away, for showing it to the person.
   await c.page.locator('#ansicht-person').click();
   await c.page.locator('.person-view').waitFor();

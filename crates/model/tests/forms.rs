@@ -481,63 +481,13 @@ fn follow_up_from_an_unrelated_form_is_refused() {
 
 // ---- plain language -----------------------------------------------------------------------
 
-/// Words a beneficiary should not meet in a plain-language text: abbreviations and office
-/// jargon of the forms (their German labels keep them, as on paper).
-const NOT_PLAIN: [&str; 16] = [
-    "z. B.",
-    "z.B.",
-    "bzw.",
-    "ggf.",
-    "Tel.",
-    "Nr.",
-    "LB",
-    "eLb",
-    "IFK",
-    "ÖPNV",
-    "PKW",
-    "O-Ton",
-    "SAM",
-    "*",
-    "/",
-    "Maßnahme",
-];
-
-/// Words that blame the person for what did not work ("Sie haben nicht genug mitgemacht"): a
-/// reason is said kindly, as something that was hard, never as the person's failing.
-const BLAMING: [&str; 4] = [
-    "Sie haben nicht genug",
-    "Sie haben zu wenig",
-    "Ihre Schuld",
-    "nicht genug mitgemacht",
-];
-
-/// Passive voice: Leichte Sprache says who does what.
-const PASSIVE: [&str; 3] = [" wurde ", " wurden ", " worden"];
-
+/// The rules every plain text is checked by, the app's own (crates/texts) and the templates'.
 fn check_plain(s: &str, what: &str, problems: &mut Vec<String>) {
-    if s.trim().is_empty() {
-        problems.push(format!("{what}: no plain-language text"));
-        return;
-    }
-    if BLAMING.iter().any(|words| s.contains(words)) {
-        problems.push(format!("{what}: blames the person: {s:?}"));
-    }
-    let spaced = format!(" {s} ");
-    for marker in PASSIVE {
-        if spaced.contains(marker) {
-            problems.push(format!("{what}: passive voice ({marker:?}) in {s:?}"));
-        }
-    }
-    for word in NOT_PLAIN {
-        if s.contains(word) {
-            problems.push(format!("{what}: {word:?} in {s:?}"));
-        }
-    }
-    for sentence in s.split(['.', '?', ':', '!']) {
-        if sentence.split_whitespace().count() > 14 {
-            problems.push(format!("{what}: sentence too long: {sentence:?}"));
-        }
-    }
+    problems.extend(
+        dreieck_texts::rules::problems(s)
+            .into_iter()
+            .map(|p| format!("{what}: {p}")),
+    );
 }
 
 #[test]

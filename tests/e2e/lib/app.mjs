@@ -19,8 +19,11 @@ export async function waitSaved(page) {
   await page.locator('.save-status', { hasText: /^gespeichert$/ }).waitFor();
 }
 
+/// Chooses "Meine Rolle" by its standard name; in Leichte Sprache the names are plain, so the
+/// choice goes by the role's value.
 export async function chooseRole(page, label) {
-  await page.getByLabel('Meine Rolle').selectOption({ label });
+  const value = Object.entries(roleFor).find(([, l]) => l === label)?.[0];
+  await page.locator('#meine-rolle').selectOption(value ?? { label });
 }
 
 /// Value typed into field number `n` of the given kind; unique per field so a mix-up shows.
