@@ -2,30 +2,39 @@
 
 use leptos::prelude::*;
 
+use dreieck_texts::fill;
+
+use crate::state::app_context::use_app;
 use crate::state::editor::use_editor;
 use crate::state::session::SaveStatus;
 
 #[component]
 pub fn SaveStatusView() -> impl IntoView {
     let editor = use_editor();
+    let app = use_app();
     let status = Memo::new(move |_| editor.status());
     view! {
         <div class="save-status-wrap">
             <p
                 class="save-status"
                 class:failed=move || matches!(status.get(), SaveStatus::Failed(_))
+                data-state=move || match status.get() {
+                    SaveStatus::Saved => "saved",
+                    SaveStatus::Saving => "saving",
+                    SaveStatus::Failed(_) => "failed",
+                }
                 role="status"
                 aria-live="polite"
             >
                 {move || match status.get() {
-                    SaveStatus::Saved => "gespeichert".to_string(),
-                    SaveStatus::Saving => "speichert …".to_string(),
-                    SaveStatus::Failed(reason) => format!("Nicht gespeichert: {reason}"),
+                    SaveStatus::Saved => app.texts().save_saved.to_string(),
+                    SaveStatus::Saving => app.texts().save_saving.to_string(),
+                    SaveStatus::Failed(reason) => fill(app.texts().save_failed, &reason),
                 }}
             </p>
             <Show when=move || matches!(status.get(), SaveStatus::Failed(_))>
                 <button class="button primary" on:click=move |_| editor.retry()>
-                    "Erneut versuchen"
+                    {move || app.texts().save_retry}
                 </button>
             </Show>
         </div>

@@ -136,7 +136,7 @@ pub fn SignaturePad(
                 class="signature-canvas"
                 viewBox=format!("0 0 {VIEW_W} {VIEW_H}")
                 role="img"
-                aria-label="Unterschriftsfeld"
+                aria-label=move || app.texts().sign_pad
                 aria-describedby=hint_id
                 on:pointerdown=down
                 on:pointermove=mv
@@ -161,7 +161,7 @@ pub fn SignaturePad(
                     on:click=sign
                     disabled=move || !has_name() || busy.get()
                 >
-                    {move || if busy.get() { "Wird geprüft …" } else { "Unterschreiben" }}
+                    {move || if busy.get() { app.texts().sign_checking } else { app.texts().sign_button }}
                 </button>
                 {on_cancel
                     .map(|cancel| {

@@ -5,11 +5,15 @@
 use dreieck_session::status::{Path, State};
 use leptos::prelude::*;
 
+use dreieck_texts::{fill, Texts};
+
+use crate::state::app_context::use_app;
 use crate::state::platform::format_time;
 use crate::sync::link::Link;
 
 #[component]
 pub fn SyncStatusView(link: Link) -> impl IntoView {
+    let app = use_app();
     let status = link.status.clone();
     let state = {
         let status = status.clone();
@@ -43,29 +47,42 @@ pub fn SyncStatusView(link: Link) -> impl IntoView {
                 data-waiting=move || waiting.get()
                 role="status"
             >
-                {move || match state.get() {
-                    State::Synced => format!("Synchron seit {}", since.get()),
-                    State::Connecting => "Verbindet …".to_string(),
-                    State::NoNetwork => format!("Kein Netz seit {}", since.get()),
-                    State::Unreachable => format!("Server nicht erreichbar seit {}", since.get()),
-                    State::Refused(reason) => reason,
+                {move || {
+                    let t = app.texts();
+                    match state.get() {
+                        State::Synced => fill(t.sync_synced, &since.get()),
+                        State::Connecting => t.sync_connecting.to_string(),
+                        State::NoNetwork => fill(t.sync_no_network, &since.get()),
+                        State::Unreachable => fill(t.sync_unreachable, &since.get()),
+                        State::Refused(reason) => reason,
+                    }
                 }}
-                <span class="sync-path">{move || format!(" · {}", path.get().label())}</span>
+                <span class="sync-path">{move || format!(" · {}", path_name(app.texts(), path.get()))}</span>
             </p>
             <Show when=move || { waiting.get() > 0 && !matches!(state.get(), State::Synced) }>
                 // A time, not a count: three sentences are a hundred keystrokes.
                 <p class="sync-waiting">
                     {move || {
                         let since = waiting_since.get().unwrap_or_default();
+                        let t = app.texts();
                         if path.get() == Path::Direct {
-                            format!("Änderungen seit {since} sind noch nicht auf dem Server.")
+                            fill(t.sync_waiting_direct, &since)
                         } else {
-                            format!("Änderungen seit {since} sind auf diesem Gerät gespeichert und noch nicht gesendet.")
+                            fill(t.sync_waiting, &since)
                         }
                     }}
                 </p>
             </Show>
             {move || notice.get().map(|n| view! { <p class="sync-notice">{n}</p> })}
         </div>
+    }
+}
+
+/// The way changes go, in the language shown.
+fn path_name(t: &Texts, path: Path) -> &'static str {
+    match path {
+        Path::Direct => t.path_direct,
+        Path::Server => t.path_server,
+        Path::None => t.path_none,
     }
 }

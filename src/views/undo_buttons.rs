@@ -23,7 +23,7 @@ pub fn UndoButtons() -> impl IntoView {
                 disabled=move || !state.get().0
                 on:click=move |_| press(false)
             >
-                "Rückgängig"
+                {move || app.texts().undo}
             </button>
             <button
                 type="button"
@@ -31,7 +31,7 @@ pub fn UndoButtons() -> impl IntoView {
                 disabled=move || !state.get().1
                 on:click=move |_| press(true)
             >
-                "Wiederholen"
+                {move || app.texts().redo}
             </button>
         </div>
     }

@@ -91,6 +91,11 @@ test("the person's invitation opens their own view in Leichte Sprache: theirs fi
 
   assert.deepEqual(await axeSettled(b.page), []);
 
+  // The bars speak plainly too.
+  await b.page.locator('.save-status', { hasText: /^Gespeichert\.$/ }).waitFor();
+  assert.match(squash(await b.page.locator('.sync-status').textContent()), /^Alles ist auf dem gleichen Stand\. Seit \d\d:\d\d Uhr\. · (Direkt mit den anderen|Über den Server) verbunden\.$/);
+  assert.deepEqual((await b.page.locator('.undo-buttons button').allTextContents()).map(squash), ['Zurücknehmen', 'Wiederholen']);
+
   // The person writes and rates; the provider sees both.
   await b.page.locator('#feld-wuensche').fill('Ich will ans Meer fahren.');
   await goal.getByText('Es hat ganz geklappt. Oder es ist sogar besser geworden.').click();

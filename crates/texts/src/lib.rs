@@ -71,7 +71,33 @@ catalogue! {
     person_written_by,
     person_sign,
     /// The editor's link to the person's own view.
-    editor_person_view,
+    editor_person_view,    /// The way back to the case list.
+    back_label,
+    back_to_list,
+    /// Whether what was typed is stored on the device.
+    save_saved,
+    save_saving,
+    save_failed,
+    save_retry,
+    /// Undo and redo in the editor bar.
+    undo,
+    redo,
+    /// Where the device stands with the others (the time it has stood so).
+    sync_synced,
+    sync_connecting,
+    sync_no_network,
+    sync_unreachable,
+    /// The way changes go.
+    path_direct,
+    path_server,
+    path_none,
+    /// Changes not yet sent, since when.
+    sync_waiting_direct,
+    sync_waiting,
+    /// The signature pad.
+    sign_pad,
+    sign_button,
+    sign_checking,
 }
 
 /// `text` with its `{}` replaced by `value` (for the few texts that hold a number or a name).

@@ -1,7 +1,6 @@
 // How a person uses the app, in steps the tests share. Controls are found by their visible
 // labels where a person would look, and by the element ids the views derive from the template's
 // field ids where a test walks every field.
-import assert from 'node:assert/strict';
 import { baseUrl } from './browser.mjs';
 
 export async function openApp(page) {
@@ -14,9 +13,9 @@ export async function newReport(page) {
   await page.locator('#feld-lb_name').waitFor();
 }
 
-/// Waits until the save state says everything is stored.
+/// Waits until the save state says everything is stored (in either language).
 export async function waitSaved(page) {
-  await page.locator('.save-status', { hasText: /^gespeichert$/ }).waitFor();
+  await page.locator('.save-status[data-state="saved"]').waitFor();
 }
 
 /// Chooses "Meine Rolle" by its standard name; in Leichte Sprache the names are plain, so the
