@@ -68,7 +68,7 @@ test("the person's invitation opens their own view in Leichte Sprache: theirs fi
   // No greyed-out box of someone else's to look at (the only disabled buttons wait for the
   // person: undo with nothing to undo, signing before anything is drawn).
   const disabled = await b.page.locator('.person-view :disabled').evaluateAll((els) => els.map((e) => e.textContent.trim()));
-  assert.deepEqual(disabled.filter((t) => !['Rückgängig', 'Wiederholen', 'Löschen und neu anfangen', 'Unterschreiben'].includes(t)), []);
+  assert.deepEqual(disabled.filter((t) => !['Zurücknehmen', 'Wiederholen', 'Löschen und neu anfangen', 'Unterschreiben'].includes(t)), []);
   const readOnly = await b.page.locator('.person-view textarea[readonly], .person-view input[readonly]')
     .evaluateAll((els) => els.filter((e) => e.checkVisibility()).map((e) => e.id));
   assert.deepEqual(readOnly, []);

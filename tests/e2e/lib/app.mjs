@@ -1,6 +1,7 @@
 // How a person uses the app, in steps the tests share. Controls are found by their visible
 // labels where a person would look, and by the element ids the views derive from the template's
 // field ids where a test walks every field.
+import assert from 'node:assert/strict';
 import { baseUrl } from './browser.mjs';
 
 export async function openApp(page) {
