@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { launch, device, axe, kvjsTemplate } from './lib/browser.mjs';
+import { launch, device, axe, focusOn, kvjsTemplate } from './lib/browser.mjs';
 import {
   openApp, newReport, waitSaved, fieldValues, fillField, fillGoals, goalValues, chooseRole,
 } from './lib/app.mjs';
@@ -231,7 +231,7 @@ test('a wrong password says so and changes nothing; cancelling too', async () =>
   const dialog = b.page.getByRole('dialog', { name: 'Verschlüsselte Datei öffnen' });
   await dialog.getByRole('alert').filter({ hasText: 'Das Passwort ist falsch' }).waitFor();
   // Focus is back in the field for a second try; the dialog passes axe.
-  assert.equal(await b.page.evaluate(() => document.activeElement?.id), 'import-passwort');
+  await focusOn(b.page, 'import-passwort');
   assert.deepEqual(await axe(b.page), []);
   await dialog.getByRole('button', { name: 'Abbrechen' }).click();
   await dialog.waitFor({ state: 'hidden' });
@@ -385,7 +385,7 @@ test('the export dialog: passwords checked before sealing, keyboard only, axe fi
   await waitSaved(a.page);
   const dialog = await openExport(a.page);
   // Focus starts in the password field.
-  assert.equal(await a.page.evaluate(() => document.activeElement?.id), 'export-passwort');
+  await focusOn(a.page, 'export-passwort');
   assert.deepEqual(await axe(a.page), []);
 
   await a.page.keyboard.type('kurz');
@@ -395,7 +395,7 @@ test('the export dialog: passwords checked before sealing, keyboard only, axe fi
   await dialog.getByLabel('Passwort wiederholen').fill('lang genug 2');
   await a.page.keyboard.press('Enter');
   await dialog.getByText('Die beiden Passwörter stimmen nicht überein.').waitFor();
-  assert.equal(await a.page.evaluate(() => document.activeElement?.id), 'export-passwort-2');
+  await focusOn(a.page, 'export-passwort-2');
   assert.deepEqual(await axe(a.page), []);
 
   // Escape closes the dialog and forgets the passwords.

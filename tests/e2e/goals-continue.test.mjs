@@ -5,7 +5,7 @@
 // its line and changes nothing; everything survives a reload.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { axeSettled, launch, device } from './lib/browser.mjs';
+import { axeSettled, focusOn, launch, device } from './lib/browser.mjs';
 import { openApp, newReport, waitSaved, chooseRole, fillGoals } from './lib/app.mjs';
 
 let browser;
@@ -79,7 +79,7 @@ test('the next report continues the goals that go on, and goals come from the Ge
   // A bad list names its line and adds nothing.
   await page.getByRole('button', { name: 'Ziele aus dem Gesamtplan übernehmen' }).click();
   const list = page.getByLabel('Ziele aus dem Gesamtplan', { exact: true });
-  assert.equal(await page.evaluate(() => document.activeElement?.id), 'ziele-liste', 'focus moves into the panel');
+  await focusOn(page, 'ziele-liste', 'focus moves into the panel');
   await list.fill('Ich wohne allein.\nIch koche selbst. (bis 31.02.2027)');
   await page.getByRole('button', { name: 'Übernehmen', exact: true }).click();
   const failed = page.locator('.goal-import-outcome .message.error');

@@ -7,7 +7,7 @@
 // crates/model/tests/recorded_words.rs.)
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { axeSettled, device, invite, join, launch } from './lib/browser.mjs';
+import { axeSettled, device, focusOn, invite, join, launch } from './lib/browser.mjs';
 import { TestRelay } from './lib/relay.mjs';
 import { chooseRole, waitSaved } from './lib/app.mjs';
 
@@ -68,7 +68,7 @@ test('staff write down the person\'s words, the person confirms them, nobody cha
   const confirmed = /^Bestätigt von Kaya, Lea am \d\d\.\d\d\.\d{4}$/;
   await b.page.locator('#feld-wuensche-gesagt-1-stand', { hasText: confirmed }).waitFor();
   // Focus stays in the recording (the pressed button is gone).
-  assert.equal(await b.page.evaluate(() => document.activeElement?.id), 'feld-wuensche-gesagt-1-stand');
+  await focusOn(b.page, 'feld-wuensche-gesagt-1-stand');
 
   // The provider's device: confirmed, and no longer theirs to change or remove.
   await a.page.locator('#feld-wuensche-gesagt-1-stand', { hasText: confirmed }).waitFor({ timeout: 30_000 });

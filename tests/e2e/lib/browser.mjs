@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import assert from 'node:assert/strict';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../../..');
@@ -126,4 +127,16 @@ export async function wholeForm(page) {
     await page.locator('html:not(.plain-language)').waitFor({ state: 'attached' });
   }
   await synced(page);
+}
+
+/// Waits until focus is on the element with `id` and fails with `what` if it never gets there.
+/// Views move focus in the next animation frame (after the element is drawn), so reading
+/// `activeElement` right after a click races with it on a loaded machine.
+export async function focusOn(page, id, what = `focus on #${id}`) {
+  try {
+    await page.waitForFunction((i) => document.activeElement?.id === i, id, { timeout: 5_000 });
+  } catch {
+    const at = await page.evaluate(() => document.activeElement?.id || document.activeElement?.tagName);
+    assert.fail(`${what}: focus is on ${at}`);
+  }
 }
