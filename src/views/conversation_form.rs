@@ -13,6 +13,7 @@ use crate::state::platform::root_class;
 use crate::state::session::{CONVERSATION, GOALS};
 use crate::views::agenda_nav::{show_step_heading, AgendaNav};
 use crate::views::closing_summary::ClosingSummaryView;
+use crate::views::editor_notice::EditorNotice;
 use crate::views::moved_away::MovedAway;
 use crate::views::participants_panel::ParticipantsPanel;
 use crate::views::refused_changes::RefusedChanges;
@@ -115,11 +116,7 @@ pub fn ConversationForm(editor: Editor) -> impl IntoView {
             </div>
             <MovedAway />
             <RefusedChanges />
-            {move || {
-                editor
-                    .notice()
-                    .map(|n| view! { <p class="message error" role="alert">{n}</p> })
-            }}
+            <EditorNotice />
             // Who is there and who speaks, in one bar: the step starts on the first screen.
             <div class="conversation-bar">
                 <ParticipantsPanel />

@@ -21,6 +21,7 @@ pub mod date_range_field;
 pub mod delete_for_everyone;
 pub mod deleted_notices;
 pub mod direct_dialog;
+pub mod editor_notice;
 pub mod editor_page;
 pub mod export_dialog;
 pub mod face;

@@ -14,6 +14,7 @@ use crate::route::Route;
 use crate::state::app_context::use_app;
 use crate::state::editor::Editor;
 use crate::state::platform::root_class;
+use crate::views::editor_notice::EditorNotice;
 use crate::views::field_view::{spoken_field, FieldView, OwnView};
 use crate::views::moved_away::MovedAway;
 use crate::views::person_goals::{all_goal_sentences, PersonGoals};
@@ -116,11 +117,7 @@ pub fn PersonView(editor: Editor) -> impl IntoView {
             </div>
             <MovedAway />
             <RefusedChanges />
-            {move || {
-                editor
-                    .notice()
-                    .map(|n| view! { <p class="message error" role="alert">{n}</p> })
-            }}
+            <EditorNotice />
             <div class="person-intro">
                 <p>
                     {move || intro(&subject(editor), app.texts(), app.plain.get())}

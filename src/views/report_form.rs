@@ -8,6 +8,7 @@ use crate::state::editor::Editor;
 use crate::views::case_panel::CasePanel;
 use crate::views::check_panel::CheckPanel;
 use crate::views::delete_for_everyone::DeleteForEveryone;
+use crate::views::editor_notice::EditorNotice;
 use crate::views::export_dialog::ExportButton;
 use crate::views::follow_up::FollowUp;
 use crate::views::missing_help_panel::MissingHelpPanel;
@@ -98,11 +99,7 @@ pub fn ReportForm(editor: Editor) -> impl IntoView {
                     .failure()
                     .map(|m| view! { <p class="message error" role="alert">{m}</p> })
             }}
-            {move || {
-                editor
-                    .notice()
-                    .map(|n| view! { <p class="message error" role="alert">{n}</p> })
-            }}
+            <EditorNotice />
             {sections
                 .into_iter()
                 .map(|section| view! { <SectionView section=section /> })

@@ -5,7 +5,7 @@
 // the order shown, and a reload keeps the view and the choice of language.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { axeSettled, device, invite, join, launch, synced } from './lib/browser.mjs';
+import { axeSettled, device, invite, join, launch, recordSpeech, synced } from './lib/browser.mjs';
 import { TestRelay } from './lib/relay.mjs';
 import { waitSaved } from './lib/app.mjs';
 
@@ -18,16 +18,6 @@ after(async () => {
   await browser?.close();
   await relay?.stop();
 });
-
-/// Read-aloud without a voice: what would be spoken is recorded in `window.__spoken`.
-function fakeSpeech() {
-  window.__spoken = [];
-  window.SpeechSynthesisUtterance = class {
-    constructor(text) { this.text = text; this.lang = ''; this.rate = 1; this.onstart = null; this.onend = null; this.onerror = null; }
-  };
-  const synthesis = { getVoices: () => [], speak: (u) => window.__spoken.push(u.text), cancel: () => {} };
-  Object.defineProperty(window, 'speechSynthesis', { value: synthesis, configurable: true });
-}
 
 const headings = (page) => page.locator('.person-view h2').allTextContents();
 const squash = (s) => s.replace(/\s+/g, ' ').trim();
@@ -47,7 +37,7 @@ test("the person's invitation opens their own view in Leichte Sprache: theirs fi
 
   // A tablet, as the person holds it; through the relay only.
   const b = await device(browser);
-  await b.context.addInitScript(fakeSpeech);
+  await b.context.addInitScript(recordSpeech);
   await b.page.setViewportSize({ width: 1024, height: 768 });
   await b.page.goto(link);
   await b.page.locator('.person-view').waitFor({ timeout: 30_000 });

@@ -7,7 +7,7 @@
 // crates/model/tests/recorded_words.rs.)
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { axeSettled, device, focusOn, invite, join, launch } from './lib/browser.mjs';
+import { axeSettled, device, focusOn, invite, join, launch, recordSpeech } from './lib/browser.mjs';
 import { TestRelay } from './lib/relay.mjs';
 import { chooseRole, waitSaved } from './lib/app.mjs';
 
@@ -26,15 +26,8 @@ const words = (page) => page.locator('#feld-wuensche-gesagt-1-text');
 
 test('staff write down the person\'s words, the person confirms them, nobody changes them after', async () => {
   const a = await device(browser);
-  await a.page.addInitScript(() => {
-    // Read-aloud without a voice: record what would be spoken.
-    window.__spoken = [];
-    window.SpeechSynthesisUtterance = class {
-      constructor(text) { this.text = text; this.lang = ''; this.rate = 1; this.onstart = null; this.onend = null; this.onerror = null; }
-    };
-    const synthesis = { getVoices: () => [], speak: (u) => window.__spoken.push(u.text), cancel: () => {} };
-    Object.defineProperty(window, 'speechSynthesis', { value: synthesis, configurable: true });
-  });
+  // Read-aloud without a voice: record what would be spoken.
+  await a.page.addInitScript(recordSpeech);
   await a.page.goto(relay.url + '/');
   await a.page.getByRole('button', { name: 'Neuer Bericht' }).click();
   await a.page.locator('#feld-lb_name').fill('Kaya, Lea');

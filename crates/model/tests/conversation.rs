@@ -69,22 +69,9 @@ fn the_step_is_stored_and_a_removed_goal_moves_the_conversation_back() {
 
 #[test]
 fn a_template_without_parts_has_one_step_per_section_and_hidden_ones_fall_away() {
-    let t = builtin_templates()
-        .into_iter()
-        .find(|t| t.id == "goettingen-feedbackbogen")
-        .unwrap();
+    let t = shipped("goettingen-feedbackbogen");
     let mut r = Report::create(&t, "f1", T0).unwrap();
-    let codes = match &t.field("anlass").unwrap().kind {
-        FieldKind::Choice { code_list } => t.code_list(code_list).unwrap().codes.clone(),
-        _ => unreachable!(),
-    };
-    let code = |starts: &str| {
-        codes
-            .iter()
-            .find(|c| c.label.starts_with(starts))
-            .map(|c| c.code.clone())
-            .unwrap()
-    };
+    let code = |starts: &str| code_starting(&t, "anlass", starts);
     r.set_choice(Role::Provider, "anlass", Some(&code("Regulärer")))
         .unwrap();
     let sections: Vec<String> = t.sections.iter().map(|s| s.id.clone()).collect();

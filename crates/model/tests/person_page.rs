@@ -8,13 +8,6 @@ use dreieck_model::*;
 
 const P: Role = Role::Provider;
 
-fn template(id: &str) -> Template {
-    builtin_templates()
-        .into_iter()
-        .find(|t| t.id == id)
-        .unwrap()
-}
-
 #[test]
 fn the_kvjs_report_shows_the_wishes_first_then_the_goals_and_the_persons_signature() {
     let r = new_report();
@@ -86,7 +79,7 @@ fn what_others_wrote_is_listed_in_both_language_variants_and_empty_fields_are_le
 
 #[test]
 fn a_choice_made_by_staff_is_shown_with_its_plain_label() {
-    let t = template("goettingen-erwartungsbogen");
+    let t = shipped("goettingen-erwartungsbogen");
     let mut r = Report::create(&t, "e1", T0).unwrap();
     let (list, field) = match &t.field("gesetzliche_betreuung").unwrap().kind {
         FieldKind::Choice { code_list } => (
@@ -110,19 +103,9 @@ fn a_choice_made_by_staff_is_shown_with_its_plain_label() {
 
 #[test]
 fn sections_hidden_by_a_choice_are_not_part_of_the_persons_view() {
-    let t = template("goettingen-feedbackbogen");
+    let t = shipped("goettingen-feedbackbogen");
     let mut r = Report::create(&t, "f1", T0).unwrap();
-    let codes = match &t.field("anlass").unwrap().kind {
-        FieldKind::Choice { code_list } => t.code_list(code_list).unwrap().codes.clone(),
-        _ => unreachable!(),
-    };
-    let code = |starts: &str| {
-        codes
-            .iter()
-            .find(|c| c.label.starts_with(starts))
-            .map(|c| c.code.clone())
-            .unwrap()
-    };
+    let code = |starts: &str| code_starting(&t, "anlass", starts);
     r.set_choice(P, "anlass", Some(&code("Regulärer"))).unwrap();
     let shown = r.person_page();
     assert!(shown.own.iter().any(|p| p.section == "ergebnis"));

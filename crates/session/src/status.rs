@@ -73,15 +73,6 @@ impl Path {
             Path::None => "keiner",
         }
     }
-
-    /// What the indicator says.
-    pub fn label(self) -> &'static str {
-        match self {
-            Path::Direct => "direkt verbunden",
-            Path::Server => "über den Server",
-            Path::None => "nicht verbunden",
-        }
-    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -311,7 +302,6 @@ mod tests {
         );
         let none = alone.next(seen(Connection::Down, true), 4.0).unwrap();
         assert_eq!(none.path(), Path::None);
-        assert_eq!(none.path().label(), "nicht verbunden");
     }
 
     #[test]

@@ -140,3 +140,14 @@ export async function focusOn(page, id, what = `focus on #${id}`) {
     assert.fail(`${what}: focus is on ${at}`);
   }
 }
+
+/// An init script for read-aloud without a voice: what would be spoken is recorded in
+/// `window.__spoken` (`context.addInitScript(recordSpeech)`).
+export function recordSpeech() {
+  window.__spoken = [];
+  window.SpeechSynthesisUtterance = class {
+    constructor(text) { this.text = text; this.lang = ''; this.rate = 1; this.onstart = null; this.onend = null; this.onerror = null; }
+  };
+  const synthesis = { getVoices: () => [], speak: (u) => window.__spoken.push(u.text), cancel: () => {} };
+  Object.defineProperty(window, 'speechSynthesis', { value: synthesis, configurable: true });
+}

@@ -14,6 +14,27 @@ pub fn kvjs() -> Template {
         .expect("the KVJS template is shipped and parses")
 }
 
+/// A shipped template by id.
+pub fn shipped(id: &str) -> Template {
+    builtin_templates()
+        .into_iter()
+        .find(|t| t.id == id)
+        .expect("the template is shipped and parses")
+}
+
+/// The code of choice field `field` whose standard label starts with `starts`.
+pub fn code_starting(t: &Template, field: &str, starts: &str) -> String {
+    let list = match &t.field(field).expect("the field exists").kind {
+        dreieck_model::FieldKind::Choice { code_list } => t.code_list(code_list).expect("its list"),
+        other => panic!("{field} is a {}, not a choice", other.name()),
+    };
+    list.codes
+        .iter()
+        .find(|c| c.label.starts_with(starts))
+        .map(|c| c.code.clone())
+        .expect("a code with that label")
+}
+
 pub fn new_report() -> Report {
     Report::create(&kvjs(), "r1", T0).unwrap()
 }
