@@ -15,6 +15,7 @@ use crate::views::missing_help_panel::MissingHelpPanel;
 use crate::views::moved_away::MovedAway;
 use crate::views::refused_changes::RefusedChanges;
 use crate::views::review_panel::ReviewPanel;
+use crate::views::role_select::role_name;
 use crate::views::save_status::SaveStatusView;
 use crate::views::section_view::SectionView;
 use crate::views::sticky_bar::keep_focus_clear_of;
@@ -72,7 +73,7 @@ pub fn ReportForm(editor: Editor) -> impl IntoView {
             <RefusedChanges />
             <p class="role-hint">
                 "Sie schreiben als: "
-                <strong>{move || app.role.get().label()}</strong>
+                <strong>{move || role_name(app.texts(), app.role.get())}</strong>
                 {move || {
                     app.words(
                         ". Felder, die diese Rolle nicht ändern darf, sind nur zum Lesen.",

@@ -36,8 +36,8 @@ pub fn RoleSelect() -> impl IntoView {
     }
 }
 
-/// The role's name in the header, in the language shown.
-fn role_name(t: &'static Texts, role: Role) -> &'static str {
+/// The role's name in the language shown (the header, "Sie schreiben als").
+pub fn role_name(t: &'static Texts, role: Role) -> &'static str {
     match role {
         Role::Beneficiary => t.role_beneficiary,
         Role::Provider => t.role_provider,
