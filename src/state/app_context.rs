@@ -73,18 +73,18 @@ impl AppContext {
         }
     }
 
-    /// `plain` in Leichte Sprache, `standard` otherwise (tracked).
-    pub fn words<'a>(self, standard: &'a str, plain: &'a str) -> &'a str {
-        if self.plain.get() {
-            plain
+    /// [`AppContext::texts`] for event handlers (not tracked).
+    pub fn texts_now(self) -> &'static Texts {
+        if self.plain.get_untracked() {
+            &PLAIN
         } else {
-            standard
+            &STANDARD
         }
     }
 
-    /// [`AppContext::words`] for event handlers (not tracked).
-    pub fn words_now<'a>(self, standard: &'a str, plain: &'a str) -> &'a str {
-        if self.plain.get_untracked() {
+    /// `plain` in Leichte Sprache, `standard` otherwise (tracked).
+    pub fn words<'a>(self, standard: &'a str, plain: &'a str) -> &'a str {
+        if self.plain.get() {
             plain
         } else {
             standard

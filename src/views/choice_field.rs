@@ -78,7 +78,7 @@ pub fn ChoiceField(field: Field, code_list: String, editable: Signal<bool>) -> i
                 on:change=move |ev| set(event_target_value(&ev))
             >
                 <option value="" prop:selected=move || current().is_none()>
-                    {move || app.words("– bitte wählen –", "Bitte wählen Sie.")}
+                    {move || app.texts().choose_one}
                 </option>
                 {options}
             </select>

@@ -145,16 +145,16 @@ pub fn ClosingSummaryView(
                     always=true
                 />
             </div>
-            <h3 id="zusammenfassung-ziele">{move || app.words("Was vereinbart wurde", "Ihre Ziele")}</h3>
+            <h3 id="zusammenfassung-ziele">{move || app.texts().summary_agreed}</h3>
             {goals}
-            <h3>{move || app.words("Was jede Person gesagt hat", "Das haben alle gesagt")}</h3>
+            <h3>{move || app.texts().summary_sayings}</h3>
             {sayings}
-            <h3>{move || app.words("Wer noch unterschreibt", "Wer muss noch unterschreiben?")}</h3>
+            <h3>{move || app.texts().summary_still_to_sign}</h3>
             {signatures}
             {to_signatures.map(|go| view! {
                 <Show when=still_to_sign>
                     <button type="button" class="button primary" on:click=move |_| go.run(())>
-                        {move || app.words("Zu den Unterschriften", "Jetzt unterschreiben")}
+                        {move || app.texts().summary_to_signatures}
                     </button>
                 </Show>
             })}

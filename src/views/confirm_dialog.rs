@@ -3,6 +3,8 @@
 use leptos::html::Dialog;
 use leptos::prelude::*;
 
+use crate::state::app_context::use_app;
+
 #[component]
 pub fn ConfirmDialog(
     /// The question; the dialog is open while this is `Some`.
@@ -10,13 +12,14 @@ pub fn ConfirmDialog(
     message: Signal<Option<String>>,
     /// The text of the confirming button, e.g. "Löschen".
     #[prop(into)]
-    confirm_label: String,
+    confirm_label: Signal<String>,
     on_confirm: Callback<()>,
     on_cancel: Callback<()>,
     /// The question's element id, for a page with more than one dialog.
     #[prop(optional)]
     question_id: Option<&'static str>,
 ) -> impl IntoView {
+    let app = use_app();
     let question_id = question_id.unwrap_or("bestaetigen-frage");
     let dialog = NodeRef::<Dialog>::new();
     Effect::new(move |_| {
@@ -48,10 +51,10 @@ pub fn ConfirmDialog(
             <div class="confirm-actions">
                 // The harmless choice comes first and gets focus when the dialog opens.
                 <button class="button" autofocus on:click=move |_| on_cancel.run(())>
-                    "Abbrechen"
+                    {move || app.texts().cancel}
                 </button>
                 <button class="button danger" on:click=move |_| on_confirm.run(())>
-                    {confirm_label}
+                    {move || confirm_label.get()}
                 </button>
             </div>
         </dialog>

@@ -3,6 +3,7 @@
 //! step is stored in the report, so a device joined from elsewhere shows the same step.
 
 use dreieck_model::AgendaStep;
+use dreieck_texts::around;
 use leptos::prelude::*;
 
 use crate::route::Route;
@@ -102,7 +103,7 @@ pub fn ConversationForm(editor: Editor) -> impl IntoView {
     view! {
         <div class="report-form conversation">
             <p class="report-subject">
-                {move || app.words("Gespräch zum Bericht für: ", "Gespräch über den Bericht von: ")}
+                {move || around(app.texts().conversation_subject).0}
                 <strong>{subject}</strong>
             </p>
             <div class="editor-bar" node_ref=bar>
@@ -110,7 +111,7 @@ pub fn ConversationForm(editor: Editor) -> impl IntoView {
                 <UndoButtons />
                 // In the bar, so the way back to the whole report is always in reach.
                 <a class="button whole-report" href=report_href>
-                    {move || app.words("Ganzen Bericht zeigen", "Den ganzen Bericht zeigen")}
+                    {move || app.texts().conversation_whole_report}
                 </a>
                 <SyncBar />
             </div>

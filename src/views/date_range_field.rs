@@ -1,6 +1,7 @@
 //! A period: two dates, "von" and "bis".
 
 use dreieck_model::{DateRange, Field};
+use dreieck_texts::Texts;
 use leptos::prelude::*;
 
 use crate::state::app_context::use_app;
@@ -24,10 +25,10 @@ impl End {
             End::To => "to",
         }
     }
-    fn label(self) -> &'static str {
+    fn label(self, t: &Texts) -> &'static str {
         match self {
-            End::From => "von",
-            End::To => "bis",
+            End::From => t.date_from,
+            End::To => t.date_to,
         }
     }
 }
@@ -89,7 +90,7 @@ fn RangeEnd(field: String, end: End, editable: Signal<bool>, required: bool) -> 
     };
     view! {
         <div class="field-part">
-            <label for=id.clone()>{end.label()}</label>
+            <label for=id.clone()>{move || end.label(app.texts())}</label>
             <input
                 type="date"
                 id=id

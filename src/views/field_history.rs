@@ -4,14 +4,18 @@
 //! time it is opened; nothing here runs while someone types.
 
 use dreieck_model::{Anchor, FieldEdit, RemarkStep};
+use dreieck_texts::{fill, Texts};
 use leptos::prelude::*;
+
+use crate::state::app_context::use_app;
 
 use crate::state::editor::use_editor;
 use crate::state::platform::{format_time, format_timestamp};
 
 #[component]
-pub fn FieldHistory(field_id: String, label: String) -> impl IntoView {
+pub fn FieldHistory(field_id: String, label: String, plain_label: String) -> impl IntoView {
     let editor = use_editor();
+    let app = use_app();
     let entries = RwSignal::new(None::<Result<Vec<FieldEdit>, String>>);
     // The caseworker's questions on the field are part of its history too.
     let review = RwSignal::new(Vec::<RemarkStep>::new());
@@ -35,16 +39,18 @@ pub fn FieldHistory(field_id: String, label: String) -> impl IntoView {
     view! {
         <details class="field-history" on:toggle=on_toggle>
             <summary>
-                "Verlauf"
-                <span class="visually-hidden">{format!(" von „{label}“")}</span>
+                {move || app.texts().history}
+                <span class="visually-hidden">
+                    {move || format!(" {}", fill(app.texts().history_of, app.words(&label, &plain_label)))}
+                </span>
             </summary>
             {move || match entries.get() {
                 None => ().into_any(),
-                Some(Err(e)) => view! { <p class="notice">{format!("Verlauf nicht lesbar: {e}")}</p> }.into_any(),
-                Some(Ok(list)) if list.is_empty() => view! { <p>"Noch keine Änderungen."</p> }.into_any(),
+                Some(Err(e)) => view! { <p class="notice">{fill(app.texts().history_unreadable, &e)}</p> }.into_any(),
+                Some(Ok(list)) if list.is_empty() => view! { <p>{app.texts().history_empty}</p> }.into_any(),
                 Some(Ok(list)) => view! {
                     <ol class="history-list">
-                        {list.iter().map(|e| view! { <li>{describe(e)}</li> }).collect_view()}
+                        {list.iter().map(|e| view! { <li>{describe(e, app.texts(), app.plain.get())}</li> }).collect_view()}
                     </ol>
                 }
                 .into_any(),
@@ -54,9 +60,9 @@ pub fn FieldHistory(field_id: String, label: String) -> impl IntoView {
                 (!steps.is_empty())
                     .then(|| {
                         view! {
-                            <p class="history-review">"Rückfragen zu diesem Feld:"</p>
+                            <p class="history-review">{app.texts().history_questions}</p>
                             <ol class="history-list">
-                                {steps.iter().map(|s| view! { <li>{review_step(s)}</li> }).collect_view()}
+                                {steps.iter().map(|s| view! { <li>{review_step(s, app.texts(), app.plain.get())}</li> }).collect_view()}
                             </ol>
                         }
                     })
@@ -67,9 +73,9 @@ pub fn FieldHistory(field_id: String, label: String) -> impl IntoView {
 
 /// One line: when, who, what ("23.11.2026, 14:05–14:07 · Einrichtung/Dienst · 52 Zeichen
 /// geschrieben, 3 gelöscht").
-fn describe(e: &FieldEdit) -> String {
+fn describe(e: &FieldEdit, t: &Texts, plain: bool) -> String {
     let when = if e.from_s == 0 {
-        "Zeit nicht erfasst".to_string()
+        t.history_no_time.to_string()
     } else {
         let from = format_timestamp(e.from_s as f64 * 1000.0);
         let (start, end) = (
@@ -82,32 +88,43 @@ fn describe(e: &FieldEdit) -> String {
             from
         }
     };
-    let who = e.role.map_or("unbekannte Rolle", |r| r.label());
+    let who = e.role.map_or(t.history_unknown_role, |r| {
+        if plain {
+            r.plain_label()
+        } else {
+            r.label()
+        }
+    });
     let mut what = Vec::new();
     if e.inserted > 0 {
-        what.push(format!("{} geschrieben", characters(e.inserted)));
+        what.push(fill(t.history_written, &characters(e.inserted, t)));
     }
     if e.deleted > 0 {
-        what.push(format!("{} gelöscht", characters(e.deleted)));
+        what.push(fill(t.history_deleted, &characters(e.deleted, t)));
     }
     if e.set > 0 {
-        what.push("Wert geändert".to_string());
+        what.push(t.history_set.to_string());
     }
     format!("{when} · {who} · {}", what.join(", "))
 }
 
 /// "04.03.2026 · Einrichtung/Dienst · beantwortet".
-fn review_step(s: &RemarkStep) -> String {
+fn review_step(s: &RemarkStep, t: &Texts, plain: bool) -> String {
     let when = s
         .date
-        .map_or_else(|| "Datum nicht erfasst".to_string(), |d| d.german());
-    format!("{when} · {} · {}", s.role.label(), s.what)
+        .map_or_else(|| t.history_no_date.to_string(), |d| d.german());
+    let who = if plain {
+        s.role.plain_label()
+    } else {
+        s.role.label()
+    };
+    format!("{when} · {who} · {}", s.what)
 }
 
-fn characters(n: usize) -> String {
+fn characters(n: usize, t: &Texts) -> String {
     if n == 1 {
-        "1 Zeichen".to_string()
+        t.history_one_character.to_string()
     } else {
-        format!("{n} Zeichen")
+        fill(t.history_characters, &n.to_string())
     }
 }

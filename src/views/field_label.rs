@@ -69,14 +69,14 @@ pub fn LabelText(
             .then(|| {
                 view! {
                     <span class="mark required" aria-hidden="true">
-                        {move || app.words(" Pflichtfeld", " Hier muss etwas stehen.")}
+                        {move || format!(" {}", app.texts().field_required)}
                     </span>
                 }
             })}
         {optional
-            .then(|| view! { <span class="mark">{move || app.words(" (optional)", " (Nur wenn es passt)")}</span> })}
+            .then(|| view! { <span class="mark">{move || format!(" {}", app.texts().field_optional)}</span> })}
         <Show when=move || !editable.get()>
-            <span class="mark readonly" aria-hidden="true">{move || app.words(" nur lesen", " Nur lesen")}</span>
+            <span class="mark readonly" aria-hidden="true">{move || format!(" {}", app.texts().field_read_only)}</span>
         </Show>
     }
 }

@@ -54,7 +54,7 @@ pub fn FieldView(
     let own_words_parts = own_words.then(|| view! { <OwnWordsParts field=field.clone() /> });
     let staff_view = use_context::<OwnView>().is_none();
     let history = (staff_view && !matches!(field.kind, FieldKind::Goals { .. })).then(|| {
-        view! { <FieldHistory field_id=field.id.clone() label=field.label.clone() /> }
+        view! { <FieldHistory field_id=field.id.clone() label=field.label.clone() plain_label=field.plain_label.clone() /> }
     });
     // Read aloud: the plain label and help, then what the field holds. While the value is
     // read, the control is highlighted (its sentences are not on screen as text).

@@ -30,7 +30,7 @@ pub fn FirstUse(
     view! {
         <div class="page lock-settings first-use">
             <h1 id=PAGE_TITLE_ID tabindex="-1">
-                {move || app.words("Dieses Gerät schützen", "Zuerst eine PIN").to_string()}
+                {move || app.texts().first_use_title.to_string()}
             </h1>
             <PinSetup has_pin=has_pin />
         </div>

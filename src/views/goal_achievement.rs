@@ -1,6 +1,7 @@
 //! "Zielerreichung": the five codes of a goal as a radio group, with the conflict notice.
 
 use dreieck_model::{CodeList, Goal, GoalId, GoalScalar};
+use dreieck_texts::{fill, plain::PLAIN, standard::STANDARD};
 use leptos::prelude::*;
 
 use crate::state::app_context::use_app;
@@ -29,8 +30,8 @@ pub fn GoalAchievement(
     let levels = codes.with_value(|list| list.codes.len());
     let (legend, plain_legend) = codes.with_value(|l| {
         (
-            "Zielerreichung",
-            format!("Der Dienst sagt: {}", l.plain_label),
+            STANDARD.achievement_legend,
+            fill(PLAIN.achievement_legend, &l.plain_label),
         )
     });
     let options = codes.with_value(|list| {

@@ -3,6 +3,7 @@
 
 use dreieck_model::text_control::TextTarget;
 use dreieck_model::{Anchor, CodeList, GoalId, GoalText};
+use dreieck_texts::fill;
 use leptos::prelude::*;
 
 use crate::state::app_context::use_app;
@@ -81,11 +82,11 @@ pub fn GoalCard(
 
     view! {
         <li class="goal-card" aria-labelledby=labelled_by>
-            <h3 id=title_id class="goal-title">{move || format!("Ziel {}", number())}</h3>
+            <h3 id=title_id class="goal-title">{move || fill(app.texts().goal_number, &number().to_string())}</h3>
             <GoalOrigin data=data />
             <div class="field">
                 <label class="field-label" for=text_id.clone()>
-                    {move || app.words("Nennung des Ziels", "Das Ziel")}
+                    {move || app.texts().goal_text}
                 </label>
                 <TypedTextarea
                     id=text_id
@@ -102,7 +103,7 @@ pub fn GoalCard(
             <GoalSelfRating goal=goal.clone() data=data codes=achievement />
             <RemarkThread
                 anchor=Anchor::Goal(goal.clone())
-                about=Signal::derive(move || format!("Ziel {}", number()))
+                about=Signal::derive(move || fill(app.texts().goal_number, &number().to_string()))
             />
             <div class="goal-actions">
                 <button
@@ -111,7 +112,7 @@ pub fn GoalCard(
                     disabled=move || !editable.get() || position.get() == Some(0)
                     on:click=move |_| move_to(-1)
                 >
-                    "Nach oben"
+                    {move || app.texts().move_up}
                 </button>
                 <button
                     id=goal_control_id(&goal, "down")
@@ -119,10 +120,10 @@ pub fn GoalCard(
                     disabled=move || !editable.get() || is_last()
                     on:click=move |_| move_to(1)
                 >
-                    "Nach unten"
+                    {move || app.texts().move_down}
                 </button>
                 <button class="button danger-text" disabled=move || !editable.get() on:click=remove>
-                    "Ziel entfernen"
+                    {move || app.texts().goal_remove}
                 </button>
             </div>
         </li>

@@ -3,6 +3,7 @@
 //! The whole list is read first; a mistake names its line and nothing is added.
 
 use dreieck_model::{goals_from_file, goals_from_text, GoalDraft};
+use dreieck_texts::{plain::PLAIN, standard::STANDARD};
 use leptos::html::Input;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -115,16 +116,16 @@ pub fn GoalImport(editable: Signal<bool>) -> impl IntoView {
                 disabled=move || !editable.get()
                 on:click=toggle
             >
-                {move || app.words("Ziele aus dem Gesamtplan übernehmen", "Ziele aus dem Gesamt-Plan holen")}
+                {move || app.texts().goal_import_open}
             </button>
             <div id="ziele-uebernehmen-bereich" class="goal-import-panel" hidden=move || !open.get()>
                 <label class="field-label" for=TEXT_ID>
-                    {move || app.words("Ziele aus dem Gesamtplan", "Ziele aus dem Gesamt-Plan")}
+                    {move || app.texts().goal_import_label}
                 </label>
                 <p class="field-help" id="ziele-liste-hilfe">
                     <Words
-                        standard="Ein Ziel pro Zeile. Davor darf die Zielebene stehen („Wirkungsziel:“, „Bereichsziel:“, „Handlungsziel:“), dahinter „(bis TT.MM.JJJJ)“. Eine Zeile „Maßnahme: …“ gehört zum Ziel darüber, mit „(Wer, bis TT.MM.JJJJ)“ am Ende."
-                        plain="Schreiben Sie jedes Ziel in eine eigene Zeile. Vorne darf stehen: Wirkungsziel, Bereichsziel oder Handlungsziel. Hinten darf stehen: bis und ein Datum. Eine Zeile mit Maßnahme gehört zum Ziel darüber."
+                        standard=STANDARD.goal_import_help
+                    plain=PLAIN.goal_import_help
                         block="ziele-liste-hilfe"
                     />
                 </p>
@@ -139,7 +140,7 @@ pub fn GoalImport(editable: Signal<bool>) -> impl IntoView {
                 <div class="button-row">
                     <button class="button primary" on:click=from_text>"Übernehmen"</button>
                     <button class="button" on:click=choose>
-                        {move || app.words("Textdatei wählen", "Datei wählen")}
+                        {move || app.texts().goal_import_file}
                     </button>
                     <button class="button quiet" on:click=close>"Abbrechen"</button>
                 </div>

@@ -3,6 +3,7 @@
 
 use dreieck_model::text_control::TextTarget;
 use dreieck_model::{Date, Goal, GoalId, GoalText, MeasureId};
+use dreieck_texts::fill;
 use leptos::prelude::*;
 
 use crate::state::app_context::use_app;
@@ -95,15 +96,15 @@ pub fn GoalMeasures(
         })
     };
     let message = Signal::derive(move || {
-        confirm.get().map(|(_, n)| {
-            format!("Maßnahme {n} wirklich entfernen? Was dort steht, geht dabei verloren.")
-        })
+        confirm
+            .get()
+            .map(|(_, n)| fill(app.texts().measure_remove_question, &n.to_string()))
     });
 
     view! {
         <fieldset class="goal-measures">
             <legend class="field-label">
-                {move || app.words("Maßnahmen", "Diese Hilfe bekommen Sie dafür")}
+                {move || app.texts().measures}
             </legend>
             <ol class="measure-list">
                 <For each=move || ids.get() key=|m| m.clone() let:measure>
@@ -126,16 +127,16 @@ pub fn GoalMeasures(
             >
                 {move || {
                     if ids.with(Vec::is_empty) {
-                        app.words("Maßnahme hinzufügen", "Schreiben, was gemacht wird")
+                        app.texts().measure_add_first
                     } else {
-                        app.words("Weitere Maßnahme", "Noch etwas, das gemacht wird")
+                        app.texts().measure_add_more
                     }
                 }}
             </button>
             <Show when=move || confirm.with(Option::is_some)>
                 <ConfirmDialog
                     message=message
-                    confirm_label="Maßnahme entfernen"
+                    confirm_label=Signal::derive(move || app.texts().measure_remove_confirm.to_string())
                     question_id="massnahme-entfernen-frage"
                     on_confirm=Callback::new({
                         let remove_now = remove_now.clone();
@@ -193,15 +194,12 @@ fn MeasureItem(
     let text_id = measure_control_id(&goal, &measure, "text");
     let by_id = measure_control_id(&goal, &measure, "wer");
     let until_id = measure_control_id(&goal, &measure, "bis");
-    let numbered = move |standard: &str, plain: &str| {
-        let n = number.get();
-        app.words(standard, plain).replace("{n}", &n.to_string())
-    };
+    let numbered = move |text: &str| fill(text, &number.get().to_string());
     view! {
         <li class="measure">
             <div class="field">
                 <label class="field-label" for=text_id.clone()>
-                    {move || numbered("Maßnahme {n}", "Nummer {n}: Was wird gemacht?")}
+                    {move || numbered(app.texts().measure_text)}
                 </label>
                 <TypedTextarea
                     id=text_id
@@ -213,7 +211,7 @@ fn MeasureItem(
             <div class="measure-plan">
                 <div class="field">
                     <label class="field-label" for=by_id.clone()>
-                        {move || numbered("Wer führt Maßnahme {n} durch?", "Nummer {n}: Wer macht das?")}
+                        {move || numbered(app.texts().measure_by)}
                     </label>
                     <input
                         id=by_id
@@ -228,7 +226,7 @@ fn MeasureItem(
                 </div>
                 <div class="field">
                     <label class="field-label" for=until_id.clone()>
-                        {move || numbered("Maßnahme {n} bis", "Nummer {n}: Bis wann?")}
+                        {move || numbered(app.texts().measure_until)}
                     </label>
                     <input
                         id=until_id
@@ -249,7 +247,7 @@ fn MeasureItem(
                     on_remove.run((key.with_value(|(_, m)| m.clone()), number.get_untracked()))
                 }
             >
-                {move || numbered("Maßnahme {n} entfernen", "Nummer {n} löschen")}
+                {move || numbered(app.texts().measure_remove)}
             </button>
         </li>
     }

@@ -3,6 +3,7 @@
 //! ([`GoalOrigin`]).
 
 use dreieck_model::{Date, Goal, GoalId, GoalLevel, HELP_AREAS};
+use dreieck_texts::{plain::PLAIN, standard::STANDARD};
 use leptos::prelude::*;
 
 use crate::state::app_context::use_app;
@@ -22,7 +23,7 @@ pub fn GoalOrigin(data: Memo<Option<Goal>>) -> impl IntoView {
         }>
             {move || match origin() {
                 Some(o) => app.words(o.label(), o.plain_label()).to_string(),
-                None => app.words("neu in diesem Bericht", "Das Ziel ist neu.").to_string(),
+                None => app.texts().goal_origin_new.to_string(),
             }}
         </p>
     }
@@ -35,8 +36,8 @@ pub fn SmartPrompt(id: String) -> impl IntoView {
     view! {
         <p class="field-help" id=id.clone()>
             <Words
-                standard="Möglichst SMART: spezifisch, messbar, anspruchsvoll, realistisch, terminiert. Woran merkt man, dass das Ziel erreicht ist? Bis wann?"
-                plain="Schreiben Sie genau: Was wollen Sie schaffen? Woran merken Sie: Ich habe es geschafft? Bis wann wollen Sie es schaffen?"
+                standard=STANDARD.goal_smart_prompt
+                    plain=PLAIN.goal_smart_prompt
                 block=block
             />
         </p>
@@ -79,7 +80,7 @@ pub fn GoalPlanFields(
         <div class="goal-plan">
             <div class="field">
                 <label class="field-label" for=level_id.clone()>
-                    {move || app.words("Zielebene", "Was für ein Ziel ist das?")}
+                    {move || app.texts().goal_level}
                 </label>
                 <select
                     id=level_id
@@ -88,7 +89,7 @@ pub fn GoalPlanFields(
                     on:change=move |ev| set_level(event_target_value(&ev))
                 >
                     <option value="" prop:selected=move || plan().level.is_none()>
-                        {move || app.words("– keine Angabe –", "Keine Angabe")}
+                        {move || app.texts().no_answer}
                     </option>
                     {GoalLevel::ALL
                         .into_iter()
@@ -104,7 +105,7 @@ pub fn GoalPlanFields(
             </div>
             <div class="field">
                 <label class="field-label" for=area_id.clone()>
-                    {move || app.words("Lebensbereich", "Wo im Leben geht es um das Ziel?")}
+                    {move || app.texts().goal_area}
                 </label>
                 <select
                     id=area_id
@@ -113,7 +114,7 @@ pub fn GoalPlanFields(
                     on:change=move |ev| set_area(event_target_value(&ev))
                 >
                     <option value="" prop:selected=move || plan().area.is_none()>
-                        {move || app.words("– keine Angabe –", "Keine Angabe")}
+                        {move || app.texts().no_answer}
                     </option>
                     {HELP_AREAS
                         .into_iter()
@@ -132,7 +133,7 @@ pub fn GoalPlanFields(
             </div>
             <div class="field">
                 <label class="field-label" for=target_id.clone()>
-                    {move || app.words("Zu erreichen bis", "Bis wann wollen Sie das schaffen?")}
+                    {move || app.texts().goal_target_date}
                 </label>
                 <input
                     id=target_id

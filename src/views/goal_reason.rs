@@ -56,7 +56,7 @@ pub fn GoalReason(
                 <label class="field-label" for=select_id.clone()>
                     {move || plain_question.with_value(|p| app.words("Grund bei Nicht-Erreichung", p).to_string())}
                     <span class="mark required" aria-hidden="true">
-                        {move || app.words(" Pflichtfeld", " Hier muss etwas stehen.")}
+                        {move || format!(" {}", app.texts().field_required)}
                     </span>
                 </label>
                 <select
@@ -67,7 +67,7 @@ pub fn GoalReason(
                     on:change=move |ev| set(event_target_value(&ev))
                 >
                     <option value="" prop:selected=move || current().is_none()>
-                        {move || app.words("– bitte wählen –", "Bitte wählen Sie.")}
+                        {move || app.texts().choose_one}
                     </option>
                     {options()}
                 </select>

@@ -88,12 +88,12 @@ pub fn GoalSelfRating(
     view! {
         <fieldset class="field field-group choices self-rating">
             <legend class="field-label">
-                {move || app.words("Selbsteinschätzung der leistungsberechtigten Person: ", "Was sagen Sie? ")}
+                {move || format!("{} ", app.texts().self_rating_legend)}
                 {plain_question}
             </legend>
             <Show when=move || !editable.get()>
                 <p class="field-help">
-                    {move || app.words("Nur die leistungsberechtigte Person wählt hier.", "Hier wählt nur die Person selbst.")}
+                    {move || app.texts().self_rating_only_person}
                 </p>
             </Show>
             {options}

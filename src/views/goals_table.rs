@@ -2,6 +2,7 @@
 //! Gesamtplan.
 
 use dreieck_model::{CodeList, Field, GoalId};
+use dreieck_texts::fill;
 use leptos::prelude::*;
 
 use crate::state::app_context::use_app;
@@ -85,9 +86,9 @@ pub fn GoalsTable(
     let ask_remove =
         Callback::new(move |(goal, number): (GoalId, usize)| confirm.set(Some((goal, number))));
     let message = Signal::derive(move || {
-        confirm.get().map(|(_, n)| {
-            format!("Ziel {n} wirklich entfernen? Text und Bewertung gehen dabei verloren.")
-        })
+        confirm
+            .get()
+            .map(|(_, n)| fill(app.texts().goal_remove_question, &n.to_string()))
     });
     let on_confirm = move || {
         if let Some((goal, _)) = confirm.get_untracked() {
@@ -107,7 +108,7 @@ pub fn GoalsTable(
         <div class="field goals" id=base.clone()>
             <FieldHelp field=field.clone() control_id=base.clone() />
             <Show when=move || order.with(Vec::is_empty)>
-                <p class="message empty">{move || app.words("Noch keine Ziele.", "Es gibt noch keine Ziele.")}</p>
+                <p class="message empty">{move || app.texts().goals_none}</p>
             </Show>
             <ol class="goal-list" aria-label=move || app.words(&list_label, &plain_list_label).to_string()>
                 <For each=shown key=|id| id.clone() let:goal>
@@ -127,12 +128,12 @@ pub fn GoalsTable(
                 on:click=add
                 disabled=move || !editable.get()
             >
-                {move || app.words("Ziel hinzufügen", "Neues Ziel")}
+                {move || app.texts().goal_add}
             </button>
             <GoalImport editable=editable />
             <ConfirmDialog
                 message=message
-                confirm_label="Ziel entfernen"
+                confirm_label=Signal::derive(move || app.texts().goal_remove.to_string())
                 on_confirm=Callback::new(move |()| on_confirm())
                 on_cancel=Callback::new(move |()| on_cancel())
             />

@@ -23,13 +23,10 @@ pub fn KeptList(
         <Show when=move || kept.with(|k| !k.is_empty())>
             <section class="kept" aria-labelledby="nur-beim-server">
                 <h2 id="nur-beim-server" tabindex="-1">
-                    {move || app.words("Nur beim Server aufbewahrt", "Nur beim Server").to_string()}
+                    {move || app.texts().kept_title.to_string()}
                 </h2>
                 <p class="hint">
-                    {move || app.words(
-                        "Diese übermittelten Berichte sind nicht mehr auf diesem Gerät. Der Server bewahrt sie verschlüsselt auf, bis sie jemand für alle löscht. Mit „Zurückholen“ sind sie wieder hier.",
-                        "Diese Berichte sind nicht mehr auf dem Gerät. Sie sind beim Server. Sie können die Berichte zurückholen.",
-                    ).to_string()}
+                    {move || app.texts().kept_hint.to_string()}
                 </p>
                 <ul class="case-list" aria-label="Berichte nur beim Server">
                     <For

@@ -19,7 +19,7 @@ pub fn LockPage() -> impl IntoView {
     view! {
         <div class="page lock-settings">
             <h1 id=PAGE_TITLE_ID tabindex="-1">
-                {move || app.words("Gerät schützen", "Gerät schützen").to_string()}
+                {move || app.texts().lock_page_title.to_string()}
             </h1>
             <Show when=move || has_pin.get() fallback=move || view! { <PinSetup has_pin=has_pin /> }>
                 <LockNow />
@@ -56,13 +56,7 @@ pub fn PinSetup(has_pin: RwSignal<bool>) -> impl IntoView {
             return;
         }
         if p != r {
-            error.set(Some(
-                app.words_now(
-                    "Die beiden Eingaben sind verschieden. Bitte die PIN noch einmal wiederholen.",
-                    "Die 2 PINs sind verschieden. Bitte schreiben Sie die PIN noch einmal.",
-                )
-                .into(),
-            ));
+            error.set(Some(app.texts_now().pin_mismatch.into()));
             focus_element("neue-pin-2");
             return;
         }
@@ -97,10 +91,7 @@ pub fn PinSetup(has_pin: RwSignal<bool>) -> impl IntoView {
     };
     view! {
         <p>
-            {move || app.words(
-                "Mit einer PIN sind die Berichte auf diesem Gerät verschlüsselt. Wer das Gerät findet oder seine Daten kopiert, kann sie ohne PIN nicht lesen. Dreieck sperrt sich, wenn es eine Weile nicht benutzt wird.",
-                "Eine PIN ist eine geheime Zahl. Mit der PIN sind die Berichte geschützt. Nur wer die PIN kennt, kann die Berichte lesen.",
-            ).to_string()}
+            {move || app.texts().lock_page_intro.to_string()}
         </p>
         <p class="hint">
             {move || if app.plain.get() {
@@ -130,13 +121,10 @@ fn LockNow() -> impl IntoView {
     let problem = expect_context::<LockProblem>();
     view! {
         <section aria-labelledby="sperren-titel">
-            <h2 id="sperren-titel">{move || app.words("Jetzt sperren", "Jetzt zu machen").to_string()}</h2>
-            <p>{move || app.words(
-                "Die Berichte auf diesem Gerät sind mit Ihrer PIN verschlüsselt. Zum Weiterarbeiten nach dem Sperren braucht es die PIN.",
-                "Ihre Berichte sind geschützt. Danach brauchen Sie die PIN.",
-            ).to_string()}</p>
+            <h2 id="sperren-titel">{move || app.texts().lock_now_button.to_string()}</h2>
+            <p>{move || app.texts().lock_now_hint.to_string()}</p>
             <button type="button" class="button primary" on:click=move |_| device_lock::lock_now(problem, true)>
-                {move || app.words("Jetzt sperren", "Jetzt zu machen").to_string()}
+                {move || app.texts().lock_now_button.to_string()}
             </button>
         </section>
     }
@@ -149,13 +137,10 @@ fn IdleChoice() -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     view! {
         <section aria-labelledby="minuten-titel">
-            <h2 id="minuten-titel">{move || app.words("Von selbst sperren", "Von selbst zu machen").to_string()}</h2>
+            <h2 id="minuten-titel">{move || app.texts().lock_auto_title.to_string()}</h2>
             <div class="field">
                 <label class="field-label" for="sperre-minuten">
-                    {move || app.words(
-                        "Sperren nach so vielen Minuten ohne Benutzung",
-                        "Niemand benutzt das Gerät. Nach wie vielen Minuten geht es zu?",
-                    ).to_string()}
+                    {move || app.texts().lock_auto_minutes.to_string()}
                 </label>
                 <select id="sperre-minuten" class="control" on:change=move |ev| {
                     if let Ok(m) = event_target_value(&ev).parse::<u32>() {
@@ -196,12 +181,7 @@ fn PinChange() -> impl IntoView {
             repeated.get_untracked(),
         );
         if n != r {
-            outcome.set(Some(Err(app
-                .words_now(
-                    "Die beiden Eingaben der neuen PIN sind verschieden.",
-                    "Die 2 neuen PINs sind verschieden. Bitte schreiben Sie sie noch einmal.",
-                )
-                .into())));
+            outcome.set(Some(Err(app.texts_now().pin_new_mismatch.into())));
             return;
         }
         busy.set(true);
@@ -213,9 +193,7 @@ fn PinChange() -> impl IntoView {
             repeated.set(String::new());
             busy.set(false);
             outcome.set(Some(match result {
-                Ok(()) => Ok(app
-                    .words_now("Die PIN ist geändert.", "Sie haben jetzt eine neue PIN.")
-                    .into()),
+                Ok(()) => Ok(app.texts_now().pin_changed.into()),
                 Err(UnlockError::Wiped) => {
                     let _ = window().location().reload();
                     Err(UnlockError::Wiped.to_string())

@@ -5,8 +5,10 @@
 //! What happened is announced by the caller's live region.
 
 use dreieck_model::Move;
+use dreieck_texts::fill;
 use leptos::prelude::*;
 
+use crate::state::app_context::use_app;
 use crate::state::platform::focus_element;
 
 #[component]
@@ -21,6 +23,7 @@ pub fn MoveButtons(
     /// Moves; returns whether the item can move further the same way.
     on_move: Callback<Move, bool>,
 ) -> impl IntoView {
+    let app = use_app();
     let up_id = format!("{id_prefix}-hoch");
     let down_id = format!("{id_prefix}-runter");
     let press = {
@@ -44,22 +47,22 @@ pub fn MoveButtons(
                 type="button"
                 class="button"
                 disabled=move || !can_up.get()
-                aria-label=move || format!("Nach oben: {}", what.get())
+                aria-label=move || fill(app.texts().move_up_what, &what.get())
                 on:click=move |_| press(Move::Up)
             >
                 <span aria-hidden="true">"↑ "</span>
-                "Nach oben"
+                {move || app.texts().move_up}
             </button>
             <button
                 id=down_id
                 type="button"
                 class="button"
                 disabled=move || !can_down.get()
-                aria-label=move || format!("Nach unten: {}", what.get())
+                aria-label=move || fill(app.texts().move_down_what, &what.get())
                 on:click=move |_| press_down(Move::Down)
             >
                 <span aria-hidden="true">"↓ "</span>
-                "Nach unten"
+                {move || app.texts().move_down}
             </button>
         </div>
     }

@@ -78,10 +78,7 @@ pub fn OwnWordsParts(field: Field) -> impl IntoView {
             <Show when=move || !is_beneficiary()>
                 <p class="field-help">
                     {move || {
-                        app.words(
-                            "Nur die leistungsberechtigte Person schreibt hier. Was sie im Gespräch sagt, können Sie darunter aufschreiben; sie bestätigt es dann. Eine Anmerkung ist auch möglich.",
-                            "Hier schreibt nur die Person selbst. Der Dienst kann aufschreiben, was die Person sagt. Die Person sagt dann: Das stimmt so.",
-                        )
+                        app.texts().own_words_staff_hint
                     }}
                 </p>
             </Show>
@@ -184,7 +181,7 @@ fn Remark(field: Field, own: Memo<OwnWords>) -> impl IntoView {
     view! {
         <div class="remark-part" hidden=move || !shown()>
             <label class="field-label" for=id.clone()>
-                {move || app.words("Anmerkung der Fachkraft (neben den eigenen Worten)", "Das schreibt der Dienst dazu")}
+                {move || app.texts().own_words_remark}
             </label>
             <textarea node_ref=node id=id class="control remark" rows="2" prop:readOnly=move || !editable.get() on:input=on_input></textarea>
         </div>

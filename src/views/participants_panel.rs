@@ -82,7 +82,7 @@ pub fn ParticipantsPanel() -> impl IntoView {
     view! {
         <details class="participants" open=open_at_start>
             <summary>
-                <span class="summary-title">{move || app.words("Wer ist dabei?", "Wer ist beim Gespräch dabei?")}</span>
+                <span class="summary-title">{move || app.texts().participants_title}</span>
                 " "
                 <span class="summary-names">{names}</span>
             </summary>

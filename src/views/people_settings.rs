@@ -43,10 +43,7 @@ pub fn PeopleSettings() -> impl IntoView {
         Err(e) => view! { <p class="field-error" role="alert">{e.to_string()}</p> }.into_any(),
         Ok(people) if people.is_empty() => view! {
             <p class="hint">
-                {move || app.words(
-                    "Noch niemand hat hier einen eigenen Schlüssel.",
-                    "Noch niemand hat hier eine eigene PIN.",
-                ).to_string()}
+                {move || app.texts().people_none.to_string()}
             </p>
         }
         .into_any(),
@@ -80,13 +77,10 @@ pub fn PeopleSettings() -> impl IntoView {
     view! {
         <section aria-labelledby="personen-titel" class="people-settings">
             <h2 id="personen-titel">
-                {move || app.words("Personen an diesem Gerät", "Wer unterschreibt an diesem Gerät?").to_string()}
+                {move || app.texts().people_title.to_string()}
             </h2>
             <p>
-                {move || app.words(
-                    "Wer an diesem Gerät unterschreibt, kann hier einen eigenen Schlüssel mit eigener PIN einrichten. Dann kann niemand sonst an diesem Gerät in seinem Namen unterschreiben. Wer keinen eigenen Schlüssel hat, unterschreibt mit einem Schlüssel, der nur für diese eine Unterschrift gilt.",
-                    "Mehrere Menschen benutzen dieses Gerät? Dann kann jeder Mensch eine eigene PIN haben. Mit der eigenen PIN unterschreiben Sie. So kann nur die richtige Person unterschreiben.",
-                ).to_string()}
+                {move || app.texts().people_intro.to_string()}
             </p>
             {rows}
             <p class="status-line" role="status">{move || done.get()}</p>
@@ -129,14 +123,7 @@ fn AddPerson(
             repeated.get_untracked(),
         );
         if n.trim().is_empty() {
-            return fail(
-                app.words_now(
-                    "Bitte den Namen eintragen.",
-                    "Bitte schreiben Sie den Namen.",
-                )
-                .into(),
-                "person-name",
-            );
+            return fail(app.texts_now().people_name_missing.into(), "person-name");
         }
         if p.chars().count() < MIN_PIN_CHARS {
             return fail(
@@ -149,14 +136,7 @@ fn AddPerson(
             );
         }
         if p != r {
-            return fail(
-                app.words_now(
-                    "Die beiden Eingaben sind verschieden. Bitte die PIN noch einmal wiederholen.",
-                    "Die 2 PINs sind verschieden. Bitte schreiben Sie die PIN noch einmal.",
-                )
-                .into(),
-                "person-pin-2",
-            );
+            return fail(app.texts_now().pin_mismatch.into(), "person-pin-2");
         }
         busy.set(true);
         error.set(None);
@@ -187,11 +167,11 @@ fn AddPerson(
         });
     };
     view! {
-        <h3>{move || app.words("Person einrichten", "Neue Person").to_string()}</h3>
+        <h3>{move || app.texts().people_add.to_string()}</h3>
         <form class="lock-form" on:submit=submit novalidate>
             <div class="field">
                 <label class="field-label" for="person-name">
-                    {move || app.words("Name", "Name").to_string()}
+                    {move || app.texts().sign_name.to_string()}
                 </label>
                 <input
                     id="person-name"
@@ -205,7 +185,7 @@ fn AddPerson(
             </div>
             <div class="field">
                 <label class="field-label" for="person-rolle">
-                    {move || app.words("Rolle", "Rolle").to_string()}
+                    {move || app.texts().people_role.to_string()}
                 </label>
                 <select
                     id="person-rolle"

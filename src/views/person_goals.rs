@@ -117,10 +117,10 @@ fn PersonGoal(
     view! {
         <li class="goal-card person-goal" aria-labelledby=labelled>
             <div class="section-head">
-                <h3 id=title_id class="goal-title">{move || format!("Ziel {}", number())}</h3>
+                <h3 id=title_id class="goal-title">{move || fill(app.texts().goal_number, &number().to_string())}</h3>
                 <ReadAloudButton
                     block=goal_control_id(&id, "vorlesen")
-                    what=agreed.with_untracked(|g| format!("Ziel {}", g.as_ref().map_or(0, |g| g.number)))
+                    what=agreed.with_untracked(|g| fill(app.texts().goal_number, &g.as_ref().map_or(0, |g| g.number).to_string()))
                     sentences=spoken
                     always=true
                 />

@@ -21,7 +21,7 @@ pub fn PlainLanguageSwitch() -> impl IntoView {
                 <path d="M4 5h16v11H11l-5 4v-4H4z" />
                 <path d="M8 9h8M8 12h5" />
             </svg>
-            "Leichte Sprache"
+            {move || app.texts().plain_language}
         </button>
     }
 }

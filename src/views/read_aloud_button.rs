@@ -1,6 +1,7 @@
 //! "Vorlesen" on a block in Leichte Sprache; while the block is read it says "Stopp".
 //! Shown only where the browser can speak.
 
+use dreieck_texts::fill;
 use leptos::prelude::*;
 
 use crate::state::app_context::use_app;
@@ -34,10 +35,11 @@ pub fn ReadAloudButton(
     };
     let what = StoredValue::new(what);
     let name = move || {
+        let t = app.texts();
         if reading() {
-            "Stopp: Vorlesen beenden".to_string()
+            t.read_aloud_stop_label.to_string()
         } else {
-            what.with_value(|w| format!("Vorlesen: {w}"))
+            what.with_value(|w| fill(t.read_aloud_what, w))
         }
     };
     view! {
@@ -62,7 +64,7 @@ pub fn ReadAloudButton(
                         }
                     }}
                 </svg>
-                {move || if reading() { "Stopp" } else { "Vorlesen" }}
+                {move || if reading() { app.texts().read_aloud_stop } else { app.texts().read_aloud }}
             </button>
         </Show>
     }

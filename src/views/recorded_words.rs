@@ -112,13 +112,13 @@ pub fn RecordedWordsList(field: Field) -> impl IntoView {
             </For>
             <Show when=staff.clone()>
                 <button id=add_id.clone() type="button" class="button" on:click=add.clone()>
-                    {move || app.words("Worte der Person aufschreiben", "Aufschreiben, was die Person sagt")}
+                    {move || app.texts().recorded_add}
                 </button>
             </Show>
             <Show when=move || confirm_remove.with(Option::is_some)>
                 <ConfirmDialog
                     message=message
-                    confirm_label="Entfernen"
+                    confirm_label=Signal::derive(move || app.texts().remove.to_string())
                     question_id="gesagt-entfernen-frage"
                     on_confirm=Callback::new({
                         let remove_now = remove_now.clone();
@@ -293,10 +293,7 @@ fn Recording(
             <Show when=changed>
                 <p class="notice">
                     {move || {
-                        app.words(
-                            "Der Text wurde geändert, während die Person bestätigt hat. Es gilt der bestätigte Text oben.",
-                            "Jemand hat den Text geändert. Das war zur gleichen Zeit wie die Bestätigung. Es gilt der Text oben.",
-                        )
+                        app.texts().recorded_changed_while_confirming
                     }}
                 </p>
             </Show>

@@ -1,6 +1,7 @@
 //! The report itself: save state, the template's sections, the "Prüfen" panel, where the
 //! report stands, and the gaps in help it notes.
 
+use dreieck_texts::around;
 use leptos::prelude::*;
 
 use crate::state::app_context::use_app;
@@ -29,9 +30,7 @@ const APP_TITLE: &str = "Dreieck – Berichte gemeinsam schreiben";
 pub fn subject(editor: Editor) -> String {
     let name = editor.title();
     if name.is_empty() {
-        use_app()
-            .words("Name noch nicht eingetragen", "Der Name fehlt noch.")
-            .to_string()
+        use_app().texts().editor_no_name.to_string()
     } else {
         name
     }
@@ -57,7 +56,7 @@ pub fn ReportForm(editor: Editor) -> impl IntoView {
     view! {
         <div class="report-form" on:focusin=focus_in on:focusout=focus_out>
             <p class="report-subject">
-                {move || app.words("Bericht für: ", "Der Bericht ist über: ")}
+                {move || around(app.texts().editor_subject).0}
                 <strong>{subject}</strong>
             </p>
             // Only the save state stays in view while scrolling; it is what must never be missed.
@@ -72,22 +71,17 @@ pub fn ReportForm(editor: Editor) -> impl IntoView {
             <MovedAway />
             <RefusedChanges />
             <p class="role-hint">
-                "Sie schreiben als: "
+                {move || around(app.texts().editor_writing_as).0}
                 <strong>{move || role_name(app.texts(), app.role.get())}</strong>
-                {move || {
-                    app.words(
-                        ". Felder, die diese Rolle nicht ändern darf, sind nur zum Lesen.",
-                        ". Manche Felder können Sie nur lesen.",
-                    )
-                }}
+                {move || around(app.texts().editor_writing_as).1}
             </p>
             <p>
                 <a class="button" id="gespraech-starten" href=crate::route::Route::Conversation(editor.id()).href()>
-                    {move || app.words("Gespräch führen (Schritt für Schritt)", "Gespräch: Schritt für Schritt")}
+                    {move || app.texts().editor_conversation}
                 </a>
                 " "
                 <a class="button" id="druckansicht" href=crate::route::Route::Print(editor.id()).href()>
-                    {move || app.words("Druckansicht / PDF", "Drucken")}
+                    {move || app.texts().editor_print}
                 </a>
                 " "
                 // The person's own view: theirs first, nothing only staff use.

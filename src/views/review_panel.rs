@@ -85,9 +85,7 @@ pub fn ReviewPanel() -> impl IntoView {
     let counts = move || {
         let list = remarks.get();
         if list.is_empty() {
-            return app
-                .words("Keine Rückfragen.", "Das Amt hat keine Fragen.")
-                .to_string();
+            return app.texts().review_no_questions.to_string();
         }
         let n = |st: RemarkState| list.iter().filter(|s| s.remark.state == st).count();
         let (open, answered, done) = (
@@ -182,7 +180,7 @@ pub fn ReviewPanel() -> impl IntoView {
         None => {
             view! {
                 <p class="section-help">
-                    {move || app.words("Noch nicht angenommen.", "Das Amt hat den Bericht noch nicht angenommen.")}
+                    {move || app.texts().review_not_accepted}
                 </p>
                 {move || {
                     is_caseworker()
@@ -214,14 +212,11 @@ pub fn ReviewPanel() -> impl IntoView {
     view! {
         <section class="form-section review-panel" aria-labelledby="pruefung-titel">
             <h2 id="pruefung-titel">
-                {move || app.words("Prüfung durch den Leistungsträger", "Fragen vom Amt")}
+                {move || app.texts().review_title}
             </h2>
             <p class="section-help">
                 {move || {
-                    app.words(
-                        "Der Leistungsträger stellt Rückfragen direkt am Feld oder Ziel; die Einrichtung antwortet dort. Sind alle erledigt, nimmt der Leistungsträger den Bericht an.",
-                        "Das Amt kann Fragen zum Bericht stellen. Der Dienst antwortet.",
-                    )
+                    app.texts().review_intro
                 }}
             </p>
             <p class="review-counts" id="rueckfragen-stand">{counts}</p>

@@ -200,12 +200,9 @@ pub fn SignatureField(field: Field, optional: bool, editable: Signal<bool>) -> i
                 match s.record {
                     None => {
                         let text = if matches!(s.verification, Verification::Invalid(_)) {
-                            app.words(
-                                "ungültig: die Unterschrift ist beschädigt",
-                                "Die Unterschrift ist kaputt. Sie gilt nicht.",
-                            )
+                            app.texts().signature_broken
                         } else {
-                            app.words("noch nicht unterschrieben", "Hier fehlt noch die Unterschrift.")
+                            app.texts().signature_missing
                         };
                         view! { <p class="signature-state">{text}</p> }.into_any()
                     }
@@ -214,10 +211,7 @@ pub fn SignatureField(field: Field, optional: bool, editable: Signal<bool>) -> i
                         let drawing = if record.typed() {
                             view! {
                                 <p class="signature-typed">
-                                    {app.words(
-                                        "Mit eingetipptem Namen unterschrieben (ohne Zeichnung)",
-                                        "Mit dem getippten Namen unterschrieben.",
-                                    )}
+                                    {app.texts().signature_typed}
                                 </p>
                             }
                                 .into_any()
@@ -238,7 +232,7 @@ pub fn SignatureField(field: Field, optional: bool, editable: Signal<bool>) -> i
                         let (class, state) = match &s.verification {
                             Verification::Valid => (
                                 "signature-state valid",
-                                app.words("gültig", "Die Unterschrift gilt.").to_string(),
+                                app.texts().signature_valid.to_string(),
                             ),
                             Verification::ValidForEarlierVersion { .. } => (
                                 "signature-state earlier",
@@ -272,7 +266,7 @@ pub fn SignatureField(field: Field, optional: bool, editable: Signal<bool>) -> i
             }}
             <Show when=move || editable.get() && signed() && !resigning.get()>
                 <button type="button" class="button" on:click=move |_| resigning.set(true)>
-                    {move || app.words("Erneut unterschreiben", "Noch einmal unterschreiben")}
+                    {move || app.texts().signature_again}
                 </button>
             </Show>
             {pad}

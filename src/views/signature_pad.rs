@@ -7,6 +7,7 @@
 //! "Unterschreiben"; the signature then has no drawing, and the line says so.
 
 use dreieck_model::Strokes;
+use dreieck_texts::{plain::PLAIN, standard::STANDARD};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -127,8 +128,8 @@ pub fn SignaturePad(
             </div>
             <p class="field-help" id=hint_id.clone()>
                 <Words
-                    standard="Mit Finger, Stift oder Maus im Feld unterschreiben. Ohne Zeichnung gilt der eingetippte Name als Unterschrift."
-                    plain="Schreiben Sie Ihren Namen in das weiße Feld unten. Das geht mit dem Finger oder mit einem Stift. Sie können auch nur Ihren Namen tippen. Das gilt dann auch als Unterschrift."
+                    standard=STANDARD.sign_hint
+                    plain=PLAIN.sign_hint
                     block=hint_id.clone()
                 />
             </p>
@@ -153,7 +154,7 @@ pub fn SignaturePad(
                     on:click=clear
                     disabled=move || strokes.with(Vec::is_empty)
                 >
-                    {move || app.words("Löschen", "Löschen und neu anfangen")}
+                    {move || app.texts().sign_clear}
                 </button>
                 <button
                     type="button"

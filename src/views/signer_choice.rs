@@ -109,7 +109,7 @@ pub fn SignerChoice(
         };
         view! {
             <fieldset class="signer-choice">
-                <legend>{move || app.words("Wer unterschreibt?", "Wer unterschreibt?").to_string()}</legend>
+                <legend>{move || app.texts().signer_title.to_string()}</legend>
                 {options}
                 <label class="choice" id=other_id>
                     <input
@@ -119,10 +119,7 @@ pub fn SignerChoice(
                         on:change=move |_| choose(Signer::ForThisSignature)
                     />
                     <span>
-                        {move || app.words(
-                            "Jemand anderes (mit einem Schlüssel nur für diese Unterschrift)",
-                            "Eine andere Person",
-                        ).to_string()}
+                        {move || app.texts().signer_other.to_string()}
                     </span>
                 </label>
                 <Show when=person_chosen>

@@ -47,10 +47,10 @@ pub fn SpeakerSwitch() -> impl IntoView {
     let nobody = move || present.with(Vec::is_empty);
     view! {
         <fieldset class="speaker-switch">
-            <legend>{move || app.words("Es spricht:", "Wer spricht?")}</legend>
+            <legend>{move || app.texts().speaker_label}</legend>
             <Show when=nobody>
                 <p class="field-help">
-                    {move || app.words("Zuerst oben eintragen, wer dabei ist.", "Schreiben Sie zuerst oben auf: Wer ist dabei?")}
+                    {move || app.texts().speaker_first_participants}
                 </p>
             </Show>
             <div class="speaker-options">{options}</div>

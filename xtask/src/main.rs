@@ -15,6 +15,7 @@ mod serve;
 mod sizes;
 mod test;
 mod test_certs;
+mod texts;
 mod tools;
 
 use anyhow::{bail, Result};
@@ -40,7 +41,11 @@ fn main() -> Result<()> {
         "sim" => sim(rest),
         "fuzz" => fuzz::run(rest),
         "texts" => {
-            print!("{}", texts_table());
+            match rest {
+                [] => print!("{}", texts::table()),
+                [json] if json == "--json" => print!("{}", texts::json()),
+                _ => bail!("usage: cargo xtask texts [--json]"),
+            }
             Ok(())
         }
         "help" | "--help" | "-h" => {
@@ -74,30 +79,6 @@ fn sim(args: &[String]) -> Result<()> {
     )
 }
 
-/// Both catalogues of the app's texts side by side, as a Markdown table for the review by a
-/// Leichte-Sprache checker group, with what the rules found in each plain text.
-fn texts_table() -> String {
-    use dreieck_texts::{plain::PLAIN, rules, standard::STANDARD};
-    let cell = |s: &str| s.replace('|', "\\|").replace('\n', "<br>");
-    let mut out =
-        String::from("| Schlüssel | Standard | Leichte Sprache | Prüfung |\n|---|---|---|---|\n");
-    for ((key, standard), (_, plain)) in STANDARD.entries().into_iter().zip(PLAIN.entries()) {
-        let found = rules::problems(plain);
-        let check = if found.is_empty() {
-            "ok".to_string()
-        } else {
-            found.join("; ")
-        };
-        out.push_str(&format!(
-            "| {key} | {} | {} | {} |\n",
-            cell(standard),
-            cell(plain),
-            cell(&check)
-        ));
-    }
-    out
-}
-
 const USAGE: &str = "\
 cargo xtask run   [--host H] [--port P]   build the app (release) and serve it with the relay
 cargo xtask test  [--skip-e2e]            every test: fmt, clippy, native, browser, end to end
@@ -111,6 +92,6 @@ cargo xtask bench-relay [--idle N] [--rooms R] [--seconds S] [--rate N] [--datab
 cargo xtask check-deploy                  deploy/ checked by systemd-analyze, caddy and nginx
 cargo xtask package                       release binary, built app, deploy/ and the operator's
                                           docs in target/package/ and a tarball
-cargo xtask texts                         the app's texts, standard and Leichte Sprache side by side
+cargo xtask texts [--json]                the app's texts, standard and Leichte Sprache side by side
 cargo xtask fuzz  [SECONDS] [TARGET]      fuzz the sync frame decoder and foreign bytes into a
                                           report, SECONDS each (nightly; default 60 s)";

@@ -98,6 +98,9 @@ pub fn end_to_end(files: &[String]) -> Result<()> {
     let hostile = build::hostile_device()?;
     let data = tempdir("dreieck-e2e-data")?;
     let relay = Relay::start(&relay_bin, &dist, &data)?;
+    // Both catalogues, for the walker that checks every text shown in Leichte Sprache.
+    let texts = data.join("texts.json");
+    std::fs::write(&texts, crate::texts::json())?;
     // For the relays on PostgreSQL (tests/e2e/instances.test.mjs).
     let postgres = TestServer::start()?;
     let targets: Vec<String> = if files.is_empty() {
@@ -114,6 +117,7 @@ pub fn end_to_end(files: &[String]) -> Result<()> {
             .env("DREIECK_RELAY_BIN", &relay_bin)
             .env("DREIECK_HOSTILE_BIN", &hostile)
             .env("DREIECK_DIST", &dist)
+            .env("DREIECK_TEXTS", &texts)
             .env("DREIECK_TEST_POSTGRES", postgres.url())
             .env("CHROMIUM", tools::chromium()),
     );

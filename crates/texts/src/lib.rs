@@ -71,7 +71,8 @@ catalogue! {
     person_written_by,
     person_sign,
     /// The editor's link to the person's own view.
-    editor_person_view,    /// The way back to the case list.
+    editor_person_view,
+    /// The way back to the case list.
     back_label,
     back_to_list,
     /// Whether what was typed is stored on the device.
@@ -98,9 +99,148 @@ catalogue! {
     sign_pad,
     sign_button,
     sign_checking,
+    /// The app's name and the header's switch to Leichte Sprache.
+    app_name,
+    plain_language,
+    /// Reading aloud: the button, its name for what it reads, and stopping.
+    read_aloud,
+    read_aloud_what,
+    read_aloud_stop,
+    read_aloud_stop_label,
+    /// The marks beside a field's label.
+    field_required,
+    field_optional,
+    field_read_only,
+    /// The two dates of a period.
+    date_from,
+    date_to,
+    /// "Verlauf" under a field: who changed it when.
+    history,
+    history_of,
+    history_unreadable,
+    history_empty,
+    history_questions,
+    history_no_time,
+    history_no_date,
+    history_unknown_role,
+    history_written,
+    history_deleted,
+    history_set,
+    history_one_character,
+    history_characters,
+    /// The editor's head: whom the report is about, the role writing, the ways on.
+    editor_no_name,
+    editor_subject,
+    editor_writing_as,
+    editor_conversation,
+    editor_print,
+    /// Empty choices and answers.
+    choose_one,
+    /// The conversation's closing summary.
+    summary_agreed,
+    summary_sayings,
+    summary_still_to_sign,
+    summary_to_signatures,
+    /// The conversation's head.
+    conversation_subject,
+    conversation_whole_report,
+    /// The device lock: setting a PIN, locking, the minutes until it locks itself.
+    first_use_title,
+    /// Goals and their measures.
+    goal_text,
+    goal_import_open,
+    goal_import_label,
+    goal_import_file,
+    measures,
+    measure_add_first,
+    measure_add_more,
+    goal_origin_new,
+    goal_level,
+    no_answer,
+    goal_area,
+    goal_target_date,
+    self_rating_legend,
+    self_rating_only_person,
+    goals_none,
+    goal_add,
+    /// Reports kept only at the relay.
+    kept_title,
+    kept_hint,
+    lock_page_title,
+    pin_mismatch,
+    lock_page_intro,
+    lock_now_button,
+    lock_now_hint,
+    lock_auto_title,
+    lock_auto_minutes,
+    pin_new_mismatch,
+    pin_changed,
+    /// The person's own words and the words staff write down for them.
+    own_words_staff_hint,
+    own_words_remark,
+    /// Who takes part in the conversation, and who speaks.
+    participants_title,
+    /// People with their own key on this device.
+    people_none,
+    people_title,
+    people_intro,
+    people_name_missing,
+    people_add,
+    people_name,
+    people_role,
+    recorded_add,
+    recorded_changed_while_confirming,
+    /// The caseworker's review.
+    review_no_questions,
+    review_not_accepted,
+    review_title,
+    review_intro,
+    /// A signature line and the pad.
+    signature_broken,
+    signature_missing,
+    signature_typed,
+    signature_valid,
+    signature_again,
+    sign_name,
+    sign_clear,
+    /// Who signs on this device.
+    signer_title,
+    signer_other,
+    speaker_label,
+    speaker_first_participants,
+    /// Help texts read sentence by sentence.
+    goal_import_help,
+    goal_smart_prompt,
+    sign_hint,
+    /// A goal's card: its number, moving it, removing it.
+    goal_number,
+    move_up,
+    move_down,
+    move_up_what,
+    move_down_what,
+    goal_remove,
+    goal_remove_question,
+    /// A measure, numbered.
+    measure_text,
+    measure_by,
+    measure_until,
+    measure_remove,
+    measure_remove_question,
+    measure_remove_confirm,
+    /// The provider's rating of a goal.
+    achievement_legend,
+    /// Buttons of dialogs.
+    cancel,
+    remove,
 }
 
 /// `text` with its `{}` replaced by `value` (for the few texts that hold a number or a name).
 pub fn fill(text: &str, value: &str) -> String {
     text.replacen("{}", value, 1)
+}
+
+/// The parts of `text` before and after its `{}`, for a view that sets the value apart (in
+/// `<strong>`, say) while the sentence stays one text in the catalogue.
+pub fn around(text: &str) -> (&str, &str) {
+    text.split_once("{}").unwrap_or((text, ""))
 }
