@@ -9,6 +9,7 @@
 //! made on another device scrolls nothing here: the page does not jump under someone's hand.
 
 use dreieck_model::AgendaStep;
+use dreieck_texts::fill_with;
 use leptos::prelude::*;
 
 use crate::state::app_context::use_app;
@@ -36,9 +37,16 @@ pub fn AgendaNav(
     let title = move |s: &AgendaStep| app.words(&s.title, &s.plain_title).to_string();
     let position = move || {
         state.with(|(agenda, i)| {
-            agenda
-                .get(*i)
-                .map(|s| format!("Schritt {} von {}: {}", i + 1, agenda.len(), title(s)))
+            agenda.get(*i).map(|s| {
+                fill_with(
+                    app.texts().agenda_position,
+                    &[
+                        ("number", &(i + 1).to_string()),
+                        ("count", &agenda.len().to_string()),
+                        ("title", &title(s)),
+                    ],
+                )
+            })
         })
     };
     // The steps scroll sideways in one row; the current one is kept in the middle of it.
@@ -85,7 +93,7 @@ pub fn AgendaNav(
         view! { <h2 class="step-title" id=STEP_HEADING tabindex="-1">{position}</h2> }
     });
     view! {
-        <nav class="agenda" class:agenda-top=!bottom aria-label=if bottom { "Gespräch: Schritte (unten)" } else { "Gespräch: Schritte" }>
+        <nav class="agenda" class:agenda-top=!bottom aria-label=move || if bottom { app.texts().agenda_label_bottom } else { app.texts().agenda_label }>
             <div class="agenda-buttons">
                 <button
                     type="button"
@@ -98,7 +106,7 @@ pub fn AgendaNav(
                         }
                     }
                 >
-                    "Zurück"
+                    {move || app.texts().back}
                 </button>
                 {list}
                 <button
@@ -112,7 +120,7 @@ pub fn AgendaNav(
                         }
                     }
                 >
-                    "Weiter"
+                    {move || app.texts().next}
                 </button>
             </div>
         </nav>

@@ -1,7 +1,8 @@
 //! "Stand des Berichts": where the report stands (Entwurf, im Gespräch, unterschrieben,
 //! übermittelt), its deadline and why, and recording that it was sent to the authority.
 
-use dreieck_model::{due, Date, DueState, Status};
+use dreieck_model::{due, Date, Due, DueState, Status};
+use dreieck_texts::{around, fill, Texts};
 use leptos::prelude::*;
 
 use crate::state::app_context::use_app;
@@ -40,9 +41,7 @@ pub fn CasePanel() -> impl IntoView {
                 error.set(None);
                 editor.change(move |r| r.mark_submitted(role, day));
             }
-            Err(_) => error.set(Some(
-                "Bitte das Datum der Übermittlung eintragen.".to_string(),
-            )),
+            Err(_) => error.set(Some(app.texts_now().case_sent_date_missing.to_string())),
         }
     };
     let withdraw = move |_| {
@@ -51,45 +50,40 @@ pub fn CasePanel() -> impl IntoView {
     };
     view! {
         <section class="form-section case-panel" aria-labelledby="stand-titel">
-            <h2 id="stand-titel">"Stand des Berichts"</h2>
+            <h2 id="stand-titel">{move || app.texts().case_title}</h2>
             {move || {
                 let Some((status, due, submission, accepted)) = state() else {
                     return ().into_any();
                 };
+                let t = app.texts();
+                let plain = app.plain.get();
                 let deadline = due
                     .filter(|_| status != Status::Submitted)
                     .map(|due| {
-                        let (class, word) = match (due.date, due.state) {
-                            (Some(d), Some(DueState::Ueberfaellig)) => {
-                                ("due overdue", format!("Überfällig: die Frist war der {}.", d.german()))
-                            }
-                            (Some(d), Some(DueState::BaldFaellig)) => {
-                                ("due soon", format!("Bald fällig: bis {}.", d.german()))
-                            }
-                            (Some(d), _) => ("due", format!("Fällig bis {}.", d.german())),
-                            (None, _) => ("due", "Keine Frist bekannt.".to_string()),
-                        };
+                        let (class, word) = due_words(&due, t, plain);
+                        // The rule behind the deadline is for staff; in Leichte Sprache the
+                        // date says enough.
+                        let reason = (!plain).then(|| format!(" {}", due.reason));
                         view! {
                             <p class=class id="frist">
                                 <strong>{word}</strong>
-                                " "
-                                {due.reason}
+                                {reason}
                             </p>
                         }
                     });
                 view! {
                     <p class="case-status">
-                        "Stand: "
+                        {around(t.case_status).0}
                         <span id="bericht-stand" class=format!("status status-{}", status.code())>
-                            {status.label()}
+                            {status_label(t, status)}
                         </span>
                     </p>
-                    <p class="section-help">{explain(status)}</p>
+                    <p class="section-help">{explain(t, status)}</p>
                     {accepted
                         .map(|d| {
                             view! {
                                 <p class="message ok" id="stand-angenommen">
-                                    {format!("Vom Leistungsträger angenommen am {}.", d.german())}
+                                    {fill(t.case_accepted, &d.german())}
                                 </p>
                             }
                         })}
@@ -98,10 +92,9 @@ pub fn CasePanel() -> impl IntoView {
                         Some(s) => {
                             view! {
                                 <p class="message ok" id="uebermittelt">
-                                    {format!(
-                                        "Übermittelt am {} (eingetragen von: {}).",
-                                        s.date.german(),
-                                        s.role.label(),
+                                    {fill(
+                                        &fill(t.case_submitted, &s.date.german()),
+                                        if plain { s.role.plain_label() } else { s.role.label() },
                                     )}
                                 </p>
                                 <button
@@ -110,7 +103,7 @@ pub fn CasePanel() -> impl IntoView {
                                     disabled=move || !app.role.get().keeps_the_case()
                                     on:click=withdraw
                                 >
-                                    "Übermittlung zurücknehmen"
+                                    {t.case_withdraw}
                                 </button>
                             }
                                 .into_any()
@@ -119,7 +112,7 @@ pub fn CasePanel() -> impl IntoView {
                             view! {
                                 <div class="submit-row">
                                     <div class="field-control">
-                                        <label for="uebermittelt-am">"Übermittelt am"</label>
+                                        <label for="uebermittelt-am">{t.case_sent_on}</label>
                                         <input
                                             type="date"
                                             id="uebermittelt-am"
@@ -133,14 +126,14 @@ pub fn CasePanel() -> impl IntoView {
                                         disabled=move || !app.role.get().keeps_the_case()
                                         on:click=submit
                                     >
-                                        "Als übermittelt eintragen"
+                                        {t.case_mark_sent}
                                     </button>
                                 </div>
                             }
                                 .into_any()
                         }
                     }}
-                    <CaseRoleHint text="Die Übermittlung tragen Einrichtung oder Leistungsträger ein." />
+                    <CaseRoleHint text=|t| t.case_sent_who />
                     {move || error.get().map(|e| view! { <p class="message error" role="alert">{e}</p> })}
                 }
                     .into_any()
@@ -150,15 +143,33 @@ pub fn CasePanel() -> impl IntoView {
 }
 
 /// What the status means, and what comes next.
-fn explain(status: Status) -> &'static str {
+fn explain(t: &'static Texts, status: Status) -> &'static str {
     match status {
-        Status::Draft => "Der Bericht wird vorbereitet. Als Nächstes: das gemeinsame Gespräch.",
-        Status::InConversation => {
-            "Das Gespräch hat begonnen oder es wird unterschrieben. Unterschrieben ist der Bericht, wenn alle nötigen Unterschriften gültig sind."
-        }
-        Status::Signed => {
-            "Alle nötigen Unterschriften sind gültig. Als Nächstes: den Bericht an den Leistungsträger übermitteln."
-        }
-        Status::Submitted => "Der Bericht ist beim Leistungsträger.",
+        Status::Draft => t.status_draft_next,
+        Status::InConversation => t.status_in_conversation_next,
+        Status::Signed => t.status_signed_next,
+        Status::Submitted => t.status_submitted_next,
+    }
+}
+
+/// The status's name, in the language shown.
+pub fn status_label(t: &'static Texts, status: Status) -> &'static str {
+    match status {
+        Status::Draft => t.status_draft,
+        Status::InConversation => t.status_in_conversation,
+        Status::Signed => t.status_signed,
+        Status::Submitted => t.status_submitted,
+    }
+}
+
+/// The deadline in words, with its class ("due overdue", "due soon", "due"); the rule behind
+/// it (`Due::reason`) is shown beside it to staff.
+pub fn due_words(due: &Due, t: &'static Texts, plain: bool) -> (&'static str, String) {
+    let day = |d: Date| if plain { d.spoken() } else { d.german() };
+    match (due.date, due.state) {
+        (Some(d), Some(DueState::Ueberfaellig)) => ("due overdue", fill(t.due_overdue, &day(d))),
+        (Some(d), Some(DueState::BaldFaellig)) => ("due soon", fill(t.due_soon, &day(d))),
+        (Some(d), _) => ("due", fill(t.due_at, &day(d))),
+        (None, _) => ("due", t.due_unknown.to_string()),
     }
 }

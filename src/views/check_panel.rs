@@ -1,9 +1,11 @@
 //! "Prüfen": what is missing or implausible before signing, each with a link to the field.
 
 use dreieck_model::{validate, Problem};
+use dreieck_texts::fill;
 use leptos::prelude::*;
 
 use crate::route::Route;
+use crate::state::app_context::use_app;
 use crate::state::editor::use_editor;
 use crate::state::platform::{focus_element, lowercase, today};
 use crate::views::goal_card::goal_control_id;
@@ -49,6 +51,7 @@ fn targets(problem: &Problem) -> Vec<String> {
 #[component]
 pub fn CheckPanel() -> impl IntoView {
     let editor = use_editor();
+    let app = use_app();
     let problems = RwSignal::new(None::<Vec<Problem>>);
     let run = move |_| {
         let Some(day) = today() else {
@@ -61,12 +64,12 @@ pub fn CheckPanel() -> impl IntoView {
     let href = Route::Report(editor.id()).href();
     view! {
         <section class="form-section check-panel" aria-labelledby="pruefen-titel">
-            <h2 id="pruefen-titel">"Prüfen"</h2>
+            <h2 id="pruefen-titel">{move || app.texts().check_title}</h2>
             <p class="section-help">
-                "Zeigt, was vor dem Unterschreiben noch fehlt oder nicht stimmen kann."
+                {move || app.texts().check_intro}
             </p>
             <button class="button primary" on:click=run>
-                {move || if problems.with(Option::is_some) { "Erneut prüfen" } else { "Bericht prüfen" }}
+                {move || if problems.with(Option::is_some) { app.texts().check_again } else { app.texts().check_run }}
             </button>
             <div role="status" aria-live="polite">
                 {move || {
@@ -74,12 +77,12 @@ pub fn CheckPanel() -> impl IntoView {
                         .get()
                         .map(|list| {
                             if list.is_empty() {
-                                view! { <p class="message ok">"Keine Probleme gefunden."</p> }.into_any()
+                                view! { <p class="message ok">{app.texts().check_none}</p> }.into_any()
                             } else {
                                 let count = if list.len() == 1 {
-                                    "1 Hinweis:".to_string()
+                                    app.texts().check_one.to_string()
                                 } else {
-                                    format!("{} Hinweise:", list.len())
+                                    fill(app.texts().check_many, &list.len().to_string())
                                 };
                                 let href = href.clone();
                                 view! {

@@ -8,6 +8,7 @@
 use dreieck_model::{
     AgreedGoal, ClosingSummary, Role, SaidHow, Saying, SignatureState, SummarySignature,
 };
+use dreieck_texts::{fill, fill_with, Texts};
 use leptos::prelude::*;
 
 use crate::state::app_context::use_app;
@@ -52,27 +53,23 @@ pub fn ClosingSummaryView(
     let plain = move || app.plain.get();
     let sentences = Callback::new(move |()| {
         let plain = app.plain.get_untracked();
-        read.with_untracked(|(s, names)| spoken(s, names, plain))
+        read.with_untracked(|(s, names)| spoken(s, names, app.texts_now(), plain))
     });
     let goals = move || {
         read.with(|(s, names)| {
             let plain = plain();
+            let t = app.texts();
             if s.goals.is_empty() {
-                let none = if plain {
-                    "Es gibt noch keine Ziele."
-                } else {
-                    "Noch keine Ziele."
-                };
-                return view! { <p>{none}</p> }.into_any();
+                return view! { <p>{t.goals_none}</p> }.into_any();
             }
             let items = s
                 .goals
                 .iter()
                 .map(|g| {
-                    let lines = goal_lines(g, names, plain);
+                    let lines = goal_lines(g, names, t, plain);
                     view! {
                         <li class="summary-goal">
-                            <strong>{goal_title(g, plain)}</strong>
+                            <strong>{goal_title(g, t)}</strong>
                             {lines.into_iter().map(|l| view! { <p>{l}</p> }).collect_view()}
                         </li>
                     }
@@ -84,13 +81,9 @@ pub fn ClosingSummaryView(
     let sayings = move || {
         read.with(|(s, names)| {
             let plain = plain();
+            let t = app.texts();
             if s.sayings.is_empty() {
-                let none = if plain {
-                    "Hier steht noch nichts in Ihren eigenen Worten."
-                } else {
-                    "Noch nichts in eigenen Worten."
-                };
-                return view! { <p>{none}</p> }.into_any();
+                return view! { <p>{t.summary_no_sayings}</p> }.into_any();
             }
             let items = s
                 .sayings
@@ -103,7 +96,7 @@ pub fn ClosingSummaryView(
                     };
                     view! {
                         <li class=format!("summary-saying summary-saying-{kind}")>
-                            <p class="summary-byline">{saying_byline(saying, names, plain)}</p>
+                            <p class="summary-byline">{saying_byline(saying, names, t, plain)}</p>
                             <blockquote>{saying.words.clone()}</blockquote>
                         </li>
                     }
@@ -115,21 +108,25 @@ pub fn ClosingSummaryView(
     let signatures = move || {
         read.with(|(s, _)| {
             let plain = plain();
+            let t = app.texts();
             let items = s
                 .signatures
                 .iter()
                 .map(|line| {
                     let signed = matches!(line.state, SignatureState::Signed { .. });
                     let optional = line.optional && !signed;
+                    let (label, state) = signature_line(line, t, plain);
                     view! {
                         <li class="summary-signature" class:done=signed class:optional=optional>
-                            {signature_line(line, plain)}
+                            <span class="summary-signature-label">{label}</span>
+                            ": "
+                            {state}
                         </li>
                     }
                 })
                 .collect_view();
             view! {
-                <p><strong>{signatures_count(s, plain)}</strong></p>
+                <p><strong>{signatures_count(s, t)}</strong></p>
                 <ul class="summary-list">{items}</ul>
             }
         })
@@ -140,7 +137,7 @@ pub fn ClosingSummaryView(
             <div class="summary-actions">
                 <ReadAloudButton
                     block="zusammenfassung"
-                    what="Zusammenfassung"
+                    what=Signal::derive(move || app.texts().summary_read.to_string())
                     sentences=sentences
                     always=true
                 />
@@ -162,180 +159,145 @@ pub fn ClosingSummaryView(
     }
 }
 
-fn goal_title(g: &AgreedGoal, plain: bool) -> String {
+fn goal_title(g: &AgreedGoal, t: &'static Texts) -> String {
     let text = if g.text.is_empty() {
-        if plain {
-            "Hier steht noch kein Ziel."
-        } else {
-            "(noch ohne Text)"
-        }
+        t.summary_goal_without_text
     } else {
         &g.text
     };
-    format!("Ziel {}: {text}", g.number)
+    fill_with(
+        t.summary_goal,
+        &[("number", &g.number.to_string()), ("text", text)],
+    )
 }
 
 /// The measures and both ratings of a goal, one line each.
-fn goal_lines(g: &AgreedGoal, names: &Names, plain: bool) -> Vec<String> {
+fn goal_lines(g: &AgreedGoal, names: &Names, t: &'static Texts, plain: bool) -> Vec<String> {
     let mut lines: Vec<String> = g
         .measures
         .iter()
-        .map(|m| {
-            if plain {
-                format!("Hilfe dafür: {m}")
-            } else {
-                format!("Maßnahme: {m}")
-            }
-        })
+        .map(|m| fill(t.summary_measure, m))
         .collect();
-    if let Some(a) = &g.achievement {
-        lines.push(if plain {
-            format!("{} sagt: {}", names.of(Role::Provider, true), a.plain)
+    let pick = |l: &dreieck_model::Label| {
+        if plain {
+            l.plain.clone()
         } else {
-            format!("Zielerreichung: {}", a.standard)
-        });
+            l.standard.clone()
+        }
+    };
+    if let Some(a) = &g.achievement {
+        lines.push(fill_with(
+            t.summary_achievement,
+            &[
+                ("provider", &names.of(Role::Provider, plain)),
+                ("rating", &pick(a)),
+            ],
+        ));
     }
     if let Some(s) = &g.self_rating {
-        lines.push(if plain {
-            format!("Sie sagen: {}", s.plain)
-        } else {
-            format!(
-                "Selbsteinschätzung von {}: {}",
-                names.of(Role::Beneficiary, false),
-                s.standard
-            )
-        });
+        lines.push(fill_with(
+            t.summary_self_rating,
+            &[
+                ("person", &names.of(Role::Beneficiary, plain)),
+                ("rating", &pick(s)),
+            ],
+        ));
     }
     if g.ratings_differ {
-        lines.push(
-            if plain {
-                "Sie sehen das anders als der Dienst. Darüber können Sie sprechen."
-            } else {
-                "Die beiden Einschätzungen sind verschieden."
-            }
-            .to_string(),
-        );
+        lines.push(t.summary_differ.to_string());
     }
     lines
 }
 
 /// Who said it, and how it got into the report.
-fn saying_byline(s: &Saying, names: &Names, plain: bool) -> String {
+fn saying_byline(s: &Saying, names: &Names, t: &'static Texts, plain: bool) -> String {
     let about = if plain {
         &s.about.plain
     } else {
         &s.about.standard
     };
-    match (s.how, plain) {
-        (SaidHow::OwnWords(_), true) => format!("{about} Das haben Sie selbst gesagt:"),
-        (SaidHow::OwnWords(how), false) => {
+    match s.how {
+        SaidHow::OwnWords(how) => {
             let how = how.map(|h| format!(", {h}")).unwrap_or_default();
-            format!(
-                "{about} – in eigenen Worten von {}{how}",
-                names.of(s.role, false)
+            fill_with(
+                t.summary_own,
+                &[
+                    ("about", about),
+                    ("person", &names.of(s.role, plain)),
+                    ("how", &how),
+                ],
             )
         }
-        (SaidHow::Recorded { writer, confirmed }, true) => {
+        SaidHow::Recorded { writer, confirmed } => {
             let state = if confirmed {
-                "Sie haben gesagt: Das stimmt so."
+                t.summary_confirmed
             } else {
-                "Sie haben noch nicht gesagt: Das stimmt so."
+                t.summary_not_confirmed
             };
-            format!(
-                "{about} Das haben Sie gesagt. {} hat das aufgeschrieben. {state}",
-                names.of(writer, true)
+            fill_with(
+                t.summary_recorded,
+                &[
+                    ("about", about),
+                    ("person", &names.of(s.role, plain)),
+                    ("writer", &names.of(writer, plain)),
+                    ("state", state),
+                ],
             )
         }
-        (SaidHow::Recorded { writer, confirmed }, false) => {
-            let state = if confirmed {
-                "bestätigt"
-            } else {
-                "noch nicht bestätigt"
-            };
-            format!(
-                "{about} – gesagt von {} · aufgeschrieben von {} · {state}",
-                names.of(s.role, false),
-                names.of(writer, false)
-            )
-        }
-        (SaidHow::Remark, true) => format!("{} hat dazu geschrieben:", names.of(s.role, true)),
-        (SaidHow::Remark, false) => {
-            format!("{about} – Anmerkung von {}", names.of(s.role, false))
-        }
+        SaidHow::Remark => fill_with(
+            t.summary_remark,
+            &[("about", about), ("person", &names.of(s.role, plain))],
+        ),
     }
 }
 
-fn signatures_count(s: &ClosingSummary, plain: bool) -> String {
-    let missing = s.signatures.iter().filter(|l| l.still_to_sign()).count();
-    match (missing, plain) {
-        (0, true) => "Alle haben unterschrieben.".to_string(),
-        (0, false) => "Alle nötigen Unterschriften sind da.".to_string(),
-        (1, _) => "Es fehlt noch 1 Unterschrift.".to_string(),
-        (n, _) => format!("Es fehlen noch {n} Unterschriften."),
+fn signatures_count(s: &ClosingSummary, t: &'static Texts) -> String {
+    match s.signatures.iter().filter(|l| l.still_to_sign()).count() {
+        0 => t.summary_all_signed.to_string(),
+        1 => t.summary_one_missing.to_string(),
+        n => fill(t.summary_missing, &n.to_string()),
     }
 }
 
-fn signature_line(line: &SummarySignature, plain: bool) -> String {
+/// A signature line's label and its state, apart (the view sets the label in bold).
+fn signature_line(line: &SummarySignature, t: &'static Texts, plain: bool) -> (String, String) {
     let label = if plain {
-        &line.label.plain
+        line.label.plain.clone()
     } else {
-        &line.label.standard
+        line.label.standard.clone()
     };
-    let state = match (&line.state, plain) {
-        (SignatureState::Signed { name, .. }, true) => format!("{name} hat unterschrieben."),
-        (SignatureState::Signed { name, date }, false) => {
-            format!("unterschrieben von {name} am {}", date.german())
-        }
-        (SignatureState::SignedEarlierVersion { name }, true) => format!(
-            "{name} hat unterschrieben. Danach hat jemand den Bericht geändert. {name} unterschreibt bitte noch einmal."
+    let state = match &line.state {
+        SignatureState::Signed { name, date } => fill_with(
+            t.summary_signed,
+            &[("name", name), ("date", &date.german())],
         ),
-        (SignatureState::SignedEarlierVersion { name }, false) => format!(
-            "unterschrieben von {name}, danach geändert: bitte neu unterschreiben"
-        ),
-        (SignatureState::Missing | SignatureState::Invalid, true) if line.optional => {
-            "Diese Unterschrift brauchen wir nur manchmal.".to_string()
+        SignatureState::SignedEarlierVersion { name } => {
+            fill_with(t.summary_signed_earlier, &[("name", name)])
         }
-        (SignatureState::Missing | SignatureState::Invalid, false) if line.optional => {
-            "nicht unterschrieben (nur wenn nötig)".to_string()
+        SignatureState::Missing | SignatureState::Invalid if line.optional => {
+            t.summary_optional.to_string()
         }
-        (SignatureState::Missing | SignatureState::Invalid, true) => {
-            "Hier fehlt noch die Unterschrift.".to_string()
-        }
-        (SignatureState::Missing | SignatureState::Invalid, false) => {
-            "noch nicht unterschrieben".to_string()
-        }
+        SignatureState::Missing | SignatureState::Invalid => t.summary_unsigned.to_string(),
     };
-    format!("{label}: {state}")
+    (label, state)
 }
 
 /// What "Vorlesen" reads: the lines as shown, in the same order.
-fn spoken(s: &ClosingSummary, names: &Names, plain: bool) -> Vec<String> {
-    let mut out = Vec::new();
-    out.push(
-        if plain {
-            "Ihre Ziele."
-        } else {
-            "Was vereinbart wurde."
-        }
-        .to_string(),
-    );
+fn spoken(s: &ClosingSummary, names: &Names, t: &'static Texts, plain: bool) -> Vec<String> {
+    let mut out = vec![t.summary_agreed.to_string()];
     for g in &s.goals {
-        out.push(goal_title(g, plain));
-        out.extend(goal_lines(g, names, plain));
+        out.push(goal_title(g, t));
+        out.extend(goal_lines(g, names, t, plain));
     }
-    out.push(
-        if plain {
-            "Das haben alle gesagt."
-        } else {
-            "Was jede Person gesagt hat."
-        }
-        .to_string(),
-    );
+    out.push(t.summary_sayings.to_string());
     for saying in &s.sayings {
-        out.push(saying_byline(saying, names, plain));
+        out.push(saying_byline(saying, names, t, plain));
         out.push(saying.words.clone());
     }
-    out.push(signatures_count(s, plain));
-    out.extend(s.signatures.iter().map(|l| signature_line(l, plain)));
+    out.push(signatures_count(s, t));
+    out.extend(s.signatures.iter().map(|l| {
+        let (label, state) = signature_line(l, t, plain);
+        format!("{label}: {state}")
+    }));
     out
 }

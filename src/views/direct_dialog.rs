@@ -7,6 +7,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use dreieck_texts::Texts;
 use leptos::html::{Dialog, Video};
 use leptos::prelude::*;
 
@@ -31,66 +32,26 @@ enum Step {
 }
 
 struct Words {
-    intro: &'static [&'static str],
+    intro: &'static str,
     show: &'static str,
     scan: &'static str,
-    show_offer: &'static [&'static str],
+    show_offer: &'static str,
     scan_answer: &'static str,
-    scanning: &'static [&'static str],
-    show_answer: &'static [&'static str],
+    scanning: &'static str,
+    show_answer: &'static str,
     connected: &'static str,
 }
 
-fn words(plain: bool) -> Words {
-    if plain {
-        Words {
-            intro: &[
-                "Zwei Geräte verbinden sich direkt.",
-                "Dafür braucht man kein Internet.",
-                "Ein Gerät zeigt ein Bild mit Punkten.",
-                "Das Bild heißt Code.",
-                "Das andere Gerät liest den Code mit der Kamera.",
-                "Wichtig: Die App muss auf beiden Geräten schon da sein.",
-                "Und beide Geräte brauchen diesen Bericht.",
-            ],
-            show: "Code zeigen",
-            scan: "Code lesen",
-            show_offer: &[
-                "Das andere Gerät liest jetzt diesen Code.",
-                "Dann zeigt das andere Gerät einen neuen Code.",
-                "Den lesen Sie hier mit der Kamera.",
-            ],
-            scan_answer: "Antwort lesen",
-            scanning: &["Halten Sie die Kamera auf den Code vom anderen Gerät."],
-            show_answer: &[
-                "Das erste Gerät liest jetzt diesen Code.",
-                "Dann sind die Geräte verbunden.",
-            ],
-            connected: "Die Geräte sind direkt verbunden.",
-        }
-    } else {
-        Words {
-            intro: &[
-                "Zwei Geräte im selben Raum verbinden sich direkt, auch ohne Internet: Ein Gerät \
-                 zeigt einen Code, das andere liest ihn mit der Kamera und zeigt eine Antwort, \
-                 die das erste liest.",
-                "Auf beiden Geräten muss die App schon einmal mit Internet geöffnet worden sein, \
-                 und beide müssen diesen Bericht haben.",
-            ],
-            show: "Code zeigen",
-            scan: "Code scannen",
-            show_offer: &[
-                "Scannen Sie diesen Code mit dem anderen Gerät. Es zeigt dann einen \
-                 Antwort-Code, den Sie hier mit „Antwort scannen“ lesen.",
-            ],
-            scan_answer: "Antwort scannen",
-            scanning: &["Halten Sie die Kamera auf den Code des anderen Geräts."],
-            show_answer: &[
-                "Zeigen Sie diesen Code dem ersten Gerät. Es liest ihn mit „Antwort scannen“; \
-                 dann sind die Geräte verbunden.",
-            ],
-            connected: "Direkt verbunden.",
-        }
+fn words(t: &'static Texts) -> Words {
+    Words {
+        intro: t.direct_intro,
+        show: t.direct_show,
+        scan: t.direct_scan,
+        show_offer: t.direct_show_offer,
+        scan_answer: t.direct_scan_answer,
+        scanning: t.direct_scanning,
+        show_answer: t.direct_show_answer,
+        connected: t.direct_connected,
     }
 }
 
@@ -112,9 +73,7 @@ pub fn DirectButton(link: Link) -> impl IntoView {
     let directs = move || {
         let directs = link.with_value(Link::directs);
         if directs.is_none() {
-            error.set(Some(
-                "Direkte Verbindungen sind auf diesem Gerät ausgeschaltet.".into(),
-            ));
+            error.set(Some(app.texts_now().direct_off.into()));
         }
         directs
     };
@@ -204,7 +163,7 @@ pub fn DirectButton(link: Link) -> impl IntoView {
 
     view! {
         <button class="button" id="ohne-internet" on:click=open>
-            "Ohne Internet verbinden"
+            {move || app.texts().direct_button}
         </button>
         <dialog
             node_ref=dialog
@@ -212,13 +171,13 @@ pub fn DirectButton(link: Link) -> impl IntoView {
             aria-labelledby="direkt-titel"
             on:close=move |_| stop_camera()
         >
-            <h2 id="direkt-titel">"Ohne Internet verbinden"</h2>
+            <h2 id="direkt-titel">{move || app.texts().direct_button}</h2>
             {move || {
-                let w = words(app.plain.get());
+                let w = words(app.texts());
                 match step.get() {
                     Step::Choose => view! {
                         <div class="direct-choose">
-                            {w.intro.iter().map(|l| view! { <p>{*l}</p> }).collect_view()}
+                            {w.intro.lines().map(|l| view! { <p>{l}</p> }).collect_view()}
                             <div class="confirm-actions">
                                 <button class="button" on:click=show.clone()>{w.show}</button>
                                 <button class="button" on:click=scan_offer.clone()>{w.scan}</button>
@@ -232,7 +191,7 @@ pub fn DirectButton(link: Link) -> impl IntoView {
                         let shown_code = shown_code.clone();
                         view! {
                             <div class="direct-show">
-                                {lines.iter().map(|l| view! { <p>{*l}</p> }).collect_view()}
+                                {lines.lines().map(|l| view! { <p>{l}</p> }).collect_view()}
                                 {move || match shown_code() {
                                     Some(text) => {
                                         let svg = qr_svg(&text).unwrap_or_default();
@@ -240,14 +199,14 @@ pub fn DirectButton(link: Link) -> impl IntoView {
                                             <div
                                                 class="qr-code direct-code"
                                                 role="img"
-                                                aria-label="Code für das andere Gerät"
+                                                aria-label=app.texts().direct_code_label
                                                 data-code=text
                                                 inner_html=svg
                                             ></div>
                                         }
                                             .into_any()
                                     }
-                                    None => view! { <p class="message">"Der Code wird erstellt …"</p> }.into_any(),
+                                    None => view! { <p class="message">{app.texts().direct_code_making}</p> }.into_any(),
                                 }}
                                 {offer.then(|| view! {
                                     <button class="button" on:click=scan_answer.clone()>{w.scan_answer}</button>
@@ -258,19 +217,19 @@ pub fn DirectButton(link: Link) -> impl IntoView {
                     }
                     Step::Scan { .. } => view! {
                         <div class="direct-scan">
-                            {w.scanning.iter().map(|l| view! { <p>{*l}</p> }).collect_view()}
-                            <video node_ref=video class="camera" aria-label="Kamerabild" playsinline=true></video>
+                            {w.scanning.lines().map(|l| view! { <p>{l}</p> }).collect_view()}
+                            <video node_ref=video class="camera" aria-label=app.texts().direct_camera playsinline=true></video>
                         </div>
                     }
                         .into_any(),
                 }
             }}
             <p class="direct-state" role="status">
-                {move || connected.get().then(|| words(app.plain.get()).connected)}
+                {move || connected.get().then(|| words(app.texts()).connected)}
             </p>
             {move || error.get().map(|e| view! { <p class="message error" role="alert">{e}</p> })}
             <div class="confirm-actions">
-                <button class="button primary" on:click=close>"Fertig"</button>
+                <button class="button primary" on:click=close>{move || app.texts().done}</button>
             </div>
         </dialog>
     }

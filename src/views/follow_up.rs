@@ -5,6 +5,7 @@
 //! report's form (`carried_from`).
 
 use dreieck_model::Template;
+use dreieck_texts::fill;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -55,17 +56,21 @@ pub fn FollowUp() -> impl IntoView {
     };
     view! {
         <section class="form-section follow-up" aria-labelledby="folgebogen-titel">
-            <h2 id="folgebogen-titel">"Nächster Bogen"</h2>
+            <h2 id="folgebogen-titel">{move || app.texts().follow_up_title}</h2>
             <p class="section-help">
-                "Legt einen neuen Bogen an. Was dieser Bogen weitergibt, steht dort schon: die Angaben zur Person, beim Feedbackbogen die Erwartung, beim nächsten Ergebnisbericht die Ziele, die weiter gelten (erreichte und nicht mehr wichtige Ziele nicht)."
+                {move || app.texts().follow_up_intro}
             </p>
             {follow_ups
                 .into_iter()
                 .map(|template| {
-                    let label = if template.id == source {
-                        "Folgebericht anlegen".to_string()
-                    } else {
-                        format!("{} anlegen", template.name)
+                    let same = template.id == source;
+                    let (name, plain_name) = (template.name.clone(), template.plain_name.clone());
+                    let label = move || {
+                        if same {
+                            app.texts().follow_up_same.to_string()
+                        } else {
+                            fill(app.texts().follow_up_other, app.words(&name, &plain_name))
+                        }
                     };
                     view! {
                         <button
@@ -84,8 +89,7 @@ pub fn FollowUp() -> impl IntoView {
                     .map(|e| {
                         view! {
                             <p class="message error" role="alert">
-                                "Der Bogen konnte nicht angelegt werden: "
-                                {e}
+                                {fill(app.texts().follow_up_failed, &e)}
                             </p>
                         }
                     })

@@ -3,6 +3,7 @@
 //! mistake. Every device sees the notes; the case list gathers them across reports.
 
 use dreieck_model::{check_missing_help, HELP_AREAS, MAX_MISSING_HELP_CHARS};
+use dreieck_texts::fill;
 use leptos::prelude::*;
 
 use crate::state::app_context::use_app;
@@ -28,12 +29,12 @@ pub fn MissingHelpPanel() -> impl IntoView {
     let add = move |_| {
         let role = app.role.get_untracked();
         let Some(day) = today() else {
-            error.set(Some("Das Datum des Geräts ist unbekannt.".to_string()));
+            error.set(Some(app.texts_now().device_date_unknown.to_string()));
             return;
         };
         let chosen = area.get_untracked();
         if chosen.is_empty() {
-            error.set(Some("Bitte einen Bereich wählen.".to_string()));
+            error.set(Some(app.texts_now().gap_no_area.to_string()));
             return;
         }
         let description = text.get_untracked();
@@ -52,35 +53,36 @@ pub fn MissingHelpPanel() -> impl IntoView {
     };
     view! {
         <section class="form-section missing-help" aria-labelledby="hilfebaustein-titel">
-            <h2 id="hilfebaustein-titel">"Fehlender Hilfebaustein"</h2>
+            <h2 id="hilfebaustein-titel">{move || app.texts().gap_title}</h2>
             <p class="section-help">
-                "Hat eine Hilfe gefehlt, die die Person gebraucht hätte? Dann hier den Bereich wählen und beschreiben, was fehlte. Die Hinweise gehen gesammelt an die Planung, ohne Namen."
+                {move || app.texts().gap_intro}
             </p>
             {move || {
                 let list = flags();
+                let t = app.texts();
+                let plain = app.plain.get();
                 if list.is_empty() {
-                    return view! { <p class="message empty">"Kein fehlender Hilfebaustein eingetragen."</p> }
+                    return view! { <p class="message empty">{t.gap_none}</p> }
                         .into_any();
                 }
                 view! {
-                    <ul class="missing-help-list" aria-label="Eingetragene fehlende Hilfebausteine">
+                    <ul class="missing-help-list" aria-label=t.gap_list>
                         {list
                             .into_iter()
                             .map(|flag| {
                                 let id = flag.id.clone();
-                                let remove_label = format!(
-                                    "Hinweis „{}“ entfernen",
-                                    flag.area_label(),
-                                );
+                                let area = if plain { flag.area_plain_label() } else { flag.area_label() };
+                                let remove_label = fill(t.gap_remove, &area);
+                                let who = if plain { flag.role.plain_label() } else { flag.role.label() };
                                 let meta = format!(
-                                    "eingetragen von: {}{}",
-                                    flag.role.label(),
-                                    flag.date.map(|d| format!(", am {}", d.german())).unwrap_or_default(),
+                                    "{}{}",
+                                    fill(t.gap_by, who),
+                                    flag.date.map(|d| fill(t.gap_on, &d.german())).unwrap_or_default(),
                                 );
                                 view! {
                                     <li class="missing-help-item">
                                         <div>
-                                            <strong class="missing-help-area">{flag.area_label()}</strong>
+                                            <strong class="missing-help-area">{area.clone()}</strong>
                                             <p class="missing-help-text">{flag.text.clone()}</p>
                                             <p class="case-meta">{meta}</p>
                                         </div>
@@ -94,7 +96,7 @@ pub fn MissingHelpPanel() -> impl IntoView {
                                                 editor.change(move |r| r.remove_missing_help(role, &id));
                                             }
                                         >
-                                            "Entfernen"
+                                            {t.remove}
                                         </button>
                                     </li>
                                 }
@@ -106,13 +108,13 @@ pub fn MissingHelpPanel() -> impl IntoView {
             }}
             <div class="missing-help-form">
                 <div class="field-control">
-                    <label for=AREA_ID>"Bereich"</label>
+                    <label for=AREA_ID>{move || app.texts().gap_area}</label>
                     <select
                         id=AREA_ID
                         prop:value=move || area.get()
                         on:change=move |ev| area.set(event_target_value(&ev))
                     >
-                        <option value="">"– bitte wählen –"</option>
+                        <option value="">{move || app.texts().choose_one}</option>
                         {HELP_AREAS
                             .into_iter()
                             .map(|a| {
@@ -122,7 +124,7 @@ pub fn MissingHelpPanel() -> impl IntoView {
                     </select>
                 </div>
                 <div class="field-control">
-                    <label for=TEXT_ID>"Was hat gefehlt?"</label>
+                    <label for=TEXT_ID>{move || app.texts().gap_text}</label>
                     <textarea
                         class="control"
                         id=TEXT_ID
@@ -138,9 +140,9 @@ pub fn MissingHelpPanel() -> impl IntoView {
                     disabled=move || !app.role.get().keeps_the_case()
                     on:click=add
                 >
-                    "Eintragen"
+                    {move || app.texts().gap_add}
                 </button>
-                <CaseRoleHint text="Fehlende Hilfebausteine tragen Einrichtung oder Leistungsträger ein." />
+                <CaseRoleHint text=|t| t.gap_who />
                 {move || error.get().map(|e| view! { <p class="message error" role="alert">{e}</p> })}
             </div>
         </section>

@@ -3,6 +3,7 @@
 //! the staff's remark beside the words.
 
 use dreieck_model::{Field, OwnWords, Role};
+use dreieck_texts::{fill, fill_with};
 use leptos::prelude::*;
 
 use crate::speech::{dictation_available, Dictation};
@@ -25,45 +26,41 @@ pub fn OwnWordsParts(field: Field) -> impl IntoView {
             .unwrap_or_default()
     });
     let byline = move || {
-        let name = editor.title();
-        let who = if name.trim().is_empty() {
-            "der leistungsberechtigten Person".to_string()
+        let t = app.texts();
+        let named = editor.title();
+        let named = named.trim();
+        let (of, subject) = if named.is_empty() {
+            (t.own_unnamed.to_string(), t.own_unnamed_subject.to_string())
         } else {
-            name
+            (named.to_string(), named.to_string())
         };
-        let how = own.with(|o| {
-            o.input_label()
-                .map(|l| format!(" · {l}"))
-                .unwrap_or_default()
-        });
         if !app.plain.get() {
-            return format!("In eigenen Worten von {who}{how}");
+            let how = own.with(|o| {
+                o.input_label()
+                    .map(|l| format!(" · {l}"))
+                    .unwrap_or_default()
+            });
+            return fill_with(t.own_by, &[("person", &of), ("how", &how)]);
         }
         // Leichte Sprache: the person is "Sie"; active voice, one statement per sentence.
         let how = own.with(|o| match (o.typed, o.dictated) {
-            (true, true) => "getippt und gesprochen",
-            (true, false) => "getippt",
-            (false, true) => "gesprochen",
+            (true, true) => t.own_typed_spoken,
+            (true, false) => t.own_typed,
+            (false, true) => t.own_spoken,
             (false, false) => "",
         });
         // The field's own plain help already says "Hier stehen Ihre eigenen Worte".
-        let named = editor.title();
-        let named = named.trim();
         if app.role.get() == Role::Beneficiary {
             return if how.is_empty() {
                 String::new()
             } else {
-                format!("Sie haben die Worte {how}.")
+                fill(t.own_you_how, how)
             };
         }
-        let (of, subject) = if named.is_empty() {
-            ("der Person".to_string(), "Die Person".to_string())
-        } else {
-            (named.to_string(), named.to_string())
-        };
-        let mut out = format!("Das sind die eigenen Worte von {of}.");
+        let mut out = fill_with(t.own_by, &[("person", &of), ("how", "")]);
         if !how.is_empty() {
-            out.push_str(&format!(" {subject} hat die Worte {how}."));
+            out.push(' ');
+            out.push_str(&fill_with(t.own_how, &[("person", &subject), ("how", how)]));
         }
         out
     };
@@ -92,6 +89,7 @@ pub fn OwnWordsParts(field: Field) -> impl IntoView {
 #[component]
 fn DictateButton(field_id: String) -> impl IntoView {
     let editor = use_editor();
+    let app = use_app();
     let available = LocalResource::new(dictation_available);
     let listening = RwSignal::new(false);
     let problem = RwSignal::new(None::<String>);
@@ -117,11 +115,7 @@ fn DictateButton(field_id: String) -> impl IntoView {
     };
     let on_end = move |error: Option<String>| {
         listening.set(false);
-        problem.set(error.map(|code| {
-            format!(
-                "Diktieren hat nicht geklappt ({code}). Bitte noch einmal versuchen oder tippen."
-            )
-        }));
+        problem.set(error.map(|code| fill(app.texts_now().dictate_failed, &code)));
         // Dropped after this event has run (its handler belongs to the recognition).
         set_timeout(move || running.set_value(None), std::time::Duration::ZERO);
     };
@@ -142,10 +136,10 @@ fn DictateButton(field_id: String) -> impl IntoView {
     view! {
         <Show when=move || available.get().unwrap_or(false)>
             <button type="button" class="button dictate" aria-pressed=move || listening.get().to_string() on:click=toggle>
-                {move || if listening.get() { "Zuhören beenden" } else { "Diktieren" }}
+                {move || if listening.get() { app.texts().dictate_stop } else { app.texts().dictate }}
             </button>
             <span class="dictate-state" role="status">
-                {move || listening.get().then_some("Ich höre zu … Bitte sprechen.")}
+                {move || listening.get().then_some(app.texts().dictate_listening)}
             </span>
         </Show>
         {move || problem.get().map(|p| view! { <p class="notice">{p}</p> })}

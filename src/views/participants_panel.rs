@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use crate::state::app_context::use_app;
 use crate::state::editor::use_editor;
 use crate::state::session::CONVERSATION;
+use crate::views::role_select::role_name;
 
 #[component]
 pub fn ParticipantsPanel() -> impl IntoView {
@@ -42,11 +43,11 @@ pub fn ParticipantsPanel() -> impl IntoView {
                                 set(who, on.then(String::new));
                             }
                         />
-                        <span>{who.label()}</span>
+                        <span>{move || role_name(app.texts(), who)}</span>
                     </label>
                     <Show when=is_present>
                         <label class="participant-name" for=name_for.clone()>
-                            <span>"Name"</span>
+                            <span>{move || app.texts().participant_name}</span>
                             <input
                                 type="text"
                                 id=name_id.clone()
@@ -70,7 +71,7 @@ pub fn ParticipantsPanel() -> impl IntoView {
             p.iter()
                 .map(|(r, n)| {
                     if n.trim().is_empty() {
-                        r.label().to_string()
+                        role_name(app.texts(), *r).to_string()
                     } else {
                         n.clone()
                     }

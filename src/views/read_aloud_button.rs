@@ -13,7 +13,7 @@ pub fn ReadAloudButton(
     block: String,
     /// What is read, for the button's accessible name ("Vorlesen: Ihr Name").
     #[prop(into)]
-    what: String,
+    what: Signal<String>,
     /// The sentences, gathered when the button is pressed (the value may have changed).
     sentences: Callback<(), Vec<String>>,
     /// Shown in standard German too (words read to the person by whoever sits with them),
@@ -33,13 +33,12 @@ pub fn ReadAloudButton(
             reader.start(block.get_value(), sentences.run(()));
         }
     };
-    let what = StoredValue::new(what);
     let name = move || {
         let t = app.texts();
         if reading() {
             t.read_aloud_stop_label.to_string()
         } else {
-            what.with_value(|w| fill(t.read_aloud_what, w))
+            what.with(|w| fill(t.read_aloud_what, w))
         }
     };
     view! {

@@ -7,6 +7,7 @@
 //! co-typing to merge); everyone else sees the words as a quotation.
 
 use dreieck_model::{Field, RecordedWords, Role};
+use dreieck_texts::{fill, fill_with};
 use leptos::prelude::*;
 
 use crate::state::app_context::use_app;
@@ -101,9 +102,9 @@ pub fn RecordedWordsList(field: Field) -> impl IntoView {
         })
     };
     let message = Signal::derive(move || {
-        confirm_remove.get().map(|(_, n)| {
-            format!("Aufgeschriebene Worte {n} wirklich entfernen? Was dort steht, geht dabei verloren.")
-        })
+        confirm_remove
+            .get()
+            .map(|(_, n)| fill(app.texts().recorded_remove_question, &n.to_string()))
     });
     view! {
         <div class="recorded-list">
@@ -167,16 +168,17 @@ fn Recording(
     let byline = move || {
         if app.plain.get() {
             let you = person_is_reading();
+            let t = app.texts();
             describe(&move |r, w| {
                 let writer = r
                     .recorded_writer(w)
-                    .unwrap_or_else(|| format!("Jemand {}", w.role.plain_from()));
+                    .unwrap_or_else(|| fill(t.recorded_someone, w.role.plain_from()));
                 if you {
-                    format!("Das haben Sie gesagt. {writer} hat das aufgeschrieben.")
+                    fill_with(t.recorded_you_said, &[("writer", &writer)])
                 } else {
-                    format!(
-                        "{} hat das gesagt. {writer} hat das aufgeschrieben.",
-                        r.person_named()
+                    fill_with(
+                        t.recorded_person_said,
+                        &[("person", &r.person_named()), ("writer", &writer)],
                     )
                 }
             })
@@ -187,16 +189,12 @@ fn Recording(
     let state = move || {
         if app.plain.get() {
             let you = person_is_reading();
-            describe(&move |r, w| {
-                let (who, has) = if you {
-                    ("Sie".to_string(), "haben")
-                } else {
-                    (r.person_named(), "hat")
-                };
-                match w.confirmation {
-                    Some(_) => format!("{who} {has} gesagt: Das stimmt so."),
-                    None => format!("{who} {has} noch nicht gesagt: Das stimmt so."),
-                }
+            let t = app.texts();
+            describe(&move |r, w| match (you, w.confirmation.is_some()) {
+                (true, true) => t.recorded_you_confirmed.to_string(),
+                (true, false) => t.recorded_you_not_confirmed.to_string(),
+                (false, true) => fill(t.recorded_person_confirmed, &r.person_named()),
+                (false, false) => fill(t.recorded_person_not_confirmed, &r.person_named()),
             })
         } else {
             describe(&|r, w| r.confirmation_line(w))
@@ -262,14 +260,7 @@ fn Recording(
         })
         .unwrap_or_default()
     });
-    let label = move || {
-        let n = number.get();
-        if app.plain.get() {
-            format!("Aufgeschrieben, Nummer {n}: Was sagt die Person?")
-        } else {
-            format!("Aufgeschriebene Worte {n}")
-        }
-    };
+    let label = move || fill(app.texts().recorded_label, &number.get().to_string());
     view! {
         <section class="recorded" class:recorded-confirmed=confirmed aria-label=label>
             <p class="recorded-by">{byline}</p>
@@ -301,13 +292,13 @@ fn Recording(
             <div class="recorded-actions">
                 <ReadAloudButton
                     block=key.with_value(|(f, id)| format!("{f}-gesagt-{id}"))
-                    what=format!("Aufgeschriebene Worte {}", number.get_untracked())
+                    what=Signal::derive(move || fill(app.texts().recorded_what, &number.get().to_string()))
                     sentences=sentences
                     always=true
                 />
                 <Show when=may_confirm>
                     <button type="button" class="button primary" id=move || control("bestaetigen") on:click=confirm>
-                        "Ja, so habe ich das gesagt"
+                        {move || app.texts().recorded_confirm}
                     </button>
                 </Show>
                 <Show when=move || writable.get()>
@@ -317,14 +308,7 @@ fn Recording(
                         id=move || control("entfernen")
                         on:click=move |_| key.with_value(|(_, id)| on_remove.run((id.clone(), number.get_untracked())))
                     >
-                        {move || {
-                            let n = number.get();
-                            if app.plain.get() {
-                                format!("Nummer {n} löschen")
-                            } else {
-                                format!("Aufgeschriebene Worte {n} entfernen")
-                            }
-                        }}
+                        {move || fill(app.texts().recorded_remove, &number.get().to_string())}
                     </button>
                 </Show>
             </div>

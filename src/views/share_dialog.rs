@@ -3,6 +3,7 @@
 use std::rc::Rc;
 
 use dreieck_model::Role;
+use dreieck_texts::{fill, Texts};
 use leptos::html::Dialog;
 use leptos::prelude::*;
 
@@ -15,6 +16,7 @@ use crate::sync::open_invites::{self, OpenInvite};
 use crate::sync::shared::{self, Shared};
 use crate::views::invitation_card::InvitationCard;
 use crate::views::members_list::MembersList;
+use crate::views::role_select::role_name;
 use dreieck_model::trust::InvitationSecret;
 use dreieck_model::ModelError;
 
@@ -24,48 +26,20 @@ const INVITATION_DAYS: i64 = 14;
 
 /// The dialog's texts, in Leichte Sprache with `plain` (a sentence a line there).
 struct Wording {
-    intro: &'static [&'static str],
-    nobody: &'static [&'static str],
+    intro: &'static str,
+    nobody: &'static str,
     role: &'static str,
     name: &'static str,
     create: &'static str,
 }
 
-fn wording(plain: bool) -> Wording {
-    if plain {
-        Wording {
-            intro: &[
-                "Sie können andere Personen einladen.",
-                "Jede Person bekommt einen eigenen Link.",
-                "Der Link geht auf einem Gerät und 14 Tage lang.",
-                "Mit dem Link kann die Person den Bericht lesen und mitschreiben.",
-                "Wenn die Person den Link öffnet:",
-                "Dann muss Dreieck auf diesem Gerät offen sein.",
-                "Und dieses Gerät muss im Internet sein.",
-                "Der Server kann den Bericht nicht lesen.",
-            ],
-            nobody: &[
-                "Von diesem Gerät aus können Sie niemanden einladen.",
-                "Das macht Ihr Dienst oder das Amt.",
-            ],
-            role: "Wer ist die Person?",
-            name: "Wie heißt die Person?",
-            create: "Link machen",
-        }
-    } else {
-        Wording {
-            intro: &[
-                "Laden Sie jede Person einzeln ein: Der Link gilt für ein Gerät und 14 Tage. \
-                      Wer ihn öffnet oder den QR-Code scannt, wird von diesem Gerät aufgenommen \
-                      (Dreieck muss dazu hier geöffnet und online sein) und kann den Bericht dann \
-                      lesen und in der eingeladenen Rolle mitschreiben. Der Server sieht den \
-                      Inhalt nie: alles wird auf den Geräten verschlüsselt.",
-            ],
-            nobody: &["Von diesem Gerät aus können Sie niemanden einladen."],
-            role: "Rolle der Person",
-            name: "Name der Person",
-            create: "Einladung erstellen",
-        }
+fn wording(t: &'static Texts) -> Wording {
+    Wording {
+        intro: t.share_intro,
+        nobody: t.share_nobody,
+        role: t.share_role,
+        name: t.share_name,
+        create: t.share_create,
     }
 }
 
@@ -87,22 +61,19 @@ struct Made {
 /// only. A report from before membership has no invitations: its link carries the room and
 /// key.
 fn invite(editor: Editor, report_id: &str, role: Role, name: &str) -> Result<Made, String> {
-    let shared = shared::load(report_id).ok_or("Der Bericht ist nicht geteilt.")?;
+    let t = use_app().texts_now();
+    let shared = shared::load(report_id).ok_or(t.share_not_shared)?;
     let location = window().location();
     let base = format!(
         "{}{}",
-        location
-            .origin()
-            .map_err(|_| "Die Adresse der Seite ist unbekannt.")?,
-        location
-            .pathname()
-            .map_err(|_| "Die Adresse der Seite ist unbekannt.")?
+        location.origin().map_err(|_| t.share_no_address)?,
+        location.pathname().map_err(|_| t.share_no_address)?
     );
     let protected = editor.read(|r| r.is_protected()).unwrap_or(false);
     let now = now_ms() as i64;
     let expires_ms = now + INVITATION_DAYS * 24 * 60 * 60 * 1000;
     let access = if protected {
-        let doorkeeper = use_doorkeeper().ok_or("Einladungen sind hier nicht möglich.")?;
+        let doorkeeper = use_doorkeeper().ok_or(t.share_not_here)?;
         let mut bytes = [0u8; 32];
         fill_random(&mut bytes)?;
         let secret = InvitationSecret::from_bytes(bytes);
@@ -130,7 +101,7 @@ fn invite(editor: Editor, report_id: &str, role: Role, name: &str) -> Result<Mad
         let inviter = match said {
             Some(Ok(inviter)) => inviter,
             Some(Err(why)) => return Err(why),
-            None => return Err("Die Einladung konnte nicht gespeichert werden.".to_string()),
+            None => return Err(t.share_not_saved.to_string()),
         };
         let open = OpenInvite {
             report_id: report_id.to_string(),
@@ -183,7 +154,7 @@ pub fn ShareButton() -> impl IntoView {
             let result = Shared::fresh()
                 .and_then(|s| editor.share(s, Rc::new(move || role.get_untracked())));
             if let Err(e) = result {
-                error.set(Some(format!("Teilen ist nicht möglich: {e}")));
+                error.set(Some(fill(app.texts_now().share_failed, &e.to_string())));
                 return;
             }
         }
@@ -230,7 +201,7 @@ pub fn ShareButton() -> impl IntoView {
 
     view! {
         <button id="teilen" class="button" on:click=open>
-            "Teilen"
+            {move || app.texts().share_button}
         </button>
         {move || error.get().map(|e| view! { <p class="message error" role="alert">{e}</p> })}
         <dialog
@@ -239,21 +210,20 @@ pub fn ShareButton() -> impl IntoView {
             aria-labelledby="teilen-titel"
             on:close=move |_| showing.set(false)
         >
-            <h2 id="teilen-titel">"Bericht teilen"</h2>
+            <h2 id="teilen-titel">{move || app.texts().share_title}</h2>
             {move || {
-                wording(app.plain.get())
+                wording(app.texts())
                     .intro
-                    .iter()
-                    .map(|line| view! { <p>{*line}</p> })
+                    .lines().map(|line| view! { <p>{line}</p> })
                     .collect_view()
             }}
             {move || {
                 let list = roles.get();
-                let words = wording(app.plain.get());
+                let words = wording(app.texts());
                 if list.is_empty() {
                     return view! {
                         <div class="invite-none">
-                            {words.nobody.iter().map(|line| view! { <p>{*line}</p> }).collect_view()}
+                            {words.nobody.lines().map(|line| view! { <p>{line}</p> }).collect_view()}
                         </div>
                     }
                         .into_any();
@@ -272,7 +242,7 @@ pub fn ShareButton() -> impl IntoView {
                                     .map(|r| {
                                         view! {
                                             <option value=r.as_str() selected=move || role.get() == Some(r)>
-                                                {r.label()}
+                                                {role_name(app.texts(), r)}
                                             </option>
                                         }
                                     })
@@ -302,7 +272,7 @@ pub fn ShareButton() -> impl IntoView {
                     made.get()
                         .into_iter()
                         .map(|m| {
-                            let until = m.expires_ms.map(until_label);
+                            let until = m.expires_ms.map(|ms| until_label(app.texts(), ms));
                             view! { <InvitationCard role=m.role name=m.name url=m.url until=until /> }
                         })
                         .collect_view()
@@ -311,20 +281,21 @@ pub fn ShareButton() -> impl IntoView {
             {move || showing.get().then(|| view! { <MembersList /> })}
             <div class="confirm-actions">
                 <button class="button primary" autofocus on:click=close>
-                    "Fertig"
+                    {move || app.texts().done}
                 </button>
             </div>
         </dialog>
     }
 }
 
-/// "gilt bis 18.12.2026" for an expiry in ms since the epoch.
-fn until_label(ms: i64) -> String {
+/// "gilt bis 18.12.2026 für ein Gerät" for an expiry in ms since the epoch.
+fn until_label(t: &'static Texts, ms: i64) -> String {
     let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
-    format!(
-        "gilt bis {:02}.{:02}.{} für ein Gerät",
+    let day = format!(
+        "{:02}.{:02}.{}",
         date.get_date(),
         date.get_month() + 1,
         date.get_full_year()
-    )
+    );
+    fill(t.share_until, &day)
 }

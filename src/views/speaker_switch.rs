@@ -2,11 +2,13 @@
 //! sets the role this device writes in, so each edit counts as theirs (their own Automerge
 //! actor, their name in the history) and own-words fields open only for the person supported.
 
+use dreieck_texts::around;
 use leptos::prelude::*;
 
 use crate::state::app_context::use_app;
 use crate::state::editor::use_editor;
 use crate::state::session::CONVERSATION;
+use crate::views::role_select::role_name;
 
 #[component]
 pub fn SpeakerSwitch() -> impl IntoView {
@@ -24,10 +26,11 @@ pub fn SpeakerSwitch() -> impl IntoView {
                 let id = format!("spricht-{}", role.as_str());
                 let label_for = id.clone();
                 // The name large, the role small below it; read as one label.
+                let role_words = role_name(app.texts(), role);
                 let (first, rest) = if name.trim().is_empty() {
-                    (role.label().to_string(), String::new())
+                    (role_words.to_string(), String::new())
                 } else {
-                    (name, format!(" ({})", role.label()))
+                    (name, format!(" ({role_words})"))
                 };
                 view! {
                     <label class="choice speaker" for=label_for>
@@ -56,7 +59,8 @@ pub fn SpeakerSwitch() -> impl IntoView {
             <div class="speaker-options">{options}</div>
             // The checked name shows who writes; this says it to a screen reader.
             <p class="visually-hidden" aria-live="polite">
-                "Es schreibt: " <strong>{move || app.role.get().label()}</strong>
+                {move || around(app.texts().speaker_now).0}
+                <strong>{move || role_name(app.texts(), app.role.get())}</strong>
             </p>
         </fieldset>
     }

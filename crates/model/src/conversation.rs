@@ -18,6 +18,7 @@
 
 use automerge::transaction::Transactable;
 use automerge::{ObjType, ReadDoc, ROOT};
+use dreieck_texts::{fill_with, plain::PLAIN, standard::STANDARD};
 use serde::{Deserialize, Serialize};
 
 use crate::goals::GoalId;
@@ -114,8 +115,8 @@ impl Report {
             for goal in goals {
                 steps.push(AgendaStep {
                     key: format!("{i}:{}", goal.id),
-                    title: format!("{} – Ziel {}", part.title, goal.number),
-                    plain_title: format!("{} – Ziel {}", part.plain_title, goal.number),
+                    title: goal_step(STANDARD.agenda_goal_step, &part.title, goal.number),
+                    plain_title: goal_step(PLAIN.agenda_goal_step, &part.plain_title, goal.number),
                     sections: shown.clone(),
                     goal: Some(goal.id),
                 });
@@ -123,8 +124,8 @@ impl Report {
         }
         steps.push(AgendaStep {
             key: SUMMARY_STEP.to_string(),
-            title: "Zusammenfassung".to_string(),
-            plain_title: "Das haben wir besprochen".to_string(),
+            title: STANDARD.summary_read.to_string(),
+            plain_title: PLAIN.summary_read.to_string(),
             sections: Vec::new(),
             goal: None,
         });
@@ -222,4 +223,9 @@ fn ensure_conversation(doc: &mut automerge::AutoCommit) -> Result<automerge::Obj
         Some((automerge::Value::Object(ObjType::Map), id)) => id,
         _ => doc.put_object(ROOT, key::CONVERSATION, ObjType::Map)?,
     })
+}
+
+/// A step for one goal of a part ("Ziele – Ziel 2").
+fn goal_step(text: &str, part: &str, number: usize) -> String {
+    fill_with(text, &[("part", part), ("number", &number.to_string())])
 }

@@ -92,6 +92,13 @@ impl MissingHelp {
             .map(|a| a.label.to_string())
             .unwrap_or_else(|| self.area.clone())
     }
+
+    /// The area's label in Leichte Sprache, or its code when this build does not know it.
+    pub fn area_plain_label(&self) -> String {
+        help_area(&self.area)
+            .map(|a| a.plain_label.to_string())
+            .unwrap_or_else(|| self.area.clone())
+    }
 }
 
 impl Report {

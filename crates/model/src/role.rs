@@ -22,33 +22,36 @@ impl Role {
 
     /// The German name shown in the interface.
     pub fn label(self) -> &'static str {
+        let t = &dreieck_texts::standard::STANDARD;
         match self {
-            Role::Beneficiary => "Leistungsberechtigte Person",
-            Role::Provider => "Einrichtung/Dienst",
-            Role::Caseworker => "Leistungsträger",
-            Role::Guardian => "Rechtliche Betreuung",
+            Role::Beneficiary => t.role_beneficiary,
+            Role::Provider => t.role_provider,
+            Role::Caseworker => t.role_caseworker,
+            Role::Guardian => t.role_guardian,
         }
     }
 
     /// The name in Leichte Sprache where no person's name is known: the person is addressed
     /// as "Sie", the others by what they are to the person (LEICHTE-SPRACHE.md).
     pub fn plain_label(self) -> &'static str {
+        let t = &dreieck_texts::plain::PLAIN;
         match self {
-            Role::Beneficiary => "Sie",
-            Role::Provider => "Der Dienst",
-            Role::Caseworker => "Das Amt",
-            Role::Guardian => "Die rechtliche Betreuung",
+            Role::Beneficiary => t.named_beneficiary,
+            Role::Provider => t.named_provider,
+            Role::Caseworker => t.named_caseworker,
+            Role::Guardian => t.named_guardian,
         }
     }
 
     /// Who wrote something, in Leichte Sprache, after a name or "Jemand": "vom Amt", not
     /// "(Leistungsträger)"; the person is addressed as "Sie" (LEICHTE-SPRACHE.md).
     pub fn plain_from(self) -> &'static str {
+        let t = &dreieck_texts::plain::PLAIN;
         match self {
-            Role::Beneficiary => "mit dem Zugang für Sie",
-            Role::Provider => "vom Dienst",
-            Role::Caseworker => "vom Amt",
-            Role::Guardian => "von der rechtlichen Betreuung",
+            Role::Beneficiary => t.from_beneficiary,
+            Role::Provider => t.from_provider,
+            Role::Caseworker => t.from_caseworker,
+            Role::Guardian => t.from_guardian,
         }
     }
 

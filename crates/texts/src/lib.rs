@@ -232,11 +232,169 @@ catalogue! {
     /// Buttons of dialogs.
     cancel,
     remove,
+    /// "Prüfen": what is missing before signing.
+    check_title,
+    check_intro,
+    check_run,
+    check_again,
+    check_none,
+    check_one,
+    check_many,
+    /// "Stand des Berichts": where the report stands, its deadline, its submission.
+    case_title,
+    case_status,
+    status_draft,
+    status_in_conversation,
+    status_signed,
+    status_submitted,
+    status_draft_next,
+    status_in_conversation_next,
+    status_signed_next,
+    status_submitted_next,
+    due_overdue,
+    due_soon,
+    due_at,
+    due_unknown,
+    case_accepted,
+    case_submitted,
+    case_withdraw,
+    case_sent_on,
+    case_mark_sent,
+    case_sent_date_missing,
+    case_sent_who,
+    /// "Fehlender Hilfebaustein": help the person would have needed.
+    gap_title,
+    gap_intro,
+    gap_none,
+    gap_list,
+    gap_remove,
+    gap_by,
+    gap_on,
+    gap_area,
+    gap_text,
+    gap_add,
+    gap_no_area,
+    gap_who,
+    device_date_unknown,
+    /// "Nächster Bogen": the form that follows this one.
+    follow_up_title,
+    follow_up_intro,
+    follow_up_same,
+    follow_up_other,
+    follow_up_failed,
+    /// A role named in a sentence ("Der Dienst hat das geschrieben"): the person is addressed as "Sie".
+    named_beneficiary,
+    named_provider,
+    named_caseworker,
+    named_guardian,
+    /// Who wrote something, after a name or "Jemand".
+    from_beneficiary,
+    from_provider,
+    from_caseworker,
+    from_guardian,
+    /// The conversation's closing summary.
+    summary_read,
+    summary_no_sayings,
+    summary_goal_without_text,
+    summary_goal,
+    summary_measure,
+    summary_achievement,
+    summary_self_rating,
+    summary_differ,
+    summary_own,
+    summary_recorded,
+    summary_confirmed,
+    summary_not_confirmed,
+    summary_remark,
+    summary_all_signed,
+    summary_one_missing,
+    summary_missing,
+    summary_signed,
+    summary_signed_earlier,
+    summary_optional,
+    summary_unsigned,
+    /// The conversation's steps.
+    agenda_goal_step,
+    agenda_position,
+    agenda_label,
+    agenda_label_bottom,
+    back,
+    next,
+    speaker_now,
+    participant_name,
+    /// The person's own words: who wrote them and how.
+    own_by,
+    own_unnamed,
+    own_unnamed_subject,
+    own_how,
+    own_you_how,
+    own_typed_spoken,
+    own_typed,
+    own_spoken,
+    /// Dictating.
+    dictate,
+    dictate_stop,
+    dictate_listening,
+    dictate_failed,
+    /// Words staff wrote down for the person.
+    recorded_you_said,
+    recorded_person_said,
+    recorded_someone,
+    recorded_you_confirmed,
+    recorded_you_not_confirmed,
+    recorded_person_confirmed,
+    recorded_person_not_confirmed,
+    recorded_label,
+    recorded_what,
+    recorded_remove,
+    recorded_remove_question,
+    recorded_confirm,
+    /// Connecting two devices directly, with no internet (one line per paragraph).
+    direct_intro,
+    direct_show,
+    direct_scan,
+    direct_show_offer,
+    direct_scan_answer,
+    direct_scanning,
+    direct_show_answer,
+    direct_connected,
+    /// Sharing a report: inviting people (one line per paragraph).
+    share_intro,
+    share_nobody,
+    share_role,
+    share_name,
+    share_create,
+    /// Around the two dialogs above.
+    direct_button,
+    direct_code_label,
+    direct_code_making,
+    direct_camera,
+    direct_off,
+    done,
+    share_button,
+    share_title,
+    share_failed,
+    share_until,
+    share_not_shared,
+    share_no_address,
+    share_not_here,
+    share_not_saved,
 }
 
 /// `text` with its `{}` replaced by `value` (for the few texts that hold a number or a name).
 pub fn fill(text: &str, value: &str) -> String {
     text.replacen("{}", value, 1)
+}
+
+/// `text` with each named place (`{name}`) filled by its value, for texts that hold more than
+/// one value: a plain text may leave out a value the standard text names, or put them in
+/// another order.
+pub fn fill_with(text: &str, values: &[(&str, &str)]) -> String {
+    let mut out = text.to_string();
+    for (name, value) in values {
+        out = out.replace(&format!("{{{name}}}"), value);
+    }
+    out
 }
 
 /// The parts of `text` before and after its `{}`, for a view that sets the value apart (in

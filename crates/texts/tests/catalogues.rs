@@ -23,6 +23,14 @@ fn every_text_has_both_variants_and_the_plain_one_keeps_the_rules() {
 }
 
 #[test]
+fn named_values_go_to_their_places_in_any_order() {
+    assert_eq!(
+        dreieck_texts::fill_with("{b} und {a}", &[("a", "eins"), ("b", "zwei")]),
+        "zwei und eins"
+    );
+}
+
+#[test]
 fn a_value_is_put_in_its_place() {
     assert_eq!(
         dreieck_texts::fill(PLAIN.person_goals_count, "3"),

@@ -47,13 +47,13 @@ const sentences = (text) => text.split(/(?<=[.?!:…])\s+|\n/).map(squash).filte
 const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /// A catalogue text as a pattern: `{}` holds any value.
-const pattern = (text) => new RegExp('^' + squash(text).split('{}').map(escape).join('.+?') + '$', 's');
+const pattern = (text) => new RegExp('^' + squash(text).split(/\{\w*\}/).map(escape).join('.+?') + '$', 's');
 
 const { standard, plain } = catalogues();
 const plainPatterns = Object.entries(plain).flatMap(([key, text]) => {
   const whole = { key, re: pattern(text) };
   // A sentence that is only a value ("{}") would match anything.
-  const parts = sentences(text).filter((p) => /\p{L}{2}/u.test(p.replaceAll('{}', '')));
+  const parts = sentences(text).filter((p) => /\p{L}{2}/u.test(p.replace(/\{\w*\}/g, '')));
   return parts.length > 1 ? [whole, ...parts.map((p) => ({ key, re: pattern(p) }))] : [whole];
 });
 const standardPatterns = Object.entries(standard)
