@@ -11,6 +11,7 @@ use std::rc::Rc;
 
 use dreieck::storage::ReportStore;
 use dreieck_session::status::State;
+use dreieck_texts::Texts;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -264,7 +265,7 @@ pub fn JoinPage(source: Source) -> impl IntoView {
                         // be wrong and what to do (not announced: the state above is).
                         <Show when=move || long_wait.get() && sync_state.get() == State::Synced>
                             <div class="message long-wait">
-                                {move || long_wait_lines(app.plain.get()).iter().map(|line| view! { <p>{*line}</p> }).collect_view()}
+                                {move || long_wait_lines(app.texts()).lines().map(|line| view! { <p>{line}</p> }).collect_view()}
                             </div>
                         </Show>
                     }.into_any()
@@ -291,23 +292,8 @@ pub fn JoinPage(source: Source) -> impl IntoView {
 const LONG_WAIT: std::time::Duration = std::time::Duration::from_secs(20);
 
 /// What the join page says when nobody answers for [`LONG_WAIT`].
-fn long_wait_lines(plain: bool) -> &'static [&'static str] {
-    if plain {
-        &[
-            "Das dauert lange.",
-            "Vielleicht ist Dreieck auf dem anderen Gerät zu.",
-            "Oder das andere Gerät hat kein Internet.",
-            "Oder der Link ist nicht ganz angekommen.",
-            "Rufen Sie die Person an, die Ihnen den Link geschickt hat.",
-            "Die Person soll Dreieck öffnen.",
-            "Oder die Person schickt Ihnen einen neuen Link.",
-        ]
-    } else {
-        &[
-            "Das dauert länger als sonst. Vielleicht ist Dreieck auf dem Gerät, von dem die Einladung kommt, gerade nicht geöffnet oder nicht online – oder der Link ist nicht vollständig angekommen.",
-            "Bitten Sie die Person, die Ihnen den Link geschickt hat, Dreieck zu öffnen, oder lassen Sie sich einen neuen Link schicken. Diese Seite kann so lange offen bleiben.",
-        ]
-    }
+fn long_wait_lines(t: &'static Texts) -> &'static str {
+    t.join_long_wait
 }
 
 /// Follows the rendezvous while waiting: its sync state for the page, and the inviting

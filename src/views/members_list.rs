@@ -4,6 +4,7 @@
 
 use dreieck_model::trust::Member;
 use dreieck_model::{Report, Role};
+use dreieck_texts::Texts;
 use leptos::prelude::*;
 
 use crate::state::app_context::use_app;
@@ -112,22 +113,8 @@ fn notes_of(row: &Row, plain: bool) -> Vec<&'static str> {
 }
 
 /// What removing does, a sentence a line in Leichte Sprache.
-fn hint(plain: bool) -> &'static [&'static str] {
-    if plain {
-        &[
-            "Sie können eine Person aus dem Bericht nehmen.",
-            "Dann kann die Person nichts mehr ändern.",
-            "Der Bericht ist danach an einem neuen Ort.",
-            "Die Person sieht nur den alten Stand.",
-            "Geräte ohne Internet kommen später nach.",
-        ]
-    } else {
-        &[
-            "Wer entfernt ist, kann im Bericht nichts mehr ändern. Der Bericht zieht dabei in \
-           einen neuen Bereich um: Das entfernte Gerät sieht nur den Stand bis dahin. Geräte, \
-           die gerade offline sind, ziehen mit um, sobald sie wieder verbunden sind.",
-        ]
-    }
+fn hint(t: &'static Texts) -> &'static str {
+    t.member_hint
 }
 
 #[component]
@@ -201,7 +188,7 @@ pub fn MembersList() -> impl IntoView {
                     </ul>
                     {may_remove.then(|| view! {
                         <div class="member-hint">
-                            {hint(plain).iter().map(|line| view! { <p>{*line}</p> }).collect_view()}
+                            {hint(app.texts()).lines().map(|line| view! { <p>{line}</p> }).collect_view()}
                         </div>
                     })}
                 </section>

@@ -1,32 +1,15 @@
 //! "Abgelehnte Änderungen": changes from another device that this device did not take in
 //! (not signed, not a member, or outside the author's role), named with who and why.
 
+use dreieck_texts::Texts;
 use leptos::prelude::*;
 
 use crate::state::app_context::use_app;
 use crate::state::editor::use_editor;
 
 /// The heading and the explanation above the list, a sentence a line.
-fn wording(plain: bool) -> (&'static str, &'static [&'static str]) {
-    if plain {
-        (
-            "Diese Änderungen fehlen im Bericht",
-            &[
-                "Ein anderes Gerät wollte etwas im Bericht ändern.",
-                "Das Gerät darf das nicht ändern.",
-                "Darum ist die Änderung nicht im Bericht.",
-                "Alles andere kommt weiter an.",
-            ],
-        )
-    } else {
-        (
-            "Abgelehnte Änderungen",
-            &[
-                "Diese Änderungen kamen von einem anderen Gerät und wurden nicht übernommen. \
-               Alles andere wird weiter abgeglichen.",
-            ],
-        )
-    }
+fn wording(t: &'static Texts) -> (&'static str, &'static str) {
+    (t.refused_title, t.refused_text)
 }
 
 #[component]
@@ -38,7 +21,7 @@ pub fn RefusedChanges() -> impl IntoView {
         let list = refused.get();
         (!list.is_empty()).then(|| {
             let plain = app.plain.get();
-            let (title, lines) = wording(plain);
+            let (title, lines) = wording(app.texts());
             let items = list
                 .into_iter()
                 .map(|r| {
@@ -53,7 +36,7 @@ pub fn RefusedChanges() -> impl IntoView {
             view! {
                 <section class="refused-changes message error" role="alert" aria-labelledby="abgelehnt-titel">
                     <h2 id="abgelehnt-titel">{title}</h2>
-                    {lines.iter().map(|line| view! { <p>{*line}</p> }).collect_view()}
+                    {lines.lines().map(|line| view! { <p>{line}</p> }).collect_view()}
                     <ul>{items}</ul>
                 </section>
             }

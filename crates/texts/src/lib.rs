@@ -379,6 +379,17 @@ catalogue! {
     share_no_address,
     share_not_here,
     share_not_saved,
+
+    /// Members of a report, and what removing one does.
+    member_hint,
+    /// This device was left behind when the report moved.
+    moved_title,
+    moved_text,
+    /// Changes from another device that it may not make.
+    refused_title,
+    refused_text,
+    /// Joining: nobody answers for a while.
+    join_long_wait,
 }
 
 /// `text` with its `{}` replaced by `value` (for the few texts that hold a number or a name).

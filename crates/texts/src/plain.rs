@@ -297,4 +297,10 @@ pub const PLAIN: Texts = Texts {
     share_no_address: "Dreieck kennt die Adresse von der Seite nicht.",
     share_not_here: "Hier können Sie niemanden einladen.",
     share_not_saved: "Dreieck konnte die Einladung nicht speichern.",
+    member_hint: "Sie können eine Person aus dem Bericht nehmen.\nDann kann die Person nichts mehr ändern.\nDer Bericht ist danach an einem neuen Ort.\nDie Person sieht nur den alten Stand.\nGeräte ohne Internet kommen später nach.",
+    moved_title: "Dieses Gerät ist nicht mehr dabei",
+    moved_text: "Jemand ist nicht mehr beim Bericht dabei.\nDarum ist der Bericht jetzt an einem neuen Ort.\nDieses Gerät kann den Bericht dort nicht öffnen.\nSie sehen hier den alten Stand.\nWas Sie hier schreiben, sehen die anderen nicht.\nSollen Sie weiter mitmachen? Dann bitten Sie um einen neuen Link.",
+    refused_title: "Diese Änderungen fehlen im Bericht",
+    refused_text: "Ein anderes Gerät wollte etwas im Bericht ändern.\nDas Gerät darf das nicht ändern.\nDarum ist die Änderung nicht im Bericht.\nAlles andere kommt weiter an.",
+    join_long_wait: "Das dauert lange.\nVielleicht ist Dreieck auf dem anderen Gerät zu.\nOder das andere Gerät hat kein Internet.\nOder der Link ist nicht ganz angekommen.\nRufen Sie die Person an, die Ihnen den Link geschickt hat.\nDie Person soll Dreieck öffnen.\nOder die Person schickt Ihnen einen neuen Link.",
 };

@@ -295,4 +295,10 @@ pub const STANDARD: Texts = Texts {
     share_no_address: "Die Adresse der Seite ist unbekannt.",
     share_not_here: "Einladungen sind hier nicht möglich.",
     share_not_saved: "Die Einladung konnte nicht gespeichert werden.",
+    member_hint: "Wer entfernt ist, kann im Bericht nichts mehr ändern. Der Bericht zieht dabei in einen neuen Bereich um: Das entfernte Gerät sieht nur den Stand bis dahin. Geräte, die gerade offline sind, ziehen mit um, sobald sie wieder verbunden sind.",
+    moved_title: "Dieses Gerät ist nicht mehr dabei",
+    moved_text: "Der Bericht ist in einen neuen Bereich umgezogen, weil jemand entfernt wurde. Dieses Gerät kann ihn dort nicht öffnen: Sie sehen den Stand von vorher, und was Sie hier ändern, erreicht die anderen nicht mehr.\nWenn Sie weiter mitarbeiten sollen, lassen Sie sich bitte neu einladen.",
+    refused_title: "Abgelehnte Änderungen",
+    refused_text: "Diese Änderungen kamen von einem anderen Gerät und wurden nicht übernommen. Alles andere wird weiter abgeglichen.",
+    join_long_wait: "Das dauert länger als sonst. Vielleicht ist Dreieck auf dem Gerät, von dem die Einladung kommt, gerade nicht geöffnet oder nicht online – oder der Link ist nicht vollständig angekommen.\nBitten Sie die Person, die Ihnen den Link geschickt hat, Dreieck zu öffnen, oder lassen Sie sich einen neuen Link schicken. Diese Seite kann so lange offen bleiben.",
 };
