@@ -82,6 +82,16 @@ impl AppContext {
         }
     }
 
+    /// A text a library keeps in standard German (what the relay said, why storing failed),
+    /// in the language shown (tracked): its catalogue's plain version in Leichte Sprache.
+    pub fn shown(self, standard: &str) -> String {
+        if self.plain.get() {
+            dreieck_texts::plain_of(standard).to_string()
+        } else {
+            standard.to_string()
+        }
+    }
+
     /// `plain` in Leichte Sprache, `standard` otherwise (tracked).
     pub fn words<'a>(self, standard: &'a str, plain: &'a str) -> &'a str {
         if self.plain.get() {

@@ -1,6 +1,7 @@
 //! "Exportieren": the report as a file — sealed with a password, as `.automerge`, as JSON,
 //! the goals as CSV.
 
+use dreieck_texts::{fill, Texts};
 use leptos::html::Dialog;
 use leptos::prelude::*;
 
@@ -20,27 +21,22 @@ enum Progress {
 const MIN_CHARS: usize = dreieck_model::sealed_file::MIN_PASSWORD_CHARS;
 
 /// The unprotected files: what each is, and whom it is for.
-const PLAIN_EXPORTS: [(ExportKind, &str, &str); 3] = [
-    (
-        ExportKind::Automerge,
-        "Automerge-Datei (.automerge)",
-        "Der ganze Bericht mit Verlauf, für Programme, die Automerge lesen.",
-    ),
-    (
-        ExportKind::Json,
-        "Inhalte als JSON (.json)",
-        "Alle Felder, Ziele, Unterschriften und der Stand des Berichts für die Systeme des Leistungsträgers.",
-    ),
-    (
-        ExportKind::GoalsCsv,
-        "Ziele als Tabelle (.csv)",
-        "Eine Zeile je Ziel, zum Beispiel für Excel.",
-    ),
-];
+fn open_exports(t: &'static Texts) -> [(ExportKind, &'static str, &'static str); 3] {
+    [
+        (
+            ExportKind::Automerge,
+            t.export_automerge,
+            t.export_automerge_hint,
+        ),
+        (ExportKind::Json, t.export_json, t.export_json_hint),
+        (ExportKind::GoalsCsv, t.export_csv, t.export_csv_hint),
+    ]
+}
 
 #[component]
 pub fn ExportButton() -> impl IntoView {
     let editor = use_editor();
+    let app = crate::state::app_context::use_app();
     let dialog = NodeRef::<Dialog>::new();
     let password = RwSignal::new(String::new());
     let repeated = RwSignal::new(String::new());
@@ -76,10 +72,8 @@ pub fn ExportButton() -> impl IntoView {
         };
         progress.set(match export(&session, kind, &pw) {
             Ok(name) => Progress::Done(match kind {
-                ExportKind::Sealed => format!(
-                    "Die verschlüsselte Datei „{name}“ wurde heruntergeladen. Das Passwort ist nirgends gespeichert: bitte auf anderem Weg weitergeben, zum Beispiel am Telefon."
-                ),
-                _ => format!("„{name}“ wurde heruntergeladen."),
+                ExportKind::Sealed => fill(app.texts_now().export_sealed_done, &name),
+                _ => fill(app.texts_now().export_done, &name),
             }),
             Err(e) => Progress::Failed(e),
         });
@@ -90,13 +84,14 @@ pub fn ExportButton() -> impl IntoView {
         let pw = password.get_untracked();
         let too_short = pw.chars().count() < MIN_CHARS;
         let differs = pw != repeated.get_untracked();
-        password_problem.set(
-            too_short
-                .then(|| format!("Das Passwort muss mindestens {MIN_CHARS} Zeichen lang sein.")),
-        );
+        password_problem.set(too_short.then(|| {
+            fill(
+                app.texts_now().export_password_short,
+                &MIN_CHARS.to_string(),
+            )
+        }));
         repeat_problem.set(
-            (!too_short && differs)
-                .then(|| "Die beiden Passwörter stimmen nicht überein.".to_string()),
+            (!too_short && differs).then(|| app.texts_now().export_password_differs.to_string()),
         );
         if too_short {
             crate::state::platform::focus_element("export-passwort");
@@ -123,7 +118,7 @@ pub fn ExportButton() -> impl IntoView {
 
     view! {
         <button id="exportieren" class="button" on:click=open>
-            "Exportieren"
+            {move || app.texts().export_button}
         </button>
         <dialog
             node_ref=dialog
@@ -131,16 +126,14 @@ pub fn ExportButton() -> impl IntoView {
             aria-labelledby="exportieren-titel"
             on:close=move |_| forget_passwords()
         >
-            <h2 id="exportieren-titel">"Bericht exportieren"</h2>
+            <h2 id="exportieren-titel">{move || app.texts().export_title}</h2>
             <section class="export-part" aria-labelledby="export-verschluesselt">
-                <h3 id="export-verschluesselt">"Verschlüsselte Datei (.dreieck)"</h3>
-                <p>
-                    "Zum Weitergeben auf einem USB-Stick oder per E-Mail. Öffnen kann die Datei nur, wer das Passwort kennt: in Dreieck mit „Importieren“."
-                </p>
+                <h3 id="export-verschluesselt">{move || app.texts().export_sealed_title}</h3>
+                <p>{move || app.texts().export_sealed_intro}</p>
                 <form class="export-password" on:submit=seal novalidate>
                     <div class="field">
                         <label class="field-label" for="export-passwort">
-                            {format!("Passwort (mindestens {MIN_CHARS} Zeichen)")}
+                            {move || fill(app.texts().export_password, &MIN_CHARS.to_string())}
                         </label>
                         <input
                             id="export-passwort"
@@ -158,7 +151,7 @@ pub fn ExportButton() -> impl IntoView {
                         </p>
                     </div>
                     <div class="field">
-                        <label class="field-label" for="export-passwort-2">"Passwort wiederholen"</label>
+                        <label class="field-label" for="export-passwort-2">{move || app.texts().export_password_again}</label>
                         <input
                             id="export-passwort-2"
                             class="control"
@@ -175,18 +168,16 @@ pub fn ExportButton() -> impl IntoView {
                     </div>
                     <button type="submit" class="button primary" disabled=sealing>
                         {move || {
-                            if sealing() { "Wird verschlüsselt …" } else { "Verschlüsselt speichern" }
+                            if sealing() { app.texts().export_sealing } else { app.texts().export_seal }
                         }}
                     </button>
                 </form>
             </section>
             <section class="export-part" aria-labelledby="export-offen">
-                <h3 id="export-offen">"Unverschlüsselt"</h3>
-                <p>
-                    "Diese Dateien sind nicht geschützt. Nur auf eigenen Geräten ablegen oder auf einem sicheren Weg weitergeben."
-                </p>
+                <h3 id="export-offen">{move || app.texts().export_open_title}</h3>
+                <p>{move || app.texts().export_open_intro}</p>
                 <ul class="export-choices">
-                    {PLAIN_EXPORTS
+                    {move || open_exports(app.texts())
                         .into_iter()
                         .map(|(kind, label, hint)| {
                             view! {
@@ -204,7 +195,7 @@ pub fn ExportButton() -> impl IntoView {
             <div class="export-result">
                 <p class="message" role="status">
                     {move || match progress.get() {
-                        Progress::Sealing => "Wird verschlüsselt …".to_string(),
+                        Progress::Sealing => app.texts().export_sealing.to_string(),
                         Progress::Done(m) => m,
                         _ => String::new(),
                     }}
@@ -214,8 +205,7 @@ pub fn ExportButton() -> impl IntoView {
                         Some(
                             view! {
                                 <p class="message error" role="alert">
-                                    "Export nicht möglich: "
-                                    {e}
+                                    {fill(app.texts().export_failed, &e)}
                                 </p>
                             },
                         )
@@ -225,7 +215,7 @@ pub fn ExportButton() -> impl IntoView {
             </div>
             <div class="confirm-actions">
                 <button class="button" on:click=close>
-                    "Schließen"
+                    {move || app.texts().close}
                 </button>
             </div>
         </dialog>

@@ -54,10 +54,13 @@ pub fn SyncStatusView(link: Link) -> impl IntoView {
                         State::Connecting => t.sync_connecting.to_string(),
                         State::NoNetwork => fill(t.sync_no_network, &since.get()),
                         State::Unreachable => fill(t.sync_unreachable, &since.get()),
-                        State::Refused(reason) => reason,
+                        State::Refused(reason) => app.shown(&reason),
                     }
                 }}
-                <span class="sync-path">{move || format!(" · {}", path_name(app.texts(), path.get()))}</span>
+                <span class="sync-path">
+                    <span aria-hidden="true">" · "</span>
+                    {move || path_name(app.texts(), path.get())}
+                </span>
             </p>
             <Show when=move || { waiting.get() > 0 && !matches!(state.get(), State::Synced) }>
                 // A time, not a count: three sentences are a hundred keystrokes.
@@ -73,7 +76,7 @@ pub fn SyncStatusView(link: Link) -> impl IntoView {
                     }}
                 </p>
             </Show>
-            {move || notice.get().map(|n| view! { <p class="sync-notice">{n}</p> })}
+            {move || notice.get().map(|n| view! { <p class="sync-notice">{app.shown(&n)}</p> })}
         </div>
     }
 }

@@ -54,7 +54,7 @@ pub const REMEMBER_EVERY_MS: f64 = 2_000.0;
 pub const HEARTBEAT_MS: f64 = 10_000.0;
 
 /// Shown when the relay refuses this device for a reason the app has no words for.
-const REFUSED: &str = "Der Server lehnt die Verbindung ab.";
+const REFUSED: &str = dreieck_texts::standard::STANDARD.relay_refused;
 
 /// What the executor must do, in order.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -5,6 +5,8 @@
 //! ([`SyncStatus::next`]): retries while there is no connection are not news, and the time a
 //! state or a wait began stays put while it lasts.
 
+use dreieck_texts::standard::STANDARD;
+
 /// The connection as a person sees it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum State {
@@ -195,15 +197,12 @@ impl SyncStatus {
 }
 
 /// What the indicator says once the relay has deleted the report's room for everyone.
-pub const PURGED_TEXT: &str = "Dieser Bericht wurde auf dem Server für alle gelöscht.";
+pub const PURGED_TEXT: &str = STANDARD.relay_purged;
 
 /// What the indicator says after a local change larger than the relay takes (64 MiB, which
 /// only a pasted or imported mass of text reaches): it stays on this device, and what builds
 /// on it cannot be used by the others either, so it is said until the report is closed.
-pub const TOO_LARGE_TEXT: &str = "Eine Änderung war größer, als der Server annimmt (64 MB). \
-     Sie ist auf diesem Gerät gespeichert, aber die anderen Geräte bekommen sie nicht – und \
-     was danach geschrieben wird, können sie nicht übernehmen. Bitte sichern Sie den Bericht \
-     als Datei („Exportieren“) und wenden Sie sich an die Stelle, die Dreieck bei Ihnen betreut.";
+pub const TOO_LARGE_TEXT: &str = STANDARD.relay_too_large_local;
 
 /// What the app says about an error code the relay sent (docs/contracts.md, "Relay
 /// WebSocket"), and whether reconnecting can help. `None`: nothing worth telling (the state
@@ -211,46 +210,19 @@ pub const TOO_LARGE_TEXT: &str = "Eine Änderung war größer, als der Server an
 pub fn relay_error(code: u16) -> (Option<&'static str>, bool) {
     use dreieck_sync::wire::code;
     match code {
-        code::ADMISSION_REFUSED => (
-            Some("Zugang verweigert: Der Einladungslink passt nicht zu diesem Bericht."),
-            false,
-        ),
-        code::UNSUPPORTED_VERSION => (
-            Some("Bitte laden Sie die App neu – es gibt eine neuere Version."),
-            false,
-        ),
-        code::FRAME_TOO_LARGE => (
-            Some("Eine Änderung ist zu groß für den Server. Sie bleibt auf diesem Gerät gespeichert."),
-            true,
-        ),
-        code::TOO_MANY_CONNECTIONS => (
-            Some("Der Server ist gerade ausgelastet. Es wird gleich wieder versucht."),
-            true,
-        ),
-        code::TOO_MANY_FROM_ADDRESS => (
-            Some("Aus diesem Netz sind gerade zu viele Verbindungen zum Server offen. Es wird gleich wieder versucht."),
-            true,
-        ),
-        code::ROOM_FULL => (
-            Some("Zu viele Geräte sind gerade mit diesem Bericht verbunden. Es wird weiter versucht."),
-            true,
-        ),
-        code::ROOM_STORAGE_FULL => (
-            Some("Der Speicher für diesen Bericht auf dem Server ist voll. Die Änderungen bleiben auf diesem Gerät."),
-            true,
-        ),
-        code::RELAY_FULL => (
-            Some("Der Server ist voll. Die Änderungen bleiben auf diesem Gerät und werden später gesendet."),
-            true,
-        ),
-        code::SHUTTING_DOWN => (Some("Der Server startet neu."), true),
+        code::ADMISSION_REFUSED => (Some(STANDARD.relay_admission_refused), false),
+        code::UNSUPPORTED_VERSION => (Some(STANDARD.relay_outdated), false),
+        code::FRAME_TOO_LARGE => (Some(STANDARD.relay_frame_too_large), true),
+        code::TOO_MANY_CONNECTIONS => (Some(STANDARD.relay_busy), true),
+        code::TOO_MANY_FROM_ADDRESS => (Some(STANDARD.relay_address_busy), true),
+        code::ROOM_FULL => (Some(STANDARD.relay_room_full), true),
+        code::ROOM_STORAGE_FULL => (Some(STANDARD.relay_room_storage_full), true),
+        code::RELAY_FULL => (Some(STANDARD.relay_full), true),
+        code::SHUTTING_DOWN => (Some(STANDARD.relay_restarting), true),
         code::PURGED => (Some(PURGED_TEXT), false),
-        code::STORAGE_FAILURE => (
-            Some("Der Server kann gerade nicht speichern. Die Änderungen werden erneut gesendet."),
-            true,
-        ),
+        code::STORAGE_FAILURE => (Some(STANDARD.relay_storage_failure), true),
         code::BAD_FRAME | code::UNEXPECTED | code::WRONG_ROOM => {
-            (Some("Die Verbindung zum Server ist gestört."), true)
+            (Some(STANDARD.relay_disturbed), true)
         }
         // Rate limit, slow reader, admission timeout, a room passing between relay instances,
         // and codes newer than this app.

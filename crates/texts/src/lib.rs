@@ -390,6 +390,44 @@ catalogue! {
     refused_text,
     /// Joining: nobody answers for a while.
     join_long_wait,
+    /// Exporting a report as a file.
+    export_button,
+    export_title,
+    export_sealed_title,
+    export_sealed_intro,
+    export_password,
+    export_password_again,
+    export_password_short,
+    export_password_differs,
+    export_sealing,
+    export_seal,
+    export_open_title,
+    export_open_intro,
+    export_automerge,
+    export_automerge_hint,
+    export_json,
+    export_json_hint,
+    export_csv,
+    export_csv_hint,
+    export_sealed_done,
+    export_done,
+    export_failed,
+    close,
+    /// What the relay said (docs/contracts.md): the session crate keeps the standard text, the view shows it in the language chosen.
+    relay_refused,
+    relay_admission_refused,
+    relay_outdated,
+    relay_frame_too_large,
+    relay_busy,
+    relay_address_busy,
+    relay_room_full,
+    relay_room_storage_full,
+    relay_full,
+    relay_restarting,
+    relay_purged,
+    relay_storage_failure,
+    relay_disturbed,
+    relay_too_large_local,
 }
 
 /// `text` with its `{}` replaced by `value` (for the few texts that hold a number or a name).
@@ -412,4 +450,16 @@ pub fn fill_with(text: &str, values: &[(&str, &str)]) -> String {
 /// `<strong>`, say) while the sentence stays one text in the catalogue.
 pub fn around(text: &str) -> (&str, &str) {
     text.split_once("{}").unwrap_or((text, ""))
+}
+
+/// The Leichte-Sprache text of a standard text of the catalogue, for texts a library keeps
+/// in standard German (what the relay said, why a change was refused) and the view shows in
+/// the language chosen; a text not in the catalogue comes back as it is.
+pub fn plain_of(standard: &str) -> &str {
+    standard::STANDARD
+        .entries()
+        .into_iter()
+        .zip(plain::PLAIN.entries())
+        .find(|((_, s), _)| *s == standard)
+        .map_or(standard, |(_, (_, p))| p)
 }
