@@ -240,13 +240,13 @@ impl Order {
         }
     }
 
-    pub fn label(self) -> &'static str {
+    pub fn label(self, t: &'static dreieck_texts::Texts) -> &'static str {
         match self {
-            Order::Due => "Fälligkeit",
-            Order::Changed => "Letzte Änderung",
-            Order::Name => "Name",
-            Order::Period => "Ende des Berichtszeitraums",
-            Order::Approval => "Ende der Bewilligung",
+            Order::Due => t.order_due,
+            Order::Changed => t.order_changed,
+            Order::Name => t.order_name,
+            Order::Period => t.order_period,
+            Order::Approval => t.order_approval,
         }
     }
 

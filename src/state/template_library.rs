@@ -54,6 +54,17 @@ impl TemplateLibrary {
         }
     }
 
+    /// The Leichte-Sprache name of the form a list row names in standard German (a row keeps
+    /// only the name; tracked).
+    pub fn plain_name_of(self, name: &str) -> Option<String> {
+        self.library.with(|l| {
+            l.all()
+                .into_iter()
+                .find(|t| t.name == name && !t.plain_name.trim().is_empty())
+                .map(|t| t.plain_name.clone())
+        })
+    }
+
     /// Reads the imported templates from storage. One that no longer parses (stored by a
     /// newer app version, or damaged) is left out and named in the console; the others stay.
     pub fn reload(self, store: ReportStore) {

@@ -4,9 +4,12 @@
 //! announced as what it is.
 
 use dreieck_model::{Date, Status};
+use dreieck_texts::Texts;
 use leptos::prelude::*;
 
+use crate::state::app_context::use_app;
 use crate::state::case_list::{Filter, Order};
+use crate::views::case_panel::status_label;
 
 /// The value of the status filter's "every status" option.
 const ALL: &str = "alle";
@@ -18,6 +21,7 @@ pub fn CaseFilters(
     /// The forms and the occasions the listed reports have (`case_list::choices`).
     choices: Signal<(Vec<String>, Vec<String>)>,
 ) -> impl IntoView {
+    let app = use_app();
     let on_form = move |ev| {
         let value = event_target_value(&ev);
         filter.update(|f| f.form = (value != ALL).then_some(value));
@@ -33,15 +37,15 @@ pub fn CaseFilters(
     // A select of the values the list has, "alle" first; the chosen one stays offered even
     // when no report has it any more, so the control never shows something else than it holds.
     let select = move |id: &'static str,
-                       label: &'static str,
+                       label: fn(&'static Texts) -> &'static str,
                        values: Signal<Vec<String>>,
                        chosen: Signal<Option<String>>,
                        on_change: Box<dyn Fn(leptos::ev::Event) + Send + Sync>| {
         view! {
             <div class="filter">
-                <label for=id>{label}</label>
+                <label for=id>{move || label(app.texts())}</label>
                 <select id=id on:change=on_change>
-                    <option value=ALL selected=move || chosen.get().is_none()>"alle"</option>
+                    <option value=ALL selected=move || chosen.get().is_none()>{move || app.texts().filter_all}</option>
                     {move || {
                         let mut all = values.get();
                         if let Some(c) = chosen.get() {
@@ -66,7 +70,7 @@ pub fn CaseFilters(
     };
     let forms = select(
         "filter-formular",
-        "Formular",
+        |t| t.filter_form,
         Signal::derive(move || choices.with(|c| c.0.clone())),
         Signal::derive(move || filter.with(|f| f.form.clone())),
         Box::new(on_form),
@@ -76,7 +80,7 @@ pub fn CaseFilters(
         has.then(|| {
             select(
                 "filter-anlass",
-                "Anlass",
+                |t| t.filter_occasion,
                 Signal::derive(move || choices.with(|c| c.1.clone())),
                 Signal::derive(move || filter.with(|f| f.occasion.clone())),
                 Box::new(on_occasion),
@@ -101,9 +105,9 @@ pub fn CaseFilters(
     };
     let on_order = move |ev| order.set(Order::from_code(&event_target_value(&ev)));
     view! {
-        <div class="case-filters" role="group" aria-label="Berichte filtern und sortieren">
+        <div class="case-filters" role="group" aria-label=move || app.texts().filter_label>
             <div class="search">
-                <label for="suche">"Suchen nach Name"</label>
+                <label for="suche">{move || app.texts().filter_search}</label>
                 <input
                     id="suche"
                     type="search"
@@ -113,10 +117,10 @@ pub fn CaseFilters(
                 />
             </div>
             <div class="filter">
-                <label for="filter-status">"Stand"</label>
+                <label for="filter-status">{move || app.texts().filter_status}</label>
                 <select id="filter-status" on:change=on_status>
                     <option value=ALL selected=move || filter.with(|f| f.status.is_none())>
-                        "alle"
+                        {move || app.texts().filter_all}
                     </option>
                     {Status::ALL
                         .into_iter()
@@ -126,7 +130,7 @@ pub fn CaseFilters(
                                     value=s.code()
                                     selected=move || filter.with(|f| f.status == Some(s))
                                 >
-                                    {s.label()}
+                                    {move || status_label(app.texts(), s)}
                                 </option>
                             }
                         })
@@ -136,7 +140,7 @@ pub fn CaseFilters(
             {forms}
             {occasions}
             <div class="filter">
-                <label for="filter-bewilligung">"Bewilligung endet bis"</label>
+                <label for="filter-bewilligung">{move || app.texts().filter_approval}</label>
                 <input
                     id="filter-bewilligung"
                     class="control control-date"
@@ -148,14 +152,14 @@ pub fn CaseFilters(
                 />
             </div>
             <div class="filter">
-                <label for="sortierung">"Sortieren nach"</label>
+                <label for="sortierung">{move || app.texts().filter_order}</label>
                 <select id="sortierung" on:change=on_order>
                     {Order::ALL
                         .into_iter()
                         .map(|o| {
                             view! {
                                 <option value=o.code() selected=move || order.get() == o>
-                                    {o.label()}
+                                    {move || o.label(app.texts())}
                                 </option>
                             }
                         })
@@ -169,7 +173,7 @@ pub fn CaseFilters(
                     prop:checked=move || filter.with(|f| f.overdue_only)
                     on:change=on_overdue
                 />
-                <span>"nur überfällige"</span>
+                <span>{move || app.texts().filter_overdue}</span>
             </label>
             <label class="choice filter-overdue">
                 <input
@@ -178,7 +182,7 @@ pub fn CaseFilters(
                     prop:checked=move || filter.with(|f| f.review_only)
                     on:change=on_review
                 />
-                <span>"nur mit offenen Rückfragen"</span>
+                <span>{move || app.texts().filter_questions}</span>
             </label>
         </div>
     }

@@ -3,6 +3,7 @@
 
 use dreieck::storage::Summary;
 use dreieck_model::Date;
+use dreieck_texts::{fill, fill_with, Texts};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -28,14 +29,12 @@ use crate::views::undo_toasts::undo_button_id;
 
 /// The list's "Löschen" deletes only this device's copy: for a shared report the question
 /// says so, and where deleting for everyone is.
-fn delete_question(id: &str, title: &str) -> String {
+fn delete_question(id: &str, title: &str, t: &'static Texts) -> String {
     let title = display_title(title);
     if crate::sync::shared::load(id).is_some() {
-        format!(
-            "Bericht von {title} von diesem Gerät löschen? Die anderen Geräte und der Server behalten ihn. Für alle löschen Sie ihn im Bericht mit „Für alle löschen“."
-        )
+        fill(t.list_delete_shared, &title)
     } else {
-        format!("Bericht von {title} wirklich löschen?")
+        fill(t.list_delete, &title)
     }
 }
 
@@ -108,7 +107,7 @@ pub fn CaseListPage() -> impl IntoView {
     let confirm_message = Signal::derive(move || {
         confirm
             .get()
-            .map(|(id, title)| delete_question(&id, &title))
+            .map(|(id, title)| delete_question(&id, &title, app.texts()))
     });
     let on_confirm = move || {
         if let Some((id, title)) = confirm.get_untracked() {
@@ -128,11 +127,11 @@ pub fn CaseListPage() -> impl IntoView {
                 .retention_end
                 .as_deref()
                 .and_then(|d| Date::parse_iso(d).ok())
-                .map(|d| format!(" (die Aufbewahrung endet am {})", d.german()))
+                .map(|d| format!(" {}", fill(app.texts().list_take_off_until, &d.german())))
                 .unwrap_or_default();
-            format!(
-                "Bericht von {} vom Gerät nehmen? Der Server bewahrt ihn verschlüsselt auf, bis ihn jemand für alle löscht{until}. Mit „Zurückholen“ ist er wieder auf diesem Gerät.",
-                display_title(&s.title)
+            fill_with(
+                app.texts().list_take_off,
+                &[("title", &display_title(&s.title)), ("until", &until)],
             )
         })
     });
@@ -143,10 +142,17 @@ pub fn CaseListPage() -> impl IntoView {
         taking_off.set(None);
         let Some(store) = app.store() else { return };
         let title = display_title(&summary.title);
+        let t = app.texts_now();
         spawn_local(async move {
             let outcome = match kept_reports::take_off(&store, summary).await {
-                Ok(()) => (false, format!("Der Bericht von {title} ist vom Gerät genommen und liegt nur noch beim Server.")),
-                Err(e) => (true, format!("Der Bericht von {title} bleibt auf diesem Gerät: {e}")),
+                Ok(()) => (false, fill(t.list_taken_off, &title)),
+                Err(e) => (
+                    true,
+                    fill_with(
+                        t.list_take_off_failed,
+                        &[("title", &title), ("why", &e.to_string())],
+                    ),
+                ),
             };
             let _ = kept_outcome.try_set(Some(outcome));
             let _ = kept_changed.try_update(|n| *n += 1);
@@ -158,12 +164,9 @@ pub fn CaseListPage() -> impl IntoView {
 
     let ask_let_go = Callback::new(move |summary: Summary| letting_go.set(Some(summary)));
     let let_go_message = Signal::derive(move || {
-        letting_go.get().map(|s| {
-            format!(
-                "Bericht von {} aus der Liste nehmen? Dann kann dieses Gerät ihn nicht mehr zurückholen. Beim Server bleibt er, bis ihn jemand für alle löscht.",
-                display_title(&s.title)
-            )
-        })
+        letting_go
+            .get()
+            .map(|s| fill(app.texts().list_let_go, &display_title(&s.title)))
     });
     let on_let_go = move || {
         let Some(summary) = letting_go.get_untracked() else {
@@ -172,10 +175,7 @@ pub fn CaseListPage() -> impl IntoView {
         letting_go.set(None);
         let title = display_title(&summary.title);
         let outcome = match kept_reports::let_go(&summary.id) {
-            Ok(()) => (
-                false,
-                format!("Der Bericht von {title} ist aus der Liste genommen."),
-            ),
+            Ok(()) => (false, fill(app.texts_now().list_let_go_done, &title)),
             Err(e) => (true, e),
         };
         kept_outcome.set(Some(outcome));
@@ -188,7 +188,7 @@ pub fn CaseListPage() -> impl IntoView {
     view! {
         <div class="page case-list-page">
             <div class="page-head">
-                <h1 id=PAGE_TITLE_ID tabindex="-1">"Berichte"</h1>
+                <h1 id=PAGE_TITLE_ID tabindex="-1">{move || app.texts().list_title}</h1>
             </div>
             <DeletedNotices />
             <NewReport />
@@ -202,7 +202,7 @@ pub fn CaseListPage() -> impl IntoView {
                     view! {
                         <div class="message error" role="alert">
                             <p>
-                                "Nicht alle Änderungen sind gespeichert. Bitte den Bericht öffnen und „Erneut versuchen“ wählen, bevor diese Seite geschlossen wird:"
+                                {move || app.texts().list_unsaved}
                             </p>
                             <ul>
                                 {unsaved
@@ -228,10 +228,10 @@ pub fn CaseListPage() -> impl IntoView {
             />
             <p class="missing-help-link">
                 <a href=Route::MissingHelp.href()>
-                    {move || format!("Fehlende Hilfebausteine aller Berichte ({})", missing_help_count())}
+                    {move || fill(app.texts().list_missing_help, &missing_help_count().to_string())}
                 </a>
-                " · "
-                <a href=Route::Impact.href() id="wirkung-link">"Wirkung über alle Berichte"</a>
+                <span aria-hidden="true">" · "</span>
+                <a href=Route::Impact.href() id="wirkung-link">{move || app.texts().list_impact}</a>
             </p>
             {move || match list.state.get() {
                 ListState::Loading | ListState::Failed(_) => {
@@ -242,17 +242,18 @@ pub fn CaseListPage() -> impl IntoView {
                         <Show
                             when=move || !visible().is_empty()
                             fallback=move || {
+                                let t = app.texts();
                                 let text = if !filter.with(Filter::is_empty) {
-                                    "Kein Bericht passt zu diesen Filtern."
+                                    t.list_none_filtered
                                 } else if kept.with(|k| !k.is_empty()) {
-                                    "Auf diesem Gerät sind keine Berichte."
+                                    t.list_none_here
                                 } else {
-                                    "Auf diesem Gerät sind noch keine Berichte. Mit „Neuer Bericht“ beginnen."
+                                    t.list_none_yet
                                 };
                                 view! { <p class="message empty">{text}</p> }
                             }
                         >
-                            <ul class="case-list" aria-label="Berichte auf diesem Gerät">
+                            <ul class="case-list" aria-label=move || app.texts().list_label>
                                 <For
                                     each=visible
                                     key=|e| format!("{e:?}")
@@ -297,29 +298,29 @@ pub fn CaseListPage() -> impl IntoView {
             // still fits a tablet's width.
             <p class="device-lock-link">
                 <a href=Route::Lock.href()>
-                    {if dreieck::storage::vault::has_pin() {
-                        "Sperre dieses Geräts einstellen"
+                    {move || if dreieck::storage::vault::has_pin() {
+                        app.texts().list_lock_settings
                     } else {
-                        "Gerät mit einer PIN schützen"
+                        app.texts().list_lock_offer
                     }}
                 </a>
             </p>
             <ConfirmDialog
                 message=confirm_message
-                confirm_label="Löschen"
+                confirm_label=Signal::derive(move || app.texts().list_delete_confirm.to_string())
                 on_confirm=Callback::new(move |()| on_confirm())
                 on_cancel=Callback::new(move |()| on_cancel())
             />
             <ConfirmDialog
                 message=take_off_message
-                confirm_label="Vom Gerät nehmen"
+                confirm_label=Signal::derive(move || app.texts().list_take_off_confirm.to_string())
                 on_confirm=Callback::new(move |()| on_take_off())
                 on_cancel=Callback::new(move |()| taking_off.set(None))
                 question_id="vom-geraet-frage"
             />
             <ConfirmDialog
                 message=let_go_message
-                confirm_label="Aus der Liste nehmen"
+                confirm_label=Signal::derive(move || app.texts().list_let_go_confirm.to_string())
                 on_confirm=Callback::new(move |()| on_let_go())
                 on_cancel=Callback::new(move |()| letting_go.set(None))
                 question_id="aus-liste-frage"

@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use dreieck_model::ModelError;
+use dreieck_texts::fill;
 use leptos::html::Input;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -136,10 +137,10 @@ pub fn ImportButton(
                 disabled=move || busy.get()
                 aria-describedby="importieren-hinweis"
             >
-                {move || if busy.get() { "Wird importiert …" } else { "Importieren" }}
+                {move || if busy.get() { app.texts().import_busy } else { app.texts().import_button }}
             </button>
             <span id="importieren-hinweis" class="visually-hidden">
-                "Eine Berichtsdatei (.dreieck oder .automerge) von einem anderen Gerät übernehmen"
+                {move || app.texts().import_hint}
             </span>
             <input
                 node_ref=input
@@ -160,21 +161,20 @@ pub fn ImportButton(
                         <p class="message ok">
                             {done.message()}
                             " "
-                            <a href=href>"Bericht öffnen"</a>
+                            <a href=href>{app.texts().import_open}</a>
                         </p>
                     }
                         .into_any()
                 }
                 Some(Err(e)) => {
                     let unchanged = if e.contains("Nichts wurde geändert") {
-                        ""
+                        String::new()
                     } else {
-                        " Auf diesem Gerät wurde nichts geändert."
+                        format!(" {}", app.texts().import_unchanged)
                     };
                     view! {
                         <p class="message error" role="alert">
-                            "Import nicht möglich: "
-                            {e}
+                            {fill(app.texts().import_failed, &e)}
                             {unchanged}
                         </p>
                     }

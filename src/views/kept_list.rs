@@ -3,6 +3,7 @@
 
 use dreieck::storage::Summary;
 use dreieck_model::Date;
+use dreieck_texts::fill;
 use leptos::prelude::*;
 
 use crate::route::Route;
@@ -28,15 +29,16 @@ pub fn KeptList(
                 <p class="hint">
                     {move || app.texts().kept_hint.to_string()}
                 </p>
-                <ul class="case-list" aria-label="Berichte nur beim Server">
+                <ul class="case-list" aria-label=move || app.texts().kept_label>
                     <For
                         each=move || kept.get()
                         key=|s| s.id.clone()
                         children=move |summary| {
                             let title = display_title(&summary.title);
-                            let back = format!("Bericht von {title} zurückholen");
-                            let go = format!("Bericht von {title} aus der Liste nehmen");
-                            let retention = retention_flag(&summary, today, Copies::OnlyAtRelay);
+                            let t = app.texts_now();
+                            let back = fill(t.kept_fetch_label, &title);
+                            let go = fill(t.kept_let_go_label, &title);
+                            let retention = retention_flag(&summary, today, Copies::OnlyAtRelay, app.texts_now());
                             let href = Route::FetchBack(summary.id.clone()).href();
                             let form = summary.template_name.clone();
                             view! {
@@ -45,17 +47,17 @@ pub fn KeptList(
                                         <span class="case-title">{title}</span>
                                         <span class="case-meta">{form}</span>
                                         <span class="case-state">
-                                            <span class="status status-beim-server">"nur beim Server"</span>
+                                            <span class="status status-beim-server">{t.kept_status}</span>
                                             {retention}
                                         </span>
                                     </div>
-                                    <a class="button" href=href aria-label=back>"Zurückholen"</a>
+                                    <a class="button" href=href aria-label=back>{t.kept_fetch}</a>
                                     <button
                                         class="button quiet danger-text"
                                         aria-label=go
                                         on:click=move |_| on_let_go.run(summary.clone())
                                     >
-                                        "Aus der Liste nehmen"
+                                        {t.list_let_go_confirm}
                                     </button>
                                 </li>
                             }

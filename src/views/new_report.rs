@@ -5,6 +5,7 @@
 //! the original.
 
 use dreieck_model::{Library, Template};
+use dreieck_texts::{fill, fill_with, Texts};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -16,13 +17,19 @@ use crate::state::session::Session;
 const DEFAULT_TEMPLATE: &str = "kvjs-ergebnisbericht";
 
 /// How a form is named in the choice: imported ones say so, with their version.
-pub fn choice_label(library: &Library, template: &Template) -> String {
-    if library.is_builtin(&template.id, &template.version) {
-        template.name.clone()
+pub fn choice_label(library: &Library, template: &Template, t: &'static Texts) -> String {
+    let plain = std::ptr::eq(t, &dreieck_texts::plain::PLAIN);
+    let name = if plain && !template.plain_name.trim().is_empty() {
+        &template.plain_name
     } else {
-        format!(
-            "{} (Version {}, eigene Vorlage)",
-            template.name, template.version
+        &template.name
+    };
+    if library.is_builtin(&template.id, &template.version) {
+        name.clone()
+    } else {
+        fill_with(
+            t.form_own_version,
+            &[("name", name), ("version", &template.version)],
         )
     }
 }
@@ -37,10 +44,11 @@ pub fn NewReport() -> impl IntoView {
     // stop, arrow keys between forms, the whole label is the touch target.
     let template_choice = RwSignal::new(DEFAULT_TEMPLATE.to_string());
     let forms = move || {
+        let texts = app.texts();
         library.with(|l| {
             l.choices()
                 .into_iter()
-                .map(|t| (t.id.clone(), choice_label(l, t)))
+                .map(|t| (t.id.clone(), choice_label(l, t, texts)))
                 .collect::<Vec<_>>()
         })
     };
@@ -56,7 +64,7 @@ pub fn NewReport() -> impl IntoView {
                 .cloned()
         });
         let Some(template) = template else {
-            create_error.set(Some("Keine Berichtsvorlage verfügbar.".into()));
+            create_error.set(Some(app.texts_now().new_no_template.into()));
             return;
         };
         creating.set(true);
@@ -76,7 +84,7 @@ pub fn NewReport() -> impl IntoView {
     view! {
         <div class="new-report">
             <fieldset class="form-choice">
-                <legend>"Formular für einen neuen Bericht"</legend>
+                <legend>{move || app.texts().new_form}</legend>
                 <div class="choices">
                     <For
                         each=forms
@@ -103,7 +111,7 @@ pub fn NewReport() -> impl IntoView {
                 </div>
             </fieldset>
             <button class="button primary" on:click=new_report disabled=move || creating.get()>
-                {move || if creating.get() { "Wird angelegt …" } else { "Neuer Bericht" }}
+                {move || if creating.get() { app.texts().new_creating } else { app.texts().new_report }}
             </button>
         </div>
         {move || {
@@ -112,8 +120,7 @@ pub fn NewReport() -> impl IntoView {
                 .map(|e| {
                     view! {
                         <p class="message error" role="alert">
-                            "Neuer Bericht konnte nicht angelegt werden: "
-                            {e}
+                            {fill(app.texts().new_failed, &e)}
                         </p>
                     }
                 })

@@ -1,6 +1,7 @@
 //! How much of the device's storage the app uses: a full disk is the one thing that can stop
 //! saving, so people should see it coming.
 
+use dreieck_texts::fill_with;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -22,6 +23,7 @@ pub fn format_bytes(bytes: f64) -> String {
 
 #[component]
 pub fn StorageUsage() -> impl IntoView {
+    let app = crate::state::app_context::use_app();
     let usage = RwSignal::new(None::<(f64, f64)>);
     spawn_local(async move {
         let estimate = dreieck::storage::estimate().await;
@@ -33,15 +35,11 @@ pub fn StorageUsage() -> impl IntoView {
             let nearly_full = quota > 0.0 && used / quota > 0.8;
             view! {
                 <p class="storage-usage" class:error=nearly_full>
-                    {format!(
-                        "Speicher auf diesem Gerät: {} von {} belegt.",
-                        format_bytes(used),
-                        format_bytes(quota),
+                    {fill_with(
+                        app.texts().storage_used,
+                        &[("used", &format_bytes(used)), ("total", &format_bytes(quota))],
                     )}
-                    {nearly_full
-                        .then_some(
-                            " Der Speicher ist fast voll: bitte erledigte Berichte sichern und löschen.",
-                        )}
+                    {nearly_full.then(|| format!(" {}", app.texts().storage_nearly_full))}
                 </p>
             }
         })
