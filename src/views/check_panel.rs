@@ -101,7 +101,7 @@ pub fn CheckPanel() -> impl IntoView {
                                                                 ids.iter().any(|id| focus_element(id));
                                                             }
                                                         >
-                                                            {p.message.clone()}
+                                                            {if app.plain.get() { p.plain_message.clone() } else { p.message.clone() }}
                                                         </a>
                                                     </li>
                                                 }

@@ -4,6 +4,7 @@
 //! chooses. Choosing sets the value again, which resolves the conflict.
 
 use dreieck_model::GoalScalar;
+use dreieck_texts::fill;
 use leptos::prelude::*;
 
 use crate::state::editor::use_editor;
@@ -24,11 +25,11 @@ impl From<String> for ConflictKey {
 }
 
 /// "A oder B", "A, B oder C".
-pub fn or_list(values: &[String]) -> String {
+pub fn or_list(values: &[String], or: &str) -> String {
     match values.split_last() {
         None => String::new(),
         Some((last, [])) => last.clone(),
-        Some((last, rest)) => format!("{} oder {last}", rest.join(", ")),
+        Some((last, rest)) => format!("{} {or} {last}", rest.join(", ")),
     }
 }
 
@@ -41,6 +42,7 @@ pub fn ConflictNotice(
     on_choose: Callback<String>,
 ) -> impl IntoView {
     let editor = use_editor();
+    let app = crate::state::app_context::use_app();
     let key = StoredValue::new(key);
     let values = move || {
         key.with_value(|k| match k {
@@ -59,18 +61,21 @@ pub fn ConflictNotice(
     };
     let question = move || {
         let shown: Vec<String> = values().into_iter().map(|v| show.run(v)).collect();
-        format!("Gleichzeitig geändert: {}?", or_list(&shown))
+        fill(
+            app.texts().conflict_question,
+            &or_list(&shown, app.texts().conflict_or),
+        )
     };
     view! {
         <Show when=move || { values().len() > 1 }>
-            <div class="conflict" role="group" aria-label="Gleichzeitig geändert">
+            <div class="conflict" role="group" aria-label=move || app.texts().conflict_label>
                 <p class="conflict-question">{question}</p>
                 <div class="conflict-choices">
                     {move || {
                         values()
                             .into_iter()
                             .map(|v| {
-                                let label = format!("„{}“ übernehmen", show.run(v.clone()));
+                                let label = fill(app.texts().conflict_take, &show.run(v.clone()));
                                 view! {
                                     <button class="button" on:click=move |_| on_choose.run(v.clone())>
                                         {label}

@@ -3,6 +3,7 @@
 //! once more in a dialog, since it cannot be undone; it needs the connection to the server,
 //! and the copy here goes when the server confirms, as everywhere else.
 
+use dreieck_texts::fill;
 use leptos::prelude::*;
 
 use crate::state::app_context::use_app;
@@ -23,14 +24,7 @@ pub fn DeleteForEveryone() -> impl IntoView {
     let message = Signal::derive(move || {
         asking.get().then(|| {
             let title = display_title(&editor.title());
-            if app.plain.get() {
-                format!("Den Bericht über {title} für alle löschen? Das kann man nicht rückgängig machen.")
-            } else {
-                format!(
-                    "Den Bericht von {title} auf allen Geräten und auf dem Server löschen? \
-                     Das lässt sich nicht rückgängig machen."
-                )
-            }
+            fill(app.texts().delete_all_question, &title)
         })
     });
     let on_confirm = Callback::new(move |()| {
@@ -42,29 +36,11 @@ pub fn DeleteForEveryone() -> impl IntoView {
     let on_cancel = Callback::new(move |()| asking.set(false));
     move || {
         may.get().map(|_| {
-            let plain = app.plain.get();
+            let t = app.texts();
             view! {
                 <section class="delete-for-everyone" aria-labelledby="fuer-alle-loeschen-titel">
-                    <h2 id="fuer-alle-loeschen-titel">"Bericht für alle löschen"</h2>
-                    {if plain {
-                        view! {
-                            <p>"Dann ist der Bericht weg."</p>
-                            <p>"Auf allen Geräten. Und auf dem Server."</p>
-                            <p>"Geräte ohne Internet löschen ihn später."</p>
-                            <p>"Das kann man nicht rückgängig machen."</p>
-                        }
-                            .into_any()
-                    } else {
-                        view! {
-                            <p>
-                                "Der Bericht wird auf allen Geräten und auf dem Server gelöscht. \
-                                 Geräte, die gerade offline sind, löschen ihn, sobald sie wieder \
-                                 verbunden sind. Gespeicherte Dateien und Ausdrucke bleiben, wo \
-                                 sie sind. Das lässt sich nicht rückgängig machen."
-                            </p>
-                        }
-                            .into_any()
-                    }}
+                    <h2 id="fuer-alle-loeschen-titel">{t.delete_all_title}</h2>
+                    {t.delete_all_intro.lines().map(|line| view! { <p>{line}</p> }).collect_view()}
                     <button
                         class="button danger"
                         id="fuer-alle-loeschen"
@@ -73,13 +49,13 @@ pub fn DeleteForEveryone() -> impl IntoView {
                             asking.set(true);
                         }
                     >
-                        "Für alle löschen …"
+                        {t.delete_all_button}
                     </button>
                     {move || match state.get() {
                         Some(Ok(())) => {
                             view! {
                                 <p class="message" role="status">
-                                    "Wird gelöscht … Der Server bestätigt gleich."
+                                    {t.delete_all_sent}
                                 </p>
                             }
                                 .into_any()
@@ -89,7 +65,7 @@ pub fn DeleteForEveryone() -> impl IntoView {
                     }}
                     <ConfirmDialog
                         message=message
-                        confirm_label="Für alle löschen"
+                        confirm_label=t.delete_all_confirm
                         on_confirm=on_confirm
                         on_cancel=on_cancel
                     />

@@ -2,6 +2,7 @@
 //! with who deleted it and when, until "Ausblenden". A copy still stored here (the page
 //! closed before it was removed) goes now.
 
+use dreieck_texts::{fill, fill_with, Texts};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -11,32 +12,16 @@ use crate::state::platform::format_timestamp;
 use crate::state::session;
 use crate::state::summary::display_title;
 
-fn sentence(d: &DeletedReport, plain: bool) -> String {
+fn sentence(d: &DeletedReport, t: &'static Texts, plain: bool) -> String {
     let when = format_timestamp(d.time_ms as f64);
     let title = display_title(&d.title);
-    if d.at_retention_end {
-        return if plain {
-            format!(
-                "Der Bericht über {title} ist weg. Er wird nicht mehr gebraucht. Darum ist er gelöscht. Für alle."
-            )
-        } else {
-            format!(
-                "Der Bericht von {title} wurde am {when} nach dem Ende der Aufbewahrung für alle gelöscht, wie von {} festgelegt.",
-                d.who()
-            )
-        };
-    }
-    if plain {
-        format!(
-            "Der Bericht über {title} ist weg. {} hat ihn gelöscht. Für alle. Das war am {when}.",
-            d.who_plain()
-        )
+    let who = if plain { d.who_plain() } else { d.who() };
+    let text = if d.at_retention_end {
+        t.deleted_retention_list
     } else {
-        format!(
-            "Der Bericht von {title} wurde am {when} von {} für alle gelöscht.",
-            d.who()
-        )
-    }
+        t.deleted_by_list
+    };
+    fill_with(text, &[("title", &title), ("when", &when), ("who", &who)])
 }
 
 #[component]
@@ -69,22 +54,23 @@ pub fn DeletedNotices() -> impl IntoView {
     }
     move || {
         let plain = app.plain.get();
+        let t = app.texts();
         let items = list.get();
         (!items.is_empty()).then(|| {
             view! {
                 <section class="deleted-notices" aria-labelledby="geloescht-titel">
                     <h2 id="geloescht-titel">
-                        {if plain { "Diese Berichte sind weg" } else { "Für alle gelöscht" }}
+                        {t.deleted_list_title}
                     </h2>
                     <ul>
                         {items
                             .into_iter()
                             .map(|d| {
                                 let id = d.id.clone();
-                                let label = format!("Ausblenden: {}", display_title(&d.title));
+                                let label = fill(t.deleted_hide_label, &display_title(&d.title));
                                 view! {
                                     <li class="deleted-notice">
-                                        <p>{sentence(&d, plain)}</p>
+                                        <p>{sentence(&d, t, plain)}</p>
                                         <button
                                             class="button"
                                             aria-label=label
@@ -94,7 +80,7 @@ pub fn DeletedNotices() -> impl IntoView {
                                                 }
                                             }
                                         >
-                                            "Ausblenden"
+                                            {t.deleted_hide}
                                         </button>
                                     </li>
                                 }

@@ -2,6 +2,7 @@
 
 use std::rc::Rc;
 
+use dreieck_texts::{fill, plain::PLAIN, standard::STANDARD};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -44,8 +45,8 @@ pub fn EditorPage(id: String, mode: Mode) -> impl IntoView {
     let app = use_app();
     // The form's name, and its name in Leichte Sprache.
     let title = RwSignal::new((
-        String::from("Bericht wird geöffnet …"),
-        String::from("Der Bericht wird geöffnet."),
+        String::from(STANDARD.open_opening),
+        String::from(PLAIN.open_opening),
     ));
 
     // Opening a report that waits in the undo toast means the person wants it: keep it.
@@ -72,8 +73,8 @@ pub fn EditorPage(id: String, mode: Mode) -> impl IntoView {
                 }
                 Err(e) => {
                     let _ = title.try_set((
-                        "Bericht nicht geöffnet".to_string(),
-                        "Der Bericht geht nicht auf.".to_string(),
+                        STANDARD.open_failed_title.to_string(),
+                        PLAIN.open_failed_title.to_string(),
                     ));
                     let _ = state.try_set(match e {
                         OpenError::NotFound => Load::NotFound,
@@ -94,11 +95,11 @@ pub fn EditorPage(id: String, mode: Mode) -> impl IntoView {
             <BackToList />
             <h1 id=PAGE_TITLE_ID tabindex="-1">{move || title.with(|(name, plain)| app.words(name, plain).to_string())}</h1>
             {move || match state.get() {
-                Load::Opening => view! { <p class="message" role="status">"Wird geladen …"</p> }.into_any(),
+                Load::Opening => view! { <p class="message" role="status">{move || app.texts().open_loading}</p> }.into_any(),
                 Load::NotFound => {
                     view! {
                         <p class="message" role="alert">
-                            "Diesen Bericht gibt es auf diesem Gerät nicht (mehr)."
+                            {move || app.texts().open_not_found}
                         </p>
                     }
                         .into_any()
@@ -106,12 +107,9 @@ pub fn EditorPage(id: String, mode: Mode) -> impl IntoView {
                 Load::Failed(e) => {
                     view! {
                         <p class="message error" role="alert">
-                            "Der Bericht lässt sich nicht öffnen: "
-                            {e}
+                            {fill(app.texts().open_failed, &e)}
                         </p>
-                        <p class="message">
-                            "In der Liste „Alle Berichte“ können die Rohdaten heruntergeladen werden."
-                        </p>
+                        <p class="message">{move || app.texts().open_raw_data}</p>
                     }
                         .into_any()
                 }

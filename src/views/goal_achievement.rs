@@ -1,7 +1,7 @@
 //! "Zielerreichung": the five codes of a goal as a radio group, with the conflict notice.
 
 use dreieck_model::{CodeList, Goal, GoalId, GoalScalar};
-use dreieck_texts::{fill, plain::PLAIN, standard::STANDARD};
+use dreieck_texts::{fill_with, plain::PLAIN, standard::STANDARD};
 use leptos::prelude::*;
 
 use crate::state::app_context::use_app;
@@ -31,7 +31,7 @@ pub fn GoalAchievement(
     let (legend, plain_legend) = codes.with_value(|l| {
         (
             STANDARD.achievement_legend,
-            fill(PLAIN.achievement_legend, &l.plain_label),
+            fill_with(PLAIN.achievement_legend, &[("rating", &l.plain_label)]),
         )
     });
     let options = codes.with_value(|list| {

@@ -6,6 +6,7 @@
 use dreieck::storage::vault::{self, UnlockError};
 use dreieck::storage::{settings, ReportStore};
 use dreieck_model::at_rest::WIPE_AFTER;
+use dreieck_texts::{fill, plain::PLAIN, standard::STANDARD, Texts};
 use leptos::prelude::*;
 
 use crate::state::platform::focus_element;
@@ -32,13 +33,15 @@ pub fn LockScreen(store: Option<ReportStore>, on_open: Callback<()>) -> impl Int
                 .toggle_with_force("plain-language", plain.get());
         }
     });
-    let say = move |standard: &str, easy: &str| {
+    // Before the PIN there is no app context: the page keeps its own choice of language.
+    let texts = move || -> &'static Texts {
         if plain.get() {
-            easy.to_string()
+            &PLAIN
         } else {
-            standard.to_string()
+            &STANDARD
         }
     };
+    let say = move |text: fn(&'static Texts) -> &'static str| text(texts()).to_string();
     let pin = RwSignal::new(String::new());
     let progress = RwSignal::new(Progress::Idle);
     let problem = RwSignal::new(vault::wait_until().map(|_| UnlockError::Wait {
@@ -100,23 +103,14 @@ pub fn LockScreen(store: Option<ReportStore>, on_open: Callback<()>) -> impl Int
     let message = move || {
         problem.get().map(|e| match e {
             UnlockError::WrongPin { left, wait } => {
-                let mut text = say(
-                    &format!("Die PIN ist falsch. Noch {left} Versuche, dann werden alle Daten auf diesem Gerät gelöscht."),
-                    &format!("Die PIN ist falsch.\nSie haben noch {left} Versuche.\nDanach löscht Dreieck alle Berichte auf diesem Gerät."),
-                );
+                let mut text = fill(texts().locked_wrong_pin, &left.to_string());
                 if let Some(t) = wait {
                     text.push('\n');
-                    text.push_str(&say(
-                        &format!("Der nächste Versuch geht ab {t}."),
-                        &format!("Warten Sie bis {t}.\nDann können Sie es noch einmal versuchen."),
-                    ));
+                    text.push_str(&fill(texts().locked_next_try, &t));
                 }
                 text
             }
-            UnlockError::Wait { .. } => say(
-                "Zu viele falsche Versuche. Bitte warten Sie etwas und versuchen Sie es dann noch einmal.",
-                "Die PIN war zu oft falsch.\nWarten Sie ein paar Minuten.\nDann können Sie es noch einmal versuchen.",
-            ),
+            UnlockError::Wait { .. } => say(|t| t.locked_wait),
             other => other.to_string(),
         })
     };
@@ -124,7 +118,7 @@ pub fn LockScreen(store: Option<ReportStore>, on_open: Callback<()>) -> impl Int
     view! {
         <main id="hauptinhalt" class="page lock-page" tabindex="-1">
             <h1 id=PAGE_TITLE_ID tabindex="-1">
-                {move || say("Dreieck ist gesperrt", "Dreieck ist zu")}
+                {move || say(|t| t.locked_title)}
             </h1>
             <button
                 type="button"
@@ -136,17 +130,14 @@ pub fn LockScreen(store: Option<ReportStore>, on_open: Callback<()>) -> impl Int
                     plain.set(now);
                 }
             >
-                "Leichte Sprache"
+                {move || texts().plain_language}
             </button>
             <Show
                 when=move || progress.get() != Progress::Wiped
                 fallback=move || {
                     view! {
                         <p class="message error plain-lines" role="alert">
-                            {move || say(
-                                "Die PIN war zu oft falsch. Darum sind alle Daten auf diesem Gerät gelöscht. Geteilte Berichte bekommen Sie zurück, wenn jemand aus dem Bericht Sie neu einlädt.",
-                                "Die PIN war zu oft falsch.\nDarum hat Dreieck alle Berichte auf diesem Gerät gelöscht.\nSie bekommen einen Bericht zurück, wenn jemand Sie neu einlädt.",
-                            )}
+                            {move || say(|t| t.locked_wiped)}
                         </p>
                         <button
                             type="button"
@@ -157,20 +148,17 @@ pub fn LockScreen(store: Option<ReportStore>, on_open: Callback<()>) -> impl Int
                                 let _ = window().location().reload();
                             }
                         >
-                            {move || say("Neu beginnen", "Neu anfangen")}
+                            {move || say(|t| t.locked_start_again)}
                         </button>
                     }
                 }
             >
                 <p class="plain-lines">
-                    {move || say(
-                        "Geben Sie die PIN dieses Geräts ein, um die Berichte zu öffnen.",
-                        "Geben Sie die PIN ein.\nDie PIN ist eine geheime Zahl.\nDann geht Dreieck auf.",
-                    )}
+                    {move || say(|t| t.locked_intro)}
                 </p>
                 <form class="lock-form" on:submit=submit novalidate>
                     <div class="field">
-                        <label class="field-label" for=PIN_ID>"PIN"</label>
+                        <label class="field-label" for=PIN_ID>{move || say(|t| t.locked_pin)}</label>
                         <input
                             id=PIN_ID
                             class="control pin-input"
@@ -189,11 +177,9 @@ pub fn LockScreen(store: Option<ReportStore>, on_open: Callback<()>) -> impl Int
                         disabled=move || progress.get() != Progress::Idle
                     >
                         {move || match progress.get() {
-                            Progress::Unlocking => say("Wird entsperrt …", "Einen Moment …"),
-                            Progress::Sealing => {
-                                say("Daten werden verschlüsselt …", "Einen Moment …")
-                            }
-                            _ => say("Entsperren", "Öffnen"),
+                            Progress::Unlocking => say(|t| t.locked_opening),
+                            Progress::Sealing => say(|t| t.locked_sealing),
+                            _ => say(|t| t.locked_open),
                         }}
                     </button>
                 </form>
@@ -202,10 +188,7 @@ pub fn LockScreen(store: Option<ReportStore>, on_open: Callback<()>) -> impl Int
                     {move || {
                         (failures.get() > 0)
                             .then(|| {
-                                say(
-                                    &format!("Nach {WIPE_AFTER} falschen Versuchen werden die Schlüssel und alle Berichte auf diesem Gerät gelöscht. Geteilte Berichte bekommen Sie danach zurück, wenn jemand aus dem Bericht Sie neu einlädt. Berichte nur auf diesem Gerät gibt es dann nur noch, wenn Sie sie als verschlüsselte Datei gespeichert haben."),
-                                    &format!("Nach {WIPE_AFTER} falschen Versuchen löscht Dreieck alle Berichte auf diesem Gerät.\nEinen geteilten Bericht bekommen Sie zurück.\nDafür muss Sie jemand neu einladen.\nEinen Bericht nur auf diesem Gerät gibt es dann nur noch als Datei.\nAber nur, wenn Sie eine Datei gespeichert haben."),
-                                )
+                                fill(texts().locked_warning, &WIPE_AFTER.to_string())
                             })
                     }}
                 </p>

@@ -4,12 +4,13 @@
 
 use dreieck_model::trust::Member;
 use dreieck_model::{Report, Role};
-use dreieck_texts::Texts;
+use dreieck_texts::{fill, Texts};
 use leptos::prelude::*;
 
 use crate::state::app_context::use_app;
 use crate::state::editor::use_editor;
 use crate::state::platform::now_ms;
+use crate::views::role_select::role_name;
 
 /// One member as the list shows it.
 #[derive(Clone, PartialEq)]
@@ -83,31 +84,19 @@ fn rows(r: &Report, now_ms: i64) -> Vec<Row> {
 }
 
 /// What the list says beside a name, in Leichte Sprache with `plain`.
-fn notes_of(row: &Row, plain: bool) -> Vec<&'static str> {
+fn notes_of(row: &Row, t: &'static Texts) -> Vec<&'static str> {
     let mut notes = Vec::new();
     if row.invitation {
-        notes.push(if plain {
-            "eingeladen, aber noch nicht dabei"
-        } else {
-            "eingeladen, noch nicht dabei"
-        });
+        notes.push(t.member_invited);
     }
     if row.owner {
-        notes.push(if plain {
-            "hat den Bericht angefangen"
-        } else {
-            "hat den Bericht angelegt"
-        });
+        notes.push(t.member_owner);
     }
     if row.this_device {
-        notes.push("dieses Gerät");
+        notes.push(t.member_this_device);
     }
     if row.removed {
-        notes.push(if plain {
-            "ist nicht mehr dabei"
-        } else {
-            "entfernt"
-        });
+        notes.push(t.member_removed);
     }
     notes
 }
@@ -129,13 +118,13 @@ pub fn MembersList() -> impl IntoView {
             .flatten()
     });
     move || {
-        let plain = app.plain.get();
+        let t = app.texts();
         list.get().map(|rows| {
             // What removing does is said where this device may remove somebody.
             let may_remove = rows.iter().any(|r| r.remove_as.is_some());
             view! {
                 <section class="members" aria-labelledby="mitglieder-titel">
-                    <h3 id="mitglieder-titel">"Wer ist dabei"</h3>
+                    <h3 id="mitglieder-titel">{t.member_title}</h3>
                     <ul class="member-list">
                         {rows
                             .into_iter()
@@ -145,27 +134,33 @@ pub fn MembersList() -> impl IntoView {
                                 let invitation = row.invitation;
                                 // The role is named once: a name that already holds it (a
                                 // grant on a tablet) or no name at all shows as it is.
-                                let name = if row.label.contains(row.role.label()) {
+                                let role = role_name(t, row.role);
+                                let name = if row.label.contains(row.role.label()) || row.label.contains(role) {
                                     row.label.clone()
                                 } else {
-                                    format!("{} ({})", row.label, row.role.label())
+                                    format!("{} ({role})", row.label)
                                 };
-                                let (action, remove_label) = match (row.invitation, plain) {
-                                    (true, false) => ("Zurückziehen", format!("Einladung zurückziehen: {name}")),
-                                    (true, true) => ("Link zurücknehmen", format!("Link zurücknehmen: {name}")),
-                                    (false, false) => ("Entfernen", format!("Entfernen: {name}")),
-                                    (false, true) => ("Aus dem Bericht nehmen", format!("Aus dem Bericht nehmen: {name}")),
-                                };
-                                let notes = notes_of(&row, plain);
-                                let notes = if notes.is_empty() {
-                                    String::new()
+                                let (action, remove_label) = if row.invitation {
+                                    (t.member_withdraw, fill(t.member_withdraw_label, &name))
                                 } else {
-                                    format!(" – {}", notes.join(", "))
+                                    (t.member_remove, fill(t.member_remove_label, &name))
                                 };
+                                let notes = notes_of(&row, t);
+                                // One element a note: each is a text of its own.
+                                let notes: Vec<_> = notes
+                                    .into_iter()
+                                    .enumerate()
+                                    .map(|(i, note)| view! { {(i > 0).then_some(", ")} <span>{note}</span> })
+                                    .collect();
                                 view! {
                                     <li class="member" class:removed=row.removed>
                                         <span class="member-name">{name}</span>
-                                        {(!notes.is_empty()).then(|| view! { <span class="member-notes">{notes}</span> })}
+                                        {(!notes.is_empty()).then(|| view! {
+                                            <span class="member-notes">
+                                                <span aria-hidden="true">" – "</span>
+                                                {notes}
+                                            </span>
+                                        })}
                                         {remove_as.map(|as_role| view! {
                                             <button
                                                 class="button"

@@ -17,8 +17,12 @@ use crate::state::session::Session;
 const DEFAULT_TEMPLATE: &str = "kvjs-ergebnisbericht";
 
 /// How a form is named in the choice: imported ones say so, with their version.
-pub fn choice_label(library: &Library, template: &Template, t: &'static Texts) -> String {
-    let plain = std::ptr::eq(t, &dreieck_texts::plain::PLAIN);
+pub fn choice_label(
+    library: &Library,
+    template: &Template,
+    t: &'static Texts,
+    plain: bool,
+) -> String {
     let name = if plain && !template.plain_name.trim().is_empty() {
         &template.plain_name
     } else {
@@ -45,10 +49,11 @@ pub fn NewReport() -> impl IntoView {
     let template_choice = RwSignal::new(DEFAULT_TEMPLATE.to_string());
     let forms = move || {
         let texts = app.texts();
+        let plain = app.plain.get();
         library.with(|l| {
             l.choices()
                 .into_iter()
-                .map(|t| (t.id.clone(), choice_label(l, t, texts)))
+                .map(|t| (t.id.clone(), choice_label(l, t, texts, plain)))
                 .collect::<Vec<_>>()
         })
     };

@@ -12,13 +12,14 @@ pub fn undo_button_id(id: &str) -> String {
 
 #[component]
 pub fn UndoToasts() -> impl IntoView {
-    let deletes = use_app().deletes;
+    let app = use_app();
+    let deletes = app.deletes;
     view! {
         <div class="toasts" role="status" aria-live="polite">
             <For each=move || deletes.items() key=|p| (p.id.clone(), p.deleting) let:pending>
                 <div class="toast">
                     <p class="toast-text">
-                        "Bericht gelöscht"
+                        {move || app.texts().toast_deleted}
                         <span class="toast-detail">{display_title(&pending.title)}</span>
                     </p>
                     {(!pending.deleting)
@@ -30,7 +31,7 @@ pub fn UndoToasts() -> impl IntoView {
                                     class="button toast-undo"
                                     on:click=move |_| deletes.undo(&id)
                                 >
-                                    "Rückgängig"
+                                    {move || app.texts().toast_undo}
                                 </button>
                             }
                         })}
@@ -48,7 +49,7 @@ pub fn UndoToasts() -> impl IntoView {
                                     class="button"
                                     on:click=move |_| deletes.error.set(None)
                                 >
-                                    "Schließen"
+                                    {move || app.texts().close}
                                 </button>
                             </div>
                         }

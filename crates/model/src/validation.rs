@@ -13,6 +13,8 @@
 //!
 //! Fields hidden by a condition (`shown_when`, see [`crate::Condition`]) are skipped entirely.
 
+use dreieck_texts::{fill_with, plain::PLAIN, standard::STANDARD, Texts};
+
 use crate::report::FieldValue;
 use crate::template::{Field, FieldKind};
 use crate::{Date, GoalScalar, Report, Verification};
@@ -23,6 +25,8 @@ pub struct Problem {
     pub field: String,
     pub goal: Option<String>,
     pub message: String,
+    /// The same in Leichte Sprache (the field's plain label in it).
+    pub plain_message: String,
     /// Information rather than something to fix before signing (a signature that covers an
     /// earlier version of the report).
     pub note: bool,
@@ -59,58 +63,81 @@ fn check(report: &Report, today: Date, signatures: bool) -> Vec<Problem> {
     problems
 }
 
+/// A problem's text in both variants: `text` picks the catalogue entry, `values` fill its
+/// named places; `{label}` is the field's label in the variant's words.
+fn worded(
+    field: &Field,
+    text: fn(&'static Texts) -> &'static str,
+    values: &[(&str, &str)],
+) -> (String, String) {
+    let say = |t: &'static Texts, label: &str| {
+        let mut all = vec![("label", label)];
+        all.extend_from_slice(values);
+        fill_with(text(t), &all)
+    };
+    let plain_label = if field.plain_label.trim().is_empty() {
+        &field.label
+    } else {
+        &field.plain_label
+    };
+    (say(&STANDARD, &field.label), say(&PLAIN, plain_label))
+}
+
 fn check_field(report: &Report, field: &Field, today: Date, out: &mut Vec<Problem>) {
-    let label = &field.label;
-    let mut push = |message: String| {
+    let mut push = |text: fn(&'static Texts) -> &'static str, values: &[(&str, &str)]| {
+        let (message, plain_message) = worded(field, text, values);
         out.push(Problem {
             field: field.id.clone(),
             goal: None,
             message,
+            plain_message,
             note: false,
         })
     };
     let Ok(value) = report.value(&field.id) else {
-        push(format!("„{label}“ lässt sich nicht lesen."));
+        push(|t| t.check_unreadable, &[]);
         return;
     };
     let conflict = report.has_conflict(&field.id).unwrap_or(false);
     match value {
         FieldValue::Text(text) => {
             if field.required && text.trim().is_empty() {
-                push(format!("Bitte „{label}“ ausfüllen."));
+                push(|t| t.check_fill, &[]);
             }
         }
         FieldValue::Date(date) => match date {
-            None if field.required => push(format!("Bitte „{label}“ ausfüllen.")),
+            None if field.required => push(|t| t.check_fill, &[]),
             None => {}
             Some(date) => {
                 if matches!(field.kind, FieldKind::Date { birth_date: true }) {
                     if date > today {
-                        push(format!("„{label}“ darf nicht in der Zukunft liegen."));
+                        push(|t| t.check_birth_future, &[]);
                     } else if date < years_before(today, MAX_AGE_YEARS) {
-                        push(format!(
-                            "„{label}“ liegt mehr als {MAX_AGE_YEARS} Jahre zurück. Bitte prüfen."
-                        ));
+                        push(
+                            |t| t.check_birth_old,
+                            &[("years", &MAX_AGE_YEARS.to_string())],
+                        );
                     }
                 }
             }
         },
         FieldValue::DateRange(range) => match (range.from, range.to) {
-            (None, None) if field.required => push(format!("Bitte „{label}“ ausfüllen.")),
+            (None, None) if field.required => push(|t| t.check_fill, &[]),
             (None, None) => {}
-            (None, Some(_)) => push(format!("Bitte bei „{label}“ auch „von“ angeben.")),
-            (Some(_), None) => push(format!("Bitte bei „{label}“ auch „bis“ angeben.")),
+            (None, Some(_)) => push(|t| t.check_range_from, &[]),
+            (Some(_), None) => push(|t| t.check_range_to, &[]),
             (Some(from), Some(to)) => {
                 if from > to {
-                    push(format!(
-                        "„{label}“: „von“ ({from}) liegt nach „bis“ ({to})."
-                    ));
+                    push(
+                        |t| t.check_range_order,
+                        &[("from", &from.to_string()), ("to", &to.to_string())],
+                    );
                 }
             }
         },
         FieldValue::Choice(choice) => {
             if field.required && choice.is_none() {
-                push(format!("Bitte bei „{label}“ eine Antwort auswählen."));
+                push(|t| t.check_choose, &[]);
             }
         }
         FieldValue::Signature(line) => {
@@ -121,42 +148,42 @@ fn check_field(report: &Report, field: &Field, today: Date, out: &mut Vec<Proble
             match verification {
                 Verification::Unsigned => match (has_name, line.date) {
                     (false, None) if field.required => {
-                        push(format!("Bitte „{label}“ unterschreiben."));
+                        push(|t| t.check_sign, &[]);
                     }
                     (false, None) => {}
-                    (false, Some(_)) => {
-                        push(format!("Bitte bei „{label}“ auch den Namen eintragen."))
-                    }
-                    (true, None) => push(format!("Bitte bei „{label}“ auch das Datum eintragen.")),
+                    (false, Some(_)) => push(|t| t.check_sign_name, &[]),
+                    (true, None) => push(|t| t.check_sign_date, &[]),
                     (true, Some(date)) => {
                         if date > today {
-                            push(format!("„{label}“: das Datum liegt in der Zukunft."));
+                            push(|t| t.check_sign_future, &[]);
                         } else if field.required {
-                            push(format!("Bitte „{label}“ unterschreiben."));
+                            push(|t| t.check_sign, &[]);
                         }
                     }
                 },
                 Verification::Valid => {
                     if line.date.is_some_and(|date| date > today) {
-                        push(format!("„{label}“: das Datum liegt in der Zukunft."));
+                        push(|t| t.check_sign_future, &[]);
                     }
                 }
-                Verification::Invalid(why) => push(format!(
-                    "„{label}“ ist ungültig: {}. Bitte erneut unterschreiben.",
-                    why.message()
-                )),
+                Verification::Invalid(why) => {
+                    push(|t| t.check_sign_invalid, &[("why", &why.message())])
+                }
                 Verification::ValidForEarlierVersion { changed_fields } => {
                     let labels: Vec<String> = changed_fields
                         .iter()
                         .map(|id| format!("„{}“", report.changed_label(id)))
                         .collect();
+                    let (message, plain_message) = worded(
+                        field,
+                        |t| t.check_sign_earlier,
+                        &[("changed", &labels.join(", "))],
+                    );
                     out.push(Problem {
                         field: field.id.clone(),
                         goal: None,
-                        message: format!(
-                            "„{label}“ gilt für eine frühere Fassung. Seitdem geändert: {}. Bitte erneut unterschreiben.",
-                            labels.join(", ")
-                        ),
+                        message,
+                        plain_message,
                         note: true,
                     });
                 }
@@ -168,13 +195,13 @@ fn check_field(report: &Report, field: &Field, today: Date, out: &mut Vec<Proble
         }
     }
     if conflict {
+        let (message, plain_message) = worded(field, |t| t.check_conflict, &[]);
         out.push(Problem {
             field: field.id.clone(),
             goal: None,
+            message,
+            plain_message,
             note: false,
-            message: format!(
-                "„{label}“ wurde gleichzeitig verschieden ausgefüllt. Bitte einen Wert auswählen."
-            ),
         });
     }
 }
@@ -182,32 +209,37 @@ fn check_field(report: &Report, field: &Field, today: Date, out: &mut Vec<Proble
 fn check_goals(report: &Report, field: &Field, out: &mut Vec<Problem>) {
     let goals = report.goals();
     if field.required && goals.is_empty() {
+        let (message, plain_message) = worded(field, |t| t.check_goals_none, &[]);
         out.push(Problem {
             field: field.id.clone(),
             goal: None,
-            message: format!("Bitte bei „{}“ mindestens ein Ziel eintragen.", field.label),
+            message,
+            plain_message,
             note: false,
         });
     }
     for goal in goals {
-        let n = goal.number;
-        let mut push = |message: String| {
+        let n = goal.number.to_string();
+        let mut push = |text: fn(&'static Texts) -> &'static str,
+                        what: Option<fn(&'static Texts) -> &'static str>| {
+            let say = |t: &'static Texts| {
+                fill_with(text(t), &[("n", &n), ("what", what.map_or("", |w| w(t)))])
+            };
             out.push(Problem {
                 field: field.id.clone(),
                 goal: Some(goal.id.clone()),
-                message,
+                message: say(&STANDARD),
+                plain_message: say(&PLAIN),
                 note: false,
             })
         };
         if goal.text.trim().is_empty() {
-            push(format!("Ziel {n}: Bitte das Ziel eintragen."));
+            push(|t| t.check_goal_text, None);
         }
         if goal.achievement.is_none() {
-            push(format!("Ziel {n}: Bitte die Zielerreichung angeben."));
+            push(|t| t.check_goal_achievement, None);
         } else if goal.needs_reason && goal.reason.is_none() {
-            push(format!(
-                "Ziel {n}: Bitte den Grund angeben, warum das Ziel nicht (ganz) erreicht wurde."
-            ));
+            push(|t| t.check_goal_reason, None);
         }
         for which in [
             GoalScalar::Achievement,
@@ -219,14 +251,12 @@ fn check_goals(report: &Report, field: &Field, out: &mut Vec<Problem>) {
                 .map(|v| v.len() > 1)
                 .unwrap_or(false);
             if many {
-                let what = match which {
-                    GoalScalar::Achievement => "die Zielerreichung",
-                    GoalScalar::Reason => "der Grund",
-                    GoalScalar::SelfRating => "die Selbsteinschätzung",
+                let what: fn(&'static Texts) -> &'static str = match which {
+                    GoalScalar::Achievement => |t| t.check_what_achievement,
+                    GoalScalar::Reason => |t| t.check_what_reason,
+                    GoalScalar::SelfRating => |t| t.check_what_self_rating,
                 };
-                push(format!(
-                    "Ziel {n}: {what} wurde gleichzeitig verschieden angegeben. Bitte einen Wert auswählen."
-                ));
+                push(|t| t.check_goal_conflict, Some(what));
             }
         }
     }

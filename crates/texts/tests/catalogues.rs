@@ -17,7 +17,9 @@ fn every_text_has_both_variants_and_the_plain_one_keeps_the_rules() {
             found.push(format!("{key}: {problem}"));
         }
         // A text that holds a value holds it in both variants.
-        assert_eq!(s.matches("{}").count(), p.matches("{}").count(), "{key}");
+        if s.matches("{}").count() != p.matches("{}").count() {
+            found.push(format!("{key}: holds {{}} a different number of times"));
+        }
     }
     assert!(found.is_empty(), "{}", found.join("\n"));
 }
