@@ -12,6 +12,7 @@ use std::rc::Rc;
 use dreieck::storage::ReportStore;
 use dreieck_session::status::State;
 use dreieck_texts::Texts;
+use dreieck_texts::{around, fill};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -23,6 +24,7 @@ use crate::sync::invitation::{Access, Fit, Invitation};
 use crate::sync::rendezvous::Rendezvous;
 use crate::views::app_shell::PAGE_TITLE_ID;
 use crate::views::link_conflict::LinkConflict;
+use crate::views::role_select::role_name;
 use dreieck_model::trust::Declined;
 use dreieck_model::Role;
 
@@ -59,32 +61,16 @@ enum Trouble {
 
 impl Trouble {
     /// A sentence a line (LEICHTE-SPRACHE.md): what happened, and what the person can do.
-    fn plain(self) -> &'static [&'static str] {
+    fn plain(self) -> &'static str {
+        let t = &dreieck_texts::plain::PLAIN;
         match self {
-            Trouble::BadLink => &["Dieser Link ist kaputt.", "Bitten Sie um einen neuen Link."],
+            Trouble::BadLink => t.trouble_bad_link,
             Trouble::Declined(why) => why.plain(),
-            Trouble::Outdated => &[
-                "Dieser Link ist alt.",
-                "Der Bericht ist jetzt an einem neuen Ort.",
-                "Bitten Sie um einen neuen Link.",
-            ],
-            Trouble::NotThisReport => &[
-                "Unter diesem Link ist nicht der richtige Bericht.",
-                "Bitten Sie um einen neuen Link.",
-            ],
-            Trouble::NotStored => &[
-                "Das Gerät kann den Bericht nicht speichern.",
-                "Vielleicht ist der Speicher voll.",
-                "Bitten Sie jemanden um Hilfe.",
-            ],
-            Trouble::Deleted => &[
-                "Diesen Bericht gibt es nicht mehr.",
-                "Jemand hat ihn für alle gelöscht.",
-            ],
-            Trouble::NoWayBack => &[
-                "Das Gerät findet diesen Bericht nicht mehr.",
-                "Bitten Sie um eine neue Einladung.",
-            ],
+            Trouble::Outdated => t.trouble_outdated,
+            Trouble::NotThisReport => t.trouble_not_this,
+            Trouble::NotStored => t.trouble_not_stored,
+            Trouble::Deleted => t.trouble_deleted,
+            Trouble::NoWayBack => t.trouble_no_way_back,
         }
     }
 }
@@ -206,7 +192,7 @@ pub fn JoinPage(source: Source) -> impl IntoView {
             }
             Err(e) => step.set(Step::Failed(
                 Trouble::NotStored,
-                format!("Der neue Zugang konnte nicht gespeichert werden: {e}"),
+                fill(app.texts_now().join_not_stored, &e.to_string()),
             )),
         }
     });
@@ -214,12 +200,12 @@ pub fn JoinPage(source: Source) -> impl IntoView {
     view! {
         <div class="page join-page">
             <h1 id=PAGE_TITLE_ID tabindex="-1">
-                {if fetching_back { "Bericht zurückholen" } else { "Einladung zu einem Bericht" }}
+                {move || if fetching_back { app.texts().join_fetch_title } else { app.texts().join_title }}
             </h1>
             {move || match step.get() {
                 Step::Checking => view! {
                     <p class="message" role="status">
-                        {if fetching_back { "Wird vorbereitet …" } else { "Einladung wird geprüft …" }}
+                        {move || if fetching_back { app.texts().join_preparing } else { app.texts().join_checking }}
                     </p>
                 }.into_any(),
                 Step::Choosing(fit, name) => view! {
@@ -227,38 +213,35 @@ pub fn JoinPage(source: Source) -> impl IntoView {
                 }.into_any(),
                 Step::Failed(trouble, reason) => {
                     let text = if app.plain.get() {
-                        trouble.plain().iter().map(|line| view! { <p>{*line}</p> }).collect_view().into_any()
+                        trouble.plain().lines().map(|line| view! { <p>{line}</p> }).collect_view().into_any()
                     } else {
                         view! { <p>{reason}</p> }.into_any()
                     };
                     view! {
                         <div class="message error" role="alert">{text}</div>
-                        <p><a href=Route::CaseList.href()>"Zu allen Berichten"</a></p>
+                        <p><a href=Route::CaseList.href()>{app.texts().join_to_list}</a></p>
                     }.into_any()
                 }
                 Step::Waiting => {
-                    let role = asked.get_value().map(|inv| inv.role.label());
+                    let role = asked.get_value().map(|inv| inv.role);
                     view! {
-                        {role.map(|role| view! { <p class="invited-as">"Sie sind eingeladen als: " <strong>{role}</strong></p> })}
+                        {role.map(|role| view! {
+                            <p class="invited-as">
+                                {move || around(app.texts().join_invited_as).0}
+                                <strong>{move || role_name(app.texts(), role)}</strong>
+                            </p>
+                        })}
                         <div class="message" role="status" data-state=move || sync_state.get().code()>
                             {move || {
-                                let lines: Vec<&'static str> = match sync_state.get() {
-                                    State::Connecting => vec!["Verbinde …"],
-                                    State::Synced if app.plain.get() => vec![
-                                        "Bitte warten.",
-                                        "Der Link kommt von einem anderen Gerät.",
-                                        "Auf dem anderen Gerät muss Dreieck offen sein.",
-                                        "Und das andere Gerät muss Internet haben.",
-                                        "Dann geht es hier weiter.",
-                                    ],
-                                    State::Synced => vec![
-                                        "Warte auf das Gerät, von dem die Einladung kommt: Es nimmt Sie auf, sobald Dreieck dort geöffnet und online ist.",
-                                    ],
-                                    State::NoNetwork => vec!["Kein Netz. Sobald das Gerät wieder Internet hat, geht es weiter."],
-                                    State::Unreachable => vec!["Der Server ist nicht erreichbar. Es wird weiter versucht …"],
-                                    State::Refused(reason) => return view! { <p>{reason}</p> }.into_any(),
+                                let t = app.texts();
+                                let lines = match sync_state.get() {
+                                    State::Connecting => t.join_connecting,
+                                    State::Synced => t.join_waiting,
+                                    State::NoNetwork => t.join_no_network,
+                                    State::Unreachable => t.join_unreachable,
+                                    State::Refused(reason) => return view! { <p>{app.shown(&reason)}</p> }.into_any(),
                                 };
-                                lines.into_iter().map(|line| view! { <p>{line}</p> }).collect_view().into_any()
+                                lines.lines().map(|line| view! { <p>{line}</p> }).collect_view().into_any()
                             }}
                         </div>
                         // Nobody answers although this device reached the server: say what may
@@ -272,13 +255,16 @@ pub fn JoinPage(source: Source) -> impl IntoView {
                 }
                 Step::Joining => view! {
                     <p class="message" role="status" data-state=move || sync_state.get().code()>
-                        {move || match sync_state.get() {
-                            State::Connecting => "Verbinde mit dem Bericht …".to_string(),
-                            State::Synced if fetching_back => "Verbunden. Der Bericht wird vom Server geholt …".to_string(),
-                            State::Synced => "Verbunden. Warte auf die Daten des Berichts – das Gerät, das ihn geteilt hat, sendet sie, sobald es online ist.".to_string(),
-                            State::NoNetwork => "Kein Netz. Sobald das Gerät wieder Internet hat, geht es weiter.".to_string(),
-                            State::Unreachable => "Der Server ist nicht erreichbar. Es wird weiter versucht …".to_string(),
-                            State::Refused(reason) => reason,
+                        {move || {
+                            let t = app.texts();
+                            match sync_state.get() {
+                                State::Connecting => t.join_report_connecting.to_string(),
+                                State::Synced if fetching_back => t.join_fetching.to_string(),
+                                State::Synced => t.join_waiting_data.to_string(),
+                                State::NoNetwork => t.join_no_network.to_string(),
+                                State::Unreachable => t.join_unreachable.to_string(),
+                                State::Refused(reason) => app.shown(&reason),
+                            }
                         }}
                     </p>
                 }.into_any(),

@@ -177,32 +177,19 @@ impl Declined {
 
     /// For the person who opened the link, in German.
     pub fn message(self) -> &'static str {
-        match self {
-            Declined::Withdrawn => {
-                "Diese Einladung gilt nicht mehr: Sie wurde zurückgezogen. Bitte lassen Sie sich neu einladen."
-            }
-            Declined::Expired => {
-                "Diese Einladung ist abgelaufen. Bitte lassen Sie sich neu einladen."
-            }
-            Declined::UsedUp => {
-                "Mit dieser Einladung ist schon ein anderes Gerät beigetreten. Eine Einladung gilt für ein Gerät. Bitte lassen Sie sich neu einladen."
-            }
-        }
+        self.text(&dreieck_texts::standard::STANDARD)
     }
 
     /// The same in Leichte Sprache, a sentence a line.
-    pub fn plain(self) -> &'static [&'static str] {
+    pub fn plain(self) -> &'static str {
+        self.text(&dreieck_texts::plain::PLAIN)
+    }
+
+    fn text(self, t: &'static dreieck_texts::Texts) -> &'static str {
         match self {
-            Declined::Withdrawn => &[
-                "Dieser Link geht nicht mehr.",
-                "Bitten Sie um einen neuen Link.",
-            ],
-            Declined::Expired => &["Dieser Link ist zu alt.", "Bitten Sie um einen neuen Link."],
-            Declined::UsedUp => &[
-                "Dieser Link geht nur auf einem Gerät.",
-                "Ein anderes Gerät hat den Link schon benutzt.",
-                "Bitten Sie um einen neuen Link.",
-            ],
+            Declined::Withdrawn => t.declined_withdrawn,
+            Declined::Expired => t.declined_expired,
+            Declined::UsedUp => t.declined_used_up,
         }
     }
 }
