@@ -4,6 +4,7 @@
 
 use dreieck_model::MAX_REMARK_CHARS;
 use dreieck_model::{check_remark, Anchor, Remark, RemarkState, Role, MAX_ANSWER_CHARS};
+use dreieck_texts::{fill, fill_with, Texts};
 use leptos::prelude::*;
 
 use crate::state::app_context::use_app;
@@ -67,11 +68,11 @@ fn who(name: Option<&str>, role: Role) -> String {
 }
 
 /// The state as a short phrase, standard or plain.
-pub fn state_words(state: RemarkState) -> (&'static str, &'static str) {
+pub fn state_words(t: &'static Texts, state: RemarkState) -> &'static str {
     match state {
-        RemarkState::Open => ("offen", "Noch keine Antwort."),
-        RemarkState::Answered => ("beantwortet", "Der Dienst hat geantwortet."),
-        RemarkState::Done => ("erledigt", "Die Frage ist geklärt."),
+        RemarkState::Open => t.remark_open,
+        RemarkState::Answered => t.remark_answered,
+        RemarkState::Done => t.remark_done,
     }
 }
 
@@ -121,7 +122,7 @@ pub fn RemarkThread(
     let send = move |_| {
         let role = app.role.get_untracked();
         let Some(day) = today() else {
-            error.set(Some("Das Datum des Geräts ist unbekannt.".to_string()));
+            error.set(Some(app.texts_now().device_date_unknown.to_string()));
             return;
         };
         let text = question.get_untracked();
@@ -141,7 +142,7 @@ pub fn RemarkThread(
         close();
     };
 
-    let ask_label = move || format!("Rückfrage zu „{}“", about.get());
+    let ask_label = move || fill(app.texts().remark_ask_label, &about.get());
     view! {
         <div class="remarks" id=format!("rueckfragen-{dom}")>
             <For
@@ -166,10 +167,10 @@ pub fn RemarkThread(
                                     ></textarea>
                                     <div class="remark-actions">
                                         <button class="button primary" on:click=send.clone()>
-                                            "Rückfrage senden"
+                                            {move || app.texts().remark_send}
                                         </button>
                                         <button class="button" on:click=cancel.clone()>
-                                            "Abbrechen"
+                                            {move || app.texts().cancel}
                                         </button>
                                     </div>
                                     {move || error.get().map(|e| view! { <p class="message error" role="alert">{e}</p> })}
@@ -183,7 +184,7 @@ pub fn RemarkThread(
                                     id=open_id.clone()
                                     on:click=open.clone()
                                 >
-                                    {move || format!("Rückfrage zu „{}“ stellen", about.get())}
+                                    {move || fill(app.texts().remark_ask_open, &about.get())}
                                 </button>
                             }
                                 .into_any()
@@ -228,12 +229,12 @@ fn RemarkItem(id: String, remarks: Memo<Vec<ShownRemark>>) -> impl IntoView {
 
     let send_answer = move |_| {
         let Some(day) = today() else {
-            error.set(Some("Das Datum des Geräts ist unbekannt.".to_string()));
+            error.set(Some(app.texts_now().device_date_unknown.to_string()));
             return;
         };
         let text = answer.get_untracked();
         if text.trim().is_empty() {
-            error.set(Some("Bitte eine Antwort schreiben.".to_string()));
+            error.set(Some(app.texts_now().remark_write_answer.to_string()));
             return;
         }
         error.set(None);
@@ -249,7 +250,7 @@ fn RemarkItem(id: String, remarks: Memo<Vec<ShownRemark>>) -> impl IntoView {
         match what {
             RemarkState::Done => {
                 let Some(day) = today() else {
-                    error.set(Some("Das Datum des Geräts ist unbekannt.".to_string()));
+                    error.set(Some(app.texts_now().device_date_unknown.to_string()));
                     return;
                 };
                 editor.change(move |r| r.close_remark(role, &id, day));
@@ -267,42 +268,41 @@ fn RemarkItem(id: String, remarks: Memo<Vec<ShownRemark>>) -> impl IntoView {
     let head = move || {
         let s = shown.get()?;
         let who = who(s.asker.as_deref(), Role::Caseworker);
+        let t = app.texts();
+        let plain = app.plain.get();
         let when = s
             .remark
             .asked
-            .map(|d| format!(", {}", d.german()))
+            .map(|d| {
+                fill(
+                    t.remark_on_day,
+                    &if plain { d.spoken() } else { d.german() },
+                )
+            })
             .unwrap_or_default();
-        Some(if app.plain.get() {
-            let day = s.remark.asked.map(|d| format!(" am {}", d.spoken()));
-            format!("Frage vom Amt{}", day.unwrap_or_default())
-        } else {
-            format!("Rückfrage von {who}{when}")
-        })
+        Some(fill_with(t.remark_from, &[("who", &who), ("when", &when)]))
     };
     let state = move || shown.get().map(|s| s.remark.state);
-    let state_text = move || {
-        state().map(|st| {
-            let (std, plain) = state_words(st);
-            app.words(std, plain).to_string()
-        })
-    };
+    let state_text = move || state().map(|st| state_words(app.texts(), st));
     let answer_block = move || {
         let s = shown.get()?;
         if s.remark.answer.is_empty() {
             return None;
         }
         let who = who(s.answerer.as_deref(), Role::Provider);
+        let t = app.texts();
+        let plain = app.plain.get();
         let when = s
             .remark
             .answered
-            .map(|d| format!(", {}", d.german()))
+            .map(|d| {
+                fill(
+                    t.remark_on_day,
+                    &if plain { d.spoken() } else { d.german() },
+                )
+            })
             .unwrap_or_default();
-        let title = if app.plain.get() {
-            let day = s.remark.answered.map(|d| format!(" am {}", d.spoken()));
-            format!("Antwort vom Dienst{}", day.unwrap_or_default())
-        } else {
-            format!("Antwort von {who}{when}")
-        };
+        let title = fill_with(t.remark_answer_from, &[("who", &who), ("when", &when)]);
         Some(view! {
             <div class="remark-answer">
                 <p class="remark-meta">{title}</p>
@@ -331,7 +331,7 @@ fn RemarkItem(id: String, remarks: Memo<Vec<ShownRemark>>) -> impl IntoView {
                                 });
                             }
                         >
-                            "Antwort ändern"
+                            {move || app.texts().remark_change_answer}
                         </button>
                     }
                         .into_any();
@@ -339,7 +339,7 @@ fn RemarkItem(id: String, remarks: Memo<Vec<ShownRemark>>) -> impl IntoView {
                 view! {
                     <div class="remark-reply">
                         <label class="field-label" for=answer_id.clone()>
-                            "Antwort an den Leistungsträger"
+                            {move || app.texts().remark_answer_label}
                         </label>
                         <textarea
                             class="control"
@@ -350,7 +350,7 @@ fn RemarkItem(id: String, remarks: Memo<Vec<ShownRemark>>) -> impl IntoView {
                             on:input=move |ev| answer.set(event_target_value(&ev))
                         ></textarea>
                         <button class="button primary" on:click=send_answer>
-                            "Antwort senden"
+                            {move || app.texts().remark_send_answer}
                         </button>
                     </div>
                 }
@@ -367,14 +367,14 @@ fn RemarkItem(id: String, remarks: Memo<Vec<ShownRemark>>) -> impl IntoView {
                     {if st == RemarkState::Done {
                         view! {
                             <button class="button" on:click=move |_| act(RemarkState::Open)>
-                                "Wieder öffnen"
+                                {move || app.texts().remark_reopen}
                             </button>
                         }
                             .into_any()
                     } else {
                         view! {
                             <button class="button primary" on:click=move |_| act(RemarkState::Done)>
-                                "Als erledigt markieren"
+                                {move || app.texts().remark_mark_done}
                             </button>
                         }
                             .into_any()
@@ -383,7 +383,7 @@ fn RemarkItem(id: String, remarks: Memo<Vec<ShownRemark>>) -> impl IntoView {
                         .then(|| {
                             view! {
                                 <button class="button quiet danger-text" on:click=withdraw>
-                                    "Rückfrage zurücknehmen"
+                                    {move || app.texts().remark_withdraw}
                                 </button>
                             }
                         })}

@@ -2,6 +2,7 @@
 //! to the place it was asked, and "Bericht angenommen" (recorded, shown, taken back).
 
 use dreieck_model::{Anchor, Date, RemarkState, Role};
+use dreieck_texts::{fill, fill_with, plain::PLAIN, standard::STANDARD};
 use leptos::prelude::*;
 
 use crate::state::app_context::use_app;
@@ -43,17 +44,20 @@ pub fn ReviewPanel() -> impl IntoView {
                     .map(|f| (f.label.clone(), f.plain_label.clone()))
                     .unwrap_or_else(|| {
                         (
-                            "ein Feld, das es nicht mehr gibt".to_string(),
-                            "Ein Feld, das es nicht mehr gibt".to_string(),
+                            STANDARD.review_field_gone.to_string(),
+                            PLAIN.review_field_gone.to_string(),
                         )
                     }),
                 Anchor::Goal(id) => {
                     let goals = r.goals();
                     match goals.iter().position(|g| &g.id == id) {
-                        Some(i) => (format!("Ziel {}", i + 1), format!("Ziel {}", i + 1)),
+                        Some(i) => (
+                            fill(STANDARD.goal_number, &(i + 1).to_string()),
+                            fill(PLAIN.goal_number, &(i + 1).to_string()),
+                        ),
                         None => (
-                            "ein entferntes Ziel".to_string(),
-                            "Ein Ziel, das es nicht mehr gibt".to_string(),
+                            STANDARD.review_goal_gone.to_string(),
+                            PLAIN.review_goal_gone.to_string(),
                         ),
                     }
                 }
@@ -65,7 +69,7 @@ pub fn ReviewPanel() -> impl IntoView {
     let accept = move |_| {
         let role = app.role.get_untracked();
         let Ok(day) = Date::parse_iso(&accepted_on.get_untracked()) else {
-            error.set(Some("Bitte das Datum der Annahme eintragen.".to_string()));
+            error.set(Some(app.texts_now().review_accept_date_missing.to_string()));
             return;
         };
         // Checked before the edit, so that the reason shows here, beside the button.
@@ -93,31 +97,37 @@ pub fn ReviewPanel() -> impl IntoView {
             n(RemarkState::Answered),
             n(RemarkState::Done),
         );
-        if app.plain.get() {
-            format!("Ohne Antwort: {open}. Mit Antwort: {answered}. Geklärt: {done}.")
-        } else {
-            format!("{open} offen · {answered} beantwortet · {done} erledigt")
-        }
+        fill_with(
+            app.texts().review_counts,
+            &[
+                ("open", &open.to_string()),
+                ("answered", &answered.to_string()),
+                ("done", &done.to_string()),
+            ],
+        )
     };
     let list = move || {
         let list = remarks.get();
         (!list.is_empty()).then(|| {
             view! {
-                <ul class="review-list" aria-label="Alle Rückfragen">
+                <ul class="review-list" aria-label=move || app.texts().review_list_label>
                     {list
                         .into_iter()
                         .map(|s| {
                             let target = remark_dom_id(&s.remark.id);
                             let (what, plain_what) = about(&s.remark.anchor);
-                            let (std, plain) = state_words(s.remark.state);
-                            let jump_label = format!("Zur Stelle: Rückfrage zu „{what}“");
+                            let state = s.remark.state;
+                            let jump = (what.clone(), plain_what.clone());
+                            let jump_label = move || {
+                                fill(app.texts().review_jump_label, app.words(&jump.0, &jump.1))
+                            };
                             view! {
                                 <li class=format!("review-item remark-{}", s.remark.state.code())>
                                     <span class="review-about">
                                         {move || app.words(&what, &plain_what).to_string()}
                                     </span>
-                                    " · "
-                                    <span class="remark-state">{move || app.words(std, plain).to_string()}</span>
+                                    <span aria-hidden="true">" · "</span>
+                                    <span class="remark-state">{move || state_words(app.texts(), state)}</span>
                                     <span class="review-question">{s.remark.text.clone()}</span>
                                     <button
                                         class="button quiet"
@@ -126,7 +136,7 @@ pub fn ReviewPanel() -> impl IntoView {
                                             focus_element(&target);
                                         }
                                     >
-                                        "Zur Stelle"
+                                        {move || app.texts().review_jump}
                                     </button>
                                 </li>
                             }
@@ -142,25 +152,19 @@ pub fn ReviewPanel() -> impl IntoView {
             let who = by
                 .map(|n| format!(" von {n}"))
                 .unwrap_or_else(|| format!(" vom {}", Role::Caseworker.label()));
+            let t = app.texts();
             let changed = match changed {
-                Some(fields) if !fields.is_empty() => Some(format!(
-                    "Seit der Annahme geändert: {}.",
-                    fields.join(", ")
-                )),
+                Some(fields) if !fields.is_empty() => {
+                    Some(fill(t.review_changed_since, &fields.join(", ")))
+                }
                 Some(_) => None,
-                None => Some(
-                    "Die angenommene Fassung ist auf diesem Gerät noch nicht vollständig."
-                        .to_string(),
-                ),
+                None => Some(t.review_incomplete.to_string()),
             };
             view! {
                 <p class="message ok" id="angenommen">
                     {move || {
-                        if app.plain.get() {
-                            format!("Das Amt hat den Bericht am {} angenommen.", date.spoken())
-                        } else {
-                            format!("Bericht angenommen am {}{who}.", date.german())
-                        }
+                        let day = if app.plain.get() { date.spoken() } else { date.german() };
+                        fill_with(app.texts().review_accepted, &[("date", &day), ("who", &who)])
                     }}
                 </p>
                 {changed.map(|c| view! { <p class="message warn" id="nach-annahme-geaendert">{c}</p> })}
@@ -169,7 +173,7 @@ pub fn ReviewPanel() -> impl IntoView {
                         .then(|| {
                             view! {
                                 <button class="button" id="annahme-zuruecknehmen" on:click=withdraw>
-                                    "Annahme zurücknehmen"
+                                    {move || app.texts().review_withdraw}
                                 </button>
                             }
                         })
@@ -188,7 +192,7 @@ pub fn ReviewPanel() -> impl IntoView {
                             view! {
                                 <div class="submit-row">
                                     <div class="field-control">
-                                        <label for="angenommen-am">"Angenommen am"</label>
+                                        <label for="angenommen-am">{move || app.texts().review_accepted_on}</label>
                                         <input
                                             class="control control-date"
                                             type="date"
@@ -198,7 +202,7 @@ pub fn ReviewPanel() -> impl IntoView {
                                         />
                                     </div>
                                     <button class="button primary" id="bericht-annehmen" on:click=accept>
-                                        "Bericht annehmen"
+                                        {move || app.texts().review_accept}
                                     </button>
                                 </div>
                             }
