@@ -3,6 +3,7 @@
 //! The whole list is read first; a mistake names its line and nothing is added.
 
 use dreieck_model::{goals_from_file, goals_from_text, GoalDraft};
+use dreieck_texts::fill;
 use dreieck_texts::{plain::PLAIN, standard::STANDARD};
 use leptos::html::Input;
 use leptos::prelude::*;
@@ -158,30 +159,19 @@ pub fn GoalImport(editable: Signal<bool>) -> impl IntoView {
             <div class="goal-import-outcome" aria-live="polite">
                 {move || match outcome.get() {
                     Some(Ok(n)) => {
-                        let standard = if n == 1 {
-                            "1 Ziel aus dem Gesamtplan übernommen.".to_string()
+                        let t = app.texts();
+                        let text = if n == 1 {
+                            t.goal_import_one.to_string()
                         } else {
-                            format!("{n} Ziele aus dem Gesamtplan übernommen.")
+                            fill(t.goal_import_many, &n.to_string())
                         };
-                        let plain = if n == 1 {
-                            "Ein Ziel aus dem Gesamt-Plan ist jetzt da.".to_string()
-                        } else {
-                            format!("{n} Ziele aus dem Gesamt-Plan sind jetzt da.")
-                        };
-                        view! { <p class="message ok">{app.words(&standard, &plain).to_string()}</p> }
+                        view! { <p class="message ok">{text}</p> }
                             .into_any()
                     }
                     Some(Err(e)) => {
-                        let (before, after) = if app.plain.get() {
-                            ("Das hat nicht geklappt. ", " Der Bericht ist wie vorher.")
-                        } else {
-                            ("Die Ziele wurden nicht übernommen. ", " Am Bericht wurde nichts geändert.")
-                        };
                         view! {
                             <p class="message error" role="alert">
-                                {before}
-                                {e}
-                                {after}
+                                {fill(app.texts().goal_import_failed, &e)}
                             </p>
                         }
                             .into_any()

@@ -1,6 +1,7 @@
 //! One person's invitation: for whom, the link to copy and the QR code to scan.
 
 use dreieck_model::Role;
+use dreieck_texts::fill;
 use leptos::prelude::*;
 
 use crate::views::qr_code::QrCode;
@@ -16,10 +17,12 @@ pub fn InvitationCard(
     static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let input_id = format!("einladung-{n}");
+    let app = crate::state::app_context::use_app();
+    let role_words = crate::views::role_select::role_name(app.texts_now(), role);
     let whom = if name.is_empty() {
-        role.label().to_string()
+        role_words.to_string()
     } else {
-        format!("{name} ({})", role.label())
+        format!("{name} ({role_words})")
     };
     let copied = RwSignal::new(false);
     let copy = {
@@ -35,7 +38,7 @@ pub fn InvitationCard(
             <h3 class="invitation-role">{whom.clone()}</h3>
             {until.map(|u| view! { <p class="invitation-until">{u}</p> })}
             <label class="invitation-label" for=input_id.clone()>
-                "Einladungslink für „" {whom.clone()} "“"
+                {fill(app.texts_now().invite_link_for, &whom)}
             </label>
             <input
                 id=input_id
@@ -54,9 +57,9 @@ pub fn InvitationCard(
                 }
             />
             <button class="button" on:click=copy>
-                {move || if copied.get() { "Kopiert" } else { "Link kopieren" }}
+                {move || if copied.get() { app.texts().invite_copied } else { app.texts().invite_copy }}
             </button>
-            <QrCode text=url label=format!("QR-Code der Einladung für {whom}") />
+            <QrCode text=url label=fill(app.texts_now().invite_qr, &whom) />
         </li>
     }
 }

@@ -7,7 +7,7 @@
 //! words and signing behave here exactly as in the whole form, and sync alike.
 
 use dreieck_model::{PersonPage, Role, Section};
-use dreieck_texts::{plain::PLAIN, Texts};
+use dreieck_texts::{fill_with, plain::PLAIN, Texts};
 use leptos::prelude::*;
 
 use crate::route::Route;
@@ -120,7 +120,7 @@ pub fn PersonView(editor: Editor) -> impl IntoView {
             <EditorNotice />
             <div class="person-intro">
                 <p>
-                    {move || intro(&subject(editor), app.texts(), app.plain.get())}
+                    {move || intro(&subject(editor), app.texts())}
                 </p>
                 <ReadAloudButton block="mein-bericht" what=PLAIN.person_read_all sentences=everything always=true />
             </div>
@@ -141,18 +141,17 @@ pub fn PersonView(editor: Editor) -> impl IntoView {
 
 /// The first line: whose report this is and what comes (the person is "Sie" in Leichte
 /// Sprache, and named otherwise).
-fn intro(subject: &str, t: &Texts, plain: bool) -> String {
-    if plain {
-        t.person_intro.to_string()
-    } else {
-        format!("Bericht für: {subject}. {}", t.person_intro)
-    }
+fn intro(subject: &str, t: &Texts) -> String {
+    fill_with(
+        t.person_subject,
+        &[("subject", subject), ("intro", t.person_intro)],
+    )
 }
 
 /// What "Vorlesen" at the top reads: the whole page in Leichte Sprache, in its order.
 fn all_sentences(report: &dreieck_model::Report, page: &PersonPage, subject: &str) -> Vec<String> {
     let template = report.template();
-    let mut out: Vec<String> = dreieck_model::sentences(&intro(subject, &PLAIN, true))
+    let mut out: Vec<String> = dreieck_model::sentences(&intro(subject, &PLAIN))
         .into_iter()
         .map(String::from)
         .collect();

@@ -10,6 +10,7 @@ use dreieck::storage::settings;
 use dreieck_model::{
     Field, ModelError, ParticipantKey, SignRequest, SignatureRecord, Strokes, Verification,
 };
+use dreieck_texts::{fill, fill_with, Texts};
 use leptos::prelude::*;
 
 use crate::state::app_context::use_app;
@@ -17,6 +18,7 @@ use crate::state::editor::{use_editor, Editor};
 use crate::state::platform::focus_element;
 use crate::state::platform::{format_timestamp, now_ms, today};
 use crate::views::field_label::{described_by, FieldHelp, LabelText};
+use crate::views::role_select::role_name;
 use crate::views::signature_pad::{stroke_view, SignaturePad, VIEW_H, VIEW_W};
 use crate::views::signer_choice::{Signer, SignerChoice};
 use crate::views::text_field::control_id;
@@ -97,7 +99,7 @@ pub fn SignatureField(field: Field, optional: bool, editable: Signal<bool>) -> i
             field_id.with_value(|f| {
                 editor.change(|r| {
                     let date = date.ok_or_else(|| {
-                        ModelError::Signature("Das heutige Datum ist nicht bekannt.".into())
+                        ModelError::Signature(app.texts_now().signature_no_date.into())
                     })?;
                     let request = SignRequest {
                         field: f,
@@ -144,7 +146,11 @@ pub fn SignatureField(field: Field, optional: bool, editable: Signal<bool>) -> i
                             if matches!(e, PersonError::Wiped(_) | PersonError::Unknown(_)) {
                                 signer.set(Signer::ForThisSignature);
                             }
-                            pin_error.set(Some(person_error_text(&e, app.plain.get_untracked())));
+                            pin_error.set(Some(person_error_text(
+                                &e,
+                                app.texts_now(),
+                                app.plain.get_untracked(),
+                            )));
                             focus_element(&pin_id);
                         }
                     }
@@ -216,7 +222,7 @@ pub fn SignatureField(field: Field, optional: bool, editable: Signal<bool>) -> i
                             }
                                 .into_any()
                         } else {
-                            let label = format!("Gezeichnete Unterschrift von {}", record.name);
+                            let label = fill(app.texts().signature_drawn, &record.name);
                             view! {
                                 <svg
                                     class="signature-drawing"
@@ -236,27 +242,28 @@ pub fn SignatureField(field: Field, optional: bool, editable: Signal<bool>) -> i
                             ),
                             Verification::ValidForEarlierVersion { .. } => (
                                 "signature-state earlier",
-                                if app.plain.get() {
-                                    "Nach der Unterschrift hat jemand etwas geändert. Bitte unterschreiben Sie noch einmal."
-                                        .to_string()
-                                } else {
-                                    format!(
-                                        "gilt für eine frühere Fassung – seitdem geändert: {}",
-                                        s.changed.join(", ")
-                                    )
-                                },
+                                fill(app.texts().signature_earlier, &s.changed.join(", ")),
                             ),
                             Verification::Invalid(why) => {
-                                ("signature-state invalid", format!("ungültig: {}", why.message()))
+                                ("signature-state invalid", fill(app.texts().signature_invalid, &why.message()))
                             }
                             Verification::Unsigned => ("signature-state", String::new()),
                         };
+                        // The name in its own element (the drawing is labelled by it).
+                        let line = fill_with(
+                            app.texts().signed_by,
+                            &[("role", role_name(app.texts(), record.role)), ("when", &when)],
+                        );
+                        let (before, after) = line
+                            .split_once("{name}")
+                            .map(|(b, a)| (b.to_string(), a.to_string()))
+                            .unwrap_or((line.clone(), String::new()));
                         view! {
                             {drawing}
                             <p class="signed-by">
-                                "unterschrieben von "
+                                {before}
                                 <span id=signer_id class="signer">{record.name.clone()}</span>
-                                " (" {record.role.label()} ") am " {when}
+                                {after}
                             </p>
                             <p class=class>{state}</p>
                         }
@@ -275,27 +282,26 @@ pub fn SignatureField(field: Field, optional: bool, editable: Signal<bool>) -> i
 }
 
 /// What a person's PIN did wrong, in the words of the page.
-fn person_error_text(e: &PersonError, plain: bool) -> String {
+fn person_error_text(e: &PersonError, t: &'static Texts, plain: bool) -> String {
     if !plain {
         return match e {
-            PersonError::WrongPin { wait: Some(t), .. } => {
-                format!("{e} Der nächste Versuch geht ab {t}.")
+            PersonError::WrongPin { wait: Some(w), .. } => {
+                fill(&fill(t.person_pin_wrong, &e.to_string()), w)
             }
             _ => e.to_string(),
         };
     }
     match e {
         PersonError::WrongPin { left, wait, .. } => {
-            let mut text = format!("Die PIN ist falsch.\nSie haben noch {left} Versuche.");
-            if let Some(t) = wait {
-                text.push_str(&format!("\nWarten Sie bis {t}.\nDann können Sie es noch einmal versuchen."));
+            let mut text = fill(t.person_pin_wrong_left, &left.to_string());
+            if let Some(w) = wait {
+                text.push('\n');
+                text.push_str(&fill(t.person_pin_wait, w));
             }
             text
         }
-        PersonError::Wait(t) => format!(
-            "Die PIN war zu oft falsch.\nWarten Sie bis {t}.\nDann können Sie es noch einmal versuchen."
-        ),
-        PersonError::Wiped(_) => "Die PIN war zu oft falsch.\nIhre PIN ist jetzt gelöscht.\nBitte machen Sie eine neue PIN.".into(),
+        PersonError::Wait(w) => fill(t.person_pin_wait, w),
+        PersonError::Wiped(_) => t.person_pin_wiped.to_string(),
         other => other.to_string(),
     }
 }

@@ -5,6 +5,7 @@
 
 use dreieck::storage::people;
 use dreieck_model::{PersonKey, Role};
+use dreieck_texts::{fill, plain::PLAIN, standard::STANDARD};
 use leptos::prelude::*;
 
 use crate::state::app_context::use_app;
@@ -104,7 +105,7 @@ pub fn SignerChoice(
         let described = error_id.clone();
         let person_chosen = move || matches!(chosen.get(), Signer::Person { .. });
         let pin_label = move || match chosen.get() {
-            Signer::Person { name, .. } => format!("PIN von {name}"),
+            Signer::Person { name, .. } => fill(app.texts().signer_pin_of, &name),
             Signer::ForThisSignature => String::new(),
         };
         view! {
@@ -125,7 +126,7 @@ pub fn SignerChoice(
                 <Show when=person_chosen>
                     <PinInput
                         id=pin_id.clone()
-                        label=("Eigene PIN", "Ihre PIN")
+                        label=(STANDARD.signer_own_pin, PLAIN.signer_own_pin)
                         label_text=Signal::derive(pin_label)
                         autocomplete="current-password"
                         value=pin

@@ -655,6 +655,30 @@ catalogue! {
     review_accepted_on,
     review_accept,
     review_list_label,
+    /// A signed line.
+    signed_by,
+    signature_drawn,
+    signature_earlier,
+    signature_invalid,
+    signature_no_date,
+    person_pin_wrong,
+    person_pin_wrong_left,
+    person_pin_wait,
+    person_pin_wiped,
+    /// Goals taken from the Gesamtplan.
+    goal_import_one,
+    goal_import_many,
+    goal_import_failed,
+    /// One invitation just made.
+    invite_link_for,
+    invite_copy,
+    invite_copied,
+    invite_qr,
+    /// Who signs on a shared tablet.
+    signer_pin_of,
+    signer_own_pin,
+    person_subject,
+    choice_unknown_list,
 }
 
 /// `text` with its `{}` replaced by `value` (for the few texts that hold a number or a name).
