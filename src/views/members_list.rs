@@ -135,7 +135,10 @@ pub fn MembersList() -> impl IntoView {
                                 // The role is named once: a name that already holds it (a
                                 // grant on a tablet) or no name at all shows as it is.
                                 let role = role_name(t, row.role);
-                                let name = if row.label.contains(row.role.label()) || row.label.contains(role) {
+                                let name = if row.label == row.role.label() {
+                                    // No name: the role says who it is, in the words shown.
+                                    role.to_string()
+                                } else if row.label.contains(row.role.label()) || row.label.contains(role) {
                                     row.label.clone()
                                 } else {
                                     format!("{} ({role})", row.label)

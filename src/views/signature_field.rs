@@ -242,10 +242,10 @@ pub fn SignatureField(field: Field, optional: bool, editable: Signal<bool>) -> i
                             ),
                             Verification::ValidForEarlierVersion { .. } => (
                                 "signature-state earlier",
-                                fill(app.texts().signature_earlier, &s.changed.join(", ")),
+                                fill_with(app.texts().signature_earlier, &[("changed", &s.changed.join(", "))]),
                             ),
                             Verification::Invalid(why) => {
-                                ("signature-state invalid", fill(app.texts().signature_invalid, &why.message()))
+                                ("signature-state invalid", fill_with(app.texts().signature_invalid, &[("why", &why.message())]))
                             }
                             Verification::Unsigned => ("signature-state", String::new()),
                         };
@@ -285,9 +285,10 @@ pub fn SignatureField(field: Field, optional: bool, editable: Signal<bool>) -> i
 fn person_error_text(e: &PersonError, t: &'static Texts, plain: bool) -> String {
     if !plain {
         return match e {
-            PersonError::WrongPin { wait: Some(w), .. } => {
-                fill(&fill(t.person_pin_wrong, &e.to_string()), w)
-            }
+            PersonError::WrongPin { wait: Some(w), .. } => fill_with(
+                t.person_pin_wrong,
+                &[("message", &e.to_string()), ("time", w)],
+            ),
             _ => e.to_string(),
         };
     }

@@ -1,6 +1,7 @@
 //! "Vorlage importieren": a template file (`.json`) taken onto this device, or refused with
 //! the line and the problem.
 
+use dreieck_texts::fill;
 use leptos::html::Input;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -55,10 +56,10 @@ pub fn TemplateImport() -> impl IntoView {
                 disabled=move || busy.get()
                 aria-describedby="vorlage-importieren-hinweis"
             >
-                {move || if busy.get() { "Wird geprüft …" } else { "Vorlage importieren" }}
+                {move || if busy.get() { app.texts().template_checking } else { app.texts().template_import }}
             </button>
             <span id="vorlage-importieren-hinweis" class="import-hint">
-                "Eine Vorlagendatei (.json) wählen. Sie wird geprüft, bevor etwas gespeichert wird."
+                {move || app.texts().template_import_hint}
             </span>
             <input
                 node_ref=input
@@ -77,9 +78,7 @@ pub fn TemplateImport() -> impl IntoView {
                 Some(Err(e)) => {
                     view! {
                         <p class="message error" role="alert">
-                            "Die Vorlage wurde nicht übernommen. "
-                            {e}
-                            " Auf diesem Gerät wurde nichts geändert."
+                            {fill(app.texts().template_import_failed, &e)}
                         </p>
                     }
                         .into_any()

@@ -1,6 +1,7 @@
 //! One template in the list of the "Vorlagen" page: what it is, and what can be done with it.
 
 use dreieck_model::Template;
+use dreieck_texts::{fill, fill_with};
 use leptos::prelude::*;
 
 use crate::route::Route;
@@ -14,14 +15,38 @@ pub fn TemplateRow(
     /// Asks to remove (id, version, name); the page confirms first.
     on_remove: Callback<(String, String, String)>,
 ) -> impl IntoView {
-    let name = template.name.clone();
+    let app = crate::state::app_context::use_app();
+    let t = app.texts_now();
+    let plain = app.plain.get_untracked();
+    let name = if plain && !template.plain_name.trim().is_empty() {
+        template.plain_name.clone()
+    } else {
+        template.name.clone()
+    };
     let fields = template.fields().count();
     let origin = if imported {
-        "eigene Vorlage"
+        t.template_own
     } else {
-        "mitgeliefert"
+        t.template_shipped
     };
-    let which = format!("„{}“, Version {}", template.name, template.version);
+    let field_count = if fields == 1 {
+        t.template_one_field.to_string()
+    } else {
+        fill(t.template_fields, &fields.to_string())
+    };
+    let meta = fill_with(
+        t.template_meta,
+        &[
+            ("id", &template.id),
+            ("version", &template.version),
+            ("fields", &field_count),
+            ("origin", origin),
+        ],
+    );
+    let which = fill_with(
+        t.template_which,
+        &[("name", &name), ("version", &template.version)],
+    );
     let edit = Route::TemplateEditor {
         id: template.id.clone(),
         version: template.version.clone(),
@@ -35,32 +60,28 @@ pub fn TemplateRow(
         <li class="template">
             <div class="template-body">
                 <span class="template-name">{name}</span>
-                <span class="template-meta">
-                    "ID " <code>{template.id.clone()}</code> " · Version "
-                    {template.version.clone()} " · " {fields}
-                    {if fields == 1 { " Feld" } else { " Felder" }} " · " {origin}
-                </span>
+                <span class="template-meta">{meta}</span>
             </div>
             <div class="template-actions">
-                <a class="button" href=edit.href() aria-label=format!("Anpassen: {which}")>
-                    "Anpassen"
+                <a class="button" href=edit.href() aria-label=fill(t.template_edit_label, &which)>
+                    {t.template_edit}
                 </a>
                 <button
                     class="button"
-                    aria-label=format!("Herunterladen: {which}")
+                    aria-label=fill(t.template_download_label, &which)
                     on:click=move |_| on_download.run(template.clone())
                 >
-                    "Herunterladen"
+                    {t.template_download}
                 </button>
                 {imported
                     .then(|| {
                         view! {
                             <button
                                 class="button danger-text"
-                                aria-label=format!("Entfernen: {which}")
+                                aria-label=fill(t.template_remove_label, &which)
                                 on:click=move |_| on_remove.run(remove.clone())
                             >
-                                "Entfernen"
+                                {t.remove}
                             </button>
                         }
                     })}

@@ -2,6 +2,7 @@
 //! download, "Anpassen" (the editor) and removal of imported ones.
 
 use dreieck_model::Template;
+use dreieck_texts::{fill, fill_with};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -30,7 +31,7 @@ pub fn TemplatesPage() -> impl IntoView {
     };
     let on_download = Callback::new(move |template: Template| {
         let _ = outcome.try_set(Some(
-            download(&template).map(|name| format!("„{name}“ wurde heruntergeladen.")),
+            download(&template).map(|name| fill(app.texts_now().export_done, &name)),
         ));
     });
     let ask_remove = Callback::new(move |which: (String, String, String)| {
@@ -38,8 +39,9 @@ pub fn TemplatesPage() -> impl IntoView {
     });
     let confirm_message = Signal::derive(move || {
         confirm.get().map(|(_, version, name)| {
-            format!(
-                "Vorlage „{name}“ (Version {version}) von diesem Gerät entfernen? Berichte, die damit angelegt wurden, bleiben unverändert."
+            fill_with(
+                app.texts().templates_remove_question,
+                &[("name", &name), ("version", &version)],
             )
         })
     });
@@ -51,12 +53,14 @@ pub fn TemplatesPage() -> impl IntoView {
         let Some(store) = app.store() else {
             return;
         };
+        let t = app.texts_now();
         spawn_local(async move {
-            let result = app
-                .templates
-                .remove(&store, &id, &version)
-                .await
-                .map(|()| format!("Die Vorlage „{name}“ (Version {version}) wurde entfernt."));
+            let result = app.templates.remove(&store, &id, &version).await.map(|()| {
+                fill_with(
+                    t.templates_removed,
+                    &[("name", &name), ("version", &version)],
+                )
+            });
             let _ = outcome.try_set(Some(result));
         });
     };
@@ -64,11 +68,11 @@ pub fn TemplatesPage() -> impl IntoView {
     view! {
         <div class="page templates-page">
             <div class="page-head">
-                <h1 id=PAGE_TITLE_ID tabindex="-1">"Vorlagen"</h1>
+                <h1 id=PAGE_TITLE_ID tabindex="-1">{move || app.texts().templates_title}</h1>
             </div>
-            <p class="page-intro">
-                "Eine Vorlage beschreibt ein Formular: Abschnitte, Felder und Auswahllisten. Eigene Formulare kommen als Vorlagendatei auf dieses Gerät. Jede Vorlage hat eine Version; neue Berichte bekommen die neueste. Berichte behalten die Vorlage, mit der sie angelegt wurden."
-            </p>
+            <div class="page-intro">
+                {move || app.texts().templates_intro.lines().map(|line| view! { <p>{line}</p> }).collect_view()}
+            </div>
             <TemplateImport />
             {move || {
                 app.templates
@@ -77,8 +81,7 @@ pub fn TemplatesPage() -> impl IntoView {
                     .map(|e| {
                         view! {
                             <p class="message error" role="alert">
-                                "Die eigenen Vorlagen konnten nicht gelesen werden: "
-                                {e}
+                                {fill(app.texts().templates_unreadable, &e)}
                             </p>
                         }
                     })
@@ -97,7 +100,7 @@ pub fn TemplatesPage() -> impl IntoView {
                     None => ().into_any(),
                 }}
             </div>
-            <ul class="template-list" aria-label="Vorlagen auf diesem Gerät">
+            <ul class="template-list" aria-label=move || app.texts().templates_label>
                 <For
                     each=rows
                     key=|(t, imported)| format!("{}\u{0}{}\u{0}{imported}", t.id, t.version)
@@ -115,7 +118,7 @@ pub fn TemplatesPage() -> impl IntoView {
             </ul>
             <ConfirmDialog
                 message=confirm_message
-                confirm_label="Entfernen"
+                confirm_label=Signal::derive(move || app.texts().remove.to_string())
                 on_confirm=Callback::new(move |()| on_confirm())
                 on_cancel=Callback::new(move |()| confirm.set(None))
             />

@@ -679,6 +679,28 @@ catalogue! {
     signer_own_pin,
     person_subject,
     choice_unknown_list,
+    /// The forms on this device ("Vorlagen").
+    templates_title,
+    templates_intro,
+    templates_unreadable,
+    templates_label,
+    templates_remove_question,
+    templates_removed,
+    template_own,
+    template_shipped,
+    template_meta,
+    template_one_field,
+    template_fields,
+    template_which,
+    template_edit,
+    template_edit_label,
+    template_download,
+    template_download_label,
+    template_remove_label,
+    template_import,
+    template_checking,
+    template_import_hint,
+    template_import_failed,
 }
 
 /// `text` with its `{}` replaced by `value` (for the few texts that hold a number or a name).

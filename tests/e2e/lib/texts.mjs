@@ -50,10 +50,12 @@ const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const pattern = (text) => new RegExp('^' + squash(text).split(/\{\w*\}/).map(escape).join('.+?') + '$', 's');
 
 const { standard, plain } = catalogues();
-const plainPatterns = Object.entries(plain).flatMap(([key, text]) => {
+/// A text of only values ("{intro}") says nothing by itself: it would match anything.
+const worded = (text) => /\p{L}{2}/u.test(text.replace(/\{\w*\}/g, ''));
+const plainPatterns = Object.entries(plain).filter(([, text]) => worded(text)).flatMap(([key, text]) => {
   const whole = { key, re: pattern(text) };
   // A sentence that is only a value ("{}") would match anything.
-  const parts = sentences(text).filter((p) => /\p{L}{2}/u.test(p.replace(/\{\w*\}/g, '')));
+  const parts = sentences(text).filter(worded);
   return parts.length > 1 ? [whole, ...parts.map((p) => ({ key, re: pattern(p) }))] : [whole];
 });
 const standardPatterns = Object.entries(standard)
