@@ -3,6 +3,7 @@
 
 use dreieck::storage::vault::{self, UnlockError, IDLE_CHOICES};
 use dreieck_model::at_rest::MIN_PIN_CHARS;
+use dreieck_texts::{fill, plain::PLAIN, standard::STANDARD};
 use leptos::prelude::*;
 
 use crate::state::app_context::use_app;
@@ -47,11 +48,10 @@ pub fn PinSetup(has_pin: RwSignal<bool>) -> impl IntoView {
         }
         let (p, r) = (pin.get_untracked(), repeated.get_untracked());
         if p.chars().count() < MIN_PIN_CHARS {
-            error.set(Some(if app.plain.get_untracked() {
-                format!("Die PIN ist zu kurz. Sie braucht {MIN_PIN_CHARS} Zeichen oder mehr.")
-            } else {
-                format!("Die PIN muss mindestens {MIN_PIN_CHARS} Zeichen lang sein.")
-            }));
+            error.set(Some(fill(
+                app.texts_now().pin_too_short,
+                &MIN_PIN_CHARS.to_string(),
+            )));
             focus_element("neue-pin");
             return;
         }
@@ -94,22 +94,14 @@ pub fn PinSetup(has_pin: RwSignal<bool>) -> impl IntoView {
             {move || app.texts().lock_page_intro.to_string()}
         </p>
         <p class="hint">
-            {move || if app.plain.get() {
-                format!("Die PIN braucht {MIN_PIN_CHARS} Zeichen oder mehr. Eine lange PIN ist sicherer.")
-            } else {
-                format!("Mindestens {MIN_PIN_CHARS} Zeichen. Sicherer ist ein längeres Passwort: Gegen jemanden, der die Daten des Browsers kopiert, schützt eine kurze PIN nur wenige Tage.")
-            }}
+            {move || fill(app.texts().pin_hint, &MIN_PIN_CHARS.to_string())}
         </p>
         <form class="lock-form" on:submit=submit novalidate>
-            <PinInput id="neue-pin" label=("Neue PIN", "Neue PIN") autocomplete="new-password" value=pin />
-            <PinInput id="neue-pin-2" label=("PIN wiederholen", "PIN noch einmal") autocomplete="new-password" value=repeated />
+            <PinInput id="neue-pin" label=(STANDARD.pin_new, PLAIN.pin_new) autocomplete="new-password" value=pin />
+            <PinInput id="neue-pin-2" label=(STANDARD.pin_repeat, PLAIN.pin_repeat) autocomplete="new-password" value=repeated />
             <p id="pin-fehler" class="field-error" role="alert">{move || error.get()}</p>
             <button type="submit" class="button primary" disabled=move || busy.get()>
-                {move || match (busy.get(), app.plain.get()) {
-                    (true, false) => "Wird verschlüsselt …",
-                    (true, true) => "Bitte warten …",
-                    (false, _) => "PIN festlegen",
-                }}
+                {move || if busy.get() { app.texts().pin_setting } else { app.texts().pin_set }}
             </button>
         </form>
     }
@@ -152,7 +144,7 @@ fn IdleChoice() -> impl IntoView {
                 }>
                     {IDLE_CHOICES.iter().map(|&m| view! {
                         <option value=m.to_string() selected=move || chosen.get() == m>
-                            {if m == 1 { "1 Minute".to_string() } else { format!("{m} Minuten") }}
+                            {if m == 1 { app.texts().pin_one_minute.to_string() } else { fill(app.texts().pin_minutes, &m.to_string()) }}
                         </option>
                     }).collect_view()}
                 </select>
@@ -204,12 +196,12 @@ fn PinChange() -> impl IntoView {
     };
     view! {
         <section aria-labelledby="aendern-titel">
-            <h2 id="aendern-titel">"PIN ändern"</h2>
+            <h2 id="aendern-titel">{move || app.texts().pin_change_title}</h2>
             <form class="lock-form" on:submit=submit novalidate>
-                <PinInput id="alte-pin" label=("Bisherige PIN", "Alte PIN") autocomplete="current-password" value=old />
-                <PinInput id="geaenderte-pin" label=("Neue PIN", "Neue PIN") autocomplete="new-password" value=new />
-                <PinInput id="geaenderte-pin-2" label=("Neue PIN wiederholen", "Neue PIN noch einmal") autocomplete="new-password" value=repeated />
-                <button type="submit" class="button" disabled=move || busy.get()>"PIN ändern"</button>
+                <PinInput id="alte-pin" label=(STANDARD.pin_old, PLAIN.pin_old) autocomplete="current-password" value=old />
+                <PinInput id="geaenderte-pin" label=(STANDARD.pin_new, PLAIN.pin_new) autocomplete="new-password" value=new />
+                <PinInput id="geaenderte-pin-2" label=(STANDARD.pin_new_repeat, PLAIN.pin_new_repeat) autocomplete="new-password" value=repeated />
+                <button type="submit" class="button" disabled=move || busy.get()>{move || app.texts().pin_change}</button>
             </form>
             <p class="message" role="status">{move || outcome.get().and_then(Result::ok)}</p>
             <p id="pin-fehler" class="message error" role="alert">

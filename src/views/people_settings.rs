@@ -4,12 +4,14 @@
 use dreieck::storage::people::{self, PersonError};
 use dreieck_model::at_rest::MIN_PIN_CHARS;
 use dreieck_model::{PersonKey, Role};
+use dreieck_texts::{fill, plain::PLAIN, standard::STANDARD};
 use leptos::prelude::*;
 
 use crate::state::app_context::use_app;
 use crate::state::platform::focus_element;
 use crate::views::confirm_dialog::ConfirmDialog;
 use crate::views::pin_input::PinInput;
+use crate::views::role_select::role_name;
 
 const ERROR_ID: &str = "person-fehler";
 
@@ -20,17 +22,14 @@ pub fn PeopleSettings() -> impl IntoView {
     let removing = RwSignal::new(None::<PersonKey>);
     let done = RwSignal::new(None::<String>);
     let confirm_text = Signal::derive(move || {
-        removing.get().map(|p| {
-            format!(
-                "Den Schlüssel von {} von diesem Gerät entfernen? Bisherige Unterschriften bleiben gültig.",
-                p.name
-            )
-        })
+        removing
+            .get()
+            .map(|p| fill(app.texts().people_remove_question, &p.name))
     });
     let on_confirm = Callback::new(move |()| {
         if let Some(p) = removing.get_untracked() {
             done.set(Some(match people::remove(&p.public) {
-                Ok(()) => format!("{} ist von diesem Gerät entfernt.", p.name),
+                Ok(()) => fill(app.texts_now().people_removed, &p.name),
                 Err(e) => e.to_string(),
             }));
             list.set(people::load());
@@ -52,8 +51,8 @@ pub fn PeopleSettings() -> impl IntoView {
                 {people
                     .into_iter()
                     .map(|p| {
-                        let label = format!("{} entfernen", p.name);
-                        let who = format!("{} – {}", p.name, p.role.label());
+                        let label = fill(app.texts().people_remove_label, &p.name);
+                        let who = format!("{} – {}", p.name, role_name(app.texts(), p.role));
                         view! {
                             <li>
                                 <span>{who}</span>
@@ -63,7 +62,7 @@ pub fn PeopleSettings() -> impl IntoView {
                                     aria-label=label
                                     on:click=move |_| removing.set(Some(p.clone()))
                                 >
-                                    "Entfernen"
+                                    {app.texts().remove}
                                 </button>
                             </li>
                         }
@@ -87,7 +86,7 @@ pub fn PeopleSettings() -> impl IntoView {
             <AddPerson list=list done=done />
             <ConfirmDialog
                 message=confirm_text
-                confirm_label="Entfernen"
+                confirm_label=Signal::derive(move || app.texts().remove.to_string())
                 on_confirm=on_confirm
                 on_cancel=on_cancel
             />
@@ -127,11 +126,7 @@ fn AddPerson(
         }
         if p.chars().count() < MIN_PIN_CHARS {
             return fail(
-                if app.plain.get_untracked() {
-                    format!("Die PIN ist zu kurz. Sie braucht {MIN_PIN_CHARS} Zeichen oder mehr.")
-                } else {
-                    format!("Die PIN muss mindestens {MIN_PIN_CHARS} Zeichen lang sein.")
-                },
+                fill(app.texts_now().pin_too_short, &MIN_PIN_CHARS.to_string()),
                 "person-pin",
             );
         }
@@ -200,21 +195,17 @@ fn AddPerson(
                         .into_iter()
                         .map(|r| view! {
                             <option value=r.as_str() prop:selected=move || role.get() == r>
-                                {r.label()}
+                                {move || role_name(app.texts(), r)}
                             </option>
                         })
                         .collect_view()}
                 </select>
             </div>
-            <PinInput id="person-pin" label=("Eigene PIN", "Ihre eigene PIN") autocomplete="new-password" value=pin described=ERROR_ID />
-            <PinInput id="person-pin-2" label=("Eigene PIN wiederholen", "Ihre eigene PIN noch einmal") autocomplete="new-password" value=repeated described=ERROR_ID />
+            <PinInput id="person-pin" label=(STANDARD.people_own_pin, PLAIN.people_own_pin) autocomplete="new-password" value=pin described=ERROR_ID />
+            <PinInput id="person-pin-2" label=(STANDARD.people_own_pin_repeat, PLAIN.people_own_pin_repeat) autocomplete="new-password" value=repeated described=ERROR_ID />
             <p id=ERROR_ID class="field-error" role="alert">{move || error.get()}</p>
             <button type="submit" class="button primary" disabled=move || busy.get()>
-                {move || match (busy.get(), app.plain.get()) {
-                    (true, false) => "Wird eingerichtet …",
-                    (true, true) => "Bitte warten …",
-                    (false, _) => "Person einrichten",
-                }}
+                {move || if busy.get() { app.texts().people_adding } else { app.texts().people_add }}
             </button>
         </form>
     }

@@ -701,6 +701,26 @@ catalogue! {
     template_checking,
     template_import_hint,
     template_import_failed,
+    /// Setting and changing the device's PIN.
+    pin_too_short,
+    pin_hint,
+    pin_new,
+    pin_repeat,
+    pin_setting,
+    pin_set,
+    pin_one_minute,
+    pin_minutes,
+    pin_change_title,
+    pin_old,
+    pin_new_repeat,
+    pin_change,
+    /// People with their own key on this device.
+    people_remove_question,
+    people_removed,
+    people_remove_label,
+    people_own_pin,
+    people_own_pin_repeat,
+    people_adding,
 }
 
 /// `text` with its `{}` replaced by `value` (for the few texts that hold a number or a name).
