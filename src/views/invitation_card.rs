@@ -35,7 +35,13 @@ pub fn InvitationCard(
     };
     view! {
         <li class="invitation">
-            <h3 class="invitation-role">{whom.clone()}</h3>
+            <h3 class="invitation-role">
+                {if name.is_empty() {
+                    view! { {role_words} }.into_any()
+                } else {
+                    view! { {name.clone()} " (" <span>{role_words}</span> ")" }.into_any()
+                }}
+            </h3>
             {until.map(|u| view! { <p class="invitation-until">{u}</p> })}
             <label class="invitation-label" for=input_id.clone()>
                 {fill(app.texts_now().invite_link_for, &whom)}
@@ -44,7 +50,7 @@ pub fn InvitationCard(
                 id=input_id
                 class="control invitation-link"
                 data-role=role.as_str()
-                data-name=name
+                data-name=name.clone()
                 type="text"
                 readonly
                 prop:value=url.clone()

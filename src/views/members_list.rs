@@ -135,13 +135,18 @@ pub fn MembersList() -> impl IntoView {
                                 // The role is named once: a name that already holds it (a
                                 // grant on a tablet) or no name at all shows as it is.
                                 let role = role_name(t, row.role);
-                                let name = if row.label == row.role.label() {
+                                // The name and the role apart: one is data, the other the app's words.
+                                let (shown_name, shown_role) = if row.label == row.role.label() {
                                     // No name: the role says who it is, in the words shown.
-                                    role.to_string()
+                                    (role.to_string(), None)
                                 } else if row.label.contains(row.role.label()) || row.label.contains(role) {
-                                    row.label.clone()
+                                    (row.label.clone(), None)
                                 } else {
-                                    format!("{} ({role})", row.label)
+                                    (row.label.clone(), Some(role))
+                                };
+                                let name = match shown_role {
+                                    Some(role) => format!("{shown_name} ({role})"),
+                                    None => shown_name.clone(),
                                 };
                                 let (action, remove_label) = if row.invitation {
                                     (t.member_withdraw, fill(t.member_withdraw_label, &name))
@@ -157,7 +162,10 @@ pub fn MembersList() -> impl IntoView {
                                     .collect();
                                 view! {
                                     <li class="member" class:removed=row.removed>
-                                        <span class="member-name">{name}</span>
+                                        <span class="member-name">
+                                            {shown_name}
+                                            {shown_role.map(|role| view! { " (" <span>{role}</span> ")" })}
+                                        </span>
                                         {(!notes.is_empty()).then(|| view! {
                                             <span class="member-notes">
                                                 <span aria-hidden="true">" – "</span>

@@ -28,9 +28,9 @@ pub fn SpeakerSwitch() -> impl IntoView {
                 // The name large, the role small below it; read as one label.
                 let role_words = role_name(app.texts(), role);
                 let (first, rest) = if name.trim().is_empty() {
-                    (role_words.to_string(), String::new())
+                    (role_words.to_string(), None)
                 } else {
-                    (name, format!(" ({role_words})"))
+                    (name, Some(role_words))
                 };
                 view! {
                     <label class="choice speaker" for=label_for>
@@ -41,7 +41,7 @@ pub fn SpeakerSwitch() -> impl IntoView {
                             prop:checked=move || app.role.get() == role
                             on:change=move |_| app.set_role(role)
                         />
-                        <span>{first}<span class="speaker-role">{rest}</span></span>
+                        <span>{first}<span class="speaker-role">{rest.map(|r| view! { " (" {r} ")" })}</span></span>
                     </label>
                 }
             })

@@ -81,7 +81,8 @@ export async function shownTexts(page, scope = 'body') {
       for (let n = walker.nextNode(); n; n = walker.nextNode()) {
         const text = n.textContent.replace(/\s+/g, ' ').trim();
         const el = n.parentElement;
-        if (!text || !el || el.closest('textarea, script, style, noscript, [hidden], [aria-hidden="true"]')) continue;
+        // Hidden from screen readers is still seen: only what is not shown at all is left out.
+        if (!text || !el || el.closest('textarea, script, style, noscript, [hidden]')) continue;
         if (!el.checkVisibility({ visibilityProperty: true })) continue;
         out.push({ text, whole: el.textContent.replace(/\s+/g, ' ').trim(), where: where(el) });
       }
@@ -106,7 +107,8 @@ const NOT_PLAIN = ['z. B.', 'bzw.', 'ggf.', '/'];
 /// with passive voice, a slash or abbreviation, or a sentence over 12 words.
 export async function plainProblems(page, { data = [], scope = 'body', view = '' } = {}) {
   const known = new Set(data.map(squash));
-  const isData = (t) => known.has(t) || /^[\d\s.,:–\-+%()]+$/.test(t)
+  // Numbers, dates and marks alone ("12.05.2026", " · ", "▲") are not words.
+  const isData = (t) => known.has(t) || /^[\p{N}\p{P}\p{S}\s]+$/u.test(t)
     || [...known].some((d) => d.length > 3 && t.includes(d) && t.replace(d, '').trim().length <= 2);
   const fromPlain = (t) => templatePlain.has(t) || plainPatterns.some((p) => p.re.test(t));
   const problems = [];
