@@ -245,7 +245,7 @@ pub fn SignatureField(field: Field, optional: bool, editable: Signal<bool>) -> i
                                 fill_with(app.texts().signature_earlier, &[("changed", &s.changed.join(", "))]),
                             ),
                             Verification::Invalid(why) => {
-                                ("signature-state invalid", fill_with(app.texts().signature_invalid, &[("why", &why.message())]))
+                                ("signature-state invalid", fill_with(app.texts().signature_invalid, &[("why", why.message())]))
                             }
                             Verification::Unsigned => ("signature-state", String::new()),
                         };

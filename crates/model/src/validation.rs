@@ -167,7 +167,7 @@ fn check_field(report: &Report, field: &Field, today: Date, out: &mut Vec<Proble
                     }
                 }
                 Verification::Invalid(why) => {
-                    push(|t| t.check_sign_invalid, &[("why", &why.message())])
+                    push(|t| t.check_sign_invalid, &[("why", why.message())])
                 }
                 Verification::ValidForEarlierVersion { changed_fields } => {
                     let labels: Vec<String> = changed_fields
