@@ -227,7 +227,7 @@ describe('a device with a PIN', () => {
     await page.locator('.case-list, #neuer-bericht, main h1').first().waitFor();
     // The settings in Leichte Sprache too (the switch is remembered from the lock screen).
     await page.goto(relay.url + '/#/sperre');
-    await page.getByRole('heading', { name: 'Von selbst zu machen' }).waitFor();
+    await page.getByRole('heading', { name: 'Von selbst zumachen' }).waitFor();
     await page.getByLabel('Niemand benutzt das Gerät. Nach wie vielen Minuten geht es zu?').waitFor();
     await page.getByLabel('Alte PIN').fill(PIN);
     await page.getByLabel('Neue PIN', { exact: true }).fill('135792');

@@ -137,7 +137,8 @@ test('the next report continues the goals that go on, and goals come from the Ge
     'Schreiben Sie jedes Ziel in eine eigene Zeile.',
     'Vorne darf stehen:', 'Wirkungsziel, Bereichsziel oder Handlungsziel.',
     'Hinten darf stehen:', 'bis und ein Datum.',
-    'Eine Zeile mit Maßnahme gehört zum Ziel darüber.',
+    'Eine Zeile über eine Hilfe gehört zum Ziel darüber.',
+    'Die Zeile fängt mit dem Wort Maß-Nahme an.',
   ]);
   assert.deepEqual(await axeSettled(page), [], 'in Leichte Sprache');
   assert.deepEqual(errors, []);

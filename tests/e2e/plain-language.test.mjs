@@ -27,7 +27,9 @@ const squash = (s) => s.replace(/\s+/g, ' ').trim();
 const coded = (s) => squash(s).replace(/^\((\w+)\)\s*/, '($1) ');
 
 async function newForm(page, t) {
-  await page.getByRole('radio', { name: t.name, exact: true }).check();
+  // In Leichte Sprache the forms are offered by their plain names.
+  const plain = (await page.locator('html.plain-language').count()) > 0;
+  await page.getByRole('radio', { name: plain && t.plain_name ? t.plain_name : t.name, exact: true }).check();
   await page.getByRole('button', { name: 'Neuer Bericht' }).click();
   await page.locator(`#feld-${t.sections[0].fields[0].id}`).waitFor({ state: 'attached' });
 }
@@ -183,7 +185,7 @@ test('read-aloud speaks a block sentence by sentence, highlights the sentence an
   assert.equal(await slot.locator('.sentence.reading').count(), 0);
 
   // Stop: the synthesis is cancelled, the highlight goes, and late events change nothing.
-  const stop = slot.getByRole('button', { name: 'Stopp: Vorlesen beenden' });
+  const stop = slot.getByRole('button', { name: 'Stopp. Nicht mehr vorlesen.' });
   await stop.click();
   assert.equal(await page.evaluate(() => window.__cancelled), 1);
   await button.waitFor();
