@@ -250,7 +250,7 @@ test('signing in Leichte Sprache: the pad and the signature line speak plainly',
   await line.getByLabel('Ihr Name').fill('Anna Müller');
   await line.getByRole('button', { name: 'Unterschreiben' }).click();
   await line.locator('.signature-state', { hasText: 'Die Unterschrift gilt.' }).waitFor();
-  assert.equal(squash(await line.locator('.signature-typed').textContent()), 'Mit dem getippten Namen unterschrieben.');
+  assert.equal(squash(await line.locator('.signature-typed').textContent()), 'Die Unterschrift ist der getippte Name.');
   await line.getByRole('button', { name: 'Noch einmal unterschreiben' }).waitFor();
   // Back in standard German, the same line in the form's words.
   await page.getByRole('button', { name: 'Leichte Sprache' }).click();
