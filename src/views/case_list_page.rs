@@ -226,7 +226,8 @@ pub fn CaseListPage() -> impl IntoView {
                 order=order
                 choices=Signal::derive(move || list.entries.with(|e| choices(e)))
             />
-            <p class="missing-help-link">
+            // Statistics and planning lists of all reports are staff tools (StaffOnlyNotice).
+            <p class="missing-help-link" hidden=move || app.plain.get()>
                 <a href=Route::MissingHelp.href()>
                     {move || fill(app.texts().list_missing_help, &missing_help_count().to_string())}
                 </a>

@@ -16,6 +16,7 @@ use crate::views::app_shell::PAGE_TITLE_ID;
 use crate::views::back_to_list::BackToList;
 use crate::views::impact_chart::{ImpactChart, CODE_COLOURS};
 use crate::views::list_state_message::list_state_message;
+use crate::views::staff_only::StaffOnlyNotice;
 
 /// The KVJS scales' texts (achievement 1–5, reason 1–6), for the legends.
 fn scales() -> (Vec<String>, Vec<String>) {
@@ -266,6 +267,7 @@ pub fn ImpactPage() -> impl IntoView {
         <div class="page impact-page">
             <BackToList />
             <h1 id=PAGE_TITLE_ID tabindex="-1">"Wirkung über alle Berichte"</h1>
+            <StaffOnlyNotice />
             <p class="section-help">
                 "Wie die Ziele erreicht wurden und warum nicht, aus allen Berichten auf diesem Gerät: nach Lebensbereich, Zielebene, Jahr oder Einrichtung, mit der Einschätzung der Person neben der der Einrichtung."
             </p>

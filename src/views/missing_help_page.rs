@@ -12,6 +12,7 @@ use crate::state::summary::display_title;
 use crate::views::app_shell::PAGE_TITLE_ID;
 use crate::views::back_to_list::BackToList;
 use crate::views::list_state_message::list_state_message;
+use crate::views::staff_only::StaffOnlyNotice;
 
 /// One gap as listed: the area, the text, when, and which report.
 #[derive(Clone, Debug, PartialEq)]
@@ -89,6 +90,7 @@ pub fn MissingHelpPage() -> impl IntoView {
         <div class="page missing-help-page">
             <BackToList />
             <h1 id=PAGE_TITLE_ID tabindex="-1">"Fehlende Hilfebausteine"</h1>
+            <StaffOnlyNotice />
             <p class="section-help">
                 "Hilfen, die gebraucht wurden und nicht da waren, aus allen Berichten auf diesem Gerät. Die Liste für die Planung enthält Bereich, Beschreibung, Datum und Formular, aber keine Namen."
             </p>

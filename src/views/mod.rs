@@ -82,6 +82,7 @@ pub mod signature_field;
 pub mod signature_pad;
 pub mod signer_choice;
 pub mod speaker_switch;
+pub mod staff_only;
 pub mod sticky_bar;
 pub mod storage_usage;
 pub mod sync_bar;

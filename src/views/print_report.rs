@@ -11,6 +11,9 @@ use dreieck_model::{
 };
 use leptos::prelude::*;
 
+use crate::state::app_context::use_app;
+use crate::views::staff_only::StaffOnlyNotice;
+
 use crate::route::Route;
 use crate::state::editor::Editor;
 use crate::state::platform::format_timestamp;
@@ -27,8 +30,9 @@ pub fn PrintReport(editor: Editor) -> impl IntoView {
     };
     view! {
         <div class="print-tools">
-            <button type="button" class="button primary" on:click=print>"Drucken oder als PDF speichern"</button>
-            <a href=back>"Zurück zum Bericht"</a>
+            <StaffOnlyNotice />
+            <button type="button" class="button primary" on:click=print>{move || use_app().texts().print_button}</button>
+            <a href=back>{move || use_app().texts().print_back}</a>
         </div>
         <article class="printout" aria-label="Druckansicht">
             {content}

@@ -80,7 +80,13 @@ pub fn ReportForm(editor: Editor) -> impl IntoView {
                     {move || app.texts().editor_conversation}
                 </a>
                 " "
-                <a class="button" id="druckansicht" href=crate::route::Route::Print(editor.id()).href()>
+                // The paper form keeps the form's official words: no way there in Leichte Sprache.
+                <a
+                    class="button"
+                    id="druckansicht"
+                    href=crate::route::Route::Print(editor.id()).href()
+                    hidden=move || app.plain.get()
+                >
                     {move || app.texts().editor_print}
                 </a>
                 " "

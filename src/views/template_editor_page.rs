@@ -8,6 +8,7 @@ use crate::route::Route;
 use crate::state::app_context::use_app;
 use crate::state::template_draft::{TemplateDraft, Words};
 use crate::views::app_shell::PAGE_TITLE_ID;
+use crate::views::staff_only::StaffOnlyNotice;
 use crate::views::template_save::TemplateSave;
 use crate::views::template_section_editor::TemplateSectionEditor;
 use crate::views::words_pair::WordsPair;
@@ -57,6 +58,7 @@ fn TemplateEditor(template: Template) -> impl IntoView {
         <div class="page template-editor">
             <div class="page-head">
                 <h1 id=PAGE_TITLE_ID tabindex="-1">{heading}</h1>
+                <StaffOnlyNotice />
             </div>
             <p class="page-intro">
                 "Hier ändern Sie Namen, Überschriften und Beschriftungen – jeweils auch in Leichter Sprache – und die Reihenfolge von Abschnitten und Feldern. Die IDs bleiben gleich: unter ihnen stehen die Einträge in den Berichten."

@@ -63,7 +63,8 @@ pub fn TemplateRow(
                 <span class="template-meta">{meta}</span>
             </div>
             <div class="template-actions">
-                <a class="button" href=edit.href() aria-label=fill(t.template_edit_label, &which)>
+                // The form editor is a staff tool (StaffOnlyNotice): not offered in Leichte Sprache.
+                <a class="button" href=edit.href() aria-label=fill(t.template_edit_label, &which) hidden=plain>
                     {t.template_edit}
                 </a>
                 <button

@@ -721,6 +721,10 @@ catalogue! {
     people_own_pin,
     people_own_pin_repeat,
     people_adding,
+    /// Pages for staff only: the official paper form, statistics of all reports, the form editor.
+    staff_only,
+    print_button,
+    print_back,
 }
 
 /// `text` with its `{}` replaced by `value` (for the few texts that hold a number or a name).

@@ -608,4 +608,7 @@ pub static PLAIN: Texts = Texts {
     people_own_pin: "Ihre eigene PIN",
     people_own_pin_repeat: "Ihre eigene PIN noch einmal",
     people_adding: "Bitte warten …",
+    staff_only: "Diese Seite ist für den Dienst und das Amt.\nSie ist nicht in Leichter Sprache.",
+    print_button: "Drucken",
+    print_back: "Zurück zum Bericht",
 };

@@ -606,4 +606,7 @@ pub static STANDARD: Texts = Texts {
     people_own_pin: "Eigene PIN",
     people_own_pin_repeat: "Eigene PIN wiederholen",
     people_adding: "Wird eingerichtet …",
+    staff_only: "Diese Seite ist für Fachkräfte.",
+    print_button: "Drucken oder als PDF speichern",
+    print_back: "Zurück zum Bericht",
 };
