@@ -20,15 +20,13 @@ pub enum Added {
 }
 
 impl Added {
-    pub fn message(&self) -> String {
-        match self {
-            Added::New { name, version } => {
-                format!("Die Vorlage „{name}“ (Version {version}) ist jetzt auf diesem Gerät.")
-            }
-            Added::AlreadyThere { name, version } => format!(
-                "Die Vorlage „{name}“ (Version {version}) ist schon vorhanden. Nichts wurde geändert."
-            ),
-        }
+    /// What happened, in the words of the catalogue `t`.
+    pub fn message(&self, t: &'static dreieck_texts::Texts) -> String {
+        let (text, name, version) = match self {
+            Added::New { name, version } => (t.template_added, name, version),
+            Added::AlreadyThere { name, version } => (t.template_there, name, version),
+        };
+        dreieck_texts::fill_with(text, &[("name", name), ("version", version)])
     }
 }
 

@@ -57,6 +57,24 @@ pub enum StorageError {
     Refused(String),
 }
 
+impl StorageError {
+    /// The same in Leichte Sprache (the technical detail left out): what happened and what
+    /// the person can do, one sentence a line.
+    pub fn plain(&self) -> String {
+        let t = &dreieck_texts::plain::PLAIN;
+        match self {
+            StorageError::QuotaFull => t.storage_quota_full.to_string(),
+            StorageError::Unavailable(_) => t.storage_unavailable.to_string(),
+            StorageError::WriteFailed(_) => t.storage_write_failed.to_string(),
+            StorageError::ReadFailed(_) => t.storage_read_failed.to_string(),
+            StorageError::NotFound(_) => t.storage_not_found.to_string(),
+            StorageError::Corrupt(_) => t.storage_corrupt.to_string(),
+            StorageError::Locked => t.storage_locked.to_string(),
+            StorageError::Refused(why) => dreieck_texts::plain_of(why).to_string(),
+        }
+    }
+}
+
 /// Whether a failed operation was reading or writing: decides between
 /// [`StorageError::ReadFailed`] and [`StorageError::WriteFailed`] for errors without a more
 /// specific meaning.

@@ -17,11 +17,11 @@ pub fn SaveStatusView() -> impl IntoView {
         <div class="save-status-wrap">
             <p
                 class="save-status"
-                class:failed=move || matches!(status.get(), SaveStatus::Failed(_))
+                class:failed=move || matches!(status.get(), SaveStatus::Failed { .. })
                 data-state=move || match status.get() {
                     SaveStatus::Saved => "saved",
                     SaveStatus::Saving => "saving",
-                    SaveStatus::Failed(_) => "failed",
+                    SaveStatus::Failed { .. } => "failed",
                 }
                 role="status"
                 aria-live="polite"
@@ -29,10 +29,12 @@ pub fn SaveStatusView() -> impl IntoView {
                 {move || match status.get() {
                     SaveStatus::Saved => app.texts().save_saved.to_string(),
                     SaveStatus::Saving => app.texts().save_saving.to_string(),
-                    SaveStatus::Failed(reason) => fill(app.texts().save_failed, &reason),
+                    SaveStatus::Failed { reason, plain } => {
+                        fill(app.texts().save_failed, if app.plain.get() { &plain } else { &reason })
+                    }
                 }}
             </p>
-            <Show when=move || matches!(status.get(), SaveStatus::Failed(_))>
+            <Show when=move || matches!(status.get(), SaveStatus::Failed { .. })>
                 <button class="button primary" on:click=move |_| editor.retry()>
                     {move || app.texts().save_retry}
                 </button>

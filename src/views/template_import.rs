@@ -39,7 +39,7 @@ pub fn TemplateImport() -> impl IntoView {
                     .templates
                     .import(&store, &bytes)
                     .await
-                    .map(|added| added.message()),
+                    .map(|added| added.message(app.texts_now())),
                 Err(e) => Err(e),
             };
             let _ = busy.try_set(false);

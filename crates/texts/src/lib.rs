@@ -725,6 +725,28 @@ catalogue! {
     staff_only,
     print_button,
     print_back,
+    /// Why the device could not store or read (StorageError, in Leichte Sprache).
+    storage_quota_full,
+    storage_unavailable,
+    storage_write_failed,
+    storage_read_failed,
+    storage_not_found,
+    storage_corrupt,
+    storage_locked,
+    template_added,
+    template_there,
+    /// Why a change from another device was refused (the model's gate).
+    refused_unsigned,
+    refused_bad_signature,
+    refused_not_member,
+    refused_removed,
+    refused_not_permitted,
+    refused_builds_on_refused,
+    refused_conflicting,
+    refused_unreadable,
+    refused_change,
+    refused_unknown_device,
+    refused_someone,
 }
 
 /// `text` with its `{}` replaced by `value` (for the few texts that hold a number or a name).

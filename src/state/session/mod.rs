@@ -59,8 +59,12 @@ mod writer;
 pub enum SaveStatus {
     Saved,
     Saving,
-    /// The German reason from storage; the bytes are kept and retried.
-    Failed(String),
+    /// Why storing failed, in standard German and in Leichte Sprache; the bytes are kept
+    /// and retried.
+    Failed {
+        reason: String,
+        plain: String,
+    },
 }
 
 struct Inner {

@@ -90,8 +90,10 @@ impl Session {
             let go_on = self.inner.borrow_mut().autosave.finished(outcome, now_ms());
             self.rearm();
             if !go_on {
-                let reason = error.map_or_else(String::new, |e| e.to_string());
-                self.status.set(SaveStatus::Failed(reason));
+                let (reason, plain) = error
+                    .map(|e| (e.to_string(), e.plain()))
+                    .unwrap_or_default();
+                self.status.set(SaveStatus::Failed { reason, plain });
                 return;
             }
         }

@@ -18,6 +18,7 @@
 //! accepted: the author could not know. A removed device can pretend not to know; what keeps
 //! it out is that the remaining devices move to a new room and key it never learns.
 
+use dreieck_texts::{fill_with, plain::PLAIN, standard::STANDARD, Texts};
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 
 use automerge::legacy::{Key, ObjectId, OpId, OpType};
@@ -69,33 +70,27 @@ pub enum RefusalReason {
 impl RefusalReason {
     /// The reason in German, for the person looking at the report.
     pub fn message(&self) -> String {
-        match self {
-            RefusalReason::Unsigned => "sie ist nicht signiert".into(),
-            RefusalReason::BadSignature => "die Signatur stimmt nicht".into(),
-            RefusalReason::NotAMember => "das Gerät gehört nicht zum Bericht".into(),
-            RefusalReason::Removed => "die Person wurde aus dem Bericht entfernt".into(),
-            RefusalReason::NotPermitted(what) => format!("sie wollte {what}"),
-            RefusalReason::BuildsOnRefused => "sie baut auf einer abgelehnten Änderung auf".into(),
-            RefusalReason::Conflicting => {
-                "sie widerspricht einer früheren Änderung desselben Geräts".into()
-            }
-            RefusalReason::Unreadable => "sie lässt sich nicht lesen".into(),
-        }
+        self.words(&STANDARD)
     }
 
-    /// The reason in Leichte Sprache: one short sentence (written by hand, see
-    /// LEICHTE-SPRACHE.md; what exactly was tried stays in the standard text).
-    pub fn plain(&self) -> &'static str {
+    /// The reason in Leichte Sprache: one short sentence (what exactly was tried stays in the
+    /// standard text).
+    pub fn plain(&self) -> String {
+        self.words(&PLAIN)
+    }
+
+    fn words(&self, t: &'static Texts) -> String {
         match self {
-            RefusalReason::Unsigned | RefusalReason::BadSignature => {
-                "Die Änderung hat keine richtige Unterschrift vom Gerät."
+            RefusalReason::Unsigned => t.refused_unsigned.into(),
+            RefusalReason::BadSignature => t.refused_bad_signature.into(),
+            RefusalReason::NotAMember => t.refused_not_member.into(),
+            RefusalReason::Removed => t.refused_removed.into(),
+            RefusalReason::NotPermitted(what) => {
+                fill_with(t.refused_not_permitted, &[("what", what)])
             }
-            RefusalReason::NotAMember => "Das Gerät gehört nicht zum Bericht.",
-            RefusalReason::Removed => "Die Person ist nicht mehr beim Bericht dabei.",
-            RefusalReason::NotPermitted(_) => "Das darf die Person nicht ändern.",
-            RefusalReason::BuildsOnRefused => "Eine Änderung davor ging schon nicht.",
-            RefusalReason::Conflicting => "Das Gerät hat vorher etwas anderes geschickt.",
-            RefusalReason::Unreadable => "Die Änderung ist kaputt.",
+            RefusalReason::BuildsOnRefused => t.refused_builds_on_refused.into(),
+            RefusalReason::Conflicting => t.refused_conflicting.into(),
+            RefusalReason::Unreadable => t.refused_unreadable.into(),
         }
     }
 }
@@ -115,11 +110,11 @@ impl Refusal {
         let who = match &self.author {
             Some((name, role)) if !name.is_empty() => format!("{name} ({})", role.label()),
             Some((_, role)) => role.label().to_string(),
-            None => "einem unbekannten Gerät".to_string(),
+            None => STANDARD.refused_unknown_device.to_string(),
         };
-        format!(
-            "Eine Änderung von {who} wurde abgelehnt: {}.",
-            self.reason.message()
+        fill_with(
+            STANDARD.refused_change,
+            &[("who", &who), ("why", &self.reason.message())],
         )
     }
 
@@ -128,13 +123,14 @@ impl Refusal {
     /// slash).
     pub fn plain_lines(&self) -> [String; 2] {
         let who = match &self.author {
-            Some((name, role)) if !name.is_empty() => {
-                format!("{name} {} wollte etwas ändern.", role.plain_from())
-            }
-            Some((_, role)) => format!("Jemand {} wollte etwas ändern.", role.plain_from()),
-            None => "Ein fremdes Gerät wollte etwas ändern.".to_string(),
+            Some((name, role)) if !name.is_empty() => format!("{name} {}", role.plain_from()),
+            Some((_, role)) => fill_with(PLAIN.refused_someone, &[("role", role.plain_from())]),
+            None => PLAIN.refused_unknown_device.to_string(),
         };
-        [who, self.reason.plain().to_string()]
+        [
+            fill_with(PLAIN.refused_change, &[("who", &who)]),
+            self.reason.plain(),
+        ]
     }
 }
 
