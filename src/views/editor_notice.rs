@@ -3,14 +3,17 @@
 
 use leptos::prelude::*;
 
+use crate::state::app_context::use_app;
 use crate::state::editor::use_editor;
 
 #[component]
 pub fn EditorNotice() -> impl IntoView {
     let editor = use_editor();
+    let app = use_app();
+    // A notice the catalogue knows is shown in the language chosen.
     move || {
         editor
             .notice()
-            .map(|n| view! { <p class="message error" role="alert">{n}</p> })
+            .map(|n| view! { <p class="message error" role="alert">{app.shown(&n)}</p> })
     }
 }

@@ -747,6 +747,8 @@ catalogue! {
     refused_change,
     refused_unknown_device,
     refused_someone,
+    /// Notices above an open report.
+    notice_refused_deletion,
 }
 
 /// `text` with its `{}` replaced by `value` (for the few texts that hold a number or a name).

@@ -631,4 +631,5 @@ pub static PLAIN: Texts = Texts {
     refused_change: "{who} wollte etwas ändern.",
     refused_unknown_device: "Ein fremdes Gerät",
     refused_someone: "Jemand {role}",
+    notice_refused_deletion: "Jemand hat den Bericht auf dem Server gelöscht.\nDie Person darf das nicht.\nDer Bericht bleibt auf diesem Gerät.\nDie anderen bekommen Ihre Änderungen nicht mehr.",
 };

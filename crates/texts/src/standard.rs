@@ -629,4 +629,5 @@ pub static STANDARD: Texts = Texts {
     refused_change: "Eine Änderung von {who} wurde abgelehnt: {why}.",
     refused_unknown_device: "einem unbekannten Gerät",
     refused_someone: "{role}",
+    notice_refused_deletion: "Auf dem Server wurde dieser Bericht gelöscht, aber nicht von jemandem, der das darf. Ihre Kopie bleibt auf diesem Gerät. Mit anderen abgeglichen wird sie nicht mehr.",
 };

@@ -13,9 +13,7 @@ use dreieck_model::Role;
 
 /// Shown when the relay's record does not hold (signed by nobody who may delete, or not for
 /// this report): the relay took the report down all the same, so syncing has ended.
-pub const REFUSED_DELETION: &str = "Auf dem Server wurde dieser Bericht gelöscht, aber nicht \
-    von jemandem, der das darf. Ihre Kopie bleibt auf diesem Gerät. Mit anderen abgeglichen \
-    wird sie nicht mehr.";
+pub const REFUSED_DELETION: &str = dreieck_texts::standard::STANDARD.notice_refused_deletion;
 
 impl Session {
     /// The role this device may delete the report for everyone as (tracked by nothing: ask
