@@ -1,5 +1,6 @@
 //! A stored report that does not load: shown, never hidden, with its raw bytes for download.
 
+use dreieck_texts::fill;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -34,7 +35,7 @@ pub fn BrokenRow(id: String, error: String) -> impl IntoView {
         <li class="case broken" aria-labelledby=labelled_by>
             <div class="case-body">
                 <span class="case-title" id=heading_id>
-                    {format!("Beschädigter Bericht {id}")}
+                    {move || fill(app.texts().broken_title, &id)}
                 </span>
                 <span class="case-meta">{error}</span>
                 {move || {
@@ -44,7 +45,7 @@ pub fn BrokenRow(id: String, error: String) -> impl IntoView {
                 }}
             </div>
             <button class="button" on:click=download>
-                "Rohdaten herunterladen"
+                {move || app.texts().broken_download}
             </button>
         </li>
     }

@@ -18,6 +18,7 @@ pub fn PasswordDialog(
     on_submit: Callback<String>,
     on_cancel: Callback<()>,
 ) -> impl IntoView {
+    let app = crate::state::app_context::use_app();
     let dialog = NodeRef::<Dialog>::new();
     let input = NodeRef::<Input>::new();
     let password = RwSignal::new(String::new());
@@ -61,11 +62,11 @@ pub fn PasswordDialog(
             }
         >
             <form on:submit=submit novalidate>
-                <h2 id="passwort-titel">"Verschlüsselte Datei öffnen"</h2>
-                <p>"Diese Datei ist mit einem Passwort geschützt."</p>
+                <h2 id="passwort-titel">{move || app.texts().open_file_title}</h2>
+                <p>{move || app.texts().open_file_intro}</p>
                 <div class="field">
                     <label class="field-label" for="import-passwort">
-                        "Passwort der Datei"
+                        {move || app.texts().open_file_password}
                     </label>
                     <input
                         node_ref=input
@@ -84,14 +85,14 @@ pub fn PasswordDialog(
                     </p>
                 </div>
                 <p class="message" role="status">
-                    {move || if busy.get() { "Wird geöffnet …" } else { "" }}
+                    {move || if busy.get() { app.texts().open_file_busy } else { "" }}
                 </p>
                 <div class="confirm-actions">
                     <button type="button" class="button" on:click=move |_| on_cancel.run(())>
-                        "Abbrechen"
+                        {move || app.texts().cancel}
                     </button>
                     <button type="submit" class="button primary" disabled=move || busy.get()>
-                        "Öffnen"
+                        {move || app.texts().open_file_open}
                     </button>
                 </div>
             </form>

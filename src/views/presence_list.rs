@@ -1,6 +1,9 @@
 //! "Jetzt im Bericht": who else has the report open, and where each of them is writing.
 
+use dreieck_texts::fill;
 use leptos::prelude::*;
+
+use crate::views::role_select::role_name;
 
 use crate::state::editor::use_editor;
 use crate::sync::link::Link;
@@ -8,10 +11,20 @@ use crate::sync::link::Link;
 #[component]
 pub fn PresenceList(link: Link) -> impl IntoView {
     let editor = use_editor();
+    let app = crate::state::app_context::use_app();
     let peers = link.peers.clone();
     let field_label = move |id: &str| {
+        let plain = app.plain.get();
         editor
-            .template(|t| t.field(id).map(|f| f.label.clone()))
+            .template(|t| {
+                t.field(id).map(|f| {
+                    if plain {
+                        f.plain_label.clone()
+                    } else {
+                        f.label.clone()
+                    }
+                })
+            })
             .flatten()
     };
     view! {
@@ -20,7 +33,7 @@ pub fn PresenceList(link: Link) -> impl IntoView {
             move || peers.with(|b| !b.peers.is_empty())
         }>
             <div class="presence">
-                <h2 class="presence-title">"Jetzt auch im Bericht"</h2>
+                <h2 class="presence-title">{move || app.texts().presence_title}</h2>
                 <ul class="presence-list">
                     {
                         let peers = peers.clone();
@@ -29,14 +42,15 @@ pub fn PresenceList(link: Link) -> impl IntoView {
                                 .with(|b| b.peers.clone())
                                 .into_iter()
                                 .map(|p| {
+                                    let t = app.texts();
                                     let place = match p.field.as_deref().and_then(field_label) {
-                                        Some(label) => format!("schreibt in „{label}“"),
-                                        None => "liest".to_string(),
+                                        Some(label) => fill(t.presence_writing, &label),
+                                        None => t.presence_reading.to_string(),
                                     };
                                     view! {
                                         <li class="presence-peer" data-role=p.role.as_str()>
-                                            <strong>{p.role.label()}</strong>
-                                            " – "
+                                            <strong>{role_name(t, p.role)}</strong>
+                                            <span aria-hidden="true">" – "</span>
                                             {place}
                                         </li>
                                     }

@@ -749,6 +749,19 @@ catalogue! {
     refused_someone,
     /// Notices above an open report.
     notice_refused_deletion,
+    /// Who else is in the report now.
+    presence_title,
+    presence_writing,
+    presence_reading,
+    /// Opening a protected report file.
+    open_file_title,
+    open_file_intro,
+    open_file_password,
+    open_file_busy,
+    open_file_open,
+    /// A report that cannot be read.
+    broken_title,
+    broken_download,
 }
 
 /// `text` with its `{}` replaced by `value` (for the few texts that hold a number or a name).
