@@ -165,8 +165,8 @@ impl Editor {
             .unwrap_or(SaveStatus::Saved)
     }
 
-    /// The last refused edit, in German (tracked).
-    pub fn notice(self) -> Option<String> {
+    /// The last refused edit, in both variants (tracked).
+    pub fn notice(self) -> Option<crate::state::session::Notice> {
         self.session.try_with_value(|s| s.notice.get()).flatten()
     }
 

@@ -10,10 +10,10 @@ use crate::state::editor::use_editor;
 pub fn EditorNotice() -> impl IntoView {
     let editor = use_editor();
     let app = use_app();
-    // A notice the catalogue knows is shown in the language chosen.
     move || {
-        editor
-            .notice()
-            .map(|n| view! { <p class="message error" role="alert">{app.shown(&n)}</p> })
+        editor.notice().map(|n| {
+            let text = if app.plain.get() { n.plain } else { n.standard };
+            view! { <p class="message error" role="alert">{text}</p> }
+        })
     }
 }

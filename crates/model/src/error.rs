@@ -82,3 +82,54 @@ pub enum ModelError {
     #[error("Automerge: {0}")]
     Automerge(#[from] automerge::AutomergeError),
 }
+
+impl ModelError {
+    /// The same in Leichte Sprache: what did not work, one or two short sentences. A reason
+    /// the model words itself (a signature, a membership) is said in its plain version where
+    /// the catalogue has one, else as what did not work.
+    pub fn plain(&self) -> String {
+        use dreieck_texts::{fill, plain::PLAIN as t, plain_of};
+        let said = |why: &str, otherwise: &'static str| {
+            let plain = plain_of(why);
+            if plain == why {
+                otherwise.to_string()
+            } else {
+                plain.to_string()
+            }
+        };
+        let role = |r: &Role| match r {
+            Role::Beneficiary => t.role_beneficiary,
+            Role::Provider => t.role_provider,
+            Role::Caseworker => t.role_caseworker,
+            Role::Guardian => t.role_guardian,
+        };
+        match self {
+            ModelError::NotAReport(_) => t.error_not_a_report.into(),
+            ModelError::Template(_) => t.error_template.into(),
+            ModelError::UnknownField(_) => t.error_unknown_field.into(),
+            ModelError::WrongKind { .. } => t.error_wrong_kind.into(),
+            ModelError::UnknownCode { .. } => t.error_unknown_code.into(),
+            ModelError::UnknownGoal => t.error_unknown_goal.into(),
+            ModelError::NotPermitted { role: r, .. } => fill(t.error_not_permitted, role(r)),
+            ModelError::OwnWords { .. } => t.error_own_words.into(),
+            ModelError::InvalidDate(_) => t.error_invalid_date.into(),
+            ModelError::Signature(why) => said(why, t.error_signature),
+            ModelError::NotAFollowUp { .. } => t.error_not_a_follow_up.into(),
+            ModelError::CarryOver { .. } => t.error_carry_over.into(),
+            ModelError::Conversation(why) => said(why, t.error_conversation),
+            ModelError::Workflow(why) => said(why, t.error_workflow),
+            ModelError::WrongPassword => t.error_wrong_password.into(),
+            ModelError::PasswordRequired => t.error_password_required.into(),
+            ModelError::PasswordTooShort(n) => fill(t.export_password_short, &n.to_string()),
+            ModelError::WrongPin => t.error_wrong_pin.into(),
+            ModelError::PinTooShort(n) => fill(t.pin_too_short, &n.to_string()),
+            ModelError::Locked(_) => t.error_locked.into(),
+            ModelError::DamagedFile(_) => t.error_damaged_file.into(),
+            ModelError::NewerFile(_) => t.error_newer_file.into(),
+            ModelError::NotTheSameReport(_) => t.error_not_the_same_report.into(),
+            ModelError::NotAMember(r) => fill(t.error_not_a_member, role(r)),
+            ModelError::Membership(why) => said(why, t.error_membership),
+            ModelError::Automerge(_) => t.error_automerge.into(),
+        }
+    }
+}

@@ -762,6 +762,34 @@ catalogue! {
     /// A report that cannot be read.
     broken_title,
     broken_download,
+    /// Why an edit or a file was refused (ModelError, in Leichte Sprache; the standard text is the error's own).
+    error_not_a_report,
+    error_template,
+    error_unknown_field,
+    error_wrong_kind,
+    error_unknown_code,
+    error_unknown_goal,
+    error_not_permitted,
+    error_own_words,
+    error_invalid_date,
+    error_signature,
+    error_not_a_follow_up,
+    error_carry_over,
+    error_conversation,
+    error_workflow,
+    error_wrong_password,
+    error_password_required,
+    error_wrong_pin,
+    error_locked,
+    error_damaged_file,
+    error_newer_file,
+    error_not_the_same_report,
+    error_not_a_member,
+    error_membership,
+    error_automerge,
+    /// Notices above an open report, around the reason.
+    notice_not_applied,
+    notice_not_removed,
 }
 
 /// `text` with its `{}` replaced by `value` (for the few texts that hold a number or a name).

@@ -45,7 +45,12 @@ impl Session {
     pub(super) fn purged(&self, record: &[u8]) {
         let Some(notice) = self.read(|r| r.check_deletion(record, now_ms() as i64)) else {
             leptos::logging::warn!("sync: deletion record refused");
-            self.notice.set(Some(REFUSED_DELETION.to_string()));
+            self.notice.set(Some(super::Notice {
+                standard: REFUSED_DELETION.to_string(),
+                plain: dreieck_texts::plain::PLAIN
+                    .notice_refused_deletion
+                    .to_string(),
+            }));
             return;
         };
         let id = self.id();

@@ -54,6 +54,25 @@ mod tests;
 mod undo;
 mod writer;
 
+/// Why the open report could not do what was asked, in standard German and in Leichte
+/// Sprache (the view shows the one of the language chosen).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Notice {
+    pub standard: String,
+    pub plain: String,
+}
+
+impl Notice {
+    /// An edit the model refused.
+    pub fn not_applied(e: &ModelError) -> Notice {
+        use dreieck_texts::{fill, plain::PLAIN, standard::STANDARD};
+        Notice {
+            standard: fill(STANDARD.notice_not_applied, &e.to_string()),
+            plain: fill(PLAIN.notice_not_applied, &e.plain()),
+        }
+    }
+}
+
 /// What the save indicator shows.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum SaveStatus {
@@ -104,7 +123,7 @@ pub struct Parts {
     /// (signature lines show whether a signature still covers the report).
     pub changes: ArcRwSignal<u64>,
     /// The last edit the model refused, in German (e.g. a field the role may not edit).
-    pub notice: ArcRwSignal<Option<String>>,
+    pub notice: ArcRwSignal<Option<Notice>>,
     /// Changes from elsewhere the gate refused ("Eine Änderung von … wurde abgelehnt: …"),
     /// oldest first; they stay until the report is closed.
     pub refused: ArcRwSignal<Vec<Refusal>>,
@@ -548,8 +567,7 @@ impl Session {
             }
             Err(e) => {
                 self.send_local(bytes, None);
-                self.notice
-                    .set(Some(format!("Änderung nicht übernommen: {e}")));
+                self.notice.set(Some(Notice::not_applied(&e)));
                 self.revision.update(|r| *r += 1);
             }
         }
@@ -754,8 +772,7 @@ impl Session {
                 }
             }
             Err(e) => {
-                self.notice
-                    .set(Some(format!("Änderung nicht übernommen: {e}")));
+                self.notice.set(Some(Notice::not_applied(&e)));
                 self.revision.update(|r| *r += 1);
             }
         }

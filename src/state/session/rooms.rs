@@ -58,7 +58,16 @@ impl Session {
             Some(_) => match fresh_move() {
                 Ok(next) => Some(next),
                 Err(e) => {
-                    self.notice.set(Some(format!("Nicht entfernt: {e}")));
+                    self.notice.set(Some(super::Notice {
+                        standard: dreieck_texts::fill(
+                            dreieck_texts::standard::STANDARD.notice_not_removed,
+                            &e.to_string(),
+                        ),
+                        plain: dreieck_texts::fill(
+                            dreieck_texts::plain::PLAIN.notice_not_removed,
+                            &e.to_string(),
+                        ),
+                    }));
                     return;
                 }
             },
