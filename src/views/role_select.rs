@@ -38,10 +38,5 @@ pub fn RoleSelect() -> impl IntoView {
 
 /// The role's name in the language shown (the header, "Sie schreiben als").
 pub fn role_name(t: &'static Texts, role: Role) -> &'static str {
-    match role {
-        Role::Beneficiary => t.role_beneficiary,
-        Role::Provider => t.role_provider,
-        Role::Caseworker => t.role_caseworker,
-        Role::Guardian => t.role_guardian,
-    }
+    role.name(t)
 }

@@ -97,12 +97,7 @@ impl ModelError {
                 plain.to_string()
             }
         };
-        let role = |r: &Role| match r {
-            Role::Beneficiary => t.role_beneficiary,
-            Role::Provider => t.role_provider,
-            Role::Caseworker => t.role_caseworker,
-            Role::Guardian => t.role_guardian,
-        };
+        let role = |r: &Role| r.name(&t);
         match self {
             ModelError::NotAReport(_) => t.error_not_a_report.into(),
             ModelError::Template(_) => t.error_template.into(),

@@ -22,7 +22,12 @@ impl Role {
 
     /// The German name shown in the interface.
     pub fn label(self) -> &'static str {
-        let t = &dreieck_texts::standard::STANDARD;
+        self.name(&dreieck_texts::standard::STANDARD)
+    }
+
+    /// The role's name in the catalogue `t` (the standard label, or "Jemand vom Dienst" in
+    /// Leichte Sprache).
+    pub fn name(self, t: &'static dreieck_texts::Texts) -> &'static str {
         match self {
             Role::Beneficiary => t.role_beneficiary,
             Role::Provider => t.role_provider,
