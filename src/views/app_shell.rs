@@ -58,8 +58,7 @@ pub fn AppShell() -> impl IntoView {
             <div class="app-header-inner">
                 <a class="brand" href=Route::CaseList.href()>
                     <span class="brand-mark" aria-hidden="true">"▲"</span>
-                    // The space inside the text: a lone " " between elements is dropped.
-                    {move || format!(" {}", app.texts().app_name)}
+                    {move || app.texts().app_name}
                 </a>
                 <nav class="app-nav" aria-label=move || app.texts().nav_label>
                     <a href=Route::CaseList.href()>{move || app.texts().nav_reports}</a>
